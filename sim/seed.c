@@ -1,0 +1,450 @@
+/*
+ * seed.c - what a shard looks like at the start of a night (see seed.h).
+ *
+ * Everything is drawn from one rng stream per shard, keyed by the seed and
+ * the shard's position on the command line, so the same seed gives the same
+ * billers, schedules and failures.  Ids carry the database name as prefix
+ * (shard1-b007) so they stay unique when batchtop merges shards.
+ *
+ * Tonight is compressed by --speed: a few closes are due within the first
+ * seconds, the rest follow over 6 platform hours, most of them in the 23:00
+ * wave.  Times are offsets that the SQL adds to the server's now().
+ * History is not compressed: it has real 45-minute windows, in each
+ * biller's own time zone.
+ */
+#include "seed.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "names.h"
+#include "rng.h"
+#include "rows.h"
+
+#define MAX_PAIRS 3
+#define NIGHT_SECONDS (6.0 * 3600.0)
+#define HISTORY_WINDOW 2700.0	/* 45 minutes */
+
+struct seed_biller {
+	char id[96];
+	struct biller_profile p;
+	bool demo;
+	int npairs;
+	int pairs[MAX_PAIRS];		/* payment type + 2 * module */
+	double local_start[MAX_PAIRS];	/* seconds after local midnight */
+};
+
+/* Per-run facts every step needs. */
+struct seed_ctx {
+	struct shard *s;
+	const struct sim_config *cfg;
+	struct rng r;
+	char today[16];		/* YYYYMMDD of the server's current_date */
+	struct seed_biller *b;
+	int nb;
+};
+
+static const char *pair_type(int pair)
+{
+	return names_payment_type(pair % NAMES_PAYMENT_TYPES);
+}
+
+static const char *pair_module(int pair)
+{
+	return names_module(pair / NAMES_PAYMENT_TYPES);
+}
+
+static bool reset_tables(struct shard *s)
+{
+	if (!shard_exec(s, "TRUNCATE batchtop.job_log, batchtop.batch_close, "
+			"batchtop.biller, batchtop.autopay_run, batchtop.autopay_failure, "
+			"batchtop.rerun_request RESTART IDENTITY", 0, NULL))
+		return false;
+	s->next_log_id = 1;
+	sim_warn("%s: reset: emptied the batchtop tables", shard_label(s));
+	return true;
+}
+
+static bool name_taken(const struct seed_ctx *c, int upto, const char *name)
+{
+	for (int i = 0; i < upto; i++)
+		if (strcmp(c->b[i].p.name, name) == 0)
+			return true;
+	return false;
+}
+
+static void plan_billers(struct seed_ctx *c)
+{
+	static const int npairs_w[] = { 35, 40, 25 };
+	bool any_demo = false;
+	int n = c->cfg->billers;
+
+	c->nb = n;
+	c->b = sim_xmalloc((size_t)n * sizeof *c->b);
+	memset(c->b, 0, (size_t)n * sizeof *c->b);
+	for (int i = 0; i < n; i++) {
+		c->b[i].demo = rng_unit(&c->r) < 0.10;
+		any_demo |= c->b[i].demo;
+	}
+	/* About one in ten is a demo biller, and a demo always has one. */
+	if (!any_demo && n >= 5)
+		c->b[n > 9 ? 9 : n - 1].demo = true;
+
+	for (int i = 0; i < n; i++) {
+		struct seed_biller *b = &c->b[i];
+		bool utf8 = !b->demo && (i == 4 || rng_unit(&c->r) < 0.06);
+		int order[NAMES_PAYMENT_TYPES * NAMES_MODULES];
+		int tries = 0;
+
+		snprintf(b->id, sizeof b->id, "%s-b%03d", c->s->db, i + 1);
+		do
+			names_biller(&c->r, i + 1, b->demo, utf8 && tries < 3, &b->p);
+		while (name_taken(c, i, b->p.name) && ++tries < 40);
+		if (name_taken(c, i, b->p.name)) {
+			size_t len = strlen(b->p.name);
+
+			snprintf(b->p.name + len, sizeof b->p.name - len, " #%d", i + 1);
+		}
+
+		/* Pick 1-3 distinct (payment type, module) pairs. */
+		for (int k = 0; k < NAMES_PAYMENT_TYPES * NAMES_MODULES; k++)
+			order[k] = k;
+		b->npairs = 1 + (int)rng_weighted(&c->r, npairs_w, 3);
+		for (int k = 0; k < b->npairs; k++) {
+			int j = rng_range(&c->r, k, NAMES_PAYMENT_TYPES * NAMES_MODULES - 1);
+			int t = order[k];
+			static const int when_w[] = { 60, 25, 15 };
+
+			order[k] = order[j];
+			order[j] = t;
+			b->pairs[k] = order[k];
+			/* Local schedule: 23:00 wave, earlier evening, after midnight. */
+			switch (rng_weighted(&c->r, when_w, 3)) {
+			case 0:
+				b->local_start[k] = 23 * 3600 + rng_range(&c->r, 0, 30) * 60;
+				break;
+			case 1:
+				b->local_start[k] = 22 * 3600 + rng_range(&c->r, 0, 59) * 60;
+				break;
+			default:
+				b->local_start[k] = 24 * 3600 + rng_range(&c->r, 0, 59) * 60;
+				break;
+			}
+		}
+	}
+}
+
+static bool insert_billers(struct seed_ctx *c)
+{
+	struct rows t;
+	bool ok;
+
+	rows_init(&t, 5);
+	for (int i = 0; i < c->nb; i++) {
+		rows_add(&t, c->b[i].id);
+		rows_add(&t, c->b[i].p.name);
+		rows_add(&t, c->b[i].p.timezone);
+		rows_addf(&t, "%d", c->b[i].p.priority);
+		rows_add(&t, c->b[i].demo ? "true" : "false");
+	}
+	ok = shard_bulk(c->s,
+		"INSERT INTO batchtop.biller (biller_id, name, timezone, priority, is_demo) "
+		"SELECT v.id, v.name, v.tz, v.prio::smallint, v.demo::boolean "
+		"FROM (VALUES %s) AS v(id, name, tz, prio, demo)", &t);
+	rows_free(&t);
+	return ok;
+}
+
+/* Real seconds from now until a close of tonight is due. */
+static double tonight_offset(struct seed_ctx *c, int nth)
+{
+	static const int wave_w[] = { 45, 15, 40 };
+	double first_span = 10.0 * (c->cfg->speed > 60.0 ? 60.0 / c->cfg->speed : 1.0);
+	double t;
+
+	/* The first few of the shard, and some more, are due right away. */
+	if (nth < 3 || rng_unit(&c->r) < 0.12)
+		return 0.2 + rng_unit(&c->r) * (first_span - 0.2);
+	switch (rng_weighted(&c->r, wave_w, 3)) {
+	case 0:		/* the 23:00 wave, an hour into the night */
+		t = 3600.0 + 420.0 * rng_normalish(&c->r);
+		break;
+	case 1:		/* a smaller one at midnight */
+		t = 7200.0 + 300.0 * rng_normalish(&c->r);
+		break;
+	default:
+		t = rng_unit(&c->r) * NIGHT_SECONDS;
+		break;
+	}
+	if (t < 0)
+		t = 0;
+	if (t > NIGHT_SECONDS)
+		t = NIGHT_SECONDS;
+	return first_span + t / c->cfg->speed;
+}
+
+static bool insert_tonight(struct seed_ctx *c, int *count)
+{
+	struct rows t;
+	bool ok;
+	int nth = 0;
+
+	rows_init(&t, 6);
+	for (int i = 0; i < c->nb; i++) {
+		const struct seed_biller *b = &c->b[i];
+
+		for (int k = 0; k < b->npairs; k++) {
+			rows_addf(&t, "%s-%s-%s-%s", b->id, c->today,
+				  pair_type(b->pairs[k]), pair_module(b->pairs[k]));
+			rows_add(&t, b->id);
+			rows_add(&t, pair_type(b->pairs[k]));
+			rows_add(&t, pair_module(b->pairs[k]));
+			rows_addf(&t, "%.3f", tonight_offset(c, nth++));
+			rows_addf(&t, "%.3f", sim_window_seconds(c->cfg));
+		}
+	}
+	*count = nth;
+	ok = shard_bulk(c->s,
+		"INSERT INTO batchtop.batch_close (batch_id, biller_id, business_day, "
+		"payment_type, module, scheduled_at, deadline_at, status, attempts, updated_at) "
+		"SELECT v.id, v.biller, current_date, v.ptype, v.module, "
+		"now() + v.off::float8 * interval '1 second', "
+		"now() + (v.off::float8 + v.win::float8) * interval '1 second', "
+		"'scheduled', 0, now() "
+		"FROM (VALUES %s) AS v(id, biller, ptype, module, off, win)", &t);
+	rows_free(&t);
+	return ok;
+}
+
+static bool insert_autopay(struct seed_ctx *c)
+{
+	static const char *const statuses[] = { "needs_rerun", "paid_other", "not_eligible" };
+	static const int status_w[] = { 75, 15, 10 };
+	struct rows runs, fails;
+	bool ok;
+	long invoice = 1000001;
+
+	rows_init(&runs, 5);
+	rows_init(&fails, 6);
+	for (int i = 0; i < c->nb; i++) {
+		const struct seed_biller *b = &c->b[i];
+		int payments = rng_range(&c->r, 50, 2000);
+		bool systemic = rng_unit(&c->r) < 1.0 / 6.0;
+		double share = systemic ? 0.10 + 0.20 * rng_unit(&c->r)
+					: 0.05 * rng_unit(&c->r);
+		int failed = (int)(payments * share + 0.5);
+		char run_id[128];
+
+		snprintf(run_id, sizeof run_id, "%s-ap-%s", b->id, c->today);
+		rows_add(&runs, run_id);
+		rows_add(&runs, b->id);
+		rows_addf(&runs, "%d", rng_range(&c->r, 600, 12600));
+		rows_addf(&runs, "%d", payments);
+		rows_addf(&runs, "%d", failed);
+		for (int f = 0; f < failed; f++) {
+			double u = rng_unit(&c->r);
+
+			rows_addf(&fails, "%s-inv-%07ld", c->s->db, invoice++);
+			rows_add(&fails, b->id);
+			rows_add(&fails, run_id);
+			rows_addf(&fails, "%ld", 1500L + (long)(u * u * 58500.0));
+			rows_add(&fails, names_autopay_exception(&c->r, systemic));
+			rows_add(&fails, statuses[rng_weighted(&c->r, status_w, 3)]);
+		}
+	}
+	ok = shard_bulk(c->s,
+		"INSERT INTO batchtop.autopay_run (run_id, biller_id, run_at, payments, failed) "
+		"SELECT v.id, v.biller, now() - v.ago::float8 * interval '1 second', "
+		"v.payments::int, v.failed::int "
+		"FROM (VALUES %s) AS v(id, biller, ago, payments, failed)", &runs) &&
+	     shard_bulk(c->s,
+		"INSERT INTO batchtop.autopay_failure (invoice_id, biller_id, run_id, "
+		"amount_cents, exception, invoice_status) "
+		"SELECT v.inv, v.biller, v.run, v.amount::bigint, v.exc, v.status "
+		"FROM (VALUES %s) AS v(inv, biller, run, amount, exc, status)", &fails);
+	rows_free(&runs);
+	rows_free(&fails);
+	return ok;
+}
+
+/* One finished close of a past business day. */
+static void add_history_close(struct seed_ctx *c, struct rows *t, const struct seed_biller *b,
+			      int k, const char *day, const char *daytag)
+{
+	double delay = rng_range(&c->r, 5, 120);
+	double dur;
+	bool rerun = rng_unit(&c->r) < 0.07;
+
+	if (rng_unit(&c->r) < 0.10)	/* missed the hour */
+		dur = HISTORY_WINDOW - delay + rng_range(&c->r, 60, 3000);
+	else
+		dur = 180 + rng_unit(&c->r) * 2300;
+
+	rows_addf(t, "%s-%s-%s-%s", b->id, daytag, pair_type(b->pairs[k]), pair_module(b->pairs[k]));
+	rows_add(t, b->id);
+	rows_add(t, day);
+	rows_add(t, pair_type(b->pairs[k]));
+	rows_add(t, pair_module(b->pairs[k]));
+	rows_add(t, b->p.timezone);
+	rows_addf(t, "%.0f", b->local_start[k]);
+	rows_addf(t, "%.0f", delay);
+	rows_addf(t, "%.0f", dur);
+	rows_add(t, rerun ? "2" : "1");
+	if (rerun) {
+		char batch_id[160];
+		const char *cls = names_error_class(&c->r);
+		char *msg;
+
+		snprintf(batch_id, sizeof batch_id, "%s-%s-%s-%s", b->id, daytag,
+			 pair_type(b->pairs[k]), pair_module(b->pairs[k]));
+		msg = names_error_message(&c->r, cls, batch_id, c->s->db, 0);
+		rows_add(t, cls);
+		rows_add(t, msg);
+		free(msg);
+	} else {
+		rows_add(t, NULL);
+		rows_add(t, NULL);
+	}
+}
+
+static bool insert_history(struct seed_ctx *c)
+{
+	char ndays[16];
+	const char *params[1] = { ndays };
+	PGresult *days;
+	struct rows t;
+	bool ok;
+
+	if (c->cfg->history_days <= 0)
+		return true;
+	snprintf(ndays, sizeof ndays, "%d", c->cfg->history_days);
+	days = shard_query(c->s,
+		"SELECT d::text, to_char(d, 'YYYYMMDD') FROM "
+		"(SELECT current_date - i AS d FROM generate_series(1, $1::int * 2 + 7) AS i) AS x "
+		"WHERE extract(isodow FROM d) < 6 ORDER BY d DESC LIMIT $1::int", 1, params);
+	if (!days)
+		return false;
+	rows_init(&t, 12);
+	for (int d = 0; d < PQntuples(days); d++)
+		for (int i = 0; i < c->nb; i++)
+			for (int k = 0; k < c->b[i].npairs; k++)
+				add_history_close(c, &t, &c->b[i], k,
+						  PQgetvalue(days, d, 0), PQgetvalue(days, d, 1));
+	PQclear(days);
+	ok = shard_bulk(c->s,
+		"INSERT INTO batchtop.batch_close (batch_id, biller_id, business_day, "
+		"payment_type, module, scheduled_at, deadline_at, started_at, finished_at, "
+		"status, attempts, error_class, error_message, updated_at) "
+		"SELECT v.id, v.biller, v.day::date, v.ptype, v.module, s.t, "
+		"s.t + interval '45 minutes', "
+		"s.t + v.delay::float8 * interval '1 second', "
+		"s.t + (v.delay::float8 + v.dur::float8) * interval '1 second', "
+		"'closed', v.attempts::int, v.eclass, v.emsg, "
+		"s.t + (v.delay::float8 + v.dur::float8) * interval '1 second' "
+		"FROM (VALUES %s) AS v(id, biller, day, ptype, module, tz, loc, delay, dur, "
+		"attempts, eclass, emsg) "
+		"CROSS JOIN LATERAL (SELECT (v.day::date + v.loc::float8 * interval '1 second') "
+		"AT TIME ZONE v.tz AS t) AS s", &t);
+	rows_free(&t);
+	return ok;
+}
+
+/* job_log lines for what the seeding made, derived in SQL from the rows. */
+static bool log_seeded(struct seed_ctx *c)
+{
+	char base[32];
+	const char *params[2] = { base, c->s->db };
+
+	snprintf(base, sizeof base, "%lld", (long long)c->s->next_log_id);
+	if (!shard_exec(c->s,
+		"INSERT INTO batchtop.job_log (log_id, logged_at, biller_id, batch_id, level, message) "
+		"SELECT $1::bigint - 1 + row_number() OVER (ORDER BY x.t, b.batch_id, x.n), "
+		"x.t, b.biller_id, b.batch_id, x.level, x.message "
+		"FROM batchtop.batch_close AS b CROSS JOIN LATERAL (VALUES "
+		" (1, b.started_at, 'info', "
+		"  format('batch close started: %s/%s, attempt 1', b.payment_type, b.module)), "
+		" (2, CASE WHEN b.attempts > 1 THEN b.started_at + (b.finished_at - b.started_at) * 0.4 END, "
+		"  'error', 'attempt 1 failed: ' || b.error_message), "
+		" (3, CASE WHEN b.attempts > 1 THEN b.started_at + (b.finished_at - b.started_at) * 0.5 END, "
+		"  'info', format('rerun requested by on-call; attempt %s started', b.attempts)), "
+		" (4, b.finished_at, CASE WHEN b.finished_at > b.deadline_at THEN 'warn' ELSE 'info' END, "
+		"  CASE WHEN b.finished_at > b.deadline_at "
+		"   THEN format('batch closed %s min after its deadline; the :45 payment file run was missed', "
+		"               ceil(extract(epoch FROM b.finished_at - b.deadline_at) / 60)) "
+		"   ELSE format('batch closed in %s min', ceil(extract(epoch FROM b.finished_at - b.started_at) / 60)) "
+		"  END)) AS x(n, t, level, message) "
+		"WHERE b.business_day < current_date AND x.t IS NOT NULL "
+		"AND left(b.batch_id, length($2) + 1) = $2 || '-'", 2, params))
+		return false;
+	if (!shard_reload_log_id(c->s))
+		return false;
+
+	snprintf(base, sizeof base, "%lld", (long long)c->s->next_log_id);
+	if (!shard_exec(c->s,
+		"INSERT INTO batchtop.job_log (log_id, logged_at, biller_id, batch_id, level, message) "
+		"SELECT $1::bigint - 1 + row_number() OVER (ORDER BY r.run_at, r.run_id), "
+		"r.run_at, r.biller_id, NULL, "
+		"CASE WHEN r.failed * 10 >= r.payments THEN 'warn' ELSE 'info' END, "
+		"format('autopay run %s finished: %s payments, %s failed (%s%%)', r.run_id, "
+		"       r.payments, r.failed, round(100.0 * r.failed / greatest(r.payments, 1), 1)) "
+		"FROM batchtop.autopay_run AS r "
+		"WHERE left(r.run_id, length($2) + 1) = $2 || '-'", 2, params))
+		return false;
+	return shard_reload_log_id(c->s);
+}
+
+static bool seed_all(struct seed_ctx *c)
+{
+	PGresult *res;
+	int closes = 0;
+
+	res = shard_query(c->s, "SELECT to_char(current_date, 'YYYYMMDD')", 0, NULL);
+	if (!res)
+		return false;
+	snprintf(c->today, sizeof c->today, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+
+	plan_billers(c);
+	if (!insert_billers(c) || !insert_tonight(c, &closes) ||
+	    !insert_autopay(c) || !insert_history(c) || !log_seeded(c))
+		return false;
+	shard_log(c->s, NULL, NULL, "info",
+		  "batch-close scheduler: %d closes of %d billers scheduled for business day %s",
+		  closes, c->nb, c->today);
+	sim_warn("%s: seeded %d billers, %d closes tonight, %d past business days",
+		 shard_label(c->s), c->nb, closes, c->cfg->history_days);
+	return true;
+}
+
+bool seed_prepare(struct shard *s, const struct sim_config *cfg)
+{
+	struct seed_ctx c = { .s = s, .cfg = cfg };
+	PGresult *res;
+	bool ok = false;
+
+	rng_init_keyed(&c.r, cfg->seed, "shard", (uint64_t)s->number);
+	if (!shard_begin(s))
+		return false;
+	if (cfg->reset && !reset_tables(s))
+		goto out;
+	if (!cfg->no_seed) {
+		res = shard_query(s, "SELECT count(*) FROM batchtop.biller", 0, NULL);
+		if (!res)
+			goto out;
+		if (strcmp(PQgetvalue(res, 0, 0), "0") != 0)
+			sim_warn("%s: already has %s billers; not seeding (--reset starts over)",
+				 shard_label(s), PQgetvalue(res, 0, 0));
+		else if (!seed_all(&c)) {
+			PQclear(res);
+			goto out;
+		}
+		PQclear(res);
+	}
+	ok = shard_flush_logs(s) && shard_commit(s);
+out:
+	if (!ok)
+		shard_rollback(s);
+	free(c.b);
+	return ok;
+}

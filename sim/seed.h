@@ -1,0 +1,19 @@
+/*
+ * seed.h - fill a shard for a demo night: billers, tonight's closes,
+ * autopay runs and failures, and past business days of finished closes.
+ */
+#ifndef SIM_SEED_H
+#define SIM_SEED_H
+
+#include <stdbool.h>
+
+#include "shard.h"
+#include "sim.h"
+
+/* Run once per shard when it first connects: --reset empties the batchtop
+ * tables, then (unless --no-seed, or the shard already has billers) the
+ * shard is seeded.  One transaction; false (rolled back) on failure, and
+ * the caller tries again after reconnecting. */
+bool seed_prepare(struct shard *s, const struct sim_config *cfg);
+
+#endif

@@ -1,0 +1,47 @@
+/*
+ * app.h - the state of a running batchtop, owned by the UI thread.
+ *
+ * Pollers never see this struct; they publish into their own locked slots
+ * and the UI loop copies what it needs here once per turn.
+ */
+#ifndef BT_APP_H
+#define BT_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "keymap.h"
+#include "shard_poller.h"
+#include "view.h"
+
+struct screen;
+
+#define APP_MAX_SCREENS 8
+
+struct app {
+	struct config *cfg;
+	struct keymap *km;
+	struct shard_poller **pollers;
+	size_t npollers;
+	struct shard_health *health;	/* the UI's copy, one per shard */
+	unsigned *gens;			/* last seen poller generations */
+	struct view view;
+	int wake[2];			/* pollers write, the loop reads */
+
+	bool color;			/* colours in use */
+	bool readonly;
+	int64_t mono;			/* our monotonic clock this turn */
+	int64_t now;			/* shard time this turn, BT_NO_TIME if none */
+
+	bool dirty;			/* draw this turn */
+	bool quit;
+
+	const struct screen *stack[APP_MAX_SCREENS];
+	int depth;
+
+	char message[200];		/* transient line in the status bar */
+	int64_t message_until;		/* monotonic ms */
+};
+
+#endif

@@ -1,0 +1,139 @@
+/*
+ * model.h - what one poll of one shard saw, as an immutable snapshot.
+ *
+ * A poller thread builds a struct snapshot from one query result, then
+ * publishes it; from then on nobody writes to it.  Readers take a reference
+ * (snapshot_ref) and drop it when done (snapshot_unref), so the UI can keep
+ * drawing an old snapshot while a poller publishes the next one, with no
+ * lock held while drawing.  Every string in a snapshot went through
+ * text_sanitize() and lives in the snapshot's arena.
+ *
+ * Times are epoch milliseconds from the shard's own clock; BT_NO_TIME is a
+ * NULL in the database.
+ */
+#ifndef BT_MODEL_H
+#define BT_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define BT_NO_TIME INT64_MIN
+#define BT_NO_INT INT32_MIN
+
+enum batch_state {
+	BATCH_SCHEDULED,
+	BATCH_RUNNING,
+	BATCH_CLOSED,
+	BATCH_FAILED,
+	BATCH_OTHER,	/* a status batchtop does not know: shown as it is */
+};
+
+struct batch {
+	const char *batch_id;
+	const char *biller_id;
+	const char *business_day;
+	const char *payment_type;
+	const char *module;
+	const char *status;		/* the text as the shard sent it */
+	const char *error_class;	/* "" when NULL */
+	const char *error_message;	/* "" when NULL */
+	char local_sched[8];		/* "HH:MM" in the biller's zone, or "" */
+	enum batch_state state;
+	int attempts;			/* BT_NO_INT when NULL */
+	bool deadline_given;		/* deadline_at was set, not derived */
+	int64_t scheduled_at;
+	int64_t deadline_at;		/* effective: given, or scheduled + window */
+	int64_t started_at, finished_at, updated_at;
+};
+
+struct biller {
+	const char *biller_id;
+	const char *name;		/* "" when the biller row is missing */
+	const char *timezone;
+	const char *shard;		/* the shard's configured name */
+	int shard_index;
+	int priority;			/* BT_NO_INT when unknown */
+	bool is_demo;
+	bool known;			/* a batchtop.biller row exists */
+	bool tz_known;			/* the shard recognised the zone */
+	int utc_offset_s;		/* the zone's offset now, if tz_known */
+	struct batch *batches;		/* tonight's, by scheduled time */
+	size_t nbatches;
+	/* Facts that do not depend on the time of day. */
+	int n_closed;
+	int attempts_max;		/* BT_NO_INT if no batch says */
+	const char *last_error_class;	/* of the latest failed batch, or "" */
+	int ap_payments, ap_failed;	/* latest autopay run, BT_NO_INT if none */
+	int64_t ap_run_at;
+	/* Lower-cased "name id shard zone" for the text filter. */
+	const char *search;
+};
+
+struct snapshot {
+	int refs;			/* atomic */
+	int shard_index;
+	const char *shard;
+	int64_t server_now;		/* the shard's clock when it answered */
+	int64_t taken_mono;		/* our monotonic clock at that moment */
+	struct biller *billers;
+	size_t nbillers;
+	struct batch *batches;
+	size_t nbatches;
+	struct arena *arena;
+};
+
+/* --- arena: strings and arrays that live as long as their snapshot ---- */
+struct arena *arena_new(void);
+void arena_free(struct arena *a);
+void *arena_alloc(struct arena *a, size_t n);		/* 16-byte aligned */
+const char *arena_strdup(struct arena *a, const char *s);
+/* Sanitize untrusted text (NULL gives "") into the arena. */
+const char *arena_sanitize(struct arena *a, const char *s, size_t len);
+
+/* --- snapshots ------------------------------------------------------- */
+/* A new empty snapshot owning a new arena, with one reference. */
+struct snapshot *snapshot_new(int shard_index, const char *shard);
+struct snapshot *snapshot_ref(struct snapshot *s);
+void snapshot_unref(struct snapshot *s);
+
+/* Map a status text to a state (unknown text: BATCH_OTHER). */
+enum batch_state batch_state_from_text(const char *status);
+
+/* Fill the time-independent biller facts from its batches. */
+void biller_summarize(struct biller *b);
+
+/* --- the status of a biller at a given moment -------------------------- */
+/* In the order the default sort shows them: most urgent first. */
+enum biller_status {
+	BS_FAILED,
+	BS_LATE,
+	BS_AT_RISK,
+	BS_OTHER,	/* some batch has a status batchtop does not know */
+	BS_RUNNING,
+	BS_SCHEDULED,
+	BS_CLOSED_LATE,
+	BS_CLOSED,
+	BS_NONE,	/* no close tonight */
+	BS__COUNT
+};
+
+struct biller_eval {
+	enum biller_status status;
+	const struct batch *focus;	/* the batch that decides the row, or NULL */
+	int64_t time_left;		/* ms to focus's deadline (<0: late by);
+					 * for closed late: finished - deadline */
+	int permille;			/* of focus's window elapsed, 0..1000+ */
+};
+
+/* Derive the status of b at now (shard time, ms). */
+void biller_eval(const struct biller *b, int64_t now, int at_risk_pct,
+		 struct biller_eval *out);
+
+/* "FAILED", "LATE", "AT RISK", ... never NULL. */
+const char *biller_status_label(enum biller_status s);
+
+/* Autopay failure percentage of the latest run, or -1 when unknown. */
+int biller_autopay_pct(const struct biller *b);
+
+#endif

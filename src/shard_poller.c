@@ -1,0 +1,816 @@
+/*
+ * shard_poller.c - the per-shard polling thread.
+ *
+ * Life of a poller:  connect (async, with our own deadline) -> LISTEN
+ * batchtop -> loop { poll query with a deadline; publish snapshot; wait
+ * until the next poll, a NOTIFY, a refresh request or stop }.  Any failure
+ * that leaves the connection in doubt drops it; reconnects back off
+ * exponentially (1 s doubling up to backoff_max, +/-20% jitter), the first
+ * retry after losing a working connection being immediate.
+ *
+ * Only this thread touches its PGconn.  The UI reads the published
+ * snapshot and health under p->lock, which is never held across I/O.
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "log.h"
+#include "shard_poller.h"
+#include "text.h"
+#include "timefmt.h"
+#include "xalloc.h"
+
+/* One round trip: every biller with tonight's batches, its zone's offset,
+ * and its latest autopay run; plus the server clock.  $1 night_hours,
+ * $2 window_minutes.  pg_timezone_names is joined, not cast, so a zone the
+ * server does not know gives NULLs instead of failing the whole poll. */
+const char shard_poll_sql[] =
+	"SELECT (extract(epoch FROM now()) * 1000)::bigint AS now_ms,"
+	" coalesce(bl.biller_id, bc.biller_id) AS biller_id,"
+	" bl.biller_id IS NOT NULL AS known,"
+	" bl.name, bl.timezone, bl.priority, bl.is_demo,"
+	" tz.name IS NOT NULL AS tz_known,"
+	" extract(epoch FROM tz.utc_offset)::int AS utc_offset_s,"
+	" bc.batch_id, bc.business_day::text AS business_day,"
+	" bc.payment_type, bc.module, bc.status, bc.attempts,"
+	" bc.error_class, bc.error_message,"
+	" (extract(epoch FROM bc.scheduled_at) * 1000)::bigint AS scheduled_ms,"
+	" (extract(epoch FROM coalesce(bc.deadline_at, bc.scheduled_at"
+	"   + $2::int * interval '1 minute')) * 1000)::bigint AS deadline_ms,"
+	" bc.deadline_at IS NOT NULL AS deadline_given,"
+	" (extract(epoch FROM bc.started_at) * 1000)::bigint AS started_ms,"
+	" (extract(epoch FROM bc.finished_at) * 1000)::bigint AS finished_ms,"
+	" (extract(epoch FROM bc.updated_at) * 1000)::bigint AS updated_ms,"
+	" CASE WHEN tz.name IS NOT NULL THEN"
+	"   to_char(bc.scheduled_at AT TIME ZONE tz.name, 'HH24:MI') END"
+	"   AS local_sched,"
+	" ap.payments AS ap_payments, ap.failed AS ap_failed,"
+	" (extract(epoch FROM ap.run_at) * 1000)::bigint AS ap_run_ms"
+	" FROM batchtop.biller bl"
+	" FULL JOIN (SELECT * FROM batchtop.batch_close"
+	"   WHERE scheduled_at >= now() - $1::int * interval '1 hour'"
+	"     AND scheduled_at <= now() + $1::int * interval '1 hour') bc"
+	"   ON bc.biller_id = bl.biller_id"
+	" LEFT JOIN pg_timezone_names tz ON tz.name = bl.timezone"
+	" LEFT JOIN LATERAL (SELECT r.payments, r.failed, r.run_at"
+	"   FROM batchtop.autopay_run r"
+	"   WHERE r.biller_id = coalesce(bl.biller_id, bc.biller_id)"
+	"   ORDER BY r.run_at DESC LIMIT 1) ap ON true"
+	" ORDER BY 2, bc.scheduled_at, bc.batch_id";
+
+/* Smallest gap between two polls that NOTIFYs may cause. */
+#define NOTIFY_MIN_GAP_MS 1000
+/* How long past statement_timeout we wait before giving up ourselves. */
+#define DEADLINE_SLACK_MS 2000
+
+struct shard_poller {
+	/* Set before the thread starts; then read-only. */
+	int index;
+	char *name;
+	char *dsn;
+	const struct config *cfg;
+	int wake_fd;
+	int ctl[2];		/* the UI writes 'r' (refresh) or 'q' (quit) */
+	pthread_t thread;
+	int started;
+
+	/* The thread's own. */
+	PGconn *conn;
+	unsigned rng;
+	int failures;		/* consecutive; 0 after a good poll */
+
+	/* Shared, under lock. */
+	pthread_mutex_t lock;
+	int done;			/* the thread has returned */
+	pthread_cond_t done_cond;
+	unsigned gen;
+	struct snapshot *snap;
+	struct shard_health health;
+};
+
+/* --- helpers ---------------------------------------------------------- */
+
+static void wake_ui(struct shard_poller *p)
+{
+	ssize_t n = write(p->wake_fd, "", 1);
+
+	(void)n;	/* a full pipe already means "wake up" */
+}
+
+/* Flatten a libpq message to one sanitized line. */
+static void set_reason(char *dst, size_t n, const char *prefix, const char *msg)
+{
+	char line[400];
+	size_t j = 0;
+
+	for (size_t i = 0; msg && msg[i] && j + 1 < sizeof line; i++) {
+		char ch = msg[i] == '\n' || msg[i] == '\r' || msg[i] == '\t'
+				  ? ' ' : msg[i];
+		if (ch == ' ' && (j == 0 || line[j - 1] == ' '))
+			continue;
+		line[j++] = ch;
+	}
+	while (j && line[j - 1] == ' ')
+		j--;
+	line[j] = '\0';
+	/* libpq names the socket or host first; the health line names the
+	 * shard already, and the reason is what matters. */
+	if (!strncmp(line, "connection to server ", 21)) {
+		char *f = strstr(line, " failed: ");
+
+		if (f)
+			memmove(line, f + 9, strlen(f + 9) + 1);
+	}
+	if (!strncmp(line, "ERROR: ", 7))
+		memmove(line, line + 7, strlen(line + 7) + 1);
+	if (!strncmp(line, "FATAL: ", 7))
+		memmove(line, line + 7, strlen(line + 7) + 1);
+	{
+		char joined[480];
+
+		snprintf(joined, sizeof joined, "%s%s%s", prefix,
+			 *prefix && *line ? ": " : "", line);
+		text_sanitize_into(dst, n, joined, (size_t)-1);
+	}
+}
+
+static void publish(struct shard_poller *p, struct snapshot *snap,
+		    enum shard_state state, const char *reason, int64_t poll_ms)
+{
+	struct snapshot *old = NULL;
+	int64_t now = mono_ms();
+
+	pthread_mutex_lock(&p->lock);
+	if (snap) {
+		old = p->snap;
+		p->snap = snap;
+	}
+	if (p->health.state != state)
+		p->health.since_mono = now;
+	p->health.state = state;
+	if (state == SHARD_OK) {
+		p->health.last_ok_mono = now;
+		p->health.poll_ms = poll_ms;
+		p->health.polls_ok++;
+		p->health.reason[0] = '\0';
+	} else {
+		p->health.polls_failed++;
+		snprintf(p->health.reason, sizeof p->health.reason, "%s",
+			 reason ? reason : "");
+	}
+	p->gen++;
+	pthread_mutex_unlock(&p->lock);
+	snapshot_unref(old);
+	wake_ui(p);
+}
+
+/* Wait for fd to become ready (events) or the control pipe to speak,
+ * until the monotonic deadline.  Returns 1 ready, 0 timeout, -1 stop. */
+static int wait_fd(struct shard_poller *p, int fd, short events,
+		   int64_t deadline, int *refresh)
+{
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ .fd = p->ctl[0], .events = POLLIN },
+			{ .fd = fd, .events = events },
+		};
+		int64_t left = deadline - mono_ms();
+		int n;
+
+		if (left < 0)
+			left = 0;
+		n = poll(pfd, fd >= 0 ? 2 : 1, (int)(left > 60000 ? 60000 : left));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return 0;
+		}
+		if (pfd[0].revents) {
+			char buf[16];
+			ssize_t got = read(p->ctl[0], buf, sizeof buf);
+
+			for (ssize_t i = 0; i < got; i++) {
+				if (buf[i] == 'q')
+					return -1;
+				if (buf[i] == 'r' && refresh)
+					*refresh = 1;
+			}
+			if (refresh && *refresh)
+				return 0;
+		}
+		if (fd >= 0 && pfd[1].revents)
+			return 1;
+		if (mono_ms() >= deadline)
+			return 0;
+	}
+}
+
+static void drop_conn(struct shard_poller *p)
+{
+	if (p->conn)
+		PQfinish(p->conn);
+	p->conn = NULL;
+}
+
+/* Our settings go after the user's own options, so both apply. */
+static char *session_options(struct shard_poller *p, int *bad_dsn)
+{
+	char *errmsg = NULL;
+	PQconninfoOption *opts = PQconninfoParse(p->dsn, &errmsg);
+	const char *user_opts = "";
+	char *out;
+
+	*bad_dsn = opts == NULL;
+	/* errmsg may quote the DSN, password and all: never show it. */
+	PQfreemem(errmsg);
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (!strcmp(o->keyword, "options") && o->val)
+			user_opts = o->val;
+	out = xasprintf("%s%s-c statement_timeout=%d -c lock_timeout=%d"
+			" -c idle_in_transaction_session_timeout=%d"
+			" -c default_transaction_read_only=on",
+			user_opts, *user_opts ? " " : "",
+			p->cfg->query_timeout * 1000, p->cfg->query_timeout * 1000,
+			p->cfg->query_timeout * 2000);
+	PQconninfoFree(opts);
+	return out;
+}
+
+/* Returns 0 connected, 1 failed (reason set), -1 stop. */
+static int connect_shard(struct shard_poller *p, char *reason, size_t n)
+{
+	char ctimeout[16];
+	char *options;
+	int bad_dsn;
+	int64_t deadline;
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+
+	options = session_options(p, &bad_dsn);
+	if (bad_dsn) {
+		free(options);
+		snprintf(reason, n, "dsn of [shard.%s] is not a valid libpq "
+			 "connection string", p->name);
+		return 1;
+	}
+	snprintf(ctimeout, sizeof ctimeout, "%d", p->cfg->connect_timeout);
+	{
+		const char *const kw[] = {
+			"dbname", "application_name", "connect_timeout",
+			"keepalives", "keepalives_idle", "keepalives_interval",
+			"keepalives_count", "client_encoding", "options", NULL
+		};
+		const char *const val[] = {
+			p->dsn, "batchtop", ctimeout, "1", "30", "10", "3",
+			"UTF8", options, NULL
+		};
+		p->conn = PQconnectStartParams(kw, val, 1);
+	}
+	free(options);
+	if (!p->conn) {
+		snprintf(reason, n, "out of memory starting a connection");
+		return 1;
+	}
+	deadline = mono_ms() + p->cfg->connect_timeout * 1000;
+	while (PQstatus(p->conn) != CONNECTION_BAD) {
+		int r;
+
+		if (st == PGRES_POLLING_OK)
+			break;
+		if (st == PGRES_POLLING_FAILED)
+			break;
+		r = wait_fd(p, PQsocket(p->conn),
+			    st == PGRES_POLLING_READING ? POLLIN : POLLOUT,
+			    deadline, NULL);
+		if (r < 0) {
+			drop_conn(p);
+			return -1;
+		}
+		if (r == 0) {
+			drop_conn(p);
+			snprintf(reason, n, "no answer to connect in %d s",
+				 p->cfg->connect_timeout);
+			return 1;
+		}
+		st = PQconnectPoll(p->conn);
+	}
+	if (PQstatus(p->conn) != CONNECTION_OK) {
+		set_reason(reason, n, "", PQerrorMessage(p->conn));
+		drop_conn(p);
+		return 1;
+	}
+	return 0;
+}
+
+/* Send one statement and wait for its result within the deadline.
+ * Returns the last result (caller clears), or NULL with reason set; on
+ * timeout the statement is cancelled and *dead is set: the connection can
+ * no longer be trusted. */
+static PGresult *run(struct shard_poller *p, const char *sql, int nparams,
+		     const char *const *params, char *reason, size_t n,
+		     int *dead, int *stop)
+{
+	PGresult *last = NULL;
+	int64_t deadline = mono_ms() + p->cfg->query_timeout * 1000 +
+			   DEADLINE_SLACK_MS;
+
+	*dead = 0;
+	*stop = 0;
+	if (!PQsendQueryParams(p->conn, sql, nparams, NULL, params, NULL, NULL, 0)) {
+		set_reason(reason, n, "cannot send query", PQerrorMessage(p->conn));
+		*dead = 1;
+		return NULL;
+	}
+	for (;;) {
+		int r;
+
+		while (!PQisBusy(p->conn)) {
+			PGresult *res = PQgetResult(p->conn);
+
+			if (!res)
+				goto done;
+			PQclear(last);
+			last = res;
+		}
+		r = wait_fd(p, PQsocket(p->conn), POLLIN, deadline, NULL);
+		if (r < 0) {
+			*stop = 1;
+			*dead = 1;
+			PQclear(last);
+			return NULL;
+		}
+		if (r == 0) {
+			char errbuf[256];
+			PGcancel *c = PQgetCancel(p->conn);
+
+			if (c) {
+				PQcancel(c, errbuf, sizeof errbuf);
+				PQfreeCancel(c);
+			}
+			snprintf(reason, n, "no answer in %d s: query cancelled",
+				 p->cfg->query_timeout + DEADLINE_SLACK_MS / 1000);
+			*dead = 1;
+			PQclear(last);
+			return NULL;
+		}
+		if (!PQconsumeInput(p->conn)) {
+			set_reason(reason, n, "connection lost", PQerrorMessage(p->conn));
+			*dead = 1;
+			PQclear(last);
+			return NULL;
+		}
+	}
+done:
+	if (!last) {
+		snprintf(reason, n, "no result");
+		return NULL;
+	}
+	if (PQresultStatus(last) != PGRES_TUPLES_OK &&
+	    PQresultStatus(last) != PGRES_COMMAND_OK) {
+		set_reason(reason, n, "query failed",
+			   PQresultErrorMessage(last));
+		if (PQstatus(p->conn) == CONNECTION_BAD)
+			*dead = 1;
+		PQclear(last);
+		return NULL;
+	}
+	return last;
+}
+
+/* --- snapshot building ----------------------------------------------- */
+
+enum col {
+	C_NOW, C_BILLER_ID, C_KNOWN, C_NAME, C_TZ, C_PRIORITY, C_IS_DEMO,
+	C_TZ_KNOWN, C_UTC_OFFSET, C_BATCH_ID, C_BUSINESS_DAY, C_PAYMENT_TYPE,
+	C_MODULE, C_STATUS, C_ATTEMPTS, C_ERROR_CLASS, C_ERROR_MESSAGE,
+	C_SCHEDULED, C_DEADLINE, C_DEADLINE_GIVEN, C_STARTED, C_FINISHED,
+	C_UPDATED, C_LOCAL_SCHED, C_AP_PAYMENTS, C_AP_FAILED, C_AP_RUN,
+	C__COUNT
+};
+
+static const char *const col_names[C__COUNT] = {
+	"now_ms", "biller_id", "known", "name", "timezone", "priority",
+	"is_demo", "tz_known", "utc_offset_s", "batch_id", "business_day",
+	"payment_type", "module", "status", "attempts", "error_class",
+	"error_message", "scheduled_ms", "deadline_ms", "deadline_given",
+	"started_ms", "finished_ms", "updated_ms", "local_sched",
+	"ap_payments", "ap_failed", "ap_run_ms",
+};
+
+static const char *val(const PGresult *r, int row, const int *cols, enum col c)
+{
+	if (cols[c] < 0 || PQgetisnull(r, row, cols[c]))
+		return NULL;
+	return PQgetvalue(r, row, cols[c]);
+}
+
+static int64_t val_time(const PGresult *r, int row, const int *cols, enum col c)
+{
+	const char *s = val(r, row, cols, c);
+	char *end;
+	long long v;
+
+	if (!s)
+		return BT_NO_TIME;
+	v = strtoll(s, &end, 10);
+	return *end ? BT_NO_TIME : (int64_t)v;
+}
+
+static int val_int(const PGresult *r, int row, const int *cols, enum col c)
+{
+	const char *s = val(r, row, cols, c);
+	char *end;
+	long v;
+
+	if (!s)
+		return BT_NO_INT;
+	v = strtol(s, &end, 10);
+	if (*end || v <= BT_NO_INT || v > INT32_MAX)
+		return BT_NO_INT;
+	return (int)v;
+}
+
+static int val_bool(const PGresult *r, int row, const int *cols, enum col c)
+{
+	const char *s = val(r, row, cols, c);
+
+	return s && s[0] == 't';
+}
+
+static const char *val_text(struct arena *a, const PGresult *r, int row,
+			    const int *cols, enum col c)
+{
+	const char *s = val(r, row, cols, c);
+
+	if (!s)
+		return "";
+	return arena_sanitize(a, s, (size_t)PQgetlength(r, row, cols[c]));
+}
+
+static const char *make_search(struct arena *a, const struct biller *b)
+{
+	const char *parts[] = { b->name, b->biller_id, b->shard, b->timezone };
+	size_t len = 0;
+	char *s, *q;
+
+	for (size_t i = 0; i < 4; i++)
+		len += strlen(parts[i]) + 1;
+	q = s = arena_alloc(a, len + 1);
+	for (size_t i = 0; i < 4; i++) {
+		for (const char *c = parts[i]; *c; c++)
+			*q++ = (*c >= 'A' && *c <= 'Z') ? (char)(*c + 32) : *c;
+		*q++ = ' ';
+	}
+	*q = '\0';
+	return s;
+}
+
+struct snapshot *shard_snapshot_from_result(const struct pg_result *cres,
+					    int index, const char *shard,
+					    int64_t taken_mono)
+{
+	const PGresult *r = (const PGresult *)cres;
+	struct snapshot *s = snapshot_new(index, shard);
+	int cols[C__COUNT];
+	int nrows = PQntuples(r);
+	const char *prev_id = NULL;
+	struct biller *b = NULL;
+
+	for (int c = 0; c < C__COUNT; c++)
+		cols[c] = PQfnumber(r, col_names[c]);
+	s->taken_mono = taken_mono;
+	if (nrows > 0)
+		s->server_now = val_time(r, 0, cols, C_NOW);
+	s->billers = xcalloc((size_t)nrows + 1, sizeof *s->billers);
+	s->batches = xcalloc((size_t)nrows + 1, sizeof *s->batches);
+
+	for (int i = 0; i < nrows; i++) {
+		const char *id = val(r, i, cols, C_BILLER_ID);
+
+		if (!id)
+			id = "";
+		if (!prev_id || strcmp(prev_id, id)) {
+			b = &s->billers[s->nbillers++];
+			prev_id = id;
+			b->biller_id = val_text(s->arena, r, i, cols, C_BILLER_ID);
+			b->known = val_bool(r, i, cols, C_KNOWN);
+			b->name = val_text(s->arena, r, i, cols, C_NAME);
+			b->timezone = val_text(s->arena, r, i, cols, C_TZ);
+			b->priority = val_int(r, i, cols, C_PRIORITY);
+			b->is_demo = val_bool(r, i, cols, C_IS_DEMO);
+			b->tz_known = val_bool(r, i, cols, C_TZ_KNOWN);
+			b->utc_offset_s = val_int(r, i, cols, C_UTC_OFFSET);
+			if (b->utc_offset_s == BT_NO_INT) {
+				b->utc_offset_s = 0;
+				b->tz_known = false;
+			}
+			b->shard = s->shard;
+			b->shard_index = index;
+			b->batches = &s->batches[s->nbatches];
+			b->ap_payments = val_int(r, i, cols, C_AP_PAYMENTS);
+			b->ap_failed = val_int(r, i, cols, C_AP_FAILED);
+			b->ap_run_at = val_time(r, i, cols, C_AP_RUN);
+			b->search = make_search(s->arena, b);
+		}
+		if (val(r, i, cols, C_BATCH_ID)) {
+			struct batch *t = &s->batches[s->nbatches++];
+			const char *ls = val(r, i, cols, C_LOCAL_SCHED);
+
+			b->nbatches++;
+			t->batch_id = val_text(s->arena, r, i, cols, C_BATCH_ID);
+			t->biller_id = b->biller_id;
+			t->business_day = val_text(s->arena, r, i, cols, C_BUSINESS_DAY);
+			t->payment_type = val_text(s->arena, r, i, cols, C_PAYMENT_TYPE);
+			t->module = val_text(s->arena, r, i, cols, C_MODULE);
+			t->status = val_text(s->arena, r, i, cols, C_STATUS);
+			t->state = batch_state_from_text(val(r, i, cols, C_STATUS));
+			t->attempts = val_int(r, i, cols, C_ATTEMPTS);
+			t->error_class = val_text(s->arena, r, i, cols, C_ERROR_CLASS);
+			t->error_message = val_text(s->arena, r, i, cols, C_ERROR_MESSAGE);
+			t->scheduled_at = val_time(r, i, cols, C_SCHEDULED);
+			t->deadline_at = val_time(r, i, cols, C_DEADLINE);
+			t->deadline_given = val_bool(r, i, cols, C_DEADLINE_GIVEN);
+			t->started_at = val_time(r, i, cols, C_STARTED);
+			t->finished_at = val_time(r, i, cols, C_FINISHED);
+			t->updated_at = val_time(r, i, cols, C_UPDATED);
+			text_sanitize_into(t->local_sched, sizeof t->local_sched,
+					   ls ? ls : "", (size_t)-1);
+		}
+	}
+	for (size_t i = 0; i < s->nbillers; i++)
+		biller_summarize(&s->billers[i]);
+	return s;
+}
+
+/* --- the thread ---------------------------------------------------------- */
+
+/* 1 s, 2 s, 4 s ... up to backoff_max, each +/-20%. */
+static int64_t next_backoff(struct shard_poller *p)
+{
+	int64_t cap = (int64_t)p->cfg->backoff_max * 1000;
+	int64_t d = 1000;
+	int jitter;
+
+	for (int i = 1; i < p->failures && d < cap; i++)
+		d *= 2;
+	if (d > cap)
+		d = cap;
+	p->failures++;
+	jitter = (int)(rand_r(&p->rng) % 401) - 200;	/* -20% .. +20% */
+	return d + d * jitter / 1000;
+}
+
+/* Wait for the next poll time; NOTIFYs and refreshes bring it forward.
+ * Returns -1 to stop, 1 when the connection broke, 0 to poll. */
+static int wait_next(struct shard_poller *p, int64_t last_start)
+{
+	int64_t next = last_start + (int64_t)p->cfg->poll_interval * 1000;
+
+	while (mono_ms() < next) {
+		int refresh = 0;
+		int r = wait_fd(p, PQsocket(p->conn), POLLIN, next, &refresh);
+		PGnotify *nf;
+		int notified = 0;
+
+		if (r < 0)
+			return -1;
+		if (refresh)
+			return 0;
+		if (r == 0)
+			continue;
+		if (!PQconsumeInput(p->conn) || PQstatus(p->conn) == CONNECTION_BAD)
+			return 1;
+		while ((nf = PQnotifies(p->conn))) {
+			notified = 1;
+			PQfreemem(nf);
+		}
+		if (notified && next > last_start + NOTIFY_MIN_GAP_MS)
+			next = last_start + NOTIFY_MIN_GAP_MS;
+	}
+	return 0;
+}
+
+static void *poller_main(void *arg)
+{
+	struct shard_poller *p = arg;
+	char reason[sizeof p->health.reason];
+	char hours[16], window[16];
+	const char *params[2] = { hours, window };
+	int64_t retry_at = 0;
+
+	snprintf(hours, sizeof hours, "%d", p->cfg->night_hours);
+	snprintf(window, sizeof window, "%d", p->cfg->window_minutes);
+
+	for (;;) {
+		int dead, stop, r;
+		int64_t start;
+		PGresult *res;
+
+		if (!p->conn) {
+			if (retry_at && wait_fd(p, -1, 0, retry_at, NULL) < 0)
+				break;
+			r = connect_shard(p, reason, sizeof reason);
+			if (r < 0)
+				break;
+			if (r == 0) {
+				res = run(p, "LISTEN batchtop", 0, NULL, reason,
+					  sizeof reason, &dead, &stop);
+				if (stop)
+					break;
+				if (res)
+					PQclear(res);
+				else
+					r = 1;
+			}
+			if (r) {
+				log_msg(LOG_WARN, "shard %s: %s", p->name, reason);
+				drop_conn(p);
+				publish(p, NULL, SHARD_DOWN, reason, 0);
+				retry_at = mono_ms() + next_backoff(p);
+				continue;
+			}
+			log_msg(LOG_INFO, "shard %s: connected", p->name);
+		}
+
+		start = mono_ms();
+		res = run(p, shard_poll_sql, 2, params, reason, sizeof reason,
+			  &dead, &stop);
+		if (stop)
+			break;
+		if (res) {
+			int64_t end = mono_ms();
+			struct snapshot *s = shard_snapshot_from_result(
+				(const struct pg_result *)res, p->index, p->name, end);
+
+			PQclear(res);
+			p->failures = 0;
+			retry_at = 0;
+			log_msg(LOG_DEBUG, "shard %s: %zu billers, %zu batches in %lld ms",
+				p->name, s->nbillers, s->nbatches,
+				(long long)(end - start));
+			publish(p, s, SHARD_OK, NULL, end - start);
+		} else {
+			log_msg(LOG_WARN, "shard %s: %s", p->name, reason);
+			if (dead) {
+				/* A connection that was working gets one
+				 * immediate retry; then back off. */
+				drop_conn(p);
+				publish(p, NULL, SHARD_DOWN, reason, 0);
+				if (p->failures == 0) {
+					p->failures = 1;
+					retry_at = 0;
+				} else {
+					retry_at = mono_ms() + next_backoff(p);
+				}
+				continue;
+			}
+			publish(p, NULL, SHARD_FAILING, reason, 0);
+		}
+		r = wait_next(p, start);
+		if (r < 0)
+			break;
+		if (r > 0) {
+			set_reason(reason, sizeof reason, "connection lost",
+				   PQerrorMessage(p->conn));
+			log_msg(LOG_WARN, "shard %s: %s", p->name, reason);
+			drop_conn(p);
+			publish(p, NULL, SHARD_DOWN, reason, 0);
+			p->failures = 1;
+			retry_at = 0;
+		}
+	}
+	drop_conn(p);
+	pthread_mutex_lock(&p->lock);
+	p->done = 1;
+	pthread_cond_signal(&p->done_cond);
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+/* --- the UI side ---------------------------------------------------------- */
+
+struct shard_poller *shard_poller_new(int index, const struct shard_conf *sc,
+				      const struct config *cfg, int wake_fd)
+{
+	struct shard_poller *p = xcalloc(1, sizeof *p);
+
+	p->index = index;
+	p->name = xstrdup(sc->name);
+	p->dsn = xstrdup(sc->dsn);
+	p->cfg = cfg;
+	p->wake_fd = wake_fd;
+	p->rng = (unsigned)(mono_ms() ^ (index * 2654435761u));
+	p->ctl[0] = p->ctl[1] = -1;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->done_cond, NULL);
+	p->health.state = SHARD_CONNECTING;
+	p->health.since_mono = mono_ms();
+	p->health.last_ok_mono = BT_NO_TIME;
+	return p;
+}
+
+int shard_poller_start(struct shard_poller *p)
+{
+	if (pipe2(p->ctl, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -1;
+	if (pthread_create(&p->thread, NULL, poller_main, p) != 0)
+		return -1;
+	p->started = 1;
+	return 0;
+}
+
+static void ctl_send(struct shard_poller *p, char c)
+{
+	if (p->ctl[1] >= 0) {
+		ssize_t n = write(p->ctl[1], &c, 1);
+		(void)n;
+	}
+}
+
+void shard_poller_refresh(struct shard_poller *p)
+{
+	ctl_send(p, 'r');
+}
+
+void shard_poller_stop(struct shard_poller *p)
+{
+	ctl_send(p, 'q');
+}
+
+void shard_poller_free(struct shard_poller *p, int wait_ms)
+{
+	int finished = 1;
+
+	if (!p)
+		return;
+	if (p->started) {
+		struct timespec ts;
+
+		shard_poller_stop(p);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += wait_ms / 1000;
+		ts.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&p->lock);
+		while (!p->done) {
+			if (pthread_cond_timedwait(&p->done_cond, &p->lock, &ts))
+				break;
+		}
+		finished = p->done;
+		pthread_mutex_unlock(&p->lock);
+		if (!finished) {
+			/* Stuck in the network (a DNS lookup, a cancel that
+			 * does not answer): leave it to the process exit. */
+			log_msg(LOG_WARN, "shard %s: poller did not stop in time",
+				p->name);
+			pthread_detach(p->thread);
+			return;
+		}
+		pthread_join(p->thread, NULL);
+	}
+	snapshot_unref(p->snap);
+	if (p->ctl[0] >= 0)
+		close(p->ctl[0]);
+	if (p->ctl[1] >= 0)
+		close(p->ctl[1]);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->done_cond);
+	free(p->name);
+	/* The DSN may hold a password: clear it before freeing. */
+	explicit_bzero(p->dsn, strlen(p->dsn));
+	free(p->dsn);
+	free(p);
+}
+
+unsigned shard_poller_read(struct shard_poller *p, struct snapshot **snap,
+			   struct shard_health *health)
+{
+	unsigned gen;
+
+	pthread_mutex_lock(&p->lock);
+	if (snap)
+		*snap = snapshot_ref(p->snap);
+	if (health)
+		*health = p->health;
+	gen = p->gen;
+	pthread_mutex_unlock(&p->lock);
+	return gen;
+}
+
+const char *shard_poller_name(const struct shard_poller *p)
+{
+	return p->name;
+}

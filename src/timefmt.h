@@ -1,0 +1,29 @@
+/*
+ * timefmt.h - clocks and the short time texts of the grid.
+ */
+#ifndef BT_TIMEFMT_H
+#define BT_TIMEFMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* CLOCK_MONOTONIC in milliseconds. */
+int64_t mono_ms(void);
+/* CLOCK_REALTIME in milliseconds (only for the audit trail and the log). */
+int64_t wall_ms(void);
+
+/* A countdown: "9:05" under an hour, "1h05m" under a day, "3d04h" above;
+ * negative values get no sign (the caller says "late").  Returns buf. */
+char *fmt_countdown(char *buf, size_t n, int64_t ms);
+
+/* An age: "4s", "12m", "3h", "2d".  Returns buf. */
+char *fmt_age(char *buf, size_t n, int64_t ms);
+
+/* "HH:MM:SS" of an epoch-ms instant shifted by offset seconds. */
+char *fmt_clock(char *buf, size_t n, int64_t epoch_ms, int offset_s);
+
+/* Minutes until the next payment-file run at `minute` past the hour, seen
+ * from now (epoch ms, UTC; the minute is the same in whole-hour zones). */
+int64_t next_payment_file_ms(int64_t now, int minute);
+
+#endif

@@ -1,0 +1,325 @@
+/*
+ * ui.c - terminal set-up and restore, signals, the screen stack and the
+ * event loop.
+ *
+ * Signal handlers only set flags (or, for crashes, restore the terminal
+ * with async-signal-safe calls and re-raise).  The loop polls stdin and
+ * the wake pipe with a timeout that ends at the next whole second of shard
+ * time, so countdowns tick on the second and data never waits for a key.
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <term.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <curses.h>
+
+#include "draw.h"
+#include "screen.h"
+#include "timefmt.h"
+#include "ui.h"
+#include "xalloc.h"
+
+static volatile sig_atomic_t got_quit_signal;
+static volatile sig_atomic_t curses_active;
+static struct termios saved_tio;
+static int saved_tio_ok;
+/* Escape sequences to undo curses, captured while it is up, so the crash
+ * handler can write them without calling into curses. */
+static char restore_seq[128];
+static size_t restore_len;
+
+static void on_quit_signal(int sig)
+{
+	got_quit_signal = sig;
+}
+
+static void on_crash(int sig)
+{
+	if (curses_active) {
+		ssize_t n = write(STDOUT_FILENO, restore_seq, restore_len);
+
+		(void)n;
+		if (saved_tio_ok)
+			tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void ui_signals_install(void)
+{
+	struct sigaction sa;
+	static const int quit_sigs[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT };
+	static const int crash_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_quit_signal;
+	for (size_t i = 0; i < sizeof quit_sigs / sizeof quit_sigs[0]; i++)
+		sigaction(quit_sigs[i], &sa, NULL);
+	sa.sa_handler = on_crash;
+	sa.sa_flags = SA_RESETHAND;
+	for (size_t i = 0; i < sizeof crash_sigs / sizeof crash_sigs[0]; i++)
+		sigaction(crash_sigs[i], &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void add_seq(const char *cap)
+{
+	char *s = tigetstr((char *)cap);
+	size_t len;
+
+	if (!s || s == (char *)-1)
+		return;
+	len = strlen(s);
+	if (restore_len + len < sizeof restore_seq) {
+		memcpy(restore_seq + restore_len, s, len);
+		restore_len += len;
+	}
+}
+
+static void ui_restore(void)
+{
+	if (!curses_active)
+		return;
+	curses_active = 0;
+	endwin();
+}
+
+static void ui_start(void)
+{
+	if (tcgetattr(STDIN_FILENO, &saved_tio) == 0)
+		saved_tio_ok = 1;
+	if (!initscr())
+		fatal("cannot initialise the terminal");
+	add_seq("sgr0");
+	add_seq("cnorm");
+	add_seq("rmcup");
+	curses_active = 1;
+	fatal_set_cleanup(ui_restore);
+	atexit(ui_restore);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(50);
+	curs_set(0);
+	leaveok(stdscr, TRUE);
+}
+
+/* --- screens ------------------------------------------------------------ */
+
+/* The grid is always at the bottom of the stack. */
+static const struct screen *top(const struct app *app)
+{
+	return app->depth ? app->stack[app->depth - 1] : &screen_grid;
+}
+
+void ui_push(struct app *app, const struct screen *s)
+{
+	if (app->depth >= APP_MAX_SCREENS)
+		return;
+	app->stack[app->depth++] = s;
+	if (s->enter)
+		s->enter(app);
+	if (s->update)
+		s->update(app);
+	app->dirty = true;
+}
+
+void ui_pop(struct app *app)
+{
+	const struct screen *s = top(app);
+
+	if (app->depth <= 1)
+		return;
+	if (s->leave)
+		s->leave(app);
+	app->depth--;
+	s = top(app);
+	if (s->update)
+		s->update(app);
+	app->dirty = true;
+}
+
+const struct screen *ui_below(const struct app *app)
+{
+	return app->depth >= 2 ? app->stack[app->depth - 2] : NULL;
+}
+
+void ui_message(struct app *app, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(app->message, sizeof app->message, fmt, ap);
+	va_end(ap);
+	app->message_until = mono_ms() + 4000;
+	app->dirty = true;
+}
+
+/* --- the loop ------------------------------------------------------------- */
+
+bool ui_collect(struct app *app)
+{
+	bool changed = false;
+
+	for (size_t i = 0; i < app->npollers; i++) {
+		struct snapshot *s;
+		unsigned gen = shard_poller_read(app->pollers[i], NULL, NULL);
+
+		if (gen == app->gens[i])
+			continue;
+		app->gens[i] = shard_poller_read(app->pollers[i], &s,
+						 &app->health[i]);
+		view_set_snapshot(&app->view, i, s);
+		snapshot_unref(s);
+		changed = true;
+	}
+	return changed;
+}
+
+static void drain_wake(int fd)
+{
+	char buf[256];
+
+	while (read(fd, buf, sizeof buf) > 0)
+		;
+}
+
+static void handle_key(struct app *app, int ch)
+{
+	const struct screen *s = top(app);
+	enum action act;
+
+	if (ch == KEY_RESIZE) {
+		for (int i = 0; i < app->depth; i++)
+			if (app->stack[i]->resize)
+				app->stack[i]->resize(app);
+		app->dirty = true;
+		return;
+	}
+	act = keymap_lookup(app->km, s->name, ch);
+	app->dirty = true;
+	if (s->key && s->key(app, act, ch))
+		return;
+	switch (act) {
+	case ACT_QUIT:
+		app->quit = true;
+		break;
+	case ACT_HELP:
+		if (s != &screen_help)
+			ui_push(app, &screen_help);
+		break;
+	case ACT_BACK:
+		ui_pop(app);
+		break;
+	case ACT_REDRAW:
+		clearok(curscr, TRUE);
+		break;
+	case ACT_REFRESH:
+		for (size_t i = 0; i < app->npollers; i++)
+			shard_poller_refresh(app->pollers[i]);
+		ui_message(app, "polling every shard now");
+		break;
+	default:
+		break;
+	}
+}
+
+static void draw(struct app *app)
+{
+	const struct screen *s = top(app);
+
+	if (!draw_too_small())
+		s->draw(app);
+	wnoutrefresh(stdscr);
+	doupdate();
+	app->dirty = false;
+}
+
+int ui_run(struct app *app)
+{
+	int64_t last_second = BT_NO_TIME;
+	int64_t last_full_repaint;
+
+	setlocale(LC_ALL, "");
+	ui_start();
+	draw_init(app);
+	app->mono = mono_ms();
+	last_full_repaint = app->mono;
+	ui_push(app, &screen_grid);
+
+	while (!app->quit && !got_quit_signal) {
+		bool changed = ui_collect(app);
+		int64_t second, wait;
+		struct pollfd pfd[2] = {
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+			{ .fd = app->wake[0], .events = POLLIN },
+		};
+
+		app->mono = mono_ms();
+		app->now = view_now(&app->view, app->mono);
+		second = (app->now != BT_NO_TIME ? app->now : app->mono) / 1000;
+		if (changed || second != last_second) {
+			const struct screen *s = top(app);
+
+			view_rebuild(&app->view, app->now);
+			if (s->update)
+				s->update(app);
+			last_second = second;
+			app->dirty = true;
+		}
+		if (app->message[0] && app->mono >= app->message_until) {
+			app->message[0] = '\0';
+			app->dirty = true;
+		}
+		/* A stray write to the terminal never stays for long. */
+		if (app->mono - last_full_repaint > 5 * 60 * 1000) {
+			clearok(curscr, TRUE);
+			last_full_repaint = app->mono;
+			app->dirty = true;
+		}
+		if (app->dirty)
+			draw(app);
+
+		wait = 1000 - ((app->now != BT_NO_TIME ? app->now : app->mono) % 1000);
+		if (wait <= 0 || wait > 1000)
+			wait = 1000;
+		if (poll(pfd, 2, (int)wait + 1) < 0 && errno != EINTR)
+			break;
+		if (pfd[1].revents)
+			drain_wake(app->wake[0]);
+		for (;;) {
+			int ch = getch();
+
+			if (ch == ERR)
+				break;
+			handle_key(app, ch);
+			if (app->quit)
+				break;
+		}
+	}
+	while (app->depth > 0) {
+		const struct screen *s = top(app);
+
+		if (s->leave)
+			s->leave(app);
+		app->depth--;
+	}
+	ui_restore();
+	/* Killed by a signal: say so in the status, as a shell would. */
+	return got_quit_signal ? 128 + got_quit_signal : BT_EXIT_OK;
+}

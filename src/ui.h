@@ -1,0 +1,23 @@
+/*
+ * ui.h - the terminal and the one event loop (UI thread).
+ *
+ * ui_run() owns curses from initscr to endwin: it waits on the keyboard and
+ * the pollers' wake pipe, copies new snapshots into the view, and draws
+ * the top screen once per turn when something changed.  The terminal is
+ * restored on every way out: return, exit(), fatal(), SIGTERM/SIGHUP/SIGINT
+ * and crashes (the crash handler restores, then re-raises).
+ */
+#ifndef BT_UI_H
+#define BT_UI_H
+
+#include "app.h"
+
+/* Install signal handlers; call before the pollers start. */
+void ui_signals_install(void);
+/* Run until quit or a terminating signal.  Returns the exit status. */
+int ui_run(struct app *app);
+/* Gather pollers' latest data into app (also used headless). Returns
+ * true when anything changed. */
+bool ui_collect(struct app *app);
+
+#endif
