@@ -16,6 +16,7 @@ void sim_set_verbose(bool on)
 	verbose = on;
 }
 
+static void vsay(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 static void vsay(const char *fmt, va_list ap)
 {
 	fputs("batchtop-sim: ", stderr);

@@ -27,29 +27,34 @@ static const char *const places[] = {
 	"North Haven", "Sandy Point", "Granite Falls",
 };
 
-static const char *const patterns[] = {
-	"City of %s",
-	"Town of %s",
-	"Village of %s",
-	"%s Water District",
-	"%s Municipal Utilities",
-	"%s Public Utility District",
-	"%s County Tax Collector",
-	"%s County Treasurer",
-	"%s Electric Cooperative",
-	"%s Gas & Light",
-	"%s Sewer Authority",
-	"%s Stormwater Utility",
-	"%s Solid Waste Services",
-	"%s Homeowners Association",
-	"%s Village Condominium HOA",
-	"%s Mutual Insurance",
-	"%s Farm Bureau Insurance",
-	"%s Propane Co.",
-	"%s Fiber Internet",
-	"%s Parking Authority",
-	"%s Community College",
-	"%s Regional Hospital Billing",
+/* A pattern is what goes before and after the place name. */
+struct pattern {
+	const char *before, *after;
+};
+
+static const struct pattern patterns[] = {
+	{ "City of ", "" },
+	{ "Town of ", "" },
+	{ "Village of ", "" },
+	{ "", " Water District" },
+	{ "", " Municipal Utilities" },
+	{ "", " Public Utility District" },
+	{ "", " County Tax Collector" },
+	{ "", " County Treasurer" },
+	{ "", " Electric Cooperative" },
+	{ "", " Gas & Light" },
+	{ "", " Sewer Authority" },
+	{ "", " Stormwater Utility" },
+	{ "", " Solid Waste Services" },
+	{ "", " Homeowners Association" },
+	{ "", " Village Condominium HOA" },
+	{ "", " Mutual Insurance" },
+	{ "", " Farm Bureau Insurance" },
+	{ "", " Propane Co." },
+	{ "", " Fiber Internet" },
+	{ "", " Parking Authority" },
+	{ "", " Community College" },
+	{ "", " Regional Hospital Billing" },
 };
 
 struct zone_weight {
@@ -88,12 +93,12 @@ static const struct intl_biller intl[] = {
 	{ "Gemeinde Zürich-Höngg Abwasser", "Europe/Zurich" },
 };
 
-static const char *const demo_patterns[] = {
-	"Demo Biller %d",
-	"QA Sandbox Utility %d",
-	"Sales Demo Water Co %d",
-	"Training Biller %d (do not bill)",
-	"Test Harness Gas & Electric %d",
+static const struct pattern demo_patterns[] = {
+	{ "Demo Biller ", "" },
+	{ "QA Sandbox Utility ", "" },
+	{ "Sales Demo Water Co ", "" },
+	{ "Training Biller ", " (do not bill)" },
+	{ "Test Harness Gas & Electric ", "" },
 };
 
 static const char *zone_pick(struct rng *r)
@@ -112,9 +117,9 @@ void names_biller(struct rng *r, int number, bool demo, bool want_utf8,
 
 	out->priority = 1 + (int)rng_weighted(r, prio_w, COUNT(prio_w));
 	if (demo) {
-		const char *pat = demo_patterns[rng_next(r) % COUNT(demo_patterns)];
+		const struct pattern *pat = &demo_patterns[rng_next(r) % COUNT(demo_patterns)];
 
-		snprintf(out->name, sizeof out->name, pat, number);
+		snprintf(out->name, sizeof out->name, "%s%d%s", pat->before, number, pat->after);
 		out->timezone = "America/Chicago";
 		out->priority = 5;
 	} else if (want_utf8) {
@@ -123,10 +128,10 @@ void names_biller(struct rng *r, int number, bool demo, bool want_utf8,
 		snprintf(out->name, sizeof out->name, "%s", b->name);
 		out->timezone = b->zone;
 	} else {
-		const char *pat = patterns[rng_next(r) % COUNT(patterns)];
+		const struct pattern *pat = &patterns[rng_next(r) % COUNT(patterns)];
 		const char *place = places[rng_next(r) % COUNT(places)];
 
-		snprintf(out->name, sizeof out->name, pat, place);
+		snprintf(out->name, sizeof out->name, "%s%s%s", pat->before, place, pat->after);
 		out->timezone = zone_pick(r);
 	}
 }

@@ -47,6 +47,7 @@ void shard_free(struct shard *s)
 		free(s->warned[i]);
 	free(s->warned);
 	free(s->db);
+	free(s->last_error);
 	memset(s, 0, sizeof *s);
 }
 
@@ -76,17 +77,37 @@ void shard_disconnect(struct shard *s)
 	s->retry_at = sim_now() + RECONNECT_SECONDS;
 }
 
-/* libpq's messages end with a newline; ours do not. */
+/* The first line of a libpq message, without its newline. */
 static const char *one_line(const char *msg)
 {
 	static char buf[512];
 	size_t n;
 
 	snprintf(buf, sizeof buf, "%s", msg ? msg : "");
+	buf[strcspn(buf, "\n")] = '\0';
 	n = strlen(buf);
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+	while (n > 0 && buf[n - 1] == ' ')
 		buf[--n] = '\0';
 	return buf;
+}
+
+/* Report a failed statement, but the same message at most every 10 s:
+ * a broken shard must not flood the terminal four times a second. */
+static void report_error(struct shard *s, const char *msg)
+{
+	double now = sim_now();
+
+	if (s->last_error && strcmp(s->last_error, msg) == 0 && now < s->last_error_at + 10.0) {
+		s->repeats++;
+		return;
+	}
+	if (s->repeats)
+		sim_warn("%s: (last message repeated %ld times)", shard_label(s), s->repeats);
+	sim_warn("%s: %s", shard_label(s), msg);
+	free(s->last_error);
+	s->last_error = sim_xstrdup(msg);
+	s->last_error_at = now;
+	s->repeats = 0;
 }
 
 /* After a failed statement: was it the connection? */
@@ -111,8 +132,7 @@ PGresult *shard_query(struct shard *s, const char *sql, int nparams,
 	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return res;
-	sim_warn("%s: %s", shard_label(s),
-		 one_line(res ? PQresultErrorMessage(res) : PQerrorMessage(s->conn)));
+	report_error(s, one_line(res ? PQresultErrorMessage(res) : PQerrorMessage(s->conn)));
 	PQclear(res);
 	check_connection(s);
 	return NULL;
@@ -171,8 +191,11 @@ bool shard_connect(struct shard *s)
 
 	s->conn = PQconnectdbParams(keys, vals, 1);
 	if (!s->conn || PQstatus(s->conn) != CONNECTION_OK) {
-		sim_warn("%s: cannot connect: %s", shard_label(s),
-			 one_line(s->conn ? PQerrorMessage(s->conn) : "out of memory"));
+		char *msg = sim_xasprintf("cannot connect: %s",
+			one_line(s->conn ? PQerrorMessage(s->conn) : "out of memory"));
+
+		report_error(s, msg);
+		free(msg);
 		shard_disconnect(s);
 		return false;
 	}
@@ -186,8 +209,7 @@ bool shard_connect(struct shard *s)
 	s->db = sim_xstrdup(PQgetvalue(res, 0, 0));
 	if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
 		PQclear(res);
-		sim_warn("%s: there is no batchtop schema here; load sql/contract.sql first",
-			 shard_label(s));
+		report_error(s, "there is no batchtop schema here; load sql/contract.sql first");
 		shard_disconnect(s);
 		return false;
 	}
@@ -231,6 +253,16 @@ static void sbuf_add(struct sbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+/* sql with its first "%s" replaced by what; the caller frees it. */
+static char *splice(const char *sql, const char *what)
+{
+	const char *hole = strstr(sql, "%s");
+
+	if (!hole)
+		return sim_xstrdup(sql);
+	return sim_xasprintf("%.*s%s%s", (int)(hole - sql), sql, what, hole + 2);
+}
+
 static bool bulk_chunk(struct shard *s, const char *sql_fmt, const struct rows *t,
 		       size_t first, size_t count)
 {
@@ -245,7 +277,7 @@ static bool bulk_chunk(struct shard *s, const char *sql_fmt, const struct rows *
 			sbuf_add(&values, "%s$%d", c ? "," : "", param++);
 		sbuf_add(&values, ")");
 	}
-	sql = sim_xasprintf(sql_fmt, values.p);
+	sql = splice(sql_fmt, values.p);
 	ok = shard_exec(s, sql, (int)(count * (size_t)t->ncols),
 			(const char *const *)t->vals + first * (size_t)t->ncols);
 	free(sql);

@@ -58,6 +58,10 @@ struct shard {
 	char **warned;		/* "batch_id#attempt" already warned as slow */
 	size_t nwarned, capwarned;
 
+	char *last_error;	/* for rate-limiting repeated messages */
+	double last_error_at;
+	long repeats;
+
 	struct shard_counts counts;
 	/* This run: closes finished and failed, to force an early failure. */
 	long finished_this_run, failed_this_run;
@@ -87,8 +91,9 @@ bool shard_commit(struct shard *s);
  * highest log_id so ids stay unique. */
 void shard_rollback(struct shard *s);
 
-/* Insert the rows of t: sql_fmt holds one %s, which becomes a VALUES list
- * "($1,$2,...),(...)" (text parameters; cast them in the SQL).  Large
+/* Insert the rows of t: the first "%s" in sql_fmt (not a printf format:
+ * nothing else is expanded) becomes a VALUES list "($1,$2,...),(...)"
+ * (text parameters; cast them in the SQL).  Large
  * tables are sent in several statements.  false on failure. */
 bool shard_bulk(struct shard *s, const char *sql_fmt, const struct rows *t);
 

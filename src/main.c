@@ -25,7 +25,7 @@
 #include "view.h"
 #include "xalloc.h"
 
-enum { OPT_CHECK_CONFIG = 256, OPT_HELP_KEYS };
+enum { OPT_CHECK_CONFIG = 256, OPT_HELP_KEYS, OPT_HELP_CONFIG };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -34,6 +34,7 @@ static const struct option long_opts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 	{ "help-keys", no_argument, NULL, OPT_HELP_KEYS },
+	{ "help-config", no_argument, NULL, OPT_HELP_CONFIG },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -51,6 +52,7 @@ static void usage(FILE *fp)
 "  -v, --verbose       more detail in the log (give twice for debug)\n"
 "      --check-config  check the configuration and keymap, print a summary, exit\n"
 "      --help-keys     print the active key bindings and exit\n"
+"      --help-config   print every configuration option with its default and exit\n"
 "  -h, --help          show this help and exit\n"
 "  -V, --version       show the version and exit\n"
 "\n"
@@ -91,6 +93,25 @@ static void print_keys(const struct keymap *km)
 	}
 }
 
+static void print_config_options(void)
+{
+	const char *section = "";
+
+	for (size_t i = 0; i < config_option_count(); i++) {
+		const struct config_option_info *o = config_option(i);
+
+		if (strcmp(o->section, section)) {
+			section = o->section;
+			printf("%s[%s]\n", i ? "\n" : "", section);
+		}
+		printf("  %-20s %-8s default %-6s %s", o->name, o->type,
+		       *o->def ? o->def : "-", o->doc);
+		if (!strcmp(o->type, "integer"))
+			printf(" (%d..%d)", o->min, o->max);
+		printf("\n");
+	}
+}
+
 static int open_log(const char *path, int verbose)
 {
 	enum log_level lvl = verbose >= 2 ? LOG_DEBUG
@@ -124,6 +145,7 @@ int main(int argc, char **argv)
 		case 'v': verbose++; break;
 		case OPT_CHECK_CONFIG: check_config = 1; break;
 		case OPT_HELP_KEYS: help_keys = 1; break;
+		case OPT_HELP_CONFIG: print_config_options(); return BT_EXIT_OK;
 		case 'h': usage(stdout); return BT_EXIT_OK;
 		case 'V': printf("batchtop %s\n", PACKAGE_VERSION); return BT_EXIT_OK;
 		default: usage(stderr); return BT_EXIT_USAGE;

@@ -174,12 +174,13 @@ void biller_summarize(struct biller *b)
 
 static int window_permille(const struct batch *t, int64_t now)
 {
-	int64_t window = t->deadline_at - t->scheduled_at;
-	int64_t used = now - t->scheduled_at;
-	int64_t pm;
+	int64_t window, used, pm;
 
-	if (t->scheduled_at == BT_NO_TIME || t->deadline_at == BT_NO_TIME)
+	if (t->scheduled_at == BT_NO_TIME || t->deadline_at == BT_NO_TIME ||
+	    now == BT_NO_TIME)
 		return 0;
+	window = t->deadline_at - t->scheduled_at;
+	used = now - t->scheduled_at;
 	if (window <= 0)
 		return now >= t->deadline_at ? 1000 : 0;
 	if (used <= 0)

@@ -26,11 +26,10 @@ int64_t wall_ms(void)
 
 char *fmt_countdown(char *buf, size_t n, int64_t ms)
 {
-	int64_t s;
+	int64_t s = ms / 1000;
 
-	if (ms < 0)
-		ms = -ms;
-	s = ms / 1000;
+	if (s < 0)
+		s = -s;	/* s is at most INT64_MAX / 1000: no overflow */
 	if (s < 3600)
 		snprintf(buf, n, "%d:%02d", (int)(s / 60), (int)(s % 60));
 	else if (s < 86400)
@@ -59,7 +58,8 @@ char *fmt_age(char *buf, size_t n, int64_t ms)
 
 char *fmt_clock(char *buf, size_t n, int64_t epoch_ms, int offset_s)
 {
-	int64_t s = epoch_ms / 1000 + offset_s;
+	/* Round down, also before 1970, so -1 ms is 23:59:59. */
+	int64_t s = (epoch_ms >= 0 ? epoch_ms : epoch_ms - 999) / 1000 + offset_s;
 	int64_t day = s % 86400;
 
 	if (day < 0)

@@ -22,8 +22,9 @@ char *fmt_age(char *buf, size_t n, int64_t ms);
 /* "HH:MM:SS" of an epoch-ms instant shifted by offset seconds. */
 char *fmt_clock(char *buf, size_t n, int64_t epoch_ms, int offset_s);
 
-/* Minutes until the next payment-file run at `minute` past the hour, seen
- * from now (epoch ms, UTC; the minute is the same in whole-hour zones). */
+/* Milliseconds until the next payment-file run at `minute` past the hour, seen
+ * from now (epoch ms, UTC; the minute is the same in whole-hour zones).
+ * Exactly at the minute, the next run is an hour away. */
 int64_t next_payment_file_ms(int64_t now, int minute);
 
 #endif

@@ -20,6 +20,7 @@
 struct row {
 	const struct biller *b;
 	struct biller_eval ev;
+	uint32_t rank;		/* of b among all billers by name, id, shard */
 };
 
 struct totals {
@@ -33,6 +34,12 @@ struct view {
 	size_t nsnaps;
 	struct row *rows;		/* visible rows, sorted */
 	size_t nrows, cap;
+	/* Scratch kept between rebuilds (the view is rebuilt every second). */
+	struct row *spare;		/* the sorted rows are built here */
+	uint32_t *ranks;		/* name rank, in snapshot order */
+	size_t nranks;
+	bool ranks_dirty;		/* a snapshot changed since ranking */
+	void *items, *tmp;		/* sort buffers, cap entries each */
 	struct totals totals;
 	/* What the rows are made of. */
 	enum sort_key sort;

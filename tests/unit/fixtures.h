@@ -1,0 +1,250 @@
+/*
+ * fixtures.h - snapshots, billers and batches built in memory, without a
+ * database, for the unit tests and the benchmark.
+ *
+ * Build a snapshot the way the shard poller does after a query: add a
+ * biller, then its batches, then the next biller (a biller's batches are
+ * contiguous in the snapshot's batch array), and finish with fx_seal(),
+ * which computes what the poller computes once the rows are read: the
+ * summary of every biller and its lower-cased search text.  Strings live in
+ * the snapshot's arena; snapshot_unref() frees everything.
+ *
+ * The arrays grow as things are added, so a pointer returned by fx_add_*
+ * is valid until the next fx_add_* on the same snapshot.
+ */
+#ifndef BT_TEST_FIXTURES_H
+#define BT_TEST_FIXTURES_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "xalloc.h"
+
+#define FX_SEC(n) ((int64_t)(n) * 1000)
+#define FX_MIN(n) ((int64_t)(n) * 60 * 1000)
+#define FX_HOUR(n) ((int64_t)(n) * 3600 * 1000)
+
+/* Epoch ms of a UTC date and time, with no time-zone library involved
+ * (the days-from-civil count of the proleptic Gregorian calendar). */
+static inline int64_t fx_utc(int y, int mon, int d, int h, int min)
+{
+	int64_t era, yoe, doy, doe, days;
+
+	y -= mon <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (mon + (mon > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	days = era * 146097 + doe - 719468;
+	return ((days * 24 + h) * 60 + min) * 60 * 1000;
+}
+
+/* Whether an array holding n items is full, and its room once grown: it
+ * starts with 8 and doubles, so the count alone says when to grow. */
+static inline int fx_full(size_t n)
+{
+	return n == 0 || (n >= 8 && (n & (n - 1)) == 0);
+}
+
+static inline size_t fx_room(size_t n)
+{
+	return n == 0 ? 8 : n * 2;
+}
+
+/* An empty snapshot of shard `index` called `shard`. */
+static inline struct snapshot *fx_snapshot(int index, const char *shard,
+					   int64_t server_now, int64_t taken_mono)
+{
+	struct snapshot *s = snapshot_new(index, shard);
+
+	s->server_now = server_now;
+	s->taken_mono = taken_mono;
+	return s;
+}
+
+static inline const char *fx_str(struct snapshot *s, const char *text)
+{
+	return arena_strdup(s->arena, text);
+}
+
+/* A known biller in a known zone at UTC, with no autopay run yet; the
+ * caller may change any field before fx_seal(). */
+static inline struct biller *fx_add_biller(struct snapshot *s, const char *id,
+					   const char *name, const char *zone,
+					   int priority)
+{
+	struct biller *b;
+
+	if (fx_full(s->nbillers))
+		s->billers = xrealloc(s->billers,
+				      fx_room(s->nbillers) * sizeof *s->billers);
+	b = &s->billers[s->nbillers++];
+	memset(b, 0, sizeof *b);
+	b->biller_id = fx_str(s, id);
+	b->name = fx_str(s, name);
+	b->timezone = fx_str(s, zone);
+	b->shard = s->shard;
+	b->shard_index = s->shard_index;
+	b->priority = priority;
+	b->known = true;
+	b->tz_known = true;
+	b->ap_payments = BT_NO_INT;
+	b->ap_failed = BT_NO_INT;
+	b->ap_run_at = BT_NO_TIME;
+	b->last_error_class = "";
+	b->attempts_max = BT_NO_INT;
+	b->search = "";
+	return b;
+}
+
+/* The status text a shard would send for a state. */
+static inline const char *fx_status_text(enum batch_state st)
+{
+	static const char *const text[] = {
+		[BATCH_SCHEDULED] = "scheduled",
+		[BATCH_RUNNING] = "running",
+		[BATCH_CLOSED] = "closed",
+		[BATCH_FAILED] = "failed",
+		[BATCH_OTHER] = "paused",
+	};
+
+	return text[st];
+}
+
+static inline int64_t fx_latest(int64_t a, int64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* A batch of the last biller added.  Times are epoch ms or BT_NO_TIME; the
+ * batch gets no error, no attempt count, and updated_at = its latest time. */
+static inline struct batch *fx_add_batch(struct snapshot *s, enum batch_state st,
+					 int64_t scheduled, int64_t deadline,
+					 int64_t started, int64_t finished)
+{
+	struct biller *b;
+	struct batch *t;
+	char id[32];
+
+	if (s->nbillers == 0) {
+		fprintf(stderr, "fixtures: a batch needs a biller first\n");
+		abort();
+	}
+	if (fx_full(s->nbatches)) {
+		size_t off = 0;
+
+		s->batches = xrealloc(s->batches,
+				      fx_room(s->nbatches) * sizeof *s->batches);
+		/* The billers' views into the array moved with it. */
+		for (size_t i = 0; i < s->nbillers; i++) {
+			s->billers[i].batches = s->batches + off;
+			off += s->billers[i].nbatches;
+		}
+	}
+	b = &s->billers[s->nbillers - 1];
+	if (b->nbatches == 0)
+		b->batches = &s->batches[s->nbatches];
+	t = &s->batches[s->nbatches++];
+	b->nbatches++;
+	memset(t, 0, sizeof *t);
+	snprintf(id, sizeof id, "%s-%zu", s->shard, s->nbatches);
+	t->batch_id = fx_str(s, id);
+	t->biller_id = b->biller_id;
+	t->business_day = fx_str(s, "2026-11-01");
+	t->payment_type = fx_str(s, "ach");
+	t->module = fx_str(s, "close");
+	t->status = fx_str(s, fx_status_text(st));
+	t->error_class = "";
+	t->error_message = "";
+	t->state = st;
+	t->attempts = BT_NO_INT;
+	t->deadline_given = true;
+	t->scheduled_at = scheduled;
+	t->deadline_at = deadline;
+	t->started_at = started;
+	t->finished_at = finished;
+	t->updated_at = fx_latest(fx_latest(scheduled, started), finished);
+	if (b->tz_known && scheduled != BT_NO_TIME) {
+		/* What the shard computes with AT TIME ZONE, at today's offset. */
+		int64_t min = scheduled / 60000 + b->utc_offset_s / 60;
+		int64_t day = ((min % 1440) + 1440) % 1440;
+
+		snprintf(t->local_sched, sizeof t->local_sched, "%02d:%02d",
+			 (int)(day / 60), (int)(day % 60));
+	}
+	return t;
+}
+
+/* A batch of the last biller that alone makes it `want` at now, for the
+ * default at_risk_pct (75) and window (45 minutes).  BS_NONE adds none. */
+static inline struct batch *fx_add_batch_for(struct snapshot *s,
+					     enum biller_status want, int64_t now)
+{
+	const int64_t win = FX_MIN(45), ago = now - FX_HOUR(2);
+
+	switch (want) {
+	case BS_FAILED:
+		return fx_add_batch(s, BATCH_FAILED, now - FX_MIN(10),
+				    now + FX_MIN(35), now - FX_MIN(10),
+				    now - FX_MIN(2));
+	case BS_LATE:		/* never started, due 15 minutes ago */
+		return fx_add_batch(s, BATCH_SCHEDULED, now - FX_HOUR(1),
+				    now - FX_HOUR(1) + win, BT_NO_TIME, BT_NO_TIME);
+	case BS_AT_RISK:	/* 90% of its window used */
+		return fx_add_batch(s, BATCH_RUNNING, now - win * 9 / 10,
+				    now + win / 10, now - win * 9 / 10, BT_NO_TIME);
+	case BS_OTHER:
+		return fx_add_batch(s, BATCH_OTHER, now - FX_MIN(1),
+				    now - FX_MIN(1) + win, now - FX_MIN(1), BT_NO_TIME);
+	case BS_RUNNING:	/* 10% used */
+		return fx_add_batch(s, BATCH_RUNNING, now - win / 10,
+				    now + win * 9 / 10, now - win / 10, BT_NO_TIME);
+	case BS_SCHEDULED:
+		return fx_add_batch(s, BATCH_SCHEDULED, now + FX_MIN(30),
+				    now + FX_MIN(30) + win, BT_NO_TIME, BT_NO_TIME);
+	case BS_CLOSED_LATE:	/* finished 15 minutes after its deadline */
+		return fx_add_batch(s, BATCH_CLOSED, ago, ago + win, ago,
+				    ago + FX_HOUR(1));
+	case BS_CLOSED:
+		return fx_add_batch(s, BATCH_CLOSED, ago, ago + win, ago,
+				    ago + FX_MIN(5));
+	case BS_NONE:
+	case BS__COUNT:
+		break;
+	}
+	return NULL;
+}
+
+/* "name id shard zone " lower-cased (ASCII only), as the poller makes it. */
+static inline const char *fx_search(struct snapshot *s, const struct biller *b)
+{
+	const char *parts[] = { b->name, b->biller_id, b->shard, b->timezone };
+	size_t len = 1;
+	char *out, *q;
+
+	for (size_t i = 0; i < 4; i++)
+		len += strlen(parts[i]) + 1;
+	q = out = arena_alloc(s->arena, len);
+	for (size_t i = 0; i < 4; i++) {
+		for (const char *c = parts[i]; *c; c++)
+			*q++ = (*c >= 'A' && *c <= 'Z') ? (char)(*c + 32) : *c;
+		*q++ = ' ';
+	}
+	*q = '\0';
+	return out;
+}
+
+/* What the poller does after the last row: summaries and search texts. */
+static inline struct snapshot *fx_seal(struct snapshot *s)
+{
+	for (size_t i = 0; i < s->nbillers; i++) {
+		biller_summarize(&s->billers[i]);
+		s->billers[i].search = fx_search(s, &s->billers[i]);
+	}
+	return s;
+}
+
+#endif

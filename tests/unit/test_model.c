@@ -1,0 +1,844 @@
+/*
+ * test_model.c - the status rules of a biller and its window arithmetic.
+ *
+ * Every rule of model.c gets a test, then every pair of rules to check the
+ * precedence, then the boundaries (exactly at the deadline, exactly at the
+ * at-risk threshold), the clamps of the window percentage, missing times,
+ * the time-independent summary, and snapshots' reference counts.  The last
+ * tests put a close window across a daylight-saving change to show that
+ * the arithmetic, done in epoch milliseconds, does not notice it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fixtures.h"
+#include "model.h"
+#include "timefmt.h"
+
+#define PCT 75				/* the default at_risk_pct */
+#define T0 fx_utc(2026, 3, 10, 2, 0)	/* an ordinary night, 02:00 UTC */
+#define WIN FX_MIN(45)
+
+/* A snapshot holding one biller "b1" with no batches yet. */
+static struct snapshot *one_biller(void)
+{
+	struct snapshot *s = fx_snapshot(0, "eu1", T0, 0);
+
+	fx_add_biller(s, "b1", "Acme Water", "Europe/Paris", 1);
+	return s;
+}
+
+static const struct biller *sealed_biller(struct snapshot *s)
+{
+	fx_seal(s);
+	return &s->billers[0];
+}
+
+/* Evaluate the only biller of s at now. */
+static struct biller_eval eval_at(struct snapshot *s, int64_t now)
+{
+	struct biller_eval ev;
+
+	biller_eval(sealed_biller(s), now, PCT, &ev);
+	return ev;
+}
+
+/* A batch of the last biller with a window of WIN starting at start. */
+static struct batch *add(struct snapshot *s, enum batch_state st, int64_t start)
+{
+	return fx_add_batch(s, st, start, start + WIN,
+			    st == BATCH_SCHEDULED ? BT_NO_TIME : start,
+			    BT_NO_TIME);
+}
+
+/* --- one rule at a time -------------------------------------------------- */
+
+static void test_no_batches(void **state)
+{
+	struct snapshot *s = one_biller();
+	struct biller_eval ev = eval_at(s, T0);
+
+	assert_int_equal(ev.status, BS_NONE);
+	assert_null(ev.focus);
+	assert_int_equal(ev.time_left, 0);
+	assert_int_equal(ev.permille, 0);
+	snapshot_unref(s);
+}
+
+static void test_failed(void **state)
+{
+	struct snapshot *s = one_biller();
+	struct batch *t = fx_add_batch(s, BATCH_FAILED, T0, T0 + WIN, T0,
+				       T0 + FX_MIN(5));
+	const struct batch *want = t;
+	struct biller_eval ev = eval_at(s, T0 + FX_MIN(10));
+
+	assert_int_equal(ev.status, BS_FAILED);
+	assert_ptr_equal(ev.focus, want);
+	assert_int_equal(ev.time_left, FX_MIN(35));
+	snapshot_unref(s);
+}
+
+static void test_late_exactly_at_deadline(void **state)
+{
+	static const enum batch_state open[] = {
+		BATCH_SCHEDULED, BATCH_RUNNING, BATCH_OTHER,
+	};
+
+	for (size_t i = 0; i < sizeof open / sizeof open[0]; i++) {
+		struct snapshot *s = one_biller();
+		struct biller_eval ev;
+
+		add(s, open[i], T0);
+		/* One millisecond before the deadline it is not late yet. */
+		ev = eval_at(s, T0 + WIN - 1);
+		assert_int_not_equal(ev.status, BS_LATE);
+		assert_int_equal(ev.time_left, 1);
+		/* At the deadline it is (deadline <= now). */
+		ev = eval_at(s, T0 + WIN);
+		assert_int_equal(ev.status, BS_LATE);
+		assert_int_equal(ev.time_left, 0);
+		ev = eval_at(s, T0 + WIN + FX_SEC(90));
+		assert_int_equal(ev.status, BS_LATE);
+		assert_int_equal(ev.time_left, -FX_SEC(90));
+		assert_ptr_equal(ev.focus, &s->billers[0].batches[0]);
+		snapshot_unref(s);
+	}
+}
+
+static void test_closed_and_failed_are_never_late(void **state)
+{
+	struct snapshot *s = one_biller();
+	struct biller_eval ev;
+
+	fx_add_batch(s, BATCH_CLOSED, T0, T0 + WIN, T0, T0 + FX_MIN(10));
+	ev = eval_at(s, T0 + FX_HOUR(3));
+	assert_int_equal(ev.status, BS_CLOSED);
+	snapshot_unref(s);
+
+	s = one_biller();
+	fx_add_batch(s, BATCH_FAILED, T0, T0 + WIN, T0, T0 + FX_MIN(10));
+	ev = eval_at(s, T0 + FX_HOUR(3));
+	assert_int_equal(ev.status, BS_FAILED);
+	assert_true(ev.time_left < 0);
+	snapshot_unref(s);
+}
+
+/* 45 minutes is 2,700,000 ms: 75.0% is 2,025,000 ms, 75.1% is 2,027,700. */
+static void test_at_risk_threshold(void **state)
+{
+	struct snapshot *s = one_biller();
+	struct biller_eval ev;
+
+	add(s, BATCH_RUNNING, T0);
+	ev = eval_at(s, T0 + 2025000);
+	assert_int_equal(ev.permille, 750);
+	assert_int_equal(ev.status, BS_RUNNING);	/* not more than 75% */
+	/* Permille truncates: 75.09% is still 750 and not at risk. */
+	ev = eval_at(s, T0 + 2027699);
+	assert_int_equal(ev.permille, 750);
+	assert_int_equal(ev.status, BS_RUNNING);
+	ev = eval_at(s, T0 + 2027700);
+	assert_int_equal(ev.permille, 751);
+	assert_int_equal(ev.status, BS_AT_RISK);
+	assert_int_equal(ev.time_left, WIN - 2027700);
+	/* Just before the deadline: still at risk, not late. */
+	ev = eval_at(s, T0 + WIN - 1);
+	assert_int_equal(ev.status, BS_AT_RISK);
+	assert_int_equal(ev.permille, 999);
+	snapshot_unref(s);
+}
+
+static void test_at_risk_pct_is_a_parameter(void **state)
+{
+	struct snapshot *s = one_biller();
+	const struct biller *b;
+	struct biller_eval ev;
+
+	add(s, BATCH_RUNNING, T0);
+	b = sealed_biller(s);
+	biller_eval(b, T0 + WIN / 2 + FX_MIN(1), 50, &ev);
+	assert_int_equal(ev.status, BS_AT_RISK);
+	biller_eval(b, T0 + WIN / 2 + FX_MIN(1), 75, &ev);
+	assert_int_equal(ev.status, BS_RUNNING);
+	/* At 100% nothing running is ever at risk; it goes straight to late. */
+	biller_eval(b, T0 + WIN - 1, 100, &ev);
+	assert_int_equal(ev.status, BS_RUNNING);
+	biller_eval(b, T0 + WIN, 100, &ev);
+	assert_int_equal(ev.status, BS_LATE);
+	snapshot_unref(s);
+}
+
+/* Only running batches are at risk: a scheduled one that has not started
+ * 80% into its window is just scheduled until its deadline. */
+static void test_only_running_is_at_risk(void **state)
+{
+	struct snapshot *s = one_biller();
+	struct biller_eval ev;
+
+	add(s, BATCH_SCHEDULED, T0);
+	ev = eval_at(s, T0 + WIN * 8 / 10);
+	assert_int_equal(ev.status, BS_SCHEDULED);
+	assert_int_equal(ev.permille, 800);
+	snapshot_unref(s);
+}
+
+static void test_other_running_scheduled(void **state)
+{
+	struct snapshot *s = one_biller();
+	struct biller_eval ev;
+
+	add(s, BATCH_OTHER, T0);
+	ev = eval_at(s, T0 + FX_MIN(1));
+	assert_int_equal(ev.status, BS_OTHER);
+	assert_string_equal(ev.focus->status, "paused");
+	snapshot_unref(s);
+
+	s = one_biller();
+	add(s, BATCH_RUNNING, T0);
+	ev = eval_at(s, T0 + FX_MIN(9));
+	assert_int_equal(ev.status, BS_RUNNING);
+	assert_int_equal(ev.permille, 200);
+	assert_int_equal(ev.time_left, FX_MIN(36));
+	snapshot_unref(s);
+
+	s = one_biller();
+	add(s, BATCH_SCHEDULED, T0 + FX_MIN(30));
+	ev = eval_at(s, T0);
+	assert_int_equal(ev.status, BS_SCHEDULED);
+	assert_int_equal(ev.permille, 0);
+	assert_int_equal(ev.time_left, FX_MIN(75));
+	snapshot_unref(s);
+}
+
+static void test_closed_late_and_closed(void **state)
+{
+	struct snapshot *s = one_biller();
+	struct biller_eval ev;
+
+	/* On time: closed, focus on the last to finish. */
+	fx_add_batch(s, BATCH_CLOSED, T0, T0 + WIN, T0, T0 + FX_MIN(20));
+	fx_add_batch(s, BATCH_CLOSED, T0, T0 + WIN, T0, T0 + FX_MIN(30));
+	ev = eval_at(s, T0 + FX_HOUR(1));
+	assert_int_equal(ev.status, BS_CLOSED);
+	assert_ptr_equal(ev.focus, &s->billers[0].batches[1]);
+	assert_int_equal(ev.permille, 1000);
+	assert_int_equal(ev.time_left, 0);
+	snapshot_unref(s);
+
+	/* One finished after its deadline: closed late, by how much. */
+	s = one_biller();
+	fx_add_batch(s, BATCH_CLOSED, T0, T0 + WIN, T0, T0 + FX_MIN(20));
+	fx_add_batch(s, BATCH_CLOSED, T0, T0 + WIN, T0, T0 + WIN + FX_SEC(65));
+	fx_add_batch(s, BATCH_CLOSED, T0, T0 + WIN, T0, T0 + WIN + FX_SEC(5));
+	ev = eval_at(s, T0 + FX_HOUR(1));
+	assert_int_equal(ev.status, BS_CLOSED_LATE);
+	assert_ptr_equal(ev.focus, &s->billers[0].batches[1]);
+	assert_int_equal(ev.time_left, FX_SEC(65));	/* positive: late by */
+	assert_int_equal(ev.permille, 1000);
+	snapshot_unref(s);
+
+	/* Finishing exactly at the deadline is on time. */
+	s = one_biller();
+	fx_add_batch(s, BATCH_CLOSED, T0, T0 + WIN, T0, T0 + WIN);
+	ev = eval_at(s, T0 + FX_HOUR(1));
+	assert_int_equal(ev.status, BS_CLOSED);
+	snapshot_unref(s);
+}
+
+/* --- precedence ------------------------------------------------------------ */
+
+/* A batch that alone gives status `want` at T0. */
+static void add_batch_for(struct snapshot *s, enum biller_status want)
+{
+	assert_non_null(fx_add_batch_for(s, want, T0));
+}
+
+static void test_each_maker_alone(void **state)
+{
+	for (int st = 0; st < BS_NONE; st++) {
+		struct snapshot *s = one_biller();
+		struct biller_eval ev;
+
+		add_batch_for(s, (enum biller_status)st);
+		ev = eval_at(s, T0);
+		assert_int_equal(ev.status, st);
+		assert_ptr_equal(ev.focus, &s->billers[0].batches[0]);
+		snapshot_unref(s);
+	}
+}
+
+/* Every pair, in both orders: the more urgent status wins and its batch
+ * is the focus. */
+static void test_precedence_pairs(void **state)
+{
+	for (int hi = 0; hi < BS_NONE; hi++) {
+		for (int lo = hi + 1; lo < BS_NONE; lo++) {
+			for (int order = 0; order < 2; order++) {
+				struct snapshot *s = one_biller();
+				struct biller_eval ev;
+
+				add_batch_for(s, (enum biller_status)(order ? lo : hi));
+				add_batch_for(s, (enum biller_status)(order ? hi : lo));
+				ev = eval_at(s, T0);
+				if ((int)ev.status != hi)
+					fail_msg("%s + %s gave %s",
+						 biller_status_label(hi),
+						 biller_status_label(lo),
+						 biller_status_label(ev.status));
+				assert_ptr_equal(ev.focus,
+						 &s->billers[0].batches[order]);
+				snapshot_unref(s);
+			}
+		}
+	}
+}
+
+/* --- focus and time left --------------------------------------------------- */
+
+static void test_focus_earliest_deadline(void **state)
+{
+	struct snapshot *s = one_biller();
+	struct biller_eval ev;
+
+	/* Two running: the one due first decides, even if added last. */
+	add(s, BATCH_RUNNING, T0);			/* due T0+45 */
+	fx_add_batch(s, BATCH_RUNNING, T0, T0 + FX_MIN(20), T0, BT_NO_TIME);
+	ev = eval_at(s, T0 + FX_MIN(5));
+	assert_int_equal(ev.status, BS_RUNNING);
+	assert_ptr_equal(ev.focus, &s->billers[0].batches[1]);
+	assert_int_equal(ev.time_left, FX_MIN(15));
+	assert_int_equal(ev.permille, 250);
+	snapshot_unref(s);
+
+	/* Two late: the one late the longest. */
+	s = one_biller();
+	add(s, BATCH_SCHEDULED, T0);
+	add(s, BATCH_RUNNING, T0 - FX_MIN(10));
+	ev = eval_at(s, T0 + FX_HOUR(1));
+	assert_int_equal(ev.status, BS_LATE);
+	assert_ptr_equal(ev.focus, &s->billers[0].batches[1]);
+	assert_int_equal(ev.time_left, -FX_MIN(25));
+	snapshot_unref(s);
+
+	/* Two failed: the earliest deadline. */
+	s = one_biller();
+	fx_add_batch(s, BATCH_FAILED, T0, T0 + FX_MIN(50), T0, T0 + FX_MIN(1));
+	fx_add_batch(s, BATCH_FAILED, T0, T0 + FX_MIN(40), T0, T0 + FX_MIN(2));
+	ev = eval_at(s, T0 + FX_MIN(10));
+	assert_ptr_equal(ev.focus, &s->billers[0].batches[1]);
+	assert_int_equal(ev.time_left, FX_MIN(30));
+	snapshot_unref(s);
+
+	/* Two scheduled: the one that starts first. */
+	s = one_biller();
+	add(s, BATCH_SCHEDULED, T0 + FX_MIN(40));
+	add(s, BATCH_SCHEDULED, T0 + FX_MIN(10));
+	ev = eval_at(s, T0);
+	assert_ptr_equal(ev.focus, &s->billers[0].batches[1]);
+	assert_int_equal(ev.time_left, FX_MIN(55));
+	snapshot_unref(s);
+
+	/* At risk: the running batch furthest into its window. */
+	s = one_biller();
+	add(s, BATCH_RUNNING, T0 - FX_MIN(36));		/* 80% */
+	fx_add_batch(s, BATCH_RUNNING, T0 - FX_MIN(9), T0 + FX_MIN(1),
+		     T0 - FX_MIN(9), BT_NO_TIME);		/* 90% */
+	ev = eval_at(s, T0);
+	assert_int_equal(ev.status, BS_AT_RISK);
+	assert_ptr_equal(ev.focus, &s->billers[0].batches[1]);
+	assert_int_equal(ev.permille, 900);
+	snapshot_unref(s);
+}
+
+/* --- the window percentage ------------------------------------------------- */
+
+static void test_permille_clamps(void **state)
+{
+	struct snapshot *s = one_biller();
+	struct biller_eval ev;
+
+	/* Running before its scheduled time (started early): 0, not < 0. */
+	add(s, BATCH_RUNNING, T0 + FX_MIN(10));
+	ev = eval_at(s, T0);
+	assert_int_equal(ev.status, BS_RUNNING);
+	assert_int_equal(ev.permille, 0);
+	assert_int_equal(ev.time_left, FX_MIN(55));
+	/* Far past the deadline: capped at 9999. */
+	ev = eval_at(s, T0 + FX_HOUR(24 * 30));
+	assert_int_equal(ev.status, BS_LATE);
+	assert_int_equal(ev.permille, 9999);
+	snapshot_unref(s);
+
+	/* A window of zero: nothing used until the deadline, all of it at. */
+	s = one_biller();
+	fx_add_batch(s, BATCH_RUNNING, T0, T0, T0, BT_NO_TIME);
+	ev = eval_at(s, T0 - 1);
+	assert_int_equal(ev.status, BS_RUNNING);
+	assert_int_equal(ev.permille, 0);
+	ev = eval_at(s, T0);
+	assert_int_equal(ev.status, BS_LATE);
+	assert_int_equal(ev.permille, 1000);
+	snapshot_unref(s);
+
+	/* A negative window (deadline before the schedule): no division. */
+	s = one_biller();
+	fx_add_batch(s, BATCH_RUNNING, T0, T0 - FX_MIN(5), T0, BT_NO_TIME);
+	ev = eval_at(s, T0 - FX_MIN(10));
+	assert_int_equal(ev.status, BS_RUNNING);
+	assert_int_equal(ev.permille, 0);
+	ev = eval_at(s, T0);
+	assert_int_equal(ev.status, BS_LATE);
+	assert_int_equal(ev.permille, 1000);
+	snapshot_unref(s);
+}
+
+/* --- missing times ---------------------------------------------------------- */
+
+static void test_null_times(void **state)
+{
+	for (int st = BATCH_SCHEDULED; st <= BATCH_OTHER; st++) {
+		struct snapshot *s = one_biller();
+		struct biller_eval ev;
+
+		fx_add_batch(s, (enum batch_state)st, BT_NO_TIME, BT_NO_TIME,
+			     BT_NO_TIME, BT_NO_TIME);
+		ev = eval_at(s, T0);
+		assert_non_null(ev.focus);
+		assert_int_equal(ev.time_left, 0);
+		assert_true(ev.permille == 0 || ev.permille == 1000);
+		/* No deadline: never late, never closed late. */
+		assert_int_not_equal(ev.status, BS_LATE);
+		assert_int_not_equal(ev.status, BS_CLOSED_LATE);
+		snapshot_unref(s);
+	}
+}
+
+static void test_null_times_mixed(void **state)
+{
+	struct snapshot *s = one_biller();
+	struct biller_eval ev;
+
+	/* A running batch with no deadline yields to one that has one. */
+	fx_add_batch(s, BATCH_RUNNING, T0, BT_NO_TIME, T0, BT_NO_TIME);
+	add(s, BATCH_RUNNING, T0);
+	ev = eval_at(s, T0 + FX_MIN(9));
+	assert_int_equal(ev.status, BS_RUNNING);
+	assert_ptr_equal(ev.focus, &s->billers[0].batches[1]);
+	snapshot_unref(s);
+
+	/* Only the one without: running, no time left known. */
+	s = one_biller();
+	fx_add_batch(s, BATCH_RUNNING, T0, BT_NO_TIME, T0, BT_NO_TIME);
+	ev = eval_at(s, T0 + FX_HOUR(5));
+	assert_int_equal(ev.status, BS_RUNNING);
+	assert_int_equal(ev.time_left, 0);
+	assert_int_equal(ev.permille, 0);
+	snapshot_unref(s);
+
+	/* Closed with and without a finish time: the one with it. */
+	s = one_biller();
+	fx_add_batch(s, BATCH_CLOSED, T0, T0 + WIN, T0, BT_NO_TIME);
+	fx_add_batch(s, BATCH_CLOSED, T0, T0 + WIN, T0, T0 + FX_MIN(3));
+	ev = eval_at(s, T0 + FX_HOUR(1));
+	assert_int_equal(ev.status, BS_CLOSED);
+	assert_ptr_equal(ev.focus, &s->billers[0].batches[1]);
+	snapshot_unref(s);
+}
+
+/* --- the summary ----------------------------------------------------------- */
+
+static void test_attempts_max(void **state)
+{
+	struct snapshot *s = one_biller();
+	const struct biller *b;
+
+	add(s, BATCH_RUNNING, T0);
+	b = sealed_biller(s);
+	assert_int_equal(b->attempts_max, BT_NO_INT);
+	snapshot_unref(s);
+
+	s = one_biller();
+	add(s, BATCH_RUNNING, T0)->attempts = 2;
+	add(s, BATCH_RUNNING, T0)->attempts = BT_NO_INT;
+	add(s, BATCH_RUNNING, T0)->attempts = 3;
+	add(s, BATCH_RUNNING, T0)->attempts = 0;
+	b = sealed_biller(s);
+	assert_int_equal(b->attempts_max, 3);
+	snapshot_unref(s);
+
+	s = one_biller();
+	add(s, BATCH_RUNNING, T0)->attempts = BT_NO_INT;
+	add(s, BATCH_RUNNING, T0)->attempts = 0;
+	b = sealed_biller(s);
+	assert_int_equal(b->attempts_max, 0);
+	snapshot_unref(s);
+}
+
+static void test_n_closed(void **state)
+{
+	struct snapshot *s = one_biller();
+
+	add_batch_for(s, BS_CLOSED);
+	add_batch_for(s, BS_CLOSED_LATE);
+	add_batch_for(s, BS_FAILED);
+	add_batch_for(s, BS_RUNNING);
+	assert_int_equal(sealed_biller(s)->n_closed, 2);
+	snapshot_unref(s);
+}
+
+static struct batch *with_error(struct snapshot *s, enum batch_state st,
+				const char *cls, int64_t updated)
+{
+	struct batch *t = add(s, st, T0);
+
+	t->error_class = fx_str(s, cls);
+	t->updated_at = updated;
+	return t;
+}
+
+static void test_last_error_class(void **state)
+{
+	struct snapshot *s = one_biller();
+
+	add(s, BATCH_RUNNING, T0);
+	assert_string_equal(sealed_biller(s)->last_error_class, "");
+	snapshot_unref(s);
+
+	/* A failed batch outranks a newer error on one that recovered. */
+	s = one_biller();
+	with_error(s, BATCH_FAILED, "Timeout", T0 + FX_MIN(1));
+	with_error(s, BATCH_CLOSED, "Deadlock", T0 + FX_MIN(9));
+	assert_string_equal(sealed_biller(s)->last_error_class, "Timeout");
+	snapshot_unref(s);
+
+	/* Among failed batches, the newest. */
+	s = one_biller();
+	with_error(s, BATCH_FAILED, "Old", T0 + FX_MIN(1));
+	with_error(s, BATCH_FAILED, "New", T0 + FX_MIN(9));
+	with_error(s, BATCH_FAILED, "Mid", T0 + FX_MIN(5));
+	assert_string_equal(sealed_biller(s)->last_error_class, "New");
+	snapshot_unref(s);
+
+	/* No failed batch: the newest error of any. */
+	s = one_biller();
+	with_error(s, BATCH_RUNNING, "Retry", T0 + FX_MIN(9));
+	with_error(s, BATCH_CLOSED, "Deadlock", T0 + FX_MIN(1));
+	assert_string_equal(sealed_biller(s)->last_error_class, "Retry");
+	snapshot_unref(s);
+
+	/* A failed batch with no error class does not hide another's. */
+	s = one_biller();
+	with_error(s, BATCH_FAILED, "", T0 + FX_MIN(9));
+	with_error(s, BATCH_CLOSED, "Deadlock", T0 + FX_MIN(1));
+	assert_string_equal(sealed_biller(s)->last_error_class, "Deadlock");
+	snapshot_unref(s);
+}
+
+static int autopay(int payments, int failed)
+{
+	struct biller b;
+
+	memset(&b, 0, sizeof b);
+	b.ap_payments = payments;
+	b.ap_failed = failed;
+	return biller_autopay_pct(&b);
+}
+
+static void test_autopay_pct(void **state)
+{
+	assert_int_equal(autopay(BT_NO_INT, BT_NO_INT), -1);
+	assert_int_equal(autopay(100, BT_NO_INT), -1);
+	assert_int_equal(autopay(BT_NO_INT, 3), -1);
+	assert_int_equal(autopay(0, 0), -1);		/* nothing to fail */
+	assert_int_equal(autopay(0, 4), -1);
+	assert_int_equal(autopay(-5, 1), -1);
+	assert_int_equal(autopay(10, -1), -1);
+	assert_int_equal(autopay(100, 0), 0);
+	assert_int_equal(autopay(200, 5), 2);		/* 2.5% shows as 2 */
+	assert_int_equal(autopay(3, 1), 33);
+	assert_int_equal(autopay(7, 7), 100);
+	assert_int_equal(autopay(7, 9), 100);		/* more failed than paid */
+	assert_int_equal(autopay(2000000000, 1999999999), 99);	/* no overflow */
+}
+
+static void test_batch_state_from_text(void **state)
+{
+	assert_int_equal(batch_state_from_text("scheduled"), BATCH_SCHEDULED);
+	assert_int_equal(batch_state_from_text("running"), BATCH_RUNNING);
+	assert_int_equal(batch_state_from_text("closed"), BATCH_CLOSED);
+	assert_int_equal(batch_state_from_text("failed"), BATCH_FAILED);
+	assert_int_equal(batch_state_from_text("FAILED"), BATCH_OTHER);
+	assert_int_equal(batch_state_from_text("running "), BATCH_OTHER);
+	assert_int_equal(batch_state_from_text("paused"), BATCH_OTHER);
+	assert_int_equal(batch_state_from_text(""), BATCH_OTHER);
+	assert_int_equal(batch_state_from_text(NULL), BATCH_OTHER);
+}
+
+static void test_status_labels(void **state)
+{
+	for (int i = 0; i < BS__COUNT; i++) {
+		const char *l = biller_status_label((enum biller_status)i);
+
+		assert_non_null(l);
+		assert_true(l[0] != '\0');
+		/* Each is distinct, so the filter can find a status by it. */
+		for (int j = 0; j < i; j++)
+			assert_string_not_equal(l, biller_status_label((enum biller_status)j));
+	}
+	assert_string_equal(biller_status_label(BS_AT_RISK), "AT RISK");
+	assert_non_null(biller_status_label(BS__COUNT));
+	assert_non_null(biller_status_label((enum biller_status)-1));
+	assert_non_null(biller_status_label((enum biller_status)1000));
+}
+
+/* --- snapshots and the arena ------------------------------------------------ */
+
+static void test_snapshot_refs(void **state)
+{
+	char name[] = "eu1";
+	struct snapshot *s = snapshot_new(3, name);
+
+	assert_int_equal(s->refs, 1);
+	assert_int_equal(s->shard_index, 3);
+	assert_int_equal(s->server_now, BT_NO_TIME);
+	assert_int_equal(s->nbillers, 0);
+	/* The name is copied into the arena. */
+	name[0] = 'X';
+	assert_string_equal(s->shard, "eu1");
+	assert_ptr_equal(snapshot_ref(s), s);
+	assert_int_equal(s->refs, 2);
+	snapshot_unref(s);
+	assert_int_equal(s->refs, 1);
+	snapshot_unref(s);			/* freed: valgrind checks */
+	assert_null(snapshot_ref(NULL));
+	snapshot_unref(NULL);
+}
+
+static void test_arena(void **state)
+{
+	struct arena *a = arena_new();
+	const char *big;
+
+	for (size_t n = 1; n < 100; n += 7) {
+		void *p = arena_alloc(a, n);
+
+		assert_int_equal((uintptr_t)p % 16, 0);
+		memset(p, 0xAB, n);
+	}
+	/* Bigger than a chunk. */
+	memset(arena_alloc(a, 200 * 1024), 0, 200 * 1024);
+	assert_int_equal((uintptr_t)arena_alloc(a, 3) % 16, 0);
+	assert_string_equal(arena_strdup(a, "Zürich"), "Zürich");
+	assert_string_equal(arena_sanitize(a, NULL, 0), "");
+	assert_string_equal(arena_sanitize(a, "a\x1b[2Jb", (size_t)-1),
+			    "a\xEF\xBF\xBD[2Jb");
+	big = arena_sanitize(a, "abcdefghij", 3);
+	assert_string_equal(big, "abc");
+	arena_free(a);
+	arena_free(NULL);
+}
+
+/* --- daylight saving --------------------------------------------------------- */
+
+/* The offset of zone at an instant, or 1 when the zone is not installed
+ * (a real offset is a multiple of 60 s, so 1 cannot be one). */
+static long zone_offset(const char *zone, int64_t ms)
+{
+	char path[256], *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	long off = 1;
+
+	snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", zone);
+	if (access(path, R_OK) != 0) {
+		free(old);
+		return 1;
+	}
+	setenv("TZ", zone, 1);
+	tzset();
+	if (localtime_r(&t, &tm))
+		off = tm.tm_gmtoff;
+	if (old) {
+		setenv("TZ", old, 1);
+		free(old);
+	} else {
+		unsetenv("TZ");
+	}
+	tzset();
+	return off;
+}
+
+/* US clocks fall back at 06:00 UTC on 2026-11-01: 02:00 EDT becomes
+ * 01:00 EST.  A close scheduled at 01:30 EDT (05:30 UTC) with a 45-minute
+ * window is due at 06:15 UTC, which the wall clock calls 01:15 EST: before
+ * it started.  The window is still 45 minutes. */
+static void test_dst_fall_back_new_york(void **state)
+{
+	const int64_t sched = fx_utc(2026, 11, 1, 5, 30);
+	const int64_t change = fx_utc(2026, 11, 1, 6, 0);
+	const int edt = -4 * 3600, est = -5 * 3600;
+	struct snapshot *s = fx_snapshot(0, "us1", sched, 0);
+	struct biller_eval ev;
+	char buf[16];
+	long off;
+
+	assert_int_equal(sched, 1793511000LL * 1000);
+	/* The premise, when the system has the zone. */
+	off = zone_offset("America/New_York", change - 1);
+	if (off != 1) {
+		assert_int_equal(off, edt);
+		assert_int_equal(zone_offset("America/New_York", change), est);
+	}
+
+	fx_add_biller(s, "ny1", "Hudson Gas", "America/New_York", 1)->utc_offset_s = est;
+	fx_add_batch(s, BATCH_RUNNING, sched, sched + WIN, sched, BT_NO_TIME);
+	fx_seal(s);
+	assert_int_equal(s->batches[0].deadline_at, fx_utc(2026, 11, 1, 6, 15));
+	assert_string_equal(fmt_clock(buf, sizeof buf, sched, edt), "01:30:00");
+	assert_string_equal(fmt_clock(buf, sizeof buf, sched + WIN, est), "01:15:00");
+
+	/* One ms before the change and at it: 30 minutes used of 45. */
+	ev = eval_at(s, change - 1);
+	assert_int_equal(ev.status, BS_RUNNING);
+	assert_int_equal(ev.time_left, FX_MIN(15) + 1);
+	assert_int_equal(ev.permille, 666);
+	ev = eval_at(s, change);
+	assert_int_equal(ev.status, BS_RUNNING);
+	assert_int_equal(ev.time_left, FX_MIN(15));
+	assert_int_equal(ev.permille, 666);
+	/* At risk after 33m45s (06:03:45 UTC), late at 06:15 UTC. */
+	ev = eval_at(s, change + FX_MIN(3) + FX_SEC(45));
+	assert_int_equal(ev.permille, 750);
+	assert_int_equal(ev.status, BS_RUNNING);
+	ev = eval_at(s, change + FX_MIN(3) + FX_SEC(48));
+	assert_int_equal(ev.status, BS_AT_RISK);
+	ev = eval_at(s, change + FX_MIN(15) - 1);
+	assert_int_equal(ev.status, BS_AT_RISK);
+	assert_int_equal(ev.time_left, 1);
+	ev = eval_at(s, change + FX_MIN(15));
+	assert_int_equal(ev.status, BS_LATE);
+	assert_int_equal(ev.time_left, 0);
+	/* At 01:30 EST, when the wall clock shows the start time again, it
+	 * is an hour old and 15 minutes late. */
+	ev = eval_at(s, sched + FX_HOUR(1));
+	assert_int_equal(ev.status, BS_LATE);
+	assert_int_equal(ev.time_left, -FX_MIN(15));
+	assert_int_equal(ev.permille, 1333);
+	assert_string_equal(fmt_clock(buf, sizeof buf, sched + FX_HOUR(1), est),
+			    "01:30:00");
+	snapshot_unref(s);
+}
+
+/* London springs forward at 01:00 UTC on 2026-03-29: 01:00 GMT becomes
+ * 02:00 BST.  A close at 00:30 GMT with 45 minutes is due at 02:15 BST,
+ * 1h45 later on the wall clock but 45 minutes in fact. */
+static void test_dst_spring_forward_london(void **state)
+{
+	const int64_t sched = fx_utc(2026, 3, 29, 0, 30);
+	const int64_t change = fx_utc(2026, 3, 29, 1, 0);
+	const int gmt = 0, bst = 3600;
+	struct snapshot *s = fx_snapshot(0, "eu1", sched, 0);
+	struct biller_eval ev;
+	char buf[16];
+	long off;
+
+	assert_int_equal(change, 1774746000LL * 1000);
+	off = zone_offset("Europe/London", change - 1);
+	if (off != 1) {
+		assert_int_equal(off, gmt);
+		assert_int_equal(zone_offset("Europe/London", change), bst);
+	}
+
+	fx_add_biller(s, "uk1", "Thames Power", "Europe/London", 2)->utc_offset_s = bst;
+	fx_add_batch(s, BATCH_SCHEDULED, sched, sched + WIN, BT_NO_TIME, BT_NO_TIME);
+	fx_seal(s);
+	assert_string_equal(fmt_clock(buf, sizeof buf, sched, gmt), "00:30:00");
+	assert_string_equal(fmt_clock(buf, sizeof buf, sched + WIN, bst), "02:15:00");
+
+	ev = eval_at(s, change - 1);
+	assert_int_equal(ev.status, BS_SCHEDULED);
+	assert_int_equal(ev.time_left, FX_MIN(15) + 1);
+	assert_int_equal(ev.permille, 666);
+	ev = eval_at(s, change);
+	assert_int_equal(ev.time_left, FX_MIN(15));
+	ev = eval_at(s, change + FX_MIN(15));
+	assert_int_equal(ev.status, BS_LATE);
+	/* 02:10 BST looks 1h40 after the start but is 40 minutes. */
+	ev = eval_at(s, change + FX_MIN(10));
+	assert_int_equal(ev.status, BS_SCHEDULED);
+	assert_int_equal(ev.permille, 888);
+	assert_int_equal(ev.time_left, FX_MIN(5));
+	snapshot_unref(s);
+}
+
+/* fmt_clock is given the zone's offset, so the same instant reads as each
+ * side of the change would show it. */
+static void test_fmt_clock_offsets(void **state)
+{
+	const int64_t t = fx_utc(2026, 11, 1, 5, 30);
+	char buf[16];
+
+	assert_string_equal(fmt_clock(buf, sizeof buf, t, 0), "05:30:00");
+	assert_string_equal(fmt_clock(buf, sizeof buf, t, -4 * 3600), "01:30:00");
+	assert_string_equal(fmt_clock(buf, sizeof buf, t, -5 * 3600), "00:30:00");
+	assert_string_equal(fmt_clock(buf, sizeof buf, t + FX_MIN(45), -4 * 3600),
+			    "02:15:00");
+	assert_string_equal(fmt_clock(buf, sizeof buf, t + FX_MIN(45), -5 * 3600),
+			    "01:15:00");
+	/* Half- and quarter-hour zones (India, Nepal), across midnight. */
+	assert_string_equal(fmt_clock(buf, sizeof buf, t, 5 * 3600 + 1800), "11:00:00");
+	assert_string_equal(fmt_clock(buf, sizeof buf, t, 5 * 3600 + 2700), "11:15:00");
+	assert_string_equal(fmt_clock(buf, sizeof buf, fx_utc(2026, 11, 1, 18, 20),
+				      5 * 3600 + 2700), "00:05:00");
+	assert_string_equal(fmt_clock(buf, sizeof buf, fx_utc(2026, 11, 1, 3, 0),
+				      -9 * 3600 - 1800), "17:30:00");
+	/* Before the epoch, and an offset that takes it there. */
+	assert_string_equal(fmt_clock(buf, sizeof buf, 0, -5 * 3600), "19:00:00");
+	assert_string_equal(fmt_clock(buf, sizeof buf, -1000, 0), "23:59:59");
+	assert_string_equal(fmt_clock(buf, sizeof buf, -FX_HOUR(25), 0), "23:00:00");
+	assert_string_equal(fmt_clock(buf, sizeof buf, FX_SEC(59) + 999, 0), "00:00:59");
+}
+
+int main(void)
+{
+	static const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_no_batches),
+		cmocka_unit_test(test_failed),
+		cmocka_unit_test(test_late_exactly_at_deadline),
+		cmocka_unit_test(test_closed_and_failed_are_never_late),
+		cmocka_unit_test(test_at_risk_threshold),
+		cmocka_unit_test(test_at_risk_pct_is_a_parameter),
+		cmocka_unit_test(test_only_running_is_at_risk),
+		cmocka_unit_test(test_other_running_scheduled),
+		cmocka_unit_test(test_closed_late_and_closed),
+		cmocka_unit_test(test_each_maker_alone),
+		cmocka_unit_test(test_precedence_pairs),
+		cmocka_unit_test(test_focus_earliest_deadline),
+		cmocka_unit_test(test_permille_clamps),
+		cmocka_unit_test(test_null_times),
+		cmocka_unit_test(test_null_times_mixed),
+		cmocka_unit_test(test_attempts_max),
+		cmocka_unit_test(test_n_closed),
+		cmocka_unit_test(test_last_error_class),
+		cmocka_unit_test(test_autopay_pct),
+		cmocka_unit_test(test_batch_state_from_text),
+		cmocka_unit_test(test_status_labels),
+		cmocka_unit_test(test_snapshot_refs),
+		cmocka_unit_test(test_arena),
+		cmocka_unit_test(test_dst_fall_back_new_york),
+		cmocka_unit_test(test_dst_spring_forward_london),
+		cmocka_unit_test(test_fmt_clock_offsets),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,575 @@
+/*
+ * test_view.c - the grid's rows: snapshots in, totals, demo billers, the
+ * text filter, every sort key both ways, finding a biller again after the
+ * rows move, the clock estimate, and the references the view holds.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "fixtures.h"
+#include "model.h"
+#include "view.h"
+
+#define T0 fx_utc(2026, 3, 10, 2, 0)
+#define NSHARDS 3
+
+static const char *const shard_names[NSHARDS] = { "eu1", "us-east", "apac" };
+
+static void init(struct view *v)
+{
+	struct config cfg;
+
+	config_defaults(&cfg);
+	view_init(v, NSHARDS, &cfg);
+	config_free(&cfg);
+}
+
+/* Hand s to the view and drop the caller's reference. */
+static void give(struct view *v, size_t i, struct snapshot *s)
+{
+	view_set_snapshot(v, i, fx_seal(s));
+	snapshot_unref(s);
+}
+
+static struct snapshot *shard(int i)
+{
+	return fx_snapshot(i, shard_names[i], T0, 1000 + i);
+}
+
+/* A biller whose only batch gives it status st at T0. */
+static struct biller *biller(struct snapshot *s, const char *id,
+			     const char *name, int prio, enum biller_status st)
+{
+	fx_add_biller(s, id, name, "Europe/Paris", prio);
+	fx_add_batch_for(s, st, T0);
+	return &s->billers[s->nbillers - 1];
+}
+
+/* A biller running since a minute ago with `left` ms to its deadline
+ * (at least a minute, so it is not at risk). */
+static void running(struct snapshot *s, const char *id, const char *name,
+		    int prio, int64_t left)
+{
+	fx_add_biller(s, id, name, "America/Chicago", prio);
+	fx_add_batch(s, BATCH_RUNNING, T0 - FX_MIN(1), T0 + left,
+		     T0 - FX_MIN(1), BT_NO_TIME);
+}
+
+static const struct row *find_row(const struct view *v, int shard_index,
+				  const char *id)
+{
+	long i = view_find(v, shard_index, id);
+
+	assert_true(i >= 0);
+	return &v->rows[i];
+}
+
+/* One biller of every status, spread over the shards in no useful order,
+ * with a mix of priorities and autopay runs; plus demo billers. */
+static void mixed_world(struct view *v)
+{
+	struct snapshot *a = shard(0), *b = shard(1), *c = shard(2);
+	struct biller *x;
+
+	biller(a, "B-1001", "Acme Water", 2, BS_CLOSED);
+	biller(a, "B-1002", "Blue Ridge Electric", 1, BS_LATE);
+	x = biller(a, "B-1003", "Zürich Strom AG", BT_NO_INT, BS_RUNNING);
+	x->ap_payments = 200;
+	x->ap_failed = 30;
+	x = biller(a, "D-0001", "Demo Failing Co", 1, BS_FAILED);
+	x->is_demo = true;
+	x = biller(b, "B-2001", "ACME Gas", 3, BS_FAILED);
+	x->ap_payments = 100;
+	x->ap_failed = 5;
+	biller(b, "B-2002", "Cedar Telecom", 1, BS_NONE);
+	biller(b, "B-2003", "école de Lyon", 0, BS_SCHEDULED);
+	x = biller(b, "D-0002", "Demo Late Inc", 2, BS_LATE);
+	x->is_demo = true;
+	biller(c, "B-3001", "Harbour Rates", 2, BS_AT_RISK);
+	x = biller(c, "B-3002", "Delta Waste", 1, BS_CLOSED_LATE);
+	x->ap_payments = 50;
+	x->ap_failed = 0;
+	biller(c, "B-3003", "Unknown Status Ltd", 4, BS_OTHER);
+	x = biller(c, "D-0003", "Demo Running", 1, BS_RUNNING);
+	x->is_demo = true;
+	give(v, 0, a);
+	give(v, 1, b);
+	give(v, 2, c);
+}
+
+#define WORLD_BILLERS 9		/* one of each status */
+#define WORLD_DEMO 3
+
+/* --- demo billers and totals --------------------------------------------- */
+
+static void test_demo_hidden_and_never_counted(void **state)
+{
+	struct view v;
+
+	init(&v);
+	assert_false(v.show_demo);
+	assert_int_equal(v.sort, SORT_RISK);
+	assert_int_equal(v.at_risk_pct, 75);
+	mixed_world(&v);
+	view_rebuild(&v, T0);
+	assert_int_equal(v.nrows, WORLD_BILLERS);
+	for (size_t i = 0; i < v.nrows; i++)
+		assert_false(v.rows[i].b->is_demo);
+	assert_int_equal(v.totals.billers, WORLD_BILLERS);
+	assert_int_equal(v.totals.demo, WORLD_DEMO);
+
+	v.show_demo = true;
+	view_rebuild(&v, T0);
+	assert_int_equal(v.nrows, WORLD_BILLERS + WORLD_DEMO);
+	assert_int_equal(v.totals.billers, WORLD_BILLERS);
+	assert_int_equal(v.totals.demo, WORLD_DEMO);
+	/* The demo billers are failed, late and running: not counted. */
+	assert_int_equal(v.totals.by_status[BS_FAILED], 1);
+	assert_int_equal(v.totals.by_status[BS_LATE], 1);
+	assert_int_equal(v.totals.by_status[BS_RUNNING], 1);
+	view_free(&v);
+}
+
+static void test_totals_by_status(void **state)
+{
+	struct view v;
+	int sum = 0;
+
+	init(&v);
+	mixed_world(&v);
+	view_rebuild(&v, T0);
+	for (int st = 0; st < BS__COUNT; st++) {
+		assert_int_equal(v.totals.by_status[st], 1);
+		sum += v.totals.by_status[st];
+	}
+	assert_int_equal(sum, 9);
+	assert_int_equal(v.totals.billers, WORLD_BILLERS);
+
+	/* A filter hides rows but changes no total. */
+	view_set_filter(&v, "acme");
+	view_rebuild(&v, T0);
+	assert_int_equal(v.nrows, 2);
+	assert_int_equal(v.totals.billers, WORLD_BILLERS);
+	assert_int_equal(v.totals.by_status[BS_CLOSED], 1);
+
+	/* 76 minutes later everything that was open is late. */
+	view_set_filter(&v, "");
+	view_rebuild(&v, T0 + FX_MIN(76));
+	assert_int_equal(v.totals.by_status[BS_LATE], 5);
+	assert_int_equal(v.totals.by_status[BS_AT_RISK], 0);
+	assert_int_equal(v.totals.by_status[BS_OTHER], 0);
+	assert_int_equal(v.totals.by_status[BS_RUNNING], 0);
+	assert_int_equal(v.totals.by_status[BS_SCHEDULED], 0);
+	assert_int_equal(v.totals.by_status[BS_FAILED], 1);
+	view_free(&v);
+}
+
+/* --- the default order ------------------------------------------------------ */
+
+static void test_risk_order_by_status(void **state)
+{
+	static const enum biller_status want[] = {
+		BS_FAILED, BS_LATE, BS_AT_RISK, BS_OTHER, BS_RUNNING,
+		BS_SCHEDULED, BS_CLOSED_LATE, BS_CLOSED, BS_NONE,
+	};
+	struct view v;
+
+	init(&v);
+	mixed_world(&v);
+	view_rebuild(&v, T0);
+	assert_int_equal(v.nrows, sizeof want / sizeof want[0]);
+	for (size_t i = 0; i < v.nrows; i++)
+		assert_int_equal(v.rows[i].ev.status, want[i]);
+	/* Shown demo billers take their place by status too. */
+	v.show_demo = true;
+	view_rebuild(&v, T0);
+	for (size_t i = 1; i < v.nrows; i++)
+		assert_true(v.rows[i - 1].ev.status <= v.rows[i].ev.status);
+	view_free(&v);
+}
+
+/* Ties within a status: priority (unknown last), then time left, then
+ * name, biller id and shard. */
+static void test_risk_order_ties(void **state)
+{
+	static const struct {
+		int shard;
+		const char *id;
+	} want[] = {
+		{ 0, "p0" },
+		{ 1, "p1-soon" },
+		{ 0, "p1-later" },
+		{ 2, "p1-late-alpha" },		/* same time left: by name */
+		{ 1, "p1-late-beta-1" },	/* same name: by id */
+		{ 0, "p1-late-beta-2" },	/* same name and id: by shard */
+		{ 2, "p1-late-beta-2" },
+		{ 2, "p2" },
+		{ 2, "unknown-soonest" },	/* unknown priority: last */
+	};
+	struct snapshot *a = shard(0), *b = shard(1), *c = shard(2);
+	struct view v;
+
+	init(&v);
+	running(c, "unknown-soonest", "Zeta", BT_NO_INT, FX_MIN(1));
+	running(c, "p2", "Alpha", 2, FX_MIN(2));
+	running(a, "p1-later", "Alpha", 1, FX_MIN(30));
+	running(b, "p1-soon", "Omega", 1, FX_MIN(10));
+	running(c, "p1-late-beta-2", "Beta", 1, FX_MIN(40));
+	running(b, "p1-late-beta-1", "Beta", 1, FX_MIN(40));
+	running(a, "p1-late-beta-2", "Beta", 1, FX_MIN(40));
+	running(c, "p1-late-alpha", "Alpha", 1, FX_MIN(40));
+	running(a, "p0", "Omega", 0, FX_HOUR(1));
+	give(&v, 0, a);
+	give(&v, 1, b);
+	give(&v, 2, c);
+	view_rebuild(&v, T0);
+	assert_int_equal(v.nrows, sizeof want / sizeof want[0]);
+	for (size_t i = 0; i < v.nrows; i++) {
+		assert_int_equal(v.rows[i].ev.status, BS_RUNNING);
+		if (v.rows[i].b->shard_index != want[i].shard ||
+		    strcmp(v.rows[i].b->biller_id, want[i].id) != 0)
+			fail_msg("row %zu: %d/%s, want %d/%s", i,
+				 v.rows[i].b->shard_index, v.rows[i].b->biller_id,
+				 want[i].shard, want[i].id);
+	}
+	view_free(&v);
+}
+
+/* --- every sort key ------------------------------------------------------------ */
+
+static int prio_of(const struct row *r)
+{
+	return r->b->priority == BT_NO_INT ? 1 << 20 : r->b->priority;
+}
+
+/* Time left as the time-left sort sees it: billers whose window no longer
+ * matters (closed, closed late, no close) last, then those without a
+ * deadline, then by time left, most overdue first. */
+static long long left_of(const struct row *r)
+{
+	if (r->ev.status == BS_CLOSED || r->ev.status == BS_CLOSED_LATE ||
+	    r->ev.status == BS_NONE)
+		return (long long)1 << 60;
+	return r->ev.focus && r->ev.focus->deadline_at != BT_NO_TIME
+		       ? r->ev.time_left : (long long)1 << 59;
+}
+
+/* Whether a and b, next to each other, are in order for key k by its
+ * first criterion alone (ties are left to view_compare). */
+static int primary_in_order(enum sort_key k, const struct row *a,
+			    const struct row *b)
+{
+	switch (k) {
+	case SORT_RISK:
+		return a->ev.status <= b->ev.status;
+	case SORT_NAME:
+		return strcmp(a->b->name, b->b->name) <= 0;
+	case SORT_SHARD:
+		return a->b->shard_index <= b->b->shard_index;
+	case SORT_PRIORITY:
+		return prio_of(a) <= prio_of(b);
+	case SORT_TIME_LEFT:
+		return left_of(a) <= left_of(b);
+	case SORT_AUTOPAY:
+		return biller_autopay_pct(a->b) >= biller_autopay_pct(b->b);
+	case SORT__COUNT:
+		break;
+	}
+	return 0;
+}
+
+static void test_every_sort_key_and_reverse(void **state)
+{
+	struct view v;
+
+	init(&v);
+	v.show_demo = true;
+	mixed_world(&v);
+	for (int k = 0; k < SORT__COUNT; k++) {
+		const struct biller *fwd[WORLD_BILLERS + WORLD_DEMO];
+		size_t n;
+
+		v.sort = (enum sort_key)k;
+		v.reverse = false;
+		view_rebuild(&v, T0);
+		n = v.nrows;
+		assert_int_equal(n, WORLD_BILLERS + WORLD_DEMO);
+		for (size_t i = 0; i < n; i++) {
+			fwd[i] = v.rows[i].b;
+			if (i == 0)
+				continue;
+			/* A strict total order: no two rows compare equal. */
+			assert_true(view_compare(&v, &v.rows[i - 1], &v.rows[i]) < 0);
+			assert_true(view_compare(&v, &v.rows[i], &v.rows[i - 1]) > 0);
+			if (!primary_in_order((enum sort_key)k, &v.rows[i - 1],
+					      &v.rows[i]))
+				fail_msg("sort %s: row %zu (%s) before %s",
+					 sort_key_name((enum sort_key)k), i - 1,
+					 v.rows[i - 1].b->name, v.rows[i].b->name);
+		}
+		/* Reversed: exactly the other way round. */
+		v.reverse = true;
+		view_rebuild(&v, T0);
+		assert_int_equal(v.nrows, n);
+		for (size_t i = 0; i < n; i++)
+			assert_ptr_equal(v.rows[i].b, fwd[n - 1 - i]);
+		assert_true(view_compare(&v, &v.rows[0], &v.rows[1]) < 0);
+	}
+	view_free(&v);
+}
+
+static void test_sort_key_specifics(void **state)
+{
+	struct view v;
+
+	init(&v);
+	mixed_world(&v);
+
+	v.sort = SORT_NAME;
+	view_rebuild(&v, T0);
+	/* Byte order: upper case first, UTF-8 after ASCII. */
+	assert_string_equal(v.rows[0].b->name, "ACME Gas");
+	assert_string_equal(v.rows[1].b->name, "Acme Water");
+	assert_string_equal(v.rows[v.nrows - 1].b->name, "école de Lyon");
+
+	v.sort = SORT_SHARD;
+	view_rebuild(&v, T0);
+	assert_int_equal(v.rows[0].b->shard_index, 0);
+	assert_string_equal(v.rows[0].b->name, "Acme Water");
+	assert_int_equal(v.rows[v.nrows - 1].b->shard_index, 2);
+
+	v.sort = SORT_PRIORITY;
+	view_rebuild(&v, T0);
+	assert_int_equal(v.rows[0].b->priority, 0);
+	/* Same priority 1: then by status (late before closed late). */
+	assert_string_equal(v.rows[1].b->biller_id, "B-1002");
+	assert_string_equal(v.rows[2].b->biller_id, "B-3002");
+	assert_int_equal(v.rows[v.nrows - 1].b->priority, BT_NO_INT);
+
+	v.sort = SORT_TIME_LEFT;
+	view_rebuild(&v, T0);
+	assert_int_equal(v.rows[0].ev.status, BS_LATE);	/* most overdue */
+	/* Finished billers (and those with no close) come last. */
+	assert_true(v.rows[v.nrows - 1].ev.status == BS_CLOSED ||
+		    v.rows[v.nrows - 1].ev.status == BS_CLOSED_LATE ||
+		    v.rows[v.nrows - 1].ev.status == BS_NONE);
+
+	v.sort = SORT_AUTOPAY;
+	view_rebuild(&v, T0);
+	assert_string_equal(v.rows[0].b->biller_id, "B-1003");	/* 15% */
+	assert_string_equal(v.rows[1].b->biller_id, "B-2001");	/* 5% */
+	assert_string_equal(v.rows[2].b->biller_id, "B-3002");	/* 0% */
+	assert_int_equal(biller_autopay_pct(v.rows[3].b), -1);
+	view_free(&v);
+}
+
+/* --- the text filter ------------------------------------------------------------- */
+
+static size_t count_with(struct view *v, const char *filter)
+{
+	view_set_filter(v, filter);
+	view_rebuild(v, T0);
+	return v->nrows;
+}
+
+static void test_filter(void **state)
+{
+	char longer[300];
+	struct view v;
+
+	init(&v);
+	mixed_world(&v);
+	/* Name, any case. */
+	assert_int_equal(count_with(&v, "acme"), 2);
+	assert_int_equal(count_with(&v, "AcMe"), 2);
+	assert_string_equal(v.filter, "acme");
+	assert_int_equal(count_with(&v, "ridge elec"), 1);
+	assert_int_equal(count_with(&v, "école"), 1);
+	/* Shard name: every biller on it. */
+	assert_int_equal(count_with(&v, "us-east"), 3);
+	for (size_t i = 0; i < v.nrows; i++)
+		assert_int_equal(v.rows[i].b->shard_index, 1);
+	assert_int_equal(count_with(&v, "APAC"), 3);
+	/* Biller id, and zone. */
+	assert_int_equal(count_with(&v, "b-1002"), 1);
+	assert_string_equal(v.rows[0].b->name, "Blue Ridge Electric");
+	assert_int_equal(count_with(&v, "B-100"), 3);
+	assert_int_equal(count_with(&v, "europe/paris"), WORLD_BILLERS);
+	/* Status words. */
+	assert_int_equal(count_with(&v, "failed"), 1);
+	assert_int_equal(v.rows[0].ev.status, BS_FAILED);
+	assert_int_equal(count_with(&v, "at risk"), 1);
+	assert_int_equal(v.rows[0].ev.status, BS_AT_RISK);
+	assert_int_equal(count_with(&v, "AT RISK"), 1);
+	/* "late" is both LATE and "closed late". */
+	assert_int_equal(count_with(&v, "late"), 2);
+	/* Nothing, and back to everything. */
+	assert_int_equal(count_with(&v, "no such biller"), 0);
+	assert_int_equal(v.totals.billers, WORLD_BILLERS);
+	assert_int_equal(count_with(&v, ""), WORLD_BILLERS);
+	/* Demo billers stay hidden when they match... */
+	assert_int_equal(count_with(&v, "demo"), 0);
+	/* ...and are found once shown. */
+	v.show_demo = true;
+	assert_int_equal(count_with(&v, "demo"), WORLD_DEMO);
+	/* Too long: cut to fit, no overflow. */
+	memset(longer, 'x', sizeof longer - 1);
+	longer[sizeof longer - 1] = '\0';
+	assert_int_equal(count_with(&v, longer), 0);
+	assert_int_equal(strlen(v.filter), sizeof v.filter - 1);
+	view_free(&v);
+}
+
+/* --- finding a biller again -------------------------------------------------------- */
+
+static void test_find_after_resort(void **state)
+{
+	struct snapshot *d = shard(0);
+	const struct biller *before;
+	struct view v;
+
+	init(&v);
+	mixed_world(&v);
+	/* The same id on two shards is two billers. */
+	biller(d, "B-2001", "ACME Gas (copy)", 1, BS_CLOSED);
+	fx_seal(d);
+	view_set_snapshot(&v, 0, d);	/* replaces shard 0's */
+	snapshot_unref(d);
+	view_rebuild(&v, T0);
+	before = find_row(&v, 1, "B-2001")->b;
+	assert_ptr_not_equal(find_row(&v, 0, "B-2001")->b, before);
+	assert_string_equal(find_row(&v, 0, "B-2001")->b->name, "ACME Gas (copy)");
+
+	for (int k = 0; k < SORT__COUNT; k++) {
+		v.sort = (enum sort_key)k;
+		v.reverse = k % 2;
+		view_rebuild(&v, T0);
+		assert_ptr_equal(find_row(&v, 1, "B-2001")->b, before);
+		for (size_t i = 0; i < v.nrows; i++)
+			assert_int_equal(view_find(&v, v.rows[i].b->shard_index,
+						   v.rows[i].b->biller_id),
+					 (long)i);
+	}
+	assert_int_equal(view_find(&v, 2, "B-2001"), -1);
+	assert_int_equal(view_find(&v, 1, "nope"), -1);
+	assert_int_equal(view_find(&v, 1, NULL), -1);
+	/* Filtered out: not found. */
+	view_set_filter(&v, "blue ridge");
+	view_rebuild(&v, T0);
+	assert_int_equal(view_find(&v, 1, "B-2001"), -1);
+	view_free(&v);
+}
+
+/* --- the clock ------------------------------------------------------------------------ */
+
+static void test_view_now(void **state)
+{
+	struct view v;
+	struct snapshot *s;
+
+	init(&v);
+	assert_int_equal(view_now(&v, 5000), BT_NO_TIME);
+	/* A snapshot without a clock (an empty result) does not count. */
+	s = fx_snapshot(0, "eu1", BT_NO_TIME, 4000);
+	give(&v, 0, s);
+	assert_int_equal(view_now(&v, 5000), BT_NO_TIME);
+
+	/* Shard 1 answered at mono 1000, shard 2 at mono 3000 with a clock
+	 * 10 s ahead: the later answer wins, advanced by 2 s since. */
+	give(&v, 1, fx_snapshot(1, "us-east", T0, 1000));
+	assert_int_equal(view_now(&v, 1500), T0 + 500);
+	give(&v, 2, fx_snapshot(2, "apac", T0 + FX_SEC(12), 3000));
+	assert_int_equal(view_now(&v, 5000), T0 + FX_SEC(14));
+	assert_int_equal(view_now(&v, 5001), T0 + FX_SEC(14) + 1);
+	/* Shard 1 answers again, later still. */
+	give(&v, 1, fx_snapshot(1, "us-east", T0 + FX_SEC(6), 6000));
+	assert_int_equal(view_now(&v, 7000), T0 + FX_SEC(7));
+	/* Shard 1 lost: back to shard 2. */
+	view_set_snapshot(&v, 1, NULL);
+	assert_int_equal(view_now(&v, 7000), T0 + FX_SEC(16));
+	view_free(&v);
+}
+
+/* --- references ----------------------------------------------------------------------- */
+
+static void test_snapshot_references(void **state)
+{
+	struct snapshot *s1 = fx_seal(shard(0)), *s2 = fx_seal(shard(0));
+	struct snapshot *s3 = fx_seal(shard(2));
+	struct view v;
+
+	init(&v);
+	view_set_snapshot(&v, 0, s1);
+	assert_int_equal(s1->refs, 2);
+	view_set_snapshot(&v, 0, s1);		/* the same: no second ref */
+	assert_int_equal(s1->refs, 2);
+	view_set_snapshot(&v, 0, s2);		/* replaced: s1 dropped */
+	assert_int_equal(s1->refs, 1);
+	assert_int_equal(s2->refs, 2);
+	view_set_snapshot(&v, 2, s3);
+	view_set_snapshot(&v, NSHARDS, s1);	/* no such shard: ignored */
+	assert_int_equal(s1->refs, 1);
+	view_rebuild(&v, T0);
+	assert_int_equal(v.nrows, 0);
+	view_free(&v);
+	assert_int_equal(s2->refs, 1);
+	assert_int_equal(s3->refs, 1);
+	assert_null(v.snaps);
+	assert_null(v.rows);
+	snapshot_unref(s1);
+	snapshot_unref(s2);
+	snapshot_unref(s3);
+}
+
+static void test_rows_grow_and_shrink(void **state)
+{
+	struct snapshot *s;
+	struct view v;
+	char id[16];
+
+	init(&v);
+	view_rebuild(&v, T0);
+	assert_int_equal(v.nrows, 0);
+	assert_int_equal(v.totals.billers, 0);
+	for (int round = 0; round < 3; round++) {
+		int n = round == 1 ? 500 : 20;
+
+		s = shard(1);
+		for (int i = 0; i < n; i++) {
+			snprintf(id, sizeof id, "B-%04d", i);
+			biller(s, id, id, i % 5, (enum biller_status)(i % BS__COUNT));
+		}
+		give(&v, 1, s);
+		view_rebuild(&v, T0);
+		assert_int_equal(v.nrows, n);
+		assert_int_equal(v.totals.billers, n);
+		assert_true(v.cap >= v.nrows);
+	}
+	view_free(&v);
+}
+
+int main(void)
+{
+	static const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_demo_hidden_and_never_counted),
+		cmocka_unit_test(test_totals_by_status),
+		cmocka_unit_test(test_risk_order_by_status),
+		cmocka_unit_test(test_risk_order_ties),
+		cmocka_unit_test(test_every_sort_key_and_reverse),
+		cmocka_unit_test(test_sort_key_specifics),
+		cmocka_unit_test(test_filter),
+		cmocka_unit_test(test_find_after_resort),
+		cmocka_unit_test(test_view_now),
+		cmocka_unit_test(test_snapshot_references),
+		cmocka_unit_test(test_rows_grow_and_shrink),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
