@@ -50,6 +50,16 @@ void log_close(void)
 	pthread_mutex_unlock(&log_lock);
 }
 
+int log_fileno(void)
+{
+	int fd;
+
+	pthread_mutex_lock(&log_lock);
+	fd = log_fp ? fileno(log_fp) : -1;
+	pthread_mutex_unlock(&log_lock);
+	return fd;
+}
+
 void log_msg(enum log_level level, const char *fmt, ...)
 {
 	static const char *const names[] = { "error", "warn", "info", "debug" };

@@ -14,6 +14,8 @@ enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
  * Returns -1 with errno set when it cannot be opened. */
 int log_open(const char *path, enum log_level level);
 void log_close(void);
+/* The log's file descriptor, or -1 when there is no log. */
+int log_fileno(void);
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -119,9 +119,9 @@ char *newrelic_conf_check(const struct newrelic_conf *c)
 	if (c->nrql_timeout < 1 || c->nrql_timeout > 600)
 		return xstrdup("nrql_timeout must be 1 to 600 seconds");
 	if (c->connect_timeout_ms < 100 || c->connect_timeout_ms > 600000)
-		return xstrdup("connect_timeout must be 0.1 to 600 seconds");
+		return xstrdup("connect_timeout_ms must be 100 to 600000");
 	if (c->request_timeout_ms < 100 || c->request_timeout_ms > 3600000)
-		return xstrdup("request_timeout must be 0.1 to 3600 seconds");
+		return xstrdup("request_timeout_ms must be 100 to 3600000");
 	if (c->backoff_max < 1 || c->backoff_max > 3600)
 		return xstrdup("backoff_max must be 1 to 3600 seconds");
 	if (c->max_response_bytes < 1024)
@@ -157,6 +157,10 @@ static int key_tidy(char *k, const char **why)
 		k[--n] = '\0';
 	if (n == 0) {
 		*why = "is empty";
+		return -1;
+	}
+	if (n < NEWRELIC_KEY_MIN) {
+		*why = "is too short to be an API key";
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -211,9 +215,12 @@ static char *key_from_file(const char *path, char **err)
 		}
 	}
 	buf[len] = '\0';
-	if (memchr(buf, '\0', len) || key_tidy(buf, &why) < 0) {
-		*err = xasprintf("api_key_file %s %s", p,
-				 memchr(buf, '\0', len) ? "holds a NUL byte" : why);
+	if (memchr(buf, '\0', len)) {
+		*err = xasprintf("api_key_file %s holds a NUL byte", p);
+		goto out;
+	}
+	if (key_tidy(buf, &why) < 0) {
+		*err = xasprintf("api_key_file %s %s", p, why);
 		goto out;
 	}
 	key = xstrdup(buf);

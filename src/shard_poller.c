@@ -223,6 +223,15 @@ static void drop_conn(struct shard_poller *p)
 	p->conn = NULL;
 }
 
+static void on_notice(void *arg, const char *msg)
+{
+	struct shard_poller *p = arg;
+	char line[200];
+
+	set_reason(line, sizeof line, "", msg);
+	log_msg(LOG_INFO, "shard %s: server says: %s", p->name, line);
+}
+
 /* Our settings go after the user's own options, so both apply. */
 static char *session_options(struct shard_poller *p, int *bad_dsn)
 {
@@ -281,6 +290,7 @@ static int connect_shard(struct shard_poller *p, char *reason, size_t n)
 		snprintf(reason, n, "out of memory starting a connection");
 		return 1;
 	}
+	PQsetNoticeProcessor(p->conn, on_notice, p);
 	deadline = mono_ms() + p->cfg->connect_timeout * 1000;
 	while (PQstatus(p->conn) != CONNECTION_BAD) {
 		int r;
@@ -576,12 +586,23 @@ static int wait_next(struct shard_poller *p, int64_t last_start)
 {
 	int64_t next = last_start + (int64_t)p->cfg->poll_interval * 1000;
 
-	while (mono_ms() < next) {
+	for (;;) {
 		int refresh = 0;
-		int r = wait_fd(p, PQsocket(p->conn), POLLIN, next, &refresh);
+		int r;
 		PGnotify *nf;
 		int notified = 0;
 
+		/* A NOTIFY that came with the last result is queued already. */
+		while ((nf = PQnotifies(p->conn))) {
+			notified = 1;
+			PQfreemem(nf);
+		}
+		if (notified && next > last_start + NOTIFY_MIN_GAP_MS)
+			next = last_start + NOTIFY_MIN_GAP_MS;
+		notified = 0;
+		if (mono_ms() >= next)
+			break;
+		r = wait_fd(p, PQsocket(p->conn), POLLIN, next, &refresh);
 		if (r < 0)
 			return -1;
 		if (refresh)
@@ -640,6 +661,10 @@ static void *poller_main(void *arg)
 				continue;
 			}
 			log_msg(LOG_INFO, "shard %s: connected", p->name);
+			pthread_mutex_lock(&p->lock);
+			if (p->health.polls_ok || p->health.polls_failed)
+				p->health.reconnects++;
+			pthread_mutex_unlock(&p->lock);
 		}
 
 		start = mono_ms();

@@ -25,6 +25,7 @@
 #include <curses.h>
 
 #include "draw.h"
+#include "log.h"
 #include "screen.h"
 #include "timefmt.h"
 #include "ui.h"
@@ -38,6 +39,36 @@ static int saved_tio_ok;
  * handler can write them without calling into curses. */
 static char restore_seq[128];
 static size_t restore_len;
+/* stderr while curses owns the terminal points at the log (or /dev/null):
+ * a library that prints would otherwise scroll the screen. */
+static int saved_stderr = -1;
+
+static void stderr_divert(void)
+{
+	int fd = log_fileno();
+	int null = -1;
+
+	if (fd < 0)
+		fd = null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	fflush(stderr);
+	saved_stderr = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (saved_stderr >= 0)
+		dup2(fd, STDERR_FILENO);
+	if (null >= 0)
+		close(null);
+}
+
+/* Async-signal-safe: the crash handler uses it too. */
+static void stderr_restore(void)
+{
+	if (saved_stderr < 0)
+		return;
+	dup2(saved_stderr, STDERR_FILENO);
+	close(saved_stderr);
+	saved_stderr = -1;
+}
 
 static void on_quit_signal(int sig)
 {
@@ -53,6 +84,7 @@ static void on_crash(int sig)
 		if (saved_tio_ok)
 			tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
 	}
+	stderr_restore();	/* so a sanitizer's report is seen */
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -95,6 +127,7 @@ static void ui_restore(void)
 		return;
 	curses_active = 0;
 	endwin();
+	stderr_restore();
 }
 
 static void ui_start(void)
@@ -107,6 +140,7 @@ static void ui_start(void)
 	add_seq("cnorm");
 	add_seq("rmcup");
 	curses_active = 1;
+	stderr_divert();
 	fatal_set_cleanup(ui_restore);
 	atexit(ui_restore);
 	cbreak();

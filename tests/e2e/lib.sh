@@ -57,7 +57,8 @@ e2e_sim() {
 e2e_start() {
 	local cols=$1 rows=$2 q=
 	shift 2
-	E2E_SOCK="bt-${BT_TEST:-e2e}-$$"
+	E2E_STARTS=$(( ${E2E_STARTS:-0} + 1 ))
+	E2E_SOCK="bt-${BT_TEST:-e2e}-$$-$E2E_STARTS"
 	bt_on_exit "tmux -L '$E2E_SOCK' kill-server 2>/dev/null"
 	printf -v q '%q ' "$BATCHTOP_BIN" "$@"
 	e2e_tmux new-session -d -s main -x "$cols" -y "$rows" \
