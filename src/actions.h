@@ -24,7 +24,28 @@
 	X(SORT_REVERSE,"sort-reverse","Reverse the sort order") \
 	X(FILTER,      "filter",      "Filter rows by text") \
 	X(TOGGLE_DEMO, "toggle-demo", "Show or hide demo billers") \
-	X(REFRESH,     "refresh",     "Poll every shard now")
+	X(REFRESH,     "refresh",     "Poll every shard now") \
+	X(OPEN,        "open",        "Open the selected biller or line") \
+	X(LOGS,        "logs",        "Logs of the selected biller or batch") \
+	X(MISSED,      "missed",      "Closes that missed the hour") \
+	X(AUTOPAY,     "autopay",     "Failed autopay invoices on every shard") \
+	X(RERUN,       "rerun",       "Rerun the selected (or marked) items") \
+	X(MARK,        "mark",        "Mark or unmark the selected row") \
+	X(MARK_FAILED, "mark-failed", "Mark every failed non-demo biller") \
+	X(BULK_RERUN,  "bulk-rerun",  "Rerun the marked billers as a staged plan") \
+	X(PLAN_PAUSE,  "plan-pause",  "Pause or resume the bulk rerun plan") \
+	X(PLAN_CANCEL, "plan-cancel", "Cancel the rest of the bulk rerun plan") \
+	X(SEARCH,      "search",      "Search forward for text") \
+	X(SEARCH_NEXT, "search-next", "Next match") \
+	X(SEARCH_PREV, "search-prev", "Previous match") \
+	X(FOLLOW,      "follow",      "Follow new lines as they are written") \
+	X(WRAP,        "wrap",        "Wrap long lines, or scroll them sideways") \
+	X(LEVEL,       "level",       "Cycle the lowest level shown") \
+	X(SAVE,        "save",        "Write the lines in view to a file") \
+	X(LEFT,        "left",        "Scroll left") \
+	X(RIGHT,       "right",       "Scroll right") \
+	X(PERIOD,      "period",      "Cycle tonight, 7 and 30 business days") \
+	X(GROUP,       "group",       "Cycle grouping: payment type, module, biller")
 
 enum action {
 #define BT_ACTION_ENUM(e, name, help) ACT_##e,

@@ -27,7 +27,7 @@
 #include "config.h"
 #include "xalloc.h"
 
-enum opt_type { OPT_INT, OPT_BOOL, OPT_PATH, OPT_SORT, OPT_DSN };
+enum opt_type { OPT_INT, OPT_BOOL, OPT_PATH, OPT_STRING, OPT_SORT, OPT_DSN };
 
 struct option_def {
 	struct config_option_info info;
@@ -43,6 +43,19 @@ struct option_def {
 	  offsetof(struct config, field) }
 #define PATH_OPTION(sec, field, doc) \
 	{ { sec, #field, "path", "", doc, 0, 0 }, OPT_PATH, \
+	  offsetof(struct config, field) }
+/* Options whose name in the file differs from their field. */
+#define NAMED_INT(sec, name, field, def, lo, hi, doc) \
+	{ { sec, name, "integer", #def, doc, lo, hi }, OPT_INT, \
+	  offsetof(struct config, field) }
+#define NAMED_BOOL(sec, name, field, def, doc) \
+	{ { sec, name, "boolean", #def, doc, 0, 0 }, OPT_BOOL, \
+	  offsetof(struct config, field) }
+#define NAMED_PATH(sec, name, field, doc) \
+	{ { sec, name, "path", "", doc, 0, 0 }, OPT_PATH, \
+	  offsetof(struct config, field) }
+#define NAMED_STRING(sec, name, field, def, doc) \
+	{ { sec, name, "string", def, doc, 0, 0 }, OPT_STRING, \
 	  offsetof(struct config, field) }
 
 static const struct option_def options[] = {
@@ -72,11 +85,43 @@ static const struct option_def options[] = {
 		    "Keymap file applied over the built-in keys"),
 	PATH_OPTION("batchtop", log_file,
 		    "File that receives diagnostics"),
+	INT_OPTION("batchtop", max_inflight_per_shard, 2, 1, 50,
+		   "Rerun requests of a bulk plan running at once on one shard"),
+	INT_OPTION("batchtop", log_lines, 10000, 100, 1000000,
+		   "Lines the log viewer keeps in memory"),
+	PATH_OPTION("batchtop", audit_log,
+		    "The audit trail (default $XDG_STATE_HOME/batchtop/audit.log)"),
+	INT_OPTION("batchtop", check_failed_crit, 1, 0, 1000000,
+		   "--check is critical at this many failed billers (0: never)"),
+	INT_OPTION("batchtop", check_late_crit, 1, 0, 1000000,
+		   "--check is critical at this many late billers (0: never)"),
+	INT_OPTION("batchtop", check_at_risk_warn, 1, 0, 1000000,
+		   "--check warns at this many billers at risk (0: never)"),
+	BOOL_OPTION("batchtop", check_stale_warn, true,
+		    "--check warns when a source is stale or down"),
 	BOOL_OPTION("ui", show_demo, false, "Show demo billers"),
 	BOOL_OPTION("ui", color, true, "Use colors"),
+	INT_OPTION("ui", wallboard_page_seconds, 10, 2, 600,
+		   "Seconds each page of the wallboard's list is shown"),
 	{ { "ui", "sort", "sort", "risk",
 	    "First sort key: risk, name, shard, priority, time-left or autopay",
 	    0, 0 }, OPT_SORT, offsetof(struct config, sort) },
+	NAMED_INT("newrelic", "account_id", nr_account_id, 0, 0, 2147483647,
+		  "New Relic account id (0: New Relic is not used)"),
+	NAMED_STRING("newrelic", "region", nr_region, "us",
+		     "us or eu: which NerdGraph endpoint to use"),
+	NAMED_STRING("newrelic", "endpoint", nr_endpoint, "",
+		     "NerdGraph URL instead of the region's (tests, a proxy)"),
+	NAMED_PATH("newrelic", "api_key_file", nr_api_key_file,
+		   "File holding the API key (mode 0600); else $NEW_RELIC_API_KEY"),
+	NAMED_BOOL("newrelic", "allow_insecure_endpoint", nr_allow_insecure, false,
+		   "Allow a plain http:// endpoint (tests only)"),
+	NAMED_INT("newrelic", "poll_interval", nr_poll_interval, 60, 10, 3600,
+		  "Seconds between two polls of the errors query"),
+	NAMED_STRING("newrelic", "errors_nrql", nr_errors_nrql, "",
+		     "NRQL of errors per biller (FACET biller_id); empty: the built-in"),
+	NAMED_STRING("newrelic", "logs_nrql", nr_logs_nrql, "",
+		     "NRQL of a biller's log lines ({biller_id} {batch_id} {since}); empty: the built-in"),
 	{ { "shard.NAME", "dsn", "string", "",
 	    "libpq connection string of the shard (required)", 0, 0 },
 	  OPT_DSN, 0 },
@@ -202,6 +247,13 @@ static char *option_set(const struct option_def *o, struct config *c,
 		*path = xasprintf("%s%s", home, value + 1);
 		return NULL;
 	}
+	case OPT_STRING: {
+		char **str = (char **)(void *)field;
+
+		free(*str);
+		*str = value[0] ? xstrdup(value) : NULL;
+		return NULL;
+	}
 	case OPT_SORT: {
 		int k = sort_key_from_name(value);
 
@@ -243,8 +295,9 @@ static void wipe_free(char *s)
 void config_free(struct config *c)
 {
 	free(c->path);
-	free(c->keymap);
-	free(c->log_file);
+	for (size_t i = 0; i < NOPTIONS; i++)
+		if (options[i].type == OPT_PATH || options[i].type == OPT_STRING)
+			free(*(char **)(void *)((char *)c + options[i].offset));
 	for (size_t i = 0; i < c->nshards; i++) {
 		free(c->shards[i].name);
 		wipe_free(c->shards[i].dsn);
@@ -273,7 +326,8 @@ struct parse {
 	int frame;		/* next line for inih: 0 "[MARK]", 1 text, 2 "MARK=" */
 	int line;		/* the line of the text inih is on */
 
-	enum { SEC_NONE, SEC_BATCHTOP, SEC_UI, SEC_SHARD, SEC_BAD } sec;
+	enum { SEC_NONE, SEC_BATCHTOP, SEC_UI, SEC_NEWRELIC, SEC_SHARD,
+	       SEC_BAD } sec;
 	int sec_line;		/* its header's line */
 	int dsn_line;		/* SEC_SHARD: where dsn was set, or 0 */
 	int opt_line[NOPTIONS];	/* where each option was set, or 0 */
@@ -356,11 +410,13 @@ static void section_begin(struct parse *ps, const char *name)
 		ps->sec = SEC_BATCHTOP;
 	else if (strcmp(name, "ui") == 0)
 		ps->sec = SEC_UI;
+	else if (strcmp(name, "newrelic") == 0)
+		ps->sec = SEC_NEWRELIC;
 	else if (strncmp(name, "shard.", 6) == 0)
 		shard_begin(ps, name + 6);
 	else {
 		fail(ps, ps->line, xasprintf("unknown section [%s] (sections "
-			"are [batchtop], [ui] and [shard.NAME])", name));
+			"are [batchtop], [ui], [newrelic] and [shard.NAME])", name));
 		ps->sec = SEC_BAD;
 	}
 }
@@ -447,6 +503,9 @@ static int on_ini(void *user, const char *section, const char *name,
 		break;
 	case SEC_UI:
 		table_option(ps, "ui", name, value);
+		break;
+	case SEC_NEWRELIC:
+		table_option(ps, "newrelic", name, value);
 		break;
 	case SEC_SHARD:
 		shard_option(ps, name, value);

@@ -45,11 +45,29 @@ struct config {
 	bool readonly;		/* never open a session that can write */
 	char *keymap;		/* extra keymap file, or NULL */
 	char *log_file;		/* diagnostics log, or NULL */
+	int max_inflight_per_shard; /* bulk reruns running at once per shard */
+	int log_lines;		/* lines the log viewer keeps */
+	char *audit_log;	/* audit trail path, or NULL for the default */
+	int check_failed_crit;	/* --check thresholds; 0 disables one */
+	int check_late_crit;
+	int check_at_risk_warn;
+	bool check_stale_warn;
 
 	/* [ui] */
 	bool show_demo;
 	bool color;
 	enum sort_key sort;
+	int wallboard_page_seconds;
+
+	/* [newrelic]: unused while nr_account_id is 0 and nothing else is set */
+	int nr_account_id;
+	char *nr_region;		/* "us" or "eu" */
+	char *nr_endpoint;		/* NULL: the region's */
+	char *nr_api_key_file;		/* NULL: $NEW_RELIC_API_KEY */
+	bool nr_allow_insecure;
+	int nr_poll_interval;
+	char *nr_errors_nrql;		/* NULL: the built-in */
+	char *nr_logs_nrql;
 
 	struct shard_conf *shards;
 	size_t nshards;

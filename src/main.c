@@ -160,6 +160,21 @@ int main(int argc, char **argv)
 	config_defaults(&cfg);
 	if (!config_path)
 		config_path = default_path = config_default_path();
+	/* --help-keys needs no shards: without a file it shows the defaults. */
+	if (help_keys && (!config_path || access(config_path, F_OK) != 0)) {
+		free(default_path);
+		app.km = keymap_new_default();
+		print_keys(app.km);
+		keymap_free(app.km);
+		config_free(&cfg);
+		return BT_EXIT_OK;
+	}
+	if (!config_path) {
+		fprintf(stderr, "batchtop: no configuration: set HOME or "
+			"XDG_CONFIG_HOME, or give --config FILE\n");
+		config_free(&cfg);
+		return BT_EXIT_CONFIG;
+	}
 	if (config_load(&cfg, config_path, &err) < 0) {
 		fprintf(stderr, "batchtop: %s\n", err);
 		free(err);

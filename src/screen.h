@@ -28,6 +28,7 @@ struct screen {
 
 extern const struct screen screen_grid;
 extern const struct screen screen_help;
+/* Later screens (issues 3 to 5) declare themselves here as they land. */
 
 /* Screen stack (ui.c). */
 void ui_push(struct app *app, const struct screen *s);

@@ -307,11 +307,11 @@ static void test_unknown_section(void **state)
 	(void)state;
 	expect_error(SHARD "\n[global]\nx = 1\n",
 		     NAME ":4: unknown section [global] (sections are "
-		     "[batchtop], [ui] and [shard.NAME])");
+		     "[batchtop], [ui], [newrelic] and [shard.NAME])");
 	/* Empty, and right before the end. */
 	expect_error(SHARD "[shards]\n",
 		     NAME ":3: unknown section [shards] (sections are "
-		     "[batchtop], [ui] and [shard.NAME])");
+		     "[batchtop], [ui], [newrelic] and [shard.NAME])");
 }
 
 static void test_duplicate_shard(void **state)
@@ -561,8 +561,10 @@ static void test_option_table(void **state)
 		for (size_t j = 0; j < i; j++) {
 			const struct config_option_info *p = config_option(j);
 
-			if (strcmp(o->name, p->name) == 0)
-				fail_msg("option %s appears twice", o->name);
+			if (strcmp(o->name, p->name) == 0 &&
+			    strcmp(o->section, p->section) == 0)
+				fail_msg("option %s appears twice in [%s]",
+					 o->name, o->section);
 		}
 	}
 }
