@@ -16,6 +16,20 @@
 #include "view.h"
 
 struct screen;
+struct shard_query;
+struct sq_job;
+
+/* What a query job is for; each kind has one handler (ui_on_job). */
+enum job_kind {
+	JOB_NONE,
+	JOB_BILLER,	/* biller detail: history, requests, autopay */
+	JOB_LOGS,	/* log viewer: job_log lines */
+	JOB_MISSED,	/* missed-the-hour report */
+	JOB_AUTOPAY,	/* failed autopay invoices */
+	JOB_RERUN,	/* batchtop.request_rerun */
+	JOB_REQUESTS,	/* re-reading rerun_request rows */
+	JOB__COUNT
+};
 
 #define APP_MAX_SCREENS 8
 
@@ -24,6 +38,7 @@ struct app {
 	struct keymap *km;
 	struct shard_poller **pollers;
 	size_t npollers;
+	struct shard_query **queries;	/* one per shard, same order */
 	struct shard_health *health;	/* the UI's copy, one per shard */
 	unsigned *gens;			/* last seen poller generations */
 	struct view view;
@@ -43,5 +58,10 @@ struct app {
 	char message[200];		/* transient line in the status bar */
 	int64_t message_until;		/* monotonic ms */
 };
+
+/* Handlers of finished query jobs, by kind; a handler owns the job it is
+ * given (sq_job_free).  Jobs of a kind with no handler are dropped. */
+typedef void (*job_handler)(struct app *app, struct sq_job *job);
+void ui_on_job(enum job_kind kind, job_handler fn);
 
 #endif

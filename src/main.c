@@ -21,6 +21,7 @@
 #include "keymap.h"
 #include "log.h"
 #include "shard_poller.h"
+#include "shard_query.h"
 #include "ui.h"
 #include "view.h"
 #include "xalloc.h"
@@ -230,6 +231,7 @@ int main(int argc, char **argv)
 	ui_signals_install();
 	app.npollers = cfg.nshards;
 	app.pollers = xcalloc(cfg.nshards, sizeof *app.pollers);
+	app.queries = xcalloc(cfg.nshards, sizeof *app.queries);
 	app.health = xcalloc(cfg.nshards, sizeof *app.health);
 	app.gens = xcalloc(cfg.nshards, sizeof *app.gens);
 	view_init(&app.view, cfg.nshards, &cfg);
@@ -239,6 +241,11 @@ int main(int argc, char **argv)
 		shard_poller_read(app.pollers[i], NULL, &app.health[i]);
 		if (shard_poller_start(app.pollers[i]) < 0)
 			fatal("cannot start the poller of shard %s", cfg.shards[i].name);
+		app.queries[i] = shard_query_new((int)i, &cfg.shards[i], &cfg,
+						 app.wake[1]);
+		if (shard_query_start(app.queries[i]) < 0)
+			fatal("cannot start the query worker of shard %s",
+			      cfg.shards[i].name);
 	}
 	log_msg(LOG_INFO, "batchtop %s started with %zu shards%s", PACKAGE_VERSION,
 		cfg.nshards, cfg.readonly ? " (read-only)" : "");
@@ -249,6 +256,9 @@ int main(int argc, char **argv)
 		shard_poller_stop(app.pollers[i]);
 	for (size_t i = 0; i < app.npollers; i++)
 		shard_poller_free(app.pollers[i], 2000);
+	for (size_t i = 0; i < app.npollers; i++)
+		shard_query_free(app.queries[i], 2000);
+	free(app.queries);
 	view_free(&app.view);
 	free(app.pollers);
 	free(app.health);

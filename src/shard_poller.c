@@ -26,6 +26,7 @@
 #include <libpq-fe.h>
 
 #include "log.h"
+#include "pgconn.h"
 #include "shard_poller.h"
 #include "text.h"
 #include "timefmt.h"
@@ -71,8 +72,6 @@ const char shard_poll_sql[] =
 
 /* Smallest gap between two polls that NOTIFYs may cause. */
 #define NOTIFY_MIN_GAP_MS 1000
-/* How long past statement_timeout we wait before giving up ourselves. */
-#define DEADLINE_SLACK_MS 2000
 
 struct shard_poller {
 	/* Set before the thread starts; then read-only. */
@@ -86,7 +85,7 @@ struct shard_poller {
 	int started;
 
 	/* The thread's own. */
-	PGconn *conn;
+	struct pgconn pg;
 	unsigned rng;
 	int failures;		/* consecutive; 0 after a good poll */
 
@@ -106,43 +105,6 @@ static void wake_ui(struct shard_poller *p)
 	ssize_t n = write(p->wake_fd, "", 1);
 
 	(void)n;	/* a full pipe already means "wake up" */
-}
-
-/* Flatten a libpq message to one sanitized line. */
-static void set_reason(char *dst, size_t n, const char *prefix, const char *msg)
-{
-	char line[400];
-	size_t j = 0;
-
-	for (size_t i = 0; msg && msg[i] && j + 1 < sizeof line; i++) {
-		char ch = msg[i] == '\n' || msg[i] == '\r' || msg[i] == '\t'
-				  ? ' ' : msg[i];
-		if (ch == ' ' && (j == 0 || line[j - 1] == ' '))
-			continue;
-		line[j++] = ch;
-	}
-	while (j && line[j - 1] == ' ')
-		j--;
-	line[j] = '\0';
-	/* libpq names the socket or host first; the health line names the
-	 * shard already, and the reason is what matters. */
-	if (!strncmp(line, "connection to server ", 21)) {
-		char *f = strstr(line, " failed: ");
-
-		if (f)
-			memmove(line, f + 9, strlen(f + 9) + 1);
-	}
-	if (!strncmp(line, "ERROR: ", 7))
-		memmove(line, line + 7, strlen(line + 7) + 1);
-	if (!strncmp(line, "FATAL: ", 7))
-		memmove(line, line + 7, strlen(line + 7) + 1);
-	{
-		char joined[480];
-
-		snprintf(joined, sizeof joined, "%s%s%s", prefix,
-			 *prefix && *line ? ": " : "", line);
-		text_sanitize_into(dst, n, joined, (size_t)-1);
-	}
 }
 
 static void publish(struct shard_poller *p, struct snapshot *snap,
@@ -173,228 +135,6 @@ static void publish(struct shard_poller *p, struct snapshot *snap,
 	pthread_mutex_unlock(&p->lock);
 	snapshot_unref(old);
 	wake_ui(p);
-}
-
-/* Wait for fd to become ready (events) or the control pipe to speak,
- * until the monotonic deadline.  Returns 1 ready, 0 timeout, -1 stop. */
-static int wait_fd(struct shard_poller *p, int fd, short events,
-		   int64_t deadline, int *refresh)
-{
-	for (;;) {
-		struct pollfd pfd[2] = {
-			{ .fd = p->ctl[0], .events = POLLIN },
-			{ .fd = fd, .events = events },
-		};
-		int64_t left = deadline - mono_ms();
-		int n;
-
-		if (left < 0)
-			left = 0;
-		n = poll(pfd, fd >= 0 ? 2 : 1, (int)(left > 60000 ? 60000 : left));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return 0;
-		}
-		if (pfd[0].revents) {
-			char buf[16];
-			ssize_t got = read(p->ctl[0], buf, sizeof buf);
-
-			for (ssize_t i = 0; i < got; i++) {
-				if (buf[i] == 'q')
-					return -1;
-				if (buf[i] == 'r' && refresh)
-					*refresh = 1;
-			}
-			if (refresh && *refresh)
-				return 0;
-		}
-		if (fd >= 0 && pfd[1].revents)
-			return 1;
-		if (mono_ms() >= deadline)
-			return 0;
-	}
-}
-
-static void drop_conn(struct shard_poller *p)
-{
-	if (p->conn)
-		PQfinish(p->conn);
-	p->conn = NULL;
-}
-
-static void on_notice(void *arg, const char *msg)
-{
-	struct shard_poller *p = arg;
-	char line[200];
-
-	set_reason(line, sizeof line, "", msg);
-	log_msg(LOG_INFO, "shard %s: server says: %s", p->name, line);
-}
-
-/* Our settings go after the user's own options, so both apply. */
-static char *session_options(struct shard_poller *p, int *bad_dsn)
-{
-	char *errmsg = NULL;
-	PQconninfoOption *opts = PQconninfoParse(p->dsn, &errmsg);
-	const char *user_opts = "";
-	char *out;
-
-	*bad_dsn = opts == NULL;
-	/* errmsg may quote the DSN, password and all: never show it. */
-	PQfreemem(errmsg);
-	for (PQconninfoOption *o = opts; o && o->keyword; o++)
-		if (!strcmp(o->keyword, "options") && o->val)
-			user_opts = o->val;
-	out = xasprintf("%s%s-c statement_timeout=%d -c lock_timeout=%d"
-			" -c idle_in_transaction_session_timeout=%d"
-			" -c default_transaction_read_only=on",
-			user_opts, *user_opts ? " " : "",
-			p->cfg->query_timeout * 1000, p->cfg->query_timeout * 1000,
-			p->cfg->query_timeout * 2000);
-	PQconninfoFree(opts);
-	return out;
-}
-
-/* Returns 0 connected, 1 failed (reason set), -1 stop. */
-static int connect_shard(struct shard_poller *p, char *reason, size_t n)
-{
-	char ctimeout[16];
-	char *options;
-	int bad_dsn;
-	int64_t deadline;
-	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
-
-	options = session_options(p, &bad_dsn);
-	if (bad_dsn) {
-		free(options);
-		snprintf(reason, n, "dsn of [shard.%s] is not a valid libpq "
-			 "connection string", p->name);
-		return 1;
-	}
-	snprintf(ctimeout, sizeof ctimeout, "%d", p->cfg->connect_timeout);
-	{
-		const char *const kw[] = {
-			"dbname", "application_name", "connect_timeout",
-			"keepalives", "keepalives_idle", "keepalives_interval",
-			"keepalives_count", "client_encoding", "options", NULL
-		};
-		const char *const val[] = {
-			p->dsn, "batchtop", ctimeout, "1", "30", "10", "3",
-			"UTF8", options, NULL
-		};
-		p->conn = PQconnectStartParams(kw, val, 1);
-	}
-	free(options);
-	if (!p->conn) {
-		snprintf(reason, n, "out of memory starting a connection");
-		return 1;
-	}
-	PQsetNoticeProcessor(p->conn, on_notice, p);
-	deadline = mono_ms() + p->cfg->connect_timeout * 1000;
-	while (PQstatus(p->conn) != CONNECTION_BAD) {
-		int r;
-
-		if (st == PGRES_POLLING_OK)
-			break;
-		if (st == PGRES_POLLING_FAILED)
-			break;
-		r = wait_fd(p, PQsocket(p->conn),
-			    st == PGRES_POLLING_READING ? POLLIN : POLLOUT,
-			    deadline, NULL);
-		if (r < 0) {
-			drop_conn(p);
-			return -1;
-		}
-		if (r == 0) {
-			drop_conn(p);
-			snprintf(reason, n, "no answer to connect in %d s",
-				 p->cfg->connect_timeout);
-			return 1;
-		}
-		st = PQconnectPoll(p->conn);
-	}
-	if (PQstatus(p->conn) != CONNECTION_OK) {
-		set_reason(reason, n, "", PQerrorMessage(p->conn));
-		drop_conn(p);
-		return 1;
-	}
-	return 0;
-}
-
-/* Send one statement and wait for its result within the deadline.
- * Returns the last result (caller clears), or NULL with reason set; on
- * timeout the statement is cancelled and *dead is set: the connection can
- * no longer be trusted. */
-static PGresult *run(struct shard_poller *p, const char *sql, int nparams,
-		     const char *const *params, char *reason, size_t n,
-		     int *dead, int *stop)
-{
-	PGresult *last = NULL;
-	int64_t deadline = mono_ms() + p->cfg->query_timeout * 1000 +
-			   DEADLINE_SLACK_MS;
-
-	*dead = 0;
-	*stop = 0;
-	if (!PQsendQueryParams(p->conn, sql, nparams, NULL, params, NULL, NULL, 0)) {
-		set_reason(reason, n, "cannot send query", PQerrorMessage(p->conn));
-		*dead = 1;
-		return NULL;
-	}
-	for (;;) {
-		int r;
-
-		while (!PQisBusy(p->conn)) {
-			PGresult *res = PQgetResult(p->conn);
-
-			if (!res)
-				goto done;
-			PQclear(last);
-			last = res;
-		}
-		r = wait_fd(p, PQsocket(p->conn), POLLIN, deadline, NULL);
-		if (r < 0) {
-			*stop = 1;
-			*dead = 1;
-			PQclear(last);
-			return NULL;
-		}
-		if (r == 0) {
-			char errbuf[256];
-			PGcancel *c = PQgetCancel(p->conn);
-
-			if (c) {
-				PQcancel(c, errbuf, sizeof errbuf);
-				PQfreeCancel(c);
-			}
-			snprintf(reason, n, "no answer in %d s: query cancelled",
-				 p->cfg->query_timeout + DEADLINE_SLACK_MS / 1000);
-			*dead = 1;
-			PQclear(last);
-			return NULL;
-		}
-		if (!PQconsumeInput(p->conn)) {
-			set_reason(reason, n, "connection lost", PQerrorMessage(p->conn));
-			*dead = 1;
-			PQclear(last);
-			return NULL;
-		}
-	}
-done:
-	if (!last) {
-		snprintf(reason, n, "no result");
-		return NULL;
-	}
-	if (PQresultStatus(last) != PGRES_TUPLES_OK &&
-	    PQresultStatus(last) != PGRES_COMMAND_OK) {
-		set_reason(reason, n, "query failed",
-			   PQresultErrorMessage(last));
-		if (PQstatus(p->conn) == CONNECTION_BAD)
-			*dead = 1;
-		PQclear(last);
-		return NULL;
-	}
-	return last;
 }
 
 /* --- snapshot building ----------------------------------------------- */
@@ -587,13 +327,13 @@ static int wait_next(struct shard_poller *p, int64_t last_start)
 	int64_t next = last_start + (int64_t)p->cfg->poll_interval * 1000;
 
 	for (;;) {
-		int refresh = 0;
+		bool refresh = false;
 		int r;
 		PGnotify *nf;
 		int notified = 0;
 
 		/* A NOTIFY that came with the last result is queued already. */
-		while ((nf = PQnotifies(p->conn))) {
+		while ((nf = PQnotifies(p->pg.conn))) {
 			notified = 1;
 			PQfreemem(nf);
 		}
@@ -602,16 +342,17 @@ static int wait_next(struct shard_poller *p, int64_t last_start)
 		notified = 0;
 		if (mono_ms() >= next)
 			break;
-		r = wait_fd(p, PQsocket(p->conn), POLLIN, next, &refresh);
+		r = pgconn_wait(p->ctl[0], PQsocket(p->pg.conn), POLLIN, next,
+				&refresh);
 		if (r < 0)
 			return -1;
 		if (refresh)
 			return 0;
 		if (r == 0)
 			continue;
-		if (!PQconsumeInput(p->conn) || PQstatus(p->conn) == CONNECTION_BAD)
+		if (!PQconsumeInput(p->pg.conn) || PQstatus(p->pg.conn) == CONNECTION_BAD)
 			return 1;
-		while ((nf = PQnotifies(p->conn))) {
+		while ((nf = PQnotifies(p->pg.conn))) {
 			notified = 1;
 			PQfreemem(nf);
 		}
@@ -633,19 +374,21 @@ static void *poller_main(void *arg)
 	snprintf(window, sizeof window, "%d", p->cfg->window_minutes);
 
 	for (;;) {
-		int dead, stop, r;
+		bool sent, dead, stop;
+		int r;
 		int64_t start;
 		PGresult *res;
 
-		if (!p->conn) {
-			if (retry_at && wait_fd(p, -1, 0, retry_at, NULL) < 0)
+		if (!p->pg.conn) {
+			if (retry_at && pgconn_wait(p->ctl[0], -1, 0, retry_at, NULL) < 0)
 				break;
-			r = connect_shard(p, reason, sizeof reason);
+			r = pgconn_open(&p->pg, reason, sizeof reason);
 			if (r < 0)
 				break;
 			if (r == 0) {
-				res = run(p, "LISTEN batchtop", 0, NULL, reason,
-					  sizeof reason, &dead, &stop);
+				res = pgconn_exec(&p->pg, "LISTEN batchtop", 0, NULL,
+						  reason, sizeof reason, &sent,
+						  &dead, &stop);
 				if (stop)
 					break;
 				if (res)
@@ -655,7 +398,7 @@ static void *poller_main(void *arg)
 			}
 			if (r) {
 				log_msg(LOG_WARN, "shard %s: %s", p->name, reason);
-				drop_conn(p);
+				pgconn_close(&p->pg);
 				publish(p, NULL, SHARD_DOWN, reason, 0);
 				retry_at = mono_ms() + next_backoff(p);
 				continue;
@@ -668,8 +411,8 @@ static void *poller_main(void *arg)
 		}
 
 		start = mono_ms();
-		res = run(p, shard_poll_sql, 2, params, reason, sizeof reason,
-			  &dead, &stop);
+		res = pgconn_exec(&p->pg, shard_poll_sql, 2, params, reason,
+				  sizeof reason, &sent, &dead, &stop);
 		if (stop)
 			break;
 		if (res) {
@@ -689,7 +432,7 @@ static void *poller_main(void *arg)
 			if (dead) {
 				/* A connection that was working gets one
 				 * immediate retry; then back off. */
-				drop_conn(p);
+				pgconn_close(&p->pg);
 				publish(p, NULL, SHARD_DOWN, reason, 0);
 				if (p->failures == 0) {
 					p->failures = 1;
@@ -705,16 +448,16 @@ static void *poller_main(void *arg)
 		if (r < 0)
 			break;
 		if (r > 0) {
-			set_reason(reason, sizeof reason, "connection lost",
-				   PQerrorMessage(p->conn));
+			pgconn_reason(reason, sizeof reason, "connection lost",
+				   PQerrorMessage(p->pg.conn));
 			log_msg(LOG_WARN, "shard %s: %s", p->name, reason);
-			drop_conn(p);
+			pgconn_close(&p->pg);
 			publish(p, NULL, SHARD_DOWN, reason, 0);
 			p->failures = 1;
 			retry_at = 0;
 		}
 	}
-	drop_conn(p);
+	pgconn_close(&p->pg);
 	pthread_mutex_lock(&p->lock);
 	p->done = 1;
 	pthread_cond_signal(&p->done_cond);
@@ -736,6 +479,11 @@ struct shard_poller *shard_poller_new(int index, const struct shard_conf *sc,
 	p->wake_fd = wake_fd;
 	p->rng = (unsigned)(mono_ms() ^ (index * 2654435761u));
 	p->ctl[0] = p->ctl[1] = -1;
+	p->pg.name = p->name;
+	p->pg.dsn = p->dsn;
+	p->pg.cfg = cfg;
+	p->pg.readonly = true;	/* polling never writes, whatever the mode */
+	p->pg.ctl_fd = -1;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->done_cond, NULL);
 	p->health.state = SHARD_CONNECTING;
@@ -748,6 +496,7 @@ int shard_poller_start(struct shard_poller *p)
 {
 	if (pipe2(p->ctl, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -1;
+	p->pg.ctl_fd = p->ctl[0];
 	if (pthread_create(&p->thread, NULL, poller_main, p) != 0)
 		return -1;
 	p->started = 1;

@@ -27,6 +27,7 @@
 #include "draw.h"
 #include "log.h"
 #include "screen.h"
+#include "shard_query.h"
 #include "timefmt.h"
 #include "ui.h"
 #include "xalloc.h"
@@ -206,9 +207,39 @@ void ui_message(struct app *app, const char *fmt, ...)
 
 /* --- the loop ------------------------------------------------------------- */
 
+static job_handler job_handlers[JOB__COUNT];
+
+void ui_on_job(enum job_kind kind, job_handler fn)
+{
+	if ((unsigned)kind < JOB__COUNT)
+		job_handlers[kind] = fn;
+}
+
+/* Hand every finished query job to the handler of its kind. */
+static bool dispatch_jobs(struct app *app)
+{
+	bool any = false;
+
+	for (size_t i = 0; app->queries && i < app->npollers; i++) {
+		struct sq_job *job;
+
+		while ((job = shard_query_take(app->queries[i]))) {
+			job_handler fn = (unsigned)job->kind < JOB__COUNT
+						 ? job_handlers[job->kind] : NULL;
+
+			any = true;
+			if (fn)
+				fn(app, job);
+			else
+				sq_job_free(job);
+		}
+	}
+	return any;
+}
+
 bool ui_collect(struct app *app)
 {
-	bool changed = false;
+	bool changed = dispatch_jobs(app);
 
 	for (size_t i = 0; i < app->npollers; i++) {
 		struct snapshot *s;

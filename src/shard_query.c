@@ -1,0 +1,352 @@
+/*
+ * shard_query.c - the per-shard query worker (see shard_query.h).
+ *
+ * Queue:  the UI appends to `todo` under the lock and writes a byte to the
+ * worker's control pipe; the worker pops one job, runs it with no lock
+ * held, appends it to `done` under the lock and writes to the UI's wake
+ * pipe.  Connections are opened lazily and dropped when they fail; the
+ * next job reconnects.
+ */
+#include "autoconf.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "pgconn.h"
+#include "shard_query.h"
+#include "timefmt.h"
+#include "xalloc.h"
+
+struct shard_query {
+	int index;
+	char *name, *dsn;
+	const struct config *cfg;
+	int wake_fd;
+	int ctl[2];
+	pthread_t thread;
+	bool started;
+
+	/* The worker's own. */
+	struct pgconn ro, rw;
+
+	pthread_mutex_t lock;
+	pthread_cond_t done_cond;
+	bool stopping, finished;
+	unsigned next_id;
+	unsigned busy;
+	struct sq_job *todo, *done;	/* FIFO lists */
+};
+
+struct sq_job *sq_job_new(int kind, bool write, const char *sql, int nparams,
+			  const char *const *params)
+{
+	struct sq_job *j = xcalloc(1, sizeof *j);
+
+	if (nparams < 0 || nparams > SQ_MAX_PARAMS)
+		fatal("sq_job_new: %d parameters", nparams);
+	j->kind = kind;
+	j->write = write;
+	j->sql = xstrdup(sql);
+	j->nparams = nparams;
+	for (int i = 0; i < nparams; i++)
+		j->params[i] = params && params[i] ? xstrdup(params[i]) : NULL;
+	j->status = SQ_PENDING;
+	return j;
+}
+
+void sq_job_free(struct sq_job *job)
+{
+	if (!job)
+		return;
+	free(job->sql);
+	for (int i = 0; i < job->nparams; i++)
+		free(job->params[i]);
+	PQclear(job->res);
+	free(job);
+}
+
+static void append(struct sq_job **list, struct sq_job *job)
+{
+	job->next = NULL;
+	while (*list)
+		list = &(*list)->next;
+	*list = job;
+}
+
+static void wake(int fd)
+{
+	ssize_t n = write(fd, "", 1);
+
+	(void)n;	/* a full pipe already means "wake up" */
+}
+
+static void finish(struct shard_query *q, struct sq_job *job)
+{
+	pthread_mutex_lock(&q->lock);
+	append(&q->done, job);
+	q->busy--;
+	pthread_mutex_unlock(&q->lock);
+	wake(q->wake_fd);
+}
+
+/* Run one job; returns false when asked to stop. */
+static bool run_job(struct shard_query *q, struct sq_job *job)
+{
+	struct pgconn *c = job->write ? &q->rw : &q->ro;
+	int64_t start = mono_ms();
+	bool sent, dead, stop;
+	int r;
+
+	if (job->write && q->cfg->readonly) {
+		job->status = SQ_REFUSED;
+		snprintf(job->error, sizeof job->error,
+			 "read-only: batchtop opens no session that can write");
+		return true;
+	}
+	if (!c->conn) {
+		r = pgconn_open(c, job->error, sizeof job->error);
+		if (r < 0) {
+			job->status = SQ_REFUSED;
+			snprintf(job->error, sizeof job->error, "stopping");
+			return false;
+		}
+		if (r > 0) {
+			job->status = SQ_ERROR;	/* nothing was sent */
+			return true;
+		}
+	}
+	job->res = pgconn_exec(c, job->sql, job->nparams,
+			       (const char *const *)job->params, job->error,
+			       sizeof job->error, &sent, &dead, &stop);
+	job->ms = mono_ms() - start;
+	if (job->res) {
+		job->status = SQ_OK;
+		return true;
+	}
+	memcpy(job->sqlstate, c->sqlstate, sizeof job->sqlstate);
+	/* A server error is an answer: the statement was rolled back.  A lost
+	 * answer to a write leaves its effect unknown. */
+	if (dead || stop)
+		job->status = job->write && sent ? SQ_UNKNOWN : SQ_ERROR;
+	else
+		job->status = SQ_ERROR;
+	if (dead)
+		pgconn_close(c);
+	log_msg(job->status == SQ_UNKNOWN ? LOG_WARN : LOG_INFO,
+		"shard %s: job %u (%s) %s: %s", q->name, job->id,
+		job->write ? "write" : "read",
+		job->status == SQ_UNKNOWN ? "outcome unknown" : "failed",
+		job->error);
+	return !stop;
+}
+
+static void *worker_main(void *arg)
+{
+	struct shard_query *q = arg;
+
+	for (;;) {
+		struct sq_job *job;
+
+		pthread_mutex_lock(&q->lock);
+		job = q->todo;
+		if (job)
+			q->todo = job->next;
+		pthread_mutex_unlock(&q->lock);
+		if (!job) {
+			if (pgconn_wait(q->ctl[0], -1, 0, mono_ms() + 60000, NULL) < 0)
+				break;
+			continue;
+		}
+		if (!run_job(q, job)) {
+			finish(q, job);
+			break;
+		}
+		finish(q, job);
+	}
+	pgconn_close(&q->ro);
+	pgconn_close(&q->rw);
+	pthread_mutex_lock(&q->lock);
+	/* Whatever is still queued was never sent. */
+	while (q->todo) {
+		struct sq_job *job = q->todo;
+
+		q->todo = job->next;
+		job->status = SQ_REFUSED;
+		snprintf(job->error, sizeof job->error, "batchtop is stopping");
+		append(&q->done, job);
+		q->busy--;
+	}
+	q->finished = true;
+	pthread_cond_signal(&q->done_cond);
+	pthread_mutex_unlock(&q->lock);
+	return NULL;
+}
+
+struct shard_query *shard_query_new(int index, const struct shard_conf *sc,
+				    const struct config *cfg, int wake_fd)
+{
+	struct shard_query *q = xcalloc(1, sizeof *q);
+
+	q->index = index;
+	q->name = xstrdup(sc->name);
+	q->dsn = xstrdup(sc->dsn);
+	q->cfg = cfg;
+	q->wake_fd = wake_fd;
+	q->ctl[0] = q->ctl[1] = -1;
+	q->ro = (struct pgconn){ .name = q->name, .dsn = q->dsn, .cfg = cfg,
+				 .readonly = true, .ctl_fd = -1 };
+	q->rw = (struct pgconn){ .name = q->name, .dsn = q->dsn, .cfg = cfg,
+				 .readonly = false, .ctl_fd = -1 };
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->done_cond, NULL);
+	return q;
+}
+
+int shard_query_start(struct shard_query *q)
+{
+	if (pipe2(q->ctl, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -1;
+	q->ro.ctl_fd = q->rw.ctl_fd = q->ctl[0];
+	if (pthread_create(&q->thread, NULL, worker_main, q) != 0)
+		return -1;
+	q->started = true;
+	return 0;
+}
+
+unsigned shard_query_submit(struct shard_query *q, struct sq_job *job)
+{
+	unsigned id;
+
+	pthread_mutex_lock(&q->lock);
+	id = ++q->next_id;
+	if (id == 0)
+		id = ++q->next_id;
+	job->id = id;
+	job->shard = q->index;
+	job->status = SQ_PENDING;
+	if (!q->started || q->stopping) {
+		job->status = SQ_REFUSED;
+		snprintf(job->error, sizeof job->error, "batchtop is stopping");
+		append(&q->done, job);
+		pthread_mutex_unlock(&q->lock);
+		wake(q->wake_fd);
+		return id;
+	}
+	append(&q->todo, job);
+	q->busy++;
+	pthread_mutex_unlock(&q->lock);
+	wake(q->ctl[1]);
+	return id;
+}
+
+void shard_query_cancel(struct shard_query *q, int kind)
+{
+	struct sq_job **pp, *cancelled = NULL;
+
+	pthread_mutex_lock(&q->lock);
+	for (pp = &q->todo; *pp;) {
+		struct sq_job *j = *pp;
+
+		if (j->kind == kind) {
+			*pp = j->next;
+			j->status = SQ_CANCELLED;
+			append(&cancelled, j);
+			q->busy--;
+		} else {
+			pp = &j->next;
+		}
+	}
+	while (cancelled) {
+		struct sq_job *j = cancelled;
+
+		cancelled = j->next;
+		append(&q->done, j);
+	}
+	pthread_mutex_unlock(&q->lock);
+}
+
+struct sq_job *shard_query_take(struct shard_query *q)
+{
+	struct sq_job *job;
+
+	pthread_mutex_lock(&q->lock);
+	job = q->done;
+	if (job)
+		q->done = job->next;
+	pthread_mutex_unlock(&q->lock);
+	if (job)
+		job->next = NULL;
+	return job;
+}
+
+unsigned shard_query_busy(struct shard_query *q)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&q->lock);
+	n = q->busy;
+	pthread_mutex_unlock(&q->lock);
+	return n;
+}
+
+void shard_query_free(struct shard_query *q, int wait_ms)
+{
+	bool finished = true;
+	struct sq_job *job;
+
+	if (!q)
+		return;
+	if (q->started) {
+		struct timespec ts;
+
+		pthread_mutex_lock(&q->lock);
+		q->stopping = true;
+		pthread_mutex_unlock(&q->lock);
+		if (write(q->ctl[1], "q", 1) < 0)
+			log_msg(LOG_WARN, "shard %s: cannot stop the query worker",
+				q->name);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += wait_ms / 1000;
+		ts.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&q->lock);
+		while (!q->finished)
+			if (pthread_cond_timedwait(&q->done_cond, &q->lock, &ts))
+				break;
+		finished = q->finished;
+		pthread_mutex_unlock(&q->lock);
+		if (!finished) {
+			log_msg(LOG_WARN, "shard %s: query worker did not stop in time",
+				q->name);
+			pthread_detach(q->thread);
+			return;
+		}
+		pthread_join(q->thread, NULL);
+	}
+	while ((job = shard_query_take(q)))
+		sq_job_free(job);
+	while (q->todo) {
+		job = q->todo;
+		q->todo = job->next;
+		sq_job_free(job);
+	}
+	if (q->ctl[0] >= 0)
+		close(q->ctl[0]);
+	if (q->ctl[1] >= 0)
+		close(q->ctl[1]);
+	pthread_mutex_destroy(&q->lock);
+	pthread_cond_destroy(&q->done_cond);
+	free(q->name);
+	explicit_bzero(q->dsn, strlen(q->dsn));
+	free(q->dsn);
+	free(q);
+}
