@@ -53,7 +53,8 @@ e2e_sim() {
 }
 
 # e2e_start COLS ROWS ARGS...: start batchtop in a fresh tmux server.  When
-# it exits, the pane prints "EXIT:<status>" and stays open.
+# it exits, the pane prints "EXIT:<status>" and stays open.  $E2E_ENV may
+# hold extra NAME=VALUE words for its environment.
 e2e_start() {
 	local cols=$1 rows=$2 q=
 	shift 2
@@ -62,7 +63,7 @@ e2e_start() {
 	bt_on_exit "tmux -L '$E2E_SOCK' kill-server 2>/dev/null"
 	printf -v q '%q ' "$BATCHTOP_BIN" "$@"
 	e2e_tmux new-session -d -s main -x "$cols" -y "$rows" \
-		"env LC_ALL=C.UTF-8 TERM=xterm-256color $q; echo EXIT:\$?; sleep 600"
+		"env LC_ALL=C.UTF-8 TERM=xterm-256color ${E2E_ENV:-} $q; echo EXIT:\$?; sleep 600"
 	e2e_tmux set-option -t main -g status off >/dev/null
 	e2e_tmux resize-window -t main -x "$cols" -y "$rows" >/dev/null 2>&1 || true
 }
