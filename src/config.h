@@ -61,7 +61,7 @@ struct config {
 
 	/* [newrelic]: unused while nr_account_id is 0 and nothing else is set */
 	int nr_account_id;
-	char *nr_region;		/* "us" or "eu" */
+	char *nr_region;		/* "us", "eu", or NULL for us */
 	char *nr_endpoint;		/* NULL: the region's */
 	char *nr_api_key_file;		/* NULL: $NEW_RELIC_API_KEY */
 	bool nr_allow_insecure;

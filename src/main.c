@@ -158,7 +158,8 @@ int main(int argc, char **argv)
 		return BT_EXIT_USAGE;
 	}
 
-	config_defaults(&cfg);
+	/* config_load() fills in the defaults itself. */
+	memset(&cfg, 0, sizeof cfg);
 	if (!config_path)
 		config_path = default_path = config_default_path();
 	/* --help-keys needs no shards: without a file it shows the defaults. */
