@@ -124,7 +124,7 @@ static char *session_options(const struct pgconn *c, bool *bad_dsn)
 		if (!strcmp(o->keyword, "options") && o->val)
 			user_opts = o->val;
 	out = xasprintf("%s%s-c statement_timeout=%d -c lock_timeout=%d"
-			" -c idle_in_transaction_session_timeout=%d%s",
+			" -c idle_in_transaction_session_timeout=%d -c jit=off%s",
 			user_opts, *user_opts ? " " : "", t, t, t * 2,
 			c->readonly ? " -c default_transaction_read_only=on" : "");
 	PQconninfoFree(opts);

@@ -33,16 +33,30 @@
 #include "xalloc.h"
 
 /* One round trip: every biller with tonight's batches, its zone's offset,
- * and its latest autopay run; plus the server clock.  $1 night_hours,
- * $2 window_minutes.  pg_timezone_names is joined, not cast, so a zone the
- * server does not know gives NULLs instead of failing the whole poll. */
+ * and its latest autopay run (looked up once per biller, not per batch);
+ * plus the server clock.  $1 night_hours,
+ * $2 window_minutes, $3 the zone names the server knows (read once per
+ * connection: pg_timezone_names reads every zone file, ~40 ms).  Zones are
+ * matched against that list, not cast, so a zone the server does not know
+ * gives NULLs instead of failing the whole poll. */
 const char shard_poll_sql[] =
-	"SELECT (extract(epoch FROM now()) * 1000)::bigint AS now_ms,"
+	"WITH bl AS (SELECT b.biller_id, b.name, b.timezone, b.priority,"
+	"   b.is_demo, tz.name AS tzname,"
+	"   extract(epoch FROM (now() AT TIME ZONE tz.name)"
+	"     - (now() AT TIME ZONE 'UTC'))::int AS utc_offset_s,"
+	"   ap.payments AS ap_payments, ap.failed AS ap_failed,"
+	"   ap.run_at AS ap_run_at"
+	" FROM batchtop.biller b"
+	" LEFT JOIN (SELECT DISTINCT unnest($3::text[]) AS name) tz"
+	"   ON tz.name = b.timezone"
+	" LEFT JOIN LATERAL (SELECT r.payments, r.failed, r.run_at"
+	"   FROM batchtop.autopay_run r WHERE r.biller_id = b.biller_id"
+	"   ORDER BY r.run_at DESC LIMIT 1) ap ON true)"
+	" SELECT (extract(epoch FROM now()) * 1000)::bigint AS now_ms,"
 	" coalesce(bl.biller_id, bc.biller_id) AS biller_id,"
 	" bl.biller_id IS NOT NULL AS known,"
 	" bl.name, bl.timezone, bl.priority, bl.is_demo,"
-	" tz.name IS NOT NULL AS tz_known,"
-	" extract(epoch FROM tz.utc_offset)::int AS utc_offset_s,"
+	" bl.tzname IS NOT NULL AS tz_known, bl.utc_offset_s,"
 	" bc.batch_id, bc.business_day::text AS business_day,"
 	" bc.payment_type, bc.module, bc.status, bc.attempts,"
 	" bc.error_class, bc.error_message,"
@@ -53,22 +67,21 @@ const char shard_poll_sql[] =
 	" (extract(epoch FROM bc.started_at) * 1000)::bigint AS started_ms,"
 	" (extract(epoch FROM bc.finished_at) * 1000)::bigint AS finished_ms,"
 	" (extract(epoch FROM bc.updated_at) * 1000)::bigint AS updated_ms,"
-	" CASE WHEN tz.name IS NOT NULL THEN"
-	"   to_char(bc.scheduled_at AT TIME ZONE tz.name, 'HH24:MI') END"
+	" CASE WHEN bl.tzname IS NOT NULL THEN"
+	"   to_char(bc.scheduled_at AT TIME ZONE bl.tzname, 'HH24:MI') END"
 	"   AS local_sched,"
-	" ap.payments AS ap_payments, ap.failed AS ap_failed,"
-	" (extract(epoch FROM ap.run_at) * 1000)::bigint AS ap_run_ms"
-	" FROM batchtop.biller bl"
+	" bl.ap_payments, bl.ap_failed,"
+	" (extract(epoch FROM bl.ap_run_at) * 1000)::bigint AS ap_run_ms"
+	" FROM bl"
 	" FULL JOIN (SELECT * FROM batchtop.batch_close"
 	"   WHERE scheduled_at >= now() - $1::int * interval '1 hour'"
 	"     AND scheduled_at <= now() + $1::int * interval '1 hour') bc"
 	"   ON bc.biller_id = bl.biller_id"
-	" LEFT JOIN pg_timezone_names tz ON tz.name = bl.timezone"
-	" LEFT JOIN LATERAL (SELECT r.payments, r.failed, r.run_at"
-	"   FROM batchtop.autopay_run r"
-	"   WHERE r.biller_id = coalesce(bl.biller_id, bc.biller_id)"
-	"   ORDER BY r.run_at DESC LIMIT 1) ap ON true"
 	" ORDER BY 2, bc.scheduled_at, bc.batch_id";
+
+/* The zone names the server knows, as one array literal. */
+static const char zones_sql[] =
+	"SELECT array_agg(name)::text FROM pg_timezone_names";
 
 /* Smallest gap between two polls that NOTIFYs may cause. */
 #define NOTIFY_MIN_GAP_MS 1000
@@ -87,6 +100,7 @@ struct shard_poller {
 	/* The thread's own. */
 	struct pgconn pg;
 	unsigned rng;
+	char *zones;		/* the server's zone names, as a text[] literal */
 	int failures;		/* consecutive; 0 after a good poll */
 
 	/* Shared, under lock. */
@@ -367,7 +381,7 @@ static void *poller_main(void *arg)
 	struct shard_poller *p = arg;
 	char reason[sizeof p->health.reason];
 	char hours[16], window[16];
-	const char *params[2] = { hours, window };
+	const char *params[3] = { hours, window, NULL };
 	int64_t retry_at = 0;
 
 	snprintf(hours, sizeof hours, "%d", p->cfg->night_hours);
@@ -396,6 +410,20 @@ static void *poller_main(void *arg)
 				else
 					r = 1;
 			}
+			if (r == 0) {
+				res = pgconn_exec(&p->pg, zones_sql, 0, NULL, reason,
+						  sizeof reason, &sent, &dead, &stop);
+				if (stop)
+					break;
+				free(p->zones);
+				p->zones = NULL;
+				if (res && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+					p->zones = xstrdup(PQgetvalue(res, 0, 0));
+				else
+					r = 1;
+				PQclear(res);
+				params[2] = p->zones;
+			}
 			if (r) {
 				log_msg(LOG_WARN, "shard %s: %s", p->name, reason);
 				pgconn_close(&p->pg);
@@ -411,7 +439,7 @@ static void *poller_main(void *arg)
 		}
 
 		start = mono_ms();
-		res = pgconn_exec(&p->pg, shard_poll_sql, 2, params, reason,
+		res = pgconn_exec(&p->pg, shard_poll_sql, 3, params, reason,
 				  sizeof reason, &sent, &dead, &stop);
 		if (stop)
 			break;
@@ -556,6 +584,7 @@ void shard_poller_free(struct shard_poller *p, int wait_ms)
 		pthread_join(p->thread, NULL);
 	}
 	snapshot_unref(p->snap);
+	free(p->zones);
 	if (p->ctl[0] >= 0)
 		close(p->ctl[0]);
 	if (p->ctl[1] >= 0)

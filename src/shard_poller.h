@@ -64,7 +64,8 @@ struct snapshot *shard_snapshot_from_result(const struct pg_result *res,
 					    int64_t taken_mono);
 
 /* The poll query, and the parameters it takes ($1 night_hours, $2
- * window_minutes), for tests that want to run it themselves. */
+ * window_minutes, $3 the server's zone names as a text[] literal), for tests
+ * that want to run it themselves. */
 extern const char shard_poll_sql[];
 
 #endif
