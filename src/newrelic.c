@@ -34,6 +34,7 @@
 
 #include "log.h"
 #include "newrelic.h"
+#include "thread_join.h"
 #include "text.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -678,31 +679,14 @@ void newrelic_free(struct newrelic *nr, int wait_ms)
 	if (!nr)
 		return;
 	if (nr->started) {
-		struct timespec ts;
-		int finished;
-
 		newrelic_stop(nr);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += wait_ms / 1000;
-		ts.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_mutex_lock(&nr->lock);
-		while (!nr->done)
-			if (pthread_cond_timedwait(&nr->done_cond, &nr->lock, &ts))
-				break;
-		finished = nr->done;
-		pthread_mutex_unlock(&nr->lock);
-		if (!finished) {
+		if (!thread_join_within(nr->thread, &nr->lock, &nr->done_cond,
+					&nr->done, wait_ms)) {
 			/* Stuck where no callback reaches (a DNS lookup):
 			 * leave it, and the key, to the process exit. */
 			log_msg(LOG_WARN, "newrelic: thread did not stop in time");
-			pthread_detach(nr->thread);
 			return;
 		}
-		pthread_join(nr->thread, NULL);
 	}
 	if (nr->ctl[0] >= 0) {
 		pthread_mutex_destroy(&nr->lock);

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "pgconn.h"
 #include "shard_poller.h"
+#include "thread_join.h"
 #include "text.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -551,37 +552,16 @@ void shard_poller_stop(struct shard_poller *p)
 
 void shard_poller_free(struct shard_poller *p, int wait_ms)
 {
-	int finished = 1;
-
 	if (!p)
 		return;
 	if (p->started) {
-		struct timespec ts;
-
 		shard_poller_stop(p);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += wait_ms / 1000;
-		ts.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_mutex_lock(&p->lock);
-		while (!p->done) {
-			if (pthread_cond_timedwait(&p->done_cond, &p->lock, &ts))
-				break;
-		}
-		finished = p->done;
-		pthread_mutex_unlock(&p->lock);
-		if (!finished) {
-			/* Stuck in the network (a DNS lookup, a cancel that
-			 * does not answer): leave it to the process exit. */
+		if (!thread_join_within(p->thread, &p->lock, &p->done_cond,
+					&p->done, wait_ms)) {
 			log_msg(LOG_WARN, "shard %s: poller did not stop in time",
 				p->name);
-			pthread_detach(p->thread);
 			return;
 		}
-		pthread_join(p->thread, NULL);
 	}
 	snapshot_unref(p->snap);
 	free(p->zones);

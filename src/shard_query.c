@@ -20,6 +20,7 @@
 #include "log.h"
 #include "pgconn.h"
 #include "shard_query.h"
+#include "thread_join.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -37,7 +38,8 @@ struct shard_query {
 
 	pthread_mutex_t lock;
 	pthread_cond_t done_cond;
-	bool stopping, finished;
+	bool stopping;
+	int finished;
 	unsigned next_id;
 	unsigned busy;
 	struct sq_job *todo, *done;	/* FIFO lists */
@@ -182,7 +184,7 @@ static void *worker_main(void *arg)
 		append(&q->done, job);
 		q->busy--;
 	}
-	q->finished = true;
+	q->finished = 1;
 	pthread_cond_signal(&q->done_cond);
 	pthread_mutex_unlock(&q->lock);
 	return NULL;
@@ -297,40 +299,23 @@ unsigned shard_query_busy(struct shard_query *q)
 
 void shard_query_free(struct shard_query *q, int wait_ms)
 {
-	bool finished = true;
 	struct sq_job *job;
 
 	if (!q)
 		return;
 	if (q->started) {
-		struct timespec ts;
-
 		pthread_mutex_lock(&q->lock);
 		q->stopping = true;
 		pthread_mutex_unlock(&q->lock);
 		if (write(q->ctl[1], "q", 1) < 0)
 			log_msg(LOG_WARN, "shard %s: cannot stop the query worker",
 				q->name);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += wait_ms / 1000;
-		ts.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_mutex_lock(&q->lock);
-		while (!q->finished)
-			if (pthread_cond_timedwait(&q->done_cond, &q->lock, &ts))
-				break;
-		finished = q->finished;
-		pthread_mutex_unlock(&q->lock);
-		if (!finished) {
+		if (!thread_join_within(q->thread, &q->lock, &q->done_cond,
+					&q->finished, wait_ms)) {
 			log_msg(LOG_WARN, "shard %s: query worker did not stop in time",
 				q->name);
-			pthread_detach(q->thread);
 			return;
 		}
-		pthread_join(q->thread, NULL);
 	}
 	while ((job = shard_query_take(q)))
 		sq_job_free(job);

@@ -1,0 +1,35 @@
+/*
+ * thread_join.c - a bounded join (see thread_join.h).
+ */
+#include "autoconf.h"
+
+#include <time.h>
+
+#include "thread_join.h"
+
+bool thread_join_within(pthread_t thread, pthread_mutex_t *lock,
+			pthread_cond_t *cond, const int *done, int wait_ms)
+{
+	struct timespec ts;
+	int finished;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += wait_ms / 1000;
+	ts.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(lock);
+	while (!*done)
+		if (pthread_cond_timedwait(cond, lock, &ts))
+			break;
+	finished = *done;
+	pthread_mutex_unlock(lock);
+	if (!finished) {
+		pthread_detach(thread);
+		return false;
+	}
+	pthread_join(thread, NULL);
+	return true;
+}
