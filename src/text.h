@@ -5,6 +5,16 @@
  * text_sanitize() before it is stored for drawing.  The result is valid
  * UTF-8 with no C0/C1 controls, no DEL and no bidi overrides, so it can be
  * handed to curses as it is.  The width helpers work on sanitized text only.
+ *
+ * What becomes what: TAB a space; other C0 controls, DEL, C1 controls,
+ * noncharacters and U+2028/U+2029 U+FFFD; invalid UTF-8 one U+FFFD per
+ * maximal invalid subsequence; bidi controls and invisible format
+ * characters (U+061C, U+00AD, U+180E, U+200B-U+200F, U+202A-U+202E,
+ * U+2060-U+206F, U+FEFF, U+FFF9-U+FFFB, tags) are removed.
+ *
+ * The sanitizer does not depend on the locale and is safe from any thread.
+ * text_width() and text_fit() use wcwidth() under the process's UTF-8
+ * LC_CTYPE and belong to the UI thread.
  */
 #ifndef BT_TEXT_H
 #define BT_TEXT_H
@@ -23,10 +33,16 @@ size_t text_sanitize_into(char *dst, size_t dstsz, const char *src, size_t len);
 /* Display columns of sanitized UTF-8 text. */
 int text_width(const char *s);
 
-/* Write s into dst fitted to exactly cols display columns: cut (ending with
- * "~" when something was cut) or padded with spaces.  right != 0 aligns
- * right.  Returns the bytes written, not counting the NUL.  dst must hold
- * at least cols * 4 + 1 bytes. */
+/* The bytes (at least 1) and display columns of the one character at s,
+ * sanitized text with *s != '\0'; for wrapping and sideways scrolling. */
+size_t text_char_width(const char *s, int *cols);
+
+/* Write s into dst fitted to exactly cols display columns: cut (the last
+ * column is then "~", padded before it when a wide character would not
+ * fit whole) or padded with spaces.  right != 0 aligns right.  Returns the
+ * bytes written, not counting the NUL.  With dst of at least cols * 4 + 1
+ * bytes the result is exactly cols columns; a smaller dst is never
+ * overrun, but the result may then be narrower. */
 size_t text_fit(char *dst, size_t dstsz, const char *s, int cols, int right);
 
 /* Case-insensitive (ASCII and Latin letters folded simply) substring test. */
