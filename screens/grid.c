@@ -15,13 +15,17 @@
 #include <curses.h>
 
 #include "draw.h"
+#include "drilldown.h"
+#include "newrelic.h"
+#include "plan.h"
+#include "rerun.h"
 #include "screen.h"
 #include "text.h"
 #include "timefmt.h"
 
 enum gcol {
-	GC_STATUS, GC_NAME, GC_SHARD, GC_TZ, GC_PRIO, GC_CLOSED, GC_SCHED,
-	GC_BAR, GC_LEFT, GC_ATT, GC_ERR, GC_AP, GC__COUNT
+	GC_STATUS, GC_NAME, GC_SHARD, GC_MARK, GC_RERUN, GC_TZ, GC_PRIO,
+	GC_CLOSED, GC_SCHED, GC_BAR, GC_LEFT, GC_ATT, GC_ERR, GC_AP, GC_NR, GC__COUNT
 };
 
 static const struct {
@@ -33,6 +37,8 @@ static const struct {
 	[GC_STATUS] = { "STATUS", 11, 11, 0, 0 },
 	[GC_NAME] = { "BILLER", 14, 40, 0, 0 },
 	[GC_SHARD] = { "SHARD", 5, 14, 0, 0 },
+	[GC_MARK] = { "M", 1, 1, 0, 0 },	/* "*": marked for a bulk rerun */
+	[GC_RERUN] = { "RERUN", 7, 7, 0, 0 },	/* its latest rerun request */
 	[GC_TZ] = { "ZONE", 10, 19, 0, 1 },
 	[GC_PRIO] = { "P", 1, 1, 1, 0 },
 	[GC_CLOSED] = { "DONE", 5, 5, 1, 0 },
@@ -42,6 +48,7 @@ static const struct {
 	[GC_ATT] = { "TRY", 3, 3, 1, 2 },
 	[GC_ERR] = { "ERROR", 10, 17, 0, 4 },
 	[GC_AP] = { "AP%", 4, 4, 1, 5 },
+	[GC_NR] = { "NR ERRS", 7, 7, 1, 3 },	/* only with New Relic */
 };
 
 static struct {
@@ -76,6 +83,10 @@ static void layout(struct app *app)
 	for (int c = 0; c < GC__COUNT; c++) {
 		g.width[c] = columns[c].min;
 		total += g.width[c] + 1;
+	}
+	if (!app->nr) {		/* no New Relic: no column at all */
+		total -= g.width[GC_NR] + 1;
+		g.width[GC_NR] = 0;
 	}
 	/* Drop columns, least needed first, until the rest fits. */
 	for (int d = 1; total - 1 > COLS && d <= 5; d++)
@@ -245,6 +256,15 @@ static void draw_row(struct app *app, int y, const struct row *r, bool selected)
 			if (!selected && !b->is_demo)
 				a = draw_attr(draw_status_paint(r->ev.status));
 			break;
+		case GC_MARK:
+			if (plan_is_marked(b->shard_index, b->biller_id))
+				snprintf(buf, sizeof buf, "*");
+			break;
+		case GC_RERUN:
+			snprintf(buf, sizeof buf, "%s", rerun_biller_word(b));
+			if (!selected && (!strcmp(buf, "unknown") || !strcmp(buf, "failed")))
+				a = draw_attr(PAINT_WARN);
+			break;
 		case GC_NAME:
 			if (!b->known)
 				snprintf(buf, sizeof buf, "(no biller row) %s", b->biller_id);
@@ -321,6 +341,18 @@ static void draw_row(struct app *app, int y, const struct row *r, bool selected)
 			}
 			break;
 		}
+		case GC_NR:
+			if (app->nr_errs) {
+				int64_t n = newrelic_errors_count(app->nr_errs,
+								  b->biller_id);
+
+				snprintf(buf, sizeof buf, "%lld", (long long)n);
+				if (!selected && n > 0)
+					a = draw_attr(PAINT_WARN);
+			} else {
+				snprintf(buf, sizeof buf, "-");
+			}
+			break;
 		case GC__COUNT:
 			break;
 		}
@@ -379,6 +411,10 @@ static void grid_draw(struct app *app)
 		move(LINES - 1, 0);
 		clrtoeol();
 		draw_text(LINES - 1, 0, COLS, hint, A_BOLD, 0);
+		return;
+	}
+	if (plan_status_line(hint, sizeof hint)) {
+		draw_statusbar(app, hint);
 		return;
 	}
 	snprintf(hint, sizeof hint,
@@ -468,6 +504,52 @@ static bool grid_key(struct app *app, enum action act, int key)
 			return true;
 		}
 		return true;	/* nothing under the grid to go back to */
+	case ACT_OPEN:
+		if (g.sel >= 0 && (size_t)g.sel < app->view.nrows)
+			biller_screen_open(app, app->view.rows[g.sel].b->shard_index,
+					   app->view.rows[g.sel].b->biller_id);
+		return true;
+	case ACT_LOGS:
+		if (g.sel >= 0 && (size_t)g.sel < app->view.nrows) {
+			const struct row *r = &app->view.rows[g.sel];
+
+			logs_screen_open(app, r->b->shard_index, r->b->biller_id, NULL,
+					 r->ev.focus ? r->ev.focus->batch_id : NULL);
+		}
+		return true;
+	case ACT_MISSED:
+		ui_push(app, &screen_missed);
+		return true;
+	case ACT_RERUN:
+		if (g.sel >= 0 && (size_t)g.sel < app->view.nrows)
+			rerun_confirm_batches(app, "grid", app->view.rows[g.sel].b, NULL);
+		return true;
+	case ACT_MARK:
+		if (g.sel >= 0 && (size_t)g.sel < app->view.nrows) {
+			const struct biller *b = app->view.rows[g.sel].b;
+
+			plan_mark_toggle(b->shard_index, b->biller_id);
+			ui_message(app, "%zu marked for a bulk rerun (R)",
+				   plan_mark_count());
+			g.sel++;
+		}
+		break;
+	case ACT_MARK_FAILED:
+		ui_message(app, "%zu marked: every failed non-demo biller (R reruns "
+			   "them as a plan)", plan_mark_failed(app));
+		return true;
+	case ACT_BULK_RERUN:
+		plan_propose(app);
+		return true;
+	case ACT_AUTOPAY:
+		ui_push(app, &screen_autopay);
+		return true;
+	case ACT_PLAN_PAUSE:
+		plan_pause(app);
+		return true;
+	case ACT_PLAN_CANCEL:
+		plan_cancel(app);
+		return true;
 	default:
 		return false;
 	}

@@ -15,6 +15,9 @@
 #include "shard_poller.h"
 #include "view.h"
 
+struct newrelic;
+struct newrelic_errors;
+struct newrelic_health;
 struct screen;
 struct shard_query;
 struct sq_job;
@@ -43,9 +46,17 @@ struct app {
 	unsigned *gens;			/* last seen poller generations */
 	struct view view;
 	int wake[2];			/* pollers write, the loop reads */
+	/* New Relic: NULL when not configured (no column, no log source);
+	 * newrelic_ui_collect() refreshes the other three. */
+	struct newrelic *nr;
+	struct newrelic_errors *nr_errs;	/* the UI's reference, or NULL */
+	struct newrelic_health *nr_health;	/* the UI's copy (with nr) */
+	unsigned nr_gen;			/* last seen newrelic_read() counter */
 
 	bool color;			/* colours in use */
 	bool readonly;
+	bool wallboard;			/* --wallboard: the board, no actions */
+	bool kiosk;			/* --kiosk: quitting asks first */
 	int64_t mono;			/* our monotonic clock this turn */
 	int64_t now;			/* shard time this turn, BT_NO_TIME if none */
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "draw.h"
+#include "newrelic.h"
 #include "text.h"
 #include "timefmt.h"
 
@@ -161,6 +162,32 @@ bool draw_health_text(const struct app *app, size_t i, char *buf, size_t n,
 	return false;
 }
 
+bool draw_nr_health_text(const struct app *app, char *buf, size_t n,
+			 enum paint *paint)
+{
+	char t[240];
+
+	if (!app->nr || !app->nr_health) {
+		snprintf(buf, n, "New Relic not configured");
+		*paint = PAINT_DIM;
+		return false;
+	}
+	newrelic_health_text(app->nr_health, app->mono, t, sizeof t);
+	snprintf(buf, n, "New Relic %s", t);
+	*paint = app->nr_health->state == NEWRELIC_ERROR ? PAINT_BAD
+		 : strcmp(t, "ok") ? PAINT_WARN : PAINT_OK;
+	return *paint != PAINT_OK;
+}
+
+/* The shards, then New Relic when it is configured. */
+static bool health_item(const struct app *app, size_t i, char *buf, size_t n,
+			enum paint *paint)
+{
+	if (i < app->npollers)
+		return draw_health_text(app, i, buf, n, paint);
+	return draw_nr_health_text(app, buf, n, paint);
+}
+
 void draw_header(struct app *app)
 {
 	static const enum biller_status shown[] = {
@@ -200,39 +227,40 @@ void draw_header(struct app *app)
 	}
 	draw_text(0, COLS - text_width(buf), text_width(buf), buf, 0, 0);
 
-	/* Line 1: every shard's health, the bad ones first, each bad one
-	 * cut to its share of what the good ones leave. */
-	move(1, 0);
+	draw_health_line(app, 1, 24);
+}
+
+void draw_health_line(struct app *app, int y, int min_share)
+{
+	size_t nitems = app->npollers + (app->nr ? 1 : 0);
+	char h[256];
+	enum paint p;
+	int nbad = 0, okw = 0, share, x = 0;
+
+	move(y, 0);
 	clrtoeol();
-	{
-		char h[256];
-		enum paint p;
-		int nbad = 0, okw = 0, share;
+	for (size_t i = 0; i < nitems; i++) {
+		if (health_item(app, i, h, sizeof h, &p))
+			nbad++;
+		else
+			okw += text_width(h) + 2;
+	}
+	share = nbad ? (COLS - okw) / nbad - 2 : 0;
+	if (share < min_share)
+		share = min_share;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < nitems && x < COLS; i++) {
+			bool bad = health_item(app, i, h, sizeof h, &p);
+			int w = text_width(h);
 
-		for (size_t i = 0; i < app->npollers; i++) {
-			if (draw_health_text(app, i, h, sizeof h, &p))
-				nbad++;
-			else
-				okw += text_width(h) + 2;
-		}
-		share = nbad ? (COLS - okw) / nbad - 2 : 0;
-		if (share < 24)
-			share = 24;
-		x = 0;
-		for (int pass = 0; pass < 2; pass++) {
-			for (size_t i = 0; i < app->npollers && x < COLS; i++) {
-				bool bad = draw_health_text(app, i, h, sizeof h, &p);
-				int w = text_width(h);
-
-				if (bad != (pass == 0))
-					continue;
-				if (bad && w > share)
-					w = share;
-				if (w > COLS - x)
-					w = COLS - x;
-				draw_text(1, x, w, h, draw_attr(p), 0);
-				x += w + 2;
-			}
+			if (bad != (pass == 0))
+				continue;
+			if (bad && w > share)
+				w = share;
+			if (w > COLS - x)
+				w = COLS - x;
+			draw_text(y, x, w, h, draw_attr(p), 0);
+			x += w + 2;
 		}
 	}
 }

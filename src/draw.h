@@ -43,6 +43,10 @@ void draw_fmt(int y, int x, int cols, attr_t attr, const char *fmt, ...)
 
 /* The two header lines (totals, clock, shard health) at rows 0 and 1. */
 void draw_header(struct app *app);
+/* Every source's health on row y (the shards, then New Relic when it is
+ * configured), the troubled ones first, each cut to its share of what the
+ * healthy ones leave, but to no less than min_share columns. */
+void draw_health_line(struct app *app, int y, int min_share);
 /* The status bar on the last row: the hint, or a message, plus READ-ONLY. */
 void draw_statusbar(struct app *app, const char *hint);
 
@@ -56,5 +60,9 @@ bool draw_too_small(void);
  * whether its data is stale.  buf gets the text. */
 bool draw_health_text(const struct app *app, size_t shard, char *buf,
 		      size_t n, enum paint *paint);
+/* The same for New Relic ("New Relic ok", "New Relic error: ..."); true
+ * when it is not ok.  Only meaningful when app->nr is set. */
+bool draw_nr_health_text(const struct app *app, char *buf, size_t n,
+			 enum paint *paint);
 
 #endif

@@ -17,16 +17,23 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "audit.h"
 #include "config.h"
+#include "headless.h"
 #include "keymap.h"
 #include "log.h"
+#include "newrelic.h"
+#include "rerun.h"
 #include "shard_poller.h"
 #include "shard_query.h"
 #include "ui.h"
 #include "view.h"
 #include "xalloc.h"
 
-enum { OPT_CHECK_CONFIG = 256, OPT_HELP_KEYS, OPT_HELP_CONFIG };
+enum {
+	OPT_CHECK_CONFIG = 256, OPT_HELP_KEYS, OPT_HELP_CONFIG, OPT_ONCE,
+	OPT_FORMAT, OPT_CHECK, OPT_WALLBOARD, OPT_KIOSK, OPT_AUDIT
+};
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -36,6 +43,12 @@ static const struct option long_opts[] = {
 	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 	{ "help-keys", no_argument, NULL, OPT_HELP_KEYS },
 	{ "help-config", no_argument, NULL, OPT_HELP_CONFIG },
+	{ "once", no_argument, NULL, OPT_ONCE },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "wallboard", no_argument, NULL, OPT_WALLBOARD },
+	{ "kiosk", no_argument, NULL, OPT_KIOSK },
+	{ "audit", no_argument, NULL, OPT_AUDIT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -45,6 +58,7 @@ static void usage(FILE *fp)
 {
 	fprintf(fp,
 "Usage: batchtop [OPTION]...\n"
+"       batchtop audit [-c FILE]\n"
 "Watch tonight's batch closes on every billing shard, live.\n"
 "\n"
 "  -c, --config FILE   read FILE instead of $XDG_CONFIG_HOME/batchtop/batchtop.conf\n"
@@ -54,11 +68,32 @@ static void usage(FILE *fp)
 "      --check-config  check the configuration and keymap, print a summary, exit\n"
 "      --help-keys     print the active key bindings and exit\n"
 "      --help-config   print every configuration option with its default and exit\n"
+"      --wallboard     a read-only board for a TV: large numbers, the billers\n"
+"                      that need attention, no action keys (q quits)\n"
+"      --kiosk         the wallboard, and q asks before it quits (implies --wallboard)\n"
+"      --once          poll every shard once, print the snapshot, exit (no terminal)\n"
+"      --format FMT    what --once prints: table (default), json or csv\n"
+"      --check         poll once, print one line for a monitor, exit 0/1/2\n"
+"      --audit         print the audit trail of reruns as a table and exit\n"
+"                      (the same as the subcommand `batchtop audit`)\n"
 "  -h, --help          show this help and exit\n"
 "  -V, --version       show the version and exit\n"
 "\n"
+"Reruns (grid): r rerun the selected biller's failed batches, Space mark,\n"
+"* mark every failed biller, R rerun the marked as a staged plan, p pause\n"
+"and C cancel it, a failed autopay invoices (there: / filter, Space mark,\n"
+"r rerun, s sort).  They need the batchtop_operator role, never happen\n"
+"with --readonly, and are logged to $XDG_STATE_HOME/batchtop/audit.log\n"
+"(or audit_log) before they are sent.  --help-keys lists every key.\n"
+"\n"
 "Exit status: 0 normal quit; 64 bad command line; 65 no terminal;\n"
 "70 internal error; 78 bad configuration or keymap; 128+N killed by signal N.\n"
+"audit: 0 printed (bad lines are reported and skipped), 66 the audit log\n"
+"cannot be read.\n"
+"--once: 0 every shard read, 3 some shard could not be read (the rest is printed),\n"
+"74 the output could not be written.\n"
+"--check: 0 ok, 1 warning (at risk, or a source stale or down), 2 critical\n"
+"(failed or late); non-demo billers only.\n"
 "See batchtop(1) for the keys and batchtop.conf(5) for the configuration.\n");
 }
 
@@ -128,6 +163,54 @@ static int open_log(const char *path, int verbose)
 	return 0;
 }
 
+/* batchtop audit: the audit trail as a table.  It needs neither a terminal
+ * nor a shard; the configuration only says where the trail is. */
+static int audit_main(const char *config_path, int other_modes)
+{
+	struct config cfg;
+	char *default_path = NULL, *err = NULL, *path;
+	int status;
+
+	if (other_modes) {
+		fprintf(stderr, "batchtop: audit goes with no other mode\n");
+		return BT_EXIT_USAGE;
+	}
+	memset(&cfg, 0, sizeof cfg);
+	if (!config_path)
+		config_path = default_path = config_default_path();
+	if (config_path && (!default_path || access(config_path, F_OK) == 0)) {
+		if (config_load(&cfg, config_path, &err) < 0) {
+			fprintf(stderr, "batchtop: %s\n", err);
+			free(err);
+			free(default_path);
+			config_free(&cfg);
+			return BT_EXIT_CONFIG;
+		}
+	} else {
+		config_defaults(&cfg);
+	}
+	free(default_path);
+	path = audit_path(&cfg);
+	status = audit_print(path, stdout, stderr);
+	free(path);
+	config_free(&cfg);
+	return status;
+}
+
+/* The [newrelic] options, as the client takes them (strings stay cfg's). */
+static void newrelic_conf_from(struct newrelic_conf *nc, const struct config *cfg)
+{
+	newrelic_conf_defaults(nc);
+	nc->account_id = cfg->nr_account_id;
+	nc->region = cfg->nr_region;
+	nc->endpoint = cfg->nr_endpoint;
+	nc->api_key_file = cfg->nr_api_key_file;
+	nc->allow_insecure_endpoint = cfg->nr_allow_insecure;
+	nc->poll_interval = cfg->nr_poll_interval;
+	nc->errors_nrql = cfg->nr_errors_nrql;
+	nc->logs_nrql = cfg->nr_logs_nrql;
+}
+
 int main(int argc, char **argv)
 {
 	struct config cfg;
@@ -135,6 +218,10 @@ int main(int argc, char **argv)
 	const char *config_path = NULL, *log_path = NULL;
 	char *default_path = NULL, *err = NULL;
 	int opt, verbose = 0, check_config = 0, help_keys = 0, readonly = 0;
+	int once = 0, check = 0, wallboard = 0, kiosk = 0, format = -1;
+	int audit = 0;
+	const char *format_name = NULL;
+	struct newrelic_conf nrc;
 	int status;
 
 	ensure_utf8_locale();
@@ -147,14 +234,40 @@ int main(int argc, char **argv)
 		case OPT_CHECK_CONFIG: check_config = 1; break;
 		case OPT_HELP_KEYS: help_keys = 1; break;
 		case OPT_HELP_CONFIG: print_config_options(); return BT_EXIT_OK;
+		case OPT_ONCE: once = 1; break;
+		case OPT_FORMAT: format_name = optarg; break;
+		case OPT_CHECK: check = 1; break;
+		case OPT_WALLBOARD: wallboard = 1; break;
+		case OPT_KIOSK: wallboard = kiosk = 1; break;
+		case OPT_AUDIT: audit = 1; break;
 		case 'h': usage(stdout); return BT_EXIT_OK;
 		case 'V': printf("batchtop %s\n", PACKAGE_VERSION); return BT_EXIT_OK;
 		default: usage(stderr); return BT_EXIT_USAGE;
 		}
 	}
+	if (optind < argc && !strcmp(argv[optind], "audit")) {
+		audit = 1;
+		optind++;
+	}
 	if (optind < argc) {
 		fprintf(stderr, "batchtop: unexpected argument \"%s\"\n", argv[optind]);
 		usage(stderr);
+		return BT_EXIT_USAGE;
+	}
+	if (format_name) {
+		format = headless_format_from_name(format_name);
+		if (format < 0 || !once) {
+			fprintf(stderr, format < 0
+				? "batchtop: --format takes table, json or csv\n"
+				: "batchtop: --format goes with --once\n");
+			return BT_EXIT_USAGE;
+		}
+	}
+	if (audit)
+		return audit_main(config_path, once + check + wallboard);
+	if (once + check + wallboard > 1) {
+		fprintf(stderr, "batchtop: --once, --check and --wallboard exclude "
+			"one another\n");
 		return BT_EXIT_USAGE;
 	}
 
@@ -185,12 +298,15 @@ int main(int argc, char **argv)
 		return BT_EXIT_CONFIG;
 	}
 	free(default_path);
-	if (readonly)
+	/* The wallboard is read-only by construction, whatever the file says. */
+	if (readonly || wallboard)
 		cfg.readonly = true;
 
 	memset(&app, 0, sizeof app);
 	app.cfg = &cfg;
 	app.readonly = cfg.readonly;
+	app.wallboard = wallboard;
+	app.kiosk = kiosk;
 	app.km = keymap_new_default();
 	if (cfg.keymap && keymap_load_file(app.km, cfg.keymap, &err) < 0) {
 		fprintf(stderr, "batchtop: %s\n", err);
@@ -205,6 +321,14 @@ int main(int argc, char **argv)
 		config_free(&cfg);
 		return BT_EXIT_OK;
 	}
+	newrelic_conf_from(&nrc, &cfg);
+	if (newrelic_configured(&nrc) && (err = newrelic_conf_check(&nrc))) {
+		fprintf(stderr, "batchtop: %s: [newrelic] %s\n", cfg.path, err);
+		free(err);
+		keymap_free(app.km);
+		config_free(&cfg);
+		return BT_EXIT_CONFIG;
+	}
 	if (check_config) {
 		printf("%s: ok, %zu shard%s:", cfg.path, cfg.nshards,
 		       cfg.nshards == 1 ? "" : "s");
@@ -214,6 +338,21 @@ int main(int argc, char **argv)
 		keymap_free(app.km);
 		config_free(&cfg);
 		return BT_EXIT_OK;
+	}
+	if (once || check) {
+		/* No terminal involved: stdout is the data, stderr the rest. */
+		keymap_free(app.km);
+		if (open_log(log_path ? log_path : cfg.log_file, verbose) < 0) {
+			config_free(&cfg);
+			return BT_EXIT_CONFIG;
+		}
+		status = once ? headless_once(&cfg, (enum headless_format)
+					      (format < 0 ? HEADLESS_TABLE : format),
+					      stdout, stderr)
+			      : headless_check(&cfg, stdout, stderr);
+		log_close();
+		config_free(&cfg);
+		return status;
 	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "batchtop: needs a terminal on stdin and stdout\n");
@@ -229,6 +368,26 @@ int main(int argc, char **argv)
 
 	if (pipe2(app.wake, O_CLOEXEC | O_NONBLOCK) < 0)
 		fatal("pipe: %s", strerror(errno));
+	/* New Relic: curl is set up before any thread starts; a key that
+	 * cannot be read stops us here, before the terminal is touched. */
+	if (newrelic_configured(&nrc)) {
+		if (newrelic_global_init() < 0)
+			fatal("cannot initialise libcurl");
+		app.nr = newrelic_new(&nrc, app.wake[1], &err);
+		if (!app.nr) {
+			fprintf(stderr, "batchtop: %s: [newrelic] %s\n", cfg.path, err);
+			free(err);
+			newrelic_global_cleanup();
+			close(app.wake[0]);
+			close(app.wake[1]);
+			keymap_free(app.km);
+			log_close();
+			config_free(&cfg);
+			return BT_EXIT_CONFIG;
+		}
+		app.nr_health = xcalloc(1, sizeof *app.nr_health);
+		app.nr_gen = newrelic_read(app.nr, NULL, app.nr_health);
+	}
 	ui_signals_install();
 	app.npollers = cfg.nshards;
 	app.pollers = xcalloc(cfg.nshards, sizeof *app.pollers);
@@ -248,10 +407,16 @@ int main(int argc, char **argv)
 			fatal("cannot start the query worker of shard %s",
 			      cfg.shards[i].name);
 	}
-	log_msg(LOG_INFO, "batchtop %s started with %zu shards%s", PACKAGE_VERSION,
-		cfg.nshards, cfg.readonly ? " (read-only)" : "");
+	if (app.nr && newrelic_start(app.nr) < 0)
+		fatal("cannot start the New Relic client");
+	log_msg(LOG_INFO, "batchtop %s started with %zu shards%s%s", PACKAGE_VERSION,
+		cfg.nshards, cfg.readonly ? " (read-only)" : "",
+		app.kiosk ? " as a kiosk wallboard"
+		: app.wallboard ? " as a wallboard" : "");
 
+	rerun_init(&app);
 	status = ui_run(&app);
+	rerun_shutdown();
 
 	for (size_t i = 0; i < app.npollers; i++)
 		shard_poller_stop(app.pollers[i]);
@@ -259,6 +424,12 @@ int main(int argc, char **argv)
 		shard_poller_free(app.pollers[i], 2000);
 	for (size_t i = 0; i < app.npollers; i++)
 		shard_query_free(app.queries[i], 2000);
+	if (app.nr) {
+		newrelic_free(app.nr, 2000);
+		newrelic_errors_unref(app.nr_errs);
+		free(app.nr_health);
+		newrelic_global_cleanup();
+	}
 	free(app.queries);
 	view_free(&app.view);
 	free(app.pollers);

@@ -45,6 +45,12 @@ struct batch {
 	int64_t scheduled_at;
 	int64_t deadline_at;		/* effective: given, or scheduled + window */
 	int64_t started_at, finished_at, updated_at;
+	/* The latest batchtop.rerun_request of this batch (treat NULL as ""). */
+	const char *rerun_status;	/* pending, running, done, failed, ...;
+					 * "" when none */
+	const char *rerun_by;		/* its requested_by, "" when none */
+	int64_t rerun_at;		/* its requested_at, BT_NO_TIME when none */
+	int64_t rerun_id;		/* its request_id, 0 when none */
 };
 
 struct biller {

@@ -28,6 +28,12 @@ struct screen {
 
 extern const struct screen screen_grid;
 extern const struct screen screen_help;
+extern const struct screen screen_wallboard;	/* --wallboard */
+extern const struct screen screen_biller;	/* Enter on the grid */
+extern const struct screen screen_logs;		/* l */
+extern const struct screen screen_missed;	/* m */
+extern const struct screen screen_autopay;	/* a: failed autopay invoices */
+extern const struct screen screen_confirm;	/* confirmations (confirm.h) */
 /* Later screens (issues 3 to 5) declare themselves here as they land. */
 
 /* Screen stack (ui.c). */

@@ -33,7 +33,8 @@
 #include "timefmt.h"
 #include "xalloc.h"
 
-/* One round trip: every biller with tonight's batches, its zone's offset,
+/* One round trip: every biller with tonight's batches (each with its latest
+ * rerun request, looked up for tonight's batches only), its zone's offset,
  * and its latest autopay run (looked up once per biller, not per batch);
  * plus the server clock.  $1 night_hours,
  * $2 window_minutes, $3 the zone names the server knows (read once per
@@ -72,12 +73,20 @@ const char shard_poll_sql[] =
 	"   to_char(bc.scheduled_at AT TIME ZONE bl.tzname, 'HH24:MI') END"
 	"   AS local_sched,"
 	" bl.ap_payments, bl.ap_failed,"
-	" (extract(epoch FROM bl.ap_run_at) * 1000)::bigint AS ap_run_ms"
+	" (extract(epoch FROM bl.ap_run_at) * 1000)::bigint AS ap_run_ms,"
+	" rq.request_id AS rr_id, rq.status AS rr_status,"
+	" rq.requested_by AS rr_by,"
+	" (extract(epoch FROM rq.requested_at) * 1000)::bigint AS rr_at_ms"
 	" FROM bl"
 	" FULL JOIN (SELECT * FROM batchtop.batch_close"
 	"   WHERE scheduled_at >= now() - $1::int * interval '1 hour'"
 	"     AND scheduled_at <= now() + $1::int * interval '1 hour') bc"
 	"   ON bc.biller_id = bl.biller_id"
+	" LEFT JOIN LATERAL (SELECT q.request_id, q.status, q.requested_by,"
+	"   q.requested_at FROM batchtop.rerun_request q"
+	"   WHERE q.kind = 'batch_close' AND q.target_id = bc.batch_id"
+	"   ORDER BY q.requested_at DESC NULLS LAST, q.request_id DESC LIMIT 1) rq"
+	"   ON bc.batch_id IS NOT NULL"
 	" ORDER BY 2, bc.scheduled_at, bc.batch_id";
 
 /* The zone names the server knows, as one array literal. */
@@ -160,6 +169,7 @@ enum col {
 	C_MODULE, C_STATUS, C_ATTEMPTS, C_ERROR_CLASS, C_ERROR_MESSAGE,
 	C_SCHEDULED, C_DEADLINE, C_DEADLINE_GIVEN, C_STARTED, C_FINISHED,
 	C_UPDATED, C_LOCAL_SCHED, C_AP_PAYMENTS, C_AP_FAILED, C_AP_RUN,
+	C_RR_ID, C_RR_STATUS, C_RR_BY, C_RR_AT,
 	C__COUNT
 };
 
@@ -170,6 +180,7 @@ static const char *const col_names[C__COUNT] = {
 	"error_message", "scheduled_ms", "deadline_ms", "deadline_given",
 	"started_ms", "finished_ms", "updated_ms", "local_sched",
 	"ap_payments", "ap_failed", "ap_run_ms",
+	"rr_id", "rr_status", "rr_by", "rr_at_ms",
 };
 
 static const char *val(const PGresult *r, int row, const int *cols, enum col c)
@@ -308,6 +319,12 @@ struct snapshot *shard_snapshot_from_result(const struct pg_result *cres,
 			t->started_at = val_time(r, i, cols, C_STARTED);
 			t->finished_at = val_time(r, i, cols, C_FINISHED);
 			t->updated_at = val_time(r, i, cols, C_UPDATED);
+			t->rerun_id = val_time(r, i, cols, C_RR_ID);
+			if (t->rerun_id == BT_NO_TIME)
+				t->rerun_id = 0;
+			t->rerun_status = val_text(s->arena, r, i, cols, C_RR_STATUS);
+			t->rerun_by = val_text(s->arena, r, i, cols, C_RR_BY);
+			t->rerun_at = val_time(r, i, cols, C_RR_AT);
 			text_sanitize_into(t->local_sched, sizeof t->local_sched,
 					   ls ? ls : "", (size_t)-1);
 		}

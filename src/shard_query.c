@@ -123,6 +123,7 @@ static bool run_job(struct shard_query *q, struct sq_job *job)
 			return true;
 		}
 	}
+	job->backend_pid = PQbackendPID(c->conn);
 	job->res = pgconn_exec(c, job->sql, job->nparams,
 			       (const char *const *)job->params, job->error,
 			       sizeof job->error, &sent, &dead, &stop);
@@ -161,7 +162,12 @@ static void *worker_main(void *arg)
 			q->todo = job->next;
 		pthread_mutex_unlock(&q->lock);
 		if (!job) {
-			if (pgconn_wait(q->ctl[0], -1, 0, mono_ms() + 60000, NULL) < 0)
+			/* Without `woken`, a submit's byte would not end the
+			 * wait: the job would sit for up to a minute. */
+			bool woken = false;
+
+			if (pgconn_wait(q->ctl[0], -1, 0, mono_ms() + 60000,
+					&woken) < 0)
 				break;
 			continue;
 		}

@@ -55,6 +55,9 @@ struct sq_job {
 	char sqlstate[6];	/* SQ_ERROR from the server: its SQLSTATE */
 	char error[200];	/* sanitized, never the DSN */
 	int64_t ms;		/* how long it ran */
+	int backend_pid;	/* the server process that ran it, 0 if none:
+				 * after SQ_UNKNOWN, a re-read can wait until
+				 * that process is gone */
 	struct sq_job *next;
 };
 

@@ -239,6 +239,11 @@ static size_t char_measure(const char *s, int *cols)
 	return len;
 }
 
+size_t text_char_width(const char *s, int *cols)
+{
+	return char_measure(s, cols);
+}
+
 int text_width(const char *s)
 {
 	int total = 0;

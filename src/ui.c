@@ -26,6 +26,8 @@
 
 #include "draw.h"
 #include "log.h"
+#include "newrelic_ui.h"
+#include "rerun.h"
 #include "screen.h"
 #include "shard_query.h"
 #include "timefmt.h"
@@ -156,7 +158,8 @@ static void ui_start(void)
 
 /* --- screens ------------------------------------------------------------ */
 
-/* The grid is always at the bottom of the stack. */
+/* The grid (or, with --wallboard, the board) is always at the bottom of
+ * the stack. */
 static const struct screen *top(const struct app *app)
 {
 	return app->depth ? app->stack[app->depth - 1] : &screen_grid;
@@ -253,6 +256,8 @@ bool ui_collect(struct app *app)
 		snapshot_unref(s);
 		changed = true;
 	}
+	if (newrelic_ui_collect(app))
+		changed = true;
 	return changed;
 }
 
@@ -299,6 +304,10 @@ static void handle_key(struct app *app, int ch)
 			shard_poller_refresh(app->pollers[i]);
 		ui_message(app, "polling every shard now");
 		break;
+	case ACT_RERUN:
+		/* A screen that shows a batch but does not rerun it itself. */
+		rerun_selected(app, s->name);
+		break;
 	default:
 		break;
 	}
@@ -325,7 +334,7 @@ int ui_run(struct app *app)
 	draw_init(app);
 	app->mono = mono_ms();
 	last_full_repaint = app->mono;
-	ui_push(app, &screen_grid);
+	ui_push(app, app->wallboard ? &screen_wallboard : &screen_grid);
 
 	while (!app->quit && !got_quit_signal) {
 		bool changed = ui_collect(app);
@@ -334,6 +343,8 @@ int ui_run(struct app *app)
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 			{ .fd = app->wake[0], .events = POLLIN },
 		};
+
+		rerun_tick(app);	/* re-reads due, bulk plan releases */
 
 		app->mono = mono_ms();
 		app->now = view_now(&app->view, app->mono);

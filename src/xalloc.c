@@ -84,9 +84,11 @@ char *xasprintf(const char *fmt, ...)
 	va_list ap;
 	int n;
 	char *s;
+	char probe[1];
 
+	/* A one-byte buffer, not NULL: gcc -O1 warns on the NULL form. */
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(probe, sizeof probe, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		fatal("bad format string \"%s\"", fmt);

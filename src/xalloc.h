@@ -17,6 +17,7 @@ enum bt_exit {
 	BT_EXIT_USAGE = 64,	/* bad command line */
 	BT_EXIT_CONFIG = 78,	/* bad configuration or keymap */
 	BT_EXIT_NOTTY = 65,	/* interactive mode without a usable terminal */
+	BT_EXIT_NOINPUT = 66,	/* batchtop audit: the audit trail cannot be read */
 };
 
 void *xmalloc(size_t n);

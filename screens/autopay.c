@@ -1,0 +1,933 @@
+/*
+ * autopay.c - every failed autopay invoice of every shard in one list, and
+ * reruns of the marked ones that still need it.
+ *
+ * Data flow: entering (and every AUTOPAY_REFRESH_MS, and after reruns) sends
+ * one read job per shard (JOB_AUTOPAY).  Each answer replaces that shard's
+ * rows; a shard that does not answer keeps its old rows and is named on the
+ * shard line.  The rows are copied and sanitized out of the result; `vis`
+ * is the filtered, sorted order drawn.  Marks are kept by (shard, invoice)
+ * so they survive reloads; the answers to reruns are kept the same way.
+ */
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curses.h>
+#include <libpq-fe.h>
+
+#include "confirm.h"
+#include "draw.h"
+#include "rerun.h"
+#include "screen.h"
+#include "shard_query.h"
+#include "text.h"
+#include "timefmt.h"
+#include "xalloc.h"
+
+#define AUTOPAY_ROW_LIMIT "20000"
+#define AUTOPAY_REFRESH_MS 15000
+
+/* One row per invoice: its latest failure, and its status now (needs_rerun
+ * when any of its rows still needs it, which is what request_rerun checks). */
+static const char autopay_sql[] =
+	"WITH inv AS (SELECT f.invoice_id, min(f.biller_id) AS biller_id,"
+	"   max(f.amount_cents) AS amount_cents,"
+	"   (array_agg(f.exception ORDER BY r.run_at DESC NULLS LAST))[1] AS exception,"
+	"   (extract(epoch FROM max(r.run_at)) * 1000)::bigint AS failed_ms,"
+	"   CASE WHEN bool_or(f.invoice_status = 'needs_rerun') THEN 'needs_rerun'"
+	"     ELSE (array_agg(f.invoice_status ORDER BY r.run_at DESC NULLS LAST))[1]"
+	"   END AS status"
+	"   FROM batchtop.autopay_failure f"
+	"   LEFT JOIN batchtop.autopay_run r ON r.run_id = f.run_id"
+	"   WHERE f.invoice_id IS NOT NULL"
+	"   GROUP BY f.invoice_id"
+	"   ORDER BY 5 DESC NULLS LAST, 1 LIMIT $1::int)"
+	" SELECT inv.*, bl.name, coalesce(bl.is_demo, false) AS is_demo,"
+	"   bl.biller_id IS NOT NULL AS known,"
+	"   rq.status AS rr_status, rq.requested_by AS rr_by"
+	" FROM inv LEFT JOIN batchtop.biller bl ON bl.biller_id = inv.biller_id"
+	" LEFT JOIN LATERAL (SELECT q.status, q.requested_by"
+	"   FROM batchtop.rerun_request q"
+	"   WHERE q.kind = 'autopay_invoice' AND q.target_id = inv.invoice_id"
+	"   ORDER BY q.requested_at DESC NULLS LAST, q.request_id DESC LIMIT 1) rq"
+	"   ON true";
+
+struct ap_row {
+	int shard;
+	char *invoice, *biller_id, *biller, *exception, *status;
+	char *rr_status, *rr_by, *search;
+	long long amount;	/* cents; -1 when NULL */
+	int64_t failed_at;	/* BT_NO_TIME when unknown */
+	bool demo, known;
+};
+
+struct ap_key {
+	int shard;
+	char *invoice;
+	char word[16];		/* answers only: created, refused, ... */
+	char detail[200];
+};
+
+enum ap_sort { AS_STATUS, AS_AMOUNT, AS_FAILED, AS_BILLER, AS_SHARD, AS__COUNT };
+static const char *const sort_names[AS__COUNT] = {
+	"status", "amount", "failed time", "biller", "shard",
+};
+
+static struct {
+	bool registered;
+	unsigned long gen;		/* loads so far; answers carry none */
+	struct ap_row *rows;
+	size_t n, cap;
+	size_t *vis;
+	size_t nvis;
+	size_t nshards;
+	unsigned *job;			/* per shard: load in flight, 0 none */
+	char **err;			/* per shard: why it did not answer */
+	bool *answered;
+	int64_t loaded_at;
+	long sel, top;
+	bool editing;
+	char edit[128], filter[128], saved[128];
+	enum ap_sort sort;
+	struct ap_key *marks;
+	size_t nmarks;
+	struct ap_key *answers;
+	size_t nanswers;
+	int outstanding;		/* rerun answers still awaited */
+	unsigned long batch;		/* rerun batches so far (tags) */
+	/* The confirmation: the invoices it will send, frozen. */
+	struct ap_key *todo;
+	size_t ntodo;
+	char **lines;
+	size_t nlines;
+} A;
+
+/* --- helpers ----------------------------------------------------------------- */
+
+static char *money(char *buf, size_t n, long long cents)
+{
+	char digits[32], out[48];
+	int len;
+	size_t j = 0;
+
+	if (cents < 0) {
+		snprintf(buf, n, "-");
+		return buf;
+	}
+	len = snprintf(digits, sizeof digits, "%lld", cents / 100);
+	for (int i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			out[j++] = ',';
+		out[j++] = digits[i];
+	}
+	out[j] = '\0';
+	snprintf(buf, n, "$%s.%02lld", out, cents % 100);
+	return buf;
+}
+
+static void row_free(struct ap_row *r)
+{
+	free(r->invoice);
+	free(r->biller_id);
+	free(r->biller);
+	free(r->exception);
+	free(r->status);
+	free(r->rr_status);
+	free(r->rr_by);
+	free(r->search);
+}
+
+static void keys_free(struct ap_key **k, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		free((*k)[i].invoice);
+	free(*k);
+	*k = NULL;
+	*n = 0;
+}
+
+static struct ap_key *key_find(struct ap_key *k, size_t n, int shard,
+			       const char *invoice)
+{
+	for (size_t i = 0; i < n; i++)
+		if (k[i].shard == shard && !strcmp(k[i].invoice, invoice))
+			return &k[i];
+	return NULL;
+}
+
+static struct ap_key *key_add(struct ap_key **k, size_t *n, int shard,
+			      const char *invoice)
+{
+	struct ap_key *e;
+
+	*k = xrealloc(*k, (*n + 1) * sizeof **k);
+	e = &(*k)[(*n)++];
+	memset(e, 0, sizeof *e);
+	e->shard = shard;
+	e->invoice = xstrdup(invoice);
+	return e;
+}
+
+static int status_rank(const char *s)
+{
+	static const char *const order[] = {
+		"needs_rerun", "rerun_pending", "rerun_done", "paid_other",
+		"not_eligible",
+	};
+
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+		if (!strcmp(s, order[i]))
+			return (int)i;
+	return 5;
+}
+
+/* Why an invoice is not rerun, or NULL when it may be. */
+static const char *skip_reason(const struct app *app, const struct ap_row *r,
+			       char *why, size_t n)
+{
+	if (r->demo)
+		return "belongs to a demo biller: never rerun";
+	if (!r->known)
+		return "its biller is not in batchtop.biller: the shard would refuse";
+	if (!strcmp(r->status, "paid_other"))
+		return "paid another way";
+	if (!strcmp(r->status, "not_eligible"))
+		return "no longer eligible for autopay";
+	if (!strcmp(r->status, "rerun_pending"))
+		return "a rerun is already on its way";
+	if (!strcmp(r->status, "rerun_done"))
+		return "already rerun successfully";
+	if (strcmp(r->status, "needs_rerun")) {
+		snprintf(why, n, "status %s: only needs_rerun is rerun", r->status);
+		return why;
+	}
+	if (!rerun_may_send(app, r->shard, RERUN_INVOICE, r->invoice, why, n))
+		return why;
+	return NULL;
+}
+
+/* --- the visible order ---------------------------------------------------------- */
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+	const struct ap_row *a = &A.rows[*(const size_t *)pa];
+	const struct ap_row *b = &A.rows[*(const size_t *)pb];
+	int r = 0;
+
+	switch (A.sort) {
+	case AS_STATUS:
+		r = status_rank(a->status) - status_rank(b->status);
+		break;
+	case AS_AMOUNT:
+		r = a->amount == b->amount ? 0 : (a->amount > b->amount ? -1 : 1);
+		break;
+	case AS_FAILED:
+		break;
+	case AS_BILLER:
+		r = strcmp(a->biller, b->biller);
+		break;
+	case AS_SHARD:
+		r = a->shard - b->shard;
+		break;
+	case AS__COUNT:
+		break;
+	}
+	if (r)
+		return r;
+	if (a->failed_at != b->failed_at)
+		return a->failed_at > b->failed_at ? -1 : 1;
+	if ((r = strcmp(a->invoice, b->invoice)))
+		return r;
+	return a->shard - b->shard;
+}
+
+static void rebuild(void)
+{
+	A.vis = xrealloc(A.vis, (A.n + 1) * sizeof *A.vis);
+	A.nvis = 0;
+	for (size_t i = 0; i < A.n; i++)
+		if (!A.filter[0] || text_contains_ci(A.rows[i].search, A.filter))
+			A.vis[A.nvis++] = i;
+	if (A.nvis > 1)
+		qsort(A.vis, A.nvis, sizeof *A.vis, cmp_rows);
+	if (A.sel >= (long)A.nvis)
+		A.sel = (long)A.nvis - 1;
+	if (A.sel < 0)
+		A.sel = 0;
+}
+
+/* --- loading ---------------------------------------------------------------------- */
+
+static void load(struct app *app)
+{
+	const char *params[1] = { AUTOPAY_ROW_LIMIT };
+
+	A.gen++;
+	A.loaded_at = app->mono;
+	for (size_t s = 0; s < A.nshards; s++) {
+		if (A.job[s])
+			continue;	/* the last load is still out */
+		A.answered[s] = false;
+		A.job[s] = shard_query_submit(app->queries[s],
+					      sq_job_new(JOB_AUTOPAY, false,
+							 autopay_sql, 1, params));
+	}
+}
+
+static char *cell(const PGresult *r, int row, const char *name)
+{
+	int c = PQfnumber(r, name);
+
+	if (c < 0 || PQgetisnull(r, row, c))
+		return xstrdup("");
+	return text_sanitize(PQgetvalue(r, row, c), (size_t)PQgetlength(r, row, c));
+}
+
+static void take_rows(int shard, const char *shard_name, const PGresult *res)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < A.n; i++) {
+		if (A.rows[i].shard == shard)
+			row_free(&A.rows[i]);
+		else
+			A.rows[keep++] = A.rows[i];
+	}
+	A.n = keep;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct ap_row *r;
+		char *amount, *failed, *demo, *known;
+
+		if (A.n == A.cap) {
+			A.cap = A.cap ? A.cap * 2 : 256;
+			A.rows = xrealloc(A.rows, A.cap * sizeof *A.rows);
+		}
+		r = &A.rows[A.n++];
+		memset(r, 0, sizeof *r);
+		r->shard = shard;
+		r->invoice = cell(res, i, "invoice_id");
+		r->biller_id = cell(res, i, "biller_id");
+		r->biller = cell(res, i, "name");
+		r->exception = cell(res, i, "exception");
+		r->status = cell(res, i, "status");
+		r->rr_status = cell(res, i, "rr_status");
+		r->rr_by = cell(res, i, "rr_by");
+		amount = cell(res, i, "amount_cents");
+		failed = cell(res, i, "failed_ms");
+		demo = cell(res, i, "is_demo");
+		known = cell(res, i, "known");
+		r->amount = *amount ? strtoll(amount, NULL, 10) : -1;
+		r->failed_at = *failed ? strtoll(failed, NULL, 10) : BT_NO_TIME;
+		r->demo = demo[0] == 't';
+		r->known = known[0] == 't';
+		r->search = xasprintf("%s %s %s %s %s", r->invoice, r->biller,
+				      r->biller_id, shard_name, r->status);
+		free(amount);
+		free(failed);
+		free(demo);
+		free(known);
+	}
+}
+
+static void on_job(struct app *app, struct sq_job *job)
+{
+	size_t s = (size_t)job->shard;
+
+	if (s >= A.nshards || job->id != A.job[s]) {
+		sq_job_free(job);
+		return;
+	}
+	A.job[s] = 0;
+	A.answered[s] = true;
+	free(A.err[s]);
+	A.err[s] = NULL;
+	if (job->status == SQ_OK)
+		take_rows(job->shard, shard_poller_name(app->pollers[s]), job->res);
+	else
+		A.err[s] = text_sanitize(job->error[0] ? job->error : "no answer",
+					 (size_t)-1);
+	rebuild();
+	app->dirty = true;
+	sq_job_free(job);
+}
+
+/* --- screen ----------------------------------------------------------------------- */
+
+static void autopay_enter(struct app *app)
+{
+	if (!A.registered) {
+		ui_on_job(JOB_AUTOPAY, on_job);
+		A.registered = true;
+	}
+	if (A.nshards != app->npollers) {
+		free(A.job);
+		for (size_t s = 0; s < A.nshards; s++)
+			free(A.err[s]);
+		free(A.err);
+		free(A.answered);
+		A.nshards = app->npollers;
+		A.job = xcalloc(A.nshards + 1, sizeof *A.job);
+		A.err = xcalloc(A.nshards + 1, sizeof *A.err);
+		A.answered = xcalloc(A.nshards + 1, sizeof *A.answered);
+	}
+	A.sel = A.top = 0;
+	A.editing = false;
+	load(app);
+	rebuild();
+}
+
+static void free_confirmation(void)
+{
+	keys_free(&A.todo, &A.ntodo);
+	for (size_t i = 0; i < A.nlines; i++)
+		free(A.lines[i]);
+	free(A.lines);
+	A.lines = NULL;
+	A.nlines = 0;
+}
+
+static void autopay_leave(struct app *app)
+{
+	(void)app;
+	for (size_t i = 0; i < A.n; i++)
+		row_free(&A.rows[i]);
+	free(A.rows);
+	A.rows = NULL;
+	A.n = A.cap = 0;
+	free(A.vis);
+	A.vis = NULL;
+	A.nvis = 0;
+	for (size_t s = 0; s < A.nshards; s++) {
+		free(A.err[s]);
+		A.err[s] = NULL;
+		A.job[s] = 0;	/* late answers are dropped */
+	}
+	free(A.job);
+	free(A.err);
+	free(A.answered);
+	A.job = NULL;
+	A.err = NULL;
+	A.answered = NULL;
+	A.nshards = 0;
+	keys_free(&A.marks, &A.nmarks);
+	keys_free(&A.answers, &A.nanswers);
+	free_confirmation();
+	A.filter[0] = '\0';
+	A.outstanding = 0;
+	A.batch++;	/* answers still on their way are ignored */
+}
+
+static void autopay_update(struct app *app)
+{
+	if (A.nshards && A.outstanding == 0 &&
+	    app->mono - A.loaded_at >= AUTOPAY_REFRESH_MS)
+		load(app);
+}
+
+static void autopay_resize(struct app *app)
+{
+	(void)app;
+}
+
+static int body_rows(void)
+{
+	return LINES - 6;	/* header x2, totals, shards, headings, status */
+}
+
+static void clamp(void)
+{
+	long page = body_rows();
+
+	if (A.sel >= (long)A.nvis)
+		A.sel = (long)A.nvis - 1;
+	if (A.sel < 0)
+		A.sel = 0;
+	if (A.top > A.sel)
+		A.top = A.sel;
+	if (page > 0 && A.sel >= A.top + page)
+		A.top = A.sel - page + 1;
+	if (A.top < 0)
+		A.top = 0;
+}
+
+static void draw_totals(int y)
+{
+	static const char *const statuses[] = {
+		"needs_rerun", "rerun_pending", "rerun_done", "paid_other",
+		"not_eligible",
+	};
+	long long sum[6] = { 0 }, total = 0;
+	int count[6] = { 0 };
+	char line[600], m[64];
+	size_t j = 0;
+
+	for (size_t i = 0; i < A.nvis; i++) {
+		const struct ap_row *r = &A.rows[A.vis[i]];
+		int k = status_rank(r->status);
+
+		count[k]++;
+		if (r->amount > 0) {
+			sum[k] += r->amount;
+			total += r->amount;
+		}
+	}
+	j += (size_t)snprintf(line + j, sizeof line - j, "%zu invoices %s:", A.nvis,
+			      money(m, sizeof m, total));
+	for (int k = 0; k < 6 && j < sizeof line; k++) {
+		if (!count[k])
+			continue;
+		j += (size_t)snprintf(line + j, sizeof line - j, "  %s %d %s",
+				      k < 5 ? statuses[k] : "other", count[k],
+				      money(m, sizeof m, sum[k]));
+	}
+	draw_text(y, 0, COLS, line, A_BOLD, 0);
+}
+
+static void draw_shards(struct app *app, int y)
+{
+	char line[800];
+	size_t j = 0, loading = 0, bad = 0;
+
+	for (size_t s = 0; s < A.nshards; s++)
+		if (A.job[s] && !A.answered[s])
+			loading++;
+	for (size_t s = 0; s < A.nshards && j < sizeof line; s++) {
+		if (!A.err[s])
+			continue;
+		j += (size_t)snprintf(line + j, sizeof line - j, "%s%s: %s",
+				      bad++ ? "; " : "did not answer: ",
+				      shard_poller_name(app->pollers[s]), A.err[s]);
+	}
+	if (bad) {
+		draw_text(y, 0, COLS, line, draw_attr(PAINT_BAD), 0);
+		return;
+	}
+	if (loading)
+		snprintf(line, sizeof line, "loading: %zu of %zu shards answered",
+			 A.nshards - loading, A.nshards);
+	else
+		snprintf(line, sizeof line, "all %zu shards answered%s%s", A.nshards,
+			 A.filter[0] ? "  filter: " : "", A.filter);
+	draw_text(y, 0, COLS, line, draw_attr(PAINT_DIM), 0);
+}
+
+/* Column widths: mark, invoice, biller, shard, amount, failed, status,
+ * rerun, exception (the rest). */
+static void autopay_draw(struct app *app)
+{
+	int w_inv = 22, w_bil = 20, w_sh = 8, w_am = 11, w_fail = 11, w_st = 13;
+	int w_rr = 16, x;
+	int rows = body_rows();
+	char buf[512], m[64], t[16];
+
+	clamp();
+	erase();
+	draw_header(app);
+	draw_totals(2);
+	draw_shards(app, 3);
+	if (COLS < 120) {
+		w_bil = 14;
+		w_rr = 10;
+	}
+	move(4, 0);
+	attrset(draw_attr(PAINT_HEADER));
+	hline(' ', COLS);
+	snprintf(buf, sizeof buf, "  %-*s %-*s %-*s %*s %-*s %-*s %-*s %s", w_inv,
+		 "INVOICE", w_bil, "BILLER", w_sh, "SHARD", w_am, "AMOUNT", w_fail,
+		 "FAILED UTC", w_st, "STATUS", w_rr, "RERUN", "EXCEPTION");
+	draw_text(4, 0, COLS, buf, draw_attr(PAINT_HEADER), 0);
+	for (int i = 0; i < rows && A.top + i < (long)A.nvis; i++) {
+		const struct ap_row *r = &A.rows[A.vis[A.top + i]];
+		bool sel = A.top + i == A.sel;
+		attr_t a = sel ? draw_attr(PAINT_SELECTED)
+			       : (r->demo ? draw_attr(PAINT_DIM) : 0);
+		const struct ap_key *ans = key_find(A.answers, A.nanswers, r->shard,
+						    r->invoice);
+		const char *rr = ans ? ans->word : r->rr_status;
+		int y = 5 + i;
+
+		move(y, 0);
+		attrset(a);
+		hline(' ', COLS);
+		x = 0;
+		draw_text(y, x, 1, key_find(A.marks, A.nmarks, r->shard, r->invoice)
+				   ? "*" : " ", a | A_BOLD, 0);
+		x += 2;
+		draw_text(y, x, w_inv, r->invoice, a, 0);
+		x += w_inv + 1;
+		snprintf(buf, sizeof buf, "%s%s", *r->biller ? r->biller : r->biller_id,
+			 r->demo ? " [demo]" : "");
+		draw_text(y, x, w_bil, buf, a, 0);
+		x += w_bil + 1;
+		draw_text(y, x, w_sh, shard_poller_name(app->pollers[r->shard]), a, 0);
+		x += w_sh + 1;
+		draw_text(y, x, w_am, money(m, sizeof m, r->amount), a, 1);
+		x += w_am + 1;
+		if (r->failed_at == BT_NO_TIME) {
+			snprintf(buf, sizeof buf, "?");
+		} else {
+			int64_t ago = app->now != BT_NO_TIME
+					      ? app->now - r->failed_at : 0;
+
+			fmt_clock(t, sizeof t, r->failed_at, 0);
+			t[5] = '\0';
+			if (ago > 20 * 3600 * 1000LL)
+				snprintf(buf, sizeof buf, "%s -%s", t,
+					 fmt_age(m, sizeof m, ago));
+			else
+				snprintf(buf, sizeof buf, "%s", t);
+		}
+		draw_text(y, x, w_fail, buf, a, 0);
+		x += w_fail + 1;
+		draw_text(y, x, w_st, r->status,
+			  sel ? a : (!strcmp(r->status, "needs_rerun")
+					     ? draw_attr(PAINT_FAILED) : a), 0);
+		x += w_st + 1;
+		draw_text(y, x, w_rr, rr, a, 0);
+		x += w_rr + 1;
+		if (x < COLS)
+			draw_text(y, x, COLS - x, r->exception, a, 0);
+	}
+	if (A.nvis == 0)
+		draw_text(6, 2, COLS - 4, A.n ? "no invoice matches the filter"
+				  : "no failed autopay invoice (yet)",
+			  draw_attr(PAINT_DIM), 0);
+	if (A.editing) {
+		snprintf(buf, sizeof buf, "filter: %s", A.edit);
+		move(LINES - 1, 0);
+		clrtoeol();
+		draw_text(LINES - 1, 0, COLS, buf, A_BOLD, 0);
+		return;
+	}
+	snprintf(buf, sizeof buf, "%zu marked  sort:%s  / filter  Space mark  "
+		 "r rerun marked  s sort  Esc back", A.nmarks, sort_names[A.sort]);
+	if (A.nvis) {
+		/* The answer to the selected invoice's rerun, in full. */
+		const struct ap_row *r = &A.rows[A.vis[A.sel]];
+		const struct ap_key *ans = key_find(A.answers, A.nanswers, r->shard,
+						    r->invoice);
+
+		if (ans)
+			snprintf(buf, sizeof buf, "%s %s: %s", r->invoice, ans->word,
+				 ans->detail);
+	}
+	draw_statusbar(app, buf);
+}
+
+/* --- reruns ---------------------------------------------------------------------- */
+
+static void on_answer(struct app *app, const struct rerun_answer *a,
+		      unsigned long tag)
+{
+	struct ap_key *k = key_find(A.answers, A.nanswers, a->shard, a->target);
+	int created = 0, other = 0;
+
+	if (!A.nshards || tag != A.batch)
+		return;		/* the screen was left since */
+	if (!k)
+		k = key_add(&A.answers, &A.nanswers, a->shard, a->target);
+	snprintf(k->word, sizeof k->word, "%s", rerun_result_word(a->result));
+	snprintf(k->detail, sizeof k->detail, "%s", a->detail);
+	if (a->result == RR_REREAD_OPEN || a->result == RR_REREAD_NONE)
+		return;		/* the second word on an unknown one */
+	if (A.outstanding > 0 && --A.outstanding == 0) {
+		for (size_t i = 0; i < A.nanswers; i++) {
+			if (!strcmp(A.answers[i].word, "created"))
+				created++;
+			else
+				other++;
+		}
+		ui_message(app, "invoices: %d created, %d not (see the RERUN column); "
+			   "reloading", created, other);
+		app->message_until = app->mono + 10000;
+		load(app);
+	}
+	app->dirty = true;
+}
+
+static void confirm_answer(struct app *app, void *ctx, bool yes, const char *typed)
+{
+	char err[300], why[400];
+	size_t sent = 0;
+
+	(void)ctx;
+	(void)typed;
+	for (size_t i = 0; i < A.ntodo; i++) {
+		struct audit_entry e = {
+			.event = yes ? "confirm" : "cancel", .screen = "autopay",
+			.shard = shard_poller_name(app->pollers[A.todo[i].shard]),
+			.kind = RERUN_INVOICE, .target = A.todo[i].invoice,
+			.reason = "autopay rerun from batchtop",
+			.outcome = yes ? "confirmed" : "cancelled",
+			.detail = yes ? "confirmed with y" : "cancelled by the operator",
+		};
+
+		if (rerun_audit(&e, err, sizeof err) < 0) {
+			ui_message(app, "the audit log cannot be written, so nothing was "
+				   "sent: %s", err);
+			app->message_until = app->mono + 12000;
+			free_confirmation();
+			return;
+		}
+	}
+	if (!yes) {
+		ui_message(app, "cancelled: no rerun requested");
+		free_confirmation();
+		return;
+	}
+	keys_free(&A.answers, &A.nanswers);
+	A.batch++;
+	for (size_t i = 0; i < A.ntodo; i++) {
+		if (rerun_send(app, "autopay", A.todo[i].shard, RERUN_INVOICE,
+			       A.todo[i].invoice, "autopay rerun from batchtop", false,
+			       on_answer, A.batch, why, sizeof why) < 0) {
+			struct ap_key *k = key_add(&A.answers, &A.nanswers,
+						   A.todo[i].shard, A.todo[i].invoice);
+
+			snprintf(k->word, sizeof k->word, "not-sent");
+			snprintf(k->detail, sizeof k->detail, "%.190s", why);
+			ui_message(app, "%s", why);
+			app->message_until = app->mono + 12000;
+			continue;
+		}
+		sent++;
+		A.outstanding++;
+	}
+	/* Those sent are no longer marked. */
+	for (size_t i = 0; i < A.ntodo; i++) {
+		struct ap_key *m = key_find(A.marks, A.nmarks, A.todo[i].shard,
+					    A.todo[i].invoice);
+
+		if (m) {
+			free(m->invoice);
+			*m = A.marks[--A.nmarks];
+		}
+	}
+	if (sent)
+		ui_message(app, "sending %zu invoice rerun%s...", sent,
+			   sent == 1 ? "" : "s");
+	free_confirmation();
+}
+
+static size_t confirm_nlines(void *ctx)
+{
+	long room = LINES - 5 - 5;
+
+	(void)ctx;
+	if (room < 1)
+		room = 1;
+	return A.nlines < (size_t)room ? A.nlines : (size_t)room;
+}
+
+static void confirm_line(struct app *app, void *ctx, size_t i, char *buf,
+			 size_t n, enum paint *p)
+{
+	size_t shown = confirm_nlines(ctx);
+
+	(void)app;
+	if (i + 1 == shown && shown < A.nlines) {
+		snprintf(buf, n, "  ... and %zu more lines", A.nlines - shown + 1);
+		return;
+	}
+	if (i < A.nlines) {
+		snprintf(buf, n, "%s", A.lines[i]);
+		if (!strncmp(A.lines[i], "Skipped", 7))
+			*p = PAINT_WARN;
+	}
+}
+
+static void add_line(char *s)
+{
+	A.lines = xrealloc(A.lines, (A.nlines + 1) * sizeof *A.lines);
+	A.lines[A.nlines++] = s;
+}
+
+static void rerun_marked(struct app *app)
+{
+	const struct ap_row **cand;
+	size_t ncand = 0, nskip = 0;
+	long long total = 0;
+	char why[400], m[64], title[160], prompt[300];
+	struct confirm c;
+
+	if (app->readonly) {
+		ui_message(app, "read-only: reruns are off (started with --readonly "
+			   "or readonly = true)");
+		return;
+	}
+	if (A.outstanding) {
+		ui_message(app, "waiting for the answers to the last reruns");
+		return;
+	}
+	cand = xcalloc(A.n + 1, sizeof *cand);
+	for (size_t i = 0; i < A.n; i++)
+		if (key_find(A.marks, A.nmarks, A.rows[i].shard, A.rows[i].invoice))
+			cand[ncand++] = &A.rows[i];
+	if (!ncand && A.nvis)
+		cand[ncand++] = &A.rows[A.vis[A.sel]];
+	if (!ncand) {
+		ui_message(app, "nothing to rerun: mark invoices with Space");
+		free(cand);
+		return;
+	}
+	free_confirmation();
+	for (size_t i = 0; i < ncand; i++) {
+		const struct ap_row *r = cand[i];
+
+		if (skip_reason(app, r, why, sizeof why))
+			continue;
+		key_add(&A.todo, &A.ntodo, r->shard, r->invoice);
+		if (r->amount > 0)
+			total += r->amount;
+	}
+	add_line(xasprintf("Rerun %zu autopay invoice%s, %s in all, as %s:", A.ntodo,
+			   A.ntodo == 1 ? "" : "s", money(m, sizeof m, total),
+			   rerun_requested_by()));
+	for (size_t i = 0; i < ncand; i++) {
+		const struct ap_row *r = cand[i];
+
+		if (skip_reason(app, r, why, sizeof why))
+			continue;
+		add_line(xasprintf("  %s  %s  %s  %s  failed: %s", r->invoice,
+				   *r->biller ? r->biller : r->biller_id,
+				   shard_poller_name(app->pollers[r->shard]),
+				   money(m, sizeof m, r->amount), r->exception));
+	}
+	for (size_t i = 0; i < ncand; i++) {
+		const struct ap_row *r = cand[i];
+		const char *reason = skip_reason(app, r, why, sizeof why);
+
+		if (!reason)
+			continue;
+		if (!nskip++)
+			add_line(xasprintf("Skipped (not sent):"));
+		add_line(xasprintf("  %s  %s  %s: %s", r->invoice,
+				   shard_poller_name(app->pollers[r->shard]),
+				   *r->biller ? r->biller : r->biller_id, reason));
+	}
+	add_line(xasprintf("The shard checks each one again and refuses any that "
+			   "was paid or is no longer eligible."));
+	free(cand);
+	if (!A.ntodo) {
+		ui_message(app, "none of the %zu invoice%s needs a rerun (see the "
+			   "STATUS column)", ncand, ncand == 1 ? "" : "s");
+		free_confirmation();
+		return;
+	}
+	snprintf(title, sizeof title, "Rerun %zu autopay invoice%s", A.ntodo,
+		 A.ntodo == 1 ? "" : "s");
+	snprintf(prompt, sizeof prompt, "y: send %zu request%s      any other key: "
+		 "cancel", A.ntodo, A.ntodo == 1 ? "" : "s");
+	memset(&c, 0, sizeof c);
+	c.title = title;
+	c.prompt = prompt;
+	c.nlines = confirm_nlines;
+	c.line = confirm_line;
+	c.answer = confirm_answer;
+	if (!confirm_open(app, &c))
+		free_confirmation();
+}
+
+/* --- keys --------------------------------------------------------------------------- */
+
+static void set_filter(const char *text)
+{
+	snprintf(A.filter, sizeof A.filter, "%s", text);
+	A.sel = A.top = 0;
+	rebuild();
+}
+
+static bool edit_key(int key)
+{
+	size_t len = strlen(A.edit);
+
+	if (key == 27) {
+		A.editing = false;
+		set_filter(A.saved);
+	} else if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+		A.editing = false;
+	} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+		while (len > 0 && ((unsigned char)A.edit[len - 1] & 0xC0) == 0x80)
+			len--;
+		if (len > 0)
+			len--;
+		A.edit[len] = '\0';
+		set_filter(A.edit);
+	} else if (key >= 32 && key < 256 && key != 127 && len + 1 < sizeof A.edit) {
+		A.edit[len] = (char)key;
+		A.edit[len + 1] = '\0';
+		set_filter(A.edit);
+	}
+	return true;
+}
+
+static bool autopay_key(struct app *app, enum action act, int key)
+{
+	long page = body_rows() > 1 ? body_rows() - 1 : 1;
+
+	if (A.editing)
+		return edit_key(key);
+	switch (act) {
+	case ACT_UP: A.sel--; break;
+	case ACT_DOWN: A.sel++; break;
+	case ACT_PAGE_UP: A.sel -= page; A.top -= page; break;
+	case ACT_PAGE_DOWN: A.sel += page; A.top += page; break;
+	case ACT_HOME: A.sel = 0; break;
+	case ACT_END: A.sel = (long)A.nvis - 1; break;
+	case ACT_FILTER:
+		A.editing = true;
+		snprintf(A.saved, sizeof A.saved, "%s", A.filter);
+		snprintf(A.edit, sizeof A.edit, "%s", A.filter);
+		return true;
+	case ACT_SORT_NEXT:
+		A.sort = (enum ap_sort)((A.sort + 1) % AS__COUNT);
+		rebuild();
+		ui_message(app, "sorted by %s", sort_names[A.sort]);
+		return true;
+	case ACT_MARK:
+		if (A.nvis) {
+			const struct ap_row *r = &A.rows[A.vis[A.sel]];
+			struct ap_key *k = key_find(A.marks, A.nmarks, r->shard,
+						    r->invoice);
+
+			if (k) {
+				free(k->invoice);
+				*k = A.marks[--A.nmarks];
+			} else {
+				key_add(&A.marks, &A.nmarks, r->shard, r->invoice);
+			}
+			A.sel++;
+		}
+		break;
+	case ACT_RERUN:
+		rerun_marked(app);
+		return true;
+	case ACT_REFRESH:
+		load(app);
+		ui_message(app, "reloading the failed invoices of every shard");
+		return true;
+	case ACT_BACK:
+		if (A.filter[0]) {
+			set_filter("");
+			return true;
+		}
+		return false;	/* the loop pops the screen */
+	default:
+		return false;
+	}
+	clamp();
+	return true;
+}
+
+const struct screen screen_autopay = {
+	.name = "autopay",
+	.enter = autopay_enter,
+	.leave = autopay_leave,
+	.update = autopay_update,
+	.draw = autopay_draw,
+	.key = autopay_key,
+	.resize = autopay_resize,
+};

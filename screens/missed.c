@@ -1,0 +1,468 @@
+/*
+ * missed.c - "missed the hour": the closes that missed their window
+ * tonight and over the last 7 and 30 business days, on every shard,
+ * grouped by payment type, module or biller, demo billers left out.
+ *
+ * Data flow: one read job per shard (the query below) on the shards'
+ * query workers; the answers are kept per shard until every shard has
+ * answered (or failed), then they replace the report shown, which names
+ * the shards that did not answer.  The report is asked for again every
+ * MISSED_REFRESH_MS while the screen is open.  Periods, groupings and
+ * sorting are applied here (src/missed_report.c) without asking again.
+ */
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curses.h>
+
+#include "draw.h"
+#include "missed_report.h"
+#include "screen.h"
+#include "shard_query.h"
+#include "text.h"
+#include "xalloc.h"
+
+#define MISSED_REFRESH_MS 30000
+
+/*
+ * Business days are the days that have closes, latest first; tonight's is
+ * the latest whose closes are due within night_hours ($1).  A close missed
+ * its window when it finished after its deadline (the given one, or the
+ * scheduled time plus window_minutes, $2), or has not closed and its
+ * deadline has passed.  Rows: the totals of every (bucket, type, module),
+ * biller_id NULL; then the same per biller, for each biller that missed
+ * at least once in the 30 days.
+ */
+static const char missed_sql[] =
+	"WITH d AS (SELECT business_day,"
+	"   dense_rank() OVER (ORDER BY business_day DESC) AS rk"
+	"  FROM (SELECT DISTINCT business_day FROM batchtop.batch_close"
+	"   WHERE business_day >= current_date - 62"
+	"     AND scheduled_at <= now() + $1::int * interval '1 hour') x),"
+	" c AS (SELECT CASE WHEN d.rk = 1 THEN 0 WHEN d.rk <= 7 THEN 1 ELSE 2 END"
+	"     AS bucket, bc.payment_type, bc.module, bc.biller_id, b.name,"
+	"   coalesce(bc.finished_at > dl.t, false)"
+	"     OR (bc.status IS DISTINCT FROM 'closed' AND dl.t < now()) AS missed"
+	"  FROM batchtop.batch_close bc"
+	"  JOIN d ON d.business_day = bc.business_day AND d.rk <= 30"
+	"  CROSS JOIN LATERAL (SELECT coalesce(bc.deadline_at,"
+	"    bc.scheduled_at + $2::int * interval '1 minute') AS t) dl"
+	"  LEFT JOIN batchtop.biller b ON b.biller_id = bc.biller_id"
+	"  WHERE b.is_demo IS NOT TRUE),"
+	" m AS (SELECT DISTINCT biller_id FROM c WHERE missed)"
+	" SELECT bucket, payment_type, module, NULL::text AS biller_id,"
+	"   NULL::text AS name, count(*) AS closes,"
+	"   count(*) FILTER (WHERE missed) AS missed"
+	"  FROM c GROUP BY bucket, payment_type, module"
+	" UNION ALL"
+	" SELECT c.bucket, c.payment_type, c.module, c.biller_id, min(c.name),"
+	"   count(*), count(*) FILTER (WHERE c.missed)"
+	"  FROM c JOIN m ON m.biller_id = c.biller_id"
+	"  GROUP BY c.bucket, c.payment_type, c.module, c.biller_id";
+
+/* Rows with the strings they point to. */
+struct rowset {
+	struct missed_row *rows;
+	size_t nrows;
+	char **strs;
+	size_t nstrs;
+};
+
+struct answer {
+	unsigned job;		/* outstanding, 0: answered */
+	bool ok;
+	char err[200];
+	struct rowset rs;
+};
+
+static struct {
+	struct answer *ans;	/* the run under way, one per shard */
+	size_t nshards;
+	bool running;
+	int64_t done_mono;	/* when the last run ended */
+
+	struct rowset shown;
+	bool have;
+	char missing[600];	/* shards that did not answer, and why */
+	size_t answered;
+
+	enum missed_period period;
+	enum missed_group_by by;
+	enum missed_sort sort;
+	bool reverse;
+	struct missed_report rep;
+	bool rep_valid;
+	long top;
+} M;
+
+/* --- rows ------------------------------------------------------------------------- */
+
+static void rowset_free(struct rowset *rs)
+{
+	for (size_t i = 0; i < rs->nstrs; i++)
+		free(rs->strs[i]);
+	free(rs->strs);
+	free(rs->rows);
+	memset(rs, 0, sizeof *rs);
+}
+
+static const char *keep(struct rowset *rs, const PGresult *res, int row, int col,
+			size_t *cap)
+{
+	char *s;
+
+	if (PQgetisnull(res, row, col))
+		return NULL;
+	s = text_sanitize(PQgetvalue(res, row, col),
+			  (size_t)PQgetlength(res, row, col));
+	if (rs->nstrs == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		rs->strs = xrealloc(rs->strs, *cap * sizeof *rs->strs);
+	}
+	rs->strs[rs->nstrs++] = s;
+	return s;
+}
+
+static void take_rows(struct rowset *rs, const PGresult *res, int shard,
+		      const char *shard_name)
+{
+	int n = PQntuples(res);
+	size_t cap = 0;
+
+	rs->rows = xcalloc((size_t)n + 1, sizeof *rs->rows);
+	for (int i = 0; i < n; i++) {
+		struct missed_row *r = &rs->rows[rs->nrows++];
+		const char *name;
+
+		r->shard = shard;
+		r->shard_name = shard_name;
+		r->bucket = (int)strtol(PQgetvalue(res, i, 0), NULL, 10);
+		r->payment_type = keep(rs, res, i, 1, &cap);
+		r->module = keep(rs, res, i, 2, &cap);
+		r->biller_id = keep(rs, res, i, 3, &cap);
+		name = keep(rs, res, i, 4, &cap);
+		r->name = name ? name : "";
+		r->closes = strtol(PQgetvalue(res, i, 5), NULL, 10);
+		r->missed = strtol(PQgetvalue(res, i, 6), NULL, 10);
+	}
+}
+
+static void rebuild_report(void)
+{
+	if (M.rep_valid)
+		missed_report_free(&M.rep);
+	missed_report_build(&M.rep, M.shown.rows, M.shown.nrows, M.period, M.by,
+			    M.sort, M.reverse);
+	M.rep_valid = true;
+}
+
+/* Every shard answered: their rows become the report shown. */
+static void finish_run(struct app *app)
+{
+	size_t n = 0, ns = 0, len = 0;
+
+	rowset_free(&M.shown);
+	for (size_t i = 0; i < M.nshards; i++) {
+		n += M.ans[i].rs.nrows;
+		ns += M.ans[i].rs.nstrs;
+	}
+	M.shown.rows = xcalloc(n + 1, sizeof *M.shown.rows);
+	M.shown.strs = xcalloc(ns + 1, sizeof *M.shown.strs);
+	M.missing[0] = '\0';
+	M.answered = 0;
+	for (size_t i = 0; i < M.nshards; i++) {
+		struct answer *a = &M.ans[i];
+
+		memcpy(M.shown.rows + M.shown.nrows, a->rs.rows,
+		       a->rs.nrows * sizeof *a->rs.rows);
+		M.shown.nrows += a->rs.nrows;
+		memcpy(M.shown.strs + M.shown.nstrs, a->rs.strs,
+		       a->rs.nstrs * sizeof *a->rs.strs);
+		M.shown.nstrs += a->rs.nstrs;
+		free(a->rs.rows);
+		free(a->rs.strs);
+		memset(&a->rs, 0, sizeof a->rs);
+		if (a->ok) {
+			M.answered++;
+		} else if (len < sizeof M.missing) {
+			len += (size_t)snprintf(M.missing + len, sizeof M.missing - len,
+						"%s%s: %s", len ? "; " : "",
+						shard_poller_name(app->pollers[i]),
+						a->err);
+		}
+	}
+	M.have = true;
+	M.running = false;
+	M.done_mono = app->mono;
+	rebuild_report();
+}
+
+static void on_job(struct app *app, struct sq_job *job)
+{
+	struct answer *a;
+
+	if (!M.running || job->shard < 0 || (size_t)job->shard >= M.nshards ||
+	    M.ans[job->shard].job != job->id) {
+		sq_job_free(job);	/* of a run given up */
+		return;
+	}
+	a = &M.ans[job->shard];
+	a->job = 0;
+	a->ok = job->status == SQ_OK;
+	if (a->ok)
+		take_rows(&a->rs, job->res, job->shard,
+			  shard_poller_name(app->pollers[job->shard]));
+	else
+		snprintf(a->err, sizeof a->err, "%s",
+			 job->error[0] ? job->error : "no answer");
+	sq_job_free(job);
+	for (size_t i = 0; i < M.nshards; i++)
+		if (M.ans[i].job)
+			return;		/* wait for the others */
+	finish_run(app);
+	app->dirty = true;
+}
+
+static void run(struct app *app)
+{
+	char hours[16], window[16];
+	const char *p[2] = { hours, window };
+
+	if (M.running)
+		return;
+	snprintf(hours, sizeof hours, "%d", app->cfg->night_hours);
+	snprintf(window, sizeof window, "%d", app->cfg->window_minutes);
+	for (size_t i = 0; i < M.nshards; i++) {
+		struct answer *a = &M.ans[i];
+
+		rowset_free(&a->rs);
+		a->ok = false;
+		a->err[0] = '\0';
+		a->job = 0;
+		if (app->queries && app->queries[i])
+			a->job = shard_query_submit(app->queries[i],
+				sq_job_new(JOB_MISSED, false, missed_sql, 2, p));
+		else
+			snprintf(a->err, sizeof a->err, "no query worker");
+	}
+	M.running = true;
+	for (size_t i = 0; i < M.nshards; i++)
+		if (M.ans[i].job)
+			return;
+	finish_run(app);
+}
+
+/* --- the screen ------------------------------------------------------------------- */
+
+static void missed_enter(struct app *app)
+{
+	ui_on_job(JOB_MISSED, on_job);
+	M.nshards = app->npollers;
+	M.ans = xcalloc(M.nshards + 1, sizeof *M.ans);
+	M.running = false;
+	M.have = false;
+	M.top = 0;
+	run(app);
+}
+
+static void missed_leave(struct app *app)
+{
+	for (size_t i = 0; i < M.nshards; i++) {
+		if (app->queries && app->queries[i])
+			shard_query_cancel(app->queries[i], JOB_MISSED);
+		rowset_free(&M.ans[i].rs);
+	}
+	free(M.ans);
+	M.ans = NULL;
+	M.nshards = 0;
+	M.running = false;
+	rowset_free(&M.shown);
+	if (M.rep_valid)
+		missed_report_free(&M.rep);
+	M.rep_valid = false;
+	M.have = false;
+}
+
+static void missed_update(struct app *app)
+{
+	if (!M.running && app->mono - M.done_mono >= MISSED_REFRESH_MS)
+		run(app);
+}
+
+/* --- drawing ------------------------------------------------------------------------ */
+
+static int body_rows(void)
+{
+	return LINES - 6;	/* header 2, title, summary, headings, status */
+}
+
+static long report_lines(void)
+{
+	long n = 0;
+
+	for (size_t i = 0; M.rep_valid && i < M.rep.ngroups; i++)
+		n += 1 + (long)M.rep.groups[i].nitems;
+	return n;
+}
+
+static void pct(char *buf, size_t n, long missed, long closes)
+{
+	if (closes > 0)
+		snprintf(buf, n, "%.1f%%", 100.0 * (double)missed / (double)closes);
+	else
+		snprintf(buf, n, "-");
+}
+
+/* The table's columns: label (indented for items), shard, three numbers
+ * at the right edge. */
+#define WNUM 8
+#define WSHARD 12
+
+static void table_cells(int y, int indent, const char *label, const char *shard,
+			const char *m, const char *c, const char *p, attr_t attr)
+{
+	int wlabel = COLS - indent - WSHARD - 3 * (WNUM + 1) - 1;
+
+	draw_text(y, indent, wlabel, label, attr, 0);
+	draw_text(y, COLS - 3 * (WNUM + 1) - WSHARD, WSHARD, shard ? shard : "",
+		  attr, 0);
+	draw_text(y, COLS - 3 * (WNUM + 1), WNUM, m, attr, 1);
+	draw_text(y, COLS - 2 * (WNUM + 1), WNUM, c, attr, 1);
+	draw_text(y, COLS - (WNUM + 1), WNUM, p, attr, 1);
+}
+
+static void table_line(int y, int indent, const char *label, const char *shard,
+		       long missed, long closes, attr_t attr)
+{
+	char m[32], c[32], p[32];
+
+	snprintf(m, sizeof m, "%ld", missed);
+	snprintf(c, sizeof c, "%ld", closes);
+	pct(p, sizeof p, missed, closes);
+	table_cells(y, indent, label, shard, m, c, p, attr);
+}
+
+static void missed_draw(struct app *app)
+{
+	char buf[900];
+	int rows = body_rows();
+	long total = report_lines(), line = 0;
+
+	if (M.top > total - rows)
+		M.top = total - rows;
+	if (M.top < 0)
+		M.top = 0;
+	erase();
+	draw_header(app);
+
+	snprintf(buf, sizeof buf, "MISSED THE HOUR  %s  grouped by %s  sorted by %s%s",
+		 missed_period_name(M.period), missed_group_name(M.by),
+		 missed_sort_name(M.sort), M.reverse ? " (reversed)" : "");
+	move(2, 0);
+	attrset(draw_attr(PAINT_HEADER));
+	hline(' ', COLS);
+	draw_text(2, 0, COLS, buf, draw_attr(PAINT_HEADER), 0);
+
+	if (!M.have) {
+		size_t waiting = 0;
+
+		for (size_t i = 0; i < M.nshards; i++)
+			waiting += M.ans[i].job != 0;
+		snprintf(buf, sizeof buf, "asking %zu shard%s...", waiting,
+			 waiting == 1 ? "" : "s");
+		draw_text(3, 0, COLS, buf, draw_attr(PAINT_DIM), 0);
+	} else {
+		char p[32];
+		size_t len;
+
+		pct(p, sizeof p, M.rep.missed, M.rep.closes);
+		len = (size_t)snprintf(buf, sizeof buf,
+			"%ld of %ld closes missed their window (%s), %zu biller%s;"
+			" %zu of %zu shards answered",
+			M.rep.missed, M.rep.closes, p, M.rep.billers,
+			M.rep.billers == 1 ? "" : "s", M.answered, M.nshards);
+		if (M.missing[0] && len < sizeof buf)
+			snprintf(buf + len, sizeof buf - len, "; not answered: %s",
+				 M.missing);
+		draw_text(3, 0, COLS, buf, M.missing[0] ? draw_attr(PAINT_WARN) : 0, 0);
+	}
+	move(4, 0);
+	attrset(draw_attr(PAINT_HEADER));
+	hline(' ', COLS);
+	attrset(A_NORMAL);
+	table_cells(4, 0, M.by == MISSED_BY_BILLER ? "BILLER / TYPE/MODULE"
+			  : M.by == MISSED_BY_TYPE ? "PAYMENT TYPE / BILLER"
+			  : "MODULE / BILLER", "SHARD", "MISSED", "CLOSES", "RATE",
+		    draw_attr(PAINT_HEADER));
+
+	for (size_t g = 0; M.rep_valid && g < M.rep.ngroups; g++) {
+		const struct missed_group *gr = &M.rep.groups[g];
+		long y = 5 + line - M.top;
+
+		if (line >= M.top && y < 5 + rows)
+			table_line((int)y, 0, gr->label, gr->shard_name, gr->missed,
+				   gr->closes, gr->missed ? A_BOLD : draw_attr(PAINT_DIM));
+		line++;
+		for (size_t k = 0; k < gr->nitems; k++, line++) {
+			const struct missed_item *it = &gr->items[k];
+
+			y = 5 + line - M.top;
+			if (line >= M.top && y < 5 + rows)
+				table_line((int)y, 2, it->label, it->shard_name,
+					   it->missed, it->closes, 0);
+		}
+	}
+	if (M.have && total == 0)
+		draw_text(6, 2, COLS - 4, "no close in this period", draw_attr(PAINT_DIM), 0);
+	draw_statusbar(app, "t period  b group  s sort  S reverse  Up/Down scroll  "
+			    "Esc back  ? help");
+}
+
+/* --- keys --------------------------------------------------------------------------- */
+
+static bool missed_key(struct app *app, enum action act, int key)
+{
+	long page = body_rows() > 1 ? body_rows() - 1 : 1;
+
+	switch (act) {
+	case ACT_UP: M.top--; return true;
+	case ACT_DOWN: M.top++; return true;
+	case ACT_PAGE_UP: M.top -= page; return true;
+	case ACT_PAGE_DOWN: M.top += page; return true;
+	case ACT_HOME: M.top = 0; return true;
+	case ACT_END: M.top = report_lines(); return true;
+	case ACT_PERIOD:
+		M.period = (enum missed_period)((M.period + 1) % MISSED__PERIODS);
+		break;
+	case ACT_GROUP:
+		M.by = (enum missed_group_by)((M.by + 1) % MISSED__GROUPINGS);
+		break;
+	case ACT_SORT_NEXT:
+		M.sort = (enum missed_sort)((M.sort + 1) % MISSED__SORTS);
+		break;
+	case ACT_SORT_REVERSE:
+		M.reverse = !M.reverse;
+		break;
+	case ACT_BACK:
+		ui_pop(app);
+		return true;
+	default:
+		return false;
+	}
+	M.top = 0;
+	if (M.have)
+		rebuild_report();
+	return true;
+}
+
+const struct screen screen_missed = {
+	.name = "missed",
+	.enter = missed_enter,
+	.leave = missed_leave,
+	.update = missed_update,
+	.draw = missed_draw,
+	.key = missed_key,
+};

@@ -1,0 +1,75 @@
+/*
+ * headless.h - batchtop without a terminal, for scripts and monitors.
+ *
+ * `batchtop --once` polls every shard once and prints the snapshot (a
+ * table, JSON as doc/json-format.md describes, or CSV); `batchtop --check`
+ * prints one line for cron or a monitoring agent and exits 0, 1 or 2.
+ * Both start the same pollers as the dashboard, wait until every shard has
+ * answered or failed once, stop them, and print from one view of the data.
+ * Nothing here touches the terminal: the output goes to `out`, diagnostics
+ * to `err`.
+ */
+#ifndef BT_HEADLESS_H
+#define BT_HEADLESS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "shard_poller.h"
+#include "view.h"
+
+enum headless_format { HEADLESS_TABLE, HEADLESS_JSON, HEADLESS_CSV };
+
+/* Exit statuses of --check and --once (batchtop(1), EXIT STATUS). */
+enum headless_exit {
+	HEADLESS_OK = 0,	/* --check: nothing to report; --once: all read */
+	HEADLESS_WARNING = 1,	/* --check: at risk, or a source stale or down */
+	HEADLESS_CRITICAL = 2,	/* --check: failed or late billers */
+	HEADLESS_PARTIAL = 3,	/* --once: some shard could not be read */
+	HEADLESS_IOERR = 74,	/* --once: the output could not be written */
+};
+
+/* The "batchtop_json" field: raised only when a field changes meaning or
+ * goes away (new fields may appear without it). */
+#define HEADLESS_JSON_VERSION 1
+
+/* "table", "json" or "csv"; -1 for anything else. */
+int headless_format_from_name(const char *name);
+
+/* Poll once and print the snapshot.  Returns HEADLESS_OK when every shard
+ * was read, HEADLESS_PARTIAL when some could not be (the rest is printed),
+ * HEADLESS_IOERR when out could not be written. */
+int headless_once(const struct config *cfg, enum headless_format fmt,
+		  FILE *out, FILE *err);
+
+/* Poll once and print the --check line.  Returns HEADLESS_OK, _WARNING or
+ * _CRITICAL. */
+int headless_check(const struct config *cfg, FILE *out, FILE *err);
+
+/* --- pure parts, for the wallboard and the unit tests ------------------- */
+
+/* Success so far tonight, in per mille: billers closed in time, of those
+ * whose night is decided (closed, closed late, late or failed); -1 while
+ * none is.  Non-demo billers only, like the totals. */
+int headless_success_permille(const struct totals *t);
+
+/* A data source as --check judges it. */
+struct headless_source {
+	const char *name;	/* "east" */
+	const char *kind;	/* "shard" (New Relic will be another) */
+	enum shard_state state;	/* SHARD_OK, or how it failed */
+};
+
+/* The --check verdict for these totals and sources under cfg's
+ * thresholds: the status, and the line (without a newline) in buf. */
+int headless_check_eval(const struct config *cfg, const struct totals *t,
+			const struct headless_source *src, size_t nsrc,
+			char *buf, size_t n);
+
+/* Write one CSV field (RFC 4180: quoted when it holds a comma, a quote or
+ * a line break; text that a spreadsheet would take for a formula gets a
+ * leading apostrophe). */
+void headless_csv_field(FILE *out, const char *s);
+
+#endif

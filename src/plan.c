@@ -1,0 +1,885 @@
+/*
+ * plan.c - marks on the grid and the staged bulk rerun (see plan.h).
+ *
+ * Data: `marks` is a small array of (shard, biller id).  `P` is the one
+ * plan: a frozen, ordered array of items (one per failed batch of the
+ * marked billers when the plan was proposed) and its flags.  A plan goes
+ * proposed (dialog up) -> running -> finished (every item final); it stays
+ * on the status line until C clears it or a new plan replaces it.
+ *
+ * Releases: each loop turn plan_tick() first updates in-flight items from
+ * the pollers' latest snapshots, then, shard by shard, sends the next
+ * waiting item while fewer than cap items of that shard are in flight.
+ */
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curses.h>
+#include <libpq-fe.h>
+
+#include "confirm.h"
+#include "log.h"
+#include "plan.h"
+#include "rerun.h"
+#include "screen.h"
+#include "shard_query.h"
+#include "text.h"
+#include "timefmt.h"
+#include "xalloc.h"
+
+/* --- pure ------------------------------------------------------------------ */
+
+static int cmp_item(const void *pa, const void *pb)
+{
+	const struct plan_item *a = pa, *b = pb;
+	int r;
+
+	if (a->priority != b->priority) {
+		if (a->priority == BT_NO_INT)
+			return 1;
+		if (b->priority == BT_NO_INT)
+			return -1;
+		return a->priority < b->priority ? -1 : 1;
+	}
+	if (a->deadline != b->deadline) {
+		if (a->deadline == BT_NO_TIME)
+			return 1;
+		if (b->deadline == BT_NO_TIME)
+			return -1;
+		return a->deadline < b->deadline ? -1 : 1;
+	}
+	if (a->shard != b->shard)
+		return a->shard < b->shard ? -1 : 1;
+	if ((r = strcmp(a->biller_name, b->biller_name)))
+		return r;
+	if ((r = strcmp(a->biller_id, b->biller_id)))
+		return r;
+	return strcmp(a->batch_id, b->batch_id);
+}
+
+void plan_sort(struct plan_item *items, size_t n)
+{
+	if (n > 1)
+		qsort(items, n, sizeof *items, cmp_item);
+}
+
+bool plan_state_inflight(enum plan_state s)
+{
+	return s == PI_SENDING || s == PI_PENDING || s == PI_RUNNING ||
+	       s == PI_UNKNOWN;
+}
+
+bool plan_state_final(enum plan_state s)
+{
+	return s == PI_DONE || s == PI_FAILED || s == PI_SKIPPED ||
+	       s == PI_CANCELLED;
+}
+
+int plan_inflight(const struct plan_item *items, size_t n, int shard)
+{
+	int k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (items[i].shard == shard && plan_state_inflight(items[i].state))
+			k++;
+	return k;
+}
+
+long plan_next(const struct plan_item *items, size_t n, int shard, int cap)
+{
+	if (plan_inflight(items, n, shard) >= cap)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (items[i].shard == shard && items[i].state == PI_WAITING)
+			return (long)i;
+	return -1;
+}
+
+void plan_observe(struct plan_item *it, long long rerun_id, const char *status)
+{
+	if (!plan_state_inflight(it->state) || it->state == PI_SENDING ||
+	    it->state == PI_UNKNOWN || it->request_id <= 0 || rerun_id <= 0)
+		return;
+	if (rerun_id > it->request_id) {
+		/* Only one request per target is open at a time: a newer one
+		 * means the one watched has ended. */
+		it->state = PI_DONE;
+		snprintf(it->detail, sizeof it->detail,
+			 "request %lld ended (request %lld is newer)",
+			 it->request_id, rerun_id);
+		return;
+	}
+	if (rerun_id != it->request_id || !status)
+		return;	/* the poll has not seen it yet */
+	if (!strcmp(status, "pending"))
+		it->state = PI_PENDING;
+	else if (!strcmp(status, "running"))
+		it->state = PI_RUNNING;
+	else if (!strcmp(status, "done"))
+		it->state = PI_DONE;
+	else if (!strcmp(status, "failed"))
+		it->state = PI_FAILED;
+	/* Any other status: still counted as in flight. */
+}
+
+int64_t plan_makespan(const struct plan_item *items, size_t n, int shard,
+		      int cap, int64_t default_ms)
+{
+	int64_t lanes[64] = { 0 }, end = 0;
+
+	if (cap < 1)
+		cap = 1;
+	if (cap > 64)
+		cap = 64;
+	for (size_t i = 0; i < n; i++) {
+		int best = 0;
+		int64_t d;
+
+		if (items[i].shard != shard || plan_state_final(items[i].state))
+			continue;
+		d = items[i].median_ms != BT_NO_TIME && items[i].median_ms >= 0
+			    ? items[i].median_ms : default_ms;
+		for (int l = 1; l < cap; l++)
+			if (lanes[l] < lanes[best])
+				best = l;
+		lanes[best] += d;
+		if (lanes[best] > end)
+			end = lanes[best];
+	}
+	return end;
+}
+
+/* --- marks -------------------------------------------------------------------- */
+
+struct mark {
+	int shard;
+	char *biller_id;
+};
+
+static struct mark *marks;
+static size_t nmarks, capmarks;
+
+static long mark_find(int shard, const char *biller_id)
+{
+	for (size_t i = 0; i < nmarks; i++)
+		if (marks[i].shard == shard && !strcmp(marks[i].biller_id, biller_id))
+			return (long)i;
+	return -1;
+}
+
+static void mark_add(int shard, const char *biller_id)
+{
+	if (nmarks == capmarks) {
+		capmarks = capmarks ? capmarks * 2 : 16;
+		marks = xrealloc(marks, capmarks * sizeof *marks);
+	}
+	marks[nmarks].shard = shard;
+	marks[nmarks].biller_id = xstrdup(biller_id);
+	nmarks++;
+}
+
+bool plan_mark_toggle(int shard, const char *biller_id)
+{
+	long i = mark_find(shard, biller_id);
+
+	if (i < 0) {
+		mark_add(shard, biller_id);
+		return true;
+	}
+	free(marks[i].biller_id);
+	marks[i] = marks[--nmarks];
+	return false;
+}
+
+bool plan_is_marked(int shard, const char *biller_id)
+{
+	return nmarks && mark_find(shard, biller_id) >= 0;
+}
+
+size_t plan_mark_count(void)
+{
+	return nmarks;
+}
+
+void plan_marks_clear(void)
+{
+	for (size_t i = 0; i < nmarks; i++)
+		free(marks[i].biller_id);
+	nmarks = 0;
+}
+
+static bool has_failed(const struct biller *b)
+{
+	for (size_t i = 0; i < b->nbatches; i++)
+		if (b->batches[i].state == BATCH_FAILED)
+			return true;
+	return false;
+}
+
+size_t plan_mark_failed(struct app *app)
+{
+	for (size_t s = 0; s < app->view.nsnaps; s++) {
+		const struct snapshot *snap = app->view.snaps[s];
+
+		for (size_t i = 0; snap && i < snap->nbillers; i++) {
+			const struct biller *b = &snap->billers[i];
+
+			if (!b->is_demo && has_failed(b) &&
+			    mark_find(b->shard_index, b->biller_id) < 0)
+				mark_add(b->shard_index, b->biller_id);
+		}
+	}
+	return nmarks;
+}
+
+/* --- the plan ------------------------------------------------------------------- */
+
+#define MAX_SKIPPED 64
+
+static struct {
+	bool exists;		/* proposed or running or finished */
+	bool confirmed;		/* false while its dialog is up */
+	bool paused, cancelled;
+	unsigned long id;
+	struct plan_item *items;
+	size_t n;
+	int cap;
+	size_t nbillers, nshards;
+	char *skipped[MAX_SKIPPED];
+	size_t nskipped, more_skipped;
+	bool *median_asked;	/* per shard: a median read was answered */
+	unsigned *seen_gen;	/* per shard: the poll generation observed */
+	size_t nshard_slots;
+} P;
+static unsigned long plans;	/* plans proposed so far */
+
+static void plan_free(void)
+{
+	for (size_t i = 0; i < P.n; i++) {
+		free(P.items[i].shard_name);
+		free(P.items[i].batch_id);
+		free(P.items[i].biller_id);
+		free(P.items[i].biller_name);
+	}
+	for (size_t i = 0; i < P.nskipped; i++)
+		free(P.skipped[i]);
+	free(P.items);
+	free(P.median_asked);
+	free(P.seen_gen);
+	memset(&P, 0, sizeof P);
+}
+
+void plan_shutdown(void)
+{
+	plan_free();
+	plan_marks_clear();
+	free(marks);
+	marks = NULL;
+	capmarks = 0;
+}
+
+static bool plan_finished(void)
+{
+	for (size_t i = 0; i < P.n; i++)
+		if (!plan_state_final(P.items[i].state))
+			return false;
+	return true;
+}
+
+struct counts {
+	int waiting, sent, running, done, failed, skipped, cancelled;
+};
+
+static struct counts plan_counts(void)
+{
+	struct counts c = { 0 };
+
+	for (size_t i = 0; i < P.n; i++) {
+		switch (P.items[i].state) {
+		case PI_WAITING: c.waiting++; break;
+		case PI_SENDING:
+		case PI_PENDING:
+		case PI_UNKNOWN: c.sent++; break;
+		case PI_RUNNING: c.running++; break;
+		case PI_DONE: c.done++; break;
+		case PI_FAILED: c.failed++; break;
+		case PI_SKIPPED: c.skipped++; break;
+		case PI_CANCELLED: c.cancelled++; break;
+		}
+	}
+	return c;
+}
+
+bool plan_status_line(char *buf, size_t n)
+{
+	struct counts c;
+	char extra[96] = "";
+	size_t j = 0;
+
+	if (!P.exists || !P.confirmed)
+		return false;
+	c = plan_counts();
+	if (c.failed)
+		j += (size_t)snprintf(extra + j, sizeof extra - j, ", %d failed",
+				      c.failed);
+	if (c.skipped && j < sizeof extra)
+		j += (size_t)snprintf(extra + j, sizeof extra - j, ", %d skipped",
+				      c.skipped);
+	if (c.cancelled && j < sizeof extra)
+		snprintf(extra + j, sizeof extra - j, ", %d cancelled", c.cancelled);
+	if (plan_finished())
+		snprintf(buf, n, "plan finished: %d done%s \u2014 C clears this line",
+			 c.done, extra);
+	else
+		snprintf(buf, n, "plan: %d sent, %d running, %d done%s, %d waiting%s"
+			 " \u2014 p %s, C cancel", c.sent, c.running, c.done, extra,
+			 c.waiting, P.paused ? " (PAUSED)" : "",
+			 P.paused ? "resume" : "pause");
+	return true;
+}
+
+static void plan_audit_all(const char *event, const char *outcome,
+			   const char *detail, enum plan_state only, bool all,
+			   char *err, size_t n, int *failed)
+{
+	*failed = 0;
+	for (size_t i = 0; i < P.n; i++) {
+		const struct plan_item *it = &P.items[i];
+		struct audit_entry e = {
+			.event = event, .screen = "plan", .shard = it->shard_name,
+			.kind = RERUN_BATCH, .target = it->batch_id,
+			.reason = "bulk rerun plan from batchtop",
+			.outcome = outcome, .detail = detail,
+		};
+
+		if (!all && it->state != only)
+			continue;
+		if (rerun_audit(&e, err, n) < 0) {
+			*failed = 1;
+			return;
+		}
+	}
+}
+
+static void on_answer(struct app *app, const struct rerun_answer *a,
+		      unsigned long tag)
+{
+	size_t i = (size_t)(tag & 0xffffffffUL);
+	struct plan_item *it;
+
+	if (!P.exists || (tag >> 32) != (P.id & 0xffffffffUL) || i >= P.n)
+		return;
+	it = &P.items[i];
+	snprintf(it->detail, sizeof it->detail, "%s: %s",
+		 rerun_result_word(a->result), a->detail);
+	switch (a->result) {
+	case RR_CREATED:
+	case RR_DUPLICATE:
+		/* A duplicate is someone's request in flight on the shard:
+		 * it is watched and counted like ours. */
+		it->state = PI_PENDING;
+		it->request_id = a->request_id;
+		break;
+	case RR_REREAD_OPEN:
+		it->state = !strcmp(a->status, "running") ? PI_RUNNING : PI_PENDING;
+		it->request_id = a->request_id;
+		break;
+	case RR_UNKNOWN:
+		it->state = PI_UNKNOWN;
+		break;
+	case RR_ERROR:
+		/* Whatever refused this one would refuse the next: stop. */
+		it->state = PI_SKIPPED;
+		if (!P.paused) {
+			P.paused = true;
+			ui_message(app, "plan paused: %s", a->detail);
+			app->message_until = mono_ms() + 12000;
+		}
+		break;
+	case RR_REFUSED:
+	case RR_NOT_SENT:
+	case RR_REREAD_NONE:
+		it->state = PI_SKIPPED;
+		break;
+	}
+	app->dirty = true;
+}
+
+/* Update in-flight items from the latest snapshots (when they changed). */
+static void observe(struct app *app)
+{
+	for (size_t s = 0; s < P.nshard_slots && s < app->view.nsnaps; s++) {
+		const struct snapshot *snap = app->view.snaps[s];
+
+		if (!snap || P.seen_gen[s] == app->gens[s])
+			continue;
+		P.seen_gen[s] = app->gens[s];
+		for (size_t i = 0; i < P.n; i++) {
+			struct plan_item *it = &P.items[i];
+
+			if (it->shard != (int)s || it->request_id <= 0 ||
+			    !plan_state_inflight(it->state))
+				continue;
+			for (size_t k = 0; k < snap->nbatches; k++) {
+				const struct batch *t = &snap->batches[k];
+
+				if (strcmp(t->batch_id, it->batch_id))
+					continue;
+				plan_observe(it, t->rerun_id, t->rerun_status);
+				break;
+			}
+		}
+	}
+}
+
+static void release(struct app *app)
+{
+	int cap = P.cap;
+
+	for (size_t s = 0; s < app->npollers && !P.paused; s++) {
+		long i;
+
+		while (!P.paused &&
+		       (i = plan_next(P.items, P.n, (int)s, cap)) >= 0) {
+			struct plan_item *it = &P.items[i];
+			char why[400];
+			unsigned long tag = ((P.id & 0xffffffffUL) << 32) |
+					    (unsigned long)i;
+
+			if (!rerun_may_send(app, it->shard, RERUN_BATCH,
+					    it->batch_id, why, sizeof why)) {
+				if (app->readonly) {
+					P.paused = true;
+					ui_message(app, "plan paused: %s", why);
+					return;
+				}
+				it->state = PI_SKIPPED;
+				snprintf(it->detail, sizeof it->detail, "%.150s", why);
+				continue;
+			}
+			it->state = PI_SENDING;
+			if (rerun_send(app, "plan", it->shard, RERUN_BATCH,
+				       it->batch_id, "bulk rerun plan from batchtop",
+				       false, on_answer, tag, why, sizeof why) < 0) {
+				it->state = PI_WAITING;
+				P.paused = true;
+				ui_message(app, "plan paused: %s", why);
+				app->message_until = mono_ms() + 12000;
+				return;
+			}
+			app->dirty = true;
+		}
+	}
+}
+
+void plan_tick(struct app *app)
+{
+	if (!P.exists || !P.confirmed)
+		return;
+	observe(app);
+	if (!P.cancelled)
+		release(app);
+}
+
+void plan_pause(struct app *app)
+{
+	if (!P.exists || !P.confirmed || plan_finished()) {
+		ui_message(app, "no bulk plan is running");
+		return;
+	}
+	P.paused = !P.paused;
+	ui_message(app, P.paused ? "plan paused: nothing more is sent until p"
+				 : "plan resumed");
+}
+
+void plan_cancel(struct app *app)
+{
+	char err[300];
+	int failed, dropped = 0;
+
+	if (!P.exists || !P.confirmed) {
+		ui_message(app, "no bulk plan to cancel");
+		return;
+	}
+	if (plan_finished()) {
+		plan_free();
+		ui_message(app, "plan cleared");
+		return;
+	}
+	plan_audit_all("cancel", "cancelled", "bulk plan cancelled by the "
+		       "operator before this was sent", PI_WAITING, false, err,
+		       sizeof err, &failed);
+	for (size_t i = 0; i < P.n; i++) {
+		if (P.items[i].state == PI_WAITING) {
+			P.items[i].state = PI_CANCELLED;
+			snprintf(P.items[i].detail, sizeof P.items[i].detail,
+				 "cancelled before it was sent");
+			dropped++;
+		}
+	}
+	P.cancelled = true;
+	ui_message(app, "plan cancelled: %d waiting dropped; what was sent stays "
+		   "sent%s%s", dropped, failed ? "; AUDIT LOG NOT WRITTEN: " : "",
+		   failed ? err : "");
+}
+
+/* --- proposing ------------------------------------------------------------------ */
+
+static void on_median(struct app *app, struct sq_job *job, unsigned long tag)
+{
+	(void)app;
+	if (!P.exists || tag != P.id)
+		return;
+	if ((size_t)job->shard < P.nshard_slots)
+		P.median_asked[job->shard] = true;
+	if (job->status != SQ_OK)
+		return;
+	for (int r = 0; r < PQntuples(job->res); r++) {
+		const char *id = PQgetvalue(job->res, r, 0);
+		int64_t ms = PQgetisnull(job->res, r, 1) ? BT_NO_TIME
+				: strtoll(PQgetvalue(job->res, r, 1), NULL, 10);
+
+		for (size_t i = 0; i < P.n; i++)
+			if (P.items[i].shard == job->shard &&
+			    !strcmp(P.items[i].biller_id, id))
+				P.items[i].median_ms = ms;
+	}
+}
+
+/* A default duration for a batch with no history: the plan's own median
+ * of medians, else five minutes. */
+static int64_t default_ms(void)
+{
+	int64_t v[256];
+	size_t k = 0;
+
+	for (size_t i = 0; i < P.n && k < 256; i++)
+		if (P.items[i].median_ms != BT_NO_TIME && P.items[i].median_ms >= 0)
+			v[k++] = P.items[i].median_ms;
+	if (!k)
+		return 5 * 60 * 1000;
+	for (size_t i = 1; i < k; i++)	/* few values: insertion sort */
+		for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			int64_t t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return v[k / 2];
+}
+
+/* Dialog lines: summary, one per shard, the order, the skipped. */
+static size_t shards_in_plan(size_t *which, size_t max)
+{
+	size_t k = 0;
+
+	for (size_t s = 0; s < P.nshard_slots && k < max; s++)
+		for (size_t i = 0; i < P.n; i++)
+			if (P.items[i].shard == (int)s) {
+				which[k++] = s;
+				break;
+			}
+	return k;
+}
+
+static size_t item_lines_room(void)
+{
+	size_t fixed = 3 + P.nshards + (P.nskipped ? 1 + P.nskipped : 0);
+	long room = (long)LINES - 5 - 5 - (long)fixed;
+
+	if (room < 1)
+		room = 1;
+	return (size_t)room;
+}
+
+static size_t plan_nlines(void *ctx)
+{
+	size_t items = P.n, room = item_lines_room();
+
+	(void)ctx;
+	if (items > room)
+		items = room;	/* the last one says how many more */
+	return 3 + P.nshards + items + (P.nskipped ? 1 + P.nskipped : 0);
+}
+
+static void shard_line(struct app *app, size_t s, char *buf, size_t n,
+		       enum paint *p)
+{
+	int count = 0, minute = app->cfg->payment_file_minute;
+	int64_t span = plan_makespan(P.items, P.n, (int)s, P.cap, default_ms());
+	const char *name = "?";
+	char at[16], left[16];
+	bool late;
+
+	for (size_t i = 0; i < P.n; i++)
+		if (P.items[i].shard == (int)s) {
+			name = P.items[i].shard_name;
+			count++;
+		}
+	if (app->now == BT_NO_TIME) {
+		snprintf(buf, n, "  %-10s %d batch%s", name, count,
+			 count == 1 ? "" : "es");
+		return;
+	}
+	fmt_clock(at, sizeof at, app->now + span, 0);
+	fmt_countdown(left, sizeof left, span);
+	late = span > next_payment_file_ms(app->now, minute);
+	snprintf(buf, n, "  %-10s %d batch%s, done in ~%s (%s UTC)%s: %s the "
+		 ":%02d run", name, count, count == 1 ? "" : "es", left, at,
+		 P.median_asked[s] ? "" : " (estimating)",
+		 late ? "AFTER" : "before", minute);
+	if (late)
+		*p = PAINT_LATE;
+}
+
+static void plan_line(struct app *app, void *ctx, size_t i, char *buf, size_t n,
+		      enum paint *p)
+{
+	size_t which[64], ns = shards_in_plan(which, 64);
+	size_t items = P.n, room = item_lines_room();
+	char dl[16], prio[16];
+
+	(void)ctx;
+	if (i == 0) {
+		snprintf(buf, n, "%zu failed batch%s of %zu biller%s on %zu shard%s; at "
+			 "most %d pending or running per shard at once",
+			 P.n, P.n == 1 ? "" : "es", P.nbillers,
+			 P.nbillers == 1 ? "" : "s", ns, ns == 1 ? "" : "s", P.cap);
+		return;
+	}
+	if (i == 1) {
+		snprintf(buf, n, "Estimated finish per shard (median close of each "
+			 "biller over 14 days):");
+		return;
+	}
+	i -= 2;
+	if (i < ns) {
+		shard_line(app, which[i], buf, n, p);
+		return;
+	}
+	i -= ns;
+	if (i == 0) {
+		snprintf(buf, n, "Order (priority, then nearest deadline):");
+		return;
+	}
+	i--;
+	if (items > room)
+		items = room;
+	if (i < items) {
+		const struct plan_item *it = &P.items[i];
+
+		if (items < P.n && i == items - 1) {
+			snprintf(buf, n, "  ... and %zu more", P.n - items + 1);
+			return;
+		}
+		if (it->deadline == BT_NO_TIME)
+			snprintf(dl, sizeof dl, "--:--");
+		else
+			fmt_clock(dl, sizeof dl, it->deadline, 0);
+		if (it->priority == BT_NO_INT)
+			snprintf(prio, sizeof prio, "?");
+		else
+			snprintf(prio, sizeof prio, "%d", it->priority);
+		snprintf(buf, n, "%3zu. %-10s P%s  %s  %s  deadline %s UTC", i + 1,
+			 it->shard_name, prio, it->biller_name, it->batch_id, dl);
+		return;
+	}
+	i -= items;
+	if (i == 0) {
+		snprintf(buf, n, "Skipped (not in the plan):");
+		*p = PAINT_WARN;
+		return;
+	}
+	i--;
+	if (i < P.nskipped)
+		snprintf(buf, n, "  %s", P.skipped[i]);
+}
+
+static void plan_answer(struct app *app, void *ctx, bool yes, const char *typed)
+{
+	char err[300], detail[200];
+	int failed;
+
+	(void)ctx;
+	if (!yes) {
+		if (*typed)
+			snprintf(detail, sizeof detail, "typed \"%s\" for a plan of %zu "
+				 "batches", typed, P.n);
+		else
+			snprintf(detail, sizeof detail, "cancelled by the operator");
+		plan_audit_all("cancel", "cancelled", detail, PI_WAITING, true, err,
+			       sizeof err, &failed);
+		ui_message(app, "plan not started (%s): nothing sent%s%s", detail,
+			   failed ? "; AUDIT LOG NOT WRITTEN: " : "", failed ? err : "");
+		plan_free();
+		return;
+	}
+	plan_audit_all("confirm", "confirmed", "bulk plan confirmed by typing its "
+		       "count", PI_WAITING, true, err, sizeof err, &failed);
+	if (failed) {
+		ui_message(app, "the audit log cannot be written, so nothing was "
+			   "sent: %s", err);
+		app->message_until = mono_ms() + 12000;
+		plan_free();
+		return;
+	}
+	P.confirmed = true;
+	plan_marks_clear();
+	log_msg(LOG_INFO, "bulk plan of %zu batches started", P.n);
+	ui_message(app, "plan started: %zu batches, at most %d at once per shard",
+		   P.n, P.cap);
+	plan_tick(app);
+}
+
+static void skip(const char *name, const char *why)
+{
+	if (P.nskipped < MAX_SKIPPED)
+		P.skipped[P.nskipped++] = xasprintf("%s: %s", name, why);
+	else
+		P.more_skipped++;
+}
+
+static const struct biller *find_biller(const struct app *app, int shard,
+					const char *id)
+{
+	const struct snapshot *s;
+
+	if (shard < 0 || (size_t)shard >= app->view.nsnaps)
+		return NULL;
+	s = app->view.snaps[shard];
+	for (size_t i = 0; s && i < s->nbillers; i++)
+		if (!strcmp(s->billers[i].biller_id, id))
+			return &s->billers[i];
+	return NULL;
+}
+
+void plan_propose(struct app *app)
+{
+	char why[400], title[160], prompt[300], expect[32];
+	struct confirm c;
+	size_t cap = 0;
+
+	if (app->readonly) {
+		ui_message(app, "read-only: reruns are off (started with --readonly "
+			   "or readonly = true)");
+		return;
+	}
+	if (P.exists && P.confirmed && !plan_finished()) {
+		ui_message(app, "a bulk plan is running: C cancels what is still "
+			   "waiting");
+		return;
+	}
+	if (confirm_is_open())
+		return;
+	if (!nmarks) {
+		ui_message(app, "mark billers first: Space marks one, * every "
+			   "failed one");
+		return;
+	}
+	plan_free();
+	P.exists = true;
+	P.id = ++plans;
+	P.cap = app->cfg->max_inflight_per_shard;
+	P.nshard_slots = app->npollers;
+	P.median_asked = xcalloc(app->npollers + 1, sizeof *P.median_asked);
+	P.seen_gen = xcalloc(app->npollers + 1, sizeof *P.seen_gen);
+	for (size_t m = 0; m < nmarks; m++) {
+		const struct biller *b = find_biller(app, marks[m].shard,
+						     marks[m].biller_id);
+		bool any = false;
+
+		if (!b) {
+			skip(marks[m].biller_id, "not in the shard's latest data");
+			continue;
+		}
+		if (b->is_demo) {
+			skip(b->name, "a demo biller: never rerun");
+			continue;
+		}
+		for (size_t k = 0; k < b->nbatches; k++) {
+			const struct batch *t = &b->batches[k];
+			struct plan_item *it;
+
+			if (t->state != BATCH_FAILED)
+				continue;
+			if (!rerun_may_send(app, b->shard_index, RERUN_BATCH,
+					    t->batch_id, why, sizeof why)) {
+				skip(t->batch_id, why);
+				continue;
+			}
+			if (P.n == cap) {
+				cap = cap ? cap * 2 : 16;
+				P.items = xrealloc(P.items, cap * sizeof *P.items);
+			}
+			it = &P.items[P.n++];
+			memset(it, 0, sizeof *it);
+			it->shard = b->shard_index;
+			it->shard_name = xstrdup(b->shard);
+			it->batch_id = xstrdup(t->batch_id);
+			it->biller_id = xstrdup(b->biller_id);
+			it->biller_name = xstrdup(*b->name ? b->name : b->biller_id);
+			it->priority = b->priority;
+			it->deadline = t->deadline_at;
+			it->median_ms = BT_NO_TIME;
+			it->state = PI_WAITING;
+			any = true;
+		}
+		if (any)
+			P.nbillers++;
+		else
+			skip(*b->name ? b->name : b->biller_id,
+			     "no failed batch now");
+	}
+	if (P.more_skipped && P.nskipped == MAX_SKIPPED) {
+		free(P.skipped[MAX_SKIPPED - 1]);
+		P.skipped[MAX_SKIPPED - 1] = xasprintf("... and %zu more",
+						       P.more_skipped + 1);
+	}
+	if (P.n == 0) {
+		ui_message(app, "nothing to rerun: none of the %zu marked billers has "
+			   "a failed batch that may be asked now", nmarks);
+		plan_free();
+		return;
+	}
+	plan_sort(P.items, P.n);
+	{
+		size_t which[64];
+
+		P.nshards = shards_in_plan(which, 64);
+	}
+	/* Ask each shard for its billers' median close times. */
+	for (size_t s = 0; s < app->npollers; s++) {
+		const char **ids = xcalloc(P.n, sizeof *ids);
+		size_t k = 0;
+
+		for (size_t i = 0; i < P.n; i++)
+			if (P.items[i].shard == (int)s)
+				ids[k++] = P.items[i].biller_id;
+		if (k) {
+			char *arr = rerun_pg_array(ids, k);
+			const char *params[1] = { arr };
+
+			rerun_read(app, (int)s, rerun_median_sql, 1, params, on_median,
+				   P.id);
+			free(arr);
+		}
+		free(ids);
+	}
+	snprintf(expect, sizeof expect, "%zu", P.n);
+	snprintf(title, sizeof title, "Bulk rerun plan: %zu batch%s", P.n,
+		 P.n == 1 ? "" : "es");
+	snprintf(prompt, sizeof prompt, "Type %zu and Enter to send the plan as %s; "
+		 "Esc or any other key cancels", P.n, rerun_requested_by());
+	memset(&c, 0, sizeof c);
+	c.title = title;
+	c.prompt = prompt;
+	c.expect = expect;
+	c.nlines = plan_nlines;
+	c.line = plan_line;
+	c.answer = plan_answer;
+	if (!confirm_open(app, &c))
+		plan_free();
+}

@@ -1,0 +1,93 @@
+/*
+ * plan.h - staged bulk reruns: the marked billers' failed batches, sent
+ * in order of priority and deadline, never more than max_inflight_per_shard
+ * requests pending or running on one shard at once (UI thread only).
+ *
+ * A plan is a frozen list of batches.  plan_tick() watches the pollers'
+ * snapshots (each batch's latest rerun request) and releases the next
+ * waiting batch of a shard whenever that shard has room.  An item counts
+ * as in flight from the moment it is sent until the shard shows its
+ * request done or failed; an answer that was lost counts too, until the
+ * re-read says otherwise.  Pausing stops releases; cancelling drops what
+ * is still waiting (what was sent stays sent).
+ *
+ * The pure parts (ordering, counting, estimating) are exposed for the
+ * unit tests.
+ */
+#ifndef BT_PLAN_H
+#define BT_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app.h"
+
+enum plan_state {
+	PI_WAITING,	/* not released yet */
+	PI_SENDING,	/* sent, no answer yet */
+	PI_PENDING,	/* the shard queued it (or already had one open) */
+	PI_RUNNING,	/* the worker took it */
+	PI_UNKNOWN,	/* the answer was lost: waiting for the re-read */
+	PI_DONE,
+	PI_FAILED,
+	PI_SKIPPED,	/* refused, an error, or not confirmed after unknown */
+	PI_CANCELLED,	/* still waiting when the plan was cancelled */
+};
+
+struct plan_item {
+	int shard;
+	char *shard_name, *batch_id, *biller_id, *biller_name;
+	int priority;		/* BT_NO_INT: unknown, ordered last */
+	int64_t deadline;	/* BT_NO_TIME: none, ordered last */
+	int64_t median_ms;	/* its biller's median close, BT_NO_TIME unknown */
+	enum plan_state state;
+	long long request_id;	/* the request watched, 0 until known */
+	char detail[160];
+};
+
+/* --- pure ------------------------------------------------------------------ */
+
+/* Priority first (1 the highest), then the nearest deadline, then shard,
+ * biller and batch, so the order is total. */
+void plan_sort(struct plan_item *items, size_t n);
+bool plan_state_inflight(enum plan_state s);
+bool plan_state_final(enum plan_state s);
+/* Items of the shard in flight. */
+int plan_inflight(const struct plan_item *items, size_t n, int shard);
+/* The next item to release on shard (the first waiting one, in order) when
+ * fewer than cap are in flight there; -1 when none may go. */
+long plan_next(const struct plan_item *items, size_t n, int shard, int cap);
+/* Update an in-flight item from its batch's latest request as a poll saw
+ * it (rerun_id 0 / status "" when none). */
+void plan_observe(struct plan_item *it, long long rerun_id, const char *status);
+/* Milliseconds from the start until the shard's items are all done, with
+ * cap at a time, each taking its median (default_ms when unknown). */
+int64_t plan_makespan(const struct plan_item *items, size_t n, int shard,
+		      int cap, int64_t default_ms);
+
+/* --- marks on the grid ------------------------------------------------------ */
+
+/* Toggle; returns whether it is marked now. */
+bool plan_mark_toggle(int shard, const char *biller_id);
+bool plan_is_marked(int shard, const char *biller_id);
+size_t plan_mark_count(void);
+void plan_marks_clear(void);
+/* Mark every failed non-demo biller of the latest snapshots; returns how
+ * many are marked now. */
+size_t plan_mark_failed(struct app *app);
+
+/* --- the plan of this batchtop ------------------------------------------------ */
+
+/* R: build a plan of the marked billers and ask for confirmation. */
+void plan_propose(struct app *app);
+/* p and C. */
+void plan_pause(struct app *app);
+void plan_cancel(struct app *app);
+/* "plan: 3 sent, 2 running, 1 done, 4 waiting - p pause, C cancel";
+ * false when there is no plan. */
+bool plan_status_line(char *buf, size_t n);
+void plan_tick(struct app *app);
+void plan_shutdown(void);
+
+#endif

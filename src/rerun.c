@@ -1,0 +1,620 @@
+/*
+ * rerun.c - rerun requests and their re-reads (see rerun.h).
+ *
+ * State, all on the UI thread:
+ *   targets  one entry per target whose request is being sent or whose
+ *            outcome is unknown; while an entry exists no new request for
+ *            that target may be sent.  An unknown entry leaves only after
+ *            a re-read of the shard answered.
+ *   reads    read jobs in flight and who gets their answer.
+ * The confirmation of batch reruns is in rerun_dialog.c.
+ */
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "log.h"
+#include "plan.h"
+#include "rerun.h"
+#include "screen.h"
+#include "shard_query.h"
+#include "text.h"
+#include "timefmt.h"
+#include "xalloc.h"
+
+static const char request_sql[] =
+	"SELECT request_id, outcome, detail"
+	" FROM batchtop.request_rerun($1, $2, $3, $4)";
+
+/* The target's open request first, else its latest; and whether the
+ * server process that ran the lost call ($3) is still busy. */
+static const char reread_sql[] =
+	"SELECT (SELECT count(*) FROM pg_catalog.pg_stat_activity a"
+	"   WHERE a.pid = $3::int AND a.pid <> pg_catalog.pg_backend_pid()"
+	"     AND a.state IS DISTINCT FROM 'idle')::int AS busy,"
+	" q.request_id, q.status, q.requested_by,"
+	" to_char(q.requested_at AT TIME ZONE 'UTC', 'HH24:MI:SS') AS at"
+	" FROM (SELECT 1) AS one LEFT JOIN LATERAL ("
+	"   SELECT r.request_id, r.status, r.requested_by, r.requested_at"
+	"   FROM batchtop.rerun_request r"
+	"   WHERE r.kind = $1 AND r.target_id = $2"
+	"   ORDER BY r.status IN ('pending', 'running') DESC,"
+	"     r.requested_at DESC NULLS LAST, r.request_id DESC LIMIT 1) q ON true";
+
+const char rerun_median_sql[] =
+	"SELECT b.biller_id,"
+	" (extract(epoch FROM percentile_cont(0.5) WITHIN GROUP"
+	"   (ORDER BY b.finished_at - b.started_at)) * 1000)::bigint AS median_ms,"
+	" count(*) AS closes"
+	" FROM batchtop.batch_close b"
+	" WHERE b.biller_id = ANY ($1::text[]) AND b.status = 'closed'"
+	"   AND b.started_at IS NOT NULL AND b.finished_at >= b.started_at"
+	"   AND b.finished_at >= now() - interval '14 days'"
+	" GROUP BY b.biller_id";
+
+enum tstate { T_SENDING, T_UNKNOWN };
+
+struct target {
+	int shard;
+	char *kind, *target, *screen, *reason;
+	enum tstate state;
+	bool announce;
+	unsigned job;		/* the write job while sending */
+	int backend_pid;	/* the server process of the lost call */
+	unsigned reread_job;	/* 0: no re-read in flight */
+	int64_t reread_at;	/* monotonic ms of the next re-read */
+	/* Why the last re-read did not answer, or "". */
+	char last_error[sizeof ((struct sq_job *)0)->error];
+	rerun_cb cb;
+	unsigned long tag;
+	struct target *next;
+};
+
+struct read {
+	int shard;
+	unsigned job;
+	rerun_read_fn fn;
+	unsigned long tag;
+	struct read *next;
+};
+
+static struct {
+	bool ready;
+	char by[160];
+	char *audit_path;
+	struct target *targets;
+	struct read *reads;
+} R;
+
+/* --- small helpers ------------------------------------------------------------ */
+
+static const char *shard_name(const struct app *app, int shard)
+{
+	if (shard < 0 || (size_t)shard >= app->npollers)
+		return "?";
+	return shard_poller_name(app->pollers[shard]);
+}
+
+static const char *col(const PGresult *r, int row, const char *name)
+{
+	int c = PQfnumber(r, name);
+
+	if (c < 0 || row >= PQntuples(r) || PQgetisnull(r, row, c))
+		return NULL;
+	return PQgetvalue(r, row, c);
+}
+
+char *rerun_pg_array(const char *const *items, size_t n)
+{
+	size_t len = 3;
+	char *out, *q;
+
+	for (size_t i = 0; i < n; i++)
+		len += 3 + 2 * strlen(items[i]);
+	q = out = xmalloc(len);
+	*q++ = '{';
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			*q++ = ',';
+		*q++ = '"';
+		for (const char *s = items[i]; *s; s++) {
+			if (*s == '"' || *s == '\\')
+				*q++ = '\\';
+			*q++ = *s;
+		}
+		*q++ = '"';
+	}
+	*q++ = '}';
+	*q = '\0';
+	return out;
+}
+
+const char *rerun_result_word(enum rerun_result r)
+{
+	switch (r) {
+	case RR_CREATED: return "created";
+	case RR_DUPLICATE: return "duplicate";
+	case RR_REFUSED: return "refused";
+	case RR_ERROR: return "error";
+	case RR_UNKNOWN: return "unknown";
+	case RR_NOT_SENT: return "not-sent";
+	case RR_REREAD_OPEN: return "open";
+	case RR_REREAD_NONE: return "none";
+	}
+	return "?";
+}
+
+const char *rerun_requested_by(void)
+{
+	return R.by;
+}
+
+int rerun_audit(const struct audit_entry *e, char *err, size_t n)
+{
+	if (audit_append(R.audit_path, e, err, n) < 0) {
+		log_msg(LOG_ERROR, "audit: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+void rerun_announce(struct app *app, const char *text)
+{
+	ui_message(app, "%s", text);
+	app->message_until = mono_ms() + 12000;
+}
+
+/* --- targets ------------------------------------------------------------------- */
+
+static struct target *target_find(int shard, const char *kind, const char *target)
+{
+	for (struct target *t = R.targets; t; t = t->next)
+		if (t->shard == shard && !strcmp(t->kind, kind) &&
+		    !strcmp(t->target, target))
+			return t;
+	return NULL;
+}
+
+static void target_drop(struct target *t)
+{
+	for (struct target **pp = &R.targets; *pp; pp = &(*pp)->next) {
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	}
+	free(t->kind);
+	free(t->target);
+	free(t->screen);
+	free(t->reason);
+	free(t);
+}
+
+bool rerun_may_send(const struct app *app, int shard, const char *kind,
+		    const char *target, char *why, size_t n)
+{
+	const struct target *t = target_find(shard, kind, target);
+
+	if (app->readonly) {
+		snprintf(why, n, "read-only: reruns are off (started with "
+			 "--readonly or readonly = true)");
+		return false;
+	}
+	if (!t)
+		return true;
+	if (t->state == T_SENDING)
+		snprintf(why, n, "a request for %s is being sent to shard %s; "
+			 "wait for its answer", target, shard_name(app, shard));
+	else
+		snprintf(why, n, "waiting to re-read shard %s: the last request for "
+			 "%s has an unknown outcome%s%s", shard_name(app, shard),
+			 target, t->last_error[0] ? "; last try: " : "",
+			 t->last_error);
+	return false;
+}
+
+/* "sending", "unknown" (waiting to re-read) or NULL. */
+static const char *local_state(int shard, const char *kind, const char *target)
+{
+	const struct target *t = target_find(shard, kind, target);
+
+	if (!t)
+		return NULL;
+	return t->state == T_SENDING ? "sending" : "unknown";
+}
+
+int rerun_send(struct app *app, const char *screen, int shard,
+	       const char *kind, const char *target, const char *reason,
+	       bool announce_it, rerun_cb cb, unsigned long tag, char *why,
+	       size_t n)
+{
+	struct audit_entry e = {
+		.event = "request", .screen = screen,
+		.shard = shard_name(app, shard), .kind = kind, .target = target,
+		.reason = reason, .outcome = "sending",
+	};
+	const char *params[4] = { kind, target, R.by, reason };
+	struct sq_job *job;
+	struct target *t;
+	char err[300];
+
+	if (!rerun_may_send(app, shard, kind, target, why, n))
+		return -1;
+	if (shard < 0 || (size_t)shard >= app->npollers || !app->queries ||
+	    !app->queries[shard]) {
+		snprintf(why, n, "no query worker for shard %d", shard);
+		return -1;
+	}
+	if (rerun_audit(&e, err, sizeof err) < 0) {
+		snprintf(why, n, "the audit log cannot be written, so nothing was "
+			 "sent: %s", err);
+		return -1;
+	}
+	job = sq_job_new(JOB_RERUN, true, request_sql, 4, params);
+	t = xcalloc(1, sizeof *t);
+	t->shard = shard;
+	t->kind = xstrdup(kind);
+	t->target = xstrdup(target);
+	t->screen = xstrdup(screen);
+	t->reason = xstrdup(reason ? reason : "");
+	t->state = T_SENDING;
+	t->announce = announce_it;
+	t->cb = cb;
+	t->tag = tag;
+	t->next = R.targets;
+	R.targets = t;
+	t->job = shard_query_submit(app->queries[shard], job);
+	log_msg(LOG_INFO, "shard %s: rerun of %s %s sent (job %u)",
+		shard_name(app, shard), kind, target, t->job);
+	return 0;
+}
+
+/* Words for a write that the shard answered with an error. */
+static void error_words(const struct app *app, const struct sq_job *job,
+			char *buf, size_t n)
+{
+	const char *name = shard_name(app, job->shard);
+
+	if (!strcmp(job->sqlstate, "42501"))
+		snprintf(buf, n, "not an operator on shard %s: reruns need the "
+			 "batchtop_operator role; nothing was recorded", name);
+	else if (!strcmp(job->sqlstate, "25006"))
+		snprintf(buf, n, "shard %s refused: the session is read-only; "
+			 "nothing was recorded", name);
+	else if (!strcmp(job->sqlstate, "57014") || !strcmp(job->sqlstate, "55P03"))
+		snprintf(buf, n, "shard %s: the request timed out on the server and "
+			 "was rolled back; nothing was recorded", name);
+	else if (job->sqlstate[0])
+		snprintf(buf, n, "shard %s: %s; nothing was recorded", name, job->error);
+	else
+		snprintf(buf, n, "shard %s: %s; nothing was sent", name, job->error);
+}
+
+static void finish_answer(struct app *app, struct target *t,
+			  const struct rerun_answer *a, const char *event)
+{
+	struct audit_entry e = {
+		.event = event, .screen = t->screen,
+		.shard = shard_name(app, t->shard), .kind = t->kind,
+		.target = t->target, .reason = t->reason,
+		.outcome = rerun_result_word(a->result),
+		.detail = a->detail, .request_id = a->request_id,
+	};
+	char err[300], msg[600];
+	rerun_cb cb = t->cb;
+	unsigned long tag = t->tag;
+	bool keep = a->result == RR_UNKNOWN;
+
+	if (rerun_audit(&e, err, sizeof err) < 0) {
+		snprintf(msg, sizeof msg, "AUDIT LOG NOT WRITTEN (%s): %s %s: %s",
+			 err, t->target, rerun_result_word(a->result), a->detail);
+		rerun_announce(app, msg);
+	} else if (t->announce || a->result == RR_UNKNOWN ||
+		   a->result == RR_REREAD_OPEN || a->result == RR_REREAD_NONE) {
+		/* Errors and re-reads say what happened in their own words. */
+		bool worded = a->result == RR_ERROR || a->result == RR_REREAD_OPEN ||
+			      a->result == RR_REREAD_NONE;
+
+		snprintf(msg, sizeof msg, "%s %s: %s%s%s", shard_name(app, t->shard),
+			 t->target, worded ? "" : rerun_result_word(a->result),
+			 worded ? "" : ": ", a->detail);
+		rerun_announce(app, msg);
+	}
+	log_msg(LOG_INFO, "shard %s: rerun of %s %s: %s: %s",
+		shard_name(app, t->shard), t->kind, t->target,
+		rerun_result_word(a->result), a->detail);
+	if (keep) {
+		t->state = T_UNKNOWN;
+		t->reread_job = 0;
+		t->reread_at = mono_ms();
+	}
+	if (cb)
+		cb(app, a, tag);
+	if (!keep)
+		target_drop(t);
+}
+
+static void on_rerun_job(struct app *app, struct sq_job *job)
+{
+	struct target *t;
+	struct rerun_answer a = { 0 };
+	char detail[600], *clean = NULL;
+
+	for (t = R.targets; t; t = t->next)
+		if (t->state == T_SENDING && t->shard == job->shard &&
+		    t->job == job->id)
+			break;
+	if (!t) {
+		sq_job_free(job);
+		return;
+	}
+	a.shard = t->shard;
+	a.kind = t->kind;
+	a.target = t->target;
+	a.status = "";
+	a.detail = detail;
+	detail[0] = '\0';
+	switch (job->status) {
+	case SQ_OK: {
+		const char *outcome = col(job->res, 0, "outcome");
+		const char *id = col(job->res, 0, "request_id");
+
+		clean = text_sanitize(col(job->res, 0, "detail"), (size_t)-1);
+		snprintf(detail, sizeof detail, "%s", clean);
+		a.request_id = id ? strtoll(id, NULL, 10) : 0;
+		if (outcome && !strcmp(outcome, "created")) {
+			a.result = RR_CREATED;
+		} else if (outcome && !strcmp(outcome, "duplicate")) {
+			a.result = RR_DUPLICATE;
+		} else if (outcome && !strcmp(outcome, "refused")) {
+			a.result = RR_REFUSED;
+		} else {
+			/* It ran and said something we do not know: what it
+			 * did is not known either. */
+			char *o = text_sanitize(outcome ? outcome : "nothing",
+						(size_t)-1);
+
+			a.result = RR_UNKNOWN;
+			snprintf(detail, sizeof detail, "shard %s answered \"%s\", which "
+				 "batchtop does not know; re-reading before anyone may "
+				 "ask again", shard_name(app, t->shard), o);
+			free(o);
+		}
+		break;
+	}
+	case SQ_ERROR:
+		a.result = RR_ERROR;
+		error_words(app, job, detail, sizeof detail);
+		break;
+	case SQ_UNKNOWN:
+		a.result = RR_UNKNOWN;
+		snprintf(detail, sizeof detail, "re-reading shard %s before anyone "
+			 "may ask again: the answer was lost (%s)",
+			 shard_name(app, t->shard), job->error);
+		t->backend_pid = job->backend_pid;
+		break;
+	case SQ_REFUSED:
+	case SQ_CANCELLED:
+	case SQ_PENDING:
+		a.result = RR_NOT_SENT;
+		snprintf(detail, sizeof detail, "not sent: %s",
+			 job->error[0] ? job->error : "cancelled");
+		break;
+	}
+	free(clean);
+	finish_answer(app, t, &a, "outcome");
+	sq_job_free(job);
+}
+
+/* --- re-reads ------------------------------------------------------------------ */
+
+static void start_rereads(struct app *app)
+{
+	for (struct target *t = R.targets; t; t = t->next) {
+		char pid[16];
+		const char *params[3] = { t->kind, t->target, pid };
+		struct sq_job *job;
+
+		if (t->state != T_UNKNOWN || t->reread_job || mono_ms() < t->reread_at)
+			continue;
+		snprintf(pid, sizeof pid, "%d", t->backend_pid);
+		job = sq_job_new(JOB_REQUESTS, false, reread_sql, 3, params);
+		t->reread_job = shard_query_submit(app->queries[t->shard], job);
+		log_msg(LOG_INFO, "shard %s: re-reading %s %s (job %u)",
+			shard_name(app, t->shard), t->kind, t->target, t->reread_job);
+	}
+}
+
+/* Returns true when job was a re-read (and has been dealt with). */
+static bool on_reread(struct app *app, struct sq_job *job)
+{
+	struct target *t;
+	struct rerun_answer a = { 0 };
+	char detail[600];
+	const char *busy, *id, *status, *by, *at;
+	char *cs = NULL, *cb = NULL;
+
+	for (t = R.targets; t; t = t->next)
+		if (t->state == T_UNKNOWN && t->shard == job->shard &&
+		    t->reread_job == job->id)
+			break;
+	if (!t)
+		return false;
+	t->reread_job = 0;
+	if (job->status != SQ_OK) {
+		snprintf(t->last_error, sizeof t->last_error, "%s",
+			 job->error[0] ? job->error : "no answer");
+		t->reread_at = mono_ms() + 2000;
+		log_msg(LOG_WARN, "shard %s: re-read of %s failed: %s",
+			shard_name(app, t->shard), t->target, t->last_error);
+		app->dirty = true;
+		return true;
+	}
+	busy = col(job->res, 0, "busy");
+	if (busy && atoi(busy) > 0) {
+		/* The call may still commit: read again once it is gone. */
+		snprintf(t->last_error, sizeof t->last_error,
+			 "the lost call is still running on the server");
+		t->reread_at = mono_ms() + 1000;
+		return true;
+	}
+	id = col(job->res, 0, "request_id");
+	status = col(job->res, 0, "status");
+	by = col(job->res, 0, "requested_by");
+	at = col(job->res, 0, "at");
+	cs = text_sanitize(status ? status : "", (size_t)-1);
+	cb = text_sanitize(by ? by : "someone", (size_t)-1);
+	a.shard = t->shard;
+	a.kind = t->kind;
+	a.target = t->target;
+	a.status = cs;
+	a.detail = detail;
+	a.request_id = id ? strtoll(id, NULL, 10) : 0;
+	if (id && status && (!strcmp(status, "pending") || !strcmp(status, "running"))) {
+		a.result = RR_REREAD_OPEN;
+		snprintf(detail, sizeof detail, "re-read shard %s: request %s is %s "
+			 "(asked by %s at %s UTC)%s", shard_name(app, t->shard), id, cs,
+			 cb, at ? at : "?",
+			 by && !strcmp(by, R.by) ? ": it was recorded" : "");
+	} else if (id) {
+		a.result = RR_REREAD_NONE;
+		snprintf(detail, sizeof detail, "re-read shard %s: no open request "
+			 "(latest: request %s, %s, asked by %s at %s UTC); it may be "
+			 "asked again", shard_name(app, t->shard), id, cs, cb,
+			 at ? at : "?");
+	} else {
+		a.result = RR_REREAD_NONE;
+		snprintf(detail, sizeof detail, "re-read shard %s: no request was "
+			 "recorded; it may be asked again", shard_name(app, t->shard));
+	}
+	t->announce = true;
+	finish_answer(app, t, &a, "reread");
+	free(cs);
+	free(cb);
+	return true;
+}
+
+/* --- reads for others ------------------------------------------------------------ */
+
+void rerun_read(struct app *app, int shard, const char *sql, int nparams,
+		const char *const *params, rerun_read_fn fn, unsigned long tag)
+{
+	struct read *r;
+
+	if (shard < 0 || (size_t)shard >= app->npollers || !app->queries ||
+	    !app->queries[shard])
+		return;
+	r = xcalloc(1, sizeof *r);
+	r->shard = shard;
+	r->fn = fn;
+	r->tag = tag;
+	r->next = R.reads;
+	R.reads = r;
+	r->job = shard_query_submit(app->queries[shard],
+				    sq_job_new(JOB_REQUESTS, false, sql, nparams,
+					       params));
+}
+
+static void on_requests_job(struct app *app, struct sq_job *job)
+{
+	if (!on_reread(app, job)) {
+		for (struct read **pp = &R.reads; *pp; pp = &(*pp)->next) {
+			struct read *r = *pp;
+
+			if (r->shard == job->shard && r->job == job->id) {
+				*pp = r->next;
+				r->fn(app, job, r->tag);
+				free(r);
+				break;
+			}
+		}
+	}
+	app->dirty = true;
+	sq_job_free(job);
+}
+
+/* --- the RERUN column ---------------------------------------------------------- */
+
+static int word_rank(const char *w)
+{
+	static const char *const order[] = {
+		"unknown", "sending", "running", "pending", "failed", "done",
+	};
+
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+		if (!strcmp(w, order[i]))
+			return (int)i;
+	return 6;	/* a status batchtop does not know: shown, ranked last */
+}
+
+const char *rerun_biller_word(const struct biller *b)
+{
+	const char *best = "";
+	int rank = 99;
+
+	for (size_t i = 0; i < b->nbatches; i++) {
+		const struct batch *t = &b->batches[i];
+		const char *w = local_state(b->shard_index, RERUN_BATCH,
+						  t->batch_id);
+		int r;
+
+		if (!w)
+			w = t->rerun_status ? t->rerun_status : "";
+		if (!*w)
+			continue;
+		r = word_rank(w);
+		if (r < rank) {
+			rank = r;
+			best = w;
+		}
+	}
+	return best;
+}
+
+/* --- life -------------------------------------------------------------------------- */
+
+void rerun_init(struct app *app)
+{
+	char user[80], origin[80];
+
+	(void)app;
+	audit_who(user, sizeof user, origin, sizeof origin);
+	if (origin[0])
+		snprintf(R.by, sizeof R.by, "%s@%s", user, origin);
+	else
+		snprintf(R.by, sizeof R.by, "%s", user);
+	free(R.audit_path);
+	R.audit_path = audit_path(app->cfg);
+	ui_on_job(JOB_RERUN, on_rerun_job);
+	ui_on_job(JOB_REQUESTS, on_requests_job);
+	R.ready = true;
+}
+
+void rerun_tick(struct app *app)
+{
+	if (!R.ready)
+		return;
+	start_rereads(app);
+	plan_tick(app);
+}
+
+void rerun_shutdown(void)
+{
+	while (R.targets)
+		target_drop(R.targets);
+	while (R.reads) {
+		struct read *r = R.reads;
+
+		R.reads = r->next;
+		free(r);
+	}
+	rerun_dialog_shutdown();
+	plan_shutdown();
+	free(R.audit_path);
+	R.audit_path = NULL;
+	R.ready = false;
+}

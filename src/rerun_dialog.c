@@ -1,0 +1,484 @@
+/*
+ * rerun_dialog.c - the confirmation of batch reruns, from the grid (every
+ * failed batch of the selected biller) and from the biller detail (the
+ * batch under its cursor).
+ *
+ * When the dialog opens, everything it shows and the ids it will send are
+ * copied into `dlg`: rows that move underneath cannot change what is
+ * confirmed.  Two read jobs fill in facts while it is up: the biller's
+ * median close time (for the payment-file estimate) and the earlier
+ * requests for these batches.  `y` sends through rerun_send(); any other
+ * key cancels.  Both are audited first.
+ */
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "confirm.h"
+#include "drilldown.h"
+#include "rerun.h"
+#include "screen.h"
+#include "shard_query.h"
+#include "text.h"
+#include "timefmt.h"
+#include "xalloc.h"
+
+/* Earlier requests for the dialog's batches, latest first. */
+static const char history_sql[] =
+	"SELECT r.target_id, coalesce(r.requested_by, 'someone') AS requested_by,"
+	" coalesce(to_char(r.requested_at AT TIME ZONE 'UTC',"
+	"   'YYYY-MM-DD HH24:MI:SS'), '?') AS at,"
+	" coalesce(r.status, '?') AS status"
+	" FROM batchtop.rerun_request r"
+	" WHERE r.kind = 'batch_close' AND r.target_id = ANY ($1::text[])"
+	" ORDER BY r.requested_at DESC NULLS LAST, r.request_id DESC LIMIT 6";
+
+static const char *col(const PGresult *r, int row, const char *name)
+{
+	int c = PQfnumber(r, name);
+
+	if (c < 0 || row >= PQntuples(r) || PQgetisnull(r, row, c))
+		return NULL;
+	return PQgetvalue(r, row, c);
+}
+
+struct dlg_batch {
+	char *batch_id, *payment_type, *module, *status, *error_class;
+	char *error_message, *rerun_status, *rerun_by;
+	char local_sched[8];
+	int attempts;
+	int64_t deadline_at, rerun_at;
+};
+
+static struct {
+	unsigned long id;	/* this dialog's number; answers carry it */
+	bool open;
+	char *screen, *shard_name, *biller_id, *biller_name, *timezone;
+	int shard, priority;
+	int64_t data_age;	/* ms; -1 when the shard's data is fresh */
+	struct dlg_batch *b;
+	size_t n;
+	int64_t median_ms;	/* BT_NO_TIME: asking; -1: no history or failed */
+	long closes;
+	bool history_loaded;
+	char history[6][300];
+	size_t nhistory;
+	char reason[200];
+} dlg;
+static unsigned long dialogs;	/* dialogs opened so far */
+
+static void dlg_free(void)
+{
+	for (size_t i = 0; i < dlg.n; i++) {
+		struct dlg_batch *t = &dlg.b[i];
+
+		free(t->batch_id);
+		free(t->payment_type);
+		free(t->module);
+		free(t->status);
+		free(t->error_class);
+		free(t->error_message);
+		free(t->rerun_status);
+		free(t->rerun_by);
+	}
+	free(dlg.b);
+	free(dlg.screen);
+	free(dlg.shard_name);
+	free(dlg.biller_id);
+	free(dlg.biller_name);
+	free(dlg.timezone);
+	memset(&dlg, 0, sizeof dlg);
+}
+
+static void on_median(struct app *app, struct sq_job *job, unsigned long tag)
+{
+	const char *m, *c;
+
+	(void)app;
+	if (!dlg.open || tag != dlg.id)
+		return;
+	m = job->status == SQ_OK ? col(job->res, 0, "median_ms") : NULL;
+	c = job->status == SQ_OK ? col(job->res, 0, "closes") : NULL;
+	dlg.median_ms = m ? strtoll(m, NULL, 10) : -1;
+	dlg.closes = c ? atol(c) : 0;
+}
+
+static void on_history(struct app *app, struct sq_job *job, unsigned long tag)
+{
+	(void)app;
+	if (!dlg.open || tag != dlg.id)
+		return;
+	dlg.history_loaded = true;
+	dlg.nhistory = 0;
+	if (job->status != SQ_OK) {
+		char *e = text_sanitize(job->error, (size_t)-1);
+
+		snprintf(dlg.history[0], sizeof dlg.history[0],
+			 "(earlier requests could not be read: %s)", e);
+		free(e);
+		dlg.nhistory = 1;
+		return;
+	}
+	for (int i = 0; i < PQntuples(job->res) && dlg.nhistory < 6; i++) {
+		char *by = text_sanitize(col(job->res, i, "requested_by"), (size_t)-1);
+		char *at = text_sanitize(col(job->res, i, "at"), (size_t)-1);
+		char *st = text_sanitize(col(job->res, i, "status"), (size_t)-1);
+		char *tg = text_sanitize(col(job->res, i, "target_id"), (size_t)-1);
+
+		snprintf(dlg.history[dlg.nhistory++], sizeof dlg.history[0],
+			 "%s at %s UTC (%s)%s%s", by, at, st, dlg.n > 1 ? " for " : "",
+			 dlg.n > 1 ? tg : "");
+		free(by);
+		free(at);
+		free(st);
+		free(tg);
+	}
+}
+
+/* The lines of the dialog: the frozen target, then what was fetched. */
+enum { DL_BILLER, DL_SHARD, DL_BATCHES };
+
+static size_t dlg_nlines(void *ctx)
+{
+	size_t hist;
+
+	(void)ctx;
+	hist = dlg.history_loaded ? (dlg.nhistory ? dlg.nhistory : 1) : 1;
+	return DL_BATCHES + dlg.n * 2 + 1 + hist + 1 + 1;
+}
+
+/* A number, or "?" when unknown. */
+static void int_text(char *buf, size_t n, int v)
+{
+	if (v == BT_NO_INT)
+		snprintf(buf, n, "?");
+	else
+		snprintf(buf, n, "%d", v);
+}
+
+static void fmt_utc(char *buf, size_t n, int64_t ms)
+{
+	if (ms == BT_NO_TIME)
+		snprintf(buf, n, "--:--");
+	else
+		fmt_clock(buf, n, ms, 0);
+}
+
+static void dlg_estimate(struct app *app, char *buf, size_t n, enum paint *p)
+{
+	int minute = app->cfg->payment_file_minute;
+	char left[16], med[16];
+	int64_t to_file;
+
+	if (app->now == BT_NO_TIME) {
+		snprintf(buf, n, "File run   :%02d past the hour (no shard clock "
+			 "yet)", minute);
+		return;
+	}
+	to_file = next_payment_file_ms(app->now, minute);
+	fmt_countdown(left, sizeof left, to_file);
+	if (dlg.median_ms == BT_NO_TIME) {
+		snprintf(buf, n, "File run   :%02d in %s; estimating from the biller's "
+			 "history...", minute, left);
+		return;
+	}
+	if (dlg.median_ms < 0) {
+		snprintf(buf, n, "File run   :%02d in %s; no closed batch of this biller "
+			 "in 14 days, so no estimate", minute, left);
+		*p = PAINT_WARN;
+		return;
+	}
+	fmt_countdown(med, sizeof med, dlg.median_ms * (int64_t)dlg.n);
+	if (dlg.median_ms * (int64_t)dlg.n > to_file) {
+		snprintf(buf, n, "File run   :%02d in %s; LIKELY MISSES IT: median close "
+			 "%s (%ld closes in 14 days)", minute, left, med, dlg.closes);
+		*p = PAINT_LATE;
+	} else {
+		snprintf(buf, n, "File run   :%02d in %s; should make it: median close "
+			 "%s (%ld closes in 14 days)", minute, left, med, dlg.closes);
+		*p = PAINT_OK;
+	}
+}
+
+static void dlg_line(struct app *app, void *ctx, size_t i, char *buf, size_t n,
+		     enum paint *p)
+{
+	size_t hist = dlg.history_loaded ? (dlg.nhistory ? dlg.nhistory : 1) : 1;
+	char t1[16], t2[16], age[16];
+
+	(void)ctx;
+	if (i == DL_BILLER) {
+		int_text(t1, sizeof t1, dlg.priority);
+		snprintf(buf, n, "Biller     %s (%s), priority %s, zone %s",
+			 dlg.biller_name, dlg.biller_id, t1, dlg.timezone);
+		return;
+	}
+	if (i == DL_SHARD) {
+		if (dlg.data_age >= 0) {
+			snprintf(buf, n, "Shard      %s (its data is %s old)",
+				 dlg.shard_name, fmt_age(age, sizeof age, dlg.data_age));
+			*p = PAINT_WARN;
+		} else {
+			snprintf(buf, n, "Shard      %s", dlg.shard_name);
+		}
+		return;
+	}
+	i -= DL_BATCHES;
+	if (i < dlg.n * 2) {
+		const struct dlg_batch *t = &dlg.b[i / 2];
+
+		if (i % 2 == 0) {
+			fmt_utc(t1, sizeof t1, t->deadline_at);
+			int_text(t2, sizeof t2, t->attempts);
+			snprintf(buf, n, "Batch      %s  %s / %s  status %s, attempt %s, "
+				 "local %s, deadline %s UTC", t->batch_id,
+				 t->payment_type, t->module, t->status, t2,
+				 t->local_sched[0] ? t->local_sched : "--:--", t1);
+			*p = PAINT_FAILED;
+		} else if (!*t->error_message ||
+			   !strncmp(t->error_message, t->error_class,
+				    strlen(t->error_class))) {
+			/* The message usually starts with its class. */
+			snprintf(buf, n, "  error    %s", *t->error_message
+				 ? t->error_message : *t->error_class
+				 ? t->error_class : "(none given)");
+		} else {
+			snprintf(buf, n, "  error    %s: %s", t->error_class,
+				 t->error_message);
+		}
+		return;
+	}
+	i -= dlg.n * 2;
+	if (i == 0) {
+		snprintf(buf, n, "Asked before (latest first):");
+		return;
+	}
+	i--;
+	if (i < hist) {
+		if (dlg.history_loaded && dlg.nhistory) {
+			snprintf(buf, n, "  %s", dlg.history[i]);
+		} else if (dlg.history_loaded) {
+			snprintf(buf, n, "  nobody has asked for a rerun of it");
+		} else {
+			/* What the last poll saw, until the shard answers. */
+			const struct dlg_batch *t = &dlg.b[0];
+
+			if (*t->rerun_status) {
+				fmt_utc(t1, sizeof t1, t->rerun_at);
+				snprintf(buf, n, "  %s at %s UTC (%s); reading the "
+					 "shard...", t->rerun_by, t1, t->rerun_status);
+			} else {
+				snprintf(buf, n, "  reading the shard...");
+			}
+		}
+		return;
+	}
+	i -= hist;
+	if (i == 0) {
+		dlg_estimate(app, buf, n, p);
+		return;
+	}
+	snprintf(buf, n, "Sends      request_rerun('batch_close', %s, '%s', '%s')",
+		 dlg.n == 1 ? dlg.b[0].batch_id : "each batch above",
+		 rerun_requested_by(), dlg.reason);
+}
+
+static void dlg_answer(struct app *app, void *ctx, bool yes, const char *typed)
+{
+	char err[300], why[400];
+	size_t sent = 0;
+
+	(void)ctx;
+	(void)typed;
+	for (size_t i = 0; i < dlg.n; i++) {
+		struct audit_entry e = {
+			.event = yes ? "confirm" : "cancel", .screen = dlg.screen,
+			.shard = dlg.shard_name, .kind = RERUN_BATCH,
+			.target = dlg.b[i].batch_id, .reason = dlg.reason,
+			.outcome = yes ? "confirmed" : "cancelled",
+			.detail = yes ? "confirmed with y" : "cancelled by the operator",
+		};
+
+		if (rerun_audit(&e, err, sizeof err) < 0) {
+			snprintf(why, sizeof why, "the audit log cannot be written, so "
+				 "nothing was sent: %s", err);
+			rerun_announce(app, why);
+			dlg_free();
+			return;
+		}
+	}
+	if (!yes) {
+		ui_message(app, "cancelled: no rerun requested");
+		dlg_free();
+		return;
+	}
+	for (size_t i = 0; i < dlg.n; i++) {
+		if (rerun_send(app, dlg.screen, dlg.shard, RERUN_BATCH,
+			       dlg.b[i].batch_id, dlg.reason, true, NULL, 0, why,
+			       sizeof why) < 0) {
+			rerun_announce(app, why);
+			break;
+		}
+		sent++;
+	}
+	if (sent)
+		ui_message(app, "sending %zu rerun request%s to shard %s...", sent,
+			   sent == 1 ? "" : "s", dlg.shard_name);
+	dlg_free();
+}
+
+static void dlg_copy_batch(struct dlg_batch *d, const struct batch *t)
+{
+	d->batch_id = xstrdup(t->batch_id);
+	d->payment_type = xstrdup(t->payment_type);
+	d->module = xstrdup(t->module);
+	d->status = xstrdup(t->status);
+	d->error_class = xstrdup(t->error_class ? t->error_class : "");
+	d->error_message = xstrdup(t->error_message ? t->error_message : "");
+	d->rerun_status = xstrdup(t->rerun_status ? t->rerun_status : "");
+	d->rerun_by = xstrdup(t->rerun_by ? t->rerun_by : "");
+	memcpy(d->local_sched, t->local_sched, sizeof d->local_sched);
+	d->attempts = t->attempts;
+	d->deadline_at = t->deadline_at;
+	d->rerun_at = t->rerun_at;
+}
+
+void rerun_confirm_batches(struct app *app, const char *screen,
+			   const struct biller *b, const struct batch *only)
+{
+	const struct shard_health *h = &app->health[b->shard_index];
+	char why[400], title[200], prompt[300];
+	const char **ids;
+	size_t n = 0;
+	struct confirm c;
+
+	if (app->readonly) {
+		ui_message(app, "read-only: reruns are off (started with --readonly "
+			   "or readonly = true)");
+		return;
+	}
+	if (b->is_demo) {
+		ui_message(app, "%s is a demo biller: demo billers are never rerun",
+			   b->name);
+		return;
+	}
+	if (confirm_is_open() || dlg.open)
+		return;
+	for (size_t i = 0; i < b->nbatches; i++) {
+		const struct batch *t = &b->batches[i];
+
+		if ((only && strcmp(t->batch_id, only->batch_id)) ||
+		    t->state != BATCH_FAILED)
+			continue;
+		if (!rerun_may_send(app, b->shard_index, RERUN_BATCH, t->batch_id,
+				    why, sizeof why)) {
+			rerun_announce(app, why);
+			return;
+		}
+		n++;
+	}
+	if (n == 0) {
+		ui_message(app, only ? "batch %s is %s, not failed: nothing to rerun"
+				     : "%s%s has no failed batch: nothing to rerun",
+			   only ? only->batch_id : (*b->name ? b->name : b->biller_id),
+			   only ? only->status : "");
+		return;
+	}
+	memset(&dlg, 0, sizeof dlg);
+	dlg.id = ++dialogs;
+	dlg.open = true;
+	dlg.screen = xstrdup(screen);
+	dlg.shard = b->shard_index;
+	dlg.shard_name = xstrdup(b->shard);
+	dlg.biller_id = xstrdup(b->biller_id);
+	dlg.biller_name = xstrdup(*b->name ? b->name : "(no biller row)");
+	dlg.timezone = xstrdup(*b->timezone ? b->timezone : "?");
+	dlg.priority = b->priority;
+	dlg.median_ms = BT_NO_TIME;
+	dlg.data_age = -1;
+	if (h->state != SHARD_OK || h->last_ok_mono == BT_NO_TIME ||
+	    app->mono - h->last_ok_mono > (int64_t)app->cfg->stale_after * 1000)
+		dlg.data_age = h->last_ok_mono == BT_NO_TIME ? 0
+							  : app->mono - h->last_ok_mono;
+	dlg.b = xcalloc(n, sizeof *dlg.b);
+	ids = xcalloc(n, sizeof *ids);
+	for (size_t i = 0; i < b->nbatches; i++) {
+		const struct batch *t = &b->batches[i];
+
+		if ((only && strcmp(t->batch_id, only->batch_id)) ||
+		    t->state != BATCH_FAILED)
+			continue;
+		dlg_copy_batch(&dlg.b[dlg.n], t);
+		ids[dlg.n] = dlg.b[dlg.n].batch_id;
+		dlg.n++;
+	}
+	snprintf(dlg.reason, sizeof dlg.reason, "rerun of a failed batch close "
+		 "from batchtop (%s)", *dlg.b[0].error_class ? dlg.b[0].error_class
+							     : "no error class");
+	{
+		const char *bid[1] = { dlg.biller_id };
+		char *arr = rerun_pg_array(bid, 1);
+		char *tarr = rerun_pg_array(ids, dlg.n);
+		const char *p1[1] = { arr };
+		const char *p2[1] = { tarr };
+
+		rerun_read(app, dlg.shard, rerun_median_sql, 1, p1, on_median, dlg.id);
+		rerun_read(app, dlg.shard, history_sql, 1, p2, on_history, dlg.id);
+		free(arr);
+		free(tarr);
+	}
+	free(ids);
+	snprintf(title, sizeof title, "Rerun %zu failed batch close%s of %s on %s",
+		 dlg.n, dlg.n == 1 ? "" : "s", dlg.biller_name, dlg.shard_name);
+	snprintf(prompt, sizeof prompt, "y: send %s as %s      any other key: "
+		 "cancel", dlg.n == 1 ? "the request" : "the requests",
+		 rerun_requested_by());
+	memset(&c, 0, sizeof c);
+	c.title = title;
+	c.prompt = prompt;
+	c.nlines = dlg_nlines;
+	c.line = dlg_line;
+	c.answer = dlg_answer;
+	if (!confirm_open(app, &c))
+		dlg_free();
+}
+
+void rerun_selected(struct app *app, const char *screen)
+{
+	const struct batch *sel;
+
+	if (strcmp(screen, "biller"))
+		return;
+	sel = biller_screen_selected(app);
+	if (!sel) {
+		ui_message(app, "no batch is selected");
+		return;
+	}
+	/* The biller as the latest snapshot has it (ids are unique across
+	 * shards). */
+	for (size_t s = 0; s < app->view.nsnaps; s++) {
+		const struct snapshot *snap = app->view.snaps[s];
+
+		for (size_t i = 0; snap && i < snap->nbillers; i++) {
+			const struct biller *b = &snap->billers[i];
+
+			if (strcmp(b->biller_id, sel->biller_id))
+				continue;
+			for (size_t k = 0; k < b->nbatches; k++)
+				if (!strcmp(b->batches[k].batch_id, sel->batch_id)) {
+					rerun_confirm_batches(app, "biller", b, sel);
+					return;
+				}
+		}
+	}
+	ui_message(app, "batch %s is not in the shards' latest data", sel->batch_id);
+}
+
+void rerun_dialog_shutdown(void)
+{
+	dlg_free();
+}
