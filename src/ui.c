@@ -328,6 +328,9 @@ int ui_run(struct app *app)
 {
 	int64_t last_second = BT_NO_TIME;
 	int64_t last_full_repaint;
+	/* A wake-up from a worker may carry news no generation counter shows
+	 * (a finished New Relic log request): the screens get an update. */
+	bool woken = false;
 
 	setlocale(LC_ALL, "");
 	ui_start();
@@ -337,7 +340,7 @@ int ui_run(struct app *app)
 	ui_push(app, app->wallboard ? &screen_wallboard : &screen_grid);
 
 	while (!app->quit && !got_quit_signal) {
-		bool changed = ui_collect(app);
+		bool changed = ui_collect(app) || woken;
 		int64_t second, wait;
 		struct pollfd pfd[2] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
@@ -378,6 +381,7 @@ int ui_run(struct app *app)
 			break;
 		if (pfd[1].revents)
 			drain_wake(app->wake[0]);
+		woken = pfd[1].revents != 0;
 		for (;;) {
 			int ch = getch();
 
