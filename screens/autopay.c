@@ -99,8 +99,8 @@ static struct {
 	int outstanding;		/* rerun answers still awaited */
 	unsigned long batch;		/* rerun batches so far (tags) */
 	/* The confirmation: the invoices it will send, frozen. */
-	struct ap_key *todo;
-	size_t ntodo;
+	struct ap_key *to_send;
+	size_t nsend;
 	char **lines;
 	size_t nlines;
 } A;
@@ -381,7 +381,7 @@ static void autopay_enter(struct app *app)
 
 static void free_confirmation(void)
 {
-	keys_free(&A.todo, &A.ntodo);
+	keys_free(&A.to_send, &A.nsend);
 	for (size_t i = 0; i < A.nlines; i++)
 		free(A.lines[i]);
 	free(A.lines);
@@ -655,11 +655,11 @@ static void confirm_answer(struct app *app, void *ctx, bool yes, const char *typ
 
 	(void)ctx;
 	(void)typed;
-	for (size_t i = 0; i < A.ntodo; i++) {
+	for (size_t i = 0; i < A.nsend; i++) {
 		struct audit_entry e = {
 			.event = yes ? "confirm" : "cancel", .screen = "autopay",
-			.shard = shard_poller_name(app->pollers[A.todo[i].shard]),
-			.kind = RERUN_INVOICE, .target = A.todo[i].invoice,
+			.shard = shard_poller_name(app->pollers[A.to_send[i].shard]),
+			.kind = RERUN_INVOICE, .target = A.to_send[i].invoice,
 			.reason = "autopay rerun from batchtop",
 			.outcome = yes ? "confirmed" : "cancelled",
 			.detail = yes ? "confirmed with y" : "cancelled by the operator",
@@ -680,12 +680,12 @@ static void confirm_answer(struct app *app, void *ctx, bool yes, const char *typ
 	}
 	keys_free(&A.answers, &A.nanswers);
 	A.batch++;
-	for (size_t i = 0; i < A.ntodo; i++) {
-		if (rerun_send(app, "autopay", A.todo[i].shard, RERUN_INVOICE,
-			       A.todo[i].invoice, "autopay rerun from batchtop", false,
+	for (size_t i = 0; i < A.nsend; i++) {
+		if (rerun_send(app, "autopay", A.to_send[i].shard, RERUN_INVOICE,
+			       A.to_send[i].invoice, "autopay rerun from batchtop", false,
 			       on_answer, A.batch, why, sizeof why) < 0) {
 			struct ap_key *k = key_add(&A.answers, &A.nanswers,
-						   A.todo[i].shard, A.todo[i].invoice);
+						   A.to_send[i].shard, A.to_send[i].invoice);
 
 			snprintf(k->word, sizeof k->word, "not-sent");
 			snprintf(k->detail, sizeof k->detail, "%.190s", why);
@@ -697,9 +697,9 @@ static void confirm_answer(struct app *app, void *ctx, bool yes, const char *typ
 		A.outstanding++;
 	}
 	/* Those sent are no longer marked. */
-	for (size_t i = 0; i < A.ntodo; i++) {
-		struct ap_key *m = key_find(A.marks, A.nmarks, A.todo[i].shard,
-					    A.todo[i].invoice);
+	for (size_t i = 0; i < A.nsend; i++) {
+		struct ap_key *m = key_find(A.marks, A.nmarks, A.to_send[i].shard,
+					    A.to_send[i].invoice);
 
 		if (m) {
 			free(m->invoice);
@@ -779,12 +779,12 @@ static void rerun_marked(struct app *app)
 
 		if (skip_reason(app, r, why, sizeof why))
 			continue;
-		key_add(&A.todo, &A.ntodo, r->shard, r->invoice);
+		key_add(&A.to_send, &A.nsend, r->shard, r->invoice);
 		if (r->amount > 0)
 			total += r->amount;
 	}
-	add_line(xasprintf("Rerun %zu autopay invoice%s, %s in all, as %s:", A.ntodo,
-			   A.ntodo == 1 ? "" : "s", money(m, sizeof m, total),
+	add_line(xasprintf("Rerun %zu autopay invoice%s, %s in all, as %s:", A.nsend,
+			   A.nsend == 1 ? "" : "s", money(m, sizeof m, total),
 			   rerun_requested_by()));
 	for (size_t i = 0; i < ncand; i++) {
 		const struct ap_row *r = cand[i];
@@ -811,16 +811,16 @@ static void rerun_marked(struct app *app)
 	add_line(xasprintf("The shard checks each one again and refuses any that "
 			   "was paid or is no longer eligible."));
 	free(cand);
-	if (!A.ntodo) {
+	if (!A.nsend) {
 		ui_message(app, "none of the %zu invoice%s needs a rerun (see the "
 			   "STATUS column)", ncand, ncand == 1 ? "" : "s");
 		free_confirmation();
 		return;
 	}
-	snprintf(title, sizeof title, "Rerun %zu autopay invoice%s", A.ntodo,
-		 A.ntodo == 1 ? "" : "s");
+	snprintf(title, sizeof title, "Rerun %zu autopay invoice%s", A.nsend,
+		 A.nsend == 1 ? "" : "s");
 	snprintf(prompt, sizeof prompt, "y: send %zu request%s      any other key: "
-		 "cancel", A.ntodo, A.ntodo == 1 ? "" : "s");
+		 "cancel", A.nsend, A.nsend == 1 ? "" : "s");
 	memset(&c, 0, sizeof c);
 	c.title = title;
 	c.prompt = prompt;

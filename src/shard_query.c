@@ -1,7 +1,7 @@
 /*
  * shard_query.c - the per-shard query worker (see shard_query.h).
  *
- * Queue:  the UI appends to `todo` under the lock and writes a byte to the
+ * Queue:  the UI appends to `queue` under the lock and writes a byte to the
  * worker's control pipe; the worker pops one job, runs it with no lock
  * held, appends it to `done` under the lock and writes to the UI's wake
  * pipe.  Connections are opened lazily and dropped when they fail; the
@@ -42,7 +42,7 @@ struct shard_query {
 	int finished;
 	unsigned next_id;
 	unsigned busy;
-	struct sq_job *todo, *done;	/* FIFO lists */
+	struct sq_job *queue, *done;	/* FIFO lists */
 };
 
 struct sq_job *sq_job_new(int kind, bool write, const char *sql, int nparams,
@@ -157,9 +157,9 @@ static void *worker_main(void *arg)
 		struct sq_job *job;
 
 		pthread_mutex_lock(&q->lock);
-		job = q->todo;
+		job = q->queue;
 		if (job)
-			q->todo = job->next;
+			q->queue = job->next;
 		pthread_mutex_unlock(&q->lock);
 		if (!job) {
 			/* Without `woken`, a submit's byte would not end the
@@ -181,10 +181,10 @@ static void *worker_main(void *arg)
 	pgconn_close(&q->rw);
 	pthread_mutex_lock(&q->lock);
 	/* Whatever is still queued was never sent. */
-	while (q->todo) {
-		struct sq_job *job = q->todo;
+	while (q->queue) {
+		struct sq_job *job = q->queue;
 
-		q->todo = job->next;
+		q->queue = job->next;
 		job->status = SQ_REFUSED;
 		snprintf(job->error, sizeof job->error, "batchtop is stopping");
 		append(&q->done, job);
@@ -246,7 +246,7 @@ unsigned shard_query_submit(struct shard_query *q, struct sq_job *job)
 		wake(q->wake_fd);
 		return id;
 	}
-	append(&q->todo, job);
+	append(&q->queue, job);
 	q->busy++;
 	pthread_mutex_unlock(&q->lock);
 	wake(q->ctl[1]);
@@ -258,7 +258,7 @@ void shard_query_cancel(struct shard_query *q, int kind)
 	struct sq_job **pp, *cancelled = NULL;
 
 	pthread_mutex_lock(&q->lock);
-	for (pp = &q->todo; *pp;) {
+	for (pp = &q->queue; *pp;) {
 		struct sq_job *j = *pp;
 
 		if (j->kind == kind) {
@@ -325,9 +325,9 @@ void shard_query_free(struct shard_query *q, int wait_ms)
 	}
 	while ((job = shard_query_take(q)))
 		sq_job_free(job);
-	while (q->todo) {
-		job = q->todo;
-		q->todo = job->next;
+	while (q->queue) {
+		job = q->queue;
+		q->queue = job->next;
 		sq_job_free(job);
 	}
 	if (q->ctl[0] >= 0)
