@@ -176,11 +176,14 @@ static void finish_run(struct app *app)
 	for (size_t i = 0; i < M.nshards; i++) {
 		struct answer *a = &M.ans[i];
 
-		memcpy(M.shown.rows + M.shown.nrows, a->rs.rows,
-		       a->rs.nrows * sizeof *a->rs.rows);
+		/* A shard that did not answer has no arrays at all. */
+		if (a->rs.nrows)
+			memcpy(M.shown.rows + M.shown.nrows, a->rs.rows,
+			       a->rs.nrows * sizeof *a->rs.rows);
 		M.shown.nrows += a->rs.nrows;
-		memcpy(M.shown.strs + M.shown.nstrs, a->rs.strs,
-		       a->rs.nstrs * sizeof *a->rs.strs);
+		if (a->rs.nstrs)
+			memcpy(M.shown.strs + M.shown.nstrs, a->rs.strs,
+			       a->rs.nstrs * sizeof *a->rs.strs);
 		M.shown.nstrs += a->rs.nstrs;
 		free(a->rs.rows);
 		free(a->rs.strs);

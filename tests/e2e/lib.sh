@@ -61,7 +61,10 @@ e2e_start() {
 	E2E_STARTS=$(( ${E2E_STARTS:-0} + 1 ))
 	E2E_SOCK="bt-${BT_TEST:-e2e}-$$-$E2E_STARTS"
 	bt_on_exit "tmux -L '$E2E_SOCK' kill-server 2>/dev/null"
-	printf -v q '%q ' "$BATCHTOP_BIN" "$@"
+	# Every run logs (and, while curses runs, its stderr goes there too):
+	# a failing check shows the end of it.
+	E2E_LOG=$BT_TMP/batchtop-$E2E_STARTS.log
+	printf -v q '%q ' "$BATCHTOP_BIN" -l "$E2E_LOG" "$@"
 	e2e_tmux new-session -d -s main -x "$cols" -y "$rows" \
 		"env LC_ALL=C.UTF-8 TERM=xterm-256color ${E2E_ENV:-} $q; echo EXIT:\$?; sleep 600"
 	e2e_tmux set-option -t main -g status off >/dev/null
@@ -98,8 +101,15 @@ e2e_wait() {
 		bt_pass "$desc"
 		return 0
 	fi
-	bt_fail "$desc" "screen after $1 s:" "$(e2e_screen)"
+	bt_fail "$desc" "screen after $1 s:" "$(e2e_screen)" "$(e2e_log_tail)"
 	return 1
+}
+
+# The last warnings and errors batchtop logged (sanitizer reports included).
+e2e_log_tail() {
+	[[ -n ${E2E_LOG:-} && -s $E2E_LOG ]] || return 0
+	printf 'batchtop log (%s), last lines other than info/debug:\n' "$E2E_LOG"
+	grep -v ' \(info\|debug\) ' "$E2E_LOG" | tail -n 15
 }
 
 e2e__nomatch() {
