@@ -40,7 +40,8 @@
  * $2 window_minutes, $3 the zone names the server knows (read once per
  * connection: pg_timezone_names reads every zone file, ~40 ms).  Zones are
  * matched against that list, not cast, so a zone the server does not know
- * gives NULLs instead of failing the whole poll. */
+ * gives NULLs instead of failing the whole poll; the match ignores case,
+ * as PostgreSQL does. */
 const char shard_poll_sql[] =
 	"WITH bl AS (SELECT b.biller_id, b.name, b.timezone, b.priority,"
 	"   b.is_demo, tz.name AS tzname,"
@@ -49,8 +50,9 @@ const char shard_poll_sql[] =
 	"   ap.payments AS ap_payments, ap.failed AS ap_failed,"
 	"   ap.run_at AS ap_run_at"
 	" FROM batchtop.biller b"
-	" LEFT JOIN (SELECT DISTINCT unnest($3::text[]) AS name) tz"
-	"   ON tz.name = b.timezone"
+	" LEFT JOIN (SELECT DISTINCT ON (lower(z)) z AS name"
+	"   FROM unnest($3::text[]) z ORDER BY lower(z), z) tz"
+	"   ON lower(tz.name) = lower(b.timezone)"
 	" LEFT JOIN LATERAL (SELECT r.payments, r.failed, r.run_at"
 	"   FROM batchtop.autopay_run r WHERE r.biller_id = b.biller_id"
 	"   ORDER BY r.run_at DESC LIMIT 1) ap ON true)"

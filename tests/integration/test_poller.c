@@ -931,6 +931,13 @@ static void test_strange_data(void **state)
 	t = get_batch(s, "lower-1");
 	assert_int_equal(t->state, BATCH_OTHER);
 	assert_string_equal(t->status, "RUNNING");
+	/* A zone name in the wrong case is still the zone, as PostgreSQL
+	 * takes it (and it is shown as the shard spelled it). */
+	b = get_biller(s, "b-lower");
+	assert_true(b->tz_known);
+	assert_string_equal(b->timezone, "america/new_york");
+	assert_true(b->utc_offset_s == -4 * 3600 || b->utc_offset_s == -5 * 3600);
+	assert_int_equal(strlen(t->local_sched), 5);
 
 	/* A batch whose biller row is missing. */
 	b = get_biller(s, "ghost");
