@@ -53,6 +53,10 @@ static const struct {
 
 static struct {
 	long sel, top;
+	/* Until the user moves the selection it stays on the first, most
+	 * urgent row; after that it follows the same biller.  Home (and a new
+	 * filter) go back to the top. */
+	bool moved;
 	bool has_sel;
 	int sel_shard;
 	char sel_id[256];
@@ -155,7 +159,10 @@ static void grid_enter(struct app *app)
 
 static void grid_update(struct app *app)
 {
-	if (g.has_sel) {
+	if (!g.moved) {
+		g.sel = 0;
+		g.top = 0;
+	} else if (g.has_sel) {
 		long i = view_find(&app->view, g.sel_shard, g.sel_id);
 
 		if (i >= 0)
@@ -434,6 +441,7 @@ static void refilter(struct app *app, const char *text)
 	view_rebuild(&app->view, app->now);
 	g.sel = 0;
 	g.top = 0;
+	g.moved = false;
 	grid_update(app);
 	remember(app);
 }
@@ -468,13 +476,17 @@ static bool grid_key(struct app *app, enum action act, int key)
 
 	if (g.editing)
 		return edit_key(app, key);
+	/* Acting on a biller picks it: coming back, the selection is there. */
+	if (act == ACT_OPEN || act == ACT_LOGS || act == ACT_RERUN ||
+	    act == ACT_MARK)
+		g.moved = true;
 	switch (act) {
-	case ACT_UP: g.sel--; break;
-	case ACT_DOWN: g.sel++; break;
-	case ACT_PAGE_UP: g.sel -= page; g.top -= page; break;
-	case ACT_PAGE_DOWN: g.sel += page; g.top += page; break;
-	case ACT_HOME: g.sel = 0; break;
-	case ACT_END: g.sel = (long)app->view.nrows - 1; break;
+	case ACT_UP: g.sel--; g.moved = g.sel > 0; break;
+	case ACT_DOWN: g.sel++; g.moved = true; break;
+	case ACT_PAGE_UP: g.sel -= page; g.top -= page; g.moved = g.sel > 0; break;
+	case ACT_PAGE_DOWN: g.sel += page; g.top += page; g.moved = true; break;
+	case ACT_HOME: g.sel = 0; g.moved = false; break;
+	case ACT_END: g.sel = (long)app->view.nrows - 1; g.moved = true; break;
 	case ACT_SORT_NEXT:
 		app->view.sort = (enum sort_key)((app->view.sort + 1) % SORT__COUNT);
 		view_rebuild(&app->view, app->now);
