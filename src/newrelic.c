@@ -34,7 +34,7 @@
 
 #include "log.h"
 #include "newrelic.h"
-#include "thread_join.h"
+#include "thread_util.h"
 #include "text.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -289,13 +289,6 @@ static int run_query(struct newrelic *nr, const char *nrql, enum ng_kind kind,
 
 /* --- the thread ------------------------------------------------------------------ */
 
-static void wake_ui(struct newrelic *nr)
-{
-	ssize_t n = write(nr->wake_fd, "", 1);
-
-	(void)n;	/* a full pipe already means "wake up" */
-}
-
 /* 1 s, 2 s, 4 s ... up to backoff_max, each +/-20%; never sooner than
  * a Retry-After asked for (itself capped at backoff_max). */
 static int64_t backoff_ms(struct newrelic *nr, int failures,
@@ -379,7 +372,7 @@ static void publish(struct newrelic *nr, struct newrelic_errors *errs,
 	nr->gen++;
 	pthread_mutex_unlock(&nr->lock);
 	newrelic_errors_unref(old);
-	wake_ui(nr);
+	pipe_poke(nr->wake_fd, 0);
 }
 
 /* One errors poll; returns when the next one is due, or -1 to stop. */
@@ -490,7 +483,7 @@ static int run_logs(struct newrelic *nr, struct req *q)
 	if (!l->ok)
 		log_msg(LOG_WARN, "newrelic: logs: %s", l->error);
 	ng_response_free(&r);
-	wake_ui(nr);
+	pipe_poke(nr->wake_fd, 0);
 	return 0;
 }
 
@@ -654,24 +647,15 @@ int newrelic_start(struct newrelic *nr)
 	return 0;
 }
 
-static void ctl_send(struct newrelic *nr, char c)
-{
-	if (nr->ctl[1] >= 0) {
-		ssize_t n = write(nr->ctl[1], &c, 1);
-
-		(void)n;
-	}
-}
-
 void newrelic_refresh(struct newrelic *nr)
 {
-	ctl_send(nr, 'r');
+	pipe_poke(nr->ctl[1], 'r');
 }
 
 void newrelic_stop(struct newrelic *nr)
 {
 	__atomic_store_n(&nr->stopping, 1, __ATOMIC_RELEASE);
-	ctl_send(nr, 'q');
+	pipe_poke(nr->ctl[1], 'q');
 }
 
 void newrelic_free(struct newrelic *nr, int wait_ms)
@@ -791,7 +775,7 @@ unsigned newrelic_request_logs(struct newrelic *nr, const char *biller_id,
 				 NEWRELIC_MAX_REQUESTS);
 		return 0;
 	}
-	ctl_send(nr, 'l');
+	pipe_poke(nr->ctl[1], 'l');
 	return ticket;
 }
 

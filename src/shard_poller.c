@@ -28,7 +28,7 @@
 #include "log.h"
 #include "pgconn.h"
 #include "shard_poller.h"
-#include "thread_join.h"
+#include "thread_util.h"
 #include "text.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -126,13 +126,6 @@ struct shard_poller {
 
 /* --- helpers ---------------------------------------------------------- */
 
-static void wake_ui(struct shard_poller *p)
-{
-	ssize_t n = write(p->wake_fd, "", 1);
-
-	(void)n;	/* a full pipe already means "wake up" */
-}
-
 static void publish(struct shard_poller *p, struct snapshot *snap,
 		    enum shard_state state, const char *reason, int64_t poll_ms)
 {
@@ -160,7 +153,7 @@ static void publish(struct shard_poller *p, struct snapshot *snap,
 	p->gen++;
 	pthread_mutex_unlock(&p->lock);
 	snapshot_unref(old);
-	wake_ui(p);
+	pipe_poke(p->wake_fd, 0);
 }
 
 /* --- snapshot building ----------------------------------------------- */
@@ -551,22 +544,14 @@ int shard_poller_start(struct shard_poller *p)
 	return 0;
 }
 
-static void ctl_send(struct shard_poller *p, char c)
-{
-	if (p->ctl[1] >= 0) {
-		ssize_t n = write(p->ctl[1], &c, 1);
-		(void)n;
-	}
-}
-
 void shard_poller_refresh(struct shard_poller *p)
 {
-	ctl_send(p, 'r');
+	pipe_poke(p->ctl[1], 'r');
 }
 
 void shard_poller_stop(struct shard_poller *p)
 {
-	ctl_send(p, 'q');
+	pipe_poke(p->ctl[1], 'q');
 }
 
 void shard_poller_free(struct shard_poller *p, int wait_ms)

@@ -20,7 +20,7 @@
 #include "log.h"
 #include "pgconn.h"
 #include "shard_query.h"
-#include "thread_join.h"
+#include "thread_util.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -81,20 +81,13 @@ static void append(struct sq_job **list, struct sq_job *job)
 	*list = job;
 }
 
-static void wake(int fd)
-{
-	ssize_t n = write(fd, "", 1);
-
-	(void)n;	/* a full pipe already means "wake up" */
-}
-
 static void finish(struct shard_query *q, struct sq_job *job)
 {
 	pthread_mutex_lock(&q->lock);
 	append(&q->done, job);
 	q->busy--;
 	pthread_mutex_unlock(&q->lock);
-	wake(q->wake_fd);
+	pipe_poke(q->wake_fd, 0);
 }
 
 /* Run one job; returns false when asked to stop. */
@@ -243,13 +236,13 @@ unsigned shard_query_submit(struct shard_query *q, struct sq_job *job)
 		snprintf(job->error, sizeof job->error, "batchtop is stopping");
 		append(&q->done, job);
 		pthread_mutex_unlock(&q->lock);
-		wake(q->wake_fd);
+		pipe_poke(q->wake_fd, 0);
 		return id;
 	}
 	append(&q->queue, job);
 	q->busy++;
 	pthread_mutex_unlock(&q->lock);
-	wake(q->ctl[1]);
+	pipe_poke(q->ctl[1], 0);
 	return id;
 }
 

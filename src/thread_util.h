@@ -1,5 +1,6 @@
 /*
- * thread_join.h - stop waiting for a background thread after a while.
+ * thread_util.h - what every background thread of batchtop does alike:
+ * poke a pipe to wake someone, and be joined within a bounded time.
  *
  * Every background thread of batchtop (pollers, query workers, New Relic)
  * sets a `done` flag under its lock and signals a condition as its last
@@ -7,8 +8,8 @@
  * no stop request reaches it (a DNS lookup, a cancel that does not answer)
  * is detached and left to the process exit rather than hanging the quit.
  */
-#ifndef BT_THREAD_JOIN_H
-#define BT_THREAD_JOIN_H
+#ifndef BT_THREAD_UTIL_H
+#define BT_THREAD_UTIL_H
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -17,5 +18,9 @@
  * return true; or detach it and return false. */
 bool thread_join_within(pthread_t thread, pthread_mutex_t *lock,
 			pthread_cond_t *cond, const int *done, int wait_ms);
+
+/* Write one byte c to a wake or control pipe (non-blocking).  A full pipe
+ * already means "wake up", and fd < 0 is no pipe: neither is an error. */
+void pipe_poke(int fd, char c);
 
 #endif

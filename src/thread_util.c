@@ -1,11 +1,12 @@
 /*
- * thread_join.c - a bounded join (see thread_join.h).
+ * thread_util.c - pipe pokes and bounded joins (see thread_util.h).
  */
 #include "autoconf.h"
 
 #include <time.h>
+#include <unistd.h>
 
-#include "thread_join.h"
+#include "thread_util.h"
 
 bool thread_join_within(pthread_t thread, pthread_mutex_t *lock,
 			pthread_cond_t *cond, const int *done, int wait_ms)
@@ -32,4 +33,14 @@ bool thread_join_within(pthread_t thread, pthread_mutex_t *lock,
 	}
 	pthread_join(thread, NULL);
 	return true;
+}
+
+void pipe_poke(int fd, char c)
+{
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	n = write(fd, &c, 1);
+	(void)n;
 }
