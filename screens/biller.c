@@ -22,6 +22,7 @@
 
 #include "draw.h"
 #include "drilldown.h"
+#include "rerun.h"
 #include "screen.h"
 #include "shard_query.h"
 #include "text.h"
@@ -788,6 +789,19 @@ static bool biller_key(struct app *app, enum action act, int key)
 			logs_screen_open(app, B.shard, B.id, t->batch_id, t->batch_id);
 		else
 			logs_screen_open(app, B.shard, B.id, NULL, NULL);
+		return true;
+	}
+	case ACT_RERUN: {
+		const struct batch *t = biller_screen_selected(app);
+		const struct biller *b = drilldown_find_biller(app, B.shard, B.id);
+
+		if (!t)
+			ui_message(app, "no batch is selected");
+		else if (!b)
+			ui_message(app, "batch %s is not in the shards' latest data",
+				   t->batch_id);
+		else
+			rerun_confirm_batches(app, "biller", b, t);
 		return true;
 	}
 	case ACT_BACK:

@@ -112,9 +112,6 @@ const char *rerun_biller_word(const struct biller *b);
 void rerun_confirm_batches(struct app *app, const char *screen,
 			   const struct biller *b, const struct batch *only);
 
-/* The rerun key on a screen that does not handle it itself: on the biller
- * detail, the batch under its cursor (biller_screen_selected()). */
-void rerun_selected(struct app *app, const char *screen);
 /* Forget an open dialog (at exit; rerun_shutdown() calls it). */
 void rerun_dialog_shutdown(void);
 

@@ -447,37 +447,6 @@ void rerun_confirm_batches(struct app *app, const char *screen,
 		dlg_free();
 }
 
-void rerun_selected(struct app *app, const char *screen)
-{
-	const struct batch *sel;
-
-	if (strcmp(screen, "biller"))
-		return;
-	sel = biller_screen_selected(app);
-	if (!sel) {
-		ui_message(app, "no batch is selected");
-		return;
-	}
-	/* The biller as the latest snapshot has it (ids are unique across
-	 * shards). */
-	for (size_t s = 0; s < app->view.nsnaps; s++) {
-		const struct snapshot *snap = app->view.snaps[s];
-
-		for (size_t i = 0; snap && i < snap->nbillers; i++) {
-			const struct biller *b = &snap->billers[i];
-
-			if (strcmp(b->biller_id, sel->biller_id))
-				continue;
-			for (size_t k = 0; k < b->nbatches; k++)
-				if (!strcmp(b->batches[k].batch_id, sel->batch_id)) {
-					rerun_confirm_batches(app, "biller", b, sel);
-					return;
-				}
-		}
-	}
-	ui_message(app, "batch %s is not in the shards' latest data", sel->batch_id);
-}
-
 void rerun_dialog_shutdown(void)
 {
 	dlg_free();

@@ -304,10 +304,6 @@ static void handle_key(struct app *app, int ch)
 			shard_poller_refresh(app->pollers[i]);
 		ui_message(app, "polling every shard now");
 		break;
-	case ACT_RERUN:
-		/* A screen that shows a batch but does not rerun it itself. */
-		rerun_selected(app, s->name);
-		break;
 	default:
 		break;
 	}
