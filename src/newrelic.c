@@ -641,7 +641,7 @@ struct newrelic *newrelic_new(const struct newrelic_conf *c, int wake_fd,
 
 int newrelic_start(struct newrelic *nr)
 {
-	if (pthread_create(&nr->thread, NULL, newrelic_main, nr) != 0)
+	if (thread_spawn(&nr->thread, newrelic_main, nr) != 0)
 		return -1;
 	nr->started = 1;
 	return 0;

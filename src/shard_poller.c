@@ -538,7 +538,7 @@ int shard_poller_start(struct shard_poller *p)
 	if (pipe2(p->ctl, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -1;
 	p->pg.ctl_fd = p->ctl[0];
-	if (pthread_create(&p->thread, NULL, poller_main, p) != 0)
+	if (thread_spawn(&p->thread, poller_main, p) != 0)
 		return -1;
 	p->started = 1;
 	return 0;

@@ -214,7 +214,7 @@ int shard_query_start(struct shard_query *q)
 	if (pipe2(q->ctl, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -1;
 	q->ro.ctl_fd = q->rw.ctl_fd = q->ctl[0];
-	if (pthread_create(&q->thread, NULL, worker_main, q) != 0)
+	if (thread_spawn(&q->thread, worker_main, q) != 0)
 		return -1;
 	q->started = true;
 	return 0;

@@ -3,6 +3,7 @@
  */
 #include "autoconf.h"
 
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,6 +34,24 @@ bool thread_join_within(pthread_t thread, pthread_mutex_t *lock,
 	}
 	pthread_join(thread, NULL);
 	return true;
+}
+
+int thread_spawn(pthread_t *thread, void *(*fn)(void *), void *arg)
+{
+	static const int async_sigs[] = {
+		SIGWINCH, SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGTSTP, SIGCONT,
+		SIGTTIN, SIGTTOU, SIGALRM, SIGUSR1, SIGUSR2, SIGCHLD, SIGPIPE,
+	};
+	sigset_t block, old;
+	int rc;
+
+	sigemptyset(&block);
+	for (size_t i = 0; i < sizeof async_sigs / sizeof async_sigs[0]; i++)
+		sigaddset(&block, async_sigs[i]);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	rc = pthread_create(thread, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
 }
 
 void pipe_poke(int fd, char c)

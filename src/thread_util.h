@@ -19,6 +19,14 @@
 bool thread_join_within(pthread_t thread, pthread_mutex_t *lock,
 			pthread_cond_t *cond, const int *done, int wait_ms);
 
+/* pthread_create with the asynchronous signals (resize, quit, hang-up,
+ * terminal stop, alarms) blocked in the new thread, so the kernel delivers
+ * them to the UI thread: its poll() returns at once with EINTR and a resize
+ * or a quit is handled in the same turn, not a second later.  Faults
+ * (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) stay deliverable everywhere.
+ * Returns pthread_create's result. */
+int thread_spawn(pthread_t *thread, void *(*fn)(void *), void *arg);
+
 /* Write one byte c to a wake or control pipe (non-blocking).  A full pipe
  * already means "wake up", and fd < 0 is no pipe: neither is an error. */
 void pipe_poke(int fd, char c);
