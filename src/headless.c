@@ -161,7 +161,7 @@ static const char *state_words(enum shard_state s)
 	return "not answering";
 }
 
-static const char *status_token(enum biller_status s)
+const char *headless_status_token(enum biller_status s)
 {
 	static const char *const tokens[BS__COUNT] = {
 		[BS_FAILED] = "failed", [BS_LATE] = "late",
@@ -321,7 +321,7 @@ static cJSON *json_biller(const struct app *app, const struct row *r)
 	json_text(o, "timezone", b->timezone);
 	cJSON_AddBoolToObject(o, "timezone_known", b->tz_known);
 	json_int(o, "priority", b->priority != BT_NO_INT, b->priority);
-	cJSON_AddStringToObject(o, "status", status_token(r->ev.status));
+	cJSON_AddStringToObject(o, "status", headless_status_token(r->ev.status));
 	cJSON_AddStringToObject(o, "status_label",
 				r->ev.status == BS_OTHER && r->ev.focus
 					? r->ev.focus->status
@@ -374,7 +374,7 @@ static cJSON *json_totals(const struct app *app)
 	cJSON_AddNumberToObject(o, "billers", t->billers);
 	cJSON_AddNumberToObject(o, "demo_billers", t->demo);
 	for (int s = 0; s < BS__COUNT; s++)
-		cJSON_AddNumberToObject(o, status_token((enum biller_status)s),
+		cJSON_AddNumberToObject(o, headless_status_token((enum biller_status)s),
 					t->by_status[s]);
 	if (pm >= 0)
 		cJSON_AddNumberToObject(o, "success_pct", pm / 10.0);
@@ -490,7 +490,7 @@ static int print_csv(const struct app *app, FILE *out)
 		headless_csv_field(out, b->timezone);
 		fputc(',', out);
 		csv_int(out, b->priority != BT_NO_INT, b->priority);
-		fprintf(out, ",%s,%d,%zu,", status_token(r->ev.status),
+		fprintf(out, ",%s,%d,%zu,", headless_status_token(r->ev.status),
 			b->n_closed, b->nbatches);
 		headless_csv_field(out, r->ev.focus ? r->ev.focus->local_sched : "");
 		fputc(',', out);
@@ -697,47 +697,176 @@ int headless_once(const struct config *cfg, enum headless_format fmt,
 	return rc;
 }
 
+/* --- --check: a monitoring plugin ------------------------------------------- */
+
+/* Unread sources named on the line; more are only counted, so the line
+ * stays short on a platform with many shards. */
+#define CHECK_NAMED_MAX 4
+
+static const char *check_state_word(int rc)
+{
+	switch (rc) {
+	case HEADLESS_OK: return "OK";
+	case HEADLESS_WARNING: return "WARNING";
+	case HEADLESS_CRITICAL: return "CRITICAL";
+	default: break;
+	}
+	return "UNKNOWN";
+}
+
+/* The text before the perfdata is one line without '|' (which would start
+ * the perfdata): a path or message from the configuration may hold either. */
+static void check_text_clean(char *s)
+{
+	for (unsigned char *p = (unsigned char *)s; *p; p++)
+		if (*p == '|')
+			*p = '/';
+		else if (*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+}
+
+/* One perfdata item, label=value;warn;crit;min[;max], in the plugin
+ * guidelines' terms: a threshold is the range that does not alert, so our
+ * "at least N" is written N-1 ("0": anything above 0 alerts), and a
+ * threshold of 0 (never) is left empty.  value < 0 is "U": not known. */
+static void perf_item(FILE *f, const char *label, long value, int warn_at,
+		      int crit_at, long max)
+{
+	fprintf(f, " %s=", label);
+	if (value < 0)
+		fputs("U", f);
+	else
+		fprintf(f, "%ld", value);
+	fputc(';', f);
+	if (warn_at > 0)
+		fprintf(f, "%d", warn_at - 1);
+	fputc(';', f);
+	if (crit_at > 0)
+		fprintf(f, "%d", crit_at - 1);
+	fputs(";0", f);
+	if (max >= 0)
+		fprintf(f, ";%ld", max);
+}
+
+/* In the order the perfdata lists them: the alerting counts first. */
+static const enum biller_status perf_order[] = {
+	BS_FAILED, BS_LATE, BS_AT_RISK, BS_OTHER, BS_RUNNING, BS_SCHEDULED,
+	BS_CLOSED_LATE, BS_CLOSED, BS_NONE,
+};
+
+static void check_perfdata(FILE *f, const struct config *cfg,
+			   const struct totals *t, bool seen, long up,
+			   long down)
+{
+	for (size_t i = 0; i < sizeof perf_order / sizeof perf_order[0]; i++) {
+		enum biller_status s = perf_order[i];
+
+		perf_item(f, headless_status_token(s), seen ? t->by_status[s] : -1,
+			  s == BS_AT_RISK ? cfg->check_at_risk_warn : 0,
+			  s == BS_FAILED ? cfg->check_failed_crit
+			  : s == BS_LATE ? cfg->check_late_crit : 0, -1);
+	}
+	perf_item(f, "billers", seen ? t->billers : -1, 0, 0, -1);
+	perf_item(f, "demo_billers", seen ? t->demo : -1, 0, 0, -1);
+	perf_item(f, "shards_up", up, 0, 0, up + down);
+	perf_item(f, "shards_down", down, cfg->check_stale_warn ? 1 : 0, 0,
+		  up + down);
+}
+
+/* "; shard east down; shard west stale; 3 more not read" */
+static void check_unread(FILE *f, const struct headless_source *src,
+			 size_t nsrc, const char *sep)
+{
+	size_t named = 0, more = 0;
+
+	for (size_t i = 0; i < nsrc; i++) {
+		if (src[i].state == SHARD_OK)
+			continue;
+		if (named++ >= CHECK_NAMED_MAX) {
+			more++;
+			continue;
+		}
+		fprintf(f, "%s%s %s %s", named > 1 ? "; " : sep, src[i].kind,
+			src[i].name, state_words(src[i].state));
+	}
+	if (more)
+		fprintf(f, "; %zu more not read", more);
+}
+
 int headless_check_eval(const struct config *cfg, const struct totals *t,
 			const struct headless_source *src, size_t nsrc,
-			char *buf, size_t n)
+			char **line)
 {
 	int failed = t->by_status[BS_FAILED], late = t->by_status[BS_LATE];
-	int risk = t->by_status[BS_AT_RISK], bad = 0, rc = HEADLESS_OK;
-	size_t at;
+	int risk = t->by_status[BS_AT_RISK], rc = HEADLESS_OK;
+	long up = 0, down = 0, unread = 0;
+	char *text = NULL;
+	size_t len;
+	FILE *f;
 
-	for (size_t i = 0; i < nsrc; i++)
+	for (size_t i = 0; i < nsrc; i++) {
+		bool shard = !strcmp(src[i].kind, "shard");
+
 		if (src[i].state != SHARD_OK)
-			bad++;
-	if ((cfg->check_failed_crit > 0 && failed >= cfg->check_failed_crit) ||
-	    (cfg->check_late_crit > 0 && late >= cfg->check_late_crit))
+			unread++;
+		if (shard && src[i].state == SHARD_OK)
+			up++;
+		else if (shard)
+			down++;
+	}
+	/* What was not seen is neither fine nor failing. */
+	if (!up)
+		rc = HEADLESS_UNKNOWN;
+	else if ((cfg->check_failed_crit > 0 && failed >= cfg->check_failed_crit) ||
+		 (cfg->check_late_crit > 0 && late >= cfg->check_late_crit))
 		rc = HEADLESS_CRITICAL;
 	else if ((cfg->check_at_risk_warn > 0 && risk >= cfg->check_at_risk_warn) ||
-		 (cfg->check_stale_warn && bad))
+		 (cfg->check_stale_warn && unread))
 		rc = HEADLESS_WARNING;
-	snprintf(buf, n, "%s: %d failed, %d late, %d at risk of %d billers",
-		 rc == HEADLESS_CRITICAL ? "CRITICAL"
-		 : rc == HEADLESS_WARNING ? "WARNING" : "OK",
-		 failed, late, risk, t->billers);
-	for (size_t i = 0; i < nsrc; i++) {
-		at = strlen(buf);
-		if (src[i].state != SHARD_OK && at < n)
-			snprintf(buf + at, n - at, "; %s %s %s", src[i].kind,
-				 src[i].name, state_words(src[i].state));
+
+	f = open_memstream(&text, &len);
+	if (!f)
+		fatal("out of memory");
+	if (rc == HEADLESS_UNKNOWN) {
+		fprintf(f, "no shard could be read");
+		check_unread(f, src, nsrc, ": ");
+	} else {
+		fprintf(f, "%d failed, %d late, %d at risk of %d biller%s", failed,
+			late, risk, t->billers, t->billers == 1 ? "" : "s");
+		check_unread(f, src, nsrc, "; ");
 	}
-	/* Performance data, as Nagios plugins give it. */
-	at = strlen(buf);
-	if (at < n)
-		snprintf(buf + at, n - at,
-			 " | failed=%d late=%d at_risk=%d billers=%d sources_bad=%d",
-			 failed, late, risk, t->billers, bad);
+	if (fclose(f) != 0)
+		fatal("out of memory");
+	check_text_clean(text);
+
+	f = open_memstream(line, &len);
+	if (!f)
+		fatal("out of memory");
+	fprintf(f, "BATCHTOP %s: %s |", check_state_word(rc), text);
+	check_perfdata(f, cfg, t, rc != HEADLESS_UNKNOWN, up, down);
+	if (fclose(f) != 0)
+		fatal("out of memory");
+	free(text);
 	return rc;
+}
+
+int headless_check_unknown(const char *why, FILE *out, FILE *err)
+{
+	char *text = xstrdup(why);
+
+	fprintf(err, "batchtop: %s\n", why);
+	check_text_clean(text);
+	fprintf(out, "BATCHTOP UNKNOWN: %s\n", text);
+	fflush(out);
+	free(text);
+	return HEADLESS_UNKNOWN;
 }
 
 int headless_check(const struct config *cfg, FILE *out, FILE *err)
 {
 	struct app app;
 	struct headless_source *src;
-	char line[1024];
+	char *line;
 	int rc;
 
 	collect(cfg, &app);
@@ -750,12 +879,16 @@ int headless_check(const struct config *cfg, FILE *out, FILE *err)
 	}
 	/* New Relic: when it is wired in, add its health here as one more
 	 * source (kind "newrelic"; stale or failing is not SHARD_OK). */
-	rc = headless_check_eval(cfg, &app.view.totals, src, app.npollers, line,
-				 sizeof line);
+	rc = headless_check_eval(cfg, &app.view.totals, src, app.npollers, &line);
 	fprintf(out, "%s\n", line);
-	fflush(out);
+	if (fflush(out) != 0 || ferror(out)) {
+		fprintf(err, "batchtop: cannot write the output: %s\n",
+			strerror(errno));
+		rc = HEADLESS_UNKNOWN;
+	}
 	report_unread(&app, err);
 	log_msg(LOG_INFO, "--check: %s", line);
+	free(line);
 	free(src);
 	release(&app);
 	return rc;

@@ -2,8 +2,9 @@
  * headless.h - batchtop without a terminal, for scripts and monitors.
  *
  * `batchtop --once` polls every shard once and prints the snapshot (a
- * table, JSON as doc/json-format.md describes, or CSV); `batchtop --check`
- * prints one line for cron or a monitoring agent and exits 0, 1 or 2.
+ * table, JSON as doc/json-format.md describes, or CSV); `batchtop --check` is a monitoring plugin: one line
+ * "BATCHTOP <STATE>: text | perfdata" and exit 0, 1, 2 or 3 (OK, WARNING,
+ * CRITICAL, UNKNOWN) as Nagios, Icinga and Sensu expect.
  * Both start the same pollers as the dashboard, wait until every shard has
  * answered or failed once, stop them, and print from one view of the data.
  * Nothing here touches the terminal: the output goes to `out`, diagnostics
@@ -26,6 +27,8 @@ enum headless_exit {
 	HEADLESS_OK = 0,	/* --check: nothing to report; --once: all read */
 	HEADLESS_WARNING = 1,	/* --check: at risk, or a source stale or down */
 	HEADLESS_CRITICAL = 2,	/* --check: failed or late billers */
+	HEADLESS_UNKNOWN = 3,	/* --check: could not see (no shard read, bad
+				 * configuration or command line) */
 	HEADLESS_PARTIAL = 3,	/* --once: some shard could not be read */
 	HEADLESS_IOERR = 74,	/* --once: the output could not be written */
 };
@@ -43,9 +46,14 @@ int headless_format_from_name(const char *name);
 int headless_once(const struct config *cfg, enum headless_format fmt,
 		  FILE *out, FILE *err);
 
-/* Poll once and print the --check line.  Returns HEADLESS_OK, _WARNING or
- * _CRITICAL. */
+/* Poll once and print the --check line.  Returns HEADLESS_OK, _WARNING,
+ * _CRITICAL or _UNKNOWN. */
 int headless_check(const struct config *cfg, FILE *out, FILE *err);
+
+/* The --check line when --check cannot run at all (a bad configuration or
+ * command line): "BATCHTOP UNKNOWN: why" on out, why on err.  Returns
+ * HEADLESS_UNKNOWN. */
+int headless_check_unknown(const char *why, FILE *out, FILE *err);
 
 /* --- pure parts, for the wallboard and the unit tests ------------------- */
 
@@ -62,10 +70,18 @@ struct headless_source {
 };
 
 /* The --check verdict for these totals and sources under cfg's
- * thresholds: the status, and the line (without a newline) in buf. */
+ * thresholds: UNKNOWN when no shard was read; else CRITICAL when a crit
+ * threshold is reached by what was seen; else WARNING when the at-risk
+ * threshold is, or (check_stale_warn) a source was not read; else OK.
+ * Returns the status and sets *line to "BATCHTOP <STATE>: text | perfdata"
+ * without a newline (the caller frees it). */
 int headless_check_eval(const struct config *cfg, const struct totals *t,
 			const struct headless_source *src, size_t nsrc,
-			char *buf, size_t n);
+			char **line);
+
+/* "failed", "late", "at_risk", ... "no_close": the word JSON, CSV and the
+ * perfdata use for a biller status. */
+const char *headless_status_token(enum biller_status s);
 
 /* Write one CSV field (RFC 4180: quoted when it holds a comma, a quote or
  * a line break; text that a spreadsheet would take for a formula gets a
