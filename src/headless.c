@@ -8,7 +8,7 @@
  * last snapshots in a view (demo billers included, marked).  The printers
  * read only that view and the shards' health.  Strings in snapshots are
  * sanitized already; JSON is built with cJSON (which escapes), CSV fields
- * are quoted here.
+ * are quoted here, Prometheus labels are escaped in headless_prom.c.
  */
 #include "autoconf.h"
 
@@ -25,6 +25,7 @@
 
 #include "app.h"
 #include "headless.h"
+#include "headless_prom.h"
 #include "log.h"
 #include "text.h"
 #include "timefmt.h"
@@ -43,6 +44,8 @@ int headless_format_from_name(const char *name)
 		return HEADLESS_JSON;
 	if (!strcmp(name, "csv"))
 		return HEADLESS_CSV;
+	if (!strcmp(name, "prometheus"))
+		return HEADLESS_PROMETHEUS;
 	return -1;
 }
 
@@ -682,6 +685,9 @@ int headless_once(const struct config *cfg, enum headless_format fmt,
 	switch (fmt) {
 	case HEADLESS_JSON: rc = print_json(&app, out); break;
 	case HEADLESS_CSV: rc = print_csv(&app, out); break;
+	case HEADLESS_PROMETHEUS:
+		rc = headless_prom_print(&app, wall_ms(), out);
+		break;
 	case HEADLESS_TABLE: default: rc = print_table(&app, out); break;
 	}
 	report_unread(&app, err);

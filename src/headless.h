@@ -2,7 +2,8 @@
  * headless.h - batchtop without a terminal, for scripts and monitors.
  *
  * `batchtop --once` polls every shard once and prints the snapshot (a
- * table, JSON as doc/json-format.md describes, or CSV); `batchtop --check` is a monitoring plugin: one line
+ * table, JSON as doc/json-format.md describes, CSV, or the Prometheus text
+ * format); `batchtop --check` is a monitoring plugin: one line
  * "BATCHTOP <STATE>: text | perfdata" and exit 0, 1, 2 or 3 (OK, WARNING,
  * CRITICAL, UNKNOWN) as Nagios, Icinga and Sensu expect.
  * Both start the same pollers as the dashboard, wait until every shard has
@@ -20,7 +21,9 @@
 #include "shard_poller.h"
 #include "view.h"
 
-enum headless_format { HEADLESS_TABLE, HEADLESS_JSON, HEADLESS_CSV };
+enum headless_format {
+	HEADLESS_TABLE, HEADLESS_JSON, HEADLESS_CSV, HEADLESS_PROMETHEUS
+};
 
 /* Exit statuses of --check and --once (batchtop(1), EXIT STATUS). */
 enum headless_exit {
@@ -37,7 +40,7 @@ enum headless_exit {
  * goes away (new fields may appear without it). */
 #define HEADLESS_JSON_VERSION 1
 
-/* "table", "json" or "csv"; -1 for anything else. */
+/* "table", "json", "csv" or "prometheus"; -1 for anything else. */
 int headless_format_from_name(const char *name);
 
 /* Poll once and print the snapshot.  Returns HEADLESS_OK when every shard
@@ -79,8 +82,8 @@ int headless_check_eval(const struct config *cfg, const struct totals *t,
 			const struct headless_source *src, size_t nsrc,
 			char **line);
 
-/* "failed", "late", "at_risk", ... "no_close": the word JSON, CSV and the
- * perfdata use for a biller status. */
+/* "failed", "late", "at_risk", ... "no_close": the word JSON, CSV, the
+ * perfdata and the Prometheus labels use for a biller status. */
 const char *headless_status_token(enum biller_status s);
 
 /* Write one CSV field (RFC 4180: quoted when it holds a comma, a quote or

@@ -72,7 +72,7 @@ static void usage(FILE *fp)
 "                      that need attention, no action keys (q quits)\n"
 "      --kiosk         the wallboard, and q asks before it quits (implies --wallboard)\n"
 "      --once          poll every shard once, print the snapshot, exit (no terminal)\n"
-"      --format FMT    what --once prints: table (default), json or csv\n"
+"      --format FMT    what --once prints: table (default), json, csv or prometheus\n"
 "      --check         poll once, print one line for a monitor (a Nagios plugin),\n"
 "                      exit 0/1/2/3\n"
 "      --audit         print the audit trail of reruns as a table and exit\n"
@@ -295,7 +295,7 @@ int main(int argc, char **argv)
 		format = headless_format_from_name(format_name);
 		if (format < 0 || !once)
 			return fail_usage(check, format < 0
-				? "--format takes table, json or csv"
+				? "--format takes table, json, csv or prometheus"
 				: "--format goes with --once");
 	}
 	if (audit && check)

@@ -1,8 +1,8 @@
 /*
  * test_headless.c - the pure parts of --once and --check: format names,
  * the success rate, the --check verdict and its plugin line (state,
- * text, perfdata with thresholds) under the config's thresholds, and CSV
- * quoting.
+ * text, perfdata with thresholds) under the config's thresholds, CSV
+ * quoting, and Prometheus label values.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "headless.h"
+#include "headless_prom.h"
 
 static void test_format_names(void **state)
 {
@@ -23,6 +24,7 @@ static void test_format_names(void **state)
 	assert_int_equal(headless_format_from_name("table"), HEADLESS_TABLE);
 	assert_int_equal(headless_format_from_name("json"), HEADLESS_JSON);
 	assert_int_equal(headless_format_from_name("csv"), HEADLESS_CSV);
+	assert_int_equal(headless_format_from_name("prometheus"), HEADLESS_PROMETHEUS);
 	assert_int_equal(headless_format_from_name("JSON"), -1);
 	assert_int_equal(headless_format_from_name(""), -1);
 }
@@ -275,6 +277,50 @@ static void test_check_unknown_line(void **state)
 	assert_string_equal(err, "batchtop: a|b\nc\n");
 }
 
+static char *prom_escaped(const char *s)
+{
+	static char out[256];
+	FILE *f;
+
+	memset(out, 0, sizeof out);
+	f = fmemopen(out, sizeof out, "w");
+	headless_prom_escape(f, s);
+	fclose(f);
+	return out;
+}
+
+/* Label values: escaped as the text format wants, and, since statuses come
+ * from shards, sanitized and cut first. */
+static void test_prom_labels(void **state)
+{
+	char v[HEADLESS_PROM_LABEL_MAX + 1], big[300];
+
+	(void)state;
+	assert_string_equal(prom_escaped("failed"), "failed");
+	assert_string_equal(prom_escaped("a\\b\"c\nd"), "a\\\\b\\\"c\\nd");
+	assert_string_equal(prom_escaped("\"} 1\nx{"), "\\\"} 1\\nx{");
+	assert_string_equal(prom_escaped("Łódź 東京"), "Łódź 東京");
+
+	assert_string_equal(headless_prom_label_value(v, sizeof v, NULL), "");
+	assert_string_equal(headless_prom_label_value(v, sizeof v, "closed"), "closed");
+	/* Controls become U+FFFD, invalid UTF-8 too: the format wants UTF-8. */
+	assert_string_equal(headless_prom_label_value(v, sizeof v, "a\nb\x1b" "c"),
+			    "a\xef\xbf\xbd" "b\xef\xbf\xbd" "c");
+	assert_string_equal(headless_prom_label_value(v, sizeof v, "x\xff"),
+			    "x\xef\xbf\xbd");
+	/* Long: cut to HEADLESS_PROM_LABEL_MAX bytes, never inside a character. */
+	big[0] = 'a';
+	for (int i = 0; i < 100; i++)
+		memcpy(big + 1 + i * 2, "\xc5\x81", 2);	/* Ł */
+	big[201] = '\0';
+	headless_prom_label_value(v, sizeof v, big);
+	assert_true(strlen(v) <= HEADLESS_PROM_LABEL_MAX);
+	assert_int_equal(strlen(v), 63);	/* 'a' and 31 two-byte letters */
+	assert_int_equal((unsigned char)v[62], 0x81);
+	/* A smaller buffer is never overrun. */
+	assert_string_equal(headless_prom_label_value(v, 4, "status"), "sta");
+}
+
 static char *csv(const char *s)
 {
 	static char out[256];
@@ -316,6 +362,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_check_unknown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_many_down, setup, teardown),
 		cmocka_unit_test(test_check_unknown_line),
+		cmocka_unit_test(test_prom_labels),
 		cmocka_unit_test(test_csv_quoting),
 	};
 
