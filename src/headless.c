@@ -1,11 +1,13 @@
 /*
  * headless.c - --once and --check: one poll of every shard, printed.
  *
- * collect() runs the shard pollers exactly as the dashboard does, without
- * curses: it waits on the wake pipe until every shard has published a
- * snapshot or failed at least once, bounded by connect_timeout +
- * query_timeout + a little slack, then stops the pollers and keeps their
- * last snapshots in a view (demo billers included, marked).  The printers
+ * collect() runs the shard pollers (and the New Relic client, when there
+ * is a [newrelic] section) exactly as the dashboard does, without curses:
+ * it waits on the wake pipe until every shard has published a snapshot or
+ * failed at least once and New Relic has answered or failed, bounded by
+ * connect_timeout + query_timeout + a little slack, then stops them and
+ * keeps the shards' last snapshots in a view (demo billers included,
+ * marked) and New Relic's health.  The printers
  * read only that view and the shards' health.  Strings in snapshots are
  * sanitized already; JSON is built with cJSON (which escapes), CSV fields
  * are quoted here, Prometheus labels are escaped in headless_prom.c.
@@ -27,6 +29,7 @@
 #include "headless.h"
 #include "headless_prom.h"
 #include "log.h"
+#include "newrelic.h"
 #include "text.h"
 #include "timefmt.h"
 #include "ui.h"
@@ -56,7 +59,7 @@ static bool all_answered(const struct app *app)
 	for (size_t i = 0; i < app->npollers; i++)
 		if (app->health[i].state == SHARD_CONNECTING)
 			return false;
-	return true;
+	return !app->nr_health || app->nr_health->state != NEWRELIC_STARTING;
 }
 
 static void drain(int fd)
@@ -67,9 +70,47 @@ static void drain(int fd)
 		;
 }
 
-/* Fill app with one answer (or failure) of every shard.  The pollers are
- * stopped and freed before it returns; app->view keeps the snapshots. */
-static void collect(const struct config *cfg, struct app *app)
+/* New Relic's client, started; -1 and *why (the caller frees) when it
+ * cannot be had (the key), which is a configuration error. */
+static int start_newrelic(const struct newrelic_conf *nrc, struct app *app,
+			  char **why)
+{
+	char *err = NULL;
+
+	if (newrelic_global_init() < 0)
+		fatal("cannot initialise libcurl");
+	app->nr = newrelic_new(nrc, app->wake[1], &err);
+	if (!app->nr) {
+		*why = xasprintf("%s: [newrelic] %s", app->cfg->path, err);
+		free(err);
+		newrelic_global_cleanup();
+		return -1;
+	}
+	app->nr_health = xcalloc(1, sizeof *app->nr_health);
+	app->nr_gen = newrelic_read(app->nr, NULL, app->nr_health);
+	if (newrelic_start(app->nr) < 0)
+		fatal("cannot start the New Relic client");
+	return 0;
+}
+
+static void stop_newrelic(struct app *app)
+{
+	if (!app->nr)
+		return;
+	newrelic_free(app->nr, 2000);
+	app->nr = NULL;
+	newrelic_errors_unref(app->nr_errs);
+	app->nr_errs = NULL;
+	newrelic_global_cleanup();
+}
+
+/* Fill app with one answer (or failure) of every shard and of New Relic
+ * (nrc, NULL when not configured).  The pollers and the client are stopped
+ * and freed before it returns; app->view keeps the snapshots,
+ * app->nr_health New Relic's health.  -1 and *why (the caller frees) when
+ * New Relic's key cannot be had; nothing was started then. */
+static int collect(const struct config *cfg, const struct newrelic_conf *nrc,
+		   struct app *app, char **why)
 {
 	int64_t deadline;
 
@@ -78,6 +119,11 @@ static void collect(const struct config *cfg, struct app *app)
 	app->readonly = true;
 	if (pipe2(app->wake, O_CLOEXEC | O_NONBLOCK) < 0)
 		fatal("pipe: %s", strerror(errno));
+	if (nrc && start_newrelic(nrc, app, why) < 0) {
+		close(app->wake[0]);
+		close(app->wake[1]);
+		return -1;
+	}
 	app->npollers = cfg->nshards;
 	app->pollers = xcalloc(cfg->nshards, sizeof *app->pollers);
 	app->health = xcalloc(cfg->nshards, sizeof *app->health);
@@ -109,8 +155,11 @@ static void collect(const struct config *cfg, struct app *app)
 	}
 	for (size_t i = 0; i < app->npollers; i++)
 		shard_poller_stop(app->pollers[i]);
+	if (app->nr)
+		newrelic_stop(app->nr);
 	for (size_t i = 0; i < app->npollers; i++)
 		shard_poller_free(app->pollers[i], 2000);
+	stop_newrelic(app);
 	free(app->pollers);
 	app->pollers = NULL;
 	app->mono = mono_ms();
@@ -118,6 +167,7 @@ static void collect(const struct config *cfg, struct app *app)
 	app->view.show_demo = true;
 	app->view.reverse = false;
 	view_set_filter(&app->view, "");
+	return 0;
 }
 
 /* The wake pipe is closed only here, at the very end: a poller that did
@@ -129,6 +179,7 @@ static void release(struct app *app)
 	view_free(&app->view);
 	free(app->health);
 	free(app->gens);
+	free(app->nr_health);
 }
 
 static bool every_shard_read(const struct app *app)
@@ -658,6 +709,26 @@ static int print_table(const struct app *app, FILE *out)
 
 /* --- entry points ----------------------------------------------------------- */
 
+/* New Relic's health in the shards' terms: ok; stale (it answered once,
+ * but its last poll failed or is too old); down (it never answered but
+ * failed); not answering. */
+static enum shard_state newrelic_source_state(const struct app *app)
+{
+	const struct newrelic_health *h = app->nr_health;
+	bool had = h->last_ok_mono != INT64_MIN;
+
+	switch (h->state) {
+	case NEWRELIC_OK:
+		return had && app->mono - h->last_ok_mono > h->stale_after_ms
+			       ? SHARD_FAILING : SHARD_OK;
+	case NEWRELIC_ERROR:
+		return had ? SHARD_FAILING : SHARD_DOWN;
+	case NEWRELIC_STARTING:
+		break;
+	}
+	return SHARD_CONNECTING;
+}
+
 static void report_unread(const struct app *app, FILE *err)
 {
 	for (size_t i = 0; i < app->npollers; i++) {
@@ -669,15 +740,24 @@ static void report_unread(const struct app *app, FILE *err)
 			app->cfg->shards[i].name,
 			h->reason[0] ? h->reason : "no answer in time");
 	}
+	if (app->nr_health && newrelic_source_state(app) != SHARD_OK)
+		fprintf(err, "batchtop: New Relic could not be read: %s\n",
+			app->nr_health->reason[0] ? app->nr_health->reason
+						  : "no answer in time");
 }
 
-int headless_once(const struct config *cfg, enum headless_format fmt,
-		  FILE *out, FILE *err)
+int headless_once(const struct config *cfg, const struct newrelic_conf *nrc,
+		  enum headless_format fmt, FILE *out, FILE *err)
 {
 	struct app app;
+	char *why = NULL;
 	int rc;
 
-	collect(cfg, &app);
+	if (collect(cfg, nrc, &app, &why) < 0) {
+		fprintf(err, "batchtop: %s\n", why);
+		free(why);
+		return BT_EXIT_CONFIG;
+	}
 	/* Risk order for people; shard and name order for scripts, so two
 	 * runs can be compared line by line. */
 	app.view.sort = fmt == HEADLESS_TABLE ? SORT_RISK : SORT_SHARD;
@@ -779,6 +859,17 @@ static void check_perfdata(FILE *f, const struct config *cfg,
 		  up + down);
 }
 
+/* newrelic_up=1;1:;;0;1 with check_stale_warn: "1:" alerts below 1. */
+static void check_perf_newrelic(FILE *f, const struct config *cfg,
+				const struct headless_source *src, size_t nsrc)
+{
+	for (size_t i = 0; i < nsrc; i++)
+		if (!strcmp(src[i].kind, "newrelic"))
+			fprintf(f, " newrelic_up=%d;%s;;0;1",
+				src[i].state == SHARD_OK,
+				cfg->check_stale_warn ? "1:" : "");
+}
+
 /* "; shard east down; shard west stale; 3 more not read" */
 static void check_unread(FILE *f, const struct headless_source *src,
 			 size_t nsrc, const char *sep)
@@ -792,8 +883,9 @@ static void check_unread(FILE *f, const struct headless_source *src,
 			more++;
 			continue;
 		}
-		fprintf(f, "%s%s %s %s", named > 1 ? "; " : sep, src[i].kind,
-			src[i].name, state_words(src[i].state));
+		fprintf(f, "%s%s%s %s", named > 1 ? "; " : sep,
+			strcmp(src[i].kind, "shard") ? "" : "shard ", src[i].name,
+			state_words(src[i].state));
 	}
 	if (more)
 		fprintf(f, "; %zu more not read", more);
@@ -850,6 +942,7 @@ int headless_check_eval(const struct config *cfg, const struct totals *t,
 		fatal("out of memory");
 	fprintf(f, "BATCHTOP %s: %s |", check_state_word(rc), text);
 	check_perfdata(f, cfg, t, rc != HEADLESS_UNKNOWN, up, down);
+	check_perf_newrelic(f, cfg, src, nsrc);
 	if (fclose(f) != 0)
 		fatal("out of memory");
 	free(text);
@@ -868,24 +961,33 @@ int headless_check_unknown(const char *why, FILE *out, FILE *err)
 	return HEADLESS_UNKNOWN;
 }
 
-int headless_check(const struct config *cfg, FILE *out, FILE *err)
+int headless_check(const struct config *cfg, const struct newrelic_conf *nrc,
+		   FILE *out, FILE *err)
 {
 	struct app app;
 	struct headless_source *src;
-	char *line;
+	char *line, *why = NULL;
+	size_t n;
 	int rc;
 
-	collect(cfg, &app);
-	view_rebuild(&app.view, app.now);
-	src = xcalloc(app.npollers ? app.npollers : 1, sizeof *src);
-	for (size_t i = 0; i < app.npollers; i++) {
-		src[i].name = cfg->shards[i].name;
-		src[i].kind = "shard";
-		src[i].state = app.health[i].state;
+	if (collect(cfg, nrc, &app, &why) < 0) {
+		rc = headless_check_unknown(why, out, err);
+		free(why);
+		return rc;
 	}
-	/* New Relic: when it is wired in, add its health here as one more
-	 * source (kind "newrelic"; stale or failing is not SHARD_OK). */
-	rc = headless_check_eval(cfg, &app.view.totals, src, app.npollers, &line);
+	view_rebuild(&app.view, app.now);
+	src = xcalloc(app.npollers + 1, sizeof *src);
+	for (n = 0; n < app.npollers; n++) {
+		src[n].name = cfg->shards[n].name;
+		src[n].kind = "shard";
+		src[n].state = app.health[n].state;
+	}
+	if (app.nr_health) {
+		src[n].name = "New Relic";
+		src[n].kind = "newrelic";
+		src[n++].state = newrelic_source_state(&app);
+	}
+	rc = headless_check_eval(cfg, &app.view.totals, src, n, &line);
 	fprintf(out, "%s\n", line);
 	if (fflush(out) != 0 || ferror(out)) {
 		fprintf(err, "batchtop: cannot write the output: %s\n",

@@ -43,15 +43,22 @@ enum headless_exit {
 /* "table", "json", "csv" or "prometheus"; -1 for anything else. */
 int headless_format_from_name(const char *name);
 
+struct newrelic_conf;
+
+/* Both take nrc, the [newrelic] settings, when New Relic is configured
+ * (else NULL): its health is then collected too. */
+
 /* Poll once and print the snapshot.  Returns HEADLESS_OK when every shard
  * was read, HEADLESS_PARTIAL when some could not be (the rest is printed),
- * HEADLESS_IOERR when out could not be written. */
-int headless_once(const struct config *cfg, enum headless_format fmt,
-		  FILE *out, FILE *err);
+ * HEADLESS_IOERR when out could not be written, BT_EXIT_CONFIG when New
+ * Relic's key cannot be had. */
+int headless_once(const struct config *cfg, const struct newrelic_conf *nrc,
+		  enum headless_format fmt, FILE *out, FILE *err);
 
 /* Poll once and print the --check line.  Returns HEADLESS_OK, _WARNING,
  * _CRITICAL or _UNKNOWN. */
-int headless_check(const struct config *cfg, FILE *out, FILE *err);
+int headless_check(const struct config *cfg, const struct newrelic_conf *nrc,
+		   FILE *out, FILE *err);
 
 /* The --check line when --check cannot run at all (a bad configuration or
  * command line): "BATCHTOP UNKNOWN: why" on out, why on err.  Returns
@@ -68,7 +75,7 @@ int headless_success_permille(const struct totals *t);
 /* A data source as --check judges it. */
 struct headless_source {
 	const char *name;	/* "east" */
-	const char *kind;	/* "shard" (New Relic will be another) */
+	const char *kind;	/* "shard" or "newrelic" */
 	enum shard_state state;	/* SHARD_OK, or how it failed */
 };
 

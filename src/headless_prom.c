@@ -8,7 +8,8 @@
  * configuration order, so two runs diff line by line.  Every metric is a
  * gauge, since each is a count of tonight that may go down.
  *
- * A shard that was not read has batchtop_shard_up 0 and no counts at all:
+ * New Relic's health is there only when it is configured.  A shard that
+ * was not read has batchtop_shard_up 0 and no counts at all:
  * an absent series is the truth, a 0 would be a lie.  Statuses come from
  * the shards, so they are sanitized, cut to HEADLESS_PROM_LABEL_MAX bytes
  * and escaped; and at most PROM_STATUS_MAX distinct ones are listed per
@@ -24,6 +25,7 @@
 #include "app.h"
 #include "headless.h"
 #include "headless_prom.h"
+#include "newrelic.h"
 #include "text.h"
 #include "xalloc.h"
 
@@ -189,6 +191,23 @@ static void print_health(const struct app *app, FILE *out)
 	}
 }
 
+/* Only with a [newrelic] section: without one there is no such source. */
+static void print_newrelic(const struct app *app, FILE *out)
+{
+	const struct newrelic_health *h = app->nr_health;
+
+	if (!h)
+		return;
+	family(out, "batchtop_newrelic_up",
+	       "Whether New Relic's last errors query answered (1) or not (0).");
+	fprintf(out, "batchtop_newrelic_up %d\n", h->state == NEWRELIC_OK);
+	family(out, "batchtop_newrelic_data_age_seconds",
+	       "Seconds since New Relic's last good answer; absent when there was none.");
+	if (h->last_ok_mono != INT64_MIN)
+		fprintf(out, "batchtop_newrelic_data_age_seconds %.3f\n",
+			(double)(app->mono - h->last_ok_mono) / 1000.0);
+}
+
 static void print_counts(const struct app *app, const struct prom_shard *ps,
 			 FILE *out)
 {
@@ -259,6 +278,7 @@ int headless_prom_print(const struct app *app, int64_t wall_ms, FILE *out)
 	fprintf(out, "batchtop_generated_timestamp_seconds %.3f\n",
 		(double)wall_ms / 1000.0);
 	print_health(app, out);
+	print_newrelic(app, out);
 	print_counts(app, ps, out);
 	print_autopay(app, ps, out);
 	free(ps);

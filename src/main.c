@@ -254,6 +254,7 @@ int main(int argc, char **argv)
 	const char *format_name = NULL;
 	char why[128];
 	struct newrelic_conf nrc;
+	const struct newrelic_conf *nr;
 	int status;
 
 	ensure_utf8_locale();
@@ -395,10 +396,12 @@ int main(int argc, char **argv)
 			config_free(&cfg);
 			return status;
 		}
-		status = once ? headless_once(&cfg, (enum headless_format)
+		/* New Relic's health is one more source when configured. */
+		nr = newrelic_configured(&nrc) ? &nrc : NULL;
+		status = once ? headless_once(&cfg, nr, (enum headless_format)
 					      (format < 0 ? HEADLESS_TABLE : format),
 					      stdout, stderr)
-			      : headless_check(&cfg, stdout, stderr);
+			      : headless_check(&cfg, nr, stdout, stderr);
 		log_close();
 		config_free(&cfg);
 		return status;

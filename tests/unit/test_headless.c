@@ -227,6 +227,33 @@ static void test_check_unknown(void **state)
 	assert_string_equal(perf(f, "shards_down"), "1;;;0;1");
 }
 
+/* New Relic is a source beside the shards: not read, it warns (with
+ * check_stale_warn) and is named, but it never makes the shards seen or
+ * unseen; its perfdata says up or not, "1:" being "alert below 1". */
+static void test_check_newrelic(void **state)
+{
+	struct fx *f = *state;
+
+	f->src[1] = (struct headless_source){ "New Relic", "newrelic", SHARD_OK };
+	assert_int_equal(eval(f), HEADLESS_OK);
+	assert_string_equal(perf(f, "newrelic_up"), "1;1:;;0;1");
+	assert_string_equal(perf(f, "shards_up"), "1;;;0;1");
+	f->src[1].state = SHARD_DOWN;
+	assert_int_equal(eval(f), HEADLESS_WARNING);
+	assert_non_null(strstr(f->line, "of 10 billers; New Relic down |"));
+	assert_string_equal(perf(f, "newrelic_up"), "0;1:;;0;1");
+	f->cfg.check_stale_warn = false;
+	assert_int_equal(eval(f), HEADLESS_OK);
+	assert_string_equal(perf(f, "newrelic_up"), "0;;;0;1");
+	f->src[0].state = SHARD_DOWN;
+	f->src[1].state = SHARD_OK;
+	assert_int_equal(eval(f), HEADLESS_UNKNOWN);
+	/* Without New Relic there is no such item. */
+	f->src[1] = (struct headless_source){ "west", "shard", SHARD_OK };
+	eval(f);
+	assert_string_equal(perf(f, "newrelic_up"), "");
+}
+
 /* Many sources down: the text names a few and counts the rest. */
 static void test_check_many_down(void **state)
 {
@@ -361,6 +388,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_check_thresholds_in_perfdata, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_unknown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_many_down, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_newrelic, setup, teardown),
 		cmocka_unit_test(test_check_unknown_line),
 		cmocka_unit_test(test_prom_labels),
 		cmocka_unit_test(test_csv_quoting),
