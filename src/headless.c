@@ -7,10 +7,10 @@
  * failed at least once and New Relic has answered or failed, bounded by
  * connect_timeout + query_timeout + a little slack, then stops them and
  * keeps the shards' last snapshots in a view (demo billers included,
- * marked) and New Relic's health.  The printers
- * read only that view and the shards' health.  Strings in snapshots are
- * sanitized already; JSON is built with cJSON (which escapes), CSV fields
- * are quoted here, Prometheus labels are escaped in headless_prom.c.
+ * marked) and New Relic's health.  The printers read only that view and
+ * the health.  Strings in snapshots are sanitized already; JSON is built
+ * with cJSON (which escapes), CSV fields are quoted here, Prometheus
+ * labels are escaped in headless_prom.c.
  */
 #include "autoconf.h"
 

@@ -93,9 +93,9 @@ static void usage(FILE *fp)
 "cannot be read.\n"
 "--once: 0 every shard read, 3 some shard could not be read (the rest is printed),\n"
 "74 the output could not be written.\n"
-"--check: 0 OK, 1 WARNING (at risk, or a shard stale or down), 2 CRITICAL\n"
-"(failed or late; non-demo billers only), 3 UNKNOWN (no shard answered, or a\n"
-"bad configuration or command line).\n"
+"--check: 0 OK, 1 WARNING (at risk, or a shard or New Relic stale or down),\n"
+"2 CRITICAL (failed or late; non-demo billers only), 3 UNKNOWN (no shard\n"
+"answered, or a bad configuration or command line).\n"
 "See batchtop(1) for the keys and batchtop.conf(5) for the configuration.\n");
 }
 
@@ -289,8 +289,9 @@ int main(int argc, char **argv)
 	if (optind < argc) {
 		snprintf(why, sizeof why, "unexpected argument \"%.64s\"",
 			 argv[optind]);
+		status = fail_usage(check, why);
 		usage(stderr);
-		return fail_usage(check, why);
+		return status;
 	}
 	if (format_name) {
 		format = headless_format_from_name(format_name);
