@@ -1,14 +1,16 @@
 /*
  * headless.c - --once and --check: one poll of every shard, printed.
  *
- * collect() runs the shard pollers exactly as the dashboard does, without
- * curses: it waits on the wake pipe until every shard has published a
- * snapshot or failed at least once, bounded by connect_timeout +
- * query_timeout + a little slack, then stops the pollers and keeps their
- * last snapshots in a view (demo billers included, marked).  The printers
- * read only that view and the shards' health.  Strings in snapshots are
- * sanitized already; JSON is built with cJSON (which escapes), CSV fields
- * are quoted here.
+ * collect() runs the shard pollers (and the New Relic client, when there
+ * is a [newrelic] section) exactly as the dashboard does, without curses:
+ * it waits on the wake pipe until every shard has published a snapshot or
+ * failed at least once and New Relic has answered or failed, bounded by
+ * connect_timeout + query_timeout + a little slack, then stops them and
+ * keeps the shards' last snapshots in a view (demo billers included,
+ * marked) and New Relic's health.  The printers read only that view and
+ * the health.  Strings in snapshots are sanitized already; JSON is built
+ * with cJSON (which escapes), CSV fields are quoted here, Prometheus
+ * labels are escaped in headless_prom.c.
  */
 #include "autoconf.h"
 
@@ -25,7 +27,9 @@
 
 #include "app.h"
 #include "headless.h"
+#include "headless_prom.h"
 #include "log.h"
+#include "newrelic.h"
 #include "text.h"
 #include "timefmt.h"
 #include "ui.h"
@@ -43,6 +47,8 @@ int headless_format_from_name(const char *name)
 		return HEADLESS_JSON;
 	if (!strcmp(name, "csv"))
 		return HEADLESS_CSV;
+	if (!strcmp(name, "prometheus"))
+		return HEADLESS_PROMETHEUS;
 	return -1;
 }
 
@@ -53,7 +59,7 @@ static bool all_answered(const struct app *app)
 	for (size_t i = 0; i < app->npollers; i++)
 		if (app->health[i].state == SHARD_CONNECTING)
 			return false;
-	return true;
+	return !app->nr_health || app->nr_health->state != NEWRELIC_STARTING;
 }
 
 static void drain(int fd)
@@ -64,9 +70,47 @@ static void drain(int fd)
 		;
 }
 
-/* Fill app with one answer (or failure) of every shard.  The pollers are
- * stopped and freed before it returns; app->view keeps the snapshots. */
-static void collect(const struct config *cfg, struct app *app)
+/* New Relic's client, started; -1 and *why (the caller frees) when it
+ * cannot be had (the key), which is a configuration error. */
+static int start_newrelic(const struct newrelic_conf *nrc, struct app *app,
+			  char **why)
+{
+	char *err = NULL;
+
+	if (newrelic_global_init() < 0)
+		fatal("cannot initialise libcurl");
+	app->nr = newrelic_new(nrc, app->wake[1], &err);
+	if (!app->nr) {
+		*why = xasprintf("%s: [newrelic] %s", app->cfg->path, err);
+		free(err);
+		newrelic_global_cleanup();
+		return -1;
+	}
+	app->nr_health = xcalloc(1, sizeof *app->nr_health);
+	app->nr_gen = newrelic_read(app->nr, NULL, app->nr_health);
+	if (newrelic_start(app->nr) < 0)
+		fatal("cannot start the New Relic client");
+	return 0;
+}
+
+static void stop_newrelic(struct app *app)
+{
+	if (!app->nr)
+		return;
+	newrelic_free(app->nr, 2000);
+	app->nr = NULL;
+	newrelic_errors_unref(app->nr_errs);
+	app->nr_errs = NULL;
+	newrelic_global_cleanup();
+}
+
+/* Fill app with one answer (or failure) of every shard and of New Relic
+ * (nrc, NULL when not configured).  The pollers and the client are stopped
+ * and freed before it returns; app->view keeps the snapshots,
+ * app->nr_health New Relic's health.  -1 and *why (the caller frees) when
+ * New Relic's key cannot be had; nothing was started then. */
+static int collect(const struct config *cfg, const struct newrelic_conf *nrc,
+		   struct app *app, char **why)
 {
 	int64_t deadline;
 
@@ -75,6 +119,11 @@ static void collect(const struct config *cfg, struct app *app)
 	app->readonly = true;
 	if (pipe2(app->wake, O_CLOEXEC | O_NONBLOCK) < 0)
 		fatal("pipe: %s", strerror(errno));
+	if (nrc && start_newrelic(nrc, app, why) < 0) {
+		close(app->wake[0]);
+		close(app->wake[1]);
+		return -1;
+	}
 	app->npollers = cfg->nshards;
 	app->pollers = xcalloc(cfg->nshards, sizeof *app->pollers);
 	app->health = xcalloc(cfg->nshards, sizeof *app->health);
@@ -106,8 +155,11 @@ static void collect(const struct config *cfg, struct app *app)
 	}
 	for (size_t i = 0; i < app->npollers; i++)
 		shard_poller_stop(app->pollers[i]);
+	if (app->nr)
+		newrelic_stop(app->nr);
 	for (size_t i = 0; i < app->npollers; i++)
 		shard_poller_free(app->pollers[i], 2000);
+	stop_newrelic(app);
 	free(app->pollers);
 	app->pollers = NULL;
 	app->mono = mono_ms();
@@ -115,6 +167,7 @@ static void collect(const struct config *cfg, struct app *app)
 	app->view.show_demo = true;
 	app->view.reverse = false;
 	view_set_filter(&app->view, "");
+	return 0;
 }
 
 /* The wake pipe is closed only here, at the very end: a poller that did
@@ -126,6 +179,7 @@ static void release(struct app *app)
 	view_free(&app->view);
 	free(app->health);
 	free(app->gens);
+	free(app->nr_health);
 }
 
 static bool every_shard_read(const struct app *app)
@@ -161,7 +215,7 @@ static const char *state_words(enum shard_state s)
 	return "not answering";
 }
 
-static const char *status_token(enum biller_status s)
+const char *headless_status_token(enum biller_status s)
 {
 	static const char *const tokens[BS__COUNT] = {
 		[BS_FAILED] = "failed", [BS_LATE] = "late",
@@ -321,7 +375,7 @@ static cJSON *json_biller(const struct app *app, const struct row *r)
 	json_text(o, "timezone", b->timezone);
 	cJSON_AddBoolToObject(o, "timezone_known", b->tz_known);
 	json_int(o, "priority", b->priority != BT_NO_INT, b->priority);
-	cJSON_AddStringToObject(o, "status", status_token(r->ev.status));
+	cJSON_AddStringToObject(o, "status", headless_status_token(r->ev.status));
 	cJSON_AddStringToObject(o, "status_label",
 				r->ev.status == BS_OTHER && r->ev.focus
 					? r->ev.focus->status
@@ -374,7 +428,7 @@ static cJSON *json_totals(const struct app *app)
 	cJSON_AddNumberToObject(o, "billers", t->billers);
 	cJSON_AddNumberToObject(o, "demo_billers", t->demo);
 	for (int s = 0; s < BS__COUNT; s++)
-		cJSON_AddNumberToObject(o, status_token((enum biller_status)s),
+		cJSON_AddNumberToObject(o, headless_status_token((enum biller_status)s),
 					t->by_status[s]);
 	if (pm >= 0)
 		cJSON_AddNumberToObject(o, "success_pct", pm / 10.0);
@@ -490,7 +544,7 @@ static int print_csv(const struct app *app, FILE *out)
 		headless_csv_field(out, b->timezone);
 		fputc(',', out);
 		csv_int(out, b->priority != BT_NO_INT, b->priority);
-		fprintf(out, ",%s,%d,%zu,", status_token(r->ev.status),
+		fprintf(out, ",%s,%d,%zu,", headless_status_token(r->ev.status),
 			b->n_closed, b->nbatches);
 		headless_csv_field(out, r->ev.focus ? r->ev.focus->local_sched : "");
 		fputc(',', out);
@@ -655,6 +709,26 @@ static int print_table(const struct app *app, FILE *out)
 
 /* --- entry points ----------------------------------------------------------- */
 
+/* New Relic's health in the shards' terms: ok; stale (it answered once,
+ * but its last poll failed or is too old); down (it never answered but
+ * failed); not answering. */
+static enum shard_state newrelic_source_state(const struct app *app)
+{
+	const struct newrelic_health *h = app->nr_health;
+	bool had = h->last_ok_mono != INT64_MIN;
+
+	switch (h->state) {
+	case NEWRELIC_OK:
+		return had && app->mono - h->last_ok_mono > h->stale_after_ms
+			       ? SHARD_FAILING : SHARD_OK;
+	case NEWRELIC_ERROR:
+		return had ? SHARD_FAILING : SHARD_DOWN;
+	case NEWRELIC_STARTING:
+		break;
+	}
+	return SHARD_CONNECTING;
+}
+
 static void report_unread(const struct app *app, FILE *err)
 {
 	for (size_t i = 0; i < app->npollers; i++) {
@@ -666,15 +740,24 @@ static void report_unread(const struct app *app, FILE *err)
 			app->cfg->shards[i].name,
 			h->reason[0] ? h->reason : "no answer in time");
 	}
+	if (app->nr_health && newrelic_source_state(app) != SHARD_OK)
+		fprintf(err, "batchtop: New Relic could not be read: %s\n",
+			app->nr_health->reason[0] ? app->nr_health->reason
+						  : "no answer in time");
 }
 
-int headless_once(const struct config *cfg, enum headless_format fmt,
-		  FILE *out, FILE *err)
+int headless_once(const struct config *cfg, const struct newrelic_conf *nrc,
+		  enum headless_format fmt, FILE *out, FILE *err)
 {
 	struct app app;
+	char *why = NULL;
 	int rc;
 
-	collect(cfg, &app);
+	if (collect(cfg, nrc, &app, &why) < 0) {
+		fprintf(err, "batchtop: %s\n", why);
+		free(why);
+		return BT_EXIT_CONFIG;
+	}
 	/* Risk order for people; shard and name order for scripts, so two
 	 * runs can be compared line by line. */
 	app.view.sort = fmt == HEADLESS_TABLE ? SORT_RISK : SORT_SHARD;
@@ -682,6 +765,9 @@ int headless_once(const struct config *cfg, enum headless_format fmt,
 	switch (fmt) {
 	case HEADLESS_JSON: rc = print_json(&app, out); break;
 	case HEADLESS_CSV: rc = print_csv(&app, out); break;
+	case HEADLESS_PROMETHEUS:
+		rc = headless_prom_print(&app, wall_ms(), out);
+		break;
 	case HEADLESS_TABLE: default: rc = print_table(&app, out); break;
 	}
 	report_unread(&app, err);
@@ -697,65 +783,220 @@ int headless_once(const struct config *cfg, enum headless_format fmt,
 	return rc;
 }
 
+/* --- --check: a monitoring plugin ------------------------------------------- */
+
+/* Unread sources named on the line; more are only counted, so the line
+ * stays short on a platform with many shards. */
+#define CHECK_NAMED_MAX 4
+
+static const char *check_state_word(int rc)
+{
+	switch (rc) {
+	case HEADLESS_OK: return "OK";
+	case HEADLESS_WARNING: return "WARNING";
+	case HEADLESS_CRITICAL: return "CRITICAL";
+	default: break;
+	}
+	return "UNKNOWN";
+}
+
+/* The text before the perfdata is one line without '|' (which would start
+ * the perfdata): a path or message from the configuration may hold either. */
+static void check_text_clean(char *s)
+{
+	for (unsigned char *p = (unsigned char *)s; *p; p++)
+		if (*p == '|')
+			*p = '/';
+		else if (*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+}
+
+/* One perfdata item, label=value;warn;crit;min[;max], in the plugin
+ * guidelines' terms: a threshold is the range that does not alert, so our
+ * "at least N" is written N-1 ("0": anything above 0 alerts), and a
+ * threshold of 0 (never) is left empty.  value < 0 is "U": not known. */
+static void perf_item(FILE *f, const char *label, long value, int warn_at,
+		      int crit_at, long max)
+{
+	fprintf(f, " %s=", label);
+	if (value < 0)
+		fputs("U", f);
+	else
+		fprintf(f, "%ld", value);
+	fputc(';', f);
+	if (warn_at > 0)
+		fprintf(f, "%d", warn_at - 1);
+	fputc(';', f);
+	if (crit_at > 0)
+		fprintf(f, "%d", crit_at - 1);
+	fputs(";0", f);
+	if (max >= 0)
+		fprintf(f, ";%ld", max);
+}
+
+/* In the order the perfdata lists them: the alerting counts first. */
+static const enum biller_status perf_order[] = {
+	BS_FAILED, BS_LATE, BS_AT_RISK, BS_OTHER, BS_RUNNING, BS_SCHEDULED,
+	BS_CLOSED_LATE, BS_CLOSED, BS_NONE,
+};
+
+static void check_perfdata(FILE *f, const struct config *cfg,
+			   const struct totals *t, bool seen, long up,
+			   long down)
+{
+	for (size_t i = 0; i < sizeof perf_order / sizeof perf_order[0]; i++) {
+		enum biller_status s = perf_order[i];
+
+		perf_item(f, headless_status_token(s), seen ? t->by_status[s] : -1,
+			  s == BS_AT_RISK ? cfg->check_at_risk_warn : 0,
+			  s == BS_FAILED ? cfg->check_failed_crit
+			  : s == BS_LATE ? cfg->check_late_crit : 0, -1);
+	}
+	perf_item(f, "billers", seen ? t->billers : -1, 0, 0, -1);
+	perf_item(f, "demo_billers", seen ? t->demo : -1, 0, 0, -1);
+	perf_item(f, "shards_up", up, 0, 0, up + down);
+	perf_item(f, "shards_down", down, cfg->check_stale_warn ? 1 : 0, 0,
+		  up + down);
+}
+
+/* newrelic_up=1;1:;;0;1 with check_stale_warn: "1:" alerts below 1. */
+static void check_perf_newrelic(FILE *f, const struct config *cfg,
+				const struct headless_source *src, size_t nsrc)
+{
+	for (size_t i = 0; i < nsrc; i++)
+		if (!strcmp(src[i].kind, "newrelic"))
+			fprintf(f, " newrelic_up=%d;%s;;0;1",
+				src[i].state == SHARD_OK,
+				cfg->check_stale_warn ? "1:" : "");
+}
+
+/* "; shard east down; shard west stale; 3 more not read" */
+static void check_unread(FILE *f, const struct headless_source *src,
+			 size_t nsrc, const char *sep)
+{
+	size_t named = 0, more = 0;
+
+	for (size_t i = 0; i < nsrc; i++) {
+		if (src[i].state == SHARD_OK)
+			continue;
+		if (named++ >= CHECK_NAMED_MAX) {
+			more++;
+			continue;
+		}
+		fprintf(f, "%s%s%s %s", named > 1 ? "; " : sep,
+			strcmp(src[i].kind, "shard") ? "" : "shard ", src[i].name,
+			state_words(src[i].state));
+	}
+	if (more)
+		fprintf(f, "; %zu more not read", more);
+}
+
 int headless_check_eval(const struct config *cfg, const struct totals *t,
 			const struct headless_source *src, size_t nsrc,
-			char *buf, size_t n)
+			char **line)
 {
 	int failed = t->by_status[BS_FAILED], late = t->by_status[BS_LATE];
-	int risk = t->by_status[BS_AT_RISK], bad = 0, rc = HEADLESS_OK;
-	size_t at;
+	int risk = t->by_status[BS_AT_RISK], rc = HEADLESS_OK;
+	long up = 0, down = 0, unread = 0;
+	char *text = NULL;
+	size_t len;
+	FILE *f;
 
-	for (size_t i = 0; i < nsrc; i++)
+	for (size_t i = 0; i < nsrc; i++) {
+		bool shard = !strcmp(src[i].kind, "shard");
+
 		if (src[i].state != SHARD_OK)
-			bad++;
-	if ((cfg->check_failed_crit > 0 && failed >= cfg->check_failed_crit) ||
-	    (cfg->check_late_crit > 0 && late >= cfg->check_late_crit))
+			unread++;
+		if (shard && src[i].state == SHARD_OK)
+			up++;
+		else if (shard)
+			down++;
+	}
+	/* What was not seen is neither fine nor failing. */
+	if (!up)
+		rc = HEADLESS_UNKNOWN;
+	else if ((cfg->check_failed_crit > 0 && failed >= cfg->check_failed_crit) ||
+		 (cfg->check_late_crit > 0 && late >= cfg->check_late_crit))
 		rc = HEADLESS_CRITICAL;
 	else if ((cfg->check_at_risk_warn > 0 && risk >= cfg->check_at_risk_warn) ||
-		 (cfg->check_stale_warn && bad))
+		 (cfg->check_stale_warn && unread))
 		rc = HEADLESS_WARNING;
-	snprintf(buf, n, "%s: %d failed, %d late, %d at risk of %d billers",
-		 rc == HEADLESS_CRITICAL ? "CRITICAL"
-		 : rc == HEADLESS_WARNING ? "WARNING" : "OK",
-		 failed, late, risk, t->billers);
-	for (size_t i = 0; i < nsrc; i++) {
-		at = strlen(buf);
-		if (src[i].state != SHARD_OK && at < n)
-			snprintf(buf + at, n - at, "; %s %s %s", src[i].kind,
-				 src[i].name, state_words(src[i].state));
+
+	f = open_memstream(&text, &len);
+	if (!f)
+		fatal("out of memory");
+	if (rc == HEADLESS_UNKNOWN) {
+		fprintf(f, "no shard could be read");
+		check_unread(f, src, nsrc, ": ");
+	} else {
+		fprintf(f, "%d failed, %d late, %d at risk of %d biller%s", failed,
+			late, risk, t->billers, t->billers == 1 ? "" : "s");
+		check_unread(f, src, nsrc, "; ");
 	}
-	/* Performance data, as Nagios plugins give it. */
-	at = strlen(buf);
-	if (at < n)
-		snprintf(buf + at, n - at,
-			 " | failed=%d late=%d at_risk=%d billers=%d sources_bad=%d",
-			 failed, late, risk, t->billers, bad);
+	if (fclose(f) != 0)
+		fatal("out of memory");
+	check_text_clean(text);
+
+	f = open_memstream(line, &len);
+	if (!f)
+		fatal("out of memory");
+	fprintf(f, "BATCHTOP %s: %s |", check_state_word(rc), text);
+	check_perfdata(f, cfg, t, rc != HEADLESS_UNKNOWN, up, down);
+	check_perf_newrelic(f, cfg, src, nsrc);
+	if (fclose(f) != 0)
+		fatal("out of memory");
+	free(text);
 	return rc;
 }
 
-int headless_check(const struct config *cfg, FILE *out, FILE *err)
+int headless_check_unknown(const char *why, FILE *out, FILE *err)
+{
+	char *text = xstrdup(why);
+
+	fprintf(err, "batchtop: %s\n", why);
+	check_text_clean(text);
+	fprintf(out, "BATCHTOP UNKNOWN: %s\n", text);
+	fflush(out);
+	free(text);
+	return HEADLESS_UNKNOWN;
+}
+
+int headless_check(const struct config *cfg, const struct newrelic_conf *nrc,
+		   FILE *out, FILE *err)
 {
 	struct app app;
 	struct headless_source *src;
-	char line[1024];
+	char *line, *why = NULL;
+	size_t n;
 	int rc;
 
-	collect(cfg, &app);
-	view_rebuild(&app.view, app.now);
-	src = xcalloc(app.npollers ? app.npollers : 1, sizeof *src);
-	for (size_t i = 0; i < app.npollers; i++) {
-		src[i].name = cfg->shards[i].name;
-		src[i].kind = "shard";
-		src[i].state = app.health[i].state;
+	if (collect(cfg, nrc, &app, &why) < 0) {
+		rc = headless_check_unknown(why, out, err);
+		free(why);
+		return rc;
 	}
-	/* New Relic: when it is wired in, add its health here as one more
-	 * source (kind "newrelic"; stale or failing is not SHARD_OK). */
-	rc = headless_check_eval(cfg, &app.view.totals, src, app.npollers, line,
-				 sizeof line);
+	view_rebuild(&app.view, app.now);
+	src = xcalloc(app.npollers + 1, sizeof *src);
+	for (n = 0; n < app.npollers; n++) {
+		src[n].name = cfg->shards[n].name;
+		src[n].kind = "shard";
+		src[n].state = app.health[n].state;
+	}
+	if (app.nr_health) {
+		src[n].name = "New Relic";
+		src[n].kind = "newrelic";
+		src[n++].state = newrelic_source_state(&app);
+	}
+	rc = headless_check_eval(cfg, &app.view.totals, src, n, &line);
 	fprintf(out, "%s\n", line);
-	fflush(out);
+	if (fflush(out) != 0 || ferror(out)) {
+		fprintf(err, "batchtop: cannot write the output: %s\n",
+			strerror(errno));
+		rc = HEADLESS_UNKNOWN;
+	}
 	report_unread(&app, err);
 	log_msg(LOG_INFO, "--check: %s", line);
+	free(line);
 	free(src);
 	release(&app);
 	return rc;

@@ -72,8 +72,9 @@ static void usage(FILE *fp)
 "                      that need attention, no action keys (q quits)\n"
 "      --kiosk         the wallboard, and q asks before it quits (implies --wallboard)\n"
 "      --once          poll every shard once, print the snapshot, exit (no terminal)\n"
-"      --format FMT    what --once prints: table (default), json or csv\n"
-"      --check         poll once, print one line for a monitor, exit 0/1/2\n"
+"      --format FMT    what --once prints: table (default), json, csv or prometheus\n"
+"      --check         poll once, print one line for a monitor (a Nagios plugin),\n"
+"                      exit 0/1/2/3\n"
 "      --audit         print the audit trail of reruns as a table and exit\n"
 "                      (the same as the subcommand `batchtop audit`)\n"
 "  -h, --help          show this help and exit\n"
@@ -92,8 +93,9 @@ static void usage(FILE *fp)
 "cannot be read.\n"
 "--once: 0 every shard read, 3 some shard could not be read (the rest is printed),\n"
 "74 the output could not be written.\n"
-"--check: 0 ok, 1 warning (at risk, or a source stale or down), 2 critical\n"
-"(failed or late); non-demo billers only.\n"
+"--check: 0 OK, 1 WARNING (at risk, or a shard or New Relic stale or down),\n"
+"2 CRITICAL (failed or late; non-demo billers only), 3 UNKNOWN (no shard\n"
+"answered, or a bad configuration or command line).\n"
 "See batchtop(1) for the keys and batchtop.conf(5) for the configuration.\n");
 }
 
@@ -197,6 +199,35 @@ static int audit_main(const char *config_path, int other_modes)
 	return status;
 }
 
+/* With --check, a run that cannot even start still speaks the plugin
+ * language: "BATCHTOP UNKNOWN: why" on stdout, which the agent reads, and
+ * exit 3; the message goes to stderr as always. */
+static int fail_usage(int check, const char *why)
+{
+	if (check)
+		return headless_check_unknown(why, stdout, stderr);
+	fprintf(stderr, "batchtop: %s\n", why);
+	return BT_EXIT_USAGE;
+}
+
+static int fail_config(int check, const char *why)
+{
+	if (check)
+		return headless_check_unknown(why, stdout, stderr);
+	fprintf(stderr, "batchtop: %s\n", why);
+	return BT_EXIT_CONFIG;
+}
+
+/* Whether --check is on the command line, looked for before getopt so that
+ * even an unknown option next to it gives UNKNOWN. */
+static int wants_check(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--check"))
+			return 1;
+	return 0;
+}
+
 /* The [newrelic] options, as the client takes them (strings stay cfg's). */
 static void newrelic_conf_from(struct newrelic_conf *nc, const struct config *cfg)
 {
@@ -221,10 +252,13 @@ int main(int argc, char **argv)
 	int once = 0, check = 0, wallboard = 0, kiosk = 0, format = -1;
 	int audit = 0;
 	const char *format_name = NULL;
+	char why[128];
 	struct newrelic_conf nrc;
+	const struct newrelic_conf *nr;
 	int status;
 
 	ensure_utf8_locale();
+	check = wants_check(argc, argv);
 	while ((opt = getopt_long(argc, argv, "c:rl:vhV", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': config_path = optarg; break;
@@ -242,7 +276,10 @@ int main(int argc, char **argv)
 		case OPT_AUDIT: audit = 1; break;
 		case 'h': usage(stdout); return BT_EXIT_OK;
 		case 'V': printf("batchtop %s\n", PACKAGE_VERSION); return BT_EXIT_OK;
-		default: usage(stderr); return BT_EXIT_USAGE;
+		default:
+			usage(stderr);
+			return check ? fail_usage(check, "bad command line (see --help)")
+				     : BT_EXIT_USAGE;
 		}
 	}
 	if (optind < argc && !strcmp(argv[optind], "audit")) {
@@ -250,26 +287,29 @@ int main(int argc, char **argv)
 		optind++;
 	}
 	if (optind < argc) {
-		fprintf(stderr, "batchtop: unexpected argument \"%s\"\n", argv[optind]);
+		snprintf(why, sizeof why, "unexpected argument \"%.64s\"",
+			 argv[optind]);
+		status = fail_usage(check, why);
 		usage(stderr);
-		return BT_EXIT_USAGE;
+		return status;
 	}
 	if (format_name) {
 		format = headless_format_from_name(format_name);
-		if (format < 0 || !once) {
-			fprintf(stderr, format < 0
-				? "batchtop: --format takes table, json or csv\n"
-				: "batchtop: --format goes with --once\n");
-			return BT_EXIT_USAGE;
-		}
+		if (format < 0 || !once)
+			return fail_usage(check, format < 0
+				? "--format takes table, json, csv or prometheus"
+				: "--format goes with --once");
 	}
+	if (audit && check)
+		return fail_usage(check, "audit goes with no other mode");
 	if (audit)
 		return audit_main(config_path, once + check + wallboard);
-	if (once + check + wallboard > 1) {
-		fprintf(stderr, "batchtop: --once, --check and --wallboard exclude "
-			"one another\n");
-		return BT_EXIT_USAGE;
-	}
+	if (once + check + wallboard > 1)
+		return fail_usage(check, "--once, --check and --wallboard exclude "
+				  "one another");
+	if (check && (check_config || help_keys))
+		return fail_usage(check, "--check goes with neither --check-config "
+				  "nor --help-keys");
 
 	/* config_load() fills in the defaults itself. */
 	memset(&cfg, 0, sizeof cfg);
@@ -285,17 +325,16 @@ int main(int argc, char **argv)
 		return BT_EXIT_OK;
 	}
 	if (!config_path) {
-		fprintf(stderr, "batchtop: no configuration: set HOME or "
-			"XDG_CONFIG_HOME, or give --config FILE\n");
 		config_free(&cfg);
-		return BT_EXIT_CONFIG;
+		return fail_config(check, "no configuration: set HOME or "
+				   "XDG_CONFIG_HOME, or give --config FILE");
 	}
 	if (config_load(&cfg, config_path, &err) < 0) {
-		fprintf(stderr, "batchtop: %s\n", err);
+		status = fail_config(check, err);
 		free(err);
 		free(default_path);
 		config_free(&cfg);
-		return BT_EXIT_CONFIG;
+		return status;
 	}
 	free(default_path);
 	/* The wallboard is read-only by construction, whatever the file says. */
@@ -309,11 +348,11 @@ int main(int argc, char **argv)
 	app.kiosk = kiosk;
 	app.km = keymap_new_default();
 	if (cfg.keymap && keymap_load_file(app.km, cfg.keymap, &err) < 0) {
-		fprintf(stderr, "batchtop: %s\n", err);
+		status = fail_config(check, err);
 		free(err);
 		keymap_free(app.km);
 		config_free(&cfg);
-		return BT_EXIT_CONFIG;
+		return status;
 	}
 	if (help_keys) {
 		print_keys(app.km);
@@ -323,11 +362,14 @@ int main(int argc, char **argv)
 	}
 	newrelic_conf_from(&nrc, &cfg);
 	if (newrelic_configured(&nrc) && (err = newrelic_conf_check(&nrc))) {
-		fprintf(stderr, "batchtop: %s: [newrelic] %s\n", cfg.path, err);
+		char *msg = xasprintf("%s: [newrelic] %s", cfg.path, err);
+
+		status = fail_config(check, msg);
+		free(msg);
 		free(err);
 		keymap_free(app.km);
 		config_free(&cfg);
-		return BT_EXIT_CONFIG;
+		return status;
 	}
 	if (check_config) {
 		printf("%s: ok, %zu shard%s:", cfg.path, cfg.nshards,
@@ -343,13 +385,24 @@ int main(int argc, char **argv)
 		/* No terminal involved: stdout is the data, stderr the rest. */
 		keymap_free(app.km);
 		if (open_log(log_path ? log_path : cfg.log_file, verbose) < 0) {
+			if (check) {
+				char *msg = xasprintf("%s: cannot open the log",
+						      log_path ? log_path : cfg.log_file);
+
+				status = headless_check_unknown(msg, stdout, stderr);
+				free(msg);
+			} else {
+				status = BT_EXIT_CONFIG;
+			}
 			config_free(&cfg);
-			return BT_EXIT_CONFIG;
+			return status;
 		}
-		status = once ? headless_once(&cfg, (enum headless_format)
+		/* New Relic's health is one more source when configured. */
+		nr = newrelic_configured(&nrc) ? &nrc : NULL;
+		status = once ? headless_once(&cfg, nr, (enum headless_format)
 					      (format < 0 ? HEADLESS_TABLE : format),
 					      stdout, stderr)
-			      : headless_check(&cfg, stdout, stderr);
+			      : headless_check(&cfg, nr, stdout, stderr);
 		log_close();
 		config_free(&cfg);
 		return status;
