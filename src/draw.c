@@ -164,6 +164,15 @@ bool draw_health_text(const struct app *app, size_t i, char *buf, size_t n,
 		*paint = PAINT_WARN;
 		return true;
 	}
+	if (i < app->view.nsnaps && app->view.snaps[i] && app->view.snaps[i]->nbad) {
+		/* Malformed rows are kept and marked; say how many. */
+		size_t nbad = app->view.snaps[i]->nbad;
+
+		snprintf(buf, n, "%s ok %s, %zu bad row%s", name, a, nbad,
+			 nbad == 1 ? "" : "s");
+		*paint = PAINT_WARN;
+		return true;
+	}
 	snprintf(buf, n, "%s ok %s", name, a);
 	*paint = PAINT_OK;
 	return false;
