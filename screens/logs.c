@@ -886,8 +886,9 @@ static void save_lines(struct app *app, bool overwrite)
 			tm.tm_min, tm.tm_sec, (int)(l->ts % 1000000 / 1000),
 			l->src == LB_NR ? "nr" : "db",
 			l->level_text[0] ? l->level_text : "-",
-			l->batch_id[0] ? " [" : "", l->batch_id,
-			l->batch_id[0] ? "]" : "", l->message);
+			l->batch_id[0] || L.batch_id[0] ? " [" : "",
+			l->batch_id[0] ? l->batch_id : L.batch_id[0] ? "biller-wide" : "",
+			l->batch_id[0] || L.batch_id[0] ? "]" : "", l->message);
 	}
 	if (ferror(fp))
 		err = errno ? errno : EIO;
