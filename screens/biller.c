@@ -555,7 +555,7 @@ static void build_lines(struct app *app)
 		add_line(xstrdup(row), sel ? draw_attr(PAINT_SELECTED)
 				       : draw_attr(batch_paint(t, app->now)),
 			 (long)i, true);
-		if (t->bad[0]) {
+		if (batch_is_bad(t)) {
 			char *text = xasprintf("bad row: %s", t->bad);
 
 			add_wrapped(text, 4, COLS, draw_attr(PAINT_WARN), (long)i);

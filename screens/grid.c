@@ -345,7 +345,7 @@ static void draw_row(struct app *app, int y, const struct row *r, bool selected)
 			size_t nbad = 0;
 
 			for (size_t i = 0; i < b->nbatches; i++)
-				nbad += b->batches[i].bad[0] != '\0';
+				nbad += batch_is_bad(&b->batches[i]);
 			text_printf(buf, sizeof buf, "%s%s%s", nbad ? "bad row" : "",
 				    nbad && *b->last_error_class ? " " : "",
 				    b->last_error_class);

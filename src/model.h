@@ -120,6 +120,12 @@ struct snapshot *snapshot_new(int shard_index, const char *shard);
 struct snapshot *snapshot_ref(struct snapshot *s);
 void snapshot_unref(struct snapshot *s);
 
+/* Was t's row malformed (t->bad says how)? */
+static inline bool batch_is_bad(const struct batch *t)
+{
+	return t->bad && t->bad[0];
+}
+
 /* Map a status text to a state (unknown text: BATCH_OTHER). */
 enum batch_state batch_state_from_text(const char *status);
 
