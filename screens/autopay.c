@@ -513,12 +513,12 @@ static void draw_shards(struct app *app, int y)
 	for (size_t s = 0; s < A.nshards; s++)
 		if (A.job[s] && !A.answered[s])
 			loading++;
-	for (size_t s = 0; s < A.nshards && j < sizeof line; s++) {
+	for (size_t s = 0; s < A.nshards && j + 1 < sizeof line; s++) {
 		if (!A.err[s])
 			continue;
-		j += (size_t)snprintf(line + j, sizeof line - j, "%s%s: %s",
-				      bad++ ? "; " : "did not answer: ",
-				      shard_poller_name(app->pollers[s]), A.err[s]);
+		j += text_printf(line + j, sizeof line - j, "%s%s: %s",
+				 bad++ ? "; " : "did not answer: ",
+				 shard_poller_name(app->pollers[s]), A.err[s]);
 	}
 	if (bad) {
 		draw_text(y, 0, COLS, line, draw_attr(PAINT_BAD), 0);
@@ -630,8 +630,8 @@ static void autopay_draw(struct app *app)
 						    r->invoice);
 
 		if (ans)
-			snprintf(buf, sizeof buf, "%s %s: %s", r->invoice, ans->word,
-				 ans->detail);
+			text_printf(buf, sizeof buf, "%s %s: %s", r->invoice, ans->word,
+				    ans->detail);
 	}
 	draw_statusbar(app, buf);
 }

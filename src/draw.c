@@ -146,14 +146,15 @@ bool draw_health_text(const struct app *app, size_t i, char *buf, size_t n,
 		return true;
 	case SHARD_DOWN:
 		if (age >= 0)
-			snprintf(buf, n, "%s DOWN %s, data %s old: %s", name,
-				 since, a, h->reason);
+			text_printf(buf, n, "%s DOWN %s, data %s old: %s", name,
+				    since, a, h->reason);
 		else
-			snprintf(buf, n, "%s DOWN %s: %s", name, since, h->reason);
+			text_printf(buf, n, "%s DOWN %s: %s", name, since, h->reason);
 		*paint = PAINT_BAD;
 		return true;
 	case SHARD_FAILING:
-		snprintf(buf, n, "%s STALE %s: %s", name, age >= 0 ? a : "", h->reason);
+		text_printf(buf, n, "%s STALE %s: %s", name, age >= 0 ? a : "",
+			    h->reason);
 		*paint = PAINT_WARN;
 		return true;
 	case SHARD_OK:
@@ -189,7 +190,7 @@ bool draw_nr_health_text(const struct app *app, char *buf, size_t n,
 		return false;
 	}
 	newrelic_health_text(app->nr_health, app->mono, t, sizeof t);
-	snprintf(buf, n, "New Relic %s", t);
+	text_printf(buf, n, "New Relic %s", t);
 	*paint = app->nr_health->state == NEWRELIC_ERROR ? PAINT_BAD
 		 : strcmp(t, "ok") ? PAINT_WARN : PAINT_OK;
 	return *paint != PAINT_OK;
