@@ -237,7 +237,9 @@ static void take_requests(const PGresult *res)
 
 		r->id = cell(res, i, 0);
 		r->kind = cell(res, i, 1);
-		r->target = cell(res, i, 2);
+		/* Escaped: the target is an id, and look-alikes must differ. */
+		r->target = PQgetisnull(res, i, 2) ? xstrdup("")
+			    : text_escape(PQgetvalue(res, i, 2));
 		r->by = cell(res, i, 3);
 		r->at = cell_ms(res, i, 4);
 		r->status = cell(res, i, 5);
