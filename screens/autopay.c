@@ -23,6 +23,7 @@
 #include "rerun.h"
 #include "screen.h"
 #include "shard_query.h"
+#include "sqltime.h"
 #include "text.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -36,7 +37,7 @@ static const char autopay_sql[] =
 	"WITH inv AS (SELECT f.invoice_id, min(f.biller_id) AS biller_id,"
 	"   max(f.amount_cents) AS amount_cents,"
 	"   (array_agg(f.exception ORDER BY r.run_at DESC NULLS LAST))[1] AS exception,"
-	"   (extract(epoch FROM max(r.run_at)) * 1000)::bigint AS failed_ms,"
+	"   " SQLTIME_MS("max(r.run_at)") " AS failed_ms,"
 	"   CASE WHEN bool_or(f.invoice_status = 'needs_rerun') THEN 'needs_rerun'"
 	"     ELSE (array_agg(f.invoice_status ORDER BY r.run_at DESC NULLS LAST))[1]"
 	"   END AS status"
@@ -286,6 +287,16 @@ static char *cell(const PGresult *r, int row, const char *name)
 	return text_sanitize(PQgetvalue(r, row, c), (size_t)PQgetlength(r, row, c));
 }
 
+/* An identifier: byte for byte, as the shard sent it (a key). */
+static char *raw_cell(const PGresult *r, int row, const char *name)
+{
+	int c = PQfnumber(r, name);
+
+	if (c < 0 || PQgetisnull(r, row, c))
+		return xstrdup("");
+	return xstrndup(PQgetvalue(r, row, c), (size_t)PQgetlength(r, row, c));
+}
+
 static void take_rows(int shard, const char *shard_name, const PGresult *res)
 {
 	size_t keep = 0;
@@ -308,8 +319,8 @@ static void take_rows(int shard, const char *shard_name, const PGresult *res)
 		r = &A.rows[A.n++];
 		memset(r, 0, sizeof *r);
 		r->shard = shard;
-		r->invoice = cell(res, i, "invoice_id");
-		r->biller_id = cell(res, i, "biller_id");
+		r->invoice = raw_cell(res, i, "invoice_id");
+		r->biller_id = raw_cell(res, i, "biller_id");
 		r->biller = cell(res, i, "name");
 		r->exception = cell(res, i, "exception");
 		r->status = cell(res, i, "status");
@@ -320,11 +331,19 @@ static void take_rows(int shard, const char *shard_name, const PGresult *res)
 		demo = cell(res, i, "is_demo");
 		known = cell(res, i, "known");
 		r->amount = *amount ? strtoll(amount, NULL, 10) : -1;
-		r->failed_at = *failed ? strtoll(failed, NULL, 10) : BT_NO_TIME;
+		r->failed_at = BT_NO_TIME;	/* also for 'infinity' */
+		sqltime_parse(*failed ? failed : NULL, &r->failed_at);
 		r->demo = demo[0] == 't';
 		r->known = known[0] == 't';
-		r->search = xasprintf("%s %s %s %s %s", r->invoice, r->biller,
-				      r->biller_id, shard_name, r->status);
+		{
+			char *inv = text_sanitize(r->invoice, (size_t)-1);
+			char *bid = text_sanitize(r->biller_id, (size_t)-1);
+
+			r->search = xasprintf("%s %s %s %s %s", inv, r->biller,
+					      bid, shard_name, r->status);
+			free(inv);
+			free(bid);
+		}
 		free(amount);
 		free(failed);
 		free(demo);
@@ -494,12 +513,12 @@ static void draw_shards(struct app *app, int y)
 	for (size_t s = 0; s < A.nshards; s++)
 		if (A.job[s] && !A.answered[s])
 			loading++;
-	for (size_t s = 0; s < A.nshards && j < sizeof line; s++) {
+	for (size_t s = 0; s < A.nshards && j + 1 < sizeof line; s++) {
 		if (!A.err[s])
 			continue;
-		j += (size_t)snprintf(line + j, sizeof line - j, "%s%s: %s",
-				      bad++ ? "; " : "did not answer: ",
-				      shard_poller_name(app->pollers[s]), A.err[s]);
+		j += text_printf(line + j, sizeof line - j, "%s%s: %s",
+				 bad++ ? "; " : "did not answer: ",
+				 shard_poller_name(app->pollers[s]), A.err[s]);
 	}
 	if (bad) {
 		draw_text(y, 0, COLS, line, draw_attr(PAINT_BAD), 0);
@@ -558,8 +577,8 @@ static void autopay_draw(struct app *app)
 		x += 2;
 		draw_text(y, x, w_inv, r->invoice, a, 0);
 		x += w_inv + 1;
-		snprintf(buf, sizeof buf, "%s%s", *r->biller ? r->biller : r->biller_id,
-			 r->demo ? " [demo]" : "");
+		text_printf(buf, sizeof buf, "%s%s", *r->biller ? r->biller : r->biller_id,
+			    r->demo ? " [demo]" : "");
 		draw_text(y, x, w_bil, buf, a, 0);
 		x += w_bil + 1;
 		draw_text(y, x, w_sh, shard_poller_name(app->pollers[r->shard]), a, 0);
@@ -611,8 +630,8 @@ static void autopay_draw(struct app *app)
 						    r->invoice);
 
 		if (ans)
-			snprintf(buf, sizeof buf, "%s %s: %s", r->invoice, ans->word,
-				 ans->detail);
+			text_printf(buf, sizeof buf, "%s %s: %s", r->invoice, ans->word,
+				    ans->detail);
 	}
 	draw_statusbar(app, buf);
 }
@@ -749,6 +768,7 @@ static void rerun_marked(struct app *app)
 {
 	const struct ap_row **cand;
 	size_t ncand = 0, nskip = 0;
+	bool odd = false;
 	long long total = 0;
 	char why[400], m[64], title[160], prompt[300];
 	struct confirm c;
@@ -791,11 +811,18 @@ static void rerun_marked(struct app *app)
 
 		if (skip_reason(app, r, why, sizeof why))
 			continue;
-		add_line(xasprintf("  %s  %s  %s  %s  failed: %s", r->invoice,
+		char *inv = text_escape(r->invoice);
+
+		add_line(xasprintf("  %s  %s  %s  %s  failed: %s", inv,
 				   *r->biller ? r->biller : r->biller_id,
 				   shard_poller_name(app->pollers[r->shard]),
 				   money(m, sizeof m, r->amount), r->exception));
+		odd = odd || text_needs_escape(r->invoice);
+		free(inv);
 	}
+	if (odd)
+		add_line(xasprintf("Note: an invoice id contains characters that do "
+				   "not display: shown as <U+XXXX> or <0xXX>"));
 	for (size_t i = 0; i < ncand; i++) {
 		const struct ap_row *r = cand[i];
 		const char *reason = skip_reason(app, r, why, sizeof why);
@@ -804,9 +831,15 @@ static void rerun_marked(struct app *app)
 			continue;
 		if (!nskip++)
 			add_line(xasprintf("Skipped (not sent):"));
-		add_line(xasprintf("  %s  %s  %s: %s", r->invoice,
-				   shard_poller_name(app->pollers[r->shard]),
-				   *r->biller ? r->biller : r->biller_id, reason));
+		{
+			char *inv = text_escape(r->invoice);
+
+			add_line(xasprintf("  %s  %s  %s: %s", inv,
+					   shard_poller_name(app->pollers[r->shard]),
+					   *r->biller ? r->biller : r->biller_id,
+					   reason));
+			free(inv);
+		}
 	}
 	add_line(xasprintf("The shard checks each one again and refuses any that "
 			   "was paid or is no longer eligible."));

@@ -25,6 +25,7 @@
 #include "rerun.h"
 #include "screen.h"
 #include "shard_query.h"
+#include "sqltime.h"
 #include "text.h"
 #include "textwrap.h"
 #include "timefmt.h"
@@ -47,7 +48,7 @@ static const char history_sql[] =
 /* Rerun requests whose target is one of the biller's batches or invoices. */
 static const char requests_sql[] =
 	"SELECT r.request_id, r.kind, r.target_id, r.requested_by,"
-	" (extract(epoch FROM r.requested_at) * 1000)::bigint AS at_ms,"
+	" " SQLTIME_MS("r.requested_at") " AS at_ms,"
 	" r.status, r.reason, r.result"
 	" FROM batchtop.rerun_request r"
 	" WHERE (r.kind = 'batch_close' AND r.target_id IN"
@@ -74,12 +75,12 @@ static char tag_history, tag_requests;
 
 static struct {
 	int shard;
-	char id[256];
+	char *id;			/* raw, whole: it is the key */
 	struct snapshot *snap;		/* holds b */
 	const struct biller *b;
 	bool gone;			/* not in the latest snapshot */
 
-	char sel_batch[256];		/* the cursor, by batch id */
+	char *sel_batch;		/* the cursor, by raw batch id */
 	long sel;
 	long top;			/* first content line shown */
 	bool keep_sel_visible;
@@ -131,6 +132,14 @@ static void take_snapshot(struct app *app)
 	B.gone = false;
 }
 
+static void set_sel_batch(const char *id)
+{
+	if (B.sel_batch && id && !strcmp(B.sel_batch, id))
+		return;
+	free(B.sel_batch);
+	B.sel_batch = id ? xstrdup(id) : NULL;
+}
+
 static void select_batch(void)
 {
 	const struct biller *b = B.b;
@@ -140,7 +149,7 @@ static void select_batch(void)
 		return;
 	}
 	for (size_t i = 0; i < b->nbatches; i++)
-		if (!strcmp(b->batches[i].batch_id, B.sel_batch)) {
+		if (B.sel_batch && !strcmp(b->batches[i].batch_id, B.sel_batch)) {
 			B.sel = (long)i;
 			return;
 		}
@@ -148,7 +157,7 @@ static void select_batch(void)
 		B.sel = (long)b->nbatches - 1;
 	if (B.sel < 0)
 		B.sel = 0;
-	snprintf(B.sel_batch, sizeof B.sel_batch, "%s", b->batches[B.sel].batch_id);
+	set_sel_batch(b->batches[B.sel].batch_id);
 }
 
 const struct batch *biller_screen_selected(const struct app *app)
@@ -193,8 +202,11 @@ static char *cell(const PGresult *res, int row, int col)
 
 static int64_t cell_ms(const PGresult *res, int row, int col)
 {
-	return PQgetisnull(res, row, col) ? BT_NO_TIME
-	       : (int64_t)strtoll(PQgetvalue(res, row, col), NULL, 10);
+	int64_t v = BT_NO_TIME;
+
+	sqltime_parse(PQgetisnull(res, row, col) ? NULL
+		      : PQgetvalue(res, row, col), &v);
+	return v;
 }
 
 static void take_history(const PGresult *res)
@@ -225,7 +237,9 @@ static void take_requests(const PGresult *res)
 
 		r->id = cell(res, i, 0);
 		r->kind = cell(res, i, 1);
-		r->target = cell(res, i, 2);
+		/* Escaped: the target is an id, and look-alikes must differ. */
+		r->target = PQgetisnull(res, i, 2) ? xstrdup("")
+			    : text_escape(PQgetvalue(res, i, 2));
 		r->by = cell(res, i, 3);
 		r->at = cell_ms(res, i, 4);
 		r->status = cell(res, i, 5);
@@ -341,7 +355,8 @@ void biller_screen_open(struct app *app, int shard, const char *biller_id)
 	if (shard < 0 || (size_t)shard >= app->npollers || !biller_id)
 		return;
 	B.shard = shard;
-	snprintf(B.id, sizeof B.id, "%s", biller_id);
+	free(B.id);
+	B.id = xstrdup(biller_id);
 	ui_push(app, &screen_biller);
 }
 
@@ -352,7 +367,7 @@ static void biller_enter(struct app *app)
 	B.snap = NULL;
 	B.b = NULL;
 	B.gone = false;
-	B.sel_batch[0] = '\0';
+	set_sel_batch(NULL);
 	B.sel = 0;
 	B.top = 0;
 	B.keep_sel_visible = true;
@@ -369,8 +384,7 @@ static void biller_enter(struct app *app)
 
 		biller_eval(B.b, app->now, app->cfg->at_risk_pct, &ev);
 		if (ev.focus)
-			snprintf(B.sel_batch, sizeof B.sel_batch, "%s",
-				 ev.focus->batch_id);
+			set_sel_batch(ev.focus->batch_id);
 	}
 	select_batch();
 }
@@ -384,6 +398,7 @@ static void biller_leave(struct app *app)
 	B.snap = NULL;
 	B.b = NULL;
 	requests_free();
+	set_sel_batch(NULL);
 	clear_lines();
 	free(lines);
 	lines = NULL;
@@ -429,6 +444,10 @@ static void batch_left(char *buf, size_t n, const struct batch *t, int64_t now)
 	char c[16];
 
 	buf[0] = '\0';
+	if (t->deadline_inf && t->state != BATCH_CLOSED) {
+		snprintf(buf, n, "%s", t->deadline_inf > 0 ? "never" : "late \u221e");
+		return;
+	}
 	if (t->deadline_at == BT_NO_TIME)
 		return;
 	if (t->state == BATCH_CLOSED) {
@@ -447,19 +466,27 @@ static void batch_left(char *buf, size_t n, const struct batch *t, int64_t now)
 	}
 }
 
+/* Is t past its deadline at now?  'infinity' never is, '-infinity' always. */
+static bool past_deadline(const struct batch *t, int64_t now)
+{
+	if (t->deadline_inf)
+		return t->deadline_inf < 0;
+	return now != BT_NO_TIME && t->deadline_at != BT_NO_TIME &&
+	       now > t->deadline_at;
+}
+
 static enum paint batch_paint(const struct batch *t, int64_t now)
 {
 	switch (t->state) {
 	case BATCH_FAILED: return PAINT_FAILED;
 	case BATCH_RUNNING:
-		return now != BT_NO_TIME && now > t->deadline_at ? PAINT_LATE
-								   : PAINT_RUNNING;
+		return past_deadline(t, now) ? PAINT_LATE : PAINT_RUNNING;
 	case BATCH_CLOSED:
-		return t->finished_at != BT_NO_TIME && t->finished_at > t->deadline_at
+		return t->finished_at != BT_NO_TIME && t->deadline_at != BT_NO_TIME &&
+			       t->finished_at > t->deadline_at
 			       ? PAINT_CLOSED_LATE : PAINT_CLOSED;
 	case BATCH_SCHEDULED:
-		return now != BT_NO_TIME && now > t->deadline_at ? PAINT_LATE
-								   : PAINT_NORMAL;
+		return past_deadline(t, now) ? PAINT_LATE : PAINT_NORMAL;
 	case BATCH_OTHER:
 		break;
 	}
@@ -479,7 +506,11 @@ static void batch_row(char *buf, size_t n, const struct batch *t, int off,
 	size_t used = 0;
 
 	hhmm(sched, sizeof sched, t->scheduled_at, off);
-	hhmm(due, sizeof due, t->deadline_at, off);
+	if (t->deadline_inf)
+		snprintf(due, sizeof due, "%s", t->deadline_inf > 0 ? "\u221e"
+					       : "-\u221e");
+	else
+		hhmm(due, sizeof due, t->deadline_at, off);
 	hhmm(start, sizeof start, t->started_at, off);
 	hhmm(end, sizeof end, t->finished_at, off);
 	batch_left(left, sizeof left, t, now);
@@ -504,11 +535,8 @@ static void batch_row(char *buf, size_t n, const struct batch *t, int off,
 		if (c < NBW)
 			text_fit(fit, sizeof fit, cells[c], bw[c], c == 7);
 		else
-			snprintf(fit, sizeof fit, "%s", cells[c]);
-		used += (size_t)snprintf(buf + used, n - used, "%s%s", c ? " " : "",
-					 fit);
-		if (used >= n)
-			used = n - 1;
+			text_printf(fit, sizeof fit, "%s", cells[c]);
+		used += text_printf(buf + used, n - used, "%s%s", c ? " " : "", fit);
 	}
 }
 
@@ -529,6 +557,21 @@ static void build_lines(struct app *app)
 		add_line(xstrdup(row), sel ? draw_attr(PAINT_SELECTED)
 				       : draw_attr(batch_paint(t, app->now)),
 			 (long)i, true);
+		if (batch_is_bad(t)) {
+			char *text = xasprintf("bad row: %s", t->bad);
+
+			add_wrapped(text, 4, COLS, draw_attr(PAINT_WARN), (long)i);
+			free(text);
+		}
+		if (text_needs_escape(t->batch_id)) {
+			char *e = text_escape(t->batch_id);
+			char *text = xasprintf("batch id %s contains characters "
+					       "that do not display", e);
+
+			add_wrapped(text, 4, COLS, draw_attr(PAINT_WARN), (long)i);
+			free(text);
+			free(e);
+		}
 		if (t->error_message[0])
 			add_wrapped(t->error_message, 4, COLS,
 				    t->state == BATCH_FAILED ? draw_attr(PAINT_FAILED)
@@ -609,7 +652,9 @@ static void draw_title(struct app *app)
 	attrset(draw_attr(PAINT_HEADER));
 	hline(' ', COLS);
 	if (!b) {
-		snprintf(buf, sizeof buf, "BILLER %s  shard %s: %s", B.id,
+		char *id = text_escape(B.id);
+
+		text_printf(buf, sizeof buf, "BILLER %s  shard %s: %s", id,
 			 shard_poller_name(app->pollers[B.shard]),
 			 app->view.snaps[B.shard] ? "not in the shard's latest data"
 						  : "no data from the shard yet");
@@ -623,10 +668,13 @@ static void draw_title(struct app *app)
 		biller_eval(b, app->now, app->cfg->at_risk_pct, &ev);
 		status = ev.status == BS_OTHER && ev.focus ? ev.focus->status
 			 : biller_status_label(ev.status);
-		snprintf(buf, sizeof buf, "BILLER %s%s (%s)  shard %s  %s%s",
-			 b->known ? b->name : "(no biller row)",
-			 b->is_demo ? " [demo]" : "", b->biller_id, b->shard, status,
-			 B.gone ? "  [no longer in the latest data]" : "");
+		char *id = text_escape(b->biller_id);
+
+		text_printf(buf, sizeof buf, "BILLER %s%s (%s)  shard %s  %s%s",
+			    b->known ? b->name : "(no biller row)",
+			    b->is_demo ? " [demo]" : "", id, b->shard, status,
+			    B.gone ? "  [no longer in the latest data]" : "");
+		free(id);
 		draw_text(2, 0, COLS, buf, draw_attr(PAINT_HEADER), 0);
 	}
 }
@@ -651,11 +699,11 @@ static void draw_facts(struct app *app)
 		int off = b->utc_offset_s, a = off < 0 ? -off : off;
 
 		fmt_clock(clock, sizeof clock, now, off);
-		snprintf(buf, sizeof buf, "priority %s  zone %s, local time %s (UTC%c%02d:%02d)",
+		text_printf(buf, sizeof buf, "priority %s  zone %s, local time %s (UTC%c%02d:%02d)",
 			 prio, b->timezone, clock, off < 0 ? '-' : '+', a / 3600,
 			 a / 60 % 60);
 	} else {
-		snprintf(buf, sizeof buf, "priority %s  zone %s%s", prio, b->timezone,
+		text_printf(buf, sizeof buf, "priority %s  zone %s%s", prio, b->timezone,
 			 b->tz_known ? "" : " (unknown to the shard: times in UTC)");
 	}
 	if (b->ap_payments != BT_NO_INT && b->ap_failed != BT_NO_INT) {
@@ -674,7 +722,7 @@ static void draw_facts(struct app *app)
 
 	/* The history line. */
 	if (B.hist_err[0]) {
-		snprintf(buf, sizeof buf, "history: cannot read it: %s", B.hist_err);
+		text_printf(buf, sizeof buf, "history: cannot read it: %s", B.hist_err);
 		draw_text(5, 0, COLS, buf, draw_attr(PAINT_WARN), 0);
 	} else if (!B.hist_loaded) {
 		draw_text(5, 0, COLS, "history: loading...", draw_attr(PAINT_DIM), 0);
@@ -686,16 +734,16 @@ static void draw_facts(struct app *app)
 			closes += B.days[i].closes;
 			missed += B.days[i].missed;
 		}
-		len = (size_t)snprintf(buf, sizeof buf,
+		len = (size_t)text_printf(buf, sizeof buf,
 			"history: %zu business day%s, %ld closes, %ld missed their window",
 			B.ndays, B.ndays == 1 ? "" : "s", closes, missed);
 		if (closes > 0 && len < sizeof buf)
-			len += (size_t)snprintf(buf + len, sizeof buf - len, " (%ld%%)",
+			len += text_printf(buf + len, sizeof buf - len, " (%ld%%)",
 						(missed * 100 + closes / 2) / closes);
 		for (size_t i = 0, k = 0; i < B.ndays && len < sizeof buf; i++) {
 			if (!B.days[i].missed)
 				continue;
-			len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s %ld",
+			len += text_printf(buf + len, sizeof buf - len, "%s%s %ld",
 						k++ ? ", " : ": ",
 						B.days[i].day + (strlen(B.days[i].day) > 5 ? 5 : 0),
 						B.days[i].missed);
@@ -762,8 +810,7 @@ static void move_sel(long to)
 		to = 0;
 	B.sel = to;
 	if (n)
-		snprintf(B.sel_batch, sizeof B.sel_batch, "%s",
-			 B.b->batches[to].batch_id);
+		set_sel_batch(B.b->batches[to].batch_id);
 	B.keep_sel_visible = true;
 }
 

@@ -152,6 +152,10 @@ static void confirm_draw(struct app *app)
 
 		buf[0] = '\0';
 		d.c.line(app, d.c.ctx, i, buf, sizeof buf, &p);
+		/* A line cut by its maker's snprintf may end inside a
+		 * character: end it before that character. */
+		if (strlen(buf) == sizeof buf - 1)
+			buf[text_utf8_trim(buf, sizeof buf - 1)] = '\0';
 		draw_fmt(y + 1 + (int)i, x + 2, w - 4, draw_attr(p), "%s", buf);
 	}
 	draw_text(y + 1 + (int)n + 1, x + 2, w - 4, d.prompt, A_BOLD, 0);

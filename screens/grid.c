@@ -10,6 +10,7 @@
 #include "autoconf.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <curses.h>
@@ -22,6 +23,7 @@
 #include "screen.h"
 #include "text.h"
 #include "timefmt.h"
+#include "xalloc.h"
 
 enum gcol {
 	GC_STATUS, GC_NAME, GC_SHARD, GC_MARK, GC_RERUN, GC_TZ, GC_PRIO,
@@ -59,7 +61,7 @@ static struct {
 	bool moved;
 	bool has_sel;
 	int sel_shard;
-	char sel_id[256];
+	char *sel_id;		/* raw, whole: it is a key */
 	bool editing;
 	char edit[128];
 	char saved[128];
@@ -130,7 +132,10 @@ static void remember(struct app *app)
 
 		g.has_sel = true;
 		g.sel_shard = b->shard_index;
-		snprintf(g.sel_id, sizeof g.sel_id, "%s", b->biller_id);
+		if (!g.sel_id || strcmp(g.sel_id, b->biller_id)) {
+			free(g.sel_id);
+			g.sel_id = xstrdup(b->biller_id);
+		}
 	}
 }
 
@@ -194,6 +199,13 @@ static void cell_left(char *buf, size_t n, const struct row *r)
 	char t[16];
 
 	buf[0] = '\0';
+	if (r->ev.focus && r->ev.focus->deadline_inf &&
+	    r->ev.status != BS_CLOSED && r->ev.status != BS_NONE) {
+		/* 'infinity': it never goes late; '-infinity': always late. */
+		snprintf(buf, n, "%s", r->ev.focus->deadline_inf > 0 ? "never"
+				       : "late \u221e");
+		return;
+	}
 	if (!r->ev.focus || r->ev.focus->deadline_at == BT_NO_TIME)
 		return;
 	switch (r->ev.status) {
@@ -256,10 +268,10 @@ static void draw_row(struct app *app, int y, const struct row *r, bool selected)
 		buf[0] = '\0';
 		switch ((enum gcol)c) {
 		case GC_STATUS:
-			snprintf(buf, sizeof buf, "%s",
-				 r->ev.status == BS_OTHER && r->ev.focus
-					 ? r->ev.focus->status
-					 : biller_status_label(r->ev.status));
+			text_printf(buf, sizeof buf, "%s",
+				    r->ev.status == BS_OTHER && r->ev.focus
+					    ? r->ev.focus->status
+					    : biller_status_label(r->ev.status));
 			if (!selected && !b->is_demo)
 				a = draw_attr(draw_status_paint(r->ev.status));
 			break;
@@ -273,27 +285,23 @@ static void draw_row(struct app *app, int y, const struct row *r, bool selected)
 				a = draw_attr(PAINT_WARN);
 			break;
 		case GC_NAME:
-			if (!b->known)
-				snprintf(buf, sizeof buf, "(no biller row) %s", b->biller_id);
-			else
-				snprintf(buf, sizeof buf, "%s%s", b->name,
-					 b->is_demo ? " [demo]" : "");
+			view_name_cell(buf, sizeof buf, b, true);
 			break;
 		case GC_SHARD:
 			if (shard_stale(app, b->shard_index, &age)) {
 				char t[16];
 
-				snprintf(buf, sizeof buf, "%s ~%s", b->shard,
-					 fmt_age(t, sizeof t, age));
+				text_printf(buf, sizeof buf, "%s ~%s", b->shard,
+					    fmt_age(t, sizeof t, age));
 				if (!selected)
 					a = draw_attr(PAINT_WARN);
 			} else {
-				snprintf(buf, sizeof buf, "%s", b->shard);
+				text_printf(buf, sizeof buf, "%s", b->shard);
 			}
 			break;
 		case GC_TZ:
-			snprintf(buf, sizeof buf, "%s%s", b->tz_known ? "" : "?",
-				 b->timezone);
+			text_printf(buf, sizeof buf, "%s%s", b->tz_known ? "" : "?",
+				    b->timezone);
 			break;
 		case GC_PRIO:
 			if (b->priority == BT_NO_INT)
@@ -333,9 +341,18 @@ static void draw_row(struct app *app, int y, const struct row *r, bool selected)
 			if (b->attempts_max != BT_NO_INT)
 				snprintf(buf, sizeof buf, "%d", b->attempts_max);
 			break;
-		case GC_ERR:
-			snprintf(buf, sizeof buf, "%s", b->last_error_class);
+		case GC_ERR: {
+			size_t nbad = 0;
+
+			for (size_t i = 0; i < b->nbatches; i++)
+				nbad += batch_is_bad(&b->batches[i]);
+			text_printf(buf, sizeof buf, "%s%s%s", nbad ? "bad row" : "",
+				    nbad && *b->last_error_class ? " " : "",
+				    b->last_error_class);
+			if (nbad && !selected)
+				a = draw_attr(PAINT_WARN);
 			break;
+		}
 		case GC_AP: {
 			int pct = biller_autopay_pct(b);
 

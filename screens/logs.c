@@ -38,6 +38,7 @@
 #include "newrelic.h"
 #include "screen.h"
 #include "shard_query.h"
+#include "sqltime.h"
 #include "text.h"
 #include "textwrap.h"
 #include "timefmt.h"
@@ -47,7 +48,7 @@
 
 /* The columns every query returns, and the two scopes. */
 #define LOG_SELECT \
-	"SELECT log_id, (extract(epoch FROM logged_at) * 1000000)::bigint AS ts_us," \
+	"SELECT log_id, " SQLTIME_US("logged_at") " AS ts_us," \
 	" level, batch_id, message"
 #define OLDER_THAN(col) \
 	" WHERE " col " = $1" \
@@ -93,9 +94,12 @@ enum nr_state { NR_ABSENT, NR_LOADING, NR_OK, NR_ERROR };
 static struct {
 	/* What is shown. */
 	int shard;
-	char biller_id[256];
-	char batch_id[256];		/* "" for the whole biller */
-	char anchor[256];		/* open at this batch's first error */
+	/* Raw, whole ids: they are keys for the queries and comparisons. */
+	char *biller_id;
+	char *batch_id;			/* "" for the whole biller */
+	char *anchor;			/* open at this batch's first error */
+	char *anchor_shown;		/* the same, sanitized: log lines keep
+					 * their batch id sanitized */
 	struct logbuf *buf;
 
 	/* The shard's lines. */
@@ -193,6 +197,27 @@ static void pump(struct app *app)
 
 static void view_changed(struct app *app);
 
+/* A line's time from SQLTIME_US: 'infinity' sorts last, '-infinity' and
+ * anything unusable first; line_prefix() says which. */
+#define TS_INF INT64_MAX
+#define TS_NEG_INF (INT64_MIN + 1)
+#define TS_BAD INT64_MIN
+
+static int64_t db_ts(const char *s)
+{
+	int64_t v = TS_BAD;
+
+	switch (sqltime_parse(s, &v)) {
+	case SQLTIME_FINITE: return v;
+	case SQLTIME_INF: return TS_INF;
+	case SQLTIME_NEG_INF: return TS_NEG_INF;
+	case SQLTIME_NULL:
+	case SQLTIME_BAD:
+		break;
+	}
+	return TS_BAD;
+}
+
 /* Merge the rows of a page; returns how many lines it had. */
 static int take_rows(const PGresult *res, enum fetch f)
 {
@@ -206,7 +231,8 @@ static int take_rows(const PGresult *res, enum fetch f)
 			continue;	/* the newest page of a biller without lines */
 		id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
 		log_line_init(&v[n++], LB_DB,
-			      strtoll(PQgetvalue(res, i, 1), NULL, 10), id,
+			      db_ts(PQgetisnull(res, i, 1) ? NULL
+				    : PQgetvalue(res, i, 1)), id,
 			      PQgetvalue(res, i, 2),
 			      PQgetisnull(res, i, 3) ? NULL : PQgetvalue(res, i, 3),
 			      PQgetvalue(res, i, 4));
@@ -326,9 +352,13 @@ static void nr_pump(struct app *app)
 		for (size_t i = 0; i < res->nlines; i++) {
 			const struct ng_log_line *s = &res->lines[i];
 
-			if (L.batch_id[0] && strcmp(s->batch_id ? s->batch_id : "",
-						    L.batch_id))
-				continue;	/* another batch of the biller */
+			/* A line that names no batch is the biller's own
+			 * (a processor handshake, say): shown, and marked
+			 * biller-wide by line_rest().  One that names
+			 * another batch is not this batch's. */
+			if (L.batch_id[0] && s->batch_id && *s->batch_id &&
+			    strcmp(s->batch_id, L.batch_id))
+				continue;
 			log_line_init(&v[n++], LB_NR, ms_to_us(s->timestamp_ms), 0,
 				      s->level, s->batch_id, s->message);
 			if (s->timestamp_ms > L.nr_since)
@@ -427,7 +457,7 @@ static void find_anchor(void)
 		const struct log_line *l = vis_line(i);
 
 		if (l->level == LB_ERROR &&
-		    (!L.anchor[0] || !strcmp(l->batch_id, L.anchor))) {
+		    (!L.anchor[0] || !strcmp(l->batch_id, L.anchor_shown))) {
 			L.cur = (long)i;
 			L.top = L.cur - 3;	/* a little context above */
 			L.anchored = true;
@@ -459,9 +489,14 @@ void logs_screen_open(struct app *app, int shard, const char *biller_id,
 	if (shard < 0 || (size_t)shard >= app->npollers || !biller_id)
 		return;
 	L.shard = shard;
-	snprintf(L.biller_id, sizeof L.biller_id, "%s", biller_id);
-	snprintf(L.batch_id, sizeof L.batch_id, "%s", batch_id ? batch_id : "");
-	snprintf(L.anchor, sizeof L.anchor, "%s", open_at_batch ? open_at_batch : "");
+	free(L.biller_id);
+	free(L.batch_id);
+	free(L.anchor);
+	free(L.anchor_shown);
+	L.biller_id = xstrdup(biller_id);
+	L.batch_id = xstrdup(batch_id ? batch_id : "");
+	L.anchor = xstrdup(open_at_batch ? open_at_batch : "");
+	L.anchor_shown = text_sanitize(L.anchor, (size_t)-1);
 	ui_push(app, &screen_logs);
 }
 
@@ -531,12 +566,16 @@ static int body_rows(void)
 }
 
 /* "[batch] message": the batch only for a whole biller's lines, without
- * the biller's id when the batch id starts with it.  Caller frees. */
+ * the biller's id when the batch id starts with it; in one batch's view,
+ * a line that names no batch is the biller's own: "[biller-wide] message".
+ * Caller frees. */
 static char *line_rest(const struct log_line *l)
 {
 	const char *b = l->batch_id;
 	size_t n = strlen(L.biller_id);
 
+	if (L.batch_id[0] && !*b)
+		return xasprintf("[biller-wide] %s", l->message);
 	if (L.batch_id[0] || !*b)
 		return xstrdup(l->message);
 	if (!strncmp(b, L.biller_id, n) && b[n] == '-' && b[n + 1])
@@ -549,8 +588,14 @@ static void line_prefix(char *buf, size_t n, const struct log_line *l)
 	struct tm tm;
 	char level[8];
 
-	utc_tm(l->ts, &tm);
 	text_fit(level, sizeof level, l->level_text[0] ? l->level_text : "-", 5, 0);
+	if (l->ts == TS_INF || l->ts == TS_NEG_INF || l->ts == TS_BAD) {
+		snprintf(buf, n, "%-14s %s %s ", l->ts == TS_INF ? "infinity"
+			 : l->ts == TS_NEG_INF ? "-infinity" : "bad time",
+			 l->src == LB_NR ? "nr" : "db", level);
+		return;
+	}
+	utc_tm(l->ts, &tm);
 	snprintf(buf, n, "%02d-%02d %02d:%02d:%02d %s %s ", tm.tm_mon + 1,
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 		 l->src == LB_NR ? "nr" : "db", level);
@@ -613,21 +658,27 @@ static void draw_title(struct app *app)
 	const struct biller *b = drilldown_find_biller(app, L.shard, L.biller_id);
 	char buf[1200], what[300];
 
+	char *id = text_escape(L.biller_id);
+
 	if (L.batch_id[0]) {
 		const char *t = L.batch_id;
 		size_t n = strlen(L.biller_id);
+		char *e;
 
 		if (!strncmp(t, L.biller_id, n) && t[n] == '-' && t[n + 1])
 			t += n + 1;
-		snprintf(what, sizeof what, "batch %s", t);
+		e = text_escape(t);
+		text_printf(what, sizeof what, "batch %s", e);
+		free(e);
 	} else {
 		snprintf(what, sizeof what, "all batches");
 	}
 	/* The modes first: they must stay visible on a narrow terminal. */
-	snprintf(buf, sizeof buf, "LOGS level %s%s%s  %s (%s)  %s  shard %s",
-		 lb_level_filter_name(L.min_level), L.follow ? "  FOLLOW" : "",
-		 L.wrap ? "  wrap" : "", b && b->known ? b->name : L.biller_id,
-		 L.biller_id, what, shard_poller_name(app->pollers[L.shard]));
+	text_printf(buf, sizeof buf, "LOGS level %s%s%s  %s (%s)  %s  shard %s",
+		    lb_level_filter_name(L.min_level), L.follow ? "  FOLLOW" : "",
+		    L.wrap ? "  wrap" : "", b && b->known ? b->name : id,
+		    id, what, shard_poller_name(app->pollers[L.shard]));
+	free(id);
 	move(2, 0);
 	attrset(draw_attr(PAINT_HEADER));
 	hline(' ', COLS);
@@ -835,8 +886,9 @@ static void save_lines(struct app *app, bool overwrite)
 			tm.tm_min, tm.tm_sec, (int)(l->ts % 1000000 / 1000),
 			l->src == LB_NR ? "nr" : "db",
 			l->level_text[0] ? l->level_text : "-",
-			l->batch_id[0] ? " [" : "", l->batch_id,
-			l->batch_id[0] ? "]" : "", l->message);
+			l->batch_id[0] || L.batch_id[0] ? " [" : "",
+			l->batch_id[0] ? l->batch_id : L.batch_id[0] ? "biller-wide" : "",
+			l->batch_id[0] || L.batch_id[0] ? "]" : "", l->message);
 	}
 	if (ferror(fp))
 		err = errno ? errno : EIO;

@@ -109,21 +109,31 @@ static void rowset_free(struct rowset *rs)
 	memset(rs, 0, sizeof *rs);
 }
 
-static const char *keep(struct rowset *rs, const PGresult *res, int row, int col,
-			size_t *cap)
+/* A cell kept for the report: sanitized, or raw for an identifier (a
+ * key: two look-alike billers stay two; drawing sanitizes it). */
+static const char *keep_as(struct rowset *rs, const PGresult *res, int row,
+			   int col, size_t *cap, bool raw)
 {
 	char *s;
 
 	if (PQgetisnull(res, row, col))
 		return NULL;
-	s = text_sanitize(PQgetvalue(res, row, col),
-			  (size_t)PQgetlength(res, row, col));
+	s = raw ? xstrndup(PQgetvalue(res, row, col),
+			   (size_t)PQgetlength(res, row, col))
+		: text_sanitize(PQgetvalue(res, row, col),
+				(size_t)PQgetlength(res, row, col));
 	if (rs->nstrs == *cap) {
 		*cap = *cap ? *cap * 2 : 64;
 		rs->strs = xrealloc(rs->strs, *cap * sizeof *rs->strs);
 	}
 	rs->strs[rs->nstrs++] = s;
 	return s;
+}
+
+static const char *keep(struct rowset *rs, const PGresult *res, int row, int col,
+			size_t *cap)
+{
+	return keep_as(rs, res, row, col, cap, false);
 }
 
 static void take_rows(struct rowset *rs, const PGresult *res, int shard,
@@ -142,7 +152,7 @@ static void take_rows(struct rowset *rs, const PGresult *res, int shard,
 		r->bucket = (int)strtol(PQgetvalue(res, i, 0), NULL, 10);
 		r->payment_type = keep(rs, res, i, 1, &cap);
 		r->module = keep(rs, res, i, 2, &cap);
-		r->biller_id = keep(rs, res, i, 3, &cap);
+		r->biller_id = keep_as(rs, res, i, 3, &cap, true);
 		name = keep(rs, res, i, 4, &cap);
 		r->name = name ? name : "";
 		r->closes = strtol(PQgetvalue(res, i, 5), NULL, 10);
@@ -190,11 +200,10 @@ static void finish_run(struct app *app)
 		memset(&a->rs, 0, sizeof a->rs);
 		if (a->ok) {
 			M.answered++;
-		} else if (len < sizeof M.missing) {
-			len += (size_t)snprintf(M.missing + len, sizeof M.missing - len,
-						"%s%s: %s", len ? "; " : "",
-						shard_poller_name(app->pollers[i]),
-						a->err);
+		} else if (len + 1 < sizeof M.missing) {
+			len += text_printf(M.missing + len, sizeof M.missing - len,
+					   "%s%s: %s", len ? "; " : "",
+					   shard_poller_name(app->pollers[i]), a->err);
 		}
 	}
 	M.have = true;
@@ -388,8 +397,8 @@ static void missed_draw(struct app *app)
 			M.rep.missed, M.rep.closes, p, M.rep.billers,
 			M.rep.billers == 1 ? "" : "s", M.answered, M.nshards);
 		if (M.missing[0] && len < sizeof buf)
-			snprintf(buf + len, sizeof buf - len, "; not answered: %s",
-				 M.missing);
+			text_printf(buf + len, sizeof buf - len, "; not answered: %s",
+				    M.missing);
 		draw_text(3, 0, COLS, buf, M.missing[0] ? draw_attr(PAINT_WARN) : 0, 0);
 	}
 	move(4, 0);

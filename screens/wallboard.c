@@ -240,6 +240,12 @@ static void left_text(char *buf, size_t n, const struct row *r)
 	char t[16];
 
 	buf[0] = '\0';
+	if (r->ev.focus && r->ev.focus->deadline_inf &&
+	    r->ev.status != BS_CLOSED && r->ev.status != BS_NONE) {
+		snprintf(buf, n, "%s", r->ev.focus->deadline_inf > 0 ? "never"
+				       : "late \u221e");
+		return;
+	}
 	if (!r->ev.focus || r->ev.focus->deadline_at == BT_NO_TIME)
 		return;
 	fmt_countdown(t, sizeof t, r->ev.time_left);
@@ -263,10 +269,7 @@ static void draw_item(int y, int x, int w, const struct row *r)
 	draw_text(y, x, 8, biller_status_label(r->ev.status),
 		  draw_attr(draw_status_paint(r->ev.status)), 0);
 	x += 9;
-	if (b->known)
-		snprintf(buf, sizeof buf, "%s", b->name);
-	else
-		snprintf(buf, sizeof buf, "(no biller row) %s", b->biller_id);
+	view_name_cell(buf, sizeof buf, b, false);
 	draw_text(y, x, name_w, buf, A_BOLD, 0);
 	x += name_w + 1;
 	draw_text(y, x, shard_w, b->shard, 0, 0);

@@ -82,15 +82,20 @@ enum paint draw_status_paint(enum biller_status s)
 	return PAINT_NORMAL;
 }
 
+/* Text is sanitized here once more, whatever the caller did: identifiers
+ * are kept raw in the data (they are keys), so this is the one place that
+ * keeps them, and anything else that slipped through, from the terminal.
+ * Sanitized text comes out unchanged. */
 void draw_text(int y, int x, int cols, const char *s, attr_t attr, int right)
 {
-	char buf[1024];
+	char clean[4096], buf[1024];
 
 	if (cols <= 0)
 		return;
 	if (cols > 250)
 		cols = 250;
-	text_fit(buf, sizeof buf, s, cols, right);
+	text_sanitize_into(clean, sizeof clean, s, (size_t)-1);
+	text_fit(buf, sizeof buf, clean, cols, right);
 	attrset(attr);
 	mvaddstr(y, x, buf);
 	attrset(A_NORMAL);
@@ -98,14 +103,16 @@ void draw_text(int y, int x, int cols, const char *s, attr_t attr, int right)
 
 void draw_fmt(int y, int x, int cols, attr_t attr, const char *fmt, ...)
 {
-	char raw[512], clean[1600];
+	char raw[1024];
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(raw, sizeof raw, fmt, ap);
+	n = vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
-	text_sanitize_into(clean, sizeof clean, raw, (size_t)-1);
-	draw_text(y, x, cols, clean, attr, 0);
+	if (n >= (int)sizeof raw)	/* cut: not inside a character */
+		raw[text_utf8_trim(raw, sizeof raw - 1)] = '\0';
+	draw_text(y, x, cols, raw, attr, 0);
 }
 
 bool draw_too_small(void)
@@ -139,14 +146,15 @@ bool draw_health_text(const struct app *app, size_t i, char *buf, size_t n,
 		return true;
 	case SHARD_DOWN:
 		if (age >= 0)
-			snprintf(buf, n, "%s DOWN %s, data %s old: %s", name,
-				 since, a, h->reason);
+			text_printf(buf, n, "%s DOWN %s, data %s old: %s", name,
+				    since, a, h->reason);
 		else
-			snprintf(buf, n, "%s DOWN %s: %s", name, since, h->reason);
+			text_printf(buf, n, "%s DOWN %s: %s", name, since, h->reason);
 		*paint = PAINT_BAD;
 		return true;
 	case SHARD_FAILING:
-		snprintf(buf, n, "%s STALE %s: %s", name, age >= 0 ? a : "", h->reason);
+		text_printf(buf, n, "%s STALE %s: %s", name, age >= 0 ? a : "",
+			    h->reason);
 		*paint = PAINT_WARN;
 		return true;
 	case SHARD_OK:
@@ -154,6 +162,15 @@ bool draw_health_text(const struct app *app, size_t i, char *buf, size_t n,
 	}
 	if (stale) {
 		snprintf(buf, n, "%s STALE %s (no answer yet)", name, a);
+		*paint = PAINT_WARN;
+		return true;
+	}
+	if (i < app->view.nsnaps && app->view.snaps[i] && app->view.snaps[i]->nbad) {
+		/* Malformed rows are kept and marked; say how many. */
+		size_t nbad = app->view.snaps[i]->nbad;
+
+		snprintf(buf, n, "%s ok %s, %zu bad row%s", name, a, nbad,
+			 nbad == 1 ? "" : "s");
 		*paint = PAINT_WARN;
 		return true;
 	}
@@ -173,7 +190,7 @@ bool draw_nr_health_text(const struct app *app, char *buf, size_t n,
 		return false;
 	}
 	newrelic_health_text(app->nr_health, app->mono, t, sizeof t);
-	snprintf(buf, n, "New Relic %s", t);
+	text_printf(buf, n, "New Relic %s", t);
 	*paint = app->nr_health->state == NEWRELIC_ERROR ? PAINT_BAD
 		 : strcmp(t, "ok") ? PAINT_WARN : PAINT_OK;
 	return *paint != PAINT_OK;

@@ -35,9 +35,11 @@ void draw_init(struct app *app);
 attr_t draw_attr(enum paint p);
 enum paint draw_status_paint(enum biller_status s);
 
-/* Put sanitized text at (y, x) fitted to exactly cols columns. */
+/* Put text at (y, x) fitted to exactly cols columns.  It is sanitized on
+ * the way (so a raw identifier may be passed); sanitized text is drawn as
+ * it is. */
 void draw_text(int y, int x, int cols, const char *s, attr_t attr, int right);
-/* Like draw_text for a printf result (sanitized, so data may be passed). */
+/* Like draw_text for a printf result (cut only between characters). */
 void draw_fmt(int y, int x, int cols, attr_t attr, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 

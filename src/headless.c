@@ -335,11 +335,40 @@ static void json_text(cJSON *o, const char *key, const char *s)
 		cJSON_AddNullToObject(o, key);
 }
 
+/* An identifier, raw (doc/json-format.md): as it is when it is valid
+ * UTF-8 (cJSON escapes controls); otherwise each invalid sequence becomes
+ * U+FFFD and key_hex gives the exact bytes.  "" is null when empty_null. */
+static void json_id(cJSON *o, const char *key, const char *id, bool empty_null)
+{
+	char hexkey[64];
+	char *fixed, *hex;
+	size_t n;
+
+	if (!id || (empty_null && !*id)) {
+		cJSON_AddNullToObject(o, key);
+		return;
+	}
+	if (text_utf8_valid(id)) {
+		cJSON_AddStringToObject(o, key, id);
+		return;
+	}
+	fixed = text_utf8_repair(id);
+	cJSON_AddStringToObject(o, key, fixed);
+	free(fixed);
+	n = strlen(id);
+	hex = xmalloc(n * 2 + 1);
+	for (size_t i = 0; i < n; i++)
+		sprintf(hex + i * 2, "%02x", (unsigned char)id[i]);
+	snprintf(hexkey, sizeof hexkey, "%s_hex", key);
+	cJSON_AddStringToObject(o, hexkey, hex);
+	free(hex);
+}
+
 static cJSON *json_batch(const struct batch *t)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	cJSON_AddStringToObject(o, "batch_id", t->batch_id);
+	json_id(o, "batch_id", t->batch_id, false);
 	json_text(o, "business_day", t->business_day);
 	json_text(o, "payment_type", t->payment_type);
 	json_text(o, "module", t->module);
@@ -350,11 +379,14 @@ static cJSON *json_batch(const struct batch *t)
 	json_text(o, "error_message", t->error_message);
 	json_time(o, "scheduled_at", t->scheduled_at);
 	json_time(o, "deadline_at", t->deadline_at);
+	json_text(o, "deadline_infinity", t->deadline_inf > 0 ? "infinity"
+		  : t->deadline_inf < 0 ? "-infinity" : NULL);
 	cJSON_AddBoolToObject(o, "deadline_given", t->deadline_given);
 	json_time(o, "started_at", t->started_at);
 	json_time(o, "finished_at", t->finished_at);
 	json_time(o, "updated_at", t->updated_at);
 	json_text(o, "local_scheduled", t->local_sched);
+	json_text(o, "bad_row", t->bad);
 	return o;
 }
 
@@ -368,7 +400,7 @@ static cJSON *json_biller(const struct app *app, const struct row *r)
 	int pct = biller_autopay_pct(b);
 
 	cJSON_AddStringToObject(o, "shard", b->shard);
-	cJSON_AddStringToObject(o, "biller_id", b->biller_id);
+	json_id(o, "biller_id", b->biller_id, false);
 	json_text(o, "name", b->known ? b->name : NULL);
 	cJSON_AddBoolToObject(o, "known", b->known);
 	cJSON_AddBoolToObject(o, "is_demo", b->is_demo);
@@ -380,7 +412,8 @@ static cJSON *json_biller(const struct app *app, const struct row *r)
 				r->ev.status == BS_OTHER && r->ev.focus
 					? r->ev.focus->status
 					: biller_status_label(r->ev.status));
-	json_text(o, "focus_batch_id", r->ev.focus ? r->ev.focus->batch_id : NULL);
+	json_id(o, "focus_batch_id", r->ev.focus ? r->ev.focus->batch_id : NULL,
+		true);
 	json_time(o, "deadline_at", has_deadline(r) ? r->ev.focus->deadline_at
 						     : BT_NO_TIME);
 	json_int(o, "time_left_ms", has_left, left);
@@ -537,7 +570,13 @@ static int print_csv(const struct app *app, FILE *out)
 		/* One field per column of csv_columns, in its order. */
 		headless_csv_field(out, b->shard);
 		fputc(',', out);
-		headless_csv_field(out, b->biller_id);
+		{
+			/* CSV cells are sanitized text; the id is raw. */
+			char *id = text_sanitize(b->biller_id, (size_t)-1);
+
+			headless_csv_field(out, id);
+			free(id);
+		}
 		fputc(',', out);
 		headless_csv_field(out, b->known ? b->name : "");
 		fprintf(out, ",%s,", b->is_demo ? "true" : "false");
@@ -665,11 +704,7 @@ static int print_table(const struct app *app, FILE *out)
 		cell(out, r->ev.status == BS_OTHER && r->ev.focus
 				  ? r->ev.focus->status
 				  : biller_status_label(r->ev.status), 11, 0);
-		if (!b->known)
-			snprintf(buf, sizeof buf, "(no biller row) %s", b->biller_id);
-		else
-			snprintf(buf, sizeof buf, "%s%s", b->name,
-				 b->is_demo ? " [demo]" : "");
+		view_name_cell(buf, sizeof buf, b, true);	/* escapes the id */
 		cell(out, buf, name_w, 0);
 		cell(out, b->shard, shard_w, 0);
 		snprintf(buf, sizeof buf, "%s%s", b->tz_known ? "" : "?", b->timezone);

@@ -78,6 +78,15 @@ const char *arena_strdup(struct arena *a, const char *s)
 	return d;
 }
 
+const char *arena_memdup(struct arena *a, const char *s, size_t len)
+{
+	char *d = arena_alloc(a, len + 1);
+
+	memcpy(d, s, len);
+	d[len] = '\0';
+	return d;
+}
+
 const char *arena_sanitize(struct arena *a, const char *s, size_t len)
 {
 	char stack[512];
@@ -176,6 +185,8 @@ static int window_permille(const struct batch *t, int64_t now)
 {
 	int64_t window, used, pm;
 
+	if (t->deadline_inf < 0 && now != BT_NO_TIME)
+		return 1000;		/* a deadline that has always passed */
 	if (t->scheduled_at == BT_NO_TIME || t->deadline_at == BT_NO_TIME ||
 	    now == BT_NO_TIME)
 		return 0;
@@ -189,14 +200,26 @@ static int window_permille(const struct batch *t, int64_t now)
 	return pm > 9999 ? 9999 : (int)pm;
 }
 
-/* Earlier deadline first; a missing deadline counts as the latest. */
+/* Earlier deadline first; '-infinity' is the earliest, and a missing
+ * deadline (or 'infinity') counts as the latest. */
 static int deadline_before(const struct batch *a, const struct batch *b)
 {
 	if (!b)
 		return 1;
+	if (a->deadline_inf < 0 || b->deadline_inf < 0)
+		return a->deadline_inf < 0 && b->deadline_inf >= 0;
 	if (a->deadline_at == BT_NO_TIME)
 		return 0;
 	return b->deadline_at == BT_NO_TIME || a->deadline_at < b->deadline_at;
+}
+
+/* Is t's deadline past at now?  'infinity' never is, '-infinity' always. */
+static int deadline_passed(const struct batch *t, int64_t now)
+{
+	if (t->deadline_inf)
+		return t->deadline_inf < 0;
+	return t->deadline_at != BT_NO_TIME && now != BT_NO_TIME &&
+	       t->deadline_at <= now;
 }
 
 void biller_eval(const struct biller *b, int64_t now, int at_risk_pct,
@@ -219,8 +242,7 @@ void biller_eval(const struct biller *b, int64_t now, int at_risk_pct,
 
 		if (t->state == BATCH_FAILED && deadline_before(t, failed))
 			failed = t;
-		if (open && t->deadline_at != BT_NO_TIME && t->deadline_at <= now &&
-		    deadline_before(t, late))
+		if (open && deadline_passed(t, now) && deadline_before(t, late))
 			late = t;
 		switch (t->state) {
 		case BATCH_RUNNING:

@@ -5,11 +5,20 @@
  * publishes it; from then on nobody writes to it.  Readers take a reference
  * (snapshot_ref) and drop it when done (snapshot_unref), so the UI can keep
  * drawing an old snapshot while a poller publishes the next one, with no
- * lock held while drawing.  Every string in a snapshot went through
- * text_sanitize() and lives in the snapshot's arena.
+ * lock held while drawing.  Every string lives in the snapshot's arena.
+ *
+ * Identifiers (batch_id, biller_id) are kept byte for byte as the shard
+ * sent them: they are keys for every query, write, lookup and comparison,
+ * and two ids that differ only in a zero-width character are two ids.
+ * They are sanitized only when drawn (draw_text() does it; text_escape()
+ * shows what sanitizing would hide).  Every other string went through
+ * text_sanitize().
  *
  * Times are epoch milliseconds from the shard's own clock; BT_NO_TIME is a
- * NULL in the database.
+ * NULL in the database, or a value that cannot be used (then the batch is
+ * marked bad).  A deadline of 'infinity' is BT_NO_TIME with deadline_inf
+ * +1: it never goes late; '-infinity' has deadline_inf -1: it has always
+ * passed, so a batch that has not closed is late.
  */
 #ifndef BT_MODEL_H
 #define BT_MODEL_H
@@ -44,7 +53,12 @@ struct batch {
 	bool deadline_given;		/* deadline_at was set, not derived */
 	int64_t scheduled_at;
 	int64_t deadline_at;		/* effective: given, or scheduled + window */
+	int deadline_inf;		/* +1 'infinity', -1 '-infinity', else 0 */
 	int64_t started_at, finished_at, updated_at;
+	/* "" for a well-formed row; else what was wrong with it, raw values
+	 * quoted and sanitized ("started_at 'infinity'; status NULL").  The
+	 * row is kept, shown as it is, and counted in snapshot.nbad. */
+	const char *bad;
 	/* The latest batchtop.rerun_request of this batch (treat NULL as ""). */
 	const char *rerun_status;	/* pending, running, done, failed, ...;
 					 * "" when none */
@@ -86,6 +100,7 @@ struct snapshot {
 	size_t nbillers;
 	struct batch *batches;
 	size_t nbatches;
+	size_t nbad;			/* batches with a bad row */
 	struct arena *arena;
 };
 
@@ -96,12 +111,20 @@ void *arena_alloc(struct arena *a, size_t n);		/* 16-byte aligned */
 const char *arena_strdup(struct arena *a, const char *s);
 /* Sanitize untrusted text (NULL gives "") into the arena. */
 const char *arena_sanitize(struct arena *a, const char *s, size_t len);
+/* A byte-exact copy of len bytes (an identifier) plus a NUL. */
+const char *arena_memdup(struct arena *a, const char *s, size_t len);
 
 /* --- snapshots ------------------------------------------------------- */
 /* A new empty snapshot owning a new arena, with one reference. */
 struct snapshot *snapshot_new(int shard_index, const char *shard);
 struct snapshot *snapshot_ref(struct snapshot *s);
 void snapshot_unref(struct snapshot *s);
+
+/* Was t's row malformed (t->bad says how)? */
+static inline bool batch_is_bad(const struct batch *t)
+{
+	return t->bad && t->bad[0];
+}
 
 /* Map a status text to a state (unknown text: BATCH_OTHER). */
 enum batch_state batch_state_from_text(const char *status);

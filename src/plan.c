@@ -683,8 +683,17 @@ static void plan_line(struct app *app, void *ctx, size_t i, char *buf, size_t n,
 			snprintf(prio, sizeof prio, "?");
 		else
 			snprintf(prio, sizeof prio, "%d", it->priority);
-		snprintf(buf, n, "%3zu. %-10s P%s  %s  %s  deadline %s UTC", i + 1,
-			 it->shard_name, prio, it->biller_name, it->batch_id, dl);
+		{
+			/* Escaped, so look-alike ids differ (text.h). */
+			char *id = text_escape(it->batch_id);
+
+			snprintf(buf, n, "%3zu. %-10s P%s  %s  %s  deadline %s UTC%s",
+				 i + 1, it->shard_name, prio, it->biller_name, id, dl,
+				 text_needs_escape(it->batch_id)
+				 ? "  (id contains characters that do not display)"
+				 : "");
+			free(id);
+		}
 		return;
 	}
 	i -= items;

@@ -52,7 +52,8 @@ const char rerun_median_sql[] =
 	" count(*) AS closes"
 	" FROM batchtop.batch_close b"
 	" WHERE b.biller_id = ANY ($1::text[]) AND b.status = 'closed'"
-	"   AND b.started_at IS NOT NULL AND b.finished_at >= b.started_at"
+	"   AND isfinite(b.started_at) AND isfinite(b.finished_at)"
+	"   AND b.finished_at >= b.started_at"
 	"   AND b.finished_at >= now() - interval '14 days'"
 	" GROUP BY b.biller_id";
 

@@ -47,17 +47,22 @@ static const char *col(const PGresult *r, int row, const char *name)
 }
 
 struct dlg_batch {
-	char *batch_id, *payment_type, *module, *status, *error_class;
+	char *batch_id;		/* raw: what is sent */
+	char *batch_shown;	/* escaped (text_escape) for the dialog */
+	char *payment_type, *module, *status, *error_class;
 	char *error_message, *rerun_status, *rerun_by;
 	char local_sched[8];
 	int attempts;
 	int64_t deadline_at, rerun_at;
+	int deadline_inf;
 };
 
 static struct {
 	unsigned long id;	/* this dialog's number; answers carry it */
 	bool open;
 	char *screen, *shard_name, *biller_id, *biller_name, *timezone;
+	char *biller_shown;	/* biller_id escaped */
+	bool odd_ids;		/* an id has characters that do not display */
 	int shard, priority;
 	int64_t data_age;	/* ms; -1 when the shard's data is fresh */
 	struct dlg_batch *b;
@@ -77,6 +82,7 @@ static void dlg_free(void)
 		struct dlg_batch *t = &dlg.b[i];
 
 		free(t->batch_id);
+		free(t->batch_shown);
 		free(t->payment_type);
 		free(t->module);
 		free(t->status);
@@ -89,6 +95,7 @@ static void dlg_free(void)
 	free(dlg.screen);
 	free(dlg.shard_name);
 	free(dlg.biller_id);
+	free(dlg.biller_shown);
 	free(dlg.biller_name);
 	free(dlg.timezone);
 	memset(&dlg, 0, sizeof dlg);
@@ -127,7 +134,7 @@ static void on_history(struct app *app, struct sq_job *job, unsigned long tag)
 		char *by = text_sanitize(col(job->res, i, "requested_by"), (size_t)-1);
 		char *at = text_sanitize(col(job->res, i, "at"), (size_t)-1);
 		char *st = text_sanitize(col(job->res, i, "status"), (size_t)-1);
-		char *tg = text_sanitize(col(job->res, i, "target_id"), (size_t)-1);
+		char *tg = text_escape(col(job->res, i, "target_id"));
 
 		snprintf(dlg.history[dlg.nhistory++], sizeof dlg.history[0],
 			 "%s at %s UTC (%s)%s%s", by, at, st, dlg.n > 1 ? " for " : "",
@@ -148,7 +155,7 @@ static size_t dlg_nlines(void *ctx)
 
 	(void)ctx;
 	hist = dlg.history_loaded ? (dlg.nhistory ? dlg.nhistory : 1) : 1;
-	return DL_BATCHES + dlg.n * 2 + 1 + hist + 1 + 1;
+	return DL_BATCHES + (dlg.odd_ids ? 1 : 0) + dlg.n * 2 + 1 + hist + 1 + 1;
 }
 
 /* A number, or "?" when unknown. */
@@ -214,7 +221,7 @@ static void dlg_line(struct app *app, void *ctx, size_t i, char *buf, size_t n,
 	if (i == DL_BILLER) {
 		int_text(t1, sizeof t1, dlg.priority);
 		snprintf(buf, n, "Biller     %s (%s), priority %s, zone %s",
-			 dlg.biller_name, dlg.biller_id, t1, dlg.timezone);
+			 dlg.biller_name, dlg.biller_shown, t1, dlg.timezone);
 		return;
 	}
 	if (i == DL_SHARD) {
@@ -228,14 +235,29 @@ static void dlg_line(struct app *app, void *ctx, size_t i, char *buf, size_t n,
 		return;
 	}
 	i -= DL_BATCHES;
+	if (dlg.odd_ids) {
+		/* Two ids that differ only in what does not display would
+		 * look the same: say so, above the escaped ids. */
+		if (i == 0) {
+			snprintf(buf, n, "Note       an id contains characters that "
+				 "do not display: shown as <U+XXXX> or <0xXX>");
+			*p = PAINT_WARN;
+			return;
+		}
+		i--;
+	}
 	if (i < dlg.n * 2) {
 		const struct dlg_batch *t = &dlg.b[i / 2];
 
 		if (i % 2 == 0) {
-			fmt_utc(t1, sizeof t1, t->deadline_at);
+			if (t->deadline_inf)
+				snprintf(t1, sizeof t1, "%s", t->deadline_inf > 0
+					 ? "\u221e (never)" : "-\u221e");
+			else
+				fmt_utc(t1, sizeof t1, t->deadline_at);
 			int_text(t2, sizeof t2, t->attempts);
 			snprintf(buf, n, "Batch      %s  %s / %s  status %s, attempt %s, "
-				 "local %s, deadline %s UTC", t->batch_id,
+				 "local %s, deadline %s UTC", t->batch_shown,
 				 t->payment_type, t->module, t->status, t2,
 				 t->local_sched[0] ? t->local_sched : "--:--", t1);
 			*p = PAINT_FAILED;
@@ -283,7 +305,7 @@ static void dlg_line(struct app *app, void *ctx, size_t i, char *buf, size_t n,
 		return;
 	}
 	snprintf(buf, n, "Sends      request_rerun('batch_close', %s, '%s', '%s')",
-		 dlg.n == 1 ? dlg.b[0].batch_id : "each batch above",
+		 dlg.n == 1 ? dlg.b[0].batch_shown : "each batch above",
 		 rerun_requested_by(), dlg.reason);
 }
 
@@ -334,6 +356,7 @@ static void dlg_answer(struct app *app, void *ctx, bool yes, const char *typed)
 static void dlg_copy_batch(struct dlg_batch *d, const struct batch *t)
 {
 	d->batch_id = xstrdup(t->batch_id);
+	d->batch_shown = text_escape(t->batch_id);
 	d->payment_type = xstrdup(t->payment_type);
 	d->module = xstrdup(t->module);
 	d->status = xstrdup(t->status);
@@ -344,6 +367,7 @@ static void dlg_copy_batch(struct dlg_batch *d, const struct batch *t)
 	memcpy(d->local_sched, t->local_sched, sizeof d->local_sched);
 	d->attempts = t->attempts;
 	d->deadline_at = t->deadline_at;
+	d->deadline_inf = t->deadline_inf;
 	d->rerun_at = t->rerun_at;
 }
 
@@ -395,6 +419,8 @@ void rerun_confirm_batches(struct app *app, const char *screen,
 	dlg.shard = b->shard_index;
 	dlg.shard_name = xstrdup(b->shard);
 	dlg.biller_id = xstrdup(b->biller_id);
+	dlg.biller_shown = text_escape(b->biller_id);
+	dlg.odd_ids = text_needs_escape(b->biller_id);
 	dlg.biller_name = xstrdup(*b->name ? b->name : "(no biller row)");
 	dlg.timezone = xstrdup(*b->timezone ? b->timezone : "?");
 	dlg.priority = b->priority;
@@ -413,6 +439,7 @@ void rerun_confirm_batches(struct app *app, const char *screen,
 		    t->state != BATCH_FAILED)
 			continue;
 		dlg_copy_batch(&dlg.b[dlg.n], t);
+		dlg.odd_ids = dlg.odd_ids || text_needs_escape(t->batch_id);
 		ids[dlg.n] = dlg.b[dlg.n].batch_id;
 		dlg.n++;
 	}

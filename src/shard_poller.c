@@ -28,6 +28,7 @@
 #include "log.h"
 #include "pgconn.h"
 #include "shard_poller.h"
+#include "sqltime.h"
 #include "thread_util.h"
 #include "text.h"
 #include "timefmt.h"
@@ -64,21 +65,21 @@ const char shard_poll_sql[] =
 	" bc.batch_id, bc.business_day::text AS business_day,"
 	" bc.payment_type, bc.module, bc.status, bc.attempts,"
 	" bc.error_class, bc.error_message,"
-	" (extract(epoch FROM bc.scheduled_at) * 1000)::bigint AS scheduled_ms,"
-	" (extract(epoch FROM coalesce(bc.deadline_at, bc.scheduled_at"
-	"   + $2::int * interval '1 minute')) * 1000)::bigint AS deadline_ms,"
+	" " SQLTIME_MS("bc.scheduled_at") " AS scheduled_ms,"
+	" " SQLTIME_MS("coalesce(bc.deadline_at, bc.scheduled_at"
+	"   + $2::int * interval '1 minute')") " AS deadline_ms,"
 	" bc.deadline_at IS NOT NULL AS deadline_given,"
-	" (extract(epoch FROM bc.started_at) * 1000)::bigint AS started_ms,"
-	" (extract(epoch FROM bc.finished_at) * 1000)::bigint AS finished_ms,"
-	" (extract(epoch FROM bc.updated_at) * 1000)::bigint AS updated_ms,"
+	" " SQLTIME_MS("bc.started_at") " AS started_ms,"
+	" " SQLTIME_MS("bc.finished_at") " AS finished_ms,"
+	" " SQLTIME_MS("bc.updated_at") " AS updated_ms,"
 	" CASE WHEN bl.tzname IS NOT NULL THEN"
 	"   to_char(bc.scheduled_at AT TIME ZONE bl.tzname, 'HH24:MI') END"
 	"   AS local_sched,"
 	" bl.ap_payments, bl.ap_failed,"
-	" (extract(epoch FROM bl.ap_run_at) * 1000)::bigint AS ap_run_ms,"
+	" " SQLTIME_MS("bl.ap_run_at") " AS ap_run_ms,"
 	" rq.request_id AS rr_id, rq.status AS rr_status,"
 	" rq.requested_by AS rr_by,"
-	" (extract(epoch FROM rq.requested_at) * 1000)::bigint AS rr_at_ms"
+	" " SQLTIME_MS("rq.requested_at") " AS rr_at_ms"
 	" FROM bl"
 	" FULL JOIN (SELECT * FROM batchtop.batch_close"
 	"   WHERE scheduled_at >= now() - $1::int * interval '1 hour'"
@@ -185,19 +186,58 @@ static const char *val(const PGresult *r, int row, const int *cols, enum col c)
 	return PQgetvalue(r, row, cols[c]);
 }
 
-static int64_t val_time(const PGresult *r, int row, const int *cols, enum col c)
-{
-	const char *s = val(r, row, cols, c);
-	char *end;
-	long long v;
+/* What was wrong with one row, as "col 'raw'; col NULL", for batch.bad. */
+struct badness {
+	char text[300];
+	size_t len;
+};
 
-	if (!s)
-		return BT_NO_TIME;
-	v = strtoll(s, &end, 10);
-	return *end ? BT_NO_TIME : (int64_t)v;
+static void bad_add(struct badness *bad, const char *col, const char *raw)
+{
+	char clean[64], name[32];
+	size_t n = strlen(col);
+
+	/* The table's column: "started_ms" is started_at. */
+	if (n > 3 && !strcmp(col + n - 3, "_ms"))
+		snprintf(name, sizeof name, "%.*s_at", (int)(n - 3), col);
+	else
+		snprintf(name, sizeof name, "%s", col);
+	col = name;
+	if (raw)
+		text_sanitize_into(clean, sizeof clean, raw, (size_t)-1);
+	bad->len += text_printf(bad->text + bad->len, sizeof bad->text - bad->len,
+				raw ? "%s%s '%s'" : "%s%s NULL",
+				bad->len ? "; " : "", col, raw ? clean : "");
 }
 
-static int val_int(const PGresult *r, int row, const int *cols, enum col c)
+/* A time; with bad (a batch's own columns), anything but a finite time or
+ * an allowed NULL is noted there.  Infinities give BT_NO_TIME and *inf. */
+static int64_t val_time_inf(const PGresult *r, int row, const int *cols,
+			    enum col c, struct badness *bad, bool required,
+			    int *inf)
+{
+	const char *s = val(r, row, cols, c);
+	int64_t v = BT_NO_TIME;
+	enum sqltime k = sqltime_parse(s, &v);
+
+	if (inf)
+		*inf = k == SQLTIME_INF ? 1 : k == SQLTIME_NEG_INF ? -1 : 0;
+	if (k == SQLTIME_FINITE)
+		return v;
+	if (bad && ((k == SQLTIME_NULL && required) ||
+		    (k != SQLTIME_NULL && !inf) || k == SQLTIME_BAD))
+		bad_add(bad, col_names[c], s);
+	return BT_NO_TIME;
+}
+
+static int64_t val_time(const PGresult *r, int row, const int *cols, enum col c,
+			struct badness *bad, bool required)
+{
+	return val_time_inf(r, row, cols, c, bad, required, NULL);
+}
+
+static int val_int(const PGresult *r, int row, const int *cols, enum col c,
+		   struct badness *bad)
 {
 	const char *s = val(r, row, cols, c);
 	char *end;
@@ -205,9 +245,13 @@ static int val_int(const PGresult *r, int row, const int *cols, enum col c)
 
 	if (!s)
 		return BT_NO_INT;
+	errno = 0;
 	v = strtol(s, &end, 10);
-	if (*end || v <= BT_NO_INT || v > INT32_MAX)
+	if (errno || !*s || *end || v <= BT_NO_INT || v > INT32_MAX) {
+		if (bad)
+			bad_add(bad, col_names[c], s);
 		return BT_NO_INT;
+	}
 	return (int)v;
 }
 
@@ -228,9 +272,21 @@ static const char *val_text(struct arena *a, const PGresult *r, int row,
 	return arena_sanitize(a, s, (size_t)PQgetlength(r, row, cols[c]));
 }
 
+/* An identifier: byte for byte (model.h). */
+static const char *val_id(struct arena *a, const PGresult *r, int row,
+			  const int *cols, enum col c)
+{
+	const char *s = val(r, row, cols, c);
+
+	if (!s)
+		return "";
+	return arena_memdup(a, s, (size_t)PQgetlength(r, row, cols[c]));
+}
+
 static const char *make_search(struct arena *a, const struct biller *b)
 {
-	const char *parts[] = { b->name, b->biller_id, b->shard, b->timezone };
+	const char *parts[] = { b->name, arena_sanitize(a, b->biller_id,
+		(size_t)-1), b->shard, b->timezone };
 	size_t len = 0;
 	char *s, *q;
 
@@ -261,7 +317,7 @@ struct snapshot *shard_snapshot_from_result(const struct pg_result *cres,
 		cols[c] = PQfnumber(r, col_names[c]);
 	s->taken_mono = taken_mono;
 	if (nrows > 0)
-		s->server_now = val_time(r, 0, cols, C_NOW);
+		s->server_now = val_time(r, 0, cols, C_NOW, NULL, false);
 	s->billers = xcalloc((size_t)nrows + 1, sizeof *s->billers);
 	s->batches = xcalloc((size_t)nrows + 1, sizeof *s->batches);
 
@@ -273,14 +329,14 @@ struct snapshot *shard_snapshot_from_result(const struct pg_result *cres,
 		if (!prev_id || strcmp(prev_id, id)) {
 			b = &s->billers[s->nbillers++];
 			prev_id = id;
-			b->biller_id = val_text(s->arena, r, i, cols, C_BILLER_ID);
+			b->biller_id = val_id(s->arena, r, i, cols, C_BILLER_ID);
 			b->known = val_bool(r, i, cols, C_KNOWN);
 			b->name = val_text(s->arena, r, i, cols, C_NAME);
 			b->timezone = val_text(s->arena, r, i, cols, C_TZ);
-			b->priority = val_int(r, i, cols, C_PRIORITY);
+			b->priority = val_int(r, i, cols, C_PRIORITY, NULL);
 			b->is_demo = val_bool(r, i, cols, C_IS_DEMO);
 			b->tz_known = val_bool(r, i, cols, C_TZ_KNOWN);
-			b->utc_offset_s = val_int(r, i, cols, C_UTC_OFFSET);
+			b->utc_offset_s = val_int(r, i, cols, C_UTC_OFFSET, NULL);
 			if (b->utc_offset_s == BT_NO_INT) {
 				b->utc_offset_s = 0;
 				b->tz_known = false;
@@ -288,40 +344,52 @@ struct snapshot *shard_snapshot_from_result(const struct pg_result *cres,
 			b->shard = s->shard;
 			b->shard_index = index;
 			b->batches = &s->batches[s->nbatches];
-			b->ap_payments = val_int(r, i, cols, C_AP_PAYMENTS);
-			b->ap_failed = val_int(r, i, cols, C_AP_FAILED);
-			b->ap_run_at = val_time(r, i, cols, C_AP_RUN);
+			b->ap_payments = val_int(r, i, cols, C_AP_PAYMENTS, NULL);
+			b->ap_failed = val_int(r, i, cols, C_AP_FAILED, NULL);
+			b->ap_run_at = val_time(r, i, cols, C_AP_RUN, NULL, false);
 			b->search = make_search(s->arena, b);
 		}
 		if (val(r, i, cols, C_BATCH_ID)) {
 			struct batch *t = &s->batches[s->nbatches++];
 			const char *ls = val(r, i, cols, C_LOCAL_SCHED);
+			struct badness bad = { .len = 0 };
+			int64_t rr_id;
 
 			b->nbatches++;
-			t->batch_id = val_text(s->arena, r, i, cols, C_BATCH_ID);
+			bad.text[0] = '\0';
+			t->batch_id = val_id(s->arena, r, i, cols, C_BATCH_ID);
 			t->biller_id = b->biller_id;
 			t->business_day = val_text(s->arena, r, i, cols, C_BUSINESS_DAY);
 			t->payment_type = val_text(s->arena, r, i, cols, C_PAYMENT_TYPE);
 			t->module = val_text(s->arena, r, i, cols, C_MODULE);
 			t->status = val_text(s->arena, r, i, cols, C_STATUS);
+			if (!val(r, i, cols, C_STATUS))
+				bad_add(&bad, col_names[C_STATUS], NULL);
 			t->state = batch_state_from_text(val(r, i, cols, C_STATUS));
-			t->attempts = val_int(r, i, cols, C_ATTEMPTS);
+			t->attempts = val_int(r, i, cols, C_ATTEMPTS, &bad);
 			t->error_class = val_text(s->arena, r, i, cols, C_ERROR_CLASS);
 			t->error_message = val_text(s->arena, r, i, cols, C_ERROR_MESSAGE);
-			t->scheduled_at = val_time(r, i, cols, C_SCHEDULED);
-			t->deadline_at = val_time(r, i, cols, C_DEADLINE);
+			t->scheduled_at = val_time(r, i, cols, C_SCHEDULED, &bad, true);
 			t->deadline_given = val_bool(r, i, cols, C_DEADLINE_GIVEN);
-			t->started_at = val_time(r, i, cols, C_STARTED);
-			t->finished_at = val_time(r, i, cols, C_FINISHED);
-			t->updated_at = val_time(r, i, cols, C_UPDATED);
-			t->rerun_id = val_time(r, i, cols, C_RR_ID);
-			if (t->rerun_id == BT_NO_TIME)
-				t->rerun_id = 0;
+			/* An infinite deadline is legal when it was given; one
+			 * derived from an unusable scheduled_at is not. */
+			t->deadline_at = val_time_inf(r, i, cols, C_DEADLINE,
+						      t->deadline_given ? &bad : NULL,
+						      false, t->deadline_given
+						      ? &t->deadline_inf : NULL);
+			t->started_at = val_time(r, i, cols, C_STARTED, &bad, false);
+			t->finished_at = val_time(r, i, cols, C_FINISHED, &bad, false);
+			t->updated_at = val_time(r, i, cols, C_UPDATED, &bad, false);
+			rr_id = val_time(r, i, cols, C_RR_ID, NULL, false);
+			t->rerun_id = rr_id == BT_NO_TIME ? 0 : rr_id;
 			t->rerun_status = val_text(s->arena, r, i, cols, C_RR_STATUS);
 			t->rerun_by = val_text(s->arena, r, i, cols, C_RR_BY);
-			t->rerun_at = val_time(r, i, cols, C_RR_AT);
+			t->rerun_at = val_time(r, i, cols, C_RR_AT, NULL, false);
 			text_sanitize_into(t->local_sched, sizeof t->local_sched,
 					   ls ? ls : "", (size_t)-1);
+			t->bad = bad.len ? arena_strdup(s->arena, bad.text) : "";
+			if (bad.len)
+				s->nbad++;
 		}
 	}
 	for (size_t i = 0; i < s->nbillers; i++)

@@ -28,6 +28,8 @@
 #include "text.h"
 
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +68,60 @@ static enum cp_fate cp_classify(uint32_t cp)
 	return CP_KEEP;
 }
 
+#define CP_INVALID UINT32_MAX
+
+/*
+ * Decode the next character of p[0..n) (n >= 1): returns how many bytes it
+ * takes (at least 1) and sets *cp, CP_INVALID for a maximal invalid
+ * subsequence (see the top of this file).
+ */
+static size_t decode(const unsigned char *p, size_t n, uint32_t *cp)
+{
+	unsigned char b = p[0];
+	unsigned char lo = 0x80, hi = 0xBF;	/* range of the 2nd byte */
+	size_t need, i;
+	uint32_t c;
+
+	if (b < 0x80) {
+		*cp = b;
+		return 1;
+	}
+	if (b >= 0xC2 && b <= 0xDF) {
+		need = 2;
+		c = b & 0x1F;
+	} else if (b >= 0xE0 && b <= 0xEF) {
+		need = 3;
+		c = b & 0x0F;
+		if (b == 0xE0)
+			lo = 0xA0;		/* no overlongs */
+		else if (b == 0xED)
+			hi = 0x9F;		/* no surrogates */
+	} else if (b >= 0xF0 && b <= 0xF4) {
+		need = 4;
+		c = b & 0x07;
+		if (b == 0xF0)
+			lo = 0x90;		/* no overlongs */
+		else if (b == 0xF4)
+			hi = 0x8F;		/* nothing above U+10FFFF */
+	} else {
+		*cp = CP_INVALID;		/* 0x80-0xC1, 0xF5-0xFF */
+		return 1;
+	}
+	for (i = 1; i < need && i < n; i++) {
+		unsigned char x = p[i];
+
+		if (i == 1 ? (x < lo || x > hi) : (x & 0xC0) != 0x80)
+			break;
+		c = c << 6 | (x & 0x3F);
+	}
+	if (i < need) {				/* truncated or broken */
+		*cp = CP_INVALID;
+		return i;
+	}
+	*cp = c;
+	return need;
+}
+
 /*
  * Decode the next input character of p[0..n) (n >= 1).  Sets *out and *outlen
  * to the bytes that replace it (*outlen may be 0) and returns how many
@@ -74,68 +130,25 @@ static enum cp_fate cp_classify(uint32_t cp)
 static size_t next_unit(const unsigned char *p, size_t n,
 			const char **out, size_t *outlen)
 {
-	unsigned char b = p[0];
-	unsigned char lo = 0x80, hi = 0xBF;	/* range of the 2nd byte */
-	size_t need, i;
 	uint32_t cp;
+	size_t used = decode(p, n, &cp);
 
-	if (b < 0x80) {
-		if (b == '\t') {
+	*out = replacement;
+	*outlen = 3;
+	if (cp == CP_INVALID)
+		return used;
+	if (cp < 0x80) {
+		if (cp == '\t') {
 			*out = " ";
 			*outlen = 1;
-		} else if (b < 0x20 || b == 0x7F) {
-			*out = replacement;
-			*outlen = 3;
-		} else {
+		} else if (cp >= 0x20 && cp != 0x7F) {
 			*out = (const char *)p;
 			*outlen = 1;
 		}
-		return 1;
+		return used;
 	}
-
-	if (b >= 0xC2 && b <= 0xDF) {
-		need = 2;
-		cp = b & 0x1F;
-	} else if (b >= 0xE0 && b <= 0xEF) {
-		need = 3;
-		cp = b & 0x0F;
-		if (b == 0xE0)
-			lo = 0xA0;		/* no overlongs */
-		else if (b == 0xED)
-			hi = 0x9F;		/* no surrogates */
-	} else if (b >= 0xF0 && b <= 0xF4) {
-		need = 4;
-		cp = b & 0x07;
-		if (b == 0xF0)
-			lo = 0x90;		/* no overlongs */
-		else if (b == 0xF4)
-			hi = 0x8F;		/* nothing above U+10FFFF */
-	} else {
-		*out = replacement;		/* 0x80-0xC1, 0xF5-0xFF */
-		*outlen = 3;
-		return 1;
-	}
-
-	for (i = 1; i < need; i++) {
-		unsigned char c;
-
-		if (i >= n)
-			break;
-		c = p[i];
-		if (i == 1 ? (c < lo || c > hi) : (c & 0xC0) != 0x80)
-			break;
-		cp = cp << 6 | (c & 0x3F);
-	}
-	if (i < need) {				/* truncated or broken */
-		*out = replacement;
-		*outlen = 3;
-		return i;
-	}
-
 	switch (cp_classify(cp)) {
 	case CP_REPLACE:
-		*out = replacement;
-		*outlen = 3;
 		break;
 	case CP_REMOVE:
 		*out = "";
@@ -143,10 +156,10 @@ static size_t next_unit(const unsigned char *p, size_t n,
 		break;
 	case CP_KEEP:
 		*out = (const char *)p;
-		*outlen = need;
+		*outlen = used;
 		break;
 	}
-	return need;
+	return used;
 }
 
 size_t text_sanitize_into(char *dst, size_t dstsz, const char *src, size_t len)
@@ -374,4 +387,141 @@ bool text_contains_ci(const char *hay, const char *needle)
 			return true;
 	}
 	return false;
+}
+
+/* --- identifiers: shown so that look-alikes differ ------------------------ */
+
+/* Does the next character of p[0..n) come out of the sanitizer as it went
+ * in?  *used gets its length. */
+static bool unit_is_plain(const unsigned char *p, size_t n, size_t *used)
+{
+	const char *out;
+	size_t outlen;
+
+	*used = next_unit(p, n, &out, &outlen);
+	return outlen == *used && out == (const char *)p;
+}
+
+bool text_needs_escape(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = s ? strlen(s) : 0;
+
+	while (n > 0) {
+		size_t used;
+
+		if (!unit_is_plain(p, n, &used))
+			return true;
+		p += used;
+		n -= used;
+	}
+	return false;
+}
+
+char *text_escape(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = s ? strlen(s) : 0;
+	/* The worst case is "<0xFF>" (6 bytes) for every input byte. */
+	char *dst = xmalloc(n * 6 + 1), *w = dst;
+
+	while (n > 0) {
+		size_t used;
+		uint32_t cp;
+
+		if (unit_is_plain(p, n, &used)) {
+			memcpy(w, p, used);
+			w += used;
+		} else if (decode(p, n, &cp), cp != CP_INVALID) {
+			w += sprintf(w, "<U+%04X>", (unsigned)cp);
+		} else {
+			for (size_t i = 0; i < used; i++)
+				w += sprintf(w, "<0x%02X>", p[i]);
+		}
+		p += used;
+		n -= used;
+	}
+	*w = '\0';
+	return dst;
+}
+
+bool text_utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = s ? strlen(s) : 0;
+
+	while (n > 0) {
+		uint32_t cp;
+		size_t used = decode(p, n, &cp);
+
+		if (cp == CP_INVALID)
+			return false;
+		p += used;
+		n -= used;
+	}
+	return true;
+}
+
+char *text_utf8_repair(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = s ? strlen(s) : 0;
+	char *dst = xmalloc(n * 3 + 1), *w = dst;
+
+	while (n > 0) {
+		uint32_t cp;
+		size_t used = decode(p, n, &cp);
+
+		if (cp == CP_INVALID) {
+			memcpy(w, replacement, 3);
+			w += 3;
+		} else {
+			memcpy(w, p, used);
+			w += used;
+		}
+		p += used;
+		n -= used;
+	}
+	*w = '\0';
+	return dst;
+}
+
+/* --- formatting into fixed buffers ---------------------------------------- */
+
+size_t text_utf8_trim(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = len, need;
+
+	/* The last byte that is not a continuation byte, within 4. */
+	while (i > 0 && len - i < 4 && (p[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i == 0 || p[i - 1] < 0xC2 || p[i - 1] > 0xF4)
+		return len;	/* ends with ASCII, or no lead byte near */
+	i--;
+	need = p[i] >= 0xF0 ? 4 : p[i] >= 0xE0 ? 3 : 2;
+	return len - i < need ? i : len;
+}
+
+size_t text_printf(char *dst, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+	size_t len;
+
+	if (n == 0)
+		return 0;
+	va_start(ap, fmt);
+	r = vsnprintf(dst, n, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		dst[0] = '\0';
+		return 0;
+	}
+	if ((size_t)r < n)
+		return (size_t)r;
+	/* Cut: dst holds n - 1 bytes, perhaps ending inside a character. */
+	len = text_utf8_trim(dst, n - 1);
+	dst[len] = '\0';
+	return len;
 }

@@ -48,4 +48,27 @@ size_t text_fit(char *dst, size_t dstsz, const char *s, int cols, int right);
 /* Case-insensitive (ASCII and Latin letters folded simply) substring test. */
 bool text_contains_ci(const char *hay, const char *needle);
 
+/* --- identifiers ---------------------------------------------------------
+ * Ids are kept as the shard sent them (they are keys); these show them.
+ * text_needs_escape() is true when sanitizing would change s (a zero-width
+ * or bidi character, a control, invalid UTF-8...), so two ids that differ
+ * only there would look the same on screen.  text_escape() spells every
+ * such character out: a code point as "<U+200B>", each byte of invalid
+ * UTF-8 as "<0xFF>"; the rest is copied.  Caller frees. */
+bool text_needs_escape(const char *s);
+char *text_escape(const char *s);
+
+/* Is s valid UTF-8?  text_utf8_repair(): a copy with each maximal invalid
+ * subsequence replaced by U+FFFD and nothing else changed (caller frees). */
+bool text_utf8_valid(const char *s);
+char *text_utf8_repair(const char *s);
+
+/* --- fixed buffers --------------------------------------------------------- */
+/* The length of s[0..len) without a UTF-8 character cut short at its end. */
+size_t text_utf8_trim(const char *s, size_t len);
+/* snprintf that, when it must cut, cuts only at a character boundary;
+ * returns the bytes written. */
+size_t text_printf(char *dst, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif

@@ -388,3 +388,17 @@ long view_find(const struct view *v, int shard_index, const char *biller_id)
 			return (long)i;
 	return -1;
 }
+
+size_t view_name_cell(char *buf, size_t n, const struct biller *b, bool demo_tag)
+{
+	char *id;
+	size_t w;
+
+	if (b->known)
+		return text_printf(buf, n, "%s%s", b->name,
+				   demo_tag && b->is_demo ? " [demo]" : "");
+	id = text_escape(b->biller_id);
+	w = text_printf(buf, n, "(no biller row) %s", id);
+	free(id);
+	return w;
+}

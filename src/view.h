@@ -65,6 +65,12 @@ void view_rebuild(struct view *v, int64_t now);
 /* Index of the row showing (shard_index, biller_id), or -1. */
 long view_find(const struct view *v, int shard_index, const char *biller_id);
 
+/* The text of a biller's name cell, for the grid and the wallboard: its
+ * name (with " [demo]" when demo_tag and it is one), or "(no biller row)"
+ * and its id, escaped when sanitizing would hide part of it (text.h).
+ * Cut, if it must be, between characters.  Returns the bytes written. */
+size_t view_name_cell(char *buf, size_t n, const struct biller *b, bool demo_tag);
+
 /* Row comparison used by the sort, exposed for the unit tests. */
 int view_compare(const struct view *v, const struct row *a, const struct row *b);
 

@@ -73,6 +73,9 @@ LOG_ROWS = [
      "message": "\u001b[2Jcleared \u001b]0;pwned\u0007screen", "batch_id": 43},
     {"timestamp": 1700000002000, "message": "no level here",
      "extra": {"nested": [1, 2, 3]}},
+    # Names no batch: the biller's own line, shown in a batch's logs too.
+    {"timestamp": 1700000003000, "level": "ERROR",
+     "message": "processor handshake timeout (biller-wide)"},
 ]
 
 

@@ -159,6 +159,7 @@ static inline struct batch *fx_add_batch(struct snapshot *s, enum batch_state st
 	t->status = fx_str(s, fx_status_text(st));
 	t->error_class = "";
 	t->error_message = "";
+	t->bad = "";
 	t->state = st;
 	t->attempts = BT_NO_INT;
 	t->deadline_given = true;

@@ -423,6 +423,63 @@ static void test_null_times(void **state)
 	}
 }
 
+/* A deadline of 'infinity' never goes late, however late it gets; one of
+ * '-infinity' has always passed.  Neither overflows the arithmetic. */
+static void test_infinite_deadlines(void **state)
+{
+	static const enum batch_state open_states[] = {
+		BATCH_SCHEDULED, BATCH_RUNNING, BATCH_OTHER,
+	};
+
+	(void)state;
+	for (size_t k = 0; k < sizeof open_states / sizeof *open_states; k++) {
+		struct snapshot *s = one_biller();
+		struct batch *t;
+		struct biller_eval ev;
+
+		t = fx_add_batch(s, open_states[k], T0 - FX_HOUR(1), BT_NO_TIME,
+				 T0 - FX_HOUR(1), BT_NO_TIME);
+		t->deadline_inf = 1;
+		ev = eval_at(s, T0 + FX_HOUR(24 * 365));
+		assert_int_not_equal(ev.status, BS_LATE);
+		assert_int_not_equal(ev.status, BS_AT_RISK);
+		assert_int_equal(ev.time_left, 0);
+		snapshot_unref(s);
+
+		s = one_biller();
+		t = fx_add_batch(s, open_states[k], T0, BT_NO_TIME, BT_NO_TIME,
+				 BT_NO_TIME);
+		t->deadline_inf = -1;
+		ev = eval_at(s, T0);
+		assert_int_equal(ev.status, BS_LATE);
+		assert_ptr_equal(ev.focus, &s->billers[0].batches[0]);
+		assert_int_equal(ev.permille, 1000);
+		snapshot_unref(s);
+	}
+	{
+		/* A failed batch is failed whatever its deadline; -infinity
+		 * comes first among late ones. */
+		struct snapshot *s = one_biller();
+		struct batch *t;
+		struct biller_eval ev;
+
+		add(s, BATCH_RUNNING, T0 - FX_HOUR(2));		/* late */
+		t = fx_add_batch(s, BATCH_RUNNING, T0, BT_NO_TIME, T0, BT_NO_TIME);
+		t->deadline_inf = -1;
+		ev = eval_at(s, T0);
+		assert_int_equal(ev.status, BS_LATE);
+		assert_int_equal(ev.focus->deadline_inf, -1);
+		snapshot_unref(s);
+
+		s = one_biller();
+		t = fx_add_batch(s, BATCH_FAILED, T0, BT_NO_TIME, T0, T0);
+		t->deadline_inf = 1;
+		ev = eval_at(s, T0);
+		assert_int_equal(ev.status, BS_FAILED);
+		snapshot_unref(s);
+	}
+}
+
 static void test_null_times_mixed(void **state)
 {
 	struct snapshot *s = one_biller();
@@ -827,6 +884,7 @@ int main(void)
 		cmocka_unit_test(test_permille_clamps),
 		cmocka_unit_test(test_null_times),
 		cmocka_unit_test(test_null_times_mixed),
+		cmocka_unit_test(test_infinite_deadlines),
 		cmocka_unit_test(test_attempts_max),
 		cmocka_unit_test(test_n_closed),
 		cmocka_unit_test(test_last_error_class),

@@ -8,8 +8,10 @@
 #include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -387,6 +389,116 @@ static void test_contains_ci(void **state)
 	assert_false(text_contains_ci("日", "\x97\xA5"));
 }
 
+/* Two ids that sanitize to the same text escape differently, and a clean
+ * id escapes to itself. */
+static void test_escape(void **state)
+{
+	(void)state;
+	static const struct { const char *in, *want; bool odd; } cases[] = {
+		{ "ZW-BATCH", "ZW-BATCH", false },
+		{ "ZW-BATCH\u200b", "ZW-BATCH<U+200B>", true },
+		{ "\u202eevil", "<U+202E>evil", true },
+		{ "a\tb", "a<U+0009>b", true },
+		{ "bell\a", "bell<U+0007>", true },
+		{ "x\xff\xfey", "x<0xFF><0xFE>y", true },
+		{ "cut\xe6\x97", "cut<0xE6><0x97>", true },
+		{ "caf\u00e9 \u6771\u4eac", "caf\u00e9 \u6771\u4eac", false },
+		{ "", "", false },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got = text_escape(cases[i].in);
+
+		assert_string_equal(got, cases[i].want);
+		assert_int_equal(text_needs_escape(cases[i].in), cases[i].odd);
+		/* What is drawn never needs escaping again. */
+		assert_false(text_needs_escape(got));
+		free(got);
+	}
+	{
+		char *a = text_sanitize("ZW-BATCH", (size_t)-1);
+		char *b = text_sanitize("ZW-BATCH\u200b", (size_t)-1);
+		char *ea = text_escape("ZW-BATCH"), *eb = text_escape("ZW-BATCH\u200b");
+
+		assert_string_equal(a, b);	/* why escaping is needed */
+		assert_string_not_equal(ea, eb);
+		free(a);
+		free(b);
+		free(ea);
+		free(eb);
+	}
+	assert_false(text_needs_escape(NULL));
+}
+
+static void test_utf8_repair(void **state)
+{
+	(void)state;
+	char *r;
+
+	assert_true(text_utf8_valid("ZW-BATCH\u200b\a"));
+	assert_false(text_utf8_valid("a\xff"));
+	assert_false(text_utf8_valid("\xed\xa0\x80"));
+	r = text_utf8_repair("a\xff" "b\u200b\a");
+	assert_string_equal(r, "a" R "b\u200b\a");
+	assert_true(text_utf8_valid(r));
+	free(r);
+}
+
+/* Is s[0..len) valid UTF-8 (for the cut tests)? */
+static bool valid_n(const char *s, size_t len)
+{
+	char *c = strndup(s, len);
+	bool ok = text_utf8_valid(c);
+
+	free(c);
+	return ok;
+}
+
+static void test_utf8_trim(void **state)
+{
+	(void)state;
+	const char *s = "ab\u00e9\u6771\U0001F600";	/* 2 + 2 + 3 + 4 bytes */
+
+	for (size_t len = 0; len <= strlen(s); len++) {
+		size_t t = text_utf8_trim(s, len);
+
+		assert_true(t <= len && len - t < 4);
+		assert_true(valid_n(s, t));
+	}
+	assert_int_equal(text_utf8_trim(s, 3), 2);
+	assert_int_equal(text_utf8_trim(s, 4), 4);
+	assert_int_equal(text_utf8_trim(s, 6), 4);
+	assert_int_equal(text_utf8_trim(s, 7), 7);
+	assert_int_equal(text_utf8_trim(s, 10), 7);
+	assert_int_equal(text_utf8_trim(s, 11), 11);
+	assert_int_equal(text_utf8_trim("a\xff", 2), 2);	/* not UTF-8: kept */
+}
+
+/* A long multi-byte name into a small buffer ends on a whole character,
+ * at every buffer size. */
+static void test_printf_cut(void **state)
+{
+	(void)state;
+	char name[400], buf[64];
+	size_t len = 0;
+
+	while (len + 3 < sizeof name) {
+		memcpy(name + len, "\u6771", 3);	/* 3 bytes */
+		len += 3;
+	}
+	name[len] = '\0';
+	for (size_t n = 1; n <= sizeof buf; n++) {
+		size_t w = text_printf(buf, n, "%s [demo]", name);
+
+		assert_int_equal(w, strlen(buf));
+		assert_true(w < n);
+		assert_true(text_utf8_valid(buf));
+		assert_true(n - 1 - w < 3);	/* cut no more than one character */
+	}
+	assert_int_equal(text_printf(buf, sizeof buf, "%s-%d", "x", 7), 3);
+	assert_string_equal(buf, "x-7");
+}
+
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
@@ -406,6 +518,10 @@ int main(void)
 		cmocka_unit_test(test_fit_wide),
 		cmocka_unit_test(test_fit_small_dst),
 		cmocka_unit_test(test_contains_ci),
+		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_utf8_repair),
+		cmocka_unit_test(test_utf8_trim),
+		cmocka_unit_test(test_printf_cut),
 	};
 
 	/* The width tests need a UTF-8 locale, as batchtop itself does. */

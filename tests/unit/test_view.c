@@ -15,6 +15,7 @@
 #include "config.h"
 #include "fixtures.h"
 #include "model.h"
+#include "text.h"
 #include "view.h"
 
 #define T0 fx_utc(2026, 3, 10, 2, 0)
@@ -555,6 +556,49 @@ static void test_rows_grow_and_shrink(void **state)
 	view_free(&v);
 }
 
+/* The grid's and the wallboard's name cell: a long multi-byte name in the
+ * 256-byte buffer they use is cut between characters, never inside one;
+ * an unknown biller's id is escaped when sanitizing would hide part of it. */
+static void test_name_cell(void **state)
+{
+	struct snapshot *s = fx_snapshot(0, "eu1", 0, 0);
+	char name[700], buf[256];
+	struct biller *b;
+	size_t len = 0, w;
+
+	(void)state;
+	while (len + 3 < sizeof name) {
+		memcpy(name + len, "\u6771", 3);		/* 3 bytes, 2 columns */
+		len += 3;
+	}
+	name[len] = '\0';
+	b = fx_add_biller(s, "b-long", "", "UTC", 1);
+	b->name = fx_str(s, name);
+	b->is_demo = true;
+	for (size_t n = 1; n <= sizeof buf; n++) {
+		w = view_name_cell(buf, n, b, true);
+		assert_int_equal(w, strlen(buf));
+		assert_true(text_utf8_valid(buf));
+		assert_true(w % 3 == 0);	/* whole characters only */
+		assert_true(n - 1 - w < 3);
+	}
+	/* A short name gets its demo tag. */
+	b->name = fx_str(s, "\u00c9nergie");
+	view_name_cell(buf, sizeof buf, b, true);
+	assert_string_equal(buf, "\u00c9nergie [demo]");
+	view_name_cell(buf, sizeof buf, b, false);
+	assert_string_equal(buf, "\u00c9nergie");
+	/* No biller row: the id, escaped, so look-alikes differ. */
+	b->known = false;
+	b->biller_id = fx_str(s, "ZW-B\u200b");
+	view_name_cell(buf, sizeof buf, b, true);
+	assert_string_equal(buf, "(no biller row) ZW-B<U+200B>");
+	b->biller_id = fx_str(s, name);
+	view_name_cell(buf, sizeof buf, b, true);
+	assert_true(text_utf8_valid(buf));
+	snapshot_unref(s);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
@@ -569,6 +613,7 @@ int main(void)
 		cmocka_unit_test(test_view_now),
 		cmocka_unit_test(test_snapshot_references),
 		cmocka_unit_test(test_rows_grow_and_shrink),
+		cmocka_unit_test(test_name_cell),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
