@@ -10,6 +10,11 @@
  * user's options plus statement_timeout, lock_timeout and
  * idle_in_transaction_session_timeout, and, for read-only connections,
  * default_transaction_read_only=on.  Messages never contain the DSN.
+ *
+ * Nothing here waits without a deadline: host names are looked up by us
+ * within connect_timeout (pgconn_resolve.c), a cancel request is bounded
+ * by PGCONN_CANCEL_MS (pgconn_cancel.c), and a SQL_ASCII database is read
+ * with client_encoding SQL_ASCII, its bytes left to the sanitizer.
  */
 #ifndef BT_PGCONN_H
 #define BT_PGCONN_H
