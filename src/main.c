@@ -26,6 +26,8 @@
 #include "rerun.h"
 #include "shard_poller.h"
 #include "shard_query.h"
+#include "thread_util.h"
+#include "timefmt.h"
 #include "ui.h"
 #include "view.h"
 #include "xalloc.h"
@@ -242,8 +244,12 @@ static void newrelic_conf_from(struct newrelic_conf *nc, const struct config *cf
 	nc->logs_nrql = cfg->nr_logs_nrql;
 }
 
+/* How long the quit waits for background threads, all together. */
+#define STOP_WAIT_MS 2000
+
 int main(int argc, char **argv)
 {
+	int64_t stop_deadline;
 	struct config cfg;
 	struct app app;
 	const char *config_path = NULL, *log_path = NULL;
@@ -471,14 +477,22 @@ int main(int argc, char **argv)
 	status = ui_run(&app);
 	rerun_shutdown();
 
-	for (size_t i = 0; i < app.npollers; i++)
+	/* Ask every thread to stop before waiting for any, then wait for
+	 * them all against one deadline: shards stuck where no stop request
+	 * reaches cost the quit STOP_WAIT_MS in all, not that much each. */
+	for (size_t i = 0; i < app.npollers; i++) {
 		shard_poller_stop(app.pollers[i]);
+		shard_query_stop(app.queries[i]);
+	}
+	if (app.nr)
+		newrelic_stop(app.nr);
+	stop_deadline = mono_ms() + STOP_WAIT_MS;
 	for (size_t i = 0; i < app.npollers; i++)
-		shard_poller_free(app.pollers[i], 2000);
+		shard_poller_free(app.pollers[i], thread_ms_left(stop_deadline));
 	for (size_t i = 0; i < app.npollers; i++)
-		shard_query_free(app.queries[i], 2000);
+		shard_query_free(app.queries[i], thread_ms_left(stop_deadline));
 	if (app.nr) {
-		newrelic_free(app.nr, 2000);
+		newrelic_free(app.nr, thread_ms_left(stop_deadline));
 		newrelic_errors_unref(app.nr_errs);
 		free(app.nr_health);
 		newrelic_global_cleanup();

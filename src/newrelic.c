@@ -7,9 +7,10 @@
  * handle (so the connection is kept), each bounded by a connect timeout,
  * a total timeout and a cap on the body.  A transient failure (429, 5xx,
  * TOO_MANY_REQUESTS, TIMEOUT, a transport error) is tried again after
- * 1 s, 2 s, 4 s ... up to backoff_max, +/-20% jitter; a rejected key stops
- * the errors poll until newrelic_refresh(); a refused query waits for the
- * next poll.  Stopping writes 'q' to the control pipe, which ends any
+ * 1 s, 2 s, 4 s ... up to backoff_max, +/-20% jitter; a rejected key is
+ * tried again slowly (poll_interval, doubling up to NEWRELIC_AUTH_RETRY_MAX)
+ * since someone may fix it without restarting us, and newrelic_refresh()
+ * tries at once; a refused query waits for the next poll.  Stopping writes 'q' to the control pipe, which ends any
  * sleep at once, and sets a flag that curl's progress callback turns into
  * an abort of the transfer in flight.
  *
@@ -75,7 +76,7 @@ struct newrelic {
 	struct curl_slist *headers;
 	unsigned rng;
 	int failures;		/* consecutive transient failures of the poll */
-	int halted;		/* key rejected: no polls until a refresh */
+	int auth_failures;	/* consecutive rejections of the key */
 
 	/* Shared, under lock. */
 	pthread_mutex_t lock;
@@ -309,6 +310,26 @@ static int64_t backoff_ms(struct newrelic *nr, int failures,
 	return d > retry_after_ms ? d : retry_after_ms;
 }
 
+/* A rejected key: poll_interval, then doubling up to
+ * NEWRELIC_AUTH_RETRY_MAX (or poll_interval if that is longer), +/-20%.
+ * Slow, as the key will not fix itself in a second, but never given up:
+ * a rotated key or a fixed proxy comes back without a restart. */
+static int64_t auth_backoff_ms(struct newrelic *nr, int failures)
+{
+	int64_t cap = (int64_t)NEWRELIC_AUTH_RETRY_MAX * 1000;
+	int64_t d = (int64_t)nr->poll_interval * 1000;
+	int jitter;
+
+	if (cap < d)
+		cap = d;
+	for (int i = 1; i < failures && d < cap; i++)
+		d *= 2;
+	if (d > cap)
+		d = cap;
+	jitter = (int)(rand_r(&nr->rng) % 401) - 200;	/* -20% .. +20% */
+	return d + d * jitter / 1000;
+}
+
 static void errors_free(struct newrelic_errors *e)
 {
 	for (size_t i = 0; i < e->ncounts; i++)
@@ -402,6 +423,7 @@ static int64_t poll_errors(struct newrelic *nr)
 		log_msg(LOG_DEBUG, "newrelic: %zu billers with errors in %lld ms",
 			e->ncounts, (long long)(now - start));
 		nr->failures = 0;
+		nr->auth_failures = 0;
 		publish(nr, e, NEWRELIC_OK, NULL, INT64_MIN, false);
 		ng_response_free(&r);
 		return now + (int64_t)nr->poll_interval * 1000;
@@ -415,12 +437,17 @@ static int64_t poll_errors(struct newrelic *nr)
 		ng_response_free(&r);
 		return next;
 	}
-	case NG_AUTH:
-		log_msg(LOG_ERROR, "newrelic: %s; polling stopped", r.message);
-		nr->halted = 1;
-		publish(nr, NULL, NEWRELIC_ERROR, r.message, INT64_MIN, true);
+	case NG_AUTH: {
+		int64_t next = now + auth_backoff_ms(nr, ++nr->auth_failures);
+
+		log_msg(LOG_ERROR, "newrelic: %s (try %d, again in %lld s or on"
+			" refresh)", r.message, nr->auth_failures,
+			(long long)((next - now) / 1000));
+		nr->failures = 0;
+		publish(nr, NULL, NEWRELIC_ERROR, r.message, next, true);
 		ng_response_free(&r);
-		return INT64_MAX;
+		return next;
+	}
 	case NG_QUERY:
 	case NG_BAD:
 		break;
@@ -549,11 +576,16 @@ static void *newrelic_main(void *arg)
 			INT64_MIN, false);
 		goto out;
 	}
-	log_msg(LOG_INFO, "newrelic: polling %s every %d s", nr->url,
-		nr->poll_interval);
+	{
+		char *shown = newrelic_url_redact(nr->url);
+
+		log_msg(LOG_INFO, "newrelic: polling %s every %d s", shown,
+			nr->poll_interval);
+		free(shown);
+	}
 	for (;;) {
 		int64_t now = mono_ms();
-		int64_t soonest = nr->halted ? INT64_MAX : poll_due;
+		int64_t soonest = poll_due;
 		struct req *q;
 		int refresh = 0;
 
@@ -565,7 +597,7 @@ static void *newrelic_main(void *arg)
 				break;
 			continue;
 		}
-		if (!nr->halted && now >= poll_due) {
+		if (now >= poll_due) {
 			poll_due = poll_errors(nr);
 			if (poll_due < 0)
 				break;
@@ -574,8 +606,9 @@ static void *newrelic_main(void *arg)
 		if (wait_ctl(nr, soonest, &refresh) < 0)
 			break;
 		if (refresh) {
-			nr->halted = 0;
+			/* The user asked: try now, and back off afresh. */
 			nr->failures = 0;
+			nr->auth_failures = 0;
 			poll_due = mono_ms();
 		}
 	}
@@ -727,8 +760,7 @@ char *newrelic_health_text(const struct newrelic_health *h, int64_t now_mono,
 			snprintf(buf, n, "ok");
 		break;
 	case NEWRELIC_ERROR:
-		if (h->retry_mono != INT64_MIN && h->retry_mono > now_mono &&
-		    !h->key_rejected)
+		if (h->retry_mono != INT64_MIN && h->retry_mono > now_mono)
 			snprintf(buf, n, "error: %s (retry in %s)", h->reason,
 				 fmt_age(age, sizeof age, h->retry_mono - now_mono));
 		else

@@ -42,6 +42,8 @@
 #define NEWRELIC_KEY_ENV "NEW_RELIC_API_KEY"
 /* Shortest key we take (New Relic's user keys are 40 characters). */
 #define NEWRELIC_KEY_MIN 8
+/* Seconds: the longest wait between two tries of a rejected key. */
+#define NEWRELIC_AUTH_RETRY_MAX 300
 
 /*
  * The [newrelic] section.  Strings belong to the caller; NULL means the
@@ -79,6 +81,12 @@ char *newrelic_conf_check(const struct newrelic_conf *c);
 const char *newrelic_url(const struct newrelic_conf *c);
 const char *newrelic_errors_nrql(const struct newrelic_conf *c);
 const char *newrelic_logs_nrql(const struct newrelic_conf *c);
+
+/* url fit to log or show (caller frees): userinfo ("user:pass@"), the query
+ * string and the fragment replaced by "***" (they may hold credentials or
+ * tokens), sanitized: scheme, host and path stay, so
+ * https + "u:p@host/graphql?t=1#x" reads "***@host/graphql?***#***". */
+char *newrelic_url_redact(const char *url);
 
 /* The API key: from c->api_key_file when set (refused unless only its
  * owner may read it: "api_key_file F is readable by others; chmod 600 it"),
@@ -144,7 +152,8 @@ struct newrelic_health {
 	int64_t stale_after_ms;	/* data older than this is "stale" */
 	int64_t retry_mono;	/* next attempt, INT64_MIN if none planned */
 	unsigned polls_ok, polls_failed;
-	bool key_rejected;	/* polling stopped until newrelic_refresh() */
+	bool key_rejected;	/* the last poll's key was refused: the next
+				 * try is slow (retry_mono) unless refreshed */
 	char reason[200];	/* sanitized; never holds the key */
 };
 

@@ -67,9 +67,34 @@ const char *newrelic_logs_nrql(const struct newrelic_conf *c)
 	return c->logs_nrql ? c->logs_nrql : NEWRELIC_DEFAULT_LOGS_NRQL;
 }
 
+char *newrelic_url_redact(const char *url)
+{
+	const char *scheme_end = strstr(url, "://");
+	const char *auth = scheme_end ? scheme_end + 3 : url;
+	const char *auth_end = auth + strcspn(auth, "/?#");
+	const char *at = NULL, *rest, *cut;
+	char *joined, *out;
+
+	/* userinfo ends at the authority's last '@' (a password may hold
+	 * one) */
+	for (const char *p = auth; scheme_end && p < auth_end; p++)
+		if (*p == '@')
+			at = p;
+	rest = at ? at + 1 : auth;
+	cut = rest + strcspn(rest, "?#");
+	joined = xasprintf("%.*s%s%.*s%s%s", (int)(auth - url), url,
+			   at ? "***@" : "", (int)(cut - rest), rest,
+			   *cut == '?' ? "?***" : "",
+			   strchr(cut, '#') ? "#***" : "");
+	out = text_sanitize(joined, (size_t)-1);
+	free(joined);
+	return out;
+}
+
+/* Every URL we show goes through here: it may carry credentials. */
 static char *clean(const char *s)
 {
-	return text_sanitize(s, (size_t)-1);
+	return newrelic_url_redact(s);
 }
 
 char *newrelic_conf_check(const struct newrelic_conf *c)

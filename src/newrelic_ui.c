@@ -17,3 +17,9 @@ bool newrelic_ui_collect(struct app *app)
 	app->nr_gen = newrelic_read(app->nr, &app->nr_errs, app->nr_health);
 	return true;
 }
+
+void newrelic_ui_refresh(struct app *app)
+{
+	if (app->nr)
+		newrelic_refresh(app->nr);
+}

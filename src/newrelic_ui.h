@@ -15,5 +15,8 @@ struct app;
 /* Take the client's latest errors and health when they changed; true
  * when they did.  Does nothing without a client. */
 bool newrelic_ui_collect(struct app *app);
+/* Ask the client to poll now (the refresh action): also the way to retry a
+ * rejected key at once.  Does nothing without a client. */
+void newrelic_ui_refresh(struct app *app);
 
 #endif

@@ -108,68 +108,147 @@ static void on_notice(void *arg, const char *msg)
 	log_msg(LOG_INFO, "shard %s: server says: %s", c->name, line);
 }
 
-/* Our settings go after the user's own options, so both apply. */
-static char *session_options(const struct pgconn *c, bool *bad_dsn)
+/* What the DSN says, for the settings we add. */
+struct dsn_info {
+	const char *options, *host, *hostaddr, *port;
+	PQconninfoOption *opts;
+};
+
+static bool dsn_parse(const struct pgconn *c, struct dsn_info *d)
 {
 	char *errmsg = NULL;
-	PQconninfoOption *opts = PQconninfoParse(c->dsn, &errmsg);
-	const char *user_opts = "";
-	int t = c->cfg->query_timeout * 1000;
-	char *out;
 
-	*bad_dsn = opts == NULL;
+	memset(d, 0, sizeof *d);
+	d->opts = PQconninfoParse(c->dsn, &errmsg);
 	/* errmsg may quote the DSN, password and all: never show it. */
 	PQfreemem(errmsg);
-	for (PQconninfoOption *o = opts; o && o->keyword; o++)
-		if (!strcmp(o->keyword, "options") && o->val)
-			user_opts = o->val;
-	out = xasprintf("%s%s-c statement_timeout=%d -c lock_timeout=%d"
-			" -c idle_in_transaction_session_timeout=%d -c jit=off%s",
-			user_opts, *user_opts ? " " : "", t, t, t * 2,
-			c->readonly ? " -c default_transaction_read_only=on" : "");
-	PQconninfoFree(opts);
-	return out;
+	for (PQconninfoOption *o = d->opts; o && o->keyword; o++) {
+		if (!o->val || !*o->val)
+			continue;
+		if (!strcmp(o->keyword, "options"))
+			d->options = o->val;
+		else if (!strcmp(o->keyword, "host"))
+			d->host = o->val;
+		else if (!strcmp(o->keyword, "hostaddr"))
+			d->hostaddr = o->val;
+		else if (!strcmp(o->keyword, "port"))
+			d->port = o->val;
+	}
+	return d->opts != NULL;
+}
+
+/* Our settings go after the user's own options, so both apply. */
+static char *session_options(const struct pgconn *c, const struct dsn_info *d)
+{
+	const char *user_opts = d->options ? d->options : "";
+	int t = c->cfg->query_timeout * 1000;
+
+	return xasprintf("%s%s-c statement_timeout=%d -c lock_timeout=%d"
+			 " -c idle_in_transaction_session_timeout=%d -c jit=off%s",
+			 user_opts, *user_opts ? " " : "", t, t, t * 2,
+			 c->readonly ? " -c default_transaction_read_only=on" : "");
+}
+
+/* Look the host names up ourselves, with the connect deadline (see
+ * pgconn_resolve.c).  Returns what pgconn_resolve() does. */
+static int resolve(const struct pgconn *c, const struct dsn_info *d,
+		   int64_t deadline, struct pgconn_addrs *a, char *reason,
+		   size_t n)
+{
+	const char *hosts = d->host ? d->host : getenv("PGHOST");
+	const char *ports = d->port ? d->port : getenv("PGPORT");
+	const char *env_addr = getenv("PGHOSTADDR");
+
+	memset(a, 0, sizeof *a);
+	if (d->hostaddr || (env_addr && *env_addr))
+		return 0;	/* the user gave the addresses */
+	return pgconn_resolve(hosts, ports, c->ctl_fd, deadline, a, reason, n);
+}
+
+/* A SQL_ASCII database holds bytes, not characters: asked for UTF8, the
+ * server refuses a whole result for one byte that is not UTF-8 ("invalid
+ * byte sequence").  Take its bytes as they are (the sanitizer makes them
+ * safe to draw) by using its own encoding on the client side. */
+static int match_sql_ascii(struct pgconn *c, char *reason, size_t n)
+{
+	const char *enc = PQparameterStatus(c->conn, "server_encoding");
+	bool sent, dead, stop;
+	PGresult *res;
+
+	if (!enc || strcmp(enc, "SQL_ASCII"))
+		return 0;
+	res = pgconn_exec(c, "SET client_encoding TO 'SQL_ASCII'", 0, NULL,
+			  reason, n, &sent, &dead, &stop);
+	if (res) {
+		PQclear(res);
+		log_msg(LOG_INFO, "shard %s: the database is SQL_ASCII: reading"
+			" its bytes as they are", c->name);
+		return 0;
+	}
+	pgconn_close(c);
+	return stop ? -1 : 1;
 }
 
 int pgconn_open(struct pgconn *c, char *reason, size_t n)
 {
 	char ctimeout[16];
 	char *options;
-	bool bad_dsn;
+	struct dsn_info d;
+	struct pgconn_addrs a;
 	int64_t deadline;
+	int r;
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
 
 	pgconn_close(c);
-	options = session_options(c, &bad_dsn);
-	if (bad_dsn) {
-		free(options);
+	if (!dsn_parse(c, &d)) {
 		snprintf(reason, n, "dsn of [shard.%s] is not a valid libpq "
 			 "connection string", c->name);
 		return 1;
 	}
+	deadline = mono_ms() + c->cfg->connect_timeout * 1000;
+	r = resolve(c, &d, deadline, &a, reason, n);
+	if (r) {
+		PQconninfoFree(d.opts);
+		return r;
+	}
+	options = session_options(c, &d);
+	PQconninfoFree(d.opts);
 	snprintf(ctimeout, sizeof ctimeout, "%d", c->cfg->connect_timeout);
 	{
-		const char *const kw[] = {
+		const char *kw[16] = {
 			"dbname", "application_name", "connect_timeout",
 			"keepalives", "keepalives_idle", "keepalives_interval",
-			"keepalives_count", "client_encoding", "options", NULL
+			"keepalives_count", "client_encoding", "options",
 		};
-		const char *const val[] = {
+		const char *val[16] = {
 			c->dsn, "batchtop", ctimeout, "1", "30", "10", "3",
-			"UTF8", options, NULL
+			"UTF8", options,
 		};
+		int k = 9;
+
+		/* After dbname (the DSN), so these override its own. */
+		if (a.used) {
+			kw[k] = "host";
+			val[k++] = a.host;
+			kw[k] = "hostaddr";
+			val[k++] = a.hostaddr;
+			if (a.port) {
+				kw[k] = "port";
+				val[k++] = a.port;
+			}
+		}
+		kw[k] = NULL;
+		val[k] = NULL;
 		c->conn = PQconnectStartParams(kw, val, 1);
 	}
 	free(options);
+	pgconn_addrs_free(&a);
 	if (!c->conn) {
 		snprintf(reason, n, "out of memory starting a connection");
 		return 1;
 	}
 	PQsetNoticeProcessor(c->conn, on_notice, c);
-	deadline = mono_ms() + c->cfg->connect_timeout * 1000;
 	while (PQstatus(c->conn) != CONNECTION_BAD) {
-		int r;
-
 		if (st == PGRES_POLLING_OK || st == PGRES_POLLING_FAILED)
 			break;
 		r = pgconn_wait(c->ctl_fd, PQsocket(c->conn),
@@ -192,7 +271,7 @@ int pgconn_open(struct pgconn *c, char *reason, size_t n)
 		pgconn_close(c);
 		return 1;
 	}
-	return 0;
+	return match_sql_ascii(c, reason, n);
 }
 
 PGresult *pgconn_exec(struct pgconn *c, const char *sql, int nparams,
@@ -239,15 +318,35 @@ PGresult *pgconn_exec(struct pgconn *c, const char *sql, int nparams,
 			return NULL;
 		}
 		if (r == 0) {
-			char errbuf[256];
-			PGcancel *cancel = PQgetCancel(c->conn);
+			struct pgconn_cancel **slot = c->cancel_slot
+				? c->cancel_slot : &c->own_cancel;
+			int secs = c->cfg->query_timeout + PGCONN_SLACK_MS / 1000;
 
-			if (cancel) {
-				PQcancel(cancel, errbuf, sizeof errbuf);
-				PQfreeCancel(cancel);
+			switch (pgconn_cancel_bounded(slot, c->conn, c->ctl_fd,
+						      PGCONN_CANCEL_MS)) {
+			case PGCONN_CANCEL_STOP:
+				*stop = true;
+				snprintf(reason, n, "stopping");
+				break;
+			case PGCONN_CANCEL_SENT:
+				snprintf(reason, n, "no answer in %d s: query "
+					 "cancelled", secs);
+				break;
+			case PGCONN_CANCEL_TIMEOUT:
+				snprintf(reason, n, "no answer in %d s, nor to the"
+					 " cancel in %d s: connection dropped",
+					 secs, PGCONN_CANCEL_MS / 1000);
+				break;
+			case PGCONN_CANCEL_BUSY:
+				snprintf(reason, n, "no answer in %d s (an earlier"
+					 " cancel is still unanswered): connection"
+					 " dropped", secs);
+				break;
+			default:
+				snprintf(reason, n, "no answer in %d s (cancel "
+					 "failed): connection dropped", secs);
+				break;
 			}
-			snprintf(reason, n, "no answer in %d s: query cancelled",
-				 c->cfg->query_timeout + PGCONN_SLACK_MS / 1000);
 			*dead = true;
 			PQclear(last);
 			return NULL;

@@ -567,6 +567,7 @@ static void *poller_main(void *arg)
 		}
 	}
 	pgconn_close(&p->pg);
+	pgconn_cancel_release(&p->pg.own_cancel);
 	pthread_mutex_lock(&p->lock);
 	p->done = 1;
 	pthread_cond_signal(&p->done_cond);

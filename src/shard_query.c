@@ -35,6 +35,8 @@ struct shard_query {
 
 	/* The worker's own. */
 	struct pgconn ro, rw;
+	struct pgconn_cancel *cancel;	/* shared by ro and rw: one helper
+					 * thread stuck in a cancel at most */
 
 	pthread_mutex_t lock;
 	pthread_cond_t done_cond;
@@ -172,6 +174,7 @@ static void *worker_main(void *arg)
 	}
 	pgconn_close(&q->ro);
 	pgconn_close(&q->rw);
+	pgconn_cancel_release(&q->cancel);
 	pthread_mutex_lock(&q->lock);
 	/* Whatever is still queued was never sent. */
 	while (q->queue) {
@@ -201,9 +204,11 @@ struct shard_query *shard_query_new(int index, const struct shard_conf *sc,
 	q->wake_fd = wake_fd;
 	q->ctl[0] = q->ctl[1] = -1;
 	q->ro = (struct pgconn){ .name = q->name, .dsn = q->dsn, .cfg = cfg,
-				 .readonly = true, .ctl_fd = -1 };
+				 .readonly = true, .ctl_fd = -1,
+				 .cancel_slot = &q->cancel };
 	q->rw = (struct pgconn){ .name = q->name, .dsn = q->dsn, .cfg = cfg,
-				 .readonly = false, .ctl_fd = -1 };
+				 .readonly = false, .ctl_fd = -1,
+				 .cancel_slot = &q->cancel };
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->done_cond, NULL);
 	return q;
@@ -296,6 +301,16 @@ unsigned shard_query_busy(struct shard_query *q)
 	return n;
 }
 
+void shard_query_stop(struct shard_query *q)
+{
+	if (!q->started)
+		return;
+	pthread_mutex_lock(&q->lock);
+	q->stopping = true;
+	pthread_mutex_unlock(&q->lock);
+	pipe_poke(q->ctl[1], 'q');
+}
+
 void shard_query_free(struct shard_query *q, int wait_ms)
 {
 	struct sq_job *job;
@@ -303,12 +318,7 @@ void shard_query_free(struct shard_query *q, int wait_ms)
 	if (!q)
 		return;
 	if (q->started) {
-		pthread_mutex_lock(&q->lock);
-		q->stopping = true;
-		pthread_mutex_unlock(&q->lock);
-		if (write(q->ctl[1], "q", 1) < 0)
-			log_msg(LOG_WARN, "shard %s: cannot stop the query worker",
-				q->name);
+		shard_query_stop(q);
 		if (!thread_join_within(q->thread, &q->lock, &q->done_cond,
 					&q->finished, wait_ms)) {
 			log_msg(LOG_WARN, "shard %s: query worker did not stop in time",

@@ -82,6 +82,9 @@ struct sq_job *shard_query_take(struct shard_query *q);
 /* Jobs queued or running. */
 unsigned shard_query_busy(struct shard_query *q);
 
+/* Ask the worker to stop (returns at once): a job in flight is abandoned,
+ * the queued ones come back SQ_REFUSED. */
+void shard_query_stop(struct shard_query *q);
 /* Stop (finishing nothing new), wait up to wait_ms, free. */
 void shard_query_free(struct shard_query *q, int wait_ms);
 

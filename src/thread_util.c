@@ -8,6 +8,16 @@
 #include <unistd.h>
 
 #include "thread_util.h"
+#include "timefmt.h"
+
+int thread_ms_left(int64_t deadline)
+{
+	int64_t left = deadline - mono_ms();
+
+	if (left <= 0)
+		return 0;
+	return left > 3600000 ? 3600000 : (int)left;
+}
 
 bool thread_join_within(pthread_t thread, pthread_mutex_t *lock,
 			pthread_cond_t *cond, const int *done, int wait_ms)

@@ -7,12 +7,20 @@
  * act.  At exit the UI waits a bounded time for that: a thread stuck where
  * no stop request reaches it (a DNS lookup, a cancel that does not answer)
  * is detached and left to the process exit rather than hanging the quit.
+ * The UI asks every thread to stop first and then waits for all of them
+ * against one deadline, so the quit takes one bound, not one per thread.
  */
 #ifndef BT_THREAD_UTIL_H
 #define BT_THREAD_UTIL_H
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
+
+/* Milliseconds from now until deadline (monotonic ms, as mono_ms()), 0 when
+ * it has passed: to join many threads against one shared deadline, after
+ * asking each of them to stop. */
+int thread_ms_left(int64_t deadline);
 
 /* Wait up to wait_ms for *done (read under lock), then join the thread and
  * return true; or detach it and return false. */

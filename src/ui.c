@@ -302,7 +302,11 @@ static void handle_key(struct app *app, int ch)
 	case ACT_REFRESH:
 		for (size_t i = 0; i < app->npollers; i++)
 			shard_poller_refresh(app->pollers[i]);
-		ui_message(app, "polling every shard now");
+		/* New Relic too: after a rejected key this is how the user
+		 * says "try again now" without waiting for the slow retry. */
+		newrelic_ui_refresh(app);
+		ui_message(app, app->nr ? "polling every shard and New Relic now"
+				       : "polling every shard now");
 		break;
 	default:
 		break;

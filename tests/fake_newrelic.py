@@ -9,8 +9,11 @@ and answers POST /graphql in the wire format of the real service:
 a top-level "errors" array otherwise.  The API-Key header must equal KEY,
 else the answer is 401 with a BAD_API_KEY error, as New Relic does.
 
-Modes (POST /control {"mode": "..."} switches at run time, and
-{"reset": true} zeroes the request counter):
+Modes (POST /control {"mode": "..."} switches at run time,
+{"reset": true} zeroes the request counter, and {"reject_next": N} makes
+the next N POST /graphql answer 401 + BAD_API_KEY whatever the mode, so a
+test can script "the key is refused, then accepted" without racing the
+client):
 
   ok                 FACET rows (one facet is an array) or, when the NRQL
                      says FROM Log, log rows with epoch-ms timestamps
@@ -42,6 +45,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 MODES = (
     "ok", "facet_array", "deprecation", "bad_key", "rate_limited",
@@ -108,6 +112,7 @@ class State:
         self.hang_seconds = hang_seconds
         self.last = b"{}"
         self.count = 0
+        self.reject_next = 0
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -166,9 +171,11 @@ class Handler(BaseHTTPRequestHandler):
         body = self.read_body()
         if body is None:
             return
-        if self.path == "/control":
+        # A query string or fragment (a test's secret) is not the path.
+        path = urlsplit(self.path).path
+        if path == "/control":
             self.control(body)
-        elif self.path == "/graphql":
+        elif path == "/graphql":
             self.graphql(body)
         else:
             self.send_json(404, {"errors": [{"message": "not found"}]})
@@ -189,6 +196,8 @@ class Handler(BaseHTTPRequestHandler):
                 st.mode = mode
             if req.get("reset"):
                 st.count = 0
+            if req.get("reject_next") is not None:
+                st.reject_next = int(req["reject_next"])
             obj = {"mode": st.mode, "graphql_requests": st.count}
         self.send_json(200, obj)
 
@@ -198,7 +207,11 @@ class Handler(BaseHTTPRequestHandler):
             st.last = body
             st.count += 1
             mode = st.mode
-        if self.headers.get("API-Key") != st.key or mode == "bad_key":
+            rejected = st.reject_next > 0
+            if rejected:
+                st.reject_next -= 1
+        if (self.headers.get("API-Key") != st.key or mode == "bad_key"
+                or rejected):
             self.send_json(401, BAD_KEY_BODY)
             return
         if not self.headers.get("Content-Type", "").startswith(

@@ -412,6 +412,7 @@ static void test_bad_key(void **state)
 	char *text;
 
 	(void)state;
+	/* Retried, but slowly: not within two transient backoffs. */
 	check_not_retried("bad_key", "New Relic rejected the API key (401)");
 
 	/* A wrong key, to a server in good health.  (The environment is
@@ -423,9 +424,15 @@ static void test_bad_key(void **state)
 	setenv(NEWRELIC_KEY_ENV, fake_key, 1);
 	assert_int_equal(newrelic_start(nr), 0);
 	text = wait_health(nr, NEWRELIC_ERROR, "rejected the API key (401)", 5000);
-	assert_string_equal(text, "error: New Relic rejected the API key (401)");
+	{
+		static const char want[] =
+			"error: New Relic rejected the API key (401) (retry in ";
+
+		assert_int_equal(strncmp(text, want, strlen(want)), 0);
+	}
 	newrelic_read(nr, NULL, &h);
 	assert_true(h.key_rejected);
+	assert_true(h.retry_mono != INT64_MIN);
 	stop(nr);
 }
 
@@ -440,6 +447,32 @@ static void test_bad_key_then_refresh(void **state)
 	set_mode("ok");
 	newrelic_refresh(nr);
 	wait_health(nr, NEWRELIC_OK, NULL, 3000);
+	stop(nr);
+}
+
+/* A key refused once is tried again by itself (after poll_interval, 5 s
+ * here) and the client recovers without a refresh. */
+static void test_bad_key_recovers(void **state)
+{
+	struct newrelic *nr;
+	struct newrelic_health h;
+	int64_t t0;
+
+	(void)state;
+	set_mode("ok");
+	free(fake_http("/control", "{\"reject_next\":1}"));
+	nr = start_default();
+	wait_health(nr, NEWRELIC_ERROR, "(401)", 5000);
+	newrelic_read(nr, NULL, &h);
+	assert_true(h.key_rejected);
+	assert_true(h.retry_mono > mono_ms());
+	t0 = mono_ms();
+	wait_health(nr, NEWRELIC_OK, NULL, 15000);
+	note("recovered from a refused key by itself");
+	assert_true(mono_ms() - t0 >= 2000);	/* slowly, not at once */
+	assert_int_equal(requests_seen(), 2);
+	newrelic_read(nr, NULL, &h);
+	assert_false(h.key_rejected);
 	stop(nr);
 }
 
@@ -684,13 +717,50 @@ static void test_not_configured(void **state)
 }
 
 /* Last: the key was never in anything the client said or logged. */
+/* Credentials and tokens in the endpoint URL stay out of the log. */
+static void test_url_never_logged(void **state)
+{
+	struct newrelic_conf c;
+	struct newrelic *nr;
+	char url[300], line[4096];
+	const char *hostport = base_url + strlen("http://");
+	bool seen = false;
+	FILE *f;
+
+	(void)state;
+	set_mode("ok");
+	snprintf(url, sizeof url, "http://bob:urlpw-4242@%s/graphql"
+		 "?token=urltok-5151#urlfrag-6161", hostport);
+	test_conf(&c);
+	c.endpoint = url;
+	nr = start(&c);
+	wait_health(nr, NEWRELIC_OK, NULL, 5000);
+	stop(nr);
+	log_flush();
+	f = fopen(log_path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f)) {
+		assert_null(strstr(line, "urlpw-4242"));
+		assert_null(strstr(line, "urltok-5151"));
+		assert_null(strstr(line, "urlfrag-6161"));
+		assert_null(strstr(line, "bob"));
+		if (strstr(line, "polling http://***@") &&
+		    strstr(line, "/graphql?***#***"))
+			seen = true;
+	}
+	fclose(f);
+	assert_true(seen);	/* the URL was logged, redacted */
+}
+
 static void test_key_never_shown(void **state)
 {
-	FILE *f = fopen(log_path, "r");
+	FILE *f;
 	char line[4096];
 	size_t lines = 0;
 
 	(void)state;
+	log_flush();
+	f = fopen(log_path, "r");
 	assert_non_null(said);
 	assert_null(strstr(said, fake_key));
 	assert_non_null(f);
@@ -715,6 +785,7 @@ int main(void)
 		cmocka_unit_test(test_server_error),
 		cmocka_unit_test(test_bad_key),
 		cmocka_unit_test(test_bad_key_then_refresh),
+		cmocka_unit_test(test_bad_key_recovers),
 		cmocka_unit_test(test_syntax_error),
 		cmocka_unit_test(test_hang),
 		cmocka_unit_test(test_stop_in_flight),
@@ -724,6 +795,7 @@ int main(void)
 		cmocka_unit_test(test_redirect),
 		cmocka_unit_test(test_logs_failures),
 		cmocka_unit_test(test_refused_configs),
+		cmocka_unit_test(test_url_never_logged),
 		cmocka_unit_test(test_key_never_shown),
 	};
 	int fd, rc;

@@ -451,10 +451,12 @@ static int backend_pid(PGconn *c, const char *db)
 /* Whether the log written so far holds needle. */
 static bool log_contains(const char *needle)
 {
-	FILE *f = fopen(env.logpath, "r");
+	FILE *f;
 	char line[2048];
 	bool found = false;
 
+	log_flush();	/* the log is written by a thread of its own */
+	f = fopen(env.logpath, "r");
 	if (!f)
 		return false;
 	while (!found && fgets(line, sizeof line, f))
