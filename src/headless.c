@@ -31,6 +31,7 @@
 #include "log.h"
 #include "newrelic.h"
 #include "text.h"
+#include "thread_util.h"
 #include "timefmt.h"
 #include "ui.h"
 #include "xalloc.h"
@@ -93,11 +94,11 @@ static int start_newrelic(const struct newrelic_conf *nrc, struct app *app,
 	return 0;
 }
 
-static void stop_newrelic(struct app *app)
+static void stop_newrelic(struct app *app, int wait_ms)
 {
 	if (!app->nr)
 		return;
-	newrelic_free(app->nr, 2000);
+	newrelic_free(app->nr, wait_ms);
 	app->nr = NULL;
 	newrelic_errors_unref(app->nr_errs);
 	app->nr_errs = NULL;
@@ -157,9 +158,12 @@ static int collect(const struct config *cfg, const struct newrelic_conf *nrc,
 		shard_poller_stop(app->pollers[i]);
 	if (app->nr)
 		newrelic_stop(app->nr);
+	/* One deadline for them all, as the dashboard's quit: stuck shards
+	 * cost 2 s in all, not 2 s each. */
+	deadline = mono_ms() + 2000;
 	for (size_t i = 0; i < app->npollers; i++)
-		shard_poller_free(app->pollers[i], 2000);
-	stop_newrelic(app);
+		shard_poller_free(app->pollers[i], thread_ms_left(deadline));
+	stop_newrelic(app, thread_ms_left(deadline));
 	free(app->pollers);
 	app->pollers = NULL;
 	app->mono = mono_ms();
