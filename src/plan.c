@@ -341,27 +341,32 @@ bool plan_status_line(char *buf, size_t n)
 	return true;
 }
 
+/* One audit line per item (every item, or those in state `only`), all
+ * written with one write and one fsync: a plan of 10,000 batches is
+ * confirmed or declined with one sync, not 10,000. */
 static void plan_audit_all(const char *event, const char *outcome,
 			   const char *detail, enum plan_state only, bool all,
 			   char *err, size_t n, int *failed)
 {
+	struct audit_entry *e = xcalloc(P.n ? P.n : 1, sizeof *e);
+	size_t k = 0;
+
 	*failed = 0;
 	for (size_t i = 0; i < P.n; i++) {
 		const struct plan_item *it = &P.items[i];
-		struct audit_entry e = {
+
+		if (!all && it->state != only)
+			continue;
+		e[k++] = (struct audit_entry){
 			.event = event, .screen = "plan", .shard = it->shard_name,
 			.kind = RERUN_BATCH, .target = it->batch_id,
 			.reason = "bulk rerun plan from batchtop",
 			.outcome = outcome, .detail = detail,
 		};
-
-		if (!all && it->state != only)
-			continue;
-		if (rerun_audit(&e, err, n) < 0) {
-			*failed = 1;
-			return;
-		}
 	}
+	if (rerun_audit_many(e, k, err, n) < 0)
+		*failed = 1;
+	free(e);
 }
 
 static void on_answer(struct app *app, const struct rerun_answer *a,

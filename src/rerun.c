@@ -94,7 +94,7 @@ static struct {
 
 static const char *shard_name(const struct app *app, int shard)
 {
-	if (shard < 0 || (size_t)shard >= app->npollers)
+	if (shard < 0 || (size_t)shard >= app->npollers || !app->pollers)
 		return "?";
 	return shard_poller_name(app->pollers[shard]);
 }
@@ -155,7 +155,13 @@ const char *rerun_requested_by(void)
 
 int rerun_audit(const struct audit_entry *e, char *err, size_t n)
 {
-	if (audit_append(R.audit_path, e, err, n) < 0) {
+	return rerun_audit_many(e, 1, err, n);
+}
+
+int rerun_audit_many(const struct audit_entry *e, size_t count, char *err,
+		     size_t n)
+{
+	if (audit_append_many(R.audit_path, e, count, err, n) < 0) {
 		log_msg(LOG_ERROR, "audit: %s", err);
 		return -1;
 	}

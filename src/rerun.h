@@ -71,6 +71,9 @@ void rerun_announce(struct app *app, const char *text);
 /* Append an audit line (the operator and time are added).  0, or -1 with
  * err set. */
 int rerun_audit(const struct audit_entry *e, char *err, size_t n);
+/* The same for count lines at once, with one fsync. */
+int rerun_audit_many(const struct audit_entry *e, size_t count, char *err,
+		     size_t n);
 
 /* Whether a request for the target may be sent now; if not, why. */
 bool rerun_may_send(const struct app *app, int shard, const char *kind,
