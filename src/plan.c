@@ -531,6 +531,58 @@ void plan_cancel(struct app *app)
 		   failed ? err : "");
 }
 
+size_t plan_waiting(void)
+{
+	size_t k = 0;
+
+	if (!P.exists || !P.confirmed || P.cancelled)
+		return 0;
+	for (size_t i = 0; i < P.n; i++)
+		if (P.items[i].state == PI_WAITING)
+			k++;
+	return k;
+}
+
+size_t plan_abandon(const char *detail, char *list, size_t listn,
+		    size_t list_max, char *err, size_t n, int *failed)
+{
+	size_t k = 0, shown = 0, j = list && listn ? strlen(list) : 0;
+
+	*failed = 0;
+	if (!plan_waiting())
+		return 0;
+	plan_audit_all("abandon", "abandoned", detail, PI_WAITING, false, err, n,
+		       failed);
+	for (size_t i = 0; i < P.n; i++) {
+		struct plan_item *it = &P.items[i];
+
+		if (it->state != PI_WAITING)
+			continue;
+		it->state = PI_CANCELLED;
+		snprintf(it->detail, sizeof it->detail, "abandoned: %.140s", detail);
+		k++;
+		if (!list || j + 1 >= listn)
+			continue;
+		if (shown < list_max) {
+			char name[64], batch[80], biller[64];
+
+			/* Drawn text (stderr is a terminal): sanitized. */
+			text_sanitize_into(name, sizeof name, it->shard_name, (size_t)-1);
+			text_sanitize_into(batch, sizeof batch, it->batch_id, (size_t)-1);
+			text_sanitize_into(biller, sizeof biller, it->biller_name,
+					   (size_t)-1);
+			j += (size_t)snprintf(list + j, listn - j, "  %s %s (%s): not "
+					      "sent\n", name, batch, biller);
+			shown++;
+		}
+	}
+	if (list && k > shown && j + 1 < listn)
+		snprintf(list + j, listn - j, "  ... and %zu more batches\n",
+			 k - shown);
+	P.cancelled = true;
+	return k;
+}
+
 /* --- proposing ------------------------------------------------------------------ */
 
 static void on_median(struct app *app, struct sq_job *job, unsigned long tag)

@@ -87,6 +87,19 @@ int rerun_send(struct app *app, const char *screen, int shard,
 	       bool announce, rerun_cb cb, unsigned long tag, char *why,
 	       size_t n);
 
+/* Requests sent, or lost, whose answer batchtop has not had yet. */
+size_t rerun_unanswered(void);
+/* At exit, whatever the way out (q, SIGTERM, SIGHUP): record the plan's
+ * waiting batches and the requests without an answer as abandoned in the
+ * audit log (one fsynced batch each; why says how batchtop stopped:
+ * "quit", "stopped by SIGTERM").  Returns the message for stderr once
+ * curses has ended, naming them and the audit log (the caller frees), or
+ * NULL when nothing was left undone. */
+char *rerun_abandon(struct app *app, const char *why);
+/* "3 batches of a plan not sent yet, 1 request without an answer" (the
+ * parts that are not zero) into buf. */
+void rerun_undone_words(char *buf, size_t n, size_t batches, size_t requests);
+
 /* One word for a result: "created", "duplicate", ... */
 const char *rerun_result_word(enum rerun_result r);
 

@@ -24,9 +24,11 @@
 
 #include <curses.h>
 
+#include "confirm.h"
 #include "draw.h"
 #include "log.h"
 #include "newrelic_ui.h"
+#include "plan.h"
 #include "rerun.h"
 #include "screen.h"
 #include "shard_query.h"
@@ -269,6 +271,72 @@ static void drain_wake(int fd)
 		;
 }
 
+/* --- quitting ------------------------------------------------------------ */
+
+/* The counts are read again at every draw: the plan keeps sending while
+ * the question is up. */
+static size_t quit_nlines(void *ctx)
+{
+	(void)ctx;
+	return 1;
+}
+
+static void quit_line(struct app *app, void *ctx, size_t i, char *buf, size_t n,
+		      enum paint *p)
+{
+	char what[160];
+
+	(void)app;
+	(void)ctx;
+	(void)i;
+	rerun_undone_words(what, sizeof what, plan_waiting(), rerun_unanswered());
+	if (!what[0])
+		snprintf(what, sizeof what, "nothing is left undone now");
+	snprintf(buf, n, "%s: quit anyway? y/N", what);
+	*p = PAINT_WARN;
+}
+
+static void quit_answer(struct app *app, void *ctx, bool yes, const char *typed)
+{
+	(void)ctx;
+	(void)typed;
+	/* No stays without a word: the plan's line says what goes on. */
+	if (yes)
+		app->quit = true;
+}
+
+/* The quit action: at once when nothing is left undone; else ask, because
+ * what is still waiting would never be sent. */
+static void quit_request(struct app *app)
+{
+	struct confirm c;
+
+	if (!plan_waiting() && !rerun_unanswered()) {
+		app->quit = true;
+		return;
+	}
+	memset(&c, 0, sizeof c);
+	c.title = "Quit batchtop?";
+	c.prompt = "y: quit; what is left is recorded as abandoned in the audit "
+		   "log.  Any other key: stay";
+	c.nlines = quit_nlines;
+	c.line = quit_line;
+	c.answer = quit_answer;
+	if (!confirm_open(app, &c))
+		ui_message(app, "cannot ask now: close this dialog first");
+}
+
+static const char *signal_word(int sig)
+{
+	switch (sig) {
+	case SIGTERM: return "stopped by SIGTERM";
+	case SIGHUP: return "stopped by SIGHUP (the terminal went away)";
+	case SIGINT: return "stopped by SIGINT";
+	case SIGQUIT: return "stopped by SIGQUIT";
+	default: return "stopped by a signal";
+	}
+}
+
 static void handle_key(struct app *app, int ch)
 {
 	const struct screen *s = top(app);
@@ -287,7 +355,7 @@ static void handle_key(struct app *app, int ch)
 		return;
 	switch (act) {
 	case ACT_QUIT:
-		app->quit = true;
+		quit_request(app);
 		break;
 	case ACT_HELP:
 		if (s != &screen_help)
@@ -388,6 +456,10 @@ int ui_run(struct app *app)
 				break;
 		}
 	}
+	/* Whatever the way out, what is left undone is recorded (before the
+	 * screens go: a dialog's leave may audit its own no). */
+	app->exit_note = rerun_abandon(app, got_quit_signal
+				       ? signal_word(got_quit_signal) : "quit");
 	while (app->depth > 0) {
 		const struct screen *s = top(app);
 

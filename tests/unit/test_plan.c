@@ -297,7 +297,7 @@ static void test_confirm_one_fsync(void **state)
 {
 	struct fixture f;
 	unsigned long before;
-	char count[16];
+	char count[16], *msg;
 	double t0;
 
 	(void)state;
@@ -315,6 +315,21 @@ static void test_confirm_one_fsync(void **state)
 	assert_int_equal(audit_fsync_count() - before, 1);
 	assert_int_equal(count_lines(f.audit, "\"event\":\"confirm\""), BIG);
 	assert_int_equal(count_lines(f.audit, "\"event\":\"request\""), 0);
+
+	/* Quitting now leaves all of them: one more sync records them. */
+	assert_int_equal(plan_waiting(), BIG);
+	before = audit_fsync_count();
+	msg = rerun_abandon(&f.app, "quit");
+	assert_int_equal(audit_fsync_count() - before, 1);
+	assert_int_equal(plan_waiting(), 0);
+	assert_int_equal(count_lines(f.audit, "\"outcome\":\"abandoned\""), BIG);
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, "quit with 10000 batches of a plan not sent "
+			       "yet:\n  east "));
+	assert_non_null(strstr(msg, "  ... and 9980 more batches\n"));
+	assert_non_null(strstr(msg, f.audit));
+	free(msg);
+	assert_null(rerun_abandon(&f.app, "quit"));	/* nothing left */
 	big_done(&f);
 }
 
