@@ -42,7 +42,7 @@ static struct termios saved_tio;
 static int saved_tio_ok;
 /* Escape sequences to undo curses, captured while it is up, so the crash
  * handler can write them without calling into curses. */
-static char restore_seq[128];
+static char restore_seq[256];
 static size_t restore_len;
 /* stderr while curses owns the terminal points at the log (or /dev/null):
  * a library that prints would otherwise scroll the screen. */
@@ -141,7 +141,11 @@ static void ui_start(void)
 		saved_tio_ok = 1;
 	if (!initscr())
 		fatal("cannot initialise the terminal");
+	/* What endwin() would undo, in its order: attributes, keypad
+	 * transmit mode (else the shell gets ESC O A for Up after a crash),
+	 * the cursor, the alternate screen. */
 	add_seq("sgr0");
+	add_seq("rmkx");
 	add_seq("cnorm");
 	add_seq("rmcup");
 	curses_active = 1;
