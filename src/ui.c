@@ -126,6 +126,39 @@ static void add_seq(const char *cap)
 	}
 }
 
+/* Keys as terminals send them whether or not the terminfo entry says so:
+ * inside tmux or screen with TERM=xterm-256color, Home is ESC [ 1 ~, which
+ * that entry does not know, so curses would hand over Esc, '[', '1', '~'.
+ * Each sequence curses does not know yet is taught it (define_key), for
+ * the keys batchtop binds; a sequence the entry already has is left as it
+ * is.  Both cursor modes are covered: ESC [ x (normal) and ESC O x (keypad
+ * transmit, which keypad() turns on).  The keypad's digits (ESC O p to
+ * ESC O y in application mode) are left alone: a plan's count is typed
+ * with them. */
+static void define_missing_keys(void)
+{
+	static const struct {
+		const char *seq;
+		int key;
+	} extra[] = {
+		{ "\033[1~", KEY_HOME }, { "\033[4~", KEY_END },	/* tmux, screen, linux */
+		{ "\033[7~", KEY_HOME }, { "\033[8~", KEY_END },	/* rxvt */
+		{ "\033OH", KEY_HOME }, { "\033OF", KEY_END },	/* xterm, keypad mode */
+		{ "\033[H", KEY_HOME }, { "\033[F", KEY_END },	/* xterm, normal mode */
+		{ "\033[5~", KEY_PPAGE }, { "\033[6~", KEY_NPAGE },
+		{ "\033[2~", KEY_IC }, { "\033[3~", KEY_DC },
+		{ "\033[A", KEY_UP }, { "\033[B", KEY_DOWN },
+		{ "\033[C", KEY_RIGHT }, { "\033[D", KEY_LEFT },
+		{ "\033OA", KEY_UP }, { "\033OB", KEY_DOWN },
+		{ "\033OC", KEY_RIGHT }, { "\033OD", KEY_LEFT },
+		{ "\033OM", KEY_ENTER },				/* keypad Enter */
+	};
+
+	for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
+		if (key_defined(extra[i].seq) == 0)
+			define_key(extra[i].seq, extra[i].key);
+}
+
 static void ui_restore(void)
 {
 	if (!curses_active)
@@ -156,6 +189,7 @@ static void ui_start(void)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	define_missing_keys();
 	nodelay(stdscr, TRUE);
 	set_escdelay(50);
 	curs_set(0);
