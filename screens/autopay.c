@@ -622,7 +622,7 @@ static void autopay_draw(struct app *app)
 		return;
 	}
 	snprintf(buf, sizeof buf, "%zu marked  sort:%s  / filter  Space mark  "
-		 "r rerun marked  s sort  Esc back", A.nmarks, sort_names[A.sort]);
+		 "r rerun marked  s sort  q or Esc back", A.nmarks, sort_names[A.sort]);
 	if (A.nvis) {
 		/* The answer to the selected invoice's rerun, in full. */
 		const struct ap_row *r = &A.rows[A.vis[A.sel]];

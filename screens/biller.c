@@ -795,7 +795,7 @@ static void biller_draw(struct app *app)
 		draw_text(FIRST_CONTENT_ROW + i, 0, COLS, l->text, l->attr, 0);
 	}
 	draw_statusbar(app, "Up/Down batch  l or Enter logs  PgUp/PgDn scroll  "
-			    "Esc back  ? help");
+			    "q or Esc back  ? help");
 }
 
 /* --- keys ----------------------------------------------------------------------------- */

@@ -78,7 +78,7 @@ static void help_draw(struct app *app)
 			draw_text(3 + i, 0, COLS, legend[k - (long)n], 0, 0);
 		}
 	}
-	draw_statusbar(app, "Up/Down scroll  Esc or q back  (keys from the active keymap)");
+	draw_statusbar(app, "Up/Down scroll  q or Esc back  (keys from the active keymap)");
 }
 
 static bool help_key(struct app *app, enum action act, int key)

@@ -798,7 +798,7 @@ static void logs_draw(struct app *app)
 		break;
 	case P_NONE:
 		snprintf(hint, sizeof hint, "%ld/%zu  / search  n/N next  v level  "
-			 "f follow  w wrap  Left/Right  s save  Esc back",
+			 "f follow  w wrap  Left/Right  s save  q or Esc back",
 			 L.nvis ? L.cur + 1 : 0, L.nvis);
 		draw_statusbar(app, hint);
 		return;

@@ -430,7 +430,7 @@ static void missed_draw(struct app *app)
 	if (M.have && total == 0)
 		draw_text(6, 2, COLS - 4, "no close in this period", draw_attr(PAINT_DIM), 0);
 	draw_statusbar(app, "t period  b group  s sort  S reverse  Up/Down scroll  "
-			    "Esc back  ? help");
+			    "q or Esc back  ? help");
 }
 
 /* --- keys --------------------------------------------------------------------------- */

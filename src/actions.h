@@ -10,7 +10,7 @@
 
 #define ACTIONS(X) \
 	X(NONE,        "none",        "Do nothing (unbinds a key)") \
-	X(QUIT,        "quit",        "Quit batchtop") \
+	X(QUIT,        "quit",        "Quit (asks first while a plan or request is unfinished)") \
 	X(HELP,        "help",        "Show the keys of this screen") \
 	X(BACK,        "back",        "Close this screen / clear the filter") \
 	X(REDRAW,      "redraw",      "Repaint the whole terminal") \

@@ -68,6 +68,9 @@ struct app {
 
 	char message[200];		/* transient line in the status bar */
 	int64_t message_until;		/* monotonic ms */
+	/* For stderr once curses has ended (ui_run sets it; main prints and
+	 * frees it): what was left undone and where it is recorded. */
+	char *exit_note;
 };
 
 /* Handlers of finished query jobs, by kind; a handler owns the job it is

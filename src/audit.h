@@ -47,6 +47,13 @@ char *audit_format(const struct audit_entry *e, long long wall_ms,
  * that a reader would take for a whole line). */
 int audit_append(const char *path, const struct audit_entry *e, char *err,
 		 size_t n);
+/* The same for count entries at once: one write(2) and one fsync(2) for
+ * the lot, all with the same time.  0 when every line is on disk. */
+int audit_append_many(const char *path, const struct audit_entry *e,
+		      size_t count, char *err, size_t n);
+/* How many fsync(2) calls this process's audit trail has made (tests and
+ * benchmarks count them). */
+unsigned long audit_fsync_count(void);
 
 /* `batchtop audit`: print path as a table on out; bad lines are reported on
  * err with their line number and skipped.  Returns an exit status: 0, or

@@ -87,7 +87,9 @@ static void usage(FILE *fp)
 "and C cancel it, a failed autopay invoices (there: / filter, Space mark,\n"
 "r rerun, s sort).  They need the batchtop_operator role, never happen\n"
 "with --readonly, and are logged to $XDG_STATE_HOME/batchtop/audit.log\n"
-"(or audit_log) before they are sent.  --help-keys lists every key.\n"
+"(or audit_log) before they are sent.  q goes back; on the grid it quits,\n"
+"asking first while a plan has batches waiting or a request has no answer\n"
+"(those are then recorded as abandoned).  --help-keys lists every key.\n"
 "\n"
 "Exit status: 0 normal quit; 64 bad command line; 65 no terminal;\n"
 "70 internal error; 78 bad configuration or keymap; 128+N killed by signal N.\n"
@@ -475,6 +477,11 @@ int main(int argc, char **argv)
 
 	rerun_init(&app);
 	status = ui_run(&app);
+	if (app.exit_note) {
+		fputs(app.exit_note, stderr);
+		free(app.exit_note);
+		app.exit_note = NULL;
+	}
 	rerun_shutdown();
 
 	/* Ask every thread to stop before waiting for any, then wait for

@@ -89,5 +89,15 @@ void plan_cancel(struct app *app);
 bool plan_status_line(char *buf, size_t n);
 void plan_tick(struct app *app);
 void plan_shutdown(void);
+/* Batches of a started plan that are still waiting to be sent (paused or
+ * not); 0 when there is no such plan. */
+size_t plan_waiting(void);
+/* At exit: record every waiting batch as abandoned (one fsynced batch of
+ * audit lines, detail saying why), drop them, and append a line for each
+ * of the first list_max to list (a string of listn bytes; NULL for none).
+ * Returns how many were abandoned; *failed is 1 when the audit log could
+ * not be written (err says why). */
+size_t plan_abandon(const char *detail, char *list, size_t listn,
+		    size_t list_max, char *err, size_t n, int *failed);
 
 #endif

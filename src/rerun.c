@@ -95,7 +95,7 @@ static struct {
 
 static const char *shard_name(const struct app *app, int shard)
 {
-	if (shard < 0 || (size_t)shard >= app->npollers)
+	if (shard < 0 || (size_t)shard >= app->npollers || !app->pollers)
 		return "?";
 	return shard_poller_name(app->pollers[shard]);
 }
@@ -156,7 +156,13 @@ const char *rerun_requested_by(void)
 
 int rerun_audit(const struct audit_entry *e, char *err, size_t n)
 {
-	if (audit_append(R.audit_path, e, err, n) < 0) {
+	return rerun_audit_many(e, 1, err, n);
+}
+
+int rerun_audit_many(const struct audit_entry *e, size_t count, char *err,
+		     size_t n)
+{
+	if (audit_append_many(R.audit_path, e, count, err, n) < 0) {
 		log_msg(LOG_ERROR, "audit: %s", err);
 		return -1;
 	}
@@ -574,6 +580,105 @@ const char *rerun_biller_word(const struct biller *b)
 		}
 	}
 	return best;
+}
+
+/* --- leaving with work undone ----------------------------------------------- */
+
+size_t rerun_unanswered(void)
+{
+	size_t k = 0;
+
+	for (const struct target *t = R.targets; t; t = t->next)
+		k++;
+	return k;
+}
+
+#define ABANDON_LIST_MAX 20
+
+void rerun_undone_words(char *buf, size_t n, size_t batches, size_t requests)
+{
+	int j = 0;
+
+	buf[0] = '\0';
+	if (batches)
+		j = snprintf(buf, n, "%zu batch%s of a plan not sent yet", batches,
+			     batches == 1 ? "" : "es");
+	if (requests && j >= 0 && (size_t)j < n)
+		snprintf(buf + j, n - (size_t)j, "%s%zu request%s without an answer",
+			 batches ? ", " : "", requests, requests == 1 ? "" : "s");
+}
+
+/* Requests sent (or lost) without an answer, as one fsynced batch of
+ * audit lines, and a line each for the first few in list. */
+static size_t abandon_requests(struct app *app, const char *why, char *list,
+			       size_t listn, char *err, size_t n, int *failed)
+{
+	size_t k = rerun_unanswered(), i = 0, j = strlen(list), shown = 0;
+	struct audit_entry *e;
+	char detail[300];
+
+	*failed = 0;
+	if (!k)
+		return 0;
+	snprintf(detail, sizeof detail, "%s before the shard's answer was known: "
+		 "it may have been recorded; the shard's rerun_request rows say",
+		 why);
+	e = xcalloc(k, sizeof *e);
+	for (const struct target *t = R.targets; t; t = t->next, i++) {
+		e[i] = (struct audit_entry){
+			.event = "abandon", .screen = t->screen,
+			.shard = shard_name(app, t->shard), .kind = t->kind,
+			.target = t->target, .reason = t->reason,
+			.outcome = "unanswered", .detail = detail,
+		};
+		if (shown < ABANDON_LIST_MAX && j + 1 < listn) {
+			char target[80];
+
+			text_sanitize_into(target, sizeof target, t->target,
+					   (size_t)-1);
+			j += (size_t)snprintf(list + j, listn - j, "  %s %s: sent, "
+					      "no answer\n",
+					      shard_name(app, t->shard), target);
+			shown++;
+		}
+	}
+	if (k > shown && j + 1 < listn)
+		snprintf(list + j, listn - j, "  ... and %zu more requests\n",
+			 k - shown);
+	if (rerun_audit_many(e, k, err, n) < 0)
+		*failed = 1;
+	free(e);
+	return k;
+}
+
+char *rerun_abandon(struct app *app, const char *why)
+{
+	char detail[200], list[4096] = "", err[300] = "", err2[300] = "";
+	char what[160];
+	size_t batches, requests;
+	int failed = 0, failed2 = 0;
+	char *msg;
+
+	if (!R.ready)
+		return NULL;
+	snprintf(detail, sizeof detail, "%s before this was sent", why);
+	batches = plan_abandon(detail, list, sizeof list, ABANDON_LIST_MAX, err,
+			       sizeof err, &failed);
+	requests = abandon_requests(app, why, list, sizeof list, err2,
+				    sizeof err2, &failed2);
+	if (!batches && !requests)
+		return NULL;
+	log_msg(LOG_WARN, "%s with %zu plan batches not sent and %zu requests "
+		"without an answer", why, batches, requests);
+	rerun_undone_words(what, sizeof what, batches, requests);
+	msg = xasprintf("batchtop: %s with %s:\n%s"
+			"batchtop: %s %s (batchtop audit prints it)\n",
+			why, what, list,
+			failed || failed2 ? "THEY COULD NOT BE RECORDED in the audit "
+			"log:" : "recorded as abandoned in the audit log",
+			failed ? err : failed2 ? err2
+			: R.audit_path ? R.audit_path : "?");
+	return msg;
 }
 
 /* --- life -------------------------------------------------------------------------- */

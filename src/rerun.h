@@ -71,6 +71,9 @@ void rerun_announce(struct app *app, const char *text);
 /* Append an audit line (the operator and time are added).  0, or -1 with
  * err set. */
 int rerun_audit(const struct audit_entry *e, char *err, size_t n);
+/* The same for count lines at once, with one fsync. */
+int rerun_audit_many(const struct audit_entry *e, size_t count, char *err,
+		     size_t n);
 
 /* Whether a request for the target may be sent now; if not, why. */
 bool rerun_may_send(const struct app *app, int shard, const char *kind,
@@ -83,6 +86,19 @@ int rerun_send(struct app *app, const char *screen, int shard,
 	       const char *kind, const char *target, const char *reason,
 	       bool announce, rerun_cb cb, unsigned long tag, char *why,
 	       size_t n);
+
+/* Requests sent, or lost, whose answer batchtop has not had yet. */
+size_t rerun_unanswered(void);
+/* At exit, whatever the way out (q, SIGTERM, SIGHUP): record the plan's
+ * waiting batches and the requests without an answer as abandoned in the
+ * audit log (one fsynced batch each; why says how batchtop stopped:
+ * "quit", "stopped by SIGTERM").  Returns the message for stderr once
+ * curses has ended, naming them and the audit log (the caller frees), or
+ * NULL when nothing was left undone. */
+char *rerun_abandon(struct app *app, const char *why);
+/* "3 batches of a plan not sent yet, 1 request without an answer" (the
+ * parts that are not zero) into buf. */
+void rerun_undone_words(char *buf, size_t n, size_t batches, size_t requests);
 
 /* One word for a result: "created", "duplicate", ... */
 const char *rerun_result_word(enum rerun_result r);

@@ -24,9 +24,11 @@
 
 #include <curses.h>
 
+#include "confirm.h"
 #include "draw.h"
 #include "log.h"
 #include "newrelic_ui.h"
+#include "plan.h"
 #include "rerun.h"
 #include "screen.h"
 #include "shard_query.h"
@@ -40,7 +42,7 @@ static struct termios saved_tio;
 static int saved_tio_ok;
 /* Escape sequences to undo curses, captured while it is up, so the crash
  * handler can write them without calling into curses. */
-static char restore_seq[128];
+static char restore_seq[256];
 static size_t restore_len;
 /* stderr while curses owns the terminal points at the log (or /dev/null):
  * a library that prints would otherwise scroll the screen. */
@@ -124,6 +126,39 @@ static void add_seq(const char *cap)
 	}
 }
 
+/* Keys as terminals send them whether or not the terminfo entry says so:
+ * inside tmux or screen with TERM=xterm-256color, Home is ESC [ 1 ~, which
+ * that entry does not know, so curses would hand over Esc, '[', '1', '~'.
+ * Each sequence curses does not know yet is taught it (define_key), for
+ * the keys batchtop binds; a sequence the entry already has is left as it
+ * is.  Both cursor modes are covered: ESC [ x (normal) and ESC O x (keypad
+ * transmit, which keypad() turns on).  The keypad's digits (ESC O p to
+ * ESC O y in application mode) are left alone: a plan's count is typed
+ * with them. */
+static void define_missing_keys(void)
+{
+	static const struct {
+		const char *seq;
+		int key;
+	} extra[] = {
+		{ "\033[1~", KEY_HOME }, { "\033[4~", KEY_END },	/* tmux, screen, linux */
+		{ "\033[7~", KEY_HOME }, { "\033[8~", KEY_END },	/* rxvt */
+		{ "\033OH", KEY_HOME }, { "\033OF", KEY_END },	/* xterm, keypad mode */
+		{ "\033[H", KEY_HOME }, { "\033[F", KEY_END },	/* xterm, normal mode */
+		{ "\033[5~", KEY_PPAGE }, { "\033[6~", KEY_NPAGE },
+		{ "\033[2~", KEY_IC }, { "\033[3~", KEY_DC },
+		{ "\033[A", KEY_UP }, { "\033[B", KEY_DOWN },
+		{ "\033[C", KEY_RIGHT }, { "\033[D", KEY_LEFT },
+		{ "\033OA", KEY_UP }, { "\033OB", KEY_DOWN },
+		{ "\033OC", KEY_RIGHT }, { "\033OD", KEY_LEFT },
+		{ "\033OM", KEY_ENTER },				/* keypad Enter */
+	};
+
+	for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
+		if (key_defined(extra[i].seq) == 0)
+			define_key(extra[i].seq, extra[i].key);
+}
+
 static void ui_restore(void)
 {
 	if (!curses_active)
@@ -139,7 +174,11 @@ static void ui_start(void)
 		saved_tio_ok = 1;
 	if (!initscr())
 		fatal("cannot initialise the terminal");
+	/* What endwin() would undo, in its order: attributes, keypad
+	 * transmit mode (else the shell gets ESC O A for Up after a crash),
+	 * the cursor, the alternate screen. */
 	add_seq("sgr0");
+	add_seq("rmkx");
 	add_seq("cnorm");
 	add_seq("rmcup");
 	curses_active = 1;
@@ -150,6 +189,7 @@ static void ui_start(void)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	define_missing_keys();
 	nodelay(stdscr, TRUE);
 	set_escdelay(50);
 	curs_set(0);
@@ -269,6 +309,72 @@ static void drain_wake(int fd)
 		;
 }
 
+/* --- quitting ------------------------------------------------------------ */
+
+/* The counts are read again at every draw: the plan keeps sending while
+ * the question is up. */
+static size_t quit_nlines(void *ctx)
+{
+	(void)ctx;
+	return 1;
+}
+
+static void quit_line(struct app *app, void *ctx, size_t i, char *buf, size_t n,
+		      enum paint *p)
+{
+	char what[160];
+
+	(void)app;
+	(void)ctx;
+	(void)i;
+	rerun_undone_words(what, sizeof what, plan_waiting(), rerun_unanswered());
+	if (!what[0])
+		snprintf(what, sizeof what, "nothing is left undone now");
+	snprintf(buf, n, "%s: quit anyway? y/N", what);
+	*p = PAINT_WARN;
+}
+
+static void quit_answer(struct app *app, void *ctx, bool yes, const char *typed)
+{
+	(void)ctx;
+	(void)typed;
+	/* No stays without a word: the plan's line says what goes on. */
+	if (yes)
+		app->quit = true;
+}
+
+/* The quit action: at once when nothing is left undone; else ask, because
+ * what is still waiting would never be sent. */
+static void quit_request(struct app *app)
+{
+	struct confirm c;
+
+	if (!plan_waiting() && !rerun_unanswered()) {
+		app->quit = true;
+		return;
+	}
+	memset(&c, 0, sizeof c);
+	c.title = "Quit batchtop?";
+	c.prompt = "y: quit; what is left is recorded as abandoned in the audit "
+		   "log.  Any other key: stay";
+	c.nlines = quit_nlines;
+	c.line = quit_line;
+	c.answer = quit_answer;
+	if (!confirm_open(app, &c))
+		ui_message(app, "cannot ask now: close this dialog first");
+}
+
+static const char *signal_word(int sig)
+{
+	switch (sig) {
+	case SIGTERM: return "stopped by SIGTERM";
+	case SIGHUP: return "stopped by SIGHUP (the terminal went away)";
+	case SIGINT: return "stopped by SIGINT";
+	case SIGQUIT: return "stopped by SIGQUIT";
+	default: return "stopped by a signal";
+	}
+}
+
 static void handle_key(struct app *app, int ch)
 {
 	const struct screen *s = top(app);
@@ -287,7 +393,7 @@ static void handle_key(struct app *app, int ch)
 		return;
 	switch (act) {
 	case ACT_QUIT:
-		app->quit = true;
+		quit_request(app);
 		break;
 	case ACT_HELP:
 		if (s != &screen_help)
@@ -392,6 +498,10 @@ int ui_run(struct app *app)
 				break;
 		}
 	}
+	/* Whatever the way out, what is left undone is recorded (before the
+	 * screens go: a dialog's leave may audit its own no). */
+	app->exit_note = rerun_abandon(app, got_quit_signal
+				       ? signal_word(got_quit_signal) : "quit");
 	while (app->depth > 0) {
 		const struct screen *s = top(app);
 

@@ -14,7 +14,10 @@
 
 /* Install signal handlers; call before the pollers start. */
 void ui_signals_install(void);
-/* Run until quit or a terminating signal.  Returns the exit status. */
+/* Run until quit or a terminating signal.  Returns the exit status.  On
+ * the way out, whichever it was, what is left undone (a plan's waiting
+ * batches, requests without an answer) is recorded as abandoned in the
+ * audit log and app->exit_note says so, for stderr (the caller frees). */
 int ui_run(struct app *app);
 /* Gather pollers' latest data into app (also used headless). Returns
  * true when anything changed. */

@@ -114,6 +114,60 @@ static void test_append(void **state)
 	assert_int_equal(audit_append(NULL, &e, err, sizeof err), -1);
 }
 
+/* A batch of lines: one fsync for all of them, each a whole JSON line in
+ * order, and `batchtop audit` prints every one. */
+static void test_append_many(void **state)
+{
+	char path[160], err[300], buf[4096], out[160];
+	struct audit_entry e[300];
+	char targets[300][16];
+	unsigned long before = audit_fsync_count();
+	FILE *fp, *o, *ep;
+	int lines = 0;
+
+	(void)state;
+	for (int i = 0; i < 300; i++) {
+		snprintf(targets[i], sizeof targets[i], "t%d", i);
+		e[i] = (struct audit_entry){ .event = "abandon", .target = targets[i],
+					    .outcome = "abandoned" };
+	}
+	snprintf(path, sizeof path, "%s/many.log", dir);
+	assert_int_equal(audit_append_many(path, e, 300, err, sizeof err), 0);
+	assert_int_equal(audit_fsync_count() - before, 1);
+	assert_int_equal(audit_append_many(path, e, 0, err, sizeof err), 0);
+	assert_int_equal(audit_fsync_count() - before, 1);	/* nothing: no sync */
+	assert_int_equal(audit_append(path, &e[0], err, sizeof err), 0);
+	assert_int_equal(audit_fsync_count() - before, 2);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	while (fgets(buf, sizeof buf, fp)) {
+		cJSON *obj = cJSON_Parse(buf);
+		char want[16];
+
+		assert_non_null(obj);
+		snprintf(want, sizeof want, "t%d", lines % 300);
+		assert_string_equal(cJSON_GetObjectItem(obj, "target")->valuestring,
+				    want);
+		cJSON_Delete(obj);
+		lines++;
+	}
+	fclose(fp);
+	assert_int_equal(lines, 301);
+
+	snprintf(out, sizeof out, "%s/many.out", dir);
+	o = fopen(out, "w+");
+	ep = fopen("/dev/null", "w");
+	assert_int_equal(audit_print(path, o, ep), 0);
+	rewind(o);
+	lines = 0;
+	while (fgets(buf, sizeof buf, o))
+		if (strstr(buf, "abandoned"))
+			lines++;
+	fclose(o);
+	fclose(ep);
+	assert_int_equal(lines, 301);
+}
+
 static void test_print(void **state)
 {
 	char path[160], out[160], errp[160], buf[8192];
@@ -190,6 +244,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_append),
+		cmocka_unit_test(test_append_many),
 		cmocka_unit_test(test_print),
 		cmocka_unit_test(test_who),
 	};

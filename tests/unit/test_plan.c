@@ -1,7 +1,9 @@
 /*
  * test_plan.c - the pure parts of the staged bulk rerun (src/plan.c):
  * the order, the in-flight cap per shard, following a request through the
- * polls, the estimate, and the marks.
+ * polls, the estimate, and the marks; and, through the real dialog, that
+ * confirming or declining a plan of 10,000 batches writes its 10,000 audit
+ * lines with one fsync (it was one per line, seconds of a frozen screen).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,10 +13,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+#include <unistd.h>
+
 #include <cmocka.h>
 
+#include "audit.h"
+#include "fixtures.h"
 #include "model.h"
 #include "plan.h"
+#include "rerun.h"
+#include "screen.h"
+#include "xalloc.h"
 
 #define MIN(m) ((int64_t)(m) * 60000)
 
@@ -174,6 +184,155 @@ static void test_marks(void **state)
 	plan_shutdown();
 }
 
+/* --- a plan through the dialog ------------------------------------------- */
+
+#define BIG 10000
+
+static char tmpdir[64];
+
+/* The screen under the dialog: the stack needs a bottom. */
+static const struct screen bottom = { .name = "grid" };
+
+struct fixture {
+	struct config cfg;
+	struct app app;
+	char audit[128];
+};
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* One shard with n failed non-demo billers, marked; the plan's dialog up. */
+static void big_plan(struct fixture *f, size_t n)
+{
+	int64_t now = fx_utc(2026, 11, 1, 20, 0);
+	struct snapshot *s = fx_snapshot(0, "east", now, 0);
+	char id[32];
+
+	memset(f, 0, sizeof *f);
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/bt-plan-XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	snprintf(f->audit, sizeof f->audit, "%s/audit.log", tmpdir);
+	config_defaults(&f->cfg);
+	f->cfg.audit_log = xstrdup(f->audit);
+	f->app.cfg = &f->cfg;
+	f->app.now = now;
+	f->app.npollers = 1;
+	f->app.gens = xcalloc(1, sizeof *f->app.gens);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(id, sizeof id, "b%zu", i);
+		fx_add_biller(s, id, id, "UTC", 1 + (int)(i % 3));
+		fx_add_batch_for(s, BS_FAILED, now);
+	}
+	fx_seal(s);
+	view_init(&f->app.view, 1, &f->cfg);
+	view_set_snapshot(&f->app.view, 0, s);
+	snapshot_unref(s);
+	f->app.stack[0] = &bottom;
+	f->app.depth = 1;
+	rerun_init(&f->app);
+	assert_int_equal(plan_mark_failed(&f->app), n);
+	plan_propose(&f->app);
+	assert_int_equal(f->app.depth, 2);	/* the dialog is up */
+}
+
+static void type(struct fixture *f, const char *keys)
+{
+	for (; *keys; keys++)
+		screen_confirm.key(&f->app, ACT_NONE, *keys);
+}
+
+static size_t count_lines(const char *path, const char *needle)
+{
+	FILE *fp = fopen(path, "r");
+	char line[2048];
+	size_t k = 0;
+
+	assert_non_null(fp);
+	while (fgets(line, sizeof line, fp))
+		if (strstr(line, needle))
+			k++;
+	fclose(fp);
+	return k;
+}
+
+static void big_done(struct fixture *f)
+{
+	char cmd[128];
+
+	rerun_shutdown();
+	view_free(&f->app.view);
+	free(f->app.gens);
+	config_free(&f->cfg);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_decline_one_fsync(void **state)
+{
+	struct fixture f;
+	unsigned long before;
+	double t0;
+
+	(void)state;
+	big_plan(&f, BIG);
+	before = audit_fsync_count();
+	t0 = now_ms();
+	type(&f, "\x1b");	/* Esc */
+	fprintf(stderr, "# declining a plan of %d batches took %.1f ms\n", BIG,
+		now_ms() - t0);
+	assert_int_equal(f.app.depth, 1);	/* the dialog closed */
+	assert_int_equal(audit_fsync_count() - before, 1);
+	assert_int_equal(count_lines(f.audit, "\"event\":\"cancel\""), BIG);
+	assert_non_null(strstr(f.app.message, "nothing sent"));
+	big_done(&f);
+}
+
+static void test_confirm_one_fsync(void **state)
+{
+	struct fixture f;
+	unsigned long before;
+	char count[16], *msg;
+	double t0;
+
+	(void)state;
+	big_plan(&f, BIG);
+	snprintf(count, sizeof count, "%d\n", BIG);
+	before = audit_fsync_count();
+	t0 = now_ms();
+	type(&f, count);
+	fprintf(stderr, "# confirming a plan of %d batches took %.1f ms\n", BIG,
+		now_ms() - t0);
+	assert_int_equal(f.app.depth, 1);
+	/* The confirmation of every batch is on disk in one sync; the first
+	 * send then finds no query worker here and pauses the plan before
+	 * its own line is written. */
+	assert_int_equal(audit_fsync_count() - before, 1);
+	assert_int_equal(count_lines(f.audit, "\"event\":\"confirm\""), BIG);
+	assert_int_equal(count_lines(f.audit, "\"event\":\"request\""), 0);
+
+	/* Quitting now leaves all of them: one more sync records them. */
+	assert_int_equal(plan_waiting(), BIG);
+	before = audit_fsync_count();
+	msg = rerun_abandon(&f.app, "quit");
+	assert_int_equal(audit_fsync_count() - before, 1);
+	assert_int_equal(plan_waiting(), 0);
+	assert_int_equal(count_lines(f.audit, "\"outcome\":\"abandoned\""), BIG);
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, "quit with 10000 batches of a plan not sent "
+			       "yet:\n  east "));
+	assert_non_null(strstr(msg, "  ... and 9980 more batches\n"));
+	assert_non_null(strstr(msg, f.audit));
+	free(msg);
+	assert_null(rerun_abandon(&f.app, "quit"));	/* nothing left */
+	big_done(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -182,6 +341,8 @@ int main(void)
 		cmocka_unit_test(test_observe),
 		cmocka_unit_test(test_makespan),
 		cmocka_unit_test(test_marks),
+		cmocka_unit_test(test_decline_one_fsync),
+		cmocka_unit_test(test_confirm_one_fsync),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
