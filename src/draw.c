@@ -123,7 +123,7 @@ bool draw_too_small(void)
 	draw_fmt(0, 0, COLS, A_BOLD, "batchtop needs %dx%d;", DRAW_MIN_COLS,
 		 DRAW_MIN_ROWS);
 	draw_fmt(1, 0, COLS, 0, "this terminal is %dx%d.", COLS, LINES);
-	draw_fmt(2, 0, COLS, 0, "Enlarge it, or q to quit.");
+	draw_fmt(2, 0, COLS, 0, "Enlarge it; q goes back (on the grid: quits).");
 	return true;
 }
 

@@ -289,7 +289,7 @@ static void test_ok(void **state)
 	l = wait_logs(nr, ticket, 5000);
 	assert_true(l->ok);
 	assert_null(l->error);
-	assert_int_equal(l->nlines, 3);
+	assert_int_equal(l->nlines, 4);
 	assert_true(l->lines[0].timestamp_ms == 1700000000123LL);
 	assert_string_equal(l->lines[0].level, "ERROR");
 	assert_string_equal(l->lines[0].batch_id, "42");
@@ -298,6 +298,9 @@ static void test_ok(void **state)
 	assert_null(strchr(l->lines[1].message, '\x07'));
 	assert_non_null(strstr(l->lines[1].message, "cleared"));
 	assert_string_equal(l->lines[2].level, "");
+	/* A line that names no batch comes back with an empty batch id. */
+	assert_string_equal(l->lines[3].batch_id, "");
+	assert_non_null(strstr(l->lines[3].message, "handshake timeout"));
 	newrelic_logs_free(l);
 	/* A spent ticket gives nothing. */
 	assert_null(newrelic_take_logs(nr, ticket));
