@@ -21,11 +21,13 @@
 #include "confirm.h"
 #include "draw.h"
 #include "rerun.h"
+#include "rerun_order.h"
 #include "screen.h"
 #include "shard_query.h"
 #include "sqltime.h"
 #include "text.h"
 #include "timefmt.h"
+#include "ui_report.h"
 #include "xalloc.h"
 
 #define AUTOPAY_ROW_LIMIT "20000"
@@ -100,8 +102,7 @@ static struct {
 	int outstanding;		/* rerun answers still awaited */
 	unsigned long batch;		/* rerun batches so far (tags) */
 	/* The confirmation: the invoices it will send, frozen. */
-	struct ap_key *to_send;
-	size_t nsend;
+	struct rerun_order *order;
 	char **lines;
 	size_t nlines;
 } A;
@@ -400,7 +401,8 @@ static void autopay_enter(struct app *app)
 
 static void free_confirmation(void)
 {
-	keys_free(&A.to_send, &A.nsend);
+	rerun_order_free(A.order);
+	A.order = NULL;
 	for (size_t i = 0; i < A.nlines; i++)
 		free(A.lines[i]);
 	free(A.lines);
@@ -667,30 +669,27 @@ static void on_answer(struct app *app, const struct rerun_answer *a,
 	app->dirty = true;
 }
 
+/* The answer to the rerun of an invoice that was never sent. */
+static void not_sent(const struct rerun_target *t, const char *why)
+{
+	struct ap_key *k = key_add(&A.answers, &A.nanswers, t->shard, t->id);
+
+	snprintf(k->word, sizeof k->word, "not-sent");
+	snprintf(k->detail, sizeof k->detail, "%.190s", why);
+}
+
 static void confirm_answer(struct app *app, void *ctx, bool yes, const char *typed)
 {
-	char err[300], why[400];
-	size_t sent = 0;
+	char err[300];
+	size_t sent, n = rerun_order_count(A.order);
 
 	(void)ctx;
 	(void)typed;
-	for (size_t i = 0; i < A.nsend; i++) {
-		struct audit_entry e = {
-			.event = yes ? "confirm" : "cancel", .screen = "autopay",
-			.shard = shard_poller_name(app->pollers[A.to_send[i].shard]),
-			.kind = RERUN_INVOICE, .target = A.to_send[i].invoice,
-			.reason = "autopay rerun from batchtop",
-			.outcome = yes ? "confirmed" : "cancelled",
-			.detail = yes ? "confirmed with y" : "cancelled by the operator",
-		};
-
-		if (rerun_audit(&e, err, sizeof err) < 0) {
-			ui_message(app, "the audit log cannot be written, so nothing was "
-				   "sent: %s", err);
-			app->message_until = app->mono + 12000;
-			free_confirmation();
-			return;
-		}
+	if (rerun_order_answer(app, A.order, yes, yes ? "confirmed with y"
+			       : "cancelled by the operator", &ui_report, err,
+			       sizeof err) < 0) {
+		free_confirmation();
+		return;
 	}
 	if (!yes) {
 		ui_message(app, "cancelled: no rerun requested");
@@ -699,27 +698,16 @@ static void confirm_answer(struct app *app, void *ctx, bool yes, const char *typ
 	}
 	keys_free(&A.answers, &A.nanswers);
 	A.batch++;
-	for (size_t i = 0; i < A.nsend; i++) {
-		if (rerun_send(app, "autopay", A.to_send[i].shard, RERUN_INVOICE,
-			       A.to_send[i].invoice, "autopay rerun from batchtop", false,
-			       on_answer, A.batch, why, sizeof why) < 0) {
-			struct ap_key *k = key_add(&A.answers, &A.nanswers,
-						   A.to_send[i].shard, A.to_send[i].invoice);
+	sent = rerun_order_send_all(app, A.order, false, &ui_report, on_answer,
+				    A.batch);
+	A.outstanding += (int)sent;
+	for (size_t i = 0; i < n; i++) {
+		const struct rerun_target *t = rerun_order_target(A.order, i);
+		struct ap_key *m = key_find(A.marks, A.nmarks, t->shard, t->id);
 
-			snprintf(k->word, sizeof k->word, "not-sent");
-			snprintf(k->detail, sizeof k->detail, "%.190s", why);
-			ui_message(app, "%s", why);
-			app->message_until = app->mono + 12000;
-			continue;
-		}
-		sent++;
-		A.outstanding++;
-	}
-	/* Those sent are no longer marked. */
-	for (size_t i = 0; i < A.nsend; i++) {
-		struct ap_key *m = key_find(A.marks, A.nmarks, A.to_send[i].shard,
-					    A.to_send[i].invoice);
-
+		if (rerun_order_why(A.order, i))
+			not_sent(t, rerun_order_why(A.order, i));
+		/* Those sent are no longer marked. */
 		if (m) {
 			free(m->invoice);
 			*m = A.marks[--A.nmarks];
@@ -764,55 +752,82 @@ static void add_line(char *s)
 	A.lines[A.nlines++] = s;
 }
 
-static void rerun_marked(struct app *app)
+/* The invoices r (the marked ones, else the selected one) would rerun;
+ * the caller frees.  NULL after saying why there are none. */
+static const struct ap_row **candidates(struct app *app, size_t *ncand)
 {
 	const struct ap_row **cand;
-	size_t ncand = 0, nskip = 0;
-	bool odd = false;
-	long long total = 0;
-	char why[400], m[64], title[160], prompt[300];
-	struct confirm c;
 
+	*ncand = 0;
 	if (app->readonly) {
 		ui_message(app, "read-only: reruns are off (started with --readonly "
 			   "or readonly = true)");
-		return;
+		return NULL;
 	}
 	if (A.outstanding) {
 		ui_message(app, "waiting for the answers to the last reruns");
-		return;
+		return NULL;
 	}
 	cand = xcalloc(A.n + 1, sizeof *cand);
 	for (size_t i = 0; i < A.n; i++)
 		if (key_find(A.marks, A.nmarks, A.rows[i].shard, A.rows[i].invoice))
-			cand[ncand++] = &A.rows[i];
-	if (!ncand && A.nvis)
-		cand[ncand++] = &A.rows[A.vis[A.sel]];
-	if (!ncand) {
+			cand[(*ncand)++] = &A.rows[i];
+	if (!*ncand && A.nvis)
+		cand[(*ncand)++] = &A.rows[A.vis[A.sel]];
+	if (!*ncand) {
 		ui_message(app, "nothing to rerun: mark invoices with Space");
 		free(cand);
-		return;
+		return NULL;
 	}
-	free_confirmation();
+	return cand;
+}
+
+/* Freeze the candidates that may be rerun into A.order; returns their
+ * total amount in cents. */
+static long long freeze_invoices(struct app *app, const struct ap_row **cand,
+				 size_t ncand)
+{
+	struct rerun_target *t = xcalloc(ncand, sizeof *t);
+	long long total = 0;
+	size_t n = 0;
+	char why[400];
+
 	for (size_t i = 0; i < ncand; i++) {
 		const struct ap_row *r = cand[i];
 
 		if (skip_reason(app, r, why, sizeof why))
 			continue;
-		key_add(&A.to_send, &A.nsend, r->shard, r->invoice);
+		t[n++] = (struct rerun_target){
+			.shard = r->shard, .kind = RERUN_INVOICE, .id = r->invoice,
+			.words = *r->biller ? r->biller : r->biller_id,
+		};
 		if (r->amount > 0)
 			total += r->amount;
 	}
-	add_line(xasprintf("Rerun %zu autopay invoice%s, %s in all, as %s:", A.nsend,
-			   A.nsend == 1 ? "" : "s", money(m, sizeof m, total),
+	A.order = rerun_order_freeze(app, "autopay", "autopay rerun from batchtop",
+				     t, n);
+	free(t);
+	return total;
+}
+
+/* The dialog's text: what is sent, then what is skipped and why. */
+static void dialog_lines(struct app *app, const struct ap_row **cand,
+			 size_t ncand, long long total)
+{
+	size_t nsend = rerun_order_count(A.order), nskip = 0;
+	char why[400], m[64];
+	bool odd = false;
+
+	add_line(xasprintf("Rerun %zu autopay invoice%s, %s in all, as %s:", nsend,
+			   nsend == 1 ? "" : "s", money(m, sizeof m, total),
 			   rerun_requested_by()));
 	for (size_t i = 0; i < ncand; i++) {
 		const struct ap_row *r = cand[i];
+		char *inv;
 
 		if (skip_reason(app, r, why, sizeof why))
 			continue;
-		char *inv = text_escape(r->invoice);
-
+		inv = text_escape(r->invoice);
 		add_line(xasprintf("  %s  %s  %s  %s  failed: %s", inv,
 				   *r->biller ? r->biller : r->biller_id,
 				   shard_poller_name(app->pollers[r->shard]),
@@ -826,34 +841,45 @@ static void rerun_marked(struct app *app)
 	for (size_t i = 0; i < ncand; i++) {
 		const struct ap_row *r = cand[i];
 		const char *reason = skip_reason(app, r, why, sizeof why);
+		char *inv;
 
 		if (!reason)
 			continue;
 		if (!nskip++)
 			add_line(xasprintf("Skipped (not sent):"));
-		{
-			char *inv = text_escape(r->invoice);
-
-			add_line(xasprintf("  %s  %s  %s: %s", inv,
-					   shard_poller_name(app->pollers[r->shard]),
-					   *r->biller ? r->biller : r->biller_id,
-					   reason));
-			free(inv);
-		}
+		inv = text_escape(r->invoice);
+		add_line(xasprintf("  %s  %s  %s: %s", inv,
+				   shard_poller_name(app->pollers[r->shard]),
+				   *r->biller ? r->biller : r->biller_id, reason));
+		free(inv);
 	}
 	add_line(xasprintf("The shard checks each one again and refuses any that "
 			   "was paid or is no longer eligible."));
+}
+
+static void rerun_marked(struct app *app)
+{
+	size_t ncand, nsend;
+	const struct ap_row **cand = candidates(app, &ncand);
+	char title[160], prompt[300];
+	struct confirm c;
+
+	if (!cand)
+		return;
+	free_confirmation();
+	dialog_lines(app, cand, ncand, freeze_invoices(app, cand, ncand));
 	free(cand);
-	if (!A.nsend) {
+	nsend = rerun_order_count(A.order);
+	if (!nsend) {
 		ui_message(app, "none of the %zu invoice%s needs a rerun (see the "
 			   "STATUS column)", ncand, ncand == 1 ? "" : "s");
 		free_confirmation();
 		return;
 	}
-	snprintf(title, sizeof title, "Rerun %zu autopay invoice%s", A.nsend,
-		 A.nsend == 1 ? "" : "s");
+	snprintf(title, sizeof title, "Rerun %zu autopay invoice%s", nsend,
+		 nsend == 1 ? "" : "s");
 	snprintf(prompt, sizeof prompt, "y: send %zu request%s      any other key: "
-		 "cancel", A.nsend, A.nsend == 1 ? "" : "s");
+		 "cancel", nsend, nsend == 1 ? "" : "s");
 	memset(&c, 0, sizeof c);
 	c.title = title;
 	c.prompt = prompt;

@@ -22,7 +22,7 @@
 
 #include "draw.h"
 #include "drilldown.h"
-#include "rerun.h"
+#include "rerun_dialog.h"
 #include "screen.h"
 #include "shard_query.h"
 #include "sqltime.h"

@@ -19,10 +19,13 @@
 #include "drilldown.h"
 #include "newrelic.h"
 #include "plan.h"
+#include "plan_dialog.h"
 #include "rerun.h"
+#include "rerun_dialog.h"
 #include "screen.h"
 #include "text.h"
 #include "timefmt.h"
+#include "ui_report.h"
 #include "xalloc.h"
 
 enum gcol {
@@ -568,16 +571,16 @@ static bool grid_key(struct app *app, enum action act, int key)
 			   "them as a plan)", plan_mark_failed(app));
 		return true;
 	case ACT_BULK_RERUN:
-		plan_propose(app);
+		plan_dialog_open(app);
 		return true;
 	case ACT_AUTOPAY:
 		ui_push(app, &screen_autopay);
 		return true;
 	case ACT_PLAN_PAUSE:
-		plan_pause(app);
+		plan_pause(app, &ui_report);
 		return true;
 	case ACT_PLAN_CANCEL:
-		plan_cancel(app);
+		plan_cancel(app, &ui_report);
 		return true;
 	default:
 		return false;

@@ -10,6 +10,11 @@
  * Releases: each loop turn plan_tick() first updates in-flight items from
  * the pollers' latest snapshots, then, shard by shard, sends the next
  * waiting item while fewer than cap items of that shard are in flight.
+ *
+ * The items are frozen a second time as a rerun_order (same index): the
+ * confirmation, the audit and every send go through rerun_order.h, like
+ * any other rerun.  No curses here: the dialog is screens/plan_dialog.c,
+ * and words for the user go to the action_report given to plan_build().
  */
 #include "autoconf.h"
 
@@ -17,14 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curses.h>
-#include <libpq-fe.h>
-
-#include "confirm.h"
 #include "log.h"
 #include "plan.h"
 #include "rerun.h"
-#include "screen.h"
+#include "rerun_order.h"
 #include "shard_query.h"
 #include "text.h"
 #include "timefmt.h"
@@ -253,6 +254,8 @@ static struct {
 	bool *median_asked;	/* per shard: a median read was answered */
 	unsigned *seen_gen;	/* per shard: the poll generation observed */
 	size_t nshard_slots;
+	struct rerun_order *order;	/* the items, frozen for sending */
+	const struct action_report *report;
 } P;
 static unsigned long plans;	/* plans proposed so far */
 
@@ -267,6 +270,7 @@ static void plan_free(void)
 	for (size_t i = 0; i < P.nskipped; i++)
 		free(P.skipped[i]);
 	free(P.items);
+	rerun_order_free(P.order);
 	free(P.median_asked);
 	free(P.seen_gen);
 	memset(&P, 0, sizeof P);
@@ -341,32 +345,20 @@ bool plan_status_line(char *buf, size_t n)
 	return true;
 }
 
-/* One audit line per item (every item, or those in state `only`), all
+/* One audit line per item in state `only` (every item when all), all
  * written with one write and one fsync: a plan of 10,000 batches is
- * confirmed or declined with one sync, not 10,000. */
+ * declined, cancelled or abandoned with one sync, not 10,000. */
 static void plan_audit_all(const char *event, const char *outcome,
 			   const char *detail, enum plan_state only, bool all,
 			   char *err, size_t n, int *failed)
 {
-	struct audit_entry *e = xcalloc(P.n ? P.n : 1, sizeof *e);
-	size_t k = 0;
+	bool *which = xcalloc(P.n ? P.n : 1, sizeof *which);
 
-	*failed = 0;
-	for (size_t i = 0; i < P.n; i++) {
-		const struct plan_item *it = &P.items[i];
-
-		if (!all && it->state != only)
-			continue;
-		e[k++] = (struct audit_entry){
-			.event = event, .screen = "plan", .shard = it->shard_name,
-			.kind = RERUN_BATCH, .target = it->batch_id,
-			.reason = "bulk rerun plan from batchtop",
-			.outcome = outcome, .detail = detail,
-		};
-	}
-	if (rerun_audit_many(e, k, err, n) < 0)
-		*failed = 1;
-	free(e);
+	for (size_t i = 0; i < P.n; i++)
+		which[i] = all || P.items[i].state == only;
+	*failed = rerun_order_audit(P.order, event, outcome, detail, which, err,
+				    n) < 0;
+	free(which);
 }
 
 static void on_answer(struct app *app, const struct rerun_answer *a,
@@ -400,8 +392,8 @@ static void on_answer(struct app *app, const struct rerun_answer *a,
 		it->state = PI_SKIPPED;
 		if (!P.paused) {
 			P.paused = true;
-			ui_message(app, "plan paused: %s", a->detail);
-			app->message_until = mono_ms() + 12000;
+			report_say(P.report, app, REPORT_OUTCOME, "plan paused: %s",
+				   a->detail);
 		}
 		break;
 	case RR_REFUSED:
@@ -458,7 +450,8 @@ static void release(struct app *app)
 					    it->batch_id, why, sizeof why)) {
 				if (app->readonly) {
 					P.paused = true;
-					ui_message(app, "plan paused: %s", why);
+					report_say(P.report, app, REPORT_INFO,
+						   "plan paused: %s", why);
 					return;
 				}
 				it->state = PI_SKIPPED;
@@ -466,13 +459,13 @@ static void release(struct app *app)
 				continue;
 			}
 			it->state = PI_SENDING;
-			if (rerun_send(app, "plan", it->shard, RERUN_BATCH,
-				       it->batch_id, "bulk rerun plan from batchtop",
-				       false, on_answer, tag, why, sizeof why) < 0) {
+			if (rerun_order_send(app, P.order, (size_t)i, false,
+					     P.report, on_answer, tag, why,
+					     sizeof why) < 0) {
 				it->state = PI_WAITING;
 				P.paused = true;
-				ui_message(app, "plan paused: %s", why);
-				app->message_until = mono_ms() + 12000;
+				report_say(P.report, app, REPORT_OUTCOME,
+					   "plan paused: %s", why);
 				return;
 			}
 			app->dirty = true;
@@ -489,29 +482,29 @@ void plan_tick(struct app *app)
 		release(app);
 }
 
-void plan_pause(struct app *app)
+void plan_pause(struct app *app, const struct action_report *r)
 {
 	if (!P.exists || !P.confirmed || plan_finished()) {
-		ui_message(app, "no bulk plan is running");
+		report_say(r, app, REPORT_INFO, "no bulk plan is running");
 		return;
 	}
 	P.paused = !P.paused;
-	ui_message(app, P.paused ? "plan paused: nothing more is sent until p"
-				 : "plan resumed");
+	report_say(r, app, REPORT_INFO, "%s", P.paused
+		   ? "plan paused: nothing more is sent until p" : "plan resumed");
 }
 
-void plan_cancel(struct app *app)
+void plan_cancel(struct app *app, const struct action_report *r)
 {
 	char err[300];
 	int failed, dropped = 0;
 
 	if (!P.exists || !P.confirmed) {
-		ui_message(app, "no bulk plan to cancel");
+		report_say(r, app, REPORT_INFO, "no bulk plan to cancel");
 		return;
 	}
 	if (plan_finished()) {
 		plan_free();
-		ui_message(app, "plan cleared");
+		report_say(r, app, REPORT_INFO, "plan cleared");
 		return;
 	}
 	plan_audit_all("cancel", "cancelled", "bulk plan cancelled by the "
@@ -526,9 +519,9 @@ void plan_cancel(struct app *app)
 		}
 	}
 	P.cancelled = true;
-	ui_message(app, "plan cancelled: %d waiting dropped; what was sent stays "
-		   "sent%s%s", dropped, failed ? "; AUDIT LOG NOT WRITTEN: " : "",
-		   failed ? err : "");
+	report_say(r, app, REPORT_INFO, "plan cancelled: %d waiting dropped; "
+		   "what was sent stays sent%s%s", dropped,
+		   failed ? "; AUDIT LOG NOT WRITTEN: " : "", failed ? err : "");
 }
 
 size_t plan_waiting(void)
@@ -587,28 +580,23 @@ size_t plan_abandon(const char *detail, char *list, size_t listn,
 
 static void on_median(struct app *app, struct sq_job *job, unsigned long tag)
 {
+	const char *id;
+	int64_t ms;
+	long closes;
+
 	(void)app;
 	if (!P.exists || tag != P.id)
 		return;
 	if ((size_t)job->shard < P.nshard_slots)
 		P.median_asked[job->shard] = true;
-	if (job->status != SQ_OK)
-		return;
-	for (int r = 0; r < PQntuples(job->res); r++) {
-		const char *id = PQgetvalue(job->res, r, 0);
-		int64_t ms = PQgetisnull(job->res, r, 1) ? BT_NO_TIME
-				: strtoll(PQgetvalue(job->res, r, 1), NULL, 10);
-
+	for (int r = 0; rerun_median_row(job, r, &id, &ms, &closes); r++)
 		for (size_t i = 0; i < P.n; i++)
 			if (P.items[i].shard == job->shard &&
 			    !strcmp(P.items[i].biller_id, id))
 				P.items[i].median_ms = ms;
-	}
 }
 
-/* A default duration for a batch with no history: the plan's own median
- * of medians, else five minutes. */
-static int64_t default_ms(void)
+int64_t plan_default_ms(void)
 {
 	int64_t v[256];
 	size_t k = 0;
@@ -628,8 +616,7 @@ static int64_t default_ms(void)
 	return v[k / 2];
 }
 
-/* Dialog lines: summary, one per shard, the order, the skipped. */
-static size_t shards_in_plan(size_t *which, size_t max)
+size_t plan_shards(size_t *which, size_t max)
 {
 	size_t k = 0;
 
@@ -642,161 +629,57 @@ static size_t shards_in_plan(size_t *which, size_t max)
 	return k;
 }
 
-static size_t item_lines_room(void)
+bool plan_proposal(struct plan_summary *out)
 {
-	size_t fixed = 3 + P.nshards + (P.nskipped ? 1 + P.nskipped : 0);
-	long room = (long)LINES - 5 - 5 - (long)fixed;
-
-	if (room < 1)
-		room = 1;
-	return (size_t)room;
+	if (!P.exists || P.confirmed)
+		return false;
+	*out = (struct plan_summary){
+		.items = P.items, .n = P.n, .cap = P.cap,
+		.nbillers = P.nbillers, .nshards = P.nshards,
+		.skipped = (const char *const *)P.skipped,
+		.nskipped = P.nskipped, .median_asked = P.median_asked,
+	};
+	return true;
 }
 
-static size_t plan_nlines(void *ctx)
-{
-	size_t items = P.n, room = item_lines_room();
-
-	(void)ctx;
-	if (items > room)
-		items = room;	/* the last one says how many more */
-	return 3 + P.nshards + items + (P.nskipped ? 1 + P.nskipped : 0);
-}
-
-static void shard_line(struct app *app, size_t s, char *buf, size_t n,
-		       enum paint *p)
-{
-	int count = 0, minute = app->cfg->payment_file_minute;
-	int64_t span = plan_makespan(P.items, P.n, (int)s, P.cap, default_ms());
-	const char *name = "?";
-	char at[16], left[16];
-	bool late;
-
-	for (size_t i = 0; i < P.n; i++)
-		if (P.items[i].shard == (int)s) {
-			name = P.items[i].shard_name;
-			count++;
-		}
-	if (app->now == BT_NO_TIME) {
-		snprintf(buf, n, "  %-10s %d batch%s", name, count,
-			 count == 1 ? "" : "es");
-		return;
-	}
-	fmt_clock(at, sizeof at, app->now + span, 0);
-	fmt_countdown(left, sizeof left, span);
-	late = span > next_payment_file_ms(app->now, minute);
-	snprintf(buf, n, "  %-10s %d batch%s, done in ~%s (%s UTC)%s: %s the "
-		 ":%02d run", name, count, count == 1 ? "" : "es", left, at,
-		 P.median_asked[s] ? "" : " (estimating)",
-		 late ? "AFTER" : "before", minute);
-	if (late)
-		*p = PAINT_LATE;
-}
-
-static void plan_line(struct app *app, void *ctx, size_t i, char *buf, size_t n,
-		      enum paint *p)
-{
-	size_t which[64], ns = shards_in_plan(which, 64);
-	size_t items = P.n, room = item_lines_room();
-	char dl[16], prio[16];
-
-	(void)ctx;
-	if (i == 0) {
-		snprintf(buf, n, "%zu failed batch%s of %zu biller%s on %zu shard%s; at "
-			 "most %d pending or running per shard at once",
-			 P.n, P.n == 1 ? "" : "es", P.nbillers,
-			 P.nbillers == 1 ? "" : "s", ns, ns == 1 ? "" : "s", P.cap);
-		return;
-	}
-	if (i == 1) {
-		snprintf(buf, n, "Estimated finish per shard (median close of each "
-			 "biller over 14 days):");
-		return;
-	}
-	i -= 2;
-	if (i < ns) {
-		shard_line(app, which[i], buf, n, p);
-		return;
-	}
-	i -= ns;
-	if (i == 0) {
-		snprintf(buf, n, "Order (priority, then nearest deadline):");
-		return;
-	}
-	i--;
-	if (items > room)
-		items = room;
-	if (i < items) {
-		const struct plan_item *it = &P.items[i];
-
-		if (items < P.n && i == items - 1) {
-			snprintf(buf, n, "  ... and %zu more", P.n - items + 1);
-			return;
-		}
-		if (it->deadline == BT_NO_TIME)
-			snprintf(dl, sizeof dl, "--:--");
-		else
-			fmt_clock(dl, sizeof dl, it->deadline, 0);
-		if (it->priority == BT_NO_INT)
-			snprintf(prio, sizeof prio, "?");
-		else
-			snprintf(prio, sizeof prio, "%d", it->priority);
-		{
-			/* Escaped, so look-alike ids differ (text.h). */
-			char *id = text_escape(it->batch_id);
-
-			snprintf(buf, n, "%3zu. %-10s P%s  %s  %s  deadline %s UTC%s",
-				 i + 1, it->shard_name, prio, it->biller_name, id, dl,
-				 text_needs_escape(it->batch_id)
-				 ? "  (id contains characters that do not display)"
-				 : "");
-			free(id);
-		}
-		return;
-	}
-	i -= items;
-	if (i == 0) {
-		snprintf(buf, n, "Skipped (not in the plan):");
-		*p = PAINT_WARN;
-		return;
-	}
-	i--;
-	if (i < P.nskipped)
-		snprintf(buf, n, "  %s", P.skipped[i]);
-}
-
-static void plan_answer(struct app *app, void *ctx, bool yes, const char *typed)
+void plan_decline(struct app *app, const struct action_report *r,
+		  const char *typed)
 {
 	char err[300], detail[200];
 	int failed;
 
-	(void)ctx;
-	if (!yes) {
-		if (*typed)
-			snprintf(detail, sizeof detail, "typed \"%s\" for a plan of %zu "
-				 "batches", typed, P.n);
-		else
-			snprintf(detail, sizeof detail, "cancelled by the operator");
-		plan_audit_all("cancel", "cancelled", detail, PI_WAITING, true, err,
-			       sizeof err, &failed);
-		ui_message(app, "plan not started (%s): nothing sent%s%s", detail,
-			   failed ? "; AUDIT LOG NOT WRITTEN: " : "", failed ? err : "");
-		plan_free();
+	if (!P.exists || P.confirmed)
 		return;
-	}
-	plan_audit_all("confirm", "confirmed", "bulk plan confirmed by typing its "
-		       "count", PI_WAITING, true, err, sizeof err, &failed);
-	if (failed) {
-		ui_message(app, "the audit log cannot be written, so nothing was "
-			   "sent: %s", err);
-		app->message_until = mono_ms() + 12000;
+	if (typed && *typed)
+		snprintf(detail, sizeof detail, "typed \"%s\" for a plan of %zu "
+			 "batches", typed, P.n);
+	else
+		snprintf(detail, sizeof detail, "cancelled by the operator");
+	failed = rerun_order_answer(app, P.order, false, detail, NULL, err,
+				    sizeof err) < 0;
+	report_say(r, app, REPORT_INFO, "plan not started (%s): nothing sent%s%s",
+		   detail, failed ? "; AUDIT LOG NOT WRITTEN: " : "",
+		   failed ? err : "");
+	plan_free();
+}
+
+void plan_start(struct app *app, const struct action_report *r)
+{
+	char err[300];
+
+	if (!P.exists || P.confirmed)
+		return;
+	if (rerun_order_answer(app, P.order, true, "bulk plan confirmed by "
+			       "typing its count", r, err, sizeof err) < 0) {
 		plan_free();
 		return;
 	}
 	P.confirmed = true;
+	P.report = r;
 	plan_marks_clear();
 	log_msg(LOG_INFO, "bulk plan of %zu batches started", P.n);
-	ui_message(app, "plan started: %zu batches, at most %d at once per shard",
-		   P.n, P.cap);
+	report_say(r, app, REPORT_INFO, "plan started: %zu batches, at most %d at "
+		   "once per shard", P.n, P.cap);
 	plan_tick(app);
 }
 
@@ -822,101 +705,80 @@ static const struct biller *find_biller(const struct app *app, int shard,
 	return NULL;
 }
 
-void plan_propose(struct app *app)
+static struct plan_item *add_item(size_t *cap)
 {
-	char why[400], title[160], prompt[300], expect[32];
-	struct confirm c;
+	struct plan_item *it;
+
+	if (P.n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		P.items = xrealloc(P.items, *cap * sizeof *P.items);
+	}
+	it = &P.items[P.n++];
+	memset(it, 0, sizeof *it);
+	return it;
+}
+
+/* The failed batches of marked biller b that may be asked now. */
+static void add_biller(const struct app *app, const struct biller *b,
+		       size_t *cap)
+{
+	bool any = false;
+	char why[400];
+
+	for (size_t k = 0; k < b->nbatches; k++) {
+		const struct batch *t = &b->batches[k];
+		struct plan_item *it;
+
+		if (t->state != BATCH_FAILED)
+			continue;
+		if (!rerun_may_send(app, b->shard_index, RERUN_BATCH, t->batch_id,
+				    why, sizeof why)) {
+			skip(t->batch_id, why);
+			continue;
+		}
+		it = add_item(cap);
+		it->shard = b->shard_index;
+		it->shard_name = xstrdup(b->shard);
+		it->batch_id = xstrdup(t->batch_id);
+		it->biller_id = xstrdup(b->biller_id);
+		it->biller_name = xstrdup(*b->name ? b->name : b->biller_id);
+		it->priority = b->priority;
+		it->deadline = t->deadline_at;
+		it->median_ms = BT_NO_TIME;
+		it->state = PI_WAITING;
+		any = true;
+	}
+	if (any)
+		P.nbillers++;
+	else
+		skip(*b->name ? b->name : b->biller_id, "no failed batch now");
+}
+
+static void collect_items(const struct app *app)
+{
 	size_t cap = 0;
 
-	if (app->readonly) {
-		ui_message(app, "read-only: reruns are off (started with --readonly "
-			   "or readonly = true)");
-		return;
-	}
-	if (P.exists && P.confirmed && !plan_finished()) {
-		ui_message(app, "a bulk plan is running: C cancels what is still "
-			   "waiting");
-		return;
-	}
-	if (confirm_is_open())
-		return;
-	if (!nmarks) {
-		ui_message(app, "mark billers first: Space marks one, * every "
-			   "failed one");
-		return;
-	}
-	plan_free();
-	P.exists = true;
-	P.id = ++plans;
-	P.cap = app->cfg->max_inflight_per_shard;
-	P.nshard_slots = app->npollers;
-	P.median_asked = xcalloc(app->npollers + 1, sizeof *P.median_asked);
-	P.seen_gen = xcalloc(app->npollers + 1, sizeof *P.seen_gen);
 	for (size_t m = 0; m < nmarks; m++) {
 		const struct biller *b = find_biller(app, marks[m].shard,
 						     marks[m].biller_id);
-		bool any = false;
 
-		if (!b) {
+		if (!b)
 			skip(marks[m].biller_id, "not in the shard's latest data");
-			continue;
-		}
-		if (b->is_demo) {
+		else if (b->is_demo)
 			skip(b->name, "a demo biller: never rerun");
-			continue;
-		}
-		for (size_t k = 0; k < b->nbatches; k++) {
-			const struct batch *t = &b->batches[k];
-			struct plan_item *it;
-
-			if (t->state != BATCH_FAILED)
-				continue;
-			if (!rerun_may_send(app, b->shard_index, RERUN_BATCH,
-					    t->batch_id, why, sizeof why)) {
-				skip(t->batch_id, why);
-				continue;
-			}
-			if (P.n == cap) {
-				cap = cap ? cap * 2 : 16;
-				P.items = xrealloc(P.items, cap * sizeof *P.items);
-			}
-			it = &P.items[P.n++];
-			memset(it, 0, sizeof *it);
-			it->shard = b->shard_index;
-			it->shard_name = xstrdup(b->shard);
-			it->batch_id = xstrdup(t->batch_id);
-			it->biller_id = xstrdup(b->biller_id);
-			it->biller_name = xstrdup(*b->name ? b->name : b->biller_id);
-			it->priority = b->priority;
-			it->deadline = t->deadline_at;
-			it->median_ms = BT_NO_TIME;
-			it->state = PI_WAITING;
-			any = true;
-		}
-		if (any)
-			P.nbillers++;
 		else
-			skip(*b->name ? b->name : b->biller_id,
-			     "no failed batch now");
+			add_biller(app, b, &cap);
 	}
 	if (P.more_skipped && P.nskipped == MAX_SKIPPED) {
 		free(P.skipped[MAX_SKIPPED - 1]);
 		P.skipped[MAX_SKIPPED - 1] = xasprintf("... and %zu more",
 						       P.more_skipped + 1);
 	}
-	if (P.n == 0) {
-		ui_message(app, "nothing to rerun: none of the %zu marked billers has "
-			   "a failed batch that may be asked now", nmarks);
-		plan_free();
-		return;
-	}
-	plan_sort(P.items, P.n);
-	{
-		size_t which[64];
+}
 
-		P.nshards = shards_in_plan(which, 64);
-	}
-	/* Ask each shard for its billers' median close times. */
+/* Ask each shard for its billers' median close times. */
+static void ask_medians(struct app *app)
+{
 	for (size_t s = 0; s < app->npollers; s++) {
 		const char **ids = xcalloc(P.n, sizeof *ids);
 		size_t k = 0;
@@ -934,18 +796,65 @@ void plan_propose(struct app *app)
 		}
 		free(ids);
 	}
-	snprintf(expect, sizeof expect, "%zu", P.n);
-	snprintf(title, sizeof title, "Bulk rerun plan: %zu batch%s", P.n,
-		 P.n == 1 ? "" : "es");
-	snprintf(prompt, sizeof prompt, "Type %zu and Enter to send the plan as %s; "
-		 "Esc or any other key cancels", P.n, rerun_requested_by());
-	memset(&c, 0, sizeof c);
-	c.title = title;
-	c.prompt = prompt;
-	c.expect = expect;
-	c.nlines = plan_nlines;
-	c.line = plan_line;
-	c.answer = plan_answer;
-	if (!confirm_open(app, &c))
+}
+
+static void freeze_order(const struct app *app)
+{
+	struct rerun_target *t = xcalloc(P.n ? P.n : 1, sizeof *t);
+
+	for (size_t i = 0; i < P.n; i++)
+		t[i] = (struct rerun_target){
+			.shard = P.items[i].shard, .kind = RERUN_BATCH,
+			.id = P.items[i].batch_id, .words = P.items[i].biller_name,
+		};
+	P.order = rerun_order_freeze(app, "plan", "bulk rerun plan from batchtop",
+				     t, P.n);
+	free(t);
+}
+
+int plan_build(struct app *app, const struct action_report *r)
+{
+	size_t which[64];
+
+	if (app->readonly) {
+		report_say(r, app, REPORT_INFO, "read-only: reruns are off (started "
+			   "with --readonly or readonly = true)");
+		return -1;
+	}
+	if (P.exists && P.confirmed && !plan_finished()) {
+		report_say(r, app, REPORT_INFO, "a bulk plan is running: C cancels "
+			   "what is still waiting");
+		return -1;
+	}
+	if (!nmarks) {
+		report_say(r, app, REPORT_INFO, "mark billers first: Space marks "
+			   "one, * every failed one");
+		return -1;
+	}
+	plan_free();
+	P.exists = true;
+	P.id = ++plans;
+	P.cap = app->cfg->max_inflight_per_shard;
+	P.nshard_slots = app->npollers;
+	P.median_asked = xcalloc(app->npollers + 1, sizeof *P.median_asked);
+	P.seen_gen = xcalloc(app->npollers + 1, sizeof *P.seen_gen);
+	collect_items(app);
+	if (P.n == 0) {
+		report_say(r, app, REPORT_INFO, "nothing to rerun: none of the %zu "
+			   "marked billers has a failed batch that may be asked "
+			   "now", nmarks);
+		plan_free();
+		return -1;
+	}
+	plan_sort(P.items, P.n);
+	P.nshards = plan_shards(which, 64);
+	freeze_order(app);
+	ask_medians(app);
+	return 0;
+}
+
+void plan_drop_proposal(void)
+{
+	if (P.exists && !P.confirmed)
 		plan_free();
 }

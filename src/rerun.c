@@ -7,7 +7,9 @@
  *            that target may be sent.  An unknown entry leaves only after
  *            a re-read of the shard answered.
  *   reads    read jobs in flight and who gets their answer.
- * The confirmation of batch reruns is in rerun_dialog.c.
+ * What was confirmed is frozen and audited in rerun_order.c; the
+ * dialogs are in screens/.  Nothing here includes curses: words for the
+ * user go through the action_report each sender passed in.
  */
 #include "autoconf.h"
 
@@ -18,9 +20,7 @@
 #include <libpq-fe.h>
 
 #include "log.h"
-#include "plan.h"
 #include "rerun.h"
-#include "screen.h"
 #include "shard_query.h"
 #include "text.h"
 #include "timefmt.h"
@@ -64,6 +64,7 @@ struct target {
 	char *kind, *target, *screen, *reason;
 	enum tstate state;
 	bool announce;
+	const struct action_report *report;
 	unsigned job;		/* the write job while sending */
 	int backend_pid;	/* the server process of the lost call */
 	unsigned reread_job;	/* 0: no re-read in flight */
@@ -89,6 +90,7 @@ static struct {
 	char *audit_path;
 	struct target *targets;
 	struct read *reads;
+	rerun_submit_fn submit;	/* tests only; NULL: the query worker */
 } R;
 
 /* --- small helpers ------------------------------------------------------------ */
@@ -134,6 +136,23 @@ char *rerun_pg_array(const char *const *items, size_t n)
 	return out;
 }
 
+bool rerun_median_row(const struct sq_job *job, int row, const char **biller_id,
+		      int64_t *median_ms, long *closes)
+{
+	const char *m, *c;
+
+	if (job->status != SQ_OK || row >= PQntuples(job->res))
+		return false;
+	m = col(job->res, row, "median_ms");
+	c = col(job->res, row, "closes");
+	*biller_id = col(job->res, row, "biller_id");
+	if (!*biller_id)
+		*biller_id = "";
+	*median_ms = m ? strtoll(m, NULL, 10) : BT_NO_TIME;
+	*closes = c ? atol(c) : 0;
+	return true;
+}
+
 const char *rerun_result_word(enum rerun_result r)
 {
 	switch (r) {
@@ -169,10 +188,27 @@ int rerun_audit_many(const struct audit_entry *e, size_t count, char *err,
 	return 0;
 }
 
-void rerun_announce(struct app *app, const char *text)
+const char *rerun_audit_path(void)
 {
-	ui_message(app, "%s", text);
-	app->message_until = mono_ms() + 12000;
+	return R.audit_path ? R.audit_path : "?";
+}
+
+void rerun_set_submit(rerun_submit_fn fn)
+{
+	R.submit = fn;
+}
+
+static bool has_worker(const struct app *app, int shard)
+{
+	return shard >= 0 && (size_t)shard < app->npollers &&
+	       (R.submit || (app->queries && app->queries[shard]));
+}
+
+static unsigned submit(struct app *app, int shard, struct sq_job *job)
+{
+	if (R.submit)
+		return R.submit(app, shard, job);
+	return shard_query_submit(app->queries[shard], job);
 }
 
 /* --- targets ------------------------------------------------------------------- */
@@ -236,8 +272,8 @@ static const char *local_state(int shard, const char *kind, const char *target)
 
 int rerun_send(struct app *app, const char *screen, int shard,
 	       const char *kind, const char *target, const char *reason,
-	       bool announce_it, rerun_cb cb, unsigned long tag, char *why,
-	       size_t n)
+	       bool announce_it, const struct action_report *r, rerun_cb cb,
+	       unsigned long tag, char *why, size_t n)
 {
 	struct audit_entry e = {
 		.event = "request", .screen = screen,
@@ -251,15 +287,14 @@ int rerun_send(struct app *app, const char *screen, int shard,
 
 	if (!rerun_may_send(app, shard, kind, target, why, n))
 		return -1;
-	if (shard < 0 || (size_t)shard >= app->npollers || !app->queries ||
-	    !app->queries[shard]) {
+	if (!has_worker(app, shard)) {
 		snprintf(why, n, "no query worker for shard %d", shard);
 		return -1;
 	}
 	if (rerun_audit(&e, err, sizeof err) < 0) {
 		snprintf(why, n, "the audit log cannot be written, so nothing was "
 			 "sent: %s", err);
-		return -1;
+		return RERUN_AUDIT_FAILED;
 	}
 	job = sq_job_new(JOB_RERUN, true, request_sql, 4, params);
 	t = xcalloc(1, sizeof *t);
@@ -270,11 +305,12 @@ int rerun_send(struct app *app, const char *screen, int shard,
 	t->reason = xstrdup(reason ? reason : "");
 	t->state = T_SENDING;
 	t->announce = announce_it;
+	t->report = r;
 	t->cb = cb;
 	t->tag = tag;
 	t->next = R.targets;
 	R.targets = t;
-	t->job = shard_query_submit(app->queries[shard], job);
+	t->job = submit(app, shard, job);
 	log_msg(LOG_INFO, "shard %s: rerun of %s %s sent (job %u)",
 		shard_name(app, shard), kind, target, t->job);
 	return 0;
@@ -311,25 +347,25 @@ static void finish_answer(struct app *app, struct target *t,
 		.outcome = rerun_result_word(a->result),
 		.detail = a->detail, .request_id = a->request_id,
 	};
-	char err[300], msg[600];
+	char err[300];
 	rerun_cb cb = t->cb;
 	unsigned long tag = t->tag;
 	bool keep = a->result == RR_UNKNOWN;
 
 	if (rerun_audit(&e, err, sizeof err) < 0) {
-		snprintf(msg, sizeof msg, "AUDIT LOG NOT WRITTEN (%s): %s %s: %s",
-			 err, t->target, rerun_result_word(a->result), a->detail);
-		rerun_announce(app, msg);
+		report_say(t->report, app, REPORT_OUTCOME,
+			   "AUDIT LOG NOT WRITTEN (%s): %s %s: %s", err, t->target,
+			   rerun_result_word(a->result), a->detail);
 	} else if (t->announce || a->result == RR_UNKNOWN ||
 		   a->result == RR_REREAD_OPEN || a->result == RR_REREAD_NONE) {
 		/* Errors and re-reads say what happened in their own words. */
 		bool worded = a->result == RR_ERROR || a->result == RR_REREAD_OPEN ||
 			      a->result == RR_REREAD_NONE;
 
-		snprintf(msg, sizeof msg, "%s %s: %s%s%s", shard_name(app, t->shard),
-			 t->target, worded ? "" : rerun_result_word(a->result),
-			 worded ? "" : ": ", a->detail);
-		rerun_announce(app, msg);
+		report_say(t->report, app, REPORT_OUTCOME, "%s %s: %s%s%s",
+			   shard_name(app, t->shard), t->target,
+			   worded ? "" : rerun_result_word(a->result),
+			   worded ? "" : ": ", a->detail);
 	}
 	log_msg(LOG_INFO, "shard %s: rerun of %s %s: %s: %s",
 		shard_name(app, t->shard), t->kind, t->target,
@@ -430,7 +466,7 @@ static void start_rereads(struct app *app)
 			continue;
 		snprintf(pid, sizeof pid, "%d", t->backend_pid);
 		job = sq_job_new(JOB_REQUESTS, false, reread_sql, 3, params);
-		t->reread_job = shard_query_submit(app->queries[t->shard], job);
+		t->reread_job = submit(app, t->shard, job);
 		log_msg(LOG_INFO, "shard %s: re-reading %s %s (job %u)",
 			shard_name(app, t->shard), t->kind, t->target, t->reread_job);
 	}
@@ -512,8 +548,7 @@ void rerun_read(struct app *app, int shard, const char *sql, int nparams,
 {
 	struct read *r;
 
-	if (shard < 0 || (size_t)shard >= app->npollers || !app->queries ||
-	    !app->queries[shard])
+	if (!has_worker(app, shard))
 		return;
 	r = xcalloc(1, sizeof *r);
 	r->shard = shard;
@@ -521,13 +556,16 @@ void rerun_read(struct app *app, int shard, const char *sql, int nparams,
 	r->tag = tag;
 	r->next = R.reads;
 	R.reads = r;
-	r->job = shard_query_submit(app->queries[shard],
-				    sq_job_new(JOB_REQUESTS, false, sql, nparams,
-					       params));
+	r->job = submit(app, shard, sq_job_new(JOB_REQUESTS, false, sql,
+					       nparams, params));
 }
 
-static void on_requests_job(struct app *app, struct sq_job *job)
+void rerun_on_job(struct app *app, struct sq_job *job)
 {
+	if (job->kind == JOB_RERUN) {
+		on_rerun_job(app, job);
+		return;
+	}
 	if (!on_reread(app, job)) {
 		for (struct read **pp = &R.reads; *pp; pp = &(*pp)->next) {
 			struct read *r = *pp;
@@ -593,25 +631,11 @@ size_t rerun_unanswered(void)
 	return k;
 }
 
-#define ABANDON_LIST_MAX 20
-
-void rerun_undone_words(char *buf, size_t n, size_t batches, size_t requests)
-{
-	int j = 0;
-
-	buf[0] = '\0';
-	if (batches)
-		j = snprintf(buf, n, "%zu batch%s of a plan not sent yet", batches,
-			     batches == 1 ? "" : "es");
-	if (requests && j >= 0 && (size_t)j < n)
-		snprintf(buf + j, n - (size_t)j, "%s%zu request%s without an answer",
-			 batches ? ", " : "", requests, requests == 1 ? "" : "s");
-}
-
 /* Requests sent (or lost) without an answer, as one fsynced batch of
  * audit lines, and a line each for the first few in list. */
-static size_t abandon_requests(struct app *app, const char *why, char *list,
-			       size_t listn, char *err, size_t n, int *failed)
+size_t rerun_abandon_requests(struct app *app, const char *why, char *list,
+			      size_t listn, size_t list_max, char *err,
+			      size_t n, int *failed)
 {
 	size_t k = rerun_unanswered(), i = 0, j = strlen(list), shown = 0;
 	struct audit_entry *e;
@@ -631,7 +655,7 @@ static size_t abandon_requests(struct app *app, const char *why, char *list,
 			.target = t->target, .reason = t->reason,
 			.outcome = "unanswered", .detail = detail,
 		};
-		if (shown < ABANDON_LIST_MAX && j + 1 < listn) {
+		if (shown < list_max && j + 1 < listn) {
 			char target[80];
 
 			text_sanitize_into(target, sizeof target, t->target,
@@ -651,36 +675,6 @@ static size_t abandon_requests(struct app *app, const char *why, char *list,
 	return k;
 }
 
-char *rerun_abandon(struct app *app, const char *why)
-{
-	char detail[200], list[4096] = "", err[300] = "", err2[300] = "";
-	char what[160];
-	size_t batches, requests;
-	int failed = 0, failed2 = 0;
-	char *msg;
-
-	if (!R.ready)
-		return NULL;
-	snprintf(detail, sizeof detail, "%s before this was sent", why);
-	batches = plan_abandon(detail, list, sizeof list, ABANDON_LIST_MAX, err,
-			       sizeof err, &failed);
-	requests = abandon_requests(app, why, list, sizeof list, err2,
-				    sizeof err2, &failed2);
-	if (!batches && !requests)
-		return NULL;
-	log_msg(LOG_WARN, "%s with %zu plan batches not sent and %zu requests "
-		"without an answer", why, batches, requests);
-	rerun_undone_words(what, sizeof what, batches, requests);
-	msg = xasprintf("batchtop: %s with %s:\n%s"
-			"batchtop: %s %s (batchtop audit prints it)\n",
-			why, what, list,
-			failed || failed2 ? "THEY COULD NOT BE RECORDED in the audit "
-			"log:" : "recorded as abandoned in the audit log",
-			failed ? err : failed2 ? err2
-			: R.audit_path ? R.audit_path : "?");
-	return msg;
-}
-
 /* --- life -------------------------------------------------------------------------- */
 
 void rerun_init(struct app *app)
@@ -695,8 +689,8 @@ void rerun_init(struct app *app)
 		snprintf(R.by, sizeof R.by, "%s", user);
 	free(R.audit_path);
 	R.audit_path = audit_path(app->cfg);
-	ui_on_job(JOB_RERUN, on_rerun_job);
-	ui_on_job(JOB_REQUESTS, on_requests_job);
+	ui_on_job(JOB_RERUN, rerun_on_job);
+	ui_on_job(JOB_REQUESTS, rerun_on_job);
 	R.ready = true;
 }
 
@@ -705,7 +699,6 @@ void rerun_tick(struct app *app)
 	if (!R.ready)
 		return;
 	start_rereads(app);
-	plan_tick(app);
 }
 
 void rerun_shutdown(void)
@@ -718,8 +711,6 @@ void rerun_shutdown(void)
 		R.reads = r->next;
 		free(r);
 	}
-	rerun_dialog_shutdown();
-	plan_shutdown();
 	free(R.audit_path);
 	R.audit_path = NULL;
 	R.ready = false;

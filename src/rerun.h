@@ -12,9 +12,12 @@
  * on rerun_request that first waits until the old server process is gone)
  * and the callback hears again: an open request was found, or none.
  *
- * The module also owns the confirmation of batch reruns from the grid and
- * the biller detail (rerun_dialog.c), and routes the read jobs
- * (JOB_REQUESTS) of the rerun screens to whoever asked.
+ * Callers do not use rerun_send() alone: rerun_order.h freezes what the
+ * operator confirmed and audits the answer first, then sends through it.
+ * The module also routes the read jobs (JOB_REQUESTS) of the rerun
+ * screens to whoever asked.  It includes no curses and calls no screen:
+ * what the user must read goes through the action_report the sender
+ * passed in.
  */
 #ifndef BT_RERUN_H
 #define BT_RERUN_H
@@ -23,12 +26,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "action_report.h"
 #include "app.h"
 #include "audit.h"
 #include "model.h"
 
+struct sq_job;
+
 #define RERUN_BATCH "batch_close"
 #define RERUN_INVOICE "autopay_invoice"
+#define RERUN_AUDIT_FAILED (-2)	/* rerun_send(): the audit write failed */
 
 enum rerun_result {
 	RR_CREATED,	/* a pending request was queued (request_id) */
@@ -58,15 +65,20 @@ typedef void (*rerun_cb)(struct app *app, const struct rerun_answer *a,
 void rerun_init(struct app *app);
 /* Forget everything (at exit). */
 void rerun_shutdown(void);
-/* Once per loop turn: re-reads that are due, and the bulk plan. */
+/* Once per loop turn: the re-reads that are due. */
 void rerun_tick(struct app *app);
+/* The handler of finished JOB_RERUN and JOB_REQUESTS jobs (rerun_init
+ * registers it; it owns job). */
+void rerun_on_job(struct app *app, struct sq_job *job);
+/* Tests only: queue jobs through fn instead of the shard's query worker
+ * (NULL restores the worker).  fn returns the job id, and the answer is
+ * handed to rerun_on_job() by the test. */
+typedef unsigned (*rerun_submit_fn)(struct app *app, int shard,
+				    struct sq_job *job);
+void rerun_set_submit(rerun_submit_fn fn);
 
 /* "alice@10.1.2.3" (or "alice" when not over SSH): requested_by. */
 const char *rerun_requested_by(void);
-
-/* A message in the status bar that stays longer than the usual few
- * seconds: outcomes matter. */
-void rerun_announce(struct app *app, const char *text);
 
 /* Append an audit line (the operator and time are added).  0, or -1 with
  * err set. */
@@ -79,26 +91,29 @@ int rerun_audit_many(const struct audit_entry *e, size_t count, char *err,
 bool rerun_may_send(const struct app *app, int shard, const char *kind,
 		    const char *target, char *why, size_t n);
 
-/* Send one request.  0: queued, cb (may be NULL) will hear the answer;
- * -1: not sent, why says so.  announce: show each answer in the status
- * bar. */
+/* Send one request (rerun_order_send() is the way in: it checks that the
+ * confirmation is on disk).  The "request" line is audited and fsynced
+ * first; when it cannot be, nothing is sent.  0: queued, cb (may be NULL)
+ * will hear the answer; -1: not sent, why says so; RERUN_AUDIT_FAILED:
+ * not sent because the audit line could not be written.  announce: report each
+ * answer through r (unknown outcomes and re-reads always are). */
 int rerun_send(struct app *app, const char *screen, int shard,
 	       const char *kind, const char *target, const char *reason,
-	       bool announce, rerun_cb cb, unsigned long tag, char *why,
-	       size_t n);
+	       bool announce, const struct action_report *r, rerun_cb cb,
+	       unsigned long tag, char *why, size_t n);
 
 /* Requests sent, or lost, whose answer batchtop has not had yet. */
 size_t rerun_unanswered(void);
-/* At exit, whatever the way out (q, SIGTERM, SIGHUP): record the plan's
- * waiting batches and the requests without an answer as abandoned in the
- * audit log (one fsynced batch each; why says how batchtop stopped:
- * "quit", "stopped by SIGTERM").  Returns the message for stderr once
- * curses has ended, naming them and the audit log (the caller frees), or
- * NULL when nothing was left undone. */
-char *rerun_abandon(struct app *app, const char *why);
-/* "3 batches of a plan not sent yet, 1 request without an answer" (the
- * parts that are not zero) into buf. */
-void rerun_undone_words(char *buf, size_t n, size_t batches, size_t requests);
+/* At exit: record every request without an answer as abandoned (one
+ * fsynced batch of audit lines; why says how batchtop stopped) and append
+ * a line for each of the first list_max to list (listn bytes).  Returns
+ * how many; *failed is 1 when the audit log could not be written (err
+ * says why).  action_loop.h's actions_abandon() is the caller. */
+size_t rerun_abandon_requests(struct app *app, const char *why, char *list,
+			      size_t listn, size_t list_max, char *err,
+			      size_t n, int *failed);
+/* Where the audit trail is ("?" when there is none). */
+const char *rerun_audit_path(void);
 
 /* One word for a result: "created", "duplicate", ... */
 const char *rerun_result_word(enum rerun_result r);
@@ -113,6 +128,11 @@ void rerun_read(struct app *app, int shard, const char *sql, int nparams,
 /* A text[] literal of the items ('{"a","b"}'); the caller frees. */
 char *rerun_pg_array(const char *const *items, size_t n);
 
+/* Row `row` of a finished rerun_median_sql job: false past the end (or
+ * when the job failed). */
+bool rerun_median_row(const struct sq_job *job, int row, const char **biller_id,
+		      int64_t *median_ms, long *closes);
+
 /* Median close time (ms) of billers over the last 14 days: $1 a text[] of
  * biller ids; rows biller_id, median_ms, closes. */
 extern const char rerun_median_sql[];
@@ -121,14 +141,5 @@ extern const char rerun_median_sql[];
  * batches' request states (unknown, sending, running, pending, failed,
  * done), or "" when none was asked. */
 const char *rerun_biller_word(const struct biller *b);
-
-/* Open the confirmation of a rerun of b's failed batches (all of them, or
- * only `only` when it is not NULL: the biller detail's selected batch).
- * Says in the status bar why not when nothing can be rerun. */
-void rerun_confirm_batches(struct app *app, const char *screen,
-			   const struct biller *b, const struct batch *only);
-
-/* Forget an open dialog (at exit; rerun_shutdown() calls it). */
-void rerun_dialog_shutdown(void);
 
 #endif

@@ -24,12 +24,11 @@
 
 #include <curses.h>
 
+#include "action_loop.h"
 #include "confirm.h"
 #include "draw.h"
 #include "log.h"
 #include "newrelic_ui.h"
-#include "plan.h"
-#include "rerun.h"
 #include "screen.h"
 #include "shard_query.h"
 #include "timefmt.h"
@@ -327,8 +326,7 @@ static void quit_line(struct app *app, void *ctx, size_t i, char *buf, size_t n,
 	(void)app;
 	(void)ctx;
 	(void)i;
-	rerun_undone_words(what, sizeof what, plan_waiting(), rerun_unanswered());
-	if (!what[0])
+	if (!actions_undone_words(what, sizeof what))
 		snprintf(what, sizeof what, "nothing is left undone now");
 	snprintf(buf, n, "%s: quit anyway? y/N", what);
 	*p = PAINT_WARN;
@@ -348,8 +346,9 @@ static void quit_answer(struct app *app, void *ctx, bool yes, const char *typed)
 static void quit_request(struct app *app)
 {
 	struct confirm c;
+	char what[160];
 
-	if (!plan_waiting() && !rerun_unanswered()) {
+	if (!actions_undone_words(what, sizeof what)) {
 		app->quit = true;
 		return;
 	}
@@ -453,7 +452,7 @@ int ui_run(struct app *app)
 			{ .fd = app->wake[0], .events = POLLIN },
 		};
 
-		rerun_tick(app);	/* re-reads due, bulk plan releases */
+		actions_tick(app);	/* re-reads due, bulk plan releases */
 
 		app->mono = mono_ms();
 		app->now = view_now(&app->view, app->mono);
@@ -500,8 +499,8 @@ int ui_run(struct app *app)
 	}
 	/* Whatever the way out, what is left undone is recorded (before the
 	 * screens go: a dialog's leave may audit its own no). */
-	app->exit_note = rerun_abandon(app, got_quit_signal
-				       ? signal_word(got_quit_signal) : "quit");
+	app->exit_note = actions_abandon(app, got_quit_signal
+					 ? signal_word(got_quit_signal) : "quit");
 	while (app->depth > 0) {
 		const struct screen *s = top(app);
 
@@ -509,6 +508,7 @@ int ui_run(struct app *app)
 			s->leave(app);
 		app->depth--;
 	}
+	actions_shutdown();
 	ui_restore();
 	/* Killed by a signal: say so in the status, as a shell would. */
 	return got_quit_signal ? 128 + got_quit_signal : BT_EXIT_OK;

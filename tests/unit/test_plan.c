@@ -18,10 +18,12 @@
 
 #include <cmocka.h>
 
+#include "action_loop.h"
 #include "audit.h"
 #include "fixtures.h"
 #include "model.h"
 #include "plan.h"
+#include "plan_dialog.h"
 #include "rerun.h"
 #include "screen.h"
 #include "xalloc.h"
@@ -237,7 +239,7 @@ static void big_plan(struct fixture *f, size_t n)
 	f->app.depth = 1;
 	rerun_init(&f->app);
 	assert_int_equal(plan_mark_failed(&f->app), n);
-	plan_propose(&f->app);
+	plan_dialog_open(&f->app);
 	assert_int_equal(f->app.depth, 2);	/* the dialog is up */
 }
 
@@ -265,6 +267,7 @@ static void big_done(struct fixture *f)
 {
 	char cmd[128];
 
+	actions_shutdown();
 	rerun_shutdown();
 	view_free(&f->app.view);
 	free(f->app.gens);
@@ -319,7 +322,7 @@ static void test_confirm_one_fsync(void **state)
 	/* Quitting now leaves all of them: one more sync records them. */
 	assert_int_equal(plan_waiting(), BIG);
 	before = audit_fsync_count();
-	msg = rerun_abandon(&f.app, "quit");
+	msg = actions_abandon(&f.app, "quit");
 	assert_int_equal(audit_fsync_count() - before, 1);
 	assert_int_equal(plan_waiting(), 0);
 	assert_int_equal(count_lines(f.audit, "\"outcome\":\"abandoned\""), BIG);
@@ -329,7 +332,7 @@ static void test_confirm_one_fsync(void **state)
 	assert_non_null(strstr(msg, "  ... and 9980 more batches\n"));
 	assert_non_null(strstr(msg, f.audit));
 	free(msg);
-	assert_null(rerun_abandon(&f.app, "quit"));	/* nothing left */
+	assert_null(actions_abandon(&f.app, "quit"));	/* nothing left */
 	big_done(&f);
 }
 

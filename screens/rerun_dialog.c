@@ -7,8 +7,9 @@
  * copied into `dlg`: rows that move underneath cannot change what is
  * confirmed.  Two read jobs fill in facts while it is up: the biller's
  * median close time (for the payment-file estimate) and the earlier
- * requests for these batches.  `y` sends through rerun_send(); any other
- * key cancels.  Both are audited first.
+ * requests for these batches.  The ids are frozen as a rerun_order
+ * (rerun_order.h): `y` or any other key is audited there first, and `y`
+ * sends through it.
  */
 #include "autoconf.h"
 
@@ -21,10 +22,13 @@
 #include "confirm.h"
 #include "drilldown.h"
 #include "rerun.h"
+#include "rerun_dialog.h"
+#include "rerun_order.h"
 #include "screen.h"
 #include "shard_query.h"
 #include "text.h"
 #include "timefmt.h"
+#include "ui_report.h"
 #include "xalloc.h"
 
 /* Earlier requests for the dialog's batches, latest first. */
@@ -73,6 +77,7 @@ static struct {
 	char history[6][300];
 	size_t nhistory;
 	char reason[200];
+	struct rerun_order *order;	/* what y sends, frozen */
 } dlg;
 static unsigned long dialogs;	/* dialogs opened so far */
 
@@ -98,20 +103,20 @@ static void dlg_free(void)
 	free(dlg.biller_shown);
 	free(dlg.biller_name);
 	free(dlg.timezone);
+	rerun_order_free(dlg.order);
 	memset(&dlg, 0, sizeof dlg);
 }
 
 static void on_median(struct app *app, struct sq_job *job, unsigned long tag)
 {
-	const char *m, *c;
+	const char *id;
 
 	(void)app;
 	if (!dlg.open || tag != dlg.id)
 		return;
-	m = job->status == SQ_OK ? col(job->res, 0, "median_ms") : NULL;
-	c = job->status == SQ_OK ? col(job->res, 0, "closes") : NULL;
-	dlg.median_ms = m ? strtoll(m, NULL, 10) : -1;
-	dlg.closes = c ? atol(c) : 0;
+	if (!rerun_median_row(job, 0, &id, &dlg.median_ms, &dlg.closes) ||
+	    dlg.median_ms == BT_NO_TIME)
+		dlg.median_ms = -1;
 }
 
 static void on_history(struct app *app, struct sq_job *job, unsigned long tag)
@@ -311,42 +316,23 @@ static void dlg_line(struct app *app, void *ctx, size_t i, char *buf, size_t n,
 
 static void dlg_answer(struct app *app, void *ctx, bool yes, const char *typed)
 {
-	char err[300], why[400];
-	size_t sent = 0;
+	char err[300];
+	size_t sent;
 
 	(void)ctx;
 	(void)typed;
-	for (size_t i = 0; i < dlg.n; i++) {
-		struct audit_entry e = {
-			.event = yes ? "confirm" : "cancel", .screen = dlg.screen,
-			.shard = dlg.shard_name, .kind = RERUN_BATCH,
-			.target = dlg.b[i].batch_id, .reason = dlg.reason,
-			.outcome = yes ? "confirmed" : "cancelled",
-			.detail = yes ? "confirmed with y" : "cancelled by the operator",
-		};
-
-		if (rerun_audit(&e, err, sizeof err) < 0) {
-			snprintf(why, sizeof why, "the audit log cannot be written, so "
-				 "nothing was sent: %s", err);
-			rerun_announce(app, why);
-			dlg_free();
-			return;
-		}
+	if (rerun_order_answer(app, dlg.order, yes, yes ? "confirmed with y"
+			       : "cancelled by the operator", &ui_report, err,
+			       sizeof err) < 0) {
+		dlg_free();
+		return;
 	}
 	if (!yes) {
 		ui_message(app, "cancelled: no rerun requested");
 		dlg_free();
 		return;
 	}
-	for (size_t i = 0; i < dlg.n; i++) {
-		if (rerun_send(app, dlg.screen, dlg.shard, RERUN_BATCH,
-			       dlg.b[i].batch_id, dlg.reason, true, NULL, 0, why,
-			       sizeof why) < 0) {
-			rerun_announce(app, why);
-			break;
-		}
-		sent++;
-	}
+	sent = rerun_order_send_all(app, dlg.order, true, &ui_report, NULL, 0);
 	if (sent)
 		ui_message(app, "sending %zu rerun request%s to shard %s...", sent,
 			   sent == 1 ? "" : "s", dlg.shard_name);
@@ -371,47 +357,59 @@ static void dlg_copy_batch(struct dlg_batch *d, const struct batch *t)
 	d->rerun_at = t->rerun_at;
 }
 
-void rerun_confirm_batches(struct app *app, const char *screen,
-			   const struct biller *b, const struct batch *only)
+static bool wanted(const struct batch *t, const struct batch *only)
 {
-	const struct shard_health *h = &app->health[b->shard_index];
-	char why[400], title[200], prompt[300];
-	const char **ids;
+	return (!only || !strcmp(t->batch_id, only->batch_id)) &&
+	       t->state == BATCH_FAILED;
+}
+
+/* How many of b's batches the dialog would send; 0 after saying why not
+ * (reruns off, a demo biller, nothing failed, one still unanswered). */
+static size_t count_targets(struct app *app, const struct biller *b,
+			    const struct batch *only)
+{
+	char why[400];
 	size_t n = 0;
-	struct confirm c;
 
 	if (app->readonly) {
 		ui_message(app, "read-only: reruns are off (started with --readonly "
 			   "or readonly = true)");
-		return;
+		return 0;
 	}
 	if (b->is_demo) {
 		ui_message(app, "%s is a demo biller: demo billers are never rerun",
 			   b->name);
-		return;
+		return 0;
 	}
 	if (confirm_is_open() || dlg.open)
-		return;
+		return 0;
 	for (size_t i = 0; i < b->nbatches; i++) {
 		const struct batch *t = &b->batches[i];
 
-		if ((only && strcmp(t->batch_id, only->batch_id)) ||
-		    t->state != BATCH_FAILED)
+		if (!wanted(t, only))
 			continue;
 		if (!rerun_may_send(app, b->shard_index, RERUN_BATCH, t->batch_id,
 				    why, sizeof why)) {
-			rerun_announce(app, why);
-			return;
+			report_say(&ui_report, app, REPORT_OUTCOME, "%s", why);
+			return 0;
 		}
 		n++;
 	}
-	if (n == 0) {
+	if (n == 0)
 		ui_message(app, only ? "batch %s is %s, not failed: nothing to rerun"
 				     : "%s%s has no failed batch: nothing to rerun",
 			   only ? only->batch_id : (*b->name ? b->name : b->biller_id),
 			   only ? only->status : "");
-		return;
-	}
+	return n;
+}
+
+/* Copy what the dialog shows and freeze what it sends. */
+static void freeze(struct app *app, const char *screen, const struct biller *b,
+		   const struct batch *only, size_t n)
+{
+	const struct shard_health *h = &app->health[b->shard_index];
+	struct rerun_target *tg = xcalloc(n, sizeof *tg);
+
 	memset(&dlg, 0, sizeof dlg);
 	dlg.id = ++dialogs;
 	dlg.open = true;
@@ -431,34 +429,58 @@ void rerun_confirm_batches(struct app *app, const char *screen,
 		dlg.data_age = h->last_ok_mono == BT_NO_TIME ? 0
 							  : app->mono - h->last_ok_mono;
 	dlg.b = xcalloc(n, sizeof *dlg.b);
-	ids = xcalloc(n, sizeof *ids);
 	for (size_t i = 0; i < b->nbatches; i++) {
 		const struct batch *t = &b->batches[i];
 
-		if ((only && strcmp(t->batch_id, only->batch_id)) ||
-		    t->state != BATCH_FAILED)
+		if (!wanted(t, only))
 			continue;
 		dlg_copy_batch(&dlg.b[dlg.n], t);
 		dlg.odd_ids = dlg.odd_ids || text_needs_escape(t->batch_id);
-		ids[dlg.n] = dlg.b[dlg.n].batch_id;
+		tg[dlg.n] = (struct rerun_target){
+			.shard = dlg.shard, .kind = RERUN_BATCH,
+			.id = dlg.b[dlg.n].batch_id, .words = dlg.biller_name,
+		};
 		dlg.n++;
 	}
 	snprintf(dlg.reason, sizeof dlg.reason, "rerun of a failed batch close "
 		 "from batchtop (%s)", *dlg.b[0].error_class ? dlg.b[0].error_class
 							     : "no error class");
-	{
-		const char *bid[1] = { dlg.biller_id };
-		char *arr = rerun_pg_array(bid, 1);
-		char *tarr = rerun_pg_array(ids, dlg.n);
-		const char *p1[1] = { arr };
-		const char *p2[1] = { tarr };
+	dlg.order = rerun_order_freeze(app, screen, dlg.reason, tg, dlg.n);
+	free(tg);
+}
 
-		rerun_read(app, dlg.shard, rerun_median_sql, 1, p1, on_median, dlg.id);
-		rerun_read(app, dlg.shard, history_sql, 1, p2, on_history, dlg.id);
-		free(arr);
-		free(tarr);
-	}
+/* The facts the dialog fills in while it is up. */
+static void ask_facts(struct app *app)
+{
+	const char **ids = xcalloc(dlg.n, sizeof *ids);
+	const char *bid[1] = { dlg.biller_id };
+	char *arr, *tarr;
+	const char *p1[1], *p2[1];
+
+	for (size_t i = 0; i < dlg.n; i++)
+		ids[i] = dlg.b[i].batch_id;
+	arr = rerun_pg_array(bid, 1);
+	tarr = rerun_pg_array(ids, dlg.n);
+	p1[0] = arr;
+	p2[0] = tarr;
+	rerun_read(app, dlg.shard, rerun_median_sql, 1, p1, on_median, dlg.id);
+	rerun_read(app, dlg.shard, history_sql, 1, p2, on_history, dlg.id);
+	free(arr);
+	free(tarr);
 	free(ids);
+}
+
+void rerun_confirm_batches(struct app *app, const char *screen,
+			   const struct biller *b, const struct batch *only)
+{
+	char title[200], prompt[300];
+	size_t n = count_targets(app, b, only);
+	struct confirm c;
+
+	if (!n)
+		return;
+	freeze(app, screen, b, only, n);
+	ask_facts(app);
 	snprintf(title, sizeof title, "Rerun %zu failed batch close%s of %s on %s",
 		 dlg.n, dlg.n == 1 ? "" : "s", dlg.biller_name, dlg.shard_name);
 	snprintf(prompt, sizeof prompt, "y: send %s as %s      any other key: "
@@ -472,9 +494,4 @@ void rerun_confirm_batches(struct app *app, const char *screen,
 	c.answer = dlg_answer;
 	if (!confirm_open(app, &c))
 		dlg_free();
-}
-
-void rerun_dialog_shutdown(void)
-{
-	dlg_free();
 }
