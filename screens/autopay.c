@@ -7,7 +7,8 @@
  * rows; a shard that does not answer keeps its old rows and is named on the
  * shard line.  The rows are copied and sanitized out of the result; `vis`
  * is the filtered, sorted order drawn.  Marks are kept by (shard, invoice)
- * so they survive reloads; the answers to reruns are kept the same way.
+ * so they survive reloads.  The reruns of marked invoices, their
+ * confirmation and their answers are in autopay_rerun.c.
  */
 #include "autoconf.h"
 
@@ -20,14 +21,12 @@
 
 #include "confirm.h"
 #include "draw.h"
-#include "rerun.h"
-#include "rerun_order.h"
+#include "autopay.h"
 #include "screen.h"
 #include "shard_query.h"
 #include "sqltime.h"
 #include "text.h"
 #include "timefmt.h"
-#include "ui_report.h"
 #include "xalloc.h"
 
 #define AUTOPAY_ROW_LIMIT "20000"
@@ -58,22 +57,6 @@ static const char autopay_sql[] =
 	"   ORDER BY q.requested_at DESC NULLS LAST, q.request_id DESC LIMIT 1) rq"
 	"   ON true";
 
-struct ap_row {
-	int shard;
-	char *invoice, *biller_id, *biller, *exception, *status;
-	char *rr_status, *rr_by, *search;
-	long long amount;	/* cents; -1 when NULL */
-	int64_t failed_at;	/* BT_NO_TIME when unknown */
-	bool demo, known;
-};
-
-struct ap_key {
-	int shard;
-	char *invoice;
-	char word[16];		/* answers only: created, refused, ... */
-	char detail[200];
-};
-
 enum ap_sort { AS_STATUS, AS_AMOUNT, AS_FAILED, AS_BILLER, AS_SHARD, AS__COUNT };
 static const char *const sort_names[AS__COUNT] = {
 	"status", "amount", "failed time", "biller", "shard",
@@ -97,19 +80,11 @@ static struct {
 	enum ap_sort sort;
 	struct ap_key *marks;
 	size_t nmarks;
-	struct ap_key *answers;
-	size_t nanswers;
-	int outstanding;		/* rerun answers still awaited */
-	unsigned long batch;		/* rerun batches so far (tags) */
-	/* The confirmation: the invoices it will send, frozen. */
-	struct rerun_order *order;
-	char **lines;
-	size_t nlines;
 } A;
 
 /* --- helpers ----------------------------------------------------------------- */
 
-static char *money(char *buf, size_t n, long long cents)
+char *autopay_money(char *buf, size_t n, long long cents)
 {
 	char digits[32], out[48];
 	int len;
@@ -130,6 +105,21 @@ static char *money(char *buf, size_t n, long long cents)
 	return buf;
 }
 
+static struct ap_key *mark_of(int shard, const char *invoice)
+{
+	return autopay_key_find(A.marks, A.nmarks, shard, invoice);
+}
+
+void autopay_unmark(int shard, const char *invoice)
+{
+	struct ap_key *m = mark_of(shard, invoice);
+
+	if (m) {
+		free(m->invoice);
+		*m = A.marks[--A.nmarks];
+	}
+}
+
 static void row_free(struct ap_row *r)
 {
 	free(r->invoice);
@@ -140,37 +130,6 @@ static void row_free(struct ap_row *r)
 	free(r->rr_status);
 	free(r->rr_by);
 	free(r->search);
-}
-
-static void keys_free(struct ap_key **k, size_t *n)
-{
-	for (size_t i = 0; i < *n; i++)
-		free((*k)[i].invoice);
-	free(*k);
-	*k = NULL;
-	*n = 0;
-}
-
-static struct ap_key *key_find(struct ap_key *k, size_t n, int shard,
-			       const char *invoice)
-{
-	for (size_t i = 0; i < n; i++)
-		if (k[i].shard == shard && !strcmp(k[i].invoice, invoice))
-			return &k[i];
-	return NULL;
-}
-
-static struct ap_key *key_add(struct ap_key **k, size_t *n, int shard,
-			      const char *invoice)
-{
-	struct ap_key *e;
-
-	*k = xrealloc(*k, (*n + 1) * sizeof **k);
-	e = &(*k)[(*n)++];
-	memset(e, 0, sizeof *e);
-	e->shard = shard;
-	e->invoice = xstrdup(invoice);
-	return e;
 }
 
 static int status_rank(const char *s)
@@ -184,31 +143,6 @@ static int status_rank(const char *s)
 		if (!strcmp(s, order[i]))
 			return (int)i;
 	return 5;
-}
-
-/* Why an invoice is not rerun, or NULL when it may be. */
-static const char *skip_reason(const struct app *app, const struct ap_row *r,
-			       char *why, size_t n)
-{
-	if (r->demo)
-		return "belongs to a demo biller: never rerun";
-	if (!r->known)
-		return "its biller is not in batchtop.biller: the shard would refuse";
-	if (!strcmp(r->status, "paid_other"))
-		return "paid another way";
-	if (!strcmp(r->status, "not_eligible"))
-		return "no longer eligible for autopay";
-	if (!strcmp(r->status, "rerun_pending"))
-		return "a rerun is already on its way";
-	if (!strcmp(r->status, "rerun_done"))
-		return "already rerun successfully";
-	if (strcmp(r->status, "needs_rerun")) {
-		snprintf(why, n, "status %s: only needs_rerun is rerun", r->status);
-		return why;
-	}
-	if (!rerun_may_send(app, r->shard, RERUN_INVOICE, r->invoice, why, n))
-		return why;
-	return NULL;
 }
 
 /* --- the visible order ---------------------------------------------------------- */
@@ -263,7 +197,8 @@ static void rebuild(void)
 
 /* --- loading ---------------------------------------------------------------------- */
 
-static void load(struct app *app)
+/* Send one read job per shard (one still out is left to finish). */
+void autopay_reload(struct app *app)
 {
 	const char *params[1] = { AUTOPAY_ROW_LIMIT };
 
@@ -395,19 +330,8 @@ static void autopay_enter(struct app *app)
 	}
 	A.sel = A.top = 0;
 	A.editing = false;
-	load(app);
+	autopay_reload(app);
 	rebuild();
-}
-
-static void free_confirmation(void)
-{
-	rerun_order_free(A.order);
-	A.order = NULL;
-	for (size_t i = 0; i < A.nlines; i++)
-		free(A.lines[i]);
-	free(A.lines);
-	A.lines = NULL;
-	A.nlines = 0;
 }
 
 static void autopay_leave(struct app *app)
@@ -433,19 +357,16 @@ static void autopay_leave(struct app *app)
 	A.err = NULL;
 	A.answered = NULL;
 	A.nshards = 0;
-	keys_free(&A.marks, &A.nmarks);
-	keys_free(&A.answers, &A.nanswers);
-	free_confirmation();
+	autopay_keys_free(&A.marks, &A.nmarks);
+	autopay_rerun_reset();
 	A.filter[0] = '\0';
-	A.outstanding = 0;
-	A.batch++;	/* answers still on their way are ignored */
 }
 
 static void autopay_update(struct app *app)
 {
-	if (A.nshards && A.outstanding == 0 &&
+	if (A.nshards && !autopay_rerun_busy() &&
 	    app->mono - A.loaded_at >= AUTOPAY_REFRESH_MS)
-		load(app);
+		autopay_reload(app);
 }
 
 static void autopay_resize(struct app *app)
@@ -496,13 +417,13 @@ static void draw_totals(int y)
 		}
 	}
 	j += (size_t)snprintf(line + j, sizeof line - j, "%zu invoices %s:", A.nvis,
-			      money(m, sizeof m, total));
+			      autopay_money(m, sizeof m, total));
 	for (int k = 0; k < 6 && j < sizeof line; k++) {
 		if (!count[k])
 			continue;
 		j += (size_t)snprintf(line + j, sizeof line - j, "  %s %d %s",
 				      k < 5 ? statuses[k] : "other", count[k],
-				      money(m, sizeof m, sum[k]));
+				      autopay_money(m, sizeof m, sum[k]));
 	}
 	draw_text(y, 0, COLS, line, A_BOLD, 0);
 }
@@ -565,8 +486,7 @@ static void autopay_draw(struct app *app)
 		bool sel = A.top + i == A.sel;
 		attr_t a = sel ? draw_attr(PAINT_SELECTED)
 			       : (r->demo ? draw_attr(PAINT_DIM) : 0);
-		const struct ap_key *ans = key_find(A.answers, A.nanswers, r->shard,
-						    r->invoice);
+		const struct ap_key *ans = autopay_answer(r->shard, r->invoice);
 		const char *rr = ans ? ans->word : r->rr_status;
 		int y = 5 + i;
 
@@ -574,7 +494,7 @@ static void autopay_draw(struct app *app)
 		attrset(a);
 		hline(' ', COLS);
 		x = 0;
-		draw_text(y, x, 1, key_find(A.marks, A.nmarks, r->shard, r->invoice)
+		draw_text(y, x, 1, mark_of(r->shard, r->invoice)
 				   ? "*" : " ", a | A_BOLD, 0);
 		x += 2;
 		draw_text(y, x, w_inv, r->invoice, a, 0);
@@ -585,7 +505,7 @@ static void autopay_draw(struct app *app)
 		x += w_bil + 1;
 		draw_text(y, x, w_sh, shard_poller_name(app->pollers[r->shard]), a, 0);
 		x += w_sh + 1;
-		draw_text(y, x, w_am, money(m, sizeof m, r->amount), a, 1);
+		draw_text(y, x, w_am, autopay_money(m, sizeof m, r->amount), a, 1);
 		x += w_am + 1;
 		if (r->failed_at == BT_NO_TIME) {
 			snprintf(buf, sizeof buf, "?");
@@ -628,8 +548,7 @@ static void autopay_draw(struct app *app)
 	if (A.nvis) {
 		/* The answer to the selected invoice's rerun, in full. */
 		const struct ap_row *r = &A.rows[A.vis[A.sel]];
-		const struct ap_key *ans = key_find(A.answers, A.nanswers, r->shard,
-						    r->invoice);
+		const struct ap_key *ans = autopay_answer(r->shard, r->invoice);
 
 		if (ans)
 			text_printf(buf, sizeof buf, "%s %s: %s", r->invoice, ans->word,
@@ -639,118 +558,6 @@ static void autopay_draw(struct app *app)
 }
 
 /* --- reruns ---------------------------------------------------------------------- */
-
-static void on_answer(struct app *app, const struct rerun_answer *a,
-		      unsigned long tag)
-{
-	struct ap_key *k = key_find(A.answers, A.nanswers, a->shard, a->target);
-	int created = 0, other = 0;
-
-	if (!A.nshards || tag != A.batch)
-		return;		/* the screen was left since */
-	if (!k)
-		k = key_add(&A.answers, &A.nanswers, a->shard, a->target);
-	snprintf(k->word, sizeof k->word, "%s", rerun_result_word(a->result));
-	snprintf(k->detail, sizeof k->detail, "%s", a->detail);
-	if (a->result == RR_REREAD_OPEN || a->result == RR_REREAD_NONE)
-		return;		/* the second word on an unknown one */
-	if (A.outstanding > 0 && --A.outstanding == 0) {
-		for (size_t i = 0; i < A.nanswers; i++) {
-			if (!strcmp(A.answers[i].word, "created"))
-				created++;
-			else
-				other++;
-		}
-		ui_message(app, "invoices: %d created, %d not (see the RERUN column); "
-			   "reloading", created, other);
-		app->message_until = app->mono + 10000;
-		load(app);
-	}
-	app->dirty = true;
-}
-
-/* The answer to the rerun of an invoice that was never sent. */
-static void not_sent(const struct rerun_target *t, const char *why)
-{
-	struct ap_key *k = key_add(&A.answers, &A.nanswers, t->shard, t->id);
-
-	snprintf(k->word, sizeof k->word, "not-sent");
-	snprintf(k->detail, sizeof k->detail, "%.190s", why);
-}
-
-static void confirm_answer(struct app *app, void *ctx, bool yes, const char *typed)
-{
-	char err[300];
-	size_t sent, n = rerun_order_count(A.order);
-
-	(void)ctx;
-	(void)typed;
-	if (rerun_order_answer(app, A.order, yes, yes ? "confirmed with y"
-			       : "cancelled by the operator", &ui_report, err,
-			       sizeof err) < 0) {
-		free_confirmation();
-		return;
-	}
-	if (!yes) {
-		ui_message(app, "cancelled: no rerun requested");
-		free_confirmation();
-		return;
-	}
-	keys_free(&A.answers, &A.nanswers);
-	A.batch++;
-	sent = rerun_order_send_all(app, A.order, false, &ui_report, on_answer,
-				    A.batch);
-	A.outstanding += (int)sent;
-	for (size_t i = 0; i < n; i++) {
-		const struct rerun_target *t = rerun_order_target(A.order, i);
-		struct ap_key *m = key_find(A.marks, A.nmarks, t->shard, t->id);
-
-		if (rerun_order_why(A.order, i))
-			not_sent(t, rerun_order_why(A.order, i));
-		/* Those sent are no longer marked. */
-		if (m) {
-			free(m->invoice);
-			*m = A.marks[--A.nmarks];
-		}
-	}
-	if (sent)
-		ui_message(app, "sending %zu invoice rerun%s...", sent,
-			   sent == 1 ? "" : "s");
-	free_confirmation();
-}
-
-static size_t confirm_nlines(void *ctx)
-{
-	long room = LINES - 5 - 5;
-
-	(void)ctx;
-	if (room < 1)
-		room = 1;
-	return A.nlines < (size_t)room ? A.nlines : (size_t)room;
-}
-
-static void confirm_line(struct app *app, void *ctx, size_t i, char *buf,
-			 size_t n, enum paint *p)
-{
-	size_t shown = confirm_nlines(ctx);
-
-	(void)app;
-	if (i + 1 == shown && shown < A.nlines) {
-		snprintf(buf, n, "  ... and %zu more lines", A.nlines - shown + 1);
-		return;
-	}
-	if (i < A.nlines) {
-		snprintf(buf, n, "%s", A.lines[i]);
-		if (!strncmp(A.lines[i], "Skipped", 7))
-			*p = PAINT_WARN;
-	}
-}
-
-static void add_line(char *s)
-{
-	A.lines = xrealloc(A.lines, (A.nlines + 1) * sizeof *A.lines);
-	A.lines[A.nlines++] = s;
-}
 
 /* The invoices r (the marked ones, else the selected one) would rerun;
  * the caller frees.  NULL after saying why there are none. */
@@ -764,13 +571,13 @@ static const struct ap_row **candidates(struct app *app, size_t *ncand)
 			   "or readonly = true)");
 		return NULL;
 	}
-	if (A.outstanding) {
+	if (autopay_rerun_busy()) {
 		ui_message(app, "waiting for the answers to the last reruns");
 		return NULL;
 	}
 	cand = xcalloc(A.n + 1, sizeof *cand);
 	for (size_t i = 0; i < A.n; i++)
-		if (key_find(A.marks, A.nmarks, A.rows[i].shard, A.rows[i].invoice))
+		if (mark_of(A.rows[i].shard, A.rows[i].invoice))
 			cand[(*ncand)++] = &A.rows[i];
 	if (!*ncand && A.nvis)
 		cand[(*ncand)++] = &A.rows[A.vis[A.sel]];
@@ -782,112 +589,15 @@ static const struct ap_row **candidates(struct app *app, size_t *ncand)
 	return cand;
 }
 
-/* Freeze the candidates that may be rerun into A.order; returns their
- * total amount in cents. */
-static long long freeze_invoices(struct app *app, const struct ap_row **cand,
-				 size_t ncand)
-{
-	struct rerun_target *t = xcalloc(ncand, sizeof *t);
-	long long total = 0;
-	size_t n = 0;
-	char why[400];
-
-	for (size_t i = 0; i < ncand; i++) {
-		const struct ap_row *r = cand[i];
-
-		if (skip_reason(app, r, why, sizeof why))
-			continue;
-		t[n++] = (struct rerun_target){
-			.shard = r->shard, .kind = RERUN_INVOICE, .id = r->invoice,
-			.words = *r->biller ? r->biller : r->biller_id,
-		};
-		if (r->amount > 0)
-			total += r->amount;
-	}
-	A.order = rerun_order_freeze(app, "autopay", "autopay rerun from batchtop",
-				     t, n);
-	free(t);
-	return total;
-}
-
-/* The dialog's text: what is sent, then what is skipped and why. */
-static void dialog_lines(struct app *app, const struct ap_row **cand,
-			 size_t ncand, long long total)
-{
-	size_t nsend = rerun_order_count(A.order), nskip = 0;
-	char why[400], m[64];
-	bool odd = false;
-
-	add_line(xasprintf("Rerun %zu autopay invoice%s, %s in all, as %s:", nsend,
-			   nsend == 1 ? "" : "s", money(m, sizeof m, total),
-			   rerun_requested_by()));
-	for (size_t i = 0; i < ncand; i++) {
-		const struct ap_row *r = cand[i];
-		char *inv;
-
-		if (skip_reason(app, r, why, sizeof why))
-			continue;
-		inv = text_escape(r->invoice);
-		add_line(xasprintf("  %s  %s  %s  %s  failed: %s", inv,
-				   *r->biller ? r->biller : r->biller_id,
-				   shard_poller_name(app->pollers[r->shard]),
-				   money(m, sizeof m, r->amount), r->exception));
-		odd = odd || text_needs_escape(r->invoice);
-		free(inv);
-	}
-	if (odd)
-		add_line(xasprintf("Note: an invoice id contains characters that do "
-				   "not display: shown as <U+XXXX> or <0xXX>"));
-	for (size_t i = 0; i < ncand; i++) {
-		const struct ap_row *r = cand[i];
-		const char *reason = skip_reason(app, r, why, sizeof why);
-		char *inv;
-
-		if (!reason)
-			continue;
-		if (!nskip++)
-			add_line(xasprintf("Skipped (not sent):"));
-		inv = text_escape(r->invoice);
-		add_line(xasprintf("  %s  %s  %s: %s", inv,
-				   shard_poller_name(app->pollers[r->shard]),
-				   *r->biller ? r->biller : r->biller_id, reason));
-		free(inv);
-	}
-	add_line(xasprintf("The shard checks each one again and refuses any that "
-			   "was paid or is no longer eligible."));
-}
-
 static void rerun_marked(struct app *app)
 {
-	size_t ncand, nsend;
+	size_t ncand;
 	const struct ap_row **cand = candidates(app, &ncand);
-	char title[160], prompt[300];
-	struct confirm c;
 
 	if (!cand)
 		return;
-	free_confirmation();
-	dialog_lines(app, cand, ncand, freeze_invoices(app, cand, ncand));
+	autopay_rerun_open(app, cand, ncand);
 	free(cand);
-	nsend = rerun_order_count(A.order);
-	if (!nsend) {
-		ui_message(app, "none of the %zu invoice%s needs a rerun (see the "
-			   "STATUS column)", ncand, ncand == 1 ? "" : "s");
-		free_confirmation();
-		return;
-	}
-	snprintf(title, sizeof title, "Rerun %zu autopay invoice%s", nsend,
-		 nsend == 1 ? "" : "s");
-	snprintf(prompt, sizeof prompt, "y: send %zu request%s      any other key: "
-		 "cancel", nsend, nsend == 1 ? "" : "s");
-	memset(&c, 0, sizeof c);
-	c.title = title;
-	c.prompt = prompt;
-	c.nlines = confirm_nlines;
-	c.line = confirm_line;
-	c.answer = confirm_answer;
-	if (!confirm_open(app, &c))
-		free_confirmation();
 }
 
 /* --- keys --------------------------------------------------------------------------- */
@@ -949,14 +659,13 @@ static bool autopay_key(struct app *app, enum action act, int key)
 	case ACT_MARK:
 		if (A.nvis) {
 			const struct ap_row *r = &A.rows[A.vis[A.sel]];
-			struct ap_key *k = key_find(A.marks, A.nmarks, r->shard,
-						    r->invoice);
+			struct ap_key *k = mark_of(r->shard, r->invoice);
 
 			if (k) {
 				free(k->invoice);
 				*k = A.marks[--A.nmarks];
 			} else {
-				key_add(&A.marks, &A.nmarks, r->shard, r->invoice);
+				autopay_key_add(&A.marks, &A.nmarks, r->shard, r->invoice);
 			}
 			A.sel++;
 		}
@@ -965,7 +674,7 @@ static bool autopay_key(struct app *app, enum action act, int key)
 		rerun_marked(app);
 		return true;
 	case ACT_REFRESH:
-		load(app);
+		autopay_reload(app);
 		ui_message(app, "reloading the failed invoices of every shard");
 		return true;
 	case ACT_BACK:

@@ -13,8 +13,7 @@
  * line and send goes through rerun_order.h.  No curses, no ui_*: words for
  * the user go through the action_report the caller passes.
  *
- * The pure parts (ordering, counting, estimating) are exposed for the
- * unit tests.
+ * The pure parts (ordering, counting, estimating) are in plan_order.h.
  */
 #ifndef BT_PLAN_H
 #define BT_PLAN_H
@@ -25,49 +24,7 @@
 
 #include "action_report.h"
 #include "app.h"
-
-enum plan_state {
-	PI_WAITING,	/* not released yet */
-	PI_SENDING,	/* sent, no answer yet */
-	PI_PENDING,	/* the shard queued it (or already had one open) */
-	PI_RUNNING,	/* the worker took it */
-	PI_UNKNOWN,	/* the answer was lost: waiting for the re-read */
-	PI_DONE,
-	PI_FAILED,
-	PI_SKIPPED,	/* refused, an error, or not confirmed after unknown */
-	PI_CANCELLED,	/* still waiting when the plan was cancelled */
-};
-
-struct plan_item {
-	int shard;
-	char *shard_name, *batch_id, *biller_id, *biller_name;
-	int priority;		/* BT_NO_INT: unknown, ordered last */
-	int64_t deadline;	/* BT_NO_TIME: none, ordered last */
-	int64_t median_ms;	/* its biller's median close, BT_NO_TIME unknown */
-	enum plan_state state;
-	long long request_id;	/* the request watched, 0 until known */
-	char detail[160];
-};
-
-/* --- pure ------------------------------------------------------------------ */
-
-/* Priority first (1 the highest), then the nearest deadline, then shard,
- * biller and batch, so the order is total. */
-void plan_sort(struct plan_item *items, size_t n);
-bool plan_state_inflight(enum plan_state s);
-bool plan_state_final(enum plan_state s);
-/* Items of the shard in flight. */
-int plan_inflight(const struct plan_item *items, size_t n, int shard);
-/* The next item to release on shard (the first waiting one, in order) when
- * fewer than cap are in flight there; -1 when none may go. */
-long plan_next(const struct plan_item *items, size_t n, int shard, int cap);
-/* Update an in-flight item from its batch's latest request as a poll saw
- * it (rerun_id 0 / status "" when none). */
-void plan_observe(struct plan_item *it, long long rerun_id, const char *status);
-/* Milliseconds from the start until the shard's items are all done, with
- * cap at a time, each taking its median (default_ms when unknown). */
-int64_t plan_makespan(const struct plan_item *items, size_t n, int shard,
-		      int cap, int64_t default_ms);
+#include "plan_order.h"
 
 /* --- marks on the grid ------------------------------------------------------ */
 
