@@ -22,6 +22,11 @@ void actions_tick(struct app *app)
 	plan_tick(app);
 }
 
+void actions_on_job(struct app *app, struct sq_job *job)
+{
+	rerun_on_job(app, job);
+}
+
 static void undone_words(char *buf, size_t n, size_t batches, size_t requests)
 {
 	int j = 0;

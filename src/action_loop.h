@@ -14,8 +14,13 @@
 
 struct app;
 
+struct sq_job;
+
 /* Re-reads that are due, then the plan's observations and releases. */
 void actions_tick(struct app *app);
+/* The handler the loop registers for JOB_RERUN and JOB_REQUESTS: the
+ * answers to requests and the reads of the rerun dialogs (owns job). */
+void actions_on_job(struct app *app, struct sq_job *job);
 
 /* "3 batches of a plan not sent yet, 1 request without an answer" (the
  * parts that are not zero) into buf; false (and buf "") when nothing is

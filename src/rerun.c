@@ -681,7 +681,6 @@ void rerun_init(struct app *app)
 {
 	char user[80], origin[80];
 
-	(void)app;
 	audit_who(user, sizeof user, origin, sizeof origin);
 	if (origin[0])
 		snprintf(R.by, sizeof R.by, "%s@%s", user, origin);
@@ -689,8 +688,6 @@ void rerun_init(struct app *app)
 		snprintf(R.by, sizeof R.by, "%s", user);
 	free(R.audit_path);
 	R.audit_path = audit_path(app->cfg);
-	ui_on_job(JOB_RERUN, rerun_on_job);
-	ui_on_job(JOB_REQUESTS, rerun_on_job);
 	R.ready = true;
 }
 

@@ -61,14 +61,14 @@ struct rerun_answer {
 typedef void (*rerun_cb)(struct app *app, const struct rerun_answer *a,
 			 unsigned long tag);
 
-/* Register the job handlers and find the operator and the audit trail. */
+/* Find the operator and the audit trail. */
 void rerun_init(struct app *app);
 /* Forget everything (at exit). */
 void rerun_shutdown(void);
 /* Once per loop turn: the re-reads that are due. */
 void rerun_tick(struct app *app);
-/* The handler of finished JOB_RERUN and JOB_REQUESTS jobs (rerun_init
- * registers it; it owns job). */
+/* The handler of finished JOB_RERUN and JOB_REQUESTS jobs (the UI loop
+ * registers it through actions_on_job(); it owns job). */
 void rerun_on_job(struct app *app, struct sq_job *job);
 /* Tests only: queue jobs through fn instead of the shard's query worker
  * (NULL restores the worker).  fn returns the job id, and the answer is
