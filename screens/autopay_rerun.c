@@ -147,26 +147,20 @@ static void not_sent(const struct rerun_target *t, const char *why)
 static void confirm_answer(struct app *app, void *ctx, bool yes,
 			   const char *typed)
 {
-	char err[300];
 	size_t sent, n = rerun_order_count(R.order);
 
 	(void)ctx;
 	(void)typed;
-	if (rerun_order_answer(app, R.order, yes, yes ? "confirmed with y"
-			       : "cancelled by the operator", &ui_report, err,
-			       sizeof err) < 0) {
+	R.batch++;	/* answers to an earlier round are not counted */
+	sent = rerun_order_decide(app, R.order, yes, false, &ui_report, on_answer,
+				  R.batch);
+	if (!rerun_order_confirmed(R.order)) {
 		free_confirmation();
 		return;
 	}
-	if (!yes) {
-		ui_message(app, "cancelled: no rerun requested");
-		free_confirmation();
-		return;
-	}
+	/* The answers of this round replace the last one's (none can have
+	 * arrived yet: they come through the loop). */
 	autopay_keys_free(&R.answers, &R.nanswers);
-	R.batch++;
-	sent = rerun_order_send_all(app, R.order, false, &ui_report, on_answer,
-				    R.batch);
 	R.outstanding += (int)sent;
 	for (size_t i = 0; i < n; i++) {
 		const struct rerun_target *t = rerun_order_target(R.order, i);
@@ -294,7 +288,6 @@ void autopay_rerun_open(struct app *app, const struct ap_row **cand,
 {
 	size_t nsend;
 	char title[160], prompt[300];
-	struct confirm c;
 
 	free_confirmation();
 	dialog_lines(app, cand, ncand, freeze_invoices(app, cand, ncand));
@@ -309,12 +302,11 @@ void autopay_rerun_open(struct app *app, const struct ap_row **cand,
 		 nsend == 1 ? "" : "s");
 	snprintf(prompt, sizeof prompt, "y: send %zu request%s      any other key: "
 		 "cancel", nsend, nsend == 1 ? "" : "s");
-	memset(&c, 0, sizeof c);
-	c.title = title;
-	c.prompt = prompt;
-	c.nlines = confirm_nlines;
-	c.line = confirm_line;
-	c.answer = confirm_answer;
+	const struct confirm c = {
+		.title = title, .prompt = prompt, .nlines = confirm_nlines,
+		.line = confirm_line, .answer = confirm_answer,
+	};
+
 	if (!confirm_open(app, &c))
 		free_confirmation();
 }

@@ -169,7 +169,6 @@ void plan_dialog_open(struct app *app)
 {
 	char title[160], prompt[300], expect[32];
 	struct plan_summary p;
-	struct confirm c;
 
 	if (confirm_is_open())
 		return;
@@ -180,13 +179,12 @@ void plan_dialog_open(struct app *app)
 		 p.n == 1 ? "" : "es");
 	snprintf(prompt, sizeof prompt, "Type %zu and Enter to send the plan as %s; "
 		 "Esc or any other key cancels", p.n, rerun_requested_by());
-	memset(&c, 0, sizeof c);
-	c.title = title;
-	c.prompt = prompt;
-	c.expect = expect;
-	c.nlines = plan_nlines;
-	c.line = plan_line;
-	c.answer = plan_answer;
+	const struct confirm c = {
+		.title = title, .prompt = prompt, .expect = expect,
+		.nlines = plan_nlines, .line = plan_line,
+		.answer = plan_answer,
+	};
+
 	if (!confirm_open(app, &c))
 		plan_drop_proposal();
 }

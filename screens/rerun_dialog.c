@@ -316,23 +316,11 @@ static void dlg_line(struct app *app, void *ctx, size_t i, char *buf, size_t n,
 
 static void dlg_answer(struct app *app, void *ctx, bool yes, const char *typed)
 {
-	char err[300];
-	size_t sent;
+	size_t sent = rerun_order_decide(app, dlg.order, yes, true, &ui_report,
+					 NULL, 0);
 
 	(void)ctx;
 	(void)typed;
-	if (rerun_order_answer(app, dlg.order, yes, yes ? "confirmed with y"
-			       : "cancelled by the operator", &ui_report, err,
-			       sizeof err) < 0) {
-		dlg_free();
-		return;
-	}
-	if (!yes) {
-		ui_message(app, "cancelled: no rerun requested");
-		dlg_free();
-		return;
-	}
-	sent = rerun_order_send_all(app, dlg.order, true, &ui_report, NULL, 0);
 	if (sent)
 		ui_message(app, "sending %zu rerun request%s to shard %s...", sent,
 			   sent == 1 ? "" : "s", dlg.shard_name);
@@ -475,7 +463,6 @@ void rerun_confirm_batches(struct app *app, const char *screen,
 {
 	char title[200], prompt[300];
 	size_t n = count_targets(app, b, only);
-	struct confirm c;
 
 	if (!n)
 		return;
@@ -486,12 +473,11 @@ void rerun_confirm_batches(struct app *app, const char *screen,
 	snprintf(prompt, sizeof prompt, "y: send %s as %s      any other key: "
 		 "cancel", dlg.n == 1 ? "the request" : "the requests",
 		 rerun_requested_by());
-	memset(&c, 0, sizeof c);
-	c.title = title;
-	c.prompt = prompt;
-	c.nlines = dlg_nlines;
-	c.line = dlg_line;
-	c.answer = dlg_answer;
+	const struct confirm c = {
+		.title = title, .prompt = prompt, .nlines = dlg_nlines,
+		.line = dlg_line, .answer = dlg_answer,
+	};
+
 	if (!confirm_open(app, &c))
 		dlg_free();
 }

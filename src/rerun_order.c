@@ -140,6 +140,28 @@ int rerun_order_answer(struct app *app, struct rerun_order *o, bool yes,
 	return 0;
 }
 
+bool rerun_order_confirmed(const struct rerun_order *o)
+{
+	return o && o->state == O_CONFIRMED;
+}
+
+size_t rerun_order_decide(struct app *app, struct rerun_order *o, bool yes,
+			  bool announce, const struct action_report *r,
+			  rerun_cb cb, unsigned long tag)
+{
+	char err[300];
+
+	if (rerun_order_answer(app, o, yes, yes ? "confirmed with y"
+			       : "cancelled by the operator", r, err,
+			       sizeof err) < 0)
+		return 0;
+	if (!yes) {
+		report_say(r, app, REPORT_INFO, "cancelled: no rerun requested");
+		return 0;
+	}
+	return rerun_order_send_all(app, o, announce, r, cb, tag);
+}
+
 int rerun_order_send(struct app *app, struct rerun_order *o, size_t i,
 		     bool announce, const struct action_report *r, rerun_cb cb,
 		     unsigned long tag, char *why, size_t n)

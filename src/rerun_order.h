@@ -89,6 +89,15 @@ int rerun_order_send(struct app *app, struct rerun_order *o, size_t i,
 size_t rerun_order_send_all(struct app *app, struct rerun_order *o,
 			    bool announce, const struct action_report *r,
 			    rerun_cb cb, unsigned long tag);
+/* The answer of a dialog where `y` confirms and any other key cancels:
+ * rerun_order_answer() with "confirmed with y" or "cancelled by the
+ * operator", then on yes rerun_order_send_all(); a no is reported through
+ * r.  Returns how many were queued. */
+size_t rerun_order_decide(struct app *app, struct rerun_order *o, bool yes,
+			  bool announce, const struct action_report *r,
+			  rerun_cb cb, unsigned long tag);
+/* Whether the operator's yes is on disk (the order may send). */
+bool rerun_order_confirmed(const struct rerun_order *o);
 /* Why target i was not sent by send_all, or NULL when it was (or was not
  * tried). */
 const char *rerun_order_why(const struct rerun_order *o, size_t i);
