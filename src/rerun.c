@@ -173,11 +173,6 @@ const char *rerun_requested_by(void)
 	return R.by;
 }
 
-int rerun_audit(const struct audit_entry *e, char *err, size_t n)
-{
-	return rerun_audit_many(e, 1, err, n);
-}
-
 int rerun_audit_many(const struct audit_entry *e, size_t count, char *err,
 		     size_t n)
 {
@@ -186,6 +181,11 @@ int rerun_audit_many(const struct audit_entry *e, size_t count, char *err,
 		return -1;
 	}
 	return 0;
+}
+
+static int rerun_audit(const struct audit_entry *e, char *err, size_t n)
+{
+	return rerun_audit_many(e, 1, err, n);
 }
 
 const char *rerun_audit_path(void)

@@ -80,10 +80,8 @@ void rerun_set_submit(rerun_submit_fn fn);
 /* "alice@10.1.2.3" (or "alice" when not over SSH): requested_by. */
 const char *rerun_requested_by(void);
 
-/* Append an audit line (the operator and time are added).  0, or -1 with
- * err set. */
-int rerun_audit(const struct audit_entry *e, char *err, size_t n);
-/* The same for count lines at once, with one fsync. */
+/* Append count audit lines at once, with one fsync (the operator and
+ * time are added).  0, or -1 with err set. */
 int rerun_audit_many(const struct audit_entry *e, size_t count, char *err,
 		     size_t n);
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "rerun_order.h"
 #include "xalloc.h"
 
@@ -84,11 +85,6 @@ const struct rerun_target *rerun_order_target(const struct rerun_order *o,
 					      size_t i)
 {
 	return i < o->n ? &o->f[i].t : NULL;
-}
-
-const char *rerun_order_reason(const struct rerun_order *o)
-{
-	return o->reason;
 }
 
 const char *rerun_order_why(const struct rerun_order *o, size_t i)
@@ -194,6 +190,9 @@ size_t rerun_order_send_all(struct app *app, struct rerun_order *o,
 		}
 		free(o->f[i].why);
 		o->f[i].why = xstrdup(why);
+		log_msg(LOG_WARN, "shard %s: %s %s (%s) not sent: %s",
+			o->f[i].shard_name, o->f[i].t.kind, o->f[i].t.id,
+			o->f[i].t.words, why);
 		report_say(r, app, REPORT_OUTCOME, "%s", why);
 		if (rc == RERUN_AUDIT_FAILED)
 			break;	/* the next write would fail the same way */

@@ -38,7 +38,9 @@ struct rerun_target {
 	int shard;		/* index into app->pollers */
 	const char *kind;	/* RERUN_BATCH or RERUN_INVOICE */
 	const char *id;		/* raw, exactly as the shard sent it */
-	const char *words;	/* what it is, for the user ("" or NULL: none) */
+	const char *words;	/* what it is ("Acme Power"): in the log when
+				 * it is not sent, and for the caller's own
+				 * messages ("" or NULL: none) */
 };
 
 struct rerun_order;
@@ -56,7 +58,6 @@ size_t rerun_order_count(const struct rerun_order *o);
 /* The frozen copy of target i (its strings live as long as o). */
 const struct rerun_target *rerun_order_target(const struct rerun_order *o,
 					      size_t i);
-const char *rerun_order_reason(const struct rerun_order *o);
 
 /* The operator's answer, audited before anything else happens: 0 when
  * every line is on disk (after yes the order may be sent); -1 when not,
