@@ -4,9 +4,10 @@
  * libpq resolves host names with a plain getaddrinfo() inside
  * PQconnectPoll(), outside connect_timeout and deaf to our control pipe: a
  * slow resolver would stall a poller (and the quit) for as long as it
- * likes.  So names are looked up here first, with glibc's getaddrinfo_a()
- * (all names of the list at once), waiting at most until the connect
- * deadline and watching the control pipe, and libpq gets the addresses as
+ * likes.  So names are looked up here first, each on a short-lived thread
+ * of its own (all names of the list at once), waiting at most until the
+ * connect deadline and watching the control pipe, and libpq gets the
+ * addresses as
  * `hostaddr` beside the names in `host` (which it still uses for TLS
  * verification, Kerberos and its messages).
  *
@@ -20,11 +21,14 @@
 
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pgconn.h"
+#include "thread_util.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -32,13 +36,80 @@
 #define MAX_ADDRS 8
 #define MAX_HOSTS 32
 
-/* One lookup with everything glibc reads while it runs, so a lookup that
- * outlives us can be left with memory of its own. */
+/* One lookup, shared by the waiting connect and the thread that runs
+ * getaddrinfo(): whichever lets go of it last frees it, so a lookup that
+ * outlives its deadline is simply left to finish on its own.  (glibc's
+ * getaddrinfo_a() would do the same, but its threads are made inside libc,
+ * out of ThreadSanitizer's sight, and crash the sanitizer builds.) */
 struct lookup {
-	struct gaicb cb;	/* first: reqs[] point here */
-	struct addrinfo hints;
+	pthread_mutex_t lock;
+	int refs;		/* the waiter and the thread */
+	bool done;
+	int err;		/* getaddrinfo's answer, when done */
+	struct addrinfo *result;
 	char name[];
 };
+
+static void lookup_unref(struct lookup *l)
+{
+	int left;
+
+	pthread_mutex_lock(&l->lock);
+	left = --l->refs;
+	pthread_mutex_unlock(&l->lock);
+	if (left)
+		return;
+	if (l->result)
+		freeaddrinfo(l->result);
+	pthread_mutex_destroy(&l->lock);
+	free(l);
+}
+
+static void *lookup_main(void *arg)
+{
+	struct lookup *l = arg;
+	struct addrinfo hints = {
+		.ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC,
+	}, *res = NULL;
+	int e = getaddrinfo(l->name, NULL, &hints, &res);
+
+	pthread_mutex_lock(&l->lock);
+	l->err = e;
+	l->result = e ? NULL : res;
+	l->done = true;
+	pthread_mutex_unlock(&l->lock);
+	lookup_unref(l);
+	return NULL;
+}
+
+/* A new lookup of name, running; NULL when no thread could be started. */
+static struct lookup *lookup_start(const char *name)
+{
+	size_t len = strlen(name) + 1;
+	struct lookup *l = xcalloc(1, sizeof *l + len);
+	pthread_t t;
+
+	memcpy(l->name, name, len);
+	pthread_mutex_init(&l->lock, NULL);
+	l->refs = 2;
+	if (thread_spawn(&t, lookup_main, l) != 0) {
+		pthread_mutex_destroy(&l->lock);
+		free(l);
+		return NULL;
+	}
+	pthread_detach(t);
+	return l;
+}
+
+static bool lookup_done(struct lookup *l)
+{
+	bool done;
+
+	pthread_mutex_lock(&l->lock);
+	done = l->done;
+	pthread_mutex_unlock(&l->lock);
+	return done;
+}
 
 struct list {
 	char *items[MAX_HOSTS];
@@ -89,28 +160,24 @@ static void append(char **dst, const char *item)
 	*dst = s;
 }
 
-/* Wait for every request until the deadline; -1 when asked to stop. */
-static int wait_all(struct gaicb **reqs, size_t n, int ctl_fd, int64_t deadline)
+/* Wait for every lookup until the deadline; -1 when asked to stop.  The
+ * threads do not signal us: a look every 10 ms is plenty for a connect. */
+static int wait_all(struct lookup **reqs, size_t n, int ctl_fd, int64_t deadline)
 {
 	for (;;) {
 		size_t pending = 0;
 		int64_t left;
-		struct timespec ts;
 
 		for (size_t i = 0; i < n; i++)
-			if (reqs[i] && gai_error(reqs[i]) == EAI_INPROGRESS)
+			if (reqs[i] && !lookup_done(reqs[i]))
 				pending++;
 		if (!pending)
 			return 0;
 		left = deadline - mono_ms();
 		if (left <= 0)
 			return 0;
-		if (left > 100)
-			left = 100;	/* look at the control pipe now and then */
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)left * 1000000L;
-		gai_suspend((const struct gaicb *const *)reqs, (int)n, &ts);
-		if (pgconn_wait(ctl_fd, -1, 0, 0, NULL) < 0)
+		if (pgconn_wait(ctl_fd, -1, 0, mono_ms() + (left > 10 ? 10 : left),
+				NULL) < 0)
 			return -1;
 	}
 }
@@ -120,7 +187,7 @@ int pgconn_resolve(const char *hosts, const char *ports, int ctl_fd,
 		   char *reason, size_t n)
 {
 	struct list hl, pl = { .n = 0, .buf = NULL };
-	struct gaicb *reqs[MAX_HOSTS] = { 0 };
+	struct lookup *reqs[MAX_HOSTS] = { 0 };
 	size_t lookups = 0, kept = 0;
 	int rc = 0;
 	bool stop = false;
@@ -134,26 +201,16 @@ int pgconn_resolve(const char *hosts, const char *ports, int ctl_fd,
 	for (size_t i = 0; i < hl.n; i++) {
 		if (!needs_lookup(hl.items[i]))
 			continue;
-		struct lookup *l;
-		size_t len = strlen(hl.items[i]) + 1;
-
-		l = xcalloc(1, sizeof *l + len);
-		memcpy(l->name, hl.items[i], len);
-		l->hints.ai_socktype = SOCK_STREAM;
-		l->hints.ai_family = AF_UNSPEC;
-		l->cb.ar_name = l->name;
-		l->cb.ar_request = &l->hints;
-		reqs[i] = &l->cb;
+		reqs[i] = lookup_start(hl.items[i]);
+		if (!reqs[i]) {
+			snprintf(reason, n, "cannot start a host name lookup");
+			rc = 1;
+			goto out;
+		}
 		lookups++;
 	}
 	if (!lookups)
 		goto out;
-	/* The list form takes NULL entries, so reqs keeps the host order. */
-	if (getaddrinfo_a(GAI_NOWAIT, reqs, (int)hl.n, NULL) != 0) {
-		snprintf(reason, n, "cannot start a host name lookup");
-		rc = 1;
-		goto out;
-	}
 	stop = wait_all(reqs, hl.n, ctl_fd, deadline) < 0;
 	for (size_t i = 0; i < hl.n && !stop; i++) {
 		const char *port = pl.n ? (i < pl.n ? pl.items[i] : "") : NULL;
@@ -171,18 +228,18 @@ int pgconn_resolve(const char *hosts, const char *ports, int ctl_fd,
 			kept++;
 			continue;
 		}
-		e = gai_error(reqs[i]);
-		if (e == EAI_INPROGRESS) {
+		if (!lookup_done(reqs[i])) {
 			snprintf(reason, n, "no answer to the lookup of host "
 				 "name \"%s\" in time", hl.items[i]);
 			continue;
 		}
+		e = reqs[i]->err;	/* done: the thread writes no more */
 		if (e != 0) {
 			snprintf(reason, n, "cannot resolve host name \"%s\": %s",
 				 hl.items[i], gai_strerror(e));
 			continue;
 		}
-		for (struct addrinfo *a = reqs[i]->ar_result;
+		for (struct addrinfo *a = reqs[i]->result;
 		     a && naddrs < MAX_ADDRS; a = a->ai_next) {
 			const void *sa = a->ai_family == AF_INET
 				? (const void *)&((struct sockaddr_in *)a->ai_addr)->sin_addr
@@ -209,19 +266,9 @@ int pgconn_resolve(const char *hosts, const char *ports, int ctl_fd,
 	else
 		out->used = true;
 out:
-	for (size_t i = 0; i < hl.n; i++) {
-		if (!reqs[i])
-			continue;
-		/* A lookup still running owns its request: leave it be (a
-		 * small leak, once per hung lookup) rather than free memory
-		 * glibc will write to. */
-		if (gai_error(reqs[i]) == EAI_INPROGRESS &&
-		    gai_cancel(reqs[i]) != EAI_CANCELED)
-			continue;
-		if (reqs[i]->ar_result)
-			freeaddrinfo(reqs[i]->ar_result);
-		free(reqs[i]);
-	}
+	for (size_t i = 0; i < hl.n; i++)
+		if (reqs[i])
+			lookup_unref(reqs[i]);
 	free(hl.buf);
 	free(pl.buf);
 	if (rc)
