@@ -3,10 +3,9 @@
 # private tmux server, driven with send-keys and read with capture-pane.
 #
 #   . "$(dirname "$0")/lib.sh"
-#   bt_init grid; bt_require_pg
-#   db=$(bt_mkshard a)
-#   e2e_sim --shard "$(e2e_dsn "$db" postgres)" --speed 120 --billers 12
-#   e2e_conf conf "a:$(e2e_dsn "$db" bt_viewer)"
+#   e2e_init grid tmux            # bt_init, a server, the tools it needs
+#   e2e_world conf east=a -- --speed 120 --billers 12
+#                                 # shard db in $a, $BT_TMP/conf, simulator
 #   e2e_start 120 40 -c "$BT_TMP/conf"
 #   e2e_wait 20 'FAILED'          # a regex on the screen
 #   e2e_keys q; e2e_wait_exit 5 0
@@ -28,20 +27,135 @@ e2e_dsn() {
 	printf 'host=%s dbname=%s user=%s%s' "$PGHOST" "$1" "$2" "${3:+ $3}"
 }
 
-# e2e_conf FILE NAME:DSN... [-- EXTRA-LINES]: write a config into $BT_TMP.
-e2e_conf() {
-	local f=$BT_TMP/$1 arg
+# e2e_init NAME TOOL...: name the test (bt_init), require a server and
+# each TOOL on PATH; a missing one is an error, never a skip.
+e2e_init() {
+	local tool
+	bt_init "$1"
 	shift
-	printf '[batchtop]\npoll_interval = 1\nstale_after = 4\nquery_timeout = 2\nconnect_timeout = 2\nbackoff_max = 2\n' >"$f"
+	bt_require_pg
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || bt_bail "$tool is not installed"
+	done
+}
+
+# e2e_shards VAR[=NAME]...: a fresh shard database for each, its name in
+# $VAR (NAME defaults to VAR).
+e2e_shards() {
+	local spec db
+	for spec in "$@"; do
+		db=$(bt_mkshard "${spec#*=}") || bt_bail "cannot create shard ${spec#*=}"
+		printf -v "${spec%%=*}" '%s' "$db"
+	done
+}
+
+# The [batchtop] lines every test config starts from: short timeouts, so
+# that a dead shard shows within seconds.
+E2E_CONF_DEFAULTS=("poll_interval = 1" "stale_after = 4" "query_timeout = 2"
+	"connect_timeout = 2" "backoff_max = 2")
+
+# e2e_conf FILE NAME:DSN... [-- LINE...]: write a config into $BT_TMP, one
+# [shard.NAME] per NAME:DSN.  The LINEs before the first "[section]" one go
+# into [batchtop] (a key of E2E_CONF_DEFAULTS replaces its default); the
+# rest follow the shards as they are.
+e2e_conf() {
+	local f=$BT_TMP/$1 arg line i shards=() opts=()
+	shift
 	while [[ $# -gt 0 && $1 != -- ]]; do
-		arg=$1
+		shards+=("$1")
 		shift
-		printf '\n[shard.%s]\ndsn = %s\n' "${arg%%:*}" "${arg#*:}" >>"$f"
 	done
 	[[ ${1:-} == -- ]] && shift
-	for arg in "$@"; do
-		printf '%s\n' "$arg" >>"$f"
+	while [[ $# -gt 0 && $1 != \[* ]]; do
+		opts+=("$1")
+		shift
 	done
+	{
+		echo '[batchtop]'
+		for line in "${E2E_CONF_DEFAULTS[@]}"; do
+			for i in "${!opts[@]}"; do
+				if [[ ${opts[i]%% =*} == "${line%% =*}" ]]; then
+					line=${opts[i]}
+					unset 'opts[i]'
+				fi
+			done
+			printf '%s\n' "$line"
+		done
+		for line in "${opts[@]}"; do
+			[[ -n $line ]] && printf '%s\n' "$line"
+		done
+		for arg in "${shards[@]}"; do
+			printf '\n[shard.%s]\ndsn = %s\n' "${arg%%:*}" "${arg#*:}"
+		done
+		for line in "$@"; do
+			printf '%s\n' "$line"
+		done
+	} >"$f"
+}
+
+# e2e_world CONF LABEL=VAR... [-- SIM-ARGS...]: the usual world: a fresh
+# shard per LABEL=VAR (its database in $VAR), CONF reading them all as
+# bt_viewer, and, given SIM-ARGS, the simulator on them until the test ends.
+e2e_world() {
+	local conf=$1 var shards=() dbs=()
+	shift
+	while [[ $# -gt 0 && $1 != -- ]]; do
+		var=${1#*=}
+		e2e_shards "$var"
+		shards+=("${1%%=*}:$(e2e_dsn "${!var}" bt_viewer)")
+		dbs+=("${!var}")
+		shift
+	done
+	e2e_conf "$conf" "${shards[@]}"
+	if [[ ${1:-} == -- ]]; then
+		shift
+		e2e_sim_on "${dbs[@]}" -- "$@"
+	fi
+}
+
+# The simulator's --shard words for DBs, in E2E_SIM_SHARDS.
+e2e__sim_shards() {
+	local db
+	E2E_SIM_SHARDS=()
+	for db in "$@"; do
+		E2E_SIM_SHARDS+=(--shard "$(e2e_dsn "$db" postgres)")
+	done
+}
+
+# e2e_sim_on DB... -- ARGS...: the simulator on DBs in the background.
+e2e_sim_on() {
+	local dbs=()
+	while [[ $# -gt 0 && $1 != -- ]]; do
+		dbs+=("$1")
+		shift
+	done
+	shift
+	e2e__sim_shards "${dbs[@]}"
+	e2e_sim "${E2E_SIM_SHARDS[@]}" "$@"
+}
+
+# e2e_seed DB... -- ARGS...: run the simulator on DBs to its end (give it a
+# --duration); a failure ends the test.
+e2e_seed() {
+	local dbs=()
+	while [[ $# -gt 0 && $1 != -- ]]; do
+		dbs+=("$1")
+		shift
+	done
+	shift
+	e2e__sim_shards "${dbs[@]}"
+	"$BATCHTOP_SIM" "${E2E_SIM_SHARDS[@]}" "$@" >>"$BT_TMP/sim.log" 2>&1 ||
+		bt_bail "cannot seed: $(tail -3 "$BT_TMP/sim.log")"
+}
+
+# e2e_locked DB TABLE MODE: a granted lock of MODE is held on TABLE.
+e2e_locked() {
+	[[ $(bt_psql "$1" -v t="$2" -v m="$3" <<'SQL'
+SELECT count(*) FROM pg_catalog.pg_locks l
+	JOIN pg_catalog.pg_class c ON c.oid = l.relation
+	WHERE c.relname = :'t' AND l.mode = :'m' AND l.granted
+SQL
+) -ge 1 ]]
 }
 
 # e2e_sim ARGS...: run the simulator in the background until the test ends.
