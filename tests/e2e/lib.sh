@@ -113,38 +113,29 @@ e2e_world() {
 	fi
 }
 
-# The simulator's --shard words for DBs, in E2E_SIM_SHARDS.
-e2e__sim_shards() {
-	local db
-	E2E_SIM_SHARDS=()
-	for db in "$@"; do
-		E2E_SIM_SHARDS+=(--shard "$(e2e_dsn "$db" postgres)")
+# e2e__sim_args DB... -- ARGS...: the simulator's arguments (a --shard
+# as postgres for each DB, then ARGS) in E2E_SIM_ARGS.
+e2e__sim_args() {
+	E2E_SIM_ARGS=()
+	while [[ $# -gt 0 && $1 != -- ]]; do
+		E2E_SIM_ARGS+=(--shard "$(e2e_dsn "$1" postgres)")
+		shift
 	done
+	shift
+	E2E_SIM_ARGS+=("$@")
 }
 
 # e2e_sim_on DB... -- ARGS...: the simulator on DBs in the background.
 e2e_sim_on() {
-	local dbs=()
-	while [[ $# -gt 0 && $1 != -- ]]; do
-		dbs+=("$1")
-		shift
-	done
-	shift
-	e2e__sim_shards "${dbs[@]}"
-	e2e_sim "${E2E_SIM_SHARDS[@]}" "$@"
+	e2e__sim_args "$@"
+	e2e_sim "${E2E_SIM_ARGS[@]}"
 }
 
 # e2e_seed DB... -- ARGS...: run the simulator on DBs to its end (give it a
 # --duration); a failure ends the test.
 e2e_seed() {
-	local dbs=()
-	while [[ $# -gt 0 && $1 != -- ]]; do
-		dbs+=("$1")
-		shift
-	done
-	shift
-	e2e__sim_shards "${dbs[@]}"
-	"$BATCHTOP_SIM" "${E2E_SIM_SHARDS[@]}" "$@" >>"$BT_TMP/sim.log" 2>&1 ||
+	e2e__sim_args "$@"
+	"$BATCHTOP_SIM" "${E2E_SIM_ARGS[@]}" >>"$BT_TMP/sim.log" 2>&1 ||
 		bt_bail "cannot seed: $(tail -3 "$BT_TMP/sim.log")"
 }
 

@@ -58,13 +58,9 @@ static void dsn_for(char *dst, size_t n, const char *user)
 	snprintf(dst, n, "host=%s dbname=%s user=%s", env.host, env.db, user);
 }
 
-/* Timeouts roomier than pgtest_config's: a write must not time out. */
-static void test_config(struct config *cfg)
-{
-	config_defaults(cfg);
-	cfg->query_timeout = 5;
-	cfg->connect_timeout = 3;
-}
+/* The running test's config, made by per_test with timeouts roomier than
+ * pgtest_config's (a write must not time out); a test may change it. */
+static struct config cfg;
 
 /* --- set-up ------------------------------------------------------------------ */
 
@@ -107,6 +103,16 @@ static int per_test(void **state)
 {
 	(void)state;
 	pgtest_sql(env.admin, "DELETE FROM batchtop.rerun_request");
+	config_defaults(&cfg);
+	cfg.query_timeout = 5;
+	cfg.connect_timeout = 3;
+	return 0;
+}
+
+static int per_test_end(void **state)
+{
+	(void)state;
+	config_free(&cfg);
 	return 0;
 }
 
@@ -126,6 +132,15 @@ static struct sq_job *run(struct shard_query *q, struct sq_job *job)
 	return take(q, shard_query_submit(q, job));
 }
 
+/* A started query worker on the test database as user. */
+static struct shard_query *worker_as(const char *user, const struct config *c)
+{
+	char dsn[1300];
+
+	dsn_for(dsn, sizeof dsn, user);
+	return pgtest_worker("t", dsn, c, env.wake[1]);
+}
+
 static struct sq_job *request(bool write, const char *target)
 {
 	const char *params[4] = { "batch_close", target, "test_rerun", "test" };
@@ -137,7 +152,6 @@ static struct sq_job *request(bool write, const char *target)
 
 static void test_pgconn_readonly_session(void **state)
 {
-	struct config cfg;
 	struct pgconn c = { 0 };
 	char dsn[1300], reason[200];
 	const char *params[4] = { "batch_close", "tr-1", "test_rerun", "ro" };
@@ -145,7 +159,6 @@ static void test_pgconn_readonly_session(void **state)
 	PGresult *r;
 
 	(void)state;
-	test_config(&cfg);
 	dsn_for(dsn, sizeof dsn, "bt_operator");
 	c.name = "t";
 	c.dsn = dsn;
@@ -161,20 +174,15 @@ static void test_pgconn_readonly_session(void **state)
 	assert_non_null(strstr(reason, "read-only"));
 	pgconn_close(&c);
 	assert_int_equal(requests(), 0);
-	config_free(&cfg);
 }
 
 static void test_read_job_cannot_write(void **state)
 {
-	struct config cfg;
-	char dsn[1300];
 	struct shard_query *q;
 	struct sq_job *j;
 
 	(void)state;
-	test_config(&cfg);
-	dsn_for(dsn, sizeof dsn, "bt_operator");
-	q = pgtest_worker("t", dsn, &cfg, env.wake[1]);
+	q = worker_as("bt_operator", &cfg);
 	/* A read job runs on the read-only session, even as an operator. */
 	j = run(q, request(false, "tr-1"));
 	assert_int_equal(j->status, SQ_ERROR);
@@ -182,19 +190,15 @@ static void test_read_job_cannot_write(void **state)
 	sq_job_free(j);
 	shard_query_free(q, 3000);
 	assert_int_equal(requests(), 0);
-	config_free(&cfg);
 }
 
 static void test_readonly_mode_opens_nothing(void **state)
 {
-	struct config cfg;
-	char dsn[1300];
 	struct shard_query *q;
 	struct sq_job *j;
 	int64_t start;
 
 	(void)state;
-	test_config(&cfg);
 	cfg.readonly = true;
 	/* A server that does not exist: a connection attempt would fail with
 	 * an error, not be refused. */
@@ -210,8 +214,7 @@ static void test_readonly_mode_opens_nothing(void **state)
 
 	/* The real server, as an operator: still refused, and no session of
 	 * batchtop ever appears on it. */
-	dsn_for(dsn, sizeof dsn, "bt_operator");
-	q = pgtest_worker("t", dsn, &cfg, env.wake[1]);
+	q = worker_as("bt_operator", &cfg);
 	for (int i = 0; i < 3; i++) {
 		j = run(q, request(true, "tr-1"));
 		assert_int_equal(j->status, SQ_REFUSED);
@@ -223,20 +226,15 @@ static void test_readonly_mode_opens_nothing(void **state)
 				  " AND datname = current_database()"), 0);
 	shard_query_free(q, 3000);
 	assert_int_equal(requests(), 0);
-	config_free(&cfg);
 }
 
 static void test_write_created_duplicate_viewer(void **state)
 {
-	struct config cfg;
-	char dsn[1300];
 	struct shard_query *q;
 	struct sq_job *j;
 
 	(void)state;
-	test_config(&cfg);
-	dsn_for(dsn, sizeof dsn, "bt_operator");
-	q = pgtest_worker("t", dsn, &cfg, env.wake[1]);
+	q = worker_as("bt_operator", &cfg);
 	j = run(q, request(true, "tr-2"));
 	assert_int_equal(j->status, SQ_OK);
 	assert_string_equal(PQgetvalue(j->res, 0, 1), "created");
@@ -251,23 +249,19 @@ static void test_write_created_duplicate_viewer(void **state)
 	assert_int_equal(requests(), 1);
 
 	/* A viewer may not: 42501, nothing recorded. */
-	dsn_for(dsn, sizeof dsn, "bt_viewer");
-	q = pgtest_worker("t", dsn, &cfg, env.wake[1]);
+	q = worker_as("bt_viewer", &cfg);
 	j = run(q, request(true, "tr-3"));
 	assert_int_equal(j->status, SQ_ERROR);
 	assert_string_equal(j->sqlstate, "42501");
 	sq_job_free(j);
 	shard_query_free(q, 3000);
 	assert_int_equal(requests(), 1);
-	config_free(&cfg);
 }
 
 /* The call waits on the target's advisory lock (held here); its server
  * process is then terminated: the answer is lost. */
 static void test_lost_answer_is_unknown(void **state)
 {
-	struct config cfg;
-	char dsn[1300];
 	struct shard_query *q;
 	struct sq_job *j;
 	unsigned id;
@@ -275,12 +269,10 @@ static void test_lost_answer_is_unknown(void **state)
 	long pid = 0;
 
 	(void)state;
-	test_config(&cfg);
 	cfg.query_timeout = 20;
 	pgtest_sql(env.admin, "SELECT pg_advisory_lock(hashtext('batchtop.request_rerun'),"
 		       " hashtext('batch_close:tr-4'))");
-	dsn_for(dsn, sizeof dsn, "bt_operator");
-	q = pgtest_worker("t", dsn, &cfg, env.wake[1]);
+	q = worker_as("bt_operator", &cfg);
 	id = shard_query_submit(q, request(true, "tr-4"));
 	end = pgtest_now_ms() + PGTEST_WAIT_MS;
 	while (!pid && pgtest_now_ms() < end) {
@@ -310,19 +302,20 @@ static void test_lost_answer_is_unknown(void **state)
 	sq_job_free(j);
 	shard_query_free(q, 3000);
 	assert_int_equal(requests(), 1);
-	config_free(&cfg);
 }
+
+/* A test between per_test and per_test_end. */
+#define RERUN_TEST(fn) cmocka_unit_test_setup_teardown(fn, per_test, per_test_end)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_pgconn_readonly_session, per_test),
-		cmocka_unit_test_setup(test_read_job_cannot_write, per_test),
-		cmocka_unit_test_setup(test_readonly_mode_opens_nothing, per_test),
-		cmocka_unit_test_setup(test_write_created_duplicate_viewer, per_test),
-		cmocka_unit_test_setup(test_lost_answer_is_unknown, per_test),
+		RERUN_TEST(test_pgconn_readonly_session),
+		RERUN_TEST(test_read_job_cannot_write),
+		RERUN_TEST(test_readonly_mode_opens_nothing),
+		RERUN_TEST(test_write_created_duplicate_viewer),
+		RERUN_TEST(test_lost_answer_is_unknown),
 	};
-
 	int rc = pgtest_need_server("test_rerun");
 
 	if (rc)
