@@ -139,6 +139,36 @@ e2e_seed() {
 		bt_bail "cannot seed: $(tail -3 "$BT_TMP/sim.log")"
 }
 
+# e2e_nr_key: a fresh New Relic key in $NR_FAKE_KEY (exported, for the
+# fake) and in the key file $BT_TMP/nrkey, mode 0600.
+e2e_nr_key() {
+	NR_FAKE_KEY="NRAK-E2E$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+	export NR_FAKE_KEY
+	printf '%s\n' "$NR_FAKE_KEY" >"$BT_TMP/nrkey"
+	chmod 600 "$BT_TMP/nrkey"
+}
+
+# e2e_fake_nr [OPTION...]: tests/fake_newrelic.py (given OPTIONs) on a free
+# port of 127.0.0.1 until the test ends, wanting $NR_FAKE_KEY; its
+# host:port in $E2E_NR, its pid in $E2E_NR_PID.  Proxies are unset, so
+# that batchtop talks to it directly.
+e2e_fake_nr() {
+	unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+	python3 "$BT_SRCDIR/tests/fake_newrelic.py" --port 0 \
+		--port-file "$BT_TMP/nrport" "$@" >"$BT_TMP/nr.log" 2>&1 &
+	E2E_NR_PID=$!
+	bt_bg_kill "$E2E_NR_PID"
+	bt_wait_for 10 test -s "$BT_TMP/nrport" ||
+		bt_bail "the fake New Relic did not start: $(cat "$BT_TMP/nr.log")"
+	E2E_NR=127.0.0.1:$(cat "$BT_TMP/nrport")
+}
+
+# e2e_nr_mode MODE: what the fake answers from now on (see its --mode).
+e2e_nr_mode() {
+	python3 -c 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/control", data=("{\"mode\": \"%s\"}" % sys.argv[2]).encode(), method="POST"))' "http://$E2E_NR" "$1" ||
+		bt_bail "cannot switch the fake New Relic to $1"
+}
+
 # e2e_locked DB TABLE MODE: a granted lock of MODE is held on TABLE.
 e2e_locked() {
 	[[ $(bt_psql "$1" -v t="$2" -v m="$3" <<'SQL'
@@ -238,6 +268,26 @@ e2e_expect_absent() {
 		bt_fail "$2" "screen:" "$(e2e_screen)"
 	else
 		bt_pass "$2"
+	fi
+}
+
+# e2e_selected: the line drawn selected (on white: nothing else is),
+# without its escapes.
+e2e_selected() {
+	e2e_tmux capture-pane -e -p -t main | grep -aE $'\e\\[([0-9;]*;)?47m' |
+		head -1 | sed 's/\x1b\[[0-9;]*m//g'
+}
+
+e2e__selected_matches() {
+	e2e_selected | grep -Eq -- "$1"
+}
+
+# e2e_wait_selected SECONDS ERE DESC: pass when the selected line matches.
+e2e_wait_selected() {
+	if bt_wait_for "$1" e2e__selected_matches "$2"; then
+		bt_pass "$3"
+	else
+		bt_fail "$3" "selected: $(e2e_selected)" "$(e2e_screen)" "$(e2e_log_tail)"
 	fi
 }
 
