@@ -139,6 +139,44 @@ e2e_seed() {
 		bt_bail "cannot seed: $(tail -3 "$BT_TMP/sim.log")"
 }
 
+# e2e_kinds DB...: install public.e2e_biller(ID, KIND, DEMO, NAME, PRIO,
+# ERROR, MESSAGE) in each DB: it adds a biller whose one batch tonight makes
+# it KIND (closed, closed_late, running, at_risk, late, failed, scheduled),
+# from the server's now() and a 45-minute window; a failed batch carries
+# ERROR and MESSAGE.  Deadlines are far enough away that nothing changes
+# status while a test runs.
+e2e_kinds() {
+	local db
+	for db in "$@"; do
+		bt_psql "$db" >/dev/null <<'SQL' || bt_bail "cannot create e2e_biller in $db"
+create or replace function public.e2e_biller(p_id text, p_kind text,
+	p_demo boolean, p_name text, p_prio int, p_error text, p_message text)
+returns void language plpgsql as $$
+declare
+	s timestamptz; f timestamptz; st text; err text;
+begin
+	case p_kind
+	when 'closed' then s := now() - interval '30 min'; f := now() - interval '10 min'; st := 'closed';
+	when 'closed_late' then s := now() - interval '60 min'; f := now() - interval '5 min'; st := 'closed';
+	when 'running' then s := now() - interval '5 min'; st := 'running';
+	when 'at_risk' then s := now() - interval '40 min'; st := 'running';
+	when 'late' then s := now() - interval '50 min'; st := 'running';
+	when 'failed' then s := now() - interval '20 min'; st := 'failed'; err := p_error;
+	when 'scheduled' then s := now() + interval '10 min'; st := 'scheduled';
+	end case;
+	insert into batchtop.biller values (p_id, p_name, 'America/Chicago', p_prio, p_demo);
+	insert into batchtop.batch_close (batch_id, biller_id, business_day, payment_type,
+		module, scheduled_at, deadline_at, started_at, finished_at, status,
+		attempts, error_class, error_message, updated_at)
+	values (p_id || '-1', p_id, current_date, 'card', 'autopay', s,
+		s + interval '45 min', case when st <> 'scheduled' then s end, f, st,
+		case when st = 'scheduled' then 0 else 1 end, err,
+		case when err is not null then p_message end, now());
+end $$;
+SQL
+	done
+}
+
 # e2e_nr_key: a fresh New Relic key in $NR_FAKE_KEY (exported, for the
 # fake) and in the key file $BT_TMP/nrkey, mode 0600.
 e2e_nr_key() {
