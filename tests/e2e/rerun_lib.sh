@@ -3,8 +3,9 @@
 # rerun_unknown), on top of lib.sh.
 #
 #   rr_conf FILE USER [BATCHTOP-LINE...] -- NAME:DB...
-#       a config in $BT_TMP with the audit trail in $BT_TMP/audit.log
-#       (query_timeout is $RR_QUERY_TIMEOUT, 5 by default)
+#       e2e_conf with USER on every shard, roomier timeouts and the audit
+#       trail in $BT_TMP/audit.log (query_timeout is $RR_QUERY_TIMEOUT, 5
+#       by default)
 #   rr_failed DB BATCH BILLER NAME [PRIORITY]
 #       a non-demo biller (if new) with one failed close tonight, and ten
 #       closes of six minutes in its history (for the estimate)
@@ -14,18 +15,19 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 rr_conf() {
-	local f=$BT_TMP/$1 user=$2 arg
+	local f=$1 user=$2 opts=() shards=() arg
 	shift 2
-	printf '[batchtop]\npoll_interval = 1\nstale_after = 30\nquery_timeout = %s\n' "${RR_QUERY_TIMEOUT:-5}" >"$f"
-	printf 'connect_timeout = 3\nbackoff_max = 2\naudit_log = %s\n' "$BT_TMP/audit.log" >>"$f"
 	while [[ $# -gt 0 && $1 != -- ]]; do
-		printf '%s\n' "$1" >>"$f"
+		opts+=("$1")
 		shift
 	done
 	[[ ${1:-} == -- ]] && shift
 	for arg in "$@"; do
-		printf '\n[shard.%s]\ndsn = %s\n' "${arg%%:*}" "$(e2e_dsn "${arg#*:}" "$user")" >>"$f"
+		shards+=("${arg%%:*}:$(e2e_dsn "${arg#*:}" "$user")")
 	done
+	e2e_conf "$f" "${shards[@]}" -- "stale_after = 30" \
+		"query_timeout = ${RR_QUERY_TIMEOUT:-5}" "connect_timeout = 3" \
+		"audit_log = $BT_TMP/audit.log" "${opts[@]}"
 }
 
 rr_failed() {

@@ -36,8 +36,7 @@
 #include "config.h"
 #include "pgconn.h"
 #include "shard_query.h"
-
-#define WAIT_MS 20000
+#include "../pgtest.h"
 
 static const char request_sql[] =
 	"SELECT request_id, outcome, detail FROM batchtop.request_rerun($1, $2, $3, $4)";
@@ -49,125 +48,31 @@ static struct {
 	PGconn *admin;
 } env = { .wake = { -1, -1 } };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static PGconn *connect_db(const char *db)
-{
-	const char *const kw[] = { "dbname", "application_name", "options", NULL };
-	const char *const vals[] = { db, "test_rerun", "-c client_min_messages=warning",
-				     NULL };
-	PGconn *c = PQconnectdbParams(kw, vals, 0);
-
-	if (PQstatus(c) != CONNECTION_OK)
-		fail_msg("cannot connect to %s: %s", db, PQerrorMessage(c));
-	return c;
-}
-
-static void sql(PGconn *c, const char *text)
-{
-	PGresult *r = PQexec(c, text);
-
-	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
-	    PQresultStatus(r) != PGRES_TUPLES_OK) {
-		char msg[1024];
-
-		snprintf(msg, sizeof msg, "%s", PQresultErrorMessage(r));
-		PQclear(r);
-		fail_msg("SQL failed: %s\n  in: %s", msg, text);
-	}
-	PQclear(r);
-}
-
-static long sql_long(PGconn *c, const char *text)
-{
-	PGresult *r = PQexec(c, text);
-	long v;
-
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) < 1) {
-		PQclear(r);
-		fail_msg("no value from: %s", text);
-	}
-	v = atol(PQgetvalue(r, 0, 0));
-	PQclear(r);
-	return v;
-}
-
 static long requests(void)
 {
-	return sql_long(env.admin, "SELECT count(*) FROM batchtop.rerun_request");
+	return pgtest_sql_int(env.admin, "SELECT count(*) FROM batchtop.rerun_request");
 }
 
 static void dsn_for(char *dst, size_t n, const char *user)
 {
-	snprintf(dst, n, "host='%s' dbname=%s user=%s", env.host, env.db, user);
+	snprintf(dst, n, "host=%s dbname=%s user=%s", env.host, env.db, user);
 }
 
-static void test_config(struct config *cfg)
-{
-	config_defaults(cfg);
-	cfg->query_timeout = 5;
-	cfg->connect_timeout = 3;
-}
+/* The running test's config, made by per_test with timeouts roomier than
+ * pgtest_config's (a write must not time out); a test may change it. */
+static struct config cfg;
 
 /* --- set-up ------------------------------------------------------------------ */
 
 static int group_setup(void **state)
 {
-	const char *pghost = getenv("PGHOST");
-	const char *srcdir = getenv("top_srcdir");
-	const char *pgbin = getenv("BATCHTOP_PGBIN");
-	char cmd[4096], q[256];
-	PGconn *c;
-
 	(void)state;
-	if (!pghost || !*pghost) {
-		if (getenv("BATCHTOP_REQUIRE_PG") &&
-		    !strcmp(getenv("BATCHTOP_REQUIRE_PG"), "1")) {
-			fprintf(stderr, "BATCHTOP_REQUIRE_PG=1 but PGHOST is not set\n");
-			return -1;
-		}
-		printf("1..0 # SKIP PGHOST is not set\n");
-		exit(77);
-	}
-	for (size_t i = 0, j = 0; pghost[i] && j + 3 < sizeof env.host; i++) {
-		if (pghost[i] == '\'' || pghost[i] == '\\')
-			env.host[j++] = '\\';
-		env.host[j++] = pghost[i];
-		env.host[j] = '\0';
-	}
+	pgtest_host(env.host, sizeof env.host);
 	snprintf(env.db, sizeof env.db, "tr_%ld_%u", (long)getpid(),
-		 (unsigned)(now_ms() & 0xffff));
-	c = connect_db("postgres");
-	snprintf(q, sizeof q, "CREATE DATABASE \"%s\"", env.db);
-	sql(c, q);
-	PQfinish(c);
-	/* Names made by this test only: no quoting needed beyond '...'. */
-	snprintf(cmd, sizeof cmd, "'%s%spsql' -X -q -v ON_ERROR_STOP=1 -d '%s' -f "
-		 "'%s/sql/contract.sql' >/dev/null", pgbin && *pgbin ? pgbin : "",
-		 pgbin && *pgbin ? "/" : "", env.db, srcdir && *srcdir ? srcdir : ".");
-	if (system(cmd) != 0) {
-		fprintf(stderr, "loading the contract failed: %s\n", cmd);
-		return -1;
-	}
-	env.admin = connect_db(env.db);
-	snprintf(q, sizeof q, "GRANT CONNECT ON DATABASE \"%s\" TO batchtop_viewer, "
-		 "batchtop_operator", env.db);
-	sql(env.admin, q);
-	sql(env.admin,
+		 (unsigned)(pgtest_now_ms() & 0xffff));
+	pgtest_db_create(env.db, NULL, "batchtop_viewer, batchtop_operator");
+	env.admin = pgtest_connect(env.db, "test_rerun");
+	pgtest_sql(env.admin,
 	    "INSERT INTO batchtop.biller VALUES ('tr-b1', 'Test Water', 'UTC', 1, false);"
 	    "INSERT INTO batchtop.batch_close (batch_id, biller_id, business_day,"
 	    " payment_type, module, scheduled_at, started_at, finished_at, status,"
@@ -183,25 +88,31 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-	char q[256];
-	PGconn *c;
+	int rc;
 
 	(void)state;
 	if (env.admin)
 		PQfinish(env.admin);
-	c = connect_db("postgres");
-	snprintf(q, sizeof q, "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", env.db);
-	sql(c, q);
-	PQfinish(c);
+	rc = pgtest_db_drop(env.db);
 	close(env.wake[0]);
 	close(env.wake[1]);
-	return 0;
+	return rc;
 }
 
 static int per_test(void **state)
 {
 	(void)state;
-	sql(env.admin, "DELETE FROM batchtop.rerun_request");
+	pgtest_sql(env.admin, "DELETE FROM batchtop.rerun_request");
+	config_defaults(&cfg);
+	cfg.query_timeout = 5;
+	cfg.connect_timeout = 3;
+	return 0;
+}
+
+static int per_test_end(void **state)
+{
+	(void)state;
+	config_free(&cfg);
 	return 0;
 }
 
@@ -210,19 +121,10 @@ static int per_test(void **state)
 /* The finished job id of q, waiting for it. */
 static struct sq_job *take(struct shard_query *q, unsigned id)
 {
-	int64_t end = now_ms() + WAIT_MS;
+	struct sq_job *done = pgtest_take(q);
 
-	for (;;) {
-		struct sq_job *done = shard_query_take(q);
-
-		if (done) {
-			assert_int_equal(done->id, id);
-			return done;
-		}
-		if (now_ms() > end)
-			fail_msg("job %u did not finish in %d ms", id, WAIT_MS);
-		sleep_ms(10);
-	}
+	assert_int_equal(done->id, id);
+	return done;
 }
 
 static struct sq_job *run(struct shard_query *q, struct sq_job *job)
@@ -230,14 +132,13 @@ static struct sq_job *run(struct shard_query *q, struct sq_job *job)
 	return take(q, shard_query_submit(q, job));
 }
 
-static struct shard_query *worker(const char *dsn, struct config *cfg)
+/* A started query worker on the test database as user. */
+static struct shard_query *worker_as(const char *user, const struct config *c)
 {
-	struct shard_conf sc = { .name = (char *)"t", .dsn = (char *)dsn, .line = 1 };
-	struct shard_query *q = shard_query_new(0, &sc, cfg, env.wake[1]);
+	char dsn[1300];
 
-	assert_non_null(q);
-	assert_int_equal(shard_query_start(q), 0);
-	return q;
+	dsn_for(dsn, sizeof dsn, user);
+	return pgtest_worker("t", dsn, c, env.wake[1]);
 }
 
 static struct sq_job *request(bool write, const char *target)
@@ -251,7 +152,6 @@ static struct sq_job *request(bool write, const char *target)
 
 static void test_pgconn_readonly_session(void **state)
 {
-	struct config cfg;
 	struct pgconn c = { 0 };
 	char dsn[1300], reason[200];
 	const char *params[4] = { "batch_close", "tr-1", "test_rerun", "ro" };
@@ -259,7 +159,6 @@ static void test_pgconn_readonly_session(void **state)
 	PGresult *r;
 
 	(void)state;
-	test_config(&cfg);
 	dsn_for(dsn, sizeof dsn, "bt_operator");
 	c.name = "t";
 	c.dsn = dsn;
@@ -275,20 +174,15 @@ static void test_pgconn_readonly_session(void **state)
 	assert_non_null(strstr(reason, "read-only"));
 	pgconn_close(&c);
 	assert_int_equal(requests(), 0);
-	config_free(&cfg);
 }
 
 static void test_read_job_cannot_write(void **state)
 {
-	struct config cfg;
-	char dsn[1300];
 	struct shard_query *q;
 	struct sq_job *j;
 
 	(void)state;
-	test_config(&cfg);
-	dsn_for(dsn, sizeof dsn, "bt_operator");
-	q = worker(dsn, &cfg);
+	q = worker_as("bt_operator", &cfg);
 	/* A read job runs on the read-only session, even as an operator. */
 	j = run(q, request(false, "tr-1"));
 	assert_int_equal(j->status, SQ_ERROR);
@@ -296,60 +190,51 @@ static void test_read_job_cannot_write(void **state)
 	sq_job_free(j);
 	shard_query_free(q, 3000);
 	assert_int_equal(requests(), 0);
-	config_free(&cfg);
 }
 
 static void test_readonly_mode_opens_nothing(void **state)
 {
-	struct config cfg;
-	char dsn[1300];
 	struct shard_query *q;
 	struct sq_job *j;
 	int64_t start;
 
 	(void)state;
-	test_config(&cfg);
 	cfg.readonly = true;
 	/* A server that does not exist: a connection attempt would fail with
 	 * an error, not be refused. */
-	q = worker("host=/nonexistent/bt-test-nowhere dbname=x user=bt_operator", &cfg);
-	start = now_ms();
+	q = pgtest_worker("t", "host=/nonexistent/bt-test-nowhere dbname=x user=bt_operator",
+			  &cfg, env.wake[1]);
+	start = pgtest_now_ms();
 	j = run(q, request(true, "tr-1"));
 	assert_int_equal(j->status, SQ_REFUSED);
 	assert_non_null(strstr(j->error, "read-only"));
-	assert_true(now_ms() - start < 1000);
+	assert_true(pgtest_now_ms() - start < 1000);
 	sq_job_free(j);
 	shard_query_free(q, 3000);
 
 	/* The real server, as an operator: still refused, and no session of
 	 * batchtop ever appears on it. */
-	dsn_for(dsn, sizeof dsn, "bt_operator");
-	q = worker(dsn, &cfg);
+	q = worker_as("bt_operator", &cfg);
 	for (int i = 0; i < 3; i++) {
 		j = run(q, request(true, "tr-1"));
 		assert_int_equal(j->status, SQ_REFUSED);
 		assert_int_equal(j->backend_pid, 0);
 		sq_job_free(j);
 	}
-	assert_int_equal(sql_long(env.admin, "SELECT count(*) FROM pg_stat_activity"
+	assert_int_equal(pgtest_sql_int(env.admin, "SELECT count(*) FROM pg_stat_activity"
 				  " WHERE application_name = 'batchtop'"
 				  " AND datname = current_database()"), 0);
 	shard_query_free(q, 3000);
 	assert_int_equal(requests(), 0);
-	config_free(&cfg);
 }
 
 static void test_write_created_duplicate_viewer(void **state)
 {
-	struct config cfg;
-	char dsn[1300];
 	struct shard_query *q;
 	struct sq_job *j;
 
 	(void)state;
-	test_config(&cfg);
-	dsn_for(dsn, sizeof dsn, "bt_operator");
-	q = worker(dsn, &cfg);
+	q = worker_as("bt_operator", &cfg);
 	j = run(q, request(true, "tr-2"));
 	assert_int_equal(j->status, SQ_OK);
 	assert_string_equal(PQgetvalue(j->res, 0, 1), "created");
@@ -364,23 +249,19 @@ static void test_write_created_duplicate_viewer(void **state)
 	assert_int_equal(requests(), 1);
 
 	/* A viewer may not: 42501, nothing recorded. */
-	dsn_for(dsn, sizeof dsn, "bt_viewer");
-	q = worker(dsn, &cfg);
+	q = worker_as("bt_viewer", &cfg);
 	j = run(q, request(true, "tr-3"));
 	assert_int_equal(j->status, SQ_ERROR);
 	assert_string_equal(j->sqlstate, "42501");
 	sq_job_free(j);
 	shard_query_free(q, 3000);
 	assert_int_equal(requests(), 1);
-	config_free(&cfg);
 }
 
 /* The call waits on the target's advisory lock (held here); its server
  * process is then terminated: the answer is lost. */
 static void test_lost_answer_is_unknown(void **state)
 {
-	struct config cfg;
-	char dsn[1300];
 	struct shard_query *q;
 	struct sq_job *j;
 	unsigned id;
@@ -388,17 +269,15 @@ static void test_lost_answer_is_unknown(void **state)
 	long pid = 0;
 
 	(void)state;
-	test_config(&cfg);
 	cfg.query_timeout = 20;
-	sql(env.admin, "SELECT pg_advisory_lock(hashtext('batchtop.request_rerun'),"
+	pgtest_sql(env.admin, "SELECT pg_advisory_lock(hashtext('batchtop.request_rerun'),"
 		       " hashtext('batch_close:tr-4'))");
-	dsn_for(dsn, sizeof dsn, "bt_operator");
-	q = worker(dsn, &cfg);
+	q = worker_as("bt_operator", &cfg);
 	id = shard_query_submit(q, request(true, "tr-4"));
-	end = now_ms() + WAIT_MS;
-	while (!pid && now_ms() < end) {
-		sleep_ms(20);
-		pid = sql_long(env.admin, "SELECT coalesce(max(pid), 0) FROM pg_stat_activity"
+	end = pgtest_now_ms() + PGTEST_WAIT_MS;
+	while (!pid && pgtest_now_ms() < end) {
+		pgtest_sleep_ms(20);
+		pid = pgtest_sql_int(env.admin, "SELECT coalesce(max(pid), 0) FROM pg_stat_activity"
 			       " WHERE application_name = 'batchtop' AND wait_event_type = 'Lock'"
 			       " AND query LIKE '%request_rerun%'");
 	}
@@ -407,9 +286,9 @@ static void test_lost_answer_is_unknown(void **state)
 		char q2[128];
 
 		snprintf(q2, sizeof q2, "SELECT pg_terminate_backend(%ld)", pid);
-		sql(env.admin, q2);
+		pgtest_sql(env.admin, q2);
 	}
-	sql(env.admin, "SELECT pg_advisory_unlock_all()");
+	pgtest_sql(env.admin, "SELECT pg_advisory_unlock_all()");
 	j = take(q, id);
 	assert_int_equal(j->status, SQ_UNKNOWN);
 	assert_int_equal(j->backend_pid, (int)pid);
@@ -423,18 +302,23 @@ static void test_lost_answer_is_unknown(void **state)
 	sq_job_free(j);
 	shard_query_free(q, 3000);
 	assert_int_equal(requests(), 1);
-	config_free(&cfg);
 }
+
+/* A test between per_test and per_test_end. */
+#define RERUN_TEST(fn) cmocka_unit_test_setup_teardown(fn, per_test, per_test_end)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_pgconn_readonly_session, per_test),
-		cmocka_unit_test_setup(test_read_job_cannot_write, per_test),
-		cmocka_unit_test_setup(test_readonly_mode_opens_nothing, per_test),
-		cmocka_unit_test_setup(test_write_created_duplicate_viewer, per_test),
-		cmocka_unit_test_setup(test_lost_answer_is_unknown, per_test),
+		RERUN_TEST(test_pgconn_readonly_session),
+		RERUN_TEST(test_read_job_cannot_write),
+		RERUN_TEST(test_readonly_mode_opens_nothing),
+		RERUN_TEST(test_write_created_duplicate_viewer),
+		RERUN_TEST(test_lost_answer_is_unknown),
 	};
+	int rc = pgtest_need_server("test_rerun");
 
+	if (rc)
+		return rc;
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -15,6 +15,8 @@
 #ifndef BT_TEST_FIXTURES_H
 #define BT_TEST_FIXTURES_H
 
+#include <locale.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,17 @@
 
 #include "model.h"
 #include "xalloc.h"
+
+/* Set the UTF-8 locale batchtop runs in (glibc always has C.UTF-8); false,
+ * having said so, when there is none: the test cannot mean anything then,
+ * which is a failure, not a skip. */
+static inline bool fx_utf8_locale(void)
+{
+	if (setlocale(LC_CTYPE, "C.UTF-8") != NULL)
+		return true;
+	fprintf(stderr, "no C.UTF-8 locale\n");
+	return false;
+}
 
 #define FX_SEC(n) ((int64_t)(n) * 1000)
 #define FX_MIN(n) ((int64_t)(n) * 60 * 1000)

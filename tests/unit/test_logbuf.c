@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "logbuf.h"
+#include "fixtures.h"
 
 static struct log_line db(int64_t ts, int64_t id, const char *level)
 {
@@ -250,7 +251,7 @@ int main(void)
 		cmocka_unit_test(test_sanitized),
 	};
 
-	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
-		return 77;
+	if (!fx_utf8_locale())
+		return 99;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "textwrap.h"
+#include "fixtures.h"
 
 /* The lines of s wrapped at cols, joined with '|'. */
 static const char *wrapped(const char *s, int cols)
@@ -84,7 +85,7 @@ int main(void)
 		cmocka_unit_test(test_skip),
 	};
 
-	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
-		return 77;
+	if (!fx_utf8_locale())
+		return 99;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

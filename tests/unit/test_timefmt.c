@@ -20,14 +20,21 @@
 /* 2026-03-10 02:00:00 UTC, a whole hour. */
 #define T0 (1773108000LL * SEC)
 
-static void countdown(int64_t ms, const char *want)
+/* fmt (named name) writes want for ms, and returns its buffer. */
+static void formats(char *(*fmt)(char *, size_t, int64_t), const char *name,
+		    int64_t ms, const char *want)
 {
 	char buf[32];
 
-	assert_ptr_equal(fmt_countdown(buf, sizeof buf, ms), buf);
+	assert_ptr_equal(fmt(buf, sizeof buf, ms), buf);
 	if (strcmp(buf, want) != 0)
-		fail_msg("fmt_countdown(%lld) = \"%s\", want \"%s\"",
-			 (long long)ms, buf, want);
+		fail_msg("%s(%lld) = \"%s\", want \"%s\"", name, (long long)ms,
+			 buf, want);
+}
+
+static void countdown(int64_t ms, const char *want)
+{
+	formats(fmt_countdown, "fmt_countdown", ms, want);
 }
 
 static void test_countdown(void **state)
@@ -71,12 +78,7 @@ static void test_countdown_small_buffer(void **state)
 
 static void age(int64_t ms, const char *want)
 {
-	char buf[32];
-
-	assert_ptr_equal(fmt_age(buf, sizeof buf, ms), buf);
-	if (strcmp(buf, want) != 0)
-		fail_msg("fmt_age(%lld) = \"%s\", want \"%s\"",
-			 (long long)ms, buf, want);
+	formats(fmt_age, "fmt_age", ms, want);
 }
 
 static void test_age(void **state)
