@@ -15,7 +15,6 @@
 #include "autoconf.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,9 +30,7 @@
 #include "log.h"
 #include "newrelic.h"
 #include "text.h"
-#include "thread_util.h"
 #include "timefmt.h"
-#include "ui.h"
 #include "xalloc.h"
 
 /* Seconds allowed beyond connect_timeout + query_timeout: the LISTEN and
@@ -71,80 +68,26 @@ static void drain(int fd)
 		;
 }
 
-/* New Relic's client, started; -1 and *why (the caller frees) when it
- * cannot be had (the key), which is a configuration error. */
-static int start_newrelic(const struct newrelic_conf *nrc, struct app *app,
-			  char **why)
-{
-	char *err = NULL;
-
-	if (newrelic_global_init() < 0)
-		fatal("cannot initialise libcurl");
-	app->nr = newrelic_new(nrc, app->wake[1], &err);
-	if (!app->nr) {
-		*why = xasprintf("%s: [newrelic] %s", app->cfg->path, err);
-		free(err);
-		newrelic_global_cleanup();
-		return -1;
-	}
-	app->nr_health = xcalloc(1, sizeof *app->nr_health);
-	app->nr_gen = newrelic_read(app->nr, NULL, app->nr_health);
-	if (newrelic_start(app->nr) < 0)
-		fatal("cannot start the New Relic client");
-	return 0;
-}
-
-static void stop_newrelic(struct app *app, int wait_ms)
-{
-	if (!app->nr)
-		return;
-	newrelic_free(app->nr, wait_ms);
-	app->nr = NULL;
-	newrelic_errors_unref(app->nr_errs);
-	app->nr_errs = NULL;
-	newrelic_global_cleanup();
-}
-
 /* Fill app with one answer (or failure) of every shard and of New Relic
- * (nrc, NULL when not configured).  The pollers and the client are stopped
- * and freed before it returns; app->view keeps the snapshots,
- * app->nr_health New Relic's health.  -1 and *why (the caller frees) when
- * New Relic's key cannot be had; nothing was started then. */
+ * (nrc, NULL when not configured).  The threads are stopped before it
+ * returns; app->view keeps the snapshots, app->nr_health New Relic's
+ * health, until app_close().  -1 and *why (the caller frees) when New
+ * Relic's key cannot be had; nothing was started then. */
 static int collect(const struct config *cfg, const struct newrelic_conf *nrc,
 		   struct app *app, char **why)
 {
 	int64_t deadline;
 
-	memset(app, 0, sizeof *app);
-	app->cfg = (struct config *)cfg;	/* only read */
-	app->readonly = true;
-	if (pipe2(app->wake, O_CLOEXEC | O_NONBLOCK) < 0)
-		fatal("pipe: %s", strerror(errno));
-	if (nrc && start_newrelic(nrc, app, why) < 0) {
-		close(app->wake[0]);
-		close(app->wake[1]);
+	/* Headless, app_open() only reads cfg. */
+	if (app_open(app, (struct config *)cfg, NULL, APP_HEADLESS, nrc, why) < 0)
 		return -1;
-	}
-	app->npollers = cfg->nshards;
-	app->pollers = xcalloc(cfg->nshards, sizeof *app->pollers);
-	app->health = xcalloc(cfg->nshards, sizeof *app->health);
-	app->gens = xcalloc(cfg->nshards, sizeof *app->gens);
-	view_init(&app->view, cfg->nshards, cfg);
-	for (size_t i = 0; i < cfg->nshards; i++) {
-		app->pollers[i] = shard_poller_new((int)i, &cfg->shards[i], cfg,
-						   app->wake[1]);
-		shard_poller_read(app->pollers[i], NULL, &app->health[i]);
-		if (shard_poller_start(app->pollers[i]) < 0)
-			fatal("cannot start the poller of shard %s",
-			      cfg->shards[i].name);
-	}
 	deadline = mono_ms() + ((int64_t)cfg->connect_timeout +
 				cfg->query_timeout + COLLECT_SLACK_S) * 1000;
 	for (;;) {
 		struct pollfd pfd = { .fd = app->wake[0], .events = POLLIN };
 		int64_t left;
 
-		ui_collect(app);
+		app_collect(app);
 		left = deadline - mono_ms();
 		if (all_answered(app) || left <= 0)
 			break;
@@ -154,36 +97,13 @@ static int collect(const struct config *cfg, const struct newrelic_conf *nrc,
 		if (pfd.revents)
 			drain(app->wake[0]);
 	}
-	for (size_t i = 0; i < app->npollers; i++)
-		shard_poller_stop(app->pollers[i]);
-	if (app->nr)
-		newrelic_stop(app->nr);
-	/* One deadline for them all, as the dashboard's quit: stuck shards
-	 * cost 2 s in all, not 2 s each. */
-	deadline = mono_ms() + 2000;
-	for (size_t i = 0; i < app->npollers; i++)
-		shard_poller_free(app->pollers[i], thread_ms_left(deadline));
-	stop_newrelic(app, thread_ms_left(deadline));
-	free(app->pollers);
-	app->pollers = NULL;
+	app_stop(app);
 	app->mono = mono_ms();
 	app->now = view_now(&app->view, app->mono);
 	app->view.show_demo = true;
 	app->view.reverse = false;
 	view_set_filter(&app->view, "");
 	return 0;
-}
-
-/* The wake pipe is closed only here, at the very end: a poller that did
- * not stop in time may still write to it. */
-static void release(struct app *app)
-{
-	close(app->wake[0]);
-	close(app->wake[1]);
-	view_free(&app->view);
-	free(app->health);
-	free(app->gens);
-	free(app->nr_health);
 }
 
 static bool every_shard_read(const struct app *app)
@@ -818,7 +738,7 @@ int headless_once(const struct config *cfg, const struct newrelic_conf *nrc,
 		rc = every_shard_read(&app) ? HEADLESS_OK : HEADLESS_PARTIAL;
 	}
 	log_msg(LOG_INFO, "--once: %zu billers, exit %d", app.view.nrows, rc);
-	release(&app);
+	app_close(&app);
 	return rc;
 }
 
@@ -1037,6 +957,6 @@ int headless_check(const struct config *cfg, const struct newrelic_conf *nrc,
 	log_msg(LOG_INFO, "--check: %s", line);
 	free(line);
 	free(src);
-	release(&app);
+	app_close(&app);
 	return rc;
 }

@@ -2,7 +2,7 @@
  * ui.h - the terminal and the one event loop (UI thread).
  *
  * ui_run() owns curses from initscr to endwin: it waits on the keyboard and
- * the pollers' wake pipe, copies new snapshots into the view, and draws
+ * the pollers' wake pipe, takes new data with app_collect(), and draws
  * the top screen once per turn when something changed.  The terminal is
  * restored on every way out: return, exit(), fatal(), SIGTERM/SIGHUP/SIGINT
  * and crashes (the crash handler restores, then re-raises).
@@ -19,8 +19,5 @@ void ui_signals_install(void);
  * batches, requests without an answer) is recorded as abandoned in the
  * audit log and app->exit_note says so, for stderr (the caller frees). */
 int ui_run(struct app *app);
-/* Gather pollers' latest data into app (also used headless). Returns
- * true when anything changed. */
-bool ui_collect(struct app *app);
 
 #endif
