@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "model.h"
+#include "biller_status.h"
 
 struct row {
 	const struct biller *b;

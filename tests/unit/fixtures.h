@@ -20,7 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
+#include "arena.h"
+#include "biller_status.h"
+#include "snapshot.h"
 #include "xalloc.h"
 
 #define FX_SEC(n) ((int64_t)(n) * 1000)
