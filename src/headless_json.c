@@ -118,10 +118,7 @@ static cJSON *json_biller(const struct app *app, const struct row *r)
 	cJSON_AddBoolToObject(o, "timezone_known", b->tz_known);
 	json_int(o, "priority", b->priority != BT_NO_INT, b->priority);
 	cJSON_AddStringToObject(o, "status", headless_status_token(r->ev.status));
-	cJSON_AddStringToObject(o, "status_label",
-				r->ev.status == BS_OTHER && r->ev.focus
-					? r->ev.focus->status
-					: biller_status_label(r->ev.status));
+	cJSON_AddStringToObject(o, "status_label", view_status_text(r));
 	json_id(o, "focus_batch_id", r->ev.focus ? r->ev.focus->batch_id : NULL,
 		true);
 	json_time(o, "deadline_at", headless_has_deadline(r) ? r->ev.focus->deadline_at

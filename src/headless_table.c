@@ -108,23 +108,17 @@ int headless_table_print(const struct app *app, FILE *out)
 		int64_t ms = 0;
 		int pct = biller_autopay_pct(b);
 
-		cell(out, r->ev.status == BS_OTHER && r->ev.focus
-				  ? r->ev.focus->status
-				  : biller_status_label(r->ev.status), 11, 0);
+		/* The grid's own cells (view.h), fitted to this table. */
+		cell(out, view_status_text(r), 11, 0);
 		view_name_cell(buf, sizeof buf, b, true);	/* escapes the id */
 		cell(out, buf, name_w, 0);
 		cell(out, b->shard, shard_w, 0);
-		snprintf(buf, sizeof buf, "%s%s", b->tz_known ? "" : "?", b->timezone);
+		view_zone_cell(buf, sizeof buf, b);
 		cell(out, buf, tz_w, 0);
-		if (b->priority == BT_NO_INT)
-			snprintf(buf, sizeof buf, "?");
-		else if (b->priority >= 0 && b->priority <= 9)
-			snprintf(buf, sizeof buf, "%d", b->priority);
-		else
-			snprintf(buf, sizeof buf, "+");
+		view_priority_cell(buf, sizeof buf, b);
 		cell(out, buf, 1, 1);
-		snprintf(buf, sizeof buf, "%d/%zu", b->n_closed, b->nbatches);
-		cell(out, b->nbatches ? buf : "", 5, 1);
+		view_done_cell(buf, sizeof buf, b);
+		cell(out, buf, 5, 1);
 		cell(out, r->ev.focus && r->ev.focus->local_sched[0]
 				  ? r->ev.focus->local_sched : "", 5, 0);
 		buf[0] = '\0';
@@ -133,10 +127,7 @@ int headless_table_print(const struct app *app, FILE *out)
 		else if (headless_time_left(r, app->now, &ms))
 			fmt_countdown(buf, sizeof buf, ms);
 		cell(out, buf, 10, 1);
-		if (b->attempts_max != BT_NO_INT)
-			snprintf(buf, sizeof buf, "%d", b->attempts_max);
-		else
-			buf[0] = '\0';
+		view_attempts_cell(buf, sizeof buf, b);
 		cell(out, buf, 3, 1);
 		cell(out, b->last_error_class, 17, 0);
 		if (pct >= 0)
