@@ -1,8 +1,11 @@
 /*
- * app.h - the state of a running batchtop, owned by the UI thread.
+ * app.h - the state of a running batchtop, owned by the UI thread, and
+ * its one set-up and tear-down (app.c), shared by the dashboard and the
+ * headless modes.
  *
  * Pollers never see this struct; they publish into their own locked slots
- * and the UI loop copies what it needs here once per turn.
+ * and the loop (ui.c, or headless.c's wait) copies what it needs here with
+ * app_collect().
  */
 #ifndef BT_APP_H
 #define BT_APP_H
@@ -16,6 +19,7 @@
 #include "view.h"
 
 struct newrelic;
+struct newrelic_conf;
 struct newrelic_errors;
 struct newrelic_health;
 struct screen;
@@ -74,8 +78,36 @@ struct app {
 };
 
 /* Handlers of finished query jobs, by kind; a handler owns the job it is
- * given (sq_job_free).  Jobs of a kind with no handler are dropped. */
+ * given (sq_job_free).  Jobs of a kind with no handler are dropped
+ * (app_collect() calls them). */
 typedef void (*job_handler)(struct app *app, struct sq_job *job);
 void ui_on_job(enum job_kind kind, job_handler fn);
+
+/* What app_open() starts. */
+enum app_mode {
+	APP_TUI,	/* pollers, query workers, New Relic; read-only as
+			 * cfg->readonly says */
+	APP_HEADLESS,	/* pollers and New Relic only, always read-only */
+};
+
+/* Set app up for cfg (which app keeps a pointer to, and only reads in
+ * headless mode) with keymap km (NULL headless; the caller keeps it):
+ * the wake pipe, New Relic's client when nrc is given (else none), one
+ * shard poller per shard and, for the dashboard, one query worker per
+ * shard, all started.  Returns 0, or -1 and *why (the caller frees) when
+ * New Relic's key cannot be had: nothing is left running then and
+ * app_close() is not to be called. */
+int app_open(struct app *app, struct config *cfg, struct keymap *km,
+	     enum app_mode mode, const struct newrelic_conf *nrc, char **why);
+/* Take the pollers' new snapshots, New Relic's new health and errors and
+ * hand finished query jobs to their handlers.  True when anything changed. */
+bool app_collect(struct app *app);
+/* Ask every thread to stop, then wait for them all against one deadline
+ * (a shard stuck where no stop request reaches costs the wait once, not
+ * once per shard).  The collected view and health stay.  Safe to call
+ * twice. */
+void app_stop(struct app *app);
+/* app_stop(), then free everything app_open() made. */
+void app_close(struct app *app);
 
 #endif

@@ -18,6 +18,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "headless_words.h"
 #include "shard_poller.h"
 #include "view.h"
 
@@ -65,12 +66,9 @@ int headless_check(const struct config *cfg, const struct newrelic_conf *nrc,
  * HEADLESS_UNKNOWN. */
 int headless_check_unknown(const char *why, FILE *out, FILE *err);
 
-/* --- pure parts, for the wallboard and the unit tests ------------------- */
-
-/* Success so far tonight, in per mille: billers closed in time, of those
- * whose night is decided (closed, closed late, late or failed); -1 while
- * none is.  Non-demo billers only, like the totals. */
-int headless_success_permille(const struct totals *t);
+/* --- pure parts, for the unit tests ---------------------------------------
+ * (headless_success_permille, which the wallboard shows, and the status
+ * words are in headless_words.h.) */
 
 /* A data source as --check judges it. */
 struct headless_source {
@@ -88,14 +86,5 @@ struct headless_source {
 int headless_check_eval(const struct config *cfg, const struct totals *t,
 			const struct headless_source *src, size_t nsrc,
 			char **line);
-
-/* "failed", "late", "at_risk", ... "no_close": the word JSON, CSV, the
- * perfdata and the Prometheus labels use for a biller status. */
-const char *headless_status_token(enum biller_status s);
-
-/* Write one CSV field (RFC 4180: quoted when it holds a comma, a quote or
- * a line break; text that a spreadsheet would take for a formula gets a
- * leading apostrophe). */
-void headless_csv_field(FILE *out, const char *s);
 
 #endif

@@ -23,8 +23,8 @@
 #include <string.h>
 
 #include "app.h"
-#include "headless.h"
 #include "headless_prom.h"
+#include "headless_words.h"
 #include "newrelic.h"
 #include "text.h"
 #include "xalloc.h"

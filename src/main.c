@@ -7,7 +7,6 @@
 #include "autoconf.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -24,12 +23,7 @@
 #include "log.h"
 #include "newrelic.h"
 #include "rerun.h"
-#include "shard_poller.h"
-#include "shard_query.h"
-#include "thread_util.h"
-#include "timefmt.h"
 #include "ui.h"
-#include "view.h"
 #include "xalloc.h"
 
 enum {
@@ -246,274 +240,244 @@ static void newrelic_conf_from(struct newrelic_conf *nc, const struct config *cf
 	nc->logs_nrql = cfg->nr_logs_nrql;
 }
 
-/* How long the quit waits for background threads, all together. */
-#define STOP_WAIT_MS 2000
+/* What the command line asks for. */
+struct opts {
+	const char *config_path, *log_path, *format_name;
+	int verbose, check_config, help_keys, readonly;
+	int once, check, wallboard, kiosk, audit;
+	int format;			/* enum headless_format, -1 if not given */
+};
 
-int main(int argc, char **argv)
+/* main()'s steps return this to go on to the next, or an exit status. */
+#define GO_ON (-1)
+
+/* getopt, and the arguments after the options. */
+static int parse_options(int argc, char **argv, struct opts *o)
 {
-	int64_t stop_deadline;
-	struct config cfg;
-	struct app app;
-	const char *config_path = NULL, *log_path = NULL;
-	char *default_path = NULL, *err = NULL;
-	int opt, verbose = 0, check_config = 0, help_keys = 0, readonly = 0;
-	int once = 0, check = 0, wallboard = 0, kiosk = 0, format = -1;
-	int audit = 0;
-	const char *format_name = NULL;
 	char why[128];
-	struct newrelic_conf nrc;
-	const struct newrelic_conf *nr;
-	int status;
+	int opt, status;
 
-	ensure_utf8_locale();
-	check = wants_check(argc, argv);
+	memset(o, 0, sizeof *o);
+	o->format = -1;
+	o->check = wants_check(argc, argv);
 	while ((opt = getopt_long(argc, argv, "c:rl:vhV", long_opts, NULL)) != -1) {
 		switch (opt) {
-		case 'c': config_path = optarg; break;
-		case 'r': readonly = 1; break;
-		case 'l': log_path = optarg; break;
-		case 'v': verbose++; break;
-		case OPT_CHECK_CONFIG: check_config = 1; break;
-		case OPT_HELP_KEYS: help_keys = 1; break;
+		case 'c': o->config_path = optarg; break;
+		case 'r': o->readonly = 1; break;
+		case 'l': o->log_path = optarg; break;
+		case 'v': o->verbose++; break;
+		case OPT_CHECK_CONFIG: o->check_config = 1; break;
+		case OPT_HELP_KEYS: o->help_keys = 1; break;
 		case OPT_HELP_CONFIG: print_config_options(); return BT_EXIT_OK;
-		case OPT_ONCE: once = 1; break;
-		case OPT_FORMAT: format_name = optarg; break;
-		case OPT_CHECK: check = 1; break;
-		case OPT_WALLBOARD: wallboard = 1; break;
-		case OPT_KIOSK: wallboard = kiosk = 1; break;
-		case OPT_AUDIT: audit = 1; break;
+		case OPT_ONCE: o->once = 1; break;
+		case OPT_FORMAT: o->format_name = optarg; break;
+		case OPT_CHECK: o->check = 1; break;
+		case OPT_WALLBOARD: o->wallboard = 1; break;
+		case OPT_KIOSK: o->wallboard = o->kiosk = 1; break;
+		case OPT_AUDIT: o->audit = 1; break;
 		case 'h': usage(stdout); return BT_EXIT_OK;
 		case 'V': printf("batchtop %s\n", PACKAGE_VERSION); return BT_EXIT_OK;
 		default:
 			usage(stderr);
-			return check ? fail_usage(check, "bad command line (see --help)")
-				     : BT_EXIT_USAGE;
+			return o->check ? fail_usage(o->check, "bad command line (see --help)")
+					: BT_EXIT_USAGE;
 		}
 	}
 	if (optind < argc && !strcmp(argv[optind], "audit")) {
-		audit = 1;
+		o->audit = 1;
 		optind++;
 	}
 	if (optind < argc) {
 		snprintf(why, sizeof why, "unexpected argument \"%.64s\"",
 			 argv[optind]);
-		status = fail_usage(check, why);
+		status = fail_usage(o->check, why);
 		usage(stderr);
 		return status;
 	}
-	if (format_name) {
-		format = headless_format_from_name(format_name);
-		if (format < 0 || !once)
-			return fail_usage(check, format < 0
+	return GO_ON;
+}
+
+/* The options that go together, and batchtop audit, which needs nothing
+ * more. */
+static int check_modes(struct opts *o)
+{
+	if (o->format_name) {
+		o->format = headless_format_from_name(o->format_name);
+		if (o->format < 0 || !o->once)
+			return fail_usage(o->check, o->format < 0
 				? "--format takes table, json, csv or prometheus"
 				: "--format goes with --once");
 	}
-	if (audit && check)
-		return fail_usage(check, "audit goes with no other mode");
-	if (audit)
-		return audit_main(config_path, once + check + wallboard);
-	if (once + check + wallboard > 1)
-		return fail_usage(check, "--once, --check and --wallboard exclude "
-				  "one another");
-	if (check && (check_config || help_keys))
-		return fail_usage(check, "--check goes with neither --check-config "
-				  "nor --help-keys");
+	if (o->audit && o->check)
+		return fail_usage(o->check, "audit goes with no other mode");
+	if (o->audit)
+		return audit_main(o->config_path, o->once + o->check + o->wallboard);
+	if (o->once + o->check + o->wallboard > 1)
+		return fail_usage(o->check, "--once, --check and --wallboard "
+				  "exclude one another");
+	if (o->check && (o->check_config || o->help_keys))
+		return fail_usage(o->check, "--check goes with neither "
+				  "--check-config nor --help-keys");
+	return GO_ON;
+}
 
-	/* config_load() fills in the defaults itself. */
-	memset(&cfg, 0, sizeof cfg);
-	if (!config_path)
-		config_path = default_path = config_default_path();
-	/* --help-keys needs no shards: without a file it shows the defaults. */
-	if (help_keys && (!config_path || access(config_path, F_OK) != 0)) {
-		free(default_path);
-		app.km = keymap_new_default();
-		print_keys(app.km);
-		keymap_free(app.km);
-		config_free(&cfg);
-		return BT_EXIT_OK;
-	}
-	if (!config_path) {
-		config_free(&cfg);
-		return fail_config(check, "no configuration: set HOME or "
-				   "XDG_CONFIG_HOME, or give --config FILE");
-	}
-	if (config_load(&cfg, config_path, &err) < 0) {
-		status = fail_config(check, err);
+/* The configuration file into cfg (config_load() fills in the defaults
+ * itself).  --help-keys without a file shows the defaults: it needs no
+ * shards. */
+static int load_config(const struct opts *o, struct config *cfg)
+{
+	const char *path = o->config_path;
+	char *default_path = NULL, *err = NULL;
+	int status = GO_ON;
+
+	if (!path)
+		path = default_path = config_default_path();
+	if (o->help_keys && (!path || access(path, F_OK) != 0)) {
+		struct keymap *km = keymap_new_default();
+
+		print_keys(km);
+		keymap_free(km);
+		status = BT_EXIT_OK;
+	} else if (!path) {
+		status = fail_config(o->check, "no configuration: set HOME or "
+				     "XDG_CONFIG_HOME, or give --config FILE");
+	} else if (config_load(cfg, path, &err) < 0) {
+		status = fail_config(o->check, err);
 		free(err);
-		free(default_path);
-		config_free(&cfg);
-		return status;
 	}
 	free(default_path);
 	/* The wallboard is read-only by construction, whatever the file says. */
-	if (readonly || wallboard)
-		cfg.readonly = true;
+	if (o->readonly || o->wallboard)
+		cfg->readonly = true;
+	return status;
+}
 
-	memset(&app, 0, sizeof app);
-	app.cfg = &cfg;
-	app.readonly = cfg.readonly;
-	app.wallboard = wallboard;
-	app.kiosk = kiosk;
-	app.km = keymap_new_default();
-	if (cfg.keymap && keymap_load_file(app.km, cfg.keymap, &err) < 0) {
-		status = fail_config(check, err);
+/* The keymap and the [newrelic] settings, checked; --help-keys and
+ * --check-config print what they found and end the run. */
+static int load_rest(const struct opts *o, const struct config *cfg,
+		     struct keymap **km, struct newrelic_conf *nrc)
+{
+	char *err = NULL, *msg;
+	int status;
+
+	*km = keymap_new_default();
+	if (cfg->keymap && keymap_load_file(*km, cfg->keymap, &err) < 0) {
+		status = fail_config(o->check, err);
 		free(err);
-		keymap_free(app.km);
-		config_free(&cfg);
 		return status;
 	}
-	if (help_keys) {
-		print_keys(app.km);
-		keymap_free(app.km);
-		config_free(&cfg);
+	if (o->help_keys) {
+		print_keys(*km);
 		return BT_EXIT_OK;
 	}
-	newrelic_conf_from(&nrc, &cfg);
-	if (newrelic_configured(&nrc) && (err = newrelic_conf_check(&nrc))) {
-		char *msg = xasprintf("%s: [newrelic] %s", cfg.path, err);
-
-		status = fail_config(check, msg);
+	newrelic_conf_from(nrc, cfg);
+	if (newrelic_configured(nrc) && (err = newrelic_conf_check(nrc))) {
+		msg = xasprintf("%s: [newrelic] %s", cfg->path, err);
+		status = fail_config(o->check, msg);
 		free(msg);
 		free(err);
-		keymap_free(app.km);
-		config_free(&cfg);
 		return status;
 	}
-	if (check_config) {
-		printf("%s: ok, %zu shard%s:", cfg.path, cfg.nshards,
-		       cfg.nshards == 1 ? "" : "s");
-		for (size_t i = 0; i < cfg.nshards; i++)
-			printf(" %s", cfg.shards[i].name);
+	if (o->check_config) {
+		printf("%s: ok, %zu shard%s:", cfg->path, cfg->nshards,
+		       cfg->nshards == 1 ? "" : "s");
+		for (size_t i = 0; i < cfg->nshards; i++)
+			printf(" %s", cfg->shards[i].name);
 		printf("\n");
-		keymap_free(app.km);
-		config_free(&cfg);
 		return BT_EXIT_OK;
 	}
-	if (once || check) {
-		/* No terminal involved: stdout is the data, stderr the rest. */
-		keymap_free(app.km);
-		if (open_log(log_path ? log_path : cfg.log_file, verbose) < 0) {
-			if (check) {
-				char *msg = xasprintf("%s: cannot open the log",
-						      log_path ? log_path : cfg.log_file);
+	return GO_ON;
+}
 
-				status = headless_check_unknown(msg, stdout, stderr);
-				free(msg);
-			} else {
-				status = BT_EXIT_CONFIG;
-			}
-			config_free(&cfg);
-			return status;
-		}
-		/* New Relic's health is one more source when configured. */
-		nr = newrelic_configured(&nrc) ? &nrc : NULL;
-		status = once ? headless_once(&cfg, nr, (enum headless_format)
-					      (format < 0 ? HEADLESS_TABLE : format),
-					      stdout, stderr)
-			      : headless_check(&cfg, nr, stdout, stderr);
-		log_close();
-		config_free(&cfg);
+/* --once and --check: no terminal involved; stdout is the data, stderr
+ * the rest.  New Relic's health is one more source when configured. */
+static int run_headless(const struct opts *o, const struct config *cfg,
+			const struct newrelic_conf *nrc)
+{
+	const char *log_path = o->log_path ? o->log_path : cfg->log_file;
+	const struct newrelic_conf *nr = newrelic_configured(nrc) ? nrc : NULL;
+	char *msg;
+	int status;
+
+	if (open_log(log_path, o->verbose) < 0) {
+		if (!o->check)
+			return BT_EXIT_CONFIG;
+		msg = xasprintf("%s: cannot open the log", log_path);
+		status = headless_check_unknown(msg, stdout, stderr);
+		free(msg);
 		return status;
 	}
+	if (o->check)
+		return headless_check(cfg, nr, stdout, stderr);
+	return headless_once(cfg, nr, (enum headless_format)
+			     (o->format < 0 ? HEADLESS_TABLE : o->format),
+			     stdout, stderr);
+}
+
+/* The dashboard, from the terminal check to the last thread stopped.
+ * Signal handlers go in before any thread starts; a New Relic key that
+ * cannot be read stops us before the terminal is touched. */
+static int run_tui(const struct opts *o, struct config *cfg, struct keymap *km,
+		   const struct newrelic_conf *nrc)
+{
+	struct app app;
+	char *err = NULL;
+	int status;
+
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "batchtop: needs a terminal on stdin and stdout\n");
-		keymap_free(app.km);
-		config_free(&cfg);
 		return BT_EXIT_NOTTY;
 	}
-	if (open_log(log_path ? log_path : cfg.log_file, verbose) < 0) {
-		keymap_free(app.km);
-		config_free(&cfg);
+	if (open_log(o->log_path ? o->log_path : cfg->log_file, o->verbose) < 0)
+		return BT_EXIT_CONFIG;
+	ui_signals_install();
+	if (app_open(&app, cfg, km, APP_TUI,
+		     newrelic_configured(nrc) ? nrc : NULL, &err) < 0) {
+		fprintf(stderr, "batchtop: %s\n", err);
+		free(err);
 		return BT_EXIT_CONFIG;
 	}
-
-	if (pipe2(app.wake, O_CLOEXEC | O_NONBLOCK) < 0)
-		fatal("pipe: %s", strerror(errno));
-	/* New Relic: curl is set up before any thread starts; a key that
-	 * cannot be read stops us here, before the terminal is touched. */
-	if (newrelic_configured(&nrc)) {
-		if (newrelic_global_init() < 0)
-			fatal("cannot initialise libcurl");
-		app.nr = newrelic_new(&nrc, app.wake[1], &err);
-		if (!app.nr) {
-			fprintf(stderr, "batchtop: %s: [newrelic] %s\n", cfg.path, err);
-			free(err);
-			newrelic_global_cleanup();
-			close(app.wake[0]);
-			close(app.wake[1]);
-			keymap_free(app.km);
-			log_close();
-			config_free(&cfg);
-			return BT_EXIT_CONFIG;
-		}
-		app.nr_health = xcalloc(1, sizeof *app.nr_health);
-		app.nr_gen = newrelic_read(app.nr, NULL, app.nr_health);
-	}
-	ui_signals_install();
-	app.npollers = cfg.nshards;
-	app.pollers = xcalloc(cfg.nshards, sizeof *app.pollers);
-	app.queries = xcalloc(cfg.nshards, sizeof *app.queries);
-	app.health = xcalloc(cfg.nshards, sizeof *app.health);
-	app.gens = xcalloc(cfg.nshards, sizeof *app.gens);
-	view_init(&app.view, cfg.nshards, &cfg);
-	for (size_t i = 0; i < cfg.nshards; i++) {
-		app.pollers[i] = shard_poller_new((int)i, &cfg.shards[i], &cfg,
-						  app.wake[1]);
-		shard_poller_read(app.pollers[i], NULL, &app.health[i]);
-		if (shard_poller_start(app.pollers[i]) < 0)
-			fatal("cannot start the poller of shard %s", cfg.shards[i].name);
-		app.queries[i] = shard_query_new((int)i, &cfg.shards[i], &cfg,
-						 app.wake[1]);
-		if (shard_query_start(app.queries[i]) < 0)
-			fatal("cannot start the query worker of shard %s",
-			      cfg.shards[i].name);
-	}
-	if (app.nr && newrelic_start(app.nr) < 0)
-		fatal("cannot start the New Relic client");
+	app.wallboard = o->wallboard;
+	app.kiosk = o->kiosk;
 	log_msg(LOG_INFO, "batchtop %s started with %zu shards%s%s", PACKAGE_VERSION,
-		cfg.nshards, cfg.readonly ? " (read-only)" : "",
+		cfg->nshards, cfg->readonly ? " (read-only)" : "",
 		app.kiosk ? " as a kiosk wallboard"
 		: app.wallboard ? " as a wallboard" : "");
-
 	rerun_init(&app);
 	status = ui_run(&app);
 	if (app.exit_note) {
 		fputs(app.exit_note, stderr);
 		free(app.exit_note);
-		app.exit_note = NULL;
 	}
 	rerun_shutdown();
-
-	/* Ask every thread to stop before waiting for any, then wait for
-	 * them all against one deadline: shards stuck where no stop request
-	 * reaches cost the quit STOP_WAIT_MS in all, not that much each. */
-	for (size_t i = 0; i < app.npollers; i++) {
-		shard_poller_stop(app.pollers[i]);
-		shard_query_stop(app.queries[i]);
-	}
-	if (app.nr)
-		newrelic_stop(app.nr);
-	stop_deadline = mono_ms() + STOP_WAIT_MS;
-	for (size_t i = 0; i < app.npollers; i++)
-		shard_poller_free(app.pollers[i], thread_ms_left(stop_deadline));
-	for (size_t i = 0; i < app.npollers; i++)
-		shard_query_free(app.queries[i], thread_ms_left(stop_deadline));
-	if (app.nr) {
-		newrelic_free(app.nr, thread_ms_left(stop_deadline));
-		newrelic_errors_unref(app.nr_errs);
-		free(app.nr_health);
-		newrelic_global_cleanup();
-	}
-	free(app.queries);
-	view_free(&app.view);
-	free(app.pollers);
-	free(app.health);
-	free(app.gens);
-	keymap_free(app.km);
-	close(app.wake[0]);
-	close(app.wake[1]);
+	app_close(&app);
 	log_msg(LOG_INFO, "batchtop stopped (status %d)", status);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct config cfg;
+	struct keymap *km = NULL;
+	struct newrelic_conf nrc;
+	int status;
+
+	ensure_utf8_locale();
+	memset(&cfg, 0, sizeof cfg);
+	status = parse_options(argc, argv, &o);
+	if (status == GO_ON)
+		status = check_modes(&o);
+	if (status == GO_ON)
+		status = load_config(&o, &cfg);
+	if (status == GO_ON)
+		status = load_rest(&o, &cfg, &km, &nrc);
+	if (status == GO_ON)
+		status = o.once || o.check ? run_headless(&o, &cfg, &nrc)
+					   : run_tui(&o, &cfg, km, &nrc);
+	/* The one way out: every step above has stopped what it started. */
 	log_close();
+	keymap_free(km);
 	config_free(&cfg);
 	return status;
 }

@@ -12,6 +12,7 @@
 
 #include "actions.h"
 #include "app.h"
+#include "ui.h"
 
 struct screen {
 	const char *name;			/* its name in keymap files */
@@ -36,12 +37,6 @@ extern const struct screen screen_autopay;	/* a: failed autopay invoices */
 extern const struct screen screen_confirm;	/* confirmations (confirm.h) */
 /* Later screens (issues 3 to 5) declare themselves here as they land. */
 
-/* Screen stack (ui.c). */
-void ui_push(struct app *app, const struct screen *s);
-void ui_pop(struct app *app);
-const struct screen *ui_below(const struct app *app);	/* under the top, or NULL */
-/* A message in the status bar for a few seconds. */
-void ui_message(struct app *app, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* The screen stack and the status-bar message are ui.c's: see ui.h. */
 
 #endif

@@ -30,7 +30,6 @@
 #include "log.h"
 #include "newrelic_ui.h"
 #include "screen.h"
-#include "shard_query.h"
 #include "timefmt.h"
 #include "ui.h"
 #include "xalloc.h"
@@ -249,57 +248,6 @@ void ui_message(struct app *app, const char *fmt, ...)
 
 /* --- the loop ------------------------------------------------------------- */
 
-static job_handler job_handlers[JOB__COUNT];
-
-void ui_on_job(enum job_kind kind, job_handler fn)
-{
-	if ((unsigned)kind < JOB__COUNT)
-		job_handlers[kind] = fn;
-}
-
-/* Hand every finished query job to the handler of its kind. */
-static bool dispatch_jobs(struct app *app)
-{
-	bool any = false;
-
-	for (size_t i = 0; app->queries && i < app->npollers; i++) {
-		struct sq_job *job;
-
-		while ((job = shard_query_take(app->queries[i]))) {
-			job_handler fn = (unsigned)job->kind < JOB__COUNT
-						 ? job_handlers[job->kind] : NULL;
-
-			any = true;
-			if (fn)
-				fn(app, job);
-			else
-				sq_job_free(job);
-		}
-	}
-	return any;
-}
-
-bool ui_collect(struct app *app)
-{
-	bool changed = dispatch_jobs(app);
-
-	for (size_t i = 0; i < app->npollers; i++) {
-		struct snapshot *s;
-		unsigned gen = shard_poller_read(app->pollers[i], NULL, NULL);
-
-		if (gen == app->gens[i])
-			continue;
-		app->gens[i] = shard_poller_read(app->pollers[i], &s,
-						 &app->health[i]);
-		view_set_snapshot(&app->view, i, s);
-		snapshot_unref(s);
-		changed = true;
-	}
-	if (newrelic_ui_collect(app))
-		changed = true;
-	return changed;
-}
-
 static void drain_wake(int fd)
 {
 	char buf[256];
@@ -447,7 +395,7 @@ int ui_run(struct app *app)
 	ui_push(app, app->wallboard ? &screen_wallboard : &screen_grid);
 
 	while (!app->quit && !got_quit_signal) {
-		bool changed = ui_collect(app) || woken;
+		bool changed = app_collect(app) || woken;
 		int64_t second, wait;
 		struct pollfd pfd[2] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },

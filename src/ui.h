@@ -2,7 +2,7 @@
  * ui.h - the terminal and the one event loop (UI thread).
  *
  * ui_run() owns curses from initscr to endwin: it waits on the keyboard and
- * the pollers' wake pipe, copies new snapshots into the view, and draws
+ * the pollers' wake pipe, takes new data with app_collect(), and draws
  * the top screen once per turn when something changed.  The terminal is
  * restored on every way out: return, exit(), fatal(), SIGTERM/SIGHUP/SIGINT
  * and crashes (the crash handler restores, then re-raises).
@@ -12,6 +12,8 @@
 
 #include "app.h"
 
+struct screen;
+
 /* Install signal handlers; call before the pollers start. */
 void ui_signals_install(void);
 /* Run until quit or a terminating signal.  Returns the exit status.  On
@@ -19,8 +21,13 @@ void ui_signals_install(void);
  * batches, requests without an answer) is recorded as abandoned in the
  * audit log and app->exit_note says so, for stderr (the caller frees). */
 int ui_run(struct app *app);
-/* Gather pollers' latest data into app (also used headless). Returns
- * true when anything changed. */
-bool ui_collect(struct app *app);
+
+/* The screen stack: push enters s on top, pop leaves the top one. */
+void ui_push(struct app *app, const struct screen *s);
+void ui_pop(struct app *app);
+const struct screen *ui_below(const struct app *app);	/* under the top, or NULL */
+/* A message in the status bar for a few seconds. */
+void ui_message(struct app *app, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif

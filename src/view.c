@@ -402,3 +402,37 @@ size_t view_name_cell(char *buf, size_t n, const struct biller *b, bool demo_tag
 	free(id);
 	return w;
 }
+
+size_t view_zone_cell(char *buf, size_t n, const struct biller *b)
+{
+	return text_printf(buf, n, "%s%s", b->tz_known ? "" : "?", b->timezone);
+}
+
+size_t view_priority_cell(char *buf, size_t n, const struct biller *b)
+{
+	if (b->priority == BT_NO_INT)
+		return text_printf(buf, n, "?");
+	if (b->priority >= 0 && b->priority <= 9)
+		return text_printf(buf, n, "%d", b->priority);
+	return text_printf(buf, n, "+");
+}
+
+size_t view_done_cell(char *buf, size_t n, const struct biller *b)
+{
+	if (!b->nbatches)
+		return text_printf(buf, n, "%s", "");
+	return text_printf(buf, n, "%d/%zu", b->n_closed, b->nbatches);
+}
+
+size_t view_attempts_cell(char *buf, size_t n, const struct biller *b)
+{
+	if (b->attempts_max == BT_NO_INT)
+		return text_printf(buf, n, "%s", "");
+	return text_printf(buf, n, "%d", b->attempts_max);
+}
+
+const char *view_status_text(const struct row *r)
+{
+	return r->ev.status == BS_OTHER && r->ev.focus
+		       ? r->ev.focus->status : biller_status_label(r->ev.status);
+}

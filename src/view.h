@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "model.h"
+#include "biller_status.h"
 
 struct row {
 	const struct biller *b;
@@ -70,6 +70,21 @@ long view_find(const struct view *v, int shard_index, const char *biller_id);
  * and its id, escaped when sanitizing would hide part of it (text.h).
  * Cut, if it must be, between characters.  Returns the bytes written. */
 size_t view_name_cell(char *buf, size_t n, const struct biller *b, bool demo_tag);
+
+/* More cells the grid and the headless table print alike, each into buf
+ * (n bytes, cut between characters), returning the bytes written; empty
+ * when there is nothing to say. */
+/* The biller's time zone, "?"-prefixed when the shard did not know it. */
+size_t view_zone_cell(char *buf, size_t n, const struct biller *b);
+/* Its priority as one character: 0..9, "+" above, "?" when unknown. */
+size_t view_priority_cell(char *buf, size_t n, const struct biller *b);
+/* "closed/total" batches, empty when it has none tonight. */
+size_t view_done_cell(char *buf, size_t n, const struct biller *b);
+/* The most attempts any batch took, empty when none says. */
+size_t view_attempts_cell(char *buf, size_t n, const struct biller *b);
+/* The status word of a row: its label, or the shard's own status text
+ * when that is one batchtop does not know.  Never NULL. */
+const char *view_status_text(const struct row *r);
 
 /* Row comparison used by the sort, exposed for the unit tests. */
 int view_compare(const struct view *v, const struct row *a, const struct row *b);

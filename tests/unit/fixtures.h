@@ -22,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
+#include "arena.h"
+#include "biller_status.h"
+#include "snapshot.h"
 #include "xalloc.h"
 
 /* Set the UTF-8 locale batchtop runs in (glibc always has C.UTF-8); false,

@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "headless.h"
+#include "headless_csv.h"
 #include "headless_prom.h"
 
 static void test_format_names(void **state)

@@ -20,8 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arena.h"
+#include "biller_status.h"
 #include "fixtures.h"
-#include "model.h"
+#include "snapshot.h"
 #include "timefmt.h"
 
 #define PCT 75				/* the default at_risk_pct */

@@ -20,12 +20,13 @@
 
 #include "action_loop.h"
 #include "audit.h"
+#include "biller_status.h"
 #include "fixtures.h"
-#include "model.h"
 #include "plan.h"
 #include "plan_dialog.h"
 #include "rerun.h"
 #include "screen.h"
+#include "snapshot.h"
 #include "xalloc.h"
 
 #define MIN(m) ((int64_t)(m) * 60000)

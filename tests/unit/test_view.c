@@ -12,9 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "biller_status.h"
 #include "config.h"
 #include "fixtures.h"
-#include "model.h"
+#include "snapshot.h"
 #include "text.h"
 #include "view.h"
 
