@@ -21,6 +21,7 @@
 #include <curses.h>
 
 #include "draw.h"
+#include "query_deadline.h"
 #include "drilldown.h"
 #include "rerun_dialog.h"
 #include "screen.h"
@@ -36,10 +37,9 @@
  * deadline, or has not closed and its deadline has passed. */
 static const char history_sql[] =
 	"SELECT business_day::text AS day, count(*) AS closes,"
-	" count(*) FILTER (WHERE finished_at > coalesce(deadline_at,"
-	"     scheduled_at + $2::int * interval '1 minute')"
-	"   OR (status IS DISTINCT FROM 'closed' AND coalesce(deadline_at,"
-	"     scheduled_at + $2::int * interval '1 minute') < now())) AS missed"
+	" count(*) FILTER (WHERE finished_at > " QUERY_DEADLINE("", "$2")
+	"   OR (status IS DISTINCT FROM 'closed'"
+	"     AND " QUERY_DEADLINE("", "$2") " < now())) AS missed"
 	" FROM batchtop.batch_close"
 	" WHERE biller_id = $1 AND business_day >= current_date - 20"
 	"   AND business_day < coalesce($3::date, current_date)"

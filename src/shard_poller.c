@@ -27,6 +27,7 @@
 
 #include "log.h"
 #include "pgconn.h"
+#include "query_deadline.h"
 #include "shard_poller.h"
 #include "sqltime.h"
 #include "thread_util.h"
@@ -66,8 +67,7 @@ const char shard_poll_sql[] =
 	" bc.payment_type, bc.module, bc.status, bc.attempts,"
 	" bc.error_class, bc.error_message,"
 	" " SQLTIME_MS("bc.scheduled_at") " AS scheduled_ms,"
-	" " SQLTIME_MS("coalesce(bc.deadline_at, bc.scheduled_at"
-	"   + $2::int * interval '1 minute')") " AS deadline_ms,"
+	" " SQLTIME_MS(QUERY_DEADLINE("bc.", "$2")) " AS deadline_ms,"
 	" bc.deadline_at IS NOT NULL AS deadline_given,"
 	" " SQLTIME_MS("bc.started_at") " AS started_ms,"
 	" " SQLTIME_MS("bc.finished_at") " AS finished_ms,"

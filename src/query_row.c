@@ -1,0 +1,103 @@
+/*
+ * query_row.c - the shared row reader of the query files (see query_row.h).
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "query_row.h"
+#include "text.h"
+#include "xalloc.h"
+
+int qrow_col(struct qrow *r, const char *name)
+{
+	int col = PQfnumber(r->res, name);
+
+	if (col < 0 || r->row < 0 || r->row >= PQntuples(r->res)) {
+		r->bad = true;
+		return -1;
+	}
+	return col;
+}
+
+bool qrow_null(struct qrow *r, const char *name)
+{
+	int col = qrow_col(r, name);
+
+	return col < 0 || PQgetisnull(r->res, r->row, col);
+}
+
+const char *qrow_text(struct qrow *r, const char *name)
+{
+	int col = qrow_col(r, name);
+
+	if (col < 0 || PQgetisnull(r->res, r->row, col))
+		return NULL;
+	return PQgetvalue(r->res, r->row, col);
+}
+
+size_t qrow_len(struct qrow *r, const char *name)
+{
+	int col = qrow_col(r, name);
+
+	if (col < 0 || PQgetisnull(r->res, r->row, col))
+		return 0;
+	return (size_t)PQgetlength(r->res, r->row, col);
+}
+
+char *qrow_dup(struct qrow *r, const char *name)
+{
+	const char *s = qrow_text(r, name);
+
+	/* By length: an identifier may hold bytes a C string would cut. */
+	return s ? xstrndup(s, qrow_len(r, name)) : NULL;
+}
+
+char *qrow_display(struct qrow *r, const char *name)
+{
+	const char *s = qrow_text(r, name);
+
+	return s ? text_sanitize(s, qrow_len(r, name)) : NULL;
+}
+
+int64_t qrow_int(struct qrow *r, const char *name, int64_t dflt)
+{
+	const char *s = qrow_text(r, name);
+	char *end;
+	long long v;
+
+	if (!s)
+		return dflt;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end) {
+		r->bad = true;
+		return dflt;
+	}
+	return (int64_t)v;
+}
+
+bool qrow_bool(struct qrow *r, const char *name, bool dflt)
+{
+	const char *s = qrow_text(r, name);
+
+	if (!s)
+		return dflt;
+	if (!strcmp(s, "t"))
+		return true;
+	if (!strcmp(s, "f"))
+		return false;
+	r->bad = true;
+	return dflt;
+}
+
+enum sqltime qrow_time(struct qrow *r, const char *name, int64_t *out)
+{
+	enum sqltime k = sqltime_parse(qrow_text(r, name), out);
+
+	if (k == SQLTIME_BAD)
+		r->bad = true;
+	return k;
+}

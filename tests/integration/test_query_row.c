@@ -1,0 +1,197 @@
+/*
+ * test_query_row.c - the shared row reader (src/query_row.c) and the row
+ * parsing of the query files, on real PGresults from a real PostgreSQL.
+ *
+ * The results come from SELECTs of literal values, so no schema is needed:
+ * what is tested is how the reader takes libpq's text apart (names, NULLs,
+ * numbers, booleans, infinite times, bytes a sanitizer would change).
+ * Without PGHOST the test is skipped (exit 77), unless BATCHTOP_REQUIRE_PG=1.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <libpq-fe.h>
+
+#include "query_missed.h"
+#include "query_row.h"
+
+static PGconn *conn;
+
+static PGresult *query(const char *sql)
+{
+	PGresult *res = PQexec(conn, sql);
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		fail_msg("%s: %s", sql, PQerrorMessage(conn));
+	return res;
+}
+
+static void test_text_raw_and_display(void **state)
+{
+	(void)state;
+	/* An id with an escape and a trailing space: a key, kept as sent. */
+	PGresult *res = query("SELECT E'b\\x1b[31m ' AS id, NULL::text AS gone,"
+			      " 'plain' AS word");
+	struct qrow r = qrow_at(res, 0);
+	char *dup = qrow_dup(&r, "id"), *shown = qrow_display(&r, "id");
+
+	assert_string_equal(qrow_text(&r, "id"), "b\x1b[31m ");
+	assert_string_equal(dup, "b\x1b[31m ");
+	assert_int_equal(qrow_len(&r, "id"), 7);
+	assert_null(strchr(shown, '\x1b'));	/* drawing never gets the ESC */
+	assert_null(qrow_text(&r, "gone"));
+	assert_null(qrow_dup(&r, "gone"));
+	assert_true(qrow_null(&r, "gone"));
+	assert_false(qrow_null(&r, "word"));
+	assert_false(r.bad);
+	free(dup);
+	free(shown);
+	PQclear(res);
+}
+
+static void test_missing_column_is_bad(void **state)
+{
+	(void)state;
+	PGresult *res = query("SELECT 1 AS one");
+	struct qrow r = qrow_at(res, 0);
+
+	assert_int_equal(qrow_int(&r, "one", -1), 1);
+	assert_false(r.bad);
+	assert_null(qrow_text(&r, "two"));
+	assert_true(r.bad);
+	r = qrow_at(res, 1);		/* past the last row */
+	assert_int_equal(qrow_int(&r, "one", -1), -1);
+	assert_true(r.bad);
+	PQclear(res);
+}
+
+static void test_integers(void **state)
+{
+	(void)state;
+	PGresult *res = query("SELECT 9007199254740993::bigint AS big,"
+			      " (-42)::int AS neg, NULL::int AS none,"
+			      " '12x'::text AS junk, ''::text AS empty,"
+			      " '99999999999999999999'::text AS huge");
+	struct qrow r = qrow_at(res, 0);
+
+	assert_int_equal(qrow_int(&r, "big", 0), INT64_C(9007199254740993));
+	assert_int_equal(qrow_int(&r, "neg", 0), -42);
+	assert_int_equal(qrow_int(&r, "none", 7), 7);
+	assert_false(r.bad);		/* NULL is not bad */
+	assert_int_equal(qrow_int(&r, "junk", 7), 7);
+	assert_true(r.bad);
+	r.bad = false;
+	assert_int_equal(qrow_int(&r, "empty", 7), 7);
+	assert_true(r.bad);
+	r.bad = false;
+	assert_int_equal(qrow_int(&r, "huge", 7), 7);
+	assert_true(r.bad);
+	PQclear(res);
+}
+
+static void test_booleans(void **state)
+{
+	(void)state;
+	PGresult *res = query("SELECT true AS yes, false AS no,"
+			      " NULL::boolean AS unknown, 'yes'::text AS word");
+	struct qrow r = qrow_at(res, 0);
+
+	assert_true(qrow_bool(&r, "yes", false));
+	assert_false(qrow_bool(&r, "no", true));
+	assert_true(qrow_bool(&r, "unknown", true));
+	assert_false(r.bad);
+	assert_false(qrow_bool(&r, "word", false));
+	assert_true(r.bad);
+	PQclear(res);
+}
+
+static void test_times(void **state)
+{
+	(void)state;
+	PGresult *res = query(
+		"SELECT " SQLTIME_MS("'2026-01-02 03:04:05.678+00'::timestamptz")
+		" AS t, " SQLTIME_MS("'infinity'::timestamptz") " AS inf,"
+		" " SQLTIME_MS("'-infinity'::timestamptz") " AS ninf,"
+		" " SQLTIME_MS("NULL::timestamptz") " AS none,"
+		" 'soon'::text AS junk");
+	struct qrow r = qrow_at(res, 0);
+	int64_t t = 0;
+
+	assert_int_equal(qrow_time(&r, "t", &t), SQLTIME_FINITE);
+	assert_int_equal(t, INT64_C(1767323045678));
+	assert_int_equal(qrow_time(&r, "inf", &t), SQLTIME_INF);
+	assert_int_equal(qrow_time(&r, "ninf", &t), SQLTIME_NEG_INF);
+	assert_int_equal(qrow_time(&r, "none", &t), SQLTIME_NULL);
+	assert_false(r.bad);
+	assert_int_equal(qrow_time(&r, "junk", &t), SQLTIME_BAD);
+	assert_true(r.bad);
+	PQclear(res);
+}
+
+/* The missed report's parsing by name: the columns in another order, the
+ * biller id kept raw, the display text sanitized. */
+static void test_missed_parse(void **state)
+{
+	(void)state;
+	PGresult *res = query(
+		"SELECT 3::bigint AS missed, 'b 1 ' AS biller_id, 1 AS bucket,"
+		" E'ach\\x07' AS payment_type, 'web' AS module,"
+		" NULL::text AS name, 10::bigint AS closes"
+		" UNION ALL SELECT 0, NULL, 0, 'card', 'pos', 'Acme', 4");
+	struct missed_rowset rs = { 0 };
+
+	query_missed_parse(&rs, res, 2, "east");
+	assert_int_equal(rs.nrows, 2);
+	assert_int_equal(rs.rows[0].shard, 2);
+	assert_string_equal(rs.rows[0].shard_name, "east");
+	assert_int_equal(rs.rows[0].bucket, 1);
+	assert_string_equal(rs.rows[0].biller_id, "b 1 ");
+	assert_null(strchr(rs.rows[0].payment_type, '\a'));
+	assert_string_equal(rs.rows[0].module, "web");
+	assert_string_equal(rs.rows[0].name, "");
+	assert_int_equal(rs.rows[0].closes, 10);
+	assert_int_equal(rs.rows[0].missed, 3);
+	assert_null(rs.rows[1].biller_id);
+	assert_string_equal(rs.rows[1].name, "Acme");
+	assert_int_equal(rs.rows[1].closes, 4);
+	missed_rowset_free(&rs);
+	PQclear(res);
+}
+
+int main(void)
+{
+	const char *req = getenv("BATCHTOP_REQUIRE_PG");
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text_raw_and_display),
+		cmocka_unit_test(test_missing_column_is_bad),
+		cmocka_unit_test(test_integers),
+		cmocka_unit_test(test_booleans),
+		cmocka_unit_test(test_times),
+		cmocka_unit_test(test_missed_parse),
+	};
+	int rc;
+
+	if (!getenv("PGHOST")) {
+		if (req && !strcmp(req, "1")) {
+			fprintf(stderr, "PGHOST not set and BATCHTOP_REQUIRE_PG=1\n");
+			return 1;
+		}
+		fprintf(stderr, "PGHOST not set: skipped\n");
+		return 77;
+	}
+	conn = PQconnectdb("dbname=postgres");
+	if (PQstatus(conn) != CONNECTION_OK) {
+		fprintf(stderr, "cannot connect: %s", PQerrorMessage(conn));
+		PQfinish(conn);
+		return 1;
+	}
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	PQfinish(conn);
+	return rc;
+}
