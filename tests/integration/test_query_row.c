@@ -18,6 +18,8 @@
 #include <cmocka.h>
 #include <libpq-fe.h>
 
+#include "model.h"
+#include "query_detail.h"
 #include "query_missed.h"
 #include "query_row.h"
 
@@ -164,6 +166,47 @@ static void test_missed_parse(void **state)
 	PQclear(res);
 }
 
+/* The drill-down's rows: history capped at max, request text made
+ * drawable, an infinite time unknown. */
+static void test_detail_parse(void **state)
+{
+	(void)state;
+	PGresult *res = query("SELECT d::date::text AS day, 5::bigint AS closes,"
+			      " 1::bigint AS missed"
+			      " FROM generate_series('2026-01-01'::date,"
+			      "   '2026-01-03', '1 day') d ORDER BY d DESC");
+	struct detail_day days[2];
+	struct detail_request *r;
+	size_t n = 0;
+
+	assert_int_equal(query_detail_history(res, days, 2), 2);
+	assert_string_equal(days[0].day, "2026-01-03");
+	assert_int_equal(days[1].closes, 5);
+	assert_int_equal(days[1].missed, 1);
+	PQclear(res);
+
+	res = query("SELECT 'r1' AS request_id, 'batch_close' AS kind,"
+		    " E'b\\x1b1' AS target_id, NULL::text AS requested_by,"
+		    " 'infinity' AS at_ms, 'done' AS status, E'x\\ny' AS reason,"
+		    " NULL::text AS result"
+		    " UNION ALL SELECT 'r0', 'autopay_invoice', NULL, 'ann', '1500',"
+		    " 'sent', '', 'ok'");
+	r = query_detail_requests(res, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(r[0].id, "r1");
+	assert_null(strchr(r[0].target, '\x1b'));
+	assert_string_not_equal(r[0].target, "b1");	/* escaped, not dropped */
+	assert_string_equal(r[0].by, "");
+	assert_int_equal(r[0].at, BT_NO_TIME);
+	assert_null(strchr(r[0].reason, '\n'));
+	assert_string_equal(r[0].result, "");
+	assert_string_equal(r[1].target, "");
+	assert_int_equal(r[1].at, 1500);
+	assert_string_equal(r[1].result, "ok");
+	query_detail_requests_free(r, n);
+	PQclear(res);
+}
+
 int main(void)
 {
 	const char *req = getenv("BATCHTOP_REQUIRE_PG");
@@ -174,6 +217,7 @@ int main(void)
 		cmocka_unit_test(test_booleans),
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_missed_parse),
+		cmocka_unit_test(test_detail_parse),
 	};
 	int rc;
 
