@@ -20,6 +20,7 @@
 
 #include "model.h"
 #include "query_detail.h"
+#include "query_joblog.h"
 #include "query_missed.h"
 #include "query_row.h"
 
@@ -207,6 +208,45 @@ static void test_detail_parse(void **state)
 	PQclear(res);
 }
 
+/* A page of job_log: the table's highest id from the newest page, the
+ * empty page's one NULL row skipped, infinite and bad times kept apart. */
+static void test_joblog_parse(void **state)
+{
+	(void)state;
+	PGresult *res = query("SELECT NULL::bigint AS log_id, NULL::text AS ts_us,"
+			      " NULL::text AS level, NULL::text AS batch_id,"
+			      " NULL::text AS message, 41::bigint AS max_id");
+	struct log_line *v;
+	int64_t max = 7;
+	size_t n = 99;
+
+	v = query_joblog_parse(res, JOBLOG_NEWEST, &n, &max);
+	assert_int_equal(n, 0);
+	assert_int_equal(max, 41);
+	free(v);
+	PQclear(res);
+
+	res = query("SELECT 50::bigint AS log_id, 'infinity' AS ts_us,"
+		    " 'ERROR' AS level, 'b-1' AS batch_id, 'late' AS message"
+		    " UNION ALL SELECT 45, '1000000', 'info', NULL, 'ok'"
+		    " UNION ALL SELECT 44, 'soon', 'info', NULL, E'a\\x1bb'");
+	max = 41;
+	v = query_joblog_parse(res, JOBLOG_OLDER, &n, &max);
+	assert_int_equal(n, 3);
+	assert_int_equal(max, 50);
+	assert_int_equal(v[0].id, 50);
+	assert_int_equal(v[0].ts, JOBLOG_TS_INF);
+	assert_string_equal(v[0].batch_id, "b-1");
+	assert_int_equal(v[1].ts, 1000000);
+	assert_string_equal(v[1].batch_id, "");
+	assert_int_equal(v[2].ts, JOBLOG_TS_BAD);
+	assert_null(strchr(v[2].message, '\x1b'));
+	for (size_t i = 0; i < n; i++)
+		log_line_clear(&v[i]);
+	free(v);
+	PQclear(res);
+}
+
 int main(void)
 {
 	const char *req = getenv("BATCHTOP_REQUIRE_PG");
@@ -218,6 +258,7 @@ int main(void)
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_missed_parse),
 		cmocka_unit_test(test_detail_parse),
+		cmocka_unit_test(test_joblog_parse),
 	};
 	int rc;
 
