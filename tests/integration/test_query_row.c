@@ -19,6 +19,7 @@
 #include <libpq-fe.h>
 
 #include "model.h"
+#include "query_autopay.h"
 #include "query_detail.h"
 #include "query_joblog.h"
 #include "query_missed.h"
@@ -247,6 +248,42 @@ static void test_joblog_parse(void **state)
 	PQclear(res);
 }
 
+/* The autopay rows: ids byte for byte, NULLs as "" or unknown. */
+static void test_autopay_parse(void **state)
+{
+	(void)state;
+	PGresult *res = query("SELECT E'inv\\x1b1 ' AS invoice_id, 'b1' AS biller_id,"
+			      " 1999::bigint AS amount_cents, 'declined' AS exception,"
+			      " '-infinity' AS failed_ms, 'needs_rerun' AS status,"
+			      " NULL::text AS name, false AS is_demo, true AS known,"
+			      " NULL::text AS rr_status, NULL::text AS rr_by"
+			      " UNION ALL SELECT 'i2', NULL, NULL, NULL, '2000', 'paid',"
+			      " E'Acme\\x07', true, false, 'done', 'ann'");
+	size_t n = 0;
+	struct ap_row *v = query_autopay_rows(res, 3, &n);
+
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].shard, 3);
+	assert_string_equal(v[0].invoice, "inv\x1b" "1 ");
+	assert_int_equal(v[0].amount, 1999);
+	assert_int_equal(v[0].failed_at, BT_NO_TIME);
+	assert_string_equal(v[0].biller, "");
+	assert_false(v[0].demo);
+	assert_true(v[0].known);
+	assert_string_equal(v[0].rr_status, "");
+	assert_null(v[0].search);
+	assert_string_equal(v[1].biller_id, "");
+	assert_int_equal(v[1].amount, -1);
+	assert_int_equal(v[1].failed_at, 2000);
+	assert_null(strchr(v[1].biller, '\a'));
+	assert_true(v[1].demo);
+	assert_string_equal(v[1].rr_by, "ann");
+	for (size_t i = 0; i < n; i++)
+		query_autopay_row_free(&v[i]);
+	free(v);
+	PQclear(res);
+}
+
 int main(void)
 {
 	const char *req = getenv("BATCHTOP_REQUIRE_PG");
@@ -259,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_missed_parse),
 		cmocka_unit_test(test_detail_parse),
 		cmocka_unit_test(test_joblog_parse),
+		cmocka_unit_test(test_autopay_parse),
 	};
 	int rc;
 
