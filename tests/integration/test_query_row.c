@@ -23,6 +23,7 @@
 #include "query_detail.h"
 #include "query_joblog.h"
 #include "query_missed.h"
+#include "query_rerun.h"
 #include "query_row.h"
 
 static PGconn *conn;
@@ -284,6 +285,48 @@ static void test_autopay_parse(void **state)
 	PQclear(res);
 }
 
+/* The rerun answers: an outcome, a re-read that found nothing, the
+ * dialog's history with look-alike targets kept apart. */
+static void test_rerun_parse(void **state)
+{
+	(void)state;
+	PGresult *res = query("SELECT 12::bigint AS request_id, 'created' AS outcome,"
+			      " NULL::text AS detail");
+	struct rerun_outcome o;
+	struct rerun_reread rr;
+	struct rerun_history h[QUERY_RERUN_HISTORY];
+
+	query_rerun_outcome(res, &o);
+	assert_string_equal(o.outcome, "created");
+	assert_int_equal(o.request_id, 12);
+	assert_null(o.detail);
+	PQclear(res);
+
+	res = query("SELECT 1 AS busy, NULL::bigint AS request_id,"
+		    " NULL::text AS status, NULL::text AS requested_by,"
+		    " NULL::text AS at");
+	query_rerun_reread(res, &rr);
+	assert_true(rr.busy);
+	assert_null(rr.request_id);
+	assert_int_equal(rr.request_no, 0);
+	assert_null(rr.status);
+	PQclear(res);
+
+	res = query("SELECT E'b\\u200b1' AS target_id, 'ann' AS requested_by,"
+		    " '2026-01-01 00:00:00' AS at, 'done' AS status"
+		    " UNION ALL SELECT 'b1', 'bob', '?', 'failed'");
+	assert_int_equal(query_rerun_history(res, h, 1), 1);
+	query_rerun_history_free(&h[0]);
+	assert_int_equal(query_rerun_history(res, h, QUERY_RERUN_HISTORY), 2);
+	assert_string_equal(h[0].requested_by, "ann");
+	assert_string_not_equal(h[0].target, h[1].target);
+	assert_string_equal(h[1].target, "b1");
+	assert_string_equal(h[1].status, "failed");
+	query_rerun_history_free(&h[0]);
+	query_rerun_history_free(&h[1]);
+	PQclear(res);
+}
+
 int main(void)
 {
 	const char *req = getenv("BATCHTOP_REQUIRE_PG");
@@ -297,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_detail_parse),
 		cmocka_unit_test(test_joblog_parse),
 		cmocka_unit_test(test_autopay_parse),
+		cmocka_unit_test(test_rerun_parse),
 	};
 	int rc;
 
