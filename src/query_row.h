@@ -32,7 +32,8 @@ static inline struct qrow qrow_at(const PGresult *res, int row)
 	return (struct qrow){ .res = res, .row = row, .bad = false };
 }
 
-/* The column's index, or -1 (and bad) when the result has no such column. */
+/* The column's index, or -1 (and bad) when the result has no such column
+ * or the reader is past its last row. */
 int qrow_col(struct qrow *r, const char *name);
 /* True for SQL NULL; a missing column counts as NULL (and bad). */
 bool qrow_null(struct qrow *r, const char *name);
@@ -50,5 +51,16 @@ int64_t qrow_int(struct qrow *r, const char *name, int64_t dflt);
 bool qrow_bool(struct qrow *r, const char *name, bool dflt);
 /* A time of SQLTIME_MS/US (see sqltime.h); SQLTIME_BAD also sets bad. */
 enum sqltime qrow_time(struct qrow *r, const char *name, int64_t *out);
+
+/*
+ * The same by column index, for a parser that looks its columns up once
+ * per result (the poll: thousands of rows, thirty columns).  col is
+ * qrow_col()'s or PQfnumber()'s; -1 reads as NULL (and bad).
+ */
+const char *qrow_text_at(struct qrow *r, int col);
+size_t qrow_len_at(struct qrow *r, int col);
+int64_t qrow_int_at(struct qrow *r, int col, int64_t dflt);
+bool qrow_bool_at(struct qrow *r, int col, bool dflt);
+enum sqltime qrow_time_at(struct qrow *r, int col, int64_t *out);
 
 #endif
