@@ -46,22 +46,6 @@ struct sq_job *query_autopay_job(int kind)
 	return sq_job_new(kind, false, autopay_sql, 1, params);
 }
 
-/* Sanitized for drawing; "" for NULL. */
-static char *cell(struct qrow *q, const char *name)
-{
-	char *s = qrow_display(q, name);
-
-	return s ? s : xstrdup("");
-}
-
-/* An identifier: byte for byte, as the shard sent it (a key). */
-static char *raw_cell(struct qrow *q, const char *name)
-{
-	char *s = qrow_dup(q, name);
-
-	return s ? s : xstrdup("");
-}
-
 struct ap_row *query_autopay_rows(const PGresult *res, int shard, size_t *n)
 {
 	int rows = PQntuples(res);
@@ -72,13 +56,13 @@ struct ap_row *query_autopay_rows(const PGresult *res, int shard, size_t *n)
 		struct ap_row *r = &v[i];
 
 		r->shard = shard;
-		r->invoice = raw_cell(&q, "invoice_id");
-		r->biller_id = raw_cell(&q, "biller_id");
-		r->biller = cell(&q, "name");
-		r->exception = cell(&q, "exception");
-		r->status = cell(&q, "status");
-		r->rr_status = cell(&q, "rr_status");
-		r->rr_by = cell(&q, "rr_by");
+		r->invoice = qrow_dup_or_empty(&q, "invoice_id");
+		r->biller_id = qrow_dup_or_empty(&q, "biller_id");
+		r->biller = qrow_display_or_empty(&q, "name");
+		r->exception = qrow_display_or_empty(&q, "exception");
+		r->status = qrow_display_or_empty(&q, "status");
+		r->rr_status = qrow_display_or_empty(&q, "rr_status");
+		r->rr_by = qrow_display_or_empty(&q, "rr_by");
 		r->amount = qrow_int(&q, "amount_cents", -1);
 		r->failed_at = BT_NO_TIME;	/* also for 'infinity' */
 		qrow_time(&q, "failed_ms", &r->failed_at);

@@ -77,14 +77,6 @@ size_t query_detail_history(const PGresult *res, struct detail_day *days,
 	return nd;
 }
 
-/* Sanitized for drawing, "" for NULL. */
-static char *cell(struct qrow *q, const char *name)
-{
-	char *s = qrow_display(q, name);
-
-	return s ? s : xstrdup("");
-}
-
 struct detail_request *query_detail_requests(const PGresult *res, size_t *n)
 {
 	int rows = PQntuples(res);
@@ -95,16 +87,16 @@ struct detail_request *query_detail_requests(const PGresult *res, size_t *n)
 		struct detail_request *r = &reqs[i];
 		const char *target = qrow_text(&q, "target_id");
 
-		r->id = cell(&q, "request_id");
-		r->kind = cell(&q, "kind");
+		r->id = qrow_display_or_empty(&q, "request_id");
+		r->kind = qrow_display_or_empty(&q, "kind");
 		/* Escaped: the target is an id, and look-alikes must differ. */
 		r->target = target ? text_escape(target) : xstrdup("");
-		r->by = cell(&q, "requested_by");
+		r->by = qrow_display_or_empty(&q, "requested_by");
 		r->at = BT_NO_TIME;
 		qrow_time(&q, "at_ms", &r->at);
-		r->status = cell(&q, "status");
-		r->reason = cell(&q, "reason");
-		r->result = cell(&q, "result");
+		r->status = qrow_display_or_empty(&q, "status");
+		r->reason = qrow_display_or_empty(&q, "reason");
+		r->result = qrow_display_or_empty(&q, "result");
 	}
 	*n = (size_t)rows;
 	return reqs;

@@ -215,6 +215,79 @@ static const char *make_search(struct arena *a, const struct biller *b)
 	return s;
 }
 
+/* The biller of row q (its first), as the snapshot's next. */
+static struct biller *add_biller(struct snapshot *s, struct qrow *q,
+				 const int *cols, int index)
+{
+	struct biller *b = &s->billers[s->nbillers++];
+
+	b->biller_id = val_id(s->arena, q, cols, C_BILLER_ID);
+	b->known = val_bool(q, cols, C_KNOWN);
+	b->name = val_text(s->arena, q, cols, C_NAME);
+	b->timezone = val_text(s->arena, q, cols, C_TZ);
+	b->priority = val_int(q, cols, C_PRIORITY, NULL);
+	b->is_demo = val_bool(q, cols, C_IS_DEMO);
+	b->tz_known = val_bool(q, cols, C_TZ_KNOWN);
+	b->utc_offset_s = val_int(q, cols, C_UTC_OFFSET, NULL);
+	if (b->utc_offset_s == BT_NO_INT) {
+		b->utc_offset_s = 0;
+		b->tz_known = false;
+	}
+	b->shard = s->shard;
+	b->shard_index = index;
+	b->batches = &s->batches[s->nbatches];
+	b->ap_payments = val_int(q, cols, C_AP_PAYMENTS, NULL);
+	b->ap_failed = val_int(q, cols, C_AP_FAILED, NULL);
+	b->ap_run_at = val_time(q, cols, C_AP_RUN, NULL, false);
+	b->search = make_search(s->arena, b);
+	return b;
+}
+
+/* The batch of row q, for biller b. */
+static void add_batch(struct snapshot *s, struct biller *b, struct qrow *q,
+		      const int *cols)
+{
+	struct batch *t = &s->batches[s->nbatches++];
+	const char *ls = val(q, cols, C_LOCAL_SCHED);
+	struct badness bad = { .len = 0 };
+	int64_t rr_id;
+
+	b->nbatches++;
+	bad.text[0] = '\0';
+	t->batch_id = val_id(s->arena, q, cols, C_BATCH_ID);
+	t->biller_id = b->biller_id;
+	t->business_day = val_text(s->arena, q, cols, C_BUSINESS_DAY);
+	t->payment_type = val_text(s->arena, q, cols, C_PAYMENT_TYPE);
+	t->module = val_text(s->arena, q, cols, C_MODULE);
+	t->status = val_text(s->arena, q, cols, C_STATUS);
+	if (!val(q, cols, C_STATUS))
+		bad_add(&bad, col_names[C_STATUS], NULL);
+	t->state = batch_state_from_text(val(q, cols, C_STATUS));
+	t->attempts = val_int(q, cols, C_ATTEMPTS, &bad);
+	t->error_class = val_text(s->arena, q, cols, C_ERROR_CLASS);
+	t->error_message = val_text(s->arena, q, cols, C_ERROR_MESSAGE);
+	t->scheduled_at = val_time(q, cols, C_SCHEDULED, &bad, true);
+	t->deadline_given = val_bool(q, cols, C_DEADLINE_GIVEN);
+	/* An infinite deadline is legal when it was given; one derived from
+	 * an unusable scheduled_at is not. */
+	t->deadline_at = val_time_inf(q, cols, C_DEADLINE,
+				      t->deadline_given ? &bad : NULL, false,
+				      t->deadline_given ? &t->deadline_inf : NULL);
+	t->started_at = val_time(q, cols, C_STARTED, &bad, false);
+	t->finished_at = val_time(q, cols, C_FINISHED, &bad, false);
+	t->updated_at = val_time(q, cols, C_UPDATED, &bad, false);
+	rr_id = val_time(q, cols, C_RR_ID, NULL, false);
+	t->rerun_id = rr_id == BT_NO_TIME ? 0 : rr_id;
+	t->rerun_status = val_text(s->arena, q, cols, C_RR_STATUS);
+	t->rerun_by = val_text(s->arena, q, cols, C_RR_BY);
+	t->rerun_at = val_time(q, cols, C_RR_AT, NULL, false);
+	text_sanitize_into(t->local_sched, sizeof t->local_sched,
+			   ls ? ls : "", (size_t)-1);
+	t->bad = bad.len ? arena_strdup(s->arena, bad.text) : "";
+	if (bad.len)
+		s->nbad++;
+}
+
 struct snapshot *query_poll_snapshot(const PGresult *r, int index,
 				     const char *shard, int64_t taken_mono)
 {
@@ -242,70 +315,11 @@ struct snapshot *query_poll_snapshot(const PGresult *r, int index,
 		if (!id)
 			id = "";
 		if (!prev_id || strcmp(prev_id, id)) {
-			b = &s->billers[s->nbillers++];
+			b = add_biller(s, &q, cols, index);
 			prev_id = id;
-			b->biller_id = val_id(s->arena, &q, cols, C_BILLER_ID);
-			b->known = val_bool(&q, cols, C_KNOWN);
-			b->name = val_text(s->arena, &q, cols, C_NAME);
-			b->timezone = val_text(s->arena, &q, cols, C_TZ);
-			b->priority = val_int(&q, cols, C_PRIORITY, NULL);
-			b->is_demo = val_bool(&q, cols, C_IS_DEMO);
-			b->tz_known = val_bool(&q, cols, C_TZ_KNOWN);
-			b->utc_offset_s = val_int(&q, cols, C_UTC_OFFSET, NULL);
-			if (b->utc_offset_s == BT_NO_INT) {
-				b->utc_offset_s = 0;
-				b->tz_known = false;
-			}
-			b->shard = s->shard;
-			b->shard_index = index;
-			b->batches = &s->batches[s->nbatches];
-			b->ap_payments = val_int(&q, cols, C_AP_PAYMENTS, NULL);
-			b->ap_failed = val_int(&q, cols, C_AP_FAILED, NULL);
-			b->ap_run_at = val_time(&q, cols, C_AP_RUN, NULL, false);
-			b->search = make_search(s->arena, b);
 		}
-		if (val(&q, cols, C_BATCH_ID)) {
-			struct batch *t = &s->batches[s->nbatches++];
-			const char *ls = val(&q, cols, C_LOCAL_SCHED);
-			struct badness bad = { .len = 0 };
-			int64_t rr_id;
-
-			b->nbatches++;
-			bad.text[0] = '\0';
-			t->batch_id = val_id(s->arena, &q, cols, C_BATCH_ID);
-			t->biller_id = b->biller_id;
-			t->business_day = val_text(s->arena, &q, cols, C_BUSINESS_DAY);
-			t->payment_type = val_text(s->arena, &q, cols, C_PAYMENT_TYPE);
-			t->module = val_text(s->arena, &q, cols, C_MODULE);
-			t->status = val_text(s->arena, &q, cols, C_STATUS);
-			if (!val(&q, cols, C_STATUS))
-				bad_add(&bad, col_names[C_STATUS], NULL);
-			t->state = batch_state_from_text(val(&q, cols, C_STATUS));
-			t->attempts = val_int(&q, cols, C_ATTEMPTS, &bad);
-			t->error_class = val_text(s->arena, &q, cols, C_ERROR_CLASS);
-			t->error_message = val_text(s->arena, &q, cols, C_ERROR_MESSAGE);
-			t->scheduled_at = val_time(&q, cols, C_SCHEDULED, &bad, true);
-			t->deadline_given = val_bool(&q, cols, C_DEADLINE_GIVEN);
-			/* An infinite deadline is legal when it was given; one
-			 * derived from an unusable scheduled_at is not. */
-			t->deadline_at = val_time_inf(&q, cols, C_DEADLINE,
-						      t->deadline_given ? &bad : NULL,
-						      false, t->deadline_given
-						      ? &t->deadline_inf : NULL);
-			t->started_at = val_time(&q, cols, C_STARTED, &bad, false);
-			t->finished_at = val_time(&q, cols, C_FINISHED, &bad, false);
-			t->updated_at = val_time(&q, cols, C_UPDATED, &bad, false);
-			rr_id = val_time(&q, cols, C_RR_ID, NULL, false);
-			t->rerun_id = rr_id == BT_NO_TIME ? 0 : rr_id;
-			t->rerun_status = val_text(s->arena, &q, cols, C_RR_STATUS);
-			t->rerun_by = val_text(s->arena, &q, cols, C_RR_BY);
-			t->rerun_at = val_time(&q, cols, C_RR_AT, NULL, false);
-			text_sanitize_into(t->local_sched, sizeof t->local_sched,
-					   ls ? ls : "", (size_t)-1);
-			t->bad = bad.len ? arena_strdup(s->arena, bad.text) : "";
-			if (bad.len)
-				s->nbad++;
-		}
+		if (val(&q, cols, C_BATCH_ID))
+			add_batch(s, b, &q, cols);
 	}
 	for (size_t i = 0; i < s->nbillers; i++)
 		biller_summarize(&s->billers[i]);

@@ -6,7 +6,7 @@
  * a lost answer re-reads the target's request; the rerun dialog reads the
  * earlier requests of its batches and the billers' median close times.
  * (The poll, the drill-down and the autopay list read rerun_request too,
- * joined into their own rows: src/query_poll.c's, query_detail.c and
+ * joined into their own rows: src/query_poll.c, query_detail.c and
  * query_autopay.c.)
  *
  * Parsed values that point into the result ("raw") live as long as it.

@@ -122,6 +122,20 @@ char *qrow_display(struct qrow *r, const char *name)
 	return s ? text_sanitize(s, qrow_len_at(r, col)) : NULL;
 }
 
+char *qrow_dup_or_empty(struct qrow *r, const char *name)
+{
+	char *s = qrow_dup(r, name);
+
+	return s ? s : xstrdup("");
+}
+
+char *qrow_display_or_empty(struct qrow *r, const char *name)
+{
+	char *s = qrow_display(r, name);
+
+	return s ? s : xstrdup("");
+}
+
 int64_t qrow_int(struct qrow *r, const char *name, int64_t dflt)
 {
 	return qrow_int_at(r, qrow_col(r, name), dflt);

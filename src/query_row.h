@@ -45,6 +45,9 @@ size_t qrow_len(struct qrow *r, const char *name);
 char *qrow_dup(struct qrow *r, const char *name);
 /* A sanitized copy for drawing (the caller frees it), NULL for SQL NULL. */
 char *qrow_display(struct qrow *r, const char *name);
+/* The same two, "" for SQL NULL: for rows whose strings are never NULL. */
+char *qrow_dup_or_empty(struct qrow *r, const char *name);
+char *qrow_display_or_empty(struct qrow *r, const char *name);
 /* A base-10 integer; NULL gives dflt, a bad number dflt and bad. */
 int64_t qrow_int(struct qrow *r, const char *name, int64_t dflt);
 /* A boolean ('t' or 'f'); NULL gives dflt, anything else dflt and bad. */
