@@ -145,7 +145,7 @@ static void test_missed_parse(void **state)
 {
 	(void)state;
 	PGresult *res = query(
-		"SELECT 3::bigint AS missed, 'b 1 ' AS biller_id, 1 AS bucket,"
+		"SELECT 3::bigint AS missed, E'b\\x1b1 ' AS biller_id, 1 AS bucket,"
 		" E'ach\\x07' AS payment_type, 'web' AS module,"
 		" NULL::text AS name, 10::bigint AS closes"
 		" UNION ALL SELECT 0, NULL, 0, 'card', 'pos', 'Acme', 4");
@@ -156,7 +156,7 @@ static void test_missed_parse(void **state)
 	assert_int_equal(rs.rows[0].shard, 2);
 	assert_string_equal(rs.rows[0].shard_name, "east");
 	assert_int_equal(rs.rows[0].bucket, 1);
-	assert_string_equal(rs.rows[0].biller_id, "b 1 ");
+	assert_string_equal(rs.rows[0].biller_id, "b\x1b" "1 ");	/* raw */
 	assert_null(strchr(rs.rows[0].payment_type, '\a'));
 	assert_string_equal(rs.rows[0].module, "web");
 	assert_string_equal(rs.rows[0].name, "");
