@@ -17,45 +17,18 @@
 #include <string.h>
 
 #include <curses.h>
-#include <libpq-fe.h>
 
 #include "confirm.h"
 #include "draw.h"
 #include "autopay.h"
+#include "query_autopay.h"
 #include "screen.h"
 #include "shard_query.h"
-#include "sqltime.h"
 #include "text.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
-#define AUTOPAY_ROW_LIMIT "20000"
 #define AUTOPAY_REFRESH_MS 15000
-
-/* One row per invoice: its latest failure, and its status now (needs_rerun
- * when any of its rows still needs it, which is what request_rerun checks). */
-static const char autopay_sql[] =
-	"WITH inv AS (SELECT f.invoice_id, min(f.biller_id) AS biller_id,"
-	"   max(f.amount_cents) AS amount_cents,"
-	"   (array_agg(f.exception ORDER BY r.run_at DESC NULLS LAST))[1] AS exception,"
-	"   " SQLTIME_MS("max(r.run_at)") " AS failed_ms,"
-	"   CASE WHEN bool_or(f.invoice_status = 'needs_rerun') THEN 'needs_rerun'"
-	"     ELSE (array_agg(f.invoice_status ORDER BY r.run_at DESC NULLS LAST))[1]"
-	"   END AS status"
-	"   FROM batchtop.autopay_failure f"
-	"   LEFT JOIN batchtop.autopay_run r ON r.run_id = f.run_id"
-	"   WHERE f.invoice_id IS NOT NULL"
-	"   GROUP BY f.invoice_id"
-	"   ORDER BY 5 DESC NULLS LAST, 1 LIMIT $1::int)"
-	" SELECT inv.*, bl.name, coalesce(bl.is_demo, false) AS is_demo,"
-	"   bl.biller_id IS NOT NULL AS known,"
-	"   rq.status AS rr_status, rq.requested_by AS rr_by"
-	" FROM inv LEFT JOIN batchtop.biller bl ON bl.biller_id = inv.biller_id"
-	" LEFT JOIN LATERAL (SELECT q.status, q.requested_by"
-	"   FROM batchtop.rerun_request q"
-	"   WHERE q.kind = 'autopay_invoice' AND q.target_id = inv.invoice_id"
-	"   ORDER BY q.requested_at DESC NULLS LAST, q.request_id DESC LIMIT 1) rq"
-	"   ON true";
 
 enum ap_sort { AS_STATUS, AS_AMOUNT, AS_FAILED, AS_BILLER, AS_SHARD, AS__COUNT };
 static const char *const sort_names[AS__COUNT] = {
@@ -118,18 +91,6 @@ void autopay_unmark(int shard, const char *invoice)
 		free(m->invoice);
 		*m = A.marks[--A.nmarks];
 	}
-}
-
-static void row_free(struct ap_row *r)
-{
-	free(r->invoice);
-	free(r->biller_id);
-	free(r->biller);
-	free(r->exception);
-	free(r->status);
-	free(r->rr_status);
-	free(r->rr_by);
-	free(r->search);
 }
 
 static int status_rank(const char *s)
@@ -200,7 +161,6 @@ static void rebuild(void)
 /* Send one read job per shard (one still out is left to finish). */
 void autopay_reload(struct app *app)
 {
-	const char *params[1] = { AUTOPAY_ROW_LIMIT };
 
 	A.gen++;
 	A.loaded_at = app->mono;
@@ -209,82 +169,41 @@ void autopay_reload(struct app *app)
 			continue;	/* the last load is still out */
 		A.answered[s] = false;
 		A.job[s] = shard_query_submit(app->queries[s],
-					      sq_job_new(JOB_AUTOPAY, false,
-							 autopay_sql, 1, params));
+					      query_autopay_job(JOB_AUTOPAY));
 	}
-}
-
-static char *cell(const PGresult *r, int row, const char *name)
-{
-	int c = PQfnumber(r, name);
-
-	if (c < 0 || PQgetisnull(r, row, c))
-		return xstrdup("");
-	return text_sanitize(PQgetvalue(r, row, c), (size_t)PQgetlength(r, row, c));
-}
-
-/* An identifier: byte for byte, as the shard sent it (a key). */
-static char *raw_cell(const PGresult *r, int row, const char *name)
-{
-	int c = PQfnumber(r, name);
-
-	if (c < 0 || PQgetisnull(r, row, c))
-		return xstrdup("");
-	return xstrndup(PQgetvalue(r, row, c), (size_t)PQgetlength(r, row, c));
 }
 
 static void take_rows(int shard, const char *shard_name, const PGresult *res)
 {
-	size_t keep = 0;
+	size_t keep = 0, n = 0;
+	struct ap_row *rows;
 
 	for (size_t i = 0; i < A.n; i++) {
 		if (A.rows[i].shard == shard)
-			row_free(&A.rows[i]);
+			query_autopay_row_free(&A.rows[i]);
 		else
 			A.rows[keep++] = A.rows[i];
 	}
 	A.n = keep;
-	for (int i = 0; i < PQntuples(res); i++) {
-		struct ap_row *r;
-		char *amount, *failed, *demo, *known;
-
-		if (A.n == A.cap) {
+	rows = query_autopay_rows(res, shard, &n);
+	if (A.n + n > A.cap) {
+		while (A.n + n > A.cap)
 			A.cap = A.cap ? A.cap * 2 : 256;
-			A.rows = xrealloc(A.rows, A.cap * sizeof *A.rows);
-		}
-		r = &A.rows[A.n++];
-		memset(r, 0, sizeof *r);
-		r->shard = shard;
-		r->invoice = raw_cell(res, i, "invoice_id");
-		r->biller_id = raw_cell(res, i, "biller_id");
-		r->biller = cell(res, i, "name");
-		r->exception = cell(res, i, "exception");
-		r->status = cell(res, i, "status");
-		r->rr_status = cell(res, i, "rr_status");
-		r->rr_by = cell(res, i, "rr_by");
-		amount = cell(res, i, "amount_cents");
-		failed = cell(res, i, "failed_ms");
-		demo = cell(res, i, "is_demo");
-		known = cell(res, i, "known");
-		r->amount = *amount ? strtoll(amount, NULL, 10) : -1;
-		r->failed_at = BT_NO_TIME;	/* also for 'infinity' */
-		sqltime_parse(*failed ? failed : NULL, &r->failed_at);
-		r->demo = demo[0] == 't';
-		r->known = known[0] == 't';
-		{
-			char *inv = text_sanitize(r->invoice, (size_t)-1);
-			char *bid = text_sanitize(r->biller_id, (size_t)-1);
-
-			r->search = xasprintf("%s %s %s %s %s", inv, r->biller,
-					      bid, shard_name, r->status);
-			free(inv);
-			free(bid);
-		}
-		free(amount);
-		free(failed);
-		free(demo);
-		free(known);
+		A.rows = xrealloc(A.rows, A.cap * sizeof *A.rows);
 	}
+	for (size_t i = 0; i < n; i++) {
+		struct ap_row *r = &A.rows[A.n++];
+		char *inv, *bid;
+
+		*r = rows[i];
+		inv = text_sanitize(r->invoice, (size_t)-1);
+		bid = text_sanitize(r->biller_id, (size_t)-1);
+		r->search = xasprintf("%s %s %s %s %s", inv, r->biller, bid,
+				      shard_name, r->status);
+		free(inv);
+		free(bid);
+	}
+	free(rows);
 }
 
 static void on_job(struct app *app, struct sq_job *job)
@@ -338,7 +257,7 @@ static void autopay_leave(struct app *app)
 {
 	(void)app;
 	for (size_t i = 0; i < A.n; i++)
-		row_free(&A.rows[i]);
+		query_autopay_row_free(&A.rows[i]);
 	free(A.rows);
 	A.rows = NULL;
 	A.n = A.cap = 0;

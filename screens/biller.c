@@ -21,54 +21,15 @@
 #include <curses.h>
 
 #include "draw.h"
+#include "query_detail.h"
 #include "drilldown.h"
 #include "rerun_dialog.h"
 #include "screen.h"
 #include "shard_query.h"
-#include "sqltime.h"
 #include "text.h"
 #include "textwrap.h"
 #include "timefmt.h"
 #include "xalloc.h"
-
-/* Past business days: those before tonight's, within 20 calendar days,
- * the latest 14.  A close missed its window when it finished after its
- * deadline, or has not closed and its deadline has passed. */
-static const char history_sql[] =
-	"SELECT business_day::text AS day, count(*) AS closes,"
-	" count(*) FILTER (WHERE finished_at > coalesce(deadline_at,"
-	"     scheduled_at + $2::int * interval '1 minute')"
-	"   OR (status IS DISTINCT FROM 'closed' AND coalesce(deadline_at,"
-	"     scheduled_at + $2::int * interval '1 minute') < now())) AS missed"
-	" FROM batchtop.batch_close"
-	" WHERE biller_id = $1 AND business_day >= current_date - 20"
-	"   AND business_day < coalesce($3::date, current_date)"
-	" GROUP BY business_day ORDER BY business_day DESC LIMIT 14";
-
-/* Rerun requests whose target is one of the biller's batches or invoices. */
-static const char requests_sql[] =
-	"SELECT r.request_id, r.kind, r.target_id, r.requested_by,"
-	" " SQLTIME_MS("r.requested_at") " AS at_ms,"
-	" r.status, r.reason, r.result"
-	" FROM batchtop.rerun_request r"
-	" WHERE (r.kind = 'batch_close' AND r.target_id IN"
-	"   (SELECT bc.batch_id FROM batchtop.batch_close bc WHERE bc.biller_id = $1))"
-	"  OR (r.kind = 'autopay_invoice' AND r.target_id IN"
-	"   (SELECT f.invoice_id FROM batchtop.autopay_failure f"
-	"    WHERE f.biller_id = $1))"
-	" ORDER BY r.requested_at DESC NULLS LAST, r.request_id DESC"
-	" LIMIT 100";
-#define BILLER_MAX_REQUESTS 100	/* the LIMIT above */
-
-struct hist_day {
-	char day[16];
-	long closes, missed;
-};
-
-struct request_row {
-	char *id, *kind, *target, *by, *status, *reason, *result;
-	int64_t at;
-};
 
 /* Tags of our two job kinds (job->ctx). */
 static char tag_history, tag_requests;
@@ -85,11 +46,11 @@ static struct {
 	long top;			/* first content line shown */
 	bool keep_sel_visible;
 
-	struct hist_day days[14];
+	struct detail_day days[QUERY_DETAIL_DAYS];
 	size_t ndays;
 	bool hist_loaded;
 	char hist_err[200];
-	struct request_row *reqs;
+	struct detail_request *reqs;
 	size_t nreqs;
 	bool reqs_loaded;
 	char reqs_err[200];
@@ -176,76 +137,22 @@ const struct batch *biller_screen_selected(const struct app *app)
 
 static void requests_free(void)
 {
-	for (size_t i = 0; i < B.nreqs; i++) {
-		struct request_row *r = &B.reqs[i];
-
-		free(r->id);
-		free(r->kind);
-		free(r->target);
-		free(r->by);
-		free(r->status);
-		free(r->reason);
-		free(r->result);
-	}
-	free(B.reqs);
+	query_detail_requests_free(B.reqs, B.nreqs);
 	B.reqs = NULL;
 	B.nreqs = 0;
 }
 
-static char *cell(const PGresult *res, int row, int col)
-{
-	if (PQgetisnull(res, row, col))
-		return xstrdup("");
-	return text_sanitize(PQgetvalue(res, row, col),
-			     (size_t)PQgetlength(res, row, col));
-}
-
-static int64_t cell_ms(const PGresult *res, int row, int col)
-{
-	int64_t v = BT_NO_TIME;
-
-	sqltime_parse(PQgetisnull(res, row, col) ? NULL
-		      : PQgetvalue(res, row, col), &v);
-	return v;
-}
-
 static void take_history(const PGresult *res)
 {
-	int n = PQntuples(res);
-
-	B.ndays = 0;
-	for (int i = 0; i < n && B.ndays < sizeof B.days / sizeof B.days[0]; i++) {
-		struct hist_day *d = &B.days[B.ndays++];
-
-		text_sanitize_into(d->day, sizeof d->day, PQgetvalue(res, i, 0),
-				   (size_t)-1);
-		d->closes = strtol(PQgetvalue(res, i, 1), NULL, 10);
-		d->missed = strtol(PQgetvalue(res, i, 2), NULL, 10);
-	}
+	B.ndays = query_detail_history(res, B.days, QUERY_DETAIL_DAYS);
 	B.hist_loaded = true;
 	B.hist_err[0] = '\0';
 }
 
 static void take_requests(const PGresult *res)
 {
-	int n = PQntuples(res);
-
 	requests_free();
-	B.reqs = xcalloc((size_t)n + 1, sizeof *B.reqs);
-	for (int i = 0; i < n; i++) {
-		struct request_row *r = &B.reqs[B.nreqs++];
-
-		r->id = cell(res, i, 0);
-		r->kind = cell(res, i, 1);
-		/* Escaped: the target is an id, and look-alikes must differ. */
-		r->target = PQgetisnull(res, i, 2) ? xstrdup("")
-			    : text_escape(PQgetvalue(res, i, 2));
-		r->by = cell(res, i, 3);
-		r->at = cell_ms(res, i, 4);
-		r->status = cell(res, i, 5);
-		r->reason = cell(res, i, 6);
-		r->result = cell(res, i, 7);
-	}
+	B.reqs = query_detail_requests(res, &B.nreqs);
 	B.reqs_loaded = true;
 	B.reqs_err[0] = '\0';
 }
@@ -290,7 +197,7 @@ static void fetch(struct app *app)
 {
 	struct shard_query *q;
 	unsigned gen = app->gens[B.shard];
-	char window[16], day[16];
+	char day[16];
 
 	if (!app->queries || !(q = app->queries[B.shard]))
 		return;
@@ -299,18 +206,16 @@ static void fetch(struct app *app)
 		return;
 	if (B.job_hist || B.job_reqs)
 		return;		/* one of each at a time: wait for them */
-	snprintf(window, sizeof window, "%d", app->cfg->window_minutes);
 	tonight_day(day, sizeof day);
 	{
-		const char *p[3] = { B.id, window, day[0] ? day : NULL };
-		struct sq_job *j = sq_job_new(JOB_BILLER, false, history_sql, 3, p);
+		struct sq_job *j = query_detail_history_job(JOB_BILLER, B.id,
+			app->cfg->window_minutes, day[0] ? day : NULL);
 
 		j->ctx = &tag_history;
 		B.job_hist = shard_query_submit(q, j);
 	}
 	{
-		const char *p[1] = { B.id };
-		struct sq_job *j = sq_job_new(JOB_BILLER, false, requests_sql, 1, p);
+		struct sq_job *j = query_detail_requests_job(JOB_BILLER, B.id);
 
 		j->ctx = &tag_requests;
 		B.job_reqs = shard_query_submit(q, j);
@@ -589,11 +494,11 @@ static void build_lines(struct app *app)
 			 draw_attr(PAINT_WARN), -1, false);
 	} else {
 		add_line(xasprintf("Rerun requests: %zu%s", B.nreqs,
-				   B.nreqs >= BILLER_MAX_REQUESTS ? " (the newest)" : ""),
+				   B.nreqs >= QUERY_DETAIL_REQUESTS ? " (the newest)" : ""),
 			 A_BOLD, -1, false);
 	}
 	for (size_t i = 0; i < B.nreqs; i++) {
-		const struct request_row *r = &B.reqs[i];
+		const struct detail_request *r = &B.reqs[i];
 		char at[16];
 		char *text;
 

@@ -4,8 +4,8 @@
  *
  * Data flow: the lines live in a struct logbuf (src/logbuf.h), a ring of
  * at most log_lines lines.  The shard's lines come through its query
- * worker, one read job at a time, LOGS_CHUNK lines per job: first the
- * newest page, then older pages (keyset paging on logged_at, log_id, along
+ * worker (src/query_joblog.c), one read job at a time, QUERY_JOBLOG_CHUNK
+ * lines per job: first the newest page, then older pages (keyset paging on logged_at, log_id, along
  * the (biller_id, logged_at) or (batch_id, logged_at) index) until the
  * ring is full or the shard has no more; then, in follow mode, lines with
  * a log_id above the highest seen, on every new snapshot of the shard or
@@ -21,13 +21,10 @@
 #include "autoconf.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <curses.h>
 
@@ -35,57 +32,15 @@
 #include "drilldown.h"
 #include "log.h"
 #include "logbuf.h"
+#include "logs_lines.h"
 #include "newrelic.h"
 #include "screen.h"
+#include "query_joblog.h"
 #include "shard_query.h"
-#include "sqltime.h"
 #include "text.h"
 #include "textwrap.h"
 #include "timefmt.h"
 #include "xalloc.h"
-
-#define LOGS_CHUNK 2000		/* the LIMIT of every query below */
-
-/* The columns every query returns, and the two scopes. */
-#define LOG_SELECT \
-	"SELECT log_id, " SQLTIME_US("logged_at") " AS ts_us," \
-	" level, batch_id, message"
-#define OLDER_THAN(col) \
-	" WHERE " col " = $1" \
-	"   AND logged_at <= (SELECT c.logged_at FROM batchtop.job_log c" \
-	"     WHERE c.log_id = $2)" \
-	"   AND (logged_at, log_id) < (SELECT c.logged_at, c.log_id" \
-	"     FROM batchtop.job_log c WHERE c.log_id = $2)" \
-	" ORDER BY logged_at DESC, log_id DESC LIMIT 2000"
-
-/* The newest page, and the highest log_id of the whole table (where
- * follow mode starts, even when there is no line yet: then the one row
- * has a NULL log_id). */
-#define NEWEST(col) \
-	"SELECT j.log_id, j.ts_us, j.level, j.batch_id, j.message, m.max_id" \
-	" FROM (SELECT max(log_id) AS max_id FROM batchtop.job_log) m" \
-	" LEFT JOIN LATERAL (" LOG_SELECT ", logged_at FROM batchtop.job_log" \
-	"   WHERE " col " = $1" \
-	"   ORDER BY logged_at DESC, log_id DESC LIMIT 2000) j ON true" \
-	" ORDER BY j.logged_at DESC, j.log_id DESC"
-
-/* [scope][fetch]: scope 0 the biller, 1 one batch. */
-static const char *const fetch_sql[2][3] = {
-	{
-		NEWEST("biller_id"),
-		LOG_SELECT " FROM batchtop.job_log" OLDER_THAN("biller_id"),
-		LOG_SELECT " FROM batchtop.job_log WHERE biller_id = $1"
-		" AND log_id > $2 ORDER BY log_id LIMIT 2000",
-	},
-	{
-		NEWEST("batch_id"),
-		LOG_SELECT " FROM batchtop.job_log" OLDER_THAN("batch_id"),
-		LOG_SELECT " FROM batchtop.job_log WHERE batch_id = $1"
-		" AND log_id > $2 ORDER BY log_id LIMIT 2000",
-	},
-};
-
-enum fetch { F_NEWEST, F_OLDER, F_NEWER };
 
 enum prompt { P_NONE, P_SEARCH, P_SAVE, P_CONFIRM };
 
@@ -105,7 +60,7 @@ static struct {
 	/* The shard's lines. */
 	unsigned job;			/* outstanding job id, 0: none */
 	int job_shard;
-	enum fetch job_fetch;
+	enum joblog_page job_fetch;
 	bool have_newest;		/* the first page arrived */
 	bool back_done;			/* no older page to fetch */
 	int64_t oldest_id;		/* of the oldest line paged backwards */
@@ -145,28 +100,17 @@ static struct {
 
 /* --- the shard's lines ----------------------------------------------------------- */
 
-static int scope(void)
-{
-	return L.batch_id[0] ? 1 : 0;
-}
-
-static void submit(struct app *app, enum fetch f)
+static void submit(struct app *app, enum joblog_page f)
 {
 	struct shard_query *q = app->queries ? app->queries[L.shard] : NULL;
-	char id[32];
-	const char *p[2] = { L.batch_id[0] ? L.batch_id : L.biller_id, id };
-	struct sq_job *j;
 
 	if (!q)
 		return;
-	snprintf(id, sizeof id, "%lld",
-		 (long long)(f == F_OLDER ? L.oldest_id : L.max_id));
-	j = sq_job_new(JOB_LOGS, false, fetch_sql[scope()][f],
-		       f == F_NEWEST ? 1 : 2, p);
-	L.job = shard_query_submit(q, j);
+	L.job = shard_query_submit(q, query_joblog_job(JOB_LOGS, f, L.biller_id,
+		L.batch_id, f == JOBLOG_OLDER ? L.oldest_id : L.max_id));
 	L.job_shard = L.shard;
 	L.job_fetch = f;
-	if (f == F_NEWER) {
+	if (f == JOBLOG_NEWER) {
 		L.newer_gen = app->gens[L.shard];
 		L.newer_mono = app->mono;
 		L.more_newer = false;
@@ -181,74 +125,38 @@ static void pump(struct app *app)
 		return;
 	if (!L.have_newest) {
 		if (app->mono >= L.retry_mono)
-			submit(app, F_NEWEST);
+			submit(app, JOBLOG_NEWEST);
 		return;
 	}
 	if (!L.back_done && L.buf->len < L.buf->cap) {
 		if (app->mono >= L.retry_mono)
-			submit(app, F_OLDER);
+			submit(app, JOBLOG_OLDER);
 		return;
 	}
 	if (L.follow && (L.more_newer || app->gens[L.shard] != L.newer_gen ||
 			 app->mono - L.newer_mono >=
 				 (int64_t)app->cfg->poll_interval * 1000))
-		submit(app, F_NEWER);
+		submit(app, JOBLOG_NEWER);
 }
 
 static void view_changed(struct app *app);
 
-/* A line's time from SQLTIME_US: 'infinity' sorts last, '-infinity' and
- * anything unusable first; line_prefix() says which. */
-#define TS_INF INT64_MAX
-#define TS_NEG_INF (INT64_MIN + 1)
-#define TS_BAD INT64_MIN
-
-static int64_t db_ts(const char *s)
-{
-	int64_t v = TS_BAD;
-
-	switch (sqltime_parse(s, &v)) {
-	case SQLTIME_FINITE: return v;
-	case SQLTIME_INF: return TS_INF;
-	case SQLTIME_NEG_INF: return TS_NEG_INF;
-	case SQLTIME_NULL:
-	case SQLTIME_BAD:
-		break;
-	}
-	return TS_BAD;
-}
-
 /* Merge the rows of a page; returns how many lines it had. */
-static int take_rows(const PGresult *res, enum fetch f)
+static int take_rows(const PGresult *res, enum joblog_page f)
 {
-	int nrows = PQntuples(res), n = 0;
-	struct log_line *v = xcalloc((size_t)nrows + 1, sizeof *v);
+	size_t n = 0;
+	struct log_line *v = query_joblog_parse(res, f, &n, &L.max_id);
 
-	for (int i = 0; i < nrows; i++) {
-		int64_t id;
-
-		if (PQgetisnull(res, i, 0))
-			continue;	/* the newest page of a biller without lines */
-		id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-		log_line_init(&v[n++], LB_DB,
-			      db_ts(PQgetisnull(res, i, 1) ? NULL
-				    : PQgetvalue(res, i, 1)), id,
-			      PQgetvalue(res, i, 2),
-			      PQgetisnull(res, i, 3) ? NULL : PQgetvalue(res, i, 3),
-			      PQgetvalue(res, i, 4));
-		if (id > L.max_id)
-			L.max_id = id;
-	}
-	if (n > 0 && f != F_NEWER)
+	if (n > 0 && f != JOBLOG_NEWER)
 		L.oldest_id = v[n - 1].id;	/* pages come newest first */
-	logbuf_merge(L.buf, v, (size_t)n);
+	logbuf_merge(L.buf, v, n);
 	free(v);
-	return n;
+	return (int)n;
 }
 
 static void on_job(struct app *app, struct sq_job *job)
 {
-	enum fetch f = L.job_fetch;
+	enum joblog_page f = L.job_fetch;
 	int n;
 
 	if (!L.job || job->id != L.job || job->shard != L.job_shard) {
@@ -265,19 +173,16 @@ static void on_job(struct app *app, struct sq_job *job)
 		return;
 	}
 	L.db_err[0] = '\0';
-	if (f == F_NEWEST && PQntuples(job->res) > 0 && PQnfields(job->res) > 5 &&
-	    !PQgetisnull(job->res, 0, 5))
-		L.max_id = strtoll(PQgetvalue(job->res, 0, 5), NULL, 10);
 	n = take_rows(job->res, f);
-	if (f == F_NEWEST) {
+	if (f == JOBLOG_NEWEST) {
 		L.have_newest = true;
 		log_msg(LOG_INFO, "logs of %s: newest %d lines in %lld ms",
 			L.batch_id[0] ? L.batch_id : L.biller_id, n,
 			(long long)job->ms);
 	}
-	if (f != F_NEWER && (n < LOGS_CHUNK || L.buf->len >= L.buf->cap))
+	if (f != JOBLOG_NEWER && (n < QUERY_JOBLOG_CHUNK || L.buf->len >= L.buf->cap))
 		L.back_done = true;
-	if (f == F_NEWER && n == LOGS_CHUNK)
+	if (f == JOBLOG_NEWER && n == QUERY_JOBLOG_CHUNK)
 		L.more_newer = true;
 	sq_job_free(job);
 	view_changed(app);
@@ -285,26 +190,6 @@ static void on_job(struct app *app, struct sq_job *job)
 }
 
 /* --- New Relic's lines ----------------------------------------------------------- */
-
-/* New Relic's epoch ms as our microseconds; a value past what that can
- * hold (it comes from the network) is pinned to the edge. */
-static int64_t ms_to_us(int64_t ms)
-{
-	if (ms > INT64_MAX / 1000)
-		return INT64_MAX / 1000 * 1000;
-	if (ms < INT64_MIN / 1000)
-		return INT64_MIN / 1000 * 1000;
-	return ms * 1000;
-}
-
-/* UTC broken-down time of epoch microseconds (zeros when out of range). */
-static void utc_tm(int64_t us, struct tm *tm)
-{
-	time_t t = (time_t)(us / 1000000);
-
-	if (!gmtime_r(&t, tm))
-		memset(tm, 0, sizeof *tm);
-}
 
 static void nr_request(struct app *app)
 {
@@ -346,24 +231,10 @@ static void nr_pump(struct app *app)
 		snprintf(L.nr_msg, sizeof L.nr_msg, "%s",
 			 res->error ? res->error : "no answer");
 	} else {
-		struct log_line *v = xcalloc(res->nlines + 1, sizeof *v);
 		size_t n = 0;
+		struct log_line *v = logs_lines_from_nr(res, L.batch_id, &n,
+							&L.nr_since);
 
-		for (size_t i = 0; i < res->nlines; i++) {
-			const struct ng_log_line *s = &res->lines[i];
-
-			/* A line that names no batch is the biller's own
-			 * (a processor handshake, say): shown, and marked
-			 * biller-wide by line_rest().  One that names
-			 * another batch is not this batch's. */
-			if (L.batch_id[0] && s->batch_id && *s->batch_id &&
-			    strcmp(s->batch_id, L.batch_id))
-				continue;
-			log_line_init(&v[n++], LB_NR, ms_to_us(s->timestamp_ms), 0,
-				      s->level, s->batch_id, s->message);
-			if (s->timestamp_ms > L.nr_since)
-				L.nr_since = s->timestamp_ms;
-		}
 		logbuf_merge(L.buf, v, n);
 		free(v);
 		L.nr = NR_OK;
@@ -380,21 +251,6 @@ static void nr_pump(struct app *app)
 static const struct log_line *vis_line(size_t i)
 {
 	return logbuf_at(L.buf, L.vis[i]);
-}
-
-static size_t vis_lower_bound(const struct log_line *key)
-{
-	size_t lo = 0, hi = L.nvis;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (log_line_cmp(vis_line(mid), key) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
 }
 
 static void remember_cursor(void)
@@ -429,22 +285,13 @@ static void rebuild_vis(void)
 		L.vis_cap = L.buf->len + 1;
 		L.vis = xrealloc(L.vis, L.vis_cap * sizeof *L.vis);
 	}
-	L.nvis = 0;
-	L.held[LB_DB] = L.held[LB_NR] = 0;
-	for (size_t i = 0; i < L.buf->len; i++) {
-		const struct log_line *l = logbuf_at(L.buf, i);
-
-		L.held[l->src == LB_NR]++;
-		if (l->level >= L.min_level)
-			L.vis[L.nvis++] = i;
-	}
+	L.nvis = logs_lines_index(L.buf, L.min_level, L.vis, L.held);
 	L.vis_gen = L.buf->gen;
 	L.vis_level = L.min_level;
 	L.vis_valid = true;
 	if (L.has_key) {
-		size_t at = vis_lower_bound(&L.cur_key);
-
-		L.cur = (long)at;
+		L.cur = (long)logs_lines_lower_bound(L.buf, L.vis, L.nvis,
+						     &L.cur_key);
 		L.top = L.cur - rel;
 	}
 	clamp_cursor();
@@ -565,42 +412,6 @@ static int body_rows(void)
 	return LINES - 5;	/* header 2, title, sources, status */
 }
 
-/* "[batch] message": the batch only for a whole biller's lines, without
- * the biller's id when the batch id starts with it; in one batch's view,
- * a line that names no batch is the biller's own: "[biller-wide] message".
- * Caller frees. */
-static char *line_rest(const struct log_line *l)
-{
-	const char *b = l->batch_id;
-	size_t n = strlen(L.biller_id);
-
-	if (L.batch_id[0] && !*b)
-		return xasprintf("[biller-wide] %s", l->message);
-	if (L.batch_id[0] || !*b)
-		return xstrdup(l->message);
-	if (!strncmp(b, L.biller_id, n) && b[n] == '-' && b[n + 1])
-		b += n + 1;
-	return xasprintf("[%s] %s", b, l->message);
-}
-
-static void line_prefix(char *buf, size_t n, const struct log_line *l)
-{
-	struct tm tm;
-	char level[8];
-
-	text_fit(level, sizeof level, l->level_text[0] ? l->level_text : "-", 5, 0);
-	if (l->ts == TS_INF || l->ts == TS_NEG_INF || l->ts == TS_BAD) {
-		snprintf(buf, n, "%-14s %s %s ", l->ts == TS_INF ? "infinity"
-			 : l->ts == TS_NEG_INF ? "-infinity" : "bad time",
-			 l->src == LB_NR ? "nr" : "db", level);
-		return;
-	}
-	utc_tm(l->ts, &tm);
-	snprintf(buf, n, "%02d-%02d %02d:%02d:%02d %s %s ", tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 l->src == LB_NR ? "nr" : "db", level);
-}
-
 static attr_t level_attr(const struct log_line *l)
 {
 	switch (l->level) {
@@ -620,7 +431,7 @@ static int line_height(size_t i)
 
 	if (!L.wrap || w < 1)
 		return 1;
-	rest = line_rest(vis_line(i));
+	rest = logs_lines_rest(vis_line(i), L.biller_id, L.batch_id);
 	for (s = rest; *s; h++)
 		s += textwrap_line(s, w, NULL);
 	free(rest);
@@ -734,9 +545,9 @@ static void draw_lines(void)
 		bool sel = i == L.cur;
 		attr_t a = sel ? draw_attr(PAINT_SELECTED) : level_attr(l);
 		char prefix[64];
-		char *rest = line_rest(l);
+		char *rest = logs_lines_rest(l, L.biller_id, L.batch_id);
 
-		line_prefix(prefix, sizeof prefix, l);
+		logs_lines_prefix(prefix, sizeof prefix, l);
 		if (sel) {
 			move(y, 0);
 			attrset(a);
@@ -843,62 +654,23 @@ static void search(struct app *app, int dir)
 	ui_message(app, "not found: %s", L.search);
 }
 
-static char *expand_home(const char *path)
+static const struct log_line *vis_at(size_t i, void *ctx)
 {
-	const char *home = getenv("HOME");
-
-	if (path[0] == '~' && path[1] == '/' && home && *home)
-		return xasprintf("%s%s", home, path + 1);
-	return xstrdup(path);
+	(void)ctx;
+	return vis_line(i);
 }
 
 static void save_lines(struct app *app, bool overwrite)
 {
-	char *path = expand_home(L.save_path);
-	int fd = open(path, overwrite ? O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY
-			   : O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY,
-		      0600);
-	FILE *fp;
-	int err = 0;
+	int err = logs_lines_save(L.save_path, overwrite, vis_at, NULL, L.nvis,
+				  L.batch_id);
 
-	if (fd < 0 && !overwrite && errno == EEXIST) {
+	if (err == EEXIST && !overwrite)
 		L.prompt = P_CONFIRM;	/* ask first */
-		free(path);
-		return;
-	}
-	if (fd < 0 && overwrite && errno == ENOENT)	/* gone meanwhile */
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY,
-			  0600);
-	if (fd < 0 || !(fp = fdopen(fd, "w"))) {
-		ui_message(app, "cannot save to %s: %s", L.save_path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		free(path);
-		return;
-	}
-	for (size_t i = 0; i < L.nvis; i++) {
-		const struct log_line *l = vis_line(i);
-		struct tm tm;
-
-		utc_tm(l->ts, &tm);
-		fprintf(fp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ %s %s%s%s%s %s\n",
-			tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-			tm.tm_min, tm.tm_sec, (int)(l->ts % 1000000 / 1000),
-			l->src == LB_NR ? "nr" : "db",
-			l->level_text[0] ? l->level_text : "-",
-			l->batch_id[0] || L.batch_id[0] ? " [" : "",
-			l->batch_id[0] ? l->batch_id : L.batch_id[0] ? "biller-wide" : "",
-			l->batch_id[0] || L.batch_id[0] ? "]" : "", l->message);
-	}
-	if (ferror(fp))
-		err = errno ? errno : EIO;
-	if (fclose(fp) != 0 && !err)
-		err = errno;
-	if (err)
+	else if (err)
 		ui_message(app, "cannot save to %s: %s", L.save_path, strerror(err));
 	else
 		ui_message(app, "saved %zu lines to %s", L.nvis, L.save_path);
-	free(path);
 }
 
 /* Keys while a prompt is up: everything is text but Enter, Esc,

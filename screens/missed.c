@@ -20,6 +20,7 @@
 
 #include "draw.h"
 #include "missed_report.h"
+#include "query_missed.h"
 #include "screen.h"
 #include "shard_query.h"
 #include "text.h"
@@ -27,55 +28,11 @@
 
 #define MISSED_REFRESH_MS 30000
 
-/*
- * Business days are the days that have closes, latest first; tonight's is
- * the latest whose closes are due within night_hours ($1).  A close missed
- * its window when it finished after its deadline (the given one, or the
- * scheduled time plus window_minutes, $2), or has not closed and its
- * deadline has passed.  Rows: the totals of every (bucket, type, module),
- * biller_id NULL; then the same per biller, for each biller that missed
- * at least once in the 30 days.
- */
-static const char missed_sql[] =
-	"WITH d AS (SELECT business_day,"
-	"   dense_rank() OVER (ORDER BY business_day DESC) AS rk"
-	"  FROM (SELECT DISTINCT business_day FROM batchtop.batch_close"
-	"   WHERE business_day >= current_date - 62"
-	"     AND scheduled_at <= now() + $1::int * interval '1 hour') x),"
-	" c AS (SELECT CASE WHEN d.rk = 1 THEN 0 WHEN d.rk <= 7 THEN 1 ELSE 2 END"
-	"     AS bucket, bc.payment_type, bc.module, bc.biller_id, b.name,"
-	"   coalesce(bc.finished_at > dl.t, false)"
-	"     OR (bc.status IS DISTINCT FROM 'closed' AND dl.t < now()) AS missed"
-	"  FROM batchtop.batch_close bc"
-	"  JOIN d ON d.business_day = bc.business_day AND d.rk <= 30"
-	"  CROSS JOIN LATERAL (SELECT coalesce(bc.deadline_at,"
-	"    bc.scheduled_at + $2::int * interval '1 minute') AS t) dl"
-	"  LEFT JOIN batchtop.biller b ON b.biller_id = bc.biller_id"
-	"  WHERE b.is_demo IS NOT TRUE),"
-	" m AS (SELECT DISTINCT biller_id FROM c WHERE missed)"
-	" SELECT bucket, payment_type, module, NULL::text AS biller_id,"
-	"   NULL::text AS name, count(*) AS closes,"
-	"   count(*) FILTER (WHERE missed) AS missed"
-	"  FROM c GROUP BY bucket, payment_type, module"
-	" UNION ALL"
-	" SELECT c.bucket, c.payment_type, c.module, c.biller_id, min(c.name),"
-	"   count(*), count(*) FILTER (WHERE c.missed)"
-	"  FROM c JOIN m ON m.biller_id = c.biller_id"
-	"  GROUP BY c.bucket, c.payment_type, c.module, c.biller_id";
-
-/* Rows with the strings they point to. */
-struct rowset {
-	struct missed_row *rows;
-	size_t nrows;
-	char **strs;
-	size_t nstrs;
-};
-
 struct answer {
 	unsigned job;		/* outstanding, 0: answered */
 	bool ok;
 	char err[200];
-	struct rowset rs;
+	struct missed_rowset rs;
 };
 
 static struct {
@@ -84,7 +41,7 @@ static struct {
 	bool running;
 	int64_t done_mono;	/* when the last run ended */
 
-	struct rowset shown;
+	struct missed_rowset shown;
 	bool have;
 	char missing[600];	/* shards that did not answer, and why */
 	size_t answered;
@@ -97,68 +54,6 @@ static struct {
 	bool rep_valid;
 	long top;
 } M;
-
-/* --- rows ------------------------------------------------------------------------- */
-
-static void rowset_free(struct rowset *rs)
-{
-	for (size_t i = 0; i < rs->nstrs; i++)
-		free(rs->strs[i]);
-	free(rs->strs);
-	free(rs->rows);
-	memset(rs, 0, sizeof *rs);
-}
-
-/* A cell kept for the report: sanitized, or raw for an identifier (a
- * key: two look-alike billers stay two; drawing sanitizes it). */
-static const char *keep_as(struct rowset *rs, const PGresult *res, int row,
-			   int col, size_t *cap, bool raw)
-{
-	char *s;
-
-	if (PQgetisnull(res, row, col))
-		return NULL;
-	s = raw ? xstrndup(PQgetvalue(res, row, col),
-			   (size_t)PQgetlength(res, row, col))
-		: text_sanitize(PQgetvalue(res, row, col),
-				(size_t)PQgetlength(res, row, col));
-	if (rs->nstrs == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		rs->strs = xrealloc(rs->strs, *cap * sizeof *rs->strs);
-	}
-	rs->strs[rs->nstrs++] = s;
-	return s;
-}
-
-static const char *keep(struct rowset *rs, const PGresult *res, int row, int col,
-			size_t *cap)
-{
-	return keep_as(rs, res, row, col, cap, false);
-}
-
-static void take_rows(struct rowset *rs, const PGresult *res, int shard,
-		      const char *shard_name)
-{
-	int n = PQntuples(res);
-	size_t cap = 0;
-
-	rs->rows = xcalloc((size_t)n + 1, sizeof *rs->rows);
-	for (int i = 0; i < n; i++) {
-		struct missed_row *r = &rs->rows[rs->nrows++];
-		const char *name;
-
-		r->shard = shard;
-		r->shard_name = shard_name;
-		r->bucket = (int)strtol(PQgetvalue(res, i, 0), NULL, 10);
-		r->payment_type = keep(rs, res, i, 1, &cap);
-		r->module = keep(rs, res, i, 2, &cap);
-		r->biller_id = keep_as(rs, res, i, 3, &cap, true);
-		name = keep(rs, res, i, 4, &cap);
-		r->name = name ? name : "";
-		r->closes = strtol(PQgetvalue(res, i, 5), NULL, 10);
-		r->missed = strtol(PQgetvalue(res, i, 6), NULL, 10);
-	}
-}
 
 static void rebuild_report(void)
 {
@@ -174,7 +69,7 @@ static void finish_run(struct app *app)
 {
 	size_t n = 0, ns = 0, len = 0;
 
-	rowset_free(&M.shown);
+	missed_rowset_free(&M.shown);
 	for (size_t i = 0; i < M.nshards; i++) {
 		n += M.ans[i].rs.nrows;
 		ns += M.ans[i].rs.nstrs;
@@ -225,8 +120,8 @@ static void on_job(struct app *app, struct sq_job *job)
 	a->job = 0;
 	a->ok = job->status == SQ_OK;
 	if (a->ok)
-		take_rows(&a->rs, job->res, job->shard,
-			  shard_poller_name(app->pollers[job->shard]));
+		query_missed_parse(&a->rs, job->res, job->shard,
+				   shard_poller_name(app->pollers[job->shard]));
 	else
 		snprintf(a->err, sizeof a->err, "%s",
 			 job->error[0] ? job->error : "no answer");
@@ -240,23 +135,19 @@ static void on_job(struct app *app, struct sq_job *job)
 
 static void run(struct app *app)
 {
-	char hours[16], window[16];
-	const char *p[2] = { hours, window };
-
 	if (M.running)
 		return;
-	snprintf(hours, sizeof hours, "%d", app->cfg->night_hours);
-	snprintf(window, sizeof window, "%d", app->cfg->window_minutes);
 	for (size_t i = 0; i < M.nshards; i++) {
 		struct answer *a = &M.ans[i];
 
-		rowset_free(&a->rs);
+		missed_rowset_free(&a->rs);
 		a->ok = false;
 		a->err[0] = '\0';
 		a->job = 0;
 		if (app->queries && app->queries[i])
 			a->job = shard_query_submit(app->queries[i],
-				sq_job_new(JOB_MISSED, false, missed_sql, 2, p));
+				query_missed_job(JOB_MISSED, app->cfg->night_hours,
+						 app->cfg->window_minutes));
 		else
 			snprintf(a->err, sizeof a->err, "no query worker");
 	}
@@ -285,13 +176,13 @@ static void missed_leave(struct app *app)
 	for (size_t i = 0; i < M.nshards; i++) {
 		if (app->queries && app->queries[i])
 			shard_query_cancel(app->queries[i], JOB_MISSED);
-		rowset_free(&M.ans[i].rs);
+		missed_rowset_free(&M.ans[i].rs);
 	}
 	free(M.ans);
 	M.ans = NULL;
 	M.nshards = 0;
 	M.running = false;
-	rowset_free(&M.shown);
+	missed_rowset_free(&M.shown);
 	if (M.rep_valid)
 		missed_report_free(&M.rep);
 	M.rep_valid = false;

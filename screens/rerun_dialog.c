@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
 
 #include "confirm.h"
 #include "drilldown.h"
@@ -30,25 +29,6 @@
 #include "timefmt.h"
 #include "ui_report.h"
 #include "xalloc.h"
-
-/* Earlier requests for the dialog's batches, latest first. */
-static const char history_sql[] =
-	"SELECT r.target_id, coalesce(r.requested_by, 'someone') AS requested_by,"
-	" coalesce(to_char(r.requested_at AT TIME ZONE 'UTC',"
-	"   'YYYY-MM-DD HH24:MI:SS'), '?') AS at,"
-	" coalesce(r.status, '?') AS status"
-	" FROM batchtop.rerun_request r"
-	" WHERE r.kind = 'batch_close' AND r.target_id = ANY ($1::text[])"
-	" ORDER BY r.requested_at DESC NULLS LAST, r.request_id DESC LIMIT 6";
-
-static const char *col(const PGresult *r, int row, const char *name)
-{
-	int c = PQfnumber(r, name);
-
-	if (c < 0 || row >= PQntuples(r) || PQgetisnull(r, row, c))
-		return NULL;
-	return PQgetvalue(r, row, c);
-}
 
 struct dlg_batch {
 	char *batch_id;		/* raw: what is sent */
@@ -74,7 +54,7 @@ static struct {
 	int64_t median_ms;	/* BT_NO_TIME: asking; -1: no history or failed */
 	long closes;
 	bool history_loaded;
-	char history[6][300];
+	char history[QUERY_RERUN_HISTORY][300];
 	size_t nhistory;
 	char reason[200];
 	struct rerun_order *order;	/* what y sends, frozen */
@@ -135,19 +115,17 @@ static void on_history(struct app *app, struct sq_job *job, unsigned long tag)
 		dlg.nhistory = 1;
 		return;
 	}
-	for (int i = 0; i < PQntuples(job->res) && dlg.nhistory < 6; i++) {
-		char *by = text_sanitize(col(job->res, i, "requested_by"), (size_t)-1);
-		char *at = text_sanitize(col(job->res, i, "at"), (size_t)-1);
-		char *st = text_sanitize(col(job->res, i, "status"), (size_t)-1);
-		char *tg = text_escape(col(job->res, i, "target_id"));
+	{
+		struct rerun_history h[QUERY_RERUN_HISTORY];
+		size_t n = query_rerun_history(job->res, h, QUERY_RERUN_HISTORY);
 
-		snprintf(dlg.history[dlg.nhistory++], sizeof dlg.history[0],
-			 "%s at %s UTC (%s)%s%s", by, at, st, dlg.n > 1 ? " for " : "",
-			 dlg.n > 1 ? tg : "");
-		free(by);
-		free(at);
-		free(st);
-		free(tg);
+		for (size_t i = 0; i < n; i++) {
+			snprintf(dlg.history[dlg.nhistory++], sizeof dlg.history[0],
+				 "%s at %s UTC (%s)%s%s", h[i].requested_by, h[i].at,
+				 h[i].status, dlg.n > 1 ? " for " : "",
+				 dlg.n > 1 ? h[i].target : "");
+			query_rerun_history_free(&h[i]);
+		}
 	}
 }
 
@@ -442,19 +420,16 @@ static void ask_facts(struct app *app)
 {
 	const char **ids = xcalloc(dlg.n, sizeof *ids);
 	const char *bid[1] = { dlg.biller_id };
-	char *arr, *tarr;
-	const char *p1[1], *p2[1];
+	char *arr = rerun_pg_array(bid, 1);
+	const char *p1[1] = { arr };
 
 	for (size_t i = 0; i < dlg.n; i++)
 		ids[i] = dlg.b[i].batch_id;
-	arr = rerun_pg_array(bid, 1);
-	tarr = rerun_pg_array(ids, dlg.n);
-	p1[0] = arr;
-	p2[0] = tarr;
 	rerun_read(app, dlg.shard, rerun_median_sql, 1, p1, on_median, dlg.id);
-	rerun_read(app, dlg.shard, history_sql, 1, p2, on_history, dlg.id);
+	rerun_read_job(app, dlg.shard,
+		       query_rerun_history_job(JOB_REQUESTS, ids, dlg.n),
+		       on_history, dlg.id);
 	free(arr);
-	free(tarr);
 	free(ids);
 }
 

@@ -11,15 +11,7 @@
 #include <stdint.h>
 
 #include "app.h"
-
-struct ap_row {
-	int shard;
-	char *invoice, *biller_id, *biller, *exception, *status;
-	char *rr_status, *rr_by, *search;
-	long long amount;	/* cents; -1 when NULL */
-	int64_t failed_at;	/* BT_NO_TIME when unknown */
-	bool demo, known;
-};
+#include "query_autopay.h"
 
 /* Marks and answers, kept by (shard, invoice) across reloads. */
 struct ap_key {

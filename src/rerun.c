@@ -17,45 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
-
 #include "log.h"
+#include "query_rerun.h"
 #include "rerun.h"
 #include "shard_query.h"
 #include "text.h"
 #include "timefmt.h"
 #include "xalloc.h"
-
-static const char request_sql[] =
-	"SELECT request_id, outcome, detail"
-	" FROM batchtop.request_rerun($1, $2, $3, $4)";
-
-/* The target's open request first, else its latest; and whether the
- * server process that ran the lost call ($3) is still busy. */
-static const char reread_sql[] =
-	"SELECT (SELECT count(*) FROM pg_catalog.pg_stat_activity a"
-	"   WHERE a.pid = $3::int AND a.pid <> pg_catalog.pg_backend_pid()"
-	"     AND a.state IS DISTINCT FROM 'idle')::int AS busy,"
-	" q.request_id, q.status, q.requested_by,"
-	" to_char(q.requested_at AT TIME ZONE 'UTC', 'HH24:MI:SS') AS at"
-	" FROM (SELECT 1) AS one LEFT JOIN LATERAL ("
-	"   SELECT r.request_id, r.status, r.requested_by, r.requested_at"
-	"   FROM batchtop.rerun_request r"
-	"   WHERE r.kind = $1 AND r.target_id = $2"
-	"   ORDER BY r.status IN ('pending', 'running') DESC,"
-	"     r.requested_at DESC NULLS LAST, r.request_id DESC LIMIT 1) q ON true";
-
-const char rerun_median_sql[] =
-	"SELECT b.biller_id,"
-	" (extract(epoch FROM percentile_cont(0.5) WITHIN GROUP"
-	"   (ORDER BY b.finished_at - b.started_at)) * 1000)::bigint AS median_ms,"
-	" count(*) AS closes"
-	" FROM batchtop.batch_close b"
-	" WHERE b.biller_id = ANY ($1::text[]) AND b.status = 'closed'"
-	"   AND isfinite(b.started_at) AND isfinite(b.finished_at)"
-	"   AND b.finished_at >= b.started_at"
-	"   AND b.finished_at >= now() - interval '14 days'"
-	" GROUP BY b.biller_id";
 
 enum tstate { T_SENDING, T_UNKNOWN };
 
@@ -100,57 +68,6 @@ static const char *shard_name(const struct app *app, int shard)
 	if (shard < 0 || (size_t)shard >= app->npollers || !app->pollers)
 		return "?";
 	return shard_poller_name(app->pollers[shard]);
-}
-
-static const char *col(const PGresult *r, int row, const char *name)
-{
-	int c = PQfnumber(r, name);
-
-	if (c < 0 || row >= PQntuples(r) || PQgetisnull(r, row, c))
-		return NULL;
-	return PQgetvalue(r, row, c);
-}
-
-char *rerun_pg_array(const char *const *items, size_t n)
-{
-	size_t len = 3;
-	char *out, *q;
-
-	for (size_t i = 0; i < n; i++)
-		len += 3 + 2 * strlen(items[i]);
-	q = out = xmalloc(len);
-	*q++ = '{';
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			*q++ = ',';
-		*q++ = '"';
-		for (const char *s = items[i]; *s; s++) {
-			if (*s == '"' || *s == '\\')
-				*q++ = '\\';
-			*q++ = *s;
-		}
-		*q++ = '"';
-	}
-	*q++ = '}';
-	*q = '\0';
-	return out;
-}
-
-bool rerun_median_row(const struct sq_job *job, int row, const char **biller_id,
-		      int64_t *median_ms, long *closes)
-{
-	const char *m, *c;
-
-	if (job->status != SQ_OK || row >= PQntuples(job->res))
-		return false;
-	m = col(job->res, row, "median_ms");
-	c = col(job->res, row, "closes");
-	*biller_id = col(job->res, row, "biller_id");
-	if (!*biller_id)
-		*biller_id = "";
-	*median_ms = m ? strtoll(m, NULL, 10) : BT_NO_TIME;
-	*closes = c ? atol(c) : 0;
-	return true;
 }
 
 const char *rerun_result_word(enum rerun_result r)
@@ -280,7 +197,6 @@ int rerun_send(struct app *app, const char *screen, int shard,
 		.shard = shard_name(app, shard), .kind = kind, .target = target,
 		.reason = reason, .outcome = "sending",
 	};
-	const char *params[4] = { kind, target, R.by, reason };
 	struct sq_job *job;
 	struct target *t;
 	char err[300];
@@ -296,7 +212,7 @@ int rerun_send(struct app *app, const char *screen, int shard,
 			 "sent: %s", err);
 		return RERUN_AUDIT_FAILED;
 	}
-	job = sq_job_new(JOB_RERUN, true, request_sql, 4, params);
+	job = query_rerun_request_job(JOB_RERUN, kind, target, R.by, reason);
 	t = xcalloc(1, sizeof *t);
 	t->shard = shard;
 	t->kind = xstrdup(kind);
@@ -403,12 +319,14 @@ static void on_rerun_job(struct app *app, struct sq_job *job)
 	detail[0] = '\0';
 	switch (job->status) {
 	case SQ_OK: {
-		const char *outcome = col(job->res, 0, "outcome");
-		const char *id = col(job->res, 0, "request_id");
+		struct rerun_outcome ro;
+		const char *outcome;
 
-		clean = text_sanitize(col(job->res, 0, "detail"), (size_t)-1);
+		query_rerun_outcome(job->res, &ro);
+		outcome = ro.outcome;
+		clean = text_sanitize(ro.detail, (size_t)-1);
 		snprintf(detail, sizeof detail, "%s", clean);
-		a.request_id = id ? strtoll(id, NULL, 10) : 0;
+		a.request_id = ro.request_id;
 		if (outcome && !strcmp(outcome, "created")) {
 			a.result = RR_CREATED;
 		} else if (outcome && !strcmp(outcome, "duplicate")) {
@@ -458,14 +376,12 @@ static void on_rerun_job(struct app *app, struct sq_job *job)
 static void start_rereads(struct app *app)
 {
 	for (struct target *t = R.targets; t; t = t->next) {
-		char pid[16];
-		const char *params[3] = { t->kind, t->target, pid };
 		struct sq_job *job;
 
 		if (t->state != T_UNKNOWN || t->reread_job || mono_ms() < t->reread_at)
 			continue;
-		snprintf(pid, sizeof pid, "%d", t->backend_pid);
-		job = sq_job_new(JOB_REQUESTS, false, reread_sql, 3, params);
+		job = query_rerun_reread_job(JOB_REQUESTS, t->kind, t->target,
+					     t->backend_pid);
 		t->reread_job = submit(app, t->shard, job);
 		log_msg(LOG_INFO, "shard %s: re-reading %s %s (job %u)",
 			shard_name(app, t->shard), t->kind, t->target, t->reread_job);
@@ -478,7 +394,8 @@ static bool on_reread(struct app *app, struct sq_job *job)
 	struct target *t;
 	struct rerun_answer a = { 0 };
 	char detail[600];
-	const char *busy, *id, *status, *by, *at;
+	struct rerun_reread rr;
+	const char *id, *status, *by, *at;
 	char *cs = NULL, *cb = NULL;
 
 	for (t = R.targets; t; t = t->next)
@@ -497,18 +414,18 @@ static bool on_reread(struct app *app, struct sq_job *job)
 		app->dirty = true;
 		return true;
 	}
-	busy = col(job->res, 0, "busy");
-	if (busy && atoi(busy) > 0) {
+	query_rerun_reread(job->res, &rr);
+	if (rr.busy) {
 		/* The call may still commit: read again once it is gone. */
 		snprintf(t->last_error, sizeof t->last_error,
 			 "the lost call is still running on the server");
 		t->reread_at = mono_ms() + 1000;
 		return true;
 	}
-	id = col(job->res, 0, "request_id");
-	status = col(job->res, 0, "status");
-	by = col(job->res, 0, "requested_by");
-	at = col(job->res, 0, "at");
+	id = rr.request_id;
+	status = rr.status;
+	by = rr.requested_by;
+	at = rr.at;
 	cs = text_sanitize(status ? status : "", (size_t)-1);
 	cb = text_sanitize(by ? by : "someone", (size_t)-1);
 	a.shard = t->shard;
@@ -516,7 +433,7 @@ static bool on_reread(struct app *app, struct sq_job *job)
 	a.target = t->target;
 	a.status = cs;
 	a.detail = detail;
-	a.request_id = id ? strtoll(id, NULL, 10) : 0;
+	a.request_id = rr.request_no;
 	if (id && status && (!strcmp(status, "pending") || !strcmp(status, "running"))) {
 		a.result = RR_REREAD_OPEN;
 		snprintf(detail, sizeof detail, "re-read shard %s: request %s is %s "
@@ -543,21 +460,31 @@ static bool on_reread(struct app *app, struct sq_job *job)
 
 /* --- reads for others ------------------------------------------------------------ */
 
-void rerun_read(struct app *app, int shard, const char *sql, int nparams,
-		const char *const *params, rerun_read_fn fn, unsigned long tag)
+void rerun_read_job(struct app *app, int shard, struct sq_job *job,
+		    rerun_read_fn fn, unsigned long tag)
 {
 	struct read *r;
 
-	if (!has_worker(app, shard))
+	if (!has_worker(app, shard)) {
+		sq_job_free(job);
 		return;
+	}
+	job->kind = JOB_REQUESTS;	/* its answer comes back here */
 	r = xcalloc(1, sizeof *r);
 	r->shard = shard;
 	r->fn = fn;
 	r->tag = tag;
 	r->next = R.reads;
 	R.reads = r;
-	r->job = submit(app, shard, sq_job_new(JOB_REQUESTS, false, sql,
-					       nparams, params));
+	r->job = submit(app, shard, job);
+}
+
+void rerun_read(struct app *app, int shard, const char *sql, int nparams,
+		const char *const *params, rerun_read_fn fn, unsigned long tag)
+{
+	if (has_worker(app, shard))
+		rerun_read_job(app, shard, sq_job_new(JOB_REQUESTS, false, sql,
+						      nparams, params), fn, tag);
 }
 
 void rerun_on_job(struct app *app, struct sq_job *job)

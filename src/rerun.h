@@ -30,6 +30,7 @@
 #include "app.h"
 #include "audit.h"
 #include "model.h"
+#include "query_rerun.h"
 
 struct sq_job;
 
@@ -122,18 +123,12 @@ typedef void (*rerun_read_fn)(struct app *app, struct sq_job *job,
 			      unsigned long tag);
 void rerun_read(struct app *app, int shard, const char *sql, int nparams,
 		const char *const *params, rerun_read_fn fn, unsigned long tag);
+/* The same for a read job built elsewhere (src/query_*.c); takes it. */
+void rerun_read_job(struct app *app, int shard, struct sq_job *job,
+		    rerun_read_fn fn, unsigned long tag);
 
-/* A text[] literal of the items ('{"a","b"}'); the caller frees. */
-char *rerun_pg_array(const char *const *items, size_t n);
-
-/* Row `row` of a finished rerun_median_sql job: false past the end (or
- * when the job failed). */
-bool rerun_median_row(const struct sq_job *job, int row, const char **biller_id,
-		      int64_t *median_ms, long *closes);
-
-/* Median close time (ms) of billers over the last 14 days: $1 a text[] of
- * biller ids; rows biller_id, median_ms, closes. */
-extern const char rerun_median_sql[];
+/* rerun_pg_array(), rerun_median_sql and rerun_median_row() are in
+ * query_rerun.h. */
 
 /* What the RERUN column says for a biller: the most telling of its
  * batches' request states (unknown, sending, running, pending, failed,

@@ -56,16 +56,6 @@ unsigned shard_poller_read(struct shard_poller *p, struct snapshot **snap,
 
 const char *shard_poller_name(const struct shard_poller *p);
 
-/* Build a snapshot from a poll result (exposed for the tests and the
- * benchmark). res is a PGresult of the poll query. */
-struct pg_result;
-struct snapshot *shard_snapshot_from_result(const struct pg_result *res,
-					    int index, const char *shard,
-					    int64_t taken_mono);
-
-/* The poll query, and the parameters it takes ($1 night_hours, $2
- * window_minutes, $3 the server's zone names as a text[] literal), for tests
- * that want to run it themselves. */
-extern const char shard_poll_sql[];
+/* The poll query and its parsing are in query_poll.h. */
 
 #endif
