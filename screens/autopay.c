@@ -233,7 +233,7 @@ static void on_job(struct app *app, struct sq_job *job)
 static void autopay_enter(struct app *app)
 {
 	if (!A.registered) {
-		ui_on_job(JOB_AUTOPAY, on_job);
+		app_on_job(JOB_AUTOPAY, on_job);
 		A.registered = true;
 	}
 	if (A.nshards != app->npollers) {

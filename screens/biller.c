@@ -267,7 +267,7 @@ void biller_screen_open(struct app *app, int shard, const char *biller_id)
 
 static void biller_enter(struct app *app)
 {
-	ui_on_job(JOB_BILLER, on_job);
+	app_on_job(JOB_BILLER, on_job);
 	snapshot_unref(B.snap);
 	B.snap = NULL;
 	B.b = NULL;

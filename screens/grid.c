@@ -271,10 +271,7 @@ static void draw_row(struct app *app, int y, const struct row *r, bool selected)
 		buf[0] = '\0';
 		switch ((enum gcol)c) {
 		case GC_STATUS:
-			text_printf(buf, sizeof buf, "%s",
-				    r->ev.status == BS_OTHER && r->ev.focus
-					    ? r->ev.focus->status
-					    : biller_status_label(r->ev.status));
+			text_printf(buf, sizeof buf, "%s", view_status_text(r));
 			if (!selected && !b->is_demo)
 				a = draw_attr(draw_status_paint(r->ev.status));
 			break;
@@ -303,21 +300,13 @@ static void draw_row(struct app *app, int y, const struct row *r, bool selected)
 			}
 			break;
 		case GC_TZ:
-			text_printf(buf, sizeof buf, "%s%s", b->tz_known ? "" : "?",
-				    b->timezone);
+			view_zone_cell(buf, sizeof buf, b);
 			break;
 		case GC_PRIO:
-			if (b->priority == BT_NO_INT)
-				snprintf(buf, sizeof buf, "?");
-			else if (b->priority >= 0 && b->priority <= 9)
-				snprintf(buf, sizeof buf, "%d", b->priority);
-			else
-				snprintf(buf, sizeof buf, "+");
+			view_priority_cell(buf, sizeof buf, b);
 			break;
 		case GC_CLOSED:
-			if (b->nbatches)
-				snprintf(buf, sizeof buf, "%d/%zu", b->n_closed,
-					 b->nbatches);
+			view_done_cell(buf, sizeof buf, b);
 			break;
 		case GC_SCHED:
 			if (r->ev.focus)
@@ -341,8 +330,7 @@ static void draw_row(struct app *app, int y, const struct row *r, bool selected)
 				a = draw_attr(PAINT_LATE);
 			break;
 		case GC_ATT:
-			if (b->attempts_max != BT_NO_INT)
-				snprintf(buf, sizeof buf, "%d", b->attempts_max);
+			view_attempts_cell(buf, sizeof buf, b);
 			break;
 		case GC_ERR: {
 			size_t nbad = 0;

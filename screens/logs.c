@@ -351,7 +351,7 @@ static void logs_enter(struct app *app)
 {
 	int64_t now = app->now != BT_NO_TIME ? app->now : wall_ms();
 
-	ui_on_job(JOB_LOGS, on_job);
+	app_on_job(JOB_LOGS, on_job);
 	logbuf_free(L.buf);
 	L.buf = logbuf_new((size_t)app->cfg->log_lines);
 	L.job = 0;

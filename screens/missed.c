@@ -162,7 +162,7 @@ static void run(struct app *app)
 
 static void missed_enter(struct app *app)
 {
-	ui_on_job(JOB_MISSED, on_job);
+	app_on_job(JOB_MISSED, on_job);
 	M.nshards = app->npollers;
 	M.ans = xcalloc(M.nshards + 1, sizeof *M.ans);
 	M.running = false;

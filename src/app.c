@@ -100,7 +100,7 @@ int app_open(struct app *app, struct config *cfg, struct keymap *km,
 
 static job_handler job_handlers[JOB__COUNT];
 
-void ui_on_job(enum job_kind kind, job_handler fn)
+void app_on_job(enum job_kind kind, job_handler fn)
 {
 	if ((unsigned)kind < JOB__COUNT)
 		job_handlers[kind] = fn;

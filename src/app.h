@@ -26,7 +26,7 @@ struct screen;
 struct shard_query;
 struct sq_job;
 
-/* What a query job is for; each kind has one handler (ui_on_job). */
+/* What a query job is for; each kind has one handler (app_on_job). */
 enum job_kind {
 	JOB_NONE,
 	JOB_BILLER,	/* biller detail: history, requests, autopay */
@@ -81,7 +81,7 @@ struct app {
  * given (sq_job_free).  Jobs of a kind with no handler are dropped
  * (app_collect() calls them). */
 typedef void (*job_handler)(struct app *app, struct sq_job *job);
-void ui_on_job(enum job_kind kind, job_handler fn);
+void app_on_job(enum job_kind kind, job_handler fn);
 
 /* What app_open() starts. */
 enum app_mode {

@@ -390,8 +390,8 @@ int ui_run(struct app *app)
 	draw_init(app);
 	app->mono = mono_ms();
 	last_full_repaint = app->mono;
-	ui_on_job(JOB_RERUN, actions_on_job);
-	ui_on_job(JOB_REQUESTS, actions_on_job);
+	app_on_job(JOB_RERUN, actions_on_job);
+	app_on_job(JOB_REQUESTS, actions_on_job);
 	ui_push(app, app->wallboard ? &screen_wallboard : &screen_grid);
 
 	while (!app->quit && !got_quit_signal) {
