@@ -23,15 +23,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "app.h"
-#include "config.h"
-#include "draw.h"
+#include "app/app.h"
+#include "core/config.h"
+#include "ui/draw.h"
 #include "fixtures.h"
-#include "keymap.h"
-#include "screen.h"
-#include "shard_poller.h"
-#include "timefmt.h"
-#include "view.h"
+#include "ui/keymap.h"
+#include "screens/screens.h"
+#include "data/shard_poller.h"
+#include "core/timefmt.h"
+#include "core/view.h"
 
 #define NBILLERS 10000
 #define NSHARDS 4

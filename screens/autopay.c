@@ -18,15 +18,15 @@
 
 #include <curses.h>
 
-#include "confirm.h"
-#include "draw.h"
-#include "autopay.h"
-#include "query_autopay.h"
-#include "screen.h"
-#include "shard_query.h"
-#include "text.h"
-#include "timefmt.h"
-#include "xalloc.h"
+#include "ui/confirm.h"
+#include "ui/draw.h"
+#include "screens/autopay.h"
+#include "query/query_autopay.h"
+#include "screens/screens.h"
+#include "data/shard_query.h"
+#include "core/text.h"
+#include "core/timefmt.h"
+#include "core/xalloc.h"
 
 #define AUTOPAY_REFRESH_MS 15000
 
@@ -486,12 +486,12 @@ static const struct ap_row **candidates(struct app *app, size_t *ncand)
 
 	*ncand = 0;
 	if (app->readonly) {
-		ui_message(app, "read-only: reruns are off (started with --readonly "
+		screen_message(app, "read-only: reruns are off (started with --readonly "
 			   "or readonly = true)");
 		return NULL;
 	}
 	if (autopay_rerun_busy()) {
-		ui_message(app, "waiting for the answers to the last reruns");
+		screen_message(app, "waiting for the answers to the last reruns");
 		return NULL;
 	}
 	cand = xcalloc(A.n + 1, sizeof *cand);
@@ -501,7 +501,7 @@ static const struct ap_row **candidates(struct app *app, size_t *ncand)
 	if (!*ncand && A.nvis)
 		cand[(*ncand)++] = &A.rows[A.vis[A.sel]];
 	if (!*ncand) {
-		ui_message(app, "nothing to rerun: mark invoices with Space");
+		screen_message(app, "nothing to rerun: mark invoices with Space");
 		free(cand);
 		return NULL;
 	}
@@ -573,7 +573,7 @@ static bool autopay_key(struct app *app, enum action act, int key)
 	case ACT_SORT_NEXT:
 		A.sort = (enum ap_sort)((A.sort + 1) % AS__COUNT);
 		rebuild();
-		ui_message(app, "sorted by %s", sort_names[A.sort]);
+		screen_message(app, "sorted by %s", sort_names[A.sort]);
 		return true;
 	case ACT_MARK:
 		if (A.nvis) {
@@ -594,7 +594,7 @@ static bool autopay_key(struct app *app, enum action act, int key)
 		return true;
 	case ACT_REFRESH:
 		autopay_reload(app);
-		ui_message(app, "reloading the failed invoices of every shard");
+		screen_message(app, "reloading the failed invoices of every shard");
 		return true;
 	case ACT_BACK:
 		if (A.filter[0]) {

@@ -16,14 +16,14 @@
 
 #include <curses.h>
 
-#include "autopay.h"
-#include "confirm.h"
-#include "rerun.h"
-#include "rerun_order.h"
-#include "screen.h"
-#include "text.h"
-#include "ui_report.h"
-#include "xalloc.h"
+#include "screens/autopay.h"
+#include "ui/confirm.h"
+#include "write/rerun.h"
+#include "write/rerun_order.h"
+#include "screens/screens.h"
+#include "core/text.h"
+#include "ui/ui_report.h"
+#include "core/xalloc.h"
 
 static struct {
 	struct ap_key *answers;
@@ -126,7 +126,7 @@ static void on_answer(struct app *app, const struct rerun_answer *a,
 			else
 				other++;
 		}
-		ui_message(app, "invoices: %d created, %d not (see the RERUN column); "
+		screen_message(app, "invoices: %d created, %d not (see the RERUN column); "
 			   "reloading", created, other);
 		app->message_until = app->mono + 10000;
 		autopay_reload(app);
@@ -170,7 +170,7 @@ static void confirm_answer(struct app *app, void *ctx, bool yes,
 		autopay_unmark(t->shard, t->id);	/* asked: no longer marked */
 	}
 	if (sent)
-		ui_message(app, "sending %zu invoice rerun%s...", sent,
+		screen_message(app, "sending %zu invoice rerun%s...", sent,
 			   sent == 1 ? "" : "s");
 	free_confirmation();
 }
@@ -293,7 +293,7 @@ void autopay_rerun_open(struct app *app, const struct ap_row **cand,
 	dialog_lines(app, cand, ncand, freeze_invoices(app, cand, ncand));
 	nsend = rerun_order_count(R.order);
 	if (!nsend) {
-		ui_message(app, "none of the %zu invoice%s needs a rerun (see the "
+		screen_message(app, "none of the %zu invoice%s needs a rerun (see the "
 			   "STATUS column)", ncand, ncand == 1 ? "" : "s");
 		free_confirmation();
 		return;

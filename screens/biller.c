@@ -20,16 +20,16 @@
 
 #include <curses.h>
 
-#include "draw.h"
-#include "query_detail.h"
-#include "drilldown.h"
-#include "rerun_dialog.h"
-#include "screen.h"
-#include "shard_query.h"
-#include "text.h"
-#include "textwrap.h"
-#include "timefmt.h"
-#include "xalloc.h"
+#include "ui/draw.h"
+#include "query/query_detail.h"
+#include "screens/drilldown.h"
+#include "screens/rerun_dialog.h"
+#include "screens/screens.h"
+#include "data/shard_query.h"
+#include "core/text.h"
+#include "core/textwrap.h"
+#include "core/timefmt.h"
+#include "core/xalloc.h"
 
 /* Tags of our two job kinds (job->ctx). */
 static char tag_history, tag_requests;
@@ -262,7 +262,7 @@ void biller_screen_open(struct app *app, int shard, const char *biller_id)
 	B.shard = shard;
 	free(B.id);
 	B.id = xstrdup(biller_id);
-	ui_push(app, &screen_biller);
+	screen_push(app, &screen_biller);
 }
 
 static void biller_enter(struct app *app)
@@ -748,16 +748,16 @@ static bool biller_key(struct app *app, enum action act, int key)
 		const struct biller *b = drilldown_find_biller(app, B.shard, B.id);
 
 		if (!t)
-			ui_message(app, "no batch is selected");
+			screen_message(app, "no batch is selected");
 		else if (!b)
-			ui_message(app, "batch %s is not in the shards' latest data",
+			screen_message(app, "batch %s is not in the shards' latest data",
 				   t->batch_id);
 		else
 			rerun_confirm_batches(app, "biller", b, t);
 		return true;
 	}
 	case ACT_BACK:
-		ui_pop(app);
+		screen_pop(app);
 		return true;
 	default:
 		return false;

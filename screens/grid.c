@@ -15,18 +15,18 @@
 
 #include <curses.h>
 
-#include "draw.h"
-#include "drilldown.h"
-#include "newrelic.h"
-#include "plan.h"
-#include "plan_dialog.h"
-#include "rerun.h"
-#include "rerun_dialog.h"
-#include "screen.h"
-#include "text.h"
-#include "timefmt.h"
-#include "ui_report.h"
-#include "xalloc.h"
+#include "ui/draw.h"
+#include "screens/drilldown.h"
+#include "data/newrelic.h"
+#include "write/plan.h"
+#include "screens/plan_dialog.h"
+#include "write/rerun.h"
+#include "screens/rerun_dialog.h"
+#include "screens/screens.h"
+#include "core/text.h"
+#include "core/timefmt.h"
+#include "ui/ui_report.h"
+#include "core/xalloc.h"
 
 enum gcol {
 	GC_STATUS, GC_NAME, GC_SHARD, GC_MARK, GC_RERUN, GC_TZ, GC_PRIO,
@@ -499,7 +499,7 @@ static bool grid_key(struct app *app, enum action act, int key)
 		app->view.sort = (enum sort_key)((app->view.sort + 1) % SORT__COUNT);
 		view_rebuild(&app->view, app->now);
 		grid_update(app);
-		ui_message(app, "sorted by %s", sort_key_name(app->view.sort));
+		screen_message(app, "sorted by %s", sort_key_name(app->view.sort));
 		return true;
 	case ACT_SORT_REVERSE:
 		app->view.reverse = !app->view.reverse;
@@ -510,7 +510,7 @@ static bool grid_key(struct app *app, enum action act, int key)
 		app->view.show_demo = !app->view.show_demo;
 		view_rebuild(&app->view, app->now);
 		grid_update(app);
-		ui_message(app, "demo billers %s", app->view.show_demo
+		screen_message(app, "demo billers %s", app->view.show_demo
 			   ? "shown (never counted in the totals)" : "hidden");
 		return true;
 	case ACT_FILTER:
@@ -538,7 +538,7 @@ static bool grid_key(struct app *app, enum action act, int key)
 		}
 		return true;
 	case ACT_MISSED:
-		ui_push(app, &screen_missed);
+		screen_push(app, &screen_missed);
 		return true;
 	case ACT_RERUN:
 		if (g.sel >= 0 && (size_t)g.sel < app->view.nrows)
@@ -549,20 +549,20 @@ static bool grid_key(struct app *app, enum action act, int key)
 			const struct biller *b = app->view.rows[g.sel].b;
 
 			plan_mark_toggle(b->shard_index, b->biller_id);
-			ui_message(app, "%zu marked for a bulk rerun (R)",
+			screen_message(app, "%zu marked for a bulk rerun (R)",
 				   plan_mark_count());
 			g.sel++;
 		}
 		break;
 	case ACT_MARK_FAILED:
-		ui_message(app, "%zu marked: every failed non-demo biller (R reruns "
+		screen_message(app, "%zu marked: every failed non-demo biller (R reruns "
 			   "them as a plan)", plan_mark_failed(app));
 		return true;
 	case ACT_BULK_RERUN:
 		plan_dialog_open(app);
 		return true;
 	case ACT_AUTOPAY:
-		ui_push(app, &screen_autopay);
+		screen_push(app, &screen_autopay);
 		return true;
 	case ACT_PLAN_PAUSE:
 		plan_pause(app, &ui_report);

@@ -9,9 +9,9 @@
 
 #include <curses.h>
 
-#include "draw.h"
-#include "keymap.h"
-#include "screen.h"
+#include "ui/draw.h"
+#include "ui/keymap.h"
+#include "screens/screens.h"
 
 #define HELP_MAX_BINDINGS 128
 
@@ -38,7 +38,7 @@ static const char *const legend[] = {
 
 static void help_enter(struct app *app)
 {
-	const struct screen *below = ui_below(app);
+	const struct screen *below = screen_below(app);
 
 	h.top = 0;
 	h.of = below ? below->name : "generic";

@@ -2,9 +2,9 @@
  * logs.c - the log viewer: a biller's (or one batch's) lines from the
  * shard's batchtop.job_log and from New Relic Logs, merged in time order.
  *
- * Data flow: the lines live in a struct logbuf (src/logbuf.h), a ring of
+ * Data flow: the lines live in a struct joblines (src/core/joblines.h), a ring of
  * at most log_lines lines.  The shard's lines come through its query
- * worker (src/query_joblog.c), one read job at a time, QUERY_JOBLOG_CHUNK
+ * worker (src/query/query_joblog.c), one read job at a time, QUERY_JOBLOG_CHUNK
  * lines per job: first the newest page, then older pages (keyset paging on logged_at, log_id, along
  * the (biller_id, logged_at) or (batch_id, logged_at) index) until the
  * ring is full or the shard has no more; then, in follow mode, lines with
@@ -28,19 +28,19 @@
 
 #include <curses.h>
 
-#include "draw.h"
-#include "drilldown.h"
-#include "log.h"
-#include "logbuf.h"
-#include "logs_lines.h"
-#include "newrelic.h"
-#include "screen.h"
-#include "query_joblog.h"
-#include "shard_query.h"
-#include "text.h"
-#include "textwrap.h"
-#include "timefmt.h"
-#include "xalloc.h"
+#include "ui/draw.h"
+#include "screens/drilldown.h"
+#include "data/log.h"
+#include "core/joblines.h"
+#include "screens/logs_lines.h"
+#include "data/newrelic.h"
+#include "screens/screens.h"
+#include "query/query_joblog.h"
+#include "data/shard_query.h"
+#include "core/text.h"
+#include "core/textwrap.h"
+#include "core/timefmt.h"
+#include "core/xalloc.h"
 
 enum prompt { P_NONE, P_SEARCH, P_SAVE, P_CONFIRM };
 
@@ -55,7 +55,7 @@ static struct {
 	char *anchor;			/* open at this batch's first error */
 	char *anchor_shown;		/* the same, sanitized: log lines keep
 					 * their batch id sanitized */
-	struct logbuf *buf;
+	struct joblines *buf;
 
 	/* The shard's lines. */
 	unsigned job;			/* outstanding job id, 0: none */
@@ -149,7 +149,7 @@ static int take_rows(const PGresult *res, enum joblog_page f)
 
 	if (n > 0 && f != JOBLOG_NEWER)
 		L.oldest_id = v[n - 1].id;	/* pages come newest first */
-	logbuf_merge(L.buf, v, n);
+	joblines_merge(L.buf, v, n);
 	free(v);
 	return (int)n;
 }
@@ -235,7 +235,7 @@ static void nr_pump(struct app *app)
 		struct log_line *v = logs_lines_from_nr(res, L.batch_id, &n,
 							&L.nr_since);
 
-		logbuf_merge(L.buf, v, n);
+		joblines_merge(L.buf, v, n);
 		free(v);
 		L.nr = NR_OK;
 		L.nr_msg[0] = '\0';
@@ -250,7 +250,7 @@ static void nr_pump(struct app *app)
 
 static const struct log_line *vis_line(size_t i)
 {
-	return logbuf_at(L.buf, L.vis[i]);
+	return joblines_at(L.buf, L.vis[i]);
 }
 
 static void remember_cursor(void)
@@ -344,7 +344,7 @@ void logs_screen_open(struct app *app, int shard, const char *biller_id,
 	L.batch_id = xstrdup(batch_id ? batch_id : "");
 	L.anchor = xstrdup(open_at_batch ? open_at_batch : "");
 	L.anchor_shown = text_sanitize(L.anchor, (size_t)-1);
-	ui_push(app, &screen_logs);
+	screen_push(app, &screen_logs);
 }
 
 static void logs_enter(struct app *app)
@@ -352,8 +352,8 @@ static void logs_enter(struct app *app)
 	int64_t now = app->now != BT_NO_TIME ? app->now : wall_ms();
 
 	app_on_job(JOB_LOGS, on_job);
-	logbuf_free(L.buf);
-	L.buf = logbuf_new((size_t)app->cfg->log_lines);
+	joblines_free(L.buf);
+	L.buf = joblines_new((size_t)app->cfg->log_lines);
 	L.job = 0;
 	L.have_newest = L.back_done = L.more_newer = false;
 	L.oldest_id = L.max_id = 0;
@@ -387,7 +387,7 @@ static void logs_leave(struct app *app)
 	if (app->nr && L.ticket)
 		newrelic_cancel_logs(app->nr, L.ticket);
 	L.ticket = 0;
-	logbuf_free(L.buf);
+	joblines_free(L.buf);
 	L.buf = NULL;
 	free(L.vis);
 	L.vis = NULL;
@@ -635,7 +635,7 @@ static void search(struct app *app, int dir)
 	long n = (long)L.nvis;
 
 	if (!L.search[0]) {
-		ui_message(app, "no search yet: / to search");
+		screen_message(app, "no search yet: / to search");
 		return;
 	}
 	for (long k = 1; k <= n; k++) {
@@ -643,7 +643,7 @@ static void search(struct app *app, int dir)
 
 		if (line_matches((size_t)i, L.search)) {
 			if ((dir > 0 && i <= L.cur) || (dir < 0 && i >= L.cur))
-				ui_message(app, "search wrapped");
+				screen_message(app, "search wrapped");
 			L.cur = i;
 			L.moved = true;
 			L.follow = false;
@@ -651,7 +651,7 @@ static void search(struct app *app, int dir)
 			return;
 		}
 	}
-	ui_message(app, "not found: %s", L.search);
+	screen_message(app, "not found: %s", L.search);
 }
 
 static const struct log_line *vis_at(size_t i, void *ctx)
@@ -668,9 +668,9 @@ static void save_lines(struct app *app, bool overwrite)
 	if (err == EEXIST && !overwrite)
 		L.prompt = P_CONFIRM;	/* ask first */
 	else if (err)
-		ui_message(app, "cannot save to %s: %s", L.save_path, strerror(err));
+		screen_message(app, "cannot save to %s: %s", L.save_path, strerror(err));
 	else
-		ui_message(app, "saved %zu lines to %s", L.nvis, L.save_path);
+		screen_message(app, "saved %zu lines to %s", L.nvis, L.save_path);
 }
 
 /* Keys while a prompt is up: everything is text but Enter, Esc,
@@ -684,7 +684,7 @@ static bool prompt_key(struct app *app, int key)
 		if (key == 'y' || key == 'Y')
 			save_lines(app, true);
 		else
-			ui_message(app, "not saved");
+			screen_message(app, "not saved");
 		return true;
 	}
 	if (key == 27) {
@@ -755,7 +755,7 @@ static bool logs_key(struct app *app, enum action act, int key)
 		L.min_level = (enum lb_level)((L.min_level + 1) % LB__LEVELS);
 		rebuild_vis();
 		remember_cursor();
-		ui_message(app, "showing %s", lb_level_filter_name(L.min_level));
+		screen_message(app, "showing %s", lb_level_filter_name(L.min_level));
 		return true;
 	case ACT_FOLLOW:
 		L.follow = !L.follow;
@@ -768,7 +768,7 @@ static bool logs_key(struct app *app, enum action act, int key)
 			pump(app);
 		}
 		L.moved = true;
-		ui_message(app, "follow %s", L.follow ? "on: new lines as they are written"
+		screen_message(app, "follow %s", L.follow ? "on: new lines as they are written"
 						      : "off");
 		return true;
 	case ACT_SEARCH:
@@ -782,7 +782,7 @@ static bool logs_key(struct app *app, enum action act, int key)
 		L.edit[0] = '\0';
 		return true;
 	case ACT_BACK:
-		ui_pop(app);
+		screen_pop(app);
 		return true;
 	default:
 		return false;

@@ -11,10 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "logs_lines.h"
-#include "query_joblog.h"
-#include "text.h"
-#include "xalloc.h"
+#include "screens/logs_lines.h"
+#include "query/query_joblog.h"
+#include "core/text.h"
+#include "core/xalloc.h"
 
 void logs_lines_utc_tm(int64_t us, struct tm *tm)
 {
@@ -60,14 +60,14 @@ struct log_line *logs_lines_from_nr(const struct newrelic_logs *res,
 	return v;
 }
 
-size_t logs_lines_index(const struct logbuf *buf, enum lb_level min_level,
+size_t logs_lines_index(const struct joblines *buf, enum lb_level min_level,
 			size_t *vis, size_t held[2])
 {
 	size_t n = 0;
 
 	held[LB_DB] = held[LB_NR] = 0;
 	for (size_t i = 0; i < buf->len; i++) {
-		const struct log_line *l = logbuf_at(buf, i);
+		const struct log_line *l = joblines_at(buf, i);
 
 		held[l->src == LB_NR]++;
 		if (l->level >= min_level)
@@ -76,7 +76,7 @@ size_t logs_lines_index(const struct logbuf *buf, enum lb_level min_level,
 	return n;
 }
 
-size_t logs_lines_lower_bound(const struct logbuf *buf, const size_t *vis,
+size_t logs_lines_lower_bound(const struct joblines *buf, const size_t *vis,
 			      size_t n, const struct log_line *key)
 {
 	size_t lo = 0, hi = n;
@@ -84,7 +84,7 @@ size_t logs_lines_lower_bound(const struct logbuf *buf, const size_t *vis,
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (log_line_cmp(logbuf_at(buf, vis[mid]), key) < 0)
+		if (log_line_cmp(joblines_at(buf, vis[mid]), key) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;

@@ -8,7 +8,7 @@
  * answered (or failed), then they replace the report shown, which names
  * the shards that did not answer.  The report is asked for again every
  * MISSED_REFRESH_MS while the screen is open.  Periods, groupings and
- * sorting are applied here (src/missed_report.c) without asking again.
+ * sorting are applied here (src/core/missed_report.c) without asking again.
  */
 #include "autoconf.h"
 
@@ -18,13 +18,13 @@
 
 #include <curses.h>
 
-#include "draw.h"
-#include "missed_report.h"
-#include "query_missed.h"
-#include "screen.h"
-#include "shard_query.h"
-#include "text.h"
-#include "xalloc.h"
+#include "ui/draw.h"
+#include "core/missed_report.h"
+#include "query/query_missed.h"
+#include "screens/screens.h"
+#include "data/shard_query.h"
+#include "core/text.h"
+#include "core/xalloc.h"
 
 #define MISSED_REFRESH_MS 30000
 
@@ -350,7 +350,7 @@ static bool missed_key(struct app *app, enum action act, int key)
 		M.reverse = !M.reverse;
 		break;
 	case ACT_BACK:
-		ui_pop(app);
+		screen_pop(app);
 		return true;
 	default:
 		return false;

@@ -14,13 +14,13 @@
 
 #include <curses.h>
 
-#include "confirm.h"
-#include "plan.h"
-#include "plan_dialog.h"
-#include "rerun.h"
-#include "text.h"
-#include "timefmt.h"
-#include "ui_report.h"
+#include "ui/confirm.h"
+#include "write/plan.h"
+#include "screens/plan_dialog.h"
+#include "write/rerun.h"
+#include "core/text.h"
+#include "core/timefmt.h"
+#include "ui/ui_report.h"
 
 /* Lines: summary, one per shard, the order, the skipped. */
 static size_t item_lines_room(const struct plan_summary *p)

@@ -18,17 +18,17 @@
 #include <string.h>
 
 
-#include "confirm.h"
-#include "drilldown.h"
-#include "rerun.h"
-#include "rerun_dialog.h"
-#include "rerun_order.h"
-#include "screen.h"
-#include "shard_query.h"
-#include "text.h"
-#include "timefmt.h"
-#include "ui_report.h"
-#include "xalloc.h"
+#include "ui/confirm.h"
+#include "screens/drilldown.h"
+#include "write/rerun.h"
+#include "screens/rerun_dialog.h"
+#include "write/rerun_order.h"
+#include "screens/screens.h"
+#include "data/shard_query.h"
+#include "core/text.h"
+#include "core/timefmt.h"
+#include "ui/ui_report.h"
+#include "core/xalloc.h"
 
 struct dlg_batch {
 	char *batch_id;		/* raw: what is sent */
@@ -300,7 +300,7 @@ static void dlg_answer(struct app *app, void *ctx, bool yes, const char *typed)
 	(void)ctx;
 	(void)typed;
 	if (sent)
-		ui_message(app, "sending %zu rerun request%s to shard %s...", sent,
+		screen_message(app, "sending %zu rerun request%s to shard %s...", sent,
 			   sent == 1 ? "" : "s", dlg.shard_name);
 	dlg_free();
 }
@@ -338,12 +338,12 @@ static size_t count_targets(struct app *app, const struct biller *b,
 	size_t n = 0;
 
 	if (app->readonly) {
-		ui_message(app, "read-only: reruns are off (started with --readonly "
+		screen_message(app, "read-only: reruns are off (started with --readonly "
 			   "or readonly = true)");
 		return 0;
 	}
 	if (b->is_demo) {
-		ui_message(app, "%s is a demo biller: demo billers are never rerun",
+		screen_message(app, "%s is a demo biller: demo billers are never rerun",
 			   b->name);
 		return 0;
 	}
@@ -362,7 +362,7 @@ static size_t count_targets(struct app *app, const struct biller *b,
 		n++;
 	}
 	if (n == 0)
-		ui_message(app, only ? "batch %s is %s, not failed: nothing to rerun"
+		screen_message(app, only ? "batch %s is %s, not failed: nothing to rerun"
 				     : "%s%s has no failed batch: nothing to rerun",
 			   only ? only->batch_id : (*b->name ? b->name : b->biller_id),
 			   only ? only->status : "");

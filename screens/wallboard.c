@@ -27,12 +27,12 @@
 
 #include <curses.h>
 
-#include "bigdigits.h"
-#include "draw.h"
-#include "headless.h"
-#include "screen.h"
-#include "text.h"
-#include "timefmt.h"
+#include "core/bigdigits.h"
+#include "ui/draw.h"
+#include "headless/headless.h"
+#include "screens/screens.h"
+#include "core/text.h"
+#include "core/timefmt.h"
 
 enum tile {
 	T_FAILED, T_LATE, T_AT_RISK, T_RUNNING, T_CLOSED, T_SUCCESS, T_FILE,
@@ -415,7 +415,7 @@ static bool wallboard_key(struct app *app, enum action act, int key)
 		return false;	/* the loop quits */
 	wb.confirming = true;
 	wb.confirm_until = mono_ms() + CONFIRM_MS;
-	ui_message(app, "Really quit? y/n");
+	screen_message(app, "Really quit? y/n");
 	app->message_until = wb.confirm_until;
 	return true;
 }

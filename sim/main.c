@@ -8,7 +8,7 @@
  * loop notices it, finishes the shard it is on and exits.
  */
 #ifdef HAVE_CONFIG_H
-#include <config.h>
+#include "autoconf.h"
 #endif
 
 #include <errno.h>

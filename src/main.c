@@ -15,16 +15,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app.h"
-#include "audit.h"
-#include "config.h"
-#include "headless.h"
-#include "keymap.h"
-#include "log.h"
-#include "newrelic.h"
-#include "rerun.h"
-#include "ui.h"
-#include "xalloc.h"
+#include "app/app.h"
+#include "write/audit.h"
+#include "core/config.h"
+#include "data/config_file.h"
+#include "headless/headless.h"
+#include "ui/keymap.h"
+#include "data/log.h"
+#include "data/newrelic.h"
+#include "write/rerun.h"
+#include "screens/screens.h"
+#include "ui/ui.h"
+#include "core/xalloc.h"
 
 enum {
 	OPT_CHECK_CONFIG = 256, OPT_HELP_KEYS, OPT_HELP_CONFIG, OPT_ONCE,
@@ -444,7 +446,8 @@ static int run_tui(const struct opts *o, struct config *cfg, struct keymap *km,
 		app.kiosk ? " as a kiosk wallboard"
 		: app.wallboard ? " as a wallboard" : "");
 	rerun_init(&app);
-	status = ui_run(&app);
+	status = ui_run(&app, app.wallboard ? &screen_wallboard : &screen_grid,
+			&screen_help);
 	if (app.exit_note) {
 		fputs(app.exit_note, stderr);
 		free(app.exit_note);

@@ -17,10 +17,12 @@
 
 #include <libpq-fe.h>
 
-#include "config.h"
-#include "model.h"
-#include "shard_poller.h"
-#include "shard_query.h"
+#include "core/config.h"
+#include "core/arena.h"
+#include "core/snapshot.h"
+#include "core/biller_status.h"
+#include "data/shard_poller.h"
+#include "data/shard_query.h"
 
 /* How long a condition may take to hold on a loaded machine. */
 #define PGTEST_WAIT_MS 20000

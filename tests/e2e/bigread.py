@@ -6,7 +6,7 @@
 prints one LABEL=VALUE line per label ("?" when it cannot be read).  A tile
 is its label, then rows of block characters below it, spanning the columns
 from the label to the next tile's label on that row.  The fonts here are
-written out independently of src/bigdigits.c, so a glyph drawn wrong there
+written out independently of src/core/bigdigits.c, so a glyph drawn wrong there
 does not read back as the right digit.  Glyphs are told apart by blank
 columns, and the pixel size is worked out from the height of the block and
 the width of each glyph.

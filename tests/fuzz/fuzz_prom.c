@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "headless_prom.h"
-#include "text.h"
+#include "headless/headless_prom.h"
+#include "core/text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -34,12 +34,14 @@
 #include <cmocka.h>
 #include <libpq-fe.h>
 
-#include "config.h"
-#include "log.h"
-#include "model.h"
-#include "pgconn.h"
-#include "shard_poller.h"
-#include "shard_query.h"
+#include "core/config.h"
+#include "data/log.h"
+#include "core/arena.h"
+#include "core/snapshot.h"
+#include "core/biller_status.h"
+#include "data/pgconn.h"
+#include "data/shard_poller.h"
+#include "data/shard_query.h"
 #include "../pgtest.h"
 
 /* Slack on top of a bound we promise, for a loaded machine. */

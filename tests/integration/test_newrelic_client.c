@@ -29,9 +29,9 @@
 #include <cJSON.h>
 #include <curl/curl.h>
 
-#include "log.h"
-#include "newrelic.h"
-#include "timefmt.h"
+#include "data/log.h"
+#include "data/newrelic.h"
+#include "core/timefmt.h"
 
 static const char *base_url;	/* http://127.0.0.1:PORT */
 static const char *fake_key;

@@ -31,10 +31,12 @@
 #include <cmocka.h>
 #include <libpq-fe.h>
 
-#include "config.h"
-#include "log.h"
-#include "model.h"
-#include "shard_poller.h"
+#include "core/config.h"
+#include "data/log.h"
+#include "core/arena.h"
+#include "core/snapshot.h"
+#include "core/biller_status.h"
+#include "data/shard_poller.h"
 #include "../pgtest.h"
 
 /* --- the environment of one run ------------------------------------------ */
@@ -621,7 +623,7 @@ static void assert_snapshot_clean(const struct snapshot *s)
 	for (size_t i = 0; i < s->nbillers; i++) {
 		const struct biller *b = &s->billers[i];
 
-		/* Ids are kept raw (model.h): not checked here. */
+		/* Ids are kept raw (core/snapshot.h): not checked here. */
 		assert_clean("name", b->name);
 		assert_clean("timezone", b->timezone);
 		assert_clean("search", b->search);

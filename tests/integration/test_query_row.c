@@ -1,5 +1,5 @@
 /*
- * test_query_row.c - the shared row reader (src/query_row.c) and the row
+ * test_query_row.c - the shared row reader (src/query/query_row.c) and the row
  * parsing of the query files, on real PGresults from a real PostgreSQL.
  *
  * The results come from SELECTs of literal values, so no schema is needed:
@@ -18,13 +18,15 @@
 #include <cmocka.h>
 #include <libpq-fe.h>
 
-#include "model.h"
-#include "query_autopay.h"
-#include "query_detail.h"
-#include "query_joblog.h"
-#include "query_missed.h"
-#include "query_rerun.h"
-#include "query_row.h"
+#include "core/arena.h"
+#include "core/snapshot.h"
+#include "core/biller_status.h"
+#include "query/query_autopay.h"
+#include "query/query_detail.h"
+#include "query/query_joblog.h"
+#include "query/query_missed.h"
+#include "query/query_rerun.h"
+#include "query/query_row.h"
 
 static PGconn *conn;
 

@@ -33,9 +33,9 @@
 #include <cmocka.h>
 #include <libpq-fe.h>
 
-#include "config.h"
-#include "pgconn.h"
-#include "shard_query.h"
+#include "core/config.h"
+#include "data/pgconn.h"
+#include "data/shard_query.h"
 #include "../pgtest.h"
 
 static const char request_sql[] =

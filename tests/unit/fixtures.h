@@ -22,10 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "biller_status.h"
-#include "snapshot.h"
-#include "xalloc.h"
+#include "core/arena.h"
+#include "core/biller_status.h"
+#include "core/snapshot.h"
+#include "core/xalloc.h"
 
 /* Set the UTF-8 locale batchtop runs in (glibc always has C.UTF-8); false,
  * having said so, when there is none: the test cannot mean anything then,

@@ -1,5 +1,5 @@
 /*
- * test_audit.c - the audit trail (src/audit.c): each line is one escaped
+ * test_audit.c - the audit trail (src/write/audit.c): each line is one escaped
  * JSON object, the file and its directories are private, a failed write
  * is reported, `batchtop audit` prints a table and skips bad lines with
  * their number, and the operator's identity is reduced to safe characters.
@@ -17,8 +17,8 @@
 #include <cJSON.h>
 #include <cmocka.h>
 
-#include "audit.h"
-#include "xalloc.h"
+#include "write/audit.h"
+#include "core/xalloc.h"
 
 static char dir[64];
 

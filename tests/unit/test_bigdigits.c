@@ -10,8 +10,8 @@
 
 #include <string.h>
 
-#include "bigdigits.h"
-#include "text.h"
+#include "core/bigdigits.h"
+#include "core/text.h"
 
 #define B "\u2588"
 

@@ -14,8 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "xalloc.h"
+#include "core/config.h"
+#include "data/config_file.h"
+#include "core/xalloc.h"
 
 #define NAME "t.conf"
 #define SHARD "[shard.eu1]\ndsn = host=db1 dbname=billing\n"

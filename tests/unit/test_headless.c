@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "headless.h"
-#include "headless_csv.h"
-#include "headless_prom.h"
+#include "core/config.h"
+#include "headless/headless.h"
+#include "headless/headless_csv.h"
+#include "headless/headless_prom.h"
 
 static void test_format_names(void **state)
 {

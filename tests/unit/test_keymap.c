@@ -15,9 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "actions.h"
-#include "keymap.h"
-#include "xalloc.h"
+#include "ui/actions.h"
+#include "ui/keymap.h"
+#include "core/xalloc.h"
 
 #define NAME "u.keys"
 

@@ -22,8 +22,8 @@
 
 #include <cmocka.h>
 
-#include "log.h"
-#include "timefmt.h"
+#include "data/log.h"
+#include "core/timefmt.h"
 
 static char dir[64];
 

@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "missed_report.h"
+#include "core/missed_report.h"
 
 #define T(shard, bucket, type, module, closes, missed) \
 	{ shard, shard ? "west" : "east", bucket, type, module, NULL, "", closes, missed }

@@ -1,7 +1,7 @@
 /*
  * test_model.c - the status rules of a biller and its window arithmetic.
  *
- * Every rule of model.c gets a test, then every pair of rules to check the
+ * Every rule of core/biller_status.c gets a test, then every pair of rules to check the
  * precedence, then the boundaries (exactly at the deadline, exactly at the
  * at-risk threshold), the clamps of the window percentage, missing times,
  * the time-independent summary, and snapshots' reference counts.  The last
@@ -20,11 +20,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "biller_status.h"
+#include "core/arena.h"
+#include "core/biller_status.h"
 #include "fixtures.h"
-#include "snapshot.h"
-#include "timefmt.h"
+#include "core/snapshot.h"
+#include "core/timefmt.h"
 
 #define PCT 75				/* the default at_risk_pct */
 #define T0 fx_utc(2026, 3, 10, 2, 0)	/* an ordinary night, 02:00 UTC */

@@ -22,8 +22,8 @@
 #include <cmocka.h>
 #include <cJSON.h>
 
-#include "nerdgraph.h"
-#include "text.h"
+#include "data/nerdgraph.h"
+#include "core/text.h"
 
 /* --- NRQL text ------------------------------------------------------------ */
 

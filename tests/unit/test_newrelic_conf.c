@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "newrelic.h"
+#include "data/newrelic.h"
 
 static void check(const char *url, const char *want)
 {

@@ -1,5 +1,5 @@
 /*
- * test_plan.c - the pure parts of the staged bulk rerun (src/plan.c):
+ * test_plan.c - the pure parts of the staged bulk rerun (src/write/plan.c):
  * the order, the in-flight cap per shard, following a request through the
  * polls, the estimate, and the marks; and, through the real dialog, that
  * confirming or declining a plan of 10,000 batches writes its 10,000 audit
@@ -18,16 +18,16 @@
 
 #include <cmocka.h>
 
-#include "action_loop.h"
-#include "audit.h"
-#include "biller_status.h"
+#include "write/action_loop.h"
+#include "write/audit.h"
+#include "core/biller_status.h"
 #include "fixtures.h"
-#include "plan.h"
-#include "plan_dialog.h"
-#include "rerun.h"
-#include "screen.h"
-#include "snapshot.h"
-#include "xalloc.h"
+#include "write/plan.h"
+#include "screens/plan_dialog.h"
+#include "write/rerun.h"
+#include "ui/screen.h"
+#include "core/snapshot.h"
+#include "core/xalloc.h"
 
 #define MIN(m) ((int64_t)(m) * 60000)
 

@@ -1,6 +1,6 @@
 /*
- * test_rerun_order.c - the one rerun write path (src/rerun_order.c and
- * src/rerun.c), driven for real: the audit trail is a real file in a
+ * test_rerun_order.c - the one rerun write path (src/write/rerun_order.c and
+ * src/write/rerun.c), driven for real: the audit trail is a real file in a
  * temporary directory, and only the hand-off to the shard's query worker
  * is replaced (rerun_set_submit), so the test sees exactly what would be
  * queued and when.  It checks the order of things:
@@ -24,12 +24,12 @@
 #include <cmocka.h>
 #include <libpq-fe.h>
 
-#include "action_loop.h"
-#include "audit.h"
-#include "rerun.h"
-#include "rerun_order.h"
-#include "shard_query.h"
-#include "xalloc.h"
+#include "write/action_loop.h"
+#include "write/audit.h"
+#include "write/rerun.h"
+#include "write/rerun_order.h"
+#include "data/shard_query.h"
+#include "core/xalloc.h"
 
 static char dir[64], path[128];
 

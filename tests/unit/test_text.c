@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "text.h"
+#include "core/text.h"
 #include "fixtures.h"
 
 #define R "\xEF\xBF\xBD"	/* U+FFFD */

@@ -12,7 +12,7 @@
 #include <locale.h>
 #include <string.h>
 
-#include "textwrap.h"
+#include "core/textwrap.h"
 #include "fixtures.h"
 
 /* The lines of s wrapped at cols, joined with '|'. */

@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "thread_util.h"
-#include "timefmt.h"
+#include "data/thread_util.h"
+#include "core/timefmt.h"
 
 struct worker {
 	pthread_mutex_t lock;

@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "timefmt.h"
+#include "core/timefmt.h"
 
 #define SEC 1000LL
 #define MIN (60 * SEC)

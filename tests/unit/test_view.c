@@ -12,12 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "biller_status.h"
-#include "config.h"
+#include "core/biller_status.h"
+#include "core/config.h"
 #include "fixtures.h"
-#include "snapshot.h"
-#include "text.h"
-#include "view.h"
+#include "core/snapshot.h"
+#include "core/text.h"
+#include "core/view.h"
 
 #define T0 fx_utc(2026, 3, 10, 2, 0)
 #define NSHARDS 3

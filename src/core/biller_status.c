@@ -1,0 +1,171 @@
+/*
+ * biller_status.c - the status rules of a biller (batchtop(1), "STATUS"):
+ * failed if any batch failed; late if any batch that has not closed is
+ * past its deadline; at risk if a running batch has used more than
+ * at_risk_pct of its window; then a status batchtop does not know,
+ * running, scheduled; closed late if all closed but one finished after
+ * its deadline (it missed the payment file); closed.
+ */
+#include "autoconf.h"
+
+#include "core/biller_status.h"
+
+static int window_permille(const struct batch *t, int64_t now)
+{
+	int64_t window, used, pm;
+
+	if (t->deadline_inf < 0 && now != BT_NO_TIME)
+		return 1000;		/* a deadline that has always passed */
+	if (t->scheduled_at == BT_NO_TIME || t->deadline_at == BT_NO_TIME ||
+	    now == BT_NO_TIME)
+		return 0;
+	window = t->deadline_at - t->scheduled_at;
+	used = now - t->scheduled_at;
+	if (window <= 0)
+		return now >= t->deadline_at ? 1000 : 0;
+	if (used <= 0)
+		return 0;
+	pm = used * 1000 / window;
+	return pm > 9999 ? 9999 : (int)pm;
+}
+
+/* Earlier deadline first; '-infinity' is the earliest, and a missing
+ * deadline (or 'infinity') counts as the latest. */
+static int deadline_before(const struct batch *a, const struct batch *b)
+{
+	if (!b)
+		return 1;
+	if (a->deadline_inf < 0 || b->deadline_inf < 0)
+		return a->deadline_inf < 0 && b->deadline_inf >= 0;
+	if (a->deadline_at == BT_NO_TIME)
+		return 0;
+	return b->deadline_at == BT_NO_TIME || a->deadline_at < b->deadline_at;
+}
+
+/* Is t's deadline past at now?  'infinity' never is, '-infinity' always. */
+static int deadline_passed(const struct batch *t, int64_t now)
+{
+	if (t->deadline_inf)
+		return t->deadline_inf < 0;
+	return t->deadline_at != BT_NO_TIME && now != BT_NO_TIME &&
+	       t->deadline_at <= now;
+}
+
+void biller_eval(const struct biller *b, int64_t now, int at_risk_pct,
+		 struct biller_eval *out)
+{
+	const struct batch *failed = NULL, *late = NULL, *risk = NULL;
+	const struct batch *other = NULL, *running = NULL, *sched = NULL;
+	const struct batch *closed_late = NULL, *closed = NULL;
+	int risk_pm = -1;
+
+	out->status = BS_NONE;
+	out->focus = NULL;
+	out->time_left = 0;
+	out->permille = 0;
+
+	for (size_t i = 0; i < b->nbatches; i++) {
+		const struct batch *t = &b->batches[i];
+		int open = t->state != BATCH_CLOSED && t->state != BATCH_FAILED;
+		int pm;
+
+		if (t->state == BATCH_FAILED && deadline_before(t, failed))
+			failed = t;
+		if (open && deadline_passed(t, now) && deadline_before(t, late))
+			late = t;
+		switch (t->state) {
+		case BATCH_RUNNING:
+			pm = window_permille(t, now);
+			if (pm > at_risk_pct * 10 && pm > risk_pm) {
+				risk = t;
+				risk_pm = pm;
+			}
+			if (deadline_before(t, running))
+				running = t;
+			break;
+		case BATCH_SCHEDULED:
+			if (!sched || t->scheduled_at < sched->scheduled_at)
+				sched = t;
+			break;
+		case BATCH_OTHER:
+			if (deadline_before(t, other))
+				other = t;
+			break;
+		case BATCH_CLOSED:
+			if (t->finished_at != BT_NO_TIME &&
+			    t->deadline_at != BT_NO_TIME &&
+			    t->finished_at > t->deadline_at &&
+			    (!closed_late || t->finished_at - t->deadline_at >
+				 closed_late->finished_at - closed_late->deadline_at))
+				closed_late = t;
+			if (!closed || t->finished_at > closed->finished_at)
+				closed = t;
+			break;
+		case BATCH_FAILED:
+			break;
+		}
+	}
+
+	if (failed) {
+		out->status = BS_FAILED;
+		out->focus = failed;
+	} else if (late) {
+		out->status = BS_LATE;
+		out->focus = late;
+	} else if (risk) {
+		out->status = BS_AT_RISK;
+		out->focus = risk;
+	} else if (other) {
+		out->status = BS_OTHER;
+		out->focus = other;
+	} else if (running) {
+		out->status = BS_RUNNING;
+		out->focus = running;
+	} else if (sched) {
+		out->status = BS_SCHEDULED;
+		out->focus = sched;
+	} else if (closed_late) {
+		out->status = BS_CLOSED_LATE;
+		out->focus = closed_late;
+		out->time_left = closed_late->finished_at - closed_late->deadline_at;
+		out->permille = 1000;
+		return;
+	} else if (closed) {
+		out->status = BS_CLOSED;
+		out->focus = closed;
+		out->permille = 1000;
+		return;
+	} else {
+		return;
+	}
+	out->permille = window_permille(out->focus, now);
+	out->time_left = out->focus->deadline_at == BT_NO_TIME
+				 ? 0 : out->focus->deadline_at - now;
+}
+
+const char *biller_status_label(enum biller_status s)
+{
+	static const char *const labels[BS__COUNT] = {
+		[BS_FAILED] = "FAILED",
+		[BS_LATE] = "LATE",
+		[BS_AT_RISK] = "AT RISK",
+		[BS_OTHER] = "UNKNOWN",
+		[BS_RUNNING] = "running",
+		[BS_SCHEDULED] = "sched",
+		[BS_CLOSED_LATE] = "closed late",
+		[BS_CLOSED] = "closed",
+		[BS_NONE] = "no close",
+	};
+
+	return (unsigned)s < BS__COUNT ? labels[s] : "?";
+}
+
+int biller_autopay_pct(const struct biller *b)
+{
+	if (b->ap_payments == BT_NO_INT || b->ap_failed == BT_NO_INT ||
+	    b->ap_payments <= 0 || b->ap_failed < 0)
+		return -1;
+	if (b->ap_failed >= b->ap_payments)
+		return 100;
+	return (int)((int64_t)b->ap_failed * 100 / b->ap_payments);
+}

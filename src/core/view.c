@@ -1,0 +1,438 @@
+/*
+ * view.c - build, filter and sort the grid's rows.
+ */
+#include "autoconf.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/text.h"
+#include "core/view.h"
+#include "core/xalloc.h"
+
+static char status_lower[BS__COUNT][16];
+
+static void init_status_lower(void)
+{
+	for (int st = 0; st < BS__COUNT; st++) {
+		const char *l = biller_status_label((enum biller_status)st);
+		size_t i;
+
+		for (i = 0; l[i] && i + 1 < sizeof status_lower[st]; i++)
+			status_lower[st][i] = (char)tolower((unsigned char)l[i]);
+		status_lower[st][i] = '\0';
+	}
+}
+
+void view_init(struct view *v, size_t nshards, const struct config *cfg)
+{
+	memset(v, 0, sizeof *v);
+	v->snaps = xcalloc(nshards ? nshards : 1, sizeof *v->snaps);
+	v->nsnaps = nshards;
+	v->sort = cfg->sort;
+	if (!status_lower[0][0])
+		init_status_lower();
+	v->show_demo = cfg->show_demo;
+	v->at_risk_pct = cfg->at_risk_pct;
+}
+
+void view_free(struct view *v)
+{
+	for (size_t i = 0; i < v->nsnaps; i++)
+		snapshot_unref(v->snaps[i]);
+	free(v->snaps);
+	free(v->rows);
+	free(v->spare);
+	free(v->ranks);
+	free(v->items);
+	free(v->tmp);
+	memset(v, 0, sizeof *v);
+}
+
+void view_set_snapshot(struct view *v, size_t i, struct snapshot *s)
+{
+	if (i >= v->nsnaps || v->snaps[i] == s)
+		return;
+	snapshot_unref(v->snaps[i]);
+	v->snaps[i] = snapshot_ref(s);
+	v->ranks_dirty = true;
+}
+
+int64_t view_now(const struct view *v, int64_t mono_now)
+{
+	int64_t best = BT_NO_TIME, best_taken = BT_NO_TIME;
+
+	/* The most recently taken snapshot has the least drift. */
+	for (size_t i = 0; i < v->nsnaps; i++) {
+		const struct snapshot *s = v->snaps[i];
+
+		if (!s || s->server_now == BT_NO_TIME)
+			continue;
+		if (best_taken == BT_NO_TIME || s->taken_mono > best_taken) {
+			best_taken = s->taken_mono;
+			best = s->server_now + (mono_now - s->taken_mono);
+		}
+	}
+	return best;
+}
+
+void view_set_filter(struct view *v, const char *text)
+{
+	size_t i;
+
+	for (i = 0; text[i] && i + 1 < sizeof v->filter; i++)
+		v->filter[i] = (char)tolower((unsigned char)text[i]);
+	v->filter[i] = '\0';
+}
+
+static int cmp_int(long long a, long long b)
+{
+	return a < b ? -1 : a > b;
+}
+
+/* Unknown priorities sort after every known one. */
+static int prio_key(const struct biller *b)
+{
+	return b->priority == BT_NO_INT ? 1 << 20 : b->priority;
+}
+
+/* Billers whose window no longer matters (closed, closed late, no close)
+ * and billers without a deadline sort after every open one. */
+static long long left_key(const struct row *r)
+{
+	switch (r->ev.status) {
+	case BS_CLOSED:
+	case BS_CLOSED_LATE:
+	case BS_NONE:
+		return (long long)1 << 60;
+	default:
+		break;
+	}
+	return r->ev.focus && r->ev.focus->deadline_at != BT_NO_TIME
+		       ? r->ev.time_left : (long long)1 << 59;
+}
+
+static int cmp_name(const struct row *a, const struct row *b)
+{
+	int c = strcmp(a->b->name, b->b->name);
+
+	if (!c)
+		c = strcmp(a->b->biller_id, b->b->biller_id);
+	if (!c)
+		c = cmp_int(a->b->shard_index, b->b->shard_index);
+	return c;
+}
+
+int view_compare(const struct view *v, const struct row *a, const struct row *b)
+{
+	int c = 0;
+
+	switch (v->sort) {
+	case SORT_RISK:
+		c = cmp_int(a->ev.status, b->ev.status);
+		if (!c)
+			c = cmp_int(prio_key(a->b), prio_key(b->b));
+		if (!c)
+			c = cmp_int(left_key(a) / 1000, left_key(b) / 1000);
+		break;
+	case SORT_NAME:
+		break;
+	case SORT_SHARD:
+		c = cmp_int(a->b->shard_index, b->b->shard_index);
+		break;
+	case SORT_PRIORITY:
+		c = cmp_int(prio_key(a->b), prio_key(b->b));
+		if (!c)
+			c = cmp_int(a->ev.status, b->ev.status);
+		break;
+	case SORT_TIME_LEFT:
+		c = cmp_int(left_key(a) / 1000, left_key(b) / 1000);
+		break;
+	case SORT_AUTOPAY:
+		c = -cmp_int(biller_autopay_pct(a->b), biller_autopay_pct(b->b));
+		break;
+	case SORT__COUNT:
+		break;
+	}
+	if (!c)
+		c = cmp_name(a, b);
+	return v->reverse ? -c : c;
+}
+
+/* Rank every biller of every snapshot by name, id and shard: the last
+ * tie-breaker of every order, as one integer.  Runs when data changes,
+ * not every second. */
+static int cmp_name_ptr(const void *pa, const void *pb)
+{
+	return cmp_name(pa, pb);
+}
+
+static void rank_billers(struct view *v)
+{
+	size_t total = 0, k = 0;
+	struct row *tmp;
+
+	for (size_t i = 0; i < v->nsnaps; i++)
+		if (v->snaps[i])
+			total += v->snaps[i]->nbillers;
+	v->ranks = xrealloc(v->ranks, (total ? total : 1) * sizeof *v->ranks);
+	v->nranks = total;
+	tmp = xmalloc((total ? total : 1) * sizeof *tmp);
+	for (size_t i = 0; i < v->nsnaps; i++) {
+		const struct snapshot *s = v->snaps[i];
+
+		for (size_t j = 0; s && j < s->nbillers; j++, k++) {
+			tmp[k].b = &s->billers[j];
+			tmp[k].rank = (uint32_t)k;	/* where it came from */
+		}
+	}
+	if (total > 1)
+		qsort(tmp, total, sizeof *tmp, cmp_name_ptr);
+	for (size_t r = 0; r < total; r++)
+		v->ranks[tmp[r].rank] = (uint32_t)r;
+	free(tmp);
+	v->ranks_dirty = false;
+}
+
+/*
+ * Sorting 10,000 rows once a second must be cheap, so the primary keys of
+ * the chosen order are packed into one integer per row (sort_key below);
+ * the full comparison runs only when two packed keys are equal.  The packed
+ * order must agree with view_compare(): the unit tests compare the two.
+ */
+struct sort_item {
+	uint64_t key;
+	uint32_t idx;
+};
+
+/* qsort has no context argument; the view being sorted is kept here.  Only
+ * the UI thread sorts (the benchmark too), so this is never contended. */
+static const struct view *sorting;
+static const struct row *sorting_rows;
+
+/* Clamp to [0, 2^bits) after adding half the range (keeps the order). */
+static uint64_t biased(long long v, int bits)
+{
+	long long half = (long long)1 << (bits - 1);
+
+	if (v < -half)
+		v = -half;
+	if (v > half - 1)
+		v = half - 1;
+	return (uint64_t)(v + half);
+}
+
+/* The whole order as one integer: the primary keys, then the name rank
+ * (20 bits: up to a million billers).  Times count in whole seconds, as in
+ * view_compare(), so the two always agree. */
+static uint64_t sort_key(const struct view *v, const struct row *r)
+{
+	uint64_t prio = (uint64_t)(prio_key(r->b) > 1023 ? 1023 : prio_key(r->b));
+	uint64_t rank = r->rank & 0xfffff;
+
+	switch (v->sort) {
+	case SORT_RISK:
+		return (uint64_t)r->ev.status << 60 | prio << 50 |
+		       biased(left_key(r) / 1000, 30) << 20 | rank;
+	case SORT_NAME:
+		return rank;
+	case SORT_SHARD:
+		return (uint64_t)(r->b->shard_index & 0xffff) << 20 | rank;
+	case SORT_PRIORITY:
+		return prio << 50 | (uint64_t)r->ev.status << 46 | rank;
+	case SORT_TIME_LEFT:
+		return biased(left_key(r) / 1000, 44) << 20 | rank;
+	case SORT_AUTOPAY:
+		return (uint64_t)(101 - biller_autopay_pct(r->b)) << 20 | rank;
+	case SORT__COUNT:
+		break;
+	}
+	return rank;
+}
+
+static int item_cmp(const void *pa, const void *pb)
+{
+	const struct sort_item *a = pa, *b = pb;
+
+	return view_compare(sorting, &sorting_rows[a->idx], &sorting_rows[b->idx]);
+}
+
+/* LSD radix sort of items by key, a byte at a time, skipping the bytes in
+ * which every key agrees (most of them, for most sort keys).  Stable. */
+static void radix_sort(struct sort_item *items, struct sort_item *tmp, size_t n)
+{
+	uint64_t all_or = 0, all_and = ~(uint64_t)0;
+
+	for (size_t i = 0; i < n; i++) {
+		all_or |= items[i].key;
+		all_and &= items[i].key;
+	}
+	for (int shift = 0; shift < 64; shift += 8) {
+		size_t count[256] = { 0 }, pos = 0;
+
+		if ((((all_or ^ all_and) >> shift) & 0xff) == 0)
+			continue;	/* every key has the same byte here */
+		for (size_t i = 0; i < n; i++)
+			count[(items[i].key >> shift) & 0xff]++;
+		for (int d = 0; d < 256; d++) {
+			size_t c = count[d];
+
+			count[d] = pos;
+			pos += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[count[(items[i].key >> shift) & 0xff]++] = items[i];
+		memcpy(items, tmp, n * sizeof *items);
+	}
+}
+
+static void sort_rows(struct view *v)
+{
+	struct sort_item *items = v->items, *tmp = v->tmp;
+	struct row *swap;
+	size_t n = v->nrows;
+
+	if (n < 2)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		items[i].key = sort_key(v, &v->rows[i]);
+		if (v->reverse)
+			items[i].key = ~items[i].key;
+		items[i].idx = (uint32_t)i;
+	}
+	radix_sort(items, tmp, n);
+	/* Equal keys can only come from more than a million billers. */
+	sorting = v;
+	sorting_rows = v->rows;
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+
+		while (j < n && items[j].key == items[i].key)
+			j++;
+		if (j - i > 1)
+			qsort(items + i, j - i, sizeof *items, item_cmp);
+		i = j;
+	}
+	sorting = NULL;
+	sorting_rows = NULL;
+	for (size_t i = 0; i < n; i++)
+		v->spare[i] = v->rows[items[i].idx];
+	swap = v->rows;
+	v->rows = v->spare;
+	v->spare = swap;
+}
+
+static int row_matches(const struct view *v, const struct row *r)
+{
+	if (!v->filter[0])
+		return 1;
+	if (strstr(r->b->search, v->filter))
+		return 1;
+	/* Let "failed" or "at risk" find the billers in that state. */
+	return strstr(status_lower[r->ev.status], v->filter) != NULL;
+}
+
+void view_rebuild(struct view *v, int64_t now)
+{
+	size_t total = 0, k;
+
+	memset(&v->totals, 0, sizeof v->totals);
+	for (size_t i = 0; i < v->nsnaps; i++)
+		if (v->snaps[i])
+			total += v->snaps[i]->nbillers;
+	if (total > v->cap) {
+		v->cap = total + total / 4 + 16;
+		v->rows = xrealloc(v->rows, v->cap * sizeof *v->rows);
+		v->spare = xrealloc(v->spare, v->cap * sizeof *v->spare);
+		v->items = xrealloc(v->items, v->cap * sizeof(struct sort_item));
+		v->tmp = xrealloc(v->tmp, v->cap * sizeof(struct sort_item));
+	}
+	if (v->ranks_dirty || v->nranks != total)
+		rank_billers(v);
+	v->nrows = 0;
+	k = 0;
+	for (size_t i = 0; i < v->nsnaps; i++) {
+		const struct snapshot *s = v->snaps[i];
+
+		if (!s)
+			continue;
+		for (size_t j = 0; j < s->nbillers; j++, k++) {
+			struct row *r = &v->rows[v->nrows];
+
+			r->b = &s->billers[j];
+			r->rank = v->ranks[k];
+			biller_eval(r->b, now, v->at_risk_pct, &r->ev);
+			if (r->b->is_demo) {
+				v->totals.demo++;
+				if (!v->show_demo)
+					continue;
+			} else {
+				v->totals.billers++;
+				v->totals.by_status[r->ev.status]++;
+			}
+			if (row_matches(v, r))
+				v->nrows++;
+		}
+	}
+	sort_rows(v);
+}
+
+long view_find(const struct view *v, int shard_index, const char *biller_id)
+{
+	if (!biller_id)
+		return -1;
+	for (size_t i = 0; i < v->nrows; i++)
+		if (v->rows[i].b->shard_index == shard_index &&
+		    !strcmp(v->rows[i].b->biller_id, biller_id))
+			return (long)i;
+	return -1;
+}
+
+size_t view_name_cell(char *buf, size_t n, const struct biller *b, bool demo_tag)
+{
+	char *id;
+	size_t w;
+
+	if (b->known)
+		return text_printf(buf, n, "%s%s", b->name,
+				   demo_tag && b->is_demo ? " [demo]" : "");
+	id = text_escape(b->biller_id);
+	w = text_printf(buf, n, "(no biller row) %s", id);
+	free(id);
+	return w;
+}
+
+size_t view_zone_cell(char *buf, size_t n, const struct biller *b)
+{
+	return text_printf(buf, n, "%s%s", b->tz_known ? "" : "?", b->timezone);
+}
+
+size_t view_priority_cell(char *buf, size_t n, const struct biller *b)
+{
+	if (b->priority == BT_NO_INT)
+		return text_printf(buf, n, "?");
+	if (b->priority >= 0 && b->priority <= 9)
+		return text_printf(buf, n, "%d", b->priority);
+	return text_printf(buf, n, "+");
+}
+
+size_t view_done_cell(char *buf, size_t n, const struct biller *b)
+{
+	if (!b->nbatches)
+		return text_printf(buf, n, "%s", "");
+	return text_printf(buf, n, "%d/%zu", b->n_closed, b->nbatches);
+}
+
+size_t view_attempts_cell(char *buf, size_t n, const struct biller *b)
+{
+	if (b->attempts_max == BT_NO_INT)
+		return text_printf(buf, n, "%s", "");
+	return text_printf(buf, n, "%d", b->attempts_max);
+}
+
+const char *view_status_text(const struct row *r)
+{
+	return r->ev.status == BS_OTHER && r->ev.focus
+		       ? r->ev.focus->status : biller_status_label(r->ev.status);
+}

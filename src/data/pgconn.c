@@ -1,0 +1,379 @@
+/*
+ * pgconn.c - connect, run and wait, each with a deadline, for threads that
+ * talk to shards.  See pgconn.h.
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "data/log.h"
+#include "data/pgconn.h"
+#include "core/text.h"
+#include "core/timefmt.h"
+#include "core/xalloc.h"
+
+void pgconn_reason(char *dst, size_t n, const char *prefix, const char *msg)
+{
+	char line[400], joined[480];
+	size_t j = 0;
+
+	for (size_t i = 0; msg && msg[i] && j + 1 < sizeof line; i++) {
+		char ch = msg[i] == '\n' || msg[i] == '\r' || msg[i] == '\t'
+				  ? ' ' : msg[i];
+		if (ch == ' ' && (j == 0 || line[j - 1] == ' '))
+			continue;
+		line[j++] = ch;
+	}
+	while (j && line[j - 1] == ' ')
+		j--;
+	line[j] = '\0';
+	/* libpq names the socket or host first; the health line names the
+	 * shard already, and the reason is what matters. */
+	if (!strncmp(line, "connection to server ", 21)) {
+		char *f = strstr(line, " failed: ");
+
+		if (f)
+			memmove(line, f + 9, strlen(f + 9) + 1);
+	}
+	if (!strncmp(line, "ERROR: ", 7))
+		memmove(line, line + 7, strlen(line + 7) + 1);
+	if (!strncmp(line, "FATAL: ", 7))
+		memmove(line, line + 7, strlen(line + 7) + 1);
+	snprintf(joined, sizeof joined, "%s%s%s", prefix,
+		 *prefix && *line ? ": " : "", line);
+	text_sanitize_into(dst, n, joined, (size_t)-1);
+}
+
+int pgconn_wait(int ctl_fd, int fd, short events, int64_t deadline,
+		bool *woken)
+{
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ .fd = ctl_fd, .events = POLLIN },
+			{ .fd = fd, .events = events },
+		};
+		int64_t left = deadline - mono_ms();
+		int nfds = fd >= 0 ? 2 : 1, n;
+
+		if (left < 0)
+			left = 0;
+		n = poll(pfd, (nfds_t)nfds, (int)(left > 60000 ? 60000 : left));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return 0;
+		}
+		if (pfd[0].revents) {
+			char buf[16];
+			ssize_t got = read(ctl_fd, buf, sizeof buf);
+			bool other = false;
+
+			for (ssize_t i = 0; i < got; i++) {
+				if (buf[i] == 'q')
+					return -1;
+				other = true;
+			}
+			if (other && woken) {
+				*woken = true;
+				return 0;
+			}
+		}
+		if (fd >= 0 && pfd[1].revents)
+			return 1;
+		if (mono_ms() >= deadline)
+			return 0;
+	}
+}
+
+void pgconn_close(struct pgconn *c)
+{
+	if (c->conn)
+		PQfinish(c->conn);
+	c->conn = NULL;
+}
+
+/* Server NOTICEs and WARNINGs go to the log: libpq's default prints them
+ * on stderr, which is the screen. */
+static void on_notice(void *arg, const char *msg)
+{
+	const struct pgconn *c = arg;
+	char line[200];
+
+	pgconn_reason(line, sizeof line, "", msg);
+	log_msg(LOG_INFO, "shard %s: server says: %s", c->name, line);
+}
+
+/* What the DSN says, for the settings we add. */
+struct dsn_info {
+	const char *options, *host, *hostaddr, *port;
+	PQconninfoOption *opts;
+};
+
+static bool dsn_parse(const struct pgconn *c, struct dsn_info *d)
+{
+	char *errmsg = NULL;
+
+	memset(d, 0, sizeof *d);
+	d->opts = PQconninfoParse(c->dsn, &errmsg);
+	/* errmsg may quote the DSN, password and all: never show it. */
+	PQfreemem(errmsg);
+	for (PQconninfoOption *o = d->opts; o && o->keyword; o++) {
+		if (!o->val || !*o->val)
+			continue;
+		if (!strcmp(o->keyword, "options"))
+			d->options = o->val;
+		else if (!strcmp(o->keyword, "host"))
+			d->host = o->val;
+		else if (!strcmp(o->keyword, "hostaddr"))
+			d->hostaddr = o->val;
+		else if (!strcmp(o->keyword, "port"))
+			d->port = o->val;
+	}
+	return d->opts != NULL;
+}
+
+/* Our settings go after the user's own options, so both apply. */
+static char *session_options(const struct pgconn *c, const struct dsn_info *d)
+{
+	const char *user_opts = d->options ? d->options : "";
+	int t = c->cfg->query_timeout * 1000;
+
+	return xasprintf("%s%s-c statement_timeout=%d -c lock_timeout=%d"
+			 " -c idle_in_transaction_session_timeout=%d -c jit=off%s",
+			 user_opts, *user_opts ? " " : "", t, t, t * 2,
+			 c->readonly ? " -c default_transaction_read_only=on" : "");
+}
+
+/* Look the host names up ourselves, with the connect deadline (see
+ * pgconn_resolve.c).  Returns what pgconn_resolve() does. */
+static int resolve(const struct pgconn *c, const struct dsn_info *d,
+		   int64_t deadline, struct pgconn_addrs *a, char *reason,
+		   size_t n)
+{
+	const char *hosts = d->host ? d->host : getenv("PGHOST");
+	const char *ports = d->port ? d->port : getenv("PGPORT");
+	const char *env_addr = getenv("PGHOSTADDR");
+
+	memset(a, 0, sizeof *a);
+	if (d->hostaddr || (env_addr && *env_addr))
+		return 0;	/* the user gave the addresses */
+	return pgconn_resolve(hosts, ports, c->ctl_fd, deadline, a, reason, n);
+}
+
+/* A SQL_ASCII database holds bytes, not characters: asked for UTF8, the
+ * server refuses a whole result for one byte that is not UTF-8 ("invalid
+ * byte sequence").  Take its bytes as they are (the sanitizer makes them
+ * safe to draw) by using its own encoding on the client side. */
+static int match_sql_ascii(struct pgconn *c, char *reason, size_t n)
+{
+	const char *enc = PQparameterStatus(c->conn, "server_encoding");
+	bool sent, dead, stop;
+	PGresult *res;
+
+	if (!enc || strcmp(enc, "SQL_ASCII"))
+		return 0;
+	res = pgconn_exec(c, "SET client_encoding TO 'SQL_ASCII'", 0, NULL,
+			  reason, n, &sent, &dead, &stop);
+	if (res) {
+		PQclear(res);
+		log_msg(LOG_INFO, "shard %s: the database is SQL_ASCII: reading"
+			" its bytes as they are", c->name);
+		return 0;
+	}
+	pgconn_close(c);
+	return stop ? -1 : 1;
+}
+
+int pgconn_open(struct pgconn *c, char *reason, size_t n)
+{
+	char ctimeout[16];
+	char *options;
+	struct dsn_info d;
+	struct pgconn_addrs a;
+	int64_t deadline;
+	int r;
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+
+	pgconn_close(c);
+	if (!dsn_parse(c, &d)) {
+		snprintf(reason, n, "dsn of [shard.%s] is not a valid libpq "
+			 "connection string", c->name);
+		return 1;
+	}
+	deadline = mono_ms() + c->cfg->connect_timeout * 1000;
+	r = resolve(c, &d, deadline, &a, reason, n);
+	if (r) {
+		PQconninfoFree(d.opts);
+		return r;
+	}
+	options = session_options(c, &d);
+	PQconninfoFree(d.opts);
+	snprintf(ctimeout, sizeof ctimeout, "%d", c->cfg->connect_timeout);
+	{
+		const char *kw[16] = {
+			"dbname", "application_name", "connect_timeout",
+			"keepalives", "keepalives_idle", "keepalives_interval",
+			"keepalives_count", "client_encoding", "options",
+		};
+		const char *val[16] = {
+			c->dsn, "batchtop", ctimeout, "1", "30", "10", "3",
+			"UTF8", options,
+		};
+		int k = 9;
+
+		/* After dbname (the DSN), so these override its own. */
+		if (a.used) {
+			kw[k] = "host";
+			val[k++] = a.host;
+			kw[k] = "hostaddr";
+			val[k++] = a.hostaddr;
+			if (a.port) {
+				kw[k] = "port";
+				val[k++] = a.port;
+			}
+		}
+		kw[k] = NULL;
+		val[k] = NULL;
+		c->conn = PQconnectStartParams(kw, val, 1);
+	}
+	free(options);
+	pgconn_addrs_free(&a);
+	if (!c->conn) {
+		snprintf(reason, n, "out of memory starting a connection");
+		return 1;
+	}
+	PQsetNoticeProcessor(c->conn, on_notice, c);
+	while (PQstatus(c->conn) != CONNECTION_BAD) {
+		if (st == PGRES_POLLING_OK || st == PGRES_POLLING_FAILED)
+			break;
+		r = pgconn_wait(c->ctl_fd, PQsocket(c->conn),
+				st == PGRES_POLLING_READING ? POLLIN : POLLOUT,
+				deadline, NULL);
+		if (r < 0) {
+			pgconn_close(c);
+			return -1;
+		}
+		if (r == 0) {
+			pgconn_close(c);
+			snprintf(reason, n, "no answer to connect in %d s",
+				 c->cfg->connect_timeout);
+			return 1;
+		}
+		st = PQconnectPoll(c->conn);
+	}
+	if (PQstatus(c->conn) != CONNECTION_OK) {
+		pgconn_reason(reason, n, "", PQerrorMessage(c->conn));
+		pgconn_close(c);
+		return 1;
+	}
+	return match_sql_ascii(c, reason, n);
+}
+
+PGresult *pgconn_exec(struct pgconn *c, const char *sql, int nparams,
+		      const char *const *params, char *reason, size_t n,
+		      bool *sent, bool *dead, bool *stop)
+{
+	PGresult *last = NULL;
+	int64_t deadline = mono_ms() + c->cfg->query_timeout * 1000 +
+			   PGCONN_SLACK_MS;
+
+	*sent = false;
+	*dead = false;
+	*stop = false;
+	c->sqlstate[0] = '\0';
+	if (!c->conn) {
+		snprintf(reason, n, "not connected");
+		*dead = true;
+		return NULL;
+	}
+	if (!PQsendQueryParams(c->conn, sql, nparams, NULL, params, NULL, NULL, 0)) {
+		/* Part of it may have gone out before the failure. */
+		*sent = true;
+		pgconn_reason(reason, n, "cannot send query", PQerrorMessage(c->conn));
+		*dead = true;
+		return NULL;
+	}
+	*sent = true;
+	for (;;) {
+		int r;
+
+		while (!PQisBusy(c->conn)) {
+			PGresult *res = PQgetResult(c->conn);
+
+			if (!res)
+				goto done;
+			PQclear(last);
+			last = res;
+		}
+		r = pgconn_wait(c->ctl_fd, PQsocket(c->conn), POLLIN, deadline, NULL);
+		if (r < 0) {
+			*stop = true;
+			*dead = true;
+			PQclear(last);
+			return NULL;
+		}
+		if (r == 0) {
+			struct pgconn_cancel **slot = c->cancel_slot
+				? c->cancel_slot : &c->own_cancel;
+			int secs = c->cfg->query_timeout + PGCONN_SLACK_MS / 1000;
+
+			switch (pgconn_cancel_bounded(slot, c->conn, c->ctl_fd,
+						      PGCONN_CANCEL_MS)) {
+			case PGCONN_CANCEL_STOP:
+				*stop = true;
+				snprintf(reason, n, "stopping");
+				break;
+			case PGCONN_CANCEL_SENT:
+				snprintf(reason, n, "no answer in %d s: query "
+					 "cancelled", secs);
+				break;
+			case PGCONN_CANCEL_TIMEOUT:
+				snprintf(reason, n, "no answer in %d s, nor to the"
+					 " cancel in %d s: connection dropped",
+					 secs, PGCONN_CANCEL_MS / 1000);
+				break;
+			case PGCONN_CANCEL_BUSY:
+				snprintf(reason, n, "no answer in %d s (an earlier"
+					 " cancel is still unanswered): connection"
+					 " dropped", secs);
+				break;
+			default:
+				snprintf(reason, n, "no answer in %d s (cancel "
+					 "failed): connection dropped", secs);
+				break;
+			}
+			*dead = true;
+			PQclear(last);
+			return NULL;
+		}
+		if (!PQconsumeInput(c->conn)) {
+			pgconn_reason(reason, n, "connection lost",
+				      PQerrorMessage(c->conn));
+			*dead = true;
+			PQclear(last);
+			return NULL;
+		}
+	}
+done:
+	if (!last) {
+		snprintf(reason, n, "no result");
+		return NULL;
+	}
+	if (PQresultStatus(last) != PGRES_TUPLES_OK &&
+	    PQresultStatus(last) != PGRES_COMMAND_OK) {
+		const char *state = PQresultErrorField(last, PG_DIAG_SQLSTATE);
+
+		snprintf(c->sqlstate, sizeof c->sqlstate, "%s", state ? state : "");
+		pgconn_reason(reason, n, "query failed", PQresultErrorMessage(last));
+		if (PQstatus(c->conn) == CONNECTION_BAD)
+			*dead = true;
+		PQclear(last);
+		return NULL;
+	}
+	return last;
+}

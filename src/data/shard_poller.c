@@ -1,0 +1,367 @@
+/*
+ * shard_poller.c - the per-shard polling thread.
+ *
+ * Life of a poller:  connect (async, with our own deadline) -> LISTEN
+ * batchtop -> loop { poll query with a deadline; publish snapshot; wait
+ * until the next poll, a NOTIFY, a refresh request or stop }.  Any failure
+ * that leaves the connection in doubt drops it; reconnects back off
+ * exponentially (1 s doubling up to backoff_max, +/-20% jitter), the first
+ * retry after losing a working connection being immediate.
+ *
+ * Only this thread touches its PGconn.  The UI reads the published
+ * snapshot and health under p->lock, which is never held across I/O.
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "data/log.h"
+#include "data/pgconn.h"
+#include "query/query_poll.h"
+#include "data/shard_poller.h"
+#include "data/thread_util.h"
+#include "core/timefmt.h"
+#include "core/xalloc.h"
+
+/* Smallest gap between two polls that NOTIFYs may cause. */
+#define NOTIFY_MIN_GAP_MS 1000
+
+struct shard_poller {
+	/* Set before the thread starts; then read-only. */
+	int index;
+	char *name;
+	char *dsn;
+	const struct config *cfg;
+	int wake_fd;
+	int ctl[2];		/* the UI writes 'r' (refresh) or 'q' (quit) */
+	pthread_t thread;
+	int started;
+
+	/* The thread's own. */
+	struct pgconn pg;
+	unsigned rng;
+	char *zones;		/* the server's zone names, as a text[] literal */
+	int failures;		/* consecutive; 0 after a good poll */
+
+	/* Shared, under lock. */
+	pthread_mutex_t lock;
+	int done;			/* the thread has returned */
+	pthread_cond_t done_cond;
+	unsigned gen;
+	struct snapshot *snap;
+	struct shard_health health;
+};
+
+/* --- helpers ---------------------------------------------------------- */
+
+static void publish(struct shard_poller *p, struct snapshot *snap,
+		    enum shard_state state, const char *reason, int64_t poll_ms)
+{
+	struct snapshot *old = NULL;
+	int64_t now = mono_ms();
+
+	pthread_mutex_lock(&p->lock);
+	if (snap) {
+		old = p->snap;
+		p->snap = snap;
+	}
+	if (p->health.state != state)
+		p->health.since_mono = now;
+	p->health.state = state;
+	if (state == SHARD_OK) {
+		p->health.last_ok_mono = now;
+		p->health.poll_ms = poll_ms;
+		p->health.polls_ok++;
+		p->health.reason[0] = '\0';
+	} else {
+		p->health.polls_failed++;
+		snprintf(p->health.reason, sizeof p->health.reason, "%s",
+			 reason ? reason : "");
+	}
+	p->gen++;
+	pthread_mutex_unlock(&p->lock);
+	snapshot_unref(old);
+	pipe_poke(p->wake_fd, 0);
+}
+
+/* --- the thread ---------------------------------------------------------- */
+
+/* 1 s, 2 s, 4 s ... up to backoff_max, each +/-20%. */
+static int64_t next_backoff(struct shard_poller *p)
+{
+	int64_t cap = (int64_t)p->cfg->backoff_max * 1000;
+	int64_t d = 1000;
+	int jitter;
+
+	for (int i = 1; i < p->failures && d < cap; i++)
+		d *= 2;
+	if (d > cap)
+		d = cap;
+	p->failures++;
+	jitter = (int)(rand_r(&p->rng) % 401) - 200;	/* -20% .. +20% */
+	return d + d * jitter / 1000;
+}
+
+/* Wait for the next poll time; NOTIFYs and refreshes bring it forward.
+ * Returns -1 to stop, 1 when the connection broke, 0 to poll. */
+static int wait_next(struct shard_poller *p, int64_t last_start)
+{
+	int64_t next = last_start + (int64_t)p->cfg->poll_interval * 1000;
+
+	for (;;) {
+		bool refresh = false;
+		int r;
+		PGnotify *nf;
+		int notified = 0;
+
+		/* A NOTIFY that came with the last result is queued already. */
+		while ((nf = PQnotifies(p->pg.conn))) {
+			notified = 1;
+			PQfreemem(nf);
+		}
+		if (notified && next > last_start + NOTIFY_MIN_GAP_MS)
+			next = last_start + NOTIFY_MIN_GAP_MS;
+		notified = 0;
+		if (mono_ms() >= next)
+			break;
+		r = pgconn_wait(p->ctl[0], PQsocket(p->pg.conn), POLLIN, next,
+				&refresh);
+		if (r < 0)
+			return -1;
+		if (refresh)
+			return 0;
+		if (r == 0)
+			continue;
+		if (!PQconsumeInput(p->pg.conn) || PQstatus(p->pg.conn) == CONNECTION_BAD)
+			return 1;
+		while ((nf = PQnotifies(p->pg.conn))) {
+			notified = 1;
+			PQfreemem(nf);
+		}
+		if (notified && next > last_start + NOTIFY_MIN_GAP_MS)
+			next = last_start + NOTIFY_MIN_GAP_MS;
+	}
+	return 0;
+}
+
+static void *poller_main(void *arg)
+{
+	struct shard_poller *p = arg;
+	char reason[sizeof p->health.reason];
+	char hours[16], window[16];
+	const char *params[3] = { hours, window, NULL };
+	int64_t retry_at = 0;
+
+	snprintf(hours, sizeof hours, "%d", p->cfg->night_hours);
+	snprintf(window, sizeof window, "%d", p->cfg->window_minutes);
+
+	for (;;) {
+		bool sent, dead, stop;
+		int r;
+		int64_t start;
+		PGresult *res;
+
+		if (!p->pg.conn) {
+			if (retry_at && pgconn_wait(p->ctl[0], -1, 0, retry_at, NULL) < 0)
+				break;
+			r = pgconn_open(&p->pg, reason, sizeof reason);
+			if (r < 0)
+				break;
+			if (r == 0) {
+				res = pgconn_exec(&p->pg, "LISTEN batchtop", 0, NULL,
+						  reason, sizeof reason, &sent,
+						  &dead, &stop);
+				if (stop)
+					break;
+				if (res)
+					PQclear(res);
+				else
+					r = 1;
+			}
+			if (r == 0) {
+				res = pgconn_exec(&p->pg, query_poll_zones_sql, 0, NULL, reason,
+						  sizeof reason, &sent, &dead, &stop);
+				if (stop)
+					break;
+				free(p->zones);
+				p->zones = NULL;
+				if (!res || !(p->zones = query_poll_zones(res)))
+					r = 1;
+				PQclear(res);
+				params[2] = p->zones;
+			}
+			if (r) {
+				log_msg(LOG_WARN, "shard %s: %s", p->name, reason);
+				pgconn_close(&p->pg);
+				publish(p, NULL, SHARD_DOWN, reason, 0);
+				retry_at = mono_ms() + next_backoff(p);
+				continue;
+			}
+			log_msg(LOG_INFO, "shard %s: connected", p->name);
+			pthread_mutex_lock(&p->lock);
+			if (p->health.polls_ok || p->health.polls_failed)
+				p->health.reconnects++;
+			pthread_mutex_unlock(&p->lock);
+		}
+
+		start = mono_ms();
+		res = pgconn_exec(&p->pg, query_poll_sql, 3, params, reason,
+				  sizeof reason, &sent, &dead, &stop);
+		if (stop)
+			break;
+		if (res) {
+			int64_t end = mono_ms();
+			struct snapshot *s = query_poll_snapshot(res, p->index,
+								 p->name, end);
+
+			PQclear(res);
+			p->failures = 0;
+			retry_at = 0;
+			log_msg(LOG_DEBUG, "shard %s: %zu billers, %zu batches in %lld ms",
+				p->name, s->nbillers, s->nbatches,
+				(long long)(end - start));
+			publish(p, s, SHARD_OK, NULL, end - start);
+		} else {
+			log_msg(LOG_WARN, "shard %s: %s", p->name, reason);
+			if (dead) {
+				/* A connection that was working gets one
+				 * immediate retry; then back off. */
+				pgconn_close(&p->pg);
+				publish(p, NULL, SHARD_DOWN, reason, 0);
+				if (p->failures == 0) {
+					p->failures = 1;
+					retry_at = 0;
+				} else {
+					retry_at = mono_ms() + next_backoff(p);
+				}
+				continue;
+			}
+			publish(p, NULL, SHARD_FAILING, reason, 0);
+		}
+		r = wait_next(p, start);
+		if (r < 0)
+			break;
+		if (r > 0) {
+			pgconn_reason(reason, sizeof reason, "connection lost",
+				   PQerrorMessage(p->pg.conn));
+			log_msg(LOG_WARN, "shard %s: %s", p->name, reason);
+			pgconn_close(&p->pg);
+			publish(p, NULL, SHARD_DOWN, reason, 0);
+			p->failures = 1;
+			retry_at = 0;
+		}
+	}
+	pgconn_close(&p->pg);
+	pgconn_cancel_release(&p->pg.own_cancel);
+	pthread_mutex_lock(&p->lock);
+	p->done = 1;
+	pthread_cond_signal(&p->done_cond);
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+/* --- the UI side ---------------------------------------------------------- */
+
+struct shard_poller *shard_poller_new(int index, const struct shard_conf *sc,
+				      const struct config *cfg, int wake_fd)
+{
+	struct shard_poller *p = xcalloc(1, sizeof *p);
+
+	p->index = index;
+	p->name = xstrdup(sc->name);
+	p->dsn = xstrdup(sc->dsn);
+	p->cfg = cfg;
+	p->wake_fd = wake_fd;
+	p->rng = (unsigned)(mono_ms() ^ (index * 2654435761u));
+	p->ctl[0] = p->ctl[1] = -1;
+	p->pg.name = p->name;
+	p->pg.dsn = p->dsn;
+	p->pg.cfg = cfg;
+	p->pg.readonly = true;	/* polling never writes, whatever the mode */
+	p->pg.ctl_fd = -1;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->done_cond, NULL);
+	p->health.state = SHARD_CONNECTING;
+	p->health.since_mono = mono_ms();
+	p->health.last_ok_mono = BT_NO_TIME;
+	return p;
+}
+
+int shard_poller_start(struct shard_poller *p)
+{
+	if (pipe2(p->ctl, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -1;
+	p->pg.ctl_fd = p->ctl[0];
+	if (thread_spawn(&p->thread, poller_main, p) != 0)
+		return -1;
+	p->started = 1;
+	return 0;
+}
+
+void shard_poller_refresh(struct shard_poller *p)
+{
+	pipe_poke(p->ctl[1], 'r');
+}
+
+void shard_poller_stop(struct shard_poller *p)
+{
+	pipe_poke(p->ctl[1], 'q');
+}
+
+void shard_poller_free(struct shard_poller *p, int wait_ms)
+{
+	if (!p)
+		return;
+	if (p->started) {
+		shard_poller_stop(p);
+		if (!thread_join_within(p->thread, &p->lock, &p->done_cond,
+					&p->done, wait_ms)) {
+			log_msg(LOG_WARN, "shard %s: poller did not stop in time",
+				p->name);
+			return;
+		}
+	}
+	snapshot_unref(p->snap);
+	free(p->zones);
+	if (p->ctl[0] >= 0)
+		close(p->ctl[0]);
+	if (p->ctl[1] >= 0)
+		close(p->ctl[1]);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->done_cond);
+	free(p->name);
+	/* The DSN may hold a password: clear it before freeing. */
+	explicit_bzero(p->dsn, strlen(p->dsn));
+	free(p->dsn);
+	free(p);
+}
+
+unsigned shard_poller_read(struct shard_poller *p, struct snapshot **snap,
+			   struct shard_health *health)
+{
+	unsigned gen;
+
+	pthread_mutex_lock(&p->lock);
+	if (snap)
+		*snap = snapshot_ref(p->snap);
+	if (health)
+		*health = p->health;
+	gen = p->gen;
+	pthread_mutex_unlock(&p->lock);
+	return gen;
+}
+
+const char *shard_poller_name(const struct shard_poller *p)
+{
+	return p->name;
+}

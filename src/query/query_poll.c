@@ -1,0 +1,338 @@
+/*
+ * query_poll.c - the poll query and the snapshot built from its rows (see
+ * query_poll.h).  Runs on the poller threads: nothing here touches shared
+ * state; a snapshot is built whole before it is published.
+ */
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "query/query_deadline.h"
+#include "query/query_poll.h"
+#include "query/query_row.h"
+#include "core/sqltime.h"
+#include "core/text.h"
+#include "core/xalloc.h"
+
+/* One round trip: every biller with tonight's batches (each with its latest
+ * rerun request, looked up for tonight's batches only), its zone's offset,
+ * and its latest autopay run (looked up once per biller, not per batch);
+ * plus the server clock.  $1 night_hours,
+ * $2 window_minutes, $3 the zone names the server knows (read once per
+ * connection: pg_timezone_names reads every zone file, ~40 ms).  Zones are
+ * matched against that list, not cast, so a zone the server does not know
+ * gives NULLs instead of failing the whole poll; the match ignores case,
+ * as PostgreSQL does. */
+const char query_poll_sql[] =
+	"WITH bl AS (SELECT b.biller_id, b.name, b.timezone, b.priority,"
+	"   b.is_demo, tz.name AS tzname,"
+	"   extract(epoch FROM (now() AT TIME ZONE tz.name)"
+	"     - (now() AT TIME ZONE 'UTC'))::int AS utc_offset_s,"
+	"   ap.payments AS ap_payments, ap.failed AS ap_failed,"
+	"   ap.run_at AS ap_run_at"
+	" FROM batchtop.biller b"
+	" LEFT JOIN (SELECT DISTINCT ON (lower(z)) z AS name"
+	"   FROM unnest($3::text[]) z ORDER BY lower(z), z) tz"
+	"   ON lower(tz.name) = lower(b.timezone)"
+	" LEFT JOIN LATERAL (SELECT r.payments, r.failed, r.run_at"
+	"   FROM batchtop.autopay_run r WHERE r.biller_id = b.biller_id"
+	"   ORDER BY r.run_at DESC LIMIT 1) ap ON true)"
+	" SELECT (extract(epoch FROM now()) * 1000)::bigint AS now_ms,"
+	" coalesce(bl.biller_id, bc.biller_id) AS biller_id,"
+	" bl.biller_id IS NOT NULL AS known,"
+	" bl.name, bl.timezone, bl.priority, bl.is_demo,"
+	" bl.tzname IS NOT NULL AS tz_known, bl.utc_offset_s,"
+	" bc.batch_id, bc.business_day::text AS business_day,"
+	" bc.payment_type, bc.module, bc.status, bc.attempts,"
+	" bc.error_class, bc.error_message,"
+	" " SQLTIME_MS("bc.scheduled_at") " AS scheduled_ms,"
+	" " SQLTIME_MS(QUERY_DEADLINE("bc.", "$2")) " AS deadline_ms,"
+	" bc.deadline_at IS NOT NULL AS deadline_given,"
+	" " SQLTIME_MS("bc.started_at") " AS started_ms,"
+	" " SQLTIME_MS("bc.finished_at") " AS finished_ms,"
+	" " SQLTIME_MS("bc.updated_at") " AS updated_ms,"
+	" CASE WHEN bl.tzname IS NOT NULL THEN"
+	"   to_char(bc.scheduled_at AT TIME ZONE bl.tzname, 'HH24:MI') END"
+	"   AS local_sched,"
+	" bl.ap_payments, bl.ap_failed,"
+	" " SQLTIME_MS("bl.ap_run_at") " AS ap_run_ms,"
+	" rq.request_id AS rr_id, rq.status AS rr_status,"
+	" rq.requested_by AS rr_by,"
+	" " SQLTIME_MS("rq.requested_at") " AS rr_at_ms"
+	" FROM bl"
+	" FULL JOIN (SELECT * FROM batchtop.batch_close"
+	"   WHERE scheduled_at >= now() - $1::int * interval '1 hour'"
+	"     AND scheduled_at <= now() + $1::int * interval '1 hour') bc"
+	"   ON bc.biller_id = bl.biller_id"
+	" LEFT JOIN LATERAL (SELECT q.request_id, q.status, q.requested_by,"
+	"   q.requested_at FROM batchtop.rerun_request q"
+	"   WHERE q.kind = 'batch_close' AND q.target_id = bc.batch_id"
+	"   ORDER BY q.requested_at DESC NULLS LAST, q.request_id DESC LIMIT 1) rq"
+	"   ON bc.batch_id IS NOT NULL"
+	" ORDER BY 2, bc.scheduled_at, bc.batch_id";
+
+/* The zone names the server knows, as one array literal. */
+const char query_poll_zones_sql[] =
+	"SELECT array_agg(name)::text FROM pg_timezone_names";
+
+enum col {
+	C_NOW, C_BILLER_ID, C_KNOWN, C_NAME, C_TZ, C_PRIORITY, C_IS_DEMO,
+	C_TZ_KNOWN, C_UTC_OFFSET, C_BATCH_ID, C_BUSINESS_DAY, C_PAYMENT_TYPE,
+	C_MODULE, C_STATUS, C_ATTEMPTS, C_ERROR_CLASS, C_ERROR_MESSAGE,
+	C_SCHEDULED, C_DEADLINE, C_DEADLINE_GIVEN, C_STARTED, C_FINISHED,
+	C_UPDATED, C_LOCAL_SCHED, C_AP_PAYMENTS, C_AP_FAILED, C_AP_RUN,
+	C_RR_ID, C_RR_STATUS, C_RR_BY, C_RR_AT,
+	C__COUNT
+};
+
+static const char *const col_names[C__COUNT] = {
+	"now_ms", "biller_id", "known", "name", "timezone", "priority",
+	"is_demo", "tz_known", "utc_offset_s", "batch_id", "business_day",
+	"payment_type", "module", "status", "attempts", "error_class",
+	"error_message", "scheduled_ms", "deadline_ms", "deadline_given",
+	"started_ms", "finished_ms", "updated_ms", "local_sched",
+	"ap_payments", "ap_failed", "ap_run_ms",
+	"rr_id", "rr_status", "rr_by", "rr_at_ms",
+};
+
+static const char *val(struct qrow *q, const int *cols, enum col c)
+{
+	return qrow_text_at(q, cols[c]);
+}
+
+/* What was wrong with one row, as "col 'raw'; col NULL", for batch.bad. */
+struct badness {
+	char text[300];
+	size_t len;
+};
+
+static void bad_add(struct badness *bad, const char *col, const char *raw)
+{
+	char clean[64], name[32];
+	size_t n = strlen(col);
+
+	/* The table's column: "started_ms" is started_at. */
+	if (n > 3 && !strcmp(col + n - 3, "_ms"))
+		snprintf(name, sizeof name, "%.*s_at", (int)(n - 3), col);
+	else
+		snprintf(name, sizeof name, "%s", col);
+	col = name;
+	if (raw)
+		text_sanitize_into(clean, sizeof clean, raw, (size_t)-1);
+	bad->len += text_printf(bad->text + bad->len, sizeof bad->text - bad->len,
+				raw ? "%s%s '%s'" : "%s%s NULL",
+				bad->len ? "; " : "", col, raw ? clean : "");
+}
+
+/* A time; with bad (a batch's own columns), anything but a finite time or
+ * an allowed NULL is noted there.  Infinities give BT_NO_TIME and *inf. */
+static int64_t val_time_inf(struct qrow *q, const int *cols, enum col c,
+			    struct badness *bad, bool required, int *inf)
+{
+	int64_t v = BT_NO_TIME;
+	enum sqltime k = qrow_time_at(q, cols[c], &v);
+
+	if (inf)
+		*inf = k == SQLTIME_INF ? 1 : k == SQLTIME_NEG_INF ? -1 : 0;
+	if (k == SQLTIME_FINITE)
+		return v;
+	if (bad && ((k == SQLTIME_NULL && required) ||
+		    (k != SQLTIME_NULL && !inf) || k == SQLTIME_BAD))
+		bad_add(bad, col_names[c], val(q, cols, c));
+	return BT_NO_TIME;
+}
+
+static int64_t val_time(struct qrow *q, const int *cols, enum col c,
+			struct badness *bad, bool required)
+{
+	return val_time_inf(q, cols, c, bad, required, NULL);
+}
+
+/* An int of the model (BT_NO_INT for NULL); one that does not parse or
+ * does not fit is noted in bad. */
+static int val_int(struct qrow *q, const int *cols, enum col c,
+		   struct badness *bad)
+{
+	const char *s = val(q, cols, c);
+	struct qrow one = qrow_at(q->res, q->row);
+	int64_t v;
+
+	if (!s)
+		return BT_NO_INT;
+	v = qrow_int_at(&one, cols[c], BT_NO_INT);
+	if (one.bad || v <= BT_NO_INT || v > INT32_MAX) {
+		if (bad)
+			bad_add(bad, col_names[c], s);
+		return BT_NO_INT;
+	}
+	return (int)v;
+}
+
+static int val_bool(struct qrow *q, const int *cols, enum col c)
+{
+	return qrow_bool_at(q, cols[c], false);
+}
+
+static const char *val_text(struct arena *a, struct qrow *q, const int *cols,
+			    enum col c)
+{
+	const char *s = val(q, cols, c);
+
+	if (!s)
+		return "";
+	return arena_sanitize(a, s, qrow_len_at(q, cols[c]));
+}
+
+/* An identifier: byte for byte (core/snapshot.h). */
+static const char *val_id(struct arena *a, struct qrow *q, const int *cols,
+			  enum col c)
+{
+	const char *s = val(q, cols, c);
+
+	if (!s)
+		return "";
+	return arena_memdup(a, s, qrow_len_at(q, cols[c]));
+}
+
+static const char *make_search(struct arena *a, const struct biller *b)
+{
+	const char *parts[] = { b->name, arena_sanitize(a, b->biller_id,
+		(size_t)-1), b->shard, b->timezone };
+	size_t len = 0;
+	char *s, *q;
+
+	for (size_t i = 0; i < 4; i++)
+		len += strlen(parts[i]) + 1;
+	q = s = arena_alloc(a, len + 1);
+	for (size_t i = 0; i < 4; i++) {
+		for (const char *c = parts[i]; *c; c++)
+			*q++ = (*c >= 'A' && *c <= 'Z') ? (char)(*c + 32) : *c;
+		*q++ = ' ';
+	}
+	*q = '\0';
+	return s;
+}
+
+/* The biller of row q (its first), as the snapshot's next. */
+static struct biller *add_biller(struct snapshot *s, struct qrow *q,
+				 const int *cols, int index)
+{
+	struct biller *b = &s->billers[s->nbillers++];
+
+	b->biller_id = val_id(s->arena, q, cols, C_BILLER_ID);
+	b->known = val_bool(q, cols, C_KNOWN);
+	b->name = val_text(s->arena, q, cols, C_NAME);
+	b->timezone = val_text(s->arena, q, cols, C_TZ);
+	b->priority = val_int(q, cols, C_PRIORITY, NULL);
+	b->is_demo = val_bool(q, cols, C_IS_DEMO);
+	b->tz_known = val_bool(q, cols, C_TZ_KNOWN);
+	b->utc_offset_s = val_int(q, cols, C_UTC_OFFSET, NULL);
+	if (b->utc_offset_s == BT_NO_INT) {
+		b->utc_offset_s = 0;
+		b->tz_known = false;
+	}
+	b->shard = s->shard;
+	b->shard_index = index;
+	b->batches = &s->batches[s->nbatches];
+	b->ap_payments = val_int(q, cols, C_AP_PAYMENTS, NULL);
+	b->ap_failed = val_int(q, cols, C_AP_FAILED, NULL);
+	b->ap_run_at = val_time(q, cols, C_AP_RUN, NULL, false);
+	b->search = make_search(s->arena, b);
+	return b;
+}
+
+/* The batch of row q, for biller b. */
+static void add_batch(struct snapshot *s, struct biller *b, struct qrow *q,
+		      const int *cols)
+{
+	struct batch *t = &s->batches[s->nbatches++];
+	const char *ls = val(q, cols, C_LOCAL_SCHED);
+	struct badness bad = { .len = 0 };
+	int64_t rr_id;
+
+	b->nbatches++;
+	bad.text[0] = '\0';
+	t->batch_id = val_id(s->arena, q, cols, C_BATCH_ID);
+	t->biller_id = b->biller_id;
+	t->business_day = val_text(s->arena, q, cols, C_BUSINESS_DAY);
+	t->payment_type = val_text(s->arena, q, cols, C_PAYMENT_TYPE);
+	t->module = val_text(s->arena, q, cols, C_MODULE);
+	t->status = val_text(s->arena, q, cols, C_STATUS);
+	if (!val(q, cols, C_STATUS))
+		bad_add(&bad, col_names[C_STATUS], NULL);
+	t->state = batch_state_from_text(val(q, cols, C_STATUS));
+	t->attempts = val_int(q, cols, C_ATTEMPTS, &bad);
+	t->error_class = val_text(s->arena, q, cols, C_ERROR_CLASS);
+	t->error_message = val_text(s->arena, q, cols, C_ERROR_MESSAGE);
+	t->scheduled_at = val_time(q, cols, C_SCHEDULED, &bad, true);
+	t->deadline_given = val_bool(q, cols, C_DEADLINE_GIVEN);
+	/* An infinite deadline is legal when it was given; one derived from
+	 * an unusable scheduled_at is not. */
+	t->deadline_at = val_time_inf(q, cols, C_DEADLINE,
+				      t->deadline_given ? &bad : NULL, false,
+				      t->deadline_given ? &t->deadline_inf : NULL);
+	t->started_at = val_time(q, cols, C_STARTED, &bad, false);
+	t->finished_at = val_time(q, cols, C_FINISHED, &bad, false);
+	t->updated_at = val_time(q, cols, C_UPDATED, &bad, false);
+	rr_id = val_time(q, cols, C_RR_ID, NULL, false);
+	t->rerun_id = rr_id == BT_NO_TIME ? 0 : rr_id;
+	t->rerun_status = val_text(s->arena, q, cols, C_RR_STATUS);
+	t->rerun_by = val_text(s->arena, q, cols, C_RR_BY);
+	t->rerun_at = val_time(q, cols, C_RR_AT, NULL, false);
+	text_sanitize_into(t->local_sched, sizeof t->local_sched,
+			   ls ? ls : "", (size_t)-1);
+	t->bad = bad.len ? arena_strdup(s->arena, bad.text) : "";
+	if (bad.len)
+		s->nbad++;
+}
+
+struct snapshot *query_poll_snapshot(const PGresult *r, int index,
+				     const char *shard, int64_t taken_mono)
+{
+	struct snapshot *s = snapshot_new(index, shard);
+	int cols[C__COUNT];
+	int nrows = PQntuples(r);
+	const char *prev_id = NULL;
+	struct biller *b = NULL;
+
+	for (int c = 0; c < C__COUNT; c++)
+		cols[c] = PQfnumber(r, col_names[c]);
+	s->taken_mono = taken_mono;
+	if (nrows > 0) {
+		struct qrow q0 = qrow_at(r, 0);
+
+		s->server_now = val_time(&q0, cols, C_NOW, NULL, false);
+	}
+	s->billers = xcalloc((size_t)nrows + 1, sizeof *s->billers);
+	s->batches = xcalloc((size_t)nrows + 1, sizeof *s->batches);
+
+	for (int i = 0; i < nrows; i++) {
+		struct qrow q = qrow_at(r, i);
+		const char *id = val(&q, cols, C_BILLER_ID);
+
+		if (!id)
+			id = "";
+		if (!prev_id || strcmp(prev_id, id)) {
+			b = add_biller(s, &q, cols, index);
+			prev_id = id;
+		}
+		if (val(&q, cols, C_BATCH_ID))
+			add_batch(s, b, &q, cols);
+	}
+	for (size_t i = 0; i < s->nbillers; i++)
+		biller_summarize(&s->billers[i]);
+	return s;
+}
+
+char *query_poll_zones(const PGresult *res)
+{
+	struct qrow q = qrow_at(res, 0);
+	const char *z;
+
+	if (PQntuples(res) != 1)
+		return NULL;
+	z = qrow_text_at(&q, 0);
+	return z ? xstrdup(z) : NULL;
+}

@@ -1,0 +1,299 @@
+/*
+ * draw.c - colours, fitted text, and the header and status bar that every
+ * screen shares.
+ */
+#include "autoconf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui/draw.h"
+#include "data/newrelic.h"
+#include "core/text.h"
+#include "core/timefmt.h"
+
+static attr_t paints[PAINT__COUNT];
+
+void draw_init(struct app *app)
+{
+	static const struct {
+		enum paint p;
+		short fg, bg;
+		attr_t extra;
+		attr_t mono;
+	} table[] = {
+		{ PAINT_FAILED, COLOR_RED, -1, A_BOLD, A_BOLD },
+		{ PAINT_LATE, COLOR_MAGENTA, -1, A_BOLD, A_BOLD },
+		{ PAINT_AT_RISK, COLOR_YELLOW, -1, A_BOLD, A_BOLD },
+		{ PAINT_RUNNING, COLOR_CYAN, -1, 0, 0 },
+		{ PAINT_CLOSED, COLOR_GREEN, -1, 0, 0 },
+		{ PAINT_CLOSED_LATE, COLOR_YELLOW, -1, 0, A_UNDERLINE },
+		{ PAINT_DIM, -1, -1, A_DIM, A_DIM },
+		{ PAINT_HEADER, COLOR_BLACK, COLOR_CYAN, 0, A_REVERSE },
+		{ PAINT_SELECTED, COLOR_BLACK, COLOR_WHITE, 0, A_REVERSE },
+		{ PAINT_BAD, COLOR_WHITE, COLOR_RED, A_BOLD, A_REVERSE | A_BOLD },
+		{ PAINT_WARN, COLOR_YELLOW, -1, A_BOLD, A_BOLD },
+		{ PAINT_OK, COLOR_GREEN, -1, 0, 0 },
+	};
+	const char *nc = getenv("NO_COLOR");
+	bool color = app->cfg->color && !(nc && *nc) && has_colors();
+
+	if (color && start_color() == OK) {
+		use_default_colors();
+	} else {
+		color = false;
+	}
+	app->color = color;
+	memset(paints, 0, sizeof paints);
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+		short pair = (short)(i + 1);
+
+		if (color && pair < COLOR_PAIRS) {
+			init_pair(pair, table[i].fg, table[i].bg);
+			paints[table[i].p] = COLOR_PAIR(pair) | table[i].extra;
+		} else {
+			paints[table[i].p] = table[i].mono;
+		}
+	}
+}
+
+attr_t draw_attr(enum paint p)
+{
+	return (unsigned)p < PAINT__COUNT ? paints[p] : 0;
+}
+
+enum paint draw_status_paint(enum biller_status s)
+{
+	switch (s) {
+	case BS_FAILED: return PAINT_FAILED;
+	case BS_LATE: return PAINT_LATE;
+	case BS_AT_RISK: return PAINT_AT_RISK;
+	case BS_OTHER: return PAINT_WARN;
+	case BS_RUNNING: return PAINT_RUNNING;
+	case BS_CLOSED: return PAINT_CLOSED;
+	case BS_CLOSED_LATE: return PAINT_CLOSED_LATE;
+	case BS_SCHEDULED:
+	case BS_NONE:
+	case BS__COUNT:
+		break;
+	}
+	return PAINT_NORMAL;
+}
+
+/* Text is sanitized here once more, whatever the caller did: identifiers
+ * are kept raw in the data (they are keys), so this is the one place that
+ * keeps them, and anything else that slipped through, from the terminal.
+ * Sanitized text comes out unchanged. */
+void draw_text(int y, int x, int cols, const char *s, attr_t attr, int right)
+{
+	char clean[4096], buf[1024];
+
+	if (cols <= 0)
+		return;
+	if (cols > 250)
+		cols = 250;
+	text_sanitize_into(clean, sizeof clean, s, (size_t)-1);
+	text_fit(buf, sizeof buf, clean, cols, right);
+	attrset(attr);
+	mvaddstr(y, x, buf);
+	attrset(A_NORMAL);
+}
+
+void draw_fmt(int y, int x, int cols, attr_t attr, const char *fmt, ...)
+{
+	char raw[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(raw, sizeof raw, fmt, ap);
+	va_end(ap);
+	if (n >= (int)sizeof raw)	/* cut: not inside a character */
+		raw[text_utf8_trim(raw, sizeof raw - 1)] = '\0';
+	draw_text(y, x, cols, raw, attr, 0);
+}
+
+bool draw_too_small(void)
+{
+	if (COLS >= DRAW_MIN_COLS && LINES >= DRAW_MIN_ROWS)
+		return false;
+	erase();
+	draw_fmt(0, 0, COLS, A_BOLD, "batchtop needs %dx%d;", DRAW_MIN_COLS,
+		 DRAW_MIN_ROWS);
+	draw_fmt(1, 0, COLS, 0, "this terminal is %dx%d.", COLS, LINES);
+	draw_fmt(2, 0, COLS, 0, "Enlarge it; q goes back (on the grid: quits).");
+	return true;
+}
+
+bool draw_health_text(const struct app *app, size_t i, char *buf, size_t n,
+		      enum paint *paint)
+{
+	const struct shard_health *h = &app->health[i];
+	const char *name = shard_poller_name(app->pollers[i]);
+	int64_t age = h->last_ok_mono == BT_NO_TIME ? -1 : app->mono - h->last_ok_mono;
+	bool stale = age < 0 || age > (int64_t)app->cfg->stale_after * 1000;
+	char a[16], since[16];
+
+	fmt_age(since, sizeof since, app->mono - h->since_mono);
+	if (age >= 0)
+		fmt_age(a, sizeof a, age);
+	switch (h->state) {
+	case SHARD_CONNECTING:
+		snprintf(buf, n, "%s connecting %s", name, since);
+		*paint = PAINT_WARN;
+		return true;
+	case SHARD_DOWN:
+		if (age >= 0)
+			text_printf(buf, n, "%s DOWN %s, data %s old: %s", name,
+				    since, a, h->reason);
+		else
+			text_printf(buf, n, "%s DOWN %s: %s", name, since, h->reason);
+		*paint = PAINT_BAD;
+		return true;
+	case SHARD_FAILING:
+		text_printf(buf, n, "%s STALE %s: %s", name, age >= 0 ? a : "",
+			    h->reason);
+		*paint = PAINT_WARN;
+		return true;
+	case SHARD_OK:
+		break;
+	}
+	if (stale) {
+		snprintf(buf, n, "%s STALE %s (no answer yet)", name, a);
+		*paint = PAINT_WARN;
+		return true;
+	}
+	if (i < app->view.nsnaps && app->view.snaps[i] && app->view.snaps[i]->nbad) {
+		/* Malformed rows are kept and marked; say how many. */
+		size_t nbad = app->view.snaps[i]->nbad;
+
+		snprintf(buf, n, "%s ok %s, %zu bad row%s", name, a, nbad,
+			 nbad == 1 ? "" : "s");
+		*paint = PAINT_WARN;
+		return true;
+	}
+	snprintf(buf, n, "%s ok %s", name, a);
+	*paint = PAINT_OK;
+	return false;
+}
+
+bool draw_nr_health_text(const struct app *app, char *buf, size_t n,
+			 enum paint *paint)
+{
+	char t[240];
+
+	if (!app->nr || !app->nr_health) {
+		snprintf(buf, n, "New Relic not configured");
+		*paint = PAINT_DIM;
+		return false;
+	}
+	newrelic_health_text(app->nr_health, app->mono, t, sizeof t);
+	text_printf(buf, n, "New Relic %s", t);
+	*paint = app->nr_health->state == NEWRELIC_ERROR ? PAINT_BAD
+		 : strcmp(t, "ok") ? PAINT_WARN : PAINT_OK;
+	return *paint != PAINT_OK;
+}
+
+/* The shards, then New Relic when it is configured. */
+static bool health_item(const struct app *app, size_t i, char *buf, size_t n,
+			enum paint *paint)
+{
+	if (i < app->npollers)
+		return draw_health_text(app, i, buf, n, paint);
+	return draw_nr_health_text(app, buf, n, paint);
+}
+
+void draw_header(struct app *app)
+{
+	static const enum biller_status shown[] = {
+		BS_FAILED, BS_LATE, BS_AT_RISK, BS_RUNNING, BS_SCHEDULED,
+		BS_CLOSED_LATE, BS_CLOSED,
+	};
+	const struct totals *t = &app->view.totals;
+	int x = 0, y = 0;
+	char buf[64], clock[16], left[16];
+
+	move(0, 0);
+	clrtoeol();
+	draw_text(0, 0, 9, "batchtop", A_BOLD, 0);
+	x = 9;
+	for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+		enum biller_status s = shown[i];
+		int w;
+
+		snprintf(buf, sizeof buf, "%s %d", biller_status_label(s),
+			 t->by_status[s]);
+		w = text_width(buf);
+		if (x + w + 1 > COLS - 24)
+			break;
+		draw_text(y, x, w, buf, t->by_status[s] && s <= BS_AT_RISK
+				? draw_attr(draw_status_paint(s))
+				: (t->by_status[s] ? 0 : draw_attr(PAINT_DIM)), 0);
+		x += w + 2;
+	}
+	if (app->now != BT_NO_TIME) {
+		fmt_clock(clock, sizeof clock, app->now, 0);
+		fmt_countdown(left, sizeof left,
+			      next_payment_file_ms(app->now, app->cfg->payment_file_minute));
+		snprintf(buf, sizeof buf, "file :%02d in %s  %s UTC",
+			 app->cfg->payment_file_minute, left, clock);
+	} else {
+		snprintf(buf, sizeof buf, "no shard has answered yet");
+	}
+	draw_text(0, COLS - text_width(buf), text_width(buf), buf, 0, 0);
+
+	draw_health_line(app, 1, 24);
+}
+
+void draw_health_line(struct app *app, int y, int min_share)
+{
+	size_t nitems = app->npollers + (app->nr ? 1 : 0);
+	char h[256];
+	enum paint p;
+	int nbad = 0, okw = 0, share, x = 0;
+
+	move(y, 0);
+	clrtoeol();
+	for (size_t i = 0; i < nitems; i++) {
+		if (health_item(app, i, h, sizeof h, &p))
+			nbad++;
+		else
+			okw += text_width(h) + 2;
+	}
+	share = nbad ? (COLS - okw) / nbad - 2 : 0;
+	if (share < min_share)
+		share = min_share;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < nitems && x < COLS; i++) {
+			bool bad = health_item(app, i, h, sizeof h, &p);
+			int w = text_width(h);
+
+			if (bad != (pass == 0))
+				continue;
+			if (bad && w > share)
+				w = share;
+			if (w > COLS - x)
+				w = COLS - x;
+			draw_text(y, x, w, h, draw_attr(p), 0);
+			x += w + 2;
+		}
+	}
+}
+
+void draw_statusbar(struct app *app, const char *hint)
+{
+	int y = LINES - 1, ro = 0;
+
+	move(y, 0);
+	clrtoeol();
+	if (app->readonly) {
+		ro = 10;
+		draw_text(y, COLS - ro, ro, " READ-ONLY", draw_attr(PAINT_BAD), 0);
+	}
+	if (app->message[0] && app->mono < app->message_until)
+		draw_text(y, 0, COLS - ro, app->message, A_BOLD, 0);
+	else
+		draw_text(y, 0, COLS - ro, hint, draw_attr(PAINT_DIM), 0);
+}

@@ -1,0 +1,72 @@
+/*
+ * draw.h - drawing helpers shared by the screens (UI thread only).
+ *
+ * Colours are looked up by meaning, never by number, so NO_COLOR and
+ * color = false need only one switch here.  Status is always spelled in
+ * text as well; colour only repeats it.
+ */
+#ifndef BT_DRAW_H
+#define BT_DRAW_H
+
+#include <curses.h>
+
+#include "app/app.h"
+#include "core/arena.h"
+#include "core/snapshot.h"
+#include "core/biller_status.h"
+
+enum paint {
+	PAINT_NORMAL,
+	PAINT_FAILED,
+	PAINT_LATE,
+	PAINT_AT_RISK,
+	PAINT_RUNNING,
+	PAINT_CLOSED,
+	PAINT_CLOSED_LATE,
+	PAINT_DIM,		/* demo billers, absent values */
+	PAINT_HEADER,		/* column headings and bars */
+	PAINT_SELECTED,
+	PAINT_BAD,		/* a shard down, READ-ONLY */
+	PAINT_WARN,		/* stale data */
+	PAINT_OK,
+	PAINT__COUNT
+};
+
+/* Set up colour pairs (if enabled and possible). */
+void draw_init(struct app *app);
+attr_t draw_attr(enum paint p);
+enum paint draw_status_paint(enum biller_status s);
+
+/* Put text at (y, x) fitted to exactly cols columns.  It is sanitized on
+ * the way (so a raw identifier may be passed); sanitized text is drawn as
+ * it is. */
+void draw_text(int y, int x, int cols, const char *s, attr_t attr, int right);
+/* Like draw_text for a printf result (cut only between characters). */
+void draw_fmt(int y, int x, int cols, attr_t attr, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* The two header lines (totals, clock, shard health) at rows 0 and 1. */
+void draw_header(struct app *app);
+/* Every source's health on row y (the shards, then New Relic when it is
+ * configured), the troubled ones first, each cut to its share of what the
+ * healthy ones leave, but to no less than min_share columns. */
+void draw_health_line(struct app *app, int y, int min_share);
+/* The status bar on the last row: the hint, or a message, plus READ-ONLY. */
+void draw_statusbar(struct app *app, const char *hint);
+
+/* The smallest terminal batchtop draws in. */
+#define DRAW_MIN_COLS 80
+#define DRAW_MIN_ROWS 24
+/* Draw the "too small" notice; returns true if the terminal is too small. */
+bool draw_too_small(void);
+
+/* One shard's health in a few words ("ok 3s", "DOWN 2m: ...", ...) and
+ * whether its data is stale.  buf gets the text. */
+bool draw_health_text(const struct app *app, size_t shard, char *buf,
+		      size_t n, enum paint *paint);
+/* The same for New Relic ("New Relic ok", "New Relic error: ..."); true
+ * when it is not ok.  Only meaningful when app->nr is set. */
+bool draw_nr_health_text(const struct app *app, char *buf, size_t n,
+			 enum paint *paint);
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * action_loop.c - the actions as the UI loop sees them (see
+ * action_loop.h): one tick, one question before quitting, one record of
+ * what is left undone at exit.
+ */
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "write/action_loop.h"
+#include "data/log.h"
+#include "write/plan.h"
+#include "write/rerun.h"
+#include "core/xalloc.h"
+
+#define ABANDON_LIST_MAX 20
+
+void actions_tick(struct app *app)
+{
+	rerun_tick(app);
+	plan_tick(app);
+}
+
+void actions_on_job(struct app *app, struct sq_job *job)
+{
+	rerun_on_job(app, job);
+}
+
+static void undone_words(char *buf, size_t n, size_t batches, size_t requests)
+{
+	int j = 0;
+
+	buf[0] = '\0';
+	if (batches)
+		j = snprintf(buf, n, "%zu batch%s of a plan not sent yet", batches,
+			     batches == 1 ? "" : "es");
+	if (requests && j >= 0 && (size_t)j < n)
+		snprintf(buf + j, n - (size_t)j, "%s%zu request%s without an answer",
+			 batches ? ", " : "", requests, requests == 1 ? "" : "s");
+}
+
+bool actions_undone_words(char *buf, size_t n)
+{
+	undone_words(buf, n, plan_waiting(), rerun_unanswered());
+	return buf[0] != '\0';
+}
+
+char *actions_abandon(struct app *app, const char *why)
+{
+	char detail[200], list[4096] = "", err[300] = "", err2[300] = "";
+	char what[160];
+	size_t batches, requests;
+	int failed = 0, failed2 = 0;
+	char *msg;
+
+	snprintf(detail, sizeof detail, "%s before this was sent", why);
+	batches = plan_abandon(detail, list, sizeof list, ABANDON_LIST_MAX, err,
+			       sizeof err, &failed);
+	requests = rerun_abandon_requests(app, why, list, sizeof list,
+					  ABANDON_LIST_MAX, err2, sizeof err2,
+					  &failed2);
+	if (!batches && !requests)
+		return NULL;
+	log_msg(LOG_WARN, "%s with %zu plan batches not sent and %zu requests "
+		"without an answer", why, batches, requests);
+	undone_words(what, sizeof what, batches, requests);
+	msg = xasprintf("batchtop: %s with %s:\n%s"
+			"batchtop: %s %s (batchtop audit prints it)\n",
+			why, what, list,
+			failed || failed2 ? "THEY COULD NOT BE RECORDED in the audit "
+			"log:" : "recorded as abandoned in the audit log",
+			failed ? err : failed2 ? err2 : rerun_audit_path());
+	return msg;
+}
+
+void actions_shutdown(void)
+{
+	plan_shutdown();
+}
