@@ -212,6 +212,7 @@ int main(int argc, char **argv)
 	struct shard_conf sc[NSHARDS];
 	struct config cfg;
 	struct app app;
+	const struct screen_slot *grid;
 	SCREEN *scr;
 	FILE *out, *in;
 	int64_t now = fx_utc(2026, 11, 1, 6, 0);
@@ -278,8 +279,8 @@ int main(int argc, char **argv)
 	draw_init(&app);
 	app.now = now;
 	view_rebuild(&app.view, app.now);
-	screen_grid.enter(&app);
-	screen_grid.update(&app);
+	screen_push(&app, &screen_grid, NULL);	/* enters and updates */
+	grid = screen_top(&app);
 
 	for (int f = -WARMUP; f < FRAMES; f++) {
 		double t0, t1, t2;
@@ -294,9 +295,9 @@ int main(int argc, char **argv)
 
 		t0 = now_ms();
 		view_rebuild(&app.view, app.now);
-		screen_grid.update(&app);
+		grid->s->update(&app, grid->st);
 		t1 = now_ms();
-		screen_grid.draw(&app);
+		grid->s->draw(&app, grid->st);
 		wnoutrefresh(stdscr);
 		doupdate();
 		t2 = now_ms();
@@ -326,8 +327,8 @@ int main(int argc, char **argv)
 		app.view.ranks_dirty = true;
 		t0 = now_ms();
 		view_rebuild(&app.view, app.now);
-		screen_grid.update(&app);
-		screen_grid.draw(&app);
+		grid->s->update(&app, grid->st);
+		grid->s->draw(&app, grid->st);
 		wnoutrefresh(stdscr);
 		doupdate();
 		t_newdata[f] = now_ms() - t0;
@@ -362,6 +363,7 @@ int main(int argc, char **argv)
 	       total.median <= TARGET_MS ? "PASS" : "OVER TARGET", total.median,
 	       TARGET_MS);
 
+	screen_pop_all(&app);
 	view_free(&app.view);
 	for (int i = 0; i < NSHARDS; i++)
 		shard_poller_free(app.pollers[i], 0);

@@ -230,8 +230,10 @@ static void on_job(struct app *app, struct sq_job *job)
 
 /* --- screen ----------------------------------------------------------------------- */
 
-static void autopay_enter(struct app *app)
+static void autopay_enter(struct app *app, void *st, const void *arg)
 {
+	(void)st;
+	(void)arg;
 	if (!A.registered) {
 		app_on_job(JOB_AUTOPAY, on_job);
 		A.registered = true;
@@ -253,8 +255,9 @@ static void autopay_enter(struct app *app)
 	rebuild();
 }
 
-static void autopay_leave(struct app *app)
+static void autopay_leave(struct app *app, void *st)
 {
+	(void)st;
 	(void)app;
 	for (size_t i = 0; i < A.n; i++)
 		query_autopay_row_free(&A.rows[i]);
@@ -281,15 +284,17 @@ static void autopay_leave(struct app *app)
 	A.filter[0] = '\0';
 }
 
-static void autopay_update(struct app *app)
+static void autopay_update(struct app *app, void *st)
 {
+	(void)st;
 	if (A.nshards && !autopay_rerun_busy() &&
 	    app->mono - A.loaded_at >= AUTOPAY_REFRESH_MS)
 		autopay_reload(app);
 }
 
-static void autopay_resize(struct app *app)
+static void autopay_resize(struct app *app, void *st)
 {
+	(void)st;
 	(void)app;
 }
 
@@ -377,13 +382,14 @@ static void draw_shards(struct app *app, int y)
 
 /* Column widths: mark, invoice, biller, shard, amount, failed, status,
  * rerun, exception (the rest). */
-static void autopay_draw(struct app *app)
+static void autopay_draw(struct app *app, void *st)
 {
 	int w_inv = 22, w_bil = 20, w_sh = 8, w_am = 11, w_fail = 11, w_st = 13;
 	int w_rr = 16, x;
 	int rows = body_rows();
 	char buf[512], m[64], t[16];
 
+	(void)st;
 	clamp();
 	erase();
 	draw_header(app);
@@ -552,10 +558,11 @@ static bool edit_key(int key)
 	return true;
 }
 
-static bool autopay_key(struct app *app, enum action act, int key)
+static bool autopay_key(struct app *app, void *st, enum action act, int key)
 {
 	long page = body_rows() > 1 ? body_rows() - 1 : 1;
 
+	(void)st;
 	if (A.editing)
 		return edit_key(key);
 	switch (act) {

@@ -126,7 +126,7 @@ const struct batch *biller_screen_selected(const struct app *app)
 	bool open = false;
 
 	for (int i = 0; i < app->depth; i++)
-		open = open || app->stack[i] == &screen_biller;
+		open = open || app->stack[i].s == &screen_biller;
 	if (!open || !B.b || !B.b->nbatches || B.sel < 0 ||
 	    B.sel >= (long)B.b->nbatches)
 		return NULL;
@@ -262,11 +262,13 @@ void biller_screen_open(struct app *app, int shard, const char *biller_id)
 	B.shard = shard;
 	free(B.id);
 	B.id = xstrdup(biller_id);
-	screen_push(app, &screen_biller);
+	screen_push(app, &screen_biller, NULL);
 }
 
-static void biller_enter(struct app *app)
+static void biller_enter(struct app *app, void *st, const void *arg)
 {
+	(void)st;
+	(void)arg;
 	app_on_job(JOB_BILLER, on_job);
 	snapshot_unref(B.snap);
 	B.snap = NULL;
@@ -294,8 +296,9 @@ static void biller_enter(struct app *app)
 	select_batch();
 }
 
-static void biller_leave(struct app *app)
+static void biller_leave(struct app *app, void *st)
 {
+	(void)st;
 	if (app->queries && app->queries[B.shard])
 		shard_query_cancel(app->queries[B.shard], JOB_BILLER);
 	B.job_hist = B.job_reqs = 0;	/* late answers are dropped */
@@ -310,8 +313,9 @@ static void biller_leave(struct app *app)
 	lines_cap = 0;
 }
 
-static void biller_update(struct app *app)
+static void biller_update(struct app *app, void *st)
 {
+	(void)st;
 	take_snapshot(app);
 	select_batch();
 	fetch(app);
@@ -678,10 +682,11 @@ static void draw_headings(void)
 	attrset(A_NORMAL);
 }
 
-static void biller_draw(struct app *app)
+static void biller_draw(struct app *app, void *st)
 {
 	int rows = content_rows();
 
+	(void)st;
 	erase();
 	draw_header(app);
 	draw_title(app);
@@ -719,10 +724,11 @@ static void move_sel(long to)
 	B.keep_sel_visible = true;
 }
 
-static bool biller_key(struct app *app, enum action act, int key)
+static bool biller_key(struct app *app, void *st, enum action act, int key)
 {
 	long page = content_rows() > 1 ? content_rows() - 1 : 1;
 
+	(void)st;
 	switch (act) {
 	case ACT_UP: move_sel(B.sel - 1); return true;
 	case ACT_DOWN: move_sel(B.sel + 1); return true;
@@ -764,8 +770,9 @@ static bool biller_key(struct app *app, enum action act, int key)
 	}
 }
 
-static void biller_resize(struct app *app)
+static void biller_resize(struct app *app, void *st)
 {
+	(void)st;
 	B.keep_sel_visible = true;
 }
 

@@ -160,13 +160,16 @@ static void clamp(struct app *app)
 		g.top = 0;
 }
 
-static void grid_enter(struct app *app)
+static void grid_enter(struct app *app, void *st, const void *arg)
 {
+	(void)st;
+	(void)arg;
 	layout(app);
 }
 
-static void grid_update(struct app *app)
+static void grid_update(struct app *app, void *st)
 {
+	(void)st;
 	if (!g.moved) {
 		g.sel = 0;
 		g.top = 0;
@@ -180,8 +183,9 @@ static void grid_update(struct app *app)
 	remember(app);
 }
 
-static void grid_resize(struct app *app)
+static void grid_resize(struct app *app, void *st)
 {
+	(void)st;
 	layout(app);
 	clamp(app);
 }
@@ -398,12 +402,13 @@ static void draw_headings(int y)
 	attrset(A_NORMAL);
 }
 
-static void grid_draw(struct app *app)
+static void grid_draw(struct app *app, void *st)
 {
 	const struct view *v = &app->view;
 	int rows = body_rows();
 	char hint[256];
 
+	(void)st;
 	if (g.layout_cols != COLS)
 		layout(app);
 	erase();
@@ -450,7 +455,7 @@ static void refilter(struct app *app, const char *text)
 	g.sel = 0;
 	g.top = 0;
 	g.moved = false;
-	grid_update(app);
+	grid_update(app, NULL);
 	remember(app);
 }
 
@@ -478,10 +483,11 @@ static bool edit_key(struct app *app, int key)
 	return true;
 }
 
-static bool grid_key(struct app *app, enum action act, int key)
+static bool grid_key(struct app *app, void *st, enum action act, int key)
 {
 	long page = body_rows() > 1 ? body_rows() - 1 : 1;
 
+	(void)st;
 	if (g.editing)
 		return edit_key(app, key);
 	/* Acting on a biller picks it: coming back, the selection is there. */
@@ -498,18 +504,18 @@ static bool grid_key(struct app *app, enum action act, int key)
 	case ACT_SORT_NEXT:
 		app->view.sort = (enum sort_key)((app->view.sort + 1) % SORT__COUNT);
 		view_rebuild(&app->view, app->now);
-		grid_update(app);
+		grid_update(app, NULL);
 		screen_message(app, "sorted by %s", sort_key_name(app->view.sort));
 		return true;
 	case ACT_SORT_REVERSE:
 		app->view.reverse = !app->view.reverse;
 		view_rebuild(&app->view, app->now);
-		grid_update(app);
+		grid_update(app, NULL);
 		return true;
 	case ACT_TOGGLE_DEMO:
 		app->view.show_demo = !app->view.show_demo;
 		view_rebuild(&app->view, app->now);
-		grid_update(app);
+		grid_update(app, NULL);
 		screen_message(app, "demo billers %s", app->view.show_demo
 			   ? "shown (never counted in the totals)" : "hidden");
 		return true;
@@ -538,7 +544,7 @@ static bool grid_key(struct app *app, enum action act, int key)
 		}
 		return true;
 	case ACT_MISSED:
-		screen_push(app, &screen_missed);
+		screen_push(app, &screen_missed, NULL);
 		return true;
 	case ACT_RERUN:
 		if (g.sel >= 0 && (size_t)g.sel < app->view.nrows)
@@ -562,7 +568,7 @@ static bool grid_key(struct app *app, enum action act, int key)
 		plan_dialog_open(app);
 		return true;
 	case ACT_AUTOPAY:
-		screen_push(app, &screen_autopay);
+		screen_push(app, &screen_autopay, NULL);
 		return true;
 	case ACT_PLAN_PAUSE:
 		plan_pause(app, &ui_report);

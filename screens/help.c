@@ -36,15 +36,17 @@ static const char *const legend[] = {
 	"Times come from the shards' clocks; LOCAL is the biller's own time zone.",
 };
 
-static void help_enter(struct app *app)
+static void help_enter(struct app *app, void *st, const void *arg)
 {
-	const struct screen *below = screen_below(app);
+	const struct screen *below = arg;	/* the screen whose keys */
 
+	(void)app;
+	(void)st;
 	h.top = 0;
 	h.of = below ? below->name : "generic";
 }
 
-static void help_draw(struct app *app)
+static void help_draw(struct app *app, void *st)
 {
 	struct binding b[HELP_MAX_BINDINGS];
 	size_t n = keymap_bindings(app->km, h.of, b, HELP_MAX_BINDINGS);
@@ -52,6 +54,7 @@ static void help_draw(struct app *app)
 	int rows = LINES - 4;
 	char key[32], title[80];
 
+	(void)st;
 	if (n > HELP_MAX_BINDINGS)
 		n = HELP_MAX_BINDINGS;
 	lines = (long)n + (long)(sizeof legend / sizeof legend[0]);
@@ -81,8 +84,9 @@ static void help_draw(struct app *app)
 	draw_statusbar(app, "Up/Down scroll  q or Esc back  (keys from the active keymap)");
 }
 
-static bool help_key(struct app *app, enum action act, int key)
+static bool help_key(struct app *app, void *st, enum action act, int key)
 {
+	(void)st;
 	switch (act) {
 	case ACT_UP: h.top--; return true;
 	case ACT_DOWN: h.top++; return true;

@@ -344,13 +344,15 @@ void logs_screen_open(struct app *app, int shard, const char *biller_id,
 	L.batch_id = xstrdup(batch_id ? batch_id : "");
 	L.anchor = xstrdup(open_at_batch ? open_at_batch : "");
 	L.anchor_shown = text_sanitize(L.anchor, (size_t)-1);
-	screen_push(app, &screen_logs);
+	screen_push(app, &screen_logs, NULL);
 }
 
-static void logs_enter(struct app *app)
+static void logs_enter(struct app *app, void *st, const void *arg)
 {
 	int64_t now = app->now != BT_NO_TIME ? app->now : wall_ms();
 
+	(void)st;
+	(void)arg;
 	app_on_job(JOB_LOGS, on_job);
 	joblines_free(L.buf);
 	L.buf = joblines_new((size_t)app->cfg->log_lines);
@@ -379,8 +381,9 @@ static void logs_enter(struct app *app)
 	nr_pump(app);
 }
 
-static void logs_leave(struct app *app)
+static void logs_leave(struct app *app, void *st)
 {
+	(void)st;
 	if (app->queries && app->queries[L.shard])
 		shard_query_cancel(app->queries[L.shard], JOB_LOGS);
 	L.job = 0;			/* a late answer is dropped */
@@ -395,8 +398,9 @@ static void logs_leave(struct app *app)
 	L.vis_valid = false;
 }
 
-static void logs_update(struct app *app)
+static void logs_update(struct app *app, void *st)
 {
+	(void)st;
 	pump(app);
 	nr_pump(app);
 	if (L.buf && (!L.vis_valid || L.vis_gen != L.buf->gen))
@@ -583,10 +587,11 @@ static void draw_lines(void)
 				: "no log line", draw_attr(PAINT_DIM), 0);
 }
 
-static void logs_draw(struct app *app)
+static void logs_draw(struct app *app, void *st)
 {
 	char hint[1200];
 
+	(void)st;
 	if (!L.buf)
 		return;
 	rebuild_vis();
@@ -727,10 +732,11 @@ static void move_to(long to)
 	remember_cursor();
 }
 
-static bool logs_key(struct app *app, enum action act, int key)
+static bool logs_key(struct app *app, void *st, enum action act, int key)
 {
 	long page = body_rows() > 1 ? body_rows() - 1 : 1;
 
+	(void)st;
 	if (L.prompt != P_NONE)
 		return prompt_key(app, key);
 	switch (act) {

@@ -160,8 +160,10 @@ static void run(struct app *app)
 
 /* --- the screen ------------------------------------------------------------------- */
 
-static void missed_enter(struct app *app)
+static void missed_enter(struct app *app, void *st, const void *arg)
 {
+	(void)st;
+	(void)arg;
 	app_on_job(JOB_MISSED, on_job);
 	M.nshards = app->npollers;
 	M.ans = xcalloc(M.nshards + 1, sizeof *M.ans);
@@ -171,8 +173,9 @@ static void missed_enter(struct app *app)
 	run(app);
 }
 
-static void missed_leave(struct app *app)
+static void missed_leave(struct app *app, void *st)
 {
+	(void)st;
 	for (size_t i = 0; i < M.nshards; i++) {
 		if (app->queries && app->queries[i])
 			shard_query_cancel(app->queries[i], JOB_MISSED);
@@ -189,8 +192,9 @@ static void missed_leave(struct app *app)
 	M.have = false;
 }
 
-static void missed_update(struct app *app)
+static void missed_update(struct app *app, void *st)
 {
+	(void)st;
 	if (!M.running && app->mono - M.done_mono >= MISSED_REFRESH_MS)
 		run(app);
 }
@@ -248,12 +252,13 @@ static void table_line(int y, int indent, const char *label, const char *shard,
 	table_cells(y, indent, label, shard, m, c, p, attr);
 }
 
-static void missed_draw(struct app *app)
+static void missed_draw(struct app *app, void *st)
 {
 	char buf[900];
 	int rows = body_rows();
 	long total = report_lines(), line = 0;
 
+	(void)st;
 	if (M.top > total - rows)
 		M.top = total - rows;
 	if (M.top < 0)
@@ -326,10 +331,11 @@ static void missed_draw(struct app *app)
 
 /* --- keys --------------------------------------------------------------------------- */
 
-static bool missed_key(struct app *app, enum action act, int key)
+static bool missed_key(struct app *app, void *st, enum action act, int key)
 {
 	long page = body_rows() > 1 ? body_rows() - 1 : 1;
 
+	(void)st;
 	switch (act) {
 	case ACT_UP: M.top--; return true;
 	case ACT_DOWN: M.top++; return true;

@@ -170,7 +170,7 @@ void plan_dialog_open(struct app *app)
 	char title[160], prompt[300], expect[32];
 	struct plan_summary p;
 
-	if (confirm_is_open())
+	if (confirm_is_open(app))
 		return;
 	if (plan_build(app, &ui_report) < 0 || !plan_proposal(&p))
 		return;

@@ -347,7 +347,7 @@ static size_t count_targets(struct app *app, const struct biller *b,
 			   b->name);
 		return 0;
 	}
-	if (confirm_is_open() || dlg.open)
+	if (confirm_is_open(app) || dlg.open)
 		return 0;
 	for (size_t i = 0; i < b->nbatches; i++) {
 		const struct batch *t = &b->batches[i];

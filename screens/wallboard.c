@@ -348,11 +348,12 @@ static void draw_health(struct app *app, const struct layout *L)
 	draw_health_line(app, L->health_y, 20);
 }
 
-static void wallboard_draw(struct app *app)
+static void wallboard_draw(struct app *app, void *st)
 {
 	char text[T__COUNT][16], label[T__COUNT][40];
 	struct layout L;
 
+	(void)st;
 	tile_texts(app, text, label);
 	layout(&L, text, label);
 	erase();
@@ -366,8 +367,10 @@ static void wallboard_draw(struct app *app)
 
 /* --- the rest of the table ------------------------------------------------ */
 
-static void wallboard_enter(struct app *app)
+static void wallboard_enter(struct app *app, void *st, const void *arg)
 {
+	(void)st;
+	(void)arg;
 	/* The board always shows the non-demo billers by risk, whatever the
 	 * [ui] settings say. */
 	app->view.sort = SORT_RISK;
@@ -386,10 +389,11 @@ static void wallboard_enter(struct app *app)
 	wb.confirming = false;
 }
 
-static void wallboard_update(struct app *app)
+static void wallboard_update(struct app *app, void *st)
 {
 	int64_t now = mono_ms();
 
+	(void)st;
 	if (now - wb.page_since >= (int64_t)app->cfg->wallboard_page_seconds * 1000) {
 		wb.page++;	/* the draw wraps it to the first page */
 		wb.page_since = now;
@@ -400,8 +404,9 @@ static void wallboard_update(struct app *app)
 	}
 }
 
-static bool wallboard_key(struct app *app, enum action act, int key)
+static bool wallboard_key(struct app *app, void *st, enum action act, int key)
 {
+	(void)st;
 	if (wb.confirming) {
 		wb.confirming = false;
 		app->message[0] = '\0';

@@ -40,6 +40,13 @@ enum job_kind {
 
 #define APP_MAX_SCREENS 8
 
+/* One screen on the UI's stack (ui/screen.h): its table and the state of
+ * this instance of it. */
+struct screen_slot {
+	const struct screen *s;
+	void *st;
+};
+
 struct app {
 	struct config *cfg;
 	struct keymap *km;
@@ -67,7 +74,7 @@ struct app {
 	bool dirty;			/* draw this turn */
 	bool quit;
 
-	const struct screen *stack[APP_MAX_SCREENS];
+	struct screen_slot stack[APP_MAX_SCREENS];	/* ui/screen.h */
 	int depth;
 
 	char message[200];		/* transient line in the status bar */

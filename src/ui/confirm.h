@@ -37,6 +37,6 @@ struct confirm {
 bool confirm_open(struct app *app, const struct confirm *c);
 
 /* Whether a dialog is up. */
-bool confirm_is_open(void);
+bool confirm_is_open(const struct app *app);
 
 #endif

@@ -5,47 +5,79 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "core/timefmt.h"
+#include "core/xalloc.h"
 #include "ui/screen.h"
+
+bool screen_push(struct app *app, const struct screen *s, const void *arg)
+{
+	struct screen_slot *slot;
+
+	if (app->depth >= APP_MAX_SCREENS)
+		return false;
+	slot = &app->stack[app->depth++];
+	slot->s = s;
+	slot->st = s->state_size ? xcalloc(1, s->state_size) : NULL;
+	if (s->enter)
+		s->enter(app, slot->st, arg);
+	if (s->update)
+		s->update(app, slot->st);
+	app->dirty = true;
+	return true;
+}
+
+static void leave_top(struct app *app)
+{
+	struct screen_slot *slot = &app->stack[app->depth - 1];
+
+	if (slot->s->leave)
+		slot->s->leave(app, slot->st);
+	free(slot->st);
+	slot->st = NULL;
+	slot->s = NULL;
+	app->depth--;
+}
 
 /* ui_run() pushes the grid (or, with --wallboard, the board) first, and
  * it stays at the bottom: screen_pop() never takes the last one. */
-const struct screen *screen_top(const struct app *app)
-{
-	return app->depth ? app->stack[app->depth - 1] : NULL;
-}
-
-void screen_push(struct app *app, const struct screen *s)
-{
-	if (app->depth >= APP_MAX_SCREENS)
-		return;
-	app->stack[app->depth++] = s;
-	if (s->enter)
-		s->enter(app);
-	if (s->update)
-		s->update(app);
-	app->dirty = true;
-}
-
 void screen_pop(struct app *app)
 {
-	const struct screen *s;
+	struct screen_slot *slot;
 
 	if (app->depth <= 1)
 		return;
-	s = app->stack[app->depth - 1];
-	if (s->leave)
-		s->leave(app);
-	s = app->stack[--app->depth - 1];
-	if (s->update)
-		s->update(app);
+	leave_top(app);
+	slot = &app->stack[app->depth - 1];
+	if (slot->s->update)
+		slot->s->update(app, slot->st);
 	app->dirty = true;
 }
 
-const struct screen *screen_below(const struct app *app)
+void screen_pop_all(struct app *app)
 {
-	return app->depth >= 2 ? app->stack[app->depth - 2] : NULL;
+	while (app->depth > 0)
+		leave_top(app);
+}
+
+const struct screen_slot *screen_top(const struct app *app)
+{
+	return app->depth ? &app->stack[app->depth - 1] : NULL;
+}
+
+const struct screen_slot *screen_below(const struct app *app)
+{
+	return app->depth >= 2 ? &app->stack[app->depth - 2] : NULL;
+}
+
+const struct screen_slot *screen_find(const struct app *app,
+				      const struct screen *s)
+{
+	for (int i = app->depth - 1; i >= 0; i--)
+		if (app->stack[i].s == s)
+			return &app->stack[i];
+	return NULL;
 }
 
 void screen_message(struct app *app, const char *fmt, ...)

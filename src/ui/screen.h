@@ -14,17 +14,27 @@
 #include "ui/actions.h"
 #include "app/app.h"
 
+/*
+ * Every callback gets st, the state of this instance of the screen:
+ * state_size zeroed bytes that screen_push() allocates before enter and
+ * frees after leave, so the same screen may sit on the stack twice and
+ * nothing carries over from one opening to the next.  enter gets the
+ * opener's arg (what to show; NULL when there is nothing to say) and
+ * copies what it keeps: arg is the opener's and may go away.
+ */
 struct screen {
 	const char *name;			/* its name in keymap files */
-	void (*enter)(struct app *app);
-	void (*leave)(struct app *app);
+	size_t state_size;			/* 0: no state (st is NULL) */
+	void (*enter)(struct app *app, void *st, const void *arg);
+	/* Free what st holds (not st itself). */
+	void (*leave)(struct app *app, void *st);
 	/* New data arrived, or the clock ticked: the view has been rebuilt. */
-	void (*update)(struct app *app);
-	void (*draw)(struct app *app);
+	void (*update)(struct app *app, void *st);
+	void (*draw)(struct app *app, void *st);
 	/* A key: its bound action (ACT_NONE if unbound) and the raw key.
 	 * Returns true when the screen handled it. */
-	bool (*key)(struct app *app, enum action act, int key);
-	void (*resize)(struct app *app);
+	bool (*key)(struct app *app, void *st, enum action act, int key);
+	void (*resize)(struct app *app, void *st);
 };
 
 /* The confirmation (confirm.h) is the UI's own; the other screens are
@@ -32,12 +42,19 @@ struct screen {
  * (ui_run), so nothing here depends on screens/. */
 extern const struct screen screen_confirm;
 
-/* The screen stack: push enters s on top, pop leaves the top one (never
- * the bottom one). */
-void screen_push(struct app *app, const struct screen *s);
+/* The screen stack.  Push allocates s's state, enters it with arg and
+ * puts it on top; false (nothing done) when the stack is full.  Pop leaves
+ * the top one and frees its state (never the bottom one). */
+bool screen_push(struct app *app, const struct screen *s, const void *arg);
 void screen_pop(struct app *app);
-const struct screen *screen_top(const struct app *app);	/* NULL if none */
-const struct screen *screen_below(const struct app *app);	/* under the top, or NULL */
+/* The top slot, the one under it, or the topmost instance of s; NULL when
+ * there is none.  Valid until the stack next changes. */
+const struct screen_slot *screen_top(const struct app *app);
+const struct screen_slot *screen_below(const struct app *app);
+const struct screen_slot *screen_find(const struct app *app,
+				      const struct screen *s);
+/* Leave and free every screen, top first (batchtop is ending). */
+void screen_pop_all(struct app *app);
 /* A message in the status bar for a few seconds. */
 void screen_message(struct app *app, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -275,19 +275,20 @@ static const char *signal_word(int sig)
 
 static void handle_key(struct app *app, int ch)
 {
-	const struct screen *s = screen_top(app);
+	const struct screen_slot *top = screen_top(app);
+	const struct screen *s = top->s;
 	enum action act;
 
 	if (ch == KEY_RESIZE) {
 		for (int i = 0; i < app->depth; i++)
-			if (app->stack[i]->resize)
-				app->stack[i]->resize(app);
+			if (app->stack[i].s->resize)
+				app->stack[i].s->resize(app, app->stack[i].st);
 		app->dirty = true;
 		return;
 	}
 	act = keymap_lookup(app->km, s->name, ch);
 	app->dirty = true;
-	if (s->key && s->key(app, act, ch))
+	if (s->key && s->key(app, top->st, act, ch))
 		return;
 	switch (act) {
 	case ACT_QUIT:
@@ -295,7 +296,7 @@ static void handle_key(struct app *app, int ch)
 		break;
 	case ACT_HELP:
 		if (s != help_screen)
-			screen_push(app, help_screen);
+			screen_push(app, help_screen, s);
 		break;
 	case ACT_BACK:
 		screen_pop(app);
@@ -319,10 +320,10 @@ static void handle_key(struct app *app, int ch)
 
 static void draw(struct app *app)
 {
-	const struct screen *s = screen_top(app);
+	const struct screen_slot *top = screen_top(app);
 
 	if (!draw_too_small())
-		s->draw(app);
+		top->s->draw(app, top->st);
 	wnoutrefresh(stdscr);
 	doupdate();
 	app->dirty = false;
@@ -345,7 +346,7 @@ int ui_run(struct app *app, const struct screen *root,
 	app_on_job(JOB_RERUN, actions_on_job);
 	app_on_job(JOB_REQUESTS, actions_on_job);
 	help_screen = help;
-	screen_push(app, root);
+	screen_push(app, root, NULL);
 
 	while (!app->quit && !got_quit_signal) {
 		bool changed = app_collect(app) || woken;
@@ -361,11 +362,11 @@ int ui_run(struct app *app, const struct screen *root,
 		app->now = view_now(&app->view, app->mono);
 		second = (app->now != BT_NO_TIME ? app->now : app->mono) / 1000;
 		if (changed || second != last_second) {
-			const struct screen *s = screen_top(app);
+			const struct screen_slot *top = screen_top(app);
 
 			view_rebuild(&app->view, app->now);
-			if (s->update)
-				s->update(app);
+			if (top->s->update)
+				top->s->update(app, top->st);
 			last_second = second;
 			app->dirty = true;
 		}
@@ -404,13 +405,7 @@ int ui_run(struct app *app, const struct screen *root,
 	 * screens go: a dialog's leave may audit its own no). */
 	app->exit_note = actions_abandon(app, got_quit_signal
 					 ? signal_word(got_quit_signal) : "quit");
-	while (app->depth > 0) {
-		const struct screen *s = screen_top(app);
-
-		if (s->leave)
-			s->leave(app);
-		app->depth--;
-	}
+	screen_pop_all(app);
 	actions_shutdown();
 	ui_restore();
 	/* Killed by a signal: say so in the status, as a shell would. */

@@ -236,7 +236,7 @@ static void big_plan(struct fixture *f, size_t n)
 	view_init(&f->app.view, 1, &f->cfg);
 	view_set_snapshot(&f->app.view, 0, s);
 	snapshot_unref(s);
-	f->app.stack[0] = &bottom;
+	f->app.stack[0] = (struct screen_slot){ .s = &bottom };
 	f->app.depth = 1;
 	rerun_init(&f->app);
 	assert_int_equal(plan_mark_failed(&f->app), n);
@@ -246,8 +246,12 @@ static void big_plan(struct fixture *f, size_t n)
 
 static void type(struct fixture *f, const char *keys)
 {
-	for (; *keys; keys++)
-		screen_confirm.key(&f->app, ACT_NONE, *keys);
+	for (; *keys; keys++) {
+		const struct screen_slot *top = screen_top(&f->app);
+
+		assert_ptr_equal(top->s, &screen_confirm);
+		top->s->key(&f->app, top->st, ACT_NONE, *keys);
+	}
 }
 
 static size_t count_lines(const char *path, const char *needle)
