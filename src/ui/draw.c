@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ui/draw.h"
+#include "ui/keymap.h"
 #include "data/newrelic.h"
 #include "core/text.h"
 #include "core/timefmt.h"
@@ -296,4 +297,71 @@ void draw_statusbar(struct app *app, const char *hint)
 		draw_text(y, 0, COLS - ro, app->message, A_BOLD, 0);
 	else
 		draw_text(y, 0, COLS - ro, hint, draw_attr(PAINT_DIM), 0);
+}
+
+/* "Enter", "l", "Space": a key as the footer names it (keymap's names
+ * without the brackets). */
+static void footer_key(int key, char *buf, size_t n)
+{
+	char name[32];
+	size_t len;
+
+	keymap_key_name(key, name, sizeof name);
+	len = strlen(name);
+	if (len > 2 && name[0] == '<' && name[len - 1] == '>')
+		snprintf(buf, n, "%.*s", (int)(len - 2), name + 1);
+	else
+		snprintf(buf, n, "%s", name);
+}
+
+/* Append "KEY label" for act to buf when a key does it and it fits in
+ * cols columns; returns whether it was added. */
+static bool footer_add(const struct app *app, const char *screen,
+		       enum action act, const char *label, int cols,
+		       char *buf, size_t bufsz)
+{
+	char key[32], item[96];
+	int key_code = keymap_key_for(app->km, screen, act);
+	size_t len = strlen(buf);
+
+	if (key_code < 0)
+		return false;
+	footer_key(key_code, key, sizeof key);
+	snprintf(item, sizeof item, "%s%s %s", len ? "  " : "", key, label);
+	if (text_width(buf) + text_width(item) > cols || len + strlen(item) >= bufsz)
+		return false;
+	memcpy(buf + len, item, strlen(item) + 1);
+	return true;
+}
+
+void draw_footer_text(const struct app *app, const char *screen,
+		      const struct key_hint *hints, size_t n, int cols,
+		      char *buf, size_t bufsz)
+{
+	char tail[96] = "";
+	int room;
+
+	buf[0] = '\0';
+	if (bufsz == 0)
+		return;
+	/* Help and quit go last but are placed first, so they always fit. */
+	footer_add(app, screen, ACT_HELP, "help", cols, tail, sizeof tail);
+	footer_add(app, screen, ACT_QUIT, "quit", cols, tail, sizeof tail);
+	room = cols - (tail[0] ? text_width(tail) + 2 : 0);
+	for (size_t i = 0; i < n; i++)
+		footer_add(app, screen, hints[i].act, hints[i].label, room, buf,
+			   bufsz);
+	if (tail[0] && strlen(buf) + strlen(tail) + 3 < bufsz)
+		snprintf(buf + strlen(buf), bufsz - strlen(buf), "%s%s",
+			 buf[0] ? "  " : "", tail);
+}
+
+void draw_footer(struct app *app, const char *screen,
+		 const struct key_hint *hints, size_t n)
+{
+	char buf[512];
+
+	draw_footer_text(app, screen, hints, n, COLS - (app->readonly ? 11 : 0),
+			 buf, sizeof buf);
+	draw_statusbar(app, buf);
 }

@@ -11,6 +11,7 @@
 #include <curses.h>
 
 #include "app/app.h"
+#include "ui/actions.h"
 #include "core/arena.h"
 #include "core/snapshot.h"
 #include "core/biller_status.h"
@@ -53,6 +54,23 @@ void draw_header(struct app *app);
 void draw_health_line(struct app *app, int y, int min_share);
 /* The status bar on the last row: the hint, or a message, plus READ-ONLY. */
 void draw_statusbar(struct app *app, const char *hint);
+
+/* The keys a screen names in its footer: an action and a word for it. */
+struct key_hint {
+	enum action act;
+	const char *label;		/* "detail", "rerun" */
+};
+/* The footer of screen: "KEY label" for each hint whose action some key
+ * does on that screen in the active keymap (so a user's bindings show as
+ * they are, and an unbound action is left out), as many as fit the width
+ * after "? help  q quit", which always fit; then the status bar as
+ * draw_statusbar() draws it. */
+void draw_footer(struct app *app, const char *screen,
+		 const struct key_hint *hints, size_t n);
+/* The same text into buf (for tests and the headless help). */
+void draw_footer_text(const struct app *app, const char *screen,
+		      const struct key_hint *hints, size_t n, int cols,
+		      char *buf, size_t bufsz);
 
 /* The smallest terminal batchtop draws in. */
 #define DRAW_MIN_COLS 80

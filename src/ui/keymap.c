@@ -464,6 +464,28 @@ enum action keymap_lookup(const struct keymap *km, const char *screen, int key)
 	return generic;
 }
 
+int keymap_key_for(const struct keymap *km, const char *screen,
+		   enum action act)
+{
+	int s = screen_index_or_die(screen);
+	int found = -1;
+
+	/* The first key, in file order, whose lookup on this screen gives
+	 * act: a generic binding the screen shadows does not count. */
+	for (int pass = 0; pass < 2 && found < 0; pass++) {
+		for (size_t i = 0; i < km->n && found < 0; i++) {
+			const struct kbind *b = &km->b[i];
+
+			if (b->action != act ||
+			    b->screen != (pass == 0 ? s : SCREEN_GENERIC))
+				continue;
+			if (keymap_lookup(km, screen, b->key) == act)
+				found = b->key;
+		}
+	}
+	return found;
+}
+
 static int bound_on(const struct keymap *km, int screen, int key)
 {
 	for (size_t i = 0; i < km->n; i++)

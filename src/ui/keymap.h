@@ -37,6 +37,11 @@ int keymap_load_string(struct keymap *km, const char *text, const char *name,
 /* The action for key on screen (then generic); ACT_NONE if unbound. */
 enum action keymap_lookup(const struct keymap *km, const char *screen, int key);
 
+/* The first key that does act on screen (its own bindings first, then
+ * generic ones it does not shadow); -1 when no key does. */
+int keymap_key_for(const struct keymap *km, const char *screen,
+		   enum action act);
+
 /* Bindings visible on screen (its own, then generic ones not shadowed),
  * in file order, at most max; returns how many there are in all. */
 size_t keymap_bindings(const struct keymap *km, const char *screen,
