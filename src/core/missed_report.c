@@ -186,6 +186,81 @@ static char *item_label(const struct missed_row *r, enum missed_group_by by)
 	return xstrdup(r->name && *r->name ? r->name : str(r->biller_id));
 }
 
+/* Fill group g from the sorted rows v[i .. end) of one group: its totals
+ * and its items (the rows of one item summed). */
+static void fill_group(struct missed_group *g, const struct missed_row **v,
+		       size_t i, size_t end, enum missed_group_by by)
+{
+	memset(g, 0, sizeof *g);
+	g->label = group_label(v[i], by);
+	g->shard = -1;
+	if (by == MISSED_BY_BILLER) {
+		g->shard = v[i]->shard;
+		g->shard_name = v[i]->shard_name;
+		g->biller_id = v[i]->biller_id;
+	}
+	g->items = xcalloc(end - i + 1, sizeof *g->items);
+	for (size_t j = i; j < end;) {
+		size_t k = j;
+		long closes = 0, missed = 0;
+
+		while (k < end && cmp_item(v[j], v[k], by) == 0) {
+			closes += v[k]->closes;
+			missed += v[k]->missed;
+			k++;
+		}
+		if (by == MISSED_BY_BILLER || !v[j]->biller_id) {
+			/* Grouped by biller, its own rows are its total; else
+			 * the totals rows are. */
+			g->closes += closes;
+			g->missed += missed;
+		}
+		if (missed > 0 && (by == MISSED_BY_BILLER || v[j]->biller_id)) {
+			struct missed_item *it = &g->items[g->nitems++];
+
+			it->label = item_label(v[j], by);
+			it->closes = closes;
+			it->missed = missed;
+			it->shard = -1;
+			if (by != MISSED_BY_BILLER) {
+				it->shard = v[j]->shard;
+				it->shard_name = v[j]->shard_name;
+				it->biller_id = v[j]->biller_id;
+			}
+		}
+		j = k;
+	}
+}
+
+static void free_group(struct missed_group *g)
+{
+	for (size_t k = 0; k < g->nitems; k++)
+		free(g->items[k].label);
+	free(g->items);
+	free(g->label);
+}
+
+/* Billers that missed in the period: counted once, however the report is
+ * grouped. */
+static size_t count_billers(const struct missed_row *rows, size_t nrows,
+			    enum missed_period period)
+{
+	const struct missed_row **v = xcalloc(nrows + 1, sizeof *v);
+	size_t n = 0, billers = 0;
+
+	for (size_t i = 0; i < nrows; i++)
+		if (rows[i].biller_id && rows[i].bucket >= 0 &&
+		    rows[i].bucket <= (int)period && rows[i].missed > 0)
+			v[n++] = &rows[i];
+	sort_by = MISSED_BY_BILLER;
+	qsort(v, n, sizeof *v, cmp_rows);
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || cmp_group(v[i - 1], v[i], MISSED_BY_BILLER))
+			billers++;
+	free(v);
+	return billers;
+}
+
 void missed_report_build(struct missed_report *rep, const struct missed_row *rows,
 			 size_t nrows, enum missed_period period,
 			 enum missed_group_by by, enum missed_sort sort,
@@ -218,71 +293,15 @@ void missed_report_build(struct missed_report *rep, const struct missed_row *row
 
 		while (end < n && cmp_group(v[i], v[end], by) == 0)
 			end++;
-		memset(g, 0, sizeof *g);
-		g->label = group_label(v[i], by);
-		g->shard = -1;
-		if (by == MISSED_BY_BILLER) {
-			g->shard = v[i]->shard;
-			g->shard_name = v[i]->shard_name;
-			g->biller_id = v[i]->biller_id;
-		}
-		g->items = xcalloc(end - i + 1, sizeof *g->items);
-		for (size_t j = i; j < end;) {
-			size_t k = j;
-			long closes = 0, missed = 0;
-
-			while (k < end && cmp_item(v[j], v[k], by) == 0) {
-				closes += v[k]->closes;
-				missed += v[k]->missed;
-				k++;
-			}
-			if (by == MISSED_BY_BILLER || !v[j]->biller_id) {
-				/* Grouped by biller, its own rows are its
-				 * total; else the totals rows are. */
-				g->closes += closes;
-				g->missed += missed;
-			}
-			if (missed > 0 && (by == MISSED_BY_BILLER || v[j]->biller_id)) {
-				struct missed_item *it = &g->items[g->nitems++];
-
-				it->label = item_label(v[j], by);
-				it->closes = closes;
-				it->missed = missed;
-				it->shard = -1;
-				if (by != MISSED_BY_BILLER) {
-					it->shard = v[j]->shard;
-					it->shard_name = v[j]->shard_name;
-					it->biller_id = v[j]->biller_id;
-				}
-			}
-			j = k;
-		}
-		if (by == MISSED_BY_BILLER && g->missed == 0) {
-			/* It missed in a longer period only. */
-			for (size_t k = 0; k < g->nitems; k++)
-				free(g->items[k].label);
-			free(g->items);
-			free(g->label);
-		} else {
+		fill_group(g, v, i, end, by);
+		if (by == MISSED_BY_BILLER && g->missed == 0)
+			free_group(g);	/* it missed in a longer period only */
+		else
 			rep->ngroups++;
-		}
 		i = end;
 	}
 	free(v);
-
-	/* Billers that missed: counted once, however they are grouped. */
-	v = xcalloc(nrows + 1, sizeof *v);
-	n = 0;
-	for (size_t i = 0; i < nrows; i++)
-		if (rows[i].biller_id && rows[i].bucket >= 0 &&
-		    rows[i].bucket <= (int)period && rows[i].missed > 0)
-			v[n++] = &rows[i];
-	sort_by = MISSED_BY_BILLER;
-	qsort(v, n, sizeof *v, cmp_rows);
-	for (size_t i = 0; i < n; i++)
-		if (i == 0 || cmp_group(v[i - 1], v[i], MISSED_BY_BILLER))
-			rep->billers++;
-	free(v);
+	rep->billers = count_billers(rows, nrows, period);
 
 	show_sort = sort;
 	show_reverse = reverse;
@@ -294,12 +313,8 @@ void missed_report_build(struct missed_report *rep, const struct missed_row *row
 
 void missed_report_free(struct missed_report *r)
 {
-	for (size_t i = 0; i < r->ngroups; i++) {
-		for (size_t k = 0; k < r->groups[i].nitems; k++)
-			free(r->groups[i].items[k].label);
-		free(r->groups[i].items);
-		free(r->groups[i].label);
-	}
+	for (size_t i = 0; i < r->ngroups; i++)
+		free_group(&r->groups[i]);
 	free(r->groups);
 	memset(r, 0, sizeof *r);
 }
