@@ -249,6 +249,17 @@ static int parse_key(struct load *ld, const char *word)
 	return -1;
 }
 
+/* The SCREEN KEY words of bind and unbind; -1 (reported) if either is bad. */
+static int parse_target(struct load *ld, const char *screen_word,
+			const char *key_word, int *screen, int *key)
+{
+	*screen = parse_screen(ld, screen_word);
+	if (*screen < 0)
+		return -1;
+	*key = parse_key(ld, key_word);
+	return *key < 0 ? -1 : 0;
+}
+
 static int do_bind(struct load *ld, int screen, int key, enum action action)
 {
 	struct keymap *km = ld->km;
@@ -315,11 +326,8 @@ static int parse_line(struct load *ld, char *line, size_t len)
 		if (nw != 4)
 			return load_fail(ld, xstrdup("bind takes a screen, a "
 				"key and an action: bind SCREEN KEY ACTION"));
-		int screen = parse_screen(ld, word[1]);
-		if (screen < 0)
-			return -1;
-		int key = parse_key(ld, word[2]);
-		if (key < 0)
+		int screen, key;
+		if (parse_target(ld, word[1], word[2], &screen, &key) < 0)
 			return -1;
 		int action = action_from_name(word[3]);
 		if (action < 0)
@@ -331,11 +339,8 @@ static int parse_line(struct load *ld, char *line, size_t len)
 		if (nw != 3)
 			return load_fail(ld, xstrdup("unbind takes a screen "
 				"and a key: unbind SCREEN KEY"));
-		int screen = parse_screen(ld, word[1]);
-		if (screen < 0)
-			return -1;
-		int key = parse_key(ld, word[2]);
-		if (key < 0)
+		int screen, key;
+		if (parse_target(ld, word[1], word[2], &screen, &key) < 0)
 			return -1;
 		do_unbind(ld, screen, key);
 		return 0;
