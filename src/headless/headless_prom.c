@@ -19,6 +19,7 @@
 #include "autoconf.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -208,6 +209,18 @@ static void print_newrelic(const struct app *app, FILE *out)
 			(double)(app->mono - h->last_ok_mono) / 1000.0);
 }
 
+/* A family with one sample per shard read: the long at offset off of
+ * each shard's tally. */
+static void per_shard(const struct app *app, const struct prom_shard *ps,
+		      FILE *out, const char *name, const char *help, size_t off)
+{
+	family(out, name, help);
+	for (size_t i = 0; i < app->npollers; i++)
+		if (ps[i].seen)
+			sample(out, name, shard_name(app, i), NULL,
+			       *(const long *)(const void *)((const char *)&ps[i] + off));
+}
+
 static void print_counts(const struct app *app, const struct prom_shard *ps,
 			 FILE *out)
 {
@@ -218,41 +231,29 @@ static void print_counts(const struct app *app, const struct prom_shard *ps,
 			sample(out, "batchtop_billers", shard_name(app, i),
 			       headless_status_token((enum biller_status)s),
 			       ps[i].billers[s]);
-	family(out, "batchtop_demo_billers",
-	       "Demo billers, left out of every other count.");
-	for (size_t i = 0; i < app->npollers; i++)
-		if (ps[i].seen)
-			sample(out, "batchtop_demo_billers", shard_name(app, i),
-			       NULL, ps[i].demo);
+	per_shard(app, ps, out, "batchtop_demo_billers",
+		  "Demo billers, left out of every other count.",
+		  offsetof(struct prom_shard, demo));
 	family(out, "batchtop_batches",
 	       "Tonight's batches of non-demo billers by the status the shard gives.");
 	for (size_t i = 0; i < app->npollers; i++)
 		for (size_t j = 0; ps[i].seen && j < ps[i].nstatus; j++)
 			sample(out, "batchtop_batches", shard_name(app, i),
 			       ps[i].status[j].label, ps[i].status[j].n);
-	family(out, "batchtop_batches_unlisted",
-	       "Batches not in batchtop_batches: their shard sent too many distinct statuses.");
-	for (size_t i = 0; i < app->npollers; i++)
-		if (ps[i].seen)
-			sample(out, "batchtop_batches_unlisted", shard_name(app, i),
-			       NULL, ps[i].unlisted);
+	per_shard(app, ps, out, "batchtop_batches_unlisted",
+		  "Batches not in batchtop_batches: their shard sent too many distinct statuses.",
+		  offsetof(struct prom_shard, unlisted));
 }
 
 static void print_autopay(const struct app *app, const struct prom_shard *ps,
 			  FILE *out)
 {
-	family(out, "batchtop_autopay_payments",
-	       "Payments in the latest autopay run of each non-demo biller, summed per shard.");
-	for (size_t i = 0; i < app->npollers; i++)
-		if (ps[i].seen)
-			sample(out, "batchtop_autopay_payments", shard_name(app, i),
-			       NULL, ps[i].ap_payments);
-	family(out, "batchtop_autopay_failed_payments",
-	       "Failed payments of those runs, summed per shard.");
-	for (size_t i = 0; i < app->npollers; i++)
-		if (ps[i].seen)
-			sample(out, "batchtop_autopay_failed_payments",
-			       shard_name(app, i), NULL, ps[i].ap_failed);
+	per_shard(app, ps, out, "batchtop_autopay_payments",
+		  "Payments in the latest autopay run of each non-demo biller, summed per shard.",
+		  offsetof(struct prom_shard, ap_payments));
+	per_shard(app, ps, out, "batchtop_autopay_failed_payments",
+		  "Failed payments of those runs, summed per shard.",
+		  offsetof(struct prom_shard, ap_failed));
 	family(out, "batchtop_autopay_failure_ratio",
 	       "Failed over all payments of those runs (0..1); absent without payments.");
 	for (size_t i = 0; i < app->npollers; i++) {
