@@ -542,7 +542,7 @@ static void draw_status(struct app *app, struct logs_st *L)
 		{ ACT_SEARCH, "search" }, { ACT_SEARCH_NEXT, "next" },
 		{ ACT_FOLLOW, "follow" }, { ACT_WRAP, "wrap" },
 		{ ACT_LEVEL, "level" }, { ACT_SAVE, "save" },
-		{ ACT_BACK, "back" },
+		{ ACT_OPEN, "detail" }, { ACT_BACK, "back" },
 	};
 	char where[128], matches[64], keys[512], all[700];
 	int room;
@@ -631,6 +631,10 @@ static bool logs_key(struct app *app, void *st, enum action act, int key)
 	case ACT_SEARCH_PREV: logs_search(app, L, -1); return true;
 	case ACT_SAVE:
 		logs_prompt_open(L, P_SAVE);
+		return true;
+	case ACT_OPEN:
+		/* The biller's detail, over the viewer (which stays as it is). */
+		biller_screen_open(app, L->shard, L->biller_id);
 		return true;
 	case ACT_BACK:
 		screen_pop(app);
