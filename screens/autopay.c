@@ -30,30 +30,9 @@
 
 #define AUTOPAY_REFRESH_MS 15000
 
-enum ap_sort { AS_STATUS, AS_AMOUNT, AS_FAILED, AS_BILLER, AS_SHARD, AS__COUNT };
 static const char *const sort_names[AS__COUNT] = {
 	"status", "amount", "failed time", "biller", "shard",
 };
-
-static struct {
-	bool registered;
-	unsigned long gen;		/* loads so far; answers carry none */
-	struct ap_row *rows;
-	size_t n, cap;
-	size_t *vis;
-	size_t nvis;
-	size_t nshards;
-	unsigned *job;			/* per shard: load in flight, 0 none */
-	char **err;			/* per shard: why it did not answer */
-	bool *answered;
-	int64_t loaded_at;
-	long sel, top;
-	bool editing;
-	char edit[128], filter[128], saved[128];
-	enum ap_sort sort;
-	struct ap_key *marks;
-	size_t nmarks;
-} A;
 
 /* --- helpers ----------------------------------------------------------------- */
 
@@ -78,18 +57,19 @@ char *autopay_money(char *buf, size_t n, long long cents)
 	return buf;
 }
 
-static struct ap_key *mark_of(int shard, const char *invoice)
+static struct ap_key *mark_of(const struct autopay_st *A, int shard,
+			     const char *invoice)
 {
-	return autopay_key_find(A.marks, A.nmarks, shard, invoice);
+	return autopay_key_find(A->marks, A->nmarks, shard, invoice);
 }
 
-void autopay_unmark(int shard, const char *invoice)
+void autopay_unmark(struct autopay_st *A, int shard, const char *invoice)
 {
-	struct ap_key *m = mark_of(shard, invoice);
+	struct ap_key *m = mark_of(A, shard, invoice);
 
 	if (m) {
 		free(m->invoice);
-		*m = A.marks[--A.nmarks];
+		*m = A->marks[--A->nmarks];
 	}
 }
 
@@ -108,13 +88,20 @@ static int status_rank(const char *s)
 
 /* --- the visible order ---------------------------------------------------------- */
 
+/* What qsort compares: a row shown, and the order asked for. */
+struct ap_sorting {
+	const struct ap_row *row;
+	size_t i;			/* its index in rows */
+	enum ap_sort by;
+};
+
 static int cmp_rows(const void *pa, const void *pb)
 {
-	const struct ap_row *a = &A.rows[*(const size_t *)pa];
-	const struct ap_row *b = &A.rows[*(const size_t *)pb];
+	const struct ap_sorting *sa = pa, *sb = pb;
+	const struct ap_row *a = sa->row, *b = sb->row;
 	int r = 0;
 
-	switch (A.sort) {
+	switch (sa->by) {
 	case AS_STATUS:
 		r = status_rank(a->status) - status_rank(b->status);
 		break;
@@ -141,89 +128,113 @@ static int cmp_rows(const void *pa, const void *pb)
 	return a->shard - b->shard;
 }
 
-static void rebuild(void)
+static int body_rows(void)
 {
-	A.vis = xrealloc(A.vis, (A.n + 1) * sizeof *A.vis);
-	A.nvis = 0;
-	for (size_t i = 0; i < A.n; i++)
-		if (!A.filter[0] || text_contains_ci(A.rows[i].search, A.filter))
-			A.vis[A.nvis++] = i;
-	if (A.nvis > 1)
-		qsort(A.vis, A.nvis, sizeof *A.vis, cmp_rows);
-	if (A.sel >= (long)A.nvis)
-		A.sel = (long)A.nvis - 1;
-	if (A.sel < 0)
-		A.sel = 0;
+	return LINES - 6;	/* header x2, totals, shards, headings, status */
+}
+
+/* The rows the filter shows, in the order asked for. */
+static void rebuild(struct autopay_st *A)
+{
+	struct ap_sorting *v = xcalloc(A->n + 1, sizeof *v);
+
+	A->vis = xrealloc(A->vis, (A->n + 1) * sizeof *A->vis);
+	A->nvis = 0;
+	for (size_t i = 0; i < A->n; i++)
+		if (!A->filter[0] || text_contains_ci(A->rows[i].search, A->filter))
+			v[A->nvis++] = (struct ap_sorting){ &A->rows[i], i, A->sort };
+	if (A->nvis > 1)
+		qsort(v, A->nvis, sizeof *v, cmp_rows);
+	for (size_t k = 0; k < A->nvis; k++)
+		A->vis[k] = v[k].i;
+	free(v);
+	listcursor_clamp(&A->lc, A->nvis, body_rows());
 }
 
 /* --- loading ---------------------------------------------------------------------- */
 
 /* Send one read job per shard (one still out is left to finish). */
-void autopay_reload(struct app *app)
+void autopay_reload(struct app *app, struct autopay_st *A)
 {
-
-	A.gen++;
-	A.loaded_at = app->mono;
-	for (size_t s = 0; s < A.nshards; s++) {
-		if (A.job[s])
+	A->loaded_at = app->mono;
+	for (size_t s = 0; s < A->nshards; s++) {
+		if (A->job[s])
 			continue;	/* the last load is still out */
-		A.answered[s] = false;
-		A.job[s] = shard_query_submit(app->queries[s],
+		A->answered[s] = false;
+		A->job[s] = shard_query_submit(app->queries[s],
 					      query_autopay_job(JOB_AUTOPAY));
 	}
 }
 
-static void take_rows(int shard, const char *shard_name, const PGresult *res)
+static void take_rows(struct autopay_st *A, int shard, const char *shard_name,
+		      const PGresult *res)
 {
 	size_t keep = 0, n = 0;
 	struct ap_row *rows;
 
-	for (size_t i = 0; i < A.n; i++) {
-		if (A.rows[i].shard == shard)
-			query_autopay_row_free(&A.rows[i]);
+	for (size_t i = 0; i < A->n; i++) {
+		if (A->rows[i].shard == shard)
+			query_autopay_row_free(&A->rows[i]);
 		else
-			A.rows[keep++] = A.rows[i];
+			A->rows[keep++] = A->rows[i];
 	}
-	A.n = keep;
+	A->n = keep;
 	rows = query_autopay_rows(res, shard, &n);
-	if (A.n + n > A.cap) {
-		while (A.n + n > A.cap)
-			A.cap = A.cap ? A.cap * 2 : 256;
-		A.rows = xrealloc(A.rows, A.cap * sizeof *A.rows);
+	if (A->n + n > A->cap) {
+		while (A->n + n > A->cap)
+			A->cap = A->cap ? A->cap * 2 : 256;
+		A->rows = xrealloc(A->rows, A->cap * sizeof *A->rows);
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct ap_row *r = &A.rows[A.n++];
+		struct ap_row *r = &A->rows[A->n++];
 		char *inv, *bid;
 
 		*r = rows[i];
 		inv = text_sanitize(r->invoice, (size_t)-1);
 		bid = text_sanitize(r->biller_id, (size_t)-1);
-		r->search = xasprintf("%s %s %s %s %s", inv, r->biller, bid,
-				      shard_name, r->status);
+		r->search = xasprintf("%s %s %s %s %s%s", inv, r->biller, bid,
+				      shard_name, r->status, r->demo ? " demo" : "");
 		free(inv);
 		free(bid);
 	}
 	free(rows);
 }
 
-static void on_job(struct app *app, struct sq_job *job)
+/* The instance waiting for job, or NULL. */
+static struct autopay_st *waiting_for(const struct app *app,
+				      const struct sq_job *job)
 {
 	size_t s = (size_t)job->shard;
 
-	if (s >= A.nshards || job->id != A.job[s]) {
-		sq_job_free(job);
+	for (int i = app->depth - 1; i >= 0; i--) {
+		struct autopay_st *A = app->stack[i].st;
+
+		if (app->stack[i].s == &screen_autopay && s < A->nshards &&
+		    A->job[s] && job->id == A->job[s])
+			return A;
+	}
+	return NULL;
+}
+
+static void on_job(struct app *app, struct sq_job *job)
+{
+	struct autopay_st *A = waiting_for(app, job);
+	size_t s = (size_t)job->shard;
+
+	if (!A) {
+		sq_job_free(job);	/* for a screen since left */
 		return;
 	}
-	A.job[s] = 0;
-	A.answered[s] = true;
-	free(A.err[s]);
-	A.err[s] = NULL;
+	A->job[s] = 0;
+	A->answered[s] = true;
+	free(A->err[s]);
+	A->err[s] = NULL;
 	if (job->status == SQ_OK)
-		take_rows(job->shard, shard_poller_name(app->pollers[s]), job->res);
+		take_rows(A, job->shard, shard_poller_name(app->pollers[s]), job->res);
 	else
-		A.err[s] = text_sanitize(job->error[0] ? job->error : "no answer",
+		A->err[s] = text_sanitize(job->error[0] ? job->error : "no answer",
 					 (size_t)-1);
-	rebuild();
+	rebuild(A);
 	app->dirty = true;
 	sq_job_free(job);
 }
@@ -232,94 +243,54 @@ static void on_job(struct app *app, struct sq_job *job)
 
 static void autopay_enter(struct app *app, void *st, const void *arg)
 {
-	(void)st;
+	struct autopay_st *A = st;
+
 	(void)arg;
-	if (!A.registered) {
-		app_on_job(JOB_AUTOPAY, on_job);
-		A.registered = true;
-	}
-	if (A.nshards != app->npollers) {
-		free(A.job);
-		for (size_t s = 0; s < A.nshards; s++)
-			free(A.err[s]);
-		free(A.err);
-		free(A.answered);
-		A.nshards = app->npollers;
-		A.job = xcalloc(A.nshards + 1, sizeof *A.job);
-		A.err = xcalloc(A.nshards + 1, sizeof *A.err);
-		A.answered = xcalloc(A.nshards + 1, sizeof *A.answered);
-	}
-	A.sel = A.top = 0;
-	A.editing = false;
-	autopay_reload(app);
-	rebuild();
+	app_on_job(JOB_AUTOPAY, on_job);
+	A->nshards = app->npollers;
+	A->job = xcalloc(A->nshards + 1, sizeof *A->job);
+	A->err = xcalloc(A->nshards + 1, sizeof *A->err);
+	A->answered = xcalloc(A->nshards + 1, sizeof *A->answered);
+	autopay_reload(app, A);
+	rebuild(A);
 }
 
 static void autopay_leave(struct app *app, void *st)
 {
-	(void)st;
-	(void)app;
-	for (size_t i = 0; i < A.n; i++)
-		query_autopay_row_free(&A.rows[i]);
-	free(A.rows);
-	A.rows = NULL;
-	A.n = A.cap = 0;
-	free(A.vis);
-	A.vis = NULL;
-	A.nvis = 0;
-	for (size_t s = 0; s < A.nshards; s++) {
-		free(A.err[s]);
-		A.err[s] = NULL;
-		A.job[s] = 0;	/* late answers are dropped */
-	}
-	free(A.job);
-	free(A.err);
-	free(A.answered);
-	A.job = NULL;
-	A.err = NULL;
-	A.answered = NULL;
-	A.nshards = 0;
-	autopay_keys_free(&A.marks, &A.nmarks);
-	autopay_rerun_reset();
-	A.filter[0] = '\0';
+	struct autopay_st *A = st;
+
+	(void)app;	/* answers still out are dropped when they come */
+	for (size_t i = 0; i < A->n; i++)
+		query_autopay_row_free(&A->rows[i]);
+	free(A->rows);
+	free(A->vis);
+	for (size_t s = 0; s < A->nshards; s++)
+		free(A->err[s]);
+	free(A->job);
+	free(A->err);
+	free(A->answered);
+	autopay_keys_free(&A->marks, &A->nmarks);
+	autopay_rerun_free(A);
 }
 
 static void autopay_update(struct app *app, void *st)
 {
-	(void)st;
-	if (A.nshards && !autopay_rerun_busy() &&
-	    app->mono - A.loaded_at >= AUTOPAY_REFRESH_MS)
-		autopay_reload(app);
+	struct autopay_st *A = st;
+
+	if (A->nshards && !autopay_rerun_busy(A) &&
+	    app->mono - A->loaded_at >= AUTOPAY_REFRESH_MS)
+		autopay_reload(app, A);
 }
 
 static void autopay_resize(struct app *app, void *st)
 {
-	(void)st;
+	struct autopay_st *A = st;
+
 	(void)app;
+	listcursor_clamp(&A->lc, A->nvis, body_rows());
 }
 
-static int body_rows(void)
-{
-	return LINES - 6;	/* header x2, totals, shards, headings, status */
-}
-
-static void clamp(void)
-{
-	long page = body_rows();
-
-	if (A.sel >= (long)A.nvis)
-		A.sel = (long)A.nvis - 1;
-	if (A.sel < 0)
-		A.sel = 0;
-	if (A.top > A.sel)
-		A.top = A.sel;
-	if (page > 0 && A.sel >= A.top + page)
-		A.top = A.sel - page + 1;
-	if (A.top < 0)
-		A.top = 0;
-}
-
-static void draw_totals(int y)
+static void draw_totals(const struct autopay_st *A, int y)
 {
 	static const char *const statuses[] = {
 		"needs_rerun", "rerun_pending", "rerun_done", "paid_other",
@@ -330,8 +301,8 @@ static void draw_totals(int y)
 	char line[600], m[64];
 	size_t j = 0;
 
-	for (size_t i = 0; i < A.nvis; i++) {
-		const struct ap_row *r = &A.rows[A.vis[i]];
+	for (size_t i = 0; i < A->nvis; i++) {
+		const struct ap_row *r = &A->rows[A->vis[i]];
 		int k = status_rank(r->status);
 
 		count[k]++;
@@ -340,7 +311,7 @@ static void draw_totals(int y)
 			total += r->amount;
 		}
 	}
-	j += (size_t)snprintf(line + j, sizeof line - j, "%zu invoices %s:", A.nvis,
+	j += (size_t)snprintf(line + j, sizeof line - j, "%zu invoices %s:", A->nvis,
 			      autopay_money(m, sizeof m, total));
 	for (int k = 0; k < 6 && j < sizeof line; k++) {
 		if (!count[k])
@@ -352,20 +323,20 @@ static void draw_totals(int y)
 	draw_text(y, 0, COLS, line, A_BOLD, 0);
 }
 
-static void draw_shards(struct app *app, int y)
+static void draw_shards(struct app *app, const struct autopay_st *A, int y)
 {
 	char line[800];
 	size_t j = 0, loading = 0, bad = 0;
 
-	for (size_t s = 0; s < A.nshards; s++)
-		if (A.job[s] && !A.answered[s])
+	for (size_t s = 0; s < A->nshards; s++)
+		if (A->job[s] && !A->answered[s])
 			loading++;
-	for (size_t s = 0; s < A.nshards && j + 1 < sizeof line; s++) {
-		if (!A.err[s])
+	for (size_t s = 0; s < A->nshards && j + 1 < sizeof line; s++) {
+		if (!A->err[s])
 			continue;
 		j += text_printf(line + j, sizeof line - j, "%s%s: %s",
 				 bad++ ? "; " : "did not answer: ",
-				 shard_poller_name(app->pollers[s]), A.err[s]);
+				 shard_poller_name(app->pollers[s]), A->err[s]);
 	}
 	if (bad) {
 		draw_text(y, 0, COLS, line, draw_attr(PAINT_BAD), 0);
@@ -373,120 +344,156 @@ static void draw_shards(struct app *app, int y)
 	}
 	if (loading)
 		snprintf(line, sizeof line, "loading: %zu of %zu shards answered",
-			 A.nshards - loading, A.nshards);
+			 A->nshards - loading, A->nshards);
 	else
-		snprintf(line, sizeof line, "all %zu shards answered%s%s", A.nshards,
-			 A.filter[0] ? "  filter: " : "", A.filter);
+		snprintf(line, sizeof line, "all %zu shards answered%s%s", A->nshards,
+			 A->filter[0] ? "  filter: " : "", A->filter);
 	draw_text(y, 0, COLS, line, draw_attr(PAINT_DIM), 0);
+}
+
+/* The status bar: the marks and the sort, then the main keys from the
+ * keymap in what is left; the answer to the selected invoice's rerun, in
+ * full, instead when there is one. */
+static void draw_status(struct app *app, const struct autopay_st *A)
+{
+	static const struct key_hint hints[] = {
+		{ ACT_RERUN, "rerun" }, { ACT_MARK, "mark" },
+		{ ACT_MARK_ALL, "mark all" }, { ACT_FILTER, "filter" },
+		{ ACT_SORT_NEXT, "sort" }, { ACT_BACK, "back" },
+	};
+	char where[96], keys[512], buf[700];
+
+	if (A->nvis) {
+		const struct ap_row *r = &A->rows[A->vis[A->lc.sel]];
+		const struct ap_key *ans = autopay_answer(A, r->shard, r->invoice);
+
+		if (ans) {
+			text_printf(buf, sizeof buf, "%s %s: %s", r->invoice,
+				    ans->word, ans->detail);
+			draw_statusbar(app, buf);
+			return;
+		}
+	}
+	snprintf(where, sizeof where, "%zu marked  sort:%s", A->nmarks,
+		 sort_names[A->sort]);
+	draw_footer_text(app, "autopay", hints, sizeof hints / sizeof hints[0],
+			 COLS - (app->readonly ? 11 : 0) - text_width(where) - 2,
+			 keys, sizeof keys);
+	snprintf(buf, sizeof buf, "%s  %s", where, keys);
+	draw_statusbar(app, buf);
+}
+
+static void failed_cell(char *buf, size_t n, const struct app *app,
+			const struct ap_row *r)
+{
+	char t[16], m[64];
+	int64_t ago;
+
+	if (r->failed_at == BT_NO_TIME) {
+		snprintf(buf, n, "?");
+		return;
+	}
+	ago = app->now != BT_NO_TIME ? app->now - r->failed_at : 0;
+	fmt_clock(t, sizeof t, r->failed_at, 0);
+	t[5] = '\0';
+	if (ago > 20 * 3600 * 1000LL)
+		snprintf(buf, n, "%s -%s", t, fmt_age(m, sizeof m, ago));
+	else
+		snprintf(buf, n, "%s", t);
 }
 
 /* Column widths: mark, invoice, biller, shard, amount, failed, status,
  * rerun, exception (the rest). */
+struct ap_widths {
+	int inv, bil, sh, am, fail, st, rr;
+};
+
+/* One invoice on row y.  A demo biller's says DEMO before its name, where
+ * it is never cut, and is dimmed as on the grid. */
+static void draw_row(struct app *app, const struct autopay_st *A,
+		     const struct ap_widths *w, int y, const struct ap_row *r,
+		     bool sel)
+{
+	attr_t a = sel ? draw_attr(PAINT_SELECTED)
+		       : (r->demo ? draw_attr(PAINT_DIM) : 0);
+	const struct ap_key *ans = autopay_answer(A, r->shard, r->invoice);
+	char buf[512], m[64];
+	int x = 0;
+
+	move(y, 0);
+	attrset(a);
+	hline(' ', COLS);
+	draw_text(y, x, 1, mark_of(A, r->shard, r->invoice) ? "*" : " ",
+		  a | A_BOLD, 0);
+	x += 2;
+	draw_text(y, x, w->inv, r->invoice, a, 0);
+	x += w->inv + 1;
+	text_printf(buf, sizeof buf, "%s%s", r->demo ? "DEMO " : "",
+		    *r->biller ? r->biller : r->biller_id);
+	draw_text(y, x, w->bil, buf, a, 0);
+	x += w->bil + 1;
+	draw_text(y, x, w->sh, shard_poller_name(app->pollers[r->shard]), a, 0);
+	x += w->sh + 1;
+	draw_text(y, x, w->am, autopay_money(m, sizeof m, r->amount), a, 1);
+	x += w->am + 1;
+	failed_cell(buf, sizeof buf, app, r);
+	draw_text(y, x, w->fail, buf, a, 0);
+	x += w->fail + 1;
+	draw_text(y, x, w->st, r->status,
+		  sel ? a : (!strcmp(r->status, "needs_rerun")
+				     ? draw_attr(PAINT_FAILED) : a), 0);
+	x += w->st + 1;
+	draw_text(y, x, w->rr, ans ? ans->word : r->rr_status, a, 0);
+	x += w->rr + 1;
+	if (x < COLS)
+		draw_text(y, x, COLS - x, r->exception, a, 0);
+}
+
 static void autopay_draw(struct app *app, void *st)
 {
-	int w_inv = 22, w_bil = 20, w_sh = 8, w_am = 11, w_fail = 11, w_st = 13;
-	int w_rr = 16, x;
+	struct autopay_st *A = st;
+	struct ap_widths w = { 22, 20, 8, 11, 11, 13, 16 };
 	int rows = body_rows();
-	char buf[512], m[64], t[16];
+	char buf[512];
 
-	(void)st;
-	clamp();
+	listcursor_clamp(&A->lc, A->nvis, rows);
 	erase();
 	draw_header(app);
-	draw_totals(2);
-	draw_shards(app, 3);
+	draw_totals(A, 2);
+	draw_shards(app, A, 3);
 	if (COLS < 120) {
-		w_bil = 14;
-		w_rr = 10;
+		w.bil = 14;
+		w.rr = 10;
 	}
 	move(4, 0);
 	attrset(draw_attr(PAINT_HEADER));
 	hline(' ', COLS);
-	snprintf(buf, sizeof buf, "  %-*s %-*s %-*s %*s %-*s %-*s %-*s %s", w_inv,
-		 "INVOICE", w_bil, "BILLER", w_sh, "SHARD", w_am, "AMOUNT", w_fail,
-		 "FAILED UTC", w_st, "STATUS", w_rr, "RERUN", "EXCEPTION");
+	snprintf(buf, sizeof buf, "  %-*s %-*s %-*s %*s %-*s %-*s %-*s %s", w.inv,
+		 "INVOICE", w.bil, "BILLER", w.sh, "SHARD", w.am, "AMOUNT", w.fail,
+		 "FAILED UTC", w.st, "STATUS", w.rr, "RERUN", "EXCEPTION");
 	draw_text(4, 0, COLS, buf, draw_attr(PAINT_HEADER), 0);
-	for (int i = 0; i < rows && A.top + i < (long)A.nvis; i++) {
-		const struct ap_row *r = &A.rows[A.vis[A.top + i]];
-		bool sel = A.top + i == A.sel;
-		attr_t a = sel ? draw_attr(PAINT_SELECTED)
-			       : (r->demo ? draw_attr(PAINT_DIM) : 0);
-		const struct ap_key *ans = autopay_answer(r->shard, r->invoice);
-		const char *rr = ans ? ans->word : r->rr_status;
-		int y = 5 + i;
-
-		move(y, 0);
-		attrset(a);
-		hline(' ', COLS);
-		x = 0;
-		draw_text(y, x, 1, mark_of(r->shard, r->invoice)
-				   ? "*" : " ", a | A_BOLD, 0);
-		x += 2;
-		draw_text(y, x, w_inv, r->invoice, a, 0);
-		x += w_inv + 1;
-		text_printf(buf, sizeof buf, "%s%s", *r->biller ? r->biller : r->biller_id,
-			    r->demo ? " [demo]" : "");
-		draw_text(y, x, w_bil, buf, a, 0);
-		x += w_bil + 1;
-		draw_text(y, x, w_sh, shard_poller_name(app->pollers[r->shard]), a, 0);
-		x += w_sh + 1;
-		draw_text(y, x, w_am, autopay_money(m, sizeof m, r->amount), a, 1);
-		x += w_am + 1;
-		if (r->failed_at == BT_NO_TIME) {
-			snprintf(buf, sizeof buf, "?");
-		} else {
-			int64_t ago = app->now != BT_NO_TIME
-					      ? app->now - r->failed_at : 0;
-
-			fmt_clock(t, sizeof t, r->failed_at, 0);
-			t[5] = '\0';
-			if (ago > 20 * 3600 * 1000LL)
-				snprintf(buf, sizeof buf, "%s -%s", t,
-					 fmt_age(m, sizeof m, ago));
-			else
-				snprintf(buf, sizeof buf, "%s", t);
-		}
-		draw_text(y, x, w_fail, buf, a, 0);
-		x += w_fail + 1;
-		draw_text(y, x, w_st, r->status,
-			  sel ? a : (!strcmp(r->status, "needs_rerun")
-					     ? draw_attr(PAINT_FAILED) : a), 0);
-		x += w_st + 1;
-		draw_text(y, x, w_rr, rr, a, 0);
-		x += w_rr + 1;
-		if (x < COLS)
-			draw_text(y, x, COLS - x, r->exception, a, 0);
-	}
-	if (A.nvis == 0)
-		draw_text(6, 2, COLS - 4, A.n ? "no invoice matches the filter"
+	for (int i = 0; i < rows && A->lc.top + i < (long)A->nvis; i++)
+		draw_row(app, A, &w, 5 + i, &A->rows[A->vis[A->lc.top + i]],
+			 A->lc.top + i == A->lc.sel);
+	if (A->nvis == 0)
+		draw_text(6, 2, COLS - 4, A->n ? "no invoice matches the filter"
 				  : "no failed autopay invoice (yet)",
 			  draw_attr(PAINT_DIM), 0);
-	if (A.editing) {
-		snprintf(buf, sizeof buf, "filter: %s", A.edit);
+	if (A->editing) {
 		move(LINES - 1, 0);
 		clrtoeol();
-		draw_text(LINES - 1, 0, COLS, buf, A_BOLD, 0);
+		lineedit_draw(&A->edit, LINES - 1, 0, COLS, "filter: ", A_BOLD);
 		return;
 	}
-	snprintf(buf, sizeof buf, "%zu marked  sort:%s  / filter  Space mark  "
-		 "r rerun marked  s sort  q or Esc back", A.nmarks, sort_names[A.sort]);
-	if (A.nvis) {
-		/* The answer to the selected invoice's rerun, in full. */
-		const struct ap_row *r = &A.rows[A.vis[A.sel]];
-		const struct ap_key *ans = autopay_answer(r->shard, r->invoice);
-
-		if (ans)
-			text_printf(buf, sizeof buf, "%s %s: %s", r->invoice, ans->word,
-				    ans->detail);
-	}
-	draw_statusbar(app, buf);
+	draw_status(app, A);
 }
 
 /* --- reruns ---------------------------------------------------------------------- */
 
 /* The invoices r (the marked ones, else the selected one) would rerun;
  * the caller frees.  NULL after saying why there are none. */
-static const struct ap_row **candidates(struct app *app, size_t *ncand)
+static const struct ap_row **candidates(struct app *app,
+					const struct autopay_st *A, size_t *ncand)
 {
 	const struct ap_row **cand;
 
@@ -496,16 +503,16 @@ static const struct ap_row **candidates(struct app *app, size_t *ncand)
 			   "or readonly = true)");
 		return NULL;
 	}
-	if (autopay_rerun_busy()) {
+	if (autopay_rerun_busy(A)) {
 		screen_message(app, "waiting for the answers to the last reruns");
 		return NULL;
 	}
-	cand = xcalloc(A.n + 1, sizeof *cand);
-	for (size_t i = 0; i < A.n; i++)
-		if (mark_of(A.rows[i].shard, A.rows[i].invoice))
-			cand[(*ncand)++] = &A.rows[i];
-	if (!*ncand && A.nvis)
-		cand[(*ncand)++] = &A.rows[A.vis[A.sel]];
+	cand = xcalloc(A->n + 1, sizeof *cand);
+	for (size_t i = 0; i < A->n; i++)
+		if (mark_of(A, A->rows[i].shard, A->rows[i].invoice))
+			cand[(*ncand)++] = &A->rows[i];
+	if (!*ncand && A->nvis)
+		cand[(*ncand)++] = &A->rows[A->vis[A->lc.sel]];
 	if (!*ncand) {
 		screen_message(app, "nothing to rerun: mark invoices with Space");
 		free(cand);
@@ -514,110 +521,135 @@ static const struct ap_row **candidates(struct app *app, size_t *ncand)
 	return cand;
 }
 
-static void rerun_marked(struct app *app)
+static void rerun_marked(struct app *app, struct autopay_st *A)
 {
 	size_t ncand;
-	const struct ap_row **cand = candidates(app, &ncand);
+	const struct ap_row **cand = candidates(app, A, &ncand);
 
 	if (!cand)
 		return;
-	autopay_rerun_open(app, cand, ncand);
+	autopay_rerun_open(app, A, cand, ncand);
 	free(cand);
+}
+
+/* --- marks -------------------------------------------------------------------------- */
+
+static void toggle_mark(struct autopay_st *A)
+{
+	const struct ap_row *r;
+
+	if (!A->nvis)
+		return;
+	r = &A->rows[A->vis[A->lc.sel]];
+	if (mark_of(A, r->shard, r->invoice))
+		autopay_unmark(A, r->shard, r->invoice);
+	else
+		autopay_key_add(&A->marks, &A->nmarks, r->shard, r->invoice);
+	listcursor_move(&A->lc, 1, A->nvis, body_rows());
+}
+
+/* Mark every invoice the filter shows; when they all are, unmark them. */
+static void mark_all(struct app *app, struct autopay_st *A)
+{
+	size_t unmarked = 0;
+
+	for (size_t k = 0; k < A->nvis; k++) {
+		const struct ap_row *r = &A->rows[A->vis[k]];
+
+		unmarked += !mark_of(A, r->shard, r->invoice);
+	}
+	for (size_t k = 0; k < A->nvis; k++) {
+		const struct ap_row *r = &A->rows[A->vis[k]];
+
+		if (!unmarked)
+			autopay_unmark(A, r->shard, r->invoice);
+		else if (!mark_of(A, r->shard, r->invoice))
+			autopay_key_add(&A->marks, &A->nmarks, r->shard, r->invoice);
+	}
+	if (unmarked)
+		screen_message(app, "marked the %zu invoice%s shown (%zu marked in all)",
+			       A->nvis, A->nvis == 1 ? "" : "s", A->nmarks);
+	else
+		screen_message(app, "unmarked the %zu invoice%s shown", A->nvis,
+			       A->nvis == 1 ? "" : "s");
 }
 
 /* --- keys --------------------------------------------------------------------------- */
 
-static void set_filter(const char *text)
+static void set_filter(struct autopay_st *A, const char *text)
 {
-	snprintf(A.filter, sizeof A.filter, "%s", text);
-	A.sel = A.top = 0;
-	rebuild();
+	snprintf(A->filter, sizeof A->filter, "%s", text);
+	A->lc.sel = A->lc.top = 0;
+	rebuild(A);
 }
 
-static bool edit_key(int key)
+/* The filter applies as it is typed; Esc puts the one before back. */
+static void edit_key(struct autopay_st *A, int key)
 {
-	size_t len = strlen(A.edit);
-
-	if (key == 27) {
-		A.editing = false;
-		set_filter(A.saved);
-	} else if (key == '\n' || key == '\r' || key == KEY_ENTER) {
-		A.editing = false;
-	} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
-		while (len > 0 && ((unsigned char)A.edit[len - 1] & 0xC0) == 0x80)
-			len--;
-		if (len > 0)
-			len--;
-		A.edit[len] = '\0';
-		set_filter(A.edit);
-	} else if (key >= 32 && key < 256 && key != 127 && len + 1 < sizeof A.edit) {
-		A.edit[len] = (char)key;
-		A.edit[len + 1] = '\0';
-		set_filter(A.edit);
+	switch (lineedit_key(&A->edit, key)) {
+	case LE_CANCEL:
+		A->editing = false;
+		set_filter(A, A->saved);
+		break;
+	case LE_ENTER:
+		A->editing = false;
+		break;
+	case LE_CHANGED:
+		set_filter(A, A->edit.text);
+		break;
+	default:
+		break;
 	}
-	return true;
 }
 
 static bool autopay_key(struct app *app, void *st, enum action act, int key)
 {
-	long page = body_rows() > 1 ? body_rows() - 1 : 1;
+	struct autopay_st *A = st;
 
-	(void)st;
-	if (A.editing)
-		return edit_key(key);
+	if (A->editing) {
+		edit_key(A, key);
+		return true;
+	}
+	if (listcursor_key(&A->lc, act, A->nvis, body_rows()))
+		return true;
 	switch (act) {
-	case ACT_UP: A.sel--; break;
-	case ACT_DOWN: A.sel++; break;
-	case ACT_PAGE_UP: A.sel -= page; A.top -= page; break;
-	case ACT_PAGE_DOWN: A.sel += page; A.top += page; break;
-	case ACT_HOME: A.sel = 0; break;
-	case ACT_END: A.sel = (long)A.nvis - 1; break;
 	case ACT_FILTER:
-		A.editing = true;
-		snprintf(A.saved, sizeof A.saved, "%s", A.filter);
-		snprintf(A.edit, sizeof A.edit, "%s", A.filter);
+		A->editing = true;
+		snprintf(A->saved, sizeof A->saved, "%s", A->filter);
+		lineedit_init(&A->edit, A->filter, 0);
 		return true;
 	case ACT_SORT_NEXT:
-		A.sort = (enum ap_sort)((A.sort + 1) % AS__COUNT);
-		rebuild();
-		screen_message(app, "sorted by %s", sort_names[A.sort]);
+		A->sort = (enum ap_sort)((A->sort + 1) % AS__COUNT);
+		rebuild(A);
+		screen_message(app, "sorted by %s", sort_names[A->sort]);
 		return true;
 	case ACT_MARK:
-		if (A.nvis) {
-			const struct ap_row *r = &A.rows[A.vis[A.sel]];
-			struct ap_key *k = mark_of(r->shard, r->invoice);
-
-			if (k) {
-				free(k->invoice);
-				*k = A.marks[--A.nmarks];
-			} else {
-				autopay_key_add(&A.marks, &A.nmarks, r->shard, r->invoice);
-			}
-			A.sel++;
-		}
-		break;
+		toggle_mark(A);
+		return true;
+	case ACT_MARK_ALL:
+		mark_all(app, A);
+		return true;
 	case ACT_RERUN:
-		rerun_marked(app);
+		rerun_marked(app, A);
 		return true;
 	case ACT_REFRESH:
-		autopay_reload(app);
+		autopay_reload(app, A);
 		screen_message(app, "reloading the failed invoices of every shard");
 		return true;
 	case ACT_BACK:
-		if (A.filter[0]) {
-			set_filter("");
+		if (A->filter[0]) {
+			set_filter(A, "");
 			return true;
 		}
 		return false;	/* the loop pops the screen */
 	default:
 		return false;
 	}
-	clamp();
-	return true;
 }
 
 const struct screen screen_autopay = {
 	.name = "autopay",
+	.state_size = sizeof(struct autopay_st),
 	.enter = autopay_enter,
 	.leave = autopay_leave,
 	.update = autopay_update,

@@ -5,8 +5,8 @@
  *
  * The invoices are frozen as a rerun_order (rerun_order.h) when the
  * dialog opens; the answer is audited there first and `y` sends through
- * it.  `R.batch` tags each round of sends, so answers that arrive after
- * the screen was left are ignored.
+ * it.  Each round of sends has its own tag (last_tag below), so answers
+ * that arrive after the screen was left are ignored.
  */
 #include "autoconf.h"
 
@@ -25,16 +25,10 @@
 #include "ui/ui_report.h"
 #include "core/xalloc.h"
 
-static struct {
-	struct ap_key *answers;
-	size_t nanswers;
-	int outstanding;		/* rerun answers still awaited */
-	unsigned long batch;		/* rerun batches so far (tags) */
-	/* The confirmation: the invoices it will send, frozen. */
-	struct rerun_order *order;
-	char **lines;
-	size_t nlines;
-} R;
+/* The tag of the last round of sends of any instance: each round gets a
+ * new one, so an answer is counted only by the instance (and the round)
+ * that sent it, never by a later opening of the screen. */
+static unsigned long last_tag;
 
 void autopay_keys_free(struct ap_key **k, size_t *n)
 {
@@ -92,36 +86,51 @@ static const char *skip_reason(const struct app *app, const struct ap_row *r,
 	return NULL;
 }
 
-static void free_confirmation(void)
+static void free_confirmation(struct ap_rerun *R)
 {
-	rerun_order_free(R.order);
-	R.order = NULL;
-	for (size_t i = 0; i < R.nlines; i++)
-		free(R.lines[i]);
-	free(R.lines);
-	R.lines = NULL;
-	R.nlines = 0;
+	rerun_order_free(R->order);
+	R->order = NULL;
+	for (size_t i = 0; i < R->nlines; i++)
+		free(R->lines[i]);
+	free(R->lines);
+	R->lines = NULL;
+	R->nlines = 0;
+}
+
+/* The instance whose last round had tag, or NULL. */
+static struct autopay_st *sent_by(const struct app *app, unsigned long tag)
+{
+	for (int i = app->depth - 1; i >= 0; i--) {
+		struct autopay_st *A = app->stack[i].st;
+
+		if (app->stack[i].s == &screen_autopay && A->rr.tag == tag)
+			return A;
+	}
+	return NULL;
 }
 
 static void on_answer(struct app *app, const struct rerun_answer *a,
 		      unsigned long tag)
 {
-	struct ap_key *k = autopay_key_find(R.answers, R.nanswers, a->shard,
-					    a->target);
+	struct autopay_st *A = sent_by(app, tag);
+	struct ap_rerun *R;
+	struct ap_key *k;
 	int created = 0, other = 0;
 
-	if (tag != R.batch)
+	if (!A)
 		return;		/* the screen was left since */
+	R = &A->rr;
+	k = autopay_key_find(R->answers, R->nanswers, a->shard, a->target);
 	if (!k)
-		k = autopay_key_add(&R.answers, &R.nanswers, a->shard,
+		k = autopay_key_add(&R->answers, &R->nanswers, a->shard,
 				    a->target);
 	snprintf(k->word, sizeof k->word, "%s", rerun_result_word(a->result));
 	snprintf(k->detail, sizeof k->detail, "%s", a->detail);
 	if (a->result == RR_REREAD_OPEN || a->result == RR_REREAD_NONE)
 		return;		/* the second word on an unknown one */
-	if (R.outstanding > 0 && --R.outstanding == 0) {
-		for (size_t i = 0; i < R.nanswers; i++) {
-			if (!strcmp(R.answers[i].word, "created"))
+	if (R->outstanding > 0 && --R->outstanding == 0) {
+		for (size_t i = 0; i < R->nanswers; i++) {
+			if (!strcmp(R->answers[i].word, "created"))
 				created++;
 			else
 				other++;
@@ -129,15 +138,16 @@ static void on_answer(struct app *app, const struct rerun_answer *a,
 		screen_message(app, "invoices: %d created, %d not (see the RERUN column); "
 			   "reloading", created, other);
 		app->message_until = app->mono + 10000;
-		autopay_reload(app);
+		autopay_reload(app, A);
 	}
 	app->dirty = true;
 }
 
 /* The answer to the rerun of an invoice that was never sent. */
-static void not_sent(const struct rerun_target *t, const char *why)
+static void not_sent(struct ap_rerun *R, const struct rerun_target *t,
+		     const char *why)
 {
-	struct ap_key *k = autopay_key_add(&R.answers, &R.nanswers, t->shard,
+	struct ap_key *k = autopay_key_add(&R->answers, &R->nanswers, t->shard,
 					   t->id);
 
 	snprintf(k->word, sizeof k->word, "not-sent");
@@ -147,71 +157,73 @@ static void not_sent(const struct rerun_target *t, const char *why)
 static void confirm_answer(struct app *app, void *ctx, bool yes,
 			   const char *typed)
 {
-	size_t sent, n = rerun_order_count(R.order);
+	struct autopay_st *A = ctx;
+	struct ap_rerun *R = &A->rr;
+	size_t sent, n = rerun_order_count(R->order);
 
-	(void)ctx;
 	(void)typed;
-	R.batch++;	/* answers to an earlier round are not counted */
-	sent = rerun_order_decide(app, R.order, yes, false, &ui_report, on_answer,
-				  R.batch);
-	if (!rerun_order_confirmed(R.order)) {
-		free_confirmation();
+	R->tag = ++last_tag;	/* answers to an earlier round are not counted */
+	sent = rerun_order_decide(app, R->order, yes, false, &ui_report, on_answer,
+				  R->tag);
+	if (!rerun_order_confirmed(R->order)) {
+		free_confirmation(R);
 		return;
 	}
 	/* The answers of this round replace the last one's (none can have
 	 * arrived yet: they come through the loop). */
-	autopay_keys_free(&R.answers, &R.nanswers);
-	R.outstanding += (int)sent;
+	autopay_keys_free(&R->answers, &R->nanswers);
+	R->outstanding += (int)sent;
 	for (size_t i = 0; i < n; i++) {
-		const struct rerun_target *t = rerun_order_target(R.order, i);
+		const struct rerun_target *t = rerun_order_target(R->order, i);
 
-		if (rerun_order_why(R.order, i))
-			not_sent(t, rerun_order_why(R.order, i));
-		autopay_unmark(t->shard, t->id);	/* asked: no longer marked */
+		if (rerun_order_why(R->order, i))
+			not_sent(R, t, rerun_order_why(R->order, i));
+		autopay_unmark(A, t->shard, t->id);	/* asked: no longer marked */
 	}
 	if (sent)
 		screen_message(app, "sending %zu invoice rerun%s...", sent,
 			   sent == 1 ? "" : "s");
-	free_confirmation();
+	free_confirmation(R);
 }
 
 static size_t confirm_nlines(void *ctx)
 {
+	const struct ap_rerun *R = &((struct autopay_st *)ctx)->rr;
 	long room = LINES - 5 - 5;
 
-	(void)ctx;
 	if (room < 1)
 		room = 1;
-	return R.nlines < (size_t)room ? R.nlines : (size_t)room;
+	return R->nlines < (size_t)room ? R->nlines : (size_t)room;
 }
 
 static void confirm_line(struct app *app, void *ctx, size_t i, char *buf,
 			 size_t n, enum paint *p)
 {
+	const struct ap_rerun *R = &((struct autopay_st *)ctx)->rr;
 	size_t shown = confirm_nlines(ctx);
 
 	(void)app;
-	if (i + 1 == shown && shown < R.nlines) {
-		snprintf(buf, n, "  ... and %zu more lines", R.nlines - shown + 1);
+	if (i + 1 == shown && shown < R->nlines) {
+		snprintf(buf, n, "  ... and %zu more lines", R->nlines - shown + 1);
 		return;
 	}
-	if (i < R.nlines) {
-		snprintf(buf, n, "%s", R.lines[i]);
-		if (!strncmp(R.lines[i], "Skipped", 7))
+	if (i < R->nlines) {
+		snprintf(buf, n, "%s", R->lines[i]);
+		if (!strncmp(R->lines[i], "Skipped", 7))
 			*p = PAINT_WARN;
 	}
 }
 
-static void add_line(char *s)
+static void add_line(struct ap_rerun *R, char *s)
 {
-	R.lines = xrealloc(R.lines, (R.nlines + 1) * sizeof *R.lines);
-	R.lines[R.nlines++] = s;
+	R->lines = xrealloc(R->lines, (R->nlines + 1) * sizeof *R->lines);
+	R->lines[R->nlines++] = s;
 }
 
-/* Freeze the candidates that may be rerun into R.order; returns their
+/* Freeze the candidates that may be rerun into R->order; returns their
  * total amount in cents. */
-static long long freeze_invoices(struct app *app, const struct ap_row **cand,
-				 size_t ncand)
+static long long freeze_invoices(struct app *app, struct ap_rerun *R,
+				 const struct ap_row **cand, size_t ncand)
 {
 	struct rerun_target *t = xcalloc(ncand, sizeof *t);
 	long long total = 0;
@@ -230,21 +242,21 @@ static long long freeze_invoices(struct app *app, const struct ap_row **cand,
 		if (r->amount > 0)
 			total += r->amount;
 	}
-	R.order = rerun_order_freeze(app, "autopay", "autopay rerun from batchtop",
+	R->order = rerun_order_freeze(app, "autopay", "autopay rerun from batchtop",
 				     t, n);
 	free(t);
 	return total;
 }
 
 /* The dialog's text: what is sent, then what is skipped and why. */
-static void dialog_lines(struct app *app, const struct ap_row **cand,
-			 size_t ncand, long long total)
+static void dialog_lines(struct app *app, struct ap_rerun *R,
+			 const struct ap_row **cand, size_t ncand, long long total)
 {
-	size_t nsend = rerun_order_count(R.order), nskip = 0;
+	size_t nsend = rerun_order_count(R->order), nskip = 0;
 	char why[400], m[64];
 	bool odd = false;
 
-	add_line(xasprintf("Rerun %zu autopay invoice%s, %s in all, as %s:", nsend,
+	add_line(R, xasprintf("Rerun %zu autopay invoice%s, %s in all, as %s:", nsend,
 			   nsend == 1 ? "" : "s", autopay_money(m, sizeof m, total),
 			   rerun_requested_by()));
 	for (size_t i = 0; i < ncand; i++) {
@@ -254,7 +266,7 @@ static void dialog_lines(struct app *app, const struct ap_row **cand,
 		if (skip_reason(app, r, why, sizeof why))
 			continue;
 		inv = text_escape(r->invoice);
-		add_line(xasprintf("  %s  %s  %s  %s  failed: %s", inv,
+		add_line(R, xasprintf("  %s  %s  %s  %s  failed: %s", inv,
 				   *r->biller ? r->biller : r->biller_id,
 				   shard_poller_name(app->pollers[r->shard]),
 				   autopay_money(m, sizeof m, r->amount), r->exception));
@@ -262,7 +274,7 @@ static void dialog_lines(struct app *app, const struct ap_row **cand,
 		free(inv);
 	}
 	if (odd)
-		add_line(xasprintf("Note: an invoice id contains characters that do "
+		add_line(R, xasprintf("Note: an invoice id contains characters that do "
 				   "not display: shown as <U+XXXX> or <0xXX>"));
 	for (size_t i = 0; i < ncand; i++) {
 		const struct ap_row *r = cand[i];
@@ -272,30 +284,31 @@ static void dialog_lines(struct app *app, const struct ap_row **cand,
 		if (!reason)
 			continue;
 		if (!nskip++)
-			add_line(xasprintf("Skipped (not sent):"));
+			add_line(R, xasprintf("Skipped (not sent):"));
 		inv = text_escape(r->invoice);
-		add_line(xasprintf("  %s  %s  %s: %s", inv,
+		add_line(R, xasprintf("  %s  %s  %s: %s", inv,
 				   shard_poller_name(app->pollers[r->shard]),
 				   *r->biller ? r->biller : r->biller_id, reason));
 		free(inv);
 	}
-	add_line(xasprintf("The shard checks each one again and refuses any that "
+	add_line(R, xasprintf("The shard checks each one again and refuses any that "
 			   "was paid or is no longer eligible."));
 }
 
-void autopay_rerun_open(struct app *app, const struct ap_row **cand,
-			size_t ncand)
+void autopay_rerun_open(struct app *app, struct autopay_st *A,
+			const struct ap_row **cand, size_t ncand)
 {
+	struct ap_rerun *R = &A->rr;
 	size_t nsend;
 	char title[160], prompt[300];
 
-	free_confirmation();
-	dialog_lines(app, cand, ncand, freeze_invoices(app, cand, ncand));
-	nsend = rerun_order_count(R.order);
+	free_confirmation(R);
+	dialog_lines(app, R, cand, ncand, freeze_invoices(app, R, cand, ncand));
+	nsend = rerun_order_count(R->order);
 	if (!nsend) {
 		screen_message(app, "none of the %zu invoice%s needs a rerun (see the "
 			   "STATUS column)", ncand, ncand == 1 ? "" : "s");
-		free_confirmation();
+		free_confirmation(R);
 		return;
 	}
 	snprintf(title, sizeof title, "Rerun %zu autopay invoice%s", nsend,
@@ -304,27 +317,27 @@ void autopay_rerun_open(struct app *app, const struct ap_row **cand,
 		 "cancel", nsend, nsend == 1 ? "" : "s");
 	const struct confirm c = {
 		.title = title, .prompt = prompt, .nlines = confirm_nlines,
-		.line = confirm_line, .answer = confirm_answer,
+		.line = confirm_line, .answer = confirm_answer, .ctx = A,
 	};
 
 	if (!confirm_open(app, &c))
-		free_confirmation();
+		free_confirmation(R);
 }
 
-const struct ap_key *autopay_answer(int shard, const char *invoice)
+const struct ap_key *autopay_answer(const struct autopay_st *A, int shard,
+				    const char *invoice)
 {
-	return autopay_key_find(R.answers, R.nanswers, shard, invoice);
+	return autopay_key_find(A->rr.answers, A->rr.nanswers, shard, invoice);
 }
 
-bool autopay_rerun_busy(void)
+bool autopay_rerun_busy(const struct autopay_st *A)
 {
-	return R.outstanding > 0;
+	return A->rr.outstanding > 0;
 }
 
-void autopay_rerun_reset(void)
+void autopay_rerun_free(struct autopay_st *A)
 {
-	autopay_keys_free(&R.answers, &R.nanswers);
-	free_confirmation();
-	R.outstanding = 0;
-	R.batch++;	/* answers still on their way are ignored */
+	autopay_keys_free(&A->rr.answers, &A->rr.nanswers);
+	free_confirmation(&A->rr);
+	A->rr.tag = 0;	/* answers still on their way are ignored */
 }

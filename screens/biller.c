@@ -21,7 +21,9 @@
 #include <curses.h>
 
 #include "ui/draw.h"
+#include "ui/listcursor.h"
 #include "query/query_detail.h"
+#include "screens/biller_rows.h"
 #include "screens/drilldown.h"
 #include "screens/rerun_dialog.h"
 #include "screens/screens.h"
@@ -34,7 +36,22 @@
 /* Tags of our two job kinds (job->ctx). */
 static char tag_history, tag_requests;
 
-static struct {
+/* Content lines (below the fixed part), rebuilt every draw. */
+struct line {
+	char *text;
+	attr_t attr;
+	long batch;		/* index of the batch it belongs to, or -1 */
+	bool head;		/* the batch's own line */
+};
+
+/* What biller_screen_open() asks enter to show. */
+struct biller_arg {
+	int shard;
+	const char *id;
+};
+
+/* One instance of the screen (its state_size bytes). */
+struct biller_st {
 	int shard;
 	char *id;			/* raw, whole: it is the key */
 	struct snapshot *snap;		/* holds b */
@@ -42,8 +59,8 @@ static struct {
 	bool gone;			/* not in the latest snapshot */
 
 	char *sel_batch;		/* the cursor, by raw batch id */
-	long sel;
-	long top;			/* first content line shown */
+	struct listcursor batch;	/* sel: the batch selected */
+	struct listcursor view;		/* top: the first content line shown */
 	bool keep_sel_visible;
 
 	struct detail_day days[QUERY_DETAIL_DAYS];
@@ -60,7 +77,10 @@ static struct {
 	unsigned fetched_gen;		/* shard generation last fetched for */
 	int64_t fetched_mono;
 	bool fetched;
-} B;
+
+	struct line *lines;
+	size_t nlines, lines_cap;
+};
 
 /* --- finding the biller ---------------------------------------------------- */
 
@@ -78,102 +98,120 @@ const struct biller *drilldown_find_biller(const struct app *app, int shard,
 	return NULL;
 }
 
-static void take_snapshot(struct app *app)
+static void take_snapshot(struct app *app, struct biller_st *B)
 {
-	const struct biller *b = drilldown_find_biller(app, B.shard, B.id);
+	const struct biller *b = drilldown_find_biller(app, B->shard, B->id);
 
 	if (!b) {
-		B.gone = B.snap != NULL || app->view.snaps[B.shard] != NULL;
+		B->gone = B->snap != NULL || app->view.snaps[B->shard] != NULL;
 		return;		/* keep what we had */
 	}
-	snapshot_ref(app->view.snaps[B.shard]);
-	snapshot_unref(B.snap);
-	B.snap = app->view.snaps[B.shard];
-	B.b = b;
-	B.gone = false;
+	snapshot_ref(app->view.snaps[B->shard]);
+	snapshot_unref(B->snap);
+	B->snap = app->view.snaps[B->shard];
+	B->b = b;
+	B->gone = false;
 }
 
-static void set_sel_batch(const char *id)
+static void set_sel_batch(struct biller_st *B, const char *id)
 {
-	if (B.sel_batch && id && !strcmp(B.sel_batch, id))
+	if (B->sel_batch && id && !strcmp(B->sel_batch, id))
 		return;
-	free(B.sel_batch);
-	B.sel_batch = id ? xstrdup(id) : NULL;
+	free(B->sel_batch);
+	B->sel_batch = id ? xstrdup(id) : NULL;
 }
 
-static void select_batch(void)
+static void select_batch(struct biller_st *B)
 {
-	const struct biller *b = B.b;
+	const struct biller *b = B->b;
+	size_t n = b ? b->nbatches : 0;
 
-	if (!b || !b->nbatches) {
-		B.sel = 0;
-		return;
-	}
-	for (size_t i = 0; i < b->nbatches; i++)
-		if (B.sel_batch && !strcmp(b->batches[i].batch_id, B.sel_batch)) {
-			B.sel = (long)i;
+	for (size_t i = 0; i < n; i++)
+		if (B->sel_batch && !strcmp(b->batches[i].batch_id, B->sel_batch)) {
+			B->batch.sel = (long)i;
 			return;
 		}
-	if (B.sel >= (long)b->nbatches)
-		B.sel = (long)b->nbatches - 1;
-	if (B.sel < 0)
-		B.sel = 0;
-	set_sel_batch(b->batches[B.sel].batch_id);
+	listcursor_clamp(&B->batch, n, 0);
+	if (n)
+		set_sel_batch(B, b->batches[B->batch.sel].batch_id);
+}
+
+/* The topmost detail on the stack (the one other screens mean). */
+static struct biller_st *top_instance(const struct app *app)
+{
+	const struct screen_slot *slot = screen_find(app, &screen_biller);
+
+	return slot ? slot->st : NULL;
 }
 
 const struct batch *biller_screen_selected(const struct app *app)
 {
-	bool open = false;
+	const struct biller_st *B = top_instance(app);
 
-	for (int i = 0; i < app->depth; i++)
-		open = open || app->stack[i].s == &screen_biller;
-	if (!open || !B.b || !B.b->nbatches || B.sel < 0 ||
-	    B.sel >= (long)B.b->nbatches)
+	if (!B || !B->b || !B->b->nbatches || B->batch.sel < 0 ||
+	    B->batch.sel >= (long)B->b->nbatches)
 		return NULL;
-	return &B.b->batches[B.sel];
+	return &B->b->batches[B->batch.sel];
 }
 
 /* --- the jobs ------------------------------------------------------------------ */
 
-static void requests_free(void)
+static void requests_free(struct biller_st *B)
 {
-	query_detail_requests_free(B.reqs, B.nreqs);
-	B.reqs = NULL;
-	B.nreqs = 0;
+	query_detail_requests_free(B->reqs, B->nreqs);
+	B->reqs = NULL;
+	B->nreqs = 0;
 }
 
-static void take_history(const PGresult *res)
+static void take_history(struct biller_st *B, const PGresult *res)
 {
-	B.ndays = query_detail_history(res, B.days, QUERY_DETAIL_DAYS);
-	B.hist_loaded = true;
-	B.hist_err[0] = '\0';
+	B->ndays = query_detail_history(res, B->days, QUERY_DETAIL_DAYS);
+	B->hist_loaded = true;
+	B->hist_err[0] = '\0';
 }
 
-static void take_requests(const PGresult *res)
+static void take_requests(struct biller_st *B, const PGresult *res)
 {
-	requests_free();
-	B.reqs = query_detail_requests(res, &B.nreqs);
-	B.reqs_loaded = true;
-	B.reqs_err[0] = '\0';
+	requests_free(B);
+	B->reqs = query_detail_requests(res, &B->nreqs);
+	B->reqs_loaded = true;
+	B->reqs_err[0] = '\0';
+}
+
+/* The instance waiting for job, or NULL. */
+static struct biller_st *waiting_for(const struct app *app,
+				     const struct sq_job *job, bool hist)
+{
+	for (int i = app->depth - 1; i >= 0; i--) {
+		struct biller_st *B = app->stack[i].st;
+
+		if (app->stack[i].s != &screen_biller || job->shard != B->job_shard)
+			continue;
+		if (job->id && job->id == (hist ? B->job_hist : B->job_reqs))
+			return B;
+	}
+	return NULL;
 }
 
 static void on_job(struct app *app, struct sq_job *job)
 {
 	bool hist = job->ctx == &tag_history;
-	unsigned *want = hist ? &B.job_hist : &B.job_reqs;
+	struct biller_st *B = waiting_for(app, job, hist);
+	unsigned *want;
 
-	if (job->shard != B.job_shard || job->id != *want || !*want) {
+	if (!B) {
 		sq_job_free(job);	/* for a biller no longer shown */
 		return;
 	}
+	want = hist ? &B->job_hist : &B->job_reqs;
 	*want = 0;
 	if (job->status == SQ_OK) {
 		if (hist)
-			take_history(job->res);
+			take_history(B, job->res);
 		else
-			take_requests(job->res);
+			take_requests(B, job->res);
 	} else {
-		snprintf(hist ? B.hist_err : B.reqs_err, sizeof B.hist_err, "%s",
+		snprintf(hist ? B->hist_err : B->reqs_err, sizeof B->hist_err, "%s",
 			 job->error[0] ? job->error : "the query failed");
 	}
 	sq_job_free(job);
@@ -182,294 +220,168 @@ static void on_job(struct app *app, struct sq_job *job)
 
 /* The earliest business day of tonight's batches (the history ends
  * before it), or "" to let the shard use its current_date. */
-static void tonight_day(char *buf, size_t n)
+static void tonight_day(const struct biller_st *B, char *buf, size_t n)
 {
 	buf[0] = '\0';
-	for (size_t i = 0; B.b && i < B.b->nbatches; i++) {
-		const char *d = B.b->batches[i].business_day;
+	for (size_t i = 0; B->b && i < B->b->nbatches; i++) {
+		const char *d = B->b->batches[i].business_day;
 
 		if (*d && (!buf[0] || strcmp(d, buf) < 0))
 			snprintf(buf, n, "%s", d);
 	}
 }
 
-static void fetch(struct app *app)
+static void fetch(struct app *app, struct biller_st *B)
 {
 	struct shard_query *q;
-	unsigned gen = app->gens[B.shard];
+	unsigned gen = app->gens[B->shard];
 	char day[16];
 
-	if (!app->queries || !(q = app->queries[B.shard]))
+	if (!app->queries || !(q = app->queries[B->shard]))
 		return;
-	if (B.fetched && gen == B.fetched_gen &&
-	    app->mono - B.fetched_mono < (int64_t)app->cfg->poll_interval * 1000)
+	if (B->fetched && gen == B->fetched_gen &&
+	    app->mono - B->fetched_mono < (int64_t)app->cfg->poll_interval * 1000)
 		return;
-	if (B.job_hist || B.job_reqs)
+	if (B->job_hist || B->job_reqs)
 		return;		/* one of each at a time: wait for them */
-	tonight_day(day, sizeof day);
+	tonight_day(B, day, sizeof day);
 	{
-		struct sq_job *j = query_detail_history_job(JOB_BILLER, B.id,
+		struct sq_job *j = query_detail_history_job(JOB_BILLER, B->id,
 			app->cfg->window_minutes, day[0] ? day : NULL);
 
 		j->ctx = &tag_history;
-		B.job_hist = shard_query_submit(q, j);
+		B->job_hist = shard_query_submit(q, j);
 	}
 	{
-		struct sq_job *j = query_detail_requests_job(JOB_BILLER, B.id);
+		struct sq_job *j = query_detail_requests_job(JOB_BILLER, B->id);
 
 		j->ctx = &tag_requests;
-		B.job_reqs = shard_query_submit(q, j);
+		B->job_reqs = shard_query_submit(q, j);
 	}
-	B.job_shard = B.shard;
-	B.fetched = true;
-	B.fetched_gen = gen;
-	B.fetched_mono = app->mono;
+	B->job_shard = B->shard;
+	B->fetched = true;
+	B->fetched_gen = gen;
+	B->fetched_mono = app->mono;
 }
 
-/* Content lines (below the fixed part), rebuilt every draw. */
-struct line {
-	char *text;
-	attr_t attr;
-	long batch;		/* index of the batch it belongs to, or -1 */
-	bool head;		/* the batch's own line */
-};
-
-static struct line *lines;
-static size_t nlines, lines_cap;
-
-static void add_line(char *text, attr_t attr, long batch, bool head)
+static void add_line(struct biller_st *B, char *text, attr_t attr, long batch, bool head)
 {
-	if (nlines == lines_cap) {
-		lines_cap = lines_cap ? lines_cap * 2 : 64;
-		lines = xrealloc(lines, lines_cap * sizeof *lines);
+	if (B->nlines == B->lines_cap) {
+		B->lines_cap = B->lines_cap ? B->lines_cap * 2 : 64;
+		B->lines = xrealloc(B->lines, B->lines_cap * sizeof *B->lines);
 	}
-	lines[nlines++] = (struct line){ text, attr, batch, head };
+	B->lines[B->nlines++] = (struct line){ text, attr, batch, head };
 }
 
-static void clear_lines(void)
+static void clear_lines(struct biller_st *B)
 {
-	for (size_t i = 0; i < nlines; i++)
-		free(lines[i].text);
-	nlines = 0;
+	for (size_t i = 0; i < B->nlines; i++)
+		free(B->lines[i].text);
+	B->nlines = 0;
 }
 
 /* --- the screen --------------------------------------------------------------------- */
 
 void biller_screen_open(struct app *app, int shard, const char *biller_id)
 {
+	struct biller_arg arg = { shard, biller_id };
+
 	if (shard < 0 || (size_t)shard >= app->npollers || !biller_id)
 		return;
-	B.shard = shard;
-	free(B.id);
-	B.id = xstrdup(biller_id);
-	screen_push(app, &screen_biller, NULL);
+	screen_push(app, &screen_biller, &arg);
 }
 
 static void biller_enter(struct app *app, void *st, const void *arg)
 {
-	(void)st;
-	(void)arg;
+	struct biller_st *B = st;
+	const struct biller_arg *a = arg;
+
 	app_on_job(JOB_BILLER, on_job);
-	snapshot_unref(B.snap);
-	B.snap = NULL;
-	B.b = NULL;
-	B.gone = false;
-	set_sel_batch(NULL);
-	B.sel = 0;
-	B.top = 0;
-	B.keep_sel_visible = true;
-	B.ndays = 0;
-	B.hist_loaded = B.reqs_loaded = false;
-	B.hist_err[0] = B.reqs_err[0] = '\0';
-	requests_free();
-	B.job_hist = B.job_reqs = 0;
-	B.fetched = false;
-	take_snapshot(app);
+	B->shard = a->shard;
+	B->id = xstrdup(a->id);
+	B->keep_sel_visible = true;
+	take_snapshot(app, B);
 	/* Open on the batch that decides the grid's row. */
-	if (B.b && app->now != BT_NO_TIME) {
+	if (B->b && app->now != BT_NO_TIME) {
 		struct biller_eval ev;
 
-		biller_eval(B.b, app->now, app->cfg->at_risk_pct, &ev);
+		biller_eval(B->b, app->now, app->cfg->at_risk_pct, &ev);
 		if (ev.focus)
-			set_sel_batch(ev.focus->batch_id);
+			set_sel_batch(B, ev.focus->batch_id);
 	}
-	select_batch();
+	select_batch(B);
+}
+
+/* Whether another detail than B is on the stack. */
+static bool another_instance(const struct app *app, const struct biller_st *B)
+{
+	for (int i = 0; i < app->depth; i++)
+		if (app->stack[i].s == &screen_biller && app->stack[i].st != B)
+			return true;
+	return false;
 }
 
 static void biller_leave(struct app *app, void *st)
 {
-	(void)st;
-	if (app->queries && app->queries[B.shard])
-		shard_query_cancel(app->queries[B.shard], JOB_BILLER);
-	B.job_hist = B.job_reqs = 0;	/* late answers are dropped */
-	snapshot_unref(B.snap);
-	B.snap = NULL;
-	B.b = NULL;
-	requests_free();
-	set_sel_batch(NULL);
-	clear_lines();
-	free(lines);
-	lines = NULL;
-	lines_cap = 0;
+	struct biller_st *B = st;
+
+	/* Cancel our jobs, unless another detail waits for some of its own
+	 * (its answers must still come); ours are dropped when they come. */
+	if (app->queries && app->queries[B->shard] && !another_instance(app, B))
+		shard_query_cancel(app->queries[B->shard], JOB_BILLER);
+	snapshot_unref(B->snap);
+	requests_free(B);
+	free(B->sel_batch);
+	free(B->id);
+	clear_lines(B);
+	free(B->lines);
 }
 
 static void biller_update(struct app *app, void *st)
 {
-	(void)st;
-	take_snapshot(app);
-	select_batch();
-	fetch(app);
+	struct biller_st *B = st;
+
+	take_snapshot(app, B);
+	select_batch(B);
+	fetch(app, B);
 }
 
 /* --- drawing ------------------------------------------------------------------------ */
 
 /* Lines of s wrapped at cols - indent, each indented. */
-static void add_wrapped(const char *s, int indent, int cols, attr_t attr,
+static void add_wrapped(struct biller_st *B, const char *s, int indent, int cols, attr_t attr,
 			long batch)
 {
 	while (*s) {
 		size_t n = textwrap_line(s, cols - indent, NULL);
 
-		add_line(xasprintf("%*s%.*s", indent, "", (int)n, s), attr, batch,
+		add_line(B, xasprintf("%*s%.*s", indent, "", (int)n, s), attr, batch,
 			 false);
 		s += n;
 	}
 }
 
-static void hhmm(char *buf, size_t n, int64_t t, int off)
+static void build_lines(struct app *app, struct biller_st *B)
 {
-	char c[16];
-
-	if (t == BT_NO_TIME) {
-		snprintf(buf, n, "-");
-		return;
-	}
-	fmt_clock(c, sizeof c, t, off);
-	snprintf(buf, n, "%.5s", c);
-}
-
-static void batch_left(char *buf, size_t n, const struct batch *t, int64_t now)
-{
-	char c[16];
-
-	buf[0] = '\0';
-	if (t->deadline_inf && t->state != BATCH_CLOSED) {
-		snprintf(buf, n, "%s", t->deadline_inf > 0 ? "never" : "late \u221e");
-		return;
-	}
-	if (t->deadline_at == BT_NO_TIME)
-		return;
-	if (t->state == BATCH_CLOSED) {
-		if (t->finished_at != BT_NO_TIME && t->finished_at > t->deadline_at)
-			snprintf(buf, n, "late %s", fmt_countdown(c, sizeof c,
-				 t->finished_at - t->deadline_at));
-		else
-			snprintf(buf, n, "in time");
-	} else if (now != BT_NO_TIME) {
-		int64_t d = t->deadline_at - now;
-
-		if (d >= 0)
-			fmt_countdown(buf, n, d);
-		else
-			snprintf(buf, n, "late %s", fmt_countdown(c, sizeof c, -d));
-	}
-}
-
-/* Is t past its deadline at now?  'infinity' never is, '-infinity' always. */
-static bool past_deadline(const struct batch *t, int64_t now)
-{
-	if (t->deadline_inf)
-		return t->deadline_inf < 0;
-	return now != BT_NO_TIME && t->deadline_at != BT_NO_TIME &&
-	       now > t->deadline_at;
-}
-
-static enum paint batch_paint(const struct batch *t, int64_t now)
-{
-	switch (t->state) {
-	case BATCH_FAILED: return PAINT_FAILED;
-	case BATCH_RUNNING:
-		return past_deadline(t, now) ? PAINT_LATE : PAINT_RUNNING;
-	case BATCH_CLOSED:
-		return t->finished_at != BT_NO_TIME && t->deadline_at != BT_NO_TIME &&
-			       t->finished_at > t->deadline_at
-			       ? PAINT_CLOSED_LATE : PAINT_CLOSED;
-	case BATCH_SCHEDULED:
-		return past_deadline(t, now) ? PAINT_LATE : PAINT_NORMAL;
-	case BATCH_OTHER:
-		break;
-	}
-	return PAINT_WARN;
-}
-
-/* Batch columns: type, module, sched, due, start, end, status, try, left,
- * then the error class takes the rest. */
-static const int bw[] = { 6, 9, 5, 5, 5, 5, 9, 3, 10 };
-#define NBW (sizeof bw / sizeof bw[0])
-
-static void batch_row(char *buf, size_t n, const struct batch *t, int off,
-		      int64_t now)
-{
-	char sched[8], due[8], start[8], end[8], left[24], att[16];
-	const char *cells[NBW + 1];
-	size_t used = 0;
-
-	hhmm(sched, sizeof sched, t->scheduled_at, off);
-	if (t->deadline_inf)
-		snprintf(due, sizeof due, "%s", t->deadline_inf > 0 ? "\u221e"
-					       : "-\u221e");
-	else
-		hhmm(due, sizeof due, t->deadline_at, off);
-	hhmm(start, sizeof start, t->started_at, off);
-	hhmm(end, sizeof end, t->finished_at, off);
-	batch_left(left, sizeof left, t, now);
-	if (t->attempts == BT_NO_INT)
-		snprintf(att, sizeof att, "?");
-	else
-		snprintf(att, sizeof att, "%d", t->attempts);
-	cells[0] = t->payment_type;
-	cells[1] = t->module;
-	cells[2] = sched;
-	cells[3] = due;
-	cells[4] = start;
-	cells[5] = end;
-	cells[6] = t->status;
-	cells[7] = att;
-	cells[8] = left;
-	cells[9] = t->error_class;
-	buf[0] = '\0';
-	for (size_t c = 0; c < NBW + 1 && used + 1 < n; c++) {
-		char fit[256];
-
-		if (c < NBW)
-			text_fit(fit, sizeof fit, cells[c], bw[c], c == 7);
-		else
-			text_printf(fit, sizeof fit, "%s", cells[c]);
-		used += text_printf(buf + used, n - used, "%s%s", c ? " " : "", fit);
-	}
-}
-
-static void build_lines(struct app *app)
-{
-	const struct biller *b = B.b;
+	const struct biller *b = B->b;
 	int off = b && b->tz_known ? b->utc_offset_s : 0;
 	char row[1024];
 
-	clear_lines();
+	clear_lines(B);
 	if (!b)
 		return;
 	for (size_t i = 0; i < b->nbatches; i++) {
 		const struct batch *t = &b->batches[i];
-		bool sel = (long)i == B.sel;
+		bool sel = (long)i == B->batch.sel;
 
-		batch_row(row, sizeof row, t, off, app->now);
-		add_line(xstrdup(row), sel ? draw_attr(PAINT_SELECTED)
-				       : draw_attr(batch_paint(t, app->now)),
+		biller_batch_row(row, sizeof row, t, off, app->now);
+		add_line(B, xstrdup(row), sel ? draw_attr(PAINT_SELECTED)
+				       : draw_attr(biller_batch_paint(t, app->now)),
 			 (long)i, true);
 		if (batch_is_bad(t)) {
 			char *text = xasprintf("bad row: %s", t->bad);
 
-			add_wrapped(text, 4, COLS, draw_attr(PAINT_WARN), (long)i);
+			add_wrapped(B, text, 4, COLS, draw_attr(PAINT_WARN), (long)i);
 			free(text);
 		}
 		if (text_needs_escape(t->batch_id)) {
@@ -477,46 +389,46 @@ static void build_lines(struct app *app)
 			char *text = xasprintf("batch id %s contains characters "
 					       "that do not display", e);
 
-			add_wrapped(text, 4, COLS, draw_attr(PAINT_WARN), (long)i);
+			add_wrapped(B, text, 4, COLS, draw_attr(PAINT_WARN), (long)i);
 			free(text);
 			free(e);
 		}
 		if (t->error_message[0])
-			add_wrapped(t->error_message, 4, COLS,
+			add_wrapped(B, t->error_message, 4, COLS,
 				    t->state == BATCH_FAILED ? draw_attr(PAINT_FAILED)
 							     : draw_attr(PAINT_DIM),
 				    (long)i);
 	}
 	if (!b->nbatches)
-		add_line(xstrdup("  no batch tonight"), draw_attr(PAINT_DIM), -1, false);
+		add_line(B, xstrdup("  no batch tonight"), draw_attr(PAINT_DIM), -1, false);
 
-	add_line(xstrdup(""), 0, -1, false);
-	if (!B.reqs_loaded && !B.reqs_err[0]) {
-		add_line(xstrdup("Rerun requests: loading..."), A_BOLD, -1, false);
-	} else if (B.reqs_err[0]) {
-		add_line(xasprintf("Rerun requests: cannot read them: %s", B.reqs_err),
+	add_line(B, xstrdup(""), 0, -1, false);
+	if (!B->reqs_loaded && !B->reqs_err[0]) {
+		add_line(B, xstrdup("Rerun requests: loading..."), A_BOLD, -1, false);
+	} else if (B->reqs_err[0]) {
+		add_line(B, xasprintf("Rerun requests: cannot read them: %s", B->reqs_err),
 			 draw_attr(PAINT_WARN), -1, false);
 	} else {
-		add_line(xasprintf("Rerun requests: %zu%s", B.nreqs,
-				   B.nreqs >= QUERY_DETAIL_REQUESTS ? " (the newest)" : ""),
+		add_line(B, xasprintf("Rerun requests: %zu%s", B->nreqs,
+				   B->nreqs >= QUERY_DETAIL_REQUESTS ? " (the newest)" : ""),
 			 A_BOLD, -1, false);
 	}
-	for (size_t i = 0; i < B.nreqs; i++) {
-		const struct detail_request *r = &B.reqs[i];
+	for (size_t i = 0; i < B->nreqs; i++) {
+		const struct detail_request *r = &B->reqs[i];
 		char at[16];
 		char *text;
 
-		hhmm(at, sizeof at, r->at, off);
+		biller_hhmm(at, sizeof at, r->at, off);
 		text = xasprintf("  #%s %-8s %s %s by %s: %s%s%s%s", r->id,
 				 r->status[0] ? r->status : "?", at,
 				 r->kind, r->by[0] ? r->by : "?", r->target,
 				 r->reason[0] ? " (" : "", r->reason,
 				 r->reason[0] ? ")" : "");
-		add_wrapped(text, 0, COLS, 0, -1);
+		add_wrapped(B, text, 0, COLS, 0, -1);
 		free(text);
 		if (r->result[0]) {
 			text = xasprintf("-> %s", r->result);
-			add_wrapped(text, 6, COLS, draw_attr(PAINT_DIM), -1);
+			add_wrapped(B, text, 6, COLS, draw_attr(PAINT_DIM), -1);
 			free(text);
 		}
 	}
@@ -530,42 +442,43 @@ static int content_rows(void)
 	return LINES - FIRST_CONTENT_ROW - 1;
 }
 
-static void place(void)
+/* Scroll so that the selected batch's lines are in view (while the user
+ * has not scrolled away with PgUp/PgDn), never past a full last page. */
+static void place(struct biller_st *B)
 {
-	long rows = content_rows(), first = -1, last = -1;
+	int rows = content_rows();
+	long first = -1, last = -1;
 
-	for (size_t i = 0; i < nlines; i++)
-		if (lines[i].batch == B.sel && B.b && B.b->nbatches) {
+	for (size_t i = 0; i < B->nlines; i++)
+		if (B->lines[i].batch == B->batch.sel && B->b && B->b->nbatches) {
 			if (first < 0)
 				first = (long)i;
 			last = (long)i;
 		}
-	if (B.keep_sel_visible && first >= 0) {
-		if (last >= B.top + rows)
-			B.top = last - rows + 1;
-		if (first < B.top)
-			B.top = first;
+	if (B->keep_sel_visible && first >= 0) {
+		B->view.sel = last;
+		listcursor_clamp(&B->view, B->nlines, rows);
+		B->view.sel = first;
+	} else {
+		B->view.sel = B->view.top;
 	}
-	if (B.top > (long)nlines - rows)
-		B.top = (long)nlines - rows;
-	if (B.top < 0)
-		B.top = 0;
+	listcursor_clamp(&B->view, B->nlines, rows);
 }
 
-static void draw_title(struct app *app)
+static void draw_title(struct app *app, const struct biller_st *B)
 {
-	const struct biller *b = B.b;
+	const struct biller *b = B->b;
 	char buf[512];
 
 	move(2, 0);
 	attrset(draw_attr(PAINT_HEADER));
 	hline(' ', COLS);
 	if (!b) {
-		char *id = text_escape(B.id);
+		char *id = text_escape(B->id);
 
 		text_printf(buf, sizeof buf, "BILLER %s  shard %s: %s", id,
-			 shard_poller_name(app->pollers[B.shard]),
-			 app->view.snaps[B.shard] ? "not in the shard's latest data"
+			 shard_poller_name(app->pollers[B->shard]),
+			 app->view.snaps[B->shard] ? "not in the shard's latest data"
 						  : "no data from the shard yet");
 		draw_text(2, 0, COLS, buf, draw_attr(PAINT_HEADER), 0);
 		return;
@@ -582,15 +495,15 @@ static void draw_title(struct app *app)
 		text_printf(buf, sizeof buf, "BILLER %s%s (%s)  shard %s  %s%s",
 			    b->known ? b->name : "(no biller row)",
 			    b->is_demo ? " [demo]" : "", id, b->shard, status,
-			    B.gone ? "  [no longer in the latest data]" : "");
+			    B->gone ? "  [no longer in the latest data]" : "");
 		free(id);
 		draw_text(2, 0, COLS, buf, draw_attr(PAINT_HEADER), 0);
 	}
 }
 
-static void draw_facts(struct app *app)
+static void draw_facts(struct app *app, const struct biller_st *B)
 {
-	const struct biller *b = B.b;
+	const struct biller *b = B->b;
 	char buf[512], prio[16], clock[16], ap[160];
 	int64_t now = app->now;
 
@@ -619,7 +532,7 @@ static void draw_facts(struct app *app)
 		int pct = biller_autopay_pct(b);
 		char at[16];
 
-		hhmm(at, sizeof at, b->ap_run_at, b->tz_known ? b->utc_offset_s : 0);
+		biller_hhmm(at, sizeof at, b->ap_run_at, b->tz_known ? b->utc_offset_s : 0);
 		snprintf(ap, sizeof ap, "latest autopay run %s: %d payments, %d failed (%d%%)",
 			 at, b->ap_payments, b->ap_failed, pct < 0 ? 0 : pct);
 	} else {
@@ -630,128 +543,115 @@ static void draw_facts(struct app *app)
 				  ? draw_attr(PAINT_FAILED) : 0, 0);
 
 	/* The history line. */
-	if (B.hist_err[0]) {
-		text_printf(buf, sizeof buf, "history: cannot read it: %s", B.hist_err);
+	if (B->hist_err[0]) {
+		text_printf(buf, sizeof buf, "history: cannot read it: %s", B->hist_err);
 		draw_text(5, 0, COLS, buf, draw_attr(PAINT_WARN), 0);
-	} else if (!B.hist_loaded) {
+	} else if (!B->hist_loaded) {
 		draw_text(5, 0, COLS, "history: loading...", draw_attr(PAINT_DIM), 0);
 	} else {
 		long closes = 0, missed = 0;
 		size_t len;
 
-		for (size_t i = 0; i < B.ndays; i++) {
-			closes += B.days[i].closes;
-			missed += B.days[i].missed;
+		for (size_t i = 0; i < B->ndays; i++) {
+			closes += B->days[i].closes;
+			missed += B->days[i].missed;
 		}
 		len = (size_t)text_printf(buf, sizeof buf,
 			"history: %zu business day%s, %ld closes, %ld missed their window",
-			B.ndays, B.ndays == 1 ? "" : "s", closes, missed);
+			B->ndays, B->ndays == 1 ? "" : "s", closes, missed);
 		if (closes > 0 && len < sizeof buf)
 			len += text_printf(buf + len, sizeof buf - len, " (%ld%%)",
 						(missed * 100 + closes / 2) / closes);
-		for (size_t i = 0, k = 0; i < B.ndays && len < sizeof buf; i++) {
-			if (!B.days[i].missed)
+		for (size_t i = 0, k = 0; i < B->ndays && len < sizeof buf; i++) {
+			if (!B->days[i].missed)
 				continue;
 			len += text_printf(buf + len, sizeof buf - len, "%s%s %ld",
 						k++ ? ", " : ": ",
-						B.days[i].day + (strlen(B.days[i].day) > 5 ? 5 : 0),
-						B.days[i].missed);
+						B->days[i].day + (strlen(B->days[i].day) > 5 ? 5 : 0),
+						B->days[i].missed);
 		}
 		draw_text(5, 0, COLS, buf, missed ? draw_attr(PAINT_CLOSED_LATE) : 0, 0);
 	}
 }
 
-static void draw_headings(void)
-{
-	static const char *const titles[] = {
-		"TYPE", "MODULE", "SCHED", "DUE", "START", "END", "STATUS", "TRY",
-		"LEFT", "ERROR",
-	};
-	int x = 0;
-
-	move(FIRST_CONTENT_ROW - 1, 0);
-	attrset(draw_attr(PAINT_HEADER));
-	hline(' ', COLS);
-	for (size_t c = 0; c < NBW + 1 && x < COLS; c++) {
-		int w = c < NBW ? bw[c] : COLS - x;
-
-		draw_text(FIRST_CONTENT_ROW - 1, x, w, titles[c],
-			  draw_attr(PAINT_HEADER), c == 7);
-		x += w + 1;
-	}
-	attrset(A_NORMAL);
-}
-
 static void biller_draw(struct app *app, void *st)
 {
+	struct biller_st *B = st;
 	int rows = content_rows();
+	static const struct key_hint hints[] = {
+		{ ACT_RERUN, "rerun" }, { ACT_LOGS, "logs" },
+		{ ACT_PAGE_DOWN, "scroll" }, { ACT_BACK, "back" },
+	};
 
-	(void)st;
 	erase();
 	draw_header(app);
-	draw_title(app);
-	draw_facts(app);
-	draw_headings();
-	build_lines(app);
-	place();
-	for (int i = 0; i < rows && B.top + i < (long)nlines; i++) {
-		const struct line *l = &lines[B.top + i];
+	draw_title(app, B);
+	draw_facts(app, B);
+	biller_rows_headings(FIRST_CONTENT_ROW - 1);
+	build_lines(app, B);
+	place(B);
+	for (int i = 0; i < rows && B->view.top + i < (long)B->nlines; i++) {
+		const struct line *l = &B->lines[B->view.top + i];
 
-		if (l->head && l->batch == B.sel) {
+		if (l->head && l->batch == B->batch.sel) {
 			move(FIRST_CONTENT_ROW + i, 0);
 			attrset(l->attr);
 			hline(' ', COLS);
 		}
 		draw_text(FIRST_CONTENT_ROW + i, 0, COLS, l->text, l->attr, 0);
 	}
-	draw_statusbar(app, "Up/Down batch  l or Enter logs  PgUp/PgDn scroll  "
-			    "q or Esc back  ? help");
+	draw_footer(app, "biller", hints, sizeof hints / sizeof hints[0]);
 }
 
 /* --- keys ----------------------------------------------------------------------------- */
 
-static void move_sel(long to)
+static void move_sel(struct biller_st *B, long to)
 {
-	long n = B.b ? (long)B.b->nbatches : 0;
+	size_t n = B->b ? B->b->nbatches : 0;
 
-	if (to >= n)
-		to = n - 1;
-	if (to < 0)
-		to = 0;
-	B.sel = to;
+	B->batch.sel = to;
+	listcursor_clamp(&B->batch, n, 0);
 	if (n)
-		set_sel_batch(B.b->batches[to].batch_id);
-	B.keep_sel_visible = true;
+		set_sel_batch(B, B->b->batches[B->batch.sel].batch_id);
+	B->keep_sel_visible = true;
+}
+
+static const struct batch *selected(const struct biller_st *B)
+{
+	if (!B->b || !B->b->nbatches)
+		return NULL;
+	return &B->b->batches[B->batch.sel];
 }
 
 static bool biller_key(struct app *app, void *st, enum action act, int key)
 {
+	struct biller_st *B = st;
 	long page = content_rows() > 1 ? content_rows() - 1 : 1;
 
-	(void)st;
+	(void)key;
 	switch (act) {
-	case ACT_UP: move_sel(B.sel - 1); return true;
-	case ACT_DOWN: move_sel(B.sel + 1); return true;
-	case ACT_HOME: move_sel(0); B.top = 0; return true;
-	case ACT_END: move_sel(B.b ? (long)B.b->nbatches - 1 : 0);
-		B.keep_sel_visible = false;
-		B.top = (long)nlines;	/* place() clamps to the bottom */
+	case ACT_UP: move_sel(B, B->batch.sel - 1); return true;
+	case ACT_DOWN: move_sel(B, B->batch.sel + 1); return true;
+	case ACT_HOME: move_sel(B, 0); B->view.top = 0; return true;
+	case ACT_END: move_sel(B, B->b ? (long)B->b->nbatches - 1 : 0);
+		B->keep_sel_visible = false;
+		B->view.top = (long)B->nlines;	/* place() clamps to the bottom */
 		return true;
-	case ACT_PAGE_UP: B.top -= page; B.keep_sel_visible = false; return true;
-	case ACT_PAGE_DOWN: B.top += page; B.keep_sel_visible = false; return true;
+	case ACT_PAGE_UP: B->view.top -= page; B->keep_sel_visible = false; return true;
+	case ACT_PAGE_DOWN: B->view.top += page; B->keep_sel_visible = false; return true;
 	case ACT_LOGS:
 	case ACT_OPEN: {
-		const struct batch *t = biller_screen_selected(app);
+		const struct batch *t = selected(B);
 
 		if (t)
-			logs_screen_open(app, B.shard, B.id, t->batch_id, t->batch_id);
+			logs_screen_open(app, B->shard, B->id, t->batch_id, t->batch_id);
 		else
-			logs_screen_open(app, B.shard, B.id, NULL, NULL);
+			logs_screen_open(app, B->shard, B->id, NULL, NULL);
 		return true;
 	}
 	case ACT_RERUN: {
-		const struct batch *t = biller_screen_selected(app);
-		const struct biller *b = drilldown_find_biller(app, B.shard, B.id);
+		const struct batch *t = selected(B);
+		const struct biller *b = drilldown_find_biller(app, B->shard, B->id);
 
 		if (!t)
 			screen_message(app, "no batch is selected");
@@ -772,12 +672,15 @@ static bool biller_key(struct app *app, void *st, enum action act, int key)
 
 static void biller_resize(struct app *app, void *st)
 {
-	(void)st;
-	B.keep_sel_visible = true;
+	struct biller_st *B = st;
+
+	(void)app;
+	B->keep_sel_visible = true;
 }
 
 const struct screen screen_biller = {
 	.name = "biller",
+	.state_size = sizeof(struct biller_st),
 	.enter = biller_enter,
 	.leave = biller_leave,
 	.update = biller_update,

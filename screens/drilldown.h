@@ -11,12 +11,13 @@
 #include "core/snapshot.h"
 #include "core/biller_status.h"
 
-/* Push the detail of biller_id on shard (an index into app->pollers). */
+/* Push the detail of biller_id on shard (an index into app->pollers): a
+ * new instance, even when a detail is already on the stack. */
 void biller_screen_open(struct app *app, int shard, const char *biller_id);
 
-/* The batch under the detail screen's cursor, from the snapshot the screen
- * shows; NULL when the detail is not open or the biller has no batch
- * tonight.  Valid until the next update of the screen (the next loop
+/* The batch under the cursor of the topmost detail on the stack, from the
+ * snapshot that detail shows; NULL when no detail is open or the biller
+ * has no batch tonight.  Valid until the next update of the screen (the next loop
  * turn): copy what must live longer. */
 const struct batch *biller_screen_selected(const struct app *app);
 

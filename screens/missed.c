@@ -19,6 +19,7 @@
 #include <curses.h>
 
 #include "ui/draw.h"
+#include "ui/listcursor.h"
 #include "core/missed_report.h"
 #include "query/query_missed.h"
 #include "screens/screens.h"
@@ -35,7 +36,8 @@ struct answer {
 	struct missed_rowset rs;
 };
 
-static struct {
+/* One instance of the screen (its state_size bytes). */
+struct missed_st {
 	struct answer *ans;	/* the run under way, one per shard */
 	size_t nshards;
 	bool running;
@@ -52,71 +54,86 @@ static struct {
 	bool reverse;
 	struct missed_report rep;
 	bool rep_valid;
-	long top;
-} M;
+	struct listcursor view;		/* top: the first line shown */
+};
 
-static void rebuild_report(void)
+static void rebuild_report(struct missed_st *M)
 {
-	if (M.rep_valid)
-		missed_report_free(&M.rep);
-	missed_report_build(&M.rep, M.shown.rows, M.shown.nrows, M.period, M.by,
-			    M.sort, M.reverse);
-	M.rep_valid = true;
+	if (M->rep_valid)
+		missed_report_free(&M->rep);
+	missed_report_build(&M->rep, M->shown.rows, M->shown.nrows, M->period, M->by,
+			    M->sort, M->reverse);
+	M->rep_valid = true;
 }
 
 /* Every shard answered: their rows become the report shown. */
-static void finish_run(struct app *app)
+static void finish_run(struct app *app, struct missed_st *M)
 {
 	size_t n = 0, ns = 0, len = 0;
 
-	missed_rowset_free(&M.shown);
-	for (size_t i = 0; i < M.nshards; i++) {
-		n += M.ans[i].rs.nrows;
-		ns += M.ans[i].rs.nstrs;
+	missed_rowset_free(&M->shown);
+	for (size_t i = 0; i < M->nshards; i++) {
+		n += M->ans[i].rs.nrows;
+		ns += M->ans[i].rs.nstrs;
 	}
-	M.shown.rows = xcalloc(n + 1, sizeof *M.shown.rows);
-	M.shown.strs = xcalloc(ns + 1, sizeof *M.shown.strs);
-	M.missing[0] = '\0';
-	M.answered = 0;
-	for (size_t i = 0; i < M.nshards; i++) {
-		struct answer *a = &M.ans[i];
+	M->shown.rows = xcalloc(n + 1, sizeof *M->shown.rows);
+	M->shown.strs = xcalloc(ns + 1, sizeof *M->shown.strs);
+	M->missing[0] = '\0';
+	M->answered = 0;
+	for (size_t i = 0; i < M->nshards; i++) {
+		struct answer *a = &M->ans[i];
 
 		/* A shard that did not answer has no arrays at all. */
 		if (a->rs.nrows)
-			memcpy(M.shown.rows + M.shown.nrows, a->rs.rows,
+			memcpy(M->shown.rows + M->shown.nrows, a->rs.rows,
 			       a->rs.nrows * sizeof *a->rs.rows);
-		M.shown.nrows += a->rs.nrows;
+		M->shown.nrows += a->rs.nrows;
 		if (a->rs.nstrs)
-			memcpy(M.shown.strs + M.shown.nstrs, a->rs.strs,
+			memcpy(M->shown.strs + M->shown.nstrs, a->rs.strs,
 			       a->rs.nstrs * sizeof *a->rs.strs);
-		M.shown.nstrs += a->rs.nstrs;
+		M->shown.nstrs += a->rs.nstrs;
 		free(a->rs.rows);
 		free(a->rs.strs);
 		memset(&a->rs, 0, sizeof a->rs);
 		if (a->ok) {
-			M.answered++;
-		} else if (len + 1 < sizeof M.missing) {
-			len += text_printf(M.missing + len, sizeof M.missing - len,
+			M->answered++;
+		} else if (len + 1 < sizeof M->missing) {
+			len += text_printf(M->missing + len, sizeof M->missing - len,
 					   "%s%s: %s", len ? "; " : "",
 					   shard_poller_name(app->pollers[i]), a->err);
 		}
 	}
-	M.have = true;
-	M.running = false;
-	M.done_mono = app->mono;
-	rebuild_report();
+	M->have = true;
+	M->running = false;
+	M->done_mono = app->mono;
+	rebuild_report(M);
+}
+
+/* The instance waiting for job, or NULL. */
+static struct missed_st *waiting_for(const struct app *app,
+				     const struct sq_job *job)
+{
+	for (int i = app->depth - 1; i >= 0; i--) {
+		struct missed_st *M = app->stack[i].st;
+
+		if (app->stack[i].s == &screen_missed && M->running &&
+		    job->shard >= 0 && (size_t)job->shard < M->nshards &&
+		    M->ans[job->shard].job && M->ans[job->shard].job == job->id)
+			return M;
+	}
+	return NULL;
 }
 
 static void on_job(struct app *app, struct sq_job *job)
 {
+	struct missed_st *M = waiting_for(app, job);
 	struct answer *a;
 
-	if (!M.running || job->shard < 0 || (size_t)job->shard >= M.nshards ||
-	    M.ans[job->shard].job != job->id) {
+	if (!M) {
 		sq_job_free(job);	/* of a run given up */
 		return;
 	}
-	a = &M.ans[job->shard];
+	a = &M->ans[job->shard];
 	a->job = 0;
 	a->ok = job->status == SQ_OK;
 	if (a->ok)
@@ -126,19 +143,19 @@ static void on_job(struct app *app, struct sq_job *job)
 		snprintf(a->err, sizeof a->err, "%s",
 			 job->error[0] ? job->error : "no answer");
 	sq_job_free(job);
-	for (size_t i = 0; i < M.nshards; i++)
-		if (M.ans[i].job)
+	for (size_t i = 0; i < M->nshards; i++)
+		if (M->ans[i].job)
 			return;		/* wait for the others */
-	finish_run(app);
+	finish_run(app, M);
 	app->dirty = true;
 }
 
-static void run(struct app *app)
+static void run(struct app *app, struct missed_st *M)
 {
-	if (M.running)
+	if (M->running)
 		return;
-	for (size_t i = 0; i < M.nshards; i++) {
-		struct answer *a = &M.ans[i];
+	for (size_t i = 0; i < M->nshards; i++) {
+		struct answer *a = &M->ans[i];
 
 		missed_rowset_free(&a->rs);
 		a->ok = false;
@@ -151,52 +168,47 @@ static void run(struct app *app)
 		else
 			snprintf(a->err, sizeof a->err, "no query worker");
 	}
-	M.running = true;
-	for (size_t i = 0; i < M.nshards; i++)
-		if (M.ans[i].job)
+	M->running = true;
+	for (size_t i = 0; i < M->nshards; i++)
+		if (M->ans[i].job)
 			return;
-	finish_run(app);
+	finish_run(app, M);
 }
 
 /* --- the screen ------------------------------------------------------------------- */
 
 static void missed_enter(struct app *app, void *st, const void *arg)
 {
-	(void)st;
+	struct missed_st *M = st;
+
 	(void)arg;
 	app_on_job(JOB_MISSED, on_job);
-	M.nshards = app->npollers;
-	M.ans = xcalloc(M.nshards + 1, sizeof *M.ans);
-	M.running = false;
-	M.have = false;
-	M.top = 0;
-	run(app);
+	M->nshards = app->npollers;
+	M->ans = xcalloc(M->nshards + 1, sizeof *M->ans);
+	run(app, M);
 }
 
 static void missed_leave(struct app *app, void *st)
 {
-	(void)st;
-	for (size_t i = 0; i < M.nshards; i++) {
+	struct missed_st *M = st;
+
+	for (size_t i = 0; i < M->nshards; i++) {
 		if (app->queries && app->queries[i])
 			shard_query_cancel(app->queries[i], JOB_MISSED);
-		missed_rowset_free(&M.ans[i].rs);
+		missed_rowset_free(&M->ans[i].rs);
 	}
-	free(M.ans);
-	M.ans = NULL;
-	M.nshards = 0;
-	M.running = false;
-	missed_rowset_free(&M.shown);
-	if (M.rep_valid)
-		missed_report_free(&M.rep);
-	M.rep_valid = false;
-	M.have = false;
+	free(M->ans);
+	missed_rowset_free(&M->shown);
+	if (M->rep_valid)
+		missed_report_free(&M->rep);
 }
 
 static void missed_update(struct app *app, void *st)
 {
-	(void)st;
-	if (!M.running && app->mono - M.done_mono >= MISSED_REFRESH_MS)
-		run(app);
+	struct missed_st *M = st;
+
+	if (!M->running && app->mono - M->done_mono >= MISSED_REFRESH_MS)
+		run(app, M);
 }
 
 /* --- drawing ------------------------------------------------------------------------ */
@@ -206,12 +218,12 @@ static int body_rows(void)
 	return LINES - 6;	/* header 2, title, summary, headings, status */
 }
 
-static long report_lines(void)
+static long report_lines(const struct missed_st *M)
 {
 	long n = 0;
 
-	for (size_t i = 0; M.rep_valid && i < M.rep.ngroups; i++)
-		n += 1 + (long)M.rep.groups[i].nitems;
+	for (size_t i = 0; M->rep_valid && i < M->rep.ngroups; i++)
+		n += 1 + (long)M->rep.groups[i].nitems;
 	return n;
 }
 
@@ -256,29 +268,33 @@ static void missed_draw(struct app *app, void *st)
 {
 	char buf[900];
 	int rows = body_rows();
-	long total = report_lines(), line = 0;
+	struct missed_st *M = st;
+	long total = report_lines(M), line = 0;
+	static const struct key_hint hints[] = {
+		{ ACT_PERIOD, "period" }, { ACT_GROUP, "group" },
+		{ ACT_SORT_NEXT, "sort" }, { ACT_SORT_REVERSE, "reverse" },
+		{ ACT_BACK, "back" },
+	};
 
-	(void)st;
-	if (M.top > total - rows)
-		M.top = total - rows;
-	if (M.top < 0)
-		M.top = 0;
+	/* A scroll, not a selection: top is the line kept in view. */
+	M->view.sel = M->view.top;
+	listcursor_clamp(&M->view, (size_t)total, rows);
 	erase();
 	draw_header(app);
 
 	snprintf(buf, sizeof buf, "MISSED THE HOUR  %s  grouped by %s  sorted by %s%s",
-		 missed_period_name(M.period), missed_group_name(M.by),
-		 missed_sort_name(M.sort), M.reverse ? " (reversed)" : "");
+		 missed_period_name(M->period), missed_group_name(M->by),
+		 missed_sort_name(M->sort), M->reverse ? " (reversed)" : "");
 	move(2, 0);
 	attrset(draw_attr(PAINT_HEADER));
 	hline(' ', COLS);
 	draw_text(2, 0, COLS, buf, draw_attr(PAINT_HEADER), 0);
 
-	if (!M.have) {
+	if (!M->have) {
 		size_t waiting = 0;
 
-		for (size_t i = 0; i < M.nshards; i++)
-			waiting += M.ans[i].job != 0;
+		for (size_t i = 0; i < M->nshards; i++)
+			waiting += M->ans[i].job != 0;
 		snprintf(buf, sizeof buf, "asking %zu shard%s...", waiting,
 			 waiting == 1 ? "" : "s");
 		draw_text(3, 0, COLS, buf, draw_attr(PAINT_DIM), 0);
@@ -286,74 +302,74 @@ static void missed_draw(struct app *app, void *st)
 		char p[32];
 		size_t len;
 
-		pct(p, sizeof p, M.rep.missed, M.rep.closes);
+		pct(p, sizeof p, M->rep.missed, M->rep.closes);
 		len = (size_t)snprintf(buf, sizeof buf,
 			"%ld of %ld closes missed their window (%s), %zu biller%s;"
 			" %zu of %zu shards answered",
-			M.rep.missed, M.rep.closes, p, M.rep.billers,
-			M.rep.billers == 1 ? "" : "s", M.answered, M.nshards);
-		if (M.missing[0] && len < sizeof buf)
+			M->rep.missed, M->rep.closes, p, M->rep.billers,
+			M->rep.billers == 1 ? "" : "s", M->answered, M->nshards);
+		if (M->missing[0] && len < sizeof buf)
 			text_printf(buf + len, sizeof buf - len, "; not answered: %s",
-				    M.missing);
-		draw_text(3, 0, COLS, buf, M.missing[0] ? draw_attr(PAINT_WARN) : 0, 0);
+				    M->missing);
+		draw_text(3, 0, COLS, buf, M->missing[0] ? draw_attr(PAINT_WARN) : 0, 0);
 	}
 	move(4, 0);
 	attrset(draw_attr(PAINT_HEADER));
 	hline(' ', COLS);
 	attrset(A_NORMAL);
-	table_cells(4, 0, M.by == MISSED_BY_BILLER ? "BILLER / TYPE/MODULE"
-			  : M.by == MISSED_BY_TYPE ? "PAYMENT TYPE / BILLER"
+	table_cells(4, 0, M->by == MISSED_BY_BILLER ? "BILLER / TYPE/MODULE"
+			  : M->by == MISSED_BY_TYPE ? "PAYMENT TYPE / BILLER"
 			  : "MODULE / BILLER", "SHARD", "MISSED", "CLOSES", "RATE",
 		    draw_attr(PAINT_HEADER));
 
-	for (size_t g = 0; M.rep_valid && g < M.rep.ngroups; g++) {
-		const struct missed_group *gr = &M.rep.groups[g];
-		long y = 5 + line - M.top;
+	for (size_t g = 0; M->rep_valid && g < M->rep.ngroups; g++) {
+		const struct missed_group *gr = &M->rep.groups[g];
+		long y = 5 + line - M->view.top;
 
-		if (line >= M.top && y < 5 + rows)
+		if (line >= M->view.top && y < 5 + rows)
 			table_line((int)y, 0, gr->label, gr->shard_name, gr->missed,
 				   gr->closes, gr->missed ? A_BOLD : draw_attr(PAINT_DIM));
 		line++;
 		for (size_t k = 0; k < gr->nitems; k++, line++) {
 			const struct missed_item *it = &gr->items[k];
 
-			y = 5 + line - M.top;
-			if (line >= M.top && y < 5 + rows)
+			y = 5 + line - M->view.top;
+			if (line >= M->view.top && y < 5 + rows)
 				table_line((int)y, 2, it->label, it->shard_name,
 					   it->missed, it->closes, 0);
 		}
 	}
-	if (M.have && total == 0)
+	if (M->have && total == 0)
 		draw_text(6, 2, COLS - 4, "no close in this period", draw_attr(PAINT_DIM), 0);
-	draw_statusbar(app, "t period  b group  s sort  S reverse  Up/Down scroll  "
-			    "q or Esc back  ? help");
+	draw_footer(app, "missed", hints, sizeof hints / sizeof hints[0]);
 }
 
 /* --- keys --------------------------------------------------------------------------- */
 
 static bool missed_key(struct app *app, void *st, enum action act, int key)
 {
+	struct missed_st *M = st;
 	long page = body_rows() > 1 ? body_rows() - 1 : 1;
 
-	(void)st;
+	(void)key;
 	switch (act) {
-	case ACT_UP: M.top--; return true;
-	case ACT_DOWN: M.top++; return true;
-	case ACT_PAGE_UP: M.top -= page; return true;
-	case ACT_PAGE_DOWN: M.top += page; return true;
-	case ACT_HOME: M.top = 0; return true;
-	case ACT_END: M.top = report_lines(); return true;
+	case ACT_UP: M->view.top--; return true;
+	case ACT_DOWN: M->view.top++; return true;
+	case ACT_PAGE_UP: M->view.top -= page; return true;
+	case ACT_PAGE_DOWN: M->view.top += page; return true;
+	case ACT_HOME: M->view.top = 0; return true;
+	case ACT_END: M->view.top = report_lines(M); return true;
 	case ACT_PERIOD:
-		M.period = (enum missed_period)((M.period + 1) % MISSED__PERIODS);
+		M->period = (enum missed_period)((M->period + 1) % MISSED__PERIODS);
 		break;
 	case ACT_GROUP:
-		M.by = (enum missed_group_by)((M.by + 1) % MISSED__GROUPINGS);
+		M->by = (enum missed_group_by)((M->by + 1) % MISSED__GROUPINGS);
 		break;
 	case ACT_SORT_NEXT:
-		M.sort = (enum missed_sort)((M.sort + 1) % MISSED__SORTS);
+		M->sort = (enum missed_sort)((M->sort + 1) % MISSED__SORTS);
 		break;
 	case ACT_SORT_REVERSE:
-		M.reverse = !M.reverse;
+		M->reverse = !M->reverse;
 		break;
 	case ACT_BACK:
 		screen_pop(app);
@@ -361,14 +377,15 @@ static bool missed_key(struct app *app, void *st, enum action act, int key)
 	default:
 		return false;
 	}
-	M.top = 0;
-	if (M.have)
-		rebuild_report();
+	M->view.top = 0;
+	if (M->have)
+		rebuild_report(M);
 	return true;
 }
 
 const struct screen screen_missed = {
 	.name = "missed",
+	.state_size = sizeof(struct missed_st),
 	.enter = missed_enter,
 	.leave = missed_leave,
 	.update = missed_update,

@@ -362,31 +362,41 @@ static unsigned fold_next(const unsigned char **pp)
 	return p[0];
 }
 
-/* Does hay, from h on, begin with needle (folded)? */
-static bool match_at(const unsigned char *h, const unsigned char *n)
+/* Does hay, from h on, begin with needle (folded)?  The end of the match
+ * in hay, or NULL. */
+static const unsigned char *match_at(const unsigned char *h,
+				     const unsigned char *n)
 {
 	while (*n != '\0') {
 		if (*h == '\0' || fold_next(&h) != fold_next(&n))
-			return false;
+			return NULL;
 	}
-	return true;
+	return h;
+}
+
+const char *text_find_ci(const char *hay, const char *needle, size_t *len)
+{
+	const unsigned char *h = (const unsigned char *)hay, *end;
+
+	if (hay == NULL || needle == NULL || needle[0] == '\0')
+		return NULL;
+	for (; *h != '\0'; h++) {
+		if ((*h & 0xC0) == 0x80)	/* not a character start */
+			continue;
+		if ((end = match_at(h, (const unsigned char *)needle))) {
+			if (len)
+				*len = (size_t)(end - h);
+			return (const char *)h;
+		}
+	}
+	return NULL;
 }
 
 bool text_contains_ci(const char *hay, const char *needle)
 {
-	const unsigned char *h = (const unsigned char *)hay;
-
 	if (needle == NULL || needle[0] == '\0')
 		return true;
-	if (hay == NULL)
-		return false;
-	for (; *h != '\0'; h++) {
-		if ((*h & 0xC0) == 0x80)	/* not a character start */
-			continue;
-		if (match_at(h, (const unsigned char *)needle))
-			return true;
-	}
-	return false;
+	return text_find_ci(hay, needle, NULL) != NULL;
 }
 
 /* --- identifiers: shown so that look-alikes differ ------------------------ */

@@ -47,6 +47,10 @@ size_t text_fit(char *dst, size_t dstsz, const char *s, int cols, int right);
 
 /* Case-insensitive (ASCII and Latin letters folded simply) substring test. */
 bool text_contains_ci(const char *hay, const char *needle);
+/* Where needle (not empty) first occurs in hay by the same folding, and
+ * in *len (may be NULL) how many bytes of hay it covers; NULL when it does
+ * not occur. */
+const char *text_find_ci(const char *hay, const char *needle, size_t *len);
 
 /* --- identifiers ---------------------------------------------------------
  * Ids are kept as the shard sent them (they are keys); these show them.

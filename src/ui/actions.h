@@ -32,6 +32,7 @@
 	X(RERUN,       "rerun",       "Rerun the selected (or marked) items") \
 	X(MARK,        "mark",        "Mark or unmark the selected row") \
 	X(MARK_FAILED, "mark-failed", "Mark every failed non-demo biller") \
+	X(MARK_ALL,    "mark-all",    "Mark every row shown (again: unmark them)") \
 	X(BULK_RERUN,  "bulk-rerun",  "Rerun the marked billers as a staged plan") \
 	X(PLAN_PAUSE,  "plan-pause",  "Pause or resume the bulk rerun plan") \
 	X(PLAN_CANCEL, "plan-cancel", "Cancel the rest of the bulk rerun plan") \

@@ -70,10 +70,33 @@ static enum lineedit_result cut(struct lineedit *e, size_t from, size_t to)
 	return LE_CHANGED;
 }
 
+/* The bytes of the UTF-8 character that lead byte c starts. */
+static size_t seq_len(unsigned char c)
+{
+	if ((c & 0xe0) == 0xc0)
+		return 2;
+	if ((c & 0xf0) == 0xe0)
+		return 3;
+	if ((c & 0xf8) == 0xf0)
+		return 4;
+	return 1;
+}
+
+/* A character is inserted byte by byte, so room is kept for all of it
+ * when its first byte comes: a character that does not fit is refused
+ * whole, and its other bytes, which then continue nothing, are dropped
+ * (never half a character in the text). */
 static enum lineedit_result insert(struct lineedit *e, char c)
 {
-	if (e->len >= limit(e))
+	if (is_cont((unsigned char)c)) {
+		size_t lead = prev_char(e, e->cur);
+
+		if (e->cur == 0 || is_cont((unsigned char)e->text[lead]) ||
+		    seq_len((unsigned char)e->text[lead]) <= e->cur - lead)
+			return LE_MOVED;
+	} else if (e->len + seq_len((unsigned char)c) > limit(e)) {
 		return LE_MOVED;
+	}
 	memmove(e->text + e->cur + 1, e->text + e->cur, e->len - e->cur + 1);
 	e->text[e->cur++] = c;
 	e->len++;

@@ -390,6 +390,30 @@ static void test_contains_ci(void **state)
 	assert_false(text_contains_ci("日", "\x97\xA5"));
 }
 
+/* text_find_ci: where the first match starts and how many bytes of the
+ * haystack it covers (folded letters may differ in case, not in length). */
+static void test_find_ci(void **state)
+{
+	const char *hay = "Log: CAFÉ café Café";
+	size_t len = 0;
+	const char *at;
+
+	(void)state;
+	at = text_find_ci(hay, "café", &len);
+	assert_non_null(at);
+	assert_int_equal(at - hay, 5);
+	assert_int_equal(len, strlen("CAFÉ"));
+	at = text_find_ci(at + len, "CAFÉ", &len);
+	assert_non_null(at);
+	assert_int_equal(at - hay, 11);
+	assert_null(text_find_ci(hay, "tea", &len));
+	assert_null(text_find_ci(hay, "", &len));
+	assert_null(text_find_ci(NULL, "a", &len));
+	assert_null(text_find_ci("日", "\x97\xA5", NULL));
+	hay = "日本語";
+	assert_ptr_equal(text_find_ci(hay, "本", NULL), hay + 3);
+}
+
 /* Two ids that sanitize to the same text escape differently, and a clean
  * id escapes to itself. */
 static void test_escape(void **state)
@@ -519,6 +543,7 @@ int main(void)
 		cmocka_unit_test(test_fit_wide),
 		cmocka_unit_test(test_fit_small_dst),
 		cmocka_unit_test(test_contains_ci),
+		cmocka_unit_test(test_find_ci),
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_utf8_repair),
 		cmocka_unit_test(test_utf8_trim),

@@ -1,0 +1,149 @@
+/*
+ * biller_rows.c - the detail's batch lines (see biller_rows.h): the
+ * cells of one batch of tonight in the columns under the headings, and
+ * the paint of its status.
+ */
+#include "autoconf.h"
+
+#include <stdio.h>
+
+#include <curses.h>
+
+#include "screens/biller_rows.h"
+#include "core/text.h"
+#include "core/timefmt.h"
+
+void biller_hhmm(char *buf, size_t n, int64_t t, int off)
+{
+	char c[16];
+
+	if (t == BT_NO_TIME) {
+		snprintf(buf, n, "-");
+		return;
+	}
+	fmt_clock(c, sizeof c, t, off);
+	snprintf(buf, n, "%.5s", c);
+}
+
+static void batch_left(char *buf, size_t n, const struct batch *t, int64_t now)
+{
+	char c[16];
+
+	buf[0] = '\0';
+	if (t->deadline_inf && t->state != BATCH_CLOSED) {
+		snprintf(buf, n, "%s", t->deadline_inf > 0 ? "never" : "late \u221e");
+		return;
+	}
+	if (t->deadline_at == BT_NO_TIME)
+		return;
+	if (t->state == BATCH_CLOSED) {
+		if (t->finished_at != BT_NO_TIME && t->finished_at > t->deadline_at)
+			snprintf(buf, n, "late %s", fmt_countdown(c, sizeof c,
+				 t->finished_at - t->deadline_at));
+		else
+			snprintf(buf, n, "in time");
+	} else if (now != BT_NO_TIME) {
+		int64_t d = t->deadline_at - now;
+
+		if (d >= 0)
+			fmt_countdown(buf, n, d);
+		else
+			snprintf(buf, n, "late %s", fmt_countdown(c, sizeof c, -d));
+	}
+}
+
+/* Is t past its deadline at now?  'infinity' never is, '-infinity' always. */
+static bool past_deadline(const struct batch *t, int64_t now)
+{
+	if (t->deadline_inf)
+		return t->deadline_inf < 0;
+	return now != BT_NO_TIME && t->deadline_at != BT_NO_TIME &&
+	       now > t->deadline_at;
+}
+
+enum paint biller_batch_paint(const struct batch *t, int64_t now)
+{
+	switch (t->state) {
+	case BATCH_FAILED: return PAINT_FAILED;
+	case BATCH_RUNNING:
+		return past_deadline(t, now) ? PAINT_LATE : PAINT_RUNNING;
+	case BATCH_CLOSED:
+		return t->finished_at != BT_NO_TIME && t->deadline_at != BT_NO_TIME &&
+			       t->finished_at > t->deadline_at
+			       ? PAINT_CLOSED_LATE : PAINT_CLOSED;
+	case BATCH_SCHEDULED:
+		return past_deadline(t, now) ? PAINT_LATE : PAINT_NORMAL;
+	case BATCH_OTHER:
+		break;
+	}
+	return PAINT_WARN;
+}
+
+/* Batch columns: type, module, sched, due, start, end, status, try, left,
+ * then the error class takes the rest. */
+static const int bw[] = { 6, 9, 5, 5, 5, 5, 9, 3, 10 };
+#define NBW (sizeof bw / sizeof bw[0])
+
+void biller_batch_row(char *buf, size_t n, const struct batch *t, int off,
+		      int64_t now)
+{
+	char sched[8], due[8], start[8], end[8], left[24], att[16];
+	const char *cells[NBW + 1];
+	size_t used = 0;
+
+	biller_hhmm(sched, sizeof sched, t->scheduled_at, off);
+	if (t->deadline_inf)
+		snprintf(due, sizeof due, "%s", t->deadline_inf > 0 ? "\u221e"
+					       : "-\u221e");
+	else
+		biller_hhmm(due, sizeof due, t->deadline_at, off);
+	biller_hhmm(start, sizeof start, t->started_at, off);
+	biller_hhmm(end, sizeof end, t->finished_at, off);
+	batch_left(left, sizeof left, t, now);
+	if (t->attempts == BT_NO_INT)
+		snprintf(att, sizeof att, "?");
+	else
+		snprintf(att, sizeof att, "%d", t->attempts);
+	cells[0] = t->payment_type;
+	cells[1] = t->module;
+	cells[2] = sched;
+	cells[3] = due;
+	cells[4] = start;
+	cells[5] = end;
+	cells[6] = t->status;
+	cells[7] = att;
+	cells[8] = left;
+	cells[9] = t->error_class;
+	buf[0] = '\0';
+	for (size_t c = 0; c < NBW + 1 && used + 1 < n; c++) {
+		char fit[256];
+
+		if (c < NBW)
+			text_fit(fit, sizeof fit, cells[c], bw[c], c == 7);
+		else
+			text_printf(fit, sizeof fit, "%s", cells[c]);
+		used += text_printf(buf + used, n - used, "%s%s", c ? " " : "", fit);
+	}
+}
+
+void biller_rows_headings(int y)
+{
+	static const char *const titles[] = {
+		"TYPE", "MODULE", "SCHED", "DUE", "START", "END", "STATUS", "TRY",
+		"LEFT", "ERROR",
+	};
+	int x = 0;
+
+	move(y, 0);
+	attrset(draw_attr(PAINT_HEADER));
+	hline(' ', COLS);
+	for (size_t c = 0; c < NBW + 1 && x < COLS; c++) {
+		int w = c < NBW ? bw[c] : COLS - x;
+
+		draw_text(y, x, w, titles[c],
+			  draw_attr(PAINT_HEADER), c == 7);
+		x += w + 1;
+	}
+	attrset(A_NORMAL);
+}
+
