@@ -71,7 +71,6 @@ static void dlg_answer(struct app *app, void *ctx, bool yes, const char *typed);
 
 static void dlg_free(struct dlg *d)
 {
-
 	for (size_t i = 0; i < d->n; i++) {
 		struct dlg_batch *t = &d->b[i];
 
