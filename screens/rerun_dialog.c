@@ -4,12 +4,15 @@
  * batch under its cursor).
  *
  * When the dialog opens, everything it shows and the ids it will send are
- * copied into `dlg`: rows that move underneath cannot change what is
- * confirmed.  Two read jobs fill in facts while it is up: the biller's
- * median close time (for the payment-file estimate) and the earlier
- * requests for these batches.  The ids are frozen as a rerun_order
- * (rerun_order.h): `y` or any other key is audited there first, and `y`
- * sends through it.
+ * copied into its own struct dlg (the confirmation's ctx, freed when it
+ * is answered): rows that move underneath cannot change what is
+ * confirmed.  Two read jobs fill in facts while it is up: the spread of
+ * the biller's close times (median and p90, for the payment-file
+ * estimate, worded by core/estimate.h) and the earlier requests for these
+ * batches.  Their answers find the dialog through confirm_ctx() and its
+ * number, so an answer that comes after the dialog closed is dropped.
+ * The ids are frozen as a rerun_order (rerun_order.h): `y` or any other
+ * key is audited there first, and `y` sends through it.
  */
 #include "autoconf.h"
 
@@ -25,6 +28,7 @@
 #include "write/rerun_order.h"
 #include "screens/screens.h"
 #include "data/shard_query.h"
+#include "core/estimate.h"
 #include "core/text.h"
 #include "core/timefmt.h"
 #include "ui/ui_report.h"
@@ -41,9 +45,8 @@ struct dlg_batch {
 	int deadline_inf;
 };
 
-static struct {
+struct dlg {
 	unsigned long id;	/* this dialog's number; answers carry it */
-	bool open;
 	char *screen, *shard_name, *biller_id, *biller_name, *timezone;
 	char *biller_shown;	/* biller_id escaped */
 	bool odd_ids;		/* an id has characters that do not display */
@@ -51,20 +54,25 @@ static struct {
 	int64_t data_age;	/* ms; -1 when the shard's data is fresh */
 	struct dlg_batch *b;
 	size_t n;
-	int64_t median_ms;	/* BT_NO_TIME: asking; -1: no history or failed */
+	bool spread_asked;	/* the close times have not answered yet */
+	int64_t median_ms, p90_ms;	/* -1: none */
 	long closes;
+	char spread_unread[160];	/* why they could not be read, or "" */
 	bool history_loaded;
 	char history[QUERY_RERUN_HISTORY][300];
 	size_t nhistory;
 	char reason[200];
 	struct rerun_order *order;	/* what y sends, frozen */
-} dlg;
-static unsigned long dialogs;	/* dialogs opened so far */
+};
+/* Dialogs opened so far: the next one's number (not a dialog's state). */
+static unsigned long dialogs;
 
-static void dlg_free(void)
+static void dlg_answer(struct app *app, void *ctx, bool yes, const char *typed);
+
+static void dlg_free(struct dlg *d)
 {
-	for (size_t i = 0; i < dlg.n; i++) {
-		struct dlg_batch *t = &dlg.b[i];
+	for (size_t i = 0; i < d->n; i++) {
+		struct dlg_batch *t = &d->b[i];
 
 		free(t->batch_id);
 		free(t->batch_shown);
@@ -76,43 +84,89 @@ static void dlg_free(void)
 		free(t->rerun_status);
 		free(t->rerun_by);
 	}
-	free(dlg.b);
-	free(dlg.screen);
-	free(dlg.shard_name);
-	free(dlg.biller_id);
-	free(dlg.biller_shown);
-	free(dlg.biller_name);
-	free(dlg.timezone);
-	rerun_order_free(dlg.order);
-	memset(&dlg, 0, sizeof dlg);
+	free(d->b);
+	free(d->screen);
+	free(d->shard_name);
+	free(d->biller_id);
+	free(d->biller_shown);
+	free(d->biller_name);
+	free(d->timezone);
+	rerun_order_free(d->order);
+	free(d);
 }
 
+/* The open rerun dialog that asked with tag, or NULL (closed since). */
+static struct dlg *dlg_of(struct app *app, unsigned long tag)
+{
+	struct dlg *d = confirm_ctx(app, dlg_answer);
+
+	return d && d->id == tag ? d : NULL;
+}
+
+/* The first statement of a job's error, for a parenthesis: libpq's
+ * second line ("This probably means...", "Is the server running...") is
+ * glued on after a space, so a capital after a lower-case word ends it;
+ * then at most REASON_COLS columns, cut at a space. */
+#define REASON_COLS 72
+static void brief_reason(char *dst, size_t n, const char *err)
+{
+	size_t len = 0, sp = 0;
+
+	for (; err[len]; len++) {
+		const char *c = err + len;
+
+		if ((c[0] == '.' && c[1] == ' ') ||
+		    (len > 0 && c[0] == ' ' && c[-1] >= 'a' && c[-1] <= 'z' &&
+		     c[1] >= 'A' && c[1] <= 'Z' && c[2] >= 'a' && c[2] <= 'z'))
+			break;
+		if (c[0] == ' ')
+			sp = len;
+		if (len >= REASON_COLS) {
+			len = sp ? sp : len;
+			break;
+		}
+	}
+	text_sanitize_into(dst, n, *err ? err : "no answer", *err ? len
+			   : (size_t)-1);
+}
+
+/* The spread of the biller's close times came back (or failed). */
 static void on_median(struct app *app, struct sq_job *job, unsigned long tag)
 {
-	const char *id;
+	struct dlg *d = dlg_of(app, tag);
+	struct query_rerun_spread sp;
 
-	(void)app;
-	if (!dlg.open || tag != dlg.id)
+	if (!d)
 		return;
-	if (!rerun_median_row(job, 0, &id, &dlg.median_ms, &dlg.closes) ||
-	    dlg.median_ms == BT_NO_TIME)
-		dlg.median_ms = -1;
+	d->spread_asked = false;
+	if (job->status != SQ_OK) {
+		/* Not "no history": the history is there, unread. */
+		brief_reason(d->spread_unread, sizeof d->spread_unread,
+			     job->error);
+		return;
+	}
+	if (query_rerun_spread_row(job, 0, &sp)) {
+		d->median_ms = sp.median_ms == BT_NO_TIME ? -1 : sp.median_ms;
+		d->p90_ms = sp.p90_ms == BT_NO_TIME ? -1 : sp.p90_ms;
+		d->closes = sp.closes;
+	}
 }
 
 static void on_history(struct app *app, struct sq_job *job, unsigned long tag)
 {
-	(void)app;
-	if (!dlg.open || tag != dlg.id)
+	struct dlg *d = dlg_of(app, tag);
+
+	if (!d)
 		return;
-	dlg.history_loaded = true;
-	dlg.nhistory = 0;
+	d->history_loaded = true;
+	d->nhistory = 0;
 	if (job->status != SQ_OK) {
 		char *e = text_sanitize(job->error, (size_t)-1);
 
-		snprintf(dlg.history[0], sizeof dlg.history[0],
+		snprintf(d->history[0], sizeof d->history[0],
 			 "(earlier requests could not be read: %s)", e);
 		free(e);
-		dlg.nhistory = 1;
+		d->nhistory = 1;
 		return;
 	}
 	{
@@ -120,10 +174,10 @@ static void on_history(struct app *app, struct sq_job *job, unsigned long tag)
 		size_t n = query_rerun_history(job->res, h, QUERY_RERUN_HISTORY);
 
 		for (size_t i = 0; i < n; i++) {
-			snprintf(dlg.history[dlg.nhistory++], sizeof dlg.history[0],
+			snprintf(d->history[d->nhistory++], sizeof d->history[0],
 				 "%s at %s UTC (%s)%s%s", h[i].requested_by, h[i].at,
-				 h[i].status, dlg.n > 1 ? " for " : "",
-				 dlg.n > 1 ? h[i].target : "");
+				 h[i].status, d->n > 1 ? " for " : "",
+				 d->n > 1 ? h[i].target : "");
 			query_rerun_history_free(&h[i]);
 		}
 	}
@@ -134,11 +188,11 @@ enum { DL_BILLER, DL_SHARD, DL_BATCHES };
 
 static size_t dlg_nlines(void *ctx)
 {
+	const struct dlg *d = ctx;
 	size_t hist;
 
-	(void)ctx;
-	hist = dlg.history_loaded ? (dlg.nhistory ? dlg.nhistory : 1) : 1;
-	return DL_BATCHES + (dlg.odd_ids ? 1 : 0) + dlg.n * 2 + 1 + hist + 1 + 1;
+	hist = d->history_loaded ? (d->nhistory ? d->nhistory : 1) : 1;
+	return DL_BATCHES + (d->odd_ids ? 1 : 0) + d->n * 2 + 1 + hist + 1 + 1;
 }
 
 /* A number, or "?" when unknown. */
@@ -158,67 +212,59 @@ static void fmt_utc(char *buf, size_t n, int64_t ms)
 		fmt_clock(buf, n, ms, 0);
 }
 
-static void dlg_estimate(struct app *app, char *buf, size_t n, enum paint *p)
+static void dlg_estimate(struct app *app, const struct dlg *d, char *buf,
+			 size_t n, enum paint *p)
 {
+	static const enum paint paints[] = {
+		[EST_ASKING] = PAINT_NORMAL, [EST_UNREAD] = PAINT_WARN,
+		[EST_NO_HISTORY] = PAINT_WARN, [EST_THIN] = PAINT_WARN,
+		[EST_MAKES] = PAINT_OK, [EST_MAY_MISS] = PAINT_WARN,
+		[EST_LIKELY_MISS] = PAINT_LATE,
+	};
 	int minute = app->cfg->payment_file_minute;
-	char left[16], med[16];
-	int64_t to_file;
+	struct estimate_in in = {
+		.median_ms = d->median_ms, .p90_ms = d->p90_ms,
+		.closes = d->closes, .nbatches = d->n,
+		.asking = d->spread_asked,
+		.unread = d->spread_unread[0] ? d->spread_unread : NULL,
+	};
+	char words[400];
 
 	if (app->now == BT_NO_TIME) {
 		snprintf(buf, n, "File run   :%02d past the hour (no shard clock "
 			 "yet)", minute);
 		return;
 	}
-	to_file = next_payment_file_ms(app->now, minute);
-	fmt_countdown(left, sizeof left, to_file);
-	if (dlg.median_ms == BT_NO_TIME) {
-		snprintf(buf, n, "File run   :%02d in %s; estimating from the biller's "
-			 "history...", minute, left);
-		return;
-	}
-	if (dlg.median_ms < 0) {
-		snprintf(buf, n, "File run   :%02d in %s; no closed batch of this biller "
-			 "in 14 days, so no estimate", minute, left);
-		*p = PAINT_WARN;
-		return;
-	}
-	fmt_countdown(med, sizeof med, dlg.median_ms * (int64_t)dlg.n);
-	if (dlg.median_ms * (int64_t)dlg.n > to_file) {
-		snprintf(buf, n, "File run   :%02d in %s; LIKELY MISSES IT: median close "
-			 "%s (%ld closes in 14 days)", minute, left, med, dlg.closes);
-		*p = PAINT_LATE;
-	} else {
-		snprintf(buf, n, "File run   :%02d in %s; should make it: median close "
-			 "%s (%ld closes in 14 days)", minute, left, med, dlg.closes);
-		*p = PAINT_OK;
-	}
+	in.left_ms = next_payment_file_ms(app->now, minute);
+	*p = paints[estimate_words(&in, words, sizeof words)];
+	snprintf(buf, n, "File run   :%02d, %s", minute, words);
 }
 
 static void dlg_line(struct app *app, void *ctx, size_t i, char *buf, size_t n,
 		     enum paint *p)
 {
-	size_t hist = dlg.history_loaded ? (dlg.nhistory ? dlg.nhistory : 1) : 1;
+	const struct dlg *d = ctx;
+	size_t hist = d->history_loaded ? (d->nhistory ? d->nhistory : 1) : 1;
 	char t1[16], t2[16], age[16];
 
-	(void)ctx;
 	if (i == DL_BILLER) {
-		int_text(t1, sizeof t1, dlg.priority);
+		int_text(t1, sizeof t1, d->priority);
 		snprintf(buf, n, "Biller     %s (%s), priority %s, zone %s",
-			 dlg.biller_name, dlg.biller_shown, t1, dlg.timezone);
+			 d->biller_name, d->biller_shown, t1, d->timezone);
 		return;
 	}
 	if (i == DL_SHARD) {
-		if (dlg.data_age >= 0) {
+		if (d->data_age >= 0) {
 			snprintf(buf, n, "Shard      %s (its data is %s old)",
-				 dlg.shard_name, fmt_age(age, sizeof age, dlg.data_age));
+				 d->shard_name, fmt_age(age, sizeof age, d->data_age));
 			*p = PAINT_WARN;
 		} else {
-			snprintf(buf, n, "Shard      %s", dlg.shard_name);
+			snprintf(buf, n, "Shard      %s", d->shard_name);
 		}
 		return;
 	}
 	i -= DL_BATCHES;
-	if (dlg.odd_ids) {
+	if (d->odd_ids) {
 		/* Two ids that differ only in what does not display would
 		 * look the same: say so, above the escaped ids. */
 		if (i == 0) {
@@ -229,8 +275,8 @@ static void dlg_line(struct app *app, void *ctx, size_t i, char *buf, size_t n,
 		}
 		i--;
 	}
-	if (i < dlg.n * 2) {
-		const struct dlg_batch *t = &dlg.b[i / 2];
+	if (i < d->n * 2) {
+		const struct dlg_batch *t = &d->b[i / 2];
 
 		if (i % 2 == 0) {
 			if (t->deadline_inf)
@@ -257,20 +303,20 @@ static void dlg_line(struct app *app, void *ctx, size_t i, char *buf, size_t n,
 		}
 		return;
 	}
-	i -= dlg.n * 2;
+	i -= d->n * 2;
 	if (i == 0) {
 		snprintf(buf, n, "Asked before (latest first):");
 		return;
 	}
 	i--;
 	if (i < hist) {
-		if (dlg.history_loaded && dlg.nhistory) {
-			snprintf(buf, n, "  %s", dlg.history[i]);
-		} else if (dlg.history_loaded) {
+		if (d->history_loaded && d->nhistory) {
+			snprintf(buf, n, "  %s", d->history[i]);
+		} else if (d->history_loaded) {
 			snprintf(buf, n, "  nobody has asked for a rerun of it");
 		} else {
 			/* What the last poll saw, until the shard answers. */
-			const struct dlg_batch *t = &dlg.b[0];
+			const struct dlg_batch *t = &d->b[0];
 
 			if (*t->rerun_status) {
 				fmt_utc(t1, sizeof t1, t->rerun_at);
@@ -284,25 +330,25 @@ static void dlg_line(struct app *app, void *ctx, size_t i, char *buf, size_t n,
 	}
 	i -= hist;
 	if (i == 0) {
-		dlg_estimate(app, buf, n, p);
+		dlg_estimate(app, d, buf, n, p);
 		return;
 	}
 	snprintf(buf, n, "Sends      request_rerun('batch_close', %s, '%s', '%s')",
-		 dlg.n == 1 ? dlg.b[0].batch_shown : "each batch above",
-		 rerun_requested_by(), dlg.reason);
+		 d->n == 1 ? d->b[0].batch_shown : "each batch above",
+		 rerun_requested_by(), d->reason);
 }
 
 static void dlg_answer(struct app *app, void *ctx, bool yes, const char *typed)
 {
-	size_t sent = rerun_order_decide(app, dlg.order, yes, true, &ui_report,
+	struct dlg *d = ctx;
+	size_t sent = rerun_order_decide(app, d->order, yes, true, &ui_report,
 					 NULL, 0);
 
-	(void)ctx;
 	(void)typed;
 	if (sent)
 		screen_message(app, "sending %zu rerun request%s to shard %s...", sent,
-			   sent == 1 ? "" : "s", dlg.shard_name);
-	dlg_free();
+			   sent == 1 ? "" : "s", d->shard_name);
+	dlg_free(d);
 }
 
 static void dlg_copy_batch(struct dlg_batch *d, const struct batch *t)
@@ -347,7 +393,7 @@ static size_t count_targets(struct app *app, const struct biller *b,
 			   b->name);
 		return 0;
 	}
-	if (confirm_is_open(app) || dlg.open)
+	if (confirm_is_open(app))
 		return 0;
 	for (size_t i = 0; i < b->nbatches; i++) {
 		const struct batch *t = &b->batches[i];
@@ -369,66 +415,69 @@ static size_t count_targets(struct app *app, const struct biller *b,
 	return n;
 }
 
-/* Copy what the dialog shows and freeze what it sends. */
-static void freeze(struct app *app, const char *screen, const struct biller *b,
-		   const struct batch *only, size_t n)
+/* A new dialog with a copy of what it shows and its frozen order. */
+static struct dlg *freeze(struct app *app, const char *screen,
+			  const struct biller *b, const struct batch *only,
+			  size_t n)
 {
 	const struct shard_health *h = &app->health[b->shard_index];
 	struct rerun_target *tg = xcalloc(n, sizeof *tg);
+	struct dlg *d = xcalloc(1, sizeof *d);
 
-	memset(&dlg, 0, sizeof dlg);
-	dlg.id = ++dialogs;
-	dlg.open = true;
-	dlg.screen = xstrdup(screen);
-	dlg.shard = b->shard_index;
-	dlg.shard_name = xstrdup(b->shard);
-	dlg.biller_id = xstrdup(b->biller_id);
-	dlg.biller_shown = text_escape(b->biller_id);
-	dlg.odd_ids = text_needs_escape(b->biller_id);
-	dlg.biller_name = xstrdup(*b->name ? b->name : "(no biller row)");
-	dlg.timezone = xstrdup(*b->timezone ? b->timezone : "?");
-	dlg.priority = b->priority;
-	dlg.median_ms = BT_NO_TIME;
-	dlg.data_age = -1;
+	d->id = ++dialogs;
+	d->screen = xstrdup(screen);
+	d->shard = b->shard_index;
+	d->shard_name = xstrdup(b->shard);
+	d->biller_id = xstrdup(b->biller_id);
+	d->biller_shown = text_escape(b->biller_id);
+	d->odd_ids = text_needs_escape(b->biller_id);
+	d->biller_name = xstrdup(*b->name ? b->name : "(no biller row)");
+	d->timezone = xstrdup(*b->timezone ? b->timezone : "?");
+	d->priority = b->priority;
+	d->spread_asked = true;
+	d->median_ms = d->p90_ms = -1;
+	d->data_age = -1;
 	if (h->state != SHARD_OK || h->last_ok_mono == BT_NO_TIME ||
 	    app->mono - h->last_ok_mono > (int64_t)app->cfg->stale_after * 1000)
-		dlg.data_age = h->last_ok_mono == BT_NO_TIME ? 0
+		d->data_age = h->last_ok_mono == BT_NO_TIME ? 0
 							  : app->mono - h->last_ok_mono;
-	dlg.b = xcalloc(n, sizeof *dlg.b);
+	d->b = xcalloc(n, sizeof *d->b);
 	for (size_t i = 0; i < b->nbatches; i++) {
 		const struct batch *t = &b->batches[i];
 
 		if (!wanted(t, only))
 			continue;
-		dlg_copy_batch(&dlg.b[dlg.n], t);
-		dlg.odd_ids = dlg.odd_ids || text_needs_escape(t->batch_id);
-		tg[dlg.n] = (struct rerun_target){
-			.shard = dlg.shard, .kind = RERUN_BATCH,
-			.id = dlg.b[dlg.n].batch_id, .words = dlg.biller_name,
+		dlg_copy_batch(&d->b[d->n], t);
+		d->odd_ids = d->odd_ids || text_needs_escape(t->batch_id);
+		tg[d->n] = (struct rerun_target){
+			.shard = d->shard, .kind = RERUN_BATCH,
+			.id = d->b[d->n].batch_id, .words = d->biller_name,
 		};
-		dlg.n++;
+		d->n++;
 	}
-	snprintf(dlg.reason, sizeof dlg.reason, "rerun of a failed batch close "
-		 "from batchtop (%s)", *dlg.b[0].error_class ? dlg.b[0].error_class
+	snprintf(d->reason, sizeof d->reason, "rerun of a failed batch close "
+		 "from batchtop (%s)", *d->b[0].error_class ? d->b[0].error_class
 							     : "no error class");
-	dlg.order = rerun_order_freeze(app, screen, dlg.reason, tg, dlg.n);
+	d->order = rerun_order_freeze(app, screen, d->reason, tg, d->n);
 	free(tg);
+	return d;
 }
 
 /* The facts the dialog fills in while it is up. */
-static void ask_facts(struct app *app)
+static void ask_facts(struct app *app, const struct dlg *d)
 {
-	const char **ids = xcalloc(dlg.n, sizeof *ids);
-	const char *bid[1] = { dlg.biller_id };
-	char *arr = rerun_pg_array(bid, 1);
+	const char **ids = xcalloc(d->n, sizeof *ids);
+	const char *bid[1] = { d->biller_id };
+	char *arr = query_rerun_pg_array(bid, 1);
 	const char *p1[1] = { arr };
 
-	for (size_t i = 0; i < dlg.n; i++)
-		ids[i] = dlg.b[i].batch_id;
-	rerun_read(app, dlg.shard, rerun_median_sql, 1, p1, on_median, dlg.id);
-	rerun_read_job(app, dlg.shard,
-		       query_rerun_history_job(JOB_REQUESTS, ids, dlg.n),
-		       on_history, dlg.id);
+	for (size_t i = 0; i < d->n; i++)
+		ids[i] = d->b[i].batch_id;
+	rerun_read(app, d->shard, query_rerun_median_sql, 1, p1, on_median,
+		   d->id);
+	rerun_read_job(app, d->shard,
+		       query_rerun_history_job(JOB_REQUESTS, ids, d->n),
+		       on_history, d->id);
 	free(arr);
 	free(ids);
 }
@@ -438,21 +487,25 @@ void rerun_confirm_batches(struct app *app, const char *screen,
 {
 	char title[200], prompt[300];
 	size_t n = count_targets(app, b, only);
+	struct dlg *d;
 
 	if (!n)
 		return;
-	freeze(app, screen, b, only, n);
-	ask_facts(app);
+	d = freeze(app, screen, b, only, n);
 	snprintf(title, sizeof title, "Rerun %zu failed batch close%s of %s on %s",
-		 dlg.n, dlg.n == 1 ? "" : "s", dlg.biller_name, dlg.shard_name);
+		 d->n, d->n == 1 ? "" : "s", d->biller_name, d->shard_name);
 	snprintf(prompt, sizeof prompt, "y: send %s as %s      any other key: "
-		 "cancel", dlg.n == 1 ? "the request" : "the requests",
+		 "cancel", d->n == 1 ? "the request" : "the requests",
 		 rerun_requested_by());
 	const struct confirm c = {
 		.title = title, .prompt = prompt, .nlines = dlg_nlines,
-		.line = dlg_line, .answer = dlg_answer,
+		.line = dlg_line, .answer = dlg_answer, .ctx = d,
 	};
 
-	if (!confirm_open(app, &c))
-		dlg_free();
+	if (!confirm_open(app, &c)) {
+		dlg_free(d);
+		return;
+	}
+	/* Asked once the dialog is up, so their answers find it. */
+	ask_facts(app, d);
 }

@@ -58,11 +58,16 @@ static const struct glyph font5x7[] = {
 };
 
 /* Largest first: by glyph height, then width.  Pixels of 2x1 cells are
- * about square on a terminal; the 1x1 styles are for small screens. */
+ * about square on a terminal; the 1x1 styles are for small screens, the
+ * 8x4 one for a wallboard whose attention list is short. */
 const struct bigdigits_style bigdigits_styles[] = {
+	{ BIGFONT_5X7, 8, 4 },	/* a wall screen with few digits */
 	{ BIGFONT_5X7, 6, 3 },
+	{ BIGFONT_5X7, 5, 3 },
 	{ BIGFONT_5X7, 4, 2 },
 	{ BIGFONT_5X7, 3, 2 },
+	{ BIGFONT_3X5, 4, 2 },	/* between 14 and 7 rows, for 43 or so */
+	{ BIGFONT_3X5, 3, 2 },
 	{ BIGFONT_5X7, 2, 1 },
 	{ BIGFONT_5X7, 1, 1 },
 	{ BIGFONT_3X5, 2, 1 },

@@ -46,10 +46,14 @@ static const char history_sql[] =
 	" ORDER BY r.requested_at DESC NULLS LAST, r.request_id DESC"
 	" LIMIT 6";	/* QUERY_RERUN_HISTORY */
 
-const char rerun_median_sql[] =
+/* Median and p90 in one pass: both are ordered-set aggregates over the
+ * same rows, so the spread costs no second scan. */
+const char query_rerun_median_sql[] =
 	"SELECT b.biller_id,"
 	" (extract(epoch FROM percentile_cont(0.5) WITHIN GROUP"
 	"   (ORDER BY b.finished_at - b.started_at)) * 1000)::bigint AS median_ms,"
+	" (extract(epoch FROM percentile_cont(0.9) WITHIN GROUP"
+	"   (ORDER BY b.finished_at - b.started_at)) * 1000)::bigint AS p90_ms,"
 	" count(*) AS closes"
 	" FROM batchtop.batch_close b"
 	" WHERE b.biller_id = ANY ($1::text[]) AND b.status = 'closed'"
@@ -101,7 +105,7 @@ void query_rerun_reread(const PGresult *res, struct rerun_reread *r)
 struct sq_job *query_rerun_history_job(int kind, const char *const *batch_ids,
 				       size_t n)
 {
-	char *arr = rerun_pg_array(batch_ids, n);
+	char *arr = query_rerun_pg_array(batch_ids, n);
 	const char *params[1] = { arr };
 	struct sq_job *job = sq_job_new(kind, false, history_sql, 1, params);
 
@@ -135,7 +139,7 @@ void query_rerun_history_free(struct rerun_history *h)
 	free(h->target);
 }
 
-char *rerun_pg_array(const char *const *items, size_t n)
+char *query_rerun_pg_array(const char *const *items, size_t n)
 {
 	size_t len = 3;
 	char *out, *q;
@@ -160,18 +164,33 @@ char *rerun_pg_array(const char *const *items, size_t n)
 	return out;
 }
 
-bool rerun_median_row(const struct sq_job *job, int row, const char **biller_id,
-		      int64_t *median_ms, long *closes)
+bool query_rerun_spread_row(const struct sq_job *job, int row,
+			    struct query_rerun_spread *sp)
 {
 	struct qrow q;
 
 	if (job->status != SQ_OK || row >= PQntuples(job->res))
 		return false;
 	q = qrow_at(job->res, row);
-	*biller_id = qrow_text(&q, "biller_id");
-	if (!*biller_id)
-		*biller_id = "";
-	*median_ms = qrow_int(&q, "median_ms", BT_NO_TIME);
-	*closes = (long)qrow_int(&q, "closes", 0);
+	sp->biller_id = qrow_text(&q, "biller_id");
+	if (!sp->biller_id)
+		sp->biller_id = "";
+	sp->median_ms = qrow_int(&q, "median_ms", BT_NO_TIME);
+	sp->p90_ms = qrow_int(&q, "p90_ms", BT_NO_TIME);
+	sp->closes = (long)qrow_int(&q, "closes", 0);
+	return true;
+}
+
+bool query_rerun_median_row(const struct sq_job *job, int row,
+			    const char **biller_id, int64_t *median_ms,
+			    long *closes)
+{
+	struct query_rerun_spread sp;
+
+	if (!query_rerun_spread_row(job, row, &sp))
+		return false;
+	*biller_id = sp.biller_id;
+	*median_ms = sp.median_ms;
+	*closes = sp.closes;
 	return true;
 }

@@ -4,7 +4,8 @@
  *
  * The rerun action (src/write/rerun.c) sends a request (a write job), and after
  * a lost answer re-reads the target's request; the rerun dialog reads the
- * earlier requests of its batches and the billers' median close times.
+ * earlier requests of its batches and the spread (median, p90) of the
+ * billers' close times.
  * (The poll, the drill-down and the autopay list read rerun_request too,
  * joined into their own rows: src/query/query_poll.c, query_detail.c and
  * query_autopay.c.)
@@ -71,15 +72,26 @@ size_t query_rerun_history(const PGresult *res, struct rerun_history *h,
 void query_rerun_history_free(struct rerun_history *h);
 
 /* A text[] literal of the items ('{"a","b"}'); the caller frees. */
-char *rerun_pg_array(const char *const *items, size_t n);
+char *query_rerun_pg_array(const char *const *items, size_t n);
 
-/* Median close time (ms) of billers over the last 14 days: $1 a text[] of
- * biller ids; rows biller_id, median_ms, closes. */
-extern const char rerun_median_sql[];
+/* The spread of billers' close times over the last 14 days: $1 a text[]
+ * of biller ids; rows biller_id, median_ms, p90_ms, closes (closed
+ * batches with finite start and finish). */
+extern const char query_rerun_median_sql[];
 
-/* Row `row` of a finished rerun_median_sql job: false past the end (or
- * when the job failed).  *biller_id is raw ("" for NULL). */
-bool rerun_median_row(const struct sq_job *job, int row, const char **biller_id,
-		      int64_t *median_ms, long *closes);
+struct query_rerun_spread {
+	const char *biller_id;		/* raw; "" for NULL */
+	int64_t median_ms, p90_ms;	/* BT_NO_TIME when NULL */
+	long closes;
+};
+
+/* Row `row` of a finished query_rerun_median_sql job: false past the end
+ * (or when the job failed). */
+bool query_rerun_spread_row(const struct sq_job *job, int row,
+			    struct query_rerun_spread *sp);
+/* The same, only the median (the bulk plan's estimate). */
+bool query_rerun_median_row(const struct sq_job *job, int row,
+			    const char **biller_id, int64_t *median_ms,
+			    long *closes);
 
 #endif

@@ -4,7 +4,8 @@
  * A modal box drawn over the screen underneath.  Its text comes from the
  * opener through line(), so the opener keeps the frozen copy of what is
  * being confirmed and may fill in late facts (an estimate fetched from the
- * shard) while the box is up.  By default `y` confirms and every other key
+ * shard) while the box is up.  Lines wrap to the box, which is as wide as
+ * they need up to the terminal's width; none is ever cut.  By default `y` confirms and every other key
  * cancels; with `expect` set the user must type that text and Enter.
  * answer() is called exactly once, after the box is closed: yes or no
  * (cancelled, a wrong count, or batchtop quitting).
@@ -35,6 +36,12 @@ struct confirm {
 /* Open the dialog on top of the current screen.  Returns false (and calls
  * nothing) when a dialog is already open. */
 bool confirm_open(struct app *app, const struct confirm *c);
+
+/* The ctx of the open dialog when its opener's answer function is
+ * `answer` (so an opener finds its own dialog, for late facts), else
+ * NULL. */
+void *confirm_ctx(const struct app *app,
+		  void (*answer)(struct app *, void *, bool, const char *));
 
 /* Whether a dialog is up. */
 bool confirm_is_open(const struct app *app);

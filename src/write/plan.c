@@ -467,7 +467,7 @@ static void on_median(struct app *app, struct sq_job *job, unsigned long tag)
 		return;
 	if ((size_t)job->shard < P.nshard_slots)
 		P.median_asked[job->shard] = true;
-	for (int r = 0; rerun_median_row(job, r, &id, &ms, &closes); r++)
+	for (int r = 0; query_rerun_median_row(job, r, &id, &ms, &closes); r++)
 		for (size_t i = 0; i < P.n; i++)
 			if (P.items[i].shard == job->shard &&
 			    !strcmp(P.items[i].biller_id, id))
@@ -665,11 +665,11 @@ static void ask_medians(struct app *app)
 			if (P.items[i].shard == (int)s)
 				ids[k++] = P.items[i].biller_id;
 		if (k) {
-			char *arr = rerun_pg_array(ids, k);
+			char *arr = query_rerun_pg_array(ids, k);
 			const char *params[1] = { arr };
 
-			rerun_read(app, (int)s, rerun_median_sql, 1, params, on_median,
-				   P.id);
+			rerun_read(app, (int)s, query_rerun_median_sql, 1, params,
+				   on_median, P.id);
 			free(arr);
 		}
 		free(ids);

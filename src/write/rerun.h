@@ -129,8 +129,8 @@ void rerun_read(struct app *app, int shard, const char *sql, int nparams,
 void rerun_read_job(struct app *app, int shard, struct sq_job *job,
 		    rerun_read_fn fn, unsigned long tag);
 
-/* rerun_pg_array(), rerun_median_sql and rerun_median_row() are in
- * query_rerun.h. */
+/* query_rerun_pg_array(), query_rerun_median_sql and
+ * query_rerun_median_row() are in query/query_rerun.h. */
 
 /* What the RERUN column says for a biller: the most telling of its
  * batches' request states (unknown, sending, running, pending, failed,

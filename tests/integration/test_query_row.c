@@ -329,6 +329,39 @@ static void test_rerun_parse(void **state)
 	PQclear(res);
 }
 
+/* The spread of close times: median and p90 from one row, NULLs as
+ * unknown, a failed job or the end of the rows as false.  (The query
+ * itself is checked against the shard's own percentiles in
+ * tests/e2e/rerun_dialog.test.) */
+static void test_spread_parse(void **state)
+{
+	struct sq_job job = { .status = SQ_OK };
+	struct query_rerun_spread sp;
+	const char *id;
+	int64_t ms;
+	long closes;
+
+	(void)state;
+	job.res = query("SELECT 'b1' AS biller_id, 360000::bigint AS median_ms,"
+			" 540000::bigint AS p90_ms, 10::bigint AS closes"
+			" UNION ALL SELECT NULL, 1000, NULL, 1");
+	assert_true(query_rerun_spread_row(&job, 0, &sp));
+	assert_string_equal(sp.biller_id, "b1");
+	assert_int_equal(sp.median_ms, 360000);
+	assert_int_equal(sp.p90_ms, 540000);
+	assert_int_equal(sp.closes, 10);
+	assert_true(query_rerun_spread_row(&job, 1, &sp));
+	assert_string_equal(sp.biller_id, "");
+	assert_int_equal(sp.p90_ms, BT_NO_TIME);
+	assert_false(query_rerun_spread_row(&job, 2, &sp));
+	assert_true(query_rerun_median_row(&job, 0, &id, &ms, &closes));
+	assert_int_equal(ms, 360000);
+	assert_int_equal(closes, 10);
+	job.status = SQ_ERROR;
+	assert_false(query_rerun_spread_row(&job, 0, &sp));
+	PQclear(job.res);
+}
+
 int main(void)
 {
 	const char *req = getenv("BATCHTOP_REQUIRE_PG");
@@ -343,6 +376,7 @@ int main(void)
 		cmocka_unit_test(test_joblog_parse),
 		cmocka_unit_test(test_autopay_parse),
 		cmocka_unit_test(test_rerun_parse),
+		cmocka_unit_test(test_spread_parse),
 	};
 	int rc;
 

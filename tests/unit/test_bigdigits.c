@@ -92,6 +92,22 @@ static void test_style_order(void **state)
 	assert_int_equal(bigdigits_styles[bigdigits_nstyles - 1].font, BIGFONT_LINE);
 }
 
+/* The largest style: 28 rows, each pixel 8 columns by 4 rows. */
+static void test_largest_style(void **state)
+{
+	const struct bigdigits_style *big = &bigdigits_styles[0];
+	char a[512], b[512];
+
+	(void)state;
+	assert_int_equal(bigdigits_height(big), 28);
+	assert_int_equal(bigdigits_width(big, "1"), 40);
+	assert_int_equal(bigdigits_width(big, "11"), 40 + 4 + 40);
+	for (int r = 0; r < 4; r++)	/* one pixel row is four rows */
+		assert_string_equal(bigdigits_row(big, "7", 0, a, sizeof a),
+				    bigdigits_row(big, "7", r, b, sizeof b));
+	assert_string_not_equal(a, bigdigits_row(big, "7", 4, b, sizeof b));
+}
+
 static void test_line_style(void **state)
 {
 	char buf[64];
@@ -130,6 +146,7 @@ int main(void)
 		cmocka_unit_test(test_scaling),
 		cmocka_unit_test(test_widths_agree),
 		cmocka_unit_test(test_style_order),
+		cmocka_unit_test(test_largest_style),
 		cmocka_unit_test(test_line_style),
 		cmocka_unit_test(test_drawable),
 		cmocka_unit_test(test_short_buffer),
