@@ -246,22 +246,47 @@ static const char *field(const cJSON *o, const char *key)
 	return cJSON_IsString(v) && v->valuestring ? v->valuestring : "";
 }
 
-static void put(FILE *out, const char *s, int cols, bool last)
-{
-	char clean[512], fit[1100];
+/* The fixed columns of the table, and the room the detail gets at least. */
+static const int col_w[] = { 23, 20, 10, 15, 24, 10 };
+#define NCOLS (sizeof col_w / sizeof col_w[0])
+#define DETAIL_MIN 16
 
-	text_sanitize_into(clean, sizeof clean, s, (size_t)-1);
-	if (last) {
+/* One cell: on a terminal cut to its column (cols; the detail to what is
+ * left of the width), else whole and tab-separated.  Always sanitized. */
+static void put(FILE *out, const char *s, int cols, bool last, bool table)
+{
+	char *clean = text_sanitize(s, (size_t)-1), fit[1100];
+
+	if (table && cols > 0) {
+		text_fit(fit, sizeof fit, clean, cols, 0);
+		fputs(fit, out);
+	} else {
 		fputs(clean, out);
-		return;
 	}
-	text_fit(fit, sizeof fit, clean, cols, 0);
-	fputs(fit, out);
-	fputc(' ', out);
+	if (!last)
+		fputc(table ? ' ' : '\t', out);
+	free(clean);
 }
 
-int audit_print(const char *path, FILE *out, FILE *err)
+static void put_header(FILE *out, bool table)
 {
+	static const char *const head[NCOLS + 1] = {
+		"TIME", "USER", "SHARD", "KIND", "TARGET", "OUTCOME", "DETAIL",
+	};
+
+	for (size_t c = 0; c <= NCOLS; c++) {
+		if (table && c < NCOLS)
+			fprintf(out, "%-*s ", col_w[c], head[c]);
+		else
+			fprintf(out, "%s%s", head[c], c < NCOLS ? "\t" : "");
+	}
+	fputc('\n', out);
+}
+
+int audit_print(const char *path, FILE *out, FILE *err, int width)
+{
+	bool table = width > 0;
+	int detail_w = 0;
 	FILE *fp;
 	char *line = NULL;
 	size_t cap = 0;
@@ -279,8 +304,14 @@ int audit_print(const char *path, FILE *out, FILE *err)
 			strerror(errno));
 		return BT_EXIT_NOINPUT;
 	}
-	fprintf(out, "%-23s %-20s %-10s %-15s %-24s %-10s %s\n", "TIME", "USER",
-		"SHARD", "KIND", "TARGET", "OUTCOME", "DETAIL");
+	if (table) {
+		detail_w = width;
+		for (size_t c = 0; c < NCOLS; c++)
+			detail_w -= col_w[c] + 1;
+		if (detail_w < DETAIL_MIN)
+			detail_w = DETAIL_MIN;
+	}
+	put_header(out, table);
 	while ((len = getline(&line, &cap, fp)) >= 0) {
 		cJSON *o;
 		char who[200], detail[1200], num[32];
@@ -313,13 +344,17 @@ int audit_print(const char *path, FILE *out, FILE *err)
 			num[0] = '\0';
 		snprintf(detail, sizeof detail, "%s%s%s%s", field(o, "event"), num,
 			 *text ? ": " : "", text);
-		put(out, field(o, "time"), 23, false);
-		put(out, who, 20, false);
-		put(out, field(o, "shard"), 10, false);
-		put(out, field(o, "kind"), 15, false);
-		put(out, field(o, "target"), 24, false);
-		put(out, field(o, "outcome"), 10, false);
-		put(out, detail, 0, true);
+		{
+			const char *cell[NCOLS] = {
+				field(o, "time"), who, field(o, "shard"),
+				field(o, "kind"), field(o, "target"),
+				field(o, "outcome"),
+			};
+
+			for (size_t c = 0; c < NCOLS; c++)
+				put(out, cell[c], col_w[c], false, table);
+		}
+		put(out, detail, detail_w, true, table);
 		fputc('\n', out);
 		cJSON_Delete(o);
 	}
