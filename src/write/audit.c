@@ -246,47 +246,60 @@ static const char *field(const cJSON *o, const char *key)
 	return cJSON_IsString(v) && v->valuestring ? v->valuestring : "";
 }
 
-/* The fixed columns of the table, and the room the detail gets at least. */
-static const int col_w[] = { 23, 20, 10, 15, 24, 10 };
+/* The fixed columns of the table (the time is 24: "2026-11-05T23:41:07.123Z"). */
+static const int col_w[] = { 24, 20, 10, 15, 24, 10 };
 #define NCOLS (sizeof col_w / sizeof col_w[0])
-#define DETAIL_MIN 16
 
-/* One cell: on a terminal cut to its column (cols; the detail to what is
- * left of the width), else whole and tab-separated.  Always sanitized. */
-static void put(FILE *out, const char *s, int cols, bool last, bool table)
+/* One cell appended to row (j bytes used of n): on a terminal cut to its
+ * column (cols > 0), else whole and tab-separated.  Always sanitized. */
+static size_t put(char *row, size_t n, size_t j, const char *s, int cols,
+		  bool last, bool table)
 {
-	char *clean = text_sanitize(s, (size_t)-1), fit[1100];
+	char *clean = text_sanitize(s, (size_t)-1);
 
-	if (table && cols > 0) {
-		text_fit(fit, sizeof fit, clean, cols, 0);
-		fputs(fit, out);
-	} else {
-		fputs(clean, out);
+	if (j + 1 >= n) {
+		free(clean);
+		return j;
 	}
-	if (!last)
-		fputc(table ? ' ' : '\t', out);
+	if (table && cols > 0)
+		j += text_fit(row + j, n - j, clean, cols, 0);
+	else
+		j += (size_t)snprintf(row + j, n - j, "%s", clean);
+	if (j > n - 1)
+		j = n - 1;
+	if (!last && j + 1 < n) {
+		row[j++] = table ? ' ' : '\t';
+		row[j] = '\0';
+	}
 	free(clean);
+	return j;
 }
 
-static void put_header(FILE *out, bool table)
+static void put_header(FILE *out, bool table, int width)
 {
 	static const char *const head[NCOLS + 1] = {
 		"TIME", "USER", "SHARD", "KIND", "TARGET", "OUTCOME", "DETAIL",
 	};
 
+	char row[256];
+	size_t j = 0;
+
 	for (size_t c = 0; c <= NCOLS; c++) {
 		if (table && c < NCOLS)
-			fprintf(out, "%-*s ", col_w[c], head[c]);
+			j += (size_t)snprintf(row + j, sizeof row - j, "%-*s ",
+					      col_w[c], head[c]);
 		else
-			fprintf(out, "%s%s", head[c], c < NCOLS ? "\t" : "");
+			j += (size_t)snprintf(row + j, sizeof row - j, "%s%s",
+					      head[c], c < NCOLS ? "\t" : "");
 	}
-	fputc('\n', out);
+	if (table && (int)j > width)
+		row[width] = '\0';	/* ASCII: bytes are columns */
+	fprintf(out, "%s\n", row);
 }
 
 int audit_print(const char *path, FILE *out, FILE *err, int width)
 {
 	bool table = width > 0;
-	int detail_w = 0;
 	FILE *fp;
 	char *line = NULL;
 	size_t cap = 0;
@@ -304,17 +317,11 @@ int audit_print(const char *path, FILE *out, FILE *err, int width)
 			strerror(errno));
 		return BT_EXIT_NOINPUT;
 	}
-	if (table) {
-		detail_w = width;
-		for (size_t c = 0; c < NCOLS; c++)
-			detail_w -= col_w[c] + 1;
-		if (detail_w < DETAIL_MIN)
-			detail_w = DETAIL_MIN;
-	}
-	put_header(out, table);
+	put_header(out, table, width);
 	while ((len = getline(&line, &cap, fp)) >= 0) {
 		cJSON *o;
-		char who[200], detail[1200], num[32];
+		char who[200], detail[1200], num[32], row[8192], fit[8192];
+		size_t j = 0;
 		const char *text;
 		const cJSON *id;
 
@@ -352,10 +359,19 @@ int audit_print(const char *path, FILE *out, FILE *err, int width)
 			};
 
 			for (size_t c = 0; c < NCOLS; c++)
-				put(out, cell[c], col_w[c], false, table);
+				j = put(row, sizeof row, j, cell[c], col_w[c], false,
+					table);
 		}
-		put(out, detail, detail_w, true, table);
-		fputc('\n', out);
+		put(row, sizeof row, j, detail, 0, true, table);
+		/* On a terminal the row is cut to its width: the detail gets
+		 * what the columns leave. */
+		if (table) {
+			size_t k = text_fit(fit, sizeof fit, row, width, 0);
+
+			while (k > 0 && fit[k - 1] == ' ')
+				fit[--k] = '\0';	/* the padding */
+		}
+		fprintf(out, "%s\n", table ? fit : row);
 		cJSON_Delete(o);
 	}
 	free(line);
