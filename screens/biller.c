@@ -26,6 +26,7 @@
 #include "screens/biller_rows.h"
 #include "screens/drilldown.h"
 #include "screens/rerun_dialog.h"
+#include "write/rerun_fresh.h"
 #include "screens/screens.h"
 #include "data/shard_query.h"
 #include "core/text.h"
@@ -398,6 +399,8 @@ static void build_lines(struct app *app, struct biller_st *B)
 				    t->state == BATCH_FAILED ? draw_attr(PAINT_FAILED)
 							     : draw_attr(PAINT_DIM),
 				    (long)i);
+		if (rerun_fresh_words(app, b->shard_index, t->batch_id, row, sizeof row))
+			add_wrapped(B, row, 4, COLS, 0, (long)i);
 	}
 	if (!b->nbatches)
 		add_line(B, xstrdup("  no batch tonight"), draw_attr(PAINT_DIM), -1, false);

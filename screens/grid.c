@@ -75,7 +75,8 @@ static struct {
 
 static int body_rows(void)
 {
-	return LINES - 4;	/* two header lines, headings, status bar */
+	/* Two header lines, headings, the plan's line, the status bar. */
+	return LINES - 4 - (plan_has_line() ? 1 : 0);
 }
 
 static void layout(struct app *app)
@@ -426,15 +427,16 @@ static void grid_draw(struct app *app, void *st)
 					  : "no data yet";
 		draw_text(4, 2, COLS - 4, why, draw_attr(PAINT_DIM), 0);
 	}
+	if (plan_status_line(hint, sizeof hint)) {	/* messages never cover it */
+		move(LINES - 2, 0);
+		clrtoeol();
+		draw_text(LINES - 2, 0, COLS, hint, A_BOLD, 0);
+	}
 	if (g.editing) {
 		snprintf(hint, sizeof hint, "filter: %s", g.edit);
 		move(LINES - 1, 0);
 		clrtoeol();
 		draw_text(LINES - 1, 0, COLS, hint, A_BOLD, 0);
-		return;
-	}
-	if (plan_status_line(hint, sizeof hint)) {
-		draw_statusbar(app, hint);
 		return;
 	}
 	snprintf(hint, sizeof hint,

@@ -113,6 +113,15 @@ static void plan_line(struct app *app, void *ctx, size_t i, char *buf, size_t n,
 	ns = plan_shards(which, 64);
 	items = p.n;
 	room = item_lines_room(&p);
+	if (i == 0 && p.joining) {
+		snprintf(buf, n, "%zu new failed batch%s of %zu biller%s on %zu "
+			 "shard%s, to join the running plan (%zu batches, %zu "
+			 "waiting) behind what is waiting; at most %d pending or "
+			 "running per shard at once", p.n, p.n == 1 ? "" : "es",
+			 p.nbillers, p.nbillers == 1 ? "" : "s", ns,
+			 ns == 1 ? "" : "s", p.running, p.waiting, p.cap);
+		return;
+	}
 	if (i == 0) {
 		snprintf(buf, n, "%zu failed batch%s of %zu biller%s on %zu shard%s; at "
 			 "most %d pending or running per shard at once",
@@ -175,10 +184,19 @@ void plan_dialog_open(struct app *app)
 	if (plan_build(app, &ui_report) < 0 || !plan_proposal(&p))
 		return;
 	snprintf(expect, sizeof expect, "%zu", p.n);
-	snprintf(title, sizeof title, "Bulk rerun plan: %zu batch%s", p.n,
-		 p.n == 1 ? "" : "es");
-	snprintf(prompt, sizeof prompt, "Type %zu and Enter to send the plan as %s; "
-		 "Esc or any other key cancels", p.n, rerun_requested_by());
+	if (p.joining) {
+		snprintf(title, sizeof title, "Add %zu failure%s to the running "
+			 "plan?", p.n, p.n == 1 ? "" : "s");
+		snprintf(prompt, sizeof prompt, "Type %zu and Enter to add them to "
+			 "the running plan as %s; Esc or any other key cancels",
+			 p.n, rerun_requested_by());
+	} else {
+		snprintf(title, sizeof title, "Bulk rerun plan: %zu batch%s", p.n,
+			 p.n == 1 ? "" : "es");
+		snprintf(prompt, sizeof prompt, "Type %zu and Enter to send the plan "
+			 "as %s; Esc or any other key cancels", p.n,
+			 rerun_requested_by());
+	}
 	const struct confirm c = {
 		.title = title, .prompt = prompt, .expect = expect,
 		.nlines = plan_nlines, .line = plan_line,

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "app/app.h"
@@ -73,7 +74,8 @@ static void usage(FILE *fp)
 "      --format FMT    what --once prints: table (default), json, csv or prometheus\n"
 "      --check         poll once, print one line for a monitor (a Nagios plugin),\n"
 "                      exit 0/1/2/3\n"
-"      --audit         print the audit trail of reruns as a table and exit\n"
+"      --audit         print the audit trail of reruns and exit: a table on a\n"
+"                      terminal, whole tab-separated values into a pipe\n"
 "                      (the same as the subcommand `batchtop audit`)\n"
 "  -h, --help          show this help and exit\n"
 "  -V, --version       show the version and exit\n"
@@ -165,8 +167,24 @@ static int open_log(const char *path, int verbose)
 	return 0;
 }
 
-/* batchtop audit: the audit trail as a table.  It needs neither a terminal
- * nor a shard; the configuration only says where the trail is. */
+/* The width of the terminal on fd, 0 when fd is not a terminal (audit
+ * prints whole values then). */
+static int terminal_width(int fd)
+{
+	struct winsize ws;
+	const char *env;
+
+	if (!isatty(fd))
+		return 0;
+	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	env = getenv("COLUMNS");
+	return env && atoi(env) > 0 ? atoi(env) : 80;
+}
+
+/* batchtop audit: the audit trail (a table on a terminal, whole values into
+ * a pipe).  It needs neither a terminal nor a shard; the configuration only
+ * says where the trail is. */
 static int audit_main(const char *config_path, int other_modes)
 {
 	struct config cfg;
@@ -193,7 +211,7 @@ static int audit_main(const char *config_path, int other_modes)
 	}
 	free(default_path);
 	path = audit_path(&cfg);
-	status = audit_print(path, stdout, stderr);
+	status = audit_print(path, stdout, stderr, terminal_width(STDOUT_FILENO));
 	free(path);
 	config_free(&cfg);
 	return status;

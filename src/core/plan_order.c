@@ -133,3 +133,72 @@ int64_t plan_makespan(const struct plan_item *items, size_t n, int shard,
 	return end;
 }
 
+
+struct counts {
+	int waiting, sent, running, done, failed, skipped, cancelled;
+};
+
+static struct counts count(const struct plan_item *items, size_t n)
+{
+	struct counts c = { 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		switch (items[i].state) {
+		case PI_WAITING: c.waiting++; break;
+		case PI_SENDING:
+		case PI_PENDING:
+		case PI_UNKNOWN: c.sent++; break;
+		case PI_RUNNING: c.running++; break;
+		case PI_DONE: c.done++; break;
+		case PI_FAILED: c.failed++; break;
+		case PI_SKIPPED: c.skipped++; break;
+		case PI_CANCELLED: c.cancelled++; break;
+		}
+	}
+	return c;
+}
+
+void plan_words(const struct plan_item *items, size_t n, bool paused,
+		char *buf, size_t bn)
+{
+	struct counts c = count(items, n);
+	char extra[96] = "";
+	size_t j = 0;
+
+	if (c.failed)
+		j += (size_t)snprintf(extra + j, sizeof extra - j, ", %d failed",
+				      c.failed);
+	if (c.skipped && j < sizeof extra)
+		j += (size_t)snprintf(extra + j, sizeof extra - j, ", %d skipped",
+				      c.skipped);
+	if (c.cancelled && j < sizeof extra)
+		snprintf(extra + j, sizeof extra - j, ", %d cancelled", c.cancelled);
+	if (c.done + c.failed + c.skipped + c.cancelled == (int)n)
+		snprintf(buf, bn, "plan finished: %d done%s \u2014 C clears this "
+			 "line", c.done, extra);
+	else
+		snprintf(buf, bn, "plan: %d sent, %d running, %d done%s, %d waiting%s"
+			 " \u2014 p %s, C cancel", c.sent, c.running, c.done, extra,
+			 c.waiting, paused ? " (PAUSED)" : "",
+			 paused ? "resume" : "pause");
+}
+
+int64_t plan_median_ms(const struct plan_item *items, size_t n, int64_t dflt)
+{
+	int64_t v[256];
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && k < 256; i++)
+		if (items[i].median_ms != BT_NO_TIME && items[i].median_ms >= 0)
+			v[k++] = items[i].median_ms;
+	if (!k)
+		return dflt;
+	for (size_t i = 1; i < k; i++)	/* few values: insertion sort */
+		for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			int64_t t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return v[k / 2];
+}

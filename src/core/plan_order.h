@@ -52,4 +52,13 @@ void plan_observe(struct plan_item *it, long long rerun_id, const char *status);
 int64_t plan_makespan(const struct plan_item *items, size_t n, int shard,
 		      int cap, int64_t default_ms);
 
+/* The plan's line: "plan: 3 sent, 2 running, 1 done, 4 waiting - p pause,
+ * C cancel", or "plan finished: 9 done, 1 failed - C clears this line"
+ * once every item is final. */
+void plan_words(const struct plan_item *items, size_t n, bool paused,
+		char *buf, size_t bn);
+/* The median of the items' known medians (the first 256), dflt when none
+ * is known. */
+int64_t plan_median_ms(const struct plan_item *items, size_t n, int64_t dflt);
+
 #endif

@@ -246,22 +246,60 @@ static const char *field(const cJSON *o, const char *key)
 	return cJSON_IsString(v) && v->valuestring ? v->valuestring : "";
 }
 
-static void put(FILE *out, const char *s, int cols, bool last)
-{
-	char clean[512], fit[1100];
+/* The fixed columns of the table (the time is 24: "2026-11-05T23:41:07.123Z"). */
+static const int col_w[] = { 24, 20, 10, 15, 24, 10 };
+#define NCOLS (sizeof col_w / sizeof col_w[0])
 
-	text_sanitize_into(clean, sizeof clean, s, (size_t)-1);
-	if (last) {
-		fputs(clean, out);
-		return;
+/* One cell appended to row (j bytes used of n): on a terminal cut to its
+ * column (cols > 0), else whole and tab-separated.  Always sanitized. */
+static size_t put(char *row, size_t n, size_t j, const char *s, int cols,
+		  bool last, bool table)
+{
+	char *clean = text_sanitize(s, (size_t)-1);
+
+	if (j + 1 >= n) {
+		free(clean);
+		return j;
 	}
-	text_fit(fit, sizeof fit, clean, cols, 0);
-	fputs(fit, out);
-	fputc(' ', out);
+	if (table && cols > 0)
+		j += text_fit(row + j, n - j, clean, cols, 0);
+	else
+		j += (size_t)snprintf(row + j, n - j, "%s", clean);
+	if (j > n - 1)
+		j = n - 1;
+	if (!last && j + 1 < n) {
+		row[j++] = table ? ' ' : '\t';
+		row[j] = '\0';
+	}
+	free(clean);
+	return j;
 }
 
-int audit_print(const char *path, FILE *out, FILE *err)
+static void put_header(FILE *out, bool table, int width)
 {
+	static const char *const head[NCOLS + 1] = {
+		"TIME", "USER", "SHARD", "KIND", "TARGET", "OUTCOME", "DETAIL",
+	};
+
+	char row[256];
+	size_t j = 0;
+
+	for (size_t c = 0; c <= NCOLS; c++) {
+		if (table && c < NCOLS)
+			j += (size_t)snprintf(row + j, sizeof row - j, "%-*s ",
+					      col_w[c], head[c]);
+		else
+			j += (size_t)snprintf(row + j, sizeof row - j, "%s%s",
+					      head[c], c < NCOLS ? "\t" : "");
+	}
+	if (table && (int)j > width)
+		row[width] = '\0';	/* ASCII: bytes are columns */
+	fprintf(out, "%s\n", row);
+}
+
+int audit_print(const char *path, FILE *out, FILE *err, int width)
+{
+	bool table = width > 0;
 	FILE *fp;
 	char *line = NULL;
 	size_t cap = 0;
@@ -279,11 +317,11 @@ int audit_print(const char *path, FILE *out, FILE *err)
 			strerror(errno));
 		return BT_EXIT_NOINPUT;
 	}
-	fprintf(out, "%-23s %-20s %-10s %-15s %-24s %-10s %s\n", "TIME", "USER",
-		"SHARD", "KIND", "TARGET", "OUTCOME", "DETAIL");
+	put_header(out, table, width);
 	while ((len = getline(&line, &cap, fp)) >= 0) {
 		cJSON *o;
-		char who[200], detail[1200], num[32];
+		char who[200], detail[1200], num[32], row[8192], fit[8192];
+		size_t j = 0;
 		const char *text;
 		const cJSON *id;
 
@@ -313,14 +351,27 @@ int audit_print(const char *path, FILE *out, FILE *err)
 			num[0] = '\0';
 		snprintf(detail, sizeof detail, "%s%s%s%s", field(o, "event"), num,
 			 *text ? ": " : "", text);
-		put(out, field(o, "time"), 23, false);
-		put(out, who, 20, false);
-		put(out, field(o, "shard"), 10, false);
-		put(out, field(o, "kind"), 15, false);
-		put(out, field(o, "target"), 24, false);
-		put(out, field(o, "outcome"), 10, false);
-		put(out, detail, 0, true);
-		fputc('\n', out);
+		{
+			const char *cell[NCOLS] = {
+				field(o, "time"), who, field(o, "shard"),
+				field(o, "kind"), field(o, "target"),
+				field(o, "outcome"),
+			};
+
+			for (size_t c = 0; c < NCOLS; c++)
+				j = put(row, sizeof row, j, cell[c], col_w[c], false,
+					table);
+		}
+		put(row, sizeof row, j, detail, 0, true, table);
+		/* On a terminal the row is cut to its width: the detail gets
+		 * what the columns leave. */
+		if (table) {
+			size_t k = text_fit(fit, sizeof fit, row, width, 0);
+
+			while (k > 0 && fit[k - 1] == ' ')
+				fit[--k] = '\0';	/* the padding */
+		}
+		fprintf(out, "%s\n", table ? fit : row);
 		cJSON_Delete(o);
 	}
 	free(line);

@@ -55,9 +55,13 @@ int audit_append_many(const char *path, const struct audit_entry *e,
  * benchmarks count them). */
 unsigned long audit_fsync_count(void);
 
-/* `batchtop audit`: print path as a table on out; bad lines are reported on
- * err with their line number and skipped.  Returns an exit status: 0, or
- * BT_EXIT_NOINPUT when the file cannot be read. */
-int audit_print(const char *path, FILE *out, FILE *err);
+/* `batchtop audit`: print path on out; bad lines are reported on err with
+ * their line number and skipped.  width > 0 (a terminal that wide): a
+ * table, each column cut to its width and the detail to what is left;
+ * width 0 (a pipe, a file): every value whole, tab-separated, one record
+ * a line, so nothing is lost to a cut.  Values are sanitized either way.
+ * Returns an exit status: 0, or BT_EXIT_NOINPUT when the file cannot be
+ * read. */
+int audit_print(const char *path, FILE *out, FILE *err, int width);
 
 #endif

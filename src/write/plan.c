@@ -1,15 +1,19 @@
 /*
- * plan.c - marks on the grid and the staged bulk rerun (see plan.h).
+ * plan.c - the staged bulk rerun (see plan.h); the marks it is built
+ * from are in plan_marks.c, its own reads of its requests in plan_watch.c.
  *
- * Data: `marks` is a small array of (shard, biller id).  `P` is the one
- * plan: a frozen, ordered array of items (one per failed batch of the
- * marked billers when the plan was proposed) and its flags.  A plan goes
- * proposed (dialog up) -> running -> finished (every item final); it stays
- * on the status line until C clears it or a new plan replaces it.
+ * Data: `P` is the one plan: a frozen, ordered array of items (one per
+ * failed batch of the marked billers when the plan was proposed) and its
+ * flags.  A plan goes proposed (dialog up) -> running -> finished (every
+ * item final); it keeps its own line until C clears it or a new plan
+ * replaces it.  While it runs, R proposes an addition: items appended
+ * after items[nconf), frozen as their own order, and joined to the plan's
+ * order (nconf moves up) once their count is typed.
  *
  * Releases: each loop turn plan_tick() first updates in-flight items from
- * the pollers' latest snapshots, then, shard by shard, sends the next
- * waiting item while fewer than cap items of that shard are in flight.
+ * the pollers' latest snapshots (and its own reads, plan_watch.h), then
+ * sends, together, the next waiting items of each shard while fewer than
+ * cap items of that shard are in flight.
  *
  * The items are frozen a second time as a rerun_order (same index): the
  * confirmation, the audit and every send go through rerun_order.h, like
@@ -24,95 +28,13 @@
 
 #include "data/log.h"
 #include "write/plan.h"
+#include "write/plan_watch.h"
 #include "write/rerun.h"
 #include "write/rerun_order.h"
 #include "data/shard_query.h"
 #include "core/text.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
-
-/* --- marks -------------------------------------------------------------------- */
-
-struct mark {
-	int shard;
-	char *biller_id;
-};
-
-static struct mark *marks;
-static size_t nmarks, capmarks;
-
-static long mark_find(int shard, const char *biller_id)
-{
-	for (size_t i = 0; i < nmarks; i++)
-		if (marks[i].shard == shard && !strcmp(marks[i].biller_id, biller_id))
-			return (long)i;
-	return -1;
-}
-
-static void mark_add(int shard, const char *biller_id)
-{
-	if (nmarks == capmarks) {
-		capmarks = capmarks ? capmarks * 2 : 16;
-		marks = xrealloc(marks, capmarks * sizeof *marks);
-	}
-	marks[nmarks].shard = shard;
-	marks[nmarks].biller_id = xstrdup(biller_id);
-	nmarks++;
-}
-
-bool plan_mark_toggle(int shard, const char *biller_id)
-{
-	long i = mark_find(shard, biller_id);
-
-	if (i < 0) {
-		mark_add(shard, biller_id);
-		return true;
-	}
-	free(marks[i].biller_id);
-	marks[i] = marks[--nmarks];
-	return false;
-}
-
-bool plan_is_marked(int shard, const char *biller_id)
-{
-	return nmarks && mark_find(shard, biller_id) >= 0;
-}
-
-size_t plan_mark_count(void)
-{
-	return nmarks;
-}
-
-void plan_marks_clear(void)
-{
-	for (size_t i = 0; i < nmarks; i++)
-		free(marks[i].biller_id);
-	nmarks = 0;
-}
-
-static bool has_failed(const struct biller *b)
-{
-	for (size_t i = 0; i < b->nbatches; i++)
-		if (b->batches[i].state == BATCH_FAILED)
-			return true;
-	return false;
-}
-
-size_t plan_mark_failed(struct app *app)
-{
-	for (size_t s = 0; s < app->view.nsnaps; s++) {
-		const struct snapshot *snap = app->view.snaps[s];
-
-		for (size_t i = 0; snap && i < snap->nbillers; i++) {
-			const struct biller *b = &snap->billers[i];
-
-			if (!b->is_demo && has_failed(b) &&
-			    mark_find(b->shard_index, b->biller_id) < 0)
-				mark_add(b->shard_index, b->biller_id);
-		}
-	}
-	return nmarks;
-}
 
 /* --- the plan ------------------------------------------------------------------- */
 
@@ -124,7 +46,9 @@ static struct {
 	bool paused, cancelled;
 	unsigned long id;
 	struct plan_item *items;
-	size_t n;
+	size_t n, items_cap;
+	size_t nconf;		/* items[0..nconf) are confirmed; the rest
+				 * is an addition whose dialog is up */
 	int cap;
 	size_t nbillers, nshards;
 	char *skipped[MAX_SKIPPED];
@@ -132,7 +56,8 @@ static struct {
 	bool *median_asked;	/* per shard: a median read was answered */
 	unsigned *seen_gen;	/* per shard: the poll generation observed */
 	size_t nshard_slots;
-	struct rerun_order *order;	/* the items, frozen for sending */
+	struct rerun_order *order;	/* the confirmed items, frozen */
+	struct rerun_order *add;	/* the proposed addition, frozen */
 	const struct action_report *report;
 } P;
 static unsigned long plans;	/* plans proposed so far */
@@ -149,6 +74,7 @@ static void plan_free(void)
 		free(P.skipped[i]);
 	free(P.items);
 	rerun_order_free(P.order);
+	rerun_order_free(P.add);
 	free(P.median_asked);
 	free(P.seen_gen);
 	memset(&P, 0, sizeof P);
@@ -157,69 +83,28 @@ static void plan_free(void)
 void plan_shutdown(void)
 {
 	plan_free();
-	plan_marks_clear();
-	free(marks);
-	marks = NULL;
-	capmarks = 0;
+	plan_watch_forget();
+	plan_marks_free();
 }
 
 static bool plan_finished(void)
 {
-	for (size_t i = 0; i < P.n; i++)
+	for (size_t i = 0; i < P.nconf; i++)
 		if (!plan_state_final(P.items[i].state))
 			return false;
 	return true;
 }
 
-struct counts {
-	int waiting, sent, running, done, failed, skipped, cancelled;
-};
-
-static struct counts plan_counts(void)
+bool plan_has_line(void)
 {
-	struct counts c = { 0 };
-
-	for (size_t i = 0; i < P.n; i++) {
-		switch (P.items[i].state) {
-		case PI_WAITING: c.waiting++; break;
-		case PI_SENDING:
-		case PI_PENDING:
-		case PI_UNKNOWN: c.sent++; break;
-		case PI_RUNNING: c.running++; break;
-		case PI_DONE: c.done++; break;
-		case PI_FAILED: c.failed++; break;
-		case PI_SKIPPED: c.skipped++; break;
-		case PI_CANCELLED: c.cancelled++; break;
-		}
-	}
-	return c;
+	return P.exists && P.confirmed;
 }
 
 bool plan_status_line(char *buf, size_t n)
 {
-	struct counts c;
-	char extra[96] = "";
-	size_t j = 0;
-
 	if (!P.exists || !P.confirmed)
 		return false;
-	c = plan_counts();
-	if (c.failed)
-		j += (size_t)snprintf(extra + j, sizeof extra - j, ", %d failed",
-				      c.failed);
-	if (c.skipped && j < sizeof extra)
-		j += (size_t)snprintf(extra + j, sizeof extra - j, ", %d skipped",
-				      c.skipped);
-	if (c.cancelled && j < sizeof extra)
-		snprintf(extra + j, sizeof extra - j, ", %d cancelled", c.cancelled);
-	if (plan_finished())
-		snprintf(buf, n, "plan finished: %d done%s \u2014 C clears this line",
-			 c.done, extra);
-	else
-		snprintf(buf, n, "plan: %d sent, %d running, %d done%s, %d waiting%s"
-			 " \u2014 p %s, C cancel", c.sent, c.running, c.done, extra,
-			 c.waiting, P.paused ? " (PAUSED)" : "",
-			 P.paused ? "resume" : "pause");
+	plan_words(P.items, P.nconf, P.paused, buf, n);
 	return true;
 }
 
@@ -232,7 +117,7 @@ static void plan_audit_all(const char *event, const char *outcome,
 {
 	bool *which = xcalloc(P.n ? P.n : 1, sizeof *which);
 
-	for (size_t i = 0; i < P.n; i++)
+	for (size_t i = 0; i < P.nconf; i++)
 		which[i] = all || P.items[i].state == only;
 	*failed = rerun_order_audit(P.order, event, outcome, detail, which, err,
 				    n) < 0;
@@ -310,19 +195,55 @@ static void observe(struct app *app)
 	}
 }
 
+/* The plan's own watch (plan_watch.h): the status it read of a request. */
+static void seen(struct app *app, int shard, long long id, const char *status)
+{
+	for (size_t i = 0; i < P.nconf; i++) {
+		struct plan_item *it = &P.items[i];
+
+		if (it->shard == shard && it->request_id == id)
+			plan_observe(it, id, status);
+	}
+	app->dirty = true;
+}
+
+/* Each shard with requests in flight has them read when due. */
+static void watch(struct app *app)
+{
+	long long *ids = NULL;
+
+	for (size_t s = 0; s < app->npollers; s++) {
+		size_t k = 0;
+
+		if (!plan_watch_due(s))
+			continue;
+		if (!ids)
+			ids = xcalloc(P.nconf ? P.nconf : 1, sizeof *ids);
+		for (size_t i = 0; i < P.nconf; i++) {
+			const struct plan_item *it = &P.items[i];
+
+			if (it->shard == (int)s && it->request_id > 0 &&
+			    (it->state == PI_PENDING || it->state == PI_RUNNING))
+				ids[k++] = it->request_id;
+		}
+		plan_watch_read(app, s, ids, k, seen);
+	}
+	free(ids);
+}
+
+/* The items that may go now, shard by shard, are sent together: their
+ * "request" lines are one write and one fsync (rerun_order_send_many). */
 static void release(struct app *app)
 {
-	int cap = P.cap;
+	size_t *idx = NULL, k = 0;
+	unsigned long *tags = NULL;
 
 	for (size_t s = 0; s < app->npollers && !P.paused; s++) {
 		long i;
 
-		while (!P.paused &&
-		       (i = plan_next(P.items, P.n, (int)s, cap)) >= 0) {
+		while ((i = plan_next(P.items, P.nconf, (int)s, P.cap)) >= 0) {
 			struct plan_item *it = &P.items[i];
 			char why[400];
-			unsigned long tag = ((P.id & 0xffffffffUL) << 32) |
-					    (unsigned long)i;
 
 			if (!rerun_may_send(app, it->shard, RERUN_BATCH,
 					    it->batch_id, why, sizeof why)) {
@@ -330,25 +251,38 @@ static void release(struct app *app)
 					P.paused = true;
 					report_say(P.report, app, REPORT_INFO,
 						   "plan paused: %s", why);
-					return;
+					break;
 				}
 				it->state = PI_SKIPPED;
 				snprintf(it->detail, sizeof it->detail, "%.150s", why);
 				continue;
 			}
-			it->state = PI_SENDING;
-			if (rerun_order_send(app, P.order, (size_t)i, false,
-					     P.report, on_answer, tag, why,
-					     sizeof why) < 0) {
-				it->state = PI_WAITING;
+			it->state = PI_SENDING;	/* counts as in flight now */
+			idx = xrealloc(idx, (k + 1) * sizeof *idx);
+			tags = xrealloc(tags, (k + 1) * sizeof *tags);
+			idx[k] = (size_t)i;
+			tags[k++] = ((P.id & 0xffffffffUL) << 32) | (unsigned long)i;
+		}
+	}
+	if (k) {
+		rerun_order_send_many(app, P.order, idx, k, false, P.report,
+				      on_answer, tags, 0);
+		for (size_t j = 0; j < k; j++) {
+			const char *why = rerun_order_why(P.order, idx[j]);
+
+			if (!why)
+				continue;
+			P.items[idx[j]].state = PI_WAITING;
+			if (!P.paused) {
 				P.paused = true;
 				report_say(P.report, app, REPORT_OUTCOME,
 					   "plan paused: %s", why);
-				return;
 			}
-			app->dirty = true;
 		}
+		app->dirty = true;
 	}
+	free(idx);
+	free(tags);
 }
 
 void plan_tick(struct app *app)
@@ -356,6 +290,8 @@ void plan_tick(struct app *app)
 	if (!P.exists || !P.confirmed)
 		return;
 	observe(app);
+	if (!plan_finished())
+		watch(app);
 	if (!P.cancelled)
 		release(app);
 }
@@ -388,7 +324,7 @@ void plan_cancel(struct app *app, const struct action_report *r)
 	plan_audit_all("cancel", "cancelled", "bulk plan cancelled by the "
 		       "operator before this was sent", PI_WAITING, false, err,
 		       sizeof err, &failed);
-	for (size_t i = 0; i < P.n; i++) {
+	for (size_t i = 0; i < P.nconf; i++) {
 		if (P.items[i].state == PI_WAITING) {
 			P.items[i].state = PI_CANCELLED;
 			snprintf(P.items[i].detail, sizeof P.items[i].detail,
@@ -408,7 +344,7 @@ size_t plan_waiting(void)
 
 	if (!P.exists || !P.confirmed || P.cancelled)
 		return 0;
-	for (size_t i = 0; i < P.n; i++)
+	for (size_t i = 0; i < P.nconf; i++)
 		if (P.items[i].state == PI_WAITING)
 			k++;
 	return k;
@@ -424,7 +360,7 @@ size_t plan_abandon(const char *detail, char *list, size_t listn,
 		return 0;
 	plan_audit_all("abandon", "abandoned", detail, PI_WAITING, false, err, n,
 		       failed);
-	for (size_t i = 0; i < P.n; i++) {
+	for (size_t i = 0; i < P.nconf; i++) {
 		struct plan_item *it = &P.items[i];
 
 		if (it->state != PI_WAITING)
@@ -476,22 +412,14 @@ static void on_median(struct app *app, struct sq_job *job, unsigned long tag)
 
 int64_t plan_default_ms(void)
 {
-	int64_t v[256];
-	size_t k = 0;
+	return plan_median_ms(P.items, P.n, 5 * 60 * 1000);
+}
 
-	for (size_t i = 0; i < P.n && k < 256; i++)
-		if (P.items[i].median_ms != BT_NO_TIME && P.items[i].median_ms >= 0)
-			v[k++] = P.items[i].median_ms;
-	if (!k)
-		return 5 * 60 * 1000;
-	for (size_t i = 1; i < k; i++)	/* few values: insertion sort */
-		for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			int64_t t = v[j];
-
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	return v[k / 2];
+/* The first item of what the open dialog proposes: all of a new plan, or
+ * the addition to a running one. */
+static size_t proposed_from(void)
+{
+	return P.confirmed ? P.nconf : 0;
 }
 
 size_t plan_shards(size_t *which, size_t max)
@@ -499,7 +427,7 @@ size_t plan_shards(size_t *which, size_t max)
 	size_t k = 0;
 
 	for (size_t s = 0; s < P.nshard_slots && k < max; s++)
-		for (size_t i = 0; i < P.n; i++)
+		for (size_t i = proposed_from(); i < P.n; i++)
 			if (P.items[i].shard == (int)s) {
 				which[k++] = s;
 				break;
@@ -509,50 +437,105 @@ size_t plan_shards(size_t *which, size_t max)
 
 bool plan_proposal(struct plan_summary *out)
 {
-	if (!P.exists || P.confirmed)
+	size_t from = proposed_from();
+
+	if (!P.exists || (P.confirmed && !P.add))
 		return false;
 	*out = (struct plan_summary){
-		.items = P.items, .n = P.n, .cap = P.cap,
+		.items = P.items + from, .n = P.n - from, .cap = P.cap,
 		.nbillers = P.nbillers, .nshards = P.nshards,
 		.skipped = (const char *const *)P.skipped,
 		.nskipped = P.nskipped, .median_asked = P.median_asked,
+		.joining = P.confirmed, .running = P.nconf,
+		.waiting = plan_waiting(),
 	};
 	return true;
+}
+
+/* Forget the proposed addition (its items and its order). */
+static void drop_addition(void)
+{
+	for (size_t i = P.nconf; i < P.n; i++) {
+		free(P.items[i].shard_name);
+		free(P.items[i].batch_id);
+		free(P.items[i].biller_id);
+		free(P.items[i].biller_name);
+	}
+	P.n = P.nconf;
+	rerun_order_free(P.add);
+	P.add = NULL;
 }
 
 void plan_decline(struct app *app, const struct action_report *r,
 		  const char *typed)
 {
 	char err[300], detail[200];
+	bool joining = P.confirmed && P.add;
 	int failed;
 
-	if (!P.exists || P.confirmed)
+	if (!P.exists || (P.confirmed && !P.add))
 		return;
 	if (typed && *typed)
-		snprintf(detail, sizeof detail, "typed \"%s\" for a plan of %zu "
-			 "batches", typed, P.n);
+		snprintf(detail, sizeof detail, "typed \"%s\" for %s of %zu "
+			 "batches", typed, joining ? "an addition" : "a plan",
+			 P.n - proposed_from());
 	else
 		snprintf(detail, sizeof detail, "cancelled by the operator");
-	failed = rerun_order_answer(app, P.order, false, detail, NULL, err,
-				    sizeof err) < 0;
-	report_say(r, app, REPORT_INFO, "plan not started (%s): nothing sent%s%s",
-		   detail, failed ? "; AUDIT LOG NOT WRITTEN: " : "",
-		   failed ? err : "");
-	plan_free();
+	failed = rerun_order_answer(app, joining ? P.add : P.order, false, detail,
+				    NULL, err, sizeof err) < 0;
+	report_say(r, app, REPORT_INFO, "%s (%s): nothing sent%s%s",
+		   joining ? "nothing added to the running plan"
+			   : "plan not started", detail,
+		   failed ? "; AUDIT LOG NOT WRITTEN: " : "", failed ? err : "");
+	if (joining)
+		drop_addition();
+	else
+		plan_free();
+}
+
+/* The typed count confirms the addition: its own lines are audited first,
+ * then it joins the running plan's order behind what is waiting. */
+static void join_start(struct app *app, const struct action_report *r)
+{
+	char err[300];
+	size_t added = P.n - P.nconf;
+
+	if (rerun_order_answer(app, P.add, true, "added to the running bulk "
+			       "plan by typing its count", r, err,
+			       sizeof err) < 0 ||
+	    rerun_order_join(P.order, P.add) < 0) {
+		drop_addition();
+		return;
+	}
+	P.add = NULL;
+	P.nconf = P.n;
+	plan_marks_clear();
+	log_msg(LOG_INFO, "%zu batches added to the running bulk plan", added);
+	report_say(r, app, REPORT_INFO, "plan: %zu batch%s added behind those "
+		   "waiting; %zu waiting now", added, added == 1 ? "" : "es",
+		   plan_waiting());
+	plan_tick(app);
 }
 
 void plan_start(struct app *app, const struct action_report *r)
 {
 	char err[300];
 
-	if (!P.exists || P.confirmed)
+	if (!P.exists)
 		return;
+	if (P.confirmed) {
+		if (P.add)
+			join_start(app, r);
+		return;
+	}
 	if (rerun_order_answer(app, P.order, true, "bulk plan confirmed by "
 			       "typing its count", r, err, sizeof err) < 0) {
 		plan_free();
 		return;
 	}
 	P.confirmed = true;
+	P.nconf = P.n;
+	plan_watch_forget();
 	P.report = r;
 	plan_marks_clear();
 	log_msg(LOG_INFO, "bulk plan of %zu batches started", P.n);
@@ -583,24 +566,33 @@ static const struct biller *find_biller(const struct app *app, int shard,
 	return NULL;
 }
 
-static struct plan_item *add_item(size_t *cap)
+static struct plan_item *add_item(void)
 {
 	struct plan_item *it;
 
-	if (P.n == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		P.items = xrealloc(P.items, *cap * sizeof *P.items);
+	if (P.n == P.items_cap) {
+		P.items_cap = P.items_cap ? P.items_cap * 2 : 16;
+		P.items = xrealloc(P.items, P.items_cap * sizeof *P.items);
 	}
 	it = &P.items[P.n++];
 	memset(it, 0, sizeof *it);
 	return it;
 }
 
-/* The failed batches of marked biller b that may be asked now. */
-static void add_biller(const struct app *app, const struct biller *b,
-		       size_t *cap)
+/* Whether the running plan has the batch and has not finished with it. */
+static bool in_plan(int shard, const char *batch_id)
 {
-	bool any = false;
+	for (size_t i = 0; i < P.nconf; i++)
+		if (P.items[i].shard == shard && !plan_state_final(P.items[i].state) &&
+		    !strcmp(P.items[i].batch_id, batch_id))
+			return true;
+	return false;
+}
+
+/* The failed batches of marked biller b that may be asked now. */
+static void add_biller(const struct app *app, const struct biller *b)
+{
+	bool any = false, planned = false;
 	char why[400];
 
 	for (size_t k = 0; k < b->nbatches; k++) {
@@ -609,12 +601,16 @@ static void add_biller(const struct app *app, const struct biller *b,
 
 		if (t->state != BATCH_FAILED)
 			continue;
+		if (in_plan(b->shard_index, t->batch_id)) {
+			planned = true;	/* already on its way: left alone */
+			continue;
+		}
 		if (!rerun_may_send(app, b->shard_index, RERUN_BATCH, t->batch_id,
 				    why, sizeof why)) {
 			skip(t->batch_id, why);
 			continue;
 		}
-		it = add_item(cap);
+		it = add_item();
 		it->shard = b->shard_index;
 		it->shard_name = xstrdup(b->shard);
 		it->batch_id = xstrdup(t->batch_id);
@@ -628,24 +624,24 @@ static void add_biller(const struct app *app, const struct biller *b,
 	}
 	if (any)
 		P.nbillers++;
-	else
+	else if (!planned)
 		skip(*b->name ? b->name : b->biller_id, "no failed batch now");
 }
 
 static void collect_items(const struct app *app)
 {
-	size_t cap = 0;
+	int shard;
+	const char *id;
 
-	for (size_t m = 0; m < nmarks; m++) {
-		const struct biller *b = find_biller(app, marks[m].shard,
-						     marks[m].biller_id);
+	for (size_t m = 0; plan_mark_get(m, &shard, &id); m++) {
+		const struct biller *b = find_biller(app, shard, id);
 
 		if (!b)
-			skip(marks[m].biller_id, "not in the shard's latest data");
+			skip(id, "not in the shard's latest data");
 		else if (b->is_demo)
 			skip(b->name, "a demo biller: never rerun");
 		else
-			add_biller(app, b, &cap);
+			add_biller(app, b);
 	}
 	if (P.more_skipped && P.nskipped == MAX_SKIPPED) {
 		free(P.skipped[MAX_SKIPPED - 1]);
@@ -655,13 +651,13 @@ static void collect_items(const struct app *app)
 }
 
 /* Ask each shard for its billers' median close times. */
-static void ask_medians(struct app *app)
+static void ask_medians(struct app *app, size_t from)
 {
 	for (size_t s = 0; s < app->npollers; s++) {
 		const char **ids = xcalloc(P.n, sizeof *ids);
 		size_t k = 0;
 
-		for (size_t i = 0; i < P.n; i++)
+		for (size_t i = from; i < P.n; i++)
 			if (P.items[i].shard == (int)s)
 				ids[k++] = P.items[i].biller_id;
 		if (k) {
@@ -676,18 +672,60 @@ static void ask_medians(struct app *app)
 	}
 }
 
-static void freeze_order(const struct app *app)
+/* Items [from, n) frozen as one order (the item index, less from, is the
+ * order's index). */
+static struct rerun_order *freeze_order(const struct app *app, size_t from)
 {
-	struct rerun_target *t = xcalloc(P.n ? P.n : 1, sizeof *t);
+	size_t n = P.n - from;
+	struct rerun_target *t = xcalloc(n ? n : 1, sizeof *t);
+	struct rerun_order *o;
 
-	for (size_t i = 0; i < P.n; i++)
+	for (size_t i = 0; i < n; i++)
 		t[i] = (struct rerun_target){
-			.shard = P.items[i].shard, .kind = RERUN_BATCH,
-			.id = P.items[i].batch_id, .words = P.items[i].biller_name,
+			.shard = P.items[from + i].shard, .kind = RERUN_BATCH,
+			.id = P.items[from + i].batch_id,
+			.words = P.items[from + i].biller_name,
 		};
-	P.order = rerun_order_freeze(app, "plan", "bulk rerun plan from batchtop",
-				     t, P.n);
+	o = rerun_order_freeze(app, "plan", "bulk rerun plan from batchtop", t,
+			       n);
 	free(t);
+	return o;
+}
+
+static void reset_proposal(void)
+{
+	for (size_t i = 0; i < P.nskipped; i++)
+		free(P.skipped[i]);
+	P.nskipped = P.more_skipped = 0;
+	P.nbillers = 0;
+}
+
+/* R while a plan runs: the new failures (the marked billers', or every
+ * failed one when none is marked) are proposed as an addition, confirmed
+ * the same way as a plan, with their count typed. */
+static int build_addition(struct app *app, const struct action_report *r)
+{
+	size_t which[64];
+
+	if (P.cancelled) {
+		report_say(r, app, REPORT_INFO, "the plan was cancelled: nothing "
+			   "can join it; once what was sent has ended, C clears it");
+		return -1;
+	}
+	if (!plan_mark_count())
+		plan_mark_failed(app);
+	reset_proposal();
+	collect_items(app);
+	if (P.n == P.nconf) {
+		report_say(r, app, REPORT_INFO, "nothing to add to the running "
+			   "plan: no failed batch outside it may be asked now");
+		return -1;
+	}
+	plan_sort(P.items + P.nconf, P.n - P.nconf);
+	P.nshards = plan_shards(which, 64);
+	P.add = freeze_order(app, P.nconf);
+	ask_medians(app, P.nconf);
+	return 0;
 }
 
 int plan_build(struct app *app, const struct action_report *r)
@@ -699,12 +737,11 @@ int plan_build(struct app *app, const struct action_report *r)
 			   "with --readonly or readonly = true)");
 		return -1;
 	}
-	if (P.exists && P.confirmed && !plan_finished()) {
-		report_say(r, app, REPORT_INFO, "a bulk plan is running: C cancels "
-			   "what is still waiting");
-		return -1;
-	}
-	if (!nmarks) {
+	if (P.exists && P.confirmed && P.add)
+		return -1;	/* its dialog is up */
+	if (P.exists && P.confirmed && !plan_finished())
+		return build_addition(app, r);
+	if (!plan_mark_count()) {
 		report_say(r, app, REPORT_INFO, "mark billers first: Space marks "
 			   "one, * every failed one");
 		return -1;
@@ -720,19 +757,21 @@ int plan_build(struct app *app, const struct action_report *r)
 	if (P.n == 0) {
 		report_say(r, app, REPORT_INFO, "nothing to rerun: none of the %zu "
 			   "marked billers has a failed batch that may be asked "
-			   "now", nmarks);
+			   "now", plan_mark_count());
 		plan_free();
 		return -1;
 	}
 	plan_sort(P.items, P.n);
 	P.nshards = plan_shards(which, 64);
-	freeze_order(app);
-	ask_medians(app);
+	P.order = freeze_order(app, 0);
+	ask_medians(app, 0);
 	return 0;
 }
 
 void plan_drop_proposal(void)
 {
-	if (P.exists && !P.confirmed)
+	if (P.exists && P.confirmed && P.add)
+		drop_addition();
+	else if (P.exists && !P.confirmed)
 		plan_free();
 }

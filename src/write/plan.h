@@ -25,23 +25,16 @@
 #include "write/action_report.h"
 #include "app/app.h"
 #include "core/plan_order.h"
-
-/* --- marks on the grid ------------------------------------------------------ */
-
-/* Toggle; returns whether it is marked now. */
-bool plan_mark_toggle(int shard, const char *biller_id);
-bool plan_is_marked(int shard, const char *biller_id);
-size_t plan_mark_count(void);
-void plan_marks_clear(void);
-/* Mark every failed non-demo biller of the latest snapshots; returns how
- * many are marked now. */
-size_t plan_mark_failed(struct app *app);
+#include "write/plan_marks.h"
 
 /* --- the plan of this batchtop ------------------------------------------------ */
 
 /* R: build a plan of the marked billers (frozen, not started) for the
- * dialog (screens/plan_dialog.c) to show.  0 when there is one; -1 when
- * not, after telling r why. */
+ * dialog (screens/plan_dialog.c) to show.  While a plan runs, R builds an
+ * addition instead: the failed batches of the marked billers (every
+ * failed biller when none is marked) that are not in the plan already,
+ * frozen and confirmed the same way, and sent after what is waiting.
+ * 0 when there is one; -1 when not, after telling r why. */
 int plan_build(struct app *app, const struct action_report *r);
 /* The proposed plan, for its dialog: false when none is waiting for an
  * answer.  The pointers live until the plan is started or dropped. */
@@ -53,6 +46,9 @@ struct plan_summary {
 	const char *const *skipped;
 	size_t nskipped;
 	const bool *median_asked;	/* per shard: its medians came */
+	bool joining;		/* an addition to the running plan */
+	size_t running;		/* joining: batches in the running plan */
+	size_t waiting;		/* joining: of them still waiting */
 };
 bool plan_proposal(struct plan_summary *out);
 /* The shards of the plan, in shard order, into which (at most max). */
@@ -60,9 +56,10 @@ size_t plan_shards(size_t *which, size_t max);
 /* A default duration for a batch with no history: the plan's own median
  * of medians, else five minutes. */
 int64_t plan_default_ms(void);
-/* The operator's answer to the proposed plan: started (its confirmation
- * audited first, one fsync; r hears the plan's news from then on and must
- * outlive it) or declined (typed: what was typed instead of the count). */
+/* The operator's answer to the proposed plan (or addition): started or
+ * added (its confirmation audited first, one fsync; r hears the plan's
+ * news from then on and must outlive it) or declined (typed: what was
+ * typed instead of the count). */
 void plan_start(struct app *app, const struct action_report *r);
 void plan_decline(struct app *app, const struct action_report *r,
 		  const char *typed);
@@ -74,6 +71,9 @@ void plan_cancel(struct app *app, const struct action_report *r);
 /* "plan: 3 sent, 2 running, 1 done, 4 waiting - p pause, C cancel";
  * false when there is no plan. */
 bool plan_status_line(char *buf, size_t n);
+/* Whether there is a plan line to show (a plan started, until C clears
+ * it): the grid gives it a line of its own. */
+bool plan_has_line(void);
 /* Once per loop turn (action_loop.c): observe and release. */
 void plan_tick(struct app *app);
 void plan_shutdown(void);

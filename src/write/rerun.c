@@ -20,6 +20,7 @@
 #include "data/log.h"
 #include "query/query_rerun.h"
 #include "write/rerun.h"
+#include "write/rerun_fresh.h"
 #include "data/shard_query.h"
 #include "core/text.h"
 #include "core/timefmt.h"
@@ -187,49 +188,102 @@ static const char *local_state(int shard, const char *kind, const char *target)
 	return t->state == T_SENDING ? "sending" : "unknown";
 }
 
-int rerun_send(struct app *app, const char *screen, int shard,
-	       const char *kind, const char *target, const char *reason,
-	       bool announce_it, const struct action_report *r, rerun_cb cb,
-	       unsigned long tag, char *why, size_t n)
+static struct target *target_add(int shard, const char *kind,
+				 const char *target, const char *screen,
+				 const char *reason)
 {
-	struct audit_entry e = {
-		.event = "request", .screen = screen,
-		.shard = shard_name(app, shard), .kind = kind, .target = target,
-		.reason = reason, .outcome = "sending",
-	};
-	struct sq_job *job;
-	struct target *t;
-	char err[300];
+	struct target *t = xcalloc(1, sizeof *t);
 
-	if (!rerun_may_send(app, shard, kind, target, why, n))
-		return -1;
-	if (!has_worker(app, shard)) {
-		snprintf(why, n, "no query worker for shard %d", shard);
-		return -1;
-	}
-	if (rerun_audit(&e, err, sizeof err) < 0) {
-		snprintf(why, n, "the audit log cannot be written, so nothing was "
-			 "sent: %s", err);
-		return RERUN_AUDIT_FAILED;
-	}
-	job = query_rerun_request_job(JOB_RERUN, kind, target, R.by, reason);
-	t = xcalloc(1, sizeof *t);
 	t->shard = shard;
 	t->kind = xstrdup(kind);
 	t->target = xstrdup(target);
 	t->screen = xstrdup(screen);
 	t->reason = xstrdup(reason ? reason : "");
 	t->state = T_SENDING;
-	t->announce = announce_it;
-	t->report = r;
-	t->cb = cb;
-	t->tag = tag;
 	t->next = R.targets;
 	R.targets = t;
-	t->job = submit(app, shard, job);
-	log_msg(LOG_INFO, "shard %s: rerun of %s %s sent (job %u)",
-		shard_name(app, shard), kind, target, t->job);
-	return 0;
+	return t;
+}
+
+size_t rerun_send_many(struct app *app, const char *screen,
+		       const char *reason, struct rerun_send_req *q, size_t n,
+		       bool announce_it, const struct action_report *r,
+		       rerun_cb cb)
+{
+	struct audit_entry *e = xcalloc(n ? n : 1, sizeof *e);
+	struct target **t = xcalloc(n ? n : 1, sizeof *t);
+	size_t k = 0, sent = 0;
+	char err[300];
+
+	/* Claim each target first (a second copy of one in q is refused as
+	 * "being sent"), then write every claimed line at once. */
+	for (size_t i = 0; i < n; i++) {
+		q[i].why[0] = '\0';
+		q[i].rc = -1;
+		if (!rerun_may_send(app, q[i].shard, q[i].kind, q[i].target,
+				    q[i].why, sizeof q[i].why))
+			continue;
+		if (!has_worker(app, q[i].shard)) {
+			snprintf(q[i].why, sizeof q[i].why, "no query worker for "
+				 "shard %d", q[i].shard);
+			continue;
+		}
+		t[i] = target_add(q[i].shard, q[i].kind, q[i].target, screen,
+				  reason);
+		e[k++] = (struct audit_entry){
+			.event = "request", .screen = screen,
+			.shard = shard_name(app, q[i].shard), .kind = q[i].kind,
+			.target = q[i].target, .reason = reason,
+			.outcome = "sending",
+		};
+	}
+	if (k && rerun_audit_many(e, k, err, sizeof err) < 0) {
+		for (size_t i = 0; i < n; i++) {
+			if (!t[i])
+				continue;
+			target_drop(t[i]);
+			q[i].rc = RERUN_AUDIT_FAILED;
+			snprintf(q[i].why, sizeof q[i].why, "the audit log cannot be "
+				 "written, so nothing was sent: %s", err);
+		}
+		k = 0;
+	}
+	for (size_t i = 0; k && i < n; i++) {
+		struct sq_job *job;
+
+		if (!t[i])
+			continue;
+		/* Its "request" line is on disk: only now is it queued. */
+		t[i]->announce = announce_it;
+		t[i]->report = r;
+		t[i]->cb = cb;
+		t[i]->tag = q[i].tag;
+		job = query_rerun_request_job(JOB_RERUN, q[i].kind, q[i].target,
+					      R.by, reason);
+		t[i]->job = submit(app, q[i].shard, job);
+		q[i].rc = 0;
+		sent++;
+		log_msg(LOG_INFO, "shard %s: rerun of %s %s sent (job %u)",
+			shard_name(app, q[i].shard), q[i].kind, q[i].target,
+			t[i]->job);
+	}
+	free(e);
+	free(t);
+	return sent;
+}
+
+int rerun_send(struct app *app, const char *screen, int shard,
+	       const char *kind, const char *target, const char *reason,
+	       bool announce_it, const struct action_report *r, rerun_cb cb,
+	       unsigned long tag, char *why, size_t n)
+{
+	struct rerun_send_req q = {
+		.shard = shard, .kind = kind, .target = target, .tag = tag,
+	};
+
+	rerun_send_many(app, screen, reason, &q, 1, announce_it, r, cb);
+	snprintf(why, n, "%s", q.why);
+	return q.rc;
 }
 
 /* Words for a write that the shard answered with an error. */
@@ -268,6 +322,23 @@ static void finish_answer(struct app *app, struct target *t,
 	unsigned long tag = t->tag;
 	bool keep = a->result == RR_UNKNOWN;
 
+	char named[80] = "";
+	int attempt = 0;
+
+	if (a->request_id > 0 && !strcmp(t->kind, RERUN_BATCH) &&
+	    (a->result == RR_CREATED || a->result == RR_DUPLICATE ||
+	     a->result == RR_REREAD_OPEN))
+		attempt = rerun_fresh_note(app, t->shard, t->target, a->request_id,
+					   a->status);
+	if (a->result == RR_CREATED) {
+		/* A second request after a second failure must read differently
+		 * from the first: name the request, and the attempt it makes. */
+		int j = snprintf(named, sizeof named, " request %lld", a->request_id);
+
+		if (attempt > 0 && j > 0 && (size_t)j < sizeof named)
+			snprintf(named + j, sizeof named - (size_t)j, " (attempt %d)",
+				 attempt);
+	}
 	if (rerun_audit(&e, err, sizeof err) < 0) {
 		report_say(t->report, app, REPORT_OUTCOME,
 			   "AUDIT LOG NOT WRITTEN (%s): %s %s: %s", err, t->target,
@@ -278,9 +349,9 @@ static void finish_answer(struct app *app, struct target *t,
 		bool worded = a->result == RR_ERROR || a->result == RR_REREAD_OPEN ||
 			      a->result == RR_REREAD_NONE;
 
-		report_say(t->report, app, REPORT_OUTCOME, "%s %s: %s%s%s",
+		report_say(t->report, app, REPORT_OUTCOME, "%s %s: %s%s%s%s",
 			   shard_name(app, t->shard), t->target,
-			   worded ? "" : rerun_result_word(a->result),
+			   worded ? "" : rerun_result_word(a->result), named,
 			   worded ? "" : ": ", a->detail);
 	}
 	log_msg(LOG_INFO, "shard %s: rerun of %s %s: %s: %s",
@@ -534,8 +605,12 @@ const char *rerun_biller_word(const struct biller *b)
 						  t->batch_id);
 		int r;
 
-		if (!w)
-			w = t->rerun_status ? t->rerun_status : "";
+		if (!w) {
+			const struct rerun_fresh *f =
+				rerun_fresh_over(b->shard_index, t);
+
+			w = f ? f->status : t->rerun_status ? t->rerun_status : "";
+		}
 		if (!*w)
 			continue;
 		r = word_rank(w);
@@ -623,12 +698,14 @@ void rerun_tick(struct app *app)
 	if (!R.ready)
 		return;
 	start_rereads(app);
+	rerun_fresh_tick(app);
 }
 
 void rerun_shutdown(void)
 {
 	while (R.targets)
 		target_drop(R.targets);
+	rerun_fresh_clear();
 	while (R.reads) {
 		struct read *r = R.reads;
 

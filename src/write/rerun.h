@@ -103,6 +103,23 @@ int rerun_send(struct app *app, const char *screen, int shard,
 	       bool announce, const struct action_report *r, rerun_cb cb,
 	       unsigned long tag, char *why, size_t n);
 
+/* One request of rerun_send_many(). */
+struct rerun_send_req {
+	int shard;
+	const char *kind, *target;	/* raw */
+	unsigned long tag;		/* handed to cb with its answer */
+	int rc;		/* out: 0 queued, -1 not sent, RERUN_AUDIT_FAILED */
+	char why[400];	/* out: why it was not sent, else "" */
+};
+/* Send several requests at once, the same way: the "request" lines of
+ * all that may go are written with one write and one fsync, and only then
+ * is any job queued; when that write fails none is queued (each rc says
+ * RERUN_AUDIT_FAILED).  Returns how many were queued. */
+size_t rerun_send_many(struct app *app, const char *screen,
+		       const char *reason, struct rerun_send_req *q, size_t n,
+		       bool announce, const struct action_report *r,
+		       rerun_cb cb);
+
 /* Requests sent, or lost, whose answer batchtop has not had yet. */
 size_t rerun_unanswered(void);
 /* At exit: record every request without an answer as abandoned (one
@@ -134,7 +151,8 @@ void rerun_read_job(struct app *app, int shard, struct sq_job *job,
 
 /* What the RERUN column says for a biller: the most telling of its
  * batches' request states (unknown, sending, running, pending, failed,
- * done), or "" when none was asked. */
+ * done), or "" when none was asked.  A request the shard has just named
+ * counts at once, before any poll shows it (rerun_fresh.h). */
 const char *rerun_biller_word(const struct biller *b);
 
 #endif

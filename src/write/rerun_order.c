@@ -173,29 +173,85 @@ int rerun_order_send(struct app *app, struct rerun_order *o, size_t i,
 			  o->reason, announce, r, cb, tag, why, n);
 }
 
+size_t rerun_order_send_many(struct app *app, struct rerun_order *o,
+			     const size_t *idx, size_t k, bool announce,
+			     const struct action_report *r, rerun_cb cb,
+			     const unsigned long *tags, unsigned long tag)
+{
+	struct rerun_send_req *q;
+	size_t sent;
+
+	if (o->state != O_CONFIRMED) {
+		for (size_t j = 0; j < k; j++)
+			if (idx[j] < o->n) {
+				free(o->f[idx[j]].why);
+				o->f[idx[j]].why = xstrdup("not sent: it was not "
+							   "confirmed");
+			}
+		return 0;
+	}
+	q = xcalloc(k ? k : 1, sizeof *q);
+	for (size_t j = 0; j < k; j++) {
+		const struct frozen *f = &o->f[idx[j]];
+
+		q[j] = (struct rerun_send_req){
+			.shard = f->t.shard, .kind = f->t.kind, .target = f->t.id,
+			.tag = tags ? tags[j] : tag,
+		};
+	}
+	/* One write and one fsync for all their "request" lines. */
+	sent = rerun_send_many(app, o->screen, o->reason, q, k, announce, r, cb);
+	for (size_t j = 0; j < k; j++) {
+		struct frozen *f = &o->f[idx[j]];
+
+		free(f->why);
+		f->why = NULL;
+		if (q[j].rc == 0)
+			continue;
+		f->why = xstrdup(q[j].why);
+		log_msg(LOG_WARN, "shard %s: %s %s (%s) not sent: %s",
+			f->shard_name, f->t.kind, f->t.id, f->t.words, q[j].why);
+	}
+	free(q);
+	return sent;
+}
+
 size_t rerun_order_send_all(struct app *app, struct rerun_order *o,
 			    bool announce, const struct action_report *r,
 			    rerun_cb cb, unsigned long tag)
 {
-	size_t sent = 0;
+	size_t *idx = xcalloc(o->n ? o->n : 1, sizeof *idx), sent;
+	const char *last = NULL;
 
+	for (size_t i = 0; i < o->n; i++)
+		idx[i] = i;
+
+	sent = rerun_order_send_many(app, o, idx, o->n, announce, r, cb, NULL,
+				     tag);
+	/* Each reason once: after a failed write every target says the same. */
 	for (size_t i = 0; i < o->n; i++) {
-		char why[400];
-		int rc = rerun_order_send(app, o, i, announce, r, cb, tag, why,
-					  sizeof why);
+		const char *why = o->f[i].why;
 
-		if (rc == 0) {
-			sent++;
-			continue;
-		}
-		free(o->f[i].why);
-		o->f[i].why = xstrdup(why);
-		log_msg(LOG_WARN, "shard %s: %s %s (%s) not sent: %s",
-			o->f[i].shard_name, o->f[i].t.kind, o->f[i].t.id,
-			o->f[i].t.words, why);
-		report_say(r, app, REPORT_OUTCOME, "%s", why);
-		if (rc == RERUN_AUDIT_FAILED)
-			break;	/* the next write would fail the same way */
+		if (why && (!last || strcmp(why, last)))
+			report_say(r, app, REPORT_OUTCOME, "%s", why);
+		if (why)
+			last = why;
 	}
+	free(idx);
 	return sent;
+}
+
+int rerun_order_join(struct rerun_order *into, struct rerun_order *from)
+{
+	if (!into || !from || into->state != O_CONFIRMED ||
+	    from->state != O_CONFIRMED)
+		return -1;
+	into->f = xrealloc(into->f, (into->n + from->n + 1) * sizeof *into->f);
+	memcpy(into->f + into->n, from->f, from->n * sizeof *from->f);
+	into->n += from->n;
+	free(from->f);
+	free(from->screen);
+	free(from->reason);
+	free(from);
+	return 0;
 }

@@ -83,13 +83,26 @@ int rerun_order_send(struct app *app, struct rerun_order *o, size_t i,
 		     bool announce, const struct action_report *r, rerun_cb cb,
 		     unsigned long tag, char *why, size_t n);
 
-/* Send every target of a confirmed order now.  Each one that cannot be
- * sent is reported through r and marked (rerun_order_why() says why);
- * after a failed audit write nothing more is tried.  Returns how many
- * were queued. */
+/* Send targets idx[0..k) of a confirmed order now, together: the
+ * "request" lines of all that may go are one write and one fsync, before
+ * any of them is queued; when that write fails none is.  tags[j] goes with
+ * idx[j]'s answer (tags NULL: tag for all).  Each one that cannot be sent
+ * is reported through r and marked (rerun_order_why() says why; NULL for
+ * those queued).  Returns how many were queued. */
+size_t rerun_order_send_many(struct app *app, struct rerun_order *o,
+			     const size_t *idx, size_t k, bool announce,
+			     const struct action_report *r, rerun_cb cb,
+			     const unsigned long *tags, unsigned long tag);
+/* Send every target of a confirmed order now (rerun_order_send_many() of
+ * them all).  Returns how many were queued. */
 size_t rerun_order_send_all(struct app *app, struct rerun_order *o,
 			    bool announce, const struct action_report *r,
 			    rerun_cb cb, unsigned long tag);
+/* Append the targets of the confirmed order from to the confirmed order
+ * into (its index continues into's) and free from: a running plan grows
+ * by what the operator confirmed for it.  0; -1 when either is not
+ * confirmed (nothing changed, from is still the caller's). */
+int rerun_order_join(struct rerun_order *into, struct rerun_order *from);
 /* The answer of a dialog where `y` confirms and any other key cancels:
  * rerun_order_answer() with "confirmed with y" or "cancelled by the
  * operator", then on yes rerun_order_send_all(); a no is reported through

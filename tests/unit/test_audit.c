@@ -157,7 +157,7 @@ static void test_append_many(void **state)
 	snprintf(out, sizeof out, "%s/many.out", dir);
 	o = fopen(out, "w+");
 	ep = fopen("/dev/null", "w");
-	assert_int_equal(audit_print(path, o, ep), 0);
+	assert_int_equal(audit_print(path, o, ep, 0), 0);
 	rewind(o);
 	lines = 0;
 	while (fgets(buf, sizeof buf, o))
@@ -191,7 +191,7 @@ static void test_print(void **state)
 	fclose(fp);
 	o = fopen(out, "w+");
 	e = fopen(errp, "w+");
-	assert_int_equal(audit_print(path, o, e), 0);
+	assert_int_equal(audit_print(path, o, e, 132), 0);
 	rewind(o);
 	n = fread(buf, 1, sizeof buf - 1, o);
 	buf[n] = '\0';
@@ -210,7 +210,69 @@ static void test_print(void **state)
 
 	e = fopen(errp, "w+");
 	snprintf(path, sizeof path, "%s/missing.log", dir);
-	assert_int_equal(audit_print(path, stdout, e), BT_EXIT_NOINPUT);
+	assert_int_equal(audit_print(path, stdout, e, 0), BT_EXIT_NOINPUT);
+	fclose(e);
+}
+
+/* Piped, every value whole (tab-separated); on a terminal, the table is
+ * cut to its width. */
+static void test_print_whole_or_fit(void **state)
+{
+	static const char target[] = "B-2026-11-05-card-autopay-eastern-long-id-77";
+	static const char detail[] = "rerun of batch B-2026-11-05-card-autopay-"
+		"eastern-long-id-77 requested by alice@10.1.2.3; the batch-close "
+		"worker will pick it up";
+	char path[160], out[160], buf[8192], *line2;
+	FILE *fp, *o, *e;
+	size_t n;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/whole.log", dir);
+	snprintf(out, sizeof out, "%s/whole.out", dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fprintf(fp, "{\"time\":\"2026-11-05T23:41:07.123Z\",\"user\":"
+		"\"a-rather-long-operator-name\",\"origin\":\"10.1.2.3\","
+		"\"event\":\"outcome\",\"shard\":\"east\",\"kind\":"
+		"\"batch_close\",\"target\":\"%s\",\"outcome\":\"created\","
+		"\"detail\":\"%s\",\"request_id\":4711}\n", target, detail);
+	fclose(fp);
+	e = fopen("/dev/null", "w");
+
+	o = fopen(out, "w+");
+	assert_int_equal(audit_print(path, o, e, 0), 0);
+	rewind(o);
+	n = fread(buf, 1, sizeof buf - 1, o);
+	buf[n] = '\0';
+	fclose(o);
+	assert_non_null(strstr(buf, "TIME\tUSER\tSHARD\tKIND\tTARGET\tOUTCOME\t"
+			       "DETAIL\n"));
+	assert_non_null(strstr(buf, "\ta-rather-long-operator-name@10.1.2.3\t"));
+	assert_non_null(strstr(buf, "\t" "batch_close\t"));
+	assert_non_null(strstr(buf, target));
+	assert_non_null(strstr(buf, detail));
+	assert_null(strstr(buf, "~"));
+
+	o = fopen(out, "w+");
+	assert_int_equal(audit_print(path, o, e, 132), 0);
+	rewind(o);
+	n = fread(buf, 1, sizeof buf - 1, o);
+	buf[n] = '\0';
+	fclose(o);
+	assert_null(strstr(buf, target));	/* cut to its column */
+	assert_null(strstr(buf, "\t"));
+	line2 = strchr(buf, '\n');
+	assert_non_null(line2);
+	line2++;
+	{
+		size_t chars = 0;	/* code points before the newline */
+
+		for (const char *c = line2; *c && *c != '\n'; c++)
+			chars += ((unsigned char)*c & 0xC0) != 0x80;
+		assert_true(chars <= 132);
+		assert_true(chars > 100);
+	}
+	assert_non_null(strstr(line2, "outcome #4711"));
 	fclose(e);
 }
 
@@ -246,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_append),
 		cmocka_unit_test(test_append_many),
 		cmocka_unit_test(test_print),
+		cmocka_unit_test(test_print_whole_or_fit),
 		cmocka_unit_test(test_who),
 	};
 

@@ -25,6 +25,7 @@
 #include "write/plan.h"
 #include "screens/plan_dialog.h"
 #include "write/rerun.h"
+#include "data/shard_query.h"
 #include "ui/screen.h"
 #include "core/snapshot.h"
 #include "core/xalloc.h"
@@ -341,6 +342,116 @@ static void test_confirm_one_fsync(void **state)
 	big_done(&f);
 }
 
+/* --- R while a plan runs ---------------------------------------------------- */
+
+static struct sq_job *sent_jobs[64];
+static size_t nsent;
+
+/* Requests queued (the medians' reads go the same way). */
+static size_t requests(void)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < nsent; i++)
+		k += sent_jobs[i]->kind == JOB_RERUN;
+	return k;
+}
+
+static unsigned fake_submit(struct app *app, int shard, struct sq_job *job)
+{
+	(void)app;
+	assert_true(nsent < 64);
+	job->id = (unsigned)nsent + 1;
+	job->shard = shard;
+	sent_jobs[nsent++] = job;
+	return job->id;
+}
+
+/* The shard's latest snapshot: n failed billers b0..b(n-1). */
+static void poll_failed(struct fixture *f, size_t n)
+{
+	struct snapshot *s = fx_snapshot(0, "east", f->app.now, 0);
+	char id[32];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(id, sizeof id, "b%zu", i);
+		fx_add_biller(s, id, id, "UTC", 1);
+		fx_add_batch_for(s, BS_FAILED, f->app.now);
+	}
+	fx_seal(s);
+	view_set_snapshot(&f->app.view, 0, s);
+	snapshot_unref(s);
+	f->app.gens[0]++;
+}
+
+static void test_join_running_plan(void **state)
+{
+	struct fixture f;
+	struct plan_summary p;
+	unsigned long before;
+	size_t waiting;
+
+	(void)state;
+	nsent = 0;
+	rerun_set_submit(fake_submit);
+	big_plan(&f, 3);
+	before = audit_fsync_count();
+	type(&f, "3\n");
+	assert_int_equal(f.app.depth, 1);
+	/* The cap (2) went out at once: one sync for the confirmation, one
+	 * for both request lines; one waits. */
+	assert_int_equal(requests(), 2);
+	assert_int_equal(audit_fsync_count() - before, 2);
+	assert_int_equal(count_lines(f.audit, "\"event\":\"request\""), 2);
+	assert_int_equal(plan_waiting(), 1);
+	waiting = plan_waiting();
+
+	/* Two more failures come; R proposes them as an addition (no
+	 * refusal), asking for their count, leaving the three alone. */
+	poll_failed(&f, 5);
+	plan_dialog_open(&f.app);
+	assert_int_equal(f.app.depth, 2);
+	assert_true(plan_proposal(&p));
+	assert_true(p.joining);
+	assert_int_equal(p.n, 2);
+	assert_int_equal(p.running, 3);
+	assert_string_equal(p.items[0].biller_id, "b3");
+	/* Nothing of it goes before it is confirmed. */
+	plan_tick(&f.app);
+	assert_int_equal(plan_waiting(), waiting);
+
+	/* A wrong count adds nothing and keeps the plan running. */
+	type(&f, "1\n");
+	assert_int_equal(f.app.depth, 1);
+	assert_non_null(strstr(f.app.message, "nothing added to the running plan"));
+	assert_int_equal(plan_waiting(), waiting);
+	assert_int_equal(count_lines(f.audit, "\"event\":\"cancel\""), 2);
+	assert_false(plan_proposal(&p));
+
+	/* The right count: its own confirm lines, one sync, then it waits
+	 * behind the plan's own batch. */
+	plan_dialog_open(&f.app);
+	assert_int_equal(f.app.depth, 2);
+	before = audit_fsync_count();
+	type(&f, "2\n");
+	assert_int_equal(f.app.depth, 1);
+	assert_int_equal(audit_fsync_count() - before, 1);
+	assert_int_equal(count_lines(f.audit, "\"event\":\"confirm\""), 5);
+	assert_int_equal(plan_waiting(), waiting + 2);
+	assert_non_null(strstr(f.app.message, "2 batches added"));
+	assert_int_equal(requests(), 2);	/* the cap is still full */
+
+	/* Nothing new: R says so. */
+	plan_dialog_open(&f.app);
+	assert_int_equal(f.app.depth, 1);
+	assert_non_null(strstr(f.app.message, "nothing to add"));
+
+	for (size_t i = 0; i < nsent; i++)
+		sq_job_free(sent_jobs[i]);
+	rerun_set_submit(NULL);
+	big_done(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -351,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_marks),
 		cmocka_unit_test(test_decline_one_fsync),
 		cmocka_unit_test(test_confirm_one_fsync),
+		cmocka_unit_test(test_join_running_plan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,7 +9,11 @@
  *   - when the audit log cannot be written nothing is queued, and after a
  *     failed write nothing more of the order is tried;
  *   - after an unknown outcome nobody may ask again until the re-read of
- *     the shard answered.
+ *     the shard answered;
+ *   - requests released together share one write and one fsync of their
+ *     "request" lines, all on disk before the first is queued;
+ *   - a created request is named (id, attempt) and shows in the RERUN
+ *     column at once, until a poll carries it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,9 +31,12 @@
 #include "write/action_loop.h"
 #include "write/audit.h"
 #include "write/rerun.h"
+#include "write/rerun_fresh.h"
 #include "write/rerun_order.h"
 #include "data/shard_query.h"
+#include "core/view.h"
 #include "core/xalloc.h"
+#include "fixtures.h"
 
 static char dir[64], path[128];
 
@@ -123,6 +130,7 @@ static void done(struct fixture *f)
 	for (size_t i = 0; i < Q.n; i++)
 		sq_job_free(Q.jobs[i]);
 	rerun_set_submit(NULL);
+	view_free(&f->app.view);
 	actions_shutdown();
 	rerun_shutdown();
 	config_free(&f->cfg);
@@ -133,7 +141,7 @@ static void done(struct fixture *f)
 static struct rerun_order *order_of(struct fixture *f, const char *const *ids,
 				    size_t n)
 {
-	struct rerun_target t[4];
+	struct rerun_target t[8];
 
 	for (size_t i = 0; i < n; i++)
 		t[i] = (struct rerun_target){ .shard = 0, .kind = RERUN_BATCH,
@@ -239,8 +247,8 @@ static void test_failed_audit_sends_nothing(void **state)
 	assert_int_equal(Q.n, 0);
 	rerun_order_free(o);
 
-	/* Confirmed on disk, then the trail breaks before the request line:
-	 * the first is not sent and the second is not even tried. */
+	/* Confirmed on disk, then the trail breaks before the request lines
+	 * (one write for both): neither is sent, both say why. */
 	assert_int_equal(rmdir(path), 0);
 	o = order_of(&f, ids, 2);
 	assert_int_equal(rerun_order_answer(&f.app, o, true, "confirmed with y",
@@ -252,8 +260,10 @@ static void test_failed_audit_sends_nothing(void **state)
 	assert_int_equal(Q.n, 0);
 	assert_non_null(rerun_order_why(o, 0));
 	assert_non_null(strstr(rerun_order_why(o, 0), "audit log"));
-	assert_null(rerun_order_why(o, 1));
+	assert_non_null(rerun_order_why(o, 1));
+	assert_non_null(strstr(rerun_order_why(o, 1), "audit log"));
 	assert_true(rerun_may_send(&f.app, 0, RERUN_BATCH, "b-1", err, sizeof err));
+	assert_true(rerun_may_send(&f.app, 0, RERUN_BATCH, "b-2", err, sizeof err));
 	assert_int_equal(rerun_unanswered(), 0);
 	rerun_order_free(o);
 	assert_int_equal(rmdir(path), 0);
@@ -332,12 +342,126 @@ static void test_unknown_rereads_first(void **state)
 	done(&f);
 }
 
+/* Several released at once: one write, one fsync, every line on disk
+ * before the first job is queued; a target twice in one release is sent
+ * once. */
+static void test_release_one_fsync(void **state)
+{
+	static const char *const ids[4] = { "b-1", "b-2", "b-3", "b-1" };
+	struct fixture f;
+	struct rerun_order *o;
+	unsigned long before;
+	char err[300];
+
+	(void)state;
+	start(&f);
+	o = order_of(&f, ids, 4);
+	assert_int_equal(rerun_order_answer(&f.app, o, true, "confirmed with y",
+					    &report, err, sizeof err), 0);
+	before = audit_fsync_count();
+	assert_int_equal(rerun_order_send_all(&f.app, o, false, &report, on_answer,
+					      7), 3);
+	assert_int_equal(audit_fsync_count() - before, 1);
+	assert_int_equal(Q.n, 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(Q.requests_on_disk[i], 3);
+		assert_int_equal(Q.fsyncs[i] - before, 1);
+	}
+	assert_null(rerun_order_why(o, 0));
+	assert_non_null(rerun_order_why(o, 3));
+	assert_non_null(strstr(rerun_order_why(o, 3), "being sent"));
+	assert_int_equal(count_lines("\"event\":\"request\""), 3);
+	rerun_order_free(o);
+	done(&f);
+}
+
+/* One failed biller on shard 0 whose batch has had `attempts`, with the
+ * latest request (id, status) a poll saw; its snapshot is the view's. */
+static const struct biller *poll_one(struct fixture *f, int attempts,
+				     long long rerun_id, const char *status)
+{
+	int64_t now = fx_utc(2026, 11, 1, 20, 0);
+	struct snapshot *s = fx_snapshot(0, "east", now, 0);
+	struct batch *t;
+
+	fx_add_biller(s, "acme", "Acme", "UTC", 1);
+	t = fx_add_batch_for(s, BS_FAILED, now);
+	t->attempts = attempts;
+	t->rerun_id = rerun_id;
+	t->rerun_status = fx_str(s, status);
+	fx_seal(s);
+	view_set_snapshot(&f->app.view, 0, s);
+	snapshot_unref(s);
+	return &f->app.view.snaps[0]->billers[0];
+}
+
+static void rerun_once(struct fixture *f, const char *id, const char *created)
+{
+	static const char *const names[3] = { "request_id", "outcome", "detail" };
+	const char *values[3] = { created, "created",
+				  "rerun of batch east-1 requested by me" };
+	const char *const ids[1] = { id };
+	struct rerun_order *o = order_of(f, ids, 1);
+	char err[300];
+
+	assert_int_equal(rerun_order_answer(&f->app, o, true, "confirmed with y",
+					    &report, err, sizeof err), 0);
+	assert_int_equal(rerun_order_send_all(&f->app, o, true, &report,
+					      on_answer, 7), 1);
+	rerun_on_job(&f->app, answer(Q.n - 1, SQ_OK, names, values, 3));
+	rerun_order_free(o);
+}
+
+static void test_created_at_once(void **state)
+{
+	struct fixture f;
+	const struct biller *b;
+	char first[800], words[200];
+
+	(void)state;
+	start(&f);
+	view_init(&f.app.view, 1, &f.cfg);
+	b = poll_one(&f, 1, 0, "");
+	assert_string_equal(rerun_biller_word(b), "");
+
+	/* The answer names the request and the attempt, and the RERUN column
+	 * and the detail show it before any poll does. */
+	rerun_once(&f, b->batches[0].batch_id, "41");
+	assert_non_null(strstr(said, "created request 41 (attempt 2): "));
+	snprintf(first, sizeof first, "%s", said);
+	assert_string_equal(rerun_biller_word(b), "pending");
+	assert_true(rerun_fresh_words(&f.app, 0, b->batches[0].batch_id, words,
+				      sizeof words));
+	assert_non_null(strstr(words, "request 41 pending, attempt 2"));
+	actions_tick(&f.app);	/* no poll has it yet: it stays */
+	assert_string_equal(rerun_biller_word(b), "pending");
+
+	/* A poll that carries it wins, and the note is forgotten. */
+	b = poll_one(&f, 2, 41, "running");
+	assert_string_equal(rerun_biller_word(b), "running");
+	actions_tick(&f.app);
+	assert_null(rerun_fresh_request(&f.app, 0, b->batches[0].batch_id));
+	assert_false(rerun_fresh_words(&f.app, 0, b->batches[0].batch_id, words,
+				       sizeof words));
+
+	/* It failed again; the second request reads differently. */
+	b = poll_one(&f, 2, 41, "failed");
+	assert_string_equal(rerun_biller_word(b), "failed");
+	rerun_once(&f, b->batches[0].batch_id, "42");
+	assert_non_null(strstr(said, "created request 42 (attempt 3): "));
+	assert_string_not_equal(said, first);
+	assert_string_equal(rerun_biller_word(b), "pending");
+	done(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_audit_before_send),
 		cmocka_unit_test(test_failed_audit_sends_nothing),
 		cmocka_unit_test(test_unknown_rereads_first),
+		cmocka_unit_test(test_release_one_fsync),
+		cmocka_unit_test(test_created_at_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
