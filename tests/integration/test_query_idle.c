@@ -7,7 +7,7 @@
  * is asked how many batchtop sessions each has (pg_stat_activity):
  *   - watching only: one per shard, the poller's;
  *   - a biller's detail read on shard 0: two there, still one on shard 1;
- *   - query_idle_timeout later: one per shard again;
+ *   - query_idle_timeout later (and not much sooner): one per shard again;
  *   - the next detail reconnects and is answered.
  *
  * Needs PGHOST (scripts/pg-env start); skipped (77) without it unless
@@ -32,7 +32,7 @@
 #include "query/query_detail.h"
 #include "../pgtest.h"
 
-#define IDLE_S 2
+#define IDLE_S 5	/* long enough that the counts right after a job never race it */
 
 static struct {
 	char db[2][64];
@@ -124,6 +124,7 @@ static void test_one_session_while_watching(void **state)
 	char host[1100], dsn[2][1300];
 	struct app app;
 	char *why = NULL;
+	int64_t idle_from;
 
 	(void)state;
 	pgtest_config(&cfg);
@@ -147,11 +148,14 @@ static void test_one_session_while_watching(void **state)
 	assert_int_equal(sessions(1), 1);
 
 	read_detail(&app, 0);
+	idle_from = pgtest_now_ms();
 	assert_int_equal(sessions(0), 2);
 	assert_int_equal(sessions(1), 1);
 
-	/* Closed once it has sat unused for the timeout. */
+	/* Closed once it has sat unused for the timeout, not before (the
+	 * slack is for the wake-up between the job's end and idle_from). */
 	assert_true(wait_sessions(0, 1, IDLE_S * 1000 + PGTEST_WAIT_MS));
+	assert_true(pgtest_now_ms() - idle_from >= (IDLE_S - 2) * 1000);
 	assert_int_equal(sessions(1), 1);
 
 	read_detail(&app, 0);
