@@ -87,6 +87,9 @@ static const struct option_def options[] = {
 		    "File that receives diagnostics"),
 	INT_OPTION("batchtop", max_inflight_per_shard, 2, 1, 50,
 		   "Rerun requests of a bulk plan running at once on one shard"),
+	/* The query worker's sessions (data/shard_query.c). */
+	INT_OPTION("batchtop", query_idle_timeout, 60, 0, 86400,
+		   "Seconds a query session may sit unused before it is closed (0: at once)"),
 	INT_OPTION("batchtop", log_lines, 10000, 100, 1000000,
 		   "Lines the log viewer keeps in memory"),
 	PATH_OPTION("batchtop", audit_log,

@@ -46,6 +46,7 @@ struct config {
 	char *keymap;		/* extra keymap file, or NULL */
 	char *log_file;		/* diagnostics log, or NULL */
 	int max_inflight_per_shard; /* bulk reruns running at once per shard */
+	int query_idle_timeout;	/* seconds before an unused query session closes */
 	int log_lines;		/* lines the log viewer keeps */
 	char *audit_log;	/* audit trail path, or NULL for the default */
 	int check_failed_crit;	/* --check thresholds; 0 disables one */

@@ -33,6 +33,7 @@
 
 #include <cJSON.h>
 
+#include "data/json_out.h"
 #include "data/nerdgraph.h"
 #include "core/text.h"
 #include "core/xalloc.h"
@@ -227,7 +228,6 @@ char *ng_request_body(int64_t account_id, const char *nrql, int timeout_s)
 	cJSON *root = must(cJSON_CreateObject());
 	cJSON *vars = must(cJSON_CreateObject());
 	char query[256];
-	char *out;
 
 	if (timeout_s < 1)
 		timeout_s = 1;
@@ -241,18 +241,7 @@ char *ng_request_body(int64_t account_id, const char *nrql, int timeout_s)
 	must(cJSON_AddNumberToObject(vars, "accountId", (double)account_id));
 	must(cJSON_AddStringToObject(vars, "nrql", nrql));
 	cJSON_AddItemToObject(root, "variables", vars);
-	out = cJSON_PrintUnformatted(root);
-	cJSON_Delete(root);
-	if (!out)
-		fatal("out of memory printing a JSON request");
-	/* cJSON allocates with malloc by default: hand back our own copy so
-	 * the caller frees with free() whatever hooks cJSON has. */
-	{
-		char *copy = xstrdup(out);
-
-		cJSON_free(out);
-		return copy;
-	}
+	return json_out_line(root, "a JSON request");
 }
 
 /* --- the response ---------------------------------------------------------- */

@@ -15,8 +15,10 @@
  * an abort of the transfer in flight.
  *
  * Shared state (health, the latest errors, the request slots) lives under
- * nr->lock, which is never held across I/O.  The key lives in nr->key and
- * in curl's header list only; every text we publish is checked for it.
+ * nr->lock, which is never held across I/O.  The key lives in
+ * nr->http.key and in curl's header list only; every text we publish is
+ * checked for it.  The transport, one request over curl, is
+ * newrelic_http.c.
  */
 #include "autoconf.h"
 
@@ -31,12 +33,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include "data/log.h"
 #include "data/newrelic.h"
+#include "data/newrelic_http.h"
 #include "data/thread_util.h"
-#include "core/text.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 
@@ -55,16 +55,12 @@ struct req {
 };
 
 struct newrelic {
-	/* Set by newrelic_new(); then read-only. */
-	int64_t account_id;
-	char *url;
+	/* Set by newrelic_new(); then read-only (but for http's handle, the
+	 * thread's own).  http.url and http.key are ours to free. */
+	struct newrelic_http http;
 	char *errors_nrql;
 	char *logs_nrql;
-	bool insecure;
-	int poll_interval, nrql_timeout, connect_timeout_ms;
-	int request_timeout_ms, backoff_max;
-	size_t max_response_bytes;
-	char *key;
+	int poll_interval, backoff_max;
 	int wake_fd;
 	int ctl[2];		/* 'q' quit, 'r' refresh, 'l' a new request */
 	pthread_t thread;
@@ -72,8 +68,6 @@ struct newrelic {
 	int stopping;		/* atomic: curl's progress callback reads it */
 
 	/* The thread's own. */
-	CURL *curl;
-	struct curl_slist *headers;
 	unsigned rng;
 	int failures;		/* consecutive transient failures of the poll */
 	int auth_failures;	/* consecutive rejections of the key */
@@ -93,199 +87,12 @@ struct newrelic {
 
 int newrelic_global_init(void)
 {
-	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+	return newrelic_http_global_init();
 }
 
 void newrelic_global_cleanup(void)
 {
-	curl_global_cleanup();
-}
-
-/* Cut every copy of the key out of msg (it should never be there: this is
- * the last line of defence before a text is published or logged).  Keys
- * are at least NEWRELIC_KEY_MIN long, so "***" is shorter and cannot hold
- * one. */
-static void scrub(const struct newrelic *nr, char *msg)
-{
-	size_t klen = strlen(nr->key);
-	char *hit;
-
-	while (klen > 3 && (hit = strstr(msg, nr->key))) {
-		memcpy(hit, "***", 3);
-		memmove(hit + 3, hit + klen, strlen(hit + klen) + 1);
-	}
-}
-
-/* --- one request ---------------------------------------------------------------- */
-
-struct xfer {
-	char *body;
-	size_t len, cap, limit;
-	int too_big;
-};
-
-static size_t on_data(char *ptr, size_t size, size_t nmemb, void *arg)
-{
-	struct xfer *x = arg;
-	size_t n = size * nmemb;
-
-	if (n > x->limit - x->len) {
-		x->too_big = 1;
-		return 0;	/* makes curl fail the transfer */
-	}
-	if (x->len + n + 1 > x->cap) {
-		size_t cap = x->cap ? x->cap : 16384;
-
-		while (x->len + n + 1 > cap)
-			cap *= 2;
-		if (cap > x->limit + 1)
-			cap = x->limit + 1;
-		x->body = xrealloc(x->body, cap);
-		x->cap = cap;
-	}
-	memcpy(x->body + x->len, ptr, n);
-	x->len += n;
-	x->body[x->len] = '\0';
-	return n;
-}
-
-static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
-		       curl_off_t ultotal, curl_off_t ulnow)
-{
-	struct newrelic *nr = arg;
-
-	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-	return __atomic_load_n(&nr->stopping, __ATOMIC_ACQUIRE) ? 1 : 0;
-}
-
-/* Set up the handle once: everything but the body. */
-static int curl_setup(struct newrelic *nr)
-{
-	char *auth;
-	CURL *c = curl_easy_init();
-
-	if (!c)
-		return -1;
-	auth = xasprintf("API-Key: %s", nr->key);
-	nr->headers = curl_slist_append(NULL, auth);
-	explicit_bzero(auth, strlen(auth));
-	free(auth);
-	nr->headers = curl_slist_append(nr->headers, "Content-Type: application/json");
-	nr->headers = curl_slist_append(nr->headers, "Accept: application/json");
-	nr->headers = curl_slist_append(nr->headers, "Expect:");
-	if (!nr->headers) {
-		curl_easy_cleanup(c);
-		return -1;
-	}
-	curl_easy_setopt(c, CURLOPT_URL, nr->url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, nr->headers);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, nr->insecure ? "http,https" : "https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)nr->connect_timeout_ms);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)nr->request_timeout_ms);
-	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, nr);
-	curl_easy_setopt(c, CURLOPT_POST, 1L);
-	nr->curl = c;
-	return 0;
-}
-
-static void curl_teardown(struct newrelic *nr)
-{
-	/* curl's copy of the key header is ours to wipe before it goes. */
-	for (struct curl_slist *h = nr->headers; h; h = h->next)
-		explicit_bzero(h->data, strlen(h->data));
-	curl_slist_free_all(nr->headers);
-	nr->headers = NULL;
-	if (nr->curl)
-		curl_easy_cleanup(nr->curl);
-	nr->curl = NULL;
-}
-
-/* A one-line, sanitized, key-free text into a new string. */
-static char *tidy_msg(const struct newrelic *nr, const char *raw)
-{
-	char line[300];
-
-	text_sanitize_into(line, sizeof line, raw, (size_t)-1);
-	for (char *p = line; *p; p++)
-		if (*p == '\t')
-			*p = ' ';
-	scrub(nr, line);
-	return xstrdup(line);
-}
-
-/*
- * POST one NRQL query and parse the answer into *r.  Transport failures
- * become NG_RETRY, an oversized body NG_BAD.  *retry_after_ms is what a
- * Retry-After header asked for (0 if none).  Returns -1 when the thread
- * is stopping (and *r is empty), else 0.
- */
-static int run_query(struct newrelic *nr, const char *nrql, enum ng_kind kind,
-		     struct ng_response *r, int64_t *retry_after_ms)
-{
-	char errbuf[CURL_ERROR_SIZE] = "";
-	char *body = ng_request_body(nr->account_id, nrql, nr->nrql_timeout);
-	struct xfer x = { .limit = nr->max_response_bytes };
-	long status = 0;
-	CURLcode rc;
-
-	memset(r, 0, sizeof *r);
-	*retry_after_ms = 0;
-	curl_easy_setopt(nr->curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(nr->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	curl_easy_setopt(nr->curl, CURLOPT_WRITEDATA, &x);
-	curl_easy_setopt(nr->curl, CURLOPT_ERRORBUFFER, errbuf);
-	rc = curl_easy_perform(nr->curl);
-	curl_easy_setopt(nr->curl, CURLOPT_ERRORBUFFER, NULL);
-	free(body);
-
-	if (__atomic_load_n(&nr->stopping, __ATOMIC_ACQUIRE)) {
-		free(x.body);
-		return -1;
-	}
-	if (x.too_big) {
-		char m[100];
-
-		r->status = NG_BAD;
-		snprintf(m, sizeof m, "response larger than %zu bytes",
-			 nr->max_response_bytes);
-		r->message = xstrdup(m);
-	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
-		char m[100];
-
-		r->status = NG_RETRY;
-		snprintf(m, sizeof m, "no answer from New Relic in %d ms",
-			 nr->request_timeout_ms);
-		r->message = xstrdup(m);
-	} else if (rc != CURLE_OK) {
-		char m[400];
-
-		r->status = NG_RETRY;
-		snprintf(m, sizeof m, "cannot reach New Relic: %s",
-			 *errbuf ? errbuf : curl_easy_strerror(rc));
-		r->message = tidy_msg(nr, m);
-	} else {
-		curl_off_t after = 0;
-
-		curl_easy_getinfo(nr->curl, CURLINFO_RESPONSE_CODE, &status);
-		if (curl_easy_getinfo(nr->curl, CURLINFO_RETRY_AFTER, &after) ==
-		    CURLE_OK && after > 0)
-			*retry_after_ms = (after > 86400 ? 86400 : after) * 1000;
-		ng_parse_response(status, x.body, x.len, kind, r);
-		/* Parsed texts are sanitized already; the key check is not. */
-		if (r->message)
-			scrub(nr, r->message);
-		if (r->warning)
-			scrub(nr, r->warning);
-	}
-	free(x.body);
-	return 0;
+	newrelic_http_global_cleanup();
 }
 
 /* --- the thread ------------------------------------------------------------------ */
@@ -402,7 +209,7 @@ static int64_t poll_errors(struct newrelic *nr)
 	struct ng_response r;
 	int64_t start = mono_ms(), now, after;
 
-	if (run_query(nr, nr->errors_nrql, NG_FACET_COUNTS, &r, &after) < 0)
+	if (newrelic_http_query(&nr->http, nr->errors_nrql, NG_FACET_COUNTS, &r, &after) < 0)
 		return -1;
 	now = mono_ms();
 	switch (r.status) {
@@ -471,7 +278,7 @@ static int run_logs(struct newrelic *nr, struct req *q)
 	struct newrelic_logs *l;
 	int64_t after;
 
-	if (run_query(nr, q->nrql, NG_LOG_LINES, &r, &after) < 0)
+	if (newrelic_http_query(&nr->http, q->nrql, NG_LOG_LINES, &r, &after) < 0)
 		return -1;
 	pthread_mutex_lock(&nr->lock);
 	q->attempts++;
@@ -570,14 +377,14 @@ static void *newrelic_main(void *arg)
 	struct newrelic *nr = arg;
 	int64_t poll_due = mono_ms();
 
-	if (curl_setup(nr) < 0) {
+	if (newrelic_http_open(&nr->http) < 0) {
 		log_msg(LOG_ERROR, "newrelic: cannot set up libcurl");
 		publish(nr, NULL, NEWRELIC_ERROR, "cannot set up libcurl",
 			INT64_MIN, false);
 		goto out;
 	}
 	{
-		char *shown = newrelic_url_redact(nr->url);
+		char *shown = newrelic_url_redact(nr->http.url);
 
 		log_msg(LOG_INFO, "newrelic: polling %s every %d s", shown,
 			nr->poll_interval);
@@ -613,7 +420,7 @@ static void *newrelic_main(void *arg)
 		}
 	}
 out:
-	curl_teardown(nr);
+	newrelic_http_close(&nr->http);
 	pthread_mutex_lock(&nr->lock);
 	nr->done = 1;
 	pthread_cond_signal(&nr->done_cond);
@@ -639,18 +446,21 @@ struct newrelic *newrelic_new(const struct newrelic_conf *c, int wake_fd,
 	if (!key)
 		return NULL;
 	nr = xcalloc(1, sizeof *nr);
-	nr->key = key;
-	nr->account_id = c->account_id;
-	nr->url = xstrdup(newrelic_url(c));
+	nr->http = (struct newrelic_http){
+		.account_id = c->account_id,
+		.url = xstrdup(newrelic_url(c)),
+		.key = key,
+		.insecure = c->allow_insecure_endpoint,
+		.nrql_timeout = c->nrql_timeout,
+		.connect_timeout_ms = c->connect_timeout_ms,
+		.request_timeout_ms = c->request_timeout_ms,
+		.max_response_bytes = c->max_response_bytes,
+		.stopping = &nr->stopping,
+	};
 	nr->errors_nrql = xstrdup(newrelic_errors_nrql(c));
 	nr->logs_nrql = xstrdup(newrelic_logs_nrql(c));
-	nr->insecure = c->allow_insecure_endpoint;
 	nr->poll_interval = c->poll_interval;
-	nr->nrql_timeout = c->nrql_timeout;
-	nr->connect_timeout_ms = c->connect_timeout_ms;
-	nr->request_timeout_ms = c->request_timeout_ms;
 	nr->backoff_max = c->backoff_max;
-	nr->max_response_bytes = c->max_response_bytes;
 	nr->wake_fd = wake_fd;
 	nr->rng = (unsigned)mono_ms() ^ (unsigned)getpid();
 	nr->next_ticket = 1;
@@ -716,11 +526,11 @@ void newrelic_free(struct newrelic *nr, int wait_ms)
 		free(nr->reqs[i].nrql);
 		newrelic_logs_free(nr->reqs[i].result);
 	}
-	free(nr->url);
+	free(nr->http.url);
 	free(nr->errors_nrql);
 	free(nr->logs_nrql);
-	explicit_bzero(nr->key, strlen(nr->key));
-	free(nr->key);
+	explicit_bzero(nr->http.key, strlen(nr->http.key));
+	free(nr->http.key);
 	free(nr);
 }
 

@@ -9,21 +9,19 @@
  * (and its control pipe).  A cancel that does not answer in time is
  * abandoned, and so is the connection it was for.
  *
- * A slot (struct pgconn_cancel) belongs to the helper and the owner
- * together, counted by refs; the last one to let go frees it.  The owner
- * keeps its slot while the helper is stuck and starts no second helper
- * until that one is over, so a shard that keeps hanging costs one thread,
- * not one per poll.
+ * A slot (struct pgconn_cancel) is the arg of a thread_task
+ * (thread_util.h), shared by the helper and the owner; the last one to let
+ * go frees it.  The owner keeps its slot while the helper is stuck and
+ * starts no second helper until that one is over, so a shard that keeps
+ * hanging costs one thread, not one per poll.
  */
 #include "autoconf.h"
 
+#include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <fcntl.h>
 
 #include "data/pgconn.h"
 #include "data/thread_util.h"
@@ -31,61 +29,34 @@
 #include "core/xalloc.h"
 
 struct pgconn_cancel {
-	pthread_mutex_t lock;
-	int refs;		/* the owner's and the helper's */
-	bool over;		/* the helper has returned from PQcancel */
-	bool ok;		/* ... and the server took the request */
-	int pipe[2];		/* the helper writes one byte when over */
+	struct thread_task *task;	/* the owner's; the helper never reads it */
+	int pipe[2];		/* the task pokes it when PQcancel returns */
 	PGcancel *cancel;
+	bool ok;		/* the server took the request (once over) */
 	char err[256];
 };
 
-static void slot_unref(struct pgconn_cancel *k)
+static void cancel_run(void *arg)
 {
-	int left;
+	struct pgconn_cancel *k = arg;
 
-	pthread_mutex_lock(&k->lock);
-	left = --k->refs;
-	pthread_mutex_unlock(&k->lock);
-	if (left)
-		return;
+	k->ok = PQcancel(k->cancel, k->err, sizeof k->err) != 0;
+}
+
+static void cancel_drop(void *arg)
+{
+	struct pgconn_cancel *k = arg;
+
 	PQfreeCancel(k->cancel);
 	close(k->pipe[0]);
 	close(k->pipe[1]);
-	pthread_mutex_destroy(&k->lock);
 	free(k);
-}
-
-static bool slot_over(struct pgconn_cancel *k)
-{
-	bool over;
-
-	pthread_mutex_lock(&k->lock);
-	over = k->over;
-	pthread_mutex_unlock(&k->lock);
-	return over;
-}
-
-static void *cancel_main(void *arg)
-{
-	struct pgconn_cancel *k = arg;
-	char err[sizeof k->err];
-	int ok = PQcancel(k->cancel, err, sizeof err);
-
-	pthread_mutex_lock(&k->lock);
-	k->ok = ok != 0;
-	k->over = true;
-	memcpy(k->err, err, sizeof err);
-	pthread_mutex_unlock(&k->lock);
-	pipe_poke(k->pipe[1], 'x');
-	slot_unref(k);
-	return NULL;
 }
 
 void pgconn_cancel_release(struct pgconn_cancel **slot)
 {
 	if (*slot)
-		slot_unref(*slot);
+		thread_task_release((*slot)->task);	/* may free *slot */
 	*slot = NULL;
 }
 
@@ -93,12 +64,10 @@ int pgconn_cancel_bounded(struct pgconn_cancel **slot, PGconn *conn,
 			  int ctl_fd, int wait_ms)
 {
 	struct pgconn_cancel *k;
-	pthread_attr_t attr;
-	pthread_t t;
-	int r, made;
+	int r;
 
 	if (*slot) {
-		if (!slot_over(*slot))
+		if (!thread_task_done((*slot)->task))
 			return PGCONN_CANCEL_BUSY;
 		pgconn_cancel_release(slot);
 	}
@@ -109,22 +78,16 @@ int pgconn_cancel_bounded(struct pgconn_cancel **slot, PGconn *conn,
 		free(k);
 		return PGCONN_CANCEL_FAILED;
 	}
-	pthread_mutex_init(&k->lock, NULL);
-	k->refs = 2;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	made = pthread_create(&t, &attr, cancel_main, k);
-	pthread_attr_destroy(&attr);
-	if (made != 0) {
-		k->refs = 1;
-		slot_unref(k);
+	k->task = thread_task_start(cancel_run, cancel_drop, k, k->pipe[1]);
+	if (!k->task) {
+		cancel_drop(k);
 		return PGCONN_CANCEL_FAILED;
 	}
 	*slot = k;
 	r = pgconn_wait(ctl_fd, k->pipe[0], POLLIN, mono_ms() + wait_ms, NULL);
 	if (r < 0)
 		return PGCONN_CANCEL_STOP;
-	if (!slot_over(k))
+	if (!thread_task_done(k->task))
 		return PGCONN_CANCEL_TIMEOUT;
 	r = k->ok ? PGCONN_CANCEL_SENT : PGCONN_CANCEL_FAILED;
 	pgconn_cancel_release(slot);

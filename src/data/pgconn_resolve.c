@@ -22,7 +22,6 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,50 +35,37 @@
 #define MAX_ADDRS 8
 #define MAX_HOSTS 32
 
-/* One lookup, shared by the waiting connect and the thread that runs
- * getaddrinfo(): whichever lets go of it last frees it, so a lookup that
- * outlives its deadline is simply left to finish on its own.  (glibc's
- * getaddrinfo_a() would do the same, but its threads are made inside libc,
- * out of ThreadSanitizer's sight, and crash the sanitizer builds.) */
+/* One lookup, the arg of a thread_task (thread_util.h) that runs
+ * getaddrinfo(): whichever of the waiting connect and the thread lets go
+ * of it last frees it, so a lookup that outlives its deadline is simply
+ * left to finish on its own.  (glibc's getaddrinfo_a() would do the same,
+ * but its threads are made inside libc, out of ThreadSanitizer's sight,
+ * and crash the sanitizer builds.) */
 struct lookup {
-	pthread_mutex_t lock;
-	int refs;		/* the waiter and the thread */
-	bool done;
-	int err;		/* getaddrinfo's answer, when done */
+	struct thread_task *task;	/* the waiter's; the thread never reads it */
+	int err;			/* getaddrinfo's answer, once done */
 	struct addrinfo *result;
 	char name[];
 };
 
-static void lookup_unref(struct lookup *l)
-{
-	int left;
-
-	pthread_mutex_lock(&l->lock);
-	left = --l->refs;
-	pthread_mutex_unlock(&l->lock);
-	if (left)
-		return;
-	if (l->result)
-		freeaddrinfo(l->result);
-	pthread_mutex_destroy(&l->lock);
-	free(l);
-}
-
-static void *lookup_main(void *arg)
+static void lookup_run(void *arg)
 {
 	struct lookup *l = arg;
 	struct addrinfo hints = {
 		.ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC,
 	}, *res = NULL;
-	int e = getaddrinfo(l->name, NULL, &hints, &res);
 
-	pthread_mutex_lock(&l->lock);
-	l->err = e;
-	l->result = e ? NULL : res;
-	l->done = true;
-	pthread_mutex_unlock(&l->lock);
-	lookup_unref(l);
-	return NULL;
+	l->err = getaddrinfo(l->name, NULL, &hints, &res);
+	l->result = l->err ? NULL : res;
+}
+
+static void lookup_drop(void *arg)
+{
+	struct lookup *l = arg;
+
+	if (l->result)
+		freeaddrinfo(l->result);
+	free(l);
 }
 
 /* A new lookup of name, running; NULL when no thread could be started. */
@@ -87,28 +73,19 @@ static struct lookup *lookup_start(const char *name)
 {
 	size_t len = strlen(name) + 1;
 	struct lookup *l = xcalloc(1, sizeof *l + len);
-	pthread_t t;
 
 	memcpy(l->name, name, len);
-	pthread_mutex_init(&l->lock, NULL);
-	l->refs = 2;
-	if (thread_spawn(&t, lookup_main, l) != 0) {
-		pthread_mutex_destroy(&l->lock);
+	l->task = thread_task_start(lookup_run, lookup_drop, l, -1);
+	if (!l->task) {
 		free(l);
 		return NULL;
 	}
-	pthread_detach(t);
 	return l;
 }
 
 static bool lookup_done(struct lookup *l)
 {
-	bool done;
-
-	pthread_mutex_lock(&l->lock);
-	done = l->done;
-	pthread_mutex_unlock(&l->lock);
-	return done;
+	return thread_task_done(l->task);
 }
 
 struct list {
@@ -268,7 +245,7 @@ int pgconn_resolve(const char *hosts, const char *ports, int ctl_fd,
 out:
 	for (size_t i = 0; i < hl.n; i++)
 		if (reqs[i])
-			lookup_unref(reqs[i]);
+			thread_task_release(reqs[i]->task);	/* may free reqs[i] */
 	free(hl.buf);
 	free(pl.buf);
 	if (rc)

@@ -4,8 +4,10 @@
  * Queue:  the UI appends to `queue` under the lock and writes a byte to the
  * worker's control pipe; the worker pops one job, runs it with no lock
  * held, appends it to `done` under the lock and writes to the UI's wake
- * pipe.  Connections are opened lazily and dropped when they fail; the
- * next job reconnects.
+ * pipe.  Connections are opened when a job first needs one and dropped
+ * when they fail (the next job reconnects) or when they have sat unused
+ * for query_idle_timeout: while someone only watches the grid, a shard
+ * sees one session, its poller's.
  */
 #include "autoconf.h"
 
@@ -35,6 +37,7 @@ struct shard_query {
 
 	/* The worker's own. */
 	struct pgconn ro, rw;
+	int64_t ro_used, rw_used;	/* mono_ms() when each last ended a job */
 	struct pgconn_cancel *cancel;	/* shared by ro and rw: one helper
 					 * thread stuck in a cancel at most */
 
@@ -95,6 +98,7 @@ static bool run_job(struct shard_query *q, struct sq_job *job)
 			       (const char *const *)job->params, job->error,
 			       sizeof job->error, &sent, &dead, &stop);
 	job->ms = mono_ms() - start;
+	*(job->write ? &q->rw_used : &q->ro_used) = mono_ms();
 	if (job->res) {
 		job->status = SQ_OK;
 		return true;
@@ -116,6 +120,32 @@ static bool run_job(struct shard_query *q, struct sq_job *job)
 	return !stop;
 }
 
+/* Close what has been idle for query_idle_timeout; returns when the next
+ * open session falls idle (monotonic ms), or 0 when none is open. */
+static int64_t close_idle(struct shard_query *q)
+{
+	struct { struct pgconn *c; int64_t used; const char *what; } s[] = {
+		{ &q->ro, q->ro_used, "read" }, { &q->rw, q->rw_used, "write" },
+	};
+	int64_t idle_ms = (int64_t)q->cfg->query_idle_timeout * 1000;
+	int64_t now = mono_ms(), next = 0;
+
+	for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) {
+		int64_t at = s[i].used + idle_ms;
+
+		if (!s[i].c->conn)
+			continue;
+		if (at <= now) {
+			log_msg(LOG_INFO, "shard %s: closing the idle %s session",
+				q->name, s[i].what);
+			pgconn_close(s[i].c);
+		} else if (!next || at < next) {
+			next = at;
+		}
+	}
+	return next;
+}
+
 static void *worker_main(void *arg)
 {
 	struct shard_query *q = arg;
@@ -130,11 +160,13 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&q->lock);
 		if (!job) {
 			/* Without `woken`, a submit's byte would not end the
-			 * wait: the job would sit for up to a minute. */
+			 * wait: the job would sit until the timeout. */
 			bool woken = false;
+			int64_t until = close_idle(q);
 
-			if (pgconn_wait(q->ctl[0], -1, 0, mono_ms() + 60000,
-					&woken) < 0)
+			if (!until)
+				until = mono_ms() + 60000;
+			if (pgconn_wait(q->ctl[0], -1, 0, until, &woken) < 0)
 				break;
 			continue;
 		}

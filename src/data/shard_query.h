@@ -11,7 +11,9 @@
  * Read jobs run on a read-only session.  Write jobs run on a second
  * session, opened only when one is needed; in read-only mode (--readonly,
  * --wallboard, readonly = true) that session is never opened and a write
- * job is refused without touching the network.
+ * job is refused without touching the network.  Both sessions are opened
+ * by the first job that needs them and closed once they have sat unused
+ * for query_idle_timeout seconds.
  *
  * A write job whose statement may have reached the server but whose
  * answer was lost ends SQ_UNKNOWN: the caller must re-read before it lets

@@ -1,14 +1,17 @@
 /*
- * thread_util.c - pipe pokes and bounded joins (see thread_util.h).
+ * thread_util.c - pipe pokes, bounded joins and detached tasks (see
+ * thread_util.h).
  */
 #include "autoconf.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "data/thread_util.h"
 #include "core/timefmt.h"
+#include "core/xalloc.h"
 
 int thread_ms_left(int64_t deadline)
 {
@@ -72,4 +75,80 @@ void pipe_poke(int fd, char c)
 		return;
 	n = write(fd, &c, 1);
 	(void)n;
+}
+
+struct thread_task {
+	pthread_mutex_t lock;
+	int refs;		/* the caller's and the thread's */
+	bool done;		/* run has returned */
+	int done_fd;
+	void (*run)(void *arg);
+	void (*drop)(void *arg);
+	void *arg;
+};
+
+static void task_unref(struct thread_task *t)
+{
+	int left;
+
+	pthread_mutex_lock(&t->lock);
+	left = --t->refs;
+	pthread_mutex_unlock(&t->lock);
+	if (left)
+		return;
+	if (t->drop)
+		t->drop(t->arg);
+	pthread_mutex_destroy(&t->lock);
+	free(t);
+}
+
+static void *task_main(void *p)
+{
+	struct thread_task *t = p;
+
+	t->run(t->arg);
+	pthread_mutex_lock(&t->lock);
+	t->done = true;
+	pthread_mutex_unlock(&t->lock);
+	pipe_poke(t->done_fd, 'x');
+	task_unref(t);
+	return NULL;
+}
+
+struct thread_task *thread_task_start(void (*run)(void *arg),
+				      void (*drop)(void *arg), void *arg,
+				      int done_fd)
+{
+	struct thread_task *t = xcalloc(1, sizeof *t);
+	pthread_t thread;
+
+	pthread_mutex_init(&t->lock, NULL);
+	t->refs = 2;
+	t->done_fd = done_fd;
+	t->run = run;
+	t->drop = drop;
+	t->arg = arg;
+	if (thread_spawn(&thread, task_main, t) != 0) {
+		pthread_mutex_destroy(&t->lock);
+		free(t);
+		return NULL;
+	}
+	pthread_detach(thread);
+	return t;
+}
+
+bool thread_task_done(struct thread_task *t)
+{
+	bool done;
+
+	pthread_mutex_lock(&t->lock);
+	done = t->done;
+	pthread_mutex_unlock(&t->lock);
+	return done;
+}
+
+void thread_task_release(struct thread_task *t)
+{
+	if (t)
+		task_unref(t);
 }

@@ -1,6 +1,7 @@
 /*
  * thread_util.h - what every background thread of batchtop does alike:
- * poke a pipe to wake someone, and be joined within a bounded time.
+ * poke a pipe to wake someone, and be joined within a bounded time; and
+ * the detached helper thread that runs a call we cannot bound.
  *
  * Every background thread of batchtop (pollers, query workers, New Relic)
  * sets a `done` flag under its lock and signals a condition as its last
@@ -38,5 +39,27 @@ int thread_spawn(pthread_t *thread, void *(*fn)(void *), void *arg);
 /* Write one byte c to a wake or control pipe (non-blocking).  A full pipe
  * already means "wake up", and fd < 0 is no pipe: neither is an error. */
 void pipe_poke(int fd, char c);
+
+/*
+ * A blocking call that has no deadline of its own (getaddrinfo, PQcancel)
+ * runs as a task: run(arg) on a detached thread of its own, while the
+ * caller waits for it as long as it likes and may walk away.  The task is
+ * shared by the caller and the thread, counted by refs: whichever lets go
+ * last calls drop(arg), so a call that outlives its waiter cleans up after
+ * itself when it returns, if ever.  arg's results are the caller's to read
+ * once thread_task_done() says so, and the thread writes no more then.
+ */
+struct thread_task;
+
+/* Start run(arg) on a detached thread; when it returns, poke done_fd (-1:
+ * none), which must stay open until drop.  NULL when no thread could be
+ * started: arg is then still the caller's alone, and drop is not called. */
+struct thread_task *thread_task_start(void (*run)(void *arg),
+				      void (*drop)(void *arg), void *arg,
+				      int done_fd);
+/* Whether run has returned. */
+bool thread_task_done(struct thread_task *t);
+/* The caller lets go of t (and, if the thread has, of arg); NULL allowed. */
+void thread_task_release(struct thread_task *t);
 
 #endif

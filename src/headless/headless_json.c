@@ -11,6 +11,7 @@
 #include <cJSON.h>
 
 #include "app/app.h"
+#include "data/json_out.h"
 #include "headless/headless_json.h"
 #include "headless/headless_words.h"
 #include "core/text.h"
@@ -206,11 +207,8 @@ int headless_json_print(const struct app *app, FILE *out)
 	arr = cJSON_AddArrayToObject(root, "billers");
 	for (size_t i = 0; i < app->view.nrows; i++)
 		cJSON_AddItemToArray(arr, json_biller(app, &app->view.rows[i]));
-	text = cJSON_Print(root);
-	cJSON_Delete(root);
-	if (!text)
-		fatal("out of memory building JSON");
+	text = json_out_pretty(root, "JSON");
 	rc = fprintf(out, "%s\n", text);
-	cJSON_free(text);
+	free(text);
 	return rc < 0 ? -1 : 0;
 }

@@ -25,6 +25,7 @@
 #include <cJSON.h>
 
 #include "write/audit.h"
+#include "data/json_out.h"
 #include "core/text.h"
 #include "core/xalloc.h"
 
@@ -100,7 +101,7 @@ char *audit_format(const struct audit_entry *e, long long wall_ms,
 	cJSON *o = cJSON_CreateObject();
 	time_t secs = (time_t)(wall_ms / 1000);
 	struct tm tm;
-	char stamp[64], *json, *out;
+	char stamp[64];
 
 	if (!o)
 		fatal("out of memory building an audit line");
@@ -121,13 +122,7 @@ char *audit_format(const struct audit_entry *e, long long wall_ms,
 	add_string(o, "detail", e->detail);
 	if (e->request_id > 0)
 		cJSON_AddNumberToObject(o, "request_id", (double)e->request_id);
-	json = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	if (!json)
-		fatal("out of memory building an audit line");
-	out = xstrdup(json);
-	cJSON_free(json);
-	return out;
+	return json_out_line(o, "an audit line");
 }
 
 /* mkdir -p of path's directory; new directories get 0700. */

@@ -36,10 +36,8 @@
 #include "core/config.h"
 #include "data/pgconn.h"
 #include "data/shard_query.h"
+#include "query/query_rerun.h"
 #include "../pgtest.h"
-
-static const char request_sql[] =
-	"SELECT request_id, outcome, detail FROM batchtop.request_rerun($1, $2, $3, $4)";
 
 static struct {
 	char db[64];
@@ -141,11 +139,25 @@ static struct shard_query *worker_as(const char *user, const struct config *c)
 	return pgtest_worker("t", dsn, c, env.wake[1]);
 }
 
+/* The rerun action's own request (query_rerun.h); write false sends the
+ * same statement as a read job, on the read-only session. */
 static struct sq_job *request(bool write, const char *target)
 {
-	const char *params[4] = { "batch_close", target, "test_rerun", "test" };
+	struct sq_job *j = query_rerun_request_job(1, "batch_close", target,
+						   "test_rerun", "test");
 
-	return sq_job_new(1, write, request_sql, 4, params);
+	j->write = write;
+	return j;
+}
+
+/* The outcome word of a finished request job. */
+static const char *outcome(const struct sq_job *j)
+{
+	struct rerun_outcome o;
+
+	query_rerun_outcome(j->res, &o);
+	assert_non_null(o.outcome);
+	return o.outcome;
 }
 
 /* --- the tests --------------------------------------------------------------------- */
@@ -154,7 +166,7 @@ static void test_pgconn_readonly_session(void **state)
 {
 	struct pgconn c = { 0 };
 	char dsn[1300], reason[200];
-	const char *params[4] = { "batch_close", "tr-1", "test_rerun", "ro" };
+	struct sq_job *j = request(true, "tr-1");
 	bool sent, dead, stop;
 	PGresult *r;
 
@@ -166,8 +178,9 @@ static void test_pgconn_readonly_session(void **state)
 	c.readonly = true;
 	c.ctl_fd = -1;
 	assert_int_equal(pgconn_open(&c, reason, sizeof reason), 0);
-	r = pgconn_exec(&c, request_sql, 4, params, reason, sizeof reason, &sent,
-			&dead, &stop);
+	r = pgconn_exec(&c, j->sql, j->nparams, (const char *const *)j->params,
+			reason, sizeof reason, &sent, &dead, &stop);
+	sq_job_free(j);
 	assert_null(r);
 	assert_string_equal(c.sqlstate, "25006");
 	assert_false(dead);
@@ -237,13 +250,19 @@ static void test_write_created_duplicate_viewer(void **state)
 	q = worker_as("bt_operator", &cfg);
 	j = run(q, request(true, "tr-2"));
 	assert_int_equal(j->status, SQ_OK);
-	assert_string_equal(PQgetvalue(j->res, 0, 1), "created");
+	assert_string_equal(outcome(j), "created");
 	assert_true(j->backend_pid > 0);
 	sq_job_free(j);
 	j = run(q, request(true, "tr-2"));
 	assert_int_equal(j->status, SQ_OK);
-	assert_string_equal(PQgetvalue(j->res, 0, 1), "duplicate");
-	assert_non_null(strstr(PQgetvalue(j->res, 0, 2), "test_rerun"));
+	assert_string_equal(outcome(j), "duplicate");
+	{
+		struct rerun_outcome o;
+
+		query_rerun_outcome(j->res, &o);
+		assert_non_null(o.detail);
+		assert_non_null(strstr(o.detail, "test_rerun"));
+	}
 	sq_job_free(j);
 	shard_query_free(q, 3000);
 	assert_int_equal(requests(), 1);
@@ -298,7 +317,7 @@ static void test_lost_answer_is_unknown(void **state)
 	/* The next write reconnects and is answered: safe to retry. */
 	j = run(q, request(true, "tr-4"));
 	assert_int_equal(j->status, SQ_OK);
-	assert_string_equal(PQgetvalue(j->res, 0, 1), "created");
+	assert_string_equal(outcome(j), "created");
 	sq_job_free(j);
 	shard_query_free(q, 3000);
 	assert_int_equal(requests(), 1);

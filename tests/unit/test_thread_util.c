@@ -5,11 +5,16 @@
  * deadline (src/main.c): two threads that never stop must cost one bound,
  * not two.  The "stuck" threads here wait for a release that comes only
  * after the joins gave up on them.
+ *
+ * Tasks (thread_task_*): whoever lets go last drops the arg, exactly once,
+ * whether the caller waits for the call or walks away from it first.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -106,12 +111,108 @@ static void test_shared_deadline(void **state)
 	pthread_mutex_unlock(&release_lock);
 }
 
+/* A task's arg: run blocks until the gate pipe is written to. */
+struct call {
+	int gate[2], done[2];
+	int answer;		/* run's result */
+	int drops;		/* atomic: drop was called */
+	pthread_t dropped_on;
+};
+
+static void call_run(void *arg)
+{
+	struct call *c = arg;
+	char b;
+
+	assert_int_equal(read(c->gate[0], &b, 1), 1);
+	c->answer = 42;
+}
+
+static void call_drop(void *arg)
+{
+	struct call *c = arg;
+
+	c->dropped_on = pthread_self();
+	__atomic_add_fetch(&c->drops, 1, __ATOMIC_RELEASE);
+}
+
+static void call_init(struct call *c)
+{
+	*c = (struct call){ .answer = 0 };
+	assert_int_equal(pipe(c->gate), 0);
+	assert_int_equal(pipe2(c->done, O_NONBLOCK), 0);
+}
+
+static void call_close(struct call *c)
+{
+	close(c->gate[0]);
+	close(c->gate[1]);
+	close(c->done[0]);
+	close(c->done[1]);
+}
+
+static int drops(struct call *c)
+{
+	return __atomic_load_n(&c->drops, __ATOMIC_ACQUIRE);
+}
+
+static void test_task_waited_for(void **state)
+{
+	struct call c;
+	struct thread_task *t;
+	struct pollfd pfd;
+
+	(void)state;
+	call_init(&c);
+	t = thread_task_start(call_run, call_drop, &c, c.done[1]);
+	assert_non_null(t);
+	assert_false(thread_task_done(t));
+	assert_int_equal(write(c.gate[1], "x", 1), 1);
+	pfd = (struct pollfd){ .fd = c.done[0], .events = POLLIN };
+	assert_int_equal(poll(&pfd, 1, 10000), 1);	/* done_fd was poked */
+	/* The poke comes after done is set, and the thread keeps its ref
+	 * until after the poke: wait for done, then the arg is ours. */
+	while (!thread_task_done(t))
+		usleep(1000);
+	assert_int_equal(c.answer, 42);
+	assert_int_equal(drops(&c), 0);
+	thread_task_release(t);
+	/* Either the thread lets go last (it may still be returning) or we
+	 * did: drop is called once. */
+	for (int i = 0; i < 10000 && !drops(&c); i++)
+		usleep(1000);
+	assert_int_equal(drops(&c), 1);
+	call_close(&c);
+}
+
+static void test_task_walked_away(void **state)
+{
+	struct call c;
+	struct thread_task *t;
+
+	(void)state;
+	call_init(&c);
+	t = thread_task_start(call_run, call_drop, &c, -1);
+	assert_non_null(t);
+	thread_task_release(t);		/* run is still blocked */
+	assert_int_equal(drops(&c), 0);
+	assert_int_equal(write(c.gate[1], "x", 1), 1);
+	for (int i = 0; i < 10000 && !drops(&c); i++)
+		usleep(1000);
+	assert_int_equal(drops(&c), 1);
+	/* The thread dropped it, not us. */
+	assert_false(pthread_equal(c.dropped_on, pthread_self()));
+	call_close(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ms_left),
 		cmocka_unit_test(test_join_finished),
 		cmocka_unit_test(test_shared_deadline),
+		cmocka_unit_test(test_task_waited_for),
+		cmocka_unit_test(test_task_walked_away),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
