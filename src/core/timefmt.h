@@ -27,4 +27,11 @@ char *fmt_clock(char *buf, size_t n, int64_t epoch_ms, int offset_s);
  * Exactly at the minute, the next run is an hour away. */
 int64_t next_payment_file_ms(int64_t now, int minute);
 
+/* Room for any fmt_iso_ms(). */
+#define FMT_ISO_MAX 96
+/* ms since the epoch as ISO 8601 in UTC with milliseconds
+ * ("2026-11-21T23:05:00.000Z") into buf; returns buf.  For the audit
+ * trail and the headless formats alike. */
+char *fmt_iso_ms(char *buf, size_t n, int64_t ms);
+
 #endif

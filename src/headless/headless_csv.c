@@ -12,6 +12,7 @@
 #include "headless/headless_csv.h"
 #include "headless/headless_words.h"
 #include "core/text.h"
+#include "core/timefmt.h"
 
 void headless_csv_field(FILE *out, const char *s)
 {
@@ -56,7 +57,7 @@ static void csv_int(FILE *out, bool known, int64_t v)
 
 int headless_csv_print(const struct app *app, FILE *out)
 {
-	char buf[HEADLESS_ISO_MAX];
+	char buf[FMT_ISO_MAX];
 
 	for (size_t c = 0; c < CSV_NCOLUMNS; c++)
 		fprintf(out, "%s%s", c ? "," : "", csv_columns[c]);
@@ -90,7 +91,7 @@ int headless_csv_print(const struct app *app, FILE *out)
 		headless_csv_field(out, r->ev.focus ? r->ev.focus->local_sched : "");
 		fputc(',', out);
 		if (headless_has_deadline(r))
-			fputs(headless_iso_time(buf, sizeof buf, r->ev.focus->deadline_at), out);
+			fputs(fmt_iso_ms(buf, sizeof buf, r->ev.focus->deadline_at), out);
 		fputc(',', out);
 		csv_int(out, has_left, left);
 		fputc(',', out);

@@ -20,12 +20,12 @@
 
 static void json_time(cJSON *o, const char *key, int64_t ms)
 {
-	char buf[HEADLESS_ISO_MAX];
+	char buf[FMT_ISO_MAX];
 
 	if (ms == BT_NO_TIME)
 		cJSON_AddNullToObject(o, key);
 	else
-		cJSON_AddStringToObject(o, key, headless_iso_time(buf, sizeof buf, ms));
+		cJSON_AddStringToObject(o, key, fmt_iso_ms(buf, sizeof buf, ms));
 }
 
 static void json_int(cJSON *o, const char *key, bool known, int64_t v)

@@ -68,24 +68,6 @@ const char *headless_batch_state_token(enum batch_state s)
 	return "other";
 }
 
-/* ISO 8601 in UTC with milliseconds: "2026-11-21T23:05:00.000Z".  The
- * buffer is sized for any int fields, so the compiler can prove no cut. */
-char *headless_iso_time(char *buf, size_t n, int64_t ms)
-{
-	int64_t s = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-	time_t t = (time_t)s;
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm)) {
-		snprintf(buf, n, "?");
-		return buf;
-	}
-	snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, (int)(ms - s * 1000));
-	return buf;
-}
-
 /* --- the numbers every format shares ------------------------------------- */
 
 int headless_success_permille(const struct totals *t)

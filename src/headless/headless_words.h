@@ -31,10 +31,6 @@ const char *headless_status_token(enum biller_status s);
 /* "scheduled", "running", "closed", "failed", "other". */
 const char *headless_batch_state_token(enum batch_state s);
 
-/* Room for any headless_iso_time(). */
-#define HEADLESS_ISO_MAX 96
-/* ms as ISO 8601 in UTC with milliseconds into buf; returns buf. */
-char *headless_iso_time(char *buf, size_t n, int64_t ms);
 
 /* Success so far tonight, in per mille: billers closed in time, of those
  * whose night is decided (closed, closed late, late or failed); -1 while

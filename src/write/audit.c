@@ -27,6 +27,7 @@
 #include "write/audit.h"
 #include "data/json_out.h"
 #include "core/text.h"
+#include "core/timefmt.h"
 #include "core/xalloc.h"
 
 char *audit_path(const struct config *cfg)
@@ -99,17 +100,11 @@ char *audit_format(const struct audit_entry *e, long long wall_ms,
 		   const char *user, const char *origin)
 {
 	cJSON *o = cJSON_CreateObject();
-	time_t secs = (time_t)(wall_ms / 1000);
-	struct tm tm;
-	char stamp[64];
+	char stamp[FMT_ISO_MAX];
 
 	if (!o)
 		fatal("out of memory building an audit line");
-	gmtime_r(&secs, &tm);
-	snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, (int)(wall_ms % 1000));
-	add_string(o, "time", stamp);
+	add_string(o, "time", fmt_iso_ms(stamp, sizeof stamp, wall_ms));
 	add_string(o, "user", user);
 	add_string(o, "origin", origin && *origin ? origin : "local");
 	add_string(o, "event", e->event);

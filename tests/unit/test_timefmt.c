@@ -173,6 +173,19 @@ static void test_clocks_move(void **state)
 	assert_true(w > T0);	/* later than this test was written */
 }
 
+/* The audit trail and the headless formats write times this one way:
+ * UTC, milliseconds, and before 1970 the millisecond still counts up. */
+static void test_iso_ms(void **state)
+{
+	char buf[FMT_ISO_MAX];
+
+	(void)state;
+	assert_string_equal(fmt_iso_ms(buf, sizeof buf, 1795820700123LL),
+			    "2026-11-27T23:05:00.123Z");
+	assert_string_equal(fmt_iso_ms(buf, sizeof buf, 0), "1970-01-01T00:00:00.000Z");
+	assert_string_equal(fmt_iso_ms(buf, sizeof buf, -1), "1969-12-31T23:59:59.999Z");
+}
+
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
@@ -183,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_clock),
 		cmocka_unit_test(test_next_payment_file),
 		cmocka_unit_test(test_clocks_move),
+		cmocka_unit_test(test_iso_ms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
