@@ -46,6 +46,7 @@ struct view {
 	bool reverse;
 	bool show_demo;
 	int at_risk_pct;
+	int64_t time_base;		/* deadlines are keyed from it (view.c) */
 	char filter[128];		/* lower-cased needle, "" for none */
 };
 

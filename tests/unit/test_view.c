@@ -429,6 +429,39 @@ static void test_filter(void **state)
 	view_free(&v);
 }
 
+/* --- the order holds still ----------------------------------------------------------- */
+
+/* Two billers alike but for deadlines 300 ms apart, named so that the name
+ * tie-breaker would put the later one first: as now advances second by
+ * second, from any phase of the second, the earlier deadline stays first
+ * (keyed by whole seconds left, the two swapped whenever a second boundary
+ * fell between them). */
+static void test_deadline_order_holds_still(void **state)
+{
+	static const int64_t phases[] = { 0, 1, 100, 250, 299, 300, 301, 700, 999 };
+	static const enum sort_key keys[] = { SORT_RISK, SORT_TIME_LEFT };
+	struct snapshot *s = shard(0);
+	struct view v;
+
+	init(&v);
+	running(s, "B-1", "Aaa Late Deadline", 2, FX_MIN(20) + 300);
+	running(s, "B-2", "Zzz Early Deadline", 2, FX_MIN(20));
+	give(&v, 0, s);
+	for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+		v.sort = keys[k];
+		for (size_t p = 0; p < sizeof phases / sizeof phases[0]; p++)
+			for (int sec = 0; sec < 90; sec++) {
+				view_rebuild(&v, T0 + sec * 1000 + phases[p]);
+				assert_int_equal(v.nrows, 2);
+				if (strcmp(v.rows[0].b->biller_id, "B-2"))
+					fail_msg("%s at +%d s %lld ms: the later deadline "
+						 "came first", sort_key_name(keys[k]), sec,
+						 (long long)phases[p]);
+			}
+	}
+	view_free(&v);
+}
+
 /* --- finding a biller again -------------------------------------------------------- */
 
 static void test_find_after_resort(void **state)
@@ -611,6 +644,7 @@ int main(void)
 		cmocka_unit_test(test_sort_key_specifics),
 		cmocka_unit_test(test_filter),
 		cmocka_unit_test(test_find_after_resort),
+		cmocka_unit_test(test_deadline_order_holds_still),
 		cmocka_unit_test(test_view_now),
 		cmocka_unit_test(test_snapshot_references),
 		cmocka_unit_test(test_rows_grow_and_shrink),
