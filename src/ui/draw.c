@@ -11,6 +11,7 @@
 
 #include "ui/draw.h"
 #include "ui/keymap.h"
+#include "ui/screen.h"
 #include "data/newrelic.h"
 #include "core/text.h"
 #include "core/timefmt.h"
@@ -293,8 +294,8 @@ void draw_statusbar(struct app *app, const char *hint)
 		ro = 10;
 		draw_text(y, COLS - ro, ro, " READ-ONLY", draw_attr(PAINT_BAD), 0);
 	}
-	if (app->message[0] && app->mono < app->message_until)
-		draw_text(y, 0, COLS - ro, app->message, A_BOLD, 0);
+	if (screen_message_shown(app))
+		draw_text(y, 0, COLS - ro, screen_message_shown(app), A_BOLD, 0);
 	else
 		draw_text(y, 0, COLS - ro, hint, draw_attr(PAINT_DIM), 0);
 }
