@@ -472,3 +472,67 @@ const char *view_status_text(const struct row *r)
 	return r->ev.status == BS_OTHER && r->ev.focus
 		       ? r->ev.focus->status : biller_status_label(r->ev.status);
 }
+
+void view_choose_columns(const struct view_col *c, size_t n, int cols, int *width)
+{
+	int total = 0, extra, maxdrop = 0, maxgrow = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		width[i] = c[i].shown ? c[i].min : 0;
+		total += width[i] ? width[i] + 1 : 0;
+		maxdrop = c[i].drop > maxdrop ? c[i].drop : maxdrop;
+		maxgrow = c[i].grow > maxgrow ? c[i].grow : maxgrow;
+	}
+	for (int d = 1; total - 1 > cols && d <= maxdrop; d++)
+		for (size_t i = 0; i < n; i++)
+			if (c[i].drop == d && width[i]) {
+				total -= width[i] + 1;
+				width[i] = 0;
+			}
+	extra = cols - (total - 1);
+	for (int gr = 1; gr <= maxgrow && extra > 0; gr++)
+		for (size_t i = 0; i < n && extra > 0; i++) {
+			int add = c[i].want - width[i];
+
+			if (c[i].grow != gr || !width[i] || add <= 0)
+				continue;
+			add = add > extra ? extra : add;
+			width[i] += add;
+			extra -= add;
+		}
+}
+
+/* Bytes of the first characters of s that fit in cols columns. */
+static size_t fit_bytes(const char *s, int cols, int *used)
+{
+	size_t i = 0;
+	int w = 0;
+
+	while (s[i]) {
+		int cw;
+		size_t len = text_char_width(s + i, &cw);
+
+		if (!len || w + cw > cols)
+			break;
+		w += cw;
+		i += len;
+	}
+	*used = w;
+	return i;
+}
+
+size_t view_cut_middle(char *buf, size_t n, const char *s, int cols)
+{
+	int used, cw;
+	size_t head, tail;
+
+	if (text_width(s) <= cols || cols < 3)
+		return text_printf(buf, n, "%s", s);
+	/* Half the start, an ellipsis, the rest from the end: the end tells
+	 * names that share a start apart ("Granite Falls Water/Power"). */
+	head = fit_bytes(s, (cols - 1) / 2, &used);
+	tail = head;
+	while (s[tail] && text_width(s + tail) > cols - 1 - used)
+		tail += text_char_width(s + tail, &cw);
+	return text_printf(buf, n, "%.*s\u2026%s", (int)head, s, s + tail);
+}
