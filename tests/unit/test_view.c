@@ -536,6 +536,7 @@ static void test_cut_middle(void **state)
 	(void)state;
 	view_cut_middle(a, sizeof a, "Granite Falls Water Utility", 16);
 	view_cut_middle(b, sizeof b, "Granite Falls Power Company", 16);
+	assert_string_equal(a, "Granite\u2026 Utility");	/* as the man page says */
 	assert_string_not_equal(a, b);
 	assert_true(text_width(a) <= 16);
 	assert_true(text_width(b) <= 16);
