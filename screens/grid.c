@@ -71,7 +71,6 @@ static void freeze(struct app *app, struct grid *g)
 	fz->rows = xmalloc((v->nrows ? v->nrows : 1) * sizeof *fz->rows);
 	memcpy(fz->rows, v->rows, v->nrows * sizeof *fz->rows);
 	fz->totals = v->totals;
-	fz->now = app->now;
 }
 
 static void thaw(struct grid *g)
@@ -169,7 +168,8 @@ static bool edit_key(struct app *app, struct grid *g, int key)
 
 /* The biller of the selected row, as the live view has it now (a frozen
  * row's may be older: actions and their confirmations use fresh data);
- * NULL when there is no row. */
+ * NULL when there is no row, or when a frozen row's biller is no longer
+ * in the shard's latest data (nothing fresh to act on: it says so). */
 static const struct biller *selected_biller(struct app *app, struct grid *g)
 {
 	size_t n;
@@ -182,7 +182,12 @@ static const struct biller *selected_biller(struct app *app, struct grid *g)
 		return rows[g->cur.sel].b;
 	i = view_find(&app->view, rows[g->cur.sel].b->shard_index,
 		      rows[g->cur.sel].b->biller_id);
-	return i >= 0 ? app->view.rows[i].b : rows[g->cur.sel].b;
+	if (i < 0)
+		screen_message(app, "%s is no longer in its shard's latest data "
+			       "(Z resumes)", *rows[g->cur.sel].b->name
+					       ? rows[g->cur.sel].b->name
+					       : rows[g->cur.sel].b->biller_id);
+	return i >= 0 ? app->view.rows[i].b : NULL;
 }
 
 static void mark(struct app *app, struct grid *g, const struct biller *b)

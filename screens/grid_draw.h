@@ -30,7 +30,6 @@ struct grid_frozen {
 	struct row *rows;
 	size_t nrows;
 	struct totals totals;
-	int64_t now;
 };
 
 struct grid {
