@@ -11,7 +11,7 @@ BT_PACKAGES=(
 	libncurses-dev libpq-dev libcurl4-openssl-dev libcjson-dev libinih-dev
 	libcmocka-dev clang libclang-rt-dev
 	postgresql postgresql-contrib
-	tmux python3 python3-prometheus-client locales procps tzdata
+	tmux python3 python3-prometheus-client locales procps tzdata htop
 )
 
 bt_say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }

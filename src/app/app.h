@@ -79,6 +79,8 @@ struct app {
 
 	char message[200];		/* transient line in the status bar */
 	int64_t message_until;		/* monotonic ms */
+	int message_depth;		/* its screen: stack[message_depth - 1] */
+	const struct screen *message_screen;	/* ... showing this screen */
 	/* For stderr once curses has ended (ui_run sets it; main prints and
 	 * frees it): what was left undone and where it is recorded. */
 	char *exit_note;

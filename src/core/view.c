@@ -97,21 +97,41 @@ static int prio_key(const struct biller *b)
 	return b->priority == BT_NO_INT ? 1 << 20 : b->priority;
 }
 
-/* Billers whose window no longer matters (closed, closed late, no close)
- * and billers without a deadline sort after every open one. */
-static long long left_key(const struct row *r)
+/*
+ * Where a row's deadline puts it in the risk and time-left orders, in
+ * `bits` bits (signed).  The key is the deadline itself, an instant that
+ * stays put as time passes, so rows move only when the data does (time
+ * left truncated to seconds made billers under a second apart swap every
+ * second).  Milliseconds from the view's time base, clamped; billers whose
+ * window no longer matters (closed, closed late, no close) come last, and
+ * just before them those without a deadline (or with 'infinity').
+ * view_compare() and sort_key() both use this, so they always agree.
+ */
+static long long deadline_pos(const struct view *v, const struct row *r, int bits)
 {
+	long long half = (long long)1 << (bits - 1), d;
+	const struct batch *f = r->ev.focus;
+
 	switch (r->ev.status) {
 	case BS_CLOSED:
 	case BS_CLOSED_LATE:
 	case BS_NONE:
-		return (long long)1 << 60;
+		return half - 1;
 	default:
 		break;
 	}
-	return r->ev.focus && r->ev.focus->deadline_at != BT_NO_TIME
-		       ? r->ev.time_left : (long long)1 << 59;
+	if (f && f->deadline_inf)
+		return f->deadline_inf < 0 ? -half : half - 2;
+	if (!f || f->deadline_at == BT_NO_TIME)
+		return half - 2;
+	d = (long long)(f->deadline_at - v->time_base);
+	return d < -half ? -half : d > half - 3 ? half - 3 : d;
 }
+
+/* Deadlines in the packed risk order: 30 bits of milliseconds, about six
+ * days either side of the time base. */
+#define RISK_BITS 30
+#define LEFT_BITS 44
 
 static int cmp_name(const struct row *a, const struct row *b)
 {
@@ -134,7 +154,8 @@ int view_compare(const struct view *v, const struct row *a, const struct row *b)
 		if (!c)
 			c = cmp_int(prio_key(a->b), prio_key(b->b));
 		if (!c)
-			c = cmp_int(left_key(a) / 1000, left_key(b) / 1000);
+			c = cmp_int(deadline_pos(v, a, RISK_BITS),
+				    deadline_pos(v, b, RISK_BITS));
 		break;
 	case SORT_NAME:
 		break;
@@ -147,7 +168,8 @@ int view_compare(const struct view *v, const struct row *a, const struct row *b)
 			c = cmp_int(a->ev.status, b->ev.status);
 		break;
 	case SORT_TIME_LEFT:
-		c = cmp_int(left_key(a) / 1000, left_key(b) / 1000);
+		c = cmp_int(deadline_pos(v, a, LEFT_BITS),
+			    deadline_pos(v, b, LEFT_BITS));
 		break;
 	case SORT_AUTOPAY:
 		c = -cmp_int(biller_autopay_pct(a->b), biller_autopay_pct(b->b));
@@ -224,8 +246,8 @@ static uint64_t biased(long long v, int bits)
 }
 
 /* The whole order as one integer: the primary keys, then the name rank
- * (20 bits: up to a million billers).  Times count in whole seconds, as in
- * view_compare(), so the two always agree. */
+ * (20 bits: up to a million billers).  Deadlines are placed by
+ * deadline_pos(), as in view_compare(), so the two always agree. */
 static uint64_t sort_key(const struct view *v, const struct row *r)
 {
 	uint64_t prio = (uint64_t)(prio_key(r->b) > 1023 ? 1023 : prio_key(r->b));
@@ -234,7 +256,7 @@ static uint64_t sort_key(const struct view *v, const struct row *r)
 	switch (v->sort) {
 	case SORT_RISK:
 		return (uint64_t)r->ev.status << 60 | prio << 50 |
-		       biased(left_key(r) / 1000, 30) << 20 | rank;
+		       biased(deadline_pos(v, r, RISK_BITS), RISK_BITS) << 20 | rank;
 	case SORT_NAME:
 		return rank;
 	case SORT_SHARD:
@@ -242,7 +264,7 @@ static uint64_t sort_key(const struct view *v, const struct row *r)
 	case SORT_PRIORITY:
 		return prio << 50 | (uint64_t)r->ev.status << 46 | rank;
 	case SORT_TIME_LEFT:
-		return biased(left_key(r) / 1000, 44) << 20 | rank;
+		return biased(deadline_pos(v, r, LEFT_BITS), LEFT_BITS) << 20 | rank;
 	case SORT_AUTOPAY:
 		return (uint64_t)(101 - biller_autopay_pct(r->b)) << 20 | rank;
 	case SORT__COUNT:
@@ -333,6 +355,19 @@ static int row_matches(const struct view *v, const struct row *r)
 	return strstr(status_lower[r->ev.status], v->filter) != NULL;
 }
 
+/* Deadlines are keyed from a base that moves only when now is more than a
+ * day away from it (rarely: the first rebuild, a clock that jumps), so the
+ * keys of a night stay the same from one rebuild to the next. */
+static void update_time_base(struct view *v, int64_t now)
+{
+	const int64_t day = 86400000;
+
+	if (now == BT_NO_TIME)
+		return;
+	if (!v->time_base || now - v->time_base > day || v->time_base - now > day)
+		v->time_base = now - now % 3600000;
+}
+
 void view_rebuild(struct view *v, int64_t now)
 {
 	size_t total = 0, k;
@@ -350,6 +385,7 @@ void view_rebuild(struct view *v, int64_t now)
 	}
 	if (v->ranks_dirty || v->nranks != total)
 		rank_billers(v);
+	update_time_base(v, now);
 	v->nrows = 0;
 	k = 0;
 	for (size_t i = 0; i < v->nsnaps; i++) {
@@ -435,4 +471,68 @@ const char *view_status_text(const struct row *r)
 {
 	return r->ev.status == BS_OTHER && r->ev.focus
 		       ? r->ev.focus->status : biller_status_label(r->ev.status);
+}
+
+void view_choose_columns(const struct view_col *c, size_t n, int cols, int *width)
+{
+	int total = 0, extra, maxdrop = 0, maxgrow = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		width[i] = c[i].shown ? c[i].min : 0;
+		total += width[i] ? width[i] + 1 : 0;
+		maxdrop = c[i].drop > maxdrop ? c[i].drop : maxdrop;
+		maxgrow = c[i].grow > maxgrow ? c[i].grow : maxgrow;
+	}
+	for (int d = 1; total - 1 > cols && d <= maxdrop; d++)
+		for (size_t i = 0; i < n; i++)
+			if (c[i].drop == d && width[i]) {
+				total -= width[i] + 1;
+				width[i] = 0;
+			}
+	extra = cols - (total - 1);
+	for (int gr = 1; gr <= maxgrow && extra > 0; gr++)
+		for (size_t i = 0; i < n && extra > 0; i++) {
+			int add = c[i].want - width[i];
+
+			if (c[i].grow != gr || !width[i] || add <= 0)
+				continue;
+			add = add > extra ? extra : add;
+			width[i] += add;
+			extra -= add;
+		}
+}
+
+/* Bytes of the first characters of s that fit in cols columns. */
+static size_t fit_bytes(const char *s, int cols, int *used)
+{
+	size_t i = 0;
+	int w = 0;
+
+	while (s[i]) {
+		int cw;
+		size_t len = text_char_width(s + i, &cw);
+
+		if (!len || w + cw > cols)
+			break;
+		w += cw;
+		i += len;
+	}
+	*used = w;
+	return i;
+}
+
+size_t view_cut_middle(char *buf, size_t n, const char *s, int cols)
+{
+	int used, cw;
+	size_t head, tail;
+
+	if (text_width(s) <= cols || cols < 3)
+		return text_printf(buf, n, "%s", s);
+	/* Half the start, an ellipsis, the rest from the end: the end tells
+	 * names that share a start apart ("Granite Falls Water/Power"). */
+	head = fit_bytes(s, (cols - 1) / 2, &used);
+	tail = head;
+	while (s[tail] && text_width(s + tail) > cols - 1 - used)
+		tail += text_char_width(s + tail, &cw);
+	return text_printf(buf, n, "%.*s\u2026%s", (int)head, s, s + tail);
 }

@@ -46,6 +46,7 @@ struct view {
 	bool reverse;
 	bool show_demo;
 	int at_risk_pct;
+	int64_t time_base;		/* deadlines are keyed from it (view.c) */
 	char filter[128];		/* lower-cased needle, "" for none */
 };
 
@@ -88,6 +89,28 @@ const char *view_status_text(const struct row *r);
 
 /* Row comparison used by the sort, exposed for the unit tests. */
 int view_compare(const struct view *v, const struct row *a, const struct row *b);
+
+/*
+ * The column chooser: which of a table's columns are drawn and how wide,
+ * for a terminal cols wide.  Columns not shown (empty for every row on
+ * screen, or not configured) get 0.  The others start at min; while they
+ * do not fit, those with a drop order are left out, drop 1 first; then
+ * what is left over goes to the columns with a grow order, grow 1 first,
+ * each up to its want.  Columns are separated by one space.
+ */
+struct view_col {
+	int min, want;
+	int drop;	/* 0: never dropped */
+	int grow;	/* 0: never given more than min */
+	bool shown;
+};
+void view_choose_columns(const struct view_col *c, size_t n, int cols, int *width);
+
+/* The text of s in at most cols columns into buf (n bytes): whole when it
+ * fits, else its start and its end with "\u2026" between them, so that two
+ * names that share a long start still show apart.  Cut between characters;
+ * s is drawn text (sanitized).  Returns the bytes written. */
+size_t view_cut_middle(char *buf, size_t n, const char *s, int cols);
 
 /* Set the text filter (lower-cased internally); "" clears it. */
 void view_set_filter(struct view *v, const char *text);

@@ -46,7 +46,8 @@
 	X(LEFT,        "left",        "Scroll left") \
 	X(RIGHT,       "right",       "Scroll right") \
 	X(PERIOD,      "period",      "Cycle tonight, 7 and 30 business days") \
-	X(GROUP,       "group",       "Cycle grouping: payment type, module, biller")
+	X(GROUP,       "group",       "Cycle grouping: payment type, module, biller") \
+	X(FREEZE,      "freeze",      "Hold the display still (Z or Esc resumes)")
 
 enum action {
 #define BT_ACTION_ENUM(e, name, help) ACT_##e,

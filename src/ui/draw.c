@@ -4,6 +4,7 @@
  */
 #include "autoconf.h"
 
+#include <langinfo.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "ui/draw.h"
 #include "ui/keymap.h"
+#include "ui/screen.h"
 #include "data/newrelic.h"
 #include "core/text.h"
 #include "core/timefmt.h"
@@ -206,46 +208,119 @@ static bool health_item(const struct app *app, size_t i, char *buf, size_t n,
 	return draw_nr_health_text(app, buf, n, paint);
 }
 
-void draw_header(struct app *app)
+bool draw_utf8(void)
+{
+	static int utf8 = -1;
+
+	if (utf8 < 0) {
+		const char *cs = nl_langinfo(CODESET);
+
+		utf8 = cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"));
+	}
+	return utf8;
+}
+
+/* One item of the header's first line. */
+struct hitem {
+	char text[96];
+	attr_t attr;
+	int keep;	/* kept first: 0 most important */
+	bool right;	/* in the right-hand group */
+	bool on;
+};
+
+/* Turn items on, most important first, while they fit with two spaces
+ * between each two. */
+static void header_fit(struct hitem *it, size_t n)
+{
+	int used = 0;
+
+	for (int k = 0; k <= 16; k++)
+		for (size_t i = 0; i < n; i++) {
+			int w = text_width(it[i].text);
+
+			if (it[i].keep != k || !it[i].text[0])
+				continue;
+			if (used + w + (used ? 2 : 0) > COLS)
+				return;	/* nothing less important either */
+			used += w + (used ? 2 : 0);
+			it[i].on = true;
+		}
+}
+
+void draw_header_as(struct app *app, const struct totals *t, int64_t frozen_ms)
 {
 	static const enum biller_status shown[] = {
 		BS_FAILED, BS_LATE, BS_AT_RISK, BS_RUNNING, BS_SCHEDULED,
 		BS_CLOSED_LATE, BS_CLOSED,
 	};
-	const struct totals *t = &app->view.totals;
-	int x = 0, y = 0;
-	char buf[64], clock[16], left[16];
+	static const int keep[] = { 2, 3, 4, 7, 8, 9, 10 };
+	struct hitem it[12];
+	size_t n = 0;
+	int x = 0, rx = COLS;
+	char clock[16], left[16], age[16];
 
-	move(0, 0);
-	clrtoeol();
-	draw_text(0, 0, 9, "batchtop", A_BOLD, 0);
-	x = 9;
-	for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+	memset(it, 0, sizeof it);
+	it[n++] = (struct hitem){ .text = "batchtop", .attr = A_BOLD, .keep = 6 };
+	for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++, n++) {
 		enum biller_status s = shown[i];
-		int w;
 
-		snprintf(buf, sizeof buf, "%s %d", biller_status_label(s),
-			 t->by_status[s]);
-		w = text_width(buf);
-		if (x + w + 1 > COLS - 24)
-			break;
-		draw_text(y, x, w, buf, t->by_status[s] && s <= BS_AT_RISK
-				? draw_attr(draw_status_paint(s))
-				: (t->by_status[s] ? 0 : draw_attr(PAINT_DIM)), 0);
-		x += w + 2;
+		snprintf(it[n].text, sizeof it[n].text, "%s %d",
+			 biller_status_label(s), t->by_status[s]);
+		it[n].attr = t->by_status[s] && s <= BS_AT_RISK
+				     ? draw_attr(draw_status_paint(s))
+				     : (t->by_status[s] ? 0 : draw_attr(PAINT_DIM));
+		it[n].keep = keep[i];
+	}
+	if (frozen_ms >= 0) {
+		fmt_countdown(age, sizeof age, frozen_ms);
+		snprintf(it[n].text, sizeof it[n].text, "FROZEN %s %s Z to resume",
+			 age, draw_utf8() ? "\u2014" : "-");
+		it[n].attr = draw_attr(PAINT_BAD) | A_BOLD;
+		it[n++].right = true;
 	}
 	if (app->now != BT_NO_TIME) {
 		fmt_clock(clock, sizeof clock, app->now, 0);
 		fmt_countdown(left, sizeof left,
 			      next_payment_file_ms(app->now, app->cfg->payment_file_minute));
-		snprintf(buf, sizeof buf, "file :%02d in %s  %s UTC",
-			 app->cfg->payment_file_minute, left, clock);
+		snprintf(it[n].text, sizeof it[n].text, "file :%02d in %s",
+			 app->cfg->payment_file_minute, left);
+		it[n].keep = 1;
+		it[n++].right = true;
+		snprintf(it[n].text, sizeof it[n].text, "%s UTC", clock);
+		it[n].keep = 5;
+		it[n++].right = true;
 	} else {
-		snprintf(buf, sizeof buf, "no shard has answered yet");
+		snprintf(it[n].text, sizeof it[n].text, "no shard has answered yet");
+		it[n].keep = 1;
+		it[n++].right = true;
 	}
-	draw_text(0, COLS - text_width(buf), text_width(buf), buf, 0, 0);
+	header_fit(it, n);
+	move(0, 0);
+	clrtoeol();
+	for (size_t i = 0; i < n; i++) {
+		int w = text_width(it[i].text);
 
+		if (!it[i].on || it[i].right)
+			continue;
+		draw_text(0, x, w, it[i].text, it[i].attr, 0);
+		x += w + 2;
+	}
+	for (size_t i = n; i-- > 0;) {
+		int w = text_width(it[i].text);
+
+		if (!it[i].on || !it[i].right)
+			continue;
+		rx -= w;
+		draw_text(0, rx, w, it[i].text, it[i].attr, 0);
+		rx -= 2;
+	}
 	draw_health_line(app, 1, 24);
+}
+
+void draw_header(struct app *app)
+{
+	draw_header_as(app, &app->view.totals, -1);
 }
 
 void draw_health_line(struct app *app, int y, int min_share)
@@ -293,8 +368,8 @@ void draw_statusbar(struct app *app, const char *hint)
 		ro = 10;
 		draw_text(y, COLS - ro, ro, " READ-ONLY", draw_attr(PAINT_BAD), 0);
 	}
-	if (app->message[0] && app->mono < app->message_until)
-		draw_text(y, 0, COLS - ro, app->message, A_BOLD, 0);
+	if (screen_message_shown(app))
+		draw_text(y, 0, COLS - ro, screen_message_shown(app), A_BOLD, 0);
 	else
 		draw_text(y, 0, COLS - ro, hint, draw_attr(PAINT_DIM), 0);
 }

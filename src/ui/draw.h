@@ -46,8 +46,15 @@ void draw_text(int y, int x, int cols, const char *s, attr_t attr, int right);
 void draw_fmt(int y, int x, int cols, attr_t attr, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
-/* The two header lines (totals, clock, shard health) at rows 0 and 1. */
+/* The two header lines (totals, clock, shard health) at rows 0 and 1.
+ * Items are kept apart by two spaces; when they do not all fit the least
+ * important go first (closed, closed late, scheduled, running, the name). */
 void draw_header(struct app *app);
+/* The same with totals t, and, when frozen_ms >= 0, "FROZEN m:ss — Z to
+ * resume" (the grid held still for that long). */
+void draw_header_as(struct app *app, const struct totals *t, int64_t frozen_ms);
+/* Whether the terminal's character set is UTF-8 (else ASCII fallbacks). */
+bool draw_utf8(void);
 /* Every source's health on row y (the shards, then New Relic when it is
  * configured), the troubled ones first, each cut to its share of what the
  * healthy ones leave, but to no less than min_share columns. */

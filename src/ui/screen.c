@@ -34,6 +34,11 @@ static void leave_top(struct app *app)
 
 	if (slot->s->leave)
 		slot->s->leave(app, slot->st);
+	/* Its message goes to the screen that opened it. */
+	if (app->message_depth == app->depth && app->depth > 1) {
+		app->message_depth--;
+		app->message_screen = app->stack[app->depth - 2].s;
+	}
 	free(slot->st);
 	slot->st = NULL;
 	slot->s = NULL;
@@ -80,13 +85,40 @@ const struct screen_slot *screen_find(const struct app *app,
 	return NULL;
 }
 
+static void message(struct app *app, int depth, const char *fmt, va_list ap)
+{
+	vsnprintf(app->message, sizeof app->message, fmt, ap);
+	app->message_until = mono_ms() + 4000;
+	app->message_depth = depth;
+	app->message_screen = depth > 0 ? app->stack[depth - 1].s : NULL;
+	app->dirty = true;
+}
+
 void screen_message(struct app *app, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(app->message, sizeof app->message, fmt, ap);
+	message(app, app->depth, fmt, ap);
 	va_end(ap);
-	app->message_until = mono_ms() + 4000;
-	app->dirty = true;
+}
+
+void screen_message_all(struct app *app, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	message(app, 0, fmt, ap);
+	va_end(ap);
+}
+
+const char *screen_message_shown(const struct app *app)
+{
+	if (!app->message[0] || app->mono >= app->message_until)
+		return NULL;
+	/* Depth 0: every screen's (or made before any screen was up). */
+	if (app->message_depth && (app->message_depth != app->depth ||
+				   app->stack[app->depth - 1].s != app->message_screen))
+		return NULL;
+	return app->message;
 }

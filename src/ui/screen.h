@@ -55,8 +55,21 @@ const struct screen_slot *screen_find(const struct app *app,
 				      const struct screen *s);
 /* Leave and free every screen, top first (batchtop is ending). */
 void screen_pop_all(struct app *app);
-/* A message in the status bar for a few seconds. */
+/*
+ * A message in the status bar for a few seconds.  It belongs to the screen
+ * that made it, the one on top when screen_message() is called, and shows
+ * only while that screen is on top: a screen opened over it (help, the
+ * detail) has its own bar.  When the owner closes (a dialog answered with
+ * y), its message passes to the screen under it, the one that opened it.
+ * screen_message_all() makes one that every screen shows: for outcomes
+ * that arrive later, in the background (a rerun's answer, a plan's step),
+ * which are news whatever the operator is looking at.
+ */
 void screen_message(struct app *app, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+void screen_message_all(struct app *app, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The message the top screen shows now, or NULL. */
+const char *screen_message_shown(const struct app *app);
 
 #endif

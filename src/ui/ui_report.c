@@ -10,10 +10,14 @@
 static void to_status_bar(struct app *app, enum report_level level,
 			  const char *text)
 {
-	screen_message(app, "%s", text);
-	/* Outcomes matter: they stay longer than the usual few seconds. */
-	if (level == REPORT_OUTCOME)
+	/* Outcomes come later, in the background: every screen shows them
+	 * (screen.h), and longer than the usual few seconds. */
+	if (level == REPORT_OUTCOME) {
+		screen_message_all(app, "%s", text);
 		app->message_until = mono_ms() + 12000;
+	} else {
+		screen_message(app, "%s", text);
+	}
 }
 
 const struct action_report ui_report = { .message = to_status_bar };

@@ -429,6 +429,130 @@ static void test_filter(void **state)
 	view_free(&v);
 }
 
+/* --- the order holds still ----------------------------------------------------------- */
+
+/* Two billers alike but for deadlines 300 ms apart, named so that the name
+ * tie-breaker would put the later one first: as now advances second by
+ * second, from any phase of the second, the earlier deadline stays first
+ * (keyed by whole seconds left, the two swapped whenever a second boundary
+ * fell between them). */
+static void test_deadline_order_holds_still(void **state)
+{
+	static const int64_t phases[] = { 0, 1, 100, 250, 299, 300, 301, 700, 999 };
+	static const enum sort_key keys[] = { SORT_RISK, SORT_TIME_LEFT };
+	struct snapshot *s = shard(0);
+	struct view v;
+
+	init(&v);
+	running(s, "B-1", "Aaa Late Deadline", 2, FX_MIN(20) + 300);
+	running(s, "B-2", "Zzz Early Deadline", 2, FX_MIN(20));
+	give(&v, 0, s);
+	for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+		v.sort = keys[k];
+		for (size_t p = 0; p < sizeof phases / sizeof phases[0]; p++)
+			for (int sec = 0; sec < 90; sec++) {
+				view_rebuild(&v, T0 + sec * 1000 + phases[p]);
+				assert_int_equal(v.nrows, 2);
+				if (strcmp(v.rows[0].b->biller_id, "B-2"))
+					fail_msg("%s at +%d s %lld ms: the later deadline "
+						 "came first", sort_key_name(keys[k]), sec,
+						 (long long)phases[p]);
+			}
+	}
+	view_free(&v);
+}
+
+/* --- the column chooser ------------------------------------------------------------ */
+
+enum { C_STATUS, C_NAME, C_MARK, C_LEFT, C_ZONE, C_ERR, C_N };
+
+static void spec(struct view_col *c, bool mark_shown)
+{
+	c[C_STATUS] = (struct view_col){ .min = 11, .want = 11, .shown = true };
+	c[C_NAME] = (struct view_col){ .min = 14, .want = 40, .grow = 1, .shown = true };
+	c[C_MARK] = (struct view_col){ .min = 1, .want = 1, .shown = mark_shown };
+	c[C_LEFT] = (struct view_col){ .min = 10, .want = 10, .shown = true };
+	c[C_ZONE] = (struct view_col){ .min = 10, .want = 19, .drop = 1, .grow = 3, .shown = true };
+	c[C_ERR] = (struct view_col){ .min = 10, .want = 24, .drop = 2, .grow = 2, .shown = true };
+}
+
+static int used(const int *w)
+{
+	int total = 0;
+
+	for (int i = 0; i < C_N; i++)
+		total += w[i] ? w[i] + 1 : 0;
+	return total - 1;
+}
+
+static void test_column_chooser(void **state)
+{
+	struct view_col c[C_N];
+	int w[C_N];
+
+	(void)state;
+	/* Wide: everything, the name to its want first, then the error. */
+	spec(c, true);
+	view_choose_columns(c, C_N, 200, w);
+	assert_int_equal(w[C_NAME], 40);
+	assert_int_equal(w[C_ERR], 24);
+	assert_int_equal(w[C_ZONE], 19);
+	assert_int_equal(w[C_MARK], 1);
+	assert_true(used(w) <= 200);
+	/* An empty column is not drawn, and its room goes to the name. */
+	spec(c, false);
+	view_choose_columns(c, C_N, 60, w);
+	assert_int_equal(w[C_MARK], 0);
+	assert_int_equal(w[C_ZONE], 10);
+	assert_int_equal(w[C_NAME], 14 + 60 - 59);
+	/* Narrow: the zone is dropped before the error, and what is left
+	 * goes to the name. */
+	spec(c, true);
+	view_choose_columns(c, C_N, 56, w);
+	assert_int_equal(w[C_ZONE], 0);
+	assert_int_equal(w[C_ERR], 10);
+	assert_int_equal(w[C_NAME], 14 + 56 - 50);
+	assert_true(used(w) <= 56);
+	/* Narrower still: the error goes too; never-dropped ones stay. */
+	view_choose_columns(c, C_N, 40, w);
+	assert_int_equal(w[C_ERR], 0);
+	assert_int_equal(w[C_STATUS], 11);
+	assert_int_equal(w[C_LEFT], 10);
+	assert_int_equal(w[C_NAME], 40 - 11 - 1 - 10 - 3);
+	assert_true(used(w) <= 40);
+	/* The name grows first, up to its want, before the error gets any. */
+	view_choose_columns(c, C_N, 90, w);
+	assert_int_equal(w[C_NAME], 40);
+	assert_int_equal(w[C_ERR], 10 + (90 - 61) - 26);	/* 61: every min */
+	assert_int_equal(w[C_ZONE], 10);
+}
+
+/* Two names that share a long start stay apart when cut, and a cut name
+ * is no wider than asked. */
+static void test_cut_middle(void **state)
+{
+	char a[128], b[128];
+
+	(void)state;
+	view_cut_middle(a, sizeof a, "Granite Falls Water Utility", 16);
+	view_cut_middle(b, sizeof b, "Granite Falls Power Company", 16);
+	assert_string_equal(a, "Granite\u2026 Utility");	/* as the man page says */
+	assert_string_not_equal(a, b);
+	assert_true(text_width(a) <= 16);
+	assert_true(text_width(b) <= 16);
+	assert_non_null(strstr(a, "\u2026"));
+	assert_true(!strncmp(a, "Granite", 7));
+	assert_non_null(strstr(a, "Utility"));
+	assert_non_null(strstr(b, "Company"));
+	/* Fits: whole. */
+	view_cut_middle(a, sizeof a, "Acme Water", 16);
+	assert_string_equal(a, "Acme Water");
+	/* Wide characters are never split. */
+	view_cut_middle(a, sizeof a, "\u6771\u4eac\u96fb\u529b\u682a\u5f0f\u4f1a\u793e", 9);
+	assert_true(text_width(a) <= 9);
+	assert_true(text_utf8_valid(a));
+}
+
 /* --- finding a biller again -------------------------------------------------------- */
 
 static void test_find_after_resort(void **state)
@@ -611,6 +735,9 @@ int main(void)
 		cmocka_unit_test(test_sort_key_specifics),
 		cmocka_unit_test(test_filter),
 		cmocka_unit_test(test_find_after_resort),
+		cmocka_unit_test(test_deadline_order_holds_still),
+		cmocka_unit_test(test_column_chooser),
+		cmocka_unit_test(test_cut_middle),
 		cmocka_unit_test(test_view_now),
 		cmocka_unit_test(test_snapshot_references),
 		cmocka_unit_test(test_rows_grow_and_shrink),
