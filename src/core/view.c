@@ -97,6 +97,28 @@ static int prio_key(const struct biller *b)
 	return b->priority == BT_NO_INT ? 1 << 20 : b->priority;
 }
 
+/* The priority in the risk order's key: 9 bits (the status and whether
+ * someone acted take the bits above); priorities past 510 and none at all
+ * sort together, last. */
+static int risk_prio(const struct biller *b)
+{
+	int p = prio_key(b);
+
+	return p > 511 ? 511 : p;
+}
+
+bool view_rerun_open(const struct biller *b, void *ctx)
+{
+	(void)ctx;
+	for (size_t i = 0; i < b->nbatches; i++) {
+		const char *w = b->batches[i].rerun_status;
+
+		if (w && (!strcmp(w, "pending") || !strcmp(w, "running")))
+			return true;
+	}
+	return false;
+}
+
 /*
  * Where a row's deadline puts it in the risk and time-left orders, in
  * `bits` bits (signed).  The key is the deadline itself, an instant that
@@ -152,7 +174,9 @@ int view_compare(const struct view *v, const struct row *a, const struct row *b)
 	case SORT_RISK:
 		c = cmp_int(a->ev.status, b->ev.status);
 		if (!c)
-			c = cmp_int(prio_key(a->b), prio_key(b->b));
+			c = cmp_int(a->acted, b->acted);
+		if (!c)
+			c = cmp_int(risk_prio(a->b), risk_prio(b->b));
 		if (!c)
 			c = cmp_int(deadline_pos(v, a, RISK_BITS),
 				    deadline_pos(v, b, RISK_BITS));
@@ -255,7 +279,8 @@ static uint64_t sort_key(const struct view *v, const struct row *r)
 
 	switch (v->sort) {
 	case SORT_RISK:
-		return (uint64_t)r->ev.status << 60 | prio << 50 |
+		return (uint64_t)r->ev.status << 60 | (uint64_t)r->acted << 59 |
+		       (uint64_t)risk_prio(r->b) << 50 |
 		       biased(deadline_pos(v, r, RISK_BITS), RISK_BITS) << 20 | rank;
 	case SORT_NAME:
 		return rank;
@@ -399,6 +424,10 @@ void view_rebuild(struct view *v, int64_t now)
 			r->b = &s->billers[j];
 			r->rank = v->ranks[k];
 			biller_eval(r->b, now, v->at_risk_pct, &r->ev);
+			r->acted = (r->ev.status == BS_FAILED ||
+				     r->ev.status == BS_LATE) &&
+				   (v->rerun_open ? v->rerun_open
+						  : view_rerun_open)(r->b, v->rerun_open_ctx);
 			if (r->b->is_demo) {
 				v->totals.demo++;
 				if (!v->show_demo)

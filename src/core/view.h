@@ -21,6 +21,8 @@ struct row {
 	const struct biller *b;
 	struct biller_eval ev;
 	uint32_t rank;		/* of b among all billers by name, id, shard */
+	bool acted;		/* failed or late with a rerun already asked
+				 * for: after those nobody has acted on yet */
 };
 
 struct totals {
@@ -47,6 +49,11 @@ struct view {
 	bool show_demo;
 	int at_risk_pct;
 	int64_t time_base;		/* deadlines are keyed from it (view.c) */
+	/* Whether b has a rerun request still open; NULL: the snapshot's
+	 * word for it (view_rerun_open).  The dashboard adds what it asked
+	 * for itself and the shard has not shown yet. */
+	bool (*rerun_open)(const struct biller *b, void *ctx);
+	void *rerun_open_ctx;
 	char filter[128];		/* lower-cased needle, "" for none */
 };
 
@@ -62,6 +69,10 @@ int64_t view_now(const struct view *v, int64_t mono_now);
 
 /* Re-evaluate, filter and sort at now. */
 void view_rebuild(struct view *v, int64_t now);
+
+/* True when some batch of b has a rerun request the shard has not ended
+ * (pending or running), from the snapshot alone. */
+bool view_rerun_open(const struct biller *b, void *ctx);
 
 /* Index of the row showing (shard_index, biller_id), or -1. */
 long view_find(const struct view *v, int shard_index, const char *biller_id);

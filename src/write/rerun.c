@@ -622,6 +622,15 @@ const char *rerun_biller_word(const struct biller *b)
 	return best;
 }
 
+/* For the risk order (core/view.c): a rerun is already on its way when
+ * the word of the RERUN column is one of an open request, counting what
+ * this batchtop asked for and the shard has not shown yet. */
+static bool biller_rerun_open(const struct biller *b, void *ctx)
+{
+	(void)ctx;
+	return word_rank(rerun_biller_word(b)) <= 3;	/* unknown .. pending */
+}
+
 /* --- leaving with work undone ----------------------------------------------- */
 
 size_t rerun_unanswered(void)
@@ -691,6 +700,7 @@ void rerun_init(struct app *app)
 	free(R.audit_path);
 	R.audit_path = audit_path(app->cfg);
 	R.ready = true;
+	app->view.rerun_open = biller_rerun_open;
 }
 
 void rerun_tick(struct app *app)

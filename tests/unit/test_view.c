@@ -462,6 +462,45 @@ static void test_deadline_order_holds_still(void **state)
 	view_free(&v);
 }
 
+/* A failed biller someone already asked a rerun for goes below the failed
+ * billers nobody has acted on, whatever its priority, so the top row is
+ * always the next one to act on; the hook adds what the shard has not
+ * shown yet. */
+static bool open_for_b3(const struct biller *b, void *ctx)
+{
+	(void)ctx;
+	return !strcmp(b->biller_id, "B-3") || view_rerun_open(b, NULL);
+}
+
+static void test_acted_on_goes_below(void **state)
+{
+	struct snapshot *s = shard(0);
+	struct batch *t;
+	struct view v;
+
+	(void)state;
+	init(&v);
+	t = (biller(s, "B-1", "Urgent", 1, BS_FAILED), &s->batches[s->nbatches - 1]);
+	t->rerun_status = "pending";
+	biller(s, "B-2", "Less urgent", 3, BS_FAILED);
+	biller(s, "B-3", "Asked here", 2, BS_FAILED);
+	biller(s, "B-4", "Late", 1, BS_LATE);
+	give(&v, 0, s);
+	view_rebuild(&v, T0);
+	assert_int_equal(v.nrows, 4);
+	assert_string_equal(v.rows[0].b->biller_id, "B-3");	/* prio 2 */
+	assert_string_equal(v.rows[1].b->biller_id, "B-2");	/* prio 3 */
+	assert_string_equal(v.rows[2].b->biller_id, "B-1");	/* acted on */
+	assert_string_equal(v.rows[3].b->biller_id, "B-4");	/* late after failed */
+	v.rerun_open = open_for_b3;
+	view_rebuild(&v, T0);
+	assert_string_equal(v.rows[0].b->biller_id, "B-2");
+	assert_string_equal(v.rows[1].b->biller_id, "B-1");
+	assert_string_equal(v.rows[2].b->biller_id, "B-3");
+	assert_true(v.rows[2].acted && !v.rows[0].acted);
+	view_free(&v);
+}
+
 /* --- the column chooser ------------------------------------------------------------ */
 
 enum { C_STATUS, C_NAME, C_MARK, C_LEFT, C_ZONE, C_ERR, C_N };
@@ -736,6 +775,7 @@ int main(void)
 		cmocka_unit_test(test_filter),
 		cmocka_unit_test(test_find_after_resort),
 		cmocka_unit_test(test_deadline_order_holds_still),
+		cmocka_unit_test(test_acted_on_goes_below),
 		cmocka_unit_test(test_column_chooser),
 		cmocka_unit_test(test_cut_middle),
 		cmocka_unit_test(test_view_now),
