@@ -169,7 +169,8 @@ static void dlg_estimate(struct app *app, char *buf, size_t n, enum paint *p)
 			 "yet)", minute);
 		return;
 	}
-	to_file = next_payment_file_ms(app->now, minute);
+	to_file = next_payment_file_ms(app->now, minute,
+				       app->cfg->payment_file_period);
 	fmt_countdown(left, sizeof left, to_file);
 	if (dlg.median_ms == BT_NO_TIME) {
 		snprintf(buf, n, "File run   :%02d in %s; estimating from the biller's "

@@ -67,6 +67,8 @@ static const struct option_def options[] = {
 		   "Percent of its window a running close may use before it is at risk"),
 	INT_OPTION("batchtop", payment_file_minute, 45, 0, 59,
 		   "Minute past each hour at which payment files run"),
+	INT_OPTION("batchtop", payment_file_period, 3600, 10, 86400,
+		   "Seconds from one payment-file run to the next (a divisor of a day)"),
 	INT_OPTION("batchtop", night_hours, 12, 1, 72,
 		   "Closes scheduled within this many hours of now count as tonight"),
 	INT_OPTION("batchtop", query_timeout, 10, 1, 600,
@@ -580,6 +582,21 @@ static void check_text(struct parse *ps, const char *text, size_t len)
 	}
 }
 
+/* Payment files run at the same times every day, counted from midnight:
+ * the period must divide a day. */
+static void check_period(struct parse *ps)
+{
+	int period = ps->c->payment_file_period;
+
+	if (86400 % period == 0)
+		return;
+	for (size_t i = 0; i < NOPTIONS; i++)
+		if (strcmp(options[i].info.name, "payment_file_period") == 0)
+			fail(ps, ps->opt_line[i], xasprintf("payment_file_period: "
+				"%d does not divide a day (86400 s): use e.g. "
+				"3600, 1800, 900, 60 or 36", period));
+}
+
 static int load_text(struct config *c, const char *text, size_t len,
 		     const char *name, char **err)
 {
@@ -603,6 +620,8 @@ static int load_text(struct config *c, const char *text, size_t len,
 			fail(&ps, (rc + 1) / 3, xstrdup("syntax error: "
 				"expected [section] or name = value"));
 	}
+	if (ps.err == NULL)
+		check_period(&ps);
 	if (ps.err == NULL && c->nshards == 0) {
 		ps.err = xstrdup("no [shard.NAME] section: batchtop needs at "
 				 "least one shard");

@@ -237,7 +237,8 @@ void draw_header(struct app *app)
 	if (app->now != BT_NO_TIME) {
 		fmt_clock(clock, sizeof clock, app->now, 0);
 		fmt_countdown(left, sizeof left,
-			      next_payment_file_ms(app->now, app->cfg->payment_file_minute));
+			      next_payment_file_ms(app->now, app->cfg->payment_file_minute,
+						   app->cfg->payment_file_period));
 		snprintf(buf, sizeof buf, "file :%02d in %s  %s UTC",
 			 app->cfg->payment_file_minute, left, clock);
 	} else {
