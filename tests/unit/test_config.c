@@ -366,8 +366,22 @@ static void test_shard_without_dsn(void **state)
 	expect_error("[shard.b]\n[shard.c]\ndsn = x\n",
 		     NAME ":1: [shard.b] has no dsn");
 	/* The lowest line wins, even if it is found later. */
+	/* An unknown key is told at its line, before the dsn it may stand for
+	 * is missed at the header's. */
 	expect_error("[shard.b]\nhost = db\n[shard.c]\ndsn = x\n",
-		     NAME ":1: [shard.b] has no dsn");
+		     NAME ":2: unknown option in [shard.b]: a shard section "
+		     "takes only dsn");
+	expect_error("[shard.a]\ndns = host=x\n",
+		     NAME ":2: unknown option in [shard.a]: a shard section "
+		     "takes only dsn (is it dsn, mistyped?)");
+	expect_error("[shard.a]\nDSN = host=x\n[shard.b]\n",
+		     NAME ":2: unknown option in [shard.a]: a shard section "
+		     "takes only dsn (is it dsn, mistyped?)");
+	/* With nothing else wrong, the first shard without a dsn is told. */
+	expect_error("[shard.a]\n[shard.b]\n[ui]\ncolor = maybe\n",
+		     NAME ":4: color: \"maybe\" is not a boolean (use true or "
+		     "false, yes or no, on or off, 1 or 0)");
+	expect_error("[shard.a]\n[shard.b]\n", NAME ":1: [shard.a] has no dsn");
 	expect_error("[shard.b]\ndsn =\n",
 		     NAME ":2: dsn of [shard.b] is empty");
 	expect_error("[shard.b]\ndsn = a\ndsn = b\n",
