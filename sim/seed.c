@@ -11,7 +11,7 @@
  * wave.  Times are offsets that the SQL adds to the server's now().  Each
  * close's deadline is a payment-file run of the compressed clock (:45 of a
  * --file-period "hour", counted from midnight UTC), the first one at least
- * 25 platform minutes after it is due; a close due earlier than 45 minutes
+ * 15 platform minutes after it is due; a close due earlier than 45 minutes
  * before that run waits for the hour to begin.  So batchtop, counting down
  * to the same runs (payment_file_period), shows LEFT and the next file on
  * one clock.
@@ -221,7 +221,7 @@ static bool insert_tonight(struct seed_ctx *c, int *count)
 	}
 	*count = nth;
 	/* d: the first file run (k * period + offset, from the epoch, which
-	 * is a midnight) at least 25 platform minutes after the close is due;
+	 * is a midnight) at least 15 platform minutes after the close is due;
 	 * the close is due no earlier than a window before it. */
 	ok = shard_bulk(c->s,
 		"INSERT INTO batchtop.batch_close (batch_id, biller_id, business_day, "
@@ -232,7 +232,7 @@ static bool insert_tonight(struct seed_ctx *c, int *count)
 		"'scheduled', 0, now() "
 		"FROM (VALUES %s) AS v(id, biller, ptype, module, off, win, per, fo, day) "
 		"CROSS JOIN LATERAL (SELECT to_timestamp(ceil((extract(epoch FROM now()) "
-		"  + v.off::float8 + v.win::float8 * 25 / 45 - v.fo::float8) / v.per::float8) "
+		"  + v.off::float8 + v.win::float8 * 15 / 45 - v.fo::float8) / v.per::float8) "
 		"  * v.per::float8 + v.fo::float8) AS at) AS d", &t);
 	rows_free(&t);
 	return ok;
