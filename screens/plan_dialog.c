@@ -70,7 +70,8 @@ static void shard_line(struct app *app, const struct plan_summary *p, size_t s,
 	}
 	fmt_clock(at, sizeof at, app->now + span, 0);
 	fmt_countdown(left, sizeof left, span);
-	late = span > next_payment_file_ms(app->now, minute);
+	late = span > next_payment_file_ms(app->now, minute,
+					   app->cfg->payment_file_period);
 	snprintf(buf, n, "  %-10s %d batch%s, done in ~%s (%s UTC)%s: %s the "
 		 ":%02d run", name, count, count == 1 ? "" : "es", left, at,
 		 p->median_asked[s] ? "" : " (estimating)",

@@ -235,7 +235,8 @@ static void dlg_estimate(struct app *app, const struct dlg *d, char *buf,
 			 "yet)", minute);
 		return;
 	}
-	in.left_ms = next_payment_file_ms(app->now, minute);
+	in.left_ms = next_payment_file_ms(app->now, minute,
+					  app->cfg->payment_file_period);
 	*p = paints[estimate_words(&in, words, sizeof words)];
 	snprintf(buf, n, "File run   :%02d, %s", minute, words);
 }

@@ -123,7 +123,8 @@ static void tile_texts(const struct app *app, char text[T__COUNT][16],
 	if (data)
 		fmt_countdown(text[T_FILE], sizeof text[T_FILE],
 			      next_payment_file_ms(app->now,
-						   app->cfg->payment_file_minute));
+						   app->cfg->payment_file_minute,
+						   app->cfg->payment_file_period));
 	else
 		snprintf(text[T_FILE], sizeof text[T_FILE], "-");
 }

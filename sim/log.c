@@ -57,6 +57,11 @@ double sim_window_seconds(const struct sim_config *cfg)
 	return 45.0 * 60.0 / cfg->speed;
 }
 
+double sim_file_offset(const struct sim_config *cfg)
+{
+	return cfg->file_period * 45.0 / 60.0;
+}
+
 static void out_of_memory(size_t n)
 {
 	fprintf(stderr, "batchtop-sim: out of memory (%zu bytes)\n", n);

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "advance.h"
+#include "night.h"
 #include "rerun.h"
 #include "seed.h"
 #include "shard.h"
@@ -67,6 +68,17 @@ static void usage(FILE *out)
 "                           (default 14; weekends skipped)\n"
 "      --fail-rate F        fraction of tonight's closes that fail, 0..1\n"
 "                           (default 0.15)\n"
+"      --file-period SECONDS  real seconds from one payment-file run to the\n"
+"                           next (default 3600 / speed: 60 at speed 60);\n"
+"                           tonight's deadlines are the :45 runs of this\n"
+"                           clock, counted from midnight UTC, as batchtop's\n"
+"                           payment_file_period counts them\n"
+"      --nights N           nights to play (default 1); 0 plays one after\n"
+"                           another: when a night is over (every close\n"
+"                           finished, no rerun open, its last deadline\n"
+"                           passed), the next business day's closes are\n"
+"                           scheduled and the night that ended is moved a\n"
+"                           day back, out of batchtop's \"tonight\"\n"
 "      --reset              empty the batchtop tables of every shard first\n"
 "      --no-seed            seed nothing; only advance what is there\n"
 "  -v, --verbose            report every transition on stderr\n"
@@ -109,7 +121,7 @@ static double parse_double(const char *s, const char *what, double lo, double hi
 static void parse_args(int argc, char **argv, struct sim_config *cfg)
 {
 	enum { OPT_SEED = 256, OPT_SPEED, OPT_DURATION, OPT_HISTORY, OPT_FAIL,
-	       OPT_RESET, OPT_NO_SEED };
+	       OPT_RESET, OPT_NO_SEED, OPT_FILE_PERIOD, OPT_NIGHTS };
 	static const struct option longopts[] = {
 		{ "shard", required_argument, NULL, 's' },
 		{ "billers", required_argument, NULL, 'b' },
@@ -118,6 +130,8 @@ static void parse_args(int argc, char **argv, struct sim_config *cfg)
 		{ "duration", required_argument, NULL, OPT_DURATION },
 		{ "history-days", required_argument, NULL, OPT_HISTORY },
 		{ "fail-rate", required_argument, NULL, OPT_FAIL },
+		{ "file-period", required_argument, NULL, OPT_FILE_PERIOD },
+		{ "nights", required_argument, NULL, OPT_NIGHTS },
 		{ "reset", no_argument, NULL, OPT_RESET },
 		{ "no-seed", no_argument, NULL, OPT_NO_SEED },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -129,6 +143,7 @@ static void parse_args(int argc, char **argv, struct sim_config *cfg)
 
 	*cfg = (struct sim_config){
 		.billers = 40, .seed = 1, .speed = 60, .history_days = 14, .fail_rate = 0.15,
+		.nights = 1,
 	};
 	cfg->dsns = sim_xmalloc((size_t)argc * sizeof *cfg->dsns);
 	while ((c = getopt_long(argc, argv, "s:b:vhV", longopts, NULL)) != -1) {
@@ -160,6 +175,12 @@ static void parse_args(int argc, char **argv, struct sim_config *cfg)
 		case OPT_FAIL:
 			cfg->fail_rate = parse_double(optarg, "--fail-rate", 0, 1);
 			break;
+		case OPT_FILE_PERIOD:
+			cfg->file_period = parse_double(optarg, "--file-period", 1, 86400);
+			break;
+		case OPT_NIGHTS:
+			cfg->nights = (int)parse_double(optarg, "--nights", 0, 10000);
+			break;
 		case OPT_RESET:
 			cfg->reset = true;
 			break;
@@ -184,6 +205,8 @@ static void parse_args(int argc, char **argv, struct sim_config *cfg)
 		bad_usage("unexpected argument '%s'", argv[optind]);
 	if (cfg->nshards == 0)
 		bad_usage("at least one --shard DSN is needed");
+	if (cfg->file_period == 0)
+		cfg->file_period = 3600.0 / cfg->speed;
 }
 
 static void install_signals(void)
@@ -220,7 +243,7 @@ static void tick(struct shard *s, const struct sim_config *cfg)
 	PQclear(res);
 	ok = advance_start_due(s, cfg) && advance_finish_running(s, cfg) &&
 	     rerun_finish(s, cfg, server_now) && rerun_pickup(s, cfg, server_now) &&
-	     shard_flush_logs(s) && shard_commit(s);
+	     night_next_if_over(s, cfg) && shard_flush_logs(s) && shard_commit(s);
 	if (!ok) {
 		shard_rollback(s);
 		s->counts = counts;

@@ -8,9 +8,18 @@
  *
  * Tonight is compressed by --speed: a few closes are due within the first
  * seconds, the rest follow over 6 platform hours, most of them in the 23:00
- * wave.  Times are offsets that the SQL adds to the server's now().
- * History is not compressed: it has real 45-minute windows, in each
- * biller's own time zone.
+ * wave.  Times are offsets that the SQL adds to the server's now().  Each
+ * close's deadline is a payment-file run of the compressed clock (:45 of a
+ * --file-period "hour", counted from midnight UTC), the first one at least
+ * 15 platform minutes after it is due; a close due earlier than 45 minutes
+ * before that run waits for the hour to begin.  So batchtop, counting down
+ * to the same runs (payment_file_period), shows LEFT and the next file on
+ * one clock.
+ * History is compressed the same way: its windows and durations are
+ * platform minutes at --speed, placed at each biller's local schedule of
+ * each past day, so the estimates drawn from it fit tonight's clock.
+ * Night after night (seed_night), the billers stay and each night draws
+ * its closes and autopay run from a stream keyed by its number.
  */
 #include "seed.h"
 
@@ -40,7 +49,9 @@ struct seed_ctx {
 	struct shard *s;
 	const struct sim_config *cfg;
 	struct rng r;
-	char today[16];		/* YYYYMMDD of the server's current_date */
+	char today[16];		/* YYYYMMDD of tonight's business day */
+	char day[16];		/* the same as YYYY-MM-DD */
+	int night;		/* 1 for the first night of the shard */
 	struct seed_biller *b;
 	int nb;
 };
@@ -186,11 +197,12 @@ static double tonight_offset(struct seed_ctx *c, int nth)
 
 static bool insert_tonight(struct seed_ctx *c, int *count)
 {
+	const struct sim_config *cfg = c->cfg;
 	struct rows t;
 	bool ok;
 	int nth = 0;
 
-	rows_init(&t, 6);
+	rows_init(&t, 9);
 	for (int i = 0; i < c->nb; i++) {
 		const struct seed_biller *b = &c->b[i];
 
@@ -201,18 +213,27 @@ static bool insert_tonight(struct seed_ctx *c, int *count)
 			rows_add(&t, pair_type(b->pairs[k]));
 			rows_add(&t, pair_module(b->pairs[k]));
 			rows_addf(&t, "%.3f", tonight_offset(c, nth++));
-			rows_addf(&t, "%.3f", sim_window_seconds(c->cfg));
+			rows_addf(&t, "%.3f", sim_window_seconds(cfg));
+			rows_addf(&t, "%.3f", cfg->file_period);
+			rows_addf(&t, "%.3f", sim_file_offset(cfg));
+			rows_add(&t, c->day);
 		}
 	}
 	*count = nth;
+	/* d: the first file run (k * period + offset, from the epoch, which
+	 * is a midnight) at least 15 platform minutes after the close is due;
+	 * the close is due no earlier than a window before it. */
 	ok = shard_bulk(c->s,
 		"INSERT INTO batchtop.batch_close (batch_id, biller_id, business_day, "
 		"payment_type, module, scheduled_at, deadline_at, status, attempts, updated_at) "
-		"SELECT v.id, v.biller, current_date, v.ptype, v.module, "
-		"now() + v.off::float8 * interval '1 second', "
-		"now() + (v.off::float8 + v.win::float8) * interval '1 second', "
+		"SELECT v.id, v.biller, v.day::date, v.ptype, v.module, "
+		"greatest(now() + v.off::float8 * interval '1 second', "
+		"         d.at - v.win::float8 * interval '1 second'), d.at, "
 		"'scheduled', 0, now() "
-		"FROM (VALUES %s) AS v(id, biller, ptype, module, off, win)", &t);
+		"FROM (VALUES %s) AS v(id, biller, ptype, module, off, win, per, fo, day) "
+		"CROSS JOIN LATERAL (SELECT to_timestamp(ceil((extract(epoch FROM now()) "
+		"  + v.off::float8 + v.win::float8 * 15 / 45 - v.fo::float8) / v.per::float8) "
+		"  * v.per::float8 + v.fo::float8) AS at) AS d", &t);
 	rows_free(&t);
 	return ok;
 }
@@ -223,7 +244,8 @@ static bool insert_autopay(struct seed_ctx *c)
 	static const int status_w[] = { 75, 15, 10 };
 	struct rows runs, fails;
 	bool ok;
-	long invoice = 1000001;
+	/* Each night's invoices are numbered apart from the others'. */
+	long invoice = 1000001 + (long)(c->night - 1) * 1000000;
 
 	rows_init(&runs, 5);
 	rows_init(&fails, 6);
@@ -272,6 +294,7 @@ static bool insert_autopay(struct seed_ctx *c)
 static void add_history_close(struct seed_ctx *c, struct rows *t, const struct seed_biller *b,
 			      int k, const char *day, const char *daytag)
 {
+	double speed = c->cfg->speed;
 	double delay = rng_range(&c->r, 5, 120);
 	double dur;
 	bool rerun = rng_unit(&c->r) < 0.07;
@@ -280,6 +303,9 @@ static void add_history_close(struct seed_ctx *c, struct rows *t, const struct s
 		dur = HISTORY_WINDOW - delay + rng_range(&c->r, 60, 3000);
 	else
 		dur = 180 + rng_unit(&c->r) * 2300;
+	/* Platform seconds to real ones, as tonight's. */
+	delay /= speed;
+	dur /= speed;
 
 	rows_addf(t, "%s-%s-%s-%s", b->id, daytag, pair_type(b->pairs[k]), pair_module(b->pairs[k]));
 	rows_add(t, b->id);
@@ -288,8 +314,9 @@ static void add_history_close(struct seed_ctx *c, struct rows *t, const struct s
 	rows_add(t, pair_module(b->pairs[k]));
 	rows_add(t, b->p.timezone);
 	rows_addf(t, "%.0f", b->local_start[k]);
-	rows_addf(t, "%.0f", delay);
-	rows_addf(t, "%.0f", dur);
+	rows_addf(t, "%.3f", delay);
+	rows_addf(t, "%.3f", dur);
+	rows_addf(t, "%.3f", HISTORY_WINDOW / speed);
 	rows_add(t, rerun ? "2" : "1");
 	if (rerun) {
 		char batch_id[160];
@@ -325,7 +352,7 @@ static bool insert_history(struct seed_ctx *c)
 		"WHERE extract(isodow FROM d) < 6 ORDER BY d DESC LIMIT $1::int", 1, params);
 	if (!days)
 		return false;
-	rows_init(&t, 12);
+	rows_init(&t, 13);
 	for (int d = 0; d < PQntuples(days); d++)
 		for (int i = 0; i < c->nb; i++)
 			for (int k = 0; k < c->b[i].npairs; k++)
@@ -337,12 +364,12 @@ static bool insert_history(struct seed_ctx *c)
 		"payment_type, module, scheduled_at, deadline_at, started_at, finished_at, "
 		"status, attempts, error_class, error_message, updated_at) "
 		"SELECT v.id, v.biller, v.day::date, v.ptype, v.module, s.t, "
-		"s.t + interval '45 minutes', "
+		"s.t + v.win::float8 * interval '1 second', "
 		"s.t + v.delay::float8 * interval '1 second', "
 		"s.t + (v.delay::float8 + v.dur::float8) * interval '1 second', "
 		"'closed', v.attempts::int, v.eclass, v.emsg, "
 		"s.t + (v.delay::float8 + v.dur::float8) * interval '1 second' "
-		"FROM (VALUES %s) AS v(id, biller, day, ptype, module, tz, loc, delay, dur, "
+		"FROM (VALUES %s) AS v(id, biller, day, ptype, module, tz, loc, delay, dur, win, "
 		"attempts, eclass, emsg) "
 		"CROSS JOIN LATERAL (SELECT (v.day::date + v.loc::float8 * interval '1 second') "
 		"AT TIME ZONE v.tz AS t) AS s", &t);
@@ -399,11 +426,14 @@ static bool seed_all(struct seed_ctx *c)
 	PGresult *res;
 	int closes = 0;
 
-	res = shard_query(c->s, "SELECT to_char(current_date, 'YYYYMMDD')", 0, NULL);
+	res = shard_query(c->s, "SELECT to_char(current_date, 'YYYYMMDD'), current_date::text",
+			  0, NULL);
 	if (!res)
 		return false;
 	snprintf(c->today, sizeof c->today, "%s", PQgetvalue(res, 0, 0));
+	snprintf(c->day, sizeof c->day, "%s", PQgetvalue(res, 0, 1));
 	PQclear(res);
+	c->night = 1;
 
 	plan_billers(c);
 	if (!insert_billers(c) || !insert_tonight(c, &closes) ||
@@ -415,6 +445,32 @@ static bool seed_all(struct seed_ctx *c)
 	sim_warn("%s: seeded %d billers, %d closes tonight, %d past business days",
 		 shard_label(c->s), c->nb, closes, c->cfg->history_days);
 	return true;
+}
+
+bool seed_night(struct shard *s, const struct sim_config *cfg, const char *day, int night)
+{
+	struct seed_ctx c = { .s = s, .cfg = cfg, .night = night };
+	int closes = 0;
+	bool ok;
+
+	/* The same billers as the first night: the same stream, drawn the
+	 * same way; then the night's own stream. */
+	rng_init_keyed(&c.r, cfg->seed, "shard", (uint64_t)s->number);
+	plan_billers(&c);
+	rng_init_keyed(&c.r, cfg->seed, "night",
+		       (uint64_t)s->number * 100000u + (uint64_t)night);
+	snprintf(c.day, sizeof c.day, "%s", day);
+	snprintf(c.today, sizeof c.today, "%.4s%.2s%.2s", day, day + 5, day + 8);
+	ok = insert_tonight(&c, &closes) && insert_autopay(&c);
+	if (ok) {
+		shard_log(s, NULL, NULL, "info",
+			  "batch-close scheduler: %d closes of %d billers scheduled for business day %s",
+			  closes, c.nb, c.today);
+		sim_warn("%s: night %d: %d closes scheduled for business day %s",
+			 shard_label(s), night, closes, c.day);
+	}
+	free(c.b);
+	return ok;
 }
 
 bool seed_prepare(struct shard *s, const struct sim_config *cfg)

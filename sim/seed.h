@@ -16,4 +16,10 @@
  * the caller tries again after reconnecting. */
 bool seed_prepare(struct shard *s, const struct sim_config *cfg);
 
+/* Within the caller's transaction: the closes and autopay run of business
+ * day `day` (YYYY-MM-DD), night number `night` (2 is the one after the
+ * first), for the billers the first night seeded.  Deterministic: the
+ * same seed, shard position and night give the same rows. */
+bool seed_night(struct shard *s, const struct sim_config *cfg, const char *day, int night);
+
 #endif

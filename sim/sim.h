@@ -24,6 +24,10 @@ struct sim_config {
 	double duration;	/* real seconds; 0 = until a signal */
 	int history_days;
 	double fail_rate;	/* fraction of tonight's closes that fail */
+	double file_period;	/* real seconds of a platform hour of payment
+				   files (default 3600 / speed); files run at
+				   45 of its 60 "minutes" */
+	int nights;		/* nights to play; 0 = one after another */
 	bool reset;
 	bool no_seed;
 	bool verbose;
@@ -32,6 +36,10 @@ struct sim_config {
 /* The close window: 45 minutes of platform time (the payment files run at
  * 45 past the hour), in real seconds at the configured speed. */
 double sim_window_seconds(const struct sim_config *cfg);
+
+/* Real seconds from the start of a payment-file period (counted from
+ * midnight UTC) to its file run: 45 of the period's 60 "minutes". */
+double sim_file_offset(const struct sim_config *cfg);
 
 /* A duration for a log line: "42.5s", "3m 07s", "1h 02m". Static buffer
  * (one of two, so two calls may share a printf). */

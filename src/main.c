@@ -341,6 +341,22 @@ static int check_modes(struct opts *o)
 	return GO_ON;
 }
 
+/* After "no configuration file": what a first-time user needs to go on. */
+static void how_to_start(FILE *out, bool default_path)
+{
+	fprintf(out,
+		"To start, write %s (or give another with --config FILE).\n"
+		"The smallest file that works names one shard:\n"
+		"\n"
+		"    [shard.main]\n"
+		"    dsn = host=db.example.com dbname=billing user=oncall\n"
+		"\n"
+		"Every option is in 'man batchtop.conf' (batchtop --help-config "
+		"lists them);\n"
+		"scripts/demo in the source tree shows batchtop on demo shards.\n",
+		default_path ? "that file" : "it");
+}
+
 /* The configuration file into cfg (config_load() fills in the defaults
  * itself).  --help-keys without a file shows the defaults: it needs no
  * shards. */
@@ -362,7 +378,15 @@ static int load_config(const struct opts *o, struct config *cfg)
 		status = fail_config(o->check, "no configuration: set HOME or "
 				     "XDG_CONFIG_HOME, or give --config FILE");
 	} else if (config_load(cfg, path, &err) < 0) {
+		bool missing = access(path, F_OK) != 0 && errno == ENOENT;
+
+		if (missing && default_path) {
+			free(err);
+			err = xasprintf("no configuration file at %s", path);
+		}
 		status = fail_config(o->check, err);
+		if (missing && !o->check)
+			how_to_start(stderr, default_path != NULL);
 		free(err);
 	}
 	free(default_path);

@@ -12,7 +12,9 @@
  * (it stops) and other control characters.  Then inih parses the text
  * through our reader; see reader() for why each line is framed.  Errors are
  * collected as the parse goes and the one with the lowest line wins, so the
- * user reads the first problem in the file.
+ * user reads the first problem in the file; a shard section without a dsn
+ * is told only when nothing else is wrong, since a mistyped "dns = ..."
+ * below its header is the likelier cause and has a line of its own.
  *
  * A dsn may hold a password: it is never part of a message, and its copies
  * are wiped before they are freed.
@@ -67,6 +69,8 @@ static const struct option_def options[] = {
 		   "Percent of its window a running close may use before it is at risk"),
 	INT_OPTION("batchtop", payment_file_minute, 45, 0, 59,
 		   "Minute past each hour at which payment files run"),
+	INT_OPTION("batchtop", payment_file_period, 3600, 10, 86400,
+		   "Seconds from one payment-file run to the next (a divisor of a day)"),
 	INT_OPTION("batchtop", night_hours, 12, 1, 72,
 		   "Closes scheduled within this many hours of now count as tonight"),
 	INT_OPTION("batchtop", query_timeout, 10, 1, 600,
@@ -324,6 +328,10 @@ struct parse {
 
 	int err_line;		/* 0: the message names no line */
 	char *err;
+	/* A shard without a dsn: told only when nothing else is wrong, so a
+	 * mistyped "dns =" is reported at its own line, not at the header. */
+	int missing_line;
+	char *missing;
 };
 
 /* Record msg (taking it) as the problem at line, unless one at an earlier
@@ -346,10 +354,28 @@ static struct shard_conf *cur_shard(struct parse *ps)
 
 static void section_end(struct parse *ps)
 {
-	if (ps->sec == SEC_SHARD && ps->dsn_line == 0)
-		fail(ps, ps->sec_line, xasprintf("[shard.%s] has no dsn",
-						 cur_shard(ps)->name));
+	if (ps->sec == SEC_SHARD && ps->dsn_line == 0 && ps->missing == NULL) {
+		ps->missing = xasprintf("[shard.%s] has no dsn",
+					cur_shard(ps)->name);
+		ps->missing_line = ps->sec_line;
+	}
 	ps->sec = SEC_NONE;
+}
+
+/* "dns", "DSN", "sdn": the letters of dsn in another order or case. */
+static bool looks_like_dsn(const char *name)
+{
+	int seen[3] = { 0, 0, 0 };
+
+	if (strlen(name) != 3)
+		return false;
+	for (int i = 0; i < 3; i++) {
+		const char *at = strchr("dsn", name[i] | 0x20);
+
+		if (at == NULL || seen[at - "dsn"]++)
+			return false;
+	}
+	return true;
 }
 
 /* inih keeps 49 bytes of a section name: a name it cuts is too long anyway. */
@@ -419,7 +445,8 @@ static void shard_option(struct parse *ps, const char *name,
 
 	if (strcmp(name, "dsn") != 0) {
 		fail(ps, ps->line, xasprintf("unknown option in [shard.%s]: "
-			"a shard section takes only dsn", sh->name));
+			"a shard section takes only dsn%s", sh->name,
+			looks_like_dsn(name) ? " (is it dsn, mistyped?)" : ""));
 		return;
 	}
 	if (ps->dsn_line != 0) {
@@ -583,6 +610,21 @@ static void check_text(struct parse *ps, const char *text, size_t len)
 	}
 }
 
+/* Payment files run at the same times every day, counted from midnight:
+ * the period must divide a day. */
+static void check_period(struct parse *ps)
+{
+	int period = ps->c->payment_file_period;
+
+	if (86400 % period == 0)
+		return;
+	for (size_t i = 0; i < NOPTIONS; i++)
+		if (strcmp(options[i].info.name, "payment_file_period") == 0)
+			fail(ps, ps->opt_line[i], xasprintf("payment_file_period: "
+				"%d does not divide a day (86400 s): use e.g. "
+				"3600, 1800, 900, 60 or 36", period));
+}
+
 static int load_text(struct config *c, const char *text, size_t len,
 		     const char *name, char **err)
 {
@@ -606,6 +648,14 @@ static int load_text(struct config *c, const char *text, size_t len,
 			fail(&ps, (rc + 1) / 3, xstrdup("syntax error: "
 				"expected [section] or name = value"));
 	}
+	if (ps.err == NULL && ps.missing != NULL) {
+		ps.err = ps.missing;
+		ps.err_line = ps.missing_line;
+		ps.missing = NULL;
+	}
+	if (ps.err == NULL)
+		check_period(&ps);
+	free(ps.missing);
 	if (ps.err == NULL && c->nshards == 0) {
 		ps.err = xstrdup("no [shard.NAME] section: batchtop needs at "
 				 "least one shard");

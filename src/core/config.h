@@ -36,6 +36,7 @@ struct config {
 	int window_minutes;	/* close window when deadline_at is NULL */
 	int at_risk_pct;	/* % of the window used that makes a running close "at risk" */
 	int payment_file_minute;/* payment files run at this minute past each hour */
+	int payment_file_period;/* seconds per "hour" of payment files (3600; less in a demo) */
 	int night_hours;	/* "tonight" = scheduled_at within now +/- night_hours */
 	int query_timeout;	/* seconds: statement_timeout and our own deadline */
 	int connect_timeout;	/* seconds */

@@ -69,15 +69,16 @@ char *fmt_clock(char *buf, size_t n, int64_t epoch_ms, int offset_s)
 	return buf;
 }
 
-int64_t next_payment_file_ms(int64_t now, int minute)
+int64_t next_payment_file_ms(int64_t now, int minute, int period_s)
 {
-	int64_t hour = 3600 * 1000;
-	int64_t into = now % hour;
-	int64_t at = (int64_t)minute * 60 * 1000;
+	int64_t period = (int64_t)(period_s > 0 ? period_s : 3600) * 1000;
+	int64_t into = now % period;
+	/* The minute of a 60-minute hour, scaled to the period. */
+	int64_t at = period * minute / 60;
 
 	if (into < 0)
-		into += hour;
-	return into < at ? at - into : hour - into + at;
+		into += period;
+	return into < at ? at - into : period - into + at;
 }
 
 /* ISO 8601 in UTC with milliseconds: "2026-11-21T23:05:00.000Z".  The

@@ -22,10 +22,13 @@ char *fmt_age(char *buf, size_t n, int64_t ms);
 /* "HH:MM:SS" of an epoch-ms instant shifted by offset seconds. */
 char *fmt_clock(char *buf, size_t n, int64_t epoch_ms, int offset_s);
 
-/* Milliseconds until the next payment-file run at `minute` past the hour, seen
- * from now (epoch ms, UTC; the minute is the same in whole-hour zones).
- * Exactly at the minute, the next run is an hour away. */
-int64_t next_payment_file_ms(int64_t now, int minute);
+/* Milliseconds until the next payment-file run, seen from now (epoch ms,
+ * UTC).  Files run once every period_s seconds (3600: hourly; a divisor of
+ * a day, so the runs are counted from midnight), at `minute` of a 60-minute
+ * hour scaled to the period: minute 45 of a 60 s period is 45 s into each
+ * minute.  The minute is the same in whole-hour zones.  Exactly at a run,
+ * the next is a period away. */
+int64_t next_payment_file_ms(int64_t now, int minute, int period_s);
 
 /* Room for any fmt_iso_ms(). */
 #define FMT_ISO_MAX 96

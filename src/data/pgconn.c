@@ -17,36 +17,64 @@
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 
+/* One line of a libpq message, trimmed, without the "connection to server
+ * ... failed:" preamble (the health line names the shard already) and the
+ * "ERROR:"/"FATAL:" tags.  In place; returns the start. */
+static char *reason_line(char *line)
+{
+	char *end, *f;
+
+	while (*line == ' ' || *line == '\t' || *line == '\r')
+		line++;
+	end = line + strlen(line);
+	while (end > line && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		*--end = '\0';
+	if (!strncmp(line, "connection to server ", 21) &&
+	    (f = strstr(line, " failed:")) != NULL) {
+		line = f + 8;
+		while (*line == ' ')
+			line++;
+	}
+	if (!strncmp(line, "ERROR:", 6) || !strncmp(line, "FATAL:", 6)) {
+		line += 6;
+		while (*line == ' ')
+			line++;
+	}
+	return line;
+}
+
+/* libpq glues the messages of every host it tried (and a tab-indented hint
+ * under some) into one text: each becomes a part of one line, joined with
+ * "; " (a hint with " "), and a part said twice is said once. */
 void pgconn_reason(char *dst, size_t n, const char *prefix, const char *msg)
 {
-	char line[400], joined[480];
+	char copy[480], joined[560];
 	size_t j = 0;
+	char *save = NULL, *tok;
 
-	for (size_t i = 0; msg && msg[i] && j + 1 < sizeof line; i++) {
-		char ch = msg[i] == '\n' || msg[i] == '\r' || msg[i] == '\t'
-				  ? ' ' : msg[i];
-		if (ch == ' ' && (j == 0 || line[j - 1] == ' '))
+	snprintf(copy, sizeof copy, "%s", msg ? msg : "");
+	joined[0] = '\0';
+	for (tok = strtok_r(copy, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
+		bool hint = *tok == '\t' || *tok == ' ';
+		char *line = reason_line(tok);
+
+		if (!*line || (j && strstr(joined, line)))
 			continue;
-		line[j++] = ch;
+		j += (size_t)snprintf(joined + j, sizeof joined - j, "%s%s",
+				      !j ? "" : hint ? " " : "; ", line);
+		if (j >= sizeof joined)
+			break;
 	}
-	while (j && line[j - 1] == ' ')
-		j--;
-	line[j] = '\0';
-	/* libpq names the socket or host first; the health line names the
-	 * shard already, and the reason is what matters. */
-	if (!strncmp(line, "connection to server ", 21)) {
-		char *f = strstr(line, " failed: ");
-
-		if (f)
-			memmove(line, f + 9, strlen(f + 9) + 1);
-	}
-	if (!strncmp(line, "ERROR: ", 7))
-		memmove(line, line + 7, strlen(line + 7) + 1);
-	if (!strncmp(line, "FATAL: ", 7))
-		memmove(line, line + 7, strlen(line + 7) + 1);
-	snprintf(joined, sizeof joined, "%s%s%s", prefix,
-		 *prefix && *line ? ": " : "", line);
-	text_sanitize_into(dst, n, joined, (size_t)-1);
+	if (j > sizeof joined - 1)
+		j = sizeof joined - 1;
+	/* "fe_sendauth: no password supplied" tells a user nothing about where
+	 * libpq looked; never the password itself. */
+	if (strstr(joined, "no password supplied"))
+		snprintf(joined + j, sizeof joined - j, " (put it in ~/.pgpass, or "
+			 "the file PGPASSFILE names, or password= in the dsn)");
+	snprintf(copy, sizeof copy, "%s%s%s", prefix, *prefix && *joined ? ": " : "",
+		 joined);
+	text_sanitize_into(dst, n, copy, (size_t)-1);
 }
 
 int pgconn_wait(int ctl_fd, int fd, short events, int64_t deadline,

@@ -73,8 +73,10 @@ int pgconn_wait(int ctl_fd, int fd, short events, int64_t deadline,
 		bool *woken);
 
 /* Flatten a libpq or server message into one sanitized line: "prefix:
- * message", without libpq's "connection to server ... failed:" preamble
- * and the "ERROR:"/"FATAL:" tags. */
+ * message", each of libpq's glued messages (one per host tried) a part
+ * joined with "; ", without its "connection to server ... failed:"
+ * preamble and the "ERROR:"/"FATAL:" tags; "no password supplied" gets a
+ * hint on where libpq looks for one. */
 void pgconn_reason(char *dst, size_t n, const char *prefix, const char *msg);
 
 /* --- cancel with a deadline (pgconn_cancel.c) ----------------------------- */

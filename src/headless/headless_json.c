@@ -183,7 +183,7 @@ int headless_json_print(const struct app *app, FILE *out)
 	bool shard_clock = app->now != BT_NO_TIME;
 	int64_t now = shard_clock ? app->now : wall_ms();
 	int minute = app->cfg->payment_file_minute;
-	int64_t next = next_payment_file_ms(now, minute);
+	int64_t next = next_payment_file_ms(now, minute, app->cfg->payment_file_period);
 	char *text;
 	int rc;
 
@@ -197,6 +197,7 @@ int headless_json_print(const struct app *app, FILE *out)
 	cJSON_AddNumberToObject(o, "at_risk_pct", app->cfg->at_risk_pct);
 	cJSON_AddNumberToObject(o, "night_hours", app->cfg->night_hours);
 	cJSON_AddNumberToObject(o, "payment_file_minute", minute);
+	cJSON_AddNumberToObject(o, "payment_file_period", app->cfg->payment_file_period);
 	o = cJSON_AddObjectToObject(root, "next_payment_file");
 	json_time(o, "at", now + next);
 	cJSON_AddNumberToObject(o, "in_ms", (double)next);

@@ -54,7 +54,8 @@ static void table_header(const struct app *app, FILE *out)
 		fmt_clock(clock, sizeof clock, app->now, 0);
 		fmt_countdown(left, sizeof left,
 			      next_payment_file_ms(app->now,
-						   app->cfg->payment_file_minute));
+						   app->cfg->payment_file_minute,
+						   app->cfg->payment_file_period));
 		fprintf(out, "batchtop %s UTC (shards' clock); next payment file :%02d in %s\n",
 			clock, app->cfg->payment_file_minute, left);
 	} else {

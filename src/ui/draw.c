@@ -282,7 +282,8 @@ void draw_header_as(struct app *app, const struct totals *t, int64_t frozen_ms)
 	if (app->now != BT_NO_TIME) {
 		fmt_clock(clock, sizeof clock, app->now, 0);
 		fmt_countdown(left, sizeof left,
-			      next_payment_file_ms(app->now, app->cfg->payment_file_minute));
+			      next_payment_file_ms(app->now, app->cfg->payment_file_minute,
+						   app->cfg->payment_file_period));
 		snprintf(it[n].text, sizeof it[n].text, "file :%02d in %s",
 			 app->cfg->payment_file_minute, left);
 		it[n].keep = 1;

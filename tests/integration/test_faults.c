@@ -437,6 +437,71 @@ static void test_localhost(void **state)
 	proxy_stop(px);
 }
 
+/* --- 6. libpq's messages ------------------------------------------------- */
+
+/* libpq glues one message per host tried, each with its "connection to
+ * server ... failed:" preamble: the reason is one line of parts. */
+static void test_glued_messages(void **state)
+{
+	struct config cfg;
+	char host[256], dsn[600], reason[200];
+	int64_t took;
+
+	(void)state;
+	pgtest_config(&cfg);
+	pgtest_host(host, sizeof host);
+	/* host is quoted ('...'): the list goes inside its quotes. */
+	snprintf(dsn, sizeof dsn, "host='/nonexistent-bt-dir,%s dbname=bt_no_such_db"
+		 " user=bt_viewer", host + 1);
+	assert_int_equal(open_direct(dsn, &cfg, reason, sizeof reason, &took), 1);
+	print_message("# two hosts: %s\n", reason);
+	assert_null(strchr(reason, '\n'));
+	assert_null(strchr(reason, '\t'));
+	assert_null(strstr(reason, "connection to server"));
+	assert_null(strstr(reason, "FATAL"));
+	/* The first host's part, "; ", the second's. */
+	assert_non_null(strstr(reason, "No such file or directory"));
+	assert_non_null(strstr(reason, "; database \"bt_no_such_db\" does not exist"));
+	assert_true(strstr(reason, "No such file") < strstr(reason, "; database"));
+}
+
+/* A role that must give a password, and none given: the reason says where
+ * libpq looks for one, and never holds the password. */
+static void test_no_password_hint(void **state)
+{
+	struct config cfg;
+	char host[256], dsn[600], reason[200];
+	const char *passfile = getenv("PGPASSFILE"), *password = getenv("PGPASSWORD");
+	char *saved_file = passfile ? strdup(passfile) : NULL;
+	char *saved_pw = password ? strdup(password) : NULL;
+	int64_t took;
+	int r;
+
+	(void)state;
+	pgtest_config(&cfg);
+	pgtest_host(host, sizeof host);
+	setenv("PGPASSFILE", "/dev/null", 1);
+	unsetenv("PGPASSWORD");
+	snprintf(dsn, sizeof dsn, "host=%s dbname=postgres user=bt_secret", host);
+	r = open_direct(dsn, &cfg, reason, sizeof reason, &took);
+	if (saved_file)
+		setenv("PGPASSFILE", saved_file, 1);
+	else
+		unsetenv("PGPASSFILE");
+	if (saved_pw)
+		setenv("PGPASSWORD", saved_pw, 1);
+	free(saved_file);
+	free(saved_pw);
+	print_message("# no password: %s\n", reason);
+	assert_int_equal(r, 1);
+	assert_non_null(strstr(reason, "no password supplied"));
+	assert_non_null(strstr(reason, "~/.pgpass"));
+	assert_non_null(strstr(reason, "PGPASSFILE"));
+	assert_non_null(strstr(reason, "password= in the dsn"));
+	assert_null(strstr(reason, "sekret"));
+	assert_null(strchr(reason, '\n'));
+}
+
 /* --- the run ------------------------------------------------------------------ */
 
 static int teardown(void **state)
@@ -465,6 +530,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_slow_lookup, teardown),
 		cmocka_unit_test_teardown(test_unresolvable, teardown),
 		cmocka_unit_test_teardown(test_localhost, teardown),
+		cmocka_unit_test_teardown(test_glued_messages, teardown),
+		cmocka_unit_test_teardown(test_no_password_hint, teardown),
 	};
 	const char *src = getenv("top_srcdir");
 	int fd, rc;

@@ -73,6 +73,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.window_minutes, 45);
 	assert_int_equal(c.at_risk_pct, 75);
 	assert_int_equal(c.payment_file_minute, 45);
+	assert_int_equal(c.payment_file_period, 3600);
 	assert_int_equal(c.night_hours, 12);
 	assert_int_equal(c.query_timeout, 10);
 	assert_int_equal(c.connect_timeout, 5);
@@ -101,6 +102,7 @@ static void test_full_file(void **state)
 		"window_minutes = 60\n"
 		"at_risk_pct = 100\n"
 		"payment_file_minute = 0\n"
+		"payment_file_period = 60\n"
 		"night_hours = 72\n"
 		"query_timeout = 600\n"
 		"connect_timeout = 2\n"
@@ -132,6 +134,7 @@ static void test_full_file(void **state)
 	assert_int_equal(c.window_minutes, 60);
 	assert_int_equal(c.at_risk_pct, 100);
 	assert_int_equal(c.payment_file_minute, 0);
+	assert_int_equal(c.payment_file_period, 60);
 	assert_int_equal(c.night_hours, 72);
 	assert_int_equal(c.query_timeout, 600);
 	assert_int_equal(c.connect_timeout, 2);
@@ -148,10 +151,10 @@ static void test_full_file(void **state)
 	assert_string_equal(c.shards[0].name, "eu-1");
 	assert_string_equal(c.shards[0].dsn,
 			    "host=db1 dbname=billing password=a;b");
-	assert_int_equal(c.shards[0].line, 23);
+	assert_int_equal(c.shards[0].line, 24);
 	assert_string_equal(c.shards[1].name, "US_2");
 	assert_string_equal(c.shards[1].dsn, "service=us2");
-	assert_int_equal(c.shards[1].line, 25);
+	assert_int_equal(c.shards[1].line, 26);
 	config_free(&c);
 	assert_null(c.shards);
 	assert_int_equal(c.nshards, 0);
@@ -246,6 +249,35 @@ static void test_out_of_range(void **state)
 	expect_error("[batchtop]\nconnect_timeout = 1\n" SHARD,
 		     NAME ":2: connect_timeout: 1 is out of range "
 		     "(allowed: 2..120)");
+	expect_error("[batchtop]\npayment_file_period = 9\n" SHARD,
+		     NAME ":2: payment_file_period: 9 is out of range "
+		     "(allowed: 10..86400)");
+}
+
+/* Files run at the same times every day: the period divides a day. */
+static void test_payment_file_period(void **state)
+{
+	static const char *const ok[] = { "10", "36", "60", "900", "3600", "86400" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		struct config c;
+		char *err = NULL;
+		char *text = xasprintf("[batchtop]\npayment_file_period = %s\n" SHARD,
+				       ok[i]);
+
+		if (config_load_string(&c, text, NAME, &err) != 0)
+			fail_msg("period %s refused: %s", ok[i], err);
+		assert_int_equal(c.payment_file_period, atoi(ok[i]));
+		config_free(&c);
+		free(text);
+	}
+	expect_error("[ui]\ncolor = no\n[batchtop]\npayment_file_period = 7000\n" SHARD,
+		     NAME ":4: payment_file_period: 7000 does not divide a day "
+		     "(86400 s): use e.g. 3600, 1800, 900, 60 or 36");
+	/* An earlier problem is still told first. */
+	expect_error("[batchtop]\npayment_file_period = 7000\npol = 1\n" SHARD,
+		     NAME ":3: unknown option \"pol\" in [batchtop]");
 }
 
 static void test_booleans(void **state)
@@ -334,8 +366,22 @@ static void test_shard_without_dsn(void **state)
 	expect_error("[shard.b]\n[shard.c]\ndsn = x\n",
 		     NAME ":1: [shard.b] has no dsn");
 	/* The lowest line wins, even if it is found later. */
+	/* An unknown key is told at its line, before the dsn it may stand for
+	 * is missed at the header's. */
 	expect_error("[shard.b]\nhost = db\n[shard.c]\ndsn = x\n",
-		     NAME ":1: [shard.b] has no dsn");
+		     NAME ":2: unknown option in [shard.b]: a shard section "
+		     "takes only dsn");
+	expect_error("[shard.a]\ndns = host=x\n",
+		     NAME ":2: unknown option in [shard.a]: a shard section "
+		     "takes only dsn (is it dsn, mistyped?)");
+	expect_error("[shard.a]\nDSN = host=x\n[shard.b]\n",
+		     NAME ":2: unknown option in [shard.a]: a shard section "
+		     "takes only dsn (is it dsn, mistyped?)");
+	/* With nothing else wrong, the first shard without a dsn is told. */
+	expect_error("[shard.a]\n[shard.b]\n[ui]\ncolor = maybe\n",
+		     NAME ":4: color: \"maybe\" is not a boolean (use true or "
+		     "false, yes or no, on or off, 1 or 0)");
+	expect_error("[shard.a]\n[shard.b]\n", NAME ":1: [shard.a] has no dsn");
 	expect_error("[shard.b]\ndsn =\n",
 		     NAME ":2: dsn of [shard.b] is empty");
 	expect_error("[shard.b]\ndsn = a\ndsn = b\n",
@@ -655,6 +701,7 @@ int main(void)
 		cmocka_unit_test(test_syntax_error),
 		cmocka_unit_test(test_bad_integer),
 		cmocka_unit_test(test_out_of_range),
+		cmocka_unit_test(test_payment_file_period),
 		cmocka_unit_test(test_booleans),
 		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_unknown_section),

@@ -123,14 +123,19 @@ static void test_clock(void **state)
 	clock_is(-DAY - HOUR, 3600, "00:00:00");
 }
 
-static void next_file(int64_t now, int minute, int64_t want)
+static void next_file_in(int64_t now, int minute, int period, int64_t want)
 {
-	int64_t got = next_payment_file_ms(now, minute);
+	int64_t got = next_payment_file_ms(now, minute, period);
 
 	if (got != want)
-		fail_msg("next_payment_file_ms(T0%+lld ms, %d) = %lld, want %lld",
-			 (long long)(now - T0), minute, (long long)got,
+		fail_msg("next_payment_file_ms(T0%+lld ms, %d, %d) = %lld, want %lld",
+			 (long long)(now - T0), minute, period, (long long)got,
 			 (long long)want);
+}
+
+static void next_file(int64_t now, int minute, int64_t want)
+{
+	next_file_in(now, minute, 3600, want);
 }
 
 static void test_next_payment_file(void **state)
@@ -155,13 +160,38 @@ static void test_next_payment_file(void **state)
 	next_file(T0 + 59 * MIN + SEC, 59, HOUR - SEC);
 	/* Always within (0, 1 h]. */
 	for (int64_t t = T0; t < T0 + 2 * HOUR; t += 7 * SEC + 3) {
-		int64_t d = next_payment_file_ms(t, 45);
+		int64_t d = next_payment_file_ms(t, 45, 3600);
 
 		assert_true(d > 0 && d <= HOUR);
 		assert_int_equal((t + d) % HOUR, 45 * MIN);
 	}
 	/* Before the epoch the hour is still found. */
 	next_file(-HOUR + 10 * MIN, 45, 35 * MIN);
+}
+
+/* A compressed night (the demo): a 60 s "hour" has its :45 file 45 s into
+ * each minute, a 36 s one 27 s in; counted from midnight. */
+static void test_next_payment_file_period(void **state)
+{
+	(void)state;
+	next_file_in(T0, 45, 60, 45 * SEC);
+	next_file_in(T0 + 44 * SEC, 45, 60, SEC);
+	next_file_in(T0 + 45 * SEC, 45, 60, MIN);
+	next_file_in(T0 + 50 * SEC, 45, 60, 55 * SEC);
+	next_file_in(T0 + 7 * MIN + 30 * SEC, 45, 60, 15 * SEC);
+	next_file_in(T0, 45, 36, 27 * SEC);
+	next_file_in(T0 + 30 * SEC, 45, 36, 33 * SEC);
+	next_file_in(T0, 0, 60, MIN);
+	next_file_in(T0 + 1, 30, 1800, 15 * MIN - 1);
+	/* Always within (0, period], landing on the scaled minute. */
+	for (int64_t t = T0; t < T0 + 10 * MIN; t += 3 * SEC + 7) {
+		int64_t d = next_payment_file_ms(t, 45, 60);
+
+		assert_true(d > 0 && d <= MIN);
+		assert_int_equal((t + d) % MIN, 45 * SEC);
+	}
+	/* Before the epoch, too. */
+	next_file_in(-MIN + 10 * SEC, 45, 60, 35 * SEC);
 }
 
 static void test_clocks_move(void **state)
@@ -195,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_age),
 		cmocka_unit_test(test_clock),
 		cmocka_unit_test(test_next_payment_file),
+		cmocka_unit_test(test_next_payment_file_period),
 		cmocka_unit_test(test_clocks_move),
 		cmocka_unit_test(test_iso_ms),
 	};
