@@ -206,6 +206,7 @@ const char *intern_sanitize(struct intern *t, struct arena *fallback,
 {
 	uint32_t h;
 	size_t j;
+	const char *out;
 
 	if (!s)
 		return "";
@@ -228,7 +229,8 @@ const char *intern_sanitize(struct intern *t, struct arena *fallback,
 	t->slots[j].out = arena_sanitize(t->arena, s, len);
 	if (!strcmp(t->slots[j].out, t->slots[j].raw))
 		t->slots[j].out = t->slots[j].raw;	/* one copy, not two */
+	out = t->slots[j].out;
 	if (++t->n * 2 > t->cap)
-		intern_grow(t);
-	return t->slots[j].out;
+		intern_grow(t);		/* moves the slots, not the strings */
+	return out;
 }
