@@ -16,6 +16,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#ifdef HAVE_MALLOC_TRIM
+#include <malloc.h>
+#endif
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -199,9 +202,15 @@ static int setup_session(struct shard_poller *p, char *reason, size_t rn)
 			   &dead, &stop);
 		if (stop)
 			return -1;
-		if (!res)
+		/* A version function that fails (a view implementer's
+		 * mistake) leaves full polls, which are always right. */
+		if (!res && dead)
 			return 1;
-		p->contract = query_poll_version(res);
+		if (res)
+			p->contract = query_poll_version(res);
+		else
+			log_msg(LOG_WARN, "shard %s: contract_version(): %s; "
+				"polling in full", p->name, reason);
 		PQclear(res);
 	}
 	p->need_full = true;
@@ -289,6 +298,13 @@ static int poll_once(struct shard_poller *p, const char **params,
 							 end, p->intern);
 
 		PQclear(res);
+#ifdef HAVE_MALLOC_TRIM
+		/* A full poll's result is megabytes, freed at once into this
+		 * thread's malloc arena, which would keep it: one per shard.
+		 * Incremental polls are small; full ones are minutes apart. */
+		if (!base)
+			malloc_trim(0);
+#endif
 		if (base) {
 			s->delta = true;
 			s = snapshot_merge(base, s);
