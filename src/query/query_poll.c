@@ -19,9 +19,10 @@
 /* The billers, each with its zone's offset and its latest autopay run
  * (looked up once per biller, not per batch); `filter` restricts them.
  * Zones are matched against $3, the zone names the server knows (read once
- * per connection: pg_timezone_names reads every zone file, ~40 ms), not
- * cast, so a zone the server does not know gives NULLs instead of failing
- * the whole poll; the match ignores case, as PostgreSQL does. */
+ * per connection: pg_timezone_names reads every zone file, ~40 ms; one name
+ * per spelling, so at most one matches), not cast, so a zone the server
+ * does not know gives NULLs instead of failing the whole poll; the match
+ * ignores case, as PostgreSQL does. */
 #define POLL_BILLERS(filter) \
 	"bl AS (SELECT b.biller_id, b.name, b.timezone, b.priority," \
 	"   b.is_demo, tz.name AS tzname," \
@@ -30,8 +31,7 @@
 	"   ap.payments AS ap_payments, ap.failed AS ap_failed," \
 	"   ap.run_at AS ap_run_at" \
 	" FROM batchtop.biller b" \
-	" LEFT JOIN (SELECT DISTINCT ON (lower(z)) z AS name" \
-	"   FROM unnest($3::text[]) z ORDER BY lower(z), z) tz" \
+	" LEFT JOIN unnest($3::text[]) tz(name)" \
 	"   ON lower(tz.name) = lower(b.timezone)" \
 	" LEFT JOIN LATERAL (SELECT r.payments, r.failed, r.run_at" \
 	"   FROM batchtop.autopay_run r WHERE r.biller_id = b.biller_id" \
@@ -103,10 +103,14 @@ const char query_poll_delta_sql[] =
 	" SELECT" POLL_NOW_MS ", d.* FROM (SELECT 1) one LEFT JOIN d ON true"
 	" ORDER BY d.biller_id, d.d_sched, d.batch_id";
 
-/* The zone names the server knows, as one array literal; and whether the
- * shard says which contract version it offers (a v1 shard cannot). */
+/* The zone names the server knows, as one array literal, one name per
+ * lower-cased spelling (the first in byte order), so that a poll's zone
+ * match needs no sort; and whether the shard says which contract version
+ * it offers (a v1 shard cannot). */
 const char query_poll_zones_sql[] =
-	"SELECT (SELECT array_agg(name)::text FROM pg_timezone_names),"
+	"SELECT (SELECT array_agg(name)::text FROM"
+	"   (SELECT DISTINCT ON (lower(name)) name FROM pg_timezone_names"
+	"    ORDER BY lower(name), name COLLATE \"C\") z),"
 	" to_regprocedure('batchtop.contract_version()') IS NOT NULL";
 
 const char query_poll_version_sql[] = "SELECT batchtop.contract_version()";
