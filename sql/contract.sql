@@ -134,6 +134,61 @@ CREATE UNIQUE INDEX IF NOT EXISTS rerun_request_one_open_idx
 	ON batchtop.rerun_request (kind, target_id)
 	WHERE status IN ('pending', 'running');
 
+-- Contract version 2: incremental polls (doc/contract.md, "Version 2").
+--
+-- Every relation a poll reads has an updated_at that a trigger keeps true:
+-- it is never earlier than the start of the transaction that last wrote
+-- the row (a writer may set it later, e.g. to order errors, never
+-- earlier), so "updated_at > cursor" finds every row changed since a poll
+-- whose clock was the cursor, except rows whose writer's transaction was
+-- still open then: batchtop overlaps its cursor by a margin for those and
+-- falls back to a full poll at a bounded interval.
+ALTER TABLE batchtop.rerun_request
+	ADD COLUMN IF NOT EXISTS updated_at timestamptz NOT NULL DEFAULT now();
+ALTER TABLE batchtop.autopay_run
+	ADD COLUMN IF NOT EXISTS updated_at timestamptz NOT NULL DEFAULT now();
+
+CREATE OR REPLACE FUNCTION batchtop.touch_updated_at() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+	-- greatest() ignores a NULL: an explicit NULL becomes now().
+	NEW.updated_at := greatest(NEW.updated_at, now());
+	RETURN NEW;
+END
+$fn$;
+
+DROP TRIGGER IF EXISTS batch_close_touch ON batchtop.batch_close;
+CREATE TRIGGER batch_close_touch
+	BEFORE INSERT OR UPDATE ON batchtop.batch_close
+	FOR EACH ROW EXECUTE FUNCTION batchtop.touch_updated_at();
+DROP TRIGGER IF EXISTS rerun_request_touch ON batchtop.rerun_request;
+CREATE TRIGGER rerun_request_touch
+	BEFORE INSERT OR UPDATE ON batchtop.rerun_request
+	FOR EACH ROW EXECUTE FUNCTION batchtop.touch_updated_at();
+DROP TRIGGER IF EXISTS autopay_run_touch ON batchtop.autopay_run;
+CREATE TRIGGER autopay_run_touch
+	BEFORE INSERT OR UPDATE ON batchtop.autopay_run
+	FOR EACH ROW EXECUTE FUNCTION batchtop.touch_updated_at();
+
+-- The delta reads: what changed since the cursor, then the changed
+-- billers' batches of tonight.
+CREATE INDEX IF NOT EXISTS batch_close_updated_at_idx
+	ON batchtop.batch_close (updated_at);
+CREATE INDEX IF NOT EXISTS batch_close_biller_scheduled_idx
+	ON batchtop.batch_close (biller_id, scheduled_at);
+CREATE INDEX IF NOT EXISTS rerun_request_updated_at_idx
+	ON batchtop.rerun_request (updated_at);
+CREATE INDEX IF NOT EXISTS autopay_run_updated_at_idx
+	ON batchtop.autopay_run (updated_at);
+
+-- The version of the contract this shard offers.  A version-1 shard has
+-- no such function; batchtop then polls it in full every time.
+CREATE OR REPLACE FUNCTION batchtop.contract_version() RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fn$ SELECT 2 $fn$;
+
 -- NOTIFY batchtop, payload = table name, once per statement (a bulk update
 -- of a thousand rows wakes a dashboard once, not a thousand times).
 CREATE OR REPLACE FUNCTION batchtop.notify_change() RETURNS trigger
@@ -334,11 +389,15 @@ BEGIN
 	  FROM pg_catalog.pg_namespace n WHERE n.nspname = 'batchtop';
 	EXECUTE format('ALTER FUNCTION batchtop.request_rerun(text, text, text, text) OWNER TO %s', v_owner);
 	EXECUTE format('ALTER FUNCTION batchtop.notify_change() OWNER TO %s', v_owner);
+	EXECUTE format('ALTER FUNCTION batchtop.touch_updated_at() OWNER TO %s', v_owner);
+	EXECUTE format('ALTER FUNCTION batchtop.contract_version() OWNER TO %s', v_owner);
 END
 $owner$;
 
 REVOKE ALL ON FUNCTION batchtop.request_rerun(text, text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION batchtop.notify_change() FROM PUBLIC;
+REVOKE ALL ON FUNCTION batchtop.touch_updated_at() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION batchtop.contract_version() TO PUBLIC;
 GRANT EXECUTE ON FUNCTION batchtop.request_rerun(text, text, text, text) TO batchtop_operator;
 
 REVOKE ALL ON ALL TABLES IN SCHEMA batchtop FROM PUBLIC, batchtop_viewer, batchtop_operator;

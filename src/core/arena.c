@@ -1,9 +1,15 @@
 /*
  * arena.c - a list of chunks; everything a snapshot points to is carved
  * out of it and freed in one go when the last reference is dropped.
+ * Chunks start small and double (an incremental poll's arena holds a few
+ * rows), up to ARENA_CHUNK.
+ *
+ * The interning table below maps raw text to one sanitized copy in its own
+ * arena, which the snapshots of one shard share by reference.
  */
 #include "autoconf.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +18,7 @@
 #include "core/xalloc.h"
 
 #define ARENA_CHUNK (64 * 1024)
+#define ARENA_FIRST_CHUNK 1024
 
 struct arena_chunk {
 	struct arena_chunk *next;
@@ -20,19 +27,32 @@ struct arena_chunk {
 };
 
 struct arena {
+	int refs;			/* atomic */
+	size_t next_size;		/* of the next chunk */
 	struct arena_chunk *head;
 };
 
 struct arena *arena_new(void)
 {
-	return xcalloc(1, sizeof(struct arena));
+	struct arena *a = xcalloc(1, sizeof(struct arena));
+
+	a->refs = 1;
+	a->next_size = ARENA_FIRST_CHUNK;
+	return a;
+}
+
+struct arena *arena_ref(struct arena *a)
+{
+	if (a)
+		__atomic_add_fetch(&a->refs, 1, __ATOMIC_RELAXED);
+	return a;
 }
 
 void arena_free(struct arena *a)
 {
 	struct arena_chunk *c, *next;
 
-	if (!a)
+	if (!a || __atomic_sub_fetch(&a->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	for (c = a->head; c; c = next) {
 		next = c->next;
@@ -48,7 +68,10 @@ void *arena_alloc(struct arena *a, size_t n)
 
 	n = (n + 15) & ~(size_t)15;
 	if (!c || c->size - c->used < n) {
-		size_t size = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+		size_t size = n > a->next_size ? n : a->next_size;
+
+		if (a->next_size < ARENA_CHUNK)
+			a->next_size *= 2;
 
 		c = xmalloc(sizeof *c + size);
 		c->size = size;
@@ -97,5 +120,117 @@ const char *arena_sanitize(struct arena *a, const char *s, size_t len)
 	out = arena_strdup(a, buf);
 	if (buf != stack)
 		free(buf);
+	return out;
+}
+
+/* --- interning ------------------------------------------------------------ */
+
+/* Open addressing, linear probing; the table never shrinks.  Past
+ * INTERN_MAX distinct values (a column that is not low-cardinality after
+ * all) new values are no longer interned, so memory stays bounded. */
+#define INTERN_MAX 4096
+
+struct intern_slot {
+	uint32_t hash;
+	uint32_t rawlen;
+	const char *raw;	/* the bytes as received (NULL: free slot) */
+	const char *out;	/* sanitized */
+};
+
+struct intern {
+	struct arena *arena;
+	struct intern_slot *slots;
+	size_t cap, n;
+};
+
+struct intern *intern_new(void)
+{
+	struct intern *t = xcalloc(1, sizeof *t);
+
+	t->arena = arena_new();
+	t->cap = 64;
+	t->slots = xcalloc(t->cap, sizeof *t->slots);
+	return t;
+}
+
+void intern_free(struct intern *t)
+{
+	if (!t)
+		return;
+	arena_free(t->arena);
+	free(t->slots);
+	free(t);
+}
+
+struct arena *intern_arena(const struct intern *t)
+{
+	return t->arena;
+}
+
+size_t intern_count(const struct intern *t)
+{
+	return t->n;
+}
+
+static uint32_t hash_bytes(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static void intern_grow(struct intern *t)
+{
+	struct intern_slot *old = t->slots;
+	size_t oldcap = t->cap;
+
+	t->cap *= 2;
+	t->slots = xcalloc(t->cap, sizeof *t->slots);
+	for (size_t i = 0; i < oldcap; i++) {
+		size_t j;
+
+		if (!old[i].raw)
+			continue;
+		for (j = old[i].hash & (t->cap - 1); t->slots[j].raw;
+		     j = (j + 1) & (t->cap - 1))
+			;
+		t->slots[j] = old[i];
+	}
+	free(old);
+}
+
+const char *intern_sanitize(struct intern *t, struct arena *fallback,
+			    const char *s, size_t len)
+{
+	uint32_t h;
+	size_t j;
+	const char *out;
+
+	if (!s)
+		return "";
+	if (len == (size_t)-1)
+		len = strlen(s);
+	if (len == 0)
+		return "";
+	if (len > UINT32_MAX)
+		return arena_sanitize(fallback, s, len);
+	h = hash_bytes(s, len);
+	for (j = h & (t->cap - 1); t->slots[j].raw; j = (j + 1) & (t->cap - 1))
+		if (t->slots[j].hash == h && t->slots[j].rawlen == len &&
+		    !memcmp(t->slots[j].raw, s, len))
+			return t->slots[j].out;
+	if (t->n >= INTERN_MAX)
+		return arena_sanitize(fallback, s, len);
+	t->slots[j].hash = h;
+	t->slots[j].rawlen = (uint32_t)len;
+	t->slots[j].raw = arena_memdup(t->arena, s, len);
+	t->slots[j].out = arena_sanitize(t->arena, s, len);
+	if (!strcmp(t->slots[j].out, t->slots[j].raw))
+		t->slots[j].out = t->slots[j].raw;	/* one copy, not two */
+	out = t->slots[j].out;
+	if (++t->n * 2 > t->cap)
+		intern_grow(t);		/* moves the slots, not the strings */
 	return out;
 }

@@ -13,7 +13,11 @@
 
 struct arena;
 
+/* A new arena with one reference. */
 struct arena *arena_new(void);
+/* Another reference: snapshots of one shard share arenas (core/snapshot.h). */
+struct arena *arena_ref(struct arena *a);
+/* Drop a reference; the last one frees every chunk. */
 void arena_free(struct arena *a);
 void *arena_alloc(struct arena *a, size_t n);		/* 16-byte aligned */
 const char *arena_strdup(struct arena *a, const char *s);
@@ -21,5 +25,24 @@ const char *arena_strdup(struct arena *a, const char *s);
 const char *arena_sanitize(struct arena *a, const char *s, size_t len);
 /* A byte-exact copy of len bytes (an identifier) plus a NUL. */
 const char *arena_memdup(struct arena *a, const char *s, size_t len);
+
+/*
+ * Interning: one sanitized copy of each distinct value of a low-cardinality
+ * column (zones, payment types, modules, statuses), kept in the table's own
+ * arena, which snapshots take references to (intern_arena()).  Filled by
+ * one thread; the strings it returns never move or change, so readers of
+ * earlier snapshots may use them while it grows.
+ */
+struct intern;
+
+struct intern *intern_new(void);
+/* Drops the table's reference to its arena; snapshots keep theirs. */
+void intern_free(struct intern *t);
+struct arena *intern_arena(const struct intern *t);
+size_t intern_count(const struct intern *t);
+/* The sanitized, interned copy of s (NULL and "" give ""); past the table's
+ * bound the copy goes to fallback instead. */
+const char *intern_sanitize(struct intern *t, struct arena *fallback,
+			    const char *s, size_t len);
 
 #endif

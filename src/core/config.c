@@ -73,6 +73,14 @@ static const struct option_def options[] = {
 		   "Seconds from one payment-file run to the next (a divisor of a day)"),
 	INT_OPTION("batchtop", night_hours, 12, 1, 72,
 		   "Closes scheduled within this many hours of now count as tonight"),
+	/* Incremental polls: between full polls, a contract-v2 shard is asked
+	 * only for what changed since the last poll. */
+	INT_OPTION("batchtop", full_resync_interval, 120, 10, 86400,
+		   "Seconds between full polls of a shard; deleted rows go then"),
+	INT_OPTION("batchtop", biller_refresh_interval, 300, 10, 86400,
+		   "Seconds between full re-reads of a shard's billers"),
+	INT_OPTION("batchtop", poll_overlap, 10, 0, 3600,
+		   "Seconds an incremental poll reaches back before the last one"),
 	INT_OPTION("batchtop", query_timeout, 10, 1, 600,
 		   "Seconds a query may run before it is cancelled"),
 	INT_OPTION("batchtop", connect_timeout, 5, 2, 120,

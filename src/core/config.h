@@ -38,6 +38,10 @@ struct config {
 	int payment_file_minute;/* payment files run at this minute past each hour */
 	int payment_file_period;/* seconds per "hour" of payment files (3600; less in a demo) */
 	int night_hours;	/* "tonight" = scheduled_at within now +/- night_hours */
+	/* Incremental polls (contract v2; doc/batchtop.conf.5). */
+	int full_resync_interval;  /* seconds between full polls, the backstop */
+	int biller_refresh_interval; /* seconds: billers re-read at least this often */
+	int poll_overlap;	/* seconds the delta cursor reaches back */
 	int query_timeout;	/* seconds: statement_timeout and our own deadline */
 	int connect_timeout;	/* seconds */
 	int backoff_max;	/* seconds: cap of the reconnect backoff */

@@ -1,6 +1,7 @@
 /*
- * snapshot.c - snapshots' life (a new one, references) and the facts of a
- * biller that do not depend on the time of day.
+ * snapshot.c - snapshots' life (a new one, references, the arenas they
+ * share), the merge of an incremental poll into the previous snapshot, and
+ * the facts of a biller that do not depend on the time of day.
  */
 #include "autoconf.h"
 
@@ -34,10 +35,159 @@ void snapshot_unref(struct snapshot *s)
 {
 	if (!s || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	free(s->billers);
-	free(s->batches);
+	if (s->arrays_owner) {
+		snapshot_unref(s->arrays_owner);
+	} else {
+		free(s->billers);
+		free(s->batches);
+	}
+	for (size_t i = 0; i < s->nheld; i++)
+		arena_free(s->held[i]);
+	free(s->held);
 	arena_free(s->arena);
 	free(s);
+}
+
+void snapshot_hold(struct snapshot *s, struct arena *a)
+{
+	if (!a || a == s->arena)
+		return;
+	for (size_t i = 0; i < s->nheld; i++)
+		if (s->held[i] == a)
+			return;
+	s->held = xrealloc(s->held, (s->nheld + 1) * sizeof *s->held);
+	s->held[s->nheld++] = arena_ref(a);
+}
+
+uint64_t snapshot_names_id_new(void)
+{
+	static uint64_t last;
+
+	return __atomic_add_fetch(&last, 1, __ATOMIC_RELAXED);
+}
+
+static bool same_names(const struct biller *a, const struct biller *b)
+{
+	return !strcmp(a->biller_id, b->biller_id) && !strcmp(a->name, b->name);
+}
+
+void snapshot_names_from(struct snapshot *s, const struct snapshot *base)
+{
+	bool same = base && base->names_id && base->nbillers == s->nbillers;
+
+	for (size_t i = 0; same && i < s->nbillers; i++)
+		same = same_names(&s->billers[i], &base->billers[i]);
+	s->names_id = same ? base->names_id : snapshot_names_id_new();
+}
+
+/* Where each biller id of base is: open addressing over indexes + 1. */
+struct id_index {
+	size_t cap;
+	size_t *slot;
+};
+
+static size_t id_hash(const char *s)
+{
+	size_t h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+static void id_index_build(struct id_index *x, const struct snapshot *base)
+{
+	x->cap = 16;
+	while (x->cap < base->nbillers * 2)
+		x->cap *= 2;
+	x->slot = xcalloc(x->cap, sizeof *x->slot);
+	for (size_t i = 0; i < base->nbillers; i++) {
+		size_t j = id_hash(base->billers[i].biller_id) & (x->cap - 1);
+
+		while (x->slot[j])
+			j = (j + 1) & (x->cap - 1);
+		x->slot[j] = i + 1;
+	}
+}
+
+/* The index in base of id, or (size_t)-1. */
+static size_t id_index_find(const struct id_index *x,
+			    const struct snapshot *base, const char *id)
+{
+	for (size_t j = id_hash(id) & (x->cap - 1); x->slot[j];
+	     j = (j + 1) & (x->cap - 1))
+		if (!strcmp(base->billers[x->slot[j] - 1].biller_id, id))
+			return x->slot[j] - 1;
+	return (size_t)-1;
+}
+
+/* Nothing changed: share base's arrays and the arenas they point to. */
+static struct snapshot *merge_nothing(const struct snapshot *base,
+				      struct snapshot *d)
+{
+	free(d->billers);
+	free(d->batches);
+	d->arrays_owner = snapshot_ref(base->arrays_owner ?
+		base->arrays_owner : (struct snapshot *)base);
+	d->billers = base->billers;
+	d->nbillers = base->nbillers;
+	d->batches = base->batches;
+	d->nbatches = base->nbatches;
+	d->nbad = base->nbad;
+	d->names_id = base->names_id;
+	return d;
+}
+
+struct snapshot *snapshot_merge(const struct snapshot *base,
+				struct snapshot *d)
+{
+	struct id_index x;
+	struct biller *billers;
+	struct batch *batches;
+	size_t n, nb = 0, k = 0;
+	bool renamed = !base->names_id;
+
+	if (d->nbillers == 0)
+		return merge_nothing(base, d);
+	id_index_build(&x, base);
+	billers = xcalloc(base->nbillers + d->nbillers + 1, sizeof *billers);
+	memcpy(billers, base->billers, base->nbillers * sizeof *billers);
+	n = base->nbillers;
+	for (size_t i = 0; i < d->nbillers; i++) {
+		size_t at = id_index_find(&x, base, d->billers[i].biller_id);
+
+		if (at == (size_t)-1) {
+			at = n++;
+			renamed = true;
+		} else if (strcmp(base->billers[at].name, d->billers[i].name)) {
+			renamed = true;
+		}
+		billers[at] = d->billers[i];
+	}
+	free(x.slot);
+	for (size_t i = 0; i < n; i++)
+		nb += billers[i].nbatches;
+	batches = xcalloc(nb + 1, sizeof *batches);
+	d->nbad = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct biller *b = &billers[i];
+
+		if (b->nbatches)
+			memcpy(&batches[k], b->batches, b->nbatches * sizeof *batches);
+		b->batches = &batches[k];
+		for (size_t j = 0; j < b->nbatches; j++)
+			d->nbad += batch_is_bad(&batches[k + j]);
+		k += b->nbatches;
+		snapshot_hold(d, b->home);
+	}
+	free(d->billers);
+	free(d->batches);
+	d->billers = billers;
+	d->nbillers = n;
+	d->batches = batches;
+	d->nbatches = nb;
+	d->names_id = renamed ? snapshot_names_id_new() : base->names_id;
+	return d;
 }
 
 enum batch_state batch_state_from_text(const char *status)

@@ -5,7 +5,16 @@
  * publishes it; from then on nobody writes to it.  Readers take a reference
  * (snapshot_ref) and drop it when done (snapshot_unref), so the UI can keep
  * drawing an old snapshot while a poller publishes the next one, with no
- * lock held while drawing.  Every string lives in the snapshot's arena.
+ * lock held while drawing.  Every string lives in the snapshot's arena, in
+ * an arena it holds a reference to (held[]: the shard's interned strings,
+ * and the arenas of billers it shares with the snapshot it was merged
+ * from), or is a literal.
+ *
+ * An incremental poll (query_poll.h) parses only the billers that changed
+ * and snapshot_merge() makes the next snapshot from the previous one: the
+ * billers that did not change are copied as they are (their strings are
+ * shared, not re-parsed or re-sanitized), and when nothing changed the
+ * biller and batch arrays themselves are shared.
  *
  * Identifiers (batch_id, biller_id) are kept byte for byte as the shard
  * sent them: they are keys for every query, write, lookup and comparison,
@@ -90,6 +99,9 @@ struct biller {
 	int64_t ap_run_at;
 	/* Lower-cased "name id shard zone" for the text filter. */
 	const char *search;
+	/* The arena that holds this biller's own strings (NULL: a literal or
+	 * the snapshot's own); snapshot_merge() keeps it alive. */
+	struct arena *home;
 };
 
 struct snapshot {
@@ -104,12 +116,42 @@ struct snapshot {
 	size_t nbatches;
 	size_t nbad;			/* batches with a bad row */
 	struct arena *arena;
+	/* References to other arenas this snapshot's strings live in. */
+	struct arena **held;
+	size_t nheld;
+	/* When billers and batches are another snapshot's (a poll that
+	 * changed nothing), a reference to it; NULL when they are ours. */
+	struct snapshot *arrays_owner;
+	/* Equal in two snapshots: the same billers, in the same order, with
+	 * the same names and ids, so the name ranking (core/view.c) still
+	 * holds.  0 means unknown (always rank again). */
+	uint64_t names_id;
+	/* How the poll read it: incrementally, how many rows came back, how
+	 * many billers it re-read (all of them for a full poll). */
+	bool delta;
+	size_t rows_read;
+	size_t nchanged;
 };
 
 /* A new empty snapshot owning a new arena, with one reference. */
 struct snapshot *snapshot_new(int shard_index, const char *shard);
 struct snapshot *snapshot_ref(struct snapshot *s);
 void snapshot_unref(struct snapshot *s);
+
+/* Hold a reference to arena a (NULL or already held: nothing). */
+void snapshot_hold(struct snapshot *s, struct arena *a);
+/* A names_id no snapshot has had yet. */
+uint64_t snapshot_names_id_new(void);
+/* Give full-poll snapshot s the names_id of base when both have the same
+ * billers, names and order; a new one otherwise. */
+void snapshot_names_from(struct snapshot *s, const struct snapshot *base);
+/* The next snapshot from base and d, a snapshot of the billers that
+ * changed (each complete): returns d, whose billers are now base's with
+ * d's replacing those with the same id and new ones appended.  Costs a
+ * copy of the fixed-size biller and batch records, nothing per string,
+ * and nothing at all when d has no biller.  base is not modified. */
+struct snapshot *snapshot_merge(const struct snapshot *base,
+				struct snapshot *d);
 
 /* Was t's row malformed (t->bad says how)? */
 static inline bool batch_is_bad(const struct batch *t)

@@ -52,11 +52,17 @@ void view_free(struct view *v)
 
 void view_set_snapshot(struct view *v, size_t i, struct snapshot *s)
 {
+	const struct snapshot *old;
+
 	if (i >= v->nsnaps || v->snaps[i] == s)
 		return;
+	old = v->snaps[i];
+	/* An incremental poll that renamed, added or dropped no biller keeps
+	 * the names_id: the ranking still holds. */
+	if (!old || !s || !s->names_id || old->names_id != s->names_id)
+		v->ranks_dirty = true;
 	snapshot_unref(v->snaps[i]);
 	v->snaps[i] = snapshot_ref(s);
-	v->ranks_dirty = true;
 }
 
 int64_t view_now(const struct view *v, int64_t mono_now)

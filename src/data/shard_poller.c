@@ -2,7 +2,8 @@
  * shard_poller.c - the per-shard polling thread.
  *
  * Life of a poller:  connect (async, with our own deadline) -> LISTEN
- * batchtop -> loop { poll query with a deadline; publish snapshot; wait
+ * batchtop -> zones and contract version -> loop { poll query with a
+ * deadline, full or incremental (choose_poll); publish snapshot; wait
  * until the next poll, a NOTIFY, a refresh request or stop }.  Any failure
  * that leaves the connection in doubt drops it; reconnects back off
  * exponentially (1 s doubling up to backoff_max, +/-20% jitter), the first
@@ -15,6 +16,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#ifdef HAVE_MALLOC_TRIM
+#include <malloc.h>
+#endif
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -52,6 +56,11 @@ struct shard_poller {
 	unsigned rng;
 	char *zones;		/* the server's zone names, as a text[] literal */
 	int failures;		/* consecutive; 0 after a good poll */
+	int contract;		/* the version this connection's shard offers */
+	bool need_full;		/* connected since the last full poll */
+	int64_t last_full;	/* mono ms of the last full poll's start */
+	int64_t last_billers;	/* ... and of the last one that read billers */
+	struct intern *intern;	/* this shard's repeated texts */
 
 	/* Shared, under lock. */
 	pthread_mutex_t lock;
@@ -154,100 +163,217 @@ static int wait_next(struct shard_poller *p, int64_t last_start)
 	return 0;
 }
 
+/* Run one statement on the poll connection; *stop on a stop request. */
+static PGresult *exec(struct shard_poller *p, const char *sql, int n,
+		      const char *const *params, char *reason, size_t rn,
+		      bool *dead, bool *stop)
+{
+	bool sent;
+
+	return pgconn_exec(&p->pg, sql, n, params, reason, rn, &sent, dead,
+			   stop);
+}
+
+/* LISTEN, the zone names and the contract version of a new connection.
+ * Returns -1 to stop, 1 on failure (reason says why), 0 when ready. */
+static int setup_session(struct shard_poller *p, char *reason, size_t rn)
+{
+	bool dead, stop, has_version;
+	PGresult *res;
+
+	res = exec(p, "LISTEN batchtop", 0, NULL, reason, rn, &dead, &stop);
+	if (stop)
+		return -1;
+	if (!res)
+		return 1;
+	PQclear(res);
+	res = exec(p, query_poll_zones_sql, 0, NULL, reason, rn, &dead, &stop);
+	if (stop)
+		return -1;
+	free(p->zones);
+	p->zones = res ? query_poll_zones(res) : NULL;
+	has_version = res && query_poll_has_version(res);
+	PQclear(res);
+	if (!p->zones)
+		return 1;
+	p->contract = 1;
+	if (has_version) {
+		res = exec(p, query_poll_version_sql, 0, NULL, reason, rn,
+			   &dead, &stop);
+		if (stop)
+			return -1;
+		/* A version function that fails (a view implementer's
+		 * mistake) leaves full polls, which are always right. */
+		if (!res && dead)
+			return 1;
+		if (res)
+			p->contract = query_poll_version(res);
+		else
+			log_msg(LOG_WARN, "shard %s: contract_version(): %s; "
+				"polling in full", p->name, reason);
+		PQclear(res);
+	}
+	p->need_full = true;
+	return 0;
+}
+
+/* Connect when not connected.  Returns -1 to stop, 1 to try again later
+ * (retry_at set), 0 when connected. */
+static int ensure_connected(struct shard_poller *p, int64_t *retry_at)
+{
+	char reason[sizeof p->health.reason];
+	int r;
+
+	if (p->pg.conn)
+		return 0;
+	if (*retry_at && pgconn_wait(p->ctl[0], -1, 0, *retry_at, NULL) < 0)
+		return -1;
+	r = pgconn_open(&p->pg, reason, sizeof reason);
+	if (r == 0)
+		r = setup_session(p, reason, sizeof reason);
+	if (r < 0)
+		return -1;
+	if (r) {
+		log_msg(LOG_WARN, "shard %s: %s", p->name, reason);
+		pgconn_close(&p->pg);
+		publish(p, NULL, SHARD_DOWN, reason, 0);
+		*retry_at = mono_ms() + next_backoff(p);
+		return 1;
+	}
+	log_msg(LOG_INFO, "shard %s: connected, contract v%d", p->name,
+		p->contract);
+	pthread_mutex_lock(&p->lock);
+	if (p->health.polls_ok || p->health.polls_failed)
+		p->health.reconnects++;
+	p->health.contract = p->contract;
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+/* Full or incremental?  A full poll after connecting, when the last
+ * snapshot is not this connection's, and at the two intervals; for a v1
+ * shard, always.  An incremental poll reads from the previous poll's
+ * server clock less poll_overlap (doc/batchtop.conf.5). */
+static struct snapshot *choose_poll(struct shard_poller *p, int64_t now,
+				    char *cursor, size_t cn)
+{
+	struct snapshot *base = NULL;
+
+	if (p->contract < 2 || p->need_full ||
+	    now - p->last_full >= (int64_t)p->cfg->full_resync_interval * 1000 ||
+	    now - p->last_billers >= (int64_t)p->cfg->biller_refresh_interval * 1000)
+		return NULL;
+	pthread_mutex_lock(&p->lock);
+	base = snapshot_ref(p->snap);
+	pthread_mutex_unlock(&p->lock);
+	if (!base || base->server_now == BT_NO_TIME) {
+		snapshot_unref(base);
+		return NULL;
+	}
+	snprintf(cursor, cn, "%lld", (long long)(base->server_now -
+		 (int64_t)p->cfg->poll_overlap * 1000));
+	return base;
+}
+
+/* One poll and its publication.  Returns -1 to stop, 1 when the
+ * connection was dropped (retry_at set), 0 otherwise. */
+static int poll_once(struct shard_poller *p, const char **params,
+		     int64_t start, int64_t *retry_at)
+{
+	char reason[sizeof p->health.reason], cursor[24];
+	struct snapshot *base = choose_poll(p, start, cursor, sizeof cursor);
+	bool dead, stop;
+	PGresult *res;
+
+	params[3] = cursor;
+	res = exec(p, base ? query_poll_delta_sql : query_poll_sql,
+		   base ? 4 : 3, params, reason, sizeof reason, &dead, &stop);
+	if (stop) {
+		snapshot_unref(base);
+		return -1;
+	}
+	if (res) {
+		int64_t end = mono_ms();
+		struct snapshot *s = query_poll_snapshot(res, p->index, p->name,
+							 end, p->intern);
+
+		PQclear(res);
+#ifdef HAVE_MALLOC_TRIM
+		/* A full poll's result is megabytes, freed at once into this
+		 * thread's malloc arena, which would keep it: one per shard.
+		 * Incremental polls are small; full ones are minutes apart. */
+		if (!base)
+			malloc_trim(0);
+#endif
+		if (base) {
+			s->delta = true;
+			s = snapshot_merge(base, s);
+		} else {
+			snapshot_names_from(s, p->snap);
+			p->last_full = p->last_billers = start;
+			p->need_full = false;
+		}
+		snapshot_unref(base);
+		p->failures = 0;
+		*retry_at = 0;
+		log_msg(LOG_DEBUG, "shard %s: %s poll, %zu rows, %zu billers "
+			"re-read, %zu billers, %zu batches in %lld ms", p->name,
+			s->delta ? "incremental" : "full", s->rows_read,
+			s->nchanged, s->nbillers, s->nbatches,
+			(long long)(end - start));
+		if (s->delta) {
+			pthread_mutex_lock(&p->lock);
+			p->health.polls_delta++;
+			pthread_mutex_unlock(&p->lock);
+		}
+		publish(p, s, SHARD_OK, NULL, end - start);
+		return 0;
+	}
+	snapshot_unref(base);
+	log_msg(LOG_WARN, "shard %s: %s", p->name, reason);
+	if (!dead) {
+		publish(p, NULL, SHARD_FAILING, reason, 0);
+		return 0;
+	}
+	/* A connection that was working gets one immediate retry; then
+	 * back off. */
+	pgconn_close(&p->pg);
+	publish(p, NULL, SHARD_DOWN, reason, 0);
+	if (p->failures == 0) {
+		p->failures = 1;
+		*retry_at = 0;
+	} else {
+		*retry_at = mono_ms() + next_backoff(p);
+	}
+	return 1;
+}
+
 static void *poller_main(void *arg)
 {
 	struct shard_poller *p = arg;
 	char reason[sizeof p->health.reason];
 	char hours[16], window[16];
-	const char *params[3] = { hours, window, NULL };
+	const char *params[4] = { hours, window, NULL, NULL };
 	int64_t retry_at = 0;
 
 	snprintf(hours, sizeof hours, "%d", p->cfg->night_hours);
 	snprintf(window, sizeof window, "%d", p->cfg->window_minutes);
 
 	for (;;) {
-		bool sent, dead, stop;
-		int r;
+		int r = ensure_connected(p, &retry_at);
 		int64_t start;
-		PGresult *res;
 
-		if (!p->pg.conn) {
-			if (retry_at && pgconn_wait(p->ctl[0], -1, 0, retry_at, NULL) < 0)
-				break;
-			r = pgconn_open(&p->pg, reason, sizeof reason);
-			if (r < 0)
-				break;
-			if (r == 0) {
-				res = pgconn_exec(&p->pg, "LISTEN batchtop", 0, NULL,
-						  reason, sizeof reason, &sent,
-						  &dead, &stop);
-				if (stop)
-					break;
-				if (res)
-					PQclear(res);
-				else
-					r = 1;
-			}
-			if (r == 0) {
-				res = pgconn_exec(&p->pg, query_poll_zones_sql, 0, NULL, reason,
-						  sizeof reason, &sent, &dead, &stop);
-				if (stop)
-					break;
-				free(p->zones);
-				p->zones = NULL;
-				if (!res || !(p->zones = query_poll_zones(res)))
-					r = 1;
-				PQclear(res);
-				params[2] = p->zones;
-			}
-			if (r) {
-				log_msg(LOG_WARN, "shard %s: %s", p->name, reason);
-				pgconn_close(&p->pg);
-				publish(p, NULL, SHARD_DOWN, reason, 0);
-				retry_at = mono_ms() + next_backoff(p);
-				continue;
-			}
-			log_msg(LOG_INFO, "shard %s: connected", p->name);
-			pthread_mutex_lock(&p->lock);
-			if (p->health.polls_ok || p->health.polls_failed)
-				p->health.reconnects++;
-			pthread_mutex_unlock(&p->lock);
-		}
-
-		start = mono_ms();
-		res = pgconn_exec(&p->pg, query_poll_sql, 3, params, reason,
-				  sizeof reason, &sent, &dead, &stop);
-		if (stop)
+		if (r < 0)
 			break;
-		if (res) {
-			int64_t end = mono_ms();
-			struct snapshot *s = query_poll_snapshot(res, p->index,
-								 p->name, end);
-
-			PQclear(res);
-			p->failures = 0;
-			retry_at = 0;
-			log_msg(LOG_DEBUG, "shard %s: %zu billers, %zu batches in %lld ms",
-				p->name, s->nbillers, s->nbatches,
-				(long long)(end - start));
-			publish(p, s, SHARD_OK, NULL, end - start);
-		} else {
-			log_msg(LOG_WARN, "shard %s: %s", p->name, reason);
-			if (dead) {
-				/* A connection that was working gets one
-				 * immediate retry; then back off. */
-				pgconn_close(&p->pg);
-				publish(p, NULL, SHARD_DOWN, reason, 0);
-				if (p->failures == 0) {
-					p->failures = 1;
-					retry_at = 0;
-				} else {
-					retry_at = mono_ms() + next_backoff(p);
-				}
-				continue;
-			}
-			publish(p, NULL, SHARD_FAILING, reason, 0);
-		}
+		if (r > 0)
+			continue;
+		params[2] = p->zones;
+		start = mono_ms();
+		r = poll_once(p, params, start, &retry_at);
+		if (r < 0)
+			break;
+		if (r > 0)
+			continue;
 		r = wait_next(p, start);
 		if (r < 0)
 			break;
@@ -289,6 +415,7 @@ struct shard_poller *shard_poller_new(int index, const struct shard_conf *sc,
 	p->pg.cfg = cfg;
 	p->pg.readonly = true;	/* polling never writes, whatever the mode */
 	p->pg.ctl_fd = -1;
+	p->intern = intern_new();
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->done_cond, NULL);
 	p->health.state = SHARD_CONNECTING;
@@ -332,6 +459,7 @@ void shard_poller_free(struct shard_poller *p, int wait_ms)
 		}
 	}
 	snapshot_unref(p->snap);
+	intern_free(p->intern);
 	free(p->zones);
 	if (p->ctl[0] >= 0)
 		close(p->ctl[0]);

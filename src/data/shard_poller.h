@@ -4,6 +4,10 @@
  * Each poller owns one libpq connection (read-only session, application_name
  * "batchtop", keepalives, statement_timeout) and runs one query per poll, every
  * poll_interval seconds or sooner when the shard NOTIFYs channel "batchtop".
+ * A shard that offers contract version 2 is polled in full after connecting
+ * and every full_resync_interval (or biller_refresh_interval) seconds, and
+ * incrementally in between: only the billers changed since the last poll
+ * are read, and merged into the last snapshot (core/snapshot.h).
  * Every poll has a deadline of its own: a server that does not answer in time
  * is cancelled and abandoned, and the poller reconnects with capped
  * exponential backoff and jitter.  Results are published as immutable
@@ -32,6 +36,8 @@ struct shard_health {
 	int64_t last_ok_mono;	/* last good poll, BT_NO_TIME if none */
 	int64_t poll_ms;	/* how long the last good poll took */
 	unsigned polls_ok, polls_failed, reconnects;
+	unsigned polls_delta;	/* of polls_ok, the incremental ones */
+	int contract;		/* the version the shard offers; 0 not known yet */
 	char reason[200];	/* sanitized; never holds the DSN */
 };
 

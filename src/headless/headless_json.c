@@ -156,6 +156,7 @@ static cJSON *json_shard(const struct app *app, size_t i)
 	json_int(o, "poll_ms", h->state == SHARD_OK, h->poll_ms);
 	json_int(o, "billers", s != NULL, s ? (int64_t)s->nbillers : 0);
 	json_int(o, "batches", s != NULL, s ? (int64_t)s->nbatches : 0);
+	json_int(o, "contract", h->contract > 0, h->contract);
 	return o;
 }
 

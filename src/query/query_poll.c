@@ -16,66 +16,104 @@
 #include "core/text.h"
 #include "core/xalloc.h"
 
-/* One round trip: every biller with tonight's batches (each with its latest
- * rerun request, looked up for tonight's batches only), its zone's offset,
- * and its latest autopay run (looked up once per biller, not per batch);
- * plus the server clock.  $1 night_hours,
- * $2 window_minutes, $3 the zone names the server knows (read once per
- * connection: pg_timezone_names reads every zone file, ~40 ms).  Zones are
- * matched against that list, not cast, so a zone the server does not know
- * gives NULLs instead of failing the whole poll; the match ignores case,
- * as PostgreSQL does. */
-const char query_poll_sql[] =
-	"WITH bl AS (SELECT b.biller_id, b.name, b.timezone, b.priority,"
-	"   b.is_demo, tz.name AS tzname,"
-	"   extract(epoch FROM (now() AT TIME ZONE tz.name)"
-	"     - (now() AT TIME ZONE 'UTC'))::int AS utc_offset_s,"
-	"   ap.payments AS ap_payments, ap.failed AS ap_failed,"
-	"   ap.run_at AS ap_run_at"
-	" FROM batchtop.biller b"
-	" LEFT JOIN (SELECT DISTINCT ON (lower(z)) z AS name"
-	"   FROM unnest($3::text[]) z ORDER BY lower(z), z) tz"
-	"   ON lower(tz.name) = lower(b.timezone)"
-	" LEFT JOIN LATERAL (SELECT r.payments, r.failed, r.run_at"
-	"   FROM batchtop.autopay_run r WHERE r.biller_id = b.biller_id"
-	"   ORDER BY r.run_at DESC LIMIT 1) ap ON true)"
-	" SELECT (extract(epoch FROM now()) * 1000)::bigint AS now_ms,"
-	" coalesce(bl.biller_id, bc.biller_id) AS biller_id,"
-	" bl.biller_id IS NOT NULL AS known,"
-	" bl.name, bl.timezone, bl.priority, bl.is_demo,"
-	" bl.tzname IS NOT NULL AS tz_known, bl.utc_offset_s,"
-	" bc.batch_id, bc.business_day::text AS business_day,"
-	" bc.payment_type, bc.module, bc.status, bc.attempts,"
-	" bc.error_class, bc.error_message,"
-	" " SQLTIME_MS("bc.scheduled_at") " AS scheduled_ms,"
-	" " SQLTIME_MS(QUERY_DEADLINE("bc.", "$2")) " AS deadline_ms,"
-	" bc.deadline_at IS NOT NULL AS deadline_given,"
-	" " SQLTIME_MS("bc.started_at") " AS started_ms,"
-	" " SQLTIME_MS("bc.finished_at") " AS finished_ms,"
-	" " SQLTIME_MS("bc.updated_at") " AS updated_ms,"
-	" CASE WHEN bl.tzname IS NOT NULL THEN"
-	"   to_char(bc.scheduled_at AT TIME ZONE bl.tzname, 'HH24:MI') END"
-	"   AS local_sched,"
-	" bl.ap_payments, bl.ap_failed,"
-	" " SQLTIME_MS("bl.ap_run_at") " AS ap_run_ms,"
-	" rq.request_id AS rr_id, rq.status AS rr_status,"
-	" rq.requested_by AS rr_by,"
+/* The billers, each with its zone's offset and its latest autopay run
+ * (looked up once per biller, not per batch); `filter` restricts them.
+ * Zones are matched against $3, the zone names the server knows (read once
+ * per connection: pg_timezone_names reads every zone file, ~40 ms; one name
+ * per spelling, so at most one matches), not cast, so a zone the server
+ * does not know gives NULLs instead of failing the whole poll; the match
+ * ignores case, as PostgreSQL does. */
+#define POLL_BILLERS(filter) \
+	"bl AS (SELECT b.biller_id, b.name, b.timezone, b.priority," \
+	"   b.is_demo, tz.name AS tzname," \
+	"   extract(epoch FROM (now() AT TIME ZONE tz.name)" \
+	"     - (now() AT TIME ZONE 'UTC'))::int AS utc_offset_s," \
+	"   ap.payments AS ap_payments, ap.failed AS ap_failed," \
+	"   ap.run_at AS ap_run_at" \
+	" FROM batchtop.biller b" \
+	" LEFT JOIN unnest($3::text[]) tz(name)" \
+	"   ON lower(tz.name) = lower(b.timezone)" \
+	" LEFT JOIN LATERAL (SELECT r.payments, r.failed, r.run_at" \
+	"   FROM batchtop.autopay_run r WHERE r.biller_id = b.biller_id" \
+	"   ORDER BY r.run_at DESC LIMIT 1) ap ON true" filter ")"
+
+/* One row per batch of tonight (each with its latest rerun request,
+ * looked up for tonight's batches only), or per biller without one;
+ * `filter` restricts the batches. */
+#define POLL_COLUMNS \
+	" coalesce(bl.biller_id, bc.biller_id) AS biller_id," \
+	" bl.biller_id IS NOT NULL AS known," \
+	" bl.name, bl.timezone, bl.priority, bl.is_demo," \
+	" bl.tzname IS NOT NULL AS tz_known, bl.utc_offset_s," \
+	" bc.batch_id, bc.business_day::text AS business_day," \
+	" bc.payment_type, bc.module, bc.status, bc.attempts," \
+	" bc.error_class, bc.error_message," \
+	" " SQLTIME_MS("bc.scheduled_at") " AS scheduled_ms," \
+	" " SQLTIME_MS(QUERY_DEADLINE("bc.", "$2")) " AS deadline_ms," \
+	" bc.deadline_at IS NOT NULL AS deadline_given," \
+	" " SQLTIME_MS("bc.started_at") " AS started_ms," \
+	" " SQLTIME_MS("bc.finished_at") " AS finished_ms," \
+	" " SQLTIME_MS("bc.updated_at") " AS updated_ms," \
+	" CASE WHEN bl.tzname IS NOT NULL THEN" \
+	"   to_char(bc.scheduled_at AT TIME ZONE bl.tzname, 'HH24:MI') END" \
+	"   AS local_sched," \
+	" bl.ap_payments, bl.ap_failed," \
+	" " SQLTIME_MS("bl.ap_run_at") " AS ap_run_ms," \
+	" rq.request_id AS rr_id, rq.status AS rr_status," \
+	" rq.requested_by AS rr_by," \
 	" " SQLTIME_MS("rq.requested_at") " AS rr_at_ms"
-	" FROM bl"
-	" FULL JOIN (SELECT * FROM batchtop.batch_close"
-	"   WHERE scheduled_at >= now() - $1::int * interval '1 hour'"
-	"     AND scheduled_at <= now() + $1::int * interval '1 hour') bc"
-	"   ON bc.biller_id = bl.biller_id"
-	" LEFT JOIN LATERAL (SELECT q.request_id, q.status, q.requested_by,"
-	"   q.requested_at FROM batchtop.rerun_request q"
-	"   WHERE q.kind = 'batch_close' AND q.target_id = bc.batch_id"
-	"   ORDER BY q.requested_at DESC NULLS LAST, q.request_id DESC LIMIT 1) rq"
+#define POLL_FROM(filter) \
+	" FROM bl" \
+	" FULL JOIN (SELECT * FROM batchtop.batch_close" \
+	"   WHERE scheduled_at >= now() - $1::int * interval '1 hour'" \
+	"     AND scheduled_at <= now() + $1::int * interval '1 hour'" filter ") bc" \
+	"   ON bc.biller_id = bl.biller_id" \
+	" LEFT JOIN LATERAL (SELECT q.request_id, q.status, q.requested_by," \
+	"   q.requested_at FROM batchtop.rerun_request q" \
+	"   WHERE q.kind = 'batch_close' AND q.target_id = bc.batch_id" \
+	"   ORDER BY q.requested_at DESC NULLS LAST, q.request_id DESC LIMIT 1) rq" \
 	"   ON bc.batch_id IS NOT NULL"
+
+#define POLL_NOW_MS " (extract(epoch FROM now()) * 1000)::bigint AS now_ms"
+
+/* The full poll: every biller, every batch of tonight, the server clock.
+ * $1 night_hours, $2 window_minutes, $3 the zone names. */
+const char query_poll_sql[] =
+	"WITH " POLL_BILLERS("")
+	" SELECT" POLL_NOW_MS "," POLL_COLUMNS POLL_FROM("")
 	" ORDER BY 2, bc.scheduled_at, bc.batch_id";
 
-/* The zone names the server knows, as one array literal. */
+/* The incremental poll (contract v2): the billers with a batch, a rerun
+ * request of a batch or an autopay run updated after the cursor ($4, epoch
+ * ms), re-read whole as in the full poll, every lookup an index scan; and
+ * always one row with the server clock, so a poll in which nothing changed
+ * reads one row of NULLs but now_ms. */
+#define POLL_CURSOR "to_timestamp($4::bigint / 1000.0)"
+const char query_poll_delta_sql[] =
+	"WITH ch AS (SELECT c.biller_id FROM batchtop.batch_close c"
+	"   WHERE c.updated_at > " POLL_CURSOR
+	" UNION SELECT c.biller_id FROM batchtop.rerun_request q"
+	"   JOIN batchtop.batch_close c ON c.batch_id = q.target_id"
+	"   WHERE q.kind = 'batch_close' AND q.updated_at > " POLL_CURSOR
+	" UNION SELECT r.biller_id FROM batchtop.autopay_run r"
+	"   WHERE r.updated_at > " POLL_CURSOR "),"
+	" " POLL_BILLERS(" WHERE b.biller_id IN (SELECT biller_id FROM ch)") ","
+	" d AS (SELECT" POLL_COLUMNS ", bc.scheduled_at AS d_sched"
+	POLL_FROM(" AND biller_id IN (SELECT biller_id FROM ch)") ")"
+	" SELECT" POLL_NOW_MS ", d.* FROM (SELECT 1) one LEFT JOIN d ON true"
+	" ORDER BY d.biller_id, d.d_sched, d.batch_id";
+
+/* The zone names the server knows, as one array literal, one name per
+ * lower-cased spelling (the first in byte order), so that a poll's zone
+ * match needs no sort; and whether the shard says which contract version
+ * it offers (a v1 shard cannot). */
 const char query_poll_zones_sql[] =
-	"SELECT array_agg(name)::text FROM pg_timezone_names";
+	"SELECT (SELECT array_agg(name)::text FROM"
+	"   (SELECT DISTINCT ON (lower(name)) name FROM pg_timezone_names"
+	"    ORDER BY lower(name), name COLLATE \"C\") z),"
+	" to_regprocedure('batchtop.contract_version()') IS NOT NULL";
+
+const char query_poll_version_sql[] = "SELECT batchtop.contract_version()";
 
 enum col {
 	C_NOW, C_BILLER_ID, C_KNOWN, C_NAME, C_TZ, C_PRIORITY, C_IS_DEMO,
@@ -185,6 +223,17 @@ static const char *val_text(struct arena *a, struct qrow *q, const int *cols,
 	return arena_sanitize(a, s, qrow_len_at(q, cols[c]));
 }
 
+/* A text of a column with few distinct values: one copy per shard. */
+static const char *val_common(struct intern *in, struct arena *a,
+			      struct qrow *q, const int *cols, enum col c)
+{
+	const char *s = val(q, cols, c);
+
+	if (!in)
+		return val_text(a, q, cols, c);
+	return intern_sanitize(in, a, s, s ? qrow_len_at(q, cols[c]) : 0);
+}
+
 /* An identifier: byte for byte (core/snapshot.h). */
 static const char *val_id(struct arena *a, struct qrow *q, const int *cols,
 			  enum col c)
@@ -217,14 +266,15 @@ static const char *make_search(struct arena *a, const struct biller *b)
 
 /* The biller of row q (its first), as the snapshot's next. */
 static struct biller *add_biller(struct snapshot *s, struct qrow *q,
-				 const int *cols, int index)
+				 const int *cols, int index, struct intern *in)
 {
 	struct biller *b = &s->billers[s->nbillers++];
 
 	b->biller_id = val_id(s->arena, q, cols, C_BILLER_ID);
 	b->known = val_bool(q, cols, C_KNOWN);
 	b->name = val_text(s->arena, q, cols, C_NAME);
-	b->timezone = val_text(s->arena, q, cols, C_TZ);
+	b->timezone = val_common(in, s->arena, q, cols, C_TZ);
+	b->home = s->arena;
 	b->priority = val_int(q, cols, C_PRIORITY, NULL);
 	b->is_demo = val_bool(q, cols, C_IS_DEMO);
 	b->tz_known = val_bool(q, cols, C_TZ_KNOWN);
@@ -245,7 +295,7 @@ static struct biller *add_biller(struct snapshot *s, struct qrow *q,
 
 /* The batch of row q, for biller b. */
 static void add_batch(struct snapshot *s, struct biller *b, struct qrow *q,
-		      const int *cols)
+		      const int *cols, struct intern *in)
 {
 	struct batch *t = &s->batches[s->nbatches++];
 	const char *ls = val(q, cols, C_LOCAL_SCHED);
@@ -256,15 +306,15 @@ static void add_batch(struct snapshot *s, struct biller *b, struct qrow *q,
 	bad.text[0] = '\0';
 	t->batch_id = val_id(s->arena, q, cols, C_BATCH_ID);
 	t->biller_id = b->biller_id;
-	t->business_day = val_text(s->arena, q, cols, C_BUSINESS_DAY);
-	t->payment_type = val_text(s->arena, q, cols, C_PAYMENT_TYPE);
-	t->module = val_text(s->arena, q, cols, C_MODULE);
-	t->status = val_text(s->arena, q, cols, C_STATUS);
+	t->business_day = val_common(in, s->arena, q, cols, C_BUSINESS_DAY);
+	t->payment_type = val_common(in, s->arena, q, cols, C_PAYMENT_TYPE);
+	t->module = val_common(in, s->arena, q, cols, C_MODULE);
+	t->status = val_common(in, s->arena, q, cols, C_STATUS);
 	if (!val(q, cols, C_STATUS))
 		bad_add(&bad, col_names[C_STATUS], NULL);
 	t->state = batch_state_from_text(val(q, cols, C_STATUS));
 	t->attempts = val_int(q, cols, C_ATTEMPTS, &bad);
-	t->error_class = val_text(s->arena, q, cols, C_ERROR_CLASS);
+	t->error_class = val_common(in, s->arena, q, cols, C_ERROR_CLASS);
 	t->error_message = val_text(s->arena, q, cols, C_ERROR_MESSAGE);
 	t->scheduled_at = val_time(q, cols, C_SCHEDULED, &bad, true);
 	t->deadline_given = val_bool(q, cols, C_DEADLINE_GIVEN);
@@ -278,8 +328,8 @@ static void add_batch(struct snapshot *s, struct biller *b, struct qrow *q,
 	t->updated_at = val_time(q, cols, C_UPDATED, &bad, false);
 	rr_id = val_time(q, cols, C_RR_ID, NULL, false);
 	t->rerun_id = rr_id == BT_NO_TIME ? 0 : rr_id;
-	t->rerun_status = val_text(s->arena, q, cols, C_RR_STATUS);
-	t->rerun_by = val_text(s->arena, q, cols, C_RR_BY);
+	t->rerun_status = val_common(in, s->arena, q, cols, C_RR_STATUS);
+	t->rerun_by = val_common(in, s->arena, q, cols, C_RR_BY);
 	t->rerun_at = val_time(q, cols, C_RR_AT, NULL, false);
 	text_sanitize_into(t->local_sched, sizeof t->local_sched,
 			   ls ? ls : "", (size_t)-1);
@@ -289,7 +339,8 @@ static void add_batch(struct snapshot *s, struct biller *b, struct qrow *q,
 }
 
 struct snapshot *query_poll_snapshot(const PGresult *r, int index,
-				     const char *shard, int64_t taken_mono)
+				     const char *shard, int64_t taken_mono,
+				     struct intern *in)
 {
 	struct snapshot *s = snapshot_new(index, shard);
 	int cols[C__COUNT];
@@ -300,6 +351,9 @@ struct snapshot *query_poll_snapshot(const PGresult *r, int index,
 	for (int c = 0; c < C__COUNT; c++)
 		cols[c] = PQfnumber(r, col_names[c]);
 	s->taken_mono = taken_mono;
+	s->rows_read = (size_t)nrows;
+	if (in)
+		snapshot_hold(s, intern_arena(in));
 	if (nrows > 0) {
 		struct qrow q0 = qrow_at(r, 0);
 
@@ -312,17 +366,21 @@ struct snapshot *query_poll_snapshot(const PGresult *r, int index,
 		struct qrow q = qrow_at(r, i);
 		const char *id = val(&q, cols, C_BILLER_ID);
 
+		/* The clock row of an incremental poll that found nothing. */
+		if (!val(&q, cols, C_KNOWN))
+			continue;
 		if (!id)
 			id = "";
 		if (!prev_id || strcmp(prev_id, id)) {
-			b = add_biller(s, &q, cols, index);
+			b = add_biller(s, &q, cols, index, in);
 			prev_id = id;
 		}
 		if (val(&q, cols, C_BATCH_ID))
-			add_batch(s, b, &q, cols);
+			add_batch(s, b, &q, cols, in);
 	}
 	for (size_t i = 0; i < s->nbillers; i++)
 		biller_summarize(&s->billers[i]);
+	s->nchanged = s->nbillers;
 	return s;
 }
 
@@ -335,4 +393,23 @@ char *query_poll_zones(const PGresult *res)
 		return NULL;
 	z = qrow_text_at(&q, 0);
 	return z ? xstrdup(z) : NULL;
+}
+
+bool query_poll_has_version(const PGresult *res)
+{
+	struct qrow q = qrow_at(res, 0);
+
+	return PQntuples(res) == 1 && PQnfields(res) > 1 &&
+	       qrow_bool_at(&q, 1, false);
+}
+
+int query_poll_version(const PGresult *res)
+{
+	struct qrow q = qrow_at(res, 0);
+	int64_t v;
+
+	if (PQntuples(res) != 1)
+		return 1;
+	v = qrow_int_at(&q, 0, 1);
+	return q.bad || v < 1 || v > 1000 ? 1 : (int)v;
 }

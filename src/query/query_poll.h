@@ -11,6 +11,7 @@
 #ifndef BT_QUERY_POLL_H
 #define BT_QUERY_POLL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <libpq-fe.h>
@@ -19,19 +20,33 @@
 #include "core/snapshot.h"
 #include "core/biller_status.h"
 
-/* Parameters: $1 night_hours, $2 window_minutes, $3 the server's zone
- * names as a text[] literal (query_poll_zones()). */
+/* The full poll.  Parameters: $1 night_hours, $2 window_minutes, $3 the
+ * server's zone names as a text[] literal (query_poll_zones()). */
 extern const char query_poll_sql[];
-/* The zone names the server knows, as one row of one text[] literal. */
+/* The incremental poll of a contract-v2 shard (doc/contract.md): the same
+ * rows as the full poll, for the billers changed since $4 (the cursor, the
+ * shard's clock in epoch ms), plus a row that only has now_ms.  Its result
+ * is parsed by query_poll_snapshot() too and merged with snapshot_merge(). */
+extern const char query_poll_delta_sql[];
+/* The zone names the server knows, as one row of one text[] literal, and
+ * whether batchtop.contract_version() exists. */
 extern const char query_poll_zones_sql[];
+/* The contract version, when query_poll_has_version() said it exists. */
+extern const char query_poll_version_sql[];
 
 /* The literal of a query_poll_zones_sql result (the caller frees it), or
  * NULL when the result is not one non-NULL value. */
 char *query_poll_zones(const PGresult *res);
+bool query_poll_has_version(const PGresult *res);
+/* The version a query_poll_version_sql result says (1 if it makes no
+ * sense). */
+int query_poll_version(const PGresult *res);
 
 /* A snapshot (refcount 1) of shard `shard` (index) from a poll result,
- * taken at taken_mono. */
+ * taken at taken_mono.  Low-cardinality texts are interned in `in` (NULL:
+ * copied into the snapshot's own arena). */
 struct snapshot *query_poll_snapshot(const PGresult *res, int index,
-				     const char *shard, int64_t taken_mono);
+				     const char *shard, int64_t taken_mono,
+				     struct intern *in);
 
 #endif

@@ -707,6 +707,122 @@ static void test_arena(void **state)
 	arena_free(NULL);
 }
 
+
+/* Interning: one sanitized copy per distinct raw value, bounded. */
+static void test_intern(void **state)
+{
+	struct intern *t = intern_new();
+	struct arena *fallback = arena_new();
+	const char *a = intern_sanitize(t, fallback, "card", 4);
+	char raw[16];
+
+	(void)state;
+	assert_string_equal(a, "card");
+	assert_ptr_equal(intern_sanitize(t, fallback, "card!", 4), a);
+	assert_ptr_equal(intern_sanitize(t, fallback, "card", (size_t)-1), a);
+	assert_string_equal(intern_sanitize(t, fallback, NULL, 0), "");
+	assert_string_equal(intern_sanitize(t, fallback, "", 0), "");
+	/* Sanitized like every other text; keyed by the raw bytes. */
+	assert_string_equal(intern_sanitize(t, fallback, "a\x1b[2J", 5),
+			    "a\xEF\xBF\xBD[2J");
+	assert_ptr_not_equal(intern_sanitize(t, fallback, "a?[2J", 5),
+			     intern_sanitize(t, fallback, "a\x1b[2J", 5));
+	/* Past the bound, values are copied, not interned. */
+	for (int i = 0; i < 5000; i++) {
+		snprintf(raw, sizeof raw, "v%d", i);
+		assert_string_equal(intern_sanitize(t, fallback, raw, (size_t)-1), raw);
+	}
+	assert_int_equal(intern_count(t), 4096);
+	assert_ptr_not_equal(intern_sanitize(t, fallback, "v4999", 5),
+			     intern_sanitize(t, fallback, "v4999", 5));
+	assert_ptr_equal(intern_sanitize(t, fallback, "card", 4), a);
+	/* A snapshot's reference keeps the strings after the table goes. */
+	{
+		struct snapshot *s = snapshot_new(0, "x");
+
+		snapshot_hold(s, intern_arena(t));
+		snapshot_hold(s, intern_arena(t));	/* held once */
+		assert_int_equal(s->nheld, 1);
+		intern_free(t);
+		assert_string_equal(a, "card");
+		snapshot_unref(s);
+	}
+	arena_free(fallback);
+}
+
+static struct snapshot *merge_base(void)
+{
+	struct snapshot *s = fx_snapshot(0, "m", 1000, 1000);
+	const char *ids[] = { "a", "b", "c" };
+
+	for (int i = 0; i < 3; i++) {
+		fx_add_biller(s, ids[i], ids[i], "UTC", 1)->home = s->arena;
+		fx_add_batch(s, BATCH_CLOSED, 10, 20, 11, 12);
+		fx_add_batch(s, BATCH_SCHEDULED, 30, 40, BT_NO_TIME, BT_NO_TIME);
+	}
+	for (size_t i = 0; i < s->nbillers; i++)
+		biller_summarize(&s->billers[i]);
+	s->names_id = snapshot_names_id_new();
+	return s;
+}
+
+/* An incremental poll's billers replace the previous snapshot's, the rest
+ * shared; nothing changed shares the arrays. */
+static void test_snapshot_merge(void **state)
+{
+	struct snapshot *base = merge_base();
+	struct snapshot *d = fx_snapshot(0, "m", 2000, 2000);
+	struct snapshot *r, *idle, *d2;
+	const char *a_name = base->billers[0].name;
+
+	(void)state;
+	fx_add_biller(d, "b", "b", "UTC", 1)->home = d->arena;
+	fx_add_batch(d, BATCH_FAILED, 10, 20, 11, 12);
+	fx_add_biller(d, "z", "z", "UTC", 1)->home = d->arena;
+	r = snapshot_merge(base, d);
+	assert_ptr_equal(r, d);
+	assert_int_equal(r->nbillers, 4);
+	assert_int_equal(r->nbatches, 5);
+	assert_string_equal(r->billers[1].biller_id, "b");
+	assert_int_equal(r->billers[1].nbatches, 1);
+	assert_int_equal(r->billers[1].batches[0].state, BATCH_FAILED);
+	assert_string_equal(r->billers[3].biller_id, "z");
+	assert_int_equal(r->billers[3].nbatches, 0);
+	/* Contiguous, in biller order, as a full poll's. */
+	assert_ptr_equal(r->billers[0].batches, &r->batches[0]);
+	assert_ptr_equal(r->billers[1].batches, &r->batches[2]);
+	assert_ptr_equal(r->billers[2].batches, &r->batches[3]);
+	assert_int_not_equal(r->names_id, base->names_id);	/* z is new */
+	assert_int_equal(base->nbillers, 3);	/* base is not touched */
+	assert_int_equal(base->billers[1].nbatches, 2);
+	/* The unchanged billers' strings are base's, kept alive by r. */
+	snapshot_unref(base);
+	assert_ptr_equal(r->billers[0].name, a_name);
+	assert_string_equal(r->billers[0].name, "a");
+	assert_string_equal(r->billers[2].batches[1].status, "scheduled");
+
+	/* Nothing changed: the same arrays, the same names_id. */
+	idle = fx_snapshot(0, "m", 3000, 3000);
+	idle = snapshot_merge(r, idle);
+	assert_ptr_equal(idle->billers, r->billers);
+	assert_ptr_equal(idle->batches, r->batches);
+	assert_int_equal(idle->names_id, r->names_id);
+	assert_ptr_equal(idle->arrays_owner, r);
+
+	/* A change that renames nobody keeps the ranking. */
+	d2 = fx_snapshot(0, "m", 4000, 4000);
+	fx_add_biller(d2, "c", "c", "UTC", 2)->home = d2->arena;
+	d2 = snapshot_merge(idle, d2);
+	assert_int_equal(d2->names_id, idle->names_id);
+	assert_int_equal(d2->billers[2].priority, 2);
+	assert_int_equal(d2->nbatches, 3);
+	snapshot_unref(r);
+	snapshot_unref(idle);	/* d2 holds what it needs of both */
+	assert_string_equal(d2->billers[1].batches[0].status, "failed");
+	assert_string_equal(d2->billers[0].name, "a");
+	snapshot_unref(d2);
+}
+
 /* --- daylight saving --------------------------------------------------------- */
 
 /* The offset of zone at an instant, from the system's zone data. */
@@ -890,6 +1006,8 @@ int main(void)
 		cmocka_unit_test(test_status_labels),
 		cmocka_unit_test(test_snapshot_refs),
 		cmocka_unit_test(test_arena),
+		cmocka_unit_test(test_intern),
+		cmocka_unit_test(test_snapshot_merge),
 		cmocka_unit_test(test_dst_fall_back_new_york),
 		cmocka_unit_test(test_dst_spring_forward_london),
 		cmocka_unit_test(test_fmt_clock_offsets),

@@ -693,6 +693,54 @@ static void test_snapshot_references(void **state)
 	snapshot_unref(s3);
 }
 
+/* The name ranking is redone only when a snapshot's names_id changes
+ * (an incremental poll that renamed, added or dropped nobody keeps it),
+ * and the rows still sort by name afterwards. */
+static void test_rank_only_when_names_change(void **state)
+{
+	struct snapshot *a = shard(0), *b, *c;
+	struct view v;
+
+	(void)state;
+	init(&v);
+	fx_add_biller(a, "x2", "Beta", "UTC", 1);
+	fx_add_biller(a, "x1", "Alpha", "UTC", 1);
+	fx_seal(a);
+	a->names_id = snapshot_names_id_new();
+	view_set_snapshot(&v, 0, a);
+	view_rebuild(&v, T0);
+	assert_false(v.ranks_dirty);
+
+	/* Same billers, new data: the ranking stands. */
+	b = fx_seal(shard(0));
+	fx_add_biller(b, "x2", "Beta", "UTC", 2);
+	fx_add_biller(b, "x1", "Alpha", "UTC", 2);
+	b->names_id = a->names_id;
+	view_set_snapshot(&v, 0, b);
+	assert_false(v.ranks_dirty);
+	view_rebuild(&v, T0);
+	assert_int_equal(v.nrows, 2);
+
+	/* A rename: ranked again. */
+	c = fx_seal(shard(0));
+	fx_add_biller(c, "x2", "Aardvark", "UTC", 2);
+	fx_add_biller(c, "x1", "Alpha", "UTC", 2);
+	c->names_id = snapshot_names_id_new();
+	view_set_snapshot(&v, 0, c);
+	assert_true(v.ranks_dirty);
+	view_rebuild(&v, T0);
+	assert_false(v.ranks_dirty);
+	/* A snapshot that does not say (names_id 0): always ranked. */
+	view_set_snapshot(&v, 0, a);
+	a->names_id = 0;
+	view_set_snapshot(&v, 0, b);
+	assert_true(v.ranks_dirty);
+	view_free(&v);
+	snapshot_unref(a);
+	snapshot_unref(b);
+	snapshot_unref(c);
+}
+
 static void test_rows_grow_and_shrink(void **state)
 {
 	struct snapshot *s;
@@ -780,6 +828,7 @@ int main(void)
 		cmocka_unit_test(test_cut_middle),
 		cmocka_unit_test(test_view_now),
 		cmocka_unit_test(test_snapshot_references),
+		cmocka_unit_test(test_rank_only_when_names_change),
 		cmocka_unit_test(test_rows_grow_and_shrink),
 		cmocka_unit_test(test_name_cell),
 	};

@@ -1,0 +1,452 @@
+/*
+ * test_delta.c - incremental polls of a contract-v2 shard, on a real
+ * PostgreSQL: a full poll, then polls that read only what changed and
+ * share the rest; the delta query's plan (index scans only) and server
+ * time; a writer whose transaction outlives the cursor's margin, caught by
+ * the full resync within its bound; deletions at the resync; a v1 shard
+ * polled in full and saying so.
+ */
+#include "autoconf.h"
+
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "query/query_poll.h"
+#include "../pgtest.h"
+
+static struct {
+	char db[64];
+	int wake[2];
+	PGconn *admin;
+	struct config cfg;
+	struct shard_poller *p;
+} T;
+
+static void drain_wake(void)
+{
+	char buf[256];
+
+	while (read(T.wake[0], buf, sizeof buf) > 0)
+		;
+}
+
+/* A database with n billers, each with two batches tonight. */
+static void shard_make(const char *tag, int n)
+{
+	char q[1024];
+
+	snprintf(T.db, sizeof T.db, "td_%ld_%.20s", (long)getpid(), tag);
+	pgtest_db_create(T.db, NULL, "batchtop_viewer");
+	T.admin = pgtest_connect(T.db, "test_delta");
+	snprintf(q, sizeof q,
+		 "INSERT INTO batchtop.biller SELECT 'b' || i, 'Biller ' || i,"
+		 " (ARRAY['America/Chicago','America/New_York','UTC'])[1 + i %% 3],"
+		 " 1 + i %% 3, false FROM generate_series(1, %d) i;"
+		 "INSERT INTO batchtop.batch_close (batch_id, biller_id,"
+		 " business_day, payment_type, module, scheduled_at, status,"
+		 " attempts) SELECT 'b' || i || '-' || k, 'b' || i, current_date,"
+		 " (ARRAY['card','ach'])[k], 'close',"
+		 " now() - interval '1 hour' + k * interval '10 min', 'scheduled', 0"
+		 " FROM generate_series(1, %d) i, generate_series(1, 2) k;"
+		 "INSERT INTO batchtop.autopay_run SELECT 'r' || i, 'b' || i,"
+		 " now() - interval '2 hours', 10, i %% 2"
+		 " FROM generate_series(1, %d) i;"
+		 "INSERT INTO batchtop.rerun_request (kind, target_id,"
+		 " requested_by, requested_at, status, finished_at)"
+		 " SELECT 'batch_close', 'b' || i || '-1', 'amy',"
+		 " now() - interval '3 hours', 'done', now() - interval '170 min'"
+		 " FROM generate_series(1, %d, 10) i;"
+		 "ANALYZE batchtop.biller; ANALYZE batchtop.batch_close;"
+		 "ANALYZE batchtop.autopay_run; ANALYZE batchtop.rerun_request;",
+		 n, n, n, n);
+	pgtest_sql(T.admin, q);
+}
+
+static void start_poller(void)
+{
+	char dsn[1400], host[1100];
+
+	pgtest_host(host, sizeof host);
+	snprintf(dsn, sizeof dsn, "host=%s dbname=%s user=bt_viewer", host, T.db);
+	T.p = pgtest_poller(0, "delta", dsn, &T.cfg, T.wake[1]);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	pgtest_config(&T.cfg);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (T.p)
+		shard_poller_free(T.p, 3000);
+	T.p = NULL;
+	if (T.admin)
+		PQfinish(T.admin);
+	T.admin = NULL;
+	if (T.db[0])
+		pgtest_db_drop(T.db);
+	T.db[0] = '\0';
+	drain_wake();
+	return 0;
+}
+
+typedef bool (*pred_fn)(const struct shard_health *h,
+			const struct snapshot *s, const void *arg);
+
+/* The first snapshot for which pred holds, within ms (NULL if none). */
+static struct snapshot *wait_for(pred_fn pred, const void *arg, int ms,
+				 struct shard_health *h)
+{
+	int64_t end = pgtest_now_ms() + ms;
+
+	for (;;) {
+		struct snapshot *s = NULL;
+
+		shard_poller_read(T.p, &s, h);
+		if (s && h->state == SHARD_OK && pred(h, s, arg))
+			return s;
+		snapshot_unref(s);
+		if (pgtest_now_ms() >= end)
+			return NULL;
+		drain_wake();
+		pgtest_sleep_ms(10);
+	}
+}
+
+/* wait_for, failing the test when pred does not hold in time. */
+static struct snapshot *expect_for(pred_fn pred, const void *arg, int ms,
+				   struct shard_health *h, const char *what)
+{
+	struct snapshot *s = wait_for(pred, arg, ms, h);
+
+	if (!s) {
+		fail_msg("not %s within %d ms: state %d, polls ok %u, reason"
+			 " \"%s\"", what, ms, (int)h->state, h->polls_ok,
+			 h->reason);
+		abort();	/* not reached: fail_msg does not return */
+	}
+	return s;
+}
+
+static bool any(const struct shard_health *h, const struct snapshot *s,
+		const void *arg)
+{
+	(void)h, (void)s, (void)arg;
+	return true;
+}
+
+/* An incremental poll that found nothing changed (once the rows loaded
+ * are older than the cursor's margin). */
+static bool delta_idle(const struct shard_health *h,
+		       const struct snapshot *s, const void *arg)
+{
+	(void)h;
+	return s != arg && s->delta && s->rows_read == 1;
+}
+
+/* Batch arg's status is "failed". */
+static bool batch_failed(const struct shard_health *h,
+			 const struct snapshot *s, const void *arg)
+{
+	const struct batch *t = pgtest_find_batch(s, arg);
+
+	(void)h;
+	return t && !strcmp(t->status, "failed");
+}
+
+static bool batch_gone(const struct shard_health *h,
+		       const struct snapshot *s, const void *arg)
+{
+	(void)h;
+	return !pgtest_find_batch(s, arg);
+}
+
+/* Full, then incremental: an unchanged poll reads one row and shares the
+ * arrays; a change re-reads one biller and shares every other. */
+static void test_full_then_delta(void **state)
+{
+	struct shard_health h;
+	struct snapshot *full, *idle, *idle2, *changed;
+	const struct biller *b7;
+
+	(void)state;
+	T.cfg.poll_overlap = 1;
+	shard_make("basic", 50);
+	start_poller();
+	full = expect_for(any, NULL, PGTEST_WAIT_MS, &h, "full");
+	assert_false(full->delta);
+	assert_int_equal(h.contract, 2);
+	assert_int_equal(full->nbillers, 50);
+	assert_int_equal(full->nbatches, 100);
+
+	idle = expect_for(delta_idle, NULL, PGTEST_WAIT_MS, &h, "idle");
+	assert_int_equal(idle->rows_read, 1);	/* the clock row alone */
+	assert_int_equal(idle->nchanged, 0);
+	assert_int_equal(idle->names_id, full->names_id);
+	/* The next idle poll shares the arrays themselves. */
+	idle2 = expect_for(delta_idle, idle, PGTEST_WAIT_MS, &h, "idle again");
+	assert_ptr_equal(idle2->billers, idle->billers);
+	assert_ptr_equal(idle2->batches, idle->batches);
+	snapshot_unref(idle2);
+	assert_true(idle->server_now > full->server_now);
+
+	pgtest_sql(T.admin, "UPDATE batchtop.batch_close SET status = 'failed',"
+		   " error_class = 'multishard' WHERE batch_id = 'b7-2'");
+	changed = expect_for(batch_failed, "b7-2", PGTEST_WAIT_MS, &h, "changed");
+	assert_true(changed->delta);
+	assert_int_equal(changed->nchanged, 1);
+	assert_int_equal(changed->rows_read, 2);	/* b7's two batches */
+	assert_int_equal(changed->nbillers, 50);
+	assert_int_equal(changed->nbatches, 100);
+	assert_int_equal(changed->names_id, full->names_id);
+	b7 = pgtest_biller(changed, "b7");
+	assert_string_equal(b7->last_error_class, "multishard");
+	/* Every other biller's strings are the idle poll's, not copies. */
+	assert_ptr_equal(pgtest_biller(changed, "b8")->name,
+			 pgtest_biller(idle, "b8")->name);
+	assert_ptr_equal(pgtest_biller(changed, "b8")->search,
+			 pgtest_biller(idle, "b8")->search);
+	assert_ptr_not_equal(b7->name, pgtest_biller(idle, "b7")->name);
+	/* Interned: one copy of each payment type per shard. */
+	assert_ptr_equal(pgtest_batch(changed, "b7-2")->payment_type,
+			 pgtest_batch(full, "b9-2")->payment_type);
+	assert_string_equal(pgtest_batch(full, "b7-2")->status, "scheduled");
+
+	/* A new rerun request re-reads its batch's biller. */
+	pgtest_sql(T.admin, "INSERT INTO batchtop.rerun_request (kind, target_id,"
+		   " requested_by, status) VALUES ('batch_close', 'b9-1', 'amy',"
+		   " 'pending')");
+	snapshot_unref(changed);
+	for (int64_t end = pgtest_now_ms() + PGTEST_WAIT_MS;;) {
+		changed = expect_for(any, NULL, PGTEST_WAIT_MS, &h, "changed");
+		if (!strcmp(pgtest_batch(changed, "b9-1")->rerun_status, "pending"))
+			break;
+		snapshot_unref(changed);
+		assert_true(pgtest_now_ms() < end);
+		pgtest_sleep_ms(50);
+	}
+	assert_true(changed->delta);
+	assert_string_equal(pgtest_batch(changed, "b9-1")->rerun_by, "amy");
+	assert_true(h.polls_delta >= 2);
+	snapshot_unref(changed);
+	snapshot_unref(idle);
+	snapshot_unref(full);
+}
+
+/* The delta query's plan on 10,000 billers: index scans only; and its
+ * server time, printed for the record. */
+static double plan_ms(const char *sql, int n, const char *const *params,
+		      bool print_plan, bool *seq)
+{
+	char q[8192];
+	PGresult *r;
+	double ms = -1;
+
+	snprintf(q, sizeof q, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) %s", sql);
+	r = pgtest_sqlp(T.admin, q, n, params);
+	*seq = false;
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *line = PQgetvalue(r, i, 0);
+
+		if (strstr(line, "Seq Scan"))
+			*seq = true;
+		if (print_plan)
+			fprintf(stderr, "#   %s\n", line);
+		if (!strncmp(line, "Execution Time: ", 16))
+			ms = atof(line + 16);
+	}
+	PQclear(r);
+	return ms;
+}
+
+static void measure(int n, bool check_plan)
+{
+	char *zones;
+	char cursor[32];
+	const char *params[4];
+	double best_delta = 1e9, best_full = 1e9;
+	bool seq;
+
+	shard_make(check_plan ? "plan" : "small", n);
+	{
+		PGresult *z = pgtest_sqlp(T.admin, query_poll_zones_sql, 0, NULL);
+
+		zones = query_poll_zones(z);
+		assert_non_null(zones);
+		assert_true(query_poll_has_version(z));
+		PQclear(z);
+	}
+	snprintf(cursor, sizeof cursor, "%lld", (long long)pgtest_sql_int(T.admin,
+		 "SELECT (extract(epoch FROM now()) * 1000)::bigint"));
+	/* Steady state: a few changes since the cursor. */
+	pgtest_sql(T.admin, "UPDATE batchtop.batch_close SET attempts = 1"
+		   " WHERE batch_id IN ('b1-1', 'b2-2', 'b3-1')");
+	params[0] = "12";
+	params[1] = "45";
+	params[2] = zones;
+	params[3] = cursor;
+	for (int i = 0; i < 5; i++) {
+		double d = plan_ms(query_poll_delta_sql, 4, params,
+				   check_plan && i == 0, &seq);
+
+		if (check_plan && seq)
+			fail_msg("the delta query scans a table sequentially");
+		if (d < best_delta)
+			best_delta = d;
+	}
+	for (int i = 0; i < 2; i++) {
+		double d = plan_ms(query_poll_sql, 3, params, false, &seq);
+
+		if (d < best_full)
+			best_full = d;
+	}
+	fprintf(stderr, "# %d billers: server time of a poll (EXPLAIN ANALYZE,"
+		" best of several): incremental %.2f ms (3 billers changed),"
+		" full %.2f ms\n", n, best_delta, best_full);
+	assert_true(best_delta >= 0);
+	/* Relative, so a loaded machine does not fail it: at 10,000 billers
+	 * a steady-state poll costs a small fraction of a full one. */
+	if (check_plan && best_delta * 10 > best_full)
+		fail_msg("incremental %.2f ms is not a tenth of full %.2f ms",
+			 best_delta, best_full);
+	free(zones);
+}
+
+static void test_plan_10000(void **state)
+{
+	(void)state;
+	measure(10000, true);
+}
+
+static void test_time_1000(void **state)
+{
+	(void)state;
+	measure(1000, false);
+}
+
+/* A writer holds its transaction open for 20 s around an update, so the
+ * row's updated_at is 20 s older than its commit: past the cursor's
+ * margin, so only the full resync can see it, within its bound. */
+static void test_long_writer(void **state)
+{
+	struct shard_health h;
+	struct snapshot *s;
+	PGconn *w;
+	int64_t committed, shown, bound;
+
+	(void)state;
+	T.cfg.full_resync_interval = 10;
+	T.cfg.poll_overlap = 1;
+	shard_make("writer", 20);
+	start_poller();
+	s = expect_for(any, NULL, PGTEST_WAIT_MS, &h, "s");
+	snapshot_unref(s);
+
+	w = pgtest_connect(T.db, "test_delta_writer");
+	pgtest_sql(w, "BEGIN; UPDATE batchtop.batch_close SET status = 'failed'"
+		   " WHERE batch_id = 'b5-1'");
+	pgtest_sleep_ms(20000);
+	pgtest_sql(w, "COMMIT");
+	committed = pgtest_now_ms();
+	PQfinish(w);
+	assert_true(pgtest_sql_int(T.admin, "SELECT (extract(epoch FROM"
+		    " clock_timestamp() - updated_at))::int FROM"
+		    " batchtop.batch_close WHERE batch_id = 'b5-1'") >= 19);
+
+	/* The resync bound, plus one poll, plus slack for a loaded machine. */
+	bound = (int64_t)T.cfg.full_resync_interval * 1000 +
+		(int64_t)T.cfg.poll_interval * 1000 + 5000;
+	s = expect_for(batch_failed, "b5-1", (int)bound, &h,
+		       "showing the long writer's change within the resync bound");
+	shown = pgtest_now_ms();
+	fprintf(stderr, "# a 20 s writer's change shown %lld ms after commit"
+		" (bound %lld ms), by a %s poll\n", (long long)(shown - committed),
+		(long long)bound, s->delta ? "incremental" : "full");
+	assert_false(s->delta);	/* the margin could not have caught it */
+	snapshot_unref(s);
+}
+
+/* A deleted batch is gone at the next full poll. */
+static void test_deleted(void **state)
+{
+	struct shard_health h;
+	struct snapshot *s, *after;
+	int64_t deleted;
+
+	(void)state;
+	T.cfg.full_resync_interval = 10;
+	T.cfg.poll_overlap = 1;
+	shard_make("deleted", 20);
+	start_poller();
+	/* Once the loaded rows are older than the margin, no delta re-reads
+	 * b3 for another reason. */
+	s = expect_for(delta_idle, NULL, PGTEST_WAIT_MS, &h, "idle");
+	assert_non_null(pgtest_find_batch(s, "b3-2"));
+	pgtest_sql(T.admin, "DELETE FROM batchtop.batch_close WHERE batch_id = 'b3-2'");
+	deleted = pgtest_now_ms();
+	after = expect_for(batch_gone, "b3-2",
+			   T.cfg.full_resync_interval * 1000 + 6000, &h,
+			   "rid of a deleted batch by the next full poll");
+	assert_false(after->delta);
+	assert_int_equal(after->nbatches, 39);
+	fprintf(stderr, "# a deleted batch disappeared after %lld ms\n",
+		(long long)(pgtest_now_ms() - deleted));
+	snapshot_unref(after);
+	snapshot_unref(s);
+}
+
+/* A v1 shard (no contract_version()) is polled in full and says so. */
+static void test_v1(void **state)
+{
+	struct shard_health h;
+	struct snapshot *s, *next;
+
+	(void)state;
+	shard_make("v1", 10);
+	pgtest_sql(T.admin, "DROP FUNCTION batchtop.contract_version()");
+	start_poller();
+	s = expect_for(any, NULL, PGTEST_WAIT_MS, &h, "s");
+	assert_int_equal(h.contract, 1);
+	pgtest_sql(T.admin, "UPDATE batchtop.batch_close SET status = 'failed'"
+		   " WHERE batch_id = 'b2-1'");
+	next = expect_for(batch_failed, "b2-1", PGTEST_WAIT_MS, &h, "next");
+	assert_false(next->delta);
+	assert_int_equal(next->nbillers, 10);
+	assert_int_equal(next->nchanged, 10);
+	assert_int_equal(h.polls_delta, 0);
+	assert_true(h.polls_ok >= 2);
+	snapshot_unref(next);
+	snapshot_unref(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_full_then_delta, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan_10000, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_time_1000, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deleted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_writer, setup, teardown),
+	};
+	int rc = pgtest_need_server("test_delta");
+
+	if (rc)
+		return rc;
+	if (pipe2(T.wake, O_CLOEXEC | O_NONBLOCK) < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
