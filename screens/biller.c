@@ -313,22 +313,13 @@ static void biller_enter(struct app *app, void *st, const void *arg)
 	select_batch(B);
 }
 
-/* Whether another detail than B is on the stack. */
-static bool another_instance(const struct app *app, const struct biller_st *B)
-{
-	for (int i = 0; i < app->depth; i++)
-		if (app->stack[i].s == &screen_biller && app->stack[i].st != B)
-			return true;
-	return false;
-}
-
 static void biller_leave(struct app *app, void *st)
 {
 	struct biller_st *B = st;
 
 	/* Cancel our jobs, unless another detail waits for some of its own
 	 * (its answers must still come); ours are dropped when they come. */
-	if (app->queries && app->queries[B->shard] && !another_instance(app, B))
+	if (app->queries && app->queries[B->shard] && !screen_other_instance(app, &screen_biller, B))
 		shard_query_cancel(app->queries[B->shard], JOB_BILLER);
 	snapshot_unref(B->snap);
 	requests_free(B);

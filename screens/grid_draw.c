@@ -88,28 +88,6 @@ static bool shard_stale(const struct app *app, int shard, int64_t *age)
 	       *age > (int64_t)app->cfg->stale_after * 1000;
 }
 
-static void cell_left(char *buf, size_t n, const struct row *r)
-{
-	char t[16];
-
-	buf[0] = '\0';
-	if (r->ev.focus && r->ev.focus->deadline_inf &&
-	    r->ev.status != BS_CLOSED && r->ev.status != BS_NONE) {
-		/* 'infinity': it never goes late; '-infinity': always late. */
-		snprintf(buf, n, "%s", r->ev.focus->deadline_inf > 0 ? "never"
-				       : "late \u221e");
-		return;
-	}
-	if (!r->ev.focus || r->ev.focus->deadline_at == BT_NO_TIME)
-		return;
-	if (r->ev.status == BS_CLOSED || r->ev.status == BS_NONE)
-		return;
-	if (r->ev.status == BS_CLOSED_LATE || r->ev.time_left < 0)
-		snprintf(buf, n, "late %s", fmt_countdown(t, sizeof t, r->ev.time_left));
-	else
-		fmt_countdown(buf, n, r->ev.time_left);
-}
-
 static void cell_bar(char *buf, size_t n, const struct row *r, int w)
 {
 	int fill = 0;
@@ -178,7 +156,7 @@ static void cell_text(const struct app *app, const struct row *r, enum gcol c,
 					 ? r->ev.focus->local_sched : "--:--");
 		break;
 	case GC_BAR: cell_bar(buf, n, r, w); break;
-	case GC_LEFT: cell_left(buf, n, r); break;
+	case GC_LEFT: view_left_cell(buf, n, r); break;
 	case GC_ATT: view_attempts_cell(buf, n, b); break;
 	case GC_ERR: cell_error(buf, n, b); break;
 	case GC_AP:

@@ -331,22 +331,13 @@ static void logs_enter(struct app *app, void *st, const void *arg)
 	nr_pump(app, L);
 }
 
-/* Whether another viewer than L is on the stack. */
-static bool another_instance(const struct app *app, const struct logs_st *L)
-{
-	for (int i = 0; i < app->depth; i++)
-		if (app->stack[i].s == &screen_logs && app->stack[i].st != L)
-			return true;
-	return false;
-}
-
 static void logs_leave(struct app *app, void *st)
 {
 	struct logs_st *L = st;
 
 	/* Another viewer's jobs on the queue must still come: then ours are
 	 * only dropped when they come. */
-	if (app->queries && app->queries[L->shard] && !another_instance(app, L))
+	if (app->queries && app->queries[L->shard] && !screen_other_instance(app, &screen_logs, L))
 		shard_query_cancel(app->queries[L->shard], JOB_LOGS);
 	if (app->nr && L->ticket)
 		newrelic_cancel_logs(app->nr, L->ticket);

@@ -339,22 +339,10 @@ static void draw_tiles(struct app *app, const struct layout *L,
 /* "12:34 left", "late 5:00" (no deadline: nothing). */
 static void left_text(char *buf, size_t n, const struct row *r)
 {
-	char t[16];
+	size_t len = view_left_cell(buf, n, r);
 
-	buf[0] = '\0';
-	if (r->ev.focus && r->ev.focus->deadline_inf &&
-	    r->ev.status != BS_CLOSED && r->ev.status != BS_NONE) {
-		snprintf(buf, n, "%s", r->ev.focus->deadline_inf > 0 ? "never"
-				       : "late \u221e");
-		return;
-	}
-	if (!r->ev.focus || r->ev.focus->deadline_at == BT_NO_TIME)
-		return;
-	fmt_countdown(t, sizeof t, r->ev.time_left);
-	if (r->ev.time_left < 0)
-		snprintf(buf, n, "late %s", t);
-	else
-		snprintf(buf, n, "%s left", t);
+	if (len && buf[0] >= '0' && buf[0] <= '9')
+		snprintf(buf + len, n - len, " left");
 }
 
 static void draw_item(int y, int x, int w, const struct row *r)

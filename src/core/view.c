@@ -4,10 +4,12 @@
 #include "autoconf.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/text.h"
+#include "core/timefmt.h"
 #include "core/view.h"
 #include "core/xalloc.h"
 
@@ -570,4 +572,28 @@ size_t view_cut_middle(char *buf, size_t n, const char *s, int cols)
 	while (s[tail] && text_width(s + tail) > cols - 1 - used)
 		tail += text_char_width(s + tail, &cw);
 	return text_printf(buf, n, "%.*s\u2026%s", (int)head, s, s + tail);
+}
+
+/* The LEFT cell: the time to the focus batch's deadline, or how late. */
+size_t view_left_cell(char *buf, size_t n, const struct row *r)
+{
+	char t[16];
+
+	buf[0] = '\0';
+	if (r->ev.focus && r->ev.focus->deadline_inf &&
+	    r->ev.status != BS_CLOSED && r->ev.status != BS_NONE) {
+		/* 'infinity': it never goes late; '-infinity': always late. */
+		snprintf(buf, n, "%s", r->ev.focus->deadline_inf > 0 ? "never"
+				       : "late \u221e");
+		return strlen(buf);
+	}
+	if (!r->ev.focus || r->ev.focus->deadline_at == BT_NO_TIME)
+		return strlen(buf);
+	if (r->ev.status == BS_CLOSED || r->ev.status == BS_NONE)
+		return strlen(buf);
+	if (r->ev.status == BS_CLOSED_LATE || r->ev.time_left < 0)
+		snprintf(buf, n, "late %s", fmt_countdown(t, sizeof t, r->ev.time_left));
+	else
+		fmt_countdown(buf, n, r->ev.time_left);
+	return strlen(buf);
 }

@@ -94,6 +94,9 @@ size_t view_priority_cell(char *buf, size_t n, const struct biller *b);
 size_t view_done_cell(char *buf, size_t n, const struct biller *b);
 /* The most attempts any batch took, empty when none says. */
 size_t view_attempts_cell(char *buf, size_t n, const struct biller *b);
+/* "12:34", "late 5:00", "never", "late \u221e"; empty for no deadline
+ * or a close that needs no countdown (closed, no close tonight). */
+size_t view_left_cell(char *buf, size_t n, const struct row *r);
 /* The status word of a row: its label, or the shard's own status text
  * when that is one batchtop does not know.  Never NULL. */
 const char *view_status_text(const struct row *r);

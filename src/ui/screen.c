@@ -94,6 +94,15 @@ static void message(struct app *app, int depth, const char *fmt, va_list ap)
 	app->dirty = true;
 }
 
+bool screen_other_instance(const struct app *app, const struct screen *s,
+			   const void *st)
+{
+	for (int i = 0; i < app->depth; i++)
+		if (app->stack[i].s == s && app->stack[i].st != st)
+			return true;
+	return false;
+}
+
 void screen_message(struct app *app, const char *fmt, ...)
 {
 	va_list ap;

@@ -53,6 +53,10 @@ const struct screen_slot *screen_top(const struct app *app);
 const struct screen_slot *screen_below(const struct app *app);
 const struct screen_slot *screen_find(const struct app *app,
 				      const struct screen *s);
+/* Whether an instance of s other than the one with state st is on the
+ * stack (its jobs may still be waiting: do not cancel them). */
+bool screen_other_instance(const struct app *app, const struct screen *s,
+			   const void *st);
 /* Leave and free every screen, top first (batchtop is ending). */
 void screen_pop_all(struct app *app);
 /*
