@@ -16,6 +16,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+/* glibc's malloc_trim() walks glibc's own heap; the sanitizers replace
+ * malloc, and there it dereferences a heap that is not there. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#undef HAVE_MALLOC_TRIM
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#undef HAVE_MALLOC_TRIM
+#endif
+#endif
 #ifdef HAVE_MALLOC_TRIM
 #include <malloc.h>
 #endif
