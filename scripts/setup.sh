@@ -10,7 +10,7 @@ BT_PACKAGES=(
 	build-essential autoconf automake autoconf-archive pkg-config
 	libncurses-dev libpq-dev libcurl4-openssl-dev libcjson-dev libinih-dev
 	libcmocka-dev clang libclang-rt-dev
-	postgresql postgresql-contrib
+	postgresql postgresql-contrib pgbouncer
 	tmux python3 python3-prometheus-client locales procps tzdata htop
 )
 

@@ -140,6 +140,15 @@ static const struct option_def options[] = {
 	{ { "shard.NAME", "dsn", "string", "",
 	    "libpq connection string of the shard (required)", 0, 0 },
 	  OPT_DSN, 0 },
+	/* Pooler options (doc/batchtop.conf.5, "POOLERS"). */
+	{ { "shard.NAME", "pooler", "string", "none",
+	    "none, or transaction: the dsn goes through a transaction pooler"
+	    " (PgBouncer): no session settings, no LISTEN", 0, 0 },
+	  OPT_DSN, 0 },
+	{ { "shard.NAME", "listen_dsn", "string", "",
+	    "with a pooler: a direct connection string for LISTEN only;"
+	    " empty: polling alone", 0, 0 },
+	  OPT_DSN, 0 },
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -316,6 +325,7 @@ void config_free(struct config *c)
 	for (size_t i = 0; i < c->nshards; i++) {
 		free(c->shards[i].name);
 		wipe_free(c->shards[i].dsn);
+		wipe_free(c->shards[i].listen_dsn);
 	}
 	free(c->shards);
 	memset(c, 0, sizeof *c);
@@ -450,6 +460,25 @@ static void shard_option(struct parse *ps, const char *name,
 			 const char *value)
 {
 	struct shard_conf *sh = cur_shard(ps);
+
+	/* The pooler options. */
+	if (strcmp(name, "pooler") == 0) {
+		if (strcmp(value, "none") == 0 || strcmp(value, "transaction") == 0)
+			sh->pooled = value[0] == 't';
+		else
+			fail(ps, ps->line, xasprintf("pooler of [shard.%s] must be"
+				" none or transaction", sh->name));
+		return;
+	}
+	if (strcmp(name, "listen_dsn") == 0) {
+		/* Not echoed: it may hold a password. */
+		if (sh->listen_dsn)
+			fail(ps, ps->line, xasprintf("listen_dsn is set twice in "
+				"[shard.%s]", sh->name));
+		else if (value[0])
+			sh->listen_dsn = xstrdup(value);
+		return;
+	}
 
 	if (strcmp(name, "dsn") != 0) {
 		fail(ps, ps->line, xasprintf("unknown option in [shard.%s]: "

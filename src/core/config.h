@@ -16,6 +16,8 @@ struct shard_conf {
 	char *name;	/* from [shard.NAME]; sanitized by the loader's rules */
 	char *dsn;	/* libpq connection string; may hold a password: never print */
 	int line;	/* line of the section header, for messages */
+	bool pooled;	/* pooler = transaction: no session state (pgconn.h) */
+	char *listen_dsn; /* direct, for LISTEN when pooled; NULL: none */
 };
 
 enum sort_key {

@@ -165,11 +165,18 @@ static bool dsn_parse(const struct pgconn *c, struct dsn_info *d)
 	return d->opts != NULL;
 }
 
-/* Our settings go after the user's own options, so both apply. */
+/* Our settings go after the user's own options, so both apply.  Through
+ * a transaction pooler none: PgBouncer refuses a startup packet with
+ * options it does not know, and a session setting would not follow the
+ * client from one server connection to the next anyway; pooled_exec() sets
+ * them per transaction instead. */
 static char *session_options(const struct pgconn *c, const struct dsn_info *d)
 {
 	const char *user_opts = d->options ? d->options : "";
 	int t = c->cfg->query_timeout * 1000;
+
+	if (c->pooled)
+		return *user_opts ? xstrdup(user_opts) : NULL;
 
 	return xasprintf("%s%s-c statement_timeout=%d -c lock_timeout=%d"
 			 " -c idle_in_transaction_session_timeout=%d -c jit=off%s",
@@ -252,7 +259,7 @@ int pgconn_open(struct pgconn *c, char *reason, size_t n)
 			c->dsn, "batchtop", ctimeout, "1", "30", "10", "3",
 			"UTF8", options,
 		};
-		int k = 9;
+		int k = options ? 9 : 8;
 
 		/* After dbname (the DSN), so these override its own. */
 		if (a.used) {
@@ -295,11 +302,164 @@ int pgconn_open(struct pgconn *c, char *reason, size_t n)
 		st = PQconnectPoll(c->conn);
 	}
 	if (PQstatus(c->conn) != CONNECTION_OK) {
+		/* PgBouncer's answer to our startup options. */
+		bool pooler = !c->pooled && strstr(PQerrorMessage(c->conn),
+					"unsupported startup parameter");
+
 		pgconn_reason(reason, n, "", PQerrorMessage(c->conn));
+		if (pooler) {
+			size_t len = strlen(reason);
+
+			snprintf(reason + len, n - len, " (a transaction pooler?"
+				 " set pooler = transaction in [shard.%s])",
+				 c->name);
+		}
 		pgconn_close(c);
 		return 1;
 	}
 	return match_sql_ascii(c, reason, n);
+}
+
+/* Wait for more of the answer until deadline.  0: input read; -1: the
+ * statement is abandoned (reason, *dead, *stop set): stopped, timed out
+ * (and cancelled, boundedly) or the connection was lost. */
+static int wait_answer(struct pgconn *c, int64_t deadline, char *reason,
+		       size_t n, bool *dead, bool *stop)
+{
+	int r = pgconn_wait(c->ctl_fd, PQsocket(c->conn), POLLIN, deadline, NULL);
+
+	if (r < 0) {
+		*stop = true;
+		*dead = true;
+		return -1;
+	}
+	if (r == 0) {
+		struct pgconn_cancel **slot = c->cancel_slot
+			? c->cancel_slot : &c->own_cancel;
+		int secs = c->cfg->query_timeout + PGCONN_SLACK_MS / 1000;
+
+		switch (pgconn_cancel_bounded(slot, c->conn, c->ctl_fd,
+					      PGCONN_CANCEL_MS)) {
+		case PGCONN_CANCEL_STOP:
+			*stop = true;
+			snprintf(reason, n, "stopping");
+			break;
+		case PGCONN_CANCEL_SENT:
+			snprintf(reason, n, "no answer in %d s: query "
+				 "cancelled", secs);
+			break;
+		case PGCONN_CANCEL_TIMEOUT:
+			snprintf(reason, n, "no answer in %d s, nor to the"
+				 " cancel in %d s: connection dropped",
+				 secs, PGCONN_CANCEL_MS / 1000);
+			break;
+		case PGCONN_CANCEL_BUSY:
+			snprintf(reason, n, "no answer in %d s (an earlier"
+				 " cancel is still unanswered): connection"
+				 " dropped", secs);
+			break;
+		default:
+			snprintf(reason, n, "no answer in %d s (cancel "
+				 "failed): connection dropped", secs);
+			break;
+		}
+		*dead = true;
+		return -1;
+	}
+	if (!PQconsumeInput(c->conn)) {
+		pgconn_reason(reason, n, "connection lost", PQerrorMessage(c->conn));
+		*dead = true;
+		return -1;
+	}
+	return 0;
+}
+
+/* A failed result: its SQLSTATE kept, its message in reason. */
+static void failed(struct pgconn *c, const PGresult *res, char *reason,
+		   size_t n, bool *dead)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	snprintf(c->sqlstate, sizeof c->sqlstate, "%s", state ? state : "");
+	pgconn_reason(reason, n, "query failed", PQresultErrorMessage(res));
+	if (PQstatus(c->conn) == CONNECTION_BAD)
+		*dead = true;
+}
+
+/* Through a transaction pooler the statement is the second of a pipeline
+ * of unnamed extended-protocol statements ending in one Sync: the first
+ * sets, with set_config(..., true) = SET LOCAL, the timeouts and (for a
+ * read-only connection) transaction_read_only.  Up to the Sync it is one
+ * implicit transaction, so PgBouncer keeps us on one server connection
+ * for both, the settings end with it, an error rolls all of it back, and
+ * it costs one round trip like a plain statement.  Unnamed statements
+ * only: a named one would live on a server connection we may not get
+ * again. */
+static PGresult *pooled_exec(struct pgconn *c, const char *sql, int nparams,
+			     const char *const *params, int64_t deadline,
+			     char *reason, size_t n, bool *dead, bool *stop)
+{
+	char set[400];
+	int t = c->cfg->query_timeout * 1000, idx = 0;
+	PGresult *answer = NULL, *err = NULL;
+
+	snprintf(set, sizeof set, "SELECT set_config('statement_timeout', '%d',"
+		 " true), set_config('lock_timeout', '%d', true), set_config("
+		 "'idle_in_transaction_session_timeout', '%d', true), "
+		 "set_config('jit', 'off', true)%s", t, t, t * 2,
+		 c->readonly ? ", set_config('transaction_read_only', 'on', true)"
+			     : "");
+	if (!PQenterPipelineMode(c->conn) ||
+	    !PQsendQueryParams(c->conn, set, 0, NULL, NULL, NULL, NULL, 0) ||
+	    !PQsendQueryParams(c->conn, sql, nparams, NULL, params, NULL, NULL, 0) ||
+	    !PQpipelineSync(c->conn)) {
+		pgconn_reason(reason, n, "cannot send query", PQerrorMessage(c->conn));
+		*dead = true;
+		return NULL;
+	}
+	for (;;) {
+		while (!PQisBusy(c->conn)) {
+			PGresult *res = PQgetResult(c->conn);
+			ExecStatusType st;
+
+			if (!res) {	/* the end of one statement's results */
+				idx++;
+				continue;
+			}
+			st = PQresultStatus(res);
+			if (st == PGRES_PIPELINE_SYNC) {
+				PQclear(res);
+				goto done;
+			}
+			if (st == PGRES_FATAL_ERROR && !err) {
+				err = res;
+			} else if (idx == 1 && !answer && (st == PGRES_TUPLES_OK ||
+						      st == PGRES_COMMAND_OK)) {
+				answer = res;
+			} else {
+				PQclear(res);
+			}
+		}
+		if (wait_answer(c, deadline, reason, n, dead, stop) < 0) {
+			PQclear(answer);
+			PQclear(err);
+			return NULL;
+		}
+	}
+done:
+	/* An error anywhere, the commit at the Sync included, undid it all. */
+	if (err || !answer) {
+		if (err)
+			failed(c, err, reason, n, dead);
+		else
+			snprintf(reason, n, "no result");
+		PQclear(err);
+		PQclear(answer);
+		answer = NULL;
+	}
+	if (!PQexitPipelineMode(c->conn))
+		*dead = true;
+	return answer;
 }
 
 PGresult *pgconn_exec(struct pgconn *c, const char *sql, int nparams,
@@ -319,6 +479,12 @@ PGresult *pgconn_exec(struct pgconn *c, const char *sql, int nparams,
 		*dead = true;
 		return NULL;
 	}
+	if (c->pooled) {
+		/* Part of it may have gone out even if sending failed. */
+		*sent = true;
+		return pooled_exec(c, sql, nparams, params, deadline, reason, n,
+				   dead, stop);
+	}
 	if (!PQsendQueryParams(c->conn, sql, nparams, NULL, params, NULL, NULL, 0)) {
 		/* Part of it may have gone out before the failure. */
 		*sent = true;
@@ -328,8 +494,6 @@ PGresult *pgconn_exec(struct pgconn *c, const char *sql, int nparams,
 	}
 	*sent = true;
 	for (;;) {
-		int r;
-
 		while (!PQisBusy(c->conn)) {
 			PGresult *res = PQgetResult(c->conn);
 
@@ -338,51 +502,7 @@ PGresult *pgconn_exec(struct pgconn *c, const char *sql, int nparams,
 			PQclear(last);
 			last = res;
 		}
-		r = pgconn_wait(c->ctl_fd, PQsocket(c->conn), POLLIN, deadline, NULL);
-		if (r < 0) {
-			*stop = true;
-			*dead = true;
-			PQclear(last);
-			return NULL;
-		}
-		if (r == 0) {
-			struct pgconn_cancel **slot = c->cancel_slot
-				? c->cancel_slot : &c->own_cancel;
-			int secs = c->cfg->query_timeout + PGCONN_SLACK_MS / 1000;
-
-			switch (pgconn_cancel_bounded(slot, c->conn, c->ctl_fd,
-						      PGCONN_CANCEL_MS)) {
-			case PGCONN_CANCEL_STOP:
-				*stop = true;
-				snprintf(reason, n, "stopping");
-				break;
-			case PGCONN_CANCEL_SENT:
-				snprintf(reason, n, "no answer in %d s: query "
-					 "cancelled", secs);
-				break;
-			case PGCONN_CANCEL_TIMEOUT:
-				snprintf(reason, n, "no answer in %d s, nor to the"
-					 " cancel in %d s: connection dropped",
-					 secs, PGCONN_CANCEL_MS / 1000);
-				break;
-			case PGCONN_CANCEL_BUSY:
-				snprintf(reason, n, "no answer in %d s (an earlier"
-					 " cancel is still unanswered): connection"
-					 " dropped", secs);
-				break;
-			default:
-				snprintf(reason, n, "no answer in %d s (cancel "
-					 "failed): connection dropped", secs);
-				break;
-			}
-			*dead = true;
-			PQclear(last);
-			return NULL;
-		}
-		if (!PQconsumeInput(c->conn)) {
-			pgconn_reason(reason, n, "connection lost",
-				      PQerrorMessage(c->conn));
-			*dead = true;
+		if (wait_answer(c, deadline, reason, n, dead, stop) < 0) {
 			PQclear(last);
 			return NULL;
 		}
@@ -394,12 +514,7 @@ done:
 	}
 	if (PQresultStatus(last) != PGRES_TUPLES_OK &&
 	    PQresultStatus(last) != PGRES_COMMAND_OK) {
-		const char *state = PQresultErrorField(last, PG_DIAG_SQLSTATE);
-
-		snprintf(c->sqlstate, sizeof c->sqlstate, "%s", state ? state : "");
-		pgconn_reason(reason, n, "query failed", PQresultErrorMessage(last));
-		if (PQstatus(c->conn) == CONNECTION_BAD)
-			*dead = true;
+		failed(c, last, reason, n, dead);
 		PQclear(last);
 		return NULL;
 	}

@@ -9,7 +9,10 @@
  * Sessions are opened with application_name "batchtop", keepalives, the
  * user's options plus statement_timeout, lock_timeout and
  * idle_in_transaction_session_timeout, and, for read-only connections,
- * default_transaction_read_only=on.  Messages never contain the DSN.
+ * default_transaction_read_only=on.  Through a transaction pooler
+ * (pooled) there are no session settings: each statement runs in a
+ * pipeline with its own SET LOCALs of the same (see pooled_exec() in
+ * pgconn.c).  Messages never contain the DSN.
  *
  * Nothing here waits without a deadline: host names are looked up by us
  * within connect_timeout (pgconn_resolve.c), a cancel request is bounded
@@ -32,6 +35,8 @@ struct pgconn {
 	const char *dsn;		/* may hold a password: never printed */
 	const struct config *cfg;
 	bool readonly;			/* default_transaction_read_only=on */
+	bool pooled;			/* through a transaction pooler: no
+					 * session settings (pooled_exec) */
 	int ctl_fd;			/* read end of the control pipe */
 	PGconn *conn;			/* NULL when not connected */
 	char sqlstate[6];		/* of the last failed statement, or "" */

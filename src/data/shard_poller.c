@@ -49,6 +49,9 @@
 /* Smallest gap between two polls that NOTIFYs may cause. */
 #define NOTIFY_MIN_GAP_MS 1000
 
+/* How often a failing listen_dsn is tried again. */
+#define LISTEN_RETRY_MS 30000
+
 struct shard_poller {
 	/* Set before the thread starts; then read-only. */
 	int index;
@@ -62,6 +65,9 @@ struct shard_poller {
 
 	/* The thread's own. */
 	struct pgconn pg;
+	struct pgconn lis;	/* pooled with listen_dsn: LISTEN only */
+	char *listen_dsn;	/* NULL: none */
+	int64_t lis_retry_at;	/* mono ms: when to try lis again */
 	unsigned rng;
 	char *zones;		/* the server's zone names, as a text[] literal */
 	int failures;		/* consecutive; 0 after a good poll */
@@ -114,6 +120,8 @@ static void publish(struct shard_poller *p, struct snapshot *snap,
 
 /* --- the thread ---------------------------------------------------------- */
 
+static void listen_lost(struct shard_poller *p);
+
 /* 1 s, 2 s, 4 s ... up to backoff_max, each +/-20%. */
 static int64_t next_backoff(struct shard_poller *p)
 {
@@ -131,7 +139,9 @@ static int64_t next_backoff(struct shard_poller *p)
 }
 
 /* Wait for the next poll time; NOTIFYs and refreshes bring it forward.
- * Returns -1 to stop, 1 when the connection broke, 0 to poll. */
+ * Returns -1 to stop, 1 when the connection broke, 0 to poll.  Through a
+ * pooler the poll connection carries no NOTIFYs: the LISTEN connection,
+ * if any, is watched instead, and its loss only ends the NOTIFYs. */
 static int wait_next(struct shard_poller *p, int64_t last_start)
 {
 	int64_t next = last_start + (int64_t)p->cfg->poll_interval * 1000;
@@ -141,9 +151,10 @@ static int wait_next(struct shard_poller *p, int64_t last_start)
 		int r;
 		PGnotify *nf;
 		int notified = 0;
+		PGconn *conn = p->pg.pooled ? p->lis.conn : p->pg.conn;
 
 		/* A NOTIFY that came with the last result is queued already. */
-		while ((nf = PQnotifies(p->pg.conn))) {
+		while (conn && (nf = PQnotifies(conn))) {
 			notified = 1;
 			PQfreemem(nf);
 		}
@@ -152,17 +163,21 @@ static int wait_next(struct shard_poller *p, int64_t last_start)
 		notified = 0;
 		if (mono_ms() >= next)
 			break;
-		r = pgconn_wait(p->ctl[0], PQsocket(p->pg.conn), POLLIN, next,
-				&refresh);
+		r = pgconn_wait(p->ctl[0], conn ? PQsocket(conn) : -1, POLLIN,
+				next, &refresh);
 		if (r < 0)
 			return -1;
 		if (refresh)
 			return 0;
 		if (r == 0)
 			continue;
-		if (!PQconsumeInput(p->pg.conn) || PQstatus(p->pg.conn) == CONNECTION_BAD)
-			return 1;
-		while ((nf = PQnotifies(p->pg.conn))) {
+		if (!PQconsumeInput(conn) || PQstatus(conn) == CONNECTION_BAD) {
+			if (conn == p->pg.conn)
+				return 1;
+			listen_lost(p);
+			continue;
+		}
+		while ((nf = PQnotifies(conn))) {
 			notified = 1;
 			PQfreemem(nf);
 		}
@@ -183,19 +198,73 @@ static PGresult *exec(struct shard_poller *p, const char *sql, int n,
 			   stop);
 }
 
+/* The LISTEN connection went away: polling alone until it is back. */
+static void listen_lost(struct shard_poller *p)
+{
+	log_msg(LOG_WARN, "shard %s: the listen_dsn connection was lost: "
+		"polling only until it is back", p->name);
+	pgconn_close(&p->lis);
+	p->lis_retry_at = mono_ms() + LISTEN_RETRY_MS;
+	pthread_mutex_lock(&p->lock);
+	p->health.listening = false;
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Through a pooler LISTEN is useless (the next statement may run on
+ * another server connection, and PgBouncer drops what arrives between
+ * transactions): it goes on listen_dsn, a direct connection, when one is
+ * configured, tried again every LISTEN_RETRY_MS while it fails.  Failing
+ * only costs the NOTIFYs, never the polls.  Returns -1 to stop. */
+static int listen_direct(struct shard_poller *p)
+{
+	char reason[sizeof p->health.reason];
+	bool sent, dead, stop;
+	PGresult *res;
+	int r;
+
+	if (!p->listen_dsn || p->lis.conn || mono_ms() < p->lis_retry_at)
+		return 0;
+	r = pgconn_open(&p->lis, reason, sizeof reason);
+	if (r < 0)
+		return -1;
+	res = r ? NULL : pgconn_exec(&p->lis, "LISTEN batchtop", 0, NULL, reason,
+				     sizeof reason, &sent, &dead, &stop);
+	if (!r && stop)
+		return -1;
+	if (!res) {
+		log_msg(LOG_WARN, "shard %s: listen_dsn: %s; polling only",
+			p->name, reason);
+		pgconn_close(&p->lis);
+		p->lis_retry_at = mono_ms() + LISTEN_RETRY_MS;
+		return 0;
+	}
+	PQclear(res);
+	pthread_mutex_lock(&p->lock);
+	p->health.listening = true;
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
 /* LISTEN, the zone names and the contract version of a new connection.
- * Returns -1 to stop, 1 on failure (reason says why), 0 when ready. */
+ * Returns -1 to stop, 1 on failure (reason says why), 0 when ready.  The
+ * zones and the version are kept here, per shard, not in the session:
+ * through a pooler each poll may meet another server connection. */
 static int setup_session(struct shard_poller *p, char *reason, size_t rn)
 {
 	bool dead, stop, has_version;
 	PGresult *res;
 
-	res = exec(p, "LISTEN batchtop", 0, NULL, reason, rn, &dead, &stop);
-	if (stop)
+	if (!p->pg.pooled) {
+		res = exec(p, "LISTEN batchtop", 0, NULL, reason, rn, &dead,
+			   &stop);
+		if (stop)
+			return -1;
+		if (!res)
+			return 1;
+		PQclear(res);
+	} else if (listen_direct(p) < 0) {
 		return -1;
-	if (!res)
-		return 1;
-	PQclear(res);
+	}
 	res = exec(p, query_poll_zones_sql, 0, NULL, reason, rn, &dead, &stop);
 	if (stop)
 		return -1;
@@ -377,6 +446,8 @@ static void *poller_main(void *arg)
 		if (r > 0)
 			continue;
 		params[2] = p->zones;
+		if (p->pg.pooled && listen_direct(p) < 0)
+			break;
 		start = mono_ms();
 		r = poll_once(p, params, start, &retry_at);
 		if (r < 0)
@@ -397,7 +468,9 @@ static void *poller_main(void *arg)
 		}
 	}
 	pgconn_close(&p->pg);
+	pgconn_close(&p->lis);
 	pgconn_cancel_release(&p->pg.own_cancel);
+	pgconn_cancel_release(&p->lis.own_cancel);
 	pthread_mutex_lock(&p->lock);
 	p->done = 1;
 	pthread_cond_signal(&p->done_cond);
@@ -423,7 +496,15 @@ struct shard_poller *shard_poller_new(int index, const struct shard_conf *sc,
 	p->pg.dsn = p->dsn;
 	p->pg.cfg = cfg;
 	p->pg.readonly = true;	/* polling never writes, whatever the mode */
+	p->pg.pooled = sc->pooled;
 	p->pg.ctl_fd = -1;
+	if (sc->pooled && sc->listen_dsn) {
+		p->listen_dsn = xstrdup(sc->listen_dsn);
+		p->lis = (struct pgconn){ .name = p->name, .dsn = p->listen_dsn,
+					  .cfg = cfg, .readonly = true,
+					  .ctl_fd = -1 };
+	}
+	p->health.pooled = sc->pooled;
 	p->intern = intern_new();
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->done_cond, NULL);
@@ -437,7 +518,7 @@ int shard_poller_start(struct shard_poller *p)
 {
 	if (pipe2(p->ctl, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -1;
-	p->pg.ctl_fd = p->ctl[0];
+	p->pg.ctl_fd = p->lis.ctl_fd = p->ctl[0];
 	if (thread_spawn(&p->thread, poller_main, p) != 0)
 		return -1;
 	p->started = 1;
@@ -480,6 +561,9 @@ void shard_poller_free(struct shard_poller *p, int wait_ms)
 	/* The DSN may hold a password: clear it before freeing. */
 	explicit_bzero(p->dsn, strlen(p->dsn));
 	free(p->dsn);
+	if (p->listen_dsn)
+		explicit_bzero(p->listen_dsn, strlen(p->listen_dsn));
+	free(p->listen_dsn);
 	free(p);
 }
 

@@ -38,6 +38,8 @@ struct shard_health {
 	unsigned polls_ok, polls_failed, reconnects;
 	unsigned polls_delta;	/* of polls_ok, the incremental ones */
 	int contract;		/* the version the shard offers; 0 not known yet */
+	bool pooled;		/* pooler = transaction: no LISTEN on the dsn */
+	bool listening;		/* ... but LISTEN on listen_dsn works */
 	char reason[200];	/* sanitized; never holds the DSN */
 };
 

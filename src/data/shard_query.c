@@ -7,7 +7,9 @@
  * pipe.  Connections are opened when a job first needs one and dropped
  * when they fail (the next job reconnects) or when they have sat unused
  * for query_idle_timeout: while someone only watches the grid, a shard
- * sees one session, its poller's.
+ * sees one session, its poller's.  Through a transaction pooler (pooler =
+ * transaction) each job is its own transaction with its own SET LOCAL
+ * timeouts, and read jobs' read-only guard (pgconn.c, pooled_exec()).
  */
 #include "autoconf.h"
 
@@ -208,11 +210,11 @@ struct shard_query *shard_query_new(int index, const struct shard_conf *sc,
 	q->wake_fd = wake_fd;
 	q->ctl[0] = q->ctl[1] = -1;
 	q->ro = (struct pgconn){ .name = q->name, .dsn = q->dsn, .cfg = cfg,
-				 .readonly = true, .ctl_fd = -1,
-				 .cancel_slot = &q->cancel };
+				 .readonly = true, .pooled = sc->pooled,
+				 .ctl_fd = -1, .cancel_slot = &q->cancel };
 	q->rw = (struct pgconn){ .name = q->name, .dsn = q->dsn, .cfg = cfg,
-				 .readonly = false, .ctl_fd = -1,
-				 .cancel_slot = &q->cancel };
+				 .readonly = false, .pooled = sc->pooled,
+				 .ctl_fd = -1, .cancel_slot = &q->cancel };
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->done_cond, NULL);
 	return q;

@@ -138,7 +138,7 @@ bool draw_health_text(const struct app *app, size_t i, char *buf, size_t n,
 	int64_t age = h->last_ok_mono == BT_NO_TIME ? -1 : app->mono - h->last_ok_mono;
 	bool stale = age < 0 || age > (int64_t)app->cfg->stale_after * 1000;
 	char a[16], since[16];
-	const char *v1;
+	const char *v1, *pool;
 
 	fmt_age(since, sizeof since, app->mono - h->since_mono);
 	if (age >= 0)
@@ -172,16 +172,20 @@ bool draw_health_text(const struct app *app, size_t i, char *buf, size_t n,
 	/* Not a fault, but the operator of a v1 shard should know why it
 	 * costs more to watch (doc/contract.md, "Version 2"). */
 	v1 = h->contract == 1 ? ", contract v1: full polls" : "";
+	/* Through a transaction pooler changes show at the next poll, not
+	 * at once, unless listen_dsn carries the NOTIFYs. */
+	pool = !h->pooled ? "" : h->listening ? ", via pooler, LISTEN via "
+		"listen_dsn" : ", via pooler: polling only";
 	if (i < app->view.nsnaps && app->view.snaps[i] && app->view.snaps[i]->nbad) {
 		/* Malformed rows are kept and marked; say how many. */
 		size_t nbad = app->view.snaps[i]->nbad;
 
-		snprintf(buf, n, "%s ok %s, %zu bad row%s%s", name, a, nbad,
-			 nbad == 1 ? "" : "s", v1);
+		snprintf(buf, n, "%s ok %s, %zu bad row%s%s%s", name, a, nbad,
+			 nbad == 1 ? "" : "s", v1, pool);
 		*paint = PAINT_WARN;
 		return true;
 	}
-	snprintf(buf, n, "%s ok %s%s", name, a, v1);
+	snprintf(buf, n, "%s ok %s%s%s", name, a, v1, pool);
 	*paint = PAINT_OK;
 	return false;
 }

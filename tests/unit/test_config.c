@@ -391,6 +391,31 @@ static void test_shard_without_dsn(void **state)
 		     "takes only dsn");
 }
 
+/* pooler and listen_dsn: per shard, checked, the dsn never echoed. */
+static void test_shard_pooler(void **state)
+{
+	struct config c;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(config_load_string(&c, "[shard.a]\ndsn = x\n"
+		"pooler = transaction\nlisten_dsn = host=direct password=pw\n"
+		"[shard.b]\ndsn = y\npooler = none\n[shard.c]\ndsn = z\n",
+		NAME, &err), 0);
+	assert_int_equal(c.nshards, 3);
+	assert_true(c.shards[0].pooled);
+	assert_string_equal(c.shards[0].listen_dsn, "host=direct password=pw");
+	assert_false(c.shards[1].pooled);
+	assert_null(c.shards[1].listen_dsn);
+	assert_false(c.shards[2].pooled);
+	config_free(&c);
+	expect_error("[shard.a]\ndsn = x\npooler = session\n",
+		     NAME ":3: pooler of [shard.a] must be none or transaction");
+	expect_error("[shard.a]\ndsn = x\nlisten_dsn = password=s1\n"
+		     "listen_dsn = password=s2\n",
+		     NAME ":4: listen_dsn is set twice in [shard.a]");
+}
+
 static void test_bad_shard_name(void **state)
 {
 	static const char *const bad[] = {
@@ -697,6 +722,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_full_file),
 		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_shard_pooler),
 		cmocka_unit_test(test_unknown_option),
 		cmocka_unit_test(test_syntax_error),
 		cmocka_unit_test(test_bad_integer),
