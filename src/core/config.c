@@ -29,6 +29,10 @@
 #include "core/config.h"
 #include "core/xalloc.h"
 
+/* replica_max_lag's range (a shard option, parsed by shard_option). */
+#define REPLICA_LAG_MIN 1
+#define REPLICA_LAG_MAX 3600
+
 enum opt_type { OPT_INT, OPT_BOOL, OPT_PATH, OPT_STRING, OPT_SORT, OPT_DSN };
 
 struct option_def {
@@ -139,6 +143,13 @@ static const struct option_def options[] = {
 		     "NRQL of a biller's log lines ({biller_id} {batch_id} {since}); empty: the built-in"),
 	{ { "shard.NAME", "dsn", "string", "",
 	    "libpq connection string of the shard (required)", 0, 0 },
+	  OPT_DSN, 0 },
+	{ { "shard.NAME", "replica", "string", "",
+	    "libpq connection string of a hot standby that polls read", 0, 0 },
+	  OPT_DSN, 0 },
+	{ { "shard.NAME", "replica_max_lag", "integer", "30",
+	    "Seconds of replica replay lag before polls go to the primary",
+	    REPLICA_LAG_MIN, REPLICA_LAG_MAX },
 	  OPT_DSN, 0 },
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
@@ -316,6 +327,7 @@ void config_free(struct config *c)
 	for (size_t i = 0; i < c->nshards; i++) {
 		free(c->shards[i].name);
 		wipe_free(c->shards[i].dsn);
+		wipe_free(c->shards[i].replica);
 	}
 	free(c->shards);
 	memset(c, 0, sizeof *c);
@@ -420,6 +432,7 @@ static void shard_begin(struct parse *ps, const char *name)
 	c->shards[c->nshards++] = (struct shard_conf){
 		.name = xstrdup(name),
 		.dsn = NULL,
+		.replica_max_lag = 30,
 		.line = ps->line,
 	};
 	ps->sec = SEC_SHARD;
@@ -445,12 +458,50 @@ static void section_begin(struct parse *ps, const char *name)
 	}
 }
 
+/* replica and replica_max_lag; false when name is neither.  A replica
+ * DSN is treated like dsn: never echoed in a message. */
+static bool replica_option(struct parse *ps, struct shard_conf *sh,
+			   const char *name, const char *value)
+{
+	char *end;
+	long v;
+
+	if (strcmp(name, "replica") == 0) {
+		if (sh->replica != NULL) {
+			fail(ps, ps->line, xasprintf("replica is set twice in "
+				"[shard.%s]", sh->name));
+			return true;
+		}
+		if (value[0] == '\0') {
+			fail(ps, ps->line, xasprintf("replica of [shard.%s] is "
+				"empty", sh->name));
+			return true;
+		}
+		sh->replica = xstrdup(value);
+		return true;
+	}
+	if (strcmp(name, "replica_max_lag") != 0)
+		return false;
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (errno || end == value || *end != '\0' || v < REPLICA_LAG_MIN ||
+	    v > REPLICA_LAG_MAX)
+		fail(ps, ps->line, xasprintf("replica_max_lag of [shard.%s] "
+			"must be a whole number of seconds from %d to %d",
+			sh->name, REPLICA_LAG_MIN, REPLICA_LAG_MAX));
+	else
+		sh->replica_max_lag = (int)v;
+	return true;
+}
+
 /* Not the name of an unknown option: a dsn may have been typed there. */
 static void shard_option(struct parse *ps, const char *name,
 			 const char *value)
 {
 	struct shard_conf *sh = cur_shard(ps);
 
+	if (replica_option(ps, sh, name, value))
+		return;
 	if (strcmp(name, "dsn") != 0) {
 		fail(ps, ps->line, xasprintf("unknown option in [shard.%s]: "
 			"a shard section takes only dsn%s", sh->name,
