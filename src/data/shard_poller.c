@@ -190,12 +190,17 @@ static int setup_session(struct shard_poller *p, char *reason, size_t rn)
 	bool dead, stop, has_version;
 	PGresult *res;
 
-	res = exec(p, "LISTEN batchtop", 0, NULL, reason, rn, &dead, &stop);
-	if (stop)
-		return -1;
-	if (!res)
-		return 1;
-	PQclear(res);
+	/* A standby refuses LISTEN (and the primary's NOTIFYs never reach
+	 * it): a replica is polled at poll_interval alone. */
+	if (!p->rep.on_replica) {
+		res = exec(p, "LISTEN batchtop", 0, NULL, reason, rn, &dead,
+			   &stop);
+		if (stop)
+			return -1;
+		if (!res)
+			return 1;
+		PQclear(res);
+	}
 	res = exec(p, query_poll_zones_sql, 0, NULL, reason, rn, &dead, &stop);
 	if (stop)
 		return -1;
@@ -347,7 +352,8 @@ static int replica_check(struct shard_poller *p)
 	if (r < 0)
 		return -1;
 	if (r) {
-		snprintf(why, sizeof why, "replica failed: polling the primary");
+		snprintf(why, sizeof why, "replica failed (%.100s): polling "
+			 "the primary", reason);
 		log_msg(LOG_WARN, "shard %s: replica: %s", p->name, reason);
 		leave_replica(p, why);
 		return 1;
