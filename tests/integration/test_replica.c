@@ -321,6 +321,52 @@ static void test_paused_replay_lag_then_fallback(void **state)
 	}
 }
 
+static bool lag_over_4s(const struct shard_health *h,
+			const struct snapshot *s)
+{
+	(void)s;
+	return h->on_replica && h->replica_lag_ms >= 4000;
+}
+
+static bool shows_done(const struct shard_health *h, const struct snapshot *s)
+{
+	return h->on_replica && !strcmp(status_of(s, "rc-1"), "closed");
+}
+
+/* Incremental polls of a lagging replica: a row committed on the primary
+ * while replay is paused, its updated_at long behind the replica's clock
+ * by the time it is replayed, is still read by a delta poll (the cursor
+ * starts from the replayed point, not the replica's now()), well before
+ * a full resync could bring it. */
+static void test_delta_cursor_waits_for_replay(void **state)
+{
+	struct shard_health h;
+
+	(void)state;
+	cfg.poll_overlap = 1;
+	cfg.full_resync_interval = 3600;
+	cfg.biller_refresh_interval = 3600;
+	pgtest_sql(env.admin, "UPDATE batchtop.batch_close SET status = 'failed',"
+		   " updated_at = now() WHERE batch_id = 'rc-1'");
+	poller = start_poller(600);
+	wait_for("polling the replica", 0, on_replica, PGTEST_WAIT_MS, &h);
+	replicated_now();
+	pgtest_sql(env.radmin, "SELECT pg_wal_replay_pause()");
+	pgtest_sql(env.admin, "UPDATE batchtop.batch_close SET status = 'closed',"
+		   " updated_at = now() WHERE batch_id = 'rc-1'");
+	wait_for("lag past the overlap", h.polls_ok, lag_over_4s,
+		 PGTEST_WAIT_MS, &h);
+	pgtest_sql(env.radmin, "SELECT pg_wal_replay_resume()");
+	wait_for("the replayed row", h.polls_ok, shows_done, PGTEST_WAIT_MS, &h);
+	assert_true(h.polls_delta > 0);
+	{
+		unsigned full = h.polls_ok - h.polls_delta;
+
+		/* Only the first poll was full: the delta read the row. */
+		assert_int_equal(full, 1);
+	}
+}
+
 /* A rerun asked while the replica lags: the query worker (the primary)
  * answers with the request and re-reads its outcome at once, while the
  * replica's polls do not show it until replay goes on. */
@@ -400,6 +446,7 @@ int main(void)
 		REPLICA_TEST(test_polls_reach_the_replica),
 		REPLICA_TEST(test_stopped_replica_falls_back_and_returns),
 		REPLICA_TEST(test_paused_replay_lag_then_fallback),
+		REPLICA_TEST(test_delta_cursor_waits_for_replay),
 		REPLICA_TEST(test_rerun_outcome_despite_lag),
 	};
 	int rc = pgtest_need_server("test_replica");
