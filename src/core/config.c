@@ -504,7 +504,8 @@ static void shard_option(struct parse *ps, const char *name,
 		return;
 	if (strcmp(name, "dsn") != 0) {
 		fail(ps, ps->line, xasprintf("unknown option in [shard.%s]: "
-			"a shard section takes only dsn%s", sh->name,
+			"a shard section takes dsn, replica and "
+			"replica_max_lag%s", sh->name,
 			looks_like_dsn(name) ? " (is it dsn, mistyped?)" : ""));
 		return;
 	}
