@@ -82,6 +82,7 @@ static int group_setup(void **state)
 	    " VALUES ('rc-1', 'rb-1', current_date, 'card', 'autopay',"
 	    "   now() - interval '30 minutes', now() - interval '30 minutes',"
 	    "   now() - interval '20 minutes', 'failed', 1, 'multishard', 'lock wait')");
+	pgtest_sql(env.admin, "CREATE TABLE public.tick (at timestamptz)");
 	if (replica_cmd("create") != 0)
 		fail_msg("scripts/pg-replica create failed");
 	env.rmade = true;
@@ -219,8 +220,9 @@ static void replicated_now(void)
 	char *lsn;
 	char q[200];
 
-	pgtest_sql(env.admin, "UPDATE batchtop.biller SET name = name "
-		   "WHERE biller_id = 'rb-1'");
+	/* A real write: a no-op UPDATE may be suppressed and commit
+	 * nothing, leaving the replay timestamp where it was. */
+	pgtest_sql(env.admin, "INSERT INTO public.tick VALUES (now())");
 	lsn = pgtest_sql_text(env.admin, "SELECT pg_current_wal_lsn()::text");
 	snprintf(q, sizeof q, "SELECT (pg_last_wal_replay_lsn() >= '%s')::int",
 		 lsn);
@@ -292,7 +294,7 @@ static void test_paused_replay_lag_then_fallback(void **state)
 	(void)state;
 	pgtest_sql(env.admin, "UPDATE batchtop.batch_close SET status = 'failed'"
 		   " WHERE batch_id = 'rc-1'");
-	poller = start_poller(4);
+	poller = start_poller(8);
 	wait_for("polling the replica", 0, on_replica, PGTEST_WAIT_MS, &h);
 	replicated_now();
 	pgtest_sql(env.radmin, "SELECT pg_wal_replay_pause()");
@@ -438,6 +440,57 @@ static void test_rerun_outcome_despite_lag(void **state)
 	}
 }
 
+/* batchtop --once --format json as a user runs it: the shard object
+ * says whether the replica was read, and why not. */
+static char *once_json(void)
+{
+	char conf[300], cmd[700], *out = calloc(1, 65536);
+	const char *bin = getenv("BATCHTOP_BIN");
+	size_t len = 0, r;
+	FILE *f;
+
+	assert_non_null(bin);
+	snprintf(conf, sizeof conf, "%s.conf", env.rdir);
+	f = fopen(conf, "w");
+	assert_non_null(f);
+	fprintf(f, "[batchtop]\nconnect_timeout = 2\n[shard.r]\n"
+		"dsn = host=%s dbname=%s user=bt_viewer\n"
+		"replica = host='%s' dbname=%s user=bt_viewer\n",
+		env.host, env.db, env.rdir, env.db);
+	fclose(f);
+	snprintf(cmd, sizeof cmd, "'%s' -c '%s' --once --format json "
+		 "</dev/null", bin, conf);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	while ((r = fread(out + len, 1, 65535 - len, f)) > 0)
+		len += r;
+	pclose(f);
+	unlink(conf);
+	return out;
+}
+
+static void test_once_json_says_which_server(void **state)
+{
+	char *out;
+
+	(void)state;
+	out = once_json();
+	if (!strstr(out, "\"in_use\":\ttrue") ||
+	    !strstr(out, "\"lag_ms\":\t0"))
+		fail_msg("replica not in use: %s", out);
+	free(out);
+	assert_int_equal(replica_cmd("stop"), 0);
+	out = once_json();
+	if (!strstr(out, "\"in_use\":\tfalse") ||
+	    !strstr(out, "replica unreachable: polling the primary") ||
+	    !strstr(out, "\"state\":\t\"ok\""))
+		fail_msg("no fallback said: %s", out);
+	free(out);
+	assert_int_equal(replica_cmd("start"), 0);
+	PQfinish(env.radmin);
+	env.radmin = replica_connect();
+}
+
 #define REPLICA_TEST(f) cmocka_unit_test_setup_teardown(f, per_test, per_test_end)
 
 int main(void)
@@ -448,6 +501,7 @@ int main(void)
 		REPLICA_TEST(test_paused_replay_lag_then_fallback),
 		REPLICA_TEST(test_delta_cursor_waits_for_replay),
 		REPLICA_TEST(test_rerun_outcome_despite_lag),
+		REPLICA_TEST(test_once_json_says_which_server),
 	};
 	int rc = pgtest_need_server("test_replica");
 
