@@ -29,6 +29,10 @@
 #include "core/config.h"
 #include "core/xalloc.h"
 
+/* replica_max_lag's range (a shard option, parsed by shard_option). */
+#define REPLICA_LAG_MIN 1
+#define REPLICA_LAG_MAX 3600
+
 enum opt_type { OPT_INT, OPT_BOOL, OPT_PATH, OPT_STRING, OPT_SORT, OPT_DSN };
 
 struct option_def {
@@ -148,6 +152,13 @@ static const struct option_def options[] = {
 	{ { "shard.NAME", "listen_dsn", "string", "",
 	    "with a pooler: a direct connection string for LISTEN only;"
 	    " empty: polling alone", 0, 0 },
+	  OPT_DSN, 0 },
+	{ { "shard.NAME", "replica", "string", "",
+	    "libpq connection string of a hot standby that polls read", 0, 0 },
+	  OPT_DSN, 0 },
+	{ { "shard.NAME", "replica_max_lag", "integer", "30",
+	    "Seconds of replica replay lag before polls go to the primary",
+	    REPLICA_LAG_MIN, REPLICA_LAG_MAX },
 	  OPT_DSN, 0 },
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
@@ -326,6 +337,7 @@ void config_free(struct config *c)
 		free(c->shards[i].name);
 		wipe_free(c->shards[i].dsn);
 		wipe_free(c->shards[i].listen_dsn);
+		wipe_free(c->shards[i].replica);
 	}
 	free(c->shards);
 	memset(c, 0, sizeof *c);
@@ -430,6 +442,7 @@ static void shard_begin(struct parse *ps, const char *name)
 	c->shards[c->nshards++] = (struct shard_conf){
 		.name = xstrdup(name),
 		.dsn = NULL,
+		.replica_max_lag = 30,
 		.line = ps->line,
 	};
 	ps->sec = SEC_SHARD;
@@ -453,6 +466,42 @@ static void section_begin(struct parse *ps, const char *name)
 			"are [batchtop], [ui], [newrelic] and [shard.NAME])", name));
 		ps->sec = SEC_BAD;
 	}
+}
+
+/* replica and replica_max_lag; false when name is neither.  A replica
+ * DSN is treated like dsn: never echoed in a message. */
+static bool replica_option(struct parse *ps, struct shard_conf *sh,
+			   const char *name, const char *value)
+{
+	char *end;
+	long v;
+
+	if (strcmp(name, "replica") == 0) {
+		if (sh->replica != NULL) {
+			fail(ps, ps->line, xasprintf("replica is set twice in "
+				"[shard.%s]", sh->name));
+			return true;
+		}
+		if (value[0] == '\0') {
+			fail(ps, ps->line, xasprintf("replica of [shard.%s] is "
+				"empty", sh->name));
+			return true;
+		}
+		sh->replica = xstrdup(value);
+		return true;
+	}
+	if (strcmp(name, "replica_max_lag") != 0)
+		return false;
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (errno || end == value || *end != '\0' || v < REPLICA_LAG_MIN ||
+	    v > REPLICA_LAG_MAX)
+		fail(ps, ps->line, xasprintf("replica_max_lag of [shard.%s] "
+			"must be a whole number of seconds from %d to %d",
+			sh->name, REPLICA_LAG_MIN, REPLICA_LAG_MAX));
+	else
+		sh->replica_max_lag = (int)v;
+	return true;
 }
 
 /* Not the name of an unknown option: a dsn may have been typed there. */
@@ -479,10 +528,12 @@ static void shard_option(struct parse *ps, const char *name,
 			sh->listen_dsn = xstrdup(value);
 		return;
 	}
-
+	if (replica_option(ps, sh, name, value))
+		return;
 	if (strcmp(name, "dsn") != 0) {
 		fail(ps, ps->line, xasprintf("unknown option in [shard.%s]: "
-			"a shard section takes only dsn%s", sh->name,
+			"a shard section takes dsn, pooler, listen_dsn, "
+			"replica and replica_max_lag%s", sh->name,
 			looks_like_dsn(name) ? " (is it dsn, mistyped?)" : ""));
 		return;
 	}

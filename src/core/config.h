@@ -15,6 +15,8 @@
 struct shard_conf {
 	char *name;	/* from [shard.NAME]; sanitized by the loader's rules */
 	char *dsn;	/* libpq connection string; may hold a password: never print */
+	char *replica;	/* a hot standby's connection string polls go to, or NULL */
+	int replica_max_lag; /* seconds of replay lag before polling the primary */
 	int line;	/* line of the section header, for messages */
 	bool pooled;	/* pooler = transaction: no session state (pgconn.h) */
 	char *listen_dsn; /* direct, for LISTEN when pooled; NULL: none */

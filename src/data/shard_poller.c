@@ -40,6 +40,7 @@
 
 #include "data/log.h"
 #include "data/pgconn.h"
+#include "data/replica.h"
 #include "query/query_poll.h"
 #include "data/shard_poller.h"
 #include "data/thread_util.h"
@@ -76,6 +77,9 @@ struct shard_poller {
 	int64_t last_full;	/* mono ms of the last full poll's start */
 	int64_t last_billers;	/* ... and of the last one that read billers */
 	struct intern *intern;	/* this shard's repeated texts */
+	struct replica rep;	/* where polls go (rep.dsn NULL: the primary) */
+	struct pgconn probe;	/* a try of the replica while on the primary */
+	int64_t cursor_ms;	/* the next delta's clock; BT_NO_TIME: none */
 
 	/* Shared, under lock. */
 	pthread_mutex_t lock;
@@ -101,6 +105,11 @@ static void publish(struct shard_poller *p, struct snapshot *snap,
 	}
 	if (p->health.state != state)
 		p->health.since_mono = now;
+	p->health.on_replica = p->rep.on_replica;
+	p->health.replica_lag_ms = p->rep.on_replica && p->rep.lag.known
+				   ? p->rep.lag.lag_ms : BT_NO_TIME;
+	snprintf(p->health.replica_why, sizeof p->health.replica_why, "%s",
+		 p->rep.why);
 	p->health.state = state;
 	if (state == SHARD_OK) {
 		p->health.last_ok_mono = now;
@@ -254,7 +263,10 @@ static int setup_session(struct shard_poller *p, char *reason, size_t rn)
 	bool dead, stop, has_version;
 	PGresult *res;
 
-	if (!p->pg.pooled) {
+	/* Neither through a pooler nor on a standby (which refuses LISTEN,
+	 * and the primary's NOTIFYs never reach it): then only listen_dsn,
+	 * a direct connection, brings the wake-ups back. */
+	if (!p->pg.pooled && !p->rep.on_replica) {
 		res = exec(p, "LISTEN batchtop", 0, NULL, reason, rn, &dead,
 			   &stop);
 		if (stop)
@@ -306,11 +318,23 @@ static int ensure_connected(struct shard_poller *p, int64_t *retry_at)
 		return 0;
 	if (*retry_at && pgconn_wait(p->ctl[0], -1, 0, *retry_at, NULL) < 0)
 		return -1;
+	p->pg.dsn = p->rep.on_replica ? p->rep.dsn : p->dsn;
 	r = pgconn_open(&p->pg, reason, sizeof reason);
 	if (r == 0)
 		r = setup_session(p, reason, sizeof reason);
 	if (r < 0)
 		return -1;
+	if (r && p->rep.on_replica) {
+		/* The primary is the replica's fallback: try it at once. */
+		char why[sizeof p->rep.why];
+
+		log_msg(LOG_WARN, "shard %s: replica: %s", p->name, reason);
+		pgconn_close(&p->pg);
+		snprintf(why, sizeof why, "replica unreachable: polling the "
+			 "primary");
+		replica_fall_back(&p->rep, mono_ms(), why);
+		return ensure_connected(p, retry_at);
+	}
 	if (r) {
 		log_msg(LOG_WARN, "shard %s: %s", p->name, reason);
 		pgconn_close(&p->pg);
@@ -318,13 +342,102 @@ static int ensure_connected(struct shard_poller *p, int64_t *retry_at)
 		*retry_at = mono_ms() + next_backoff(p);
 		return 1;
 	}
-	log_msg(LOG_INFO, "shard %s: connected, contract v%d", p->name,
-		p->contract);
+	log_msg(LOG_INFO, "shard %s: connected to the %s, contract v%d",
+		p->name, p->rep.on_replica ? "replica" : "primary", p->contract);
 	pthread_mutex_lock(&p->lock);
 	if (p->health.polls_ok || p->health.polls_failed)
 		p->health.reconnects++;
 	p->health.contract = p->contract;
 	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+/* Drop the poll connection and poll the primary from now on. */
+static void leave_replica(struct shard_poller *p, const char *why)
+{
+	log_msg(LOG_WARN, "shard %s: %s", p->name, why);
+	pgconn_close(&p->pg);
+	replica_fall_back(&p->rep, mono_ms(), why);
+}
+
+/* On the primary, every REPLICA_RETRY_MS: connect to the replica aside and
+ * move over when its lag is within half the bound.  0 on either server,
+ * -1 to stop, 1 when the poll connection was dropped. */
+static int replica_probe(struct shard_poller *p)
+{
+	char reason[sizeof p->health.reason], why[sizeof p->rep.why];
+	struct replica_lag lag;
+	bool dead;
+	int r;
+
+	if (mono_ms() < p->rep.retry_at)
+		return 0;
+	p->rep.retry_at = mono_ms() + REPLICA_RETRY_MS;
+	r = pgconn_open(&p->probe, reason, sizeof reason);
+	if (r == 0)
+		r = replica_measure(&p->probe, &lag, reason, sizeof reason,
+				    &dead);
+	if (r < 0)
+		return -1;
+	if (r) {
+		log_msg(LOG_DEBUG, "shard %s: replica still out: %s", p->name,
+			reason);
+		pgconn_close(&p->probe);
+		return 0;
+	}
+	if (!replica_acceptable(&p->rep, &lag, true, why, sizeof why)) {
+		snprintf(p->rep.why, sizeof p->rep.why, "%s", why);
+		pgconn_close(&p->probe);
+		return 0;
+	}
+	/* The probe becomes the poll connection, as a new one. */
+	pgconn_close(&p->pg);
+	p->pg.conn = p->probe.conn;
+	p->probe.conn = NULL;
+	p->pg.dsn = p->rep.dsn;
+	p->rep.on_replica = true;
+	p->rep.lag = lag;
+	p->rep.why[0] = '\0';
+	r = setup_session(p, reason, sizeof reason);
+	if (r < 0)
+		return -1;
+	if (r) {
+		snprintf(why, sizeof why, "replica failed: polling the primary");
+		leave_replica(p, why);
+		return 1;
+	}
+	log_msg(LOG_INFO, "shard %s: replica lag %lld ms: polling it again",
+		p->name, (long long)lag.lag_ms);
+	return 0;
+}
+
+/* Before a poll: on the replica, measure its lag and leave it when it is
+ * out of bounds; on the primary, maybe go back.  0 to poll, -1 to stop,
+ * 1 when the connection was dropped (ensure_connected picks the server). */
+static int replica_check(struct shard_poller *p)
+{
+	char reason[sizeof p->health.reason], why[sizeof p->rep.why];
+	bool dead;
+	int r;
+
+	if (!p->rep.dsn)
+		return 0;
+	if (!p->rep.on_replica)
+		return replica_probe(p);
+	r = replica_measure(&p->pg, &p->rep.lag, reason, sizeof reason, &dead);
+	if (r < 0)
+		return -1;
+	if (r) {
+		snprintf(why, sizeof why, "replica failed (%.100s): polling "
+			 "the primary", reason);
+		log_msg(LOG_WARN, "shard %s: replica: %s", p->name, reason);
+		leave_replica(p, why);
+		return 1;
+	}
+	if (!replica_acceptable(&p->rep, &p->rep.lag, false, why, sizeof why)) {
+		leave_replica(p, why);
+		return 1;
+	}
 	return 0;
 }
 
@@ -344,11 +457,12 @@ static struct snapshot *choose_poll(struct shard_poller *p, int64_t now,
 	pthread_mutex_lock(&p->lock);
 	base = snapshot_ref(p->snap);
 	pthread_mutex_unlock(&p->lock);
-	if (!base || base->server_now == BT_NO_TIME) {
+	if (!base || base->server_now == BT_NO_TIME ||
+	    p->cursor_ms == BT_NO_TIME) {
 		snapshot_unref(base);
 		return NULL;
 	}
-	snprintf(cursor, cn, "%lld", (long long)(base->server_now -
+	snprintf(cursor, cn, "%lld", (long long)(p->cursor_ms -
 		 (int64_t)p->cfg->poll_overlap * 1000));
 	return base;
 }
@@ -392,6 +506,10 @@ static int poll_once(struct shard_poller *p, const char **params,
 			p->need_full = false;
 		}
 		snapshot_unref(base);
+		/* On a replica, the delta starts from what it had replayed
+		 * before this poll began (data/replica.c). */
+		p->cursor_ms = p->rep.on_replica ? p->rep.lag.cursor_ms
+						 : s->server_now;
 		p->failures = 0;
 		*retry_at = 0;
 		log_msg(LOG_DEBUG, "shard %s: %s poll, %zu rows, %zu billers "
@@ -445,6 +563,11 @@ static void *poller_main(void *arg)
 			break;
 		if (r > 0)
 			continue;
+		r = replica_check(p);
+		if (r < 0)
+			break;
+		if (r > 0)
+			continue;
 		params[2] = p->zones;
 		if (p->pg.pooled && listen_direct(p) < 0)
 			break;
@@ -471,6 +594,9 @@ static void *poller_main(void *arg)
 	pgconn_close(&p->lis);
 	pgconn_cancel_release(&p->pg.own_cancel);
 	pgconn_cancel_release(&p->lis.own_cancel);
+	pgconn_close(&p->probe);
+	pgconn_cancel_release(&p->pg.own_cancel);
+	pgconn_cancel_release(&p->probe.own_cancel);
 	pthread_mutex_lock(&p->lock);
 	p->done = 1;
 	pthread_cond_signal(&p->done_cond);
@@ -506,6 +632,15 @@ struct shard_poller *shard_poller_new(int index, const struct shard_conf *sc,
 	}
 	p->health.pooled = sc->pooled;
 	p->intern = intern_new();
+	p->cursor_ms = BT_NO_TIME;
+	if (sc->replica) {
+		p->rep.dsn = xstrdup(sc->replica);
+		p->rep.max_lag_ms = (int64_t)sc->replica_max_lag * 1000;
+		p->rep.on_replica = true;
+		p->health.replica = true;
+	}
+	p->probe = p->pg;
+	p->probe.dsn = p->rep.dsn;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->done_cond, NULL);
 	p->health.state = SHARD_CONNECTING;
@@ -564,6 +699,10 @@ void shard_poller_free(struct shard_poller *p, int wait_ms)
 	if (p->listen_dsn)
 		explicit_bzero(p->listen_dsn, strlen(p->listen_dsn));
 	free(p->listen_dsn);
+	if (p->rep.dsn) {
+		explicit_bzero((char *)p->rep.dsn, strlen(p->rep.dsn));
+		free((char *)p->rep.dsn);
+	}
 	free(p);
 }
 

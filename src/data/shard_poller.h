@@ -16,6 +16,7 @@
 #ifndef BT_SHARD_POLLER_H
 #define BT_SHARD_POLLER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/config.h"
@@ -41,7 +42,27 @@ struct shard_health {
 	bool pooled;		/* pooler = transaction: no LISTEN on the dsn */
 	bool listening;		/* ... but LISTEN on listen_dsn works */
 	char reason[200];	/* sanitized; never holds the DSN */
+	/* A shard with a replica (data/replica.h): */
+	bool replica;		/* one is configured */
+	bool on_replica;	/* the last good poll read it */
+	int64_t replica_lag_ms;	/* its replay lag then; BT_NO_TIME not known */
+	char replica_why[160];	/* why polls go to the primary, or "" */
 };
+
+/* How old the shard's data is at now (monotonic ms), -1 when it has none:
+ * since the last good poll, plus the replay lag of the replica it read. */
+static inline int64_t shard_health_age(const struct shard_health *h,
+				       int64_t now)
+{
+	int64_t age;
+
+	if (h->last_ok_mono == BT_NO_TIME)
+		return -1;
+	age = now - h->last_ok_mono;
+	if (h->on_replica && h->replica_lag_ms > 0)
+		age += h->replica_lag_ms;
+	return age;
+}
 
 struct shard_poller;
 

@@ -152,11 +152,22 @@ static cJSON *json_shard(const struct app *app, size_t i)
 				       ? "no answer in time" : h->reason);
 	json_time(o, "server_now", s ? s->server_now : BT_NO_TIME);
 	json_int(o, "data_age_ms", h->last_ok_mono != BT_NO_TIME,
-		 h->last_ok_mono != BT_NO_TIME ? app->mono - h->last_ok_mono : 0);
+		 h->last_ok_mono != BT_NO_TIME ? shard_health_age(h, app->mono)
+					       : 0);
 	json_int(o, "poll_ms", h->state == SHARD_OK, h->poll_ms);
 	json_int(o, "billers", s != NULL, s ? (int64_t)s->nbillers : 0);
 	json_int(o, "batches", s != NULL, s ? (int64_t)s->nbatches : 0);
 	json_int(o, "contract", h->contract > 0, h->contract);
+	if (h->replica) {
+		cJSON *r = cJSON_AddObjectToObject(o, "replica");
+
+		cJSON_AddBoolToObject(r, "in_use", h->on_replica);
+		json_int(r, "lag_ms", h->replica_lag_ms != BT_NO_TIME,
+			 h->replica_lag_ms);
+		json_text(r, "reason", h->replica_why);
+	} else {
+		cJSON_AddNullToObject(o, "replica");
+	}
 	return o;
 }
 

@@ -135,7 +135,7 @@ bool draw_health_text(const struct app *app, size_t i, char *buf, size_t n,
 {
 	const struct shard_health *h = &app->health[i];
 	const char *name = shard_poller_name(app->pollers[i]);
-	int64_t age = h->last_ok_mono == BT_NO_TIME ? -1 : app->mono - h->last_ok_mono;
+	int64_t age = shard_health_age(h, app->mono);
 	bool stale = age < 0 || age > (int64_t)app->cfg->stale_after * 1000;
 	char a[16], since[16];
 	const char *v1, *pool;
@@ -183,6 +183,23 @@ bool draw_health_text(const struct app *app, size_t i, char *buf, size_t n,
 		snprintf(buf, n, "%s ok %s, %zu bad row%s%s%s", name, a, nbad,
 			 nbad == 1 ? "" : "s", v1, pool);
 		*paint = PAINT_WARN;
+		return true;
+	}
+	if (h->replica && h->replica_why[0]) {
+		/* Polling the primary is not a fault, but the load the
+		 * replica was meant to take is back on it. */
+		text_printf(buf, n, "%s ok %s, %s%s%s", name, a, h->replica_why,
+			    v1, pool);
+		*paint = PAINT_WARN;
+		return true;
+	}
+	if (h->on_replica && h->replica_lag_ms > 0) {
+		char lag[16];
+
+		fmt_age(lag, sizeof lag, h->replica_lag_ms);
+		snprintf(buf, n, "%s ok %s, replica lag %s%s%s", name, a, lag, v1,
+			 pool);
+		*paint = PAINT_OK;
 		return true;
 	}
 	snprintf(buf, n, "%s ok %s%s%s", name, a, v1, pool);

@@ -121,7 +121,9 @@ static void test_full_file(void **state)
 		"[shard.eu-1]\n"
 		"dsn = host=db1 dbname=billing password=a;b\n"
 		"[shard.US_2]\r\n"
-		"dsn = service=us2\r\n";
+		"dsn = service=us2\r\n"
+		"replica = service=us2-standby\r\n"
+		"replica_max_lag = 90\r\n";
 	struct config c;
 	char *err = NULL;
 
@@ -155,6 +157,11 @@ static void test_full_file(void **state)
 	assert_string_equal(c.shards[1].name, "US_2");
 	assert_string_equal(c.shards[1].dsn, "service=us2");
 	assert_int_equal(c.shards[1].line, 26);
+	/* A shard without a replica keeps the default bound. */
+	assert_null(c.shards[0].replica);
+	assert_int_equal(c.shards[0].replica_max_lag, 30);
+	assert_string_equal(c.shards[1].replica, "service=us2-standby");
+	assert_int_equal(c.shards[1].replica_max_lag, 90);
 	config_free(&c);
 	assert_null(c.shards);
 	assert_int_equal(c.nshards, 0);
@@ -370,13 +377,13 @@ static void test_shard_without_dsn(void **state)
 	 * is missed at the header's. */
 	expect_error("[shard.b]\nhost = db\n[shard.c]\ndsn = x\n",
 		     NAME ":2: unknown option in [shard.b]: a shard section "
-		     "takes only dsn");
+		     "takes dsn, pooler, listen_dsn, replica and replica_max_lag");
 	expect_error("[shard.a]\ndns = host=x\n",
 		     NAME ":2: unknown option in [shard.a]: a shard section "
-		     "takes only dsn (is it dsn, mistyped?)");
+		     "takes dsn, pooler, listen_dsn, replica and replica_max_lag (is it dsn, mistyped?)");
 	expect_error("[shard.a]\nDSN = host=x\n[shard.b]\n",
 		     NAME ":2: unknown option in [shard.a]: a shard section "
-		     "takes only dsn (is it dsn, mistyped?)");
+		     "takes dsn, pooler, listen_dsn, replica and replica_max_lag (is it dsn, mistyped?)");
 	/* With nothing else wrong, the first shard without a dsn is told. */
 	expect_error("[shard.a]\n[shard.b]\n[ui]\ncolor = maybe\n",
 		     NAME ":4: color: \"maybe\" is not a boolean (use true or "
@@ -386,9 +393,19 @@ static void test_shard_without_dsn(void **state)
 		     NAME ":2: dsn of [shard.b] is empty");
 	expect_error("[shard.b]\ndsn = a\ndsn = b\n",
 		     NAME ":3: dsn is set twice in [shard.b] (first at line 2)");
+	expect_error("[shard.b]\ndsn = a\nreplica =\n",
+		     NAME ":3: replica of [shard.b] is empty");
+	expect_error("[shard.b]\ndsn = a\nreplica = x\nreplica = y\n",
+		     NAME ":4: replica is set twice in [shard.b]");
+	expect_error("[shard.b]\ndsn = a\nreplica_max_lag = 0\n",
+		     NAME ":3: replica_max_lag of [shard.b] must be a whole "
+		     "number of seconds from 1 to 3600");
+	expect_error("[shard.b]\ndsn = a\nreplica_max_lag = 5s\n",
+		     NAME ":3: replica_max_lag of [shard.b] must be a whole "
+		     "number of seconds from 1 to 3600");
 	expect_error("[shard.b]\ndsn = a\nhost = b\n",
 		     NAME ":3: unknown option in [shard.b]: a shard section "
-		     "takes only dsn");
+		     "takes dsn, pooler, listen_dsn, replica and replica_max_lag");
 }
 
 /* pooler and listen_dsn: per shard, checked, the dsn never echoed. */
