@@ -198,11 +198,15 @@ static bool on_primary(const struct shard_health *h, const struct snapshot *s)
 	return !h->on_replica && h->replica_why[0];
 }
 
+/* The lag is in the health: on the replica as a number, or (when a busy
+ * machine let the first measurement come after the bound) as the reason
+ * for polling the primary. */
 static bool lag_shown(const struct shard_health *h, const struct snapshot *s)
 {
 	(void)s;
-	return h->on_replica && h->replica_lag_ms != BT_NO_TIME &&
-	       h->replica_lag_ms >= 1000;
+	return (h->on_replica && h->replica_lag_ms != BT_NO_TIME &&
+		h->replica_lag_ms >= 1000) ||
+	       (!h->on_replica && strstr(h->replica_why, "lagging"));
 }
 
 static bool lagging_primary(const struct shard_health *h,
@@ -256,11 +260,13 @@ static void test_polls_reach_the_replica(void **state)
 	wait_for("polling the replica", 0, on_replica, PGTEST_WAIT_MS, &h);
 	assert_int_equal(batchtop_sessions(env.radmin), 1);
 	assert_int_equal(batchtop_sessions(env.admin), 0);
-	/* Idle for longer than the bound: still the replica, lag 0. */
+	/* Idle for longer than the bound: still the replica, no lag to
+	 * speak of (other tests' writes on the same server may leave the
+	 * standby a few milliseconds behind at the moment it is asked). */
 	pgtest_sleep_ms(3500);
 	wait_for("still on the replica", h.polls_ok + 2, on_replica,
 		 PGTEST_WAIT_MS, &h);
-	assert_int_equal(h.replica_lag_ms, 0);
+	assert_true(h.replica_lag_ms >= 0 && h.replica_lag_ms < 1000);
 	assert_string_equal(h.replica_why, "");
 }
 
@@ -301,7 +307,7 @@ static void test_paused_replay_lag_then_fallback(void **state)
 	pgtest_sql(env.admin, "UPDATE batchtop.batch_close SET status = 'running',"
 		   " updated_at = now() WHERE batch_id = 'rc-1'");
 	wait_for("lag shown", h.polls_ok, lag_shown, PGTEST_WAIT_MS, &h);
-	{
+	if (h.on_replica) {	/* the replica's data: not replayed yet */
 		struct snapshot *s = NULL;
 
 		shard_poller_read(poller, &s, NULL);
