@@ -394,13 +394,14 @@ static void test_rerun_outcome_despite_lag(void **state)
 	pgtest_sql(env.admin, "DELETE FROM batchtop.rerun_request;"
 		   "UPDATE batchtop.batch_close SET status = 'failed',"
 		   " updated_at = now() WHERE batch_id = 'rc-1'");
+	/* Before the poller starts: its thread reads cfg. */
+	cfg.query_timeout = 5;
 	poller = start_poller(600);
 	wait_for("polling the replica", 0, on_replica, PGTEST_WAIT_MS, &h);
 	replicated_now();
 	pgtest_sql(env.radmin, "SELECT pg_wal_replay_pause()");
 	snprintf(dsn, sizeof dsn, "host=%s dbname=%s user=bt_operator",
 		 env.host, env.db);
-	cfg.query_timeout = 5;
 	q = pgtest_worker("r", dsn, &cfg, env.wake[1]);
 	j = query_rerun_request_job(1, "batch_close", "rc-1", "test_replica",
 				    "lagging replica");
