@@ -455,6 +455,17 @@ char *text_escape(const char *s)
 	return dst;
 }
 
+size_t text_utf8_char(const char *s, size_t n)
+{
+	uint32_t cp;
+	size_t used;
+
+	if (n == 0)
+		return 0;
+	used = decode((const unsigned char *)s, n, &cp);
+	return cp == CP_INVALID ? 0 : used;
+}
+
 bool text_utf8_valid(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;

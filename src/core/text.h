@@ -65,6 +65,9 @@ char *text_escape(const char *s);
 /* Is s valid UTF-8?  text_utf8_repair(): a copy with each maximal invalid
  * subsequence replaced by U+FFFD and nothing else changed (caller frees). */
 bool text_utf8_valid(const char *s);
+/* The bytes of the one valid UTF-8 character at s (n bytes left), or 0 when
+ * what starts there is not one (invalid, overlong, a surrogate, cut short). */
+size_t text_utf8_char(const char *s, size_t n);
 char *text_utf8_repair(const char *s);
 
 /* --- fixed buffers --------------------------------------------------------- */

@@ -71,35 +71,6 @@ static void sb_addc(struct sbuf *b, char c)
 
 /* --- NRQL text -------------------------------------------------------------- */
 
-/* Length of the valid UTF-8 character at p (n bytes left), 0 if invalid. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	size_t len;
-	unsigned c;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xC2 && p[0] <= 0xDF)
-		len = 2, c = p[0] & 0x1F;
-	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
-		len = 3, c = p[0] & 0x0F;
-	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
-		len = 4, c = p[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		c = c << 6 | (p[i] & 0x3F);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-	    (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF)
-		return 0;
-	return len;
-}
-
 char *nrql_quote(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -108,7 +79,7 @@ char *nrql_quote(const char *s)
 
 	sb_addc(&b, '\'');
 	for (size_t i = 0; i < n;) {
-		size_t l = utf8_len(p + i, n - i);
+		size_t l = text_utf8_char(s + i, n - i);
 
 		if (l == 0 || p[i] < 0x20 || p[i] == 0x7F) {
 			free(b.p);

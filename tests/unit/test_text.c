@@ -469,6 +469,21 @@ static void test_utf8_repair(void **state)
 	free(r);
 }
 
+static void test_utf8_char(void **state)
+{
+	(void)state;
+
+	assert_int_equal(text_utf8_char("a", 1), 1);
+	assert_int_equal(text_utf8_char("\u00e9x", 3), 2);
+	assert_int_equal(text_utf8_char("\u20ac", 3), 3);
+	assert_int_equal(text_utf8_char("\U0001F600", 4), 4);
+	assert_int_equal(text_utf8_char("\u20ac", 2), 0);	/* cut short */
+	assert_int_equal(text_utf8_char("\xe0\x80\x80", 3), 0);	/* overlong */
+	assert_int_equal(text_utf8_char("\xed\xa0\x80", 3), 0);	/* surrogate */
+	assert_int_equal(text_utf8_char("\xff", 1), 0);
+	assert_int_equal(text_utf8_char("", 0), 0);
+}
+
 /* Is s[0..len) valid UTF-8 (for the cut tests)? */
 static bool valid_n(const char *s, size_t len)
 {
@@ -546,6 +561,7 @@ int main(void)
 		cmocka_unit_test(test_find_ci),
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_utf8_repair),
+		cmocka_unit_test(test_utf8_char),
 		cmocka_unit_test(test_utf8_trim),
 		cmocka_unit_test(test_printf_cut),
 	};
