@@ -3,11 +3,11 @@
  * timeline, one lane per shard.
  *
  * Every close is one bar (class "close") from its start (else its
- * schedule) to its finish (else the report, or its deadline while it has
- * not started), stacked on four rows of its shard's lane; every failed
- * close one dot ("failure") where it ended; every rerun one triangle
- * ("rerun") when it was asked; every payment file one vertical line
- * ("file") across the lanes.  Tests count the marks by class, so each
+ * schedule) to its finish (else the report while it runs, its deadline
+ * while it has not started, its start when it failed), stacked on four
+ * rows of its shard's lane; every failed close one dot ("failure") where
+ * it ended; every rerun one triangle ("rerun") when it was asked; every
+ * payment file one vertical line ("file") across the lanes.  Tests count the marks by class, so each
  * thing is exactly one element of its class.  Labels and tooltips
  * (<title>) are untrusted text, escaped like the rest of the page.
  */
@@ -104,7 +104,12 @@ static void put_close(FILE *out, const struct night *n, const struct scale *s,
 	double x0, x1;
 	int y = TOP + c->shard * LANE + 4 + (int)(k % 4) * 9;
 
-	if (b == NIGHT_NO_TIME)
+	/* Not finished: a failed close stopped where it started (it is not
+	 * running), a started one runs until now, one not started is due at
+	 * its deadline. */
+	if (b == NIGHT_NO_TIME && !strcmp(c->status, "failed"))
+		b = a;
+	else if (b == NIGHT_NO_TIME)
 		b = c->started != NIGHT_NO_TIME || c->deadline == NIGHT_NO_TIME
 			? n->generated : c->deadline;
 	if (b == NIGHT_NO_TIME || b < a)
