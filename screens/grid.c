@@ -18,6 +18,7 @@
 
 #include "screens/grid_draw.h"
 #include "ui/draw.h"
+#include "ui/handoff.h"
 #include "screens/drilldown.h"
 #include "write/plan.h"
 #include "screens/plan_dialog.h"
@@ -323,6 +324,9 @@ static bool grid_key(struct app *app, void *st, enum action act, int key)
 		return true;
 	case ACT_PLAN_CANCEL:
 		plan_cancel(app, &ui_report);
+		return true;
+	case ACT_HANDOFF:
+		handoff_start(app);
 		return true;
 	default:
 		return false;

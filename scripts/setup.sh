@@ -12,6 +12,7 @@ BT_PACKAGES=(
 	libcmocka-dev clang libclang-rt-dev
 	postgresql postgresql-contrib pgbouncer
 	tmux python3 python3-prometheus-client locales procps tzdata htop
+	chromium python3-html5lib libxml2-utils
 )
 
 bt_say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }

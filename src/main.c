@@ -21,6 +21,7 @@
 #include "core/config.h"
 #include "data/config_file.h"
 #include "headless/headless.h"
+#include "report/report.h"
 #include "ui/keymap.h"
 #include "data/log.h"
 #include "data/newrelic.h"
@@ -31,7 +32,8 @@
 
 enum {
 	OPT_CHECK_CONFIG = 256, OPT_HELP_KEYS, OPT_HELP_CONFIG, OPT_ONCE,
-	OPT_FORMAT, OPT_CHECK, OPT_WALLBOARD, OPT_KIOSK, OPT_AUDIT
+	OPT_FORMAT, OPT_CHECK, OPT_WALLBOARD, OPT_KIOSK, OPT_AUDIT,
+	OPT_OUTPUT, OPT_NIGHT
 };
 
 static const struct option long_opts[] = {
@@ -48,6 +50,8 @@ static const struct option long_opts[] = {
 	{ "wallboard", no_argument, NULL, OPT_WALLBOARD },
 	{ "kiosk", no_argument, NULL, OPT_KIOSK },
 	{ "audit", no_argument, NULL, OPT_AUDIT },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "night", required_argument, NULL, OPT_NIGHT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -58,6 +62,8 @@ static void usage(FILE *fp)
 	fprintf(fp,
 "Usage: batchtop [OPTION]...\n"
 "       batchtop audit [-c FILE]\n"
+"       batchtop report [-c FILE] [--format md|html|json] [--output FILE]\n"
+"                       [--night YYYY-MM-DD]\n"
 "Watch tonight's batch closes on every billing shard, live.\n"
 "\n"
 "  -c, --config FILE   read FILE instead of $XDG_CONFIG_HOME/batchtop/batchtop.conf\n"
@@ -77,6 +83,11 @@ static void usage(FILE *fp)
 "      --audit         print the audit trail of reruns and exit: a table on a\n"
 "                      terminal, whole tab-separated values into a pipe\n"
 "                      (the same as the subcommand `batchtop audit`)\n"
+"report: write the night's handoff report (the wave, failures, reruns, holds,\n"
+"notes, missed payment files, what is still open) from every shard and the\n"
+"audit trail: Markdown (default), a self-contained HTML page or JSON\n"
+"      --output FILE   write it to FILE (default: stdout)\n"
+"      --night DAY     the business day YYYY-MM-DD (default: the latest)\n"
 "  -h, --help          show this help and exit\n"
 "  -V, --version       show the version and exit\n"
 "\n"
@@ -95,6 +106,7 @@ static void usage(FILE *fp)
 "cannot be read.\n"
 "--once: 0 every shard read, 3 some shard could not be read (the rest is printed),\n"
 "74 the output could not be written.\n"
+"report: 0 written, 3 written with some shard marked unreadable, 74 not written.\n"
 "--check: 0 OK, 1 WARNING (at risk, or a shard or New Relic stale or down),\n"
 "2 CRITICAL (failed or late; non-demo billers only), 3 UNKNOWN (no shard\n"
 "answered, or a bad configuration or command line).\n"
@@ -264,7 +276,8 @@ static void newrelic_conf_from(struct newrelic_conf *nc, const struct config *cf
 struct opts {
 	const char *config_path, *log_path, *format_name;
 	int verbose, check_config, help_keys, readonly;
-	int once, check, wallboard, kiosk, audit;
+	int once, check, wallboard, kiosk, audit, report;
+	const char *output, *night;	/* batchtop report */
 	int format;			/* enum headless_format, -1 if not given */
 };
 
@@ -295,6 +308,8 @@ static int parse_options(int argc, char **argv, struct opts *o)
 		case OPT_WALLBOARD: o->wallboard = 1; break;
 		case OPT_KIOSK: o->wallboard = o->kiosk = 1; break;
 		case OPT_AUDIT: o->audit = 1; break;
+		case OPT_OUTPUT: o->output = optarg; break;
+		case OPT_NIGHT: o->night = optarg; break;
 		case 'h': usage(stdout); return BT_EXIT_OK;
 		case 'V': printf("batchtop %s\n", PACKAGE_VERSION); return BT_EXIT_OK;
 		default:
@@ -305,6 +320,9 @@ static int parse_options(int argc, char **argv, struct opts *o)
 	}
 	if (optind < argc && !strcmp(argv[optind], "audit")) {
 		o->audit = 1;
+		optind++;
+	} else if (optind < argc && !strcmp(argv[optind], "report")) {
+		o->report = 1;
 		optind++;
 	}
 	if (optind < argc) {
@@ -319,8 +337,40 @@ static int parse_options(int argc, char **argv, struct opts *o)
 
 /* The options that go together, and batchtop audit, which needs nothing
  * more. */
+/* A business day as --night takes it: YYYY-MM-DD. */
+static bool is_day(const char *s)
+{
+	int y, m, d, n = 0;
+
+	return sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10 &&
+	       !s[n] && m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+/* batchtop report's options; GO_ON when they are right. */
+static int check_report(struct opts *o)
+{
+	if (!o->report) {
+		if (o->output || o->night)
+			return fail_usage(o->check, "--output and --night go "
+					  "with batchtop report");
+		return GO_ON;
+	}
+	if (o->once + o->check + o->wallboard + o->audit + o->check_config +
+	    o->help_keys)
+		return fail_usage(o->check, "report goes with no other mode");
+	o->format = o->format_name ? report_format_from_name(o->format_name)
+				   : REPORT_MD;
+	if (o->format < 0)
+		return fail_usage(0, "report --format takes md, html or json");
+	if (o->night && !is_day(o->night))
+		return fail_usage(0, "--night takes a day as YYYY-MM-DD");
+	return GO_ON;
+}
+
 static int check_modes(struct opts *o)
 {
+	if (o->output || o->night || o->report)
+		return check_report(o);
 	if (o->format_name) {
 		o->format = headless_format_from_name(o->format_name);
 		if (o->format < 0 || !o->once)
@@ -458,6 +508,15 @@ static int run_headless(const struct opts *o, const struct config *cfg,
 			     stdout, stderr);
 }
 
+/* batchtop report: the night into a file or stdout; no terminal. */
+static int run_report(const struct opts *o, const struct config *cfg)
+{
+	if (open_log(o->log_path ? o->log_path : cfg->log_file, o->verbose) < 0)
+		return BT_EXIT_CONFIG;
+	return report_main(cfg, (enum report_format)o->format, o->output,
+			   o->night, stderr);
+}
+
 /* The dashboard, from the terminal check to the last thread stopped.
  * Signal handlers go in before any thread starts; a New Relic key that
  * cannot be read stops us before the terminal is touched. */
@@ -518,8 +577,9 @@ int main(int argc, char **argv)
 	if (status == GO_ON)
 		status = load_rest(&o, &cfg, &km, &nrc);
 	if (status == GO_ON)
-		status = o.once || o.check ? run_headless(&o, &cfg, &nrc)
-					   : run_tui(&o, &cfg, km, &nrc);
+		status = o.report ? run_report(&o, &cfg)
+			 : o.once || o.check ? run_headless(&o, &cfg, &nrc)
+			 : run_tui(&o, &cfg, km, &nrc);
 	/* The one way out: every step above has stopped what it started. */
 	log_close();
 	keymap_free(km);
