@@ -116,7 +116,7 @@ bool plan_status_line(char *buf, size_t n)
 	if (!P.exists || !P.confirmed)
 		return false;
 	plan_words(P.items, P.nconf, P.paused, buf, n);
-	if (!plan_finished() && plan_breaker_words(P.brk, brk, sizeof brk))
+	if (!P.cancelled && plan_breaker_words(P.brk, brk, sizeof brk))
 		snprintf(buf + strlen(buf), n - strlen(buf), " | %s", brk);
 	return true;
 }
@@ -307,7 +307,8 @@ void plan_tick(struct app *app)
 	observe(app);
 	if (!plan_finished())
 		watch(app);
-	plan_breaker_tick(P.brk, app, P.items, P.nconf, P.report);
+	if (!P.cancelled)	/* nothing more goes: no trial either */
+		plan_breaker_tick(P.brk, app, P.items, P.nconf, P.report);
 	if (!P.cancelled)
 		release(app);
 }

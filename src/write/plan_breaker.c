@@ -28,6 +28,7 @@ struct plan_breaker {
 	size_t nshards;
 	char **names;		/* the shards', from their first item sent */
 	int64_t mono;		/* the last tick's clock, for "retry in" */
+	bool *waiting;		/* per shard, at the last tick: items wait */
 	unsigned char *seen;	/* enum seen, per item */
 	size_t nseen;
 };
@@ -45,6 +46,7 @@ struct plan_breaker *plan_breaker_new(const struct app *app, size_t nshards)
 	};
 	pb->nshards = nshards;
 	pb->b = xcalloc(nshards ? nshards : 1, sizeof *pb->b);
+	pb->waiting = xcalloc(nshards ? nshards : 1, sizeof *pb->waiting);
 	pb->names = xcalloc(nshards ? nshards : 1, sizeof *pb->names);
 	for (size_t s = 0; s < nshards; s++)
 		breaker_init(&pb->b[s]);
@@ -59,6 +61,7 @@ void plan_breaker_free(struct plan_breaker *pb)
 	for (size_t s = 0; s < pb->nshards; s++)
 		free(pb->names[s]);
 	free(pb->names);
+	free(pb->waiting);
 	free(pb->b);
 	free(pb->seen);
 	free(pb);
@@ -180,12 +183,18 @@ void plan_breaker_tick(struct plan_breaker *pb, struct app *app,
 	if (!pb)
 		return;
 	pb->mono = app->mono;
-	for (size_t i = 0; i < n && i < pb->nseen; i++)
-		if ((pb->seen[i] == SENT || pb->seen[i] == TRIAL) &&
+	memset(pb->waiting, 0, pb->nshards * sizeof *pb->waiting);
+	for (size_t i = 0; i < n; i++) {
+		if (items[i].state == PI_WAITING && of(pb, items[i].shard))
+			pb->waiting[items[i].shard] = true;
+		if (i < pb->nseen && (pb->seen[i] == SENT || pb->seen[i] == TRIAL) &&
 		    of(pb, items[i].shard))
 			count(pb, app, &items[i], i, r);
+	}
+	/* A shard with nothing left to send has no trial to make. */
 	for (size_t s = 0; s < pb->nshards; s++)
-		tell(pb, app, (int)s, breaker_poll(&pb->b[s], app->mono), r);
+		if (pb->waiting[s])
+			tell(pb, app, (int)s, breaker_poll(&pb->b[s], app->mono), r);
 }
 
 bool plan_breaker_shard_words(const struct plan_breaker *pb, int shard,
@@ -195,7 +204,7 @@ bool plan_breaker_shard_words(const struct plan_breaker *pb, int shard,
 
 	if (n)
 		buf[0] = '\0';
-	if (!b || b->state == BREAKER_CLOSED)
+	if (!b || b->state == BREAKER_CLOSED || !pb->waiting[shard])
 		return false;
 	breaker_words(b, pb->names[shard] ? pb->names[shard] : "?", pb->mono,
 		      buf, n);

@@ -36,14 +36,15 @@ bool plan_breaker_may_send(const struct plan_breaker *pb, int shard);
 void plan_breaker_sent(struct plan_breaker *pb, size_t i,
 		       const struct plan_item *it);
 /* Count what ended among items[0..n), half-open what has paused long
- * enough (at app->mono); audit and report each change through r. */
+ * enough (at app->mono) and still has items waiting; audit and report
+ * each change through r. */
 void plan_breaker_tick(struct plan_breaker *pb, struct app *app,
 		       const struct plan_item *items, size_t n,
 		       const struct action_report *r);
-/* The breakers that are not closed, "east: breaker open after 5 failures
- * in a row, retry in 2m; west: ...", as of the last tick, raw (the
- * caller sanitizes what it draws), into buf; false (buf "") when all are
- * closed. */
+/* The breakers that are not closed on shards with items waiting (as of
+ * the last tick), "east: breaker open after 5 failures
+ * in a row, retry in 2m; west: ...", raw (the caller sanitizes what it
+ * draws), into buf; false (buf "") when there are none. */
 bool plan_breaker_words(const struct plan_breaker *pb, char *buf, size_t n);
 /* The same for one shard. */
 bool plan_breaker_shard_words(const struct plan_breaker *pb, int shard,

@@ -281,12 +281,14 @@ static void say(struct app *app, enum report_level level, const char *text)
 
 static const struct action_report report = { say };
 
+#define N_ITEMS 14
+
 static void test_plan_breaker(void **state)
 {
 	static char name0[] = "s0", name1[] = "s1";
 	struct config cfg;
 	struct app app;
-	struct plan_item items[12];
+	struct plan_item items[N_ITEMS];
 	struct plan_breaker *pb;
 	char w[400], *log;
 
@@ -300,9 +302,10 @@ static void test_plan_breaker(void **state)
 	rerun_init(&app);	/* finds the audit trail in cfg */
 	unlink(audit_file);
 	memset(items, 0, sizeof items);
-	for (int i = 0; i < 12; i++) {
-		items[i].shard = i % 2;		/* 0, 2, 4 ... on shard 0 */
-		items[i].shard_name = i % 2 ? name1 : name0;
+	for (int i = 0; i < N_ITEMS; i++) {
+		/* Even on shard 0, odd on 1; 12 and 13 are never sent. */
+		items[i].shard = i < 12 ? i % 2 : 0;
+		items[i].shard_name = items[i].shard ? name1 : name0;
 		items[i].state = PI_WAITING;
 	}
 	pb = plan_breaker_new(&app, 2);
@@ -321,16 +324,16 @@ static void test_plan_breaker(void **state)
 	items[8].state = PI_FAILED;
 	for (int i = 1; i < 12; i += 2)
 		items[i].state = PI_DONE;
-	plan_breaker_tick(pb, &app, items, 12, &report);
+	plan_breaker_tick(pb, &app, items, N_ITEMS, &report);
 	assert_true(plan_breaker_may_send(pb, 0));	/* 4 failures so far */
 	/* Looked at again, nothing counts twice; the unknown that came back
 	 * done is still no success. */
 	items[4].state = PI_DONE;
-	plan_breaker_tick(pb, &app, items, 12, &report);
+	plan_breaker_tick(pb, &app, items, N_ITEMS, &report);
 	assert_true(plan_breaker_may_send(pb, 0));
 	assert_false(plan_breaker_words(pb, w, sizeof w));
 	items[10].state = PI_FAILED;	/* the fifth */
-	plan_breaker_tick(pb, &app, items, 12, &report);
+	plan_breaker_tick(pb, &app, items, N_ITEMS, &report);
 	assert_false(plan_breaker_may_send(pb, 0));
 	assert_true(plan_breaker_may_send(pb, 1));
 	assert_string_equal(last_said, "s0: breaker open after 5 failures in a "
@@ -338,30 +341,51 @@ static void test_plan_breaker(void **state)
 	assert_true(plan_breaker_words(pb, w, sizeof w));
 	assert_string_equal(w, "s0: breaker open after 5 failures in a row, "
 			    "retry in 1m");
+	app.mono += 15000;
+	plan_breaker_tick(pb, &app, items, N_ITEMS, &report);
+	assert_true(plan_breaker_words(pb, w, sizeof w));
+	assert_string_equal(w, "s0: breaker open after 5 failures in a row, "
+			    "retry in 45s");
 	log = slurp(audit_file);
 	assert_int_equal(count_of(log, "\"event\":\"breaker\""), 1);
 	assert_int_equal(count_of(log, "\"outcome\":\"open\""), 1);
 	free(log);
-	/* The pause: half-open, one trial. */
-	app.mono += 60000;
-	plan_breaker_tick(pb, &app, items, 12, &report);
+	/* The pause is over: half-open, one trial. */
+	app.mono += 45000;
+	plan_breaker_tick(pb, &app, items, N_ITEMS, &report);
 	assert_true(plan_breaker_may_send(pb, 0));
-	plan_breaker_sent(pb, 6, &items[6]);	/* say a new item there */
-	items[6].state = PI_SENDING;
+	plan_breaker_sent(pb, 12, &items[12]);
+	items[12].state = PI_SENDING;
 	assert_false(plan_breaker_may_send(pb, 0));
 	/* The send could not go: it is back to waiting, the trial is free. */
-	items[6].state = PI_WAITING;
-	plan_breaker_tick(pb, &app, items, 12, &report);
+	items[12].state = PI_WAITING;
+	plan_breaker_tick(pb, &app, items, N_ITEMS, &report);
 	assert_true(plan_breaker_may_send(pb, 0));
-	plan_breaker_sent(pb, 6, &items[6]);
-	items[6].state = PI_DONE;
-	plan_breaker_tick(pb, &app, items, 12, &report);
+	plan_breaker_sent(pb, 12, &items[12]);
+	items[12].state = PI_DONE;
+	plan_breaker_tick(pb, &app, items, N_ITEMS, &report);
 	assert_true(plan_breaker_may_send(pb, 0));
 	assert_false(plan_breaker_words(pb, w, sizeof w));
 	log = slurp(audit_file);
 	assert_int_equal(count_of(log, "\"event\":\"breaker\""), 3);
 	assert_int_equal(count_of(log, "\"outcome\":\"half-open\""), 1);
 	assert_int_equal(count_of(log, "\"outcome\":\"closed\""), 1);
+	free(log);
+	/* Open again with nothing left waiting there: no trial, no words. */
+	for (int k = 0; k < 5; k++) {
+		items[k * 2].state = PI_PENDING;
+		plan_breaker_sent(pb, (size_t)k * 2, &items[k * 2]);
+		items[k * 2].state = PI_FAILED;
+	}
+	items[13].state = PI_CANCELLED;
+	plan_breaker_tick(pb, &app, items, N_ITEMS, &report);
+	assert_false(plan_breaker_may_send(pb, 0));
+	assert_false(plan_breaker_words(pb, w, sizeof w));
+	app.mono += 600000;
+	plan_breaker_tick(pb, &app, items, N_ITEMS, &report);
+	log = slurp(audit_file);
+	assert_int_equal(count_of(log, "\"event\":\"breaker\""), 4);
+	assert_int_equal(count_of(log, "\"outcome\":\"half-open\""), 1);
 	free(log);
 	plan_breaker_free(pb);
 	rerun_shutdown();
