@@ -55,7 +55,7 @@ static void shard_line(struct app *app, const struct plan_summary *p, size_t s,
 	int64_t span = plan_makespan(p->items, p->n, (int)s, p->cap,
 				     plan_default_ms());
 	const char *name = "?";
-	char at[16], left[16];
+	char at[16], left[16], brk[200];
 	bool late;
 
 	for (size_t i = 0; i < p->n; i++)
@@ -78,6 +78,11 @@ static void shard_line(struct app *app, const struct plan_summary *p, size_t s,
 		 late ? "AFTER" : "before", minute);
 	if (late)
 		*paint = PAINT_LATE;
+	/* An addition waits behind a shard the running plan has paused. */
+	if (p->joining && plan_shard_breaker(s, brk, sizeof brk)) {
+		snprintf(buf + strlen(buf), n - strlen(buf), "; %s", brk);
+		*paint = PAINT_LATE;
+	}
 }
 
 static void item_line(const struct plan_item *it, size_t i, char *buf,

@@ -73,6 +73,9 @@ static void usage(FILE *out)
 "                           tonight's deadlines are the :45 runs of this\n"
 "                           clock, counted from midnight UTC, as batchtop's\n"
 "                           payment_file_period counts them\n"
+"      --fail-reruns N      every rerun request on the Nth --shard (1 = the\n"
+"                           first) fails, as on a shard in trouble; the\n"
+"                           others fail at random as usual (default: none)\n"
 "      --nights N           nights to play (default 1); 0 plays one after\n"
 "                           another: when a night is over (every close\n"
 "                           finished, no rerun open, its last deadline\n"
@@ -121,7 +124,8 @@ static double parse_double(const char *s, const char *what, double lo, double hi
 static void parse_args(int argc, char **argv, struct sim_config *cfg)
 {
 	enum { OPT_SEED = 256, OPT_SPEED, OPT_DURATION, OPT_HISTORY, OPT_FAIL,
-	       OPT_RESET, OPT_NO_SEED, OPT_FILE_PERIOD, OPT_NIGHTS };
+	       OPT_RESET, OPT_NO_SEED, OPT_FILE_PERIOD, OPT_NIGHTS,
+	       OPT_FAIL_RERUNS };
 	static const struct option longopts[] = {
 		{ "shard", required_argument, NULL, 's' },
 		{ "billers", required_argument, NULL, 'b' },
@@ -132,6 +136,7 @@ static void parse_args(int argc, char **argv, struct sim_config *cfg)
 		{ "fail-rate", required_argument, NULL, OPT_FAIL },
 		{ "file-period", required_argument, NULL, OPT_FILE_PERIOD },
 		{ "nights", required_argument, NULL, OPT_NIGHTS },
+		{ "fail-reruns", required_argument, NULL, OPT_FAIL_RERUNS },
 		{ "reset", no_argument, NULL, OPT_RESET },
 		{ "no-seed", no_argument, NULL, OPT_NO_SEED },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -181,6 +186,9 @@ static void parse_args(int argc, char **argv, struct sim_config *cfg)
 		case OPT_NIGHTS:
 			cfg->nights = (int)parse_double(optarg, "--nights", 0, 10000);
 			break;
+		case OPT_FAIL_RERUNS:
+			cfg->fail_reruns = (int)parse_double(optarg, "--fail-reruns", 1, 9999);
+			break;
 		case OPT_RESET:
 			cfg->reset = true;
 			break;
@@ -205,6 +213,9 @@ static void parse_args(int argc, char **argv, struct sim_config *cfg)
 		bad_usage("unexpected argument '%s'", argv[optind]);
 	if (cfg->nshards == 0)
 		bad_usage("at least one --shard DSN is needed");
+	if (cfg->fail_reruns > cfg->nshards)
+		bad_usage("--fail-reruns %d: there are only %d shards", cfg->fail_reruns,
+			  cfg->nshards);
 	if (cfg->file_period == 0)
 		cfg->file_period = 3600.0 / cfg->speed;
 }

@@ -49,6 +49,8 @@ static struct rerun_slot *slot_start(struct shard *s, const struct sim_config *c
 	/* 2-6 s at the default speed: 2-6 platform minutes. */
 	sl->duration = (120.0 + 240.0 * rng_unit(&r)) / cfg->speed;
 	sl->fails = rng_unit(&r) < 0.10;
+	if (cfg->fail_reruns == s->number)
+		sl->fails = true;	/* --fail-reruns: a shard in trouble */
 	return sl;
 }
 

@@ -28,6 +28,7 @@ struct sim_config {
 				   files (default 3600 / speed); files run at
 				   45 of its 60 "minutes" */
 	int nights;		/* nights to play; 0 = one after another */
+	int fail_reruns;	/* every rerun on this --shard (1-based) fails; 0: none */
 	bool reset;
 	bool no_seed;
 	bool verbose;

@@ -62,6 +62,11 @@ struct config {
 	int check_late_crit;
 	int check_at_risk_warn;
 	bool check_stale_warn;
+	/* The circuit breaker of every staged plan (core/breaker.h). */
+	int breaker_consecutive_failures; /* 0: no such rule */
+	int breaker_failure_rate;	/* percent of the window; 0: no such rule */
+	int breaker_failure_window;	/* outcomes the rate is taken over */
+	int breaker_pause;		/* seconds open before the one trial */
 
 	/* [ui] */
 	bool show_demo;

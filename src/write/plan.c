@@ -13,7 +13,8 @@
  * Releases: each loop turn plan_tick() first updates in-flight items from
  * the pollers' latest snapshots (and its own reads, plan_watch.h), then
  * sends, together, the next waiting items of each shard while fewer than
- * cap items of that shard are in flight.
+ * cap items of that shard are in flight and its breaker lets them go
+ * (plan_breaker.h: a shard whose requests keep failing is paused alone).
  *
  * The items are frozen a second time as a rerun_order (same index): the
  * confirmation, the audit and every send go through rerun_order.h, like
@@ -28,6 +29,7 @@
 
 #include "data/log.h"
 #include "write/plan.h"
+#include "write/plan_breaker.h"
 #include "write/plan_watch.h"
 #include "write/rerun.h"
 #include "write/rerun_order.h"
@@ -59,6 +61,7 @@ static struct {
 	struct rerun_order *order;	/* the confirmed items, frozen */
 	struct rerun_order *add;	/* the proposed addition, frozen */
 	const struct action_report *report;
+	struct plan_breaker *brk;	/* per shard, once started */
 } P;
 static unsigned long plans;	/* plans proposed so far */
 
@@ -77,6 +80,7 @@ static void plan_free(void)
 	rerun_order_free(P.add);
 	free(P.median_asked);
 	free(P.seen_gen);
+	plan_breaker_free(P.brk);
 	memset(&P, 0, sizeof P);
 }
 
@@ -95,6 +99,11 @@ static bool plan_finished(void)
 	return true;
 }
 
+bool plan_shard_breaker(size_t shard, char *buf, size_t n)
+{
+	return plan_breaker_shard_words(P.brk, (int)shard, buf, n);
+}
+
 bool plan_has_line(void)
 {
 	return P.exists && P.confirmed;
@@ -102,9 +111,13 @@ bool plan_has_line(void)
 
 bool plan_status_line(char *buf, size_t n)
 {
+	char brk[400];
+
 	if (!P.exists || !P.confirmed)
 		return false;
 	plan_words(P.items, P.nconf, P.paused, buf, n);
+	if (!P.cancelled && plan_breaker_words(P.brk, brk, sizeof brk))
+		snprintf(buf + strlen(buf), n - strlen(buf), " | %s", brk);
 	return true;
 }
 
@@ -241,7 +254,8 @@ static void release(struct app *app)
 	for (size_t s = 0; s < app->npollers && !P.paused; s++) {
 		long i;
 
-		while ((i = plan_next(P.items, P.nconf, (int)s, P.cap)) >= 0) {
+		while (plan_breaker_may_send(P.brk, (int)s) &&
+		       (i = plan_next(P.items, P.nconf, (int)s, P.cap)) >= 0) {
 			struct plan_item *it = &P.items[i];
 			char why[400];
 
@@ -258,6 +272,7 @@ static void release(struct app *app)
 				continue;
 			}
 			it->state = PI_SENDING;	/* counts as in flight now */
+			plan_breaker_sent(P.brk, (size_t)i, it);
 			idx = xrealloc(idx, (k + 1) * sizeof *idx);
 			tags = xrealloc(tags, (k + 1) * sizeof *tags);
 			idx[k] = (size_t)i;
@@ -292,6 +307,8 @@ void plan_tick(struct app *app)
 	observe(app);
 	if (!plan_finished())
 		watch(app);
+	if (!P.cancelled)	/* nothing more goes: no trial either */
+		plan_breaker_tick(P.brk, app, P.items, P.nconf, P.report);
 	if (!P.cancelled)
 		release(app);
 }
@@ -535,6 +552,7 @@ void plan_start(struct app *app, const struct action_report *r)
 	}
 	P.confirmed = true;
 	P.nconf = P.n;
+	P.brk = plan_breaker_new(app, app->npollers);
 	plan_watch_forget();
 	P.report = r;
 	plan_marks_clear();

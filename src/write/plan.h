@@ -71,6 +71,10 @@ void plan_cancel(struct app *app, const struct action_report *r);
 /* "plan: 3 sent, 2 running, 1 done, 4 waiting - p pause, C cancel";
  * false when there is no plan. */
 bool plan_status_line(char *buf, size_t n);
+/* Shard's breaker in words ("east: breaker open after 5 failures in a
+ * row, retry in 2m", raw: sanitize to draw); false when it is closed or
+ * no plan runs.  The plan line above ends with those of every shard. */
+bool plan_shard_breaker(size_t shard, char *buf, size_t n);
 /* Whether there is a plan line to show (a plan started, until C clears
  * it): the grid gives it a line of its own. */
 bool plan_has_line(void);

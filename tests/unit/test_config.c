@@ -697,6 +697,43 @@ static bool has_word(const char *text, const char *word)
 	return false;
 }
 
+/* The circuit breaker's options: defaults, a file's values, and a bad
+ * value named with its file and line. */
+static void test_breaker_options(void **state)
+{
+	struct config c;
+	char *err = NULL;
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(c.breaker_consecutive_failures, 5);
+	assert_int_equal(c.breaker_failure_rate, 10);
+	assert_int_equal(c.breaker_failure_window, 20);
+	assert_int_equal(c.breaker_pause, 120);
+	config_free(&c);
+	assert_int_equal(config_load_string(&c, "[batchtop]\n"
+		"breaker_consecutive_failures = 0\nbreaker_failure_rate = 25\n"
+		"breaker_failure_window = 8\nbreaker_pause = 30\n" SHARD, NAME,
+		&err), 0);
+	assert_int_equal(c.breaker_consecutive_failures, 0);
+	assert_int_equal(c.breaker_failure_rate, 25);
+	assert_int_equal(c.breaker_failure_window, 8);
+	assert_int_equal(c.breaker_pause, 30);
+	config_free(&c);
+	expect_error("[batchtop]\nbreaker_failure_rate = 101\n" SHARD,
+		     NAME ":2: breaker_failure_rate: 101 is out of range "
+		     "(allowed: 0..100)");
+	expect_error("[ui]\ncolor = no\n[batchtop]\nbreaker_failure_window = 0\n"
+		     SHARD, NAME ":4: breaker_failure_window: 0 is out of range "
+		     "(allowed: 1..1000)");
+	expect_error("[batchtop]\nbreaker_pause = 0\n" SHARD,
+		     NAME ":2: breaker_pause: 0 is out of range "
+		     "(allowed: 1..86400)");
+	expect_error("[batchtop]\nbreaker_consecutive_failures = 5x\n" SHARD,
+		     NAME ":2: breaker_consecutive_failures: \"5x\" is not a "
+		     "decimal integer (allowed: 0..1000)");
+}
+
 /* Every option of the table is described in the man page. */
 static void test_man_page(void **state)
 {
@@ -759,6 +796,7 @@ int main(void)
 		cmocka_unit_test(test_tilde),
 		cmocka_unit_test(test_default_path),
 		cmocka_unit_test(test_option_table),
+		cmocka_unit_test(test_breaker_options),
 		cmocka_unit_test(test_man_page),
 	};
 
