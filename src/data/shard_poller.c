@@ -486,6 +486,10 @@ static PGresult *read_holds(struct shard_poller *p, struct snapshot *s,
 		PQclear(res);
 		res = NULL;
 	}
+	if (res && s->nholds_bad)
+		log_msg(LOG_WARN, "shard %s: %zu hold rows could not be read "
+			"(a missing id or an unusable time); left out", p->name,
+			s->nholds_bad);
 	return res;
 }
 

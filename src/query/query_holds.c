@@ -82,19 +82,26 @@ static const char *shown(struct arena *a, struct qrow *q, const char *col)
 	return arena_sanitize(a, qrow_text(q, col), qrow_len(q, col));
 }
 
-/* A time that must be finite or NULL; infinity reads as NULL ("never"). */
-static int64_t time_or_none(struct qrow *q, const char *col)
+/* A time, finite or NULL; 'infinity' reads as NULL ("never") when
+ * inf_ok, else (an end time: "ended at infinity" is no answer to whether
+ * a hold is active) it makes the row bad, as an unreadable time does. */
+static int64_t time_or_none(struct qrow *q, const char *col, bool inf_ok)
 {
 	int64_t t = BT_NO_TIME;
 
 	switch (qrow_time(q, col, &t)) {
 	case SQLTIME_FINITE:
 		return t;
-	case SQLTIME_BAD:
-		return BT_NO_TIME;	/* qrow_time() set bad */
-	default:
+	case SQLTIME_INF:
+	case SQLTIME_NEG_INF:
+		if (!inf_ok)
+			q->bad = true;
 		return BT_NO_TIME;
+	case SQLTIME_NULL:
+	case SQLTIME_BAD:	/* qrow_time() set bad */
+		break;
 	}
+	return BT_NO_TIME;
 }
 
 bool query_holds_parse(const PGresult *res, struct snapshot *s)
@@ -123,9 +130,9 @@ bool query_holds_parse(const PGresult *res, struct snapshot *s)
 		h->placed_by = shown(s->arena, &q, "placed_by");
 		h->ended_by = shown(s->arena, &q, "ended_by");
 		h->ended_how = shown(s->arena, &q, "ended_how");
-		h->placed_at = time_or_none(&q, "placed_ms");
-		h->expires_at = time_or_none(&q, "expires_ms");
-		h->ended_at = time_or_none(&q, "ended_ms");
+		h->placed_at = time_or_none(&q, "placed_ms", true);
+		h->expires_at = time_or_none(&q, "expires_ms", true);
+		h->ended_at = time_or_none(&q, "ended_ms", false);
 		h->n_batches = (int)qrow_int(&q, "n_batches", 0);
 		h->n_invoices = (int)qrow_int(&q, "n_invoices", 0);
 		h->held_cents = qrow_int(&q, "held_cents", 0);
