@@ -54,6 +54,22 @@ static int deadline_passed(const struct batch *t, int64_t now)
 	       t->deadline_at <= now;
 }
 
+/* Is t held?  Then keep it in *held when its deadline is the earliest. */
+static bool note_held(const struct hold *holds, size_t nholds,
+		      const struct batch *t, const struct batch **held,
+		      const struct hold **held_by)
+{
+	const struct hold *by;
+
+	if (!hold_batch_held(holds, nholds, t, &by))
+		return false;
+	if (deadline_before(t, *held)) {
+		*held = t;
+		*held_by = by;
+	}
+	return true;
+}
+
 void biller_eval(const struct biller *b, int64_t now, int at_risk_pct,
 		 struct biller_eval *out)
 {
@@ -79,16 +95,10 @@ void biller_eval_held(const struct biller *b, const struct hold *holds,
 	for (size_t i = 0; i < b->nbatches; i++) {
 		const struct batch *t = &b->batches[i];
 		int open = t->state != BATCH_CLOSED && t->state != BATCH_FAILED;
-		const struct hold *by;
 		int pm;
 
-		if (hold_batch_held(holds, nholds, t, &by)) {
-			if (deadline_before(t, held)) {
-				held = t;
-				held_by = by;
-			}
+		if (note_held(holds, nholds, t, &held, &held_by))
 			continue;
-		}
 		if (t->state == BATCH_FAILED && deadline_before(t, failed))
 			failed = t;
 		if (open && deadline_passed(t, now) && deadline_before(t, late))
