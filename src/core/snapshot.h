@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 struct arena;
+struct hold;
 
 #define BT_NO_TIME INT64_MIN
 #define BT_NO_INT INT32_MIN
@@ -47,6 +48,7 @@ enum batch_state {
 	BATCH_CLOSED,
 	BATCH_FAILED,
 	BATCH_OTHER,	/* a status batchtop does not know: shown as it is */
+	BATCH_HELD,	/* contract v3: not started because a hold selects it */
 };
 
 struct batch {
@@ -131,6 +133,13 @@ struct snapshot {
 	bool delta;
 	size_t rows_read;
 	size_t nchanged;
+	/* Contract v3 (core/hold.h): the shard's active holds and those
+	 * ended recently, oldest first; holds_read is false for a shard that
+	 * offers no holds (contract v2 or older). */
+	struct hold *holds;
+	size_t nholds;
+	size_t nholds_bad;		/* rows dropped: values did not parse */
+	bool holds_read;
 };
 
 /* A new empty snapshot owning a new arena, with one reference. */
