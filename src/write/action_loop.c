@@ -10,7 +10,9 @@
 
 #include "write/action_loop.h"
 #include "data/log.h"
+#include "write/hold_order.h"
 #include "write/plan.h"
+#include "query/query_job.h"
 #include "write/rerun.h"
 #include "core/xalloc.h"
 
@@ -24,7 +26,10 @@ void actions_tick(struct app *app)
 
 void actions_on_job(struct app *app, struct sq_job *job)
 {
-	rerun_on_job(app, job);
+	if (job->kind == JOB_HOLD)
+		hold_order_on_job(app, job);
+	else
+		rerun_on_job(app, job);
 }
 
 static void undone_words(char *buf, size_t n, size_t batches, size_t requests)
@@ -42,7 +47,8 @@ static void undone_words(char *buf, size_t n, size_t batches, size_t requests)
 
 bool actions_undone_words(char *buf, size_t n)
 {
-	undone_words(buf, n, plan_waiting(), rerun_unanswered());
+	undone_words(buf, n, plan_waiting(),
+		     rerun_unanswered() + hold_order_unanswered());
 	return buf[0] != '\0';
 }
 
@@ -77,4 +83,5 @@ char *actions_abandon(struct app *app, const char *why)
 void actions_shutdown(void)
 {
 	plan_shutdown();
+	hold_order_shutdown();
 }
