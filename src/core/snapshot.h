@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 struct arena;
+struct hold;
 
 #define BT_NO_TIME INT64_MIN
 #define BT_NO_INT INT32_MIN
@@ -131,6 +132,13 @@ struct snapshot {
 	bool delta;
 	size_t rows_read;
 	size_t nchanged;
+	/* Contract v3 (core/hold.h): the shard's active holds and those
+	 * ended recently, oldest first; holds_read is false for a shard that
+	 * offers no holds (contract v2 or older). */
+	struct hold *holds;
+	size_t nholds;
+	size_t nholds_bad;		/* rows dropped: values did not parse */
+	bool holds_read;
 };
 
 /* A new empty snapshot owning a new arena, with one reference. */
