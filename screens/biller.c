@@ -29,6 +29,7 @@
 #include "write/rerun_fresh.h"
 #include "screens/screens.h"
 #include "data/shard_query.h"
+#include "core/hold.h"
 #include "core/text.h"
 #include "core/textwrap.h"
 #include "core/timefmt.h"
@@ -306,7 +307,9 @@ static void biller_enter(struct app *app, void *st, const void *arg)
 	if (B->b && app->now != BT_NO_TIME) {
 		struct biller_eval ev;
 
-		biller_eval(B->b, app->now, app->cfg->at_risk_pct, &ev);
+		biller_eval_held(B->b, B->snap ? B->snap->holds : NULL,
+				 B->snap ? B->snap->nholds : 0, app->now,
+				 app->cfg->at_risk_pct, &ev);
 		if (ev.focus)
 			set_sel_batch(B, ev.focus->batch_id);
 	}
@@ -359,16 +362,31 @@ static void build_lines(struct app *app, struct biller_st *B)
 	int off = b && b->tz_known ? b->utc_offset_s : 0;
 	char row[1024];
 
+	const struct hold *holds = B->snap ? B->snap->holds : NULL;
+	size_t nholds = B->snap ? B->snap->nholds : 0;
+
 	clear_lines(B);
 	if (!b)
 		return;
+	/* Who held it, why, since when, until when (contract v3). */
+	for (size_t i = 0; i < nholds; i++) {
+		const struct hold *h = &holds[i];
+
+		if (!hold_active(h) || h->kind == HOLD_OTHER ||
+		    (h->biller_id && strcmp(h->biller_id, b->biller_id)))
+			continue;
+		biller_hold_line(row, sizeof row, h, off, app->now);
+		add_line(B, xstrdup(row), draw_attr(PAINT_HELD), -1, false);
+	}
 	for (size_t i = 0; i < b->nbatches; i++) {
 		const struct batch *t = &b->batches[i];
 		bool sel = (long)i == B->batch.sel;
+		enum paint paint = hold_batch_held(holds, nholds, t, NULL)
+					   ? PAINT_HELD : biller_batch_paint(t, app->now);
 
 		biller_batch_row(row, sizeof row, t, off, app->now);
 		add_line(B, xstrdup(row), sel ? draw_attr(PAINT_SELECTED)
-				       : draw_attr(biller_batch_paint(t, app->now)),
+				       : draw_attr(paint),
 			 (long)i, true);
 		if (batch_is_bad(t)) {
 			char *text = xasprintf("bad row: %s", t->bad);
@@ -481,7 +499,9 @@ static void draw_title(struct app *app, const struct biller_st *B)
 		struct biller_eval ev;
 		const char *status;
 
-		biller_eval(b, app->now, app->cfg->at_risk_pct, &ev);
+		biller_eval_held(b, B->snap ? B->snap->holds : NULL,
+				 B->snap ? B->snap->nholds : 0, app->now,
+				 app->cfg->at_risk_pct, &ev);
 		status = ev.status == BS_OTHER && ev.focus ? ev.focus->status
 			 : biller_status_label(ev.status);
 		char *id = text_escape(b->biller_id);

@@ -6,10 +6,12 @@
 #include "autoconf.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include <curses.h>
 
 #include "screens/biller_rows.h"
+#include "core/hold.h"
 #include "core/text.h"
 #include "core/timefmt.h"
 
@@ -30,6 +32,8 @@ static void batch_left(char *buf, size_t n, const struct batch *t, int64_t now)
 	char c[16];
 
 	buf[0] = '\0';
+	if (t->state == BATCH_HELD)
+		return;		/* it waits for its release, not a deadline */
 	if (t->deadline_inf && t->state != BATCH_CLOSED) {
 		snprintf(buf, n, "%s", t->deadline_inf > 0 ? "never" : "late \u221e");
 		return;
@@ -73,6 +77,8 @@ enum paint biller_batch_paint(const struct batch *t, int64_t now)
 			       ? PAINT_CLOSED_LATE : PAINT_CLOSED;
 	case BATCH_SCHEDULED:
 		return past_deadline(t, now) ? PAINT_LATE : PAINT_NORMAL;
+	case BATCH_HELD:
+		return PAINT_HELD;
 	case BATCH_OTHER:
 		break;
 	}
@@ -147,3 +153,37 @@ void biller_rows_headings(int y)
 	attrset(A_NORMAL);
 }
 
+
+/* "any" for a hold's NULL selection field, else the field. */
+static const char *any(const char *s)
+{
+	return s ? s : "any";
+}
+
+void biller_hold_line(char *buf, size_t n, const struct hold *h, int off,
+		      int64_t now)
+{
+	char at[8], exp[8], age[16], days[32];
+
+	biller_hhmm(at, sizeof at, h->placed_at, off);
+	biller_hhmm(exp, sizeof exp, h->expires_at, off);
+	age[0] = '\0';
+	if (h->placed_at != BT_NO_TIME && now != BT_NO_TIME && now >= h->placed_at)
+		fmt_countdown(age, sizeof age, now - h->placed_at);
+	if (h->day_from || h->day_to)
+		snprintf(days, sizeof days, " days %s..%s",
+			 h->day_from ? h->day_from : "", h->day_to ? h->day_to : "");
+	else
+		days[0] = '\0';
+	text_printf(buf, n, "  HELD by %s since %s%s%s%s (hold %lld: %s %s/%s%s%s%s): %s; %s%s",
+		    h->placed_by[0] ? h->placed_by : "?", at,
+		    age[0] ? " (" : "", age, age[0] ? " ago)" : "",
+		    (long long)h->hold_id, h->kind_text, any(h->payment_type),
+		    any(h->module), days, h->biller_id ? "" : ", every biller",
+		    "", h->reason,
+		    hold_due(h, now) ? "DUE FOR RELEASE (expired " :
+		    h->expires_at != BT_NO_TIME ? "expires " : "no expiry",
+		    h->expires_at != BT_NO_TIME ? exp : "");
+	if (hold_due(h, now))
+		text_printf(buf + strlen(buf), n - strlen(buf), ")");
+}

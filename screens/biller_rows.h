@@ -18,6 +18,12 @@ enum paint biller_batch_paint(const struct batch *t, int64_t now);
  * UTC offset off); the error class takes the rest of the line. */
 void biller_batch_row(char *buf, size_t n, const struct batch *t, int off,
 		      int64_t now);
+struct hold;
+/* One line about hold h for the detail (times at UTC offset off): who
+ * held it, since when, why, what it selects, and its expiry or that it
+ * is due for release at now. */
+void biller_hold_line(char *buf, size_t n, const struct hold *h, int off,
+		      int64_t now);
 /* The column headings on row y. */
 void biller_rows_headings(int y);
 

@@ -409,6 +409,10 @@ static void draw_list(struct app *app, struct wb *wb, const struct layout *L)
 			 t->by_status[BS_AT_RISK]);
 	else
 		snprintf(head, sizeof head, "NEEDS ATTENTION: none");
+	/* Held billers wait for a release: counted apart, never as failing. */
+	if (t->by_status[BS_HELD])
+		snprintf(head + strlen(head), sizeof head - strlen(head),
+			 "   HELD %d", t->by_status[BS_HELD]);
 	draw_text(L->list_y, 1, COLS - 16, head, draw_attr(PAINT_HEADER), 0);
 	if (pages > 1) {
 		snprintf(page, sizeof page, "page %d/%ld", wb->page + 1, pages);

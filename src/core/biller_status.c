@@ -3,12 +3,15 @@
  * failed if any batch failed; late if any batch that has not closed is
  * past its deadline; at risk if a running batch has used more than
  * at_risk_pct of its window; then a status batchtop does not know,
- * running, scheduled; closed late if all closed but one finished after
- * its deadline (it missed the payment file); closed.
+ * held (a hold keeps one of its batches from running: contract v3), running,
+ * scheduled; closed late if all closed but one finished after its deadline
+ * (it missed the payment file); closed.  A held batch counts only as held,
+ * never as failed, late or scheduled.
  */
 #include "autoconf.h"
 
 #include "core/biller_status.h"
+#include "core/hold.h"
 
 static int window_permille(const struct batch *t, int64_t now)
 {
@@ -54,21 +57,38 @@ static int deadline_passed(const struct batch *t, int64_t now)
 void biller_eval(const struct biller *b, int64_t now, int at_risk_pct,
 		 struct biller_eval *out)
 {
+	biller_eval_held(b, NULL, 0, now, at_risk_pct, out);
+}
+
+void biller_eval_held(const struct biller *b, const struct hold *holds,
+		      size_t nholds, int64_t now, int at_risk_pct,
+		      struct biller_eval *out)
+{
 	const struct batch *failed = NULL, *late = NULL, *risk = NULL;
 	const struct batch *other = NULL, *running = NULL, *sched = NULL;
-	const struct batch *closed_late = NULL, *closed = NULL;
+	const struct batch *closed_late = NULL, *closed = NULL, *held = NULL;
+	const struct hold *held_by = NULL;
 	int risk_pm = -1;
 
 	out->status = BS_NONE;
 	out->focus = NULL;
 	out->time_left = 0;
 	out->permille = 0;
+	out->hold = NULL;
 
 	for (size_t i = 0; i < b->nbatches; i++) {
 		const struct batch *t = &b->batches[i];
 		int open = t->state != BATCH_CLOSED && t->state != BATCH_FAILED;
+		const struct hold *by;
 		int pm;
 
+		if (hold_batch_held(holds, nholds, t, &by)) {
+			if (deadline_before(t, held)) {
+				held = t;
+				held_by = by;
+			}
+			continue;
+		}
 		if (t->state == BATCH_FAILED && deadline_before(t, failed))
 			failed = t;
 		if (open && deadline_passed(t, now) && deadline_before(t, late))
@@ -102,6 +122,7 @@ void biller_eval(const struct biller *b, int64_t now, int at_risk_pct,
 				closed = t;
 			break;
 		case BATCH_FAILED:
+		case BATCH_HELD:	/* held, seen above */
 			break;
 		}
 	}
@@ -118,6 +139,11 @@ void biller_eval(const struct biller *b, int64_t now, int at_risk_pct,
 	} else if (other) {
 		out->status = BS_OTHER;
 		out->focus = other;
+	} else if (held) {
+		out->status = BS_HELD;
+		out->focus = held;
+		out->hold = held_by;
+		return;		/* no countdown: it waits for its release */
 	} else if (running) {
 		out->status = BS_RUNNING;
 		out->focus = running;
@@ -150,6 +176,7 @@ const char *biller_status_label(enum biller_status s)
 		[BS_LATE] = "LATE",
 		[BS_AT_RISK] = "AT RISK",
 		[BS_OTHER] = "UNKNOWN",
+		[BS_HELD] = "HELD",
 		[BS_RUNNING] = "running",
 		[BS_SCHEDULED] = "sched",
 		[BS_CLOSED_LATE] = "closed late",

@@ -202,6 +202,8 @@ enum batch_state batch_state_from_text(const char *status)
 		return BATCH_CLOSED;
 	if (!strcmp(status, "failed"))
 		return BATCH_FAILED;
+	if (!strcmp(status, "held"))
+		return BATCH_HELD;
 	return BATCH_OTHER;
 }
 

@@ -48,6 +48,7 @@ enum batch_state {
 	BATCH_CLOSED,
 	BATCH_FAILED,
 	BATCH_OTHER,	/* a status batchtop does not know: shown as it is */
+	BATCH_HELD,	/* contract v3: not started because a hold selects it */
 };
 
 struct batch {

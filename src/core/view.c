@@ -147,6 +147,8 @@ static long long deadline_pos(const struct view *v, const struct row *r, int bit
 	case BS_CLOSED_LATE:
 	case BS_NONE:
 		return half - 1;
+	case BS_HELD:		/* waits for a release, not for a deadline */
+		return half - 2;
 	default:
 		break;
 	}
@@ -431,7 +433,8 @@ void view_rebuild(struct view *v, int64_t now)
 
 			r->b = &s->billers[j];
 			r->rank = v->ranks[k];
-			biller_eval(r->b, now, v->at_risk_pct, &r->ev);
+			biller_eval_held(r->b, s->holds, s->nholds, now,
+					 v->at_risk_pct, &r->ev);
 			r->acted = (r->ev.status == BS_FAILED ||
 				     r->ev.status == BS_LATE) &&
 				   (v->rerun_open ? v->rerun_open
@@ -581,7 +584,8 @@ size_t view_left_cell(char *buf, size_t n, const struct row *r)
 
 	buf[0] = '\0';
 	if (r->ev.focus && r->ev.focus->deadline_inf &&
-	    r->ev.status != BS_CLOSED && r->ev.status != BS_NONE) {
+	    r->ev.status != BS_CLOSED && r->ev.status != BS_NONE &&
+	    r->ev.status != BS_HELD) {
 		/* 'infinity': it never goes late; '-infinity': always late. */
 		snprintf(buf, n, "%s", r->ev.focus->deadline_inf > 0 ? "never"
 				       : "late \u221e");
@@ -589,7 +593,8 @@ size_t view_left_cell(char *buf, size_t n, const struct row *r)
 	}
 	if (!r->ev.focus || r->ev.focus->deadline_at == BT_NO_TIME)
 		return strlen(buf);
-	if (r->ev.status == BS_CLOSED || r->ev.status == BS_NONE)
+	if (r->ev.status == BS_CLOSED || r->ev.status == BS_NONE ||
+	    r->ev.status == BS_HELD)
 		return strlen(buf);
 	if (r->ev.status == BS_CLOSED_LATE || r->ev.time_left < 0)
 		snprintf(buf, n, "late %s", fmt_countdown(t, sizeof t, r->ev.time_left));

@@ -41,6 +41,7 @@
 #include "data/log.h"
 #include "data/pgconn.h"
 #include "data/replica.h"
+#include "query/query_holds.h"
 #include "query/query_poll.h"
 #include "data/shard_poller.h"
 #include "data/thread_util.h"
@@ -467,6 +468,27 @@ static struct snapshot *choose_poll(struct shard_poller *p, int64_t now,
 	return base;
 }
 
+/* Contract v3: the shard's holds into s, in one more statement after the
+ * poll's (query/query_holds.h).  A shard that cannot say what it holds
+ * fails the poll: without its holds, held billers would show as failing. */
+static PGresult *read_holds(struct shard_poller *p, struct snapshot *s,
+			    char *reason, size_t rn, bool *dead, bool *stop)
+{
+	char hours[16], limit[16];
+	const char *params[2] = { hours, limit };
+	PGresult *res;
+
+	snprintf(hours, sizeof hours, "%d", p->cfg->night_hours);
+	snprintf(limit, sizeof limit, "%d", QUERY_HOLDS_LIMIT);
+	res = exec(p, query_holds_sql, 2, params, reason, rn, dead, stop);
+	if (res && !query_holds_parse(res, s)) {
+		snprintf(reason, rn, "holds: not a result");
+		PQclear(res);
+		res = NULL;
+	}
+	return res;
+}
+
 /* One poll and its publication.  Returns -1 to stop, 1 when the
  * connection was dropped (retry_at set), 0 otherwise. */
 static int poll_once(struct shard_poller *p, const char **params,
@@ -506,6 +528,18 @@ static int poll_once(struct shard_poller *p, const char **params,
 			p->need_full = false;
 		}
 		snapshot_unref(base);
+		if (p->contract >= 3) {
+			PGresult *hr = read_holds(p, s, reason, sizeof reason,
+						  &dead, &stop);
+
+			if (!hr) {
+				snapshot_unref(s);
+				if (stop)
+					return -1;
+				goto failed;
+			}
+			PQclear(hr);
+		}
 		/* On a replica, the delta starts from what it had replayed
 		 * before this poll began (data/replica.c). */
 		p->cursor_ms = p->rep.on_replica ? p->rep.lag.cursor_ms
@@ -526,6 +560,7 @@ static int poll_once(struct shard_poller *p, const char **params,
 		return 0;
 	}
 	snapshot_unref(base);
+failed:
 	log_msg(LOG_WARN, "shard %s: %s", p->name, reason);
 	if (!dead) {
 		publish(p, NULL, SHARD_FAILING, reason, 0);

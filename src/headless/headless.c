@@ -238,7 +238,7 @@ static void perf_item(FILE *f, const char *label, long value, int warn_at,
 /* In the order the perfdata lists them: the alerting counts first. */
 static const enum biller_status perf_order[] = {
 	BS_FAILED, BS_LATE, BS_AT_RISK, BS_OTHER, BS_RUNNING, BS_SCHEDULED,
-	BS_CLOSED_LATE, BS_CLOSED, BS_NONE,
+	BS_CLOSED_LATE, BS_CLOSED, BS_NONE, BS_HELD,
 };
 
 static void check_perfdata(FILE *f, const struct config *cfg,

@@ -11,6 +11,7 @@
 #include "app/app.h"
 #include "headless/headless_csv.h"
 #include "headless/headless_words.h"
+#include "core/hold.h"
 #include "core/text.h"
 #include "core/timefmt.h"
 
@@ -45,7 +46,7 @@ static const char *const csv_columns[] = {
 	"shard", "biller_id", "name", "is_demo", "timezone", "priority",
 	"status", "batches_closed", "batches_total", "local_scheduled",
 	"deadline_at", "time_left_ms", "late_by_ms", "attempts_max",
-	"last_error_class", "autopay_failed_pct",
+	"last_error_class", "autopay_failed_pct", "held", "hold_id",
 };
 #define CSV_NCOLUMNS (sizeof csv_columns / sizeof csv_columns[0])
 
@@ -102,6 +103,8 @@ int headless_csv_print(const struct app *app, FILE *out)
 		headless_csv_field(out, b->last_error_class);
 		fputc(',', out);
 		csv_int(out, pct >= 0, pct);
+		fprintf(out, ",%s,", r->ev.status == BS_HELD ? "true" : "false");
+		csv_int(out, r->ev.hold != NULL, r->ev.hold ? r->ev.hold->hold_id : 0);
 		fputs("\r\n", out);
 	}
 	return ferror(out) ? -1 : 0;

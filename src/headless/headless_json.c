@@ -14,6 +14,7 @@
 #include "data/json_out.h"
 #include "headless/headless_json.h"
 #include "headless/headless_words.h"
+#include "core/hold.h"
 #include "core/text.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
@@ -134,9 +135,37 @@ static cJSON *json_biller(const struct app *app, const struct row *r)
 	json_int(o, "autopay_payments", b->ap_payments != BT_NO_INT, b->ap_payments);
 	json_int(o, "autopay_failed", b->ap_failed != BT_NO_INT, b->ap_failed);
 	json_time(o, "autopay_run_at", b->ap_run_at);
+	json_int(o, "hold_id", r->ev.hold != NULL, r->ev.hold ? r->ev.hold->hold_id : 0);
 	batches = cJSON_AddArrayToObject(o, "batches");
 	for (size_t i = 0; i < b->nbatches; i++)
 		cJSON_AddItemToArray(batches, json_batch(&b->batches[i]));
+	return o;
+}
+
+/* A hold of a contract-v3 shard (doc/json-format.md, "holds"). */
+static cJSON *json_hold(const struct hold *h, int64_t now)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "hold_id", (double)h->hold_id);
+	cJSON_AddStringToObject(o, "kind", h->kind_text);
+	json_id(o, "biller_id", h->biller_id, false);
+	json_id(o, "payment_type", h->payment_type, false);
+	json_id(o, "module", h->module, false);
+	json_text(o, "day_from", h->day_from);
+	json_text(o, "day_to", h->day_to);
+	json_text(o, "reason", h->reason);
+	json_text(o, "placed_by", h->placed_by);
+	json_time(o, "placed_at", h->placed_at);
+	json_time(o, "expires_at", h->expires_at);
+	cJSON_AddBoolToObject(o, "active", hold_active(h));
+	cJSON_AddBoolToObject(o, "due_for_release", hold_due(h, now));
+	json_time(o, "ended_at", h->ended_at);
+	json_text(o, "ended_by", h->ended_by);
+	json_text(o, "ended_how", h->ended_how);
+	cJSON_AddNumberToObject(o, "batches_held", h->n_batches);
+	cJSON_AddNumberToObject(o, "invoices_held", h->n_invoices);
+	cJSON_AddNumberToObject(o, "held_cents", (double)h->held_cents);
 	return o;
 }
 
@@ -158,6 +187,14 @@ static cJSON *json_shard(const struct app *app, size_t i)
 	json_int(o, "billers", s != NULL, s ? (int64_t)s->nbillers : 0);
 	json_int(o, "batches", s != NULL, s ? (int64_t)s->nbatches : 0);
 	json_int(o, "contract", h->contract > 0, h->contract);
+	if (s && s->holds_read) {
+		cJSON *holds = cJSON_AddArrayToObject(o, "holds");
+
+		for (size_t k = 0; k < s->nholds; k++)
+			cJSON_AddItemToArray(holds, json_hold(&s->holds[k], s->server_now));
+	} else {
+		cJSON_AddNullToObject(o, "holds");
+	}
 	if (h->replica) {
 		cJSON *r = cJSON_AddObjectToObject(o, "replica");
 

@@ -8,7 +8,7 @@
 
 /* The "batchtop_json" field: raised only when a field changes meaning or
  * goes away (new fields may appear without it). */
-#define HEADLESS_JSON_VERSION 1
+#define HEADLESS_JSON_VERSION 2
 
 struct app;
 

@@ -27,6 +27,7 @@
 #include "headless/headless_prom.h"
 #include "headless/headless_words.h"
 #include "data/newrelic.h"
+#include "core/hold.h"
 #include "core/text.h"
 #include "core/xalloc.h"
 
@@ -46,6 +47,8 @@ struct prom_shard {
 	long unlisted;			/* batches past PROM_STATUS_MAX statuses */
 	long ap_payments, ap_failed;	/* latest runs of non-demo billers */
 	int ap_billers;			/* billers with a latest run */
+	long holds_active, holds_due;	/* contract v3 */
+	long held_batches, held_invoices, held_cents;
 };
 
 char *headless_prom_label_value(char *dst, size_t n, const char *s)
@@ -100,8 +103,22 @@ static struct prom_shard *prom_tally(const struct app *app)
 	struct prom_shard *ps = xcalloc(app->npollers ? app->npollers : 1,
 					sizeof *ps);
 
-	for (size_t i = 0; i < app->npollers; i++)
-		ps[i].seen = i < app->view.nsnaps && app->view.snaps[i];
+	for (size_t i = 0; i < app->npollers; i++) {
+		const struct snapshot *snap = i < app->view.nsnaps ? app->view.snaps[i] : NULL;
+
+		ps[i].seen = snap != NULL;
+		for (size_t k = 0; snap && k < snap->nholds; k++) {
+			const struct hold *h = &snap->holds[k];
+
+			if (!hold_active(h))
+				continue;
+			ps[i].holds_active++;
+			ps[i].holds_due += hold_due(h, snap->server_now);
+			ps[i].held_batches += h->n_batches;
+			ps[i].held_invoices += h->n_invoices;
+			ps[i].held_cents += (long)h->held_cents;
+		}
+	}
 	for (size_t i = 0; i < app->view.nrows; i++) {
 		const struct row *r = &app->view.rows[i];
 		const struct biller *b = r->b;
@@ -245,6 +262,26 @@ static void print_counts(const struct app *app, const struct prom_shard *ps,
 		  offsetof(struct prom_shard, unlisted));
 }
 
+static void print_holds(const struct app *app, const struct prom_shard *ps,
+			FILE *out)
+{
+	per_shard(app, ps, out, "batchtop_holds_active",
+		  "Active holds of the shard (contract v3; 0 without holds).",
+		  offsetof(struct prom_shard, holds_active));
+	per_shard(app, ps, out, "batchtop_holds_due",
+		  "Active holds past their expiry: due for release.",
+		  offsetof(struct prom_shard, holds_due));
+	per_shard(app, ps, out, "batchtop_held_batches",
+		  "Batches the active holds hold now, summed over the holds.",
+		  offsetof(struct prom_shard, held_batches));
+	per_shard(app, ps, out, "batchtop_held_invoices",
+		  "Autopay invoices the active holds hold now.",
+		  offsetof(struct prom_shard, held_invoices));
+	per_shard(app, ps, out, "batchtop_held_cents",
+		  "The amount of those invoices, in cents.",
+		  offsetof(struct prom_shard, held_cents));
+}
+
 static void print_autopay(const struct app *app, const struct prom_shard *ps,
 			  FILE *out)
 {
@@ -282,6 +319,7 @@ int headless_prom_print(const struct app *app, int64_t wall_ms, FILE *out)
 	print_newrelic(app, out);
 	print_counts(app, ps, out);
 	print_autopay(app, ps, out);
+	print_holds(app, ps, out);
 	free(ps);
 	return ferror(out) ? -1 : 0;
 }

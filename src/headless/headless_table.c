@@ -43,7 +43,7 @@ static int widest(const struct app *app, int which, int min, int max)
 static void table_header(const struct app *app, FILE *out)
 {
 	static const enum biller_status shown[] = {
-		BS_FAILED, BS_LATE, BS_AT_RISK, BS_OTHER, BS_RUNNING,
+		BS_FAILED, BS_LATE, BS_AT_RISK, BS_OTHER, BS_HELD, BS_RUNNING,
 		BS_SCHEDULED, BS_CLOSED_LATE, BS_CLOSED,
 	};
 	const struct totals *t = &app->view.totals;
@@ -62,7 +62,8 @@ static void table_header(const struct app *app, FILE *out)
 		fprintf(out, "batchtop: no shard answered\n");
 	}
 	for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
-		if (shown[i] != BS_OTHER || t->by_status[BS_OTHER])
+		if ((shown[i] != BS_OTHER && shown[i] != BS_HELD) ||
+		    t->by_status[shown[i]])
 			fprintf(out, "%s %d  ", biller_status_label(shown[i]),
 				t->by_status[shown[i]]);
 	fprintf(out, "of %d billers (%d demo not counted)", t->billers, t->demo);

@@ -50,7 +50,7 @@ const char *headless_status_token(enum biller_status s)
 		[BS_AT_RISK] = "at_risk", [BS_OTHER] = "unknown",
 		[BS_RUNNING] = "running", [BS_SCHEDULED] = "scheduled",
 		[BS_CLOSED_LATE] = "closed_late", [BS_CLOSED] = "closed",
-		[BS_NONE] = "no_close",
+		[BS_NONE] = "no_close", [BS_HELD] = "held",
 	};
 
 	return (unsigned)s < BS__COUNT ? tokens[s] : "unknown";
@@ -63,6 +63,7 @@ const char *headless_batch_state_token(enum batch_state s)
 	case BATCH_RUNNING: return "running";
 	case BATCH_CLOSED: return "closed";
 	case BATCH_FAILED: return "failed";
+	case BATCH_HELD: return "held";
 	case BATCH_OTHER: break;
 	}
 	return "other";
@@ -84,7 +85,8 @@ int headless_success_permille(const struct totals *t)
  * closed (negative: past it), and by how much it is or was late. */
 static bool open_status(enum biller_status s)
 {
-	return s != BS_CLOSED && s != BS_CLOSED_LATE && s != BS_NONE;
+	return s != BS_CLOSED && s != BS_CLOSED_LATE && s != BS_NONE &&
+	       s != BS_HELD;
 }
 
 bool headless_has_deadline(const struct row *r)

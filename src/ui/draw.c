@@ -39,6 +39,7 @@ void draw_init(struct app *app)
 		{ PAINT_BAD, COLOR_WHITE, COLOR_RED, A_BOLD, A_REVERSE | A_BOLD },
 		{ PAINT_WARN, COLOR_YELLOW, -1, A_BOLD, A_BOLD },
 		{ PAINT_OK, COLOR_GREEN, -1, 0, 0 },
+		{ PAINT_HELD, COLOR_BLUE, -1, A_BOLD, A_UNDERLINE },
 	};
 	const char *nc = getenv("NO_COLOR");
 	bool color = app->cfg->color && !(nc && *nc) && has_colors();
@@ -77,6 +78,7 @@ enum paint draw_status_paint(enum biller_status s)
 	case BS_RUNNING: return PAINT_RUNNING;
 	case BS_CLOSED: return PAINT_CLOSED;
 	case BS_CLOSED_LATE: return PAINT_CLOSED_LATE;
+	case BS_HELD: return PAINT_HELD;
 	case BS_SCHEDULED:
 	case BS_NONE:
 	case BS__COUNT:
@@ -171,7 +173,8 @@ bool draw_health_text(const struct app *app, size_t i, char *buf, size_t n,
 	}
 	/* Not a fault, but the operator of a v1 shard should know why it
 	 * costs more to watch (doc/contract.md, "Version 2"). */
-	v1 = h->contract == 1 ? ", contract v1: full polls" : "";
+	v1 = h->contract == 1 ? ", contract v1: full polls"
+	     : h->contract == 2 ? ", contract v2: no holds/notes" : "";
 	/* Through a transaction pooler changes show at the next poll, not
 	 * at once, unless listen_dsn carries the NOTIFYs. */
 	pool = !h->pooled ? "" : h->listening ? ", via pooler, LISTEN via "
@@ -275,12 +278,13 @@ static void header_fit(struct hitem *it, size_t n)
 
 void draw_header_as(struct app *app, const struct totals *t, int64_t frozen_ms)
 {
+	/* HELD (contract v3) only when some biller is held. */
 	static const enum biller_status shown[] = {
-		BS_FAILED, BS_LATE, BS_AT_RISK, BS_RUNNING, BS_SCHEDULED,
+		BS_FAILED, BS_LATE, BS_AT_RISK, BS_HELD, BS_RUNNING, BS_SCHEDULED,
 		BS_CLOSED_LATE, BS_CLOSED,
 	};
-	static const int keep[] = { 2, 3, 4, 7, 8, 9, 10 };
-	struct hitem it[12];
+	static const int keep[] = { 2, 3, 4, 5, 7, 8, 9, 10 };
+	struct hitem it[14];
 	size_t n = 0;
 	int x = 0, rx = COLS;
 	char clock[16], left[16], age[16];
@@ -290,9 +294,13 @@ void draw_header_as(struct app *app, const struct totals *t, int64_t frozen_ms)
 	for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++, n++) {
 		enum biller_status s = shown[i];
 
+		if (s == BS_HELD && !t->by_status[s]) {
+			n--;
+			continue;
+		}
 		snprintf(it[n].text, sizeof it[n].text, "%s %d",
 			 biller_status_label(s), t->by_status[s]);
-		it[n].attr = t->by_status[s] && s <= BS_AT_RISK
+		it[n].attr = t->by_status[s] && (s <= BS_AT_RISK || s == BS_HELD)
 				     ? draw_attr(draw_status_paint(s))
 				     : (t->by_status[s] ? 0 : draw_attr(PAINT_DIM));
 		it[n].keep = keep[i];

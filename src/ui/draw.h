@@ -30,6 +30,7 @@ enum paint {
 	PAINT_BAD,		/* a shard down, READ-ONLY */
 	PAINT_WARN,		/* stale data */
 	PAINT_OK,
+	PAINT_HELD,		/* held by a hold: waits, is not failing */
 	PAINT__COUNT
 };
 

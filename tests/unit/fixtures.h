@@ -124,6 +124,7 @@ static inline const char *fx_status_text(enum batch_state st)
 		[BATCH_CLOSED] = "closed",
 		[BATCH_FAILED] = "failed",
 		[BATCH_OTHER] = "paused",
+		[BATCH_HELD] = "held",
 	};
 
 	return text[st];
@@ -227,6 +228,9 @@ static inline struct batch *fx_add_batch_for(struct snapshot *s,
 	case BS_CLOSED:
 		return fx_add_batch(s, BATCH_CLOSED, ago, ago + win, ago,
 				    ago + FX_MIN(5));
+	case BS_HELD:		/* the shard says so: no hold needed */
+		return fx_add_batch(s, BATCH_HELD, now - FX_MIN(10),
+				    now + FX_MIN(35), BT_NO_TIME, BT_NO_TIME);
 	case BS_NONE:
 	case BS__COUNT:
 		break;

@@ -129,7 +129,7 @@ static void test_check_ok(void **state)
 		"BATCHTOP OK: 0 failed, 0 late, 0 at risk of 10 billers |"
 		" failed=0;;0;0 late=0;;0;0 at_risk=0;0;;0 unknown=0;;;0"
 		" running=0;;;0 scheduled=0;;;0 closed_late=0;;;0 closed=10;;;0"
-		" no_close=0;;;0 billers=10;;;0 demo_billers=2;;;0"
+		" no_close=0;;;0 held=0;;;0 billers=10;;;0 demo_billers=2;;;0"
 		" shards_up=2;;;0;2 shards_down=0;0;;0;2");
 	f->t.billers = 1;
 	eval(f);
@@ -214,7 +214,7 @@ static void test_check_unknown(void **state)
 		"BATCHTOP UNKNOWN: no shard could be read: shard east down;"
 		" shard west stale | failed=U;;0;0 late=U;;0;0 at_risk=U;0;;0"
 		" unknown=U;;;0 running=U;;;0 scheduled=U;;;0 closed_late=U;;;0"
-		" closed=U;;;0 no_close=U;;;0 billers=U;;;0 demo_billers=U;;;0"
+		" closed=U;;;0 no_close=U;;;0 held=U;;;0 billers=U;;;0 demo_billers=U;;;0"
 		" shards_up=0;;;0;2 shards_down=2;0;;0;2");
 	f->cfg.check_stale_warn = false;
 	assert_int_equal(eval(f), HEADLESS_UNKNOWN);

@@ -1,7 +1,8 @@
 /*
- * test_hold.c - the pure parts of holds: the typed expiry (its forms, its
- * refusals, and the wall-clock form across both DST changes of a zone
- * like America/Chicago), and the order of a release plan.
+ * test_hold.c - which batches a hold holds (core/hold.c) and what that
+ * makes of a biller (biller_eval_held): the selection by biller (one, or
+ * every biller), kind, payment type, module and day range; a held batch
+ * that is never failed or late; expiry that only makes a hold due.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,200 +12,253 @@
 
 #include <string.h>
 
-#include "core/hold_expiry.h"
-#include "core/release_order.h"
+#include "core/arena.h"
+#include "core/biller_status.h"
+#include "core/hold.h"
+#include "core/snapshot.h"
+#include "core/xalloc.h"
+#include "fixtures.h"
 
-#define SEC 1000LL
-#define MIN (60 * SEC)
-#define HOUR (60 * MIN)
-#define DAY (24 * HOUR)
+static const int64_t NOW = 1764633600000LL;	/* 2025-12-02 00:00 UTC */
 
-/* A Chicago-like zone in 2026: CST (-6h) until 2026-03-08 08:00 UTC,
- * CDT (-5h) until 2026-11-01 07:00 UTC, CST again after. */
-#define SPRING (1772956800LL * SEC)
-#define AUTUMN (1793516400LL * SEC)
-
-static int chicago(int64_t t, void *ctx)
+/* An active batch_close hold of every biller, for any batch. */
+static struct hold any_hold(int64_t id)
 {
-	(void)ctx;
-	return t >= SPRING && t < AUTUMN ? -5 * 3600 : -6 * 3600;
+	struct hold h;
+
+	memset(&h, 0, sizeof h);
+	h.hold_id = id;
+	h.kind = HOLD_BATCH_CLOSE;
+	h.kind_text = "batch_close";
+	h.reason = "processor down";
+	h.placed_by = "alice";
+	h.ended_by = "";
+	h.ended_how = "";
+	h.placed_at = NOW - FX_HOUR(1);
+	h.expires_at = BT_NO_TIME;
+	h.ended_at = BT_NO_TIME;
+	return h;
 }
 
-static int fixed(int64_t t, void *ctx)
+/* A batch with just the fields matching looks at. */
+static struct batch batch_of(const char *biller, const char *type,
+			     const char *module, const char *day,
+			     enum batch_state st)
 {
-	(void)t;
-	return *(int *)ctx;
+	struct batch t;
+
+	memset(&t, 0, sizeof t);
+	t.batch_id = "x";
+	t.biller_id = biller;
+	t.payment_type = type;
+	t.module = module;
+	t.business_day = day;
+	t.state = st;
+	t.status = fx_status_text(st);
+	return t;
 }
 
-static struct hold_expiry parsed(const char *s)
-{
-	struct hold_expiry e;
-	char err[200];
-
-	if (hold_expiry_parse(s, &e, err, sizeof err) != 0)
-		fail_msg("\"%s\" refused: %s", s, err);
-	return e;
-}
-
-static void test_parse_forms(void **state)
+static void test_kind_from_text(void **state)
 {
 	(void)state;
-	assert_int_equal(parsed("4h").kind, HOLD_EXPIRY_AFTER);
-	assert_int_equal(parsed("4h").after_ms, 4 * HOUR);
-	assert_int_equal(parsed("90m").after_ms, 90 * MIN);
-	assert_int_equal(parsed(" 1h30m ").after_ms, 90 * MIN);
-	assert_int_equal(parsed("2d").after_ms, 2 * DAY);
-	assert_int_equal(parsed("1d2h").after_ms, DAY + 2 * HOUR);
-	assert_int_equal(parsed("06:00").kind, HOLD_EXPIRY_CLOCK);
-	assert_int_equal(parsed("6:05").hour, 6);
-	assert_int_equal(parsed("6:05").minute, 5);
-	assert_int_equal(parsed("23:59").hour, 23);
-	assert_int_equal(parsed("").kind, HOLD_EXPIRY_NONE);
-	assert_int_equal(parsed("  ").kind, HOLD_EXPIRY_NONE);
-	assert_int_equal(parsed("none").kind, HOLD_EXPIRY_NONE);
-	assert_int_equal(parsed("Never").kind, HOLD_EXPIRY_NONE);
+	assert_int_equal(hold_kind_from_text("batch_close"), HOLD_BATCH_CLOSE);
+	assert_int_equal(hold_kind_from_text("autopay_invoice"), HOLD_AUTOPAY_INVOICE);
+	assert_int_equal(hold_kind_from_text("Batch_Close"), HOLD_OTHER);
+	assert_int_equal(hold_kind_from_text(NULL), HOLD_OTHER);
 }
 
-static void test_parse_refusals(void **state)
+static void test_biller_or_every_biller(void **state)
 {
-	static const char *const bad[] = {
-		"4x", "4", "h", "24:00", "6:60", "06:0", "006:00", "6:00pm",
-		"30m1h", "1h1h", "0h", "0m", "31d", "-4h", "4 h", "1h30",
-		"9999999h",
-	};
-	struct hold_expiry e;
-	char err[200];
+	struct hold h = any_hold(1);
 
 	(void)state;
-	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-		err[0] = '\0';
-		if (hold_expiry_parse(bad[i], &e, err, sizeof err) == 0)
-			fail_msg("\"%s\" accepted", bad[i]);
-		assert_non_null(strstr(err, "say 4h"));
-	}
+	assert_true(hold_selects(&h, "b1", "card", "portal", "2026-12-01"));
+	assert_true(hold_selects(&h, "b2", "ach", "ivr", "2026-11-30"));
+	h.biller_id = "b1";
+	assert_true(hold_selects(&h, "b1", "card", "portal", "2026-12-01"));
+	assert_false(hold_selects(&h, "b2", "card", "portal", "2026-12-01"));
+	/* Byte for byte: a zero-width space makes another biller. */
+	assert_false(hold_selects(&h, "b\xe2\x80\x8b" "1", "card", "portal", "2026-12-01"));
+	assert_false(hold_selects(&h, NULL, "card", "portal", "2026-12-01"));
 }
 
-static void test_after_is_real_time(void **state)
+static void test_payment_type_and_module(void **state)
 {
-	struct hold_expiry e = parsed("4h");
+	struct hold h = any_hold(1);
 
 	(void)state;
-	/* Four real hours, even across the change. */
-	assert_int_equal(hold_expiry_at(&e, SPRING - HOUR, chicago, NULL),
-			 SPRING + 3 * HOUR);
-	e = parsed("");
-	assert_true(hold_expiry_at(&e, SPRING, NULL, NULL) == INT64_MIN);
+	h.payment_type = "card";
+	assert_true(hold_selects(&h, "b1", "card", "portal", NULL));
+	assert_false(hold_selects(&h, "b1", "ach", "portal", NULL));
+	assert_false(hold_selects(&h, "b1", NULL, "portal", NULL));
+	h.module = "autopay";
+	assert_true(hold_selects(&h, "b1", "card", "autopay", NULL));
+	assert_false(hold_selects(&h, "b1", "card", "portal", NULL));
+	h.payment_type = NULL;
+	assert_true(hold_selects(&h, "b1", "ach", "autopay", NULL));
 }
 
-static void test_clock_fixed_zone(void **state)
+static void test_day_range(void **state)
 {
-	int utc = 0, plus10 = 10 * 3600;
-	int64_t day = 20000 * DAY;	/* 2024-10-04 00:00 UTC */
-	struct hold_expiry six = parsed("06:00");
+	struct hold h = any_hold(1);
 
 	(void)state;
-	assert_int_equal(hold_expiry_at(&six, day + 5 * HOUR, fixed, &utc),
-			 day + 6 * HOUR);
-	assert_int_equal(hold_expiry_at(&six, day + 10 * HOUR, fixed, &utc),
-			 day + DAY + 6 * HOUR);
-	/* Exactly at 06:00 the next one is tomorrow's. */
-	assert_int_equal(hold_expiry_at(&six, day + 6 * HOUR, fixed, &utc),
-			 day + DAY + 6 * HOUR);
-	/* UTC+10 at 20:00 UTC is 06:00 the next local day: 07:00 there is
-	 * 21:00 UTC, 05:00 is a local day later. */
-	struct hold_expiry seven = parsed("07:00"), five = parsed("05:00");
-
-	assert_int_equal(hold_expiry_at(&seven, day + 20 * HOUR, fixed, &plus10),
-			 day + 21 * HOUR);
-	assert_int_equal(hold_expiry_at(&five, day + 20 * HOUR, fixed, &plus10),
-			 day + DAY + 19 * HOUR);
+	h.day_from = "2026-12-01";
+	assert_false(hold_selects(&h, "b1", "card", "portal", "2026-11-30"));
+	assert_true(hold_selects(&h, "b1", "card", "portal", "2026-12-01"));
+	assert_true(hold_selects(&h, "b1", "card", "portal", "2027-01-15"));
+	h.day_to = "2026-12-02";
+	assert_true(hold_selects(&h, "b1", "card", "portal", "2026-12-02"));
+	assert_false(hold_selects(&h, "b1", "card", "portal", "2026-12-03"));
+	h.day_from = NULL;
+	assert_true(hold_selects(&h, "b1", "card", "portal", "2025-01-01"));
+	/* A day range never covers an item without a day. */
+	assert_false(hold_selects(&h, "b1", "card", "portal", NULL));
+	assert_false(hold_selects(&h, "b1", "card", "portal", ""));
 }
 
-static void test_clock_spring_forward(void **state)
+static void test_for_batch_kind_activity_order(void **state)
 {
-	int64_t now = SPRING - 12 * HOUR;	/* 2026-03-07 14:00 CST */
-	struct hold_expiry six = parsed("06:00"), skipped = parsed("02:30"),
-			   one = parsed("01:30");
+	struct hold hs[3];
+	struct batch t = batch_of("b1", "card", "portal", "2026-12-01", BATCH_SCHEDULED);
 
 	(void)state;
-	/* 06:00 CDT is 11:00 UTC; the offset of now (CST) would say 12:00. */
-	assert_int_equal(hold_expiry_at(&six, now, chicago, NULL),
-			 SPRING + 3 * HOUR);
-	/* 02:30 never happens that night: the clocks jump from 02:00 to
-	 * 03:00, and the hold expires when they do, 03:30 CDT = 08:30 UTC. */
-	assert_int_equal(hold_expiry_at(&skipped, now, chicago, NULL),
-			 SPRING + 30 * MIN);
-	/* 01:30 CST, before the jump: 07:30 UTC. */
-	assert_int_equal(hold_expiry_at(&one, now, chicago, NULL),
-			 SPRING - 30 * MIN);
+	hs[0] = any_hold(5);
+	hs[0].kind = HOLD_AUTOPAY_INVOICE;	/* holds invoices, not batches */
+	hs[1] = any_hold(6);
+	hs[1].ended_at = NOW - FX_MIN(5);	/* released */
+	hs[2] = any_hold(7);
+	hs[2].biller_id = "b2";
+	assert_null(hold_for_batch(hs, 3, &t));
+	hs[2].biller_id = "b1";
+	assert_ptr_equal(hold_for_batch(hs, 3, &t), &hs[2]);
+	hs[1].ended_at = BT_NO_TIME;		/* the older one is active again */
+	assert_ptr_equal(hold_for_batch(hs, 3, &t), &hs[1]);
 }
 
-static void test_clock_fall_back(void **state)
+static void test_held_states(void **state)
 {
-	int64_t now = AUTUMN - 13 * HOUR;	/* 2026-10-31 13:00 CDT */
-	struct hold_expiry six = parsed("06:00"), twice = parsed("01:30");
-	char buf[32];
+	struct hold h = any_hold(1);
+	const struct hold *by = &h;
+	struct batch t;
 
 	(void)state;
-	/* 06:00 CST is 12:00 UTC; the offset of now (CDT) would say 11:00. */
-	assert_int_equal(hold_expiry_at(&six, now, chicago, NULL),
-			 AUTUMN + 5 * HOUR);
-	/* 01:30 happens twice (CDT, then CST): the first, 06:30 UTC. */
-	assert_int_equal(hold_expiry_at(&twice, now, chicago, NULL),
-			 AUTUMN - 30 * MIN);
-	/* Drawn on the biller's clock, a day later than now there. */
-	assert_string_equal(hold_expiry_clock(buf, sizeof buf, AUTUMN + 5 * HOUR,
-					      now, chicago(AUTUMN + 5 * HOUR,
-							   NULL)), "06:00 +1d");
-	assert_string_equal(hold_expiry_clock(buf, sizeof buf, now + HOUR, now,
-					      -5 * 3600), "14:00");
+	h.payment_type = "card";
+	t = batch_of("b1", "card", "portal", "2026-12-01", BATCH_FAILED);
+	assert_true(hold_batch_held(&h, 1, &t, &by));
+	assert_ptr_equal(by, &h);
+	t.state = BATCH_SCHEDULED;
+	assert_true(hold_batch_held(&h, 1, &t, NULL));
+	/* A hold stops no attempt, and a closed batch is done. */
+	t.state = BATCH_RUNNING;
+	assert_false(hold_batch_held(&h, 1, &t, &by));
+	assert_null(by);
+	t.state = BATCH_CLOSED;
+	assert_false(hold_batch_held(&h, 1, &t, NULL));
+	/* The shard says held: held, even when batchtop read no hold. */
+	t.state = BATCH_HELD;
+	assert_true(hold_batch_held(NULL, 0, &t, &by));
+	assert_null(by);
+	t = batch_of("b1", "ach", "portal", "2026-12-01", BATCH_FAILED);
+	assert_false(hold_batch_held(&h, 1, &t, NULL));
 }
 
-#define NT INT64_MIN
-
-static void orders(const struct release_key *k, size_t n, enum release_by by,
-		   const char *want)
+static void test_due_for_release(void **state)
 {
-	size_t idx[16];
-	char got[64] = "";
-
-	release_order(k, n, by, idx);
-	for (size_t i = 0; i < n; i++) {
-		strcat(got, k[idx[i]].hold_id);
-		if (i + 1 < n)
-			strcat(got, " ");
-	}
-	assert_string_equal(got, want);
-}
-
-static void test_release_order(void **state)
-{
-	const struct release_key k[] = {
-		{ 0, "10", 5 * HOUR, 9 * HOUR },
-		{ 0, "9", 1 * HOUR, NT },
-		{ 1, "3", 3 * HOUR, 7 * HOUR },
-		{ 0, "4", NT, 2 * HOUR },
-		{ 1, "2", 3 * HOUR, 7 * HOUR },	/* ties with 3 */
-		{ 0, "11", 3 * HOUR, 7 * HOUR },	/* ties, lower shard */
-	};
+	struct hold h = any_hold(1);
 
 	(void)state;
-	orders(k, 6, RELEASE_OLDEST, "9 11 2 3 10 4");
-	orders(k, 6, RELEASE_DUE, "4 11 2 3 10 9");
-	orders(k, 0, RELEASE_DUE, "");
-	assert_string_equal(release_by_words(RELEASE_DUE), "about to bill first");
+	assert_false(hold_due(&h, NOW));
+	h.expires_at = NOW + FX_MIN(1);
+	assert_false(hold_due(&h, NOW));
+	h.expires_at = NOW;
+	assert_true(hold_due(&h, NOW));
+	h.ended_at = NOW;			/* released: not due */
+	assert_false(hold_due(&h, NOW));
+}
+
+/* A biller with one failed card batch and one ach batch that never
+ * started, due 15 minutes ago. */
+static struct snapshot *two_batches(void)
+{
+	struct snapshot *s = fx_snapshot(0, "s1", NOW, 0);
+	struct batch *t;
+
+	fx_add_biller(s, "b1", "One", "UTC", 1);
+	t = fx_add_batch(s, BATCH_FAILED, NOW - FX_HOUR(2), NOW - FX_HOUR(1),
+			 NOW - FX_HOUR(2), NOW - FX_MIN(90));
+	t->payment_type = "card";
+	t = fx_add_batch(s, BATCH_SCHEDULED, NOW - FX_MIN(60), NOW - FX_MIN(15),
+			 BT_NO_TIME, BT_NO_TIME);
+	t->payment_type = "ach";
+	return fx_seal(s);
+}
+
+static void test_biller_held_not_failed(void **state)
+{
+	struct snapshot *s = two_batches();
+	struct hold h = any_hold(9);
+	struct biller_eval ev;
+
+	(void)state;
+	biller_eval_held(&s->billers[0], NULL, 0, NOW, 75, &ev);
+	assert_int_equal(ev.status, BS_FAILED);
+	/* Holding the cards: the failure is held, the ach batch is late. */
+	h.payment_type = "card";
+	biller_eval_held(&s->billers[0], &h, 1, NOW, 75, &ev);
+	assert_int_equal(ev.status, BS_LATE);
+	/* Holding both: HELD, with the hold, and never late. */
+	h.payment_type = NULL;
+	biller_eval_held(&s->billers[0], &h, 1, NOW, 75, &ev);
+	assert_int_equal(ev.status, BS_HELD);
+	assert_ptr_equal(ev.hold, &h);
+	assert_string_equal(biller_status_label(ev.status), "HELD");
+	/* Another biller's hold holds nothing here. */
+	h.biller_id = "b2";
+	biller_eval_held(&s->billers[0], &h, 1, NOW, 75, &ev);
+	assert_int_equal(ev.status, BS_FAILED);
+	assert_null(ev.hold);
+	snapshot_unref(s);
+}
+
+static void test_biller_running_beats_held(void **state)
+{
+	struct snapshot *s = fx_snapshot(0, "s1", NOW, 0);
+	struct hold h = any_hold(3);
+	struct biller_eval ev;
+
+	(void)state;
+	fx_add_biller(s, "b1", "One", "UTC", 1);
+	/* At risk: 40 of 45 minutes used. */
+	fx_add_batch(s, BATCH_RUNNING, NOW - FX_MIN(40), NOW + FX_MIN(5),
+		     NOW - FX_MIN(40), BT_NO_TIME);
+	fx_add_batch(s, BATCH_HELD, NOW - FX_MIN(5), NOW + FX_MIN(40),
+		     BT_NO_TIME, BT_NO_TIME);
+	fx_seal(s);
+	h.module = "other";	/* the held batch is held by its status alone */
+	biller_eval_held(&s->billers[0], &h, 1, NOW, 75, &ev);
+	assert_int_equal(ev.status, BS_AT_RISK);
+	s->batches[0].started_at = NOW - FX_MIN(1);
+	s->batches[0].scheduled_at = NOW - FX_MIN(1);
+	s->batches[0].deadline_at = NOW + FX_MIN(44);
+	biller_eval_held(&s->billers[0], &h, 1, NOW, 75, &ev);
+	assert_int_equal(ev.status, BS_HELD);
+	assert_null(ev.hold);
+	snapshot_unref(s);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_forms),
-		cmocka_unit_test(test_parse_refusals),
-		cmocka_unit_test(test_after_is_real_time),
-		cmocka_unit_test(test_clock_fixed_zone),
-		cmocka_unit_test(test_clock_spring_forward),
-		cmocka_unit_test(test_clock_fall_back),
-		cmocka_unit_test(test_release_order),
+		cmocka_unit_test(test_kind_from_text),
+		cmocka_unit_test(test_biller_or_every_biller),
+		cmocka_unit_test(test_payment_type_and_module),
+		cmocka_unit_test(test_day_range),
+		cmocka_unit_test(test_for_batch_kind_activity_order),
+		cmocka_unit_test(test_held_states),
+		cmocka_unit_test(test_due_for_release),
+		cmocka_unit_test(test_biller_held_not_failed),
+		cmocka_unit_test(test_biller_running_beats_held),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,7 +13,9 @@
 #include <string.h>
 
 #include "core/biller_status.h"
+#include "core/arena.h"
 #include "core/config.h"
+#include "core/hold.h"
 #include "fixtures.h"
 #include "core/snapshot.h"
 #include "core/text.h"
@@ -148,11 +150,32 @@ static void test_totals_by_status(void **state)
 	mixed_world(&v);
 	view_rebuild(&v, T0);
 	for (int st = 0; st < BS__COUNT; st++) {
-		assert_int_equal(v.totals.by_status[st], 1);
+		assert_int_equal(v.totals.by_status[st], st == BS_HELD ? 0 : 1);
 		sum += v.totals.by_status[st];
 	}
 	assert_int_equal(sum, 9);
 	assert_int_equal(v.totals.billers, WORLD_BILLERS);
+
+	/* A hold on the late biller: counted as held, no longer as late. */
+	{
+		struct snapshot *a = v.snaps[0];
+		struct hold *h = arena_alloc(a->arena, sizeof *h);
+
+		memset(h, 0, sizeof *h);
+		h->hold_id = 1;
+		h->kind = HOLD_BATCH_CLOSE;
+		h->biller_id = "B-1002";
+		h->placed_at = T0 - FX_HOUR(1);
+		h->expires_at = h->ended_at = BT_NO_TIME;
+		a->holds = h;
+		a->nholds = 1;
+		view_rebuild(&v, T0);
+		assert_int_equal(v.totals.by_status[BS_LATE], 0);
+		assert_int_equal(v.totals.by_status[BS_HELD], 1);
+		a->nholds = 0;
+		view_rebuild(&v, T0);
+		assert_int_equal(v.totals.by_status[BS_LATE], 1);
+	}
 
 	/* A filter hides rows but changes no total. */
 	view_set_filter(&v, "acme");
