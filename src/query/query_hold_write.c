@@ -32,10 +32,14 @@ static const char zone_sql[] =
 	"   date_trunc('hour', now()) + interval '3 days',"
 	"   interval '15 minutes') AS t ORDER BY t";
 
+/* The contract's own matching (hold_selects, invoice_day), so what is
+ * written off is exactly what the hold keeps back. */
 static const char invoices_sql[] =
-	"SELECT f.invoice_id, coalesce(f.amount_cents, 0) AS amount_cents"
+	"SELECT DISTINCT ON (f.invoice_id) f.invoice_id,"
+	" coalesce(f.amount_cents, 0) AS amount_cents"
 	" FROM batchtop.hold h JOIN batchtop.autopay_failure f"
-	"   ON (h.biller_id IS NULL OR f.biller_id = h.biller_id)"
+	"   ON batchtop.hold_selects(h, f.biller_id, NULL, NULL,"
+	"     batchtop.invoice_day(f.invoice_id))"
 	" WHERE h.hold_id = $1::bigint AND h.kind = 'autopay_invoice'"
 	"   AND h.ended_at IS NULL AND f.invoice_id IS NOT NULL"
 	"   AND f.invoice_status = 'needs_rerun'"
