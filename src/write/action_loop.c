@@ -12,6 +12,7 @@
 #include "data/log.h"
 #include "write/hold_order.h"
 #include "write/plan.h"
+#include "write/plan_release.h"
 #include "query/query_job.h"
 #include "write/rerun.h"
 #include "core/xalloc.h"
@@ -22,6 +23,7 @@ void actions_tick(struct app *app)
 {
 	rerun_tick(app);
 	plan_tick(app);
+	plan_release_tick(app);
 }
 
 void actions_on_job(struct app *app, struct sq_job *job)
@@ -47,7 +49,7 @@ static void undone_words(char *buf, size_t n, size_t batches, size_t requests)
 
 bool actions_undone_words(char *buf, size_t n)
 {
-	undone_words(buf, n, plan_waiting(),
+	undone_words(buf, n, plan_waiting() + plan_release_waiting(),
 		     rerun_unanswered() + hold_order_unanswered());
 	return buf[0] != '\0';
 }
@@ -83,5 +85,6 @@ char *actions_abandon(struct app *app, const char *why)
 void actions_shutdown(void)
 {
 	plan_shutdown();
+	plan_release_shutdown();
 	hold_order_shutdown();
 }
