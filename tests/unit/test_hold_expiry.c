@@ -1,7 +1,8 @@
 /*
- * test_hold_expiry.c - the pure parts of placing and releasing holds: the typed expiry (its forms, its
- * refusals, and the wall-clock form across both DST changes of a zone
- * like America/Chicago), and the order of a release plan.
+ * test_hold_expiry.c - the pure parts of placing and releasing holds:
+ * the typed expiry (its forms, its refusals, and the wall-clock form
+ * across both DST changes of a zone like America/Chicago), and the order
+ * of a release plan.
  */
 #include <setjmp.h>
 #include <stdarg.h>
