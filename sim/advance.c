@@ -49,12 +49,58 @@ static void plan_attempt(const struct sim_config *cfg, const char *batch_id, int
 		p->frac *= 0.3 + 0.6 * rng_unit(&r);
 }
 
+/* Contract v3, as a real worker honours it: a due close that an active
+ * hold selects is not started but set 'held'; a held close that no hold
+ * selects any more (released by any path) is 'scheduled' again, and
+ * starts below if it is due. */
+static bool hold_step(struct shard *s)
+{
+	PGresult *res;
+
+	if (!s->holds)
+		return true;
+	res = shard_query(s,
+		"UPDATE batchtop.batch_close AS b SET status = 'held' "
+		"WHERE b.status = 'scheduled' AND b.scheduled_at <= now() "
+		"  AND batchtop.batch_hold(b.batch_id) IS NOT NULL "
+		"RETURNING b.batch_id, b.biller_id, batchtop.batch_hold(b.batch_id)", 0, NULL);
+	if (!res)
+		return false;
+	for (int i = 0; i < PQntuples(res); i++)
+		shard_log(s, PQgetvalue(res, i, 1), PQgetvalue(res, i, 0), "warn",
+			  "batch close not started: held by hold %s", PQgetvalue(res, i, 2));
+	PQclear(res);
+	res = shard_query(s,
+		"UPDATE batchtop.batch_close AS b SET status = 'scheduled' "
+		"WHERE b.status = 'held' AND batchtop.batch_hold(b.batch_id) IS NULL "
+		"RETURNING b.batch_id, b.biller_id", 0, NULL);
+	if (!res)
+		return false;
+	for (int i = 0; i < PQntuples(res); i++)
+		shard_log(s, PQgetvalue(res, i, 1), PQgetvalue(res, i, 0), "info",
+			  "hold released: batch close scheduled again");
+	PQclear(res);
+	return true;
+}
+
 bool advance_start_due(struct shard *s, const struct sim_config *cfg)
 {
 	PGresult *res;
 
 	(void)cfg;
-	res = shard_query(s,
+	if (!hold_step(s))
+		return false;
+	/* The hold check is in the same statement as the start, so a hold
+	 * placed at this moment either sees the batch running or keeps it. */
+	res = shard_query(s, s->holds ?
+		"UPDATE batchtop.batch_close AS b "
+		"SET status = 'running', started_at = now(), finished_at = NULL, "
+		"    attempts = b.attempts + 1, updated_at = now() "
+		"WHERE b.status = 'scheduled' AND b.scheduled_at <= now() "
+		"  AND batchtop.batch_hold(b.batch_id) IS NULL "
+		"RETURNING b.batch_id, b.biller_id, b.payment_type, b.module, b.attempts, "
+		"  coalesce((SELECT bl.name FROM batchtop.biller AS bl WHERE bl.biller_id = b.biller_id), b.biller_id), "
+		"  coalesce(to_char(b.deadline_at, 'HH24:MI:SS TZ'), 'unknown')" :
 		"UPDATE batchtop.batch_close AS b "
 		"SET status = 'running', started_at = now(), finished_at = NULL, "
 		"    attempts = b.attempts + 1, updated_at = now() "

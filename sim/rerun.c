@@ -127,14 +127,21 @@ bool rerun_pickup(struct shard *s, const struct sim_config *cfg, double server_n
 	PGresult *res;
 	bool ok = true;
 
-	res = shard_query(s,
-		"WITH picked AS (UPDATE batchtop.rerun_request AS r SET status = 'running' "
-		"  WHERE r.request_id IN (SELECT q.request_id FROM batchtop.rerun_request AS q "
-		"    WHERE q.status = 'pending' ORDER BY q.requested_at, q.request_id "
-		"    LIMIT " PICK_PER_TICK " FOR UPDATE SKIP LOCKED) "
-		"  RETURNING r.request_id AS id, r.requested_at AS at, coalesce(r.kind, '') AS kind, "
-		"    coalesce(r.target_id, '') AS target, coalesce(r.requested_by, 'someone') AS who) "
-		"SELECT id, kind, target, who FROM picked ORDER BY at, id", 0, NULL);
+	/* A request queued before its target was held waits for the release
+	 * (contract v3), as a real worker's would. */
+#define PICK_SQL(held) \
+		"WITH picked AS (UPDATE batchtop.rerun_request AS r SET status = 'running' " \
+		"  WHERE r.request_id IN (SELECT q.request_id FROM batchtop.rerun_request AS q " \
+		"    WHERE q.status = 'pending' " held " ORDER BY q.requested_at, q.request_id " \
+		"    LIMIT " PICK_PER_TICK " FOR UPDATE SKIP LOCKED) " \
+		"  RETURNING r.request_id AS id, r.requested_at AS at, coalesce(r.kind, '') AS kind, " \
+		"    coalesce(r.target_id, '') AS target, coalesce(r.requested_by, 'someone') AS who) " \
+		"SELECT id, kind, target, who FROM picked ORDER BY at, id"
+	res = shard_query(s, s->holds ? PICK_SQL(
+		"AND CASE q.kind WHEN 'batch_close' THEN batchtop.batch_hold(q.target_id) "
+		"  WHEN 'autopay_invoice' THEN batchtop.invoice_hold(q.target_id) END IS NULL")
+		: PICK_SQL(""), 0, NULL);
+#undef PICK_SQL
 	if (!res)
 		return false;
 	for (int i = 0; i < PQntuples(res) && ok; i++) {

@@ -72,6 +72,10 @@ static bool reset_tables(struct shard *s)
 			"batchtop.biller, batchtop.autopay_run, batchtop.autopay_failure, "
 			"batchtop.rerun_request RESTART IDENTITY", 0, NULL))
 		return false;
+	/* Contract v3: the holds of the old data go with it. */
+	if (s->holds && !shard_exec(s, "TRUNCATE batchtop.hold, batchtop.write_off "
+				    "RESTART IDENTITY", 0, NULL))
+		return false;
 	s->next_log_id = 1;
 	sim_warn("%s: reset: emptied the batchtop tables", shard_label(s));
 	return true;

@@ -200,7 +200,8 @@ bool shard_connect(struct shard *s)
 		return false;
 	}
 	res = shard_query(s, "SELECT current_database(), "
-			  "to_regclass('batchtop.batch_close') IS NOT NULL", 0, NULL);
+			  "to_regclass('batchtop.batch_close') IS NOT NULL, "
+			  "to_regprocedure('batchtop.batch_hold(text)') IS NOT NULL", 0, NULL);
 	if (!res) {
 		shard_disconnect(s);
 		return false;
@@ -213,6 +214,7 @@ bool shard_connect(struct shard *s)
 		shard_disconnect(s);
 		return false;
 	}
+	s->holds = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
 	PQclear(res);
 	if (!shard_reload_log_id(s)) {
 		shard_disconnect(s);

@@ -46,6 +46,7 @@ struct shard {
 	char *db;		/* current_database(): prefix of every id */
 	bool ever_connected;
 	bool prepared;		/* --reset and seeding done for this run */
+	bool holds;		/* contract v3: batchtop.batch_hold() exists */
 	double retry_at;	/* sim_now() of the next connection attempt */
 	int64_t next_log_id;
 
