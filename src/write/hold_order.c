@@ -159,6 +159,13 @@ int hold_order_answer(struct app *app, struct hold_order *o, bool yes,
 	return rerun_order_answer(app, o->ro, yes, detail, r, err, n);
 }
 
+int hold_order_audit(const struct hold_order *o, const char *event,
+		     const char *outcome, const char *detail, const bool *only,
+		     char *err, size_t n)
+{
+	return rerun_order_audit(o->ro, event, outcome, detail, only, err, n);
+}
+
 /* What a "request" line says besides its target. */
 static char *request_detail(const struct hold_call *c)
 {

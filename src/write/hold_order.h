@@ -87,6 +87,11 @@ size_t hold_order_send(struct app *app, struct hold_order *o,
 		       const size_t *idx, size_t k,
 		       const struct action_report *r, hold_cb cb,
 		       const unsigned long *tags, unsigned long tag);
+/* Append one line (event, outcome, detail) for each call i with only[i]
+ * true (only NULL: all), one write and one fsync: 0, or -1 with err. */
+int hold_order_audit(const struct hold_order *o, const char *event,
+		     const char *outcome, const char *detail, const bool *only,
+		     char *err, size_t n);
 /* Why call i was not sent, or NULL. */
 const char *hold_order_why(const struct hold_order *o, size_t i);
 

@@ -299,6 +299,29 @@ size_t plan_release_waiting(void)
 	return k;
 }
 
+size_t plan_release_abandon(const char *detail, char *err, size_t n,
+			    int *failed)
+{
+	bool *only;
+	size_t k = 0;
+
+	*failed = 0;
+	if (!plan_release_waiting())
+		return 0;
+	only = xcalloc(RP.n, sizeof *only);
+	for (size_t i = 0; i < RP.n; i++)
+		if (RP.items[i].state == PI_WAITING) {
+			only[i] = true;
+			RP.items[i].state = PI_CANCELLED;
+			k++;
+		}
+	*failed = hold_order_audit(RP.order, "abandon", "abandoned", detail, only,
+				   err, n) < 0;
+	RP.cancelled = true;
+	free(only);
+	return k;
+}
+
 void plan_release_pause(struct app *app, const struct action_report *r)
 {
 	if (!RP.exists || !RP.confirmed || finished()) {
@@ -396,7 +419,16 @@ static void on_answer(struct app *app, const struct hold_answer *a,
 		return;
 	it = &RP.items[i];
 	snprintf(it->detail, sizeof it->detail, "%s: %s", a->outcome, a->detail);
-	it->state = a->done ? PI_DONE : PI_FAILED;
+	/* As a bulk plan counts them (and a breaker would): done is done, a
+	 * refusal or a call never sent is skipped, an error or a lost
+	 * answer failed. */
+	if (a->done)
+		it->state = PI_DONE;
+	else if (!strcmp(a->outcome, "refused") ||
+		 !strcmp(a->outcome, "not-sent"))
+		it->state = PI_SKIPPED;
+	else
+		it->state = PI_FAILED;
 	report_say(RP.report, app, REPORT_OUTCOME, "hold %s: %s: %s", RP.ids[i],
 		   a->outcome, a->detail);
 	if (!strcmp(a->outcome, "released")) {

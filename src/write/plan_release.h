@@ -61,6 +61,11 @@ bool plan_release_line(char *buf, size_t n);
 void plan_release_tick(struct app *app);
 /* Holds of a started plan still waiting. */
 size_t plan_release_waiting(void);
+/* At exit: record every waiting hold as abandoned (one fsynced batch of
+ * audit lines, detail saying why) and drop them.  Returns how many;
+ * *failed is 1 when the audit log could not be written (err says why). */
+size_t plan_release_abandon(const char *detail, char *err, size_t n,
+			    int *failed);
 void plan_release_shutdown(void);
 
 #endif
