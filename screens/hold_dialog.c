@@ -273,8 +273,8 @@ static void holds_now(struct app *app, const struct hold_form *f,
 		if (b->ap_failed == BT_NO_INT)
 			snprintf(buf, n, "no autopay run seen");
 		else
-			snprintf(buf, n, "%d failed invoices in its latest autopay "
-				 "run", b->ap_failed);
+			snprintf(buf, n, "%d failed invoice%s of its latest autopay "
+				 "run", b->ap_failed, b->ap_failed == 1 ? "" : "s");
 		return;
 	}
 	for (size_t i = 0; i < b->nbatches; i++) {
@@ -287,8 +287,8 @@ static void holds_now(struct app *app, const struct hold_form *f,
 		    !strcmp(x->status, "held"))
 			k++;
 	}
-	snprintf(buf, n, "%d batch%s tonight (not started, failed or held)", k,
-		 k == 1 ? "" : "es");
+	snprintf(buf, n, "%d batch%s of tonight's (not started, failed or "
+		 "held)", k, k == 1 ? "" : "es");
 }
 
 static void add_line(struct review *r, const char *fmt, ...)
@@ -427,8 +427,8 @@ static int review_open(struct app *app, struct hold_form *f)
 		char now_words[120], clock[24], utc[24];
 
 		holds_now(app, f, t, now_words, sizeof now_words);
-		add_line(r, "  %s (%s) on shard %s: holds %s now", name, id, shard,
-			 now_words);
+		add_line(r, "  %s (%s) on shard %s: holds %s now", name, id,
+			 shard, now_words);
 		if (at != INT64_MIN) {
 			if (ex.kind == HOLD_EXPIRY_CLOCK && !(zc.z && zc.z->read))
 				guessed = true;
@@ -453,7 +453,8 @@ static int review_open(struct app *app, struct hold_form *f)
 	add_line(r, "Payment type: %s   Module: %s", pt ? pt : "any",
 		 mod ? mod : "any");
 	add_line(r, "Expiry: %s", ex.kind == HOLD_EXPIRY_NONE ? "none (until "
-		 "released)" : "it does not release itself: it shows as due");
+		 "released)" : "at its expiry a hold does not release itself: it "
+		 "shows as due for release");
 	if (guessed)
 		add_line(r, "(the zone's offsets have not come from the shard: "
 			 "the offset of now was used)");

@@ -84,7 +84,7 @@ static void release_leave(struct app *app, void *st)
 {
 	(void)st;
 	/* Closed without an answer (batchtop quitting): declined. */
-	if (plan_release_count() && !plan_release_line((char[8]){ 0 }, 8))
+	if (plan_release_proposed())
 		plan_release_decline(app, NULL);
 }
 

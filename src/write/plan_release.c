@@ -219,6 +219,11 @@ size_t plan_release_count(void)
 	return RP.exists ? RP.n : 0;
 }
 
+bool plan_release_proposed(void)
+{
+	return RP.exists && !RP.confirmed;
+}
+
 enum release_by plan_release_by(void)
 {
 	return RP.by;

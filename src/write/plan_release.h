@@ -45,6 +45,8 @@ void plan_release_reorder(struct app *app, enum release_by by);
 /* The proposal for its dialog: how many, the order, and line i ("1. hold
  * 12 on east: Acme Power batch_close (placed 01:10, due 02:45)"). */
 size_t plan_release_count(void);
+/* Whether a proposal waits for its answer. */
+bool plan_release_proposed(void);
 enum release_by plan_release_by(void);
 bool plan_release_item_words(size_t i, char *buf, size_t n);
 /* The answer: started (its confirmation audited first, one fsync; r hears
