@@ -199,7 +199,8 @@ static void form_enter(struct app *app, void *st, const void *arg)
 	for (size_t m = 0; a->marks && plan_mark_get(m, &shard, &id); m++) {
 		const struct biller *b = drilldown_find_biller(app, shard, id);
 
-		if (b)
+		/* A demo biller's batches never run: nothing to hold. */
+		if (b && !b->is_demo)
 			add_target(f, b);
 	}
 	if (!f->n && a->b)
