@@ -25,6 +25,7 @@
 #include "query/query_detail.h"
 #include "screens/biller_rows.h"
 #include "screens/drilldown.h"
+#include "screens/hold_dialog.h"
 #include "screens/rerun_dialog.h"
 #include "write/rerun_fresh.h"
 #include "screens/screens.h"
@@ -676,6 +677,11 @@ static bool biller_key(struct app *app, void *st, enum action act, int key)
 			rerun_confirm_batches(app, "biller", b, t);
 		return true;
 	}
+	case ACT_HOLD:
+		hold_dialog_open(app, "biller", drilldown_find_biller(app, B->shard,
+								    B->id),
+				 false);
+		return true;
 	case ACT_BACK:
 		screen_pop(app);
 		return true;

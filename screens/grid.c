@@ -17,6 +17,7 @@
 #include <curses.h>
 
 #include "screens/grid_draw.h"
+#include "screens/hold_dialog.h"
 #include "ui/draw.h"
 #include "ui/handoff.h"
 #include "screens/drilldown.h"
@@ -221,7 +222,8 @@ static bool biller_key(struct app *app, struct grid *g, enum action act)
 {
 	const struct biller *b;
 
-	if (act != ACT_OPEN && act != ACT_LOGS && act != ACT_RERUN && act != ACT_MARK)
+	if (act != ACT_OPEN && act != ACT_LOGS && act != ACT_RERUN &&
+	    act != ACT_MARK && act != ACT_HOLD)
 		return false;
 	b = selected_biller(app, g);
 	if (!b)
@@ -244,6 +246,9 @@ static bool biller_key(struct app *app, struct grid *g, enum action act)
 	}
 	case ACT_RERUN:
 		rerun_confirm_batches(app, "grid", b, NULL);
+		break;
+	case ACT_HOLD:
+		hold_dialog_open(app, "grid", b, true);
 		break;
 	default:
 		mark(app, g, b);
@@ -318,6 +323,9 @@ static bool grid_key(struct app *app, void *st, enum action act, int key)
 		return true;
 	case ACT_AUTOPAY:
 		screen_push(app, &screen_autopay, NULL);
+		return true;
+	case ACT_HOLDS:
+		screen_push(app, &screen_holds, NULL);
 		return true;
 	case ACT_PLAN_PAUSE:
 		plan_pause(app, &ui_report);

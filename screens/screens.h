@@ -15,6 +15,9 @@ extern const struct screen screen_biller;	/* Enter on the grid */
 extern const struct screen screen_logs;		/* l */
 extern const struct screen screen_missed;	/* m */
 extern const struct screen screen_autopay;	/* a: failed autopay invoices */
+extern const struct screen screen_hold_dialog;	/* h: place a hold */
+extern const struct screen screen_holds;	/* H: every hold of every shard */
+extern const struct screen screen_release_dialog;	/* u on the holds */
 
 
 #endif

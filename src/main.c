@@ -99,6 +99,8 @@ static void usage(FILE *fp)
 "(or audit_log) before they are sent.  q goes back; on the grid it quits,\n"
 "asking first while a plan has batches waiting or a request has no answer\n"
 "(those are then recorded as abandoned).  --help-keys lists every key.\n"
+"Holds (contract v3): h hold the selected (or marked) billers, H every\n"
+"hold (there: u release the marked in stages, x write off their invoices).\n"
 "\n"
 "Exit status: 0 normal quit; 64 bad command line; 65 no terminal;\n"
 "70 internal error; 78 bad configuration or keymap; 128+N killed by signal N.\n"

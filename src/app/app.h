@@ -36,6 +36,7 @@ enum job_kind {
 	JOB_RERUN,	/* batchtop.request_rerun */
 	JOB_REQUESTS,	/* re-reading rerun_request rows */
 	JOB_REPORT,	/* the handoff report (W) */
+	JOB_HOLD,	/* place_hold, release_hold, write_off_invoice */
 	JOB__COUNT
 };
 

@@ -48,7 +48,11 @@
 	X(PERIOD,      "period",      "Cycle tonight, 7 and 30 business days") \
 	X(GROUP,       "group",       "Cycle grouping: payment type, module, biller") \
 	X(FREEZE,      "freeze",      "Hold the display still (Z or Esc resumes)") \
-	X(HANDOFF,     "handoff-report", "Write the night's handoff report to a file")
+	X(HANDOFF,     "handoff-report", "Write the night's handoff report to a file") \
+	X(HOLD,        "hold",        "Place a hold on the selected (or marked) billers") \
+	X(HOLDS,       "holds",       "Every hold of every shard") \
+	X(RELEASE,     "release",     "Release the marked holds as a staged plan") \
+	X(WRITE_OFF,   "write-off",   "Write off the invoices the marked holds keep back")
 
 enum action {
 #define BT_ACTION_ENUM(e, name, help) ACT_##e,

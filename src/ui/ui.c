@@ -345,6 +345,7 @@ int ui_run(struct app *app, const struct screen *root,
 	last_full_repaint = app->mono;
 	app_on_job(JOB_RERUN, actions_on_job);
 	app_on_job(JOB_REQUESTS, actions_on_job);
+	app_on_job(JOB_HOLD, actions_on_job);
 	help_screen = help;
 	screen_push(app, root, NULL);
 

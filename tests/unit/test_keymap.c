@@ -63,7 +63,9 @@ static void test_defaults(void **state)
 		assert_int_equal(keymap_lookup(km, screen, '?'), ACT_HELP);
 		assert_int_equal(keymap_lookup(km, screen, KEY_F(1)), ACT_HELP);
 		assert_int_equal(keymap_lookup(km, screen, 12), ACT_REDRAW);
-		assert_int_equal(keymap_lookup(km, screen, 'x'), ACT_NONE);
+		/* x is bound only on the holds screen (write-off). */
+		assert_int_equal(keymap_lookup(km, screen, 'x'),
+				 strcmp(screen, "holds") ? ACT_NONE : ACT_WRITE_OFF);
 	}
 	/* q quits on the grid only; everywhere else it goes back. */
 	assert_int_equal(keymap_lookup(km, "grid", 'q'), ACT_QUIT);
@@ -130,7 +132,7 @@ static void test_errors(void **state)
 		     NAME ":2: unknown action \"jump\"");
 	expect_error(km, "bind grd x quit\n",
 		     NAME ":1: unknown screen \"grd\" (screens: generic, grid, "
-		     "help, biller, logs, missed, autopay, wallboard)");
+		     "help, biller, logs, missed, autopay, wallboard, holds)");
 	expect_error(km, "# c\nbind grid <Foo> quit\n",
 		     NAME ":2: unknown key \"<Foo>\" (a character, or a name "
 		     "such as <Enter>, <Space>, <F1>, <C-l>)");

@@ -1,0 +1,439 @@
+/*
+ * hold_order.c - confirming, auditing and sending hold calls (see
+ * hold_order.h).
+ *
+ * Data: an order is the frozen calls plus a rerun_order of the same
+ * targets (same index), which writes the "confirm"/"cancel" lines and
+ * knows whether the yes is on disk.  `sent` lists the calls whose job is
+ * queued, each with its own copies, so an order may be freed while its
+ * answers are still on the way.
+ */
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/log.h"
+#include "data/shard_query.h"
+#include "query/query_hold_write.h"
+#include "write/hold_order.h"
+#include "write/rerun.h"
+#include "write/rerun_order.h"
+#include "core/text.h"
+#include "core/xalloc.h"
+
+struct call {
+	struct hold_call c;	/* strings owned */
+	char *why;		/* not sent: why */
+};
+
+struct hold_order {
+	struct rerun_order *ro;
+	char *screen, *reason;
+	struct call *c;
+	size_t n;
+};
+
+struct sent {
+	int shard;
+	unsigned job;
+	enum hold_op op;
+	char *target, *screen, *reason;
+	const struct action_report *report;
+	hold_cb cb;
+	unsigned long tag;
+	struct sent *next;
+};
+
+static struct sent *inflight;
+
+const char *hold_op_name(enum hold_op op)
+{
+	switch (op) {
+	case HOLD_PLACE: return "place_hold";
+	case HOLD_RELEASE: return "release_hold";
+	case HOLD_WRITE_OFF: return "write_off_invoice";
+	}
+	return "?";
+}
+
+static const char *shard_name(const struct app *app, int shard)
+{
+	if (shard < 0 || (size_t)shard >= app->npollers || !app->pollers)
+		return "?";
+	return shard_poller_name(app->pollers[shard]);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+bool hold_order_allowed(const struct app *app, char *why, size_t n)
+{
+	if (app->wallboard) {
+		snprintf(why, n, "the wallboard never writes: holds are off");
+		return false;
+	}
+	if (app->readonly) {
+		snprintf(why, n, "read-only: holds are off (started with "
+			 "--readonly or readonly = true)");
+		return false;
+	}
+	return true;
+}
+
+struct hold_order *hold_order_freeze(const struct app *app, const char *screen,
+				     const char *reason,
+				     const struct hold_call *calls, size_t n)
+{
+	struct hold_order *o = xcalloc(1, sizeof *o);
+	struct rerun_target *t = xcalloc(n ? n : 1, sizeof *t);
+
+	o->screen = xstrdup(screen);
+	o->reason = xstrdup(reason ? reason : "");
+	o->c = xcalloc(n ? n : 1, sizeof *o->c);
+	o->n = n;
+	for (size_t i = 0; i < n; i++) {
+		const struct hold_call *c = &calls[i];
+		struct hold_call *f = &o->c[i].c;
+
+		*f = (struct hold_call){
+			.shard = c->shard, .op = c->op,
+			.target = dup_or_null(c->target),
+			.hold_id = dup_or_null(c->hold_id),
+			.hold_kind = dup_or_null(c->hold_kind),
+			.payment_type = dup_or_null(c->payment_type),
+			.module = dup_or_null(c->module),
+			.expires_iso = dup_or_null(c->expires_iso),
+			.words = xstrdup(c->words ? c->words : ""),
+		};
+		t[i] = (struct rerun_target){
+			.shard = c->shard, .kind = hold_op_name(c->op),
+			.id = c->target ? c->target : "*", .words = f->words,
+		};
+	}
+	o->ro = rerun_order_freeze(app, screen, reason, t, n);
+	free(t);
+	return o;
+}
+
+void hold_order_free(struct hold_order *o)
+{
+	if (!o)
+		return;
+	for (size_t i = 0; i < o->n; i++) {
+		struct hold_call *f = &o->c[i].c;
+
+		free((char *)f->target);
+		free((char *)f->hold_id);
+		free((char *)f->hold_kind);
+		free((char *)f->payment_type);
+		free((char *)f->module);
+		free((char *)f->expires_iso);
+		free((char *)f->words);
+		free(o->c[i].why);
+	}
+	rerun_order_free(o->ro);
+	free(o->c);
+	free(o->screen);
+	free(o->reason);
+	free(o);
+}
+
+size_t hold_order_count(const struct hold_order *o)
+{
+	return o ? o->n : 0;
+}
+
+const char *hold_order_why(const struct hold_order *o, size_t i)
+{
+	return o && i < o->n ? o->c[i].why : NULL;
+}
+
+int hold_order_answer(struct app *app, struct hold_order *o, bool yes,
+		      const char *detail, const struct action_report *r,
+		      char *err, size_t n)
+{
+	return rerun_order_answer(app, o->ro, yes, detail, r, err, n);
+}
+
+int hold_order_audit(const struct hold_order *o, const char *event,
+		     const char *outcome, const char *detail, const bool *only,
+		     char *err, size_t n)
+{
+	return rerun_order_audit(o->ro, event, outcome, detail, only, err, n);
+}
+
+/* What a "request" line says besides its target. */
+static char *request_detail(const struct hold_call *c)
+{
+	switch (c->op) {
+	case HOLD_PLACE:
+		return xasprintf("kind=%s payment_type=%s module=%s expires=%s",
+				 c->hold_kind, c->payment_type ? c->payment_type
+				 : "any", c->module ? c->module : "any",
+				 c->expires_iso ? c->expires_iso : "never");
+	case HOLD_WRITE_OFF:
+		return xasprintf("hold=%s", c->hold_id ? c->hold_id : "?");
+	case HOLD_RELEASE:
+		break;
+	}
+	return xstrdup("");
+}
+
+static struct sq_job *job_for(const struct hold_call *c, const char *reason)
+{
+	const char *by = rerun_requested_by();
+
+	switch (c->op) {
+	case HOLD_PLACE:
+		return query_hold_place_job(JOB_HOLD, c->target, c->hold_kind,
+					    c->payment_type, c->module, reason,
+					    by, c->expires_iso);
+	case HOLD_RELEASE:
+		return query_hold_release_job(JOB_HOLD, c->target, by);
+	case HOLD_WRITE_OFF:
+		return query_hold_write_off_job(JOB_HOLD, c->target, c->hold_id,
+						reason, by);
+	}
+	return NULL;
+}
+
+static void mark(struct call *c, const char *why)
+{
+	free(c->why);
+	c->why = xstrdup(why);
+}
+
+size_t hold_order_send(struct app *app, struct hold_order *o,
+		       const size_t *idx, size_t k,
+		       const struct action_report *r, hold_cb cb,
+		       const unsigned long *tags, unsigned long tag)
+{
+	size_t all = idx ? k : o->n, sent = 0, m = 0;
+	struct audit_entry *e = xcalloc(all ? all : 1, sizeof *e);
+	char **details = xcalloc(all ? all : 1, sizeof *details);
+	bool *go = xcalloc(all ? all : 1, sizeof *go);
+	char why[300], err[300];
+
+	for (size_t j = 0; j < all; j++) {
+		size_t i = idx ? idx[j] : j;
+		struct call *c = &o->c[i];
+
+		if (!rerun_order_confirmed(o->ro))
+			snprintf(why, sizeof why, "not sent: it was not confirmed");
+		else if (!hold_order_allowed(app, why, sizeof why))
+			;
+		else if (c->c.shard < 0 || (size_t)c->c.shard >= app->npollers ||
+			 !app->queries || !app->queries[c->c.shard])
+			snprintf(why, sizeof why, "no query worker for shard %d",
+				 c->c.shard);
+		else
+			why[0] = '\0';
+		if (why[0]) {
+			mark(c, why);
+			report_say(r, app, REPORT_OUTCOME, "%s", why);
+			continue;
+		}
+		go[j] = true;
+		details[j] = request_detail(&c->c);
+		e[m++] = (struct audit_entry){
+			.event = "request", .screen = o->screen,
+			.shard = shard_name(app, c->c.shard),
+			.kind = hold_op_name(c->c.op),
+			.target = c->c.target ? c->c.target : "*",
+			.reason = o->reason, .outcome = "sending",
+			.detail = details[j],
+		};
+	}
+	/* Their "request" lines are on disk before any job is queued. */
+	if (m && rerun_audit_many(e, m, err, sizeof err) < 0) {
+		report_say(r, app, REPORT_OUTCOME, "the audit log cannot be "
+			   "written, so nothing was sent: %s", err);
+		for (size_t j = 0; j < all; j++)
+			if (go[j])
+				mark(&o->c[idx ? idx[j] : j], "the audit log cannot "
+				     "be written, so nothing was sent");
+		m = 0;
+	}
+	for (size_t j = 0; m && j < all; j++) {
+		struct call *c = &o->c[idx ? idx[j] : j];
+		struct sent *s;
+
+		if (!go[j])
+			continue;
+		s = xcalloc(1, sizeof *s);
+		s->shard = c->c.shard;
+		s->op = c->c.op;
+		s->target = xstrdup(c->c.target ? c->c.target : "*");
+		s->screen = xstrdup(o->screen);
+		s->reason = xstrdup(o->reason);
+		s->report = r;
+		s->cb = cb;
+		s->tag = tags ? tags[j] : tag;
+		s->job = shard_query_submit(app->queries[s->shard],
+					    job_for(&c->c, o->reason));
+		s->next = inflight;
+		inflight = s;
+		free(c->why);
+		c->why = NULL;
+		sent++;
+		log_msg(LOG_INFO, "shard %s: %s %s sent (job %u)",
+			shard_name(app, s->shard), hold_op_name(s->op), s->target,
+			s->job);
+	}
+	for (size_t j = 0; j < all; j++)
+		free(details[j]);
+	free(details);
+	free(go);
+	free(e);
+	return sent;
+}
+
+/* Words for a call the shard answered with an error. */
+static void error_words(const struct app *app, const struct sq_job *job,
+			char *buf, size_t n)
+{
+	const char *name = shard_name(app, job->shard);
+
+	if (!strcmp(job->sqlstate, "42501"))
+		snprintf(buf, n, "not an operator on shard %s: holds need the "
+			 "batchtop_operator role; nothing was recorded", name);
+	else if (!strcmp(job->sqlstate, "25006"))
+		snprintf(buf, n, "shard %s refused: the session is read-only; "
+			 "nothing was recorded", name);
+	else if (!strcmp(job->sqlstate, "42883"))
+		snprintf(buf, n, "shard %s has no holds (contract v2): nothing "
+			 "was recorded", name);
+	else if (job->sqlstate[0])
+		snprintf(buf, n, "shard %s: %s; nothing was recorded", name,
+			 job->error);
+	else
+		snprintf(buf, n, "shard %s: %s; nothing was sent", name, job->error);
+}
+
+static bool done_word(const char *w)
+{
+	static const char *const words[] = {
+		"placed", "exists", "released", "already", "written_off",
+	};
+
+	for (size_t i = 0; w && i < sizeof words / sizeof *words; i++)
+		if (!strcmp(w, words[i]))
+			return true;
+	return false;
+}
+
+static void answer_from(const struct app *app, struct sq_job *job,
+			struct hold_answer *a, char *detail, size_t dn,
+			char *word, size_t wn, char *id, size_t idn)
+{
+	struct hold_outcome ho;
+	char *clean;
+
+	id[0] = '\0';
+	switch (job->status) {
+	case SQ_OK:
+		query_hold_outcome(job->res, &ho);
+		clean = text_sanitize(ho.outcome ? ho.outcome : "nothing",
+				      (size_t)-1);
+		snprintf(word, wn, "%s", clean);
+		free(clean);
+		clean = text_sanitize(ho.detail ? ho.detail : "", (size_t)-1);
+		snprintf(detail, dn, "%s", clean);
+		free(clean);
+		snprintf(id, idn, "%s", ho.id ? ho.id : "");
+		a->done = done_word(ho.outcome);
+		if (!a->done && (!ho.outcome || strcmp(ho.outcome, "refused")))
+			snprintf(detail, dn, "shard %s answered \"%s\", which "
+				 "batchtop does not know: look again before "
+				 "asking again", shard_name(app, job->shard), word);
+		break;
+	case SQ_ERROR:
+		snprintf(word, wn, "error");
+		error_words(app, job, detail, dn);
+		break;
+	case SQ_UNKNOWN:
+		snprintf(word, wn, "unknown");
+		snprintf(detail, dn, "the answer was lost (%s): the holds screen "
+			 "shows what the shard recorded; asking again is safe",
+			 job->error);
+		break;
+	default:
+		snprintf(word, wn, "not-sent");
+		snprintf(detail, dn, "not sent: %s",
+			 job->error[0] ? job->error : "cancelled");
+		break;
+	}
+	a->outcome = word;
+	a->detail = detail;
+	a->id = id;
+}
+
+void hold_order_on_job(struct app *app, struct sq_job *job)
+{
+	struct sent **pp, *s = NULL;
+	struct hold_answer a = { 0 };
+	char detail[500], word[40], id[80], err[300];
+
+	for (pp = &inflight; *pp; pp = &(*pp)->next)
+		if ((*pp)->shard == job->shard && (*pp)->job == job->id) {
+			s = *pp;
+			*pp = s->next;
+			break;
+		}
+	if (!s) {
+		sq_job_free(job);
+		return;
+	}
+	a.shard = s->shard;
+	a.op = s->op;
+	a.target = s->target;
+	answer_from(app, job, &a, detail, sizeof detail, word, sizeof word, id,
+		    sizeof id);
+	struct audit_entry e = {
+		.event = "outcome", .screen = s->screen,
+		.shard = shard_name(app, s->shard), .kind = hold_op_name(s->op),
+		.target = s->target, .reason = s->reason, .outcome = word,
+		.detail = detail,
+		.request_id = id[0] ? strtoll(id, NULL, 10) : 0,
+	};
+	if (rerun_audit_many(&e, 1, err, sizeof err) < 0)
+		report_say(s->report, app, REPORT_OUTCOME, "AUDIT LOG NOT WRITTEN "
+			   "(%s): %s %s: %s", err, hold_op_name(s->op), s->target,
+			   word);
+	log_msg(LOG_INFO, "shard %s: %s %s: %s: %s", shard_name(app, s->shard),
+		hold_op_name(s->op), s->target, word, detail);
+	if (s->cb)
+		s->cb(app, &a, s->tag);
+	app->dirty = true;
+	free(s->target);
+	free(s->screen);
+	free(s->reason);
+	free(s);
+	sq_job_free(job);
+}
+
+size_t hold_order_unanswered(void)
+{
+	size_t k = 0;
+
+	for (const struct sent *s = inflight; s; s = s->next)
+		k++;
+	return k;
+}
+
+void hold_order_shutdown(void)
+{
+	while (inflight) {
+		struct sent *s = inflight;
+
+		inflight = s->next;
+		free(s->target);
+		free(s->screen);
+		free(s->reason);
+		free(s);
+	}
+}
