@@ -657,9 +657,12 @@ size_t view_eta_cell(char *buf, size_t n, const struct view *v,
 	p50 = f->eta_p50 > now ? f->eta_p50 - now : 0;
 	p95 = f->eta_p95 > now ? f->eta_p95 - now : 0;
 	fmt_countdown(a, sizeof a, p50);
-	/* The p95 too when it is a different answer: minutes later, and
-	 * half as long again. */
-	if (p95 - p50 > 2 * 60 * 1000 && p95 - p50 > p50 / 2)
+	/* The p95 too when it is a different answer: minutes later and a
+	 * fifth as long again, or past the deadline the p50 makes. */
+	if ((p95 - p50 > 2 * 60 * 1000 && p95 - p50 > p50 / 5) ||
+	    (!r->ev.focus->deadline_inf && r->ev.focus->deadline_at != BT_NO_TIME &&
+	     f->eta_p50 <= r->ev.focus->deadline_at &&
+	     f->eta_p95 > r->ev.focus->deadline_at))
 		snprintf(buf, n, "%s/%s", a, fmt_countdown(b, sizeof b, p95));
 	else
 		snprintf(buf, n, "%s", a);
