@@ -43,6 +43,9 @@ void view_init(struct view *v, size_t nshards, const struct config *cfg)
 	/* Three reads missed in a row (and their time-outs): stale. */
 	v->fc.stale_ms = ((int64_t)cfg->history_interval * 3 +
 			  (int64_t)cfg->query_timeout) * 1000;
+	/* Room for every open close of a large night (a miss costs only a
+	 * forecast). */
+	v->fc.memo = fc_memo_new(65536);
 }
 
 void view_free(struct view *v)
@@ -54,6 +57,7 @@ void view_free(struct view *v)
 	}
 	free(v->snaps);
 	free(v->hist);
+	fc_memo_free(v->fc.memo);
 	free(v->rows);
 	free(v->spare);
 	free(v->ranks);
