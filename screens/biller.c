@@ -116,6 +116,18 @@ static void take_snapshot(struct app *app, struct biller_st *B)
 	B->gone = false;
 }
 
+/* The biller's status as the grid judges it: with its shard's holds and
+ * the forecasts of its shard's close history. */
+static void eval_biller(const struct app *app, const struct biller_st *B,
+			const struct biller *b, struct biller_eval *ev)
+{
+	biller_eval_all(b, B->snap ? B->snap->holds : NULL,
+			B->snap ? B->snap->nholds : 0, app->now,
+			app->cfg->at_risk_pct,
+			view_history(&app->view, (size_t)b->shard_index),
+			&app->view.fc, ev);
+}
+
 static void set_sel_batch(struct biller_st *B, const char *id)
 {
 	if (B->sel_batch && id && !strcmp(B->sel_batch, id))
@@ -308,9 +320,7 @@ static void biller_enter(struct app *app, void *st, const void *arg)
 	if (B->b && app->now != BT_NO_TIME) {
 		struct biller_eval ev;
 
-		biller_eval_held(B->b, B->snap ? B->snap->holds : NULL,
-				 B->snap ? B->snap->nholds : 0, app->now,
-				 app->cfg->at_risk_pct, &ev);
+		eval_biller(app, B, B->b, &ev);
 		if (ev.focus)
 			set_sel_batch(B, ev.focus->batch_id);
 	}
@@ -362,6 +372,7 @@ static void build_lines(struct app *app, struct biller_st *B)
 	const struct biller *b = B->b;
 	int off = b && b->tz_known ? b->utc_offset_s : 0;
 	char row[1024];
+	enum paint fp;
 
 	const struct hold *holds = B->snap ? B->snap->holds : NULL;
 	size_t nholds = B->snap ? B->snap->nholds : 0;
@@ -411,6 +422,8 @@ static void build_lines(struct app *app, struct biller_st *B)
 				    (long)i);
 		if (rerun_fresh_words(app, b->shard_index, t->batch_id, row, sizeof row))
 			add_wrapped(B, row, 4, COLS, 0, (long)i);
+		if (biller_forecast_words(row, sizeof row, app, b, t, off, &fp))
+			add_wrapped(B, row, 4, COLS, draw_attr(fp), (long)i);
 	}
 	if (!b->nbatches)
 		add_line(B, xstrdup("  no batch tonight"), draw_attr(PAINT_DIM), -1, false);
@@ -500,9 +513,7 @@ static void draw_title(struct app *app, const struct biller_st *B)
 		struct biller_eval ev;
 		const char *status;
 
-		biller_eval_held(b, B->snap ? B->snap->holds : NULL,
-				 B->snap ? B->snap->nholds : 0, app->now,
-				 app->cfg->at_risk_pct, &ev);
+		eval_biller(app, B, b, &ev);
 		status = ev.status == BS_OTHER && ev.focus ? ev.focus->status
 			 : biller_status_label(ev.status);
 		char *id = text_escape(b->biller_id);

@@ -17,6 +17,7 @@
 #include "data/shard_poller.h"
 #include "core/view.h"
 
+struct history_reader;
 struct keymap;
 struct newrelic;
 struct newrelic_conf;
@@ -37,6 +38,7 @@ enum job_kind {
 	JOB_REQUESTS,	/* re-reading rerun_request rows */
 	JOB_REPORT,	/* the handoff report (W) */
 	JOB_HOLD,	/* place_hold, release_hold, write_off_invoice */
+	JOB_HISTORY,	/* a shard's close history (data/history.h) */
 	JOB__COUNT
 };
 
@@ -65,6 +67,9 @@ struct app {
 	struct newrelic_errors *nr_errs;	/* the UI's reference, or NULL */
 	struct newrelic_health *nr_health;	/* the UI's copy (with nr) */
 	unsigned nr_gen;			/* last seen newrelic_read() counter */
+	/* The forecasts' history reads (with the query workers only); the
+	 * histories themselves are in view (view_history). */
+	struct history_reader *history;
 
 	bool color;			/* colours in use */
 	bool readonly;
@@ -111,7 +116,8 @@ enum app_mode {
 int app_open(struct app *app, struct config *cfg, struct keymap *km,
 	     enum app_mode mode, const struct newrelic_conf *nrc, char **why);
 /* Take the pollers' new snapshots, New Relic's new health and errors and
- * hand finished query jobs to their handlers.  True when anything changed. */
+ * hand finished query jobs to their handlers; ask for the histories that
+ * are due.  True when anything changed. */
 bool app_collect(struct app *app);
 /* Ask every thread to stop, then wait for them all against one deadline
  * (a shard stuck where no stop request reaches costs the wait once, not

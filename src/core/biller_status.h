@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/forecast.h"
 #include "core/snapshot.h"
 
 struct hold;
@@ -35,9 +36,11 @@ struct biller_eval {
 					 * for closed late: finished - deadline */
 	int permille;			/* of focus's window elapsed, 0..1000+ */
 	const struct hold *hold;	/* BS_HELD: the hold, NULL if unread */
+	bool by_forecast;		/* at risk by its forecast, not by the
+					 * fixed rule (at_risk_pct) */
 };
 
-/* Derive the status of b at now (shard time, ms). */
+/* Derive the status of b at now (shard time, ms), by the fixed rule. */
 void biller_eval(const struct biller *b, int64_t now, int at_risk_pct,
 		 struct biller_eval *out);
 /* The same with the shard's holds (core/hold.h): a held batch is neither
@@ -46,6 +49,18 @@ void biller_eval(const struct biller *b, int64_t now, int at_risk_pct,
 void biller_eval_held(const struct biller *b, const struct hold *holds,
 		      size_t nholds, int64_t now, int at_risk_pct,
 		      struct biller_eval *out);
+/* The same with forecasts from h (NULL: the fixed rule alone): an open
+ * close, running or scheduled, is at risk when its forecast says so
+ * (forecast_at_risk); a running close h has nothing for is judged by the
+ * fixed rule. */
+void biller_eval_fc(const struct biller *b, int64_t now, int at_risk_pct,
+		    const struct fc_history *h, const struct forecast_opts *o,
+		    struct biller_eval *out);
+/* Both: the shard's holds and the forecasts of h (either may be absent). */
+void biller_eval_all(const struct biller *b, const struct hold *holds,
+		     size_t nholds, int64_t now, int at_risk_pct,
+		     const struct fc_history *h,
+		     const struct forecast_opts *o, struct biller_eval *out);
 
 /* "FAILED", "LATE", "AT RISK", ... never NULL. */
 const char *biller_status_label(enum biller_status s);

@@ -67,6 +67,11 @@ struct config {
 	int breaker_failure_rate;	/* percent of the window; 0: no such rule */
 	int breaker_failure_window;	/* outcomes the rate is taken over */
 	int breaker_pause;		/* seconds open before the one trial */
+	/* Forecasts from history (core/forecast.h; doc/batchtop.conf.5). */
+	int history_interval;	/* seconds between reads of a shard's history */
+	int history_days;	/* calendar days of closes a read takes */
+	int at_risk_probability;  /* % chance of a miss that is "at risk" */
+	int will_miss_probability; /* % chance of a miss worded "will miss" */
 
 	/* [ui] */
 	bool show_demo;

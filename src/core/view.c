@@ -37,19 +37,46 @@ void view_init(struct view *v, size_t nshards, const struct config *cfg)
 		init_status_lower();
 	v->show_demo = cfg->show_demo;
 	v->at_risk_pct = cfg->at_risk_pct;
+	v->hist = xcalloc(nshards ? nshards : 1, sizeof *v->hist);
+	v->fc.at_risk_pct = cfg->at_risk_probability;
+	v->fc.will_miss_pct = cfg->will_miss_probability;
+	/* Three reads missed in a row (and their time-outs): stale. */
+	v->fc.stale_ms = ((int64_t)cfg->history_interval * 3 +
+			  (int64_t)cfg->query_timeout) * 1000;
+	/* Room for every open close of a large night (a miss costs only a
+	 * forecast). */
+	v->fc.memo = fc_memo_new(65536);
 }
 
 void view_free(struct view *v)
 {
-	for (size_t i = 0; i < v->nsnaps; i++)
+	for (size_t i = 0; i < v->nsnaps; i++) {
 		snapshot_unref(v->snaps[i]);
+		if (v->hist)
+			fc_history_unref(v->hist[i]);
+	}
 	free(v->snaps);
+	free(v->hist);
+	fc_memo_free(v->fc.memo);
 	free(v->rows);
 	free(v->spare);
 	free(v->ranks);
 	free(v->items);
 	free(v->tmp);
 	memset(v, 0, sizeof *v);
+}
+
+void view_set_history(struct view *v, size_t i, struct fc_history *h)
+{
+	if (i >= v->nsnaps || v->hist[i] == h)
+		return;
+	fc_history_unref(v->hist[i]);
+	v->hist[i] = fc_history_ref(h);
+}
+
+const struct fc_history *view_history(const struct view *v, size_t i)
+{
+	return v->hist && i < v->nsnaps ? v->hist[i] : NULL;
 }
 
 void view_set_snapshot(struct view *v, size_t i, struct snapshot *s)
@@ -433,8 +460,9 @@ void view_rebuild(struct view *v, int64_t now)
 
 			r->b = &s->billers[j];
 			r->rank = v->ranks[k];
-			biller_eval_held(r->b, s->holds, s->nholds, now,
-					 v->at_risk_pct, &r->ev);
+			biller_eval_all(r->b, s->holds, s->nholds, now,
+					v->at_risk_pct, v->hist[i], &v->fc,
+					&r->ev);
 			r->acted = (r->ev.status == BS_FAILED ||
 				     r->ev.status == BS_LATE) &&
 				   (v->rerun_open ? v->rerun_open
@@ -600,5 +628,52 @@ size_t view_left_cell(char *buf, size_t n, const struct row *r)
 		snprintf(buf, n, "late %s", fmt_countdown(t, sizeof t, r->ev.time_left));
 	else
 		fmt_countdown(buf, n, r->ev.time_left);
+	return strlen(buf);
+}
+
+bool view_row_forecast(const struct view *v, const struct row *r, int64_t now,
+		       struct forecast *f)
+{
+	const struct batch *t = r->ev.focus;
+
+	f->source = FC_NONE;
+	if (!t || r->ev.status == BS_FAILED || r->ev.status == BS_LATE ||
+	    (t->state != BATCH_RUNNING && t->state != BATCH_SCHEDULED))
+		return false;
+	forecast_batch(view_history(v, (size_t)r->b->shard_index), r->b, t,
+		       now, &v->fc, f);
+	return f->source != FC_NONE && f->eta_p50 != BT_NO_TIME;
+}
+
+size_t view_eta_cell(char *buf, size_t n, const struct view *v,
+		     const struct row *r, const struct forecast *f,
+		     int64_t now, bool *miss)
+{
+	int64_t p50, p95;
+	char a[16], b[16];
+
+	buf[0] = '\0';
+	if (miss)
+		*miss = false;
+	if (f->source == FC_NONE || f->eta_p50 == BT_NO_TIME)
+		return 0;
+	if (forecast_will_miss(f, r->ev.focus, &v->fc)) {
+		if (miss)
+			*miss = true;
+		snprintf(buf, n, "will miss");
+		return strlen(buf);
+	}
+	p50 = f->eta_p50 > now ? f->eta_p50 - now : 0;
+	p95 = f->eta_p95 > now ? f->eta_p95 - now : 0;
+	fmt_countdown(a, sizeof a, p50);
+	/* The p95 too when it is a different answer: minutes later and a
+	 * fifth as long again, or past the deadline the p50 makes. */
+	if ((p95 - p50 > 2 * 60 * 1000 && p95 - p50 > p50 / 5) ||
+	    (!r->ev.focus->deadline_inf && r->ev.focus->deadline_at != BT_NO_TIME &&
+	     f->eta_p50 <= r->ev.focus->deadline_at &&
+	     f->eta_p95 > r->ev.focus->deadline_at))
+		snprintf(buf, n, "%s/%s", a, fmt_countdown(b, sizeof b, p95));
+	else
+		snprintf(buf, n, "%s", a);
 	return strlen(buf);
 }

@@ -16,6 +16,7 @@
 
 #include "core/config.h"
 #include "core/biller_status.h"
+#include "core/forecast.h"
 
 struct row {
 	const struct biller *b;
@@ -48,6 +49,10 @@ struct view {
 	bool reverse;
 	bool show_demo;
 	int at_risk_pct;
+	/* Per shard, the close history forecasts are made from (a reference
+	 * each, NULL until one is read), and the thresholds they use. */
+	struct fc_history **hist;
+	struct forecast_opts fc;
 	int64_t time_base;		/* deadlines are keyed from it (view.c) */
 	/* Whether b has a rerun request still open; NULL: the snapshot's
 	 * word for it (view_rerun_open).  The dashboard adds what it asked
@@ -62,6 +67,11 @@ void view_free(struct view *v);
 
 /* Replace shard i's snapshot (takes a new reference; NULL keeps none). */
 void view_set_snapshot(struct view *v, size_t i, struct snapshot *s);
+
+/* Replace shard i's history (takes a new reference; NULL keeps none). */
+void view_set_history(struct view *v, size_t i, struct fc_history *h);
+/* Shard i's history, or NULL (the view keeps its reference). */
+const struct fc_history *view_history(const struct view *v, size_t i);
 
 /* The time to evaluate at: the freshest shard clock estimate, from
  * snapshots' server_now advanced by our monotonic clock since. */
@@ -97,6 +107,20 @@ size_t view_attempts_cell(char *buf, size_t n, const struct biller *b);
 /* "12:34", "late 5:00", "never", "late \u221e"; empty for no deadline
  * or a close that needs no countdown (closed, no close tonight). */
 size_t view_left_cell(char *buf, size_t n, const struct row *r);
+/* The forecast of the close that decides row r (its focus), at now, from
+ * its shard's history: false (f->source FC_NONE) when there is none, or
+ * the row is not an open close (failed and late ones are past
+ * forecasting). */
+bool view_row_forecast(const struct view *v, const struct row *r, int64_t now,
+		       struct forecast *f);
+/* The ETA cell from f: the time to its median finish ("12:05"), with the
+ * p95 when it is much later or past the deadline ("12:05/31:40"), or
+ * "will miss" when
+ * forecast_will_miss(); empty without a forecast.  *miss (may be NULL)
+ * says whether it was "will miss". */
+size_t view_eta_cell(char *buf, size_t n, const struct view *v,
+		     const struct row *r, const struct forecast *f,
+		     int64_t now, bool *miss);
 /* The status word of a row: its label, or the shard's own status text
  * when that is one batchtop does not know.  Never NULL. */
 const char *view_status_text(const struct row *r);

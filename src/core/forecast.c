@@ -1,0 +1,512 @@
+/*
+ * forecast.c - the estimator (forecast.h): ETA quantiles and the chance
+ * of missing the deadline, from the empirical distribution of past closes.
+ *
+ * Running close, elapsed e: the past closes that took longer than e are
+ * the ones this close can still turn out like, so the finish is started_at
+ * plus one of them, each as likely.  When the close has outrun every past
+ * one ("beyond"), nothing in its history says how much longer it needs;
+ * the guess is that it needs as long again as its closes take, from now,
+ * which keeps a stuck close at risk instead of calling it nearly done.
+ *
+ * Scheduled close: the start is scheduled_at plus a start delay (delays
+ * shorter than the wait so far are ruled out; none left: it starts now),
+ * never before now; the finish is the start plus an independent duration.
+ * P(miss) averages, over the delays, the share of durations that would
+ * end past the deadline (a binary search each).  ETA quantiles need the
+ * distribution of the sum: both sides are thinned to 24 evenly spaced
+ * order statistics and the at most 576 sums sorted, which only the rows
+ * on screen pay for (forecast_miss() skips it).
+ *
+ * P(miss) is a step function of time: it changes only when the elapsed
+ * time (or the wait) passes one of the samples it is conditioned on.  So
+ * forecast_open() also says until when its answer holds, and the memo
+ * (forecast_miss_memo) answers an unchanged close from its last answer
+ * until then: the grid re-evaluates every biller every second, and most
+ * seconds nothing moved.
+ */
+#include "autoconf.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "core/forecast.h"
+
+#define SUM_SIDE 24
+
+int64_t fc_quantile(const struct fc_dist *d, double q)
+{
+	double pos, f;
+	size_t i;
+
+	if (!d->n)
+		return BT_NO_TIME;
+	if (q <= 0 || d->n == 1)
+		return d->ms[0];
+	if (q >= 1)
+		return d->ms[d->n - 1];
+	pos = q * (double)(d->n - 1);
+	i = (size_t)pos;
+	f = pos - (double)i;
+	if (i + 1 >= d->n)
+		return d->ms[d->n - 1];
+	return d->ms[i] + (int64_t)((double)(d->ms[i + 1] - d->ms[i]) * f + 0.5);
+}
+
+size_t fc_count_above(const struct fc_dist *d, int64_t x)
+{
+	size_t lo = 0, hi = d->n;
+
+	while (lo < hi) {		/* the first element > x */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->ms[mid] > x)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return d->n - lo;
+}
+
+/* The deadline of t: 1 and *dl when there is one, 0 when it never passes
+ * ('infinity'), -1 when it always has ('-infinity'), -2 when unknown. */
+static int deadline_of(const struct batch *t, int64_t *dl)
+{
+	if (t->deadline_inf)
+		return t->deadline_inf > 0 ? 0 : -1;
+	if (t->deadline_at == BT_NO_TIME)
+		return -2;
+	*dl = t->deadline_at;
+	return 1;
+}
+
+/* P(base + X > dl) for X drawn from d. */
+static double p_after(const struct fc_dist *d, int64_t base, int64_t dl)
+{
+	return (double)fc_count_above(d, dl - base) / (double)d->n;
+}
+
+static void set_p_miss(struct forecast *out, const struct batch *t,
+		       double (*p)(const void *ctx, int64_t dl), const void *ctx)
+{
+	int64_t dl = 0;
+
+	switch (deadline_of(t, &dl)) {
+	case 1:
+		out->p_miss = p(ctx, dl);
+		break;
+	case 0:
+		out->p_miss = 0;
+		break;
+	case -1:
+		out->p_miss = 1;
+		break;
+	default:
+		out->p_miss = -1;
+		break;
+	}
+}
+
+struct running_ctx {
+	struct fc_dist d;	/* the durations it may still turn out like */
+	int64_t base;		/* ... counted from here */
+};
+
+static double running_p(const void *ctx, int64_t dl)
+{
+	const struct running_ctx *c = ctx;
+
+	return p_after(&c->d, c->base, dl);
+}
+
+/* Until when P(now + X > deadline), X from d, stays what it is now: it
+ * grows when the time left falls below the largest sample that still
+ * fits (never, once none fits). */
+static int64_t from_now_until(const struct fc_dist *d, const struct batch *t,
+			      int64_t now)
+{
+	int64_t dl = 0;
+	size_t fits;
+
+	if (deadline_of(t, &dl) != 1)
+		return INT64_MAX;
+	fits = d->n - fc_count_above(d, dl - now);
+	return fits ? dl - d->ms[fits - 1] + 1 : INT64_MAX;
+}
+
+static void running(const struct fc_dist *D, const struct batch *t,
+		    int64_t now, bool eta, struct forecast *out,
+		    int64_t *valid_until)
+{
+	struct running_ctx c = { *D, now };
+
+	*valid_until = now;	/* counted from now: changes with it */
+	if (t->started_at != BT_NO_TIME) {
+		int64_t e = now > t->started_at ? now - t->started_at : 0;
+		size_t k = fc_count_above(D, e);
+
+		out->start_p50 = t->started_at;
+		out->longer = k;
+		if (k) {
+			c.d.ms = D->ms + (D->n - k);
+			c.d.n = k;
+			c.base = t->started_at;
+			/* The same until it has run as long as the shortest
+			 * close it can still turn out like. */
+			*valid_until = t->started_at + c.d.ms[0];
+		} else {
+			out->beyond = true;
+			*valid_until = from_now_until(D, t, now);
+		}
+	} else {
+		out->start_p50 = now;	/* running, start unknown: from now */
+		out->longer = D->n;
+		*valid_until = from_now_until(D, t, now);
+	}
+	set_p_miss(out, t, running_p, &c);
+	if (eta) {
+		out->eta_p50 = c.base + fc_quantile(&c.d, 0.5);
+		out->eta_p95 = c.base + fc_quantile(&c.d, 0.95);
+	}
+}
+
+struct sched_ctx {
+	struct fc_dist dur, delay;	/* delay conditioned on the wait */
+	int64_t sched, now;
+};
+
+static int64_t start_at(const struct sched_ctx *c, int64_t delay)
+{
+	int64_t s = c->sched + delay;
+
+	return s > c->now ? s : c->now;
+}
+
+static double sched_p(const void *ctx, int64_t dl)
+{
+	const struct sched_ctx *c = ctx;
+	int64_t latest = start_at(c, c->delay.ms[c->delay.n - 1]);
+	double sum = 0;
+
+	/* Most scheduled closes cannot miss even if late and slow. */
+	if (latest + c->dur.ms[c->dur.n - 1] <= dl)
+		return 0;
+	for (size_t i = 0; i < c->delay.n; i++)
+		sum += p_after(&c->dur, start_at(c, c->delay.ms[i]), dl);
+	return sum / (double)c->delay.n;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The i-th of m evenly spaced order statistics of d (m <= d->n). */
+static int64_t spaced(const struct fc_dist *d, size_t i, size_t m)
+{
+	return m < 2 ? d->ms[d->n / 2] : d->ms[i * (d->n - 1) / (m - 1)];
+}
+
+static void sched_eta(const struct sched_ctx *c, struct forecast *out)
+{
+	int64_t sums[SUM_SIDE * SUM_SIDE];
+	size_t a = c->delay.n < SUM_SIDE ? c->delay.n : SUM_SIDE;
+	size_t b = c->dur.n < SUM_SIDE ? c->dur.n : SUM_SIDE, n = 0;
+	struct fc_dist all;
+
+	for (size_t i = 0; i < a; i++) {
+		int64_t s = start_at(c, spaced(&c->delay, i, a));
+
+		for (size_t j = 0; j < b; j++)
+			sums[n++] = s + spaced(&c->dur, j, b);
+	}
+	qsort(sums, n, sizeof *sums, cmp_i64);
+	all.ms = sums;
+	all.n = n;
+	out->eta_p50 = fc_quantile(&all, 0.5);
+	out->eta_p95 = fc_quantile(&all, 0.95);
+}
+
+static void scheduled(const struct fc_dist *D, const struct fc_dist *L,
+		      const struct batch *t, int64_t now, bool eta,
+		      struct forecast *out, int64_t *valid_until)
+{
+	static const int64_t zero = 0;
+	struct sched_ctx c = { *D, *L, t->scheduled_at, now };
+	size_t k;
+
+	if (c.sched == BT_NO_TIME)
+		c.sched = now;
+	/* Delays no longer than the wait so far are ruled out (it would
+	 * have started); every one left starts after now. */
+	k = fc_count_above(L, now - c.sched);
+	if (k) {
+		c.delay.ms = L->ms + (L->n - k);
+		c.delay.n = k;
+		*valid_until = c.sched + c.delay.ms[0];
+	} else if (!L->n && now < c.sched) {	/* no delay known: on time */
+		c.delay.ms = &zero;
+		c.delay.n = 1;
+		*valid_until = c.sched;
+	} else {		/* later than it ever started: now */
+		c.delay.ms = &zero;
+		c.delay.n = 1;
+		c.sched = now;
+		*valid_until = from_now_until(D, t, now);
+	}
+	out->longer = D->n;
+	out->start_p50 = start_at(&c, fc_quantile(&c.delay, 0.5));
+	set_p_miss(out, t, sched_p, &c);
+	if (eta)
+		sched_eta(&c, out);
+}
+
+/* The forecast, and until when (shard ms) it stays the same for an
+ * unchanged close: the memo's validity. */
+static void forecast_open(const struct fc_history *h, const struct biller *b,
+			  const struct batch *t, int64_t now,
+			  const struct forecast_opts *o, bool eta,
+			  struct forecast *out, int64_t *valid_until)
+{
+	struct fc_dist D, L;
+
+	out->source = FC_NONE;
+	out->closes = out->longer = 0;
+	out->beyond = false;
+	out->stale = false;
+	out->start_p50 = out->eta_p50 = out->eta_p95 = BT_NO_TIME;
+	out->p_miss = -1;
+	*valid_until = INT64_MAX;
+	if (!h || !t || batch_is_bad(t) || now == BT_NO_TIME ||
+	    (t->state != BATCH_RUNNING && t->state != BATCH_SCHEDULED))
+		return;
+	out->source = fc_history_pick(h, b ? b->biller_id : t->biller_id,
+				      t->payment_type, t->module,
+				      b ? b->nbatches : 1, &D, &L);
+	if (out->source == FC_NONE)
+		return;
+	out->closes = D.n;
+	if (o && o->stale_ms > 0) {
+		int64_t stale_at = fc_history_read_at(h) + o->stale_ms;
+
+		out->stale = now > stale_at;
+		if (!out->stale)
+			*valid_until = stale_at + 1;
+	}
+	{
+		int64_t until = INT64_MAX;
+
+		if (t->state == BATCH_RUNNING)
+			running(&D, t, now, eta, out, &until);
+		else
+			scheduled(&D, &L, t, now, eta, out, &until);
+		if (until < *valid_until)
+			*valid_until = until;
+	}
+}
+
+void forecast_batch(const struct fc_history *h, const struct biller *b,
+		    const struct batch *t, int64_t now,
+		    const struct forecast_opts *o, struct forecast *out)
+{
+	int64_t until;
+
+	forecast_open(h, b, t, now, o, true, out, &until);
+}
+
+void forecast_miss(const struct fc_history *h, const struct biller *b,
+		   const struct batch *t, int64_t now,
+		   const struct forecast_opts *o, struct forecast *out)
+{
+	int64_t until;
+
+	forecast_open(h, b, t, now, o, false, out, &until);
+	out->start_p50 = BT_NO_TIME;
+}
+
+/* --- the memo ------------------------------------------------------------- */
+
+/* One remembered forecast_miss(): the batch id's address, a check of
+ * everything else it read (64 bits: a false match is not a concern), and
+ * the answer, packed small so that 10,000 billers' closes stay in cache. */
+struct memo_entry {
+	const void *id;
+	uint64_t check;
+	int64_t valid_until;
+	float p_miss;
+	uint32_t closes, longer;
+	uint8_t source, beyond, stale;
+};
+
+struct fc_memo {
+	struct memo_entry *e;
+	size_t mask;
+};
+
+struct fc_memo *fc_memo_new(size_t slots)
+{
+	struct fc_memo *m = calloc(1, sizeof *m);
+	size_t n = 64;
+
+	while (n < slots)
+		n *= 2;
+	if (m)
+		m->e = calloc(n, sizeof *m->e);
+	if (!m || !m->e) {
+		free(m);
+		return NULL;
+	}
+	m->mask = n - 1;
+	return m;
+}
+
+void fc_memo_free(struct fc_memo *m)
+{
+	if (!m)
+		return;
+	free(m->e);
+	free(m);
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	return h * 0xff51afd7ed558ccdull;
+}
+
+static uint64_t memo_check(const struct fc_history *h, const struct biller *b,
+			   const struct batch *t)
+{
+	uint64_t c = mix(0, (uintptr_t)h);
+
+	c = mix(c, (uintptr_t)(b ? b->biller_id : t->biller_id));
+	c = mix(c, (uintptr_t)t->payment_type);
+	c = mix(c, (uintptr_t)t->module);
+	c = mix(c, (uint64_t)t->scheduled_at);
+	c = mix(c, (uint64_t)t->started_at);
+	c = mix(c, (uint64_t)t->deadline_at);
+	c = mix(c, (uint64_t)t->state * 4 + (uint64_t)(t->deadline_inf + 1));
+	return mix(c, b ? b->nbatches : 1);
+}
+
+void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
+			const struct biller *b, const struct batch *t,
+			int64_t now, const struct forecast_opts *o,
+			struct forecast *out)
+{
+	struct memo_entry *e;
+	uint64_t check;
+	int64_t until;
+
+	if (!m || !t) {
+		forecast_miss(h, b, t, now, o, out);
+		return;
+	}
+	/* By the id's address, not its text: snapshots share an unchanged
+	 * batch's strings, and no string is read to find it; ids laid out
+	 * one after another in a snapshot's arena fall in slots one after
+	 * another. */
+	e = &m->e[((uintptr_t)t->batch_id >> 4) & m->mask & ~(size_t)1];
+	check = memo_check(h, b, t);
+	/* Two ways: an id whose slot another one holds tries its pair; a
+	 * new answer replaces the one it updates, else the sooner stale. */
+	if (e->id != t->batch_id &&
+	    (e[1].id == t->batch_id || e[1].valid_until < e->valid_until))
+		e++;
+	if (e->id == t->batch_id && e->check == check && now < e->valid_until) {
+		out->source = (enum fc_source)e->source;
+		out->closes = e->closes;
+		out->longer = e->longer;
+		out->beyond = e->beyond;
+		out->stale = e->stale;
+		out->start_p50 = out->eta_p50 = out->eta_p95 = BT_NO_TIME;
+		out->p_miss = e->p_miss;
+		return;
+	}
+	forecast_open(h, b, t, now, o, false, out, &until);
+	out->start_p50 = BT_NO_TIME;
+	*e = (struct memo_entry){
+		.id = t->batch_id, .check = check, .valid_until = until,
+		.p_miss = (float)out->p_miss, .closes = (uint32_t)out->closes,
+		.longer = (uint32_t)out->longer, .source = (uint8_t)out->source,
+		.beyond = out->beyond, .stale = out->stale,
+	};
+	/* What a remembered answer says, exactly: p_miss as stored. */
+	out->p_miss = e->p_miss;
+}
+
+bool forecast_at_risk(const struct forecast *f, const struct forecast_opts *o)
+{
+	return f->source != FC_NONE && f->p_miss >= 0 &&
+	       f->p_miss * 100.0 >= (double)o->at_risk_pct;
+}
+
+bool forecast_will_miss(const struct forecast *f, const struct batch *t,
+			const struct forecast_opts *o)
+{
+	if (f->source == FC_NONE || f->p_miss < 0)
+		return false;
+	if (f->p_miss * 100.0 >= (double)o->will_miss_pct)
+		return true;
+	return f->eta_p50 != BT_NO_TIME && !t->deadline_inf &&
+	       t->deadline_at != BT_NO_TIME && f->eta_p50 > t->deadline_at;
+}
+
+void forecast_rerun(const struct fc_history *h, const struct biller *b,
+		    const struct batch *t, size_t nbatches, int64_t now,
+		    int64_t deadline, const struct forecast_opts *o,
+		    struct fc_rerun *out)
+{
+	int64_t k = nbatches ? (int64_t)nbatches : 1;
+	const char *id = b ? b->biller_id : t->biller_id;
+	struct fc_dist R, L;
+
+	out->source = FC_NONE;
+	out->from_reruns = false;
+	out->stale = false;
+	out->closes = 0;
+	out->p50 = out->p95 = BT_NO_TIME;
+	out->p_miss = -1;
+	if (!h || !t)
+		return;
+	if (fc_history_reruns(h, id, t->payment_type, &R)) {
+		out->source = FC_BILLER;
+		out->from_reruns = true;
+	} else {
+		out->source = fc_history_pick(h, id, t->payment_type, t->module,
+					      b ? b->nbatches : 1, &R, &L);
+		if (out->source == FC_NONE)
+			return;
+	}
+	out->closes = R.n;
+	out->stale = o && o->stale_ms > 0 && now != BT_NO_TIME &&
+		     now - fc_history_read_at(h) > o->stale_ms;
+	out->p50 = k * fc_quantile(&R, 0.5);
+	out->p95 = k * fc_quantile(&R, 0.95);
+	if (deadline == BT_NO_TIME || now == BT_NO_TIME)
+		return;
+	if (deadline <= now) {
+		out->p_miss = 1;
+		return;
+	}
+	/* k * d > left  <=>  d > floor(left / k), for whole ms. */
+	out->p_miss = (double)fc_count_above(&R, (deadline - now) / k) /
+		      (double)R.n;
+}
+
+const char *fc_source_words(enum fc_source s)
+{
+	switch (s) {
+	case FC_BILLER:
+		return "this biller's closes";
+	case FC_MODULE:
+		return "its module's closes";
+	case FC_SIMILAR:
+		return "closes of similar billers";
+	case FC_NONE:
+		break;
+	}
+	return "the fixed rule (thin history)";
+}
