@@ -1,0 +1,179 @@
+/*
+ * forecast.h - will this close make its payment file?  Forecasts from the
+ * history of past closes (src/core/forecast.c, src/core/forecast_hist.c).
+ *
+ * A history (struct fc_history) holds, for one shard, the recent closes of
+ * every biller and payment type: how long each took (finished_at -
+ * started_at) and how late it started (started_at - scheduled_at), and
+ * how long reruns took where they are known.  It is filled by one thread
+ * (data/history.c, from query/query_history.c; or a test, or the
+ * backtest), finished with fc_history_finish(), and from then on never
+ * written: readers take a reference (fc_history_ref) and drop it when done,
+ * like snapshots, so the UI draws from it with no lock held.
+ *
+ * The forecast of one open close takes its distribution from the first of
+ * these that has at least FC_MIN_CLOSES closes (fc_source says which):
+ *   this biller and payment type; the module and payment type (every biller
+ *   of the shard); the shard's billers of similar size (their closes per
+ *   business day of the history, in powers of two, against the biller's
+ *   batches tonight);
+ *   else none, and the caller applies the fixed rule (at_risk_pct).
+ * A running close's remaining time is conditioned on how long it has run:
+ * only the past closes longer than the elapsed time count.  A scheduled
+ * close finishes at its start (scheduled_at plus a start delay, itself
+ * conditioned on the delay so far) plus a duration.  Every time is
+ * absolute (epoch ms of the shard's clock): a DST night or a zone the
+ * shard did not know changes no arithmetic, since neither durations nor
+ * deadlines are wall-clock times.
+ *
+ * Pure: no clock, no threads, no I/O.
+ */
+#ifndef BT_FORECAST_H
+#define BT_FORECAST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/snapshot.h"
+
+/* Fewer closes than this is too thin to forecast from. */
+#define FC_MIN_CLOSES 5
+/* A pooled distribution (module, similar size) is thinned to at most this
+ * many evenly spaced quantiles, so every forecast costs the same. */
+#define FC_POOL_MAX 256
+
+enum fc_source {
+	FC_NONE,	/* no history, or too thin everywhere: the fixed rule */
+	FC_BILLER,	/* this biller and payment type */
+	FC_MODULE,	/* its module and payment type, on its shard */
+	FC_SIMILAR,	/* its shard's billers of similar size */
+};
+
+/* A distribution: n durations in ms, sorted ascending (ms is NULL when n
+ * is 0).  Owned by the history it came from. */
+struct fc_dist {
+	const int64_t *ms;
+	size_t n;
+};
+
+struct fc_history;
+
+/* A new empty history of shard shard_index, read when the shard's clock
+ * said read_at (epoch ms), with one reference. */
+struct fc_history *fc_history_new(int shard_index, int64_t read_at);
+struct fc_history *fc_history_ref(struct fc_history *h);
+void fc_history_unref(struct fc_history *h);	/* NULL: nothing */
+
+/* Add one past close, oldest first (the sparkline's order).  delay_ms or
+ * dur_ms < 0 (or BT_NO_TIME): not known.  Ids are copied byte for byte.
+ * Only before fc_history_finish(). */
+void fc_history_add(struct fc_history *h, const char *biller_id,
+		    const char *business_day, const char *payment_type,
+		    const char *module, int64_t delay_ms, int64_t dur_ms);
+/* Add one past rerun of a batch of biller_id (request to finish). */
+void fc_history_add_rerun(struct fc_history *h, const char *biller_id,
+			  const char *payment_type, int64_t dur_ms);
+/* Sort, index and pool; after this the history is read-only. */
+void fc_history_finish(struct fc_history *h);
+
+int fc_history_shard(const struct fc_history *h);
+int64_t fc_history_read_at(const struct fc_history *h);
+size_t fc_history_closes(const struct fc_history *h);	/* all added */
+
+/* The closes of biller_id and payment_type, in the order they were added
+ * (oldest first, for a sparkline): *ms gets the array, the count is
+ * returned (0: none; *ms NULL).  Owned by h. */
+size_t fc_history_recent(const struct fc_history *h, const char *biller_id,
+			 const char *payment_type, const int64_t **ms);
+
+/* The duration and start-delay distributions a close of (biller_id,
+ * payment_type, module) is forecast from, with tonight's batch count of
+ * its biller for the similar-size pool; returns their source (FC_NONE:
+ * both empty).  h may be NULL (FC_NONE). */
+enum fc_source fc_history_pick(const struct fc_history *h,
+			       const char *biller_id, const char *payment_type,
+			       const char *module, size_t batches_tonight,
+			       struct fc_dist *dur, struct fc_dist *delay);
+
+/* The rerun durations of biller_id and payment_type, when at least
+ * FC_MIN_CLOSES are known (else false and d empty). */
+bool fc_history_reruns(const struct fc_history *h, const char *biller_id,
+		       const char *payment_type, struct fc_dist *d);
+
+/* What a forecast says of one close. */
+struct forecast {
+	enum fc_source source;	/* FC_NONE: no forecast (fixed rule) */
+	size_t closes;		/* durations it rests on (before conditioning) */
+	size_t longer;		/* of those, longer than the elapsed time
+				 * (running), else closes */
+	bool beyond;		/* running longer than every close it rests
+				 * on: the remaining time is a guess (see
+				 * forecast.c) */
+	bool stale;		/* the history is older than the caller's
+				 * stale limit (forecast_opts.stale_ms) */
+	int64_t start_p50;	/* expected start (started_at if running) */
+	int64_t eta_p50;	/* expected finish, epoch ms; BT_NO_TIME */
+	int64_t eta_p95;	/* when there is no forecast */
+	double p_miss;		/* P(finishes after the deadline), 0..1;
+				 * < 0 when unknown (no forecast, or no
+				 * deadline to miss) */
+};
+
+struct forecast_opts {
+	int at_risk_pct;	/* p_miss (percent) that makes a close at risk */
+	int will_miss_pct;	/* p_miss (percent) worded "will miss" */
+	int64_t stale_ms;	/* history older than this is stale (0: never) */
+};
+
+/* The forecast of open close t of biller b at now (shard clock, ms) from
+ * h (NULL: no history).  A close that is not scheduled or running, or is
+ * bad, gets source FC_NONE.  Costs a few binary searches for a running
+ * close; up to |delay| x |duration| for a scheduled one. */
+void forecast_batch(const struct fc_history *h, const struct biller *b,
+		    const struct batch *t, int64_t now,
+		    const struct forecast_opts *o, struct forecast *out);
+
+/* Only p_miss, source and closes of forecast_batch() (start_p50, eta_p50
+ * and eta_p95 are BT_NO_TIME): cheap enough for every biller every second. */
+void forecast_miss(const struct fc_history *h, const struct biller *b,
+		   const struct batch *t, int64_t now,
+		   const struct forecast_opts *o, struct forecast *out);
+
+/* Is f at risk / a plain miss by o's thresholds?  A miss needs p_miss >=
+ * will_miss_pct, or an eta_p50 past the deadline. */
+bool forecast_at_risk(const struct forecast *f, const struct forecast_opts *o);
+bool forecast_will_miss(const struct forecast *f, const struct batch *t,
+			const struct forecast_opts *o);
+
+/* What a rerun would take, started now. */
+struct fc_rerun {
+	enum fc_source source;	/* FC_NONE: nothing to go on */
+	bool from_reruns;	/* from the biller's past reruns (else from
+				 * its closes, or source's pool) */
+	bool stale;		/* as in struct forecast */
+	size_t closes;		/* durations it rests on */
+	int64_t p50, p95;	/* of all nbatches in a row, ms; BT_NO_TIME */
+	double p_miss;		/* P(finishes after deadline); < 0 unknown */
+};
+
+/* A rerun of nbatches (>= 1) closes like t of biller b, one after another,
+ * started at now, against deadline (epoch ms; BT_NO_TIME: none).  Its
+ * durations are the biller's reruns when FC_MIN_CLOSES of them are known,
+ * else those forecast_batch() would use; nbatches closes are taken to last
+ * alike (a biller's batches do), so p50 and p95 scale by nbatches. */
+void forecast_rerun(const struct fc_history *h, const struct biller *b,
+		    const struct batch *t, size_t nbatches, int64_t now,
+		    int64_t deadline, const struct forecast_opts *o,
+		    struct fc_rerun *out);
+
+/* The q-quantile (0..1) of d by linear interpolation; BT_NO_TIME if empty. */
+int64_t fc_quantile(const struct fc_dist *d, double q);
+/* How many of d are > x (d sorted). */
+size_t fc_count_above(const struct fc_dist *d, int64_t x);
+
+/* "this biller's closes", "its module's closes", "closes of similar
+ * billers", "the fixed rule (thin history)": for the detail screen. */
+const char *fc_source_words(enum fc_source s);
+
+#endif

@@ -1,0 +1,333 @@
+/*
+ * test_forecast.c - the estimator (core/forecast.h): conditioning on the
+ * elapsed time, the fallbacks when the biller's history is thin, scheduled
+ * closes (start delay plus duration), DST nights and unknown zones (times
+ * are absolute), the probabilities and the rerun's forecast.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/forecast.h"
+
+#define MIN (60 * 1000LL)
+#define SEC 1000LL
+/* 2026-11-01 06:00 UTC: 01:00 CDT, an hour before the clocks fall back. */
+#define T0 1793512800000LL
+
+static const struct forecast_opts opts = { 30, 90, 0 };
+
+/* A history where biller "b1" (type "ach", module "m") closed in each of
+ * durs (minutes), starting delay_min late. */
+static struct fc_history *history(const int *durs, size_t n, int delay_min)
+{
+	struct fc_history *h = fc_history_new(0, T0);
+	char day[16];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(day, sizeof day, "2026-10-%02zu", i + 1);
+		fc_history_add(h, "b1", day, "ach", "m", delay_min * MIN,
+			       durs[i] * MIN);
+	}
+	fc_history_finish(h);
+	return h;
+}
+
+static struct biller biller1(struct batch *t)
+{
+	struct biller b = { .biller_id = "b1", .timezone = "America/Chicago",
+			    .tz_known = true, .batches = t, .nbatches = 1 };
+
+	return b;
+}
+
+static struct batch running_at(int64_t started, int64_t deadline)
+{
+	struct batch t = { .batch_id = "x", .biller_id = "b1",
+			   .payment_type = "ach", .module = "m", .bad = "",
+			   .state = BATCH_RUNNING, .scheduled_at = started,
+			   .started_at = started, .deadline_at = deadline,
+			   .finished_at = BT_NO_TIME };
+
+	return t;
+}
+
+static void test_quantiles(void **state)
+{
+	int64_t v[] = { 10, 20, 30, 40 };
+	struct fc_dist d = { v, 4 };
+
+	(void)state;
+	assert_int_equal(fc_quantile(&d, 0), 10);
+	assert_int_equal(fc_quantile(&d, 1), 40);
+	assert_int_equal(fc_quantile(&d, 0.5), 25);
+	assert_int_equal(fc_count_above(&d, 20), 2);
+	assert_int_equal(fc_count_above(&d, 9), 4);
+	assert_int_equal(fc_count_above(&d, 40), 0);
+	d.n = 0;
+	assert_true(fc_quantile(&d, 0.5) == BT_NO_TIME);
+}
+
+/* Ten closes: five of 10 min and five of 40.  At start the chance of
+ * missing a 30-min deadline is 1/2; once it has run 15 minutes it can only
+ * be one of the 40-min ones: certain to miss, ETA started + 40. */
+static void test_conditions_on_elapsed(void **state)
+{
+	static const int durs[] = { 10, 40, 10, 40, 10, 40, 10, 40, 10, 40 };
+	struct fc_history *h = history(durs, 10, 0);
+	struct batch t = running_at(T0, T0 + 30 * MIN);
+	struct biller b = biller1(&t);
+	struct forecast f;
+
+	(void)state;
+	forecast_batch(h, &b, &t, T0 + 1 * MIN, &opts, &f);
+	assert_int_equal(f.source, FC_BILLER);
+	assert_int_equal(f.closes, 10);
+	assert_int_equal(f.longer, 10);
+	assert_true(f.p_miss > 0.49 && f.p_miss < 0.51);
+	assert_true(forecast_at_risk(&f, &opts));
+	assert_false(forecast_will_miss(&f, &t, &opts));
+
+	forecast_batch(h, &b, &t, T0 + 15 * MIN, &opts, &f);
+	assert_int_equal(f.longer, 5);
+	assert_false(f.beyond);
+	assert_true(f.p_miss > 0.99);
+	assert_true(f.eta_p50 == T0 + 40 * MIN);
+	assert_true(forecast_will_miss(&f, &t, &opts));
+
+	/* forecast_miss agrees and does not compute the ETA. */
+	forecast_miss(h, &b, &t, T0 + 15 * MIN, &opts, &f);
+	assert_true(f.p_miss > 0.99);
+	assert_true(f.eta_p50 == BT_NO_TIME);
+	fc_history_unref(h);
+}
+
+/* A close that ran longer than all of its history is not "nearly done":
+ * it is assumed to need as long again, so it stays at risk. */
+static void test_beyond_history(void **state)
+{
+	static const int durs[] = { 10, 11, 12, 13, 14 };
+	struct fc_history *h = history(durs, 5, 0);
+	struct batch t = running_at(T0, T0 + 30 * MIN);
+	struct biller b = biller1(&t);
+	struct forecast f;
+
+	(void)state;
+	forecast_batch(h, &b, &t, T0 + 20 * MIN, &opts, &f);
+	assert_true(f.beyond);
+	assert_int_equal(f.longer, 0);
+	assert_true(f.eta_p50 == T0 + 20 * MIN + 12 * MIN);
+	/* 10 min left: 11, 12, 13 and 14 would miss, 10 would just make it. */
+	assert_true(f.p_miss > 0.79 && f.p_miss < 0.81);
+	fc_history_unref(h);
+}
+
+/* Four closes of the biller are too few: the module's pool answers; with
+ * no module either, billers of the same size; with nothing, the fixed
+ * rule (FC_NONE, no p_miss). */
+static void test_thin_history_falls_back(void **state)
+{
+	struct fc_history *h = fc_history_new(0, T0);
+	struct batch t = running_at(T0, T0 + 30 * MIN);
+	struct biller b = biller1(&t);
+	struct forecast f;
+
+	(void)state;
+	for (int i = 0; i < 4; i++)
+		fc_history_add(h, "b1", "2026-10-01", "ach", "m", 0, 5 * MIN);
+	for (int i = 0; i < 6; i++)
+		fc_history_add(h, "b2", "2026-10-01", "ach", "m", 0, 50 * MIN);
+	for (int i = 0; i < 8; i++)
+		fc_history_add(h, "b3", "2026-10-01", "card", "other", 0,
+			       20 * MIN);
+	fc_history_finish(h);
+
+	forecast_batch(h, &b, &t, T0 + MIN, &opts, &f);
+	assert_int_equal(f.source, FC_MODULE);
+	assert_int_equal(f.closes, 10);
+
+	/* Pool: billers of similar size (6 batches tonight: the class of
+	 * 4 to 7 closes a day, b1 and b2). */
+	t.module = "new-module";
+	b.nbatches = 6;
+	forecast_batch(h, &b, &t, T0 + MIN, &opts, &f);
+	assert_int_equal(f.source, FC_SIMILAR);
+	assert_int_equal(f.closes, 10);
+
+	t.payment_type = "wire";	/* the pool is by size, not type */
+	forecast_batch(h, &b, &t, T0 + MIN, &opts, &f);
+	assert_int_equal(f.source, FC_SIMILAR);
+
+	b.nbatches = 1000;		/* no biller that big */
+	forecast_batch(h, &b, &t, T0 + MIN, &opts, &f);
+	assert_int_equal(f.source, FC_NONE);
+	assert_true(f.p_miss < 0);
+	assert_false(forecast_at_risk(&f, &opts));
+
+	forecast_batch(NULL, &b, &t, T0 + MIN, &opts, &f);
+	assert_int_equal(f.source, FC_NONE);
+	fc_history_unref(h);
+}
+
+/* The night the clocks fall back: scheduled 01:30 CDT, deadline 45 minutes
+ * later in absolute time (01:15 CST on the wall).  The forecast is pure
+ * arithmetic on instants, so the wall clock repeating an hour changes
+ * nothing, and a zone the shard did not know changes nothing either. */
+static void test_dst_night_and_unknown_zone(void **state)
+{
+	static const int durs[] = { 40, 40, 40, 40, 40 };
+	struct fc_history *h = history(durs, 5, 2);
+	int64_t sched = T0 + 30 * MIN;
+	struct batch t = running_at(sched, sched + 45 * MIN);
+	struct biller b = biller1(&t);
+	struct forecast f, g;
+
+	(void)state;
+	t.state = BATCH_SCHEDULED;
+	t.started_at = BT_NO_TIME;
+	forecast_batch(h, &b, &t, T0, &opts, &f);
+	assert_int_equal(f.source, FC_BILLER);
+	assert_true(f.start_p50 == sched + 2 * MIN);
+	assert_true(f.eta_p50 == sched + 42 * MIN);
+	assert_true(f.p_miss == 0);
+
+	b.timezone = "Mars/Olympus";
+	b.tz_known = false;
+	forecast_batch(h, &b, &t, T0, &opts, &g);
+	assert_true(g.eta_p50 == f.eta_p50 && g.p_miss == f.p_miss);
+
+	/* Waiting 10 minutes past its start: it starts now, ends now + 40,
+	 * 5 minutes past the deadline. */
+	forecast_batch(h, &b, &t, sched + 10 * MIN, &opts, &f);
+	assert_true(f.start_p50 == sched + 10 * MIN);
+	assert_true(f.eta_p50 == sched + 50 * MIN);
+	assert_true(f.p_miss > 0.99);
+	assert_true(forecast_will_miss(&f, &t, &opts));
+	fc_history_unref(h);
+}
+
+static void test_deadlines(void **state)
+{
+	static const int durs[] = { 10, 20, 30, 40, 50 };
+	struct fc_history *h = history(durs, 5, 0);
+	struct batch t = running_at(T0, T0 + 35 * MIN);
+	struct biller b = biller1(&t);
+	struct forecast f;
+
+	(void)state;
+	forecast_batch(h, &b, &t, T0, &opts, &f);
+	assert_true(f.p_miss > 0.39 && f.p_miss < 0.41);	/* 40, 50 */
+	t.deadline_inf = 1;
+	t.deadline_at = BT_NO_TIME;
+	forecast_batch(h, &b, &t, T0, &opts, &f);
+	assert_true(f.p_miss == 0);
+	t.deadline_inf = -1;
+	forecast_batch(h, &b, &t, T0, &opts, &f);
+	assert_true(f.p_miss == 1);
+	t.deadline_inf = 0;		/* no deadline: nothing to miss */
+	forecast_batch(h, &b, &t, T0, &opts, &f);
+	assert_true(f.p_miss < 0);
+	assert_false(forecast_at_risk(&f, &opts));
+	t.state = BATCH_CLOSED;
+	forecast_batch(h, &b, &t, T0, &opts, &f);
+	assert_int_equal(f.source, FC_NONE);
+	fc_history_unref(h);
+}
+
+static void test_rerun(void **state)
+{
+	static const int durs[] = { 5, 6, 7, 8, 9, 10, 30 };
+	struct fc_history *h = history(durs, 7, 0);
+	struct batch t = running_at(T0, T0 + 30 * MIN);
+	struct biller b = biller1(&t);
+	struct forecast_opts o = opts;
+	struct fc_rerun r;
+
+	(void)state;
+	forecast_rerun(h, &b, &t, 1, T0, T0 + 20 * MIN, &o, &r);
+	assert_int_equal(r.source, FC_BILLER);
+	assert_false(r.from_reruns);
+	assert_true(r.p50 == 8 * MIN);
+	assert_true(r.p_miss > 0.14 && r.p_miss < 0.15);	/* 1 of 7 */
+	forecast_rerun(h, &b, &t, 2, T0, T0 + 19 * MIN, &o, &r);
+	assert_true(r.p50 == 16 * MIN);
+	assert_true(r.p_miss > 0.28 && r.p_miss < 0.29);	/* 2x10, 2x30 */
+	o.stale_ms = 5 * MIN;
+	forecast_rerun(h, &b, &t, 1, T0 + 6 * MIN, T0 + 20 * MIN, &o, &r);
+	assert_true(r.stale);
+	fc_history_unref(h);
+
+	h = fc_history_new(0, T0);
+	for (int i = 0; i < 5; i++) {
+		fc_history_add(h, "b1", "2026-10-01", "ach", "m", 0, 30 * MIN);
+		fc_history_add_rerun(h, "b1", "ach", 3 * MIN);
+	}
+	fc_history_finish(h);
+	forecast_rerun(h, &b, &t, 1, T0, T0 + 20 * MIN, &opts, &r);
+	assert_true(r.from_reruns);
+	assert_true(r.p50 == 3 * MIN);
+	assert_true(r.p_miss == 0);
+	fc_history_unref(h);
+}
+
+static void test_recent_keeps_order(void **state)
+{
+	static const int durs[] = { 9, 3, 7, 1, 5 };
+	struct fc_history *h = history(durs, 5, 0);
+	const int64_t *ms;
+
+	(void)state;
+	assert_int_equal(fc_history_recent(h, "b1", "ach", &ms), 5);
+	assert_true(ms[0] == 9 * MIN && ms[4] == 5 * MIN);
+	assert_int_equal(fc_history_recent(h, "b1", "card", &ms), 0);
+	assert_null(ms);
+	/* Ids are keys byte for byte: a look-alike is another biller. */
+	assert_int_equal(fc_history_recent(h, "b1\u200b", "ach", &ms), 0);
+	assert_int_equal(fc_history_closes(h), 5);
+	fc_history_unref(h);
+}
+
+/* A pool larger than FC_POOL_MAX keeps its quantiles. */
+static void test_pool_thinning(void **state)
+{
+	struct fc_history *h = fc_history_new(0, T0);
+	struct fc_dist dur, delay;
+
+	(void)state;
+	for (int i = 0; i < 1001; i++) {
+		char id[16];
+
+		snprintf(id, sizeof id, "c%d", i);
+		fc_history_add(h, id, "2026-10-01", "ach", "m", 0, i * SEC);
+	}
+	fc_history_finish(h);
+	assert_int_equal(fc_history_pick(h, "nobody", "ach", "m", 1, &dur,
+					 &delay), FC_MODULE);
+	assert_int_equal(dur.n, FC_POOL_MAX);
+	assert_true(dur.ms[0] == 0 && dur.ms[dur.n - 1] == 1000 * SEC);
+	assert_true(fc_quantile(&dur, 0.5) > 495 * SEC &&
+		    fc_quantile(&dur, 0.5) < 505 * SEC);
+	fc_history_unref(h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_quantiles),
+		cmocka_unit_test(test_conditions_on_elapsed),
+		cmocka_unit_test(test_beyond_history),
+		cmocka_unit_test(test_thin_history_falls_back),
+		cmocka_unit_test(test_dst_night_and_unknown_zone),
+		cmocka_unit_test(test_deadlines),
+		cmocka_unit_test(test_rerun),
+		cmocka_unit_test(test_recent_keeps_order),
+		cmocka_unit_test(test_pool_thinning),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
