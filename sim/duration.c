@@ -14,12 +14,12 @@
 #define INVOICES_MIN 150.0
 #define INVOICES_SPAN 200.0	/* the largest is 200 times the smallest */
 
-int duration_invoices(uint64_t seed, const char *biller_id)
+int duration_invoices(uint64_t seed, const char *key)
 {
 	struct rng r;
 	double u;
 
-	rng_init_keyed(&r, seed, biller_id, 0x51a3u);
+	rng_init_keyed(&r, seed, key, 0x51a3u);
 	u = rng_unit(&r);
 	/* Skewed towards the small: most billers are towns, a few are cities. */
 	return (int)lround(INVOICES_MIN * pow(INVOICES_SPAN, pow(u, 1.4)));

@@ -30,8 +30,9 @@
 #define DURATION_LOAD_RADIUS 600.0
 
 /* The biller's size: invoices in one of its closes, 150 to 30,000, most
- * near a thousand.  Drawn from (seed, biller_id) alone. */
-int duration_invoices(uint64_t seed, const char *biller_id);
+ * near a thousand.  Drawn from (seed, key) alone; key names the biller
+ * (seed.c uses its shard's position and its number). */
+int duration_invoices(uint64_t seed, const char *key);
 
 /* The typical duration of a close of that many invoices on an idle shard:
  * 4 minutes for the smallest, about 28 for the largest. */

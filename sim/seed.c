@@ -114,7 +114,15 @@ static void plan_billers(struct seed_ctx *c)
 		int tries = 0;
 
 		snprintf(b->id, sizeof b->id, "%s-b%03d", c->s->db, i + 1);
-		b->invoices = duration_invoices(c->cfg->seed, b->id);
+		{
+			/* Keyed by position, not by id, so a shard of another
+			 * name (a backtest's scratch database) has the same
+			 * billers' sizes. */
+			char key[32];
+
+			snprintf(key, sizeof key, "shard%d-b%03d", c->s->number, i + 1);
+			b->invoices = duration_invoices(c->cfg->seed, key);
+		}
 		do
 			names_biller(&c->r, i + 1, b->demo, utf8 && tries < 3, &b->p);
 		while (name_taken(c, i, b->p.name) && ++tries < 40);
