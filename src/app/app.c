@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "data/history.h"
 #include "data/log.h"
 #include "data/newrelic.h"
 #include "data/shard_poller.h"
@@ -50,6 +51,20 @@ static int newrelic_open(struct app *app, const struct newrelic_conf *nrc,
 	app->nr_health = xcalloc(1, sizeof *app->nr_health);
 	app->nr_gen = newrelic_read(app->nr, NULL, app->nr_health);
 	return 0;
+}
+
+/* A shard's history came: the view forecasts from it from now on; a
+ * failed read keeps the one before (it goes stale, and says so). */
+static void on_history(struct app *app, struct sq_job *job)
+{
+	int shard;
+	struct fc_history *h = history_done(app->history, job, mono_ms(), &shard);
+
+	if (!h)
+		return;
+	view_set_history(&app->view, (size_t)shard, h);
+	fc_history_unref(h);
+	app->dirty = true;
 }
 
 int app_open(struct app *app, struct config *cfg, struct keymap *km,
@@ -92,6 +107,10 @@ int app_open(struct app *app, struct config *cfg, struct keymap *km,
 	}
 	if (app->nr && newrelic_start(app->nr) < 0)
 		fatal("cannot start the New Relic client");
+	if (app->queries) {
+		app->history = history_reader_new(n, cfg, JOB_HISTORY);
+		app_on_job(JOB_HISTORY, on_history);
+	}
 	return 0;
 }
 
@@ -145,6 +164,9 @@ bool app_collect(struct app *app)
 	}
 	if (app_newrelic_collect(app))
 		changed = true;
+	if (app->history)
+		history_tick(app->history, app->queries, mono_ms(),
+			     view_now(&app->view, mono_ms()));
 	return changed;
 }
 
@@ -179,6 +201,8 @@ void app_stop(struct app *app)
 	app->pollers = NULL;
 	free(app->queries);
 	app->queries = NULL;
+	history_reader_free(app->history);
+	app->history = NULL;
 }
 
 void app_close(struct app *app)

@@ -17,6 +17,7 @@
 #include "data/shard_poller.h"
 #include "core/view.h"
 
+struct history_reader;
 struct keymap;
 struct newrelic;
 struct newrelic_conf;
@@ -35,6 +36,7 @@ enum job_kind {
 	JOB_AUTOPAY,	/* failed autopay invoices */
 	JOB_RERUN,	/* batchtop.request_rerun */
 	JOB_REQUESTS,	/* re-reading rerun_request rows */
+	JOB_HISTORY,	/* a shard's close history (data/history.h) */
 	JOB__COUNT
 };
 
@@ -63,6 +65,9 @@ struct app {
 	struct newrelic_errors *nr_errs;	/* the UI's reference, or NULL */
 	struct newrelic_health *nr_health;	/* the UI's copy (with nr) */
 	unsigned nr_gen;			/* last seen newrelic_read() counter */
+	/* The forecasts' history reads (with the query workers only); the
+	 * histories themselves are in view (view_history). */
+	struct history_reader *history;
 
 	bool color;			/* colours in use */
 	bool readonly;
@@ -109,7 +114,8 @@ enum app_mode {
 int app_open(struct app *app, struct config *cfg, struct keymap *km,
 	     enum app_mode mode, const struct newrelic_conf *nrc, char **why);
 /* Take the pollers' new snapshots, New Relic's new health and errors and
- * hand finished query jobs to their handlers.  True when anything changed. */
+ * hand finished query jobs to their handlers; ask for the histories that
+ * are due.  True when anything changed. */
 bool app_collect(struct app *app);
 /* Ask every thread to stop, then wait for them all against one deadline
  * (a shard stuck where no stop request reaches costs the wait once, not

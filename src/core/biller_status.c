@@ -2,7 +2,10 @@
  * biller_status.c - the status rules of a biller (batchtop(1), "STATUS"):
  * failed if any batch failed; late if any batch that has not closed is
  * past its deadline; at risk if a running batch has used more than
- * at_risk_pct of its window; then a status batchtop does not know,
+ * at_risk_pct of its window, or when a history is given, if the forecast
+ * of an open batch gives it at_risk_probability or more to miss its
+ * deadline (the fixed rule still judges a running batch the history says
+ * nothing of); then a status batchtop does not know,
  * running, scheduled; closed late if all closed but one finished after
  * its deadline (it missed the payment file); closed.
  */
@@ -51,22 +54,56 @@ static int deadline_passed(const struct batch *t, int64_t now)
 	       t->deadline_at <= now;
 }
 
+/* How risky open batch t is, in permille, and whether by its forecast:
+ * -1 when it is not at risk.  A forecast's P(miss) and the fixed rule's
+ * share of the window are both 0..1000, so the riskiest batch wins. */
+static int risk_of(const struct biller *b, const struct batch *t, int64_t now,
+		   int at_risk_pct, const struct fc_history *h,
+		   const struct forecast_opts *o, bool *by_forecast)
+{
+	struct forecast f;
+	int pm;
+
+	*by_forecast = false;
+	if (h && o) {
+		forecast_miss(h, b, t, now, o, &f);
+		if (f.source != FC_NONE && f.p_miss >= 0) {
+			*by_forecast = true;
+			return forecast_at_risk(&f, o) ? (int)(f.p_miss * 1000) : -1;
+		}
+	}
+	if (t->state != BATCH_RUNNING)
+		return -1;
+	pm = window_permille(t, now);
+	return pm > at_risk_pct * 10 ? pm : -1;
+}
+
 void biller_eval(const struct biller *b, int64_t now, int at_risk_pct,
 		 struct biller_eval *out)
+{
+	biller_eval_fc(b, now, at_risk_pct, NULL, NULL, out);
+}
+
+void biller_eval_fc(const struct biller *b, int64_t now, int at_risk_pct,
+		    const struct fc_history *h, const struct forecast_opts *o,
+		    struct biller_eval *out)
 {
 	const struct batch *failed = NULL, *late = NULL, *risk = NULL;
 	const struct batch *other = NULL, *running = NULL, *sched = NULL;
 	const struct batch *closed_late = NULL, *closed = NULL;
 	int risk_pm = -1;
+	bool risk_fc = false;
 
 	out->status = BS_NONE;
 	out->focus = NULL;
 	out->time_left = 0;
 	out->permille = 0;
+	out->by_forecast = false;
 
 	for (size_t i = 0; i < b->nbatches; i++) {
 		const struct batch *t = &b->batches[i];
 		int open = t->state != BATCH_CLOSED && t->state != BATCH_FAILED;
+		bool fc;
 		int pm;
 
 		if (t->state == BATCH_FAILED && deadline_before(t, failed))
@@ -75,16 +112,17 @@ void biller_eval(const struct biller *b, int64_t now, int at_risk_pct,
 			late = t;
 		switch (t->state) {
 		case BATCH_RUNNING:
-			pm = window_permille(t, now);
-			if (pm > at_risk_pct * 10 && pm > risk_pm) {
+		case BATCH_SCHEDULED:
+			pm = risk_of(b, t, now, at_risk_pct, h, o, &fc);
+			if (pm >= 0 && pm > risk_pm) {
 				risk = t;
 				risk_pm = pm;
+				risk_fc = fc;
 			}
-			if (deadline_before(t, running))
+			if (t->state == BATCH_RUNNING && deadline_before(t, running))
 				running = t;
-			break;
-		case BATCH_SCHEDULED:
-			if (!sched || t->scheduled_at < sched->scheduled_at)
+			if (t->state == BATCH_SCHEDULED &&
+			    (!sched || t->scheduled_at < sched->scheduled_at))
 				sched = t;
 			break;
 		case BATCH_OTHER:
@@ -115,6 +153,7 @@ void biller_eval(const struct biller *b, int64_t now, int at_risk_pct,
 	} else if (risk) {
 		out->status = BS_AT_RISK;
 		out->focus = risk;
+		out->by_forecast = risk_fc;
 	} else if (other) {
 		out->status = BS_OTHER;
 		out->focus = other;

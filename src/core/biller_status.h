@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "core/forecast.h"
 #include "core/snapshot.h"
 
 /* In the order the default sort shows them: most urgent first. */
@@ -30,11 +31,20 @@ struct biller_eval {
 	int64_t time_left;		/* ms to focus's deadline (<0: late by);
 					 * for closed late: finished - deadline */
 	int permille;			/* of focus's window elapsed, 0..1000+ */
+	bool by_forecast;		/* at risk by its forecast, not by the
+					 * fixed rule (at_risk_pct) */
 };
 
-/* Derive the status of b at now (shard time, ms). */
+/* Derive the status of b at now (shard time, ms), by the fixed rule. */
 void biller_eval(const struct biller *b, int64_t now, int at_risk_pct,
 		 struct biller_eval *out);
+/* The same with forecasts from h (NULL: the fixed rule alone): an open
+ * close, running or scheduled, is at risk when its forecast says so
+ * (forecast_at_risk); a running close h has nothing for is judged by the
+ * fixed rule. */
+void biller_eval_fc(const struct biller *b, int64_t now, int at_risk_pct,
+		    const struct fc_history *h, const struct forecast_opts *o,
+		    struct biller_eval *out);
 
 /* "FAILED", "LATE", "AT RISK", ... never NULL. */
 const char *biller_status_label(enum biller_status s);

@@ -62,6 +62,11 @@ struct config {
 	int check_late_crit;
 	int check_at_risk_warn;
 	bool check_stale_warn;
+	/* Forecasts from history (core/forecast.h; doc/batchtop.conf.5). */
+	int history_interval;	/* seconds between reads of a shard's history */
+	int history_days;	/* calendar days of closes a read takes */
+	int at_risk_probability;  /* % chance of a miss that is "at risk" */
+	int will_miss_probability; /* % chance of a miss worded "will miss" */
 
 	/* [ui] */
 	bool show_demo;

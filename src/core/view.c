@@ -37,19 +37,42 @@ void view_init(struct view *v, size_t nshards, const struct config *cfg)
 		init_status_lower();
 	v->show_demo = cfg->show_demo;
 	v->at_risk_pct = cfg->at_risk_pct;
+	v->hist = xcalloc(nshards ? nshards : 1, sizeof *v->hist);
+	v->fc.at_risk_pct = cfg->at_risk_probability;
+	v->fc.will_miss_pct = cfg->will_miss_probability;
+	/* Three reads missed in a row (and their time-outs): stale. */
+	v->fc.stale_ms = ((int64_t)cfg->history_interval * 3 +
+			  (int64_t)cfg->query_timeout) * 1000;
 }
 
 void view_free(struct view *v)
 {
-	for (size_t i = 0; i < v->nsnaps; i++)
+	for (size_t i = 0; i < v->nsnaps; i++) {
 		snapshot_unref(v->snaps[i]);
+		if (v->hist)
+			fc_history_unref(v->hist[i]);
+	}
 	free(v->snaps);
+	free(v->hist);
 	free(v->rows);
 	free(v->spare);
 	free(v->ranks);
 	free(v->items);
 	free(v->tmp);
 	memset(v, 0, sizeof *v);
+}
+
+void view_set_history(struct view *v, size_t i, struct fc_history *h)
+{
+	if (i >= v->nsnaps || v->hist[i] == h)
+		return;
+	fc_history_unref(v->hist[i]);
+	v->hist[i] = fc_history_ref(h);
+}
+
+const struct fc_history *view_history(const struct view *v, size_t i)
+{
+	return v->hist && i < v->nsnaps ? v->hist[i] : NULL;
 }
 
 void view_set_snapshot(struct view *v, size_t i, struct snapshot *s)
@@ -431,7 +454,8 @@ void view_rebuild(struct view *v, int64_t now)
 
 			r->b = &s->billers[j];
 			r->rank = v->ranks[k];
-			biller_eval(r->b, now, v->at_risk_pct, &r->ev);
+			biller_eval_fc(r->b, now, v->at_risk_pct, v->hist[i],
+				       &v->fc, &r->ev);
 			r->acted = (r->ev.status == BS_FAILED ||
 				     r->ev.status == BS_LATE) &&
 				   (v->rerun_open ? v->rerun_open

@@ -16,6 +16,7 @@
 
 #include "core/config.h"
 #include "core/biller_status.h"
+#include "core/forecast.h"
 
 struct row {
 	const struct biller *b;
@@ -48,6 +49,10 @@ struct view {
 	bool reverse;
 	bool show_demo;
 	int at_risk_pct;
+	/* Per shard, the close history forecasts are made from (a reference
+	 * each, NULL until one is read), and the thresholds they use. */
+	struct fc_history **hist;
+	struct forecast_opts fc;
 	int64_t time_base;		/* deadlines are keyed from it (view.c) */
 	/* Whether b has a rerun request still open; NULL: the snapshot's
 	 * word for it (view_rerun_open).  The dashboard adds what it asked
@@ -62,6 +67,11 @@ void view_free(struct view *v);
 
 /* Replace shard i's snapshot (takes a new reference; NULL keeps none). */
 void view_set_snapshot(struct view *v, size_t i, struct snapshot *s);
+
+/* Replace shard i's history (takes a new reference; NULL keeps none). */
+void view_set_history(struct view *v, size_t i, struct fc_history *h);
+/* Shard i's history, or NULL (the view keeps its reference). */
+const struct fc_history *view_history(const struct view *v, size_t i);
 
 /* The time to evaluate at: the freshest shard clock estimate, from
  * snapshots' server_now advanced by our monotonic clock since. */

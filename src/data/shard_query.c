@@ -103,6 +103,8 @@ static bool run_job(struct shard_query *q, struct sq_job *job)
 	*(job->write ? &q->rw_used : &q->ro_used) = mono_ms();
 	if (job->res) {
 		job->status = SQ_OK;
+		if (job->digest)
+			job->digest(job);
 		return true;
 	}
 	memcpy(job->sqlstate, c->sqlstate, sizeof job->sqlstate);

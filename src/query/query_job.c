@@ -33,5 +33,7 @@ void sq_job_free(struct sq_job *job)
 	for (int i = 0; i < job->nparams; i++)
 		free(job->params[i]);
 	PQclear(job->res);
+	if (job->out && job->out_free)
+		job->out_free(job->out);
 	free(job);
 }

@@ -34,6 +34,14 @@ struct sq_job {
 	char *sql;		/* owned by the job */
 	int nparams;
 	char *params[SQ_MAX_PARAMS];	/* owned; NULL is SQL NULL */
+	/* Optional: run by the worker, on its thread, once res is in
+	 * (SQ_OK), to turn a large result into what the UI takes (out), so
+	 * the UI thread parses nothing.  sq_job_free() frees an out still
+	 * there with out_free.  arg is the digest's own. */
+	void (*digest)(struct sq_job *job);
+	void *out;
+	void (*out_free)(void *out);
+	int64_t arg;
 
 	/* Set by the worker. */
 	unsigned id;		/* from shard_query_submit() */

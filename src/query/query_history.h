@@ -1,0 +1,47 @@
+/*
+ * query_history.h - the one query that reads a shard's close history for
+ * the forecasts (core/forecast.h), and its parsing.
+ *
+ * For every biller of batchtop.biller, its closed batches of the last
+ * `days` calendar days (at most `cap` of them, the latest), one row per
+ * payment type and module with three arrays in business-day order (the
+ * days, the durations and the start delays, in ms), plus one row per
+ * biller and payment type with the durations of its finished reruns
+ * (requested_at to finished_at).  Each biller's closes are an index range
+ * scan of batch_close_biller_day_idx, so the cost grows with the billers
+ * and the days asked for, not with how much history the shard keeps;
+ * the reruns are a range scan of rerun_request_updated_at_idx (a done
+ * request's updated_at is never before its finish).  A batch whose biller
+ * has no biller row has no history: it gets the fixed rule.
+ *
+ * The job's digest runs on the query worker's thread (query_job.h), so a
+ * history of 10,000 billers is parsed, sorted and pooled there, never on
+ * the UI thread; the UI gets a finished struct fc_history in job->out.
+ */
+#ifndef BT_QUERY_HISTORY_H
+#define BT_QUERY_HISTORY_H
+
+#include <libpq-fe.h>
+
+#include "core/forecast.h"
+#include "query/query_job.h"
+
+/* The SQL ($1 days, $2 cap per biller), for the plan test. */
+extern const char query_history_sql[];
+
+/* A read job of the given kind for shard shard_index whose digest leaves
+ * a finished history in job->out (NULL when the query failed).  read_at:
+ * the shard clock's estimate now (fc_history_read_at). */
+struct sq_job *query_history_job(int kind, int shard_index, int days, int cap,
+				 int64_t read_at);
+
+/* The history a finished job holds (the caller takes its reference), or
+ * NULL. */
+struct fc_history *query_history_take(struct sq_job *job);
+
+/* Parse a query_history_sql result into a new, finished history; rows
+ * that do not parse are skipped and counted in *bad (may be NULL). */
+struct fc_history *query_history_parse(const PGresult *res, int shard_index,
+				       int64_t read_at, size_t *bad);
+
+#endif
