@@ -15,6 +15,7 @@ extern const struct screen screen_biller;	/* Enter on the grid */
 extern const struct screen screen_logs;		/* l */
 extern const struct screen screen_missed;	/* m */
 extern const struct screen screen_autopay;	/* a: failed autopay invoices */
+extern const struct screen screen_forecast;	/* f: the night ahead */
 
 
 #endif

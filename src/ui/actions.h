@@ -47,7 +47,8 @@
 	X(RIGHT,       "right",       "Scroll right") \
 	X(PERIOD,      "period",      "Cycle tonight, 7 and 30 business days") \
 	X(GROUP,       "group",       "Cycle grouping: payment type, module, biller") \
-	X(FREEZE,      "freeze",      "Hold the display still (Z or Esc resumes)")
+	X(FREEZE,      "freeze",      "Hold the display still (Z or Esc resumes)") \
+	X(FORECAST,    "forecast",    "The night ahead: closes predicted running, predicted misses")
 
 enum action {
 #define BT_ACTION_ENUM(e, name, help) ACT_##e,
