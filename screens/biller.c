@@ -358,6 +358,7 @@ static void build_lines(struct app *app, struct biller_st *B)
 	const struct biller *b = B->b;
 	int off = b && b->tz_known ? b->utc_offset_s : 0;
 	char row[1024];
+	enum paint fp;
 
 	clear_lines(B);
 	if (!b)
@@ -392,6 +393,8 @@ static void build_lines(struct app *app, struct biller_st *B)
 				    (long)i);
 		if (rerun_fresh_words(app, b->shard_index, t->batch_id, row, sizeof row))
 			add_wrapped(B, row, 4, COLS, 0, (long)i);
+		if (biller_forecast_words(row, sizeof row, app, b, t, off, &fp))
+			add_wrapped(B, row, 4, COLS, draw_attr(fp), (long)i);
 	}
 	if (!b->nbatches)
 		add_line(B, xstrdup("  no batch tonight"), draw_attr(PAINT_DIM), -1, false);

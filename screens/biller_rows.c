@@ -126,6 +126,54 @@ void biller_batch_row(char *buf, size_t n, const struct batch *t, int off,
 	}
 }
 
+/* Why a batch has no forecast, for the fixed rule's line. */
+static const char *no_forecast_why(const struct app *app, int shard)
+{
+	if (!view_history(&app->view, (size_t)shard))
+		return app->history ? "the close history has not been read yet"
+				    : "no close history in this mode";
+	return "too few closes of this biller, its module or billers its size";
+}
+
+bool biller_forecast_words(char *buf, size_t n, const struct app *app,
+			   const struct biller *b, const struct batch *t,
+			   int off, enum paint *paint)
+{
+	const struct forecast_opts *o = &app->view.fc;
+	struct forecast f;
+	char e50[8], e95[8];
+	int pct;
+
+	buf[0] = '\0';
+	*paint = PAINT_DIM;
+	if (batch_is_bad(t) || app->now == BT_NO_TIME ||
+	    (t->state != BATCH_RUNNING && t->state != BATCH_SCHEDULED))
+		return false;
+	forecast_batch(view_history(&app->view, (size_t)b->shard_index), b, t,
+		       app->now, o, &f);
+	if (f.source == FC_NONE || f.p_miss < 0) {
+		text_printf(buf, n, "fixed rule: at risk past %d%% of its window%s "
+			    "(%s)", app->cfg->at_risk_pct,
+			    t->state == BATCH_RUNNING ? "" : " once it runs",
+			    f.source == FC_NONE ? no_forecast_why(app, b->shard_index)
+						: "no deadline to forecast against");
+		return true;
+	}
+	biller_hhmm(e50, sizeof e50, f.eta_p50, off);
+	biller_hhmm(e95, sizeof e95, f.eta_p95, off);
+	pct = (int)(f.p_miss * 100 + 0.5);
+	text_printf(buf, n, "forecast from %zu closes (%s%s): ends %s (p95 %s), "
+		    "%d%% to miss: %s%s", f.closes, fc_source_words(f.source),
+		    f.beyond ? "; it has run longer than all of them" : "",
+		    e50, e95, pct,
+		    forecast_will_miss(&f, t, o) ? "WILL MISS"
+		    : forecast_at_risk(&f, o) ? "AT RISK" : "on track",
+		    f.stale ? "; the history is stale" : "");
+	*paint = forecast_will_miss(&f, t, o) ? PAINT_LATE
+		 : forecast_at_risk(&f, o) ? PAINT_AT_RISK : PAINT_DIM;
+	return true;
+}
+
 void biller_rows_headings(int y)
 {
 	static const char *const titles[] = {

@@ -5,9 +5,11 @@
 #ifndef BT_BILLER_ROWS_H
 #define BT_BILLER_ROWS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "app/app.h"
 #include "ui/draw.h"
 
 /* "HH:MM" of instant t at UTC offset off seconds ("-" when unknown). */
@@ -18,6 +20,14 @@ enum paint biller_batch_paint(const struct batch *t, int64_t now);
  * UTC offset off); the error class takes the rest of the line. */
 void biller_batch_row(char *buf, size_t n, const struct batch *t, int off,
 		      int64_t now);
+/* Which rule judges open batch t of b and what it says, for the line
+ * under its row: "forecast from 23 closes of this biller: ends 23:41
+ * (p95 23:55), 35% to miss: AT RISK", or "fixed rule: at risk past 75% of
+ * its window (too few closes to forecast)".  False (buf empty) for a
+ * batch that is not open.  *paint gets its colour. */
+bool biller_forecast_words(char *buf, size_t n, const struct app *app,
+			   const struct biller *b, const struct batch *t,
+			   int off, enum paint *paint);
 /* The column headings on row y. */
 void biller_rows_headings(int y);
 

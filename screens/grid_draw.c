@@ -43,6 +43,8 @@ static const struct {
 	[GC_SCHED] = { "LOCAL", 5, 5, 0, 3, 0, false },
 	[GC_BAR] = { "WINDOW", 8, 20, 0, 5, 5, false },
 	[GC_LEFT] = { "LEFT", 10, 10, 1, 0, 0, false },
+	/* The forecast finish (core/forecast.h), only with a history. */
+	[GC_ETA] = { "ETA", 9, 13, 1, 3, 6, true },
 	[GC_ATT] = { "TRY", 3, 3, 1, 2, 0, true },
 	[GC_ERR] = { "ERROR", 10, 24, 0, 6, 2, true },
 	[GC_AP] = { "AP%", 4, 4, 1, 4, 0, true },
@@ -126,6 +128,7 @@ static void cell_text(const struct app *app, const struct row *r, enum gcol c,
 		      int w, char *buf, size_t n)
 {
 	const struct biller *b = r->b;
+	struct forecast f;
 	int64_t age;
 	char t[16], name[256];
 
@@ -157,6 +160,10 @@ static void cell_text(const struct app *app, const struct row *r, enum gcol c,
 		break;
 	case GC_BAR: cell_bar(buf, n, r, w); break;
 	case GC_LEFT: view_left_cell(buf, n, r); break;
+	case GC_ETA:
+		if (view_row_forecast(&app->view, r, app->now, &f))
+			view_eta_cell(buf, n, &app->view, r, &f, app->now, NULL);
+		break;
 	case GC_ATT: view_attempts_cell(buf, n, b); break;
 	case GC_ERR: cell_error(buf, n, b); break;
 	case GC_AP:
@@ -190,10 +197,14 @@ static attr_t cell_attr(const struct app *app, const struct row *r, enum gcol c,
 	case GC_BAR:
 		if (r->ev.permille >= 1000 && r->ev.status != BS_CLOSED)
 			return draw_attr(PAINT_LATE);
-		return r->ev.permille > app->cfg->at_risk_pct * 10 &&
-			       r->ev.status != BS_CLOSED ? draw_attr(PAINT_AT_RISK) : 0;
+		return r->ev.status == BS_AT_RISK ||
+			       (r->ev.permille > app->cfg->at_risk_pct * 10 &&
+				r->ev.status != BS_CLOSED) ? draw_attr(PAINT_AT_RISK) : 0;
 	case GC_LEFT:
 		return r->ev.time_left < 0 && open ? draw_attr(PAINT_LATE) : 0;
+	case GC_ETA:
+		return !strcmp(text, "will miss") ? draw_attr(PAINT_LATE) | A_BOLD
+		       : r->ev.status == BS_AT_RISK ? draw_attr(PAINT_AT_RISK) : 0;
 	case GC_ERR:
 		return !strncmp(text, "bad row", 7) ? draw_attr(PAINT_WARN) : 0;
 	case GC_AP:

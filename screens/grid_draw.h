@@ -16,7 +16,7 @@
 
 enum gcol {
 	GC_STATUS, GC_NAME, GC_SHARD, GC_MARK, GC_RERUN, GC_TZ, GC_PRIO,
-	GC_CLOSED, GC_SCHED, GC_BAR, GC_LEFT, GC_ATT, GC_ERR, GC_AP, GC_NR, GC__COUNT
+	GC_CLOSED, GC_SCHED, GC_BAR, GC_LEFT, GC_ETA, GC_ATT, GC_ERR, GC_AP, GC_NR, GC__COUNT
 };
 
 /* The rows as they were when the user pressed Z: a copy of the view's

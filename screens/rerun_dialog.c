@@ -6,11 +6,12 @@
  * When the dialog opens, everything it shows and the ids it will send are
  * copied into its own struct dlg (the confirmation's ctx, freed when it
  * is answered): rows that move underneath cannot change what is
- * confirmed.  Two read jobs fill in facts while it is up: the spread of
- * the biller's close times (median and p90, for the payment-file
- * estimate, worded by core/estimate.h) and the earlier requests for these
- * batches.  Their answers find the dialog through confirm_ctx() and its
- * number, so an answer that comes after the dialog closed is dropped.
+ * confirmed.  Whether the rerun makes the next payment file is forecast
+ * on every frame from the shard's close history (forecast_rerun(), worded
+ * by core/estimate.h), so the words follow the clock and a fresher
+ * history.  A read job fills in the earlier requests for these batches;
+ * its answer finds the dialog through confirm_ctx() and its number, so an
+ * answer that comes after the dialog closed is dropped.
  * The ids are frozen as a rerun_order (rerun_order.h): `y` or any other
  * key is audited there first, and `y` sends through it.
  */
@@ -27,6 +28,7 @@
 #include "screens/rerun_dialog.h"
 #include "write/rerun_order.h"
 #include "screens/screens.h"
+#include "data/history.h"
 #include "data/shard_query.h"
 #include "core/estimate.h"
 #include "core/text.h"
@@ -54,10 +56,7 @@ struct dlg {
 	int64_t data_age;	/* ms; -1 when the shard's data is fresh */
 	struct dlg_batch *b;
 	size_t n;
-	bool spread_asked;	/* the close times have not answered yet */
-	int64_t median_ms, p90_ms;	/* -1: none */
-	long closes;
-	char spread_unread[160];	/* why they could not be read, or "" */
+	size_t batches_tonight;	/* the biller's, for the similar-size pool */
 	bool history_loaded;
 	char history[QUERY_RERUN_HISTORY][300];
 	size_t nhistory;
@@ -130,28 +129,6 @@ static void brief_reason(char *dst, size_t n, const char *err)
 			   : (size_t)-1);
 }
 
-/* The spread of the biller's close times came back (or failed). */
-static void on_median(struct app *app, struct sq_job *job, unsigned long tag)
-{
-	struct dlg *d = dlg_of(app, tag);
-	struct query_rerun_spread sp;
-
-	if (!d)
-		return;
-	d->spread_asked = false;
-	if (job->status != SQ_OK) {
-		/* Not "no history": the history is there, unread. */
-		brief_reason(d->spread_unread, sizeof d->spread_unread,
-			     job->error);
-		return;
-	}
-	if (query_rerun_spread_row(job, 0, &sp)) {
-		d->median_ms = sp.median_ms == BT_NO_TIME ? -1 : sp.median_ms;
-		d->p90_ms = sp.p90_ms == BT_NO_TIME ? -1 : sp.p90_ms;
-		d->closes = sp.closes;
-	}
-}
-
 static void on_history(struct app *app, struct sq_job *job, unsigned long tag)
 {
 	struct dlg *d = dlg_of(app, tag);
@@ -216,19 +193,26 @@ static void dlg_estimate(struct app *app, const struct dlg *d, char *buf,
 			 size_t n, enum paint *p)
 {
 	static const enum paint paints[] = {
-		[EST_ASKING] = PAINT_NORMAL, [EST_UNREAD] = PAINT_WARN,
+		[EST_ASKING] = PAINT_NORMAL, [EST_STALE] = PAINT_WARN,
 		[EST_NO_HISTORY] = PAINT_WARN, [EST_THIN] = PAINT_WARN,
 		[EST_MAKES] = PAINT_OK, [EST_MAY_MISS] = PAINT_WARN,
-		[EST_LIKELY_MISS] = PAINT_LATE,
+		[EST_WILL_MISS] = PAINT_LATE,
 	};
+	const struct fc_history *h = view_history(&app->view, (size_t)d->shard);
+	const struct forecast_opts *o = &app->view.fc;
 	int minute = app->cfg->payment_file_minute;
+	struct batch t = { .biller_id = d->biller_id,
+			   .payment_type = d->b[0].payment_type,
+			   .module = d->b[0].module };
+	struct biller b = { .biller_id = d->biller_id,
+			    .nbatches = d->batches_tonight };
+	struct fc_rerun r;
 	struct estimate_in in = {
-		.median_ms = d->median_ms, .p90_ms = d->p90_ms,
-		.closes = d->closes, .nbatches = d->n,
-		.asking = d->spread_asked,
-		.unread = d->spread_unread[0] ? d->spread_unread : NULL,
+		.nbatches = d->n, .at_risk_pct = o->at_risk_pct,
+		.will_miss_pct = o->will_miss_pct,
 	};
-	char words[400];
+	char words[400], why[160];
+	const char *err = history_error(app->history, (size_t)d->shard);
 
 	if (app->now == BT_NO_TIME) {
 		snprintf(buf, n, "File run   :%02d past the hour (no shard clock "
@@ -237,8 +221,18 @@ static void dlg_estimate(struct app *app, const struct dlg *d, char *buf,
 	}
 	in.left_ms = next_payment_file_ms(app->now, minute,
 					  app->cfg->payment_file_period);
+	in.file_at = app->now + in.left_ms;
+	if (err && *err) {
+		brief_reason(why, sizeof why, err);
+		in.unread = why;
+	}
+	if (h) {
+		forecast_rerun(h, &b, &t, d->n, app->now, in.file_at, o, &r);
+		in.fc = &r;
+		in.history_age_ms = app->now - fc_history_read_at(h);
+	}
 	*p = paints[estimate_words(&in, words, sizeof words)];
-	snprintf(buf, n, "File run   :%02d, %s", minute, words);
+	snprintf(buf, n, "File run   %s", words);
 }
 
 static void dlg_line(struct app *app, void *ctx, size_t i, char *buf, size_t n,
@@ -435,8 +429,7 @@ static struct dlg *freeze(struct app *app, const char *screen,
 	d->biller_name = xstrdup(*b->name ? b->name : "(no biller row)");
 	d->timezone = xstrdup(*b->timezone ? b->timezone : "?");
 	d->priority = b->priority;
-	d->spread_asked = true;
-	d->median_ms = d->p90_ms = -1;
+	d->batches_tonight = b->nbatches;
 	d->data_age = -1;
 	if (h->state != SHARD_OK || h->last_ok_mono == BT_NO_TIME ||
 	    app->mono - h->last_ok_mono > (int64_t)app->cfg->stale_after * 1000)
@@ -468,18 +461,12 @@ static struct dlg *freeze(struct app *app, const char *screen,
 static void ask_facts(struct app *app, const struct dlg *d)
 {
 	const char **ids = xcalloc(d->n, sizeof *ids);
-	const char *bid[1] = { d->biller_id };
-	char *arr = query_rerun_pg_array(bid, 1);
-	const char *p1[1] = { arr };
 
 	for (size_t i = 0; i < d->n; i++)
 		ids[i] = d->b[i].batch_id;
-	rerun_read(app, d->shard, query_rerun_median_sql, 1, p1, on_median,
-		   d->id);
 	rerun_read_job(app, d->shard,
 		       query_rerun_history_job(JOB_REQUESTS, ids, d->n),
 		       on_history, d->id);
-	free(arr);
 	free(ids);
 }
 

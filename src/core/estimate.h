@@ -1,48 +1,56 @@
 /*
- * estimate.h - whether a rerun will make the next payment file, worded
- * from the spread of the biller's recent close times (src/core/estimate.c).
+ * estimate.h - whether a rerun will make the next payment file, in words
+ * an operator can act on, from the forecast of the rerun
+ * (forecast_rerun(), core/forecast.h; src/core/estimate.c).
  *
- * Until forecasts from history land (issue 13), the honest answer is the
- * spread itself: the 14-day median and p90 of close durations against the
- * time left.  "Should make it" is said only when even the p90 fits; a
- * median that fits but a p90 that does not is a coin flip, and is worded
- * as one.  Pure: no clock, no I/O; the caller passes the facts.
+ * "makes the 01:45 file (p95 9 min, 22 min left)" is said only when the
+ * chance of missing is below at_risk_probability, the same line that makes
+ * a close AT RISK; at will_miss_probability or more it is "will miss: call
+ * Integrations"; in between "may miss" with the odds.  When there is no
+ * history to forecast from, or it is stale, it says that instead of a
+ * guess.  Pure: no clock, no I/O; the caller passes the facts.
  */
 #ifndef BT_ESTIMATE_H
 #define BT_ESTIMATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* Fewer closes than this in 14 days is too few to call a p90. */
-#define ESTIMATE_MIN_CLOSES 5
+#include "core/forecast.h"
 
 enum estimate_verdict {
-	EST_ASKING,		/* the history has not answered yet */
-	EST_UNREAD,		/* the history could not be read */
-	EST_NO_HISTORY,		/* no closed batch in 14 days */
-	EST_THIN,		/* fewer than ESTIMATE_MIN_CLOSES */
-	EST_MAKES,		/* p90 fits in the time left */
-	EST_MAY_MISS,		/* the median fits, the p90 does not */
-	EST_LIKELY_MISS,	/* not even the median fits */
+	EST_ASKING,		/* the history has not been read yet */
+	EST_STALE,		/* the history is stale: no forecast */
+	EST_NO_HISTORY,		/* nothing of this biller, nor a pool */
+	EST_THIN,		/* too few closes anywhere to forecast */
+	EST_MAKES,		/* P(miss) < at_risk_probability */
+	EST_MAY_MISS,		/* in between */
+	EST_WILL_MISS,		/* P(miss) >= will_miss_probability */
 };
 
 struct estimate_in {
+	const struct fc_rerun *fc;	/* forecast_rerun()'s answer; NULL
+					 * when no history has been read */
 	int64_t left_ms;		/* to the payment file, >= 0 */
-	int64_t median_ms, p90_ms;	/* of one close; < 0 when unknown */
-	long closes;			/* in the 14 days */
-	size_t nbatches;		/* closes to run one after another, >= 1 */
-	int asking;			/* the history has not answered */
-	const char *unread;		/* sanitized reason it could not be
-					 * read, or NULL */
+	int64_t file_at;		/* the payment file's instant (UTC ms) */
+	int64_t history_age_ms;		/* how old the history is, when stale */
+	const char *unread;		/* sanitized reason the last history
+					 * read failed, or NULL */
+	size_t nbatches;		/* closes to run one after another */
+	int at_risk_pct, will_miss_pct;	/* forecast_opts' */
 };
 
 /* The verdict for in (no text). */
 enum estimate_verdict estimate_verdict(const struct estimate_in *in);
 
-/* The verdict in words into buf: "19:51 left: may not make it: median
- * close 19:23, p90 31:05 (39 closes in 14 days)".  Returns the verdict. */
+/* The verdict in words into buf: "makes the 01:45 file (p95 9 min, 22 min
+ * left; from 23 closes of this biller)".  Returns the verdict. */
 enum estimate_verdict estimate_words(const struct estimate_in *in, char *buf,
 				     size_t n);
+
+/* A duration as the dialog says it: "9 min" (rounded up when up is
+ * true, else down), "40 s" under a minute.  Returns buf. */
+char *estimate_minutes(char *buf, size_t n, int64_t ms, bool up);
 
 #endif

@@ -621,3 +621,47 @@ size_t view_left_cell(char *buf, size_t n, const struct row *r)
 		fmt_countdown(buf, n, r->ev.time_left);
 	return strlen(buf);
 }
+
+bool view_row_forecast(const struct view *v, const struct row *r, int64_t now,
+		       struct forecast *f)
+{
+	const struct batch *t = r->ev.focus;
+
+	f->source = FC_NONE;
+	if (!t || r->ev.status == BS_FAILED || r->ev.status == BS_LATE ||
+	    (t->state != BATCH_RUNNING && t->state != BATCH_SCHEDULED))
+		return false;
+	forecast_batch(view_history(v, (size_t)r->b->shard_index), r->b, t,
+		       now, &v->fc, f);
+	return f->source != FC_NONE && f->eta_p50 != BT_NO_TIME;
+}
+
+size_t view_eta_cell(char *buf, size_t n, const struct view *v,
+		     const struct row *r, const struct forecast *f,
+		     int64_t now, bool *miss)
+{
+	int64_t p50, p95;
+	char a[16], b[16];
+
+	buf[0] = '\0';
+	if (miss)
+		*miss = false;
+	if (f->source == FC_NONE || f->eta_p50 == BT_NO_TIME)
+		return 0;
+	if (forecast_will_miss(f, r->ev.focus, &v->fc)) {
+		if (miss)
+			*miss = true;
+		snprintf(buf, n, "will miss");
+		return strlen(buf);
+	}
+	p50 = f->eta_p50 > now ? f->eta_p50 - now : 0;
+	p95 = f->eta_p95 > now ? f->eta_p95 - now : 0;
+	fmt_countdown(a, sizeof a, p50);
+	/* The p95 too when it is a different answer: minutes later, and
+	 * half as long again. */
+	if (p95 - p50 > 2 * 60 * 1000 && p95 - p50 > p50 / 2)
+		snprintf(buf, n, "%s/%s", a, fmt_countdown(b, sizeof b, p95));
+	else
+		snprintf(buf, n, "%s", a);
+	return strlen(buf);
+}

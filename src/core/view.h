@@ -107,6 +107,19 @@ size_t view_attempts_cell(char *buf, size_t n, const struct biller *b);
 /* "12:34", "late 5:00", "never", "late \u221e"; empty for no deadline
  * or a close that needs no countdown (closed, no close tonight). */
 size_t view_left_cell(char *buf, size_t n, const struct row *r);
+/* The forecast of the close that decides row r (its focus), at now, from
+ * its shard's history: false (f->source FC_NONE) when there is none, or
+ * the row is not an open close (failed and late ones are past
+ * forecasting). */
+bool view_row_forecast(const struct view *v, const struct row *r, int64_t now,
+		       struct forecast *f);
+/* The ETA cell from f: the time to its median finish ("12:05"), with the
+ * p95 when it is much later ("12:05/31:40"), or "will miss" when
+ * forecast_will_miss(); empty without a forecast.  *miss (may be NULL)
+ * says whether it was "will miss". */
+size_t view_eta_cell(char *buf, size_t n, const struct view *v,
+		     const struct row *r, const struct forecast *f,
+		     int64_t now, bool *miss);
 /* The status word of a row: its label, or the shard's own status text
  * when that is one batchtop does not know.  Never NULL. */
 const char *view_status_text(const struct row *r);
