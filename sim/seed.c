@@ -351,11 +351,12 @@ static void add_history_close(struct seed_ctx *c, struct rows *t, const struct s
 /* The wave's load, as the shard saw it: each past close's neighbours are
  * the closes of its day scheduled within DURATION_LOAD_RADIUS of it;
  * past DURATION_LOAD_FREE of them its start is delayed and its duration
- * stretched (duration_load_factor's rule, in SQL). */
+ * stretched (duration_load_factor's rule, in SQL).  Only the rows this
+ * seeding wrote (their ids carry the database name) are touched. */
 static bool apply_load(struct seed_ctx *c)
 {
 	char radius[32], free_[16], step[32], max[32], dstep[32];
-	const char *params[5] = { radius, free_, step, max, dstep };
+	const char *params[6] = { radius, free_, step, max, dstep, c->s->db };
 	double speed = c->cfg->speed;
 
 	snprintf(radius, sizeof radius, "%.3f", DURATION_LOAD_RADIUS);
@@ -367,13 +368,14 @@ static bool apply_load(struct seed_ctx *c)
 		"WITH w AS (SELECT b.batch_id, greatest(count(*) OVER (PARTITION BY b.business_day "
 		"    ORDER BY b.scheduled_at RANGE BETWEEN $1::float8 * interval '1 second' PRECEDING "
 		"    AND $1::float8 * interval '1 second' FOLLOWING) - 1 - $2::int, 0) AS over "
-		"  FROM batchtop.batch_close AS b WHERE b.business_day < current_date), "
+		"  FROM batchtop.batch_close AS b WHERE b.business_day < current_date "
+		"  AND left(b.batch_id, length($6) + 1) = $6 || '-'), "
 		"x AS (SELECT w.batch_id, w.over * $5::float8 * interval '1 second' AS wait, "
 		"  least(1 + $3::float8 * w.over, $4::float8) AS f FROM w) "
 		"UPDATE batchtop.batch_close AS b SET started_at = b.started_at + x.wait, "
 		"  finished_at = b.started_at + x.wait + (b.finished_at - b.started_at) * x.f, "
 		"  updated_at = b.started_at + x.wait + (b.finished_at - b.started_at) * x.f "
-		"FROM x WHERE x.batch_id = b.batch_id", 5, params);
+		"FROM x WHERE x.batch_id = b.batch_id", 6, params);
 }
 
 static bool insert_history(struct seed_ctx *c)
