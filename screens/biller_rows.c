@@ -10,6 +10,7 @@
 #include <curses.h>
 
 #include "screens/biller_rows.h"
+#include "data/history.h"
 #include "core/text.h"
 #include "core/timefmt.h"
 
@@ -129,9 +130,12 @@ void biller_batch_row(char *buf, size_t n, const struct batch *t, int off,
 /* Why a batch has no forecast, for the fixed rule's line. */
 static const char *no_forecast_why(const struct app *app, int shard)
 {
+	const char *err = history_error(app->history, (size_t)shard);
+
 	if (!view_history(&app->view, (size_t)shard))
-		return app->history ? "the close history has not been read yet"
-				    : "no close history in this mode";
+		return !app->history ? "no close history in this mode"
+		       : err && *err ? "the close history could not be read"
+				     : "the close history has not been read yet";
 	return "too few closes of this biller, its module or billers its size";
 }
 

@@ -44,7 +44,7 @@ static const struct {
 	[GC_BAR] = { "WINDOW", 8, 20, 0, 5, 5, false },
 	[GC_LEFT] = { "LEFT", 10, 10, 1, 0, 0, false },
 	/* The forecast finish (core/forecast.h), only with a history. */
-	[GC_ETA] = { "ETA", 9, 13, 1, 3, 6, true },
+	[GC_ETA] = { "ETA", 11, 11, 1, 3, 0, true },
 	[GC_ATT] = { "TRY", 3, 3, 1, 2, 0, true },
 	[GC_ERR] = { "ERROR", 10, 24, 0, 6, 2, true },
 	[GC_AP] = { "AP%", 4, 4, 1, 4, 0, true },

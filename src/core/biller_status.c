@@ -65,8 +65,10 @@ static int risk_of(const struct biller *b, const struct batch *t, int64_t now,
 	int pm;
 
 	*by_forecast = false;
+	if (deadline_passed(t, now))
+		return -1;	/* late: LATE says more than any forecast */
 	if (h && o) {
-		forecast_miss(h, b, t, now, o, &f);
+		forecast_miss_memo(o->memo, h, b, t, now, o, &f);
 		if (f.source != FC_NONE && f.p_miss >= 0) {
 			*by_forecast = true;
 			return forecast_at_risk(&f, o) ? (int)(f.p_miss * 1000) : -1;

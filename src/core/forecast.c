@@ -14,17 +14,25 @@
  * never before now; the finish is the start plus an independent duration.
  * P(miss) averages, over the delays, the share of durations that would
  * end past the deadline (a binary search each).  ETA quantiles need the
- * distribution of the sum: both sides are thinned to 64 evenly spaced
- * order statistics and the at most 4096 sums sorted, which only the rows
+ * distribution of the sum: both sides are thinned to 24 evenly spaced
+ * order statistics and the at most 576 sums sorted, which only the rows
  * on screen pay for (forecast_miss() skips it).
+ *
+ * P(miss) is a step function of time: it changes only when the elapsed
+ * time (or the wait) passes one of the samples it is conditioned on.  So
+ * forecast_open() also says until when its answer holds, and the memo
+ * (forecast_miss_memo) answers an unchanged close from its last answer
+ * until then: the grid re-evaluates every biller every second, and most
+ * seconds nothing moved.
  */
 #include "autoconf.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "core/forecast.h"
 
-#define SUM_SIDE 64
+#define SUM_SIDE 24
 
 int64_t fc_quantile(const struct fc_dist *d, double q)
 {
@@ -111,11 +119,28 @@ static double running_p(const void *ctx, int64_t dl)
 	return p_after(&c->d, c->base, dl);
 }
 
+/* Until when P(now + X > deadline), X from d, stays what it is now: it
+ * grows when the time left falls below the largest sample that still
+ * fits (never, once none fits). */
+static int64_t from_now_until(const struct fc_dist *d, const struct batch *t,
+			      int64_t now)
+{
+	int64_t dl = 0;
+	size_t fits;
+
+	if (deadline_of(t, &dl) != 1)
+		return INT64_MAX;
+	fits = d->n - fc_count_above(d, dl - now);
+	return fits ? dl - d->ms[fits - 1] + 1 : INT64_MAX;
+}
+
 static void running(const struct fc_dist *D, const struct batch *t,
-		    int64_t now, bool eta, struct forecast *out)
+		    int64_t now, bool eta, struct forecast *out,
+		    int64_t *valid_until)
 {
 	struct running_ctx c = { *D, now };
 
+	*valid_until = now;	/* counted from now: changes with it */
 	if (t->started_at != BT_NO_TIME) {
 		int64_t e = now > t->started_at ? now - t->started_at : 0;
 		size_t k = fc_count_above(D, e);
@@ -126,12 +151,17 @@ static void running(const struct fc_dist *D, const struct batch *t,
 			c.d.ms = D->ms + (D->n - k);
 			c.d.n = k;
 			c.base = t->started_at;
+			/* The same until it has run as long as the shortest
+			 * close it can still turn out like. */
+			*valid_until = t->started_at + c.d.ms[0];
 		} else {
 			out->beyond = true;
+			*valid_until = from_now_until(D, t, now);
 		}
 	} else {
 		out->start_p50 = now;	/* running, start unknown: from now */
 		out->longer = D->n;
+		*valid_until = from_now_until(D, t, now);
 	}
 	set_p_miss(out, t, running_p, &c);
 	if (eta) {
@@ -201,29 +231,30 @@ static void sched_eta(const struct sched_ctx *c, struct forecast *out)
 
 static void scheduled(const struct fc_dist *D, const struct fc_dist *L,
 		      const struct batch *t, int64_t now, bool eta,
-		      struct forecast *out)
+		      struct forecast *out, int64_t *valid_until)
 {
 	static const int64_t zero = 0;
 	struct sched_ctx c = { *D, *L, t->scheduled_at, now };
-	int64_t waited;
+	size_t k;
 
 	if (c.sched == BT_NO_TIME)
 		c.sched = now;
-	waited = now - c.sched;
-	if (!L->n) {			/* no delay known: on time */
+	/* Delays no longer than the wait so far are ruled out (it would
+	 * have started); every one left starts after now. */
+	k = fc_count_above(L, now - c.sched);
+	if (k) {
+		c.delay.ms = L->ms + (L->n - k);
+		c.delay.n = k;
+		*valid_until = c.sched + c.delay.ms[0];
+	} else if (!L->n && now < c.sched) {	/* no delay known: on time */
 		c.delay.ms = &zero;
 		c.delay.n = 1;
-	} else if (waited > 0) {
-		size_t k = fc_count_above(L, waited);
-
-		if (k) {
-			c.delay.ms = L->ms + (L->n - k);
-			c.delay.n = k;
-		} else {		/* later than it ever started: now */
-			c.delay.ms = &zero;
-			c.delay.n = 1;
-			c.sched = now;
-		}
+		*valid_until = c.sched;
+	} else {		/* later than it ever started: now */
+		c.delay.ms = &zero;
+		c.delay.n = 1;
+		c.sched = now;
+		*valid_until = from_now_until(D, t, now);
 	}
 	out->longer = D->n;
 	out->start_p50 = start_at(&c, fc_quantile(&c.delay, 0.5));
@@ -232,10 +263,12 @@ static void scheduled(const struct fc_dist *D, const struct fc_dist *L,
 		sched_eta(&c, out);
 }
 
+/* The forecast, and until when (shard ms) it stays the same for an
+ * unchanged close: the memo's validity. */
 static void forecast_open(const struct fc_history *h, const struct biller *b,
 			  const struct batch *t, int64_t now,
 			  const struct forecast_opts *o, bool eta,
-			  struct forecast *out)
+			  struct forecast *out, int64_t *valid_until)
 {
 	struct fc_dist D, L;
 
@@ -245,6 +278,7 @@ static void forecast_open(const struct fc_history *h, const struct biller *b,
 	out->stale = false;
 	out->start_p50 = out->eta_p50 = out->eta_p95 = BT_NO_TIME;
 	out->p_miss = -1;
+	*valid_until = INT64_MAX;
 	if (!h || !t || batch_is_bad(t) || now == BT_NO_TIME ||
 	    (t->state != BATCH_RUNNING && t->state != BATCH_SCHEDULED))
 		return;
@@ -254,26 +288,153 @@ static void forecast_open(const struct fc_history *h, const struct biller *b,
 	if (out->source == FC_NONE)
 		return;
 	out->closes = D.n;
-	out->stale = o && o->stale_ms > 0 &&
-		     now - fc_history_read_at(h) > o->stale_ms;
-	if (t->state == BATCH_RUNNING)
-		running(&D, t, now, eta, out);
-	else
-		scheduled(&D, &L, t, now, eta, out);
+	if (o && o->stale_ms > 0) {
+		int64_t stale_at = fc_history_read_at(h) + o->stale_ms;
+
+		out->stale = now > stale_at;
+		if (!out->stale)
+			*valid_until = stale_at + 1;
+	}
+	{
+		int64_t until = INT64_MAX;
+
+		if (t->state == BATCH_RUNNING)
+			running(&D, t, now, eta, out, &until);
+		else
+			scheduled(&D, &L, t, now, eta, out, &until);
+		if (until < *valid_until)
+			*valid_until = until;
+	}
 }
 
 void forecast_batch(const struct fc_history *h, const struct biller *b,
 		    const struct batch *t, int64_t now,
 		    const struct forecast_opts *o, struct forecast *out)
 {
-	forecast_open(h, b, t, now, o, true, out);
+	int64_t until;
+
+	forecast_open(h, b, t, now, o, true, out, &until);
 }
 
 void forecast_miss(const struct fc_history *h, const struct biller *b,
 		   const struct batch *t, int64_t now,
 		   const struct forecast_opts *o, struct forecast *out)
 {
-	forecast_open(h, b, t, now, o, false, out);
+	int64_t until;
+
+	forecast_open(h, b, t, now, o, false, out, &until);
+	out->start_p50 = BT_NO_TIME;
+}
+
+/* --- the memo ------------------------------------------------------------- */
+
+/* One remembered forecast_miss(): the batch id's address, a check of
+ * everything else it read (64 bits: a false match is not a concern), and
+ * the answer, packed small so that 10,000 billers' closes stay in cache. */
+struct memo_entry {
+	const void *id;
+	uint64_t check;
+	int64_t valid_until;
+	float p_miss;
+	uint32_t closes, longer;
+	uint8_t source, beyond, stale;
+};
+
+struct fc_memo {
+	struct memo_entry *e;
+	size_t mask;
+};
+
+struct fc_memo *fc_memo_new(size_t slots)
+{
+	struct fc_memo *m = calloc(1, sizeof *m);
+	size_t n = 64;
+
+	while (n < slots)
+		n *= 2;
+	if (m)
+		m->e = calloc(n, sizeof *m->e);
+	if (!m || !m->e) {
+		free(m);
+		return NULL;
+	}
+	m->mask = n - 1;
+	return m;
+}
+
+void fc_memo_free(struct fc_memo *m)
+{
+	if (!m)
+		return;
+	free(m->e);
+	free(m);
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	return h * 0xff51afd7ed558ccdull;
+}
+
+static uint64_t memo_check(const struct fc_history *h, const struct biller *b,
+			   const struct batch *t)
+{
+	uint64_t c = mix(0, (uintptr_t)h);
+
+	c = mix(c, (uintptr_t)(b ? b->biller_id : t->biller_id));
+	c = mix(c, (uintptr_t)t->payment_type);
+	c = mix(c, (uintptr_t)t->module);
+	c = mix(c, (uint64_t)t->scheduled_at);
+	c = mix(c, (uint64_t)t->started_at);
+	c = mix(c, (uint64_t)t->deadline_at);
+	c = mix(c, (uint64_t)t->state * 4 + (uint64_t)(t->deadline_inf + 1));
+	return mix(c, b ? b->nbatches : 1);
+}
+
+void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
+			const struct biller *b, const struct batch *t,
+			int64_t now, const struct forecast_opts *o,
+			struct forecast *out)
+{
+	struct memo_entry *e;
+	uint64_t check;
+	int64_t until;
+
+	if (!m || !t) {
+		forecast_miss(h, b, t, now, o, out);
+		return;
+	}
+	/* By the id's address, not its text: snapshots share an unchanged
+	 * batch's strings, and no string is read to find it; ids laid out
+	 * one after another in a snapshot's arena fall in slots one after
+	 * another. */
+	e = &m->e[((uintptr_t)t->batch_id >> 4) & m->mask & ~(size_t)1];
+	check = memo_check(h, b, t);
+	/* Two ways: an id whose slot another one holds tries its pair; a
+	 * new answer replaces the one it updates, else the sooner stale. */
+	if (e->id != t->batch_id &&
+	    (e[1].id == t->batch_id || e[1].valid_until < e->valid_until))
+		e++;
+	if (e->id == t->batch_id && e->check == check && now < e->valid_until) {
+		out->source = (enum fc_source)e->source;
+		out->closes = e->closes;
+		out->longer = e->longer;
+		out->beyond = e->beyond;
+		out->stale = e->stale;
+		out->start_p50 = out->eta_p50 = out->eta_p95 = BT_NO_TIME;
+		out->p_miss = e->p_miss;
+		return;
+	}
+	forecast_open(h, b, t, now, o, false, out, &until);
+	out->start_p50 = BT_NO_TIME;
+	*e = (struct memo_entry){
+		.id = t->batch_id, .check = check, .valid_until = until,
+		.p_miss = (float)out->p_miss, .closes = (uint32_t)out->closes,
+		.longer = (uint32_t)out->longer, .source = (uint8_t)out->source,
+		.beyond = out->beyond, .stale = out->stale,
+	};
+	/* What a remembered answer says, exactly: p_miss as stored. */
+	out->p_miss = e->p_miss;
 }
 
 bool forecast_at_risk(const struct forecast *f, const struct forecast_opts *o)

@@ -120,10 +120,15 @@ struct forecast {
 				 * deadline to miss) */
 };
 
+struct fc_memo;
+
 struct forecast_opts {
 	int at_risk_pct;	/* p_miss (percent) that makes a close at risk */
 	int will_miss_pct;	/* p_miss (percent) worded "will miss" */
 	int64_t stale_ms;	/* history older than this is stale (0: never) */
+	/* Optional: where biller_eval_fc() remembers its answers (see
+	 * fc_memo_new); NULL: none. */
+	struct fc_memo *memo;
 };
 
 /* The forecast of open close t of biller b at now (shard clock, ms) from
@@ -139,6 +144,21 @@ void forecast_batch(const struct fc_history *h, const struct biller *b,
 void forecast_miss(const struct fc_history *h, const struct biller *b,
 		   const struct batch *t, int64_t now,
 		   const struct forecast_opts *o, struct forecast *out);
+
+/* A memo of forecast_miss() answers, for a caller that asks again every
+ * second about the same closes (the view): an answer is reused while the
+ * close, its history and the thresholds are the same and time has not
+ * passed a point where the answer changes.  slots: about the number of
+ * open closes (rounded up to a power of two).  NULL when out of memory;
+ * one thread only. */
+struct fc_memo *fc_memo_new(size_t slots);
+void fc_memo_free(struct fc_memo *m);
+/* forecast_miss(), through memo m (NULL: forecast_miss() itself).  The
+ * opts must be the same on every call with one memo. */
+void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
+			const struct biller *b, const struct batch *t,
+			int64_t now, const struct forecast_opts *o,
+			struct forecast *out);
 
 /* Is f at risk / a plain miss by o's thresholds?  A miss needs p_miss >=
  * will_miss_pct, or an eta_p50 past the deadline. */

@@ -43,6 +43,9 @@ void view_init(struct view *v, size_t nshards, const struct config *cfg)
 	/* Three reads missed in a row (and their time-outs): stale. */
 	v->fc.stale_ms = ((int64_t)cfg->history_interval * 3 +
 			  (int64_t)cfg->query_timeout) * 1000;
+	/* Room for every open close of a large night (a miss costs only a
+	 * forecast). */
+	v->fc.memo = fc_memo_new(65536);
 }
 
 void view_free(struct view *v)
@@ -54,6 +57,7 @@ void view_free(struct view *v)
 	}
 	free(v->snaps);
 	free(v->hist);
+	fc_memo_free(v->fc.memo);
 	free(v->rows);
 	free(v->spare);
 	free(v->ranks);
@@ -657,9 +661,12 @@ size_t view_eta_cell(char *buf, size_t n, const struct view *v,
 	p50 = f->eta_p50 > now ? f->eta_p50 - now : 0;
 	p95 = f->eta_p95 > now ? f->eta_p95 - now : 0;
 	fmt_countdown(a, sizeof a, p50);
-	/* The p95 too when it is a different answer: minutes later, and
-	 * half as long again. */
-	if (p95 - p50 > 2 * 60 * 1000 && p95 - p50 > p50 / 2)
+	/* The p95 too when it is a different answer: minutes later and a
+	 * fifth as long again, or past the deadline the p50 makes. */
+	if ((p95 - p50 > 2 * 60 * 1000 && p95 - p50 > p50 / 5) ||
+	    (!r->ev.focus->deadline_inf && r->ev.focus->deadline_at != BT_NO_TIME &&
+	     f->eta_p50 <= r->ev.focus->deadline_at &&
+	     f->eta_p95 > r->ev.focus->deadline_at))
 		snprintf(buf, n, "%s/%s", a, fmt_countdown(b, sizeof b, p95));
 	else
 		snprintf(buf, n, "%s", a);

@@ -114,7 +114,8 @@ size_t view_left_cell(char *buf, size_t n, const struct row *r);
 bool view_row_forecast(const struct view *v, const struct row *r, int64_t now,
 		       struct forecast *f);
 /* The ETA cell from f: the time to its median finish ("12:05"), with the
- * p95 when it is much later ("12:05/31:40"), or "will miss" when
+ * p95 when it is much later or past the deadline ("12:05/31:40"), or
+ * "will miss" when
  * forecast_will_miss(); empty without a forecast.  *miss (may be NULL)
  * says whether it was "will miss". */
 size_t view_eta_cell(char *buf, size_t n, const struct view *v,

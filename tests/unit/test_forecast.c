@@ -20,7 +20,8 @@
 /* 2026-11-01 06:00 UTC: 01:00 CDT, an hour before the clocks fall back. */
 #define T0 1793512800000LL
 
-static const struct forecast_opts opts = { 30, 90, 0 };
+static const struct forecast_opts opts = { .at_risk_pct = 30,
+					   .will_miss_pct = 90 };
 
 /* A history where biller "b1" (type "ach", module "m") closed in each of
  * durs (minutes), starting delay_min late. */
@@ -315,6 +316,51 @@ static void test_pool_thinning(void **state)
 	fc_history_unref(h);
 }
 
+/* The memo answers exactly what forecast_miss() would, second by second,
+ * for running and scheduled closes, also when a close changes under the
+ * same id (it starts) and when ids fight over a slot. */
+static void test_memo_agrees(void **state)
+{
+	static const int durs[] = { 10, 20, 25, 30, 35, 40, 41, 42, 44, 60 };
+	struct fc_history *h = history(durs, 10, 3);
+	struct fc_memo *m = fc_memo_new(2);	/* 64 slots: collisions */
+	char ids[100][8];
+	struct batch t[100];
+	struct biller b;
+	struct forecast f, g;
+
+	(void)state;
+	assert_non_null(m);
+	for (int i = 0; i < 100; i++) {
+		snprintf(ids[i], sizeof ids[i], "x%d", i);
+		t[i] = running_at(T0 - i * MIN, T0 + 45 * MIN - i * MIN);
+		t[i].batch_id = ids[i];
+		if (i % 2) {
+			t[i].state = BATCH_SCHEDULED;
+			t[i].scheduled_at = T0 + (i - 50) * MIN;
+			t[i].deadline_at = t[i].scheduled_at + 45 * MIN;
+			t[i].started_at = BT_NO_TIME;
+		}
+	}
+	b = biller1(t);
+	for (int64_t now = T0; now < T0 + 90 * MIN; now += 20 * SEC) {
+		if (now == T0 + 30 * MIN) {	/* x1 starts */
+			t[1].state = BATCH_RUNNING;
+			t[1].started_at = now;
+		}
+		for (int i = 0; i < 100; i++) {
+			forecast_miss(h, &b, &t[i], now, &opts, &f);
+			forecast_miss_memo(m, h, &b, &t[i], now, &opts, &g);
+			assert_int_equal(g.source, f.source);
+			assert_true(g.p_miss > f.p_miss - 1e-6 &&
+				    g.p_miss < f.p_miss + 1e-6);
+			assert_int_equal(g.closes, f.closes);
+		}
+	}
+	fc_memo_free(m);
+	fc_history_unref(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_rerun),
 		cmocka_unit_test(test_recent_keeps_order),
 		cmocka_unit_test(test_pool_thinning),
+		cmocka_unit_test(test_memo_agrees),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
