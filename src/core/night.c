@@ -66,7 +66,9 @@ size_t night_count_misses(const struct view *v, int64_t now)
 
 				if (!open_close(t) || !deadline_ahead(t, now))
 					continue;
-				forecast_miss(h, b, t, now, &v->fc, &f);
+				/* Through the view's memo: the header asks
+				 * every frame, the answers rarely change. */
+				forecast_miss_memo(v->fc.memo, h, b, t, now, &v->fc, &f);
 				n += night_will_miss(&f, &v->fc);
 			}
 		}
