@@ -23,6 +23,7 @@
 #include "ui/draw.h"
 #include "ui/listcursor.h"
 #include "query/query_detail.h"
+#include "screens/biller_chart.h"
 #include "screens/biller_rows.h"
 #include "screens/drilldown.h"
 #include "screens/hold_dialog.h"
@@ -424,6 +425,8 @@ static void build_lines(struct app *app, struct biller_st *B)
 			add_wrapped(B, row, 4, COLS, 0, (long)i);
 		if (biller_forecast_words(row, sizeof row, app, b, t, off, &fp))
 			add_wrapped(B, row, 4, COLS, draw_attr(fp), (long)i);
+		if (biller_chart_words(row, sizeof row, app, b, t))
+			add_wrapped(B, row, 4, COLS, 0, (long)i);
 	}
 	if (!b->nbatches)
 		add_line(B, xstrdup("  no batch tonight"), draw_attr(PAINT_DIM), -1, false);

@@ -313,6 +313,9 @@ static bool grid_key(struct app *app, void *st, enum action act, int key)
 	case ACT_MISSED:
 		screen_push(app, &screen_missed, NULL);
 		return true;
+	case ACT_FORECAST:
+		screen_push(app, &screen_forecast, NULL);
+		return true;
 	case ACT_MARK_FAILED:
 		screen_message(app, "%zu marked: every failed non-demo biller (R reruns "
 			   "them as a plan)%s", plan_mark_failed(app),

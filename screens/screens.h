@@ -18,6 +18,7 @@ extern const struct screen screen_autopay;	/* a: failed autopay invoices */
 extern const struct screen screen_hold_dialog;	/* h: place a hold */
 extern const struct screen screen_holds;	/* H: every hold of every shard */
 extern const struct screen screen_release_dialog;	/* u on the holds */
+extern const struct screen screen_forecast;	/* f: the night ahead */
 
 
 #endif

@@ -12,8 +12,9 @@
  *   tiles with large numbers: FAILED, LATE, AT RISK, RUNNING, CLOSED
  *     (non-demo billers only), SUCCESS SO FAR and the time to the next
  *     payment file;
- *   the billers that need attention (failed, late, at risk), most urgent
- *     first, in as many columns as fit, paged every wallboard_page_seconds;
+ *   the billers that need attention (failed, late, at risk; the heading
+ *     also counts the closes predicted to miss), most urgent first,
+ *     in as many columns as fit, paged every wallboard_page_seconds;
  *   a health strip with every source and the age of its data;
  *   the status bar (READ-ONLY).
  * The size of the digits and the number of tile rows are chosen again on
@@ -34,6 +35,7 @@
 #include <curses.h>
 
 #include "core/bigdigits.h"
+#include "core/ahead.h"
 #include "ui/draw.h"
 #include "ui/keymap.h"
 #include "headless/headless.h"
@@ -402,12 +404,17 @@ static void draw_list(struct app *app, struct wb *wb, const struct layout *L)
 	attrset(draw_attr(PAINT_HEADER));
 	hline(' ', COLS);
 	attrset(A_NORMAL);
-	if (n)
-		snprintf(head, sizeof head,
-			 "NEEDS ATTENTION: %d failed, %d late, %d at risk",
-			 t->by_status[BS_FAILED], t->by_status[BS_LATE],
-			 t->by_status[BS_AT_RISK]);
-	else
+	if (n) {
+		int len = snprintf(head, sizeof head,
+				   "NEEDS ATTENTION: %d failed, %d late, %d at risk",
+				   t->by_status[BS_FAILED], t->by_status[BS_LATE],
+				   t->by_status[BS_AT_RISK]);
+		size_t misses = ahead_count_misses(&app->view, app->now);
+
+		/* The closes predicted to miss (issue 13), when there are any. */
+		if (misses && len > 0 && (size_t)len < sizeof head)
+			snprintf(head + len, sizeof head - (size_t)len, ", %zu will miss", misses);
+	} else
 		snprintf(head, sizeof head, "NEEDS ATTENTION: none");
 	/* Held billers wait for a release: counted apart, never as failing. */
 	if (t->by_status[BS_HELD])

@@ -18,6 +18,9 @@
  * History is compressed the same way: its windows and durations are
  * platform minutes at --speed, placed at each biller's local schedule of
  * each past day, so the estimates drawn from it fit tonight's clock.
+ * A past close's duration follows duration.h: the biller's size, noise
+ * and outliers drawn here, then the load of its wave (the closes of the
+ * shard scheduled near it that day) applied by the shard in one UPDATE.
  * Night after night (seed_night), the billers stay and each night draws
  * its closes and autopay run from a stream keyed by its number.
  */
@@ -27,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duration.h"
 #include "names.h"
 #include "rng.h"
 #include "rows.h"
@@ -39,6 +43,7 @@ struct seed_biller {
 	char id[96];
 	struct biller_profile p;
 	bool demo;
+	int invoices;			/* the biller's size (duration.h) */
 	int npairs;
 	int pairs[MAX_PAIRS];		/* payment type + 2 * module */
 	double local_start[MAX_PAIRS];	/* seconds after local midnight */
@@ -113,6 +118,15 @@ static void plan_billers(struct seed_ctx *c)
 		int tries = 0;
 
 		snprintf(b->id, sizeof b->id, "%s-b%03d", c->s->db, i + 1);
+		{
+			/* Keyed by position, not by id, so a shard of another
+			 * name (a backtest's scratch database) has the same
+			 * billers' sizes. */
+			char key[32];
+
+			snprintf(key, sizeof key, "shard%d-b%03d", c->s->number, i + 1);
+			b->invoices = duration_invoices(c->cfg->seed, key);
+		}
 		do
 			names_biller(&c->r, i + 1, b->demo, utf8 && tries < 3, &b->p);
 		while (name_taken(c, i, b->p.name) && ++tries < 40);
@@ -294,19 +308,18 @@ static bool insert_autopay(struct seed_ctx *c)
 	return ok;
 }
 
-/* One finished close of a past business day. */
+/* One finished close of a past business day: its own start delay and
+ * duration (size and noise); apply_load() stretches them by the wave. */
 static void add_history_close(struct seed_ctx *c, struct rows *t, const struct seed_biller *b,
 			      int k, const char *day, const char *daytag)
 {
 	double speed = c->cfg->speed;
-	double delay = rng_range(&c->r, 5, 120);
-	double dur;
+	double delay = duration_start_delay(&c->r);
+	double dur = duration_base(b->invoices) * duration_noise(&c->r);
 	bool rerun = rng_unit(&c->r) < 0.07;
 
-	if (rng_unit(&c->r) < 0.10)	/* missed the hour */
-		dur = HISTORY_WINDOW - delay + rng_range(&c->r, 60, 3000);
-	else
-		dur = 180 + rng_unit(&c->r) * 2300;
+	if (rerun)	/* the failed attempt, then the whole close again */
+		dur *= 1.3 + 0.5 * rng_unit(&c->r);
 	/* Platform seconds to real ones, as tonight's. */
 	delay /= speed;
 	dur /= speed;
@@ -337,6 +350,36 @@ static void add_history_close(struct seed_ctx *c, struct rows *t, const struct s
 		rows_add(t, NULL);
 		rows_add(t, NULL);
 	}
+}
+
+/* The wave's load, as the shard saw it: each past close's neighbours are
+ * the closes of its day scheduled within DURATION_LOAD_RADIUS of it;
+ * past DURATION_LOAD_FREE of them its start is delayed and its duration
+ * stretched (duration_load_factor's rule, in SQL).  Only the rows this
+ * seeding wrote (their ids carry the database name) are touched. */
+static bool apply_load(struct seed_ctx *c)
+{
+	char radius[32], free_[16], step[32], max[32], dstep[32];
+	const char *params[6] = { radius, free_, step, max, dstep, c->s->db };
+	double speed = c->cfg->speed;
+
+	snprintf(radius, sizeof radius, "%.3f", DURATION_LOAD_RADIUS);
+	snprintf(free_, sizeof free_, "%d", DURATION_LOAD_FREE);
+	snprintf(step, sizeof step, "%.4f", DURATION_LOAD_STEP);
+	snprintf(max, sizeof max, "%.4f", DURATION_LOAD_MAX);
+	snprintf(dstep, sizeof dstep, "%.4f", DURATION_DELAY_STEP / speed);
+	return shard_exec(c->s,
+		"WITH w AS (SELECT b.batch_id, greatest(count(*) OVER (PARTITION BY b.business_day "
+		"    ORDER BY b.scheduled_at RANGE BETWEEN $1::float8 * interval '1 second' PRECEDING "
+		"    AND $1::float8 * interval '1 second' FOLLOWING) - 1 - $2::int, 0) AS over "
+		"  FROM batchtop.batch_close AS b WHERE b.business_day < current_date "
+		"  AND left(b.batch_id, length($6) + 1) = $6 || '-'), "
+		"x AS (SELECT w.batch_id, w.over * $5::float8 * interval '1 second' AS wait, "
+		"  least(1 + $3::float8 * w.over, $4::float8) AS f FROM w) "
+		"UPDATE batchtop.batch_close AS b SET started_at = b.started_at + x.wait, "
+		"  finished_at = b.started_at + x.wait + (b.finished_at - b.started_at) * x.f, "
+		"  updated_at = b.started_at + x.wait + (b.finished_at - b.started_at) * x.f "
+		"FROM x WHERE x.batch_id = b.batch_id", 6, params);
 }
 
 static bool insert_history(struct seed_ctx *c)
@@ -378,7 +421,7 @@ static bool insert_history(struct seed_ctx *c)
 		"CROSS JOIN LATERAL (SELECT (v.day::date + v.loc::float8 * interval '1 second') "
 		"AT TIME ZONE v.tz AS t) AS s", &t);
 	rows_free(&t);
-	return ok;
+	return ok && apply_load(c);
 }
 
 /* job_log lines for what the seeding made, derived in SQL from the rows. */

@@ -52,7 +52,8 @@
 	X(HOLD,        "hold",        "Place a hold on the selected (or marked) billers") \
 	X(HOLDS,       "holds",       "Every hold of every shard") \
 	X(RELEASE,     "release",     "Release the marked holds as a staged plan") \
-	X(WRITE_OFF,   "write-off",   "Write off the invoices the marked holds keep back")
+	X(WRITE_OFF,   "write-off",   "Write off the invoices the marked holds keep back") \
+	X(FORECAST,    "forecast",    "The night ahead: closes predicted running, predicted misses")
 
 enum action {
 #define BT_ACTION_ENUM(e, name, help) ACT_##e,

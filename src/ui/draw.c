@@ -14,6 +14,7 @@
 #include "ui/keymap.h"
 #include "ui/screen.h"
 #include "data/newrelic.h"
+#include "core/ahead.h"
 #include "core/text.h"
 #include "core/timefmt.h"
 
@@ -284,8 +285,8 @@ void draw_header_as(struct app *app, const struct totals *t, int64_t frozen_ms)
 		BS_CLOSED_LATE, BS_CLOSED,
 	};
 	static const int keep[] = { 2, 3, 4, 5, 7, 8, 9, 10 };
-	struct hitem it[14];
-	size_t n = 0;
+	struct hitem it[16];
+	size_t n = 0, misses = ahead_count_misses(&app->view, app->now);
 	int x = 0, rx = COLS;
 	char clock[16], left[16], age[16];
 
@@ -304,6 +305,14 @@ void draw_header_as(struct app *app, const struct totals *t, int64_t frozen_ms)
 				     ? draw_attr(draw_status_paint(s))
 				     : (t->by_status[s] ? 0 : draw_attr(PAINT_DIM));
 		it[n].keep = keep[i];
+		/* The closes predicted to miss, beside AT RISK and as
+		 * important: only when there are some (issue 13). */
+		if (s == BS_AT_RISK && misses) {
+			n++;
+			snprintf(it[n].text, sizeof it[n].text, "%zu will miss", misses);
+			it[n].attr = draw_attr(PAINT_LATE) | A_BOLD;
+			it[n].keep = keep[i];
+		}
 	}
 	if (frozen_ms >= 0) {
 		fmt_countdown(age, sizeof age, frozen_ms);

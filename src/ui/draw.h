@@ -49,7 +49,9 @@ void draw_fmt(int y, int x, int cols, attr_t attr, const char *fmt, ...)
 
 /* The two header lines (totals, clock, shard health) at rows 0 and 1.
  * Items are kept apart by two spaces; when they do not all fit the least
- * important go first (closed, closed late, scheduled, running, the name). */
+ * important go first (closed, closed late, scheduled, running, the name).
+ * After AT RISK, "3 will miss" counts the closes predicted to miss
+ * (core/night.h) when there are any. */
 void draw_header(struct app *app);
 /* The same with totals t, and, when frozen_ms >= 0, "FROZEN m:ss — Z to
  * resume" (the grid held still for that long). */

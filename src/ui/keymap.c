@@ -28,7 +28,7 @@ extern const char default_keys[];
 
 const char *const keymap_screens[] = {
 	"generic", "grid", "help", "biller", "logs", "missed", "autopay",
-	"wallboard", "holds", NULL
+	"wallboard", "holds", "forecast", NULL
 };
 enum { SCREEN_GENERIC = 0 };
 

@@ -132,7 +132,7 @@ static void test_errors(void **state)
 		     NAME ":2: unknown action \"jump\"");
 	expect_error(km, "bind grd x quit\n",
 		     NAME ":1: unknown screen \"grd\" (screens: generic, grid, "
-		     "help, biller, logs, missed, autopay, wallboard, holds)");
+		     "help, biller, logs, missed, autopay, wallboard, holds, forecast)");
 	expect_error(km, "# c\nbind grid <Foo> quit\n",
 		     NAME ":2: unknown key \"<Foo>\" (a character, or a name "
 		     "such as <Enter>, <Space>, <F1>, <C-l>)");
