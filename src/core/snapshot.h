@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 struct arena;
+struct note;
 
 #define BT_NO_TIME INT64_MIN
 #define BT_NO_INT INT32_MIN
@@ -131,6 +132,14 @@ struct snapshot {
 	bool delta;
 	size_t rows_read;
 	size_t nchanged;
+	/* Contract v3 (core/note.h): the night's notes and every standing
+	 * acknowledgement, sorted by biller_id then note_id; in notes_home
+	 * (held) or the snapshot's arena.  notes_read: the shard offers
+	 * notes and they were read (false: none to show, not "none"). */
+	struct note *notes;
+	size_t nnotes;
+	struct arena *notes_home;
+	bool notes_read;
 };
 
 /* A new empty snapshot owning a new arena, with one reference. */

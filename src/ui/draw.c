@@ -171,7 +171,8 @@ bool draw_health_text(const struct app *app, size_t i, char *buf, size_t n,
 	}
 	/* Not a fault, but the operator of a v1 shard should know why it
 	 * costs more to watch (doc/contract.md, "Version 2"). */
-	v1 = h->contract == 1 ? ", contract v1: full polls" : "";
+	v1 = h->contract == 1 ? ", contract v1: full polls"
+	     : h->contract == 2 ? ", contract v2: no holds/notes" : "";
 	/* Through a transaction pooler changes show at the next poll, not
 	 * at once, unless listen_dsn carries the NOTIFYs. */
 	pool = !h->pooled ? "" : h->listening ? ", via pooler, LISTEN via "
