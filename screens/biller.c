@@ -29,6 +29,7 @@
 #include "write/rerun_fresh.h"
 #include "screens/screens.h"
 #include "data/shard_query.h"
+#include "core/note.h"
 #include "core/text.h"
 #include "core/textwrap.h"
 #include "core/timefmt.h"
@@ -353,6 +354,27 @@ static void add_wrapped(struct biller_st *B, const char *s, int indent, int cols
 	}
 }
 
+/* The notes block: what the shard's notes say about this biller (contract
+ * v3), oldest first; nothing at all on a shard without notes. */
+static void add_notes(struct biller_st *B, int off)
+{
+	size_t n;
+	const struct note *v;
+	char row[1024];
+
+	if (!B->snap || !B->snap->notes_read)
+		return;
+	v = note_of_biller(B->snap, B->b->biller_id, &n);
+	add_line(B, xasprintf("Notes: %zu%s", n, n ? "" : " (A acknowledges, "
+			      "n adds one)"), A_BOLD, -1, false);
+	for (size_t i = 0; i < n; i++) {
+		biller_note_line(row, sizeof row, &v[i], off);
+		add_wrapped(B, row, 0, COLS, v[i].kind == NOTE_ACK && v[i].open
+				     ? A_BOLD : 0, -1);
+	}
+	add_line(B, xstrdup(""), 0, -1, false);
+}
+
 static void build_lines(struct app *app, struct biller_st *B)
 {
 	const struct biller *b = B->b;
@@ -397,6 +419,7 @@ static void build_lines(struct app *app, struct biller_st *B)
 		add_line(B, xstrdup("  no batch tonight"), draw_attr(PAINT_DIM), -1, false);
 
 	add_line(B, xstrdup(""), 0, -1, false);
+	add_notes(B, off);
 	if (!B->reqs_loaded && !B->reqs_err[0]) {
 		add_line(B, xstrdup("Rerun requests: loading..."), A_BOLD, -1, false);
 	} else if (B->reqs_err[0]) {
@@ -574,6 +597,7 @@ static void biller_draw(struct app *app, void *st)
 	int rows = content_rows();
 	static const struct key_hint hints[] = {
 		{ ACT_RERUN, "rerun" }, { ACT_LOGS, "logs" },
+		{ ACT_ACKNOWLEDGE, "ack" }, { ACT_NOTE, "note" },
 		{ ACT_PAGE_DOWN, "scroll" }, { ACT_BACK, "back" },
 	};
 
@@ -617,6 +641,33 @@ static const struct batch *selected(const struct biller_st *B)
 	return &B->b->batches[B->batch.sel];
 }
 
+/* A: the selected batch when it failed, else every failed batch of the
+ * biller; n: a note on the selected batch (on the biller without one). */
+static void note_key(struct app *app, struct biller_st *B, enum action act)
+{
+	const struct batch *t = selected(B);
+	const struct biller *b = drilldown_find_biller(app, B->shard, B->id);
+
+	if (!b) {
+		screen_message(app, "this biller is not in the shard's latest data");
+		return;
+	}
+	/* t points into B->snap, b into the latest: find t again in b. */
+	if (t) {
+		const struct batch *same = NULL;
+
+		for (size_t i = 0; i < b->nbatches && !same; i++)
+			if (!strcmp(b->batches[i].batch_id, t->batch_id))
+				same = &b->batches[i];
+		t = same;
+	}
+	if (act == ACT_NOTE)
+		note_dialog_note(app, "biller", b, t);
+	else
+		note_dialog_ack(app, "biller", &b, 1,
+				t && t->state == BATCH_FAILED ? t : NULL);
+}
+
 static bool biller_key(struct app *app, void *st, enum action act, int key)
 {
 	struct biller_st *B = st;
@@ -656,6 +707,10 @@ static bool biller_key(struct app *app, void *st, enum action act, int key)
 			rerun_confirm_batches(app, "biller", b, t);
 		return true;
 	}
+	case ACT_ACKNOWLEDGE:
+	case ACT_NOTE:
+		note_key(app, B, act);
+		return true;
 	case ACT_BACK:
 		screen_pop(app);
 		return true;

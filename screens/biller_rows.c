@@ -10,6 +10,7 @@
 #include <curses.h>
 
 #include "screens/biller_rows.h"
+#include "core/note.h"
 #include "core/text.h"
 #include "core/timefmt.h"
 
@@ -147,3 +148,21 @@ void biller_rows_headings(int y)
 	attrset(A_NORMAL);
 }
 
+
+/* --- notes (contract v3) -------------------------------------------------- */
+
+void biller_note_line(char *buf, size_t n, const struct note *x, int off)
+{
+	char at[16];
+
+	biller_hhmm(at, sizeof at, x->created_at, off);
+	/* The kind as the shard wrote it, so an unknown one shows as it is;
+	 * author and body were sanitized when parsed; the batch id is a raw
+	 * key, text_printf sanitizes it for the screen. */
+	text_printf(buf, n, "  %s %-12s %s%s%s%s%s%s", at, x->kind_text,
+		    x->author, x->batch_id ? " on " : "",
+		    x->batch_id ? x->batch_id : "",
+		    x->kind == NOTE_ACK ? (x->open ? " (standing)" : " (ended)")
+					: "",
+		    x->body[0] ? ": " : "", x->body);
+}

@@ -18,6 +18,10 @@ enum paint biller_batch_paint(const struct batch *t, int64_t now);
  * UTC offset off); the error class takes the rest of the line. */
 void biller_batch_row(char *buf, size_t n, const struct batch *t, int off,
 		      int64_t now);
+/* One note of the detail's notes block: time (at UTC offset off), kind,
+ * author, its batch, whether an acknowledgement stands, and its text. */
+struct note;
+void biller_note_line(char *buf, size_t n, const struct note *x, int off);
 /* The column headings on row y. */
 void biller_rows_headings(int y);
 

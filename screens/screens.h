@@ -16,5 +16,16 @@ extern const struct screen screen_logs;		/* l */
 extern const struct screen screen_missed;	/* m */
 extern const struct screen screen_autopay;	/* a: failed autopay invoices */
 
+/* A and n (screens/note_dialog.c): prompt for the text, then write an
+ * acknowledgement of the failed batches of billers (only: of that batch
+ * alone) or a note on b (only: on that batch) through note_order.h. */
+struct batch;
+struct biller;
+void note_dialog_ack(struct app *app, const char *screen,
+		     const struct biller *const *billers, size_t nb,
+		     const struct batch *only);
+void note_dialog_note(struct app *app, const char *screen,
+		      const struct biller *b, const struct batch *only);
+
 
 #endif

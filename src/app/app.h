@@ -35,6 +35,7 @@ enum job_kind {
 	JOB_AUTOPAY,	/* failed autopay invoices */
 	JOB_RERUN,	/* batchtop.request_rerun */
 	JOB_REQUESTS,	/* re-reading rerun_request rows */
+	JOB_NOTE,	/* batchtop.add_note */
 	JOB__COUNT
 };
 

@@ -74,14 +74,14 @@ static uint64_t hash(int shard, const char *id)
 	return h;
 }
 
-static struct seen_entry *slot(struct seen_entry *tab, size_t cap, int shard,
-			       const char *id)
+static size_t slot(const struct seen_entry *tab, size_t cap, int shard,
+		   const char *id)
 {
 	size_t i = (size_t)hash(shard, id) & (cap - 1);
 
 	while (tab[i].id && (tab[i].shard != shard || strcmp(tab[i].id, id)))
 		i = (i + 1) & (cap - 1);
-	return &tab[i];
+	return i;
 }
 
 static void grow(struct seen *s)
@@ -91,7 +91,7 @@ static void grow(struct seen *s)
 
 	for (size_t i = 0; i < s->cap; i++)
 		if (s->tab[i].id)
-			*slot(tab, cap, s->tab[i].shard, s->tab[i].id) = s->tab[i];
+			tab[slot(tab, cap, s->tab[i].shard, s->tab[i].id)] = s->tab[i];
 	free(s->tab);
 	s->tab = tab;
 	s->cap = cap;
@@ -101,13 +101,12 @@ struct seen_mark seen_observe(struct seen *s, int shard, const char *biller_id,
 			      enum biller_status status, int64_t mono)
 {
 	struct seen_entry *e;
-	struct seen_mark m = { false, false };
 
 	if (!biller_id)
-		return m;
+		return (struct seen_mark){ false, false };
 	if ((s->used + 1) * 2 > s->cap)
 		grow(s);
-	e = slot(s->tab, s->cap, shard, biller_id);
+	e = &s->tab[slot(s->tab, s->cap, shard, biller_id)];
 	if (!e->id) {
 		e->id = xstrdup(biller_id);
 		e->shard = shard;
@@ -119,6 +118,20 @@ struct seen_mark seen_observe(struct seen *s, int shard, const char *biller_id,
 		if (status == BS_FAILED)
 			e->failed_mono = mono;
 	}
+	return seen_lookup(s, shard, biller_id, mono);
+}
+
+struct seen_mark seen_lookup(const struct seen *s, int shard,
+			     const char *biller_id, int64_t mono)
+{
+	const struct seen_entry *e;
+	struct seen_mark m = { false, false };
+
+	if (!biller_id || !s->cap)
+		return m;
+	e = &s->tab[slot(s->tab, s->cap, shard, biller_id)];
+	if (!e->id)
+		return m;
 	m.changed = e->changed_mono && e->changed_mono > s->ref_mono;
 	m.flash = e->failed_mono && mono - e->failed_mono < s->flash_ms;
 	return m;

@@ -64,4 +64,9 @@ struct seen_mark {
 struct seen_mark seen_observe(struct seen *s, int shard, const char *biller_id,
 			      enum biller_status status, int64_t mono);
 
+/* How biller (shard, id) is marked at mono by what was last observed,
+ * without recording anything (for rows frozen on screen). */
+struct seen_mark seen_lookup(const struct seen *s, int shard,
+			     const char *biller_id, int64_t mono);
+
 #endif

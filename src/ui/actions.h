@@ -47,7 +47,10 @@
 	X(RIGHT,       "right",       "Scroll right") \
 	X(PERIOD,      "period",      "Cycle tonight, 7 and 30 business days") \
 	X(GROUP,       "group",       "Cycle grouping: payment type, module, biller") \
-	X(FREEZE,      "freeze",      "Hold the display still (Z or Esc resumes)")
+	X(FREEZE,      "freeze",      "Hold the display still (Z or Esc resumes)") \
+	X(ACKNOWLEDGE, "acknowledge", "Acknowledge the selected (or marked) failures on their shard") \
+	X(NOTE,        "note",        "Add a note on the selected biller or batch") \
+	X(MARK_SEEN,   "mark-seen",   "Mark every change seen (clears the new-since marks)")
 
 enum action {
 #define BT_ACTION_ENUM(e, name, help) ACT_##e,

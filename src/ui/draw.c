@@ -276,12 +276,18 @@ static void header_fit(struct hitem *it, size_t n)
 
 void draw_header_as(struct app *app, const struct totals *t, int64_t frozen_ms)
 {
+	draw_header_news(app, t, frozen_ms, NULL);
+}
+
+void draw_header_news(struct app *app, const struct totals *t,
+		      int64_t frozen_ms, const char *news)
+{
 	static const enum biller_status shown[] = {
 		BS_FAILED, BS_LATE, BS_AT_RISK, BS_RUNNING, BS_SCHEDULED,
 		BS_CLOSED_LATE, BS_CLOSED,
 	};
 	static const int keep[] = { 2, 3, 4, 7, 8, 9, 10 };
-	struct hitem it[12];
+	struct hitem it[13];
 	size_t n = 0;
 	int x = 0, rx = COLS;
 	char clock[16], left[16], age[16];
@@ -297,6 +303,11 @@ void draw_header_as(struct app *app, const struct totals *t, int64_t frozen_ms)
 				     ? draw_attr(draw_status_paint(s))
 				     : (t->by_status[s] ? 0 : draw_attr(PAINT_DIM));
 		it[n].keep = keep[i];
+	}
+	if (news && news[0]) {	/* "3 new since 01:12" (core/seen.h) */
+		snprintf(it[n].text, sizeof it[n].text, "%s", news);
+		it[n].attr = A_BOLD;
+		it[n++].keep = 5;
 	}
 	if (frozen_ms >= 0) {
 		fmt_countdown(age, sizeof age, frozen_ms);
