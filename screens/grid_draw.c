@@ -36,7 +36,6 @@ static const struct {
 	[GC_STATUS] = { "STATUS", 11, 11, 0, 0, 0, false },
 	[GC_NAME] = { "BILLER", 14, 40, 0, 0, 1, false },
 	[GC_SHARD] = { "SHARD", 5, 5, 0, 0, 3, false },
-	[GC_NEW] = { "N", 1, 1, 0, 0, 0, true },	/* "+": new since */
 	[GC_MARK] = { "M", 1, 1, 0, 0, 0, true },	/* "*": marked */
 	[GC_ACK] = { "ACK", 3, 4, 0, 0, 0, true },	/* "✓AL": acknowledged */
 	[GC_RERUN] = { "RERUN", 7, 7, 0, 0, 0, true },	/* latest request */
@@ -178,6 +177,11 @@ void grid_seen_update(struct app *app, struct grid *g)
 		g->seen_ready = true;
 	}
 	seen_tick(&g->seen, app->mono);
+	/* A reference taken before any shard answered has no shard time:
+	 * the shard's clock now, less the time gone since, is its time. */
+	if ((g->seen.ref_wall == BT_NO_TIME || g->seen.ref_wall <= 0) &&
+	    app->now != BT_NO_TIME)
+		g->seen.ref_wall = app->now - (app->mono - g->seen.ref_mono);
 	g->nnew = 0;
 	for (size_t i = 0; i < app->view.nrows; i++) {
 		const struct row *r = &app->view.rows[i];
@@ -205,10 +209,6 @@ static void cell_text(const struct app *app, const struct grid *g,
 			snprintf(buf, n, "*");
 		break;
 	case GC_RERUN: snprintf(buf, n, "%s", rerun_biller_word(b)); break;
-	case GC_NEW:
-		if (row_seen(app, g, r).changed)
-			snprintf(buf, n, "+");
-		break;
 	case GC_ACK: cell_ack(app, g, r, buf, n); break;
 	case GC_NAME:
 		view_name_cell(name, sizeof name, b, true);
@@ -273,7 +273,6 @@ static attr_t cell_attr(const struct app *app, const struct row *r, enum gcol c,
 		return biller_autopay_pct(b) >= app->cfg->autopay_alert_pct
 			       ? draw_attr(PAINT_FAILED) : 0;
 	case GC_NR: return strcmp(text, "0") && text[0] ? draw_attr(PAINT_WARN) : 0;
-	case GC_NEW: return A_BOLD;
 	case GC_ACK: return text[0] ? A_BOLD : 0;
 	default: return 0;
 	}
@@ -306,6 +305,11 @@ static void draw_row(struct app *app, struct grid *g, int y, const struct row *r
 			snprintf(buf, sizeof buf, "-");
 		if (!selected && !r->b->is_demo && !(base & A_REVERSE))
 			a = cell_attr(app, r, (enum gcol)c, buf) | base;
+		/* New since the operator looked: the name is underlined, an
+		 * attribute and not a column, so the rows keep their shape
+		 * (and every pattern that reads them). */
+		if (c == GC_NAME && row_seen(app, g, r).changed)
+			a |= A_UNDERLINE | A_BOLD;
 		draw_text(y, x, w, buf, a, columns[c].right);
 		x += w + 1;
 	}
@@ -396,8 +400,6 @@ static const struct key_hint hints[] = {
 	{ ACT_MARK, "mark" }, { ACT_MARK_FAILED, "mark failed" },
 	{ ACT_BULK_RERUN, "plan" }, { ACT_FILTER, "filter" },
 	{ ACT_SORT_NEXT, "sort" }, { ACT_FREEZE, "freeze" },
-	{ ACT_ACKNOWLEDGE, "ack" }, { ACT_NOTE, "note" },
-	{ ACT_MARK_SEEN, "seen" },
 };
 
 /* Columns the footer's main keys want ("Enter detail  l logs  r rerun
@@ -451,11 +453,13 @@ void grid_draw_all(struct app *app, struct grid *g)
 
 	layout(app, g);
 	erase();
-	if (g->nnew && g->seen.ref_wall != BT_NO_TIME) {
+	/* The reference's shard time is unknown when it was taken before any
+	 * shard answered: that was batchtop's start. */
+	if (g->nnew && g->seen.ref_wall != BT_NO_TIME && g->seen.ref_wall > 0) {
 		fmt_clock(at, sizeof at, g->seen.ref_wall, 0);
 		snprintf(news, sizeof news, "%zu new since %.5s", g->nnew, at);
 	} else if (g->nnew) {
-		snprintf(news, sizeof news, "%zu new", g->nnew);
+		snprintf(news, sizeof news, "%zu new since start", g->nnew);
 	}
 	draw_header_news(app, g->fz.on ? &g->fz.totals : &v->totals,
 			 g->fz.on ? app->mono - g->fz.since_mono : -1, news);

@@ -91,7 +91,7 @@ static void usage(FILE *fp)
 "\n"
 "Notes (grid and detail, shards of contract v3): A acknowledges the selected\n"
 "(or marked) failures, n adds a note, audited first, operators only; c on\n"
-"the grid marks every change seen (the + marks, \"3 new since 01:12\").\n"
+"the grid marks every change seen (underlined names, \"3 new since 01:12\").\n"
 "\n"
 "Exit status: 0 normal quit; 64 bad command line; 65 no terminal;\n"
 "70 internal error; 78 bad configuration or keymap; 128+N killed by signal N.\n"
