@@ -354,6 +354,25 @@ static void add_wrapped(struct biller_st *B, const char *s, int indent, int cols
 	}
 }
 
+/* "investigating: alice@10.1.2.3 since 01:12" under a failed batch that
+ * someone acknowledged (the latest standing acknowledgement covering it). */
+static void add_ack_line(struct biller_st *B, const struct batch *t, int off,
+			 long i)
+{
+	const struct note *a;
+	char at[16], row[600];
+
+	if (t->state != BATCH_FAILED || !B->snap)
+		return;
+	a = note_ack_for(B->snap, B->b->biller_id, t->batch_id);
+	if (!a)
+		return;
+	biller_hhmm(at, sizeof at, a->created_at, off);
+	snprintf(row, sizeof row, "investigating: %s since %s%s%s", a->author,
+		 at, a->body[0] ? ": " : "", a->body);
+	add_wrapped(B, row, 4, COLS, A_BOLD, i);
+}
+
 /* The notes block: what the shard's notes say about this biller (contract
  * v3), oldest first; nothing at all on a shard without notes. */
 static void add_notes(struct biller_st *B, int off)
@@ -414,6 +433,7 @@ static void build_lines(struct app *app, struct biller_st *B)
 				    (long)i);
 		if (rerun_fresh_words(app, b->shard_index, t->batch_id, row, sizeof row))
 			add_wrapped(B, row, 4, COLS, 0, (long)i);
+		add_ack_line(B, t, off, (long)i);
 	}
 	if (!b->nbatches)
 		add_line(B, xstrdup("  no batch tonight"), draw_attr(PAINT_DIM), -1, false);

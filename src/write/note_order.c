@@ -92,8 +92,14 @@ size_t note_order_send(struct app *app, const char *screen,
 
 	why[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
-		if (!note_order_may(app, t[i].shard, why, wn))
+		if (!note_order_may(app, t[i].shard, why, wn)) {
+			if (n > 1)	/* the others may still go */
+				report_say(r, app, REPORT_OUTCOME, "%s on %s not "
+					   "written: %s", t[i].batch_id ? "batch"
+					   : "biller", shard_name(app, t[i].shard),
+					   why);
 			continue;
+		}
 		ok[i] = true;
 		e[k++] = (struct audit_entry){
 			.event = "note", .screen = screen,
