@@ -283,13 +283,13 @@ static void draw_row(struct app *app, struct grid *g, int y, const struct row *r
 {
 	attr_t base = selected ? draw_attr(PAINT_SELECTED)
 			       : (r->b->is_demo ? draw_attr(PAINT_DIM) : 0);
+	int x = 0;
+	char buf[256];
 
 	/* A new failure stands out for a few seconds wherever the
 	 * selection is (core/seen.h), then calms down by itself. */
-	if (!selected && row_seen(app, g, r).flash)
+	if (!selected && !r->b->is_demo && row_seen(app, g, r).flash)
 		base = A_REVERSE | A_BOLD;
-	int x = 0;
-	char buf[256];
 
 	move(y, 0);
 	attrset(base);
@@ -448,7 +448,6 @@ void grid_draw_all(struct app *app, struct grid *g)
 	const struct row *rows = grid_rows(app, g, &n);
 	const struct view *v = &app->view;
 	int page = grid_body_rows();
-
 	char news[64] = "", at[16];
 
 	layout(app, g);

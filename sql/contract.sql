@@ -411,13 +411,22 @@ CREATE TRIGGER note_notify
 	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON batchtop.note
 	FOR EACH STATEMENT EXECUTE FUNCTION batchtop.notify_change();
 
+-- The reads of a poll: standing acknowledgements by age, and the later
+-- resolutions of a biller that end them.
+CREATE INDEX IF NOT EXISTS note_ack_created_idx
+	ON batchtop.note (created_at) WHERE kind = 'acknowledged';
+CREATE INDEX IF NOT EXISTS note_resolved_idx
+	ON batchtop.note (biller_id, note_id) WHERE kind = 'resolved';
+
 -- Whether acknowledgement `n` still stands: its batch (if any) has not
 -- closed, and no later 'resolved' note on the same batch, or on the
--- biller as a whole, ended it.  STABLE: it reads the tables.
+-- biller as a whole, ended it.  STABLE: it reads the tables.  Not
+-- SECURITY DEFINER, so it needs no fixed search_path (every name is
+-- qualified anyway), and without one a poll's call for each note costs
+-- no settings switch.
 CREATE OR REPLACE FUNCTION batchtop.note_is_open(n batchtop.note)
 RETURNS boolean
 LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
 AS $fn$
 	SELECT n.kind = 'acknowledged'
 	   AND NOT EXISTS (SELECT 1 FROM batchtop.batch_close b

@@ -17,7 +17,8 @@
 const char query_notes_poll_sql[] =
 	"SELECT n.note_id, n.biller_id, n.batch_id, n.kind, n.author, n.body,"
 	" " SQLTIME_MS("n.created_at") " AS created_ms,"
-	" batchtop.note_is_open(n) AS is_open"
+	" CASE WHEN n.kind = 'acknowledged' THEN batchtop.note_is_open(n)"
+	"  ELSE false END AS is_open"
 	" FROM batchtop.note n"
 	" WHERE n.created_at >= now() - $1::int * interval '1 hour'"
 	"    OR (n.kind = 'acknowledged'"
