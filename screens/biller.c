@@ -661,31 +661,15 @@ static const struct batch *selected(const struct biller_st *B)
 	return &B->b->batches[B->batch.sel];
 }
 
-/* A: the selected batch when it failed, else every failed batch of the
- * biller; n: a note on the selected batch (on the biller without one). */
+/* A and n on the batch under the cursor (note_dialog.c says what they
+ * cover); they act on the biller as the shard has it now. */
 static void note_key(struct app *app, struct biller_st *B, enum action act)
 {
 	const struct batch *t = selected(B);
-	const struct biller *b = drilldown_find_biller(app, B->shard, B->id);
 
-	if (!b) {
-		screen_message(app, "this biller is not in the shard's latest data");
-		return;
-	}
-	/* t points into B->snap, b into the latest: find t again in b. */
-	if (t) {
-		const struct batch *same = NULL;
-
-		for (size_t i = 0; i < b->nbatches && !same; i++)
-			if (!strcmp(b->batches[i].batch_id, t->batch_id))
-				same = &b->batches[i];
-		t = same;
-	}
-	if (act == ACT_NOTE)
-		note_dialog_note(app, "biller", b, t);
-	else
-		note_dialog_ack(app, "biller", &b, 1,
-				t && t->state == BATCH_FAILED ? t : NULL);
+	note_dialog_detail(app, act == ACT_ACKNOWLEDGE,
+			   drilldown_find_biller(app, B->shard, B->id),
+			   t ? t->batch_id : NULL);
 }
 
 static bool biller_key(struct app *app, void *st, enum action act, int key)

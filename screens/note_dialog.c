@@ -234,3 +234,22 @@ void note_dialog_note(struct app *app, const char *screen,
 		    only ? ", batch " : "", only ? only->batch_id : "");
 	open_prompt(app, "note", screen, title, &t, 1);
 }
+
+void note_dialog_detail(struct app *app, bool ack, const struct biller *b,
+			const char *batch_id)
+{
+	const struct batch *t = NULL;
+
+	if (!b) {
+		screen_message(app, "this biller is not in the shard's latest data");
+		return;
+	}
+	for (size_t i = 0; batch_id && i < b->nbatches && !t; i++)
+		if (!strcmp(b->batches[i].batch_id, batch_id))
+			t = &b->batches[i];
+	if (!ack)
+		note_dialog_note(app, "biller", b, t);
+	else
+		note_dialog_ack(app, "biller", &b, 1,
+				t && t->state == BATCH_FAILED ? t : NULL);
+}

@@ -5,6 +5,8 @@
 #ifndef BT_SCREENS_H
 #define BT_SCREENS_H
 
+#include <stdbool.h>
+
 #include "ui/screen.h"
 #include "ui/ui.h"
 
@@ -26,6 +28,11 @@ void note_dialog_ack(struct app *app, const char *screen,
 		     const struct batch *only);
 void note_dialog_note(struct app *app, const char *screen,
 		      const struct biller *b, const struct batch *only);
+/* The same from the biller detail, for its batch batch_id (raw; NULL or
+ * gone: the biller): A acknowledges that batch when it failed, else every
+ * failure of b; n notes it.  b NULL: says the biller is gone. */
+void note_dialog_detail(struct app *app, bool ack, const struct biller *b,
+			const char *batch_id);
 
 
 #endif
