@@ -106,7 +106,6 @@ size_t note_order_send(struct app *app, const char *screen,
 			.shard = shard_name(app, t[i].shard), .kind = note_kind,
 			.target = t[i].batch_id ? t[i].batch_id : t[i].biller_id,
 			.reason = body, .outcome = "sending",
-			.detail = t[i].batch_id ? "batch" : "biller",
 		};
 	}
 	if (k && rerun_audit_many(e, k, err, sizeof err) < 0) {
