@@ -32,6 +32,7 @@
 #include "screens/screens.h"
 #include "data/shard_query.h"
 #include "core/hold.h"
+#include "core/note.h"
 #include "core/text.h"
 #include "core/textwrap.h"
 #include "core/timefmt.h"
@@ -368,6 +369,46 @@ static void add_wrapped(struct biller_st *B, const char *s, int indent, int cols
 	}
 }
 
+/* "investigating: alice@10.1.2.3 since 01:12" under a failed batch that
+ * someone acknowledged (the latest standing acknowledgement covering it). */
+static void add_ack_line(struct biller_st *B, const struct batch *t, int off,
+			 long i)
+{
+	const struct note *a;
+	char at[16], row[600];
+
+	if (t->state != BATCH_FAILED || !B->snap)
+		return;
+	a = note_ack_for(B->snap, B->b->biller_id, t->batch_id);
+	if (!a)
+		return;
+	biller_hhmm(at, sizeof at, a->created_at, off);
+	snprintf(row, sizeof row, "investigating: %s since %s%s%s", a->author,
+		 at, a->body[0] ? ": " : "", a->body);
+	add_wrapped(B, row, 4, COLS, A_BOLD, i);
+}
+
+/* The notes block: what the shard's notes say about this biller (contract
+ * v3), oldest first; nothing at all on a shard without notes. */
+static void add_notes(struct biller_st *B, int off)
+{
+	size_t n;
+	const struct note *v;
+	char row[1024];
+
+	if (!B->snap || !B->snap->notes_read)
+		return;
+	v = note_of_biller(B->snap, B->b->biller_id, &n);
+	add_line(B, xasprintf("Notes: %zu%s", n, n ? "" : " (A acknowledges, "
+			      "n adds one)"), A_BOLD, -1, false);
+	for (size_t i = 0; i < n; i++) {
+		biller_note_line(row, sizeof row, &v[i], off);
+		add_wrapped(B, row, 0, COLS, v[i].kind == NOTE_ACK && v[i].open
+				     ? A_BOLD : 0, -1);
+	}
+	add_line(B, xstrdup(""), 0, -1, false);
+}
+
 static void build_lines(struct app *app, struct biller_st *B)
 {
 	const struct biller *b = B->b;
@@ -427,11 +468,13 @@ static void build_lines(struct app *app, struct biller_st *B)
 			add_wrapped(B, row, 4, COLS, draw_attr(fp), (long)i);
 		if (biller_chart_words(row, sizeof row, app, b, t))
 			add_wrapped(B, row, 4, COLS, 0, (long)i);
+		add_ack_line(B, t, off, (long)i);
 	}
 	if (!b->nbatches)
 		add_line(B, xstrdup("  no batch tonight"), draw_attr(PAINT_DIM), -1, false);
 
 	add_line(B, xstrdup(""), 0, -1, false);
+	add_notes(B, off);
 	if (!B->reqs_loaded && !B->reqs_err[0]) {
 		add_line(B, xstrdup("Rerun requests: loading..."), A_BOLD, -1, false);
 	} else if (B->reqs_err[0]) {
@@ -609,6 +652,7 @@ static void biller_draw(struct app *app, void *st)
 	int rows = content_rows();
 	static const struct key_hint hints[] = {
 		{ ACT_RERUN, "rerun" }, { ACT_LOGS, "logs" },
+		{ ACT_ACKNOWLEDGE, "ack" }, { ACT_NOTE, "note" },
 		{ ACT_PAGE_DOWN, "scroll" }, { ACT_BACK, "back" },
 	};
 
@@ -650,6 +694,17 @@ static const struct batch *selected(const struct biller_st *B)
 	if (!B->b || !B->b->nbatches)
 		return NULL;
 	return &B->b->batches[B->batch.sel];
+}
+
+/* A and n on the batch under the cursor (note_dialog.c says what they
+ * cover); they act on the biller as the shard has it now. */
+static void note_key(struct app *app, struct biller_st *B, enum action act)
+{
+	const struct batch *t = selected(B);
+
+	note_dialog_detail(app, act == ACT_ACKNOWLEDGE,
+			   drilldown_find_biller(app, B->shard, B->id),
+			   t ? t->batch_id : NULL);
 }
 
 static bool biller_key(struct app *app, void *st, enum action act, int key)
@@ -695,6 +750,10 @@ static bool biller_key(struct app *app, void *st, enum action act, int key)
 		hold_dialog_open(app, "biller", drilldown_find_biller(app, B->shard,
 								    B->id),
 				 false);
+		return true;
+	case ACT_ACKNOWLEDGE:
+	case ACT_NOTE:
+		note_key(app, B, act);
 		return true;
 	case ACT_BACK:
 		screen_pop(app);

@@ -13,6 +13,7 @@
 #include "screens/biller_rows.h"
 #include "core/hold.h"
 #include "data/history.h"
+#include "core/note.h"
 #include "core/text.h"
 #include "core/timefmt.h"
 
@@ -238,4 +239,22 @@ void biller_hold_line(char *buf, size_t n, const struct hold *h, int off,
 		    h->expires_at != BT_NO_TIME ? exp : "");
 	if (hold_due(h, now))
 		text_printf(buf + strlen(buf), n - strlen(buf), ")");
+}
+
+/* --- notes (contract v3) -------------------------------------------------- */
+
+void biller_note_line(char *buf, size_t n, const struct note *x, int off)
+{
+	char at[16];
+
+	biller_hhmm(at, sizeof at, x->created_at, off);
+	/* The kind as the shard wrote it, so an unknown one shows as it is;
+	 * author and body were sanitized when parsed; the batch id is a raw
+	 * key, text_printf sanitizes it for the screen. */
+	text_printf(buf, n, "  %s %-12s %s%s%s%s%s%s", at, x->kind_text,
+		    x->author, x->batch_id ? " on " : "",
+		    x->batch_id ? x->batch_id : "",
+		    x->kind == NOTE_ACK ? (x->open ? " (standing)" : " (ended)")
+					: "",
+		    x->body[0] ? ": " : "", x->body);
 }

@@ -34,6 +34,10 @@ void biller_hold_line(char *buf, size_t n, const struct hold *h, int off,
 bool biller_forecast_words(char *buf, size_t n, const struct app *app,
 			   const struct biller *b, const struct batch *t,
 			   int off, enum paint *paint);
+/* One note of the detail's notes block: time (at UTC offset off), kind,
+ * author, its batch, whether an acknowledgement stands, and its text. */
+struct note;
+void biller_note_line(char *buf, size_t n, const struct note *x, int off);
 /* The column headings on row y. */
 void biller_rows_headings(int y);
 

@@ -22,6 +22,7 @@
 #include "ui/handoff.h"
 #include "screens/drilldown.h"
 #include "write/plan.h"
+#include "write/plan_marks.h"
 #include "screens/plan_dialog.h"
 #include "write/rerun.h"
 #include "screens/rerun_dialog.h"
@@ -102,12 +103,15 @@ static void grid_leave(struct app *app, void *st)
 	(void)app;
 	thaw(g);
 	free(g->sel_id);
+	if (g->seen_ready)
+		seen_free(&g->seen);
 }
 
 static void grid_update(struct app *app, void *st)
 {
 	struct grid *g = st;
 
+	grid_seen_update(app, g);	/* live statuses, even while held */
 	if (g->fz.on)
 		return;		/* held: nothing moves until Z again */
 	if (!g->moved) {
@@ -259,11 +263,57 @@ static bool biller_key(struct app *app, struct grid *g, enum action act)
 	return true;
 }
 
+/* --- acknowledgements, notes, seen (issue 14) ------------------------------ */
+
+/* A: the failures of the marked billers when there are marks, else of
+ * the selected one; n: a note on the selected biller. */
+static bool note_key(struct app *app, struct grid *g, enum action act)
+{
+	const struct biller *b, **list;
+	size_t k = 0, nm = plan_mark_count();
+
+	if (act == ACT_MARK_SEEN) {
+		seen_mark_all(&g->seen, app->mono, app->now);
+		g->nnew = 0;
+		screen_message(app, "every change marked seen");
+		return true;
+	}
+	if (act != ACT_ACKNOWLEDGE && act != ACT_NOTE)
+		return false;
+	if (act == ACT_NOTE || !nm) {
+		b = selected_biller(app, g);
+		if (!b)
+			return true;
+		if (act == ACT_NOTE)
+			note_dialog_note(app, "grid", b, NULL);
+		else
+			note_dialog_ack(app, "grid", &b, 1, NULL);
+		return true;
+	}
+	list = xcalloc(nm, sizeof *list);
+	for (size_t i = 0; i < nm; i++) {
+		int shard;
+		const char *id;
+		long at;
+
+		if (!plan_mark_get(i, &shard, &id))
+			continue;
+		at = view_find(&app->view, shard, id);
+		if (at >= 0)
+			list[k++] = app->view.rows[at].b;
+	}
+	note_dialog_ack(app, "grid", list, k, NULL);
+	free(list);
+	return true;
+}
+
 static bool grid_key(struct app *app, void *st, enum action act, int key)
 {
 	struct grid *g = st;
 	size_t n;
 
+	if (g->seen_ready)
+		seen_key(&g->seen, app->mono, app->now);
 	grid_rows(app, g, &n);
 	if (g->editing)
 		return edit_key(app, g, key);
@@ -272,7 +322,7 @@ static bool grid_key(struct app *app, void *st, enum action act, int key)
 		remember(app, g);
 		return true;
 	}
-	if (biller_key(app, g, act))
+	if (biller_key(app, g, act) || note_key(app, g, act))
 		return true;
 	switch (act) {
 	case ACT_FREEZE:

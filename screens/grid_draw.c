@@ -21,6 +21,7 @@
 #include "data/newrelic.h"
 #include "write/plan.h"
 #include "write/rerun.h"
+#include "core/note.h"
 #include "core/text.h"
 #include "core/timefmt.h"
 
@@ -36,6 +37,7 @@ static const struct {
 	[GC_NAME] = { "BILLER", 14, 40, 0, 0, 1, false },
 	[GC_SHARD] = { "SHARD", 5, 5, 0, 0, 3, false },
 	[GC_MARK] = { "M", 1, 1, 0, 0, 0, true },	/* "*": marked */
+	[GC_ACK] = { "ACK", 3, 4, 0, 0, 0, true },	/* "✓AL": acknowledged */
 	[GC_RERUN] = { "RERUN", 7, 7, 0, 0, 0, true },	/* latest request */
 	[GC_TZ] = { "ZONE", 10, 19, 0, 1, 4, false },
 	[GC_PRIO] = { "P", 1, 1, 1, 0, 0, false },
@@ -123,9 +125,79 @@ static void cell_error(char *buf, size_t n, const struct biller *b)
 		    nbad && *b->last_error_class ? " " : "", b->last_error_class);
 }
 
+/* --- acknowledgements and the new-since marks (issue 14) ---------------- */
+
+/* The snapshot row r points into: a frozen one's, or the live view's. */
+static const struct snapshot *row_snap(const struct app *app,
+				       const struct grid *g, const struct row *r)
+{
+	size_t i = (size_t)r->b->shard_index;
+
+	if (g->fz.on)
+		return i < g->fz.nsnaps ? g->fz.snaps[i] : NULL;
+	return i < app->view.nsnaps ? app->view.snaps[i] : NULL;
+}
+
+static struct seen_mark row_seen(const struct app *app, const struct grid *g,
+				 const struct row *r)
+{
+	if (!g->seen_ready)
+		return (struct seen_mark){ false, false };
+	return seen_lookup(&g->seen, r->b->shard_index, r->b->biller_id,
+			   app->mono);
+}
+
+/* "✓AL" when every failure of the row's biller has a standing
+ * acknowledgement (AL: the latest's author); "·AL" when only some have,
+ * or the biller has none failed but an acknowledgement still stands. */
+static void cell_ack(const struct app *app, const struct grid *g,
+		     const struct row *r, char *buf, size_t n)
+{
+	const struct snapshot *s = row_snap(app, g, r);
+	const struct note *all = note_biller_ack(s, r->b), *some = NULL;
+	const struct note *v;
+	size_t k;
+	char ini[8];
+
+	if (!all) {
+		v = note_of_biller(s, r->b->biller_id, &k);
+		for (size_t i = k; i-- > 0 && !some;)
+			if (v[i].kind == NOTE_ACK && v[i].open)
+				some = &v[i];
+	}
+	if (!all && !some)
+		return;
+	note_initials((all ? all : some)->author, ini, sizeof ini);
+	snprintf(buf, n, "%s%s", all ? (draw_utf8() ? "\u2713" : "+")
+				     : (draw_utf8() ? "\u00b7" : "~"), ini);
+}
+
+void grid_seen_update(struct app *app, struct grid *g)
+{
+	if (!g->seen_ready) {
+		seen_init(&g->seen, app->mono, app->now);
+		g->seen_ready = true;
+	}
+	seen_tick(&g->seen, app->mono);
+	/* A reference taken before any shard answered has no shard time:
+	 * the shard's clock now, less the time gone since, is its time. */
+	if ((g->seen.ref_wall == BT_NO_TIME || g->seen.ref_wall <= 0) &&
+	    app->now != BT_NO_TIME)
+		g->seen.ref_wall = app->now - (app->mono - g->seen.ref_mono);
+	g->nnew = 0;
+	for (size_t i = 0; i < app->view.nrows; i++) {
+		const struct row *r = &app->view.rows[i];
+
+		g->nnew += seen_observe(&g->seen, r->b->shard_index,
+					r->b->biller_id, r->ev.status,
+					app->mono).changed;
+	}
+}
+
 /* The text of column c of row r, w columns wide, into buf. */
-static void cell_text(const struct app *app, const struct row *r, enum gcol c,
-		      int w, char *buf, size_t n)
+static void cell_text(const struct app *app, const struct grid *g,
+		      const struct row *r, enum gcol c, int w, char *buf,
+		      size_t n)
 {
 	const struct biller *b = r->b;
 	struct forecast f;
@@ -140,6 +212,7 @@ static void cell_text(const struct app *app, const struct row *r, enum gcol c,
 			snprintf(buf, n, "*");
 		break;
 	case GC_RERUN: snprintf(buf, n, "%s", rerun_biller_word(b)); break;
+	case GC_ACK: cell_ack(app, g, r, buf, n); break;
 	case GC_NAME:
 		view_name_cell(name, sizeof name, b, true);
 		view_cut_middle(buf, n, name, w);
@@ -211,6 +284,7 @@ static attr_t cell_attr(const struct app *app, const struct row *r, enum gcol c,
 		return biller_autopay_pct(b) >= app->cfg->autopay_alert_pct
 			       ? draw_attr(PAINT_FAILED) : 0;
 	case GC_NR: return strcmp(text, "0") && text[0] ? draw_attr(PAINT_WARN) : 0;
+	case GC_ACK: return text[0] ? A_BOLD : 0;
 	default: return 0;
 	}
 }
@@ -223,6 +297,11 @@ static void draw_row(struct app *app, struct grid *g, int y, const struct row *r
 	int x = 0;
 	char buf[256];
 
+	/* A new failure stands out for a few seconds wherever the
+	 * selection is (core/seen.h), then calms down by itself. */
+	if (!selected && !r->b->is_demo && row_seen(app, g, r).flash)
+		base = A_REVERSE | A_BOLD;
+
 	move(y, 0);
 	attrset(base);
 	hline(' ', COLS);
@@ -232,11 +311,16 @@ static void draw_row(struct app *app, struct grid *g, int y, const struct row *r
 
 		if (!w)
 			continue;
-		cell_text(app, r, (enum gcol)c, w, buf, sizeof buf);
+		cell_text(app, g, r, (enum gcol)c, w, buf, sizeof buf);
 		if (c == GC_AP && !buf[0])
 			snprintf(buf, sizeof buf, "-");
-		if (!selected && !r->b->is_demo)
+		if (!selected && !r->b->is_demo && !(base & A_REVERSE))
 			a = cell_attr(app, r, (enum gcol)c, buf) | base;
+		/* New since the operator looked: the name is underlined, an
+		 * attribute and not a column, so the rows keep their shape
+		 * (and every pattern that reads them). */
+		if (c == GC_NAME && row_seen(app, g, r).changed)
+			a |= A_UNDERLINE | A_BOLD;
 		draw_text(y, x, w, buf, a, columns[c].right);
 		x += w + 1;
 	}
@@ -259,7 +343,8 @@ static void columns_with_content(const struct app *app, const struct grid *g,
 	for (long i = g->cur.top; i < g->cur.top + page && i < (long)n; i++)
 		for (int c = 0; c < GC__COUNT; c++)
 			if (!has[c]) {
-				cell_text(app, &rows[i], (enum gcol)c, 40, buf, sizeof buf);
+				cell_text(app, g, &rows[i], (enum gcol)c, 40,
+					  buf, sizeof buf);
 				has[c] = buf[0] != '\0';
 			}
 }
@@ -374,11 +459,20 @@ void grid_draw_all(struct app *app, struct grid *g)
 	const struct row *rows = grid_rows(app, g, &n);
 	const struct view *v = &app->view;
 	int page = grid_body_rows();
+	char news[64] = "", at[16];
 
 	layout(app, g);
 	erase();
-	draw_header_as(app, g->fz.on ? &g->fz.totals : &v->totals,
-		       g->fz.on ? app->mono - g->fz.since_mono : -1);
+	/* The reference's shard time is unknown when it was taken before any
+	 * shard answered: that was batchtop's start. */
+	if (g->nnew && g->seen.ref_wall != BT_NO_TIME && g->seen.ref_wall > 0) {
+		fmt_clock(at, sizeof at, g->seen.ref_wall, 0);
+		snprintf(news, sizeof news, "%zu new since %.5s", g->nnew, at);
+	} else if (g->nnew) {
+		snprintf(news, sizeof news, "%zu new since start", g->nnew);
+	}
+	draw_header_news(app, g->fz.on ? &g->fz.totals : &v->totals,
+			 g->fz.on ? app->mono - g->fz.since_mono : -1, news);
 	draw_headings(app, g, 2);
 	for (int i = 0; i < page && g->cur.top + i < (long)n; i++) {
 		long idx = g->cur.top + i;

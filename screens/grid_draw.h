@@ -10,12 +10,13 @@
 #include <stdint.h>
 
 #include "app/app.h"
+#include "core/seen.h"
 #include "core/view.h"
 #include "ui/lineedit.h"
 #include "ui/listcursor.h"
 
 enum gcol {
-	GC_STATUS, GC_NAME, GC_SHARD, GC_MARK, GC_RERUN, GC_TZ, GC_PRIO,
+	GC_STATUS, GC_NAME, GC_SHARD, GC_MARK, GC_ACK, GC_RERUN, GC_TZ, GC_PRIO,
 	GC_CLOSED, GC_SCHED, GC_BAR, GC_LEFT, GC_ETA, GC_ATT, GC_ERR, GC_AP, GC_NR, GC__COUNT
 };
 
@@ -48,6 +49,11 @@ struct grid {
 	bool told_readonly_marks;
 	struct grid_frozen fz;
 	int width[GC__COUNT];	/* 0: column not shown */
+	/* What changed since the operator last looked (core/seen.h): set
+	 * up at the first update, observed at every one. */
+	struct seen seen;
+	bool seen_ready;
+	size_t nnew;		/* rows shown marked new */
 };
 
 /* The rows the grid shows: the frozen copy, or the live view's. */
@@ -57,5 +63,7 @@ const struct row *grid_rows(const struct app *app, const struct grid *g,
  * the status bar. */
 int grid_body_rows(void);
 void grid_draw_all(struct app *app, struct grid *g);
+/* Observe the live rows' statuses (grid_update) and count the new ones. */
+void grid_seen_update(struct app *app, struct grid *g);
 
 #endif

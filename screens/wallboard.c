@@ -86,6 +86,25 @@ struct wb {
 
 /* --- what the tiles say ----------------------------------------------- */
 
+/* "FAILED — 5 acknowledged": how many of the failures someone is on
+ * (contract v3 notes), so support can tell a worked night from one
+ * nobody has seen.  The tile may cut it; "FAILED" always fits. */
+static void acked_label(const struct totals *t, char *buf, size_t n)
+{
+	if (t->failed_acked > 0)
+		snprintf(buf, n, "FAILED %s %d acknowledged",
+			 draw_utf8() ? "\u2014" : "-", t->failed_acked);
+}
+
+/* " (5 acknowledged)" for the list's heading, "" when none is. */
+static const char *acked_words(const struct totals *t, char *buf, size_t n)
+{
+	buf[0] = '\0';
+	if (t->failed_acked > 0)
+		snprintf(buf, n, " (%d acknowledged)", t->failed_acked);
+	return buf;
+}
+
 static void tile_texts(const struct app *app, char text[T__COUNT][16],
 		       char label[T__COUNT][40])
 {
@@ -109,6 +128,7 @@ static void tile_texts(const struct app *app, char text[T__COUNT][16],
 		else
 			snprintf(text[i], sizeof text[i], "-");
 	}
+	acked_label(t, label[T_FAILED], sizeof label[T_FAILED]);
 	if (t->by_status[BS_CLOSED_LATE])
 		snprintf(label[T_CLOSED], sizeof label[T_CLOSED],
 			 "CLOSED (+%d late)", t->by_status[BS_CLOSED_LATE]);
@@ -159,7 +179,7 @@ static int tile_need(const struct bigdigits_style *st, int t,
 		     char text[T__COUNT][16], char label[T__COUNT][40])
 {
 	int w = bigdigits_width(st, text[t]);
-	int l = t == T_CLOSED ? 6 : text_width(label[t]);
+	int l = t == T_CLOSED || t == T_FAILED ? 6 : text_width(label[t]);
 
 	return w > l ? w : l;
 }
@@ -393,7 +413,7 @@ static void draw_list(struct app *app, struct wb *wb, const struct layout *L)
 	long n = attention_count(app);
 	long cap = (long)L->list_rows * L->list_cols;
 	long pages = cap > 0 ? (n + cap - 1) / cap : 1;
-	char head[200], page[64];
+	char head[200], page[64], acked[40];
 	int per_col;
 
 	if (pages < 1)
@@ -406,9 +426,10 @@ static void draw_list(struct app *app, struct wb *wb, const struct layout *L)
 	attrset(A_NORMAL);
 	if (n) {
 		int len = snprintf(head, sizeof head,
-				   "NEEDS ATTENTION: %d failed, %d late, %d at risk",
-				   t->by_status[BS_FAILED], t->by_status[BS_LATE],
-				   t->by_status[BS_AT_RISK]);
+				   "NEEDS ATTENTION: %d failed%s, %d late, %d at risk",
+				   t->by_status[BS_FAILED],
+				   acked_words(t, acked, sizeof acked),
+				   t->by_status[BS_LATE], t->by_status[BS_AT_RISK]);
 		size_t misses = ahead_count_misses(&app->view, app->now);
 
 		/* The closes predicted to miss (issue 13), when there are any. */

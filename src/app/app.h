@@ -39,6 +39,7 @@ enum job_kind {
 	JOB_REPORT,	/* the handoff report (W) */
 	JOB_HOLD,	/* place_hold, release_hold, write_off_invoice */
 	JOB_HISTORY,	/* a shard's close history (data/history.h) */
+	JOB_NOTE,	/* batchtop.add_note */
 	JOB__COUNT
 };
 

@@ -110,6 +110,8 @@ static const struct option_def options[] = {
 		   "Lines the log viewer keeps in memory"),
 	PATH_OPTION("batchtop", audit_log,
 		    "The audit trail (default $XDG_STATE_HOME/batchtop/audit.log)"),
+	BOOL_OPTION("batchtop", check_acked_warning, false,
+		    "--check stays at WARNING when every failure is acknowledged"),
 	INT_OPTION("batchtop", check_failed_crit, 1, 0, 1000000,
 		   "--check is critical at this many failed billers (0: never)"),
 	INT_OPTION("batchtop", check_late_crit, 1, 0, 1000000,

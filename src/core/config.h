@@ -58,6 +58,9 @@ struct config {
 	int query_idle_timeout;	/* seconds before an unused query session closes */
 	int log_lines;		/* lines the log viewer keeps */
 	char *audit_log;	/* audit trail path, or NULL for the default */
+	/* --check when every failure is acknowledged (issue 14): stay at
+	 * WARNING instead of CRITICAL, so a page stops repeating. */
+	bool check_acked_warning;
 	int check_failed_crit;	/* --check thresholds; 0 disables one */
 	int check_late_crit;
 	int check_at_risk_warn;

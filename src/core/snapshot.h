@@ -38,6 +38,7 @@
 
 struct arena;
 struct hold;
+struct note;
 
 #define BT_NO_TIME INT64_MIN
 #define BT_NO_INT INT32_MIN
@@ -140,6 +141,14 @@ struct snapshot {
 	size_t nholds;
 	size_t nholds_bad;		/* rows dropped: values did not parse */
 	bool holds_read;
+	/* Contract v3 (core/note.h): the night's notes and every standing
+	 * acknowledgement, sorted by biller_id then note_id; in notes_home
+	 * (held) or the snapshot's arena.  notes_read: the shard offers
+	 * notes and they were read (false: none to show, not "none"). */
+	struct note *notes;
+	size_t nnotes;
+	struct arena *notes_home;
+	bool notes_read;
 };
 
 /* A new empty snapshot owning a new arena, with one reference. */

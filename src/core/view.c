@@ -10,6 +10,7 @@
 
 #include "core/text.h"
 #include "core/timefmt.h"
+#include "core/note.h"
 #include "core/view.h"
 #include "core/xalloc.h"
 
@@ -474,6 +475,9 @@ void view_rebuild(struct view *v, int64_t now)
 			} else {
 				v->totals.billers++;
 				v->totals.by_status[r->ev.status]++;
+				if (r->ev.status == BS_FAILED &&
+				    note_biller_ack(s, r->b))
+					v->totals.failed_acked++;
 			}
 			if (row_matches(v, r))
 				v->nrows++;

@@ -30,6 +30,9 @@ struct totals {
 	int by_status[BS__COUNT];	/* non-demo billers only */
 	int billers;			/* non-demo billers */
 	int demo;			/* demo billers (never in by_status) */
+	/* Of by_status[BS_FAILED], those whose every failure has a
+	 * standing acknowledgement (contract v3, core/note.h). */
+	int failed_acked;
 };
 
 struct view {

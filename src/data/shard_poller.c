@@ -42,6 +42,7 @@
 #include "data/pgconn.h"
 #include "data/replica.h"
 #include "query/query_holds.h"
+#include "query/query_notes.h"
 #include "query/query_poll.h"
 #include "data/shard_poller.h"
 #include "data/thread_util.h"
@@ -493,6 +494,39 @@ static PGresult *read_holds(struct shard_poller *p, struct snapshot *s,
 	return res;
 }
 
+/* Contract v3: the night's notes onto s, after its poll (query_notes.h).
+ * When they cannot be read this time, s keeps the previous snapshot's,
+ * so a marker does not blink off for one failed statement; a dead
+ * connection is found by the next poll. */
+static void poll_notes(struct shard_poller *p, struct snapshot *s,
+		       const char **params)
+{
+	char reason[200];
+	bool dead, stop;
+	PGresult *res;
+
+	if (p->contract < 3)
+		return;
+	res = exec(p, query_notes_poll_sql, 1, params, reason, sizeof reason,
+		   &dead, &stop);
+	if (res) {
+		query_notes_parse(res, s);
+		PQclear(res);
+		return;
+	}
+	log_msg(LOG_WARN, "shard %s: notes not read: %s", p->name, reason);
+	pthread_mutex_lock(&p->lock);
+	if (p->snap && p->snap->notes_read) {
+		s->notes = p->snap->notes;
+		s->nnotes = p->snap->nnotes;
+		s->notes_home = p->snap->notes_home ? p->snap->notes_home
+						    : p->snap->arena;
+		s->notes_read = true;
+		snapshot_hold(s, s->notes_home);
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
 /* One poll and its publication.  Returns -1 to stop, 1 when the
  * connection was dropped (retry_at set), 0 otherwise. */
 static int poll_once(struct shard_poller *p, const char **params,
@@ -560,6 +594,7 @@ static int poll_once(struct shard_poller *p, const char **params,
 			p->health.polls_delta++;
 			pthread_mutex_unlock(&p->lock);
 		}
+		poll_notes(p, s, params);
 		publish(p, s, SHARD_OK, NULL, end - start);
 		return 0;
 	}

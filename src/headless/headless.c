@@ -292,6 +292,36 @@ static void check_unread(FILE *f, const struct headless_source *src,
 		fprintf(f, "; %zu more not read", more);
 }
 
+/* Acknowledged failures (contract v3 notes, core/note.h). */
+
+/* check_acked_warning: every failure has someone on it, so the page
+ * need not repeat: warning, not critical. */
+static bool check_acked_warning(const struct config *cfg,
+				const struct totals *t)
+{
+	return cfg->check_acked_warning && t->by_status[BS_FAILED] > 0 &&
+	       t->failed_acked >= t->by_status[BS_FAILED];
+}
+
+/* " (2 acknowledged)", " (all acknowledged)", or nothing when none is. */
+static void check_acked_words(FILE *f, const struct totals *t)
+{
+	if (t->failed_acked <= 0)
+		return;
+	if (t->failed_acked >= t->by_status[BS_FAILED])
+		fprintf(f, " (all acknowledged)");
+	else
+		fprintf(f, " (%d acknowledged)", t->failed_acked);
+}
+
+static void check_perf_acked(FILE *f, const struct totals *t, bool seen)
+{
+	int failed = t->by_status[BS_FAILED], acked = t->failed_acked;
+
+	perf_item(f, "failed_acked", seen ? acked : -1, 0, 0, -1);
+	perf_item(f, "failed_unacked", seen ? failed - acked : -1, 0, 0, -1);
+}
+
 int headless_check_eval(const struct config *cfg, const struct totals *t,
 			const struct headless_source *src, size_t nsrc,
 			char **line)
@@ -316,9 +346,11 @@ int headless_check_eval(const struct config *cfg, const struct totals *t,
 	/* What was not seen is neither fine nor failing. */
 	if (!up)
 		rc = HEADLESS_UNKNOWN;
-	else if ((cfg->check_failed_crit > 0 && failed >= cfg->check_failed_crit) ||
-		 (cfg->check_late_crit > 0 && late >= cfg->check_late_crit))
+	else if (cfg->check_late_crit > 0 && late >= cfg->check_late_crit)
 		rc = HEADLESS_CRITICAL;
+	else if (cfg->check_failed_crit > 0 && failed >= cfg->check_failed_crit)
+		rc = check_acked_warning(cfg, t) ? HEADLESS_WARNING
+						 : HEADLESS_CRITICAL;
 	else if ((cfg->check_at_risk_warn > 0 && risk >= cfg->check_at_risk_warn) ||
 		 (cfg->check_stale_warn && unread))
 		rc = HEADLESS_WARNING;
@@ -330,8 +362,10 @@ int headless_check_eval(const struct config *cfg, const struct totals *t,
 		fprintf(f, "no shard could be read");
 		check_unread(f, src, nsrc, ": ");
 	} else {
-		fprintf(f, "%d failed, %d late, %d at risk of %d biller%s", failed,
-			late, risk, t->billers, t->billers == 1 ? "" : "s");
+		fprintf(f, "%d failed", failed);
+		check_acked_words(f, t);
+		fprintf(f, ", %d late, %d at risk of %d biller%s", late, risk,
+			t->billers, t->billers == 1 ? "" : "s");
 		check_unread(f, src, nsrc, "; ");
 	}
 	if (fclose(f) != 0)
@@ -344,6 +378,7 @@ int headless_check_eval(const struct config *cfg, const struct totals *t,
 	fprintf(f, "BATCHTOP %s: %s |", check_state_word(rc), text);
 	check_perfdata(f, cfg, t, rc != HEADLESS_UNKNOWN, up, down);
 	check_perf_newrelic(f, cfg, src, nsrc);
+	check_perf_acked(f, t, rc != HEADLESS_UNKNOWN);
 	if (fclose(f) != 0)
 		fatal("out of memory");
 	free(text);

@@ -12,6 +12,7 @@
 
 #include "app/app.h"
 #include "data/json_out.h"
+#include "core/note.h"
 #include "headless/headless_json.h"
 #include "headless/headless_words.h"
 #include "core/hold.h"
@@ -101,6 +102,17 @@ static cJSON *json_batch(const struct batch *t)
 	return o;
 }
 
+/* Contract v3 notes: who acknowledged every failure of b (the latest
+ * such acknowledgement's author), or null. */
+static void json_acked(const struct app *app, cJSON *o, const struct biller *b)
+{
+	size_t i = (size_t)b->shard_index;
+	const struct note *a = i < app->view.nsnaps
+			       ? note_biller_ack(app->view.snaps[i], b) : NULL;
+
+	json_text(o, "acknowledged_by", a ? a->author : NULL);
+}
+
 static cJSON *json_biller(const struct app *app, const struct row *r)
 {
 	const struct biller *b = r->b;
@@ -136,6 +148,7 @@ static cJSON *json_biller(const struct app *app, const struct row *r)
 	json_int(o, "autopay_failed", b->ap_failed != BT_NO_INT, b->ap_failed);
 	json_time(o, "autopay_run_at", b->ap_run_at);
 	json_int(o, "hold_id", r->ev.hold != NULL, r->ev.hold ? r->ev.hold->hold_id : 0);
+	json_acked(app, o, b);
 	batches = cJSON_AddArrayToObject(o, "batches");
 	for (size_t i = 0; i < b->nbatches; i++)
 		cJSON_AddItemToArray(batches, json_batch(&b->batches[i]));
@@ -223,6 +236,7 @@ static cJSON *json_totals(const struct app *app)
 		cJSON_AddNumberToObject(o, "success_pct", pm / 10.0);
 	else
 		cJSON_AddNullToObject(o, "success_pct");
+	cJSON_AddNumberToObject(o, "failed_acked", t->failed_acked);
 	return o;
 }
 

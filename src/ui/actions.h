@@ -53,7 +53,10 @@
 	X(HOLDS,       "holds",       "Every hold of every shard") \
 	X(RELEASE,     "release",     "Release the marked holds as a staged plan") \
 	X(WRITE_OFF,   "write-off",   "Write off the invoices the marked holds keep back") \
-	X(FORECAST,    "forecast",    "The night ahead: closes predicted running, predicted misses")
+	X(FORECAST,    "forecast",    "The night ahead: closes predicted running, predicted misses") \
+	X(ACKNOWLEDGE, "acknowledge", "Acknowledge the selected (or marked) failures on their shard") \
+	X(NOTE,        "note",        "Add a note on the selected biller or batch") \
+	X(MARK_SEEN,   "mark-seen",   "Mark every change seen (clears the new-since marks)")
 
 enum action {
 #define BT_ACTION_ENUM(e, name, help) ACT_##e,

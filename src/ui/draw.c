@@ -279,13 +279,19 @@ static void header_fit(struct hitem *it, size_t n)
 
 void draw_header_as(struct app *app, const struct totals *t, int64_t frozen_ms)
 {
+	draw_header_news(app, t, frozen_ms, NULL);
+}
+
+void draw_header_news(struct app *app, const struct totals *t,
+		      int64_t frozen_ms, const char *news)
+{
 	/* HELD (contract v3) only when some biller is held. */
 	static const enum biller_status shown[] = {
 		BS_FAILED, BS_LATE, BS_AT_RISK, BS_HELD, BS_RUNNING, BS_SCHEDULED,
 		BS_CLOSED_LATE, BS_CLOSED,
 	};
 	static const int keep[] = { 2, 3, 4, 5, 7, 8, 9, 10 };
-	struct hitem it[16];
+	struct hitem it[18];
 	size_t n = 0, misses = ahead_count_misses(&app->view, app->now);
 	int x = 0, rx = COLS;
 	char clock[16], left[16], age[16];
@@ -313,6 +319,11 @@ void draw_header_as(struct app *app, const struct totals *t, int64_t frozen_ms)
 			it[n].attr = draw_attr(PAINT_LATE) | A_BOLD;
 			it[n].keep = keep[i];
 		}
+	}
+	if (news && news[0]) {	/* "3 new since 01:12" (core/seen.h) */
+		snprintf(it[n].text, sizeof it[n].text, "%s", news);
+		it[n].attr = A_BOLD;
+		it[n++].keep = 5;
 	}
 	if (frozen_ms >= 0) {
 		fmt_countdown(age, sizeof age, frozen_ms);

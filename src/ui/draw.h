@@ -56,6 +56,10 @@ void draw_header(struct app *app);
 /* The same with totals t, and, when frozen_ms >= 0, "FROZEN m:ss — Z to
  * resume" (the grid held still for that long). */
 void draw_header_as(struct app *app, const struct totals *t, int64_t frozen_ms);
+/* The same with news (NULL: none) among the counts: the grid's "3 new
+ * since 01:12". */
+void draw_header_news(struct app *app, const struct totals *t,
+		      int64_t frozen_ms, const char *news);
 /* Whether the terminal's character set is UTF-8 (else ASCII fallbacks). */
 bool draw_utf8(void);
 /* Every source's health on row y (the shards, then New Relic when it is

@@ -25,6 +25,7 @@
 #include <curses.h>
 
 #include "write/action_loop.h"
+#include "write/note_order.h"
 #include "ui/confirm.h"
 #include "ui/draw.h"
 #include "ui/keymap.h"
@@ -346,6 +347,7 @@ int ui_run(struct app *app, const struct screen *root,
 	app_on_job(JOB_RERUN, actions_on_job);
 	app_on_job(JOB_REQUESTS, actions_on_job);
 	app_on_job(JOB_HOLD, actions_on_job);
+	app_on_job(JOB_NOTE, note_order_on_job);
 	help_screen = help;
 	screen_push(app, root, NULL);
 

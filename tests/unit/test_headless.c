@@ -130,7 +130,8 @@ static void test_check_ok(void **state)
 		" failed=0;;0;0 late=0;;0;0 at_risk=0;0;;0 unknown=0;;;0"
 		" running=0;;;0 scheduled=0;;;0 closed_late=0;;;0 closed=10;;;0"
 		" no_close=0;;;0 held=0;;;0 billers=10;;;0 demo_billers=2;;;0"
-		" shards_up=2;;;0;2 shards_down=0;0;;0;2");
+		" shards_up=2;;;0;2 shards_down=0;0;;0;2"
+		" failed_acked=0;;;0 failed_unacked=0;;;0");
 	f->t.billers = 1;
 	eval(f);
 	assert_non_null(strstr(f->line, "of 1 biller |"));
@@ -202,6 +203,41 @@ static void test_check_critical(void **state)
 
 /* No shard read: UNKNOWN, whatever the thresholds and check_stale_warn say,
  * and the counts are "U" (not known), never a made-up 0. */
+/* Acknowledged failures (contract v3): counted apart in the line and
+ * the perfdata; check_acked_warning keeps a fully acknowledged night at
+ * WARNING, and only that: one unacknowledged failure, or a late biller,
+ * is critical again. */
+static void test_check_acked(void **state)
+{
+	struct fx *f = *state;
+
+	f->t.by_status[BS_FAILED] = 3;
+	f->t.failed_acked = 2;
+	assert_int_equal(eval(f), HEADLESS_CRITICAL);
+	assert_non_null(strstr(f->line, "BATCHTOP CRITICAL: 3 failed (2 "
+			       "acknowledged), 0 late, 0 at risk of 10 billers |"));
+	assert_string_equal(perf(f, "failed_acked"), "2;;;0");
+	assert_string_equal(perf(f, "failed_unacked"), "1;;;0");
+	f->cfg.check_acked_warning = true;
+	assert_int_equal(eval(f), HEADLESS_CRITICAL);	/* one is not */
+	f->t.failed_acked = 3;
+	assert_int_equal(eval(f), HEADLESS_WARNING);
+	assert_non_null(strstr(f->line, "BATCHTOP WARNING: 3 failed (all "
+			       "acknowledged), 0 late"));
+	assert_string_equal(perf(f, "failed_unacked"), "0;;;0");
+	f->t.by_status[BS_LATE] = 1;
+	assert_int_equal(eval(f), HEADLESS_CRITICAL);	/* late is late */
+	f->t.by_status[BS_LATE] = 0;
+	f->cfg.check_acked_warning = false;
+	assert_int_equal(eval(f), HEADLESS_CRITICAL);	/* the default */
+	/* Nothing failed: nothing to say about acknowledgements. */
+	f->t.by_status[BS_FAILED] = 0;
+	f->t.failed_acked = 0;
+	f->cfg.check_acked_warning = true;
+	assert_int_equal(eval(f), HEADLESS_OK);
+	assert_non_null(strstr(f->line, "BATCHTOP OK: 0 failed, 0 late"));
+}
+
 static void test_check_unknown(void **state)
 {
 	struct fx *f = *state;
@@ -215,7 +251,8 @@ static void test_check_unknown(void **state)
 		" shard west stale | failed=U;;0;0 late=U;;0;0 at_risk=U;0;;0"
 		" unknown=U;;;0 running=U;;;0 scheduled=U;;;0 closed_late=U;;;0"
 		" closed=U;;;0 no_close=U;;;0 held=U;;;0 billers=U;;;0 demo_billers=U;;;0"
-		" shards_up=0;;;0;2 shards_down=2;0;;0;2");
+		" shards_up=0;;;0;2 shards_down=2;0;;0;2"
+		" failed_acked=U;;;0 failed_unacked=U;;;0");
 	f->cfg.check_stale_warn = false;
 	assert_int_equal(eval(f), HEADLESS_UNKNOWN);
 	f->src[1].state = SHARD_CONNECTING;
@@ -388,6 +425,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_check_critical, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_thresholds_in_perfdata, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_unknown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_acked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_many_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_newrelic, setup, teardown),
 		cmocka_unit_test(test_check_unknown_line),
