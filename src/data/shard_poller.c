@@ -44,6 +44,7 @@
 #include "query/query_poll.h"
 #include "data/shard_poller.h"
 #include "data/thread_util.h"
+#include "core/snapshot_compact.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 
@@ -500,6 +501,11 @@ static int poll_once(struct shard_poller *p, const char **params,
 		if (base) {
 			s->delta = true;
 			s = snapshot_merge(base, s);
+			/* Under churn every poll adds an arena that keeps all
+			 * it parsed alive for a few of its billers: bound them
+			 * (core/snapshot_compact.h). */
+			if (s->nheld > SNAPSHOT_COMPACT_HELD + 1)
+				snapshot_compact(s, p->intern);
 		} else {
 			snapshot_names_from(s, p->snap);
 			p->last_full = p->last_billers = start;
