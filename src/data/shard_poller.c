@@ -81,6 +81,8 @@ struct shard_poller {
 	struct replica rep;	/* where polls go (rep.dsn NULL: the primary) */
 	struct pgconn probe;	/* a try of the replica while on the primary */
 	int64_t cursor_ms;	/* the next delta's clock; BT_NO_TIME: none */
+	bool pooled;		/* the primary's dsn goes through a pooler */
+	bool rep_pooled;	/* ... the replica's (replica_pooler) */
 
 	/* Shared, under lock. */
 	pthread_mutex_t lock;
@@ -161,7 +163,7 @@ static int wait_next(struct shard_poller *p, int64_t last_start)
 		int r;
 		PGnotify *nf;
 		int notified = 0;
-		PGconn *conn = p->pg.pooled ? p->lis.conn : p->pg.conn;
+		PGconn *conn = p->pooled ? p->lis.conn : p->pg.conn;
 
 		/* A NOTIFY that came with the last result is queued already. */
 		while (conn && (nf = PQnotifies(conn))) {
@@ -217,6 +219,7 @@ static void listen_lost(struct shard_poller *p)
 	p->lis_retry_at = mono_ms() + LISTEN_RETRY_MS;
 	pthread_mutex_lock(&p->lock);
 	p->health.listening = false;
+	p->health.listen = SHARD_LISTEN_FAILING;
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -246,11 +249,15 @@ static int listen_direct(struct shard_poller *p)
 			p->name, reason);
 		pgconn_close(&p->lis);
 		p->lis_retry_at = mono_ms() + LISTEN_RETRY_MS;
+		pthread_mutex_lock(&p->lock);
+		p->health.listen = SHARD_LISTEN_FAILING;
+		pthread_mutex_unlock(&p->lock);
 		return 0;
 	}
 	PQclear(res);
 	pthread_mutex_lock(&p->lock);
 	p->health.listening = true;
+	p->health.listen = SHARD_LISTEN_ASIDE;
 	pthread_mutex_unlock(&p->lock);
 	return 0;
 }
@@ -263,6 +270,7 @@ static int setup_session(struct shard_poller *p, char *reason, size_t rn)
 {
 	bool dead, stop, has_version;
 	PGresult *res;
+	enum shard_listen listen = SHARD_LISTEN_NONE;
 
 	/* Neither through a pooler nor on a standby (which refuses LISTEN,
 	 * and the primary's NOTIFYs never reach it): then only listen_dsn,
@@ -275,9 +283,15 @@ static int setup_session(struct shard_poller *p, char *reason, size_t rn)
 		if (!res)
 			return 1;
 		PQclear(res);
+		listen = SHARD_LISTEN_ON;
 	} else if (listen_direct(p) < 0) {
 		return -1;
+	} else if (p->listen_dsn) {
+		listen = p->lis.conn ? SHARD_LISTEN_ASIDE : SHARD_LISTEN_FAILING;
 	}
+	pthread_mutex_lock(&p->lock);
+	p->health.listen = listen;
+	pthread_mutex_unlock(&p->lock);
 	res = exec(p, query_poll_zones_sql, 0, NULL, reason, rn, &dead, &stop);
 	if (stop)
 		return -1;
@@ -320,6 +334,7 @@ static int ensure_connected(struct shard_poller *p, int64_t *retry_at)
 	if (*retry_at && pgconn_wait(p->ctl[0], -1, 0, *retry_at, NULL) < 0)
 		return -1;
 	p->pg.dsn = p->rep.on_replica ? p->rep.dsn : p->dsn;
+	p->pg.pooled = p->rep.on_replica ? p->rep_pooled : p->pooled;
 	r = pgconn_open(&p->pg, reason, sizeof reason);
 	if (r == 0)
 		r = setup_session(p, reason, sizeof reason);
@@ -396,6 +411,7 @@ static int replica_probe(struct shard_poller *p)
 	p->pg.conn = p->probe.conn;
 	p->probe.conn = NULL;
 	p->pg.dsn = p->rep.dsn;
+	p->pg.pooled = p->rep_pooled;
 	p->rep.on_replica = true;
 	p->rep.lag = lag;
 	p->rep.why[0] = '\0';
@@ -575,7 +591,7 @@ static void *poller_main(void *arg)
 		if (r > 0)
 			continue;
 		params[2] = p->zones;
-		if (p->pg.pooled && listen_direct(p) < 0)
+		if (p->pooled && listen_direct(p) < 0)
 			break;
 		start = mono_ms();
 		r = poll_once(p, params, start, &retry_at);
@@ -636,7 +652,10 @@ struct shard_poller *shard_poller_new(int index, const struct shard_conf *sc,
 					  .cfg = cfg, .readonly = true,
 					  .ctl_fd = -1 };
 	}
-	p->health.pooled = sc->pooled;
+	p->health.pooled = p->pooled = sc->pooled;
+	p->rep_pooled = sc->replica_pooled < 0 ? sc->pooled
+					       : sc->replica_pooled == 1;
+	p->health.replica_pooled = sc->replica && p->rep_pooled;
 	p->intern = intern_new();
 	p->cursor_ms = BT_NO_TIME;
 	if (sc->replica) {
@@ -647,6 +666,7 @@ struct shard_poller *shard_poller_new(int index, const struct shard_conf *sc,
 	}
 	p->probe = p->pg;
 	p->probe.dsn = p->rep.dsn;
+	p->probe.pooled = p->rep_pooled;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->done_cond, NULL);
 	p->health.state = SHARD_CONNECTING;
