@@ -463,7 +463,8 @@ static int replica_check(struct shard_poller *p)
 /* Full or incremental?  A full poll after connecting, when the last
  * snapshot is not this connection's, and at the two intervals; for a v1
  * shard, always.  An incremental poll reads from the previous poll's
- * server clock less poll_overlap (doc/batchtop.conf.5). */
+ * server clock less poll_overlap (doc/batchtop.conf.5), less the rows of
+ * that overlap the last snapshot holds unchanged (query_poll_held()). */
 static struct snapshot *choose_poll(struct shard_poller *p, int64_t now,
 				    char *cursor, size_t cn)
 {
@@ -491,14 +492,24 @@ static struct snapshot *choose_poll(struct shard_poller *p, int64_t now,
 static int poll_once(struct shard_poller *p, const char **params,
 		     int64_t start, int64_t *retry_at)
 {
-	char reason[sizeof p->health.reason], cursor[24];
+	char reason[sizeof p->health.reason], cursor[24], overlap[16];
 	struct snapshot *base = choose_poll(p, start, cursor, sizeof cursor);
+	char *held_ids = NULL, *held_sigs = NULL;
 	bool dead, stop;
 	PGresult *res;
 
-	params[3] = cursor;
+	snprintf(overlap, sizeof overlap, "%d", p->cfg->poll_overlap);
+	params[3] = base ? cursor : overlap;
+	if (base) {
+		query_poll_held(base, strtoll(cursor, NULL, 10), &held_ids,
+				&held_sigs);
+		params[4] = held_ids;
+		params[5] = held_sigs;
+	}
 	res = exec(p, base ? query_poll_delta_sql : query_poll_sql,
-		   base ? 4 : 3, params, reason, sizeof reason, &dead, &stop);
+		   base ? 6 : 4, params, reason, sizeof reason, &dead, &stop);
+	free(held_ids);
+	free(held_sigs);
 	if (stop) {
 		snapshot_unref(base);
 		return -1;
@@ -573,7 +584,7 @@ static void *poller_main(void *arg)
 	struct shard_poller *p = arg;
 	char reason[sizeof p->health.reason];
 	char hours[16], window[16];
-	const char *params[4] = { hours, window, NULL, NULL };
+	const char *params[6] = { hours, window, NULL, NULL, NULL, NULL };
 	int64_t retry_at = 0;
 
 	snprintf(hours, sizeof hours, "%d", p->cfg->night_hours);
