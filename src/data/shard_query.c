@@ -381,7 +381,6 @@ void shard_query_stop(struct shard_query *q)
 void shard_query_free(struct shard_query *q, int wait_ms)
 {
 	struct sq_job *job;
-
 	bool joinable;
 
 	if (!q)
