@@ -180,6 +180,10 @@ static const struct option_def options[] = {
 	    "Seconds of replica replay lag before polls go to the primary",
 	    REPLICA_LAG_MIN, REPLICA_LAG_MAX },
 	  OPT_DSN, 0 },
+	{ { "shard.NAME", "replica_pooler", "string", "",
+	    "none, or transaction: whether the replica dsn goes through a"
+	    " transaction pooler; empty: as pooler", 0, 0 },
+	  OPT_DSN, 0 },
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -463,6 +467,7 @@ static void shard_begin(struct parse *ps, const char *name)
 		.name = xstrdup(name),
 		.dsn = NULL,
 		.replica_max_lag = 30,
+		.replica_pooled = -1,
 		.line = ps->line,
 	};
 	ps->sec = SEC_SHARD;
@@ -488,7 +493,7 @@ static void section_begin(struct parse *ps, const char *name)
 	}
 }
 
-/* replica and replica_max_lag; false when name is neither.  A replica
+/* replica, replica_max_lag and replica_pooler; false when name is none.  A replica
  * DSN is treated like dsn: never echoed in a message. */
 static bool replica_option(struct parse *ps, struct shard_conf *sh,
 			   const char *name, const char *value)
@@ -508,6 +513,14 @@ static bool replica_option(struct parse *ps, struct shard_conf *sh,
 			return true;
 		}
 		sh->replica = xstrdup(value);
+		return true;
+	}
+	if (strcmp(name, "replica_pooler") == 0) {
+		if (strcmp(value, "none") == 0 || strcmp(value, "transaction") == 0)
+			sh->replica_pooled = value[0] == 't';
+		else
+			fail(ps, ps->line, xasprintf("replica_pooler of [shard.%s]"
+				" must be none or transaction", sh->name));
 		return true;
 	}
 	if (strcmp(name, "replica_max_lag") != 0)
@@ -553,7 +566,7 @@ static void shard_option(struct parse *ps, const char *name,
 	if (strcmp(name, "dsn") != 0) {
 		fail(ps, ps->line, xasprintf("unknown option in [shard.%s]: "
 			"a shard section takes dsn, pooler, listen_dsn, "
-			"replica and replica_max_lag%s", sh->name,
+			"replica, replica_max_lag and replica_pooler%s", sh->name,
 			looks_like_dsn(name) ? " (is it dsn, mistyped?)" : ""));
 		return;
 	}

@@ -20,6 +20,7 @@ struct shard_conf {
 	int line;	/* line of the section header, for messages */
 	bool pooled;	/* pooler = transaction: no session state (pgconn.h) */
 	char *listen_dsn; /* direct, for LISTEN when pooled; NULL: none */
+	int replica_pooled; /* replica_pooler: 0 none, 1 transaction, -1 as pooler */
 };
 
 enum sort_key {

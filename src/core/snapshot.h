@@ -79,6 +79,9 @@ struct batch {
 	const char *rerun_by;		/* its requested_by, "" when none */
 	int64_t rerun_at;		/* its requested_at, BT_NO_TIME when none */
 	int64_t rerun_id;		/* its request_id, 0 when none */
+	/* The shard's hash of the whole row (query_poll.h), for a row
+	 * updated within poll_overlap of the poll; 0 when not asked. */
+	int64_t row_sig;
 };
 
 struct biller {

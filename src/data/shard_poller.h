@@ -31,6 +31,16 @@ enum shard_state {
 	SHARD_DOWN,		/* not connected: reason says why */
 };
 
+/* What brings a poll forward (--format json "listen"). */
+enum shard_listen {
+	SHARD_LISTEN_UNKNOWN,	/* not connected yet */
+	SHARD_LISTEN_ON,	/* LISTEN on the poll connection */
+	SHARD_LISTEN_ASIDE,	/* LISTEN on listen_dsn (behind a pooler) */
+	SHARD_LISTEN_FAILING,	/* listen_dsn is set but does not work */
+	SHARD_LISTEN_NONE,	/* polling only: a pooler without listen_dsn,
+				 * or a standby, which refuses LISTEN */
+};
+
 struct shard_health {
 	enum shard_state state;
 	int64_t since_mono;	/* when the state began (monotonic ms) */
@@ -47,6 +57,8 @@ struct shard_health {
 	bool on_replica;	/* the last good poll read it */
 	int64_t replica_lag_ms;	/* its replay lag then; BT_NO_TIME not known */
 	char replica_why[160];	/* why polls go to the primary, or "" */
+	bool replica_pooled;	/* the replica's dsn goes through a pooler */
+	enum shard_listen listen; /* how changes wake the poller */
 };
 
 /* How old the shard's data is at now (monotonic ms), -1 when it has none:

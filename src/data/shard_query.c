@@ -10,6 +10,12 @@
  * sees one session, its poller's.  Through a transaction pooler (pooler =
  * transaction) each job is its own transaction with its own SET LOCAL
  * timeouts, and read jobs' read-only guard (pgconn.c, pooled_exec()).
+ *
+ * The thread is as lazy as its sessions: the first job starts it, and it
+ * returns once it has no job and no session left open (query_idle_timeout
+ * after its last job, or at once when its connect failed).  A fleet that
+ * is only watched has no query worker threads at all; the next job starts
+ * one again (joining the old one first, which has returned by then).
  */
 #include "autoconf.h"
 
@@ -35,7 +41,9 @@ struct shard_query {
 	int wake_fd;
 	int ctl[2];
 	pthread_t thread;
-	bool started;
+	bool started;		/* shard_query_start() was called */
+	bool running;		/* a worker thread is up (under lock) */
+	bool joinable;		/* thread has not been joined (under lock) */
 
 	/* The worker's own. */
 	struct pgconn ro, rw;
@@ -150,6 +158,26 @@ static int64_t close_idle(struct shard_query *q)
 	return next;
 }
 
+/* No session is open: end the thread unless a job has come in since the
+ * queue was looked at (true: it has ended, its last act under the lock).
+ * The cancel slot stays, for the next thread of this worker. */
+static bool idle_exit(struct shard_query *q)
+{
+	bool idle;
+
+	pthread_mutex_lock(&q->lock);
+	idle = !q->queue;
+	if (idle) {
+		log_msg(LOG_DEBUG, "shard %s: query worker idle: thread ends",
+			q->name);
+		q->finished = 1;
+		q->running = false;
+		pthread_cond_signal(&q->done_cond);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return idle;
+}
+
 static void *worker_main(void *arg)
 {
 	struct shard_query *q = arg;
@@ -168,8 +196,10 @@ static void *worker_main(void *arg)
 			bool woken = false;
 			int64_t until = close_idle(q);
 
+			if (!until && idle_exit(q))
+				return NULL;
 			if (!until)
-				until = mono_ms() + 60000;
+				continue;	/* a job came in meanwhile */
 			if (pgconn_wait(q->ctl[0], -1, 0, until, &woken) < 0)
 				break;
 			continue;
@@ -182,7 +212,6 @@ static void *worker_main(void *arg)
 	}
 	pgconn_close(&q->ro);
 	pgconn_close(&q->rw);
-	pgconn_cancel_release(&q->cancel);
 	pthread_mutex_lock(&q->lock);
 	/* Whatever is still queued was never sent. */
 	while (q->queue) {
@@ -195,6 +224,7 @@ static void *worker_main(void *arg)
 		q->busy--;
 	}
 	q->finished = 1;
+	q->running = false;
 	pthread_cond_signal(&q->done_cond);
 	pthread_mutex_unlock(&q->lock);
 	return NULL;
@@ -224,13 +254,35 @@ struct shard_query *shard_query_new(int index, const struct shard_conf *sc,
 
 int shard_query_start(struct shard_query *q)
 {
-	if (pipe2(q->ctl, O_CLOEXEC | O_NONBLOCK) < 0)
-		return -1;
-	q->ro.ctl_fd = q->rw.ctl_fd = q->ctl[0];
-	if (thread_spawn(&q->thread, worker_main, q) != 0)
-		return -1;
 	q->started = true;
 	return 0;
+}
+
+/* Under q->lock: a thread for the queue, unless one is up.  One that has
+ * returned (running false) is joined first: it did nothing after its last
+ * unlock, so the join is immediate.  False when none could be started. */
+static bool ensure_thread(struct shard_query *q)
+{
+	if (q->running)
+		return true;
+	/* The control pipe too waits for the first job: two descriptors
+	 * per shard that a fleet only watched never opens. */
+	if (q->ctl[0] < 0) {
+		if (pipe2(q->ctl, O_CLOEXEC | O_NONBLOCK) < 0)
+			return false;
+		q->ro.ctl_fd = q->rw.ctl_fd = q->ctl[0];
+	}
+	if (q->joinable) {
+		pthread_join(q->thread, NULL);
+		q->joinable = false;
+	}
+	q->finished = 0;
+	if (thread_spawn(&q->thread, worker_main, q) != 0) {
+		q->finished = 1;
+		return false;
+	}
+	q->running = q->joinable = true;
+	return true;
 }
 
 unsigned shard_query_submit(struct shard_query *q, struct sq_job *job)
@@ -247,6 +299,15 @@ unsigned shard_query_submit(struct shard_query *q, struct sq_job *job)
 	if (!q->started || q->stopping) {
 		job->status = SQ_REFUSED;
 		snprintf(job->error, sizeof job->error, "batchtop is stopping");
+		append(&q->done, job);
+		pthread_mutex_unlock(&q->lock);
+		pipe_poke(q->wake_fd, 0);
+		return id;
+	}
+	if (!ensure_thread(q)) {
+		job->status = SQ_REFUSED;
+		snprintf(job->error, sizeof job->error,
+			 "no thread could be started for the query");
 		append(&q->done, job);
 		pthread_mutex_unlock(&q->lock);
 		pipe_poke(q->wake_fd, 0);
@@ -322,18 +383,21 @@ void shard_query_stop(struct shard_query *q)
 void shard_query_free(struct shard_query *q, int wait_ms)
 {
 	struct sq_job *job;
+	bool joinable;
 
 	if (!q)
 		return;
-	if (q->started) {
-		shard_query_stop(q);
-		if (!thread_join_within(q->thread, &q->lock, &q->done_cond,
-					&q->finished, wait_ms)) {
-			log_msg(LOG_WARN, "shard %s: query worker did not stop in time",
-				q->name);
-			return;
-		}
+	shard_query_stop(q);
+	pthread_mutex_lock(&q->lock);
+	joinable = q->joinable;	/* no new thread after stopping */
+	pthread_mutex_unlock(&q->lock);
+	if (joinable && !thread_join_within(q->thread, &q->lock, &q->done_cond,
+					    &q->finished, wait_ms)) {
+		log_msg(LOG_WARN, "shard %s: query worker did not stop in time",
+			q->name);
+		return;
 	}
+	pgconn_cancel_release(&q->cancel);
 	while ((job = shard_query_take(q)))
 		sq_job_free(job);
 	while (q->queue) {

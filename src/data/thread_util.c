@@ -56,14 +56,26 @@ int thread_spawn(pthread_t *thread, void *(*fn)(void *), void *arg)
 		SIGTTIN, SIGTTOU, SIGALRM, SIGUSR1, SIGUSR2, SIGCHLD, SIGPIPE,
 	};
 	sigset_t block, old;
+	pthread_attr_t attr;
 	int rc;
 
+	if (pthread_attr_init(&attr) != 0)
+		return -1;
+	/* Unset, each thread reserves the process's stack limit (8 MiB):
+	 * a fleet's 100 pollers would map 800 MiB.  Too small for a libc
+	 * that wants more is an error here, not a crash later. */
+	rc = pthread_attr_setstacksize(&attr, THREAD_STACK_SIZE);
+	if (rc != 0) {
+		pthread_attr_destroy(&attr);
+		return rc;
+	}
 	sigemptyset(&block);
 	for (size_t i = 0; i < sizeof async_sigs / sizeof async_sigs[0]; i++)
 		sigaddset(&block, async_sigs[i]);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
-	rc = pthread_create(thread, NULL, fn, arg);
+	rc = pthread_create(thread, &attr, fn, arg);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
 	return rc;
 }
 

@@ -182,6 +182,19 @@ static cJSON *json_hold(const struct hold *h, int64_t now)
 	return o;
 }
 
+/* How changes reach the shard's poller; NULL before it connected. */
+static const char *listen_token(enum shard_listen l)
+{
+	switch (l) {
+	case SHARD_LISTEN_ON:		return "listening";
+	case SHARD_LISTEN_ASIDE:	return "listen_dsn";
+	case SHARD_LISTEN_FAILING:	return "listen_dsn_failing";
+	case SHARD_LISTEN_NONE:		return "polling_only";
+	case SHARD_LISTEN_UNKNOWN:	break;
+	}
+	return NULL;
+}
+
 static cJSON *json_shard(const struct app *app, size_t i)
 {
 	const struct shard_health *h = &app->health[i];
@@ -208,10 +221,14 @@ static cJSON *json_shard(const struct app *app, size_t i)
 	} else {
 		cJSON_AddNullToObject(o, "holds");
 	}
+	cJSON_AddStringToObject(o, "pooler", h->pooled ? "transaction" : "none");
+	json_text(o, "listen", listen_token(h->listen));
 	if (h->replica) {
 		cJSON *r = cJSON_AddObjectToObject(o, "replica");
 
 		cJSON_AddBoolToObject(r, "in_use", h->on_replica);
+		cJSON_AddStringToObject(r, "pooler", h->replica_pooled
+					? "transaction" : "none");
 		json_int(r, "lag_ms", h->replica_lag_ms != BT_NO_TIME,
 			 h->replica_lag_ms);
 		json_text(r, "reason", h->replica_why);

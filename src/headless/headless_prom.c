@@ -186,7 +186,7 @@ static void print_health(const struct app *app, FILE *out)
 		sample(out, "batchtop_shard_up", shard_name(app, i), NULL,
 		       app->health[i].state == SHARD_OK);
 	family(out, "batchtop_shard_data_age_seconds",
-	       "Seconds since the shard's last good poll; absent when there was none.");
+	       "Seconds since the shard's last good poll, plus the replay lag of the replica it read; absent when there was none.");
 	for (size_t i = 0; i < app->npollers; i++) {
 		const struct shard_health *h = &app->health[i];
 
@@ -194,7 +194,7 @@ static void print_health(const struct app *app, FILE *out)
 			continue;
 		series(out, "batchtop_shard_data_age_seconds", shard_name(app, i),
 		       NULL);
-		fprintf(out, "%.3f\n", (double)(app->mono - h->last_ok_mono) / 1000.0);
+		fprintf(out, "%.3f\n", (double)shard_health_age(h, app->mono) / 1000.0);
 	}
 	family(out, "batchtop_shard_poll_duration_seconds",
 	       "How long the shard's last good poll took.");

@@ -16,6 +16,17 @@
 #include "core/text.h"
 #include "core/xalloc.h"
 
+/* The row's signature: a hash of its whole text, every column of the
+ * table or view, computed the same way by the poll that reads it and the
+ * delta that asks whether it is still the one held (query_poll_held()).
+ * Only for the rows updated after `from`, those the next delta's overlap
+ * reaches: hashing every row of a full poll would cost more than it saves. */
+#define POLL_SIG(t, from) \
+	"CASE WHEN " t ".updated_at > " from \
+	" THEN hashtextextended(" t "::text, 0) END"
+/* In a full poll: $4 is poll_overlap, and a second for the clocks' ms. */
+#define POLL_SIG_FULL "now() - ($4::int + 1) * interval '1 second'"
+
 /* The billers, each with its zone's offset and its latest autopay run
  * (looked up once per biller, not per batch); `filter` restricts them.
  * Zones are matched against $3, the zone names the server knows (read once
@@ -40,7 +51,7 @@
 /* One row per batch of tonight (each with its latest rerun request,
  * looked up for tonight's batches only), or per biller without one;
  * `filter` restricts the batches. */
-#define POLL_COLUMNS \
+#define POLL_COLUMNS(sigfrom) \
 	" coalesce(bl.biller_id, bc.biller_id) AS biller_id," \
 	" bl.biller_id IS NOT NULL AS known," \
 	" bl.name, bl.timezone, bl.priority, bl.is_demo," \
@@ -61,7 +72,8 @@
 	" " SQLTIME_MS("bl.ap_run_at") " AS ap_run_ms," \
 	" rq.request_id AS rr_id, rq.status AS rr_status," \
 	" rq.requested_by AS rr_by," \
-	" " SQLTIME_MS("rq.requested_at") " AS rr_at_ms"
+	" " SQLTIME_MS("rq.requested_at") " AS rr_at_ms," \
+	" " POLL_SIG("bc", sigfrom) " AS row_sig"
 #define POLL_FROM(filter) \
 	" FROM bl" \
 	" FULL JOIN (SELECT * FROM batchtop.batch_close" \
@@ -77,28 +89,36 @@
 #define POLL_NOW_MS " (extract(epoch FROM now()) * 1000)::bigint AS now_ms"
 
 /* The full poll: every biller, every batch of tonight, the server clock.
- * $1 night_hours, $2 window_minutes, $3 the zone names. */
+ * $1 night_hours, $2 window_minutes, $3 the zone names, $4 poll_overlap. */
 const char query_poll_sql[] =
 	"WITH " POLL_BILLERS("")
-	" SELECT" POLL_NOW_MS "," POLL_COLUMNS POLL_FROM("")
+	" SELECT" POLL_NOW_MS "," POLL_COLUMNS(POLL_SIG_FULL) POLL_FROM("")
 	" ORDER BY 2, bc.scheduled_at, bc.batch_id";
 
 /* The incremental poll (contract v2): the billers with a batch, a rerun
  * request of a batch or an autopay run updated after the cursor ($4, epoch
  * ms), re-read whole as in the full poll, every lookup an index scan; and
  * always one row with the server clock, so a poll in which nothing changed
- * reads one row of NULLs but now_ms. */
+ * reads one row of NULLs but now_ms.  A batch the client holds as it is
+ * ($5 its ids, $6 their signatures: query_poll_held()) is no change: the
+ * cursor's overlap re-reads the rows of the last poll_overlap seconds, and
+ * only those that are new or changed since the client read them count.
+ * NOT IN, not NOT EXISTS: a hashed subplan, each row hashed once (neither
+ * list holds a NULL).  Rerun requests and autopay runs keep the plain
+ * overlap: they change a few times a night, batches every second. */
 #define POLL_CURSOR "to_timestamp($4::bigint / 1000.0)"
 const char query_poll_delta_sql[] =
 	"WITH ch AS (SELECT c.biller_id FROM batchtop.batch_close c"
 	"   WHERE c.updated_at > " POLL_CURSOR
+	"     AND (c.batch_id, hashtextextended(c::text, 0)) NOT IN"
+	"       (SELECT * FROM unnest($5::text[], $6::bigint[]))"
 	" UNION SELECT c.biller_id FROM batchtop.rerun_request q"
 	"   JOIN batchtop.batch_close c ON c.batch_id = q.target_id"
 	"   WHERE q.kind = 'batch_close' AND q.updated_at > " POLL_CURSOR
 	" UNION SELECT r.biller_id FROM batchtop.autopay_run r"
 	"   WHERE r.updated_at > " POLL_CURSOR "),"
 	" " POLL_BILLERS(" WHERE b.biller_id IN (SELECT biller_id FROM ch)") ","
-	" d AS (SELECT" POLL_COLUMNS ", bc.scheduled_at AS d_sched"
+	" d AS (SELECT" POLL_COLUMNS(POLL_CURSOR) ", bc.scheduled_at AS d_sched"
 	POLL_FROM(" AND biller_id IN (SELECT biller_id FROM ch)") ")"
 	" SELECT" POLL_NOW_MS ", d.* FROM (SELECT 1) one LEFT JOIN d ON true"
 	" ORDER BY d.biller_id, d.d_sched, d.batch_id";
@@ -121,7 +141,7 @@ enum col {
 	C_MODULE, C_STATUS, C_ATTEMPTS, C_ERROR_CLASS, C_ERROR_MESSAGE,
 	C_SCHEDULED, C_DEADLINE, C_DEADLINE_GIVEN, C_STARTED, C_FINISHED,
 	C_UPDATED, C_LOCAL_SCHED, C_AP_PAYMENTS, C_AP_FAILED, C_AP_RUN,
-	C_RR_ID, C_RR_STATUS, C_RR_BY, C_RR_AT,
+	C_RR_ID, C_RR_STATUS, C_RR_BY, C_RR_AT, C_ROW_SIG,
 	C__COUNT
 };
 
@@ -132,7 +152,7 @@ static const char *const col_names[C__COUNT] = {
 	"error_message", "scheduled_ms", "deadline_ms", "deadline_given",
 	"started_ms", "finished_ms", "updated_ms", "local_sched",
 	"ap_payments", "ap_failed", "ap_run_ms",
-	"rr_id", "rr_status", "rr_by", "rr_at_ms",
+	"rr_id", "rr_status", "rr_by", "rr_at_ms", "row_sig",
 };
 
 static const char *val(struct qrow *q, const int *cols, enum col c)
@@ -331,6 +351,9 @@ static void add_batch(struct snapshot *s, struct biller *b, struct qrow *q,
 	t->rerun_status = val_common(in, s->arena, q, cols, C_RR_STATUS);
 	t->rerun_by = val_common(in, s->arena, q, cols, C_RR_BY);
 	t->rerun_at = val_time(q, cols, C_RR_AT, NULL, false);
+	t->row_sig = val_time(q, cols, C_ROW_SIG, NULL, false);
+	if (t->row_sig == BT_NO_TIME)
+		t->row_sig = 0;
 	text_sanitize_into(t->local_sched, sizeof t->local_sched,
 			   ls ? ls : "", (size_t)-1);
 	t->bad = bad.len ? arena_strdup(s->arena, bad.text) : "";
@@ -382,6 +405,69 @@ struct snapshot *query_poll_snapshot(const PGresult *r, int index,
 		biller_summarize(&s->billers[i]);
 	s->nchanged = s->nbillers;
 	return s;
+}
+
+/* A growing string, for the held literals. */
+struct lit {
+	char *s;
+	size_t len, cap;
+};
+
+static void lit_addc(struct lit *b, char c)
+{
+	if (b->len + 2 > b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 256;
+		b->s = xrealloc(b->s, b->cap);
+	}
+	b->s[b->len++] = c;
+	b->s[b->len] = '\0';
+}
+
+static void lit_adds(struct lit *b, const char *s)
+{
+	while (*s)
+		lit_addc(b, *s++);
+}
+
+/* s as an element of an array literal: quoted, \ and " escaped. */
+static void held_elem(struct lit *b, const char *s)
+{
+	lit_addc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			lit_addc(b, '\\');
+		lit_addc(b, *s);
+	}
+	lit_addc(b, '"');
+}
+
+void query_poll_held(const struct snapshot *s, int64_t from_ms, char **ids,
+		     char **sigs)
+{
+	struct lit bi = { NULL, 0, 0 }, bs = { NULL, 0, 0 };
+	size_t n = 0;
+
+	lit_addc(&bi, '{');
+	lit_addc(&bs, '{');
+	for (size_t i = 0; s && i < s->nbatches; i++) {
+		const struct batch *t = &s->batches[i];
+		char num[24];
+
+		if (!t->row_sig || t->updated_at == BT_NO_TIME ||
+		    t->updated_at < from_ms)
+			continue;
+		if (n++) {
+			lit_addc(&bi, ',');
+			lit_addc(&bs, ',');
+		}
+		held_elem(&bi, t->batch_id);
+		snprintf(num, sizeof num, "%lld", (long long)t->row_sig);
+		lit_adds(&bs, num);
+	}
+	lit_addc(&bi, '}');
+	lit_addc(&bs, '}');
+	*ids = bi.s;
+	*sigs = bs.s;
 }
 
 char *query_poll_zones(const PGresult *res)

@@ -28,6 +28,14 @@ extern const char query_poll_sql[];
  * shard's clock in epoch ms), plus a row that only has now_ms.  Its result
  * is parsed by query_poll_snapshot() too and merged with snapshot_merge(). */
 extern const char query_poll_delta_sql[];
+/* The batches of s updated at or after from_ms (epoch ms, the delta's
+ * cursor) whose signature it read, as the delta's $5 (a text[] literal of
+ * their ids, byte for byte) and $6 (a bigint[] literal of their row_sig):
+ * the rows the overlap would otherwise re-read though they did not change.
+ * Both are the caller's to free. */
+void query_poll_held(const struct snapshot *s, int64_t from_ms, char **ids,
+		     char **sigs);
+
 /* The zone names the server knows, as one row of one text[] literal, and
  * whether batchtop.contract_version() exists. */
 extern const char query_poll_zones_sql[];

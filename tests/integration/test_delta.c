@@ -167,6 +167,15 @@ static bool batch_failed(const struct shard_health *h,
 	return t && !strcmp(t->status, "failed");
 }
 
+static bool batch_running(const struct shard_health *h,
+			  const struct snapshot *s, const void *arg)
+{
+	const struct batch *t = pgtest_find_batch(s, arg);
+
+	(void)h;
+	return t && !strcmp(t->status, "running");
+}
+
 static bool batch_gone(const struct shard_health *h,
 		       const struct snapshot *s, const void *arg)
 {
@@ -276,7 +285,7 @@ static void measure(int n, bool check_plan)
 {
 	char *zones;
 	char cursor[32];
-	const char *params[4];
+	const char *params[6];
 	double best_delta = 1e9, best_full = 1e9;
 	bool seq;
 
@@ -298,8 +307,10 @@ static void measure(int n, bool check_plan)
 	params[1] = "45";
 	params[2] = zones;
 	params[3] = cursor;
+	params[4] = "{}";	/* holding nothing: the most it re-reads */
+	params[5] = "{}";
 	for (int i = 0; i < 5; i++) {
-		double d = plan_ms(query_poll_delta_sql, 4, params,
+		double d = plan_ms(query_poll_delta_sql, 6, params,
 				   check_plan && i == 0, &seq);
 
 		if (check_plan && seq)
@@ -307,8 +318,9 @@ static void measure(int n, bool check_plan)
 		if (d < best_delta)
 			best_delta = d;
 	}
+	params[3] = "10";	/* poll_overlap */
 	for (int i = 0; i < 2; i++) {
-		double d = plan_ms(query_poll_sql, 3, params, false, &seq);
+		double d = plan_ms(query_poll_sql, 4, params, false, &seq);
 
 		if (d < best_full)
 			best_full = d;
@@ -335,6 +347,59 @@ static void test_time_1000(void **state)
 {
 	(void)state;
 	measure(1000, false);
+}
+
+/* Within the default 10 s overlap, a biller is re-read once per change,
+ * not on every poll the overlap reaches: the rows it holds as they are
+ * (their signatures) are not re-sent.  A change that keeps updated_at (a
+ * writer that set it ahead; or one that waited on another's row lock, whose
+ * updated_at then stays the first one's) is a change all the same. */
+static void test_watermark(void **state)
+{
+	struct shard_health h;
+	struct snapshot *full, *changed, *idle, *again;
+
+	(void)state;
+	assert_int_equal(T.cfg.poll_overlap, 10);
+	shard_make("watermark", 50);
+	start_poller();
+	full = expect_for(any, NULL, PGTEST_WAIT_MS, &h, "full");
+	/* The autopay runs and rerun requests just loaded are re-read for
+	 * the overlap (they have no signature: they seldom change). */
+	idle = expect_for(delta_idle, full, PGTEST_WAIT_MS, &h, "idle");
+	snapshot_unref(idle);
+
+	pgtest_sql(T.admin, "UPDATE batchtop.batch_close SET status = 'failed'"
+		   " WHERE batch_id = 'b7-2'");
+	changed = expect_for(batch_failed, "b7-2", PGTEST_WAIT_MS, &h, "changed");
+	assert_true(changed->delta);
+	assert_int_equal(changed->nchanged, 1);
+	/* The next polls are within 10 s of the change: nothing re-read. */
+	idle = expect_for(delta_idle, changed, PGTEST_WAIT_MS, &h, "idle");
+	assert_true(idle->server_now - pgtest_batch(idle, "b7-2")->updated_at
+		    < 10000);
+	assert_string_equal(pgtest_batch(idle, "b7-2")->status, "failed");
+	snapshot_unref(idle);
+
+	/* The same updated_at, another status. */
+	pgtest_sql(T.admin, "UPDATE batchtop.batch_close SET updated_at ="
+		   " now() + interval '1 hour' WHERE batch_id = 'b8-1'");
+	snapshot_unref(changed);
+	changed = expect_for(any, NULL, PGTEST_WAIT_MS, &h, "b8 changed");
+	while (pgtest_batch(changed, "b8-1")->updated_at < changed->server_now) {
+		snapshot_unref(changed);
+		changed = expect_for(any, NULL, PGTEST_WAIT_MS, &h, "b8 changed");
+	}
+	pgtest_sql(T.admin, "UPDATE batchtop.batch_close SET status = 'running'"
+		   " WHERE batch_id = 'b8-1'");
+	again = expect_for(batch_running, "b8-1", PGTEST_WAIT_MS, &h,
+			   "the change under the same updated_at");
+	assert_true(again->delta);
+	assert_int_equal(pgtest_batch(again, "b8-1")->updated_at,
+			 pgtest_batch(changed, "b8-1")->updated_at);
+	snapshot_unref(again);
+	snapshot_unref(changed);
+	snapshot_unref(full);
 }
 
 /* A writer holds its transaction open for 20 s around an update, so the
@@ -436,6 +501,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_full_then_delta, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watermark, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan_10000, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_time_1000, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v1, setup, teardown),

@@ -1380,7 +1380,10 @@ static void test_notify_during_poll(void **state)
 	s = expect_ok(p, &h);
 	snapshot_unref(s);
 
-	/* Start a poll and commit a change while it sleeps. */
+	/* Start a poll and commit a change while it sleeps.  The poll must
+	 * read the biller: a delta reads only the billers whose rows changed
+	 * since the last poll read them. */
+	pgtest_sql(sh->c, "UPDATE batchtop.batch_close SET attempts = 1");
 	shard_poller_refresh(p);
 	end = pgtest_now_ms() + PGTEST_WAIT_MS;
 	for (;;) {

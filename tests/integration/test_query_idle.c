@@ -9,6 +9,9 @@
  *   - a biller's detail read on shard 0: two there, still one on shard 1;
  *   - query_idle_timeout later (and not much sooner): one per shard again;
  *   - the next detail reconnects and is answered.
+ * And the threads that go with the sessions (/proc/self/task): no query
+ * worker thread while only watching, one on shard 0 while its session is
+ * open, none again once it has closed.
  *
  * Needs PGHOST (scripts/pg-env start); skipped (77) without it unless
  * BATCHTOP_REQUIRE_PG=1.
@@ -22,6 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <dirent.h>
+#include <pthread.h>
 
 #include <cmocka.h>
 #include <libpq-fe.h>
@@ -56,6 +62,51 @@ static bool wait_sessions(int i, long want, int ms)
 	int64_t end = pgtest_now_ms() + ms;
 
 	while (sessions(i) != want) {
+		if (pgtest_now_ms() > end)
+			return false;
+		pgtest_sleep_ms(50);
+	}
+	return true;
+}
+
+/* This process's threads right now. */
+static long threads(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	long n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
+/* The threads before batchtop starts any.  A sanitizer's runtime starts a
+ * thread of its own with the process's first pthread_create (TSan's
+ * background thread): one thread started and joined first lets it. */
+static long threads_before(void)
+{
+	pthread_t t;
+
+	assert_int_equal(pthread_create(&t, NULL, nothing, NULL), 0);
+	pthread_join(t, NULL);
+	return threads();
+}
+
+/* Wait until the process has want threads; false when it never does. */
+static bool wait_threads(long want, int ms)
+{
+	int64_t end = pgtest_now_ms() + ms;
+
+	while (threads() != want) {
 		if (pgtest_now_ms() > end)
 			return false;
 		pgtest_sleep_ms(50);
@@ -125,8 +176,10 @@ static void test_one_session_while_watching(void **state)
 	struct app app;
 	char *why = NULL;
 	int64_t idle_from;
+	long before;
 
 	(void)state;
+	before = threads_before();
 	pgtest_config(&cfg);
 	cfg.query_idle_timeout = IDLE_S;
 	pgtest_host(host, sizeof host);
@@ -146,20 +199,27 @@ static void test_one_session_while_watching(void **state)
 	pgtest_sleep_ms(cfg.poll_interval * 2000);
 	assert_int_equal(sessions(0), 1);
 	assert_int_equal(sessions(1), 1);
+	/* The pollers' two threads, and no query worker's. */
+	long watching = threads();
+
+	assert_int_equal(watching, before + 2);
 
 	read_detail(&app, 0);
 	idle_from = pgtest_now_ms();
 	assert_int_equal(sessions(0), 2);
 	assert_int_equal(sessions(1), 1);
+	assert_int_equal(threads(), watching + 1);
 
 	/* Closed once it has sat unused for the timeout, not before (the
 	 * slack is for the wake-up between the job's end and idle_from). */
 	assert_true(wait_sessions(0, 1, IDLE_S * 1000 + PGTEST_WAIT_MS));
 	assert_true(pgtest_now_ms() - idle_from >= (IDLE_S - 2) * 1000);
 	assert_int_equal(sessions(1), 1);
+	assert_true(wait_threads(watching, PGTEST_WAIT_MS));
 
 	read_detail(&app, 0);
 	assert_int_equal(sessions(0), 2);
+	assert_int_equal(threads(), watching + 1);
 
 	app_close(&app);
 	assert_true(wait_sessions(0, 0, PGTEST_WAIT_MS));

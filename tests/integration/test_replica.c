@@ -485,12 +485,17 @@ static void test_once_json_says_which_server(void **state)
 	if (!strstr(out, "\"in_use\":\ttrue") ||
 	    !strstr(out, "\"lag_ms\":\t0"))
 		fail_msg("replica not in use: %s", out);
+	/* A standby refuses LISTEN; neither server is behind a pooler. */
+	if (!strstr(out, "\"listen\":\t\"polling_only\"") ||
+	    !strstr(out, "\"pooler\":\t\"none\""))
+		fail_msg("no listen or pooler said: %s", out);
 	free(out);
 	assert_int_equal(replica_cmd("stop"), 0);
 	out = once_json();
 	if (!strstr(out, "\"in_use\":\tfalse") ||
 	    !strstr(out, "replica unreachable: polling the primary") ||
-	    !strstr(out, "\"state\":\t\"ok\""))
+	    !strstr(out, "\"state\":\t\"ok\"") ||
+	    !strstr(out, "\"listen\":\t\"listening\""))
 		fail_msg("no fallback said: %s", out);
 	free(out);
 	assert_int_equal(replica_cmd("start"), 0);

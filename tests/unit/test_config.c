@@ -123,7 +123,8 @@ static void test_full_file(void **state)
 		"[shard.US_2]\r\n"
 		"dsn = service=us2\r\n"
 		"replica = service=us2-standby\r\n"
-		"replica_max_lag = 90\r\n";
+		"replica_max_lag = 90\r\n"
+		"replica_pooler = transaction\r\n";
 	struct config c;
 	char *err = NULL;
 
@@ -162,6 +163,9 @@ static void test_full_file(void **state)
 	assert_int_equal(c.shards[0].replica_max_lag, 30);
 	assert_string_equal(c.shards[1].replica, "service=us2-standby");
 	assert_int_equal(c.shards[1].replica_max_lag, 90);
+	/* Unset, the replica goes the way the dsn goes. */
+	assert_int_equal(c.shards[0].replica_pooled, -1);
+	assert_int_equal(c.shards[1].replica_pooled, 1);
 	config_free(&c);
 	assert_null(c.shards);
 	assert_int_equal(c.nshards, 0);
@@ -377,13 +381,13 @@ static void test_shard_without_dsn(void **state)
 	 * is missed at the header's. */
 	expect_error("[shard.b]\nhost = db\n[shard.c]\ndsn = x\n",
 		     NAME ":2: unknown option in [shard.b]: a shard section "
-		     "takes dsn, pooler, listen_dsn, replica and replica_max_lag");
+		     "takes dsn, pooler, listen_dsn, replica, replica_max_lag and replica_pooler");
 	expect_error("[shard.a]\ndns = host=x\n",
 		     NAME ":2: unknown option in [shard.a]: a shard section "
-		     "takes dsn, pooler, listen_dsn, replica and replica_max_lag (is it dsn, mistyped?)");
+		     "takes dsn, pooler, listen_dsn, replica, replica_max_lag and replica_pooler (is it dsn, mistyped?)");
 	expect_error("[shard.a]\nDSN = host=x\n[shard.b]\n",
 		     NAME ":2: unknown option in [shard.a]: a shard section "
-		     "takes dsn, pooler, listen_dsn, replica and replica_max_lag (is it dsn, mistyped?)");
+		     "takes dsn, pooler, listen_dsn, replica, replica_max_lag and replica_pooler (is it dsn, mistyped?)");
 	/* With nothing else wrong, the first shard without a dsn is told. */
 	expect_error("[shard.a]\n[shard.b]\n[ui]\ncolor = maybe\n",
 		     NAME ":4: color: \"maybe\" is not a boolean (use true or "
@@ -405,7 +409,7 @@ static void test_shard_without_dsn(void **state)
 		     "number of seconds from 1 to 3600");
 	expect_error("[shard.b]\ndsn = a\nhost = b\n",
 		     NAME ":3: unknown option in [shard.b]: a shard section "
-		     "takes dsn, pooler, listen_dsn, replica and replica_max_lag");
+		     "takes dsn, pooler, listen_dsn, replica, replica_max_lag and replica_pooler");
 }
 
 /* pooler and listen_dsn: per shard, checked, the dsn never echoed. */

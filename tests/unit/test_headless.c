@@ -18,6 +18,7 @@
 #include "headless/headless.h"
 #include "headless/headless_csv.h"
 #include "headless/headless_prom.h"
+#include "app/app.h"
 
 static void test_format_names(void **state)
 {
@@ -356,6 +357,43 @@ static char *prom_escaped(const char *s)
 
 /* Label values: escaped as the text format wants, and, since statuses come
  * from shards, sanitized and cut first. */
+/* The data age of a shard read from a replica counts its replay lag, as
+ * --format json's data_age_ms and stale_after do. */
+static void test_prom_age_has_replica_lag(void **state)
+{
+	char name[] = "east", dsn[] = "x";
+	struct shard_conf sc = { .name = name, .dsn = dsn };
+	struct config cfg = { .shards = &sc, .nshards = 1 };
+	struct shard_health h[2] = {
+		{ .state = SHARD_OK, .last_ok_mono = 10000, .replica = true,
+		  .on_replica = true, .replica_lag_ms = 4500 },
+		{ .state = SHARD_OK, .last_ok_mono = 10000, .replica = true,
+		  .on_replica = false, .replica_lag_ms = BT_NO_TIME },
+	};
+	struct app app;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		memset(&app, 0, sizeof app);
+		app.cfg = &cfg;
+		app.npollers = 1;
+		app.health = &h[i];
+		app.mono = 12000;
+		f = open_memstream(&text, &len);
+		assert_non_null(f);
+		headless_prom_print(&app, 0, f);
+		fclose(f);
+		assert_non_null(strstr(text, i == 0
+			? "batchtop_shard_data_age_seconds{shard=\"east\"} 6.500\n"
+			: "batchtop_shard_data_age_seconds{shard=\"east\"} 2.000\n"));
+		free(text);
+		text = NULL;
+	}
+}
+
 static void test_prom_labels(void **state)
 {
 	char v[HEADLESS_PROM_LABEL_MAX + 1], big[300];
@@ -430,6 +468,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_check_newrelic, setup, teardown),
 		cmocka_unit_test(test_check_unknown_line),
 		cmocka_unit_test(test_prom_labels),
+		cmocka_unit_test(test_prom_age_has_replica_lag),
 		cmocka_unit_test(test_csv_quoting),
 	};
 

@@ -24,6 +24,7 @@
 #include "core/biller_status.h"
 #include "fixtures.h"
 #include "core/snapshot.h"
+#include "core/snapshot_compact.h"
 #include "core/timefmt.h"
 
 #define PCT 75				/* the default at_risk_pct */
@@ -823,6 +824,51 @@ static void test_snapshot_merge(void **state)
 	snapshot_unref(d2);
 }
 
+/* Under churn each merge holds one more arena; compacting brings the
+ * strings home and lets go of all but the interned ones, and what was
+ * read stays the same after the older snapshots are gone. */
+static void test_snapshot_compact(void **state)
+{
+	struct intern *in = intern_new();
+	struct snapshot *cur = merge_base(), *olds[8];
+	const char *ids[] = { "a", "b", "c" };
+	char name[16];
+
+	(void)state;
+	for (int i = 0; i < 8; i++) {
+		struct snapshot *d = fx_snapshot(0, "m", 2000 + i, 2000 + i);
+
+		snapshot_hold(d, intern_arena(in));
+		snprintf(name, sizeof name, "%s-%d", ids[i % 3], i);
+		fx_add_biller(d, ids[i % 3], name, "UTC", 1)->home = d->arena;
+		fx_add_batch(d, BATCH_FAILED, 10, 20, 11, 12);
+		olds[i] = cur;
+		cur = snapshot_merge(cur, d);
+	}
+	/* Its own arena, the interned one, and those of a, b and c's last
+	 * parses but the newest (its own) and the base's. */
+	assert_true(cur->nheld >= 3);
+	snapshot_compact(cur, in);
+	assert_int_equal(cur->nheld, 1);
+	assert_ptr_equal(cur->held[0], intern_arena(in));
+	for (int i = 0; i < 8; i++)
+		snapshot_unref(olds[i]);
+	intern_free(in);
+	for (size_t i = 0; i < cur->nbillers; i++) {
+		const struct biller *b = &cur->billers[i];
+
+		assert_ptr_equal(b->home, cur->arena);
+		assert_ptr_equal(b->shard, cur->shard);
+		assert_ptr_equal(b->batches[0].biller_id, b->biller_id);
+		assert_string_equal(b->biller_id, ids[i]);
+		assert_string_equal(b->batches[0].status, "failed");
+	}
+	assert_string_equal(cur->billers[0].name, "a-6");
+	assert_string_equal(cur->billers[1].name, "b-7");
+	assert_string_equal(cur->billers[2].name, "c-5");
+	snapshot_unref(cur);
+}
+
 /* --- daylight saving --------------------------------------------------------- */
 
 /* The offset of zone at an instant, from the system's zone data. */
@@ -1008,6 +1054,7 @@ int main(void)
 		cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_intern),
 		cmocka_unit_test(test_snapshot_merge),
+		cmocka_unit_test(test_snapshot_compact),
 		cmocka_unit_test(test_dst_fall_back_new_york),
 		cmocka_unit_test(test_dst_spring_forward_london),
 		cmocka_unit_test(test_fmt_clock_offsets),
