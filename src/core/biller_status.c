@@ -119,17 +119,104 @@ void biller_eval_fc(const struct biller *b, int64_t now, int at_risk_pct,
 	biller_eval_all(b, NULL, 0, now, at_risk_pct, h, o, out);
 }
 
+/* The batches that may decide a biller's status, one of each kind. */
+struct picks {
+	const struct batch *failed, *late, *risk, *other, *running, *sched;
+	const struct batch *closed_late, *closed, *held;
+	const struct hold *held_by;
+	int risk_pm;
+	bool risk_fc;
+};
+
+/* Look at open (running or scheduled) batch t: the riskiest, the running
+ * one with the earliest deadline, the first scheduled. */
+static void pick_open(struct picks *p, const struct biller *b,
+		      const struct batch *t, int64_t now, int at_risk_pct,
+		      const struct fc_history *h, const struct forecast_opts *o)
+{
+	bool fc;
+	int pm = risk_of(b, t, now, at_risk_pct, h, o, &fc);
+
+	if (pm >= 0 && pm > p->risk_pm) {
+		p->risk = t;
+		p->risk_pm = pm;
+		p->risk_fc = fc;
+	}
+	if (t->state == BATCH_RUNNING && deadline_before(t, p->running))
+		p->running = t;
+	if (t->state == BATCH_SCHEDULED &&
+	    (!p->sched || t->scheduled_at < p->sched->scheduled_at))
+		p->sched = t;
+}
+
+/* Look at closed batch t: the latest finish, and the one most late. */
+static void pick_closed(struct picks *p, const struct batch *t)
+{
+	const struct batch *cl = p->closed_late;
+
+	if (t->finished_at != BT_NO_TIME && t->deadline_at != BT_NO_TIME &&
+	    t->finished_at > t->deadline_at &&
+	    (!cl || t->finished_at - t->deadline_at >
+			    cl->finished_at - cl->deadline_at))
+		p->closed_late = t;
+	if (!p->closed || t->finished_at > p->closed->finished_at)
+		p->closed = t;
+}
+
+/* The status from the picks, most urgent first; *out's time left and
+ * share of the window from its focus. */
+static void decide(const struct picks *p, int64_t now, struct biller_eval *out)
+{
+	if (p->failed) {
+		out->status = BS_FAILED;
+		out->focus = p->failed;
+	} else if (p->late) {
+		out->status = BS_LATE;
+		out->focus = p->late;
+	} else if (p->risk) {
+		out->status = BS_AT_RISK;
+		out->focus = p->risk;
+		out->by_forecast = p->risk_fc;
+	} else if (p->other) {
+		out->status = BS_OTHER;
+		out->focus = p->other;
+	} else if (p->held) {
+		out->status = BS_HELD;
+		out->focus = p->held;
+		out->hold = p->held_by;
+		return;		/* no countdown: it waits for its release */
+	} else if (p->running) {
+		out->status = BS_RUNNING;
+		out->focus = p->running;
+	} else if (p->sched) {
+		out->status = BS_SCHEDULED;
+		out->focus = p->sched;
+	} else if (p->closed_late) {
+		out->status = BS_CLOSED_LATE;
+		out->focus = p->closed_late;
+		out->time_left = p->closed_late->finished_at -
+				 p->closed_late->deadline_at;
+		out->permille = 1000;
+		return;
+	} else if (p->closed) {
+		out->status = BS_CLOSED;
+		out->focus = p->closed;
+		out->permille = 1000;
+		return;
+	} else {
+		return;
+	}
+	out->permille = window_permille(out->focus, now);
+	out->time_left = out->focus->deadline_at == BT_NO_TIME
+				 ? 0 : out->focus->deadline_at - now;
+}
+
 void biller_eval_all(const struct biller *b, const struct hold *holds,
 		     size_t nholds, int64_t now, int at_risk_pct,
 		     const struct fc_history *h,
 		     const struct forecast_opts *o, struct biller_eval *out)
 {
-	const struct batch *failed = NULL, *late = NULL, *risk = NULL;
-	const struct batch *other = NULL, *running = NULL, *sched = NULL;
-	const struct batch *closed_late = NULL, *closed = NULL, *held = NULL;
-	const struct hold *held_by = NULL;
-	int risk_pm = -1;
-	bool risk_fc = false;
+	struct picks p = { .risk_pm = -1 };
 
 	out->status = BS_NONE;
 	out->focus = NULL;
@@ -141,91 +228,31 @@ void biller_eval_all(const struct biller *b, const struct hold *holds,
 	for (size_t i = 0; i < b->nbatches; i++) {
 		const struct batch *t = &b->batches[i];
 		int open = t->state != BATCH_CLOSED && t->state != BATCH_FAILED;
-		bool fc;
-		int pm;
 
-		if (note_held(holds, nholds, t, &held, &held_by))
+		if (note_held(holds, nholds, t, &p.held, &p.held_by))
 			continue;
-		if (t->state == BATCH_FAILED && deadline_before(t, failed))
-			failed = t;
-		if (open && deadline_passed(t, now) && deadline_before(t, late))
-			late = t;
+		if (t->state == BATCH_FAILED && deadline_before(t, p.failed))
+			p.failed = t;
+		if (open && deadline_passed(t, now) && deadline_before(t, p.late))
+			p.late = t;
 		switch (t->state) {
 		case BATCH_RUNNING:
 		case BATCH_SCHEDULED:
-			pm = risk_of(b, t, now, at_risk_pct, h, o, &fc);
-			if (pm >= 0 && pm > risk_pm) {
-				risk = t;
-				risk_pm = pm;
-				risk_fc = fc;
-			}
-			if (t->state == BATCH_RUNNING && deadline_before(t, running))
-				running = t;
-			if (t->state == BATCH_SCHEDULED &&
-			    (!sched || t->scheduled_at < sched->scheduled_at))
-				sched = t;
+			pick_open(&p, b, t, now, at_risk_pct, h, o);
 			break;
 		case BATCH_OTHER:
-			if (deadline_before(t, other))
-				other = t;
+			if (deadline_before(t, p.other))
+				p.other = t;
 			break;
 		case BATCH_CLOSED:
-			if (t->finished_at != BT_NO_TIME &&
-			    t->deadline_at != BT_NO_TIME &&
-			    t->finished_at > t->deadline_at &&
-			    (!closed_late || t->finished_at - t->deadline_at >
-				 closed_late->finished_at - closed_late->deadline_at))
-				closed_late = t;
-			if (!closed || t->finished_at > closed->finished_at)
-				closed = t;
+			pick_closed(&p, t);
 			break;
 		case BATCH_FAILED:
 		case BATCH_HELD:	/* held, seen above */
 			break;
 		}
 	}
-
-	if (failed) {
-		out->status = BS_FAILED;
-		out->focus = failed;
-	} else if (late) {
-		out->status = BS_LATE;
-		out->focus = late;
-	} else if (risk) {
-		out->status = BS_AT_RISK;
-		out->focus = risk;
-		out->by_forecast = risk_fc;
-	} else if (other) {
-		out->status = BS_OTHER;
-		out->focus = other;
-	} else if (held) {
-		out->status = BS_HELD;
-		out->focus = held;
-		out->hold = held_by;
-		return;		/* no countdown: it waits for its release */
-	} else if (running) {
-		out->status = BS_RUNNING;
-		out->focus = running;
-	} else if (sched) {
-		out->status = BS_SCHEDULED;
-		out->focus = sched;
-	} else if (closed_late) {
-		out->status = BS_CLOSED_LATE;
-		out->focus = closed_late;
-		out->time_left = closed_late->finished_at - closed_late->deadline_at;
-		out->permille = 1000;
-		return;
-	} else if (closed) {
-		out->status = BS_CLOSED;
-		out->focus = closed;
-		out->permille = 1000;
-		return;
-	} else {
-		return;
-	}
-	out->permille = window_permille(out->focus, now);
-	out->time_left = out->focus->deadline_at == BT_NO_TIME
-				 ? 0 : out->focus->deadline_at - now;
+	decide(&p, now, out);
 }
 
 const char *biller_status_label(enum biller_status s)
