@@ -135,4 +135,25 @@ const struct config_option_info *config_option(size_t i);
 const char *sort_key_name(enum sort_key k);
 int sort_key_from_name(const char *name);	/* -1 if unknown */
 
+/* --- the option table (core/config_options.c), for the loader only ----- */
+
+/* replica_max_lag's range (a shard option, parsed by the loader). */
+#define REPLICA_LAG_MIN 1
+#define REPLICA_LAG_MAX 3600
+
+enum opt_type { OPT_INT, OPT_BOOL, OPT_PATH, OPT_STRING, OPT_SORT, OPT_DSN };
+
+struct option_def {
+	struct config_option_info info;
+	enum opt_type type;
+	size_t offset;		/* of the field in struct config */
+};
+
+extern const struct option_def config_options[];
+extern const size_t config_noptions;
+
+/* Set option o of c from its text; returns NULL, or a message to free. */
+char *config_option_set(const struct option_def *o, struct config *c,
+			const char *value);
+
 #endif
