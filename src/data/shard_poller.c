@@ -47,59 +47,15 @@
 #include "query/query_notes.h"
 #include "query/query_poll.h"
 #include "data/shard_poller.h"
+#include "data/shard_poller_int.h"
 #include "data/thread_util.h"
 #include "core/snapshot_compact.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 
-/* Smallest gap between two polls that NOTIFYs may cause. */
-#define NOTIFY_MIN_GAP_MS 1000
-
-/* How often a failing listen_dsn is tried again. */
-#define LISTEN_RETRY_MS 30000
-
-struct shard_poller {
-	/* Set before the thread starts; then read-only. */
-	int index;
-	char *name;
-	char *dsn;
-	const struct config *cfg;
-	int wake_fd;
-	int ctl[2];		/* the UI writes 'r' (refresh) or 'q' (quit) */
-	pthread_t thread;
-	int started;
-
-	/* The thread's own. */
-	struct pgconn pg;
-	struct pgconn lis;	/* pooled with listen_dsn: LISTEN only */
-	char *listen_dsn;	/* NULL: none */
-	int64_t lis_retry_at;	/* mono ms: when to try lis again */
-	unsigned rng;
-	char *zones;		/* the server's zone names, as a text[] literal */
-	int failures;		/* consecutive; 0 after a good poll */
-	int contract;		/* the version this connection's shard offers */
-	bool need_full;		/* connected since the last full poll */
-	int64_t last_full;	/* mono ms of the last full poll's start */
-	int64_t last_billers;	/* ... and of the last one that read billers */
-	struct intern *intern;	/* this shard's repeated texts */
-	struct replica rep;	/* where polls go (rep.dsn NULL: the primary) */
-	struct pgconn probe;	/* a try of the replica while on the primary */
-	int64_t cursor_ms;	/* the next delta's clock; BT_NO_TIME: none */
-	bool pooled;		/* the primary's dsn goes through a pooler */
-	bool rep_pooled;	/* ... the replica's (replica_pooler) */
-
-	/* Shared, under lock. */
-	pthread_mutex_t lock;
-	int done;			/* the thread has returned */
-	pthread_cond_t done_cond;
-	unsigned gen;
-	struct snapshot *snap;
-	struct shard_health health;
-};
-
 /* --- helpers ---------------------------------------------------------- */
 
-static void publish(struct shard_poller *p, struct snapshot *snap,
+void shard_publish(struct shard_poller *p, struct snapshot *snap,
 		    enum shard_state state, const char *reason, int64_t poll_ms)
 {
 	struct snapshot *old = NULL;
@@ -136,10 +92,8 @@ static void publish(struct shard_poller *p, struct snapshot *snap,
 
 /* --- the thread ---------------------------------------------------------- */
 
-static void listen_lost(struct shard_poller *p);
-
 /* 1 s, 2 s, 4 s ... up to backoff_max, each +/-20%. */
-static int64_t next_backoff(struct shard_poller *p)
+int64_t shard_next_backoff(struct shard_poller *p)
 {
 	int64_t cap = (int64_t)p->cfg->backoff_max * 1000;
 	int64_t d = 1000;
@@ -190,7 +144,7 @@ static int wait_next(struct shard_poller *p, int64_t last_start)
 		if (!PQconsumeInput(conn) || PQstatus(conn) == CONNECTION_BAD) {
 			if (conn == p->pg.conn)
 				return 1;
-			listen_lost(p);
+			shard_listen_lost(p);
 			continue;
 		}
 		while ((nf = PQnotifies(conn))) {
@@ -199,265 +153,6 @@ static int wait_next(struct shard_poller *p, int64_t last_start)
 		}
 		if (notified && next > last_start + NOTIFY_MIN_GAP_MS)
 			next = last_start + NOTIFY_MIN_GAP_MS;
-	}
-	return 0;
-}
-
-/* Run one statement on the poll connection; *stop on a stop request. */
-static PGresult *exec(struct shard_poller *p, const char *sql, int n,
-		      const char *const *params, char *reason, size_t rn,
-		      bool *dead, bool *stop)
-{
-	bool sent;
-
-	return pgconn_exec(&p->pg, sql, n, params, reason, rn, &sent, dead,
-			   stop);
-}
-
-/* The LISTEN connection went away: polling alone until it is back. */
-static void listen_lost(struct shard_poller *p)
-{
-	log_msg(LOG_WARN, "shard %s: the listen_dsn connection was lost: "
-		"polling only until it is back", p->name);
-	pgconn_close(&p->lis);
-	p->lis_retry_at = mono_ms() + LISTEN_RETRY_MS;
-	pthread_mutex_lock(&p->lock);
-	p->health.listening = false;
-	p->health.listen = SHARD_LISTEN_FAILING;
-	pthread_mutex_unlock(&p->lock);
-}
-
-/* Through a pooler LISTEN is useless (the next statement may run on
- * another server connection, and PgBouncer drops what arrives between
- * transactions): it goes on listen_dsn, a direct connection, when one is
- * configured, tried again every LISTEN_RETRY_MS while it fails.  Failing
- * only costs the NOTIFYs, never the polls.  Returns -1 to stop. */
-static int listen_direct(struct shard_poller *p)
-{
-	char reason[sizeof p->health.reason];
-	bool sent, dead, stop;
-	PGresult *res;
-	int r;
-
-	if (!p->listen_dsn || p->lis.conn || mono_ms() < p->lis_retry_at)
-		return 0;
-	r = pgconn_open(&p->lis, reason, sizeof reason);
-	if (r < 0)
-		return -1;
-	res = r ? NULL : pgconn_exec(&p->lis, "LISTEN batchtop", 0, NULL, reason,
-				     sizeof reason, &sent, &dead, &stop);
-	if (!r && stop)
-		return -1;
-	if (!res) {
-		log_msg(LOG_WARN, "shard %s: listen_dsn: %s; polling only",
-			p->name, reason);
-		pgconn_close(&p->lis);
-		p->lis_retry_at = mono_ms() + LISTEN_RETRY_MS;
-		pthread_mutex_lock(&p->lock);
-		p->health.listen = SHARD_LISTEN_FAILING;
-		pthread_mutex_unlock(&p->lock);
-		return 0;
-	}
-	PQclear(res);
-	pthread_mutex_lock(&p->lock);
-	p->health.listening = true;
-	p->health.listen = SHARD_LISTEN_ASIDE;
-	pthread_mutex_unlock(&p->lock);
-	return 0;
-}
-
-/* LISTEN, the zone names and the contract version of a new connection.
- * Returns -1 to stop, 1 on failure (reason says why), 0 when ready.  The
- * zones and the version are kept here, per shard, not in the session:
- * through a pooler each poll may meet another server connection. */
-static int setup_session(struct shard_poller *p, char *reason, size_t rn)
-{
-	bool dead, stop, has_version;
-	PGresult *res;
-	enum shard_listen listen = SHARD_LISTEN_NONE;
-
-	/* Neither through a pooler nor on a standby (which refuses LISTEN,
-	 * and the primary's NOTIFYs never reach it): then only listen_dsn,
-	 * a direct connection, brings the wake-ups back. */
-	if (!p->pg.pooled && !p->rep.on_replica) {
-		res = exec(p, "LISTEN batchtop", 0, NULL, reason, rn, &dead,
-			   &stop);
-		if (stop)
-			return -1;
-		if (!res)
-			return 1;
-		PQclear(res);
-		listen = SHARD_LISTEN_ON;
-	} else if (listen_direct(p) < 0) {
-		return -1;
-	} else if (p->listen_dsn) {
-		listen = p->lis.conn ? SHARD_LISTEN_ASIDE : SHARD_LISTEN_FAILING;
-	}
-	pthread_mutex_lock(&p->lock);
-	p->health.listen = listen;
-	pthread_mutex_unlock(&p->lock);
-	res = exec(p, query_poll_zones_sql, 0, NULL, reason, rn, &dead, &stop);
-	if (stop)
-		return -1;
-	free(p->zones);
-	p->zones = res ? query_poll_zones(res) : NULL;
-	has_version = res && query_poll_has_version(res);
-	PQclear(res);
-	if (!p->zones)
-		return 1;
-	p->contract = 1;
-	if (has_version) {
-		res = exec(p, query_poll_version_sql, 0, NULL, reason, rn,
-			   &dead, &stop);
-		if (stop)
-			return -1;
-		/* A version function that fails (a view implementer's
-		 * mistake) leaves full polls, which are always right. */
-		if (!res && dead)
-			return 1;
-		if (res)
-			p->contract = query_poll_version(res);
-		else
-			log_msg(LOG_WARN, "shard %s: contract_version(): %s; "
-				"polling in full", p->name, reason);
-		PQclear(res);
-	}
-	p->need_full = true;
-	return 0;
-}
-
-/* Connect when not connected.  Returns -1 to stop, 1 to try again later
- * (retry_at set), 0 when connected. */
-static int ensure_connected(struct shard_poller *p, int64_t *retry_at)
-{
-	char reason[sizeof p->health.reason];
-	int r;
-
-	if (p->pg.conn)
-		return 0;
-	if (*retry_at && pgconn_wait(p->ctl[0], -1, 0, *retry_at, NULL) < 0)
-		return -1;
-	p->pg.dsn = p->rep.on_replica ? p->rep.dsn : p->dsn;
-	p->pg.pooled = p->rep.on_replica ? p->rep_pooled : p->pooled;
-	r = pgconn_open(&p->pg, reason, sizeof reason);
-	if (r == 0)
-		r = setup_session(p, reason, sizeof reason);
-	if (r < 0)
-		return -1;
-	if (r && p->rep.on_replica) {
-		/* The primary is the replica's fallback: try it at once. */
-		char why[sizeof p->rep.why];
-
-		log_msg(LOG_WARN, "shard %s: replica: %s", p->name, reason);
-		pgconn_close(&p->pg);
-		snprintf(why, sizeof why, "replica unreachable: polling the "
-			 "primary");
-		replica_fall_back(&p->rep, mono_ms(), why);
-		return ensure_connected(p, retry_at);
-	}
-	if (r) {
-		log_msg(LOG_WARN, "shard %s: %s", p->name, reason);
-		pgconn_close(&p->pg);
-		publish(p, NULL, SHARD_DOWN, reason, 0);
-		*retry_at = mono_ms() + next_backoff(p);
-		return 1;
-	}
-	log_msg(LOG_INFO, "shard %s: connected to the %s, contract v%d",
-		p->name, p->rep.on_replica ? "replica" : "primary", p->contract);
-	pthread_mutex_lock(&p->lock);
-	if (p->health.polls_ok || p->health.polls_failed)
-		p->health.reconnects++;
-	p->health.contract = p->contract;
-	pthread_mutex_unlock(&p->lock);
-	return 0;
-}
-
-/* Drop the poll connection and poll the primary from now on. */
-static void leave_replica(struct shard_poller *p, const char *why)
-{
-	log_msg(LOG_WARN, "shard %s: %s", p->name, why);
-	pgconn_close(&p->pg);
-	replica_fall_back(&p->rep, mono_ms(), why);
-}
-
-/* On the primary, every REPLICA_RETRY_MS: connect to the replica aside and
- * move over when its lag is within half the bound.  0 on either server,
- * -1 to stop, 1 when the poll connection was dropped. */
-static int replica_probe(struct shard_poller *p)
-{
-	char reason[sizeof p->health.reason], why[sizeof p->rep.why];
-	struct replica_lag lag;
-	bool dead;
-	int r;
-
-	if (mono_ms() < p->rep.retry_at)
-		return 0;
-	p->rep.retry_at = mono_ms() + REPLICA_RETRY_MS;
-	r = pgconn_open(&p->probe, reason, sizeof reason);
-	if (r == 0)
-		r = replica_measure(&p->probe, &lag, reason, sizeof reason,
-				    &dead);
-	if (r < 0)
-		return -1;
-	if (r) {
-		log_msg(LOG_DEBUG, "shard %s: replica still out: %s", p->name,
-			reason);
-		pgconn_close(&p->probe);
-		return 0;
-	}
-	if (!replica_acceptable(&p->rep, &lag, true, why, sizeof why)) {
-		snprintf(p->rep.why, sizeof p->rep.why, "%s", why);
-		pgconn_close(&p->probe);
-		return 0;
-	}
-	/* The probe becomes the poll connection, as a new one. */
-	pgconn_close(&p->pg);
-	p->pg.conn = p->probe.conn;
-	p->probe.conn = NULL;
-	p->pg.dsn = p->rep.dsn;
-	p->pg.pooled = p->rep_pooled;
-	p->rep.on_replica = true;
-	p->rep.lag = lag;
-	p->rep.why[0] = '\0';
-	r = setup_session(p, reason, sizeof reason);
-	if (r < 0)
-		return -1;
-	if (r) {
-		snprintf(why, sizeof why, "replica failed: polling the primary");
-		leave_replica(p, why);
-		return 1;
-	}
-	log_msg(LOG_INFO, "shard %s: replica lag %lld ms: polling it again",
-		p->name, (long long)lag.lag_ms);
-	return 0;
-}
-
-/* Before a poll: on the replica, measure its lag and leave it when it is
- * out of bounds; on the primary, maybe go back.  0 to poll, -1 to stop,
- * 1 when the connection was dropped (ensure_connected picks the server). */
-static int replica_check(struct shard_poller *p)
-{
-	char reason[sizeof p->health.reason], why[sizeof p->rep.why];
-	bool dead;
-	int r;
-
-	if (!p->rep.dsn)
-		return 0;
-	if (!p->rep.on_replica)
-		return replica_probe(p);
-	r = replica_measure(&p->pg, &p->rep.lag, reason, sizeof reason, &dead);
-	if (r < 0)
-		return -1;
-	if (r) {
-		snprintf(why, sizeof why, "replica failed (%.100s): polling "
-			 "the primary", reason);
-		log_msg(LOG_WARN, "shard %s: replica: %s", p->name, reason);
-		leave_replica(p, why);
-		return 1;
-	}
-	if (!replica_acceptable(&p->rep, &p->rep.lag, false, why, sizeof why)) {
-		leave_replica(p, why);
-		return 1;
 	}
 	return 0;
 }
@@ -501,7 +196,7 @@ static PGresult *read_holds(struct shard_poller *p, struct snapshot *s,
 
 	snprintf(hours, sizeof hours, "%d", p->cfg->night_hours);
 	snprintf(limit, sizeof limit, "%d", QUERY_HOLDS_LIMIT);
-	res = exec(p, query_holds_sql, 2, params, reason, rn, dead, stop);
+	res = shard_exec(p, query_holds_sql, 2, params, reason, rn, dead, stop);
 	if (res && !query_holds_parse(res, s)) {
 		snprintf(reason, rn, "holds: not a result");
 		PQclear(res);
@@ -527,7 +222,7 @@ static void poll_notes(struct shard_poller *p, struct snapshot *s,
 
 	if (p->contract < 3)
 		return;
-	res = exec(p, query_notes_poll_sql, 1, params, reason, sizeof reason,
+	res = shard_exec(p, query_notes_poll_sql, 1, params, reason, sizeof reason,
 		   &dead, &stop);
 	if (res) {
 		query_notes_parse(res, s);
@@ -566,7 +261,7 @@ static int poll_once(struct shard_poller *p, const char **params,
 		params[4] = held_ids;
 		params[5] = held_sigs;
 	}
-	res = exec(p, base ? query_poll_delta_sql : query_poll_sql,
+	res = shard_exec(p, base ? query_poll_delta_sql : query_poll_sql,
 		   base ? 6 : 4, params, reason, sizeof reason, &dead, &stop);
 	free(held_ids);
 	free(held_sigs);
@@ -630,25 +325,25 @@ static int poll_once(struct shard_poller *p, const char **params,
 			pthread_mutex_unlock(&p->lock);
 		}
 		poll_notes(p, s, params);
-		publish(p, s, SHARD_OK, NULL, end - start);
+		shard_publish(p, s, SHARD_OK, NULL, end - start);
 		return 0;
 	}
 	snapshot_unref(base);
 failed:
 	log_msg(LOG_WARN, "shard %s: %s", p->name, reason);
 	if (!dead) {
-		publish(p, NULL, SHARD_FAILING, reason, 0);
+		shard_publish(p, NULL, SHARD_FAILING, reason, 0);
 		return 0;
 	}
 	/* A connection that was working gets one immediate retry; then
 	 * back off. */
 	pgconn_close(&p->pg);
-	publish(p, NULL, SHARD_DOWN, reason, 0);
+	shard_publish(p, NULL, SHARD_DOWN, reason, 0);
 	if (p->failures == 0) {
 		p->failures = 1;
 		*retry_at = 0;
 	} else {
-		*retry_at = mono_ms() + next_backoff(p);
+		*retry_at = mono_ms() + shard_next_backoff(p);
 	}
 	return 1;
 }
@@ -665,20 +360,20 @@ static void *poller_main(void *arg)
 	snprintf(window, sizeof window, "%d", p->cfg->window_minutes);
 
 	for (;;) {
-		int r = ensure_connected(p, &retry_at);
+		int r = shard_ensure_connected(p, &retry_at);
 		int64_t start;
 
 		if (r < 0)
 			break;
 		if (r > 0)
 			continue;
-		r = replica_check(p);
+		r = shard_replica_check(p);
 		if (r < 0)
 			break;
 		if (r > 0)
 			continue;
 		params[2] = p->zones;
-		if (p->pooled && listen_direct(p) < 0)
+		if (p->pooled && shard_listen_direct(p) < 0)
 			break;
 		start = mono_ms();
 		r = poll_once(p, params, start, &retry_at);
@@ -694,7 +389,7 @@ static void *poller_main(void *arg)
 				   PQerrorMessage(p->pg.conn));
 			log_msg(LOG_WARN, "shard %s: %s", p->name, reason);
 			pgconn_close(&p->pg);
-			publish(p, NULL, SHARD_DOWN, reason, 0);
+			shard_publish(p, NULL, SHARD_DOWN, reason, 0);
 			p->failures = 1;
 			retry_at = 0;
 		}

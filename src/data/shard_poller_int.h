@@ -1,0 +1,92 @@
+/*
+ * shard_poller_int.h - the poller's own state, shared by its two files:
+ * the thread and its polls (shard_poller.c) and the sessions it opens
+ * (shard_session.c: connecting, LISTEN, the replica).  Not for use outside
+ * the poller; the rest of batchtop sees struct shard_poller through
+ * data/shard_poller.h only.
+ */
+#ifndef BT_SHARD_POLLER_INT_H
+#define BT_SHARD_POLLER_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include "core/config.h"
+#include "data/pgconn.h"
+#include "data/replica.h"
+#include "data/shard_health.h"
+
+/* Smallest gap between two polls that NOTIFYs may cause. */
+#define NOTIFY_MIN_GAP_MS 1000
+
+/* How often a failing listen_dsn is tried again. */
+#define LISTEN_RETRY_MS 30000
+
+struct shard_poller {
+	/* Set before the thread starts; then read-only. */
+	int index;
+	char *name;
+	char *dsn;
+	const struct config *cfg;
+	int wake_fd;
+	int ctl[2];		/* the UI writes 'r' (refresh) or 'q' (quit) */
+	pthread_t thread;
+	int started;
+
+	/* The thread's own. */
+	struct pgconn pg;
+	struct pgconn lis;	/* pooled with listen_dsn: LISTEN only */
+	char *listen_dsn;	/* NULL: none */
+	int64_t lis_retry_at;	/* mono ms: when to try lis again */
+	unsigned rng;
+	char *zones;		/* the server's zone names, as a text[] literal */
+	int failures;		/* consecutive; 0 after a good poll */
+	int contract;		/* the version this connection's shard offers */
+	bool need_full;		/* connected since the last full poll */
+	int64_t last_full;	/* mono ms of the last full poll's start */
+	int64_t last_billers;	/* ... and of the last one that read billers */
+	struct intern *intern;	/* this shard's repeated texts */
+	struct replica rep;	/* where polls go (rep.dsn NULL: the primary) */
+	struct pgconn probe;	/* a try of the replica while on the primary */
+	int64_t cursor_ms;	/* the next delta's clock; BT_NO_TIME: none */
+	bool pooled;		/* the primary's dsn goes through a pooler */
+	bool rep_pooled;	/* ... the replica's (replica_pooler) */
+
+	/* Shared, under lock. */
+	pthread_mutex_t lock;
+	int done;			/* the thread has returned */
+	pthread_cond_t done_cond;
+	unsigned gen;
+	struct snapshot *snap;
+	struct shard_health health;
+};
+
+PGresult *shard_exec(struct shard_poller *p, const char *sql, int n,
+		      const char *const *params, char *reason, size_t rn,
+		      bool *dead, bool *stop);
+/* The LISTEN connection went away: polling alone until it is back. */
+void shard_listen_lost(struct shard_poller *p);
+/* Through a pooler LISTEN is useless (the next statement may run on
+ * another server connection, and PgBouncer drops what arrives between
+ * transactions): it goes on listen_dsn, a direct connection, when one is
+ * configured, tried again every LISTEN_RETRY_MS while it fails.  Failing
+ * only costs the NOTIFYs, never the polls.  Returns -1 to stop. */
+int shard_listen_direct(struct shard_poller *p);
+/* Connect when not connected.  Returns -1 to stop, 1 to try again later
+ * (retry_at set), 0 when connected. */
+int shard_ensure_connected(struct shard_poller *p, int64_t *retry_at);
+/* Before a poll: on the replica, measure its lag and leave it when it is
+ * out of bounds; on the primary, maybe go back.  0 to poll, -1 to stop,
+ * 1 when the connection was dropped (ensure_connected picks the server). */
+int shard_replica_check(struct shard_poller *p);
+/* Publish snap (NULL: keep the last) and the shard's state (shard_poller.c). */
+void shard_publish(struct shard_poller *p, struct snapshot *snap,
+		   enum shard_state state, const char *reason, int64_t poll_ms);
+/* The next reconnect's delay in ms, growing with p->failures. */
+int64_t shard_next_backoff(struct shard_poller *p);
+
+#endif
