@@ -1,11 +1,15 @@
 /*
  * advance.c - start, finish and fail batch closes (see advance.h).
  *
- * A close's attempt runs for a fraction of its window: mostly well inside
- * it, some near the deadline, a few past it.  Whether it fails is drawn
- * against --fail-rate; so that a demo shows a failure within its first
- * minute, the third close to finish on a shard in a run fails if none has
- * yet (demo billers excluded: their failures are the false alarms).
+ * Tonight's closes follow the history's model (duration.h): a due close
+ * starts after its start delay, and runs for its biller's typical duration
+ * with its own noise (now and then a slow outlier), stretched by the load
+ * of its wave counted as seed.c counts the history's, so batchtop's
+ * forecasts from that history fit what happens live.  Whether it fails is
+ * drawn against --fail-rate (a failure ends it part way); so that a demo
+ * shows a failure within its first minute, the third close to finish on a
+ * shard in a run fails if none has yet (demo billers excluded: their
+ * failures are the false alarms).
  */
 #include "advance.h"
 
@@ -13,40 +17,43 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duration.h"
 #include "names.h"
 #include "rng.h"
 
-struct attempt_plan {
-	double frac;	/* of the window */
-	bool fails;
-};
-
-static void plan_attempt(const struct sim_config *cfg, const char *batch_id, int attempt,
-			 struct attempt_plan *p)
+/* The biller's key for its size (duration_invoices): its shard's number
+ * and its own, as seed.c keys it, so a close of a scratch database of
+ * another name has the size its history was seeded with. */
+static void biller_key(const struct shard *s, const char *biller_id, char *key, size_t n)
 {
-	static const int w[] = { 70, 18, 8, 4 };
-	struct rng r;
-	double u;
+	size_t len = strlen(s->db);
+	char *end;
+	long num;
 
-	rng_init_keyed(&r, cfg->seed, batch_id, (uint64_t)attempt);
-	u = rng_unit(&r);
-	switch (rng_weighted(&r, w, 4)) {
-	case 0:
-		p->frac = 0.10 + 0.50 * u;	/* well inside */
-		break;
-	case 1:
-		p->frac = 0.60 + 0.30 * u;
-		break;
-	case 2:
-		p->frac = 0.90 + 0.15 * u;	/* near the deadline */
-		break;
-	default:
-		p->frac = 1.05 + 0.55 * u;	/* missed the hour */
-		break;
+	if (strncmp(biller_id, s->db, len) == 0 && strncmp(biller_id + len, "-b", 2) == 0) {
+		num = strtol(biller_id + len + 2, &end, 10);
+		if (*end == '\0' && num > 0) {
+			snprintf(key, n, "shard%d-b%03ld", s->number, num);
+			return;
+		}
 	}
-	p->fails = rng_unit(&r) < cfg->fail_rate;
-	if (p->fails)	/* a timeout or a lost connection ends it early */
-		p->frac *= 0.3 + 0.6 * rng_unit(&r);
+	snprintf(key, n, "%s", biller_id);
+}
+
+/* The load of b's wave, as seed.c's history counts it: the closes of its
+ * business day scheduled within DURATION_LOAD_RADIUS platform seconds of
+ * it, past DURATION_LOAD_FREE.  $1 is the radius in real seconds. */
+#define LOAD_OVER_SQL \
+	"greatest((SELECT count(*) FROM batchtop.batch_close AS o " \
+	"  WHERE o.business_day = b.business_day " \
+	"  AND o.scheduled_at BETWEEN b.scheduled_at - $1::float8 * interval '1 second' " \
+	"  AND b.scheduled_at + $1::float8 * interval '1 second') - 1 - $2::int, 0)"
+
+static void load_params(const struct sim_config *cfg, char *radius, size_t nr, char *free_,
+			size_t nf)
+{
+	snprintf(radius, nr, "%.6f", DURATION_LOAD_RADIUS / cfg->speed);
+	snprintf(free_, nf, "%d", DURATION_LOAD_FREE);
 }
 
 /* Contract v3, as a real worker honours it: a due close that an active
@@ -83,20 +90,18 @@ static bool hold_step(struct shard *s)
 	return true;
 }
 
-bool advance_start_due(struct shard *s, const struct sim_config *cfg)
+static bool start_one(struct shard *s, const char *batch_id)
 {
+	const char *params[1] = { batch_id };
 	PGresult *res;
 
-	(void)cfg;
-	if (!hold_step(s))
-		return false;
 	/* The hold check is in the same statement as the start, so a hold
 	 * placed at this moment either sees the batch running or keeps it. */
 	res = shard_query(s, s->holds ?
 		"UPDATE batchtop.batch_close AS b "
 		"SET status = 'running', started_at = now(), finished_at = NULL, "
 		"    attempts = b.attempts + 1, updated_at = now() "
-		"WHERE b.status = 'scheduled' AND b.scheduled_at <= now() "
+		"WHERE b.batch_id = $1 AND b.status = 'scheduled' "
 		"  AND batchtop.batch_hold(b.batch_id) IS NULL "
 		"RETURNING b.batch_id, b.biller_id, b.payment_type, b.module, b.attempts, "
 		"  coalesce((SELECT bl.name FROM batchtop.biller AS bl WHERE bl.biller_id = b.biller_id), b.biller_id), "
@@ -104,11 +109,11 @@ bool advance_start_due(struct shard *s, const struct sim_config *cfg)
 		"UPDATE batchtop.batch_close AS b "
 		"SET status = 'running', started_at = now(), finished_at = NULL, "
 		"    attempts = b.attempts + 1, updated_at = now() "
-		"WHERE b.status = 'scheduled' AND b.scheduled_at <= now() "
+		"WHERE b.batch_id = $1 AND b.status = 'scheduled' "
 		"RETURNING b.batch_id, b.biller_id, b.payment_type, b.module, b.attempts, "
 		"  coalesce((SELECT bl.name FROM batchtop.biller AS bl WHERE bl.biller_id = b.biller_id), b.biller_id), "
 		"  coalesce(to_char(b.deadline_at, 'HH24:MI:SS TZ'), 'unknown')",
-		0, NULL);
+		1, params);
 	if (!res)
 		return false;
 	for (int i = 0; i < PQntuples(res); i++) {
@@ -124,6 +129,42 @@ bool advance_start_due(struct shard *s, const struct sim_config *cfg)
 	}
 	PQclear(res);
 	return true;
+}
+
+bool advance_start_due(struct shard *s, const struct sim_config *cfg)
+{
+	char radius[32], free_[16];
+	const char *params[2] = { radius, free_ };
+	PGresult *res;
+	bool ok = true;
+
+	if (!hold_step(s))
+		return false;
+	/* A due close starts after its start delay (duration.h: drawn, plus
+	 * the wait its wave's load adds), as the history's did. */
+	load_params(cfg, radius, sizeof radius, free_, sizeof free_);
+	res = shard_query(s,
+		"SELECT b.batch_id, b.biller_id, b.attempts, "
+		"  extract(epoch FROM now() - b.scheduled_at)::float8, " LOAD_OVER_SQL " "
+		"FROM batchtop.batch_close AS b "
+		"WHERE b.status = 'scheduled' AND b.scheduled_at <= now() "
+		"ORDER BY b.scheduled_at, b.batch_id", 2, params);
+	if (!res)
+		return false;
+	for (int i = 0; i < PQntuples(res) && ok; i++) {
+		const char *batch = PQgetvalue(res, i, 0);
+		double since = strtod(PQgetvalue(res, i, 3), NULL);
+		struct duration_plan p;
+		char key[128];
+
+		biller_key(s, PQgetvalue(res, i, 1), key, sizeof key);
+		duration_plan_close(cfg->seed, key, batch, atoi(PQgetvalue(res, i, 2)) + 1,
+				    atoi(PQgetvalue(res, i, 4)), cfg->fail_rate, &p);
+		if (since >= p.delay / cfg->speed)
+			ok = start_one(s, batch);
+	}
+	PQclear(res);
+	return ok;
 }
 
 static bool warned(struct shard *s, const char *key, bool add)
@@ -234,21 +275,24 @@ static bool close_batch(struct shard *s, const char *batch_id, const char *bille
 
 bool advance_finish_running(struct shard *s, const struct sim_config *cfg)
 {
+	char radius[32], free_[16];
+	const char *params[2] = { radius, free_ };
 	PGresult *res;
 	int n;
 	bool ok = true;
 
+	load_params(cfg, radius, sizeof radius, free_, sizeof free_);
 	res = shard_query(s,
 		"SELECT b.batch_id, b.biller_id, b.attempts, "
 		"  extract(epoch FROM now() - coalesce(b.started_at, b.updated_at))::float8, "
 		"  extract(epoch FROM coalesce(b.deadline_at, b.scheduled_at + interval '45 minutes') "
-		"    - b.scheduled_at)::float8, "
-		"  coalesce(bl.is_demo, false) "
+		"    - now())::float8, "
+		"  coalesce(bl.is_demo, false), " LOAD_OVER_SQL " "
 		"FROM batchtop.batch_close AS b "
 		"LEFT JOIN batchtop.biller AS bl ON bl.biller_id = b.biller_id "
 		"WHERE b.status = 'running' AND NOT EXISTS (SELECT 1 FROM batchtop.rerun_request AS r "
 		"  WHERE r.kind = 'batch_close' AND r.target_id = b.batch_id AND r.status = 'running') "
-		"ORDER BY b.started_at, b.batch_id", 0, NULL);
+		"ORDER BY b.started_at, b.batch_id", 2, params);
 	if (!res)
 		return false;
 	n = PQntuples(res);
@@ -256,20 +300,24 @@ bool advance_finish_running(struct shard *s, const struct sim_config *cfg)
 		const char *batch = PQgetvalue(res, i, 0), *biller = PQgetvalue(res, i, 1);
 		int attempt = atoi(PQgetvalue(res, i, 2));
 		double elapsed = strtod(PQgetvalue(res, i, 3), NULL);
-		double win = strtod(PQgetvalue(res, i, 4), NULL);
+		double left = strtod(PQgetvalue(res, i, 4), NULL);
 		bool demo = PQgetvalue(res, i, 5)[0] == 't';
-		struct attempt_plan p;
+		struct duration_plan p;
 		char key[200];
+		double runs;
 
-		if (win <= 0)
-			win = sim_window_seconds(cfg);
-		plan_attempt(cfg, batch, attempt, &p);
+		biller_key(s, biller, key, sizeof key);
+		duration_plan_close(cfg->seed, key, batch, attempt, atoi(PQgetvalue(res, i, 6)),
+				    cfg->fail_rate, &p);
+		runs = p.duration / cfg->speed * (p.fails ? p.fail_frac : 1.0);
 		snprintf(key, sizeof key, "%s#%d", batch, attempt);
-		if (elapsed < p.frac * win) {
-			if (elapsed >= 0.8 * win && !warned(s, key, true))
+		if (elapsed < runs) {
+			double win = elapsed + left;
+
+			if (win > 0 && elapsed >= 0.8 * win && !warned(s, key, true))
 				shard_log(s, biller, batch, "warn",
 					  "still running at 80%% of its window, %s before the deadline",
-					  sim_format_seconds(win - elapsed));
+					  sim_format_seconds(left));
 			continue;
 		}
 		unwarn(s, key);

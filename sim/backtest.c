@@ -14,9 +14,12 @@
  * it that night.  Each close of the day is then forecast at every "minute"
  * from its scheduled time until it finished (or its deadline passed), as
  * scheduled before its start and running after it, just as the grid sees
- * it.  A minute is a 45th of the close's window (scheduled to deadline),
- * so a history compressed by the simulator's --speed replays in its own
- * minutes.  Then:
+ * it.  A minute is --minute milliseconds (scripts/backtest gives the
+ * simulator's: 60000 / --speed), else a 45th of the close's window
+ * (scheduled to deadline), so a history compressed by the simulator's
+ * --speed replays in its own minutes; since the simulator's windows end
+ * at the :45 file run, 15 to 45 minutes after a close is due, the window
+ * is a minute's measure only for a close due at the hour.  Then:
  *   - calibration: the forecasts binned by P(miss), with the share of
  *     them whose close really missed its deadline;
  *   - "will miss" and "at risk" 20 minutes before the deadline: of the
@@ -45,6 +48,7 @@ struct opts {
 	int history_days;	/* days of history behind each forecast */
 	int warmup;		/* first days used only as history */
 	int lead_minutes;	/* "20 minutes before the deadline" */
+	int minute_ms;		/* a platform minute; 0: a 45th of the window */
 	struct forecast_opts fc;
 };
 
@@ -187,7 +191,7 @@ static void replay(const struct fc_history *h, const struct past *p, size_t nbat
 	struct biller b;
 	struct batch t;
 	struct forecast f;
-	int64_t minute = (p->deadline - p->sched) / WINDOW_MINUTES;
+	int64_t minute = o->minute_ms ? o->minute_ms : (p->deadline - p->sched) / WINDOW_MINUTES;
 	int64_t lead = p->deadline - o->lead_minutes * minute;
 	int64_t end = p->finished < p->deadline ? p->finished : p->deadline;
 	bool missed = p->finished > p->deadline;
@@ -295,7 +299,7 @@ static void report(const struct tally *y, const struct opts *o, long ndays, long
 static void usage(FILE *out)
 {
 	fputs("usage: backtest [--history DAYS] [--warmup DAYS] [--lead MINUTES]\n"
-	      "                [--at-risk PCT] [--will-miss PCT] < closes.tsv\n"
+	      "                [--at-risk PCT] [--will-miss PCT] [--minute MS] < closes.tsv\n"
 	      "Replays past closes (tab-separated, see scripts/backtest) through\n"
 	      "batchtop's forecast and prints its calibration and precision/recall.\n", out);
 }
@@ -320,6 +324,7 @@ int main(int argc, char **argv)
 		{ "lead", required_argument, NULL, 'l' },
 		{ "at-risk", required_argument, NULL, 'r' },
 		{ "will-miss", required_argument, NULL, 'm' },
+		{ "minute", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -338,6 +343,7 @@ int main(int argc, char **argv)
 		case 'l': o.lead_minutes = int_arg(optarg, 1, WINDOW_MINUTES); break;
 		case 'r': o.fc.at_risk_pct = int_arg(optarg, 1, 100); break;
 		case 'm': o.fc.will_miss_pct = int_arg(optarg, 1, 100); break;
+		case 'M': o.minute_ms = int_arg(optarg, 1, 3600000); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 64;
 		}

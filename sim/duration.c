@@ -29,7 +29,7 @@ double duration_base(int invoices)
 {
 	double n = invoices < INVOICES_MIN ? INVOICES_MIN : invoices;
 
-	return 240.0 + 190.0 * log2(n / INVOICES_MIN);
+	return 180.0 + 140.0 * log2(n / INVOICES_MIN);
 }
 
 double duration_load_factor(int load)
@@ -57,4 +57,19 @@ double duration_start_delay(struct rng *r)
 	if (rng_unit(r) < 0.03)
 		d += 300.0 + 600.0 * rng_unit(r);
 	return d;
+}
+
+void duration_plan_close(uint64_t seed, const char *biller_key, const char *batch_id,
+			 int attempt, int over, double fail_rate, struct duration_plan *p)
+{
+	struct rng r;
+
+	/* Drawn in the history's order: delay, then noise. */
+	rng_init_keyed(&r, seed, batch_id, 0x70a1u + (uint64_t)attempt);
+	p->delay = duration_start_delay(&r) + over * DURATION_DELAY_STEP;
+	p->duration = duration_base(duration_invoices(seed, biller_key)) * duration_noise(&r) *
+		      duration_load_factor(over + DURATION_LOAD_FREE);
+	p->fails = rng_unit(&r) < fail_rate;
+	/* A timeout or a lost connection ends it early. */
+	p->fail_frac = 0.3 + 0.6 * rng_unit(&r);
 }

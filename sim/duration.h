@@ -13,6 +13,7 @@
 #ifndef SIM_DURATION_H
 #define SIM_DURATION_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "rng.h"
@@ -35,7 +36,7 @@
 int duration_invoices(uint64_t seed, const char *key);
 
 /* The typical duration of a close of that many invoices on an idle shard:
- * 4 minutes for the smallest, about 28 for the largest. */
+ * 3 minutes for the smallest, about 21 for the largest. */
 double duration_base(int invoices);
 
 /* The factor a load of `load` other closes running alongside applies. */
@@ -48,5 +49,20 @@ double duration_noise(struct rng *r);
 /* The start delay after scheduled_at on an idle shard: mostly under two
  * minutes, now and then five to fifteen. */
 double duration_start_delay(struct rng *r);
+
+/* The same model for tonight's live closes (advance.c): the invoices of
+ * the biller, noise and outliers and the start delay drawn from (seed,
+ * batch_id, attempt) so a restarted simulator draws them again, and the
+ * load of its wave counted as the history's (its neighbours scheduled
+ * within DURATION_LOAD_RADIUS platform seconds, less DURATION_LOAD_FREE),
+ * all in platform seconds. */
+struct duration_plan {
+	double delay;		/* after scheduled_at, load wait included */
+	double duration;
+	bool fails;		/* drawn against fail_rate; then it ends at */
+	double fail_frac;	/* this fraction of its duration */
+};
+void duration_plan_close(uint64_t seed, const char *biller_key, const char *batch_id,
+			 int attempt, int over, double fail_rate, struct duration_plan *p);
 
 #endif

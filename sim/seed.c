@@ -7,8 +7,11 @@
  * (shard1-b007) so they stay unique when batchtop merges shards.
  *
  * Tonight is compressed by --speed: a few closes are due within the first
- * seconds, the rest follow over 6 platform hours, most of them in the 23:00
- * wave.  Times are offsets that the SQL adds to the server's now().  Each
+ * seconds, the rest at their billers' local schedules (the 23:00 wave of
+ * each time zone, some earlier in the evening, some after midnight), as
+ * each past day of the history has them, with the long quiet gaps between
+ * the zones' waves shortened.  Times are offsets that the SQL adds to the
+ * server's now().  Each
  * close's deadline is a payment-file run of the compressed clock (:45 of a
  * --file-period "hour", counted from midnight UTC), the first one at least
  * 15 platform minutes after it is due; a close due earlier than 45 minutes
@@ -17,7 +20,9 @@
  * one clock.
  * History is compressed the same way: its windows and durations are
  * platform minutes at --speed, placed at each biller's local schedule of
- * each past day, so the estimates drawn from it fit tonight's clock.
+ * each past day, so the estimates drawn from it fit tonight's clock; its
+ * deadlines are the :45 file runs as tonight's (15 to 45 minutes after a
+ * close is due, a close due before the hour waiting for it).
  * A past close's duration follows duration.h: the biller's size, noise
  * and outliers drawn here, then the load of its wave (the closes of the
  * shard scheduled near it that day) applied by the shard in one UPDATE.
@@ -36,8 +41,8 @@
 #include "rows.h"
 
 #define MAX_PAIRS 3
-#define NIGHT_SECONDS (6.0 * 3600.0)
 #define HISTORY_WINDOW 2700.0	/* 45 minutes */
+#define TONIGHT_GAP_MAX "900.0"	/* platform seconds; > DURATION_LOAD_RADIUS */
 
 struct seed_biller {
 	char id[96];
@@ -185,52 +190,45 @@ static bool insert_billers(struct seed_ctx *c)
 	return ok;
 }
 
-/* Real seconds from now until a close of tonight is due. */
-static double tonight_offset(struct seed_ctx *c, int nth)
+/* Real seconds from now until a close of tonight is due, for the few due
+ * right away (the first three of the shard and about one in twenty more,
+ * so a demo has work from its first seconds); -1 for the others, which
+ * keep their biller's schedule (insert_tonight). */
+static double tonight_right_away(struct seed_ctx *c, int nth, double first_span)
 {
-	static const int wave_w[] = { 45, 15, 40 };
-	double first_span = 10.0 * (c->cfg->speed > 60.0 ? 60.0 / c->cfg->speed : 1.0);
-	double t;
-
-	/* The first few of the shard, and some more, are due right away. */
-	if (nth < 3 || rng_unit(&c->r) < 0.12)
+	if (nth < 3 || rng_unit(&c->r) < 0.05)
 		return 0.2 + rng_unit(&c->r) * (first_span - 0.2);
-	switch (rng_weighted(&c->r, wave_w, 3)) {
-	case 0:		/* the 23:00 wave, an hour into the night */
-		t = 3600.0 + 420.0 * rng_normalish(&c->r);
-		break;
-	case 1:		/* a smaller one at midnight */
-		t = 7200.0 + 300.0 * rng_normalish(&c->r);
-		break;
-	default:
-		t = rng_unit(&c->r) * NIGHT_SECONDS;
-		break;
-	}
-	if (t < 0)
-		t = 0;
-	if (t > NIGHT_SECONDS)
-		t = NIGHT_SECONDS;
-	return first_span + t / c->cfg->speed;
+	return -1;
 }
 
 static bool insert_tonight(struct seed_ctx *c, int *count)
 {
 	const struct sim_config *cfg = c->cfg;
+	double first_span = 10.0 * (cfg->speed > 60.0 ? 60.0 / cfg->speed : 1.0);
 	struct rows t;
 	bool ok;
 	int nth = 0;
 
-	rows_init(&t, 9);
+	rows_init(&t, 13);
 	for (int i = 0; i < c->nb; i++) {
 		const struct seed_biller *b = &c->b[i];
 
 		for (int k = 0; k < b->npairs; k++) {
+			double now = tonight_right_away(c, nth++, first_span);
+
 			rows_addf(&t, "%s-%s-%s-%s", b->id, c->today,
 				  pair_type(b->pairs[k]), pair_module(b->pairs[k]));
 			rows_add(&t, b->id);
 			rows_add(&t, pair_type(b->pairs[k]));
 			rows_add(&t, pair_module(b->pairs[k]));
-			rows_addf(&t, "%.3f", tonight_offset(c, nth++));
+			rows_add(&t, b->p.timezone);
+			rows_addf(&t, "%.0f", b->local_start[k]);
+			if (now >= 0)
+				rows_addf(&t, "%.3f", now);
+			else
+				rows_add(&t, NULL);
+			rows_addf(&t, "%.3f", first_span);
+			rows_addf(&t, "%.6f", cfg->speed);
 			rows_addf(&t, "%.3f", sim_window_seconds(cfg));
 			rows_addf(&t, "%.3f", cfg->file_period);
 			rows_addf(&t, "%.3f", sim_file_offset(cfg));
@@ -238,20 +236,48 @@ static bool insert_tonight(struct seed_ctx *c, int *count)
 		}
 	}
 	*count = nth;
-	/* d: the first file run (k * period + offset, from the epoch, which
-	 * is a midnight) at least 15 platform minutes after the close is due;
-	 * the close is due no earlier than a window before it. */
+	/* Tonight has the history's shape: each close at its biller's local
+	 * schedule (so per time zone waves, not one dense UTC wave, and the
+	 * same neighbours, hence the same load, as on a past day), in UTC
+	 * order from the first of them, compressed by --speed.  A quiet gap
+	 * longer than TONIGHT_GAP_MAX platform seconds (more than the load's
+	 * radius, so no close's neighbours change) loses its whole hours, so
+	 * a European biller's 22:00 does not leave the demo idle until the
+	 * American waves, and every close keeps its minute of the hour: with
+	 * the default --file-period its window to the :45 file is the one it
+	 * has on a past day (insert_history).  d: the first file run (k * period + offset, from
+	 * the epoch, which is a midnight) at least 15 platform minutes after
+	 * the close is due; the close is due no earlier than a window before
+	 * it. */
 	ok = shard_bulk(c->s,
+		"WITH v AS (SELECT * FROM (VALUES %s) AS v(id, biller, ptype, module, tz, loc, "
+		"  now, span, spd, win, per, fo, day)), "
+		"t AS (SELECT v.id, (v.day::date + v.loc::float8 * interval '1 second') "
+		"  AT TIME ZONE v.tz AS at FROM v WHERE v.now IS NULL), "
+		"g AS (SELECT t.id, t.at, coalesce(extract(epoch FROM t.at - "
+		"  lag(t.at) OVER (ORDER BY t.at, t.id)), 0)::float8 AS gap, "
+		"  extract(epoch FROM min(t.at) OVER ())::float8 AS t0 FROM t), "
+		"p AS (SELECT g.id, g.t0, sum(CASE WHEN g.gap > " TONIGHT_GAP_MAX " THEN g.gap - 3600 * "
+		"  floor((g.gap - " TONIGHT_GAP_MAX ") / 3600) ELSE g.gap END) "
+		"  OVER (ORDER BY g.at, g.id) AS plat FROM g), "
+		/* The first scheduled close at its own minute of the compressed
+		 * hour: a: real seconds until then. */
+		"a AS (SELECT v.span::float8 + (q.x - v.per::float8 * floor(q.x / v.per::float8)) AS lead "
+		"  FROM v CROSS JOIN LATERAL (SELECT (SELECT min(p.t0) FROM p) AS t0) AS f "
+		"  CROSS JOIN LATERAL (SELECT (f.t0 - 3600 * floor(f.t0 / 3600)) / v.spd::float8 "
+		"    - extract(epoch FROM now()) - v.span::float8 AS x) AS q LIMIT 1), "
+		"x AS (SELECT v.*, coalesce(v.now::float8, "
+		"  coalesce((SELECT a.lead FROM a), v.span::float8) + p.plat / v.spd::float8) "
+		"  AS off FROM v LEFT JOIN p ON p.id = v.id) "
 		"INSERT INTO batchtop.batch_close (batch_id, biller_id, business_day, "
 		"payment_type, module, scheduled_at, deadline_at, status, attempts, updated_at) "
-		"SELECT v.id, v.biller, v.day::date, v.ptype, v.module, "
-		"greatest(now() + v.off::float8 * interval '1 second', "
-		"         d.at - v.win::float8 * interval '1 second'), d.at, "
+		"SELECT x.id, x.biller, x.day::date, x.ptype, x.module, "
+		"greatest(now() + x.off * interval '1 second', "
+		"         d.at - x.win::float8 * interval '1 second'), d.at, "
 		"'scheduled', 0, now() "
-		"FROM (VALUES %s) AS v(id, biller, ptype, module, off, win, per, fo, day) "
-		"CROSS JOIN LATERAL (SELECT to_timestamp(ceil((extract(epoch FROM now()) "
-		"  + v.off::float8 + v.win::float8 * 15 / 45 - v.fo::float8) / v.per::float8) "
-		"  * v.per::float8 + v.fo::float8) AS at) AS d", &t);
+		"FROM x CROSS JOIN LATERAL (SELECT to_timestamp(ceil((extract(epoch FROM now()) "
+		"  + x.off + x.win::float8 * 15 / 45 - x.fo::float8) / x.per::float8) "
+		"  * x.per::float8 + x.fo::float8) AS at) AS d", &t);
 	rows_free(&t);
 	return ok;
 }
@@ -411,7 +437,7 @@ static bool insert_history(struct seed_ctx *c)
 		"payment_type, module, scheduled_at, deadline_at, started_at, finished_at, "
 		"status, attempts, error_class, error_message, updated_at) "
 		"SELECT v.id, v.biller, v.day::date, v.ptype, v.module, s.t, "
-		"s.t + v.win::float8 * interval '1 second', "
+		"s.t + v.win::float8 * w.frac * interval '1 second', "
 		"s.t + v.delay::float8 * interval '1 second', "
 		"s.t + (v.delay::float8 + v.dur::float8) * interval '1 second', "
 		"'closed', v.attempts::int, v.eclass, v.emsg, "
@@ -419,7 +445,12 @@ static bool insert_history(struct seed_ctx *c)
 		"FROM (VALUES %s) AS v(id, biller, day, ptype, module, tz, loc, delay, dur, win, "
 		"attempts, eclass, emsg) "
 		"CROSS JOIN LATERAL (SELECT (v.day::date + v.loc::float8 * interval '1 second') "
-		"AT TIME ZONE v.tz AS t) AS s", &t);
+		"AT TIME ZONE v.tz AS l) AS o "
+		/* The :45 file at least 15 minutes after it, as tonight's. */
+		"CROSS JOIN LATERAL (SELECT to_timestamp(ceil((extract(epoch FROM o.l) - 1800) / 3600) "
+		"  * 3600 + 2700) AS d) AS f "
+		"CROSS JOIN LATERAL (SELECT greatest(o.l, f.d - interval '45 minutes') AS t) AS s "
+		"CROSS JOIN LATERAL (SELECT extract(epoch FROM f.d - s.t)::float8 / 2700 AS frac) AS w", &t);
 	rows_free(&t);
 	return ok && apply_load(c);
 }
