@@ -67,6 +67,16 @@ void *arena_alloc(struct arena *a, size_t n)
 	void *p;
 
 	n = (n + 15) & ~(size_t)15;
+	/* A block bigger than a chunk (a poll's batch records) gets a chunk
+	 * of its own behind the head, so the head's free room is not lost. */
+	if (c && n > ARENA_CHUNK && c->size - c->used < n) {
+		struct arena_chunk *big = xmalloc(sizeof *big + n);
+
+		big->size = big->used = n;
+		big->next = c->next;
+		c->next = big;
+		return big->data;
+	}
 	if (!c || c->size - c->used < n) {
 		size_t size = n > a->next_size ? n : a->next_size;
 

@@ -47,6 +47,14 @@ static void move_biller(struct snapshot *s, struct intern *in,
 	b->timezone = common(in, a, b->timezone);
 	b->shard = s->shard;
 	b->search = own(a, b->search);
+	/* The records are shared with older snapshots, which may still be
+	 * drawn: copy them before rewriting, never rewrite in place. */
+	if (b->nbatches) {
+		struct batch *t = arena_alloc(a, b->nbatches * sizeof *t);
+
+		memcpy(t, b->batches, b->nbatches * sizeof *t);
+		b->batches = t;
+	}
 	for (size_t j = 0; j < b->nbatches; j++)
 		move_batch(s, in, b, &b->batches[j]);
 	/* It pointed at a batch's error class: now the re-interned one. */

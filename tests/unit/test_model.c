@@ -775,6 +775,8 @@ static void test_snapshot_merge(void **state)
 	struct snapshot *d = fx_snapshot(0, "m", 2000, 2000);
 	struct snapshot *r, *idle, *d2;
 	const char *a_name = base->billers[0].name;
+	const struct batch *a_batches = base->billers[0].batches;
+	const struct batch *c_batches = base->billers[2].batches;
 
 	(void)state;
 	fx_add_biller(d, "b", "b", "UTC", 1)->home = d->arena;
@@ -789,10 +791,12 @@ static void test_snapshot_merge(void **state)
 	assert_int_equal(r->billers[1].batches[0].state, BATCH_FAILED);
 	assert_string_equal(r->billers[3].biller_id, "z");
 	assert_int_equal(r->billers[3].nbatches, 0);
-	/* Contiguous, in biller order, as a full poll's. */
-	assert_ptr_equal(r->billers[0].batches, &r->batches[0]);
-	assert_ptr_equal(r->billers[1].batches, &r->batches[2]);
-	assert_ptr_equal(r->billers[2].batches, &r->batches[3]);
+	/* The unchanged billers' batch records are base's, not copies; the
+	 * changed one's are d's. */
+	assert_ptr_equal(r->billers[0].batches, a_batches);
+	assert_ptr_equal(r->billers[2].batches, c_batches);
+	assert_ptr_not_equal(r->billers[1].batches, base->billers[1].batches);
+	assert_int_equal(base->billers[1].batches[0].state, BATCH_CLOSED);
 	assert_int_not_equal(r->names_id, base->names_id);	/* z is new */
 	assert_int_equal(base->nbillers, 3);	/* base is not touched */
 	assert_int_equal(base->billers[1].nbatches, 2);
@@ -806,7 +810,7 @@ static void test_snapshot_merge(void **state)
 	idle = fx_snapshot(0, "m", 3000, 3000);
 	idle = snapshot_merge(r, idle);
 	assert_ptr_equal(idle->billers, r->billers);
-	assert_ptr_equal(idle->batches, r->batches);
+	assert_ptr_equal(idle->billers[2].batches, r->billers[2].batches);
 	assert_int_equal(idle->names_id, r->names_id);
 	assert_ptr_equal(idle->arrays_owner, r);
 
@@ -869,6 +873,76 @@ static void test_snapshot_compact(void **state)
 	snapshot_unref(cur);
 }
 
+/* The batch records an unchanged biller shares with an older snapshot that
+ * is still published (the UI may be drawing it) are copied by compaction,
+ * never rewritten in place; the new snapshot reads the same values. */
+static void test_snapshot_compact_shared(void **state)
+{
+	struct intern *in = intern_new();
+	struct snapshot *base = merge_base(), *prev, *cur;
+	const struct batch *shared;
+	const char *status;
+
+	(void)state;
+	prev = fx_snapshot(0, "m", 2000, 2000);
+	fx_add_biller(prev, "b", "b", "UTC", 1)->home = prev->arena;
+	fx_add_batch(prev, BATCH_FAILED, 10, 20, 11, 12);
+	prev = snapshot_merge(base, prev);
+	snapshot_unref(base);
+	shared = prev->billers[0].batches;
+	status = shared[1].status;
+
+	cur = fx_snapshot(0, "m", 3000, 3000);
+	snapshot_hold(cur, intern_arena(in));
+	fx_add_biller(cur, "c", "c", "UTC", 1)->home = cur->arena;
+	cur = snapshot_merge(prev, cur);
+	assert_ptr_equal(cur->billers[0].batches, shared);
+	snapshot_compact(cur, in);
+
+	/* prev's records are as they were: same place, same strings. */
+	assert_ptr_equal(prev->billers[0].batches, shared);
+	assert_ptr_equal(shared[1].status, status);
+	assert_ptr_equal(shared[1].biller_id, prev->billers[0].biller_id);
+	/* cur has its own copy, with the same values. */
+	assert_ptr_not_equal(cur->billers[0].batches, shared);
+	assert_int_equal(cur->billers[0].nbatches, 2);
+	assert_string_equal(cur->billers[0].batches[1].status, "scheduled");
+	assert_int_equal(cur->billers[0].batches[1].deadline_at, 40);
+	assert_ptr_equal(cur->billers[0].batches[1].biller_id,
+			 cur->billers[0].biller_id);
+	assert_int_equal(cur->nbatches, 3);
+
+	/* prev gone, cur still reads everything from its own arenas. */
+	snapshot_unref(prev);
+	intern_free(in);
+	assert_string_equal(cur->billers[1].batches[0].status, "failed");
+	assert_string_equal(cur->billers[0].batches[0].batch_id, "m-1");
+	snapshot_unref(cur);
+}
+
+/* A merge that changes one biller adds no batch record: its batch count is
+ * the base's, less the changed biller's old ones, plus its new ones, and
+ * the bad rows are counted the same way. */
+static void test_snapshot_merge_counts(void **state)
+{
+	struct snapshot *base = merge_base(), *d;
+
+	(void)state;
+	base->billers[1].batches[0].bad = "status NULL";
+	base->nbad = 1;
+	d = fx_snapshot(0, "m", 2000, 2000);
+	fx_add_biller(d, "b", "b", "UTC", 1)->home = d->arena;
+	fx_add_batch(d, BATCH_FAILED, 10, 20, 11, 12);
+	fx_add_batch(d, BATCH_FAILED, 10, 20, 11, 12)->bad = "attempts 'x'";
+	fx_add_batch(d, BATCH_FAILED, 10, 20, 11, 12)->bad = "status NULL";
+	d->nbad = 2;
+	d = snapshot_merge(base, d);
+	assert_int_equal(d->nbatches, 7);
+	assert_int_equal(d->nbad, 2);
+	snapshot_unref(base);
+	snapshot_unref(d);
+}
+
 /* --- daylight saving --------------------------------------------------------- */
 
 /* The offset of zone at an instant, from the system's zone data. */
@@ -924,7 +998,7 @@ static void test_dst_fall_back_new_york(void **state)
 	fx_add_biller(s, "ny1", "Hudson Gas", "America/New_York", 1)->utc_offset_s = est;
 	fx_add_batch(s, BATCH_RUNNING, sched, sched + WIN, sched, BT_NO_TIME);
 	fx_seal(s);
-	assert_int_equal(s->batches[0].deadline_at, fx_utc(2026, 11, 1, 6, 15));
+	assert_int_equal(s->billers[0].batches[0].deadline_at, fx_utc(2026, 11, 1, 6, 15));
 	assert_string_equal(fmt_clock(buf, sizeof buf, sched, edt), "01:30:00");
 	assert_string_equal(fmt_clock(buf, sizeof buf, sched + WIN, est), "01:15:00");
 
@@ -1055,6 +1129,8 @@ int main(void)
 		cmocka_unit_test(test_intern),
 		cmocka_unit_test(test_snapshot_merge),
 		cmocka_unit_test(test_snapshot_compact),
+		cmocka_unit_test(test_snapshot_compact_shared),
+		cmocka_unit_test(test_snapshot_merge_counts),
 		cmocka_unit_test(test_dst_fall_back_new_york),
 		cmocka_unit_test(test_dst_spring_forward_london),
 		cmocka_unit_test(test_fmt_clock_offsets),
