@@ -94,6 +94,15 @@ void *arena_alloc(struct arena *a, size_t n)
 	return p;
 }
 
+size_t arena_used(const struct arena *a)
+{
+	size_t n = 0;
+
+	for (const struct arena_chunk *c = a->head; c; c = c->next)
+		n += c->used;
+	return n;
+}
+
 const char *arena_strdup(struct arena *a, const char *s)
 {
 	size_t len = strlen(s);

@@ -829,8 +829,9 @@ static void test_snapshot_merge(void **state)
 }
 
 /* Under churn each merge holds one more arena; compacting brings the
- * strings home and lets go of all but the interned ones, and what was
- * read stays the same after the older snapshots are gone. */
+ * strings home from all but the SNAPSHOT_COMPACT_KEEP arenas it uses most,
+ * lets the others go, and what was read stays the same after the older
+ * snapshots are gone. */
 static void test_snapshot_compact(void **state)
 {
 	struct intern *in = intern_new();
@@ -853,16 +854,20 @@ static void test_snapshot_compact(void **state)
 	 * parses but the newest (its own) and the base's. */
 	assert_true(cur->nheld >= 3);
 	snapshot_compact(cur, in);
-	assert_int_equal(cur->nheld, 1);
+	/* The interned arena, and at most the bound of the others (the
+	 * fixture's arenas are mostly spare room: they may all go). */
+	assert_true(cur->nheld >= 1 && cur->nheld <= 1 + SNAPSHOT_COMPACT_KEEP);
 	assert_ptr_equal(cur->held[0], intern_arena(in));
 	for (int i = 0; i < 8; i++)
 		snapshot_unref(olds[i]);
 	intern_free(in);
 	for (size_t i = 0; i < cur->nbillers; i++) {
 		const struct biller *b = &cur->billers[i];
+		bool held = b->home == cur->arena;
 
-		assert_ptr_equal(b->home, cur->arena);
-		assert_ptr_equal(b->shard, cur->shard);
+		for (size_t h = 0; h < cur->nheld; h++)
+			held = held || cur->held[h] == b->home;
+		assert_true(held);
 		assert_ptr_equal(b->batches[0].biller_id, b->biller_id);
 		assert_string_equal(b->biller_id, ids[i]);
 		assert_string_equal(b->batches[0].status, "failed");
@@ -917,6 +922,102 @@ static void test_snapshot_compact_shared(void **state)
 	intern_free(in);
 	assert_string_equal(cur->billers[1].batches[0].status, "failed");
 	assert_string_equal(cur->billers[0].batches[0].batch_id, "m-1");
+	snapshot_unref(cur);
+}
+
+/* A base of n billers with two batches each, and a merge that re-reads
+ * the first `changed` of them; *base_arena is the base's arena. */
+static struct snapshot *merged_over(int n, int changed,
+				    struct arena **base_arena)
+{
+	struct snapshot *base = fx_snapshot(0, "m", 1000, 1000), *d;
+	char id[16];
+
+	for (int i = 0; i < n; i++) {
+		snprintf(id, sizeof id, "b%d", i);
+		fx_add_biller(base, id, id, "UTC", 1)->home = base->arena;
+		fx_add_batch(base, BATCH_CLOSED, 10, 20, 11, 12);
+		fx_add_batch(base, BATCH_SCHEDULED, 30, 40, BT_NO_TIME, BT_NO_TIME);
+	}
+	base->names_id = snapshot_names_id_new();
+	*base_arena = base->arena;
+	d = fx_snapshot(0, "m", 2000, 2000);
+	for (int i = 0; i < changed; i++) {
+		snprintf(id, sizeof id, "b%d", i);
+		fx_add_biller(d, id, id, "UTC", 1)->home = d->arena;
+		fx_add_batch(d, BATCH_FAILED, 10, 20, 11, 12);
+	}
+	d = snapshot_merge(base, d);
+	snapshot_unref(base);
+	return d;
+}
+
+/* An arena most of whose billers the snapshot still uses stays, and its
+ * billers' records are not copied; one that is mostly dead goes, and
+ * what is left of it is copied home. */
+static void test_snapshot_compact_weighs(void **state)
+{
+	struct intern *in = intern_new();
+	struct arena *base_arena;
+	struct snapshot *s = merged_over(64, 1, &base_arena);
+	const struct batch *kept = s->billers[10].batches;
+
+	(void)state;
+	snapshot_compact(s, in);
+	assert_int_equal(s->nheld, 1);
+	assert_ptr_equal(s->held[0], base_arena);
+	assert_ptr_equal(s->billers[10].home, base_arena);
+	assert_ptr_equal(s->billers[10].batches, kept);
+	snapshot_unref(s);
+
+	s = merged_over(64, 60, &base_arena);
+	kept = s->billers[62].batches;
+	snapshot_compact(s, in);
+	assert_int_equal(s->nheld, 0);
+	assert_ptr_equal(s->billers[62].home, s->arena);
+	assert_ptr_not_equal(s->billers[62].batches, kept);
+	assert_string_equal(s->billers[62].batches[1].status, "scheduled");
+	assert_string_equal(s->billers[62].biller_id, "b62");
+	assert_int_equal(s->nbatches, 60 + 4 * 2);
+	snapshot_unref(s);
+	intern_free(in);
+}
+
+/* Arenas still in use all of them, past SNAPSHOT_COMPACT_KEEP: the
+ * smallest are copied home, so what a snapshot pins stays bounded. */
+static void test_snapshot_compact_bound(void **state)
+{
+	struct intern *in = intern_new();
+	struct snapshot *cur = merge_base(), *olds[5];
+	char id[16];
+
+	(void)state;
+	for (int i = 0; i < 5; i++) {
+		struct snapshot *d = fx_snapshot(0, "m", 2000 + i, 2000 + i);
+
+		snapshot_hold(d, intern_arena(in));
+		snprintf(id, sizeof id, "n%d", i);
+		fx_add_biller(d, id, id, "UTC", 1)->home = d->arena;
+		/* 8 batches fill the fixture's room: a dense arena */
+		for (int j = 0; j < 8; j++)
+			fx_add_batch(d, BATCH_RUNNING, 10, 20, 11, BT_NO_TIME);
+		olds[i] = cur;
+		cur = snapshot_merge(cur, d);
+	}
+	assert_int_equal(cur->nheld, 1 + 1 + 4);	/* interned, base, 4 */
+	snapshot_compact(cur, in);
+	assert_int_equal(cur->nheld, 1 + SNAPSHOT_COMPACT_KEEP);
+	for (int i = 0; i < 5; i++)
+		snapshot_unref(olds[i]);
+	intern_free(in);
+	assert_int_equal(cur->nbillers, 3 + 5);
+	assert_int_equal(cur->nbatches, 6 + 5 * 8);
+	for (size_t i = 0; i < cur->nbillers; i++)
+		for (size_t j = 0; j < cur->billers[i].nbatches; j++)
+			assert_ptr_equal(cur->billers[i].batches[j].biller_id,
+					 cur->billers[i].biller_id);
+	assert_string_equal(cur->billers[7].batches[7].status, "running");
+	assert_string_equal(cur->billers[0].batches[1].status, "scheduled");
 	snapshot_unref(cur);
 }
 
@@ -1130,6 +1231,8 @@ int main(void)
 		cmocka_unit_test(test_snapshot_merge),
 		cmocka_unit_test(test_snapshot_compact),
 		cmocka_unit_test(test_snapshot_compact_shared),
+		cmocka_unit_test(test_snapshot_compact_weighs),
+		cmocka_unit_test(test_snapshot_compact_bound),
 		cmocka_unit_test(test_snapshot_merge_counts),
 		cmocka_unit_test(test_dst_fall_back_new_york),
 		cmocka_unit_test(test_dst_spring_forward_london),
