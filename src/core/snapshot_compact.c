@@ -3,13 +3,13 @@
  *
  * Which arenas to let go: each held arena is weighed by the bytes its
  * billers still use in s (live) against the bytes it holds (used).  One
- * that is mostly dead (live below half of used), or one of the smaller
- * ones past the SNAPSHOT_COMPACT_KEEP that live most, has its billers
- * copied home and is dropped; the rest stay, shared, uncopied.  So a
- * compaction copies the few billers of small recent polls and, now and
- * then, what is left of a big arena once most of it is dead: never the
+ * that is largely dead (live below two thirds of used), or one of the
+ * smaller ones past the SNAPSHOT_COMPACT_KEEP that live most, has its
+ * billers copied home and is dropped; the rest stay, shared, uncopied.  So
+ * a compaction copies the few billers of small recent polls and, now and
+ * then, what is left of a big arena once a third of it is dead: never the
  * whole shard on every compaction, and the arenas a snapshot pins hold at
- * most about twice what it uses.
+ * most about one and a half times what it uses.
  */
 #include "autoconf.h"
 
@@ -73,14 +73,16 @@ static void move_biller(struct snapshot *s, struct intern *in,
 	b->home = s->arena;
 }
 
-/* About what b takes in its home arena (16-byte rounding included). */
+/* About what b takes in its home arena. */
 static size_t biller_bytes(const struct biller *b)
 {
-	size_t n = 64 + strlen(b->name) + strlen(b->search);
+	size_t n = 3 + strlen(b->biller_id) + strlen(b->name) +
+		   strlen(b->search);
 
 	for (size_t j = 0; j < b->nbatches; j++)
-		n += sizeof b->batches[j] + 16 + strlen(b->batches[j].batch_id) +
-		     strlen(b->batches[j].error_message);
+		n += sizeof b->batches[j] + 3 + strlen(b->batches[j].batch_id) +
+		     strlen(b->batches[j].error_message) +
+		     strlen(b->batches[j].bad);
 	return n;
 }
 
@@ -106,7 +108,7 @@ static void choose(const struct snapshot *s, const struct arena *fixed,
 	}
 	for (size_t i = 0; i < s->nheld; i++) {
 		keep[i] = s->held[i] == fixed || s->held[i] == s->notes_home ||
-			  (live[i] && live[i] * 2 >= arena_used(s->held[i]));
+			  (live[i] && live[i] * 3 >= arena_used(s->held[i]) * 2);
 		nkept += keep[i] && live[i];
 	}
 	/* Past the bound, the smallest go (the cheapest to copy). */

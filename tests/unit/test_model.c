@@ -751,6 +751,27 @@ static void test_intern(void **state)
 	arena_free(fallback);
 }
 
+/* Strings are packed byte by byte; a block is still 16-byte aligned after
+ * them, and one bigger than a chunk leaves the head's room in use. */
+static void test_arena_packing(void **state)
+{
+	struct arena *a = arena_new();
+	const char *x = arena_strdup(a, "ab"), *y = arena_strdup(a, "cde");
+	void *p;
+
+	(void)state;
+	assert_ptr_equal(y, x + 3);
+	p = arena_alloc(a, 24);
+	assert_int_equal((uintptr_t)p % 16, 0);
+	assert_int_equal(arena_used(a), 16 + 32);	/* 3 + 4 + pad, 32 */
+	memset(arena_alloc(a, 1 << 20), 0, 1 << 20);
+	assert_ptr_equal(arena_strdup(a, "f"), y + 4 + 9 + 32);
+	assert_int_equal(arena_used(a), 16 + 32 + (1 << 20) + 2);
+	assert_string_equal(x, "ab");
+	assert_string_equal(y, "cde");
+	arena_free(a);
+}
+
 static struct snapshot *merge_base(void)
 {
 	struct snapshot *s = fx_snapshot(0, "m", 1000, 1000);
@@ -926,16 +947,20 @@ static void test_snapshot_compact_shared(void **state)
 }
 
 /* A base of n billers with two batches each, and a merge that re-reads
- * the first `changed` of them; *base_arena is the base's arena. */
+ * the first `changed` of them; *base_arena is the base's arena.  Long
+ * names, so that the fixture's spare room in the arena (its batch block
+ * doubles as it grows) is a small part of it, as in a poll's. */
 static struct snapshot *merged_over(int n, int changed,
 				    struct arena **base_arena)
 {
 	struct snapshot *base = fx_snapshot(0, "m", 1000, 1000), *d;
-	char id[16];
+	char id[16], name[1001];
 
+	memset(name, 'n', sizeof name - 1);
+	name[sizeof name - 1] = '\0';
 	for (int i = 0; i < n; i++) {
 		snprintf(id, sizeof id, "b%d", i);
-		fx_add_biller(base, id, id, "UTC", 1)->home = base->arena;
+		fx_add_biller(base, id, name, "UTC", 1)->home = base->arena;
 		fx_add_batch(base, BATCH_CLOSED, 10, 20, 11, 12);
 		fx_add_batch(base, BATCH_SCHEDULED, 30, 40, BT_NO_TIME, BT_NO_TIME);
 	}
@@ -1231,6 +1256,7 @@ int main(void)
 		cmocka_unit_test(test_snapshot_merge),
 		cmocka_unit_test(test_snapshot_compact),
 		cmocka_unit_test(test_snapshot_compact_shared),
+		cmocka_unit_test(test_arena_packing),
 		cmocka_unit_test(test_snapshot_compact_weighs),
 		cmocka_unit_test(test_snapshot_compact_bound),
 		cmocka_unit_test(test_snapshot_merge_counts),
