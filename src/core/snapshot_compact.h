@@ -28,7 +28,7 @@
 #define SNAPSHOT_COMPACT_KEEP 2
 
 /* Copy into s's own arena the batch records and strings of every biller
- * whose home is a held arena that is largely dead or past the
+ * whose home is a held arena that is mostly dead or past the
  * SNAPSHOT_COMPACT_KEEP that s uses most (snapshot_compact.c says how),
  * re-interning the low-cardinality ones in in (whose arena stays held, as
  * does notes_home), then drop those arenas and any no biller uses.  Only
