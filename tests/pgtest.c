@@ -285,10 +285,7 @@ const struct biller *pgtest_biller(const struct snapshot *s, const char *id)
 const struct batch *pgtest_find_batch(const struct snapshot *s,
 				      const char *id)
 {
-	for (size_t i = 0; i < s->nbatches; i++)
-		if (!strcmp(s->batches[i].batch_id, id))
-			return &s->batches[i];
-	return NULL;
+	return snapshot_find_batch(s, id);
 }
 
 const struct batch *pgtest_batch(const struct snapshot *s, const char *id)

@@ -20,6 +20,8 @@ struct arena *arena_ref(struct arena *a);
 /* Drop a reference; the last one frees every chunk. */
 void arena_free(struct arena *a);
 void *arena_alloc(struct arena *a, size_t n);		/* 16-byte aligned */
+/* The bytes handed out so far (what snapshot_compact weighs). */
+size_t arena_used(const struct arena *a);
 const char *arena_strdup(struct arena *a, const char *s);
 /* Sanitize untrusted text (NULL gives "") into the arena. */
 const char *arena_sanitize(struct arena *a, const char *s, size_t len);

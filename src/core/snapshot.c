@@ -39,7 +39,6 @@ void snapshot_unref(struct snapshot *s)
 		snapshot_unref(s->arrays_owner);
 	} else {
 		free(s->billers);
-		free(s->batches);
 	}
 	for (size_t i = 0; i < s->nheld; i++)
 		arena_free(s->held[i]);
@@ -126,25 +125,38 @@ static struct snapshot *merge_nothing(const struct snapshot *base,
 				      struct snapshot *d)
 {
 	free(d->billers);
-	free(d->batches);
 	d->arrays_owner = snapshot_ref(base->arrays_owner ?
 		base->arrays_owner : (struct snapshot *)base);
 	d->billers = base->billers;
 	d->nbillers = base->nbillers;
-	d->batches = base->batches;
 	d->nbatches = base->nbatches;
 	d->nbad = base->nbad;
 	d->names_id = base->names_id;
 	return d;
 }
 
+static size_t count_bad(const struct biller *b)
+{
+	size_t n = 0;
+
+	for (size_t j = 0; j < b->nbatches; j++)
+		n += batch_is_bad(&b->batches[j]);
+	return n;
+}
+
+/*
+ * The batch records are not copied: a biller that did not change keeps
+ * its batches pointer into the arena of the poll that read it (its home,
+ * now held by d too), and a changed one points into d's own arena, where
+ * query_poll put it.  At 100 shards x 1,000 billers a copy of every batch
+ * record per poll was most of the client's memory.
+ */
 struct snapshot *snapshot_merge(const struct snapshot *base,
 				struct snapshot *d)
 {
 	struct id_index x;
 	struct biller *billers;
-	struct batch *batches;
-	size_t n, nb = 0, k = 0;
+	size_t n, nb = 0, nbad = base->nbad;
 	bool renamed = !base->names_id;
 
 	if (d->nbillers == 0)
@@ -159,35 +171,36 @@ struct snapshot *snapshot_merge(const struct snapshot *base,
 		if (at == (size_t)-1) {
 			at = n++;
 			renamed = true;
-		} else if (strcmp(base->billers[at].name, d->billers[i].name)) {
-			renamed = true;
+		} else {
+			if (strcmp(base->billers[at].name, d->billers[i].name))
+				renamed = true;
+			nbad -= count_bad(&billers[at]);
 		}
 		billers[at] = d->billers[i];
+		nbad += count_bad(&billers[at]);
 	}
 	free(x.slot);
-	for (size_t i = 0; i < n; i++)
-		nb += billers[i].nbatches;
-	batches = xcalloc(nb + 1, sizeof *batches);
-	d->nbad = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct biller *b = &billers[i];
-
-		if (b->nbatches)
-			memcpy(&batches[k], b->batches, b->nbatches * sizeof *batches);
-		b->batches = &batches[k];
-		for (size_t j = 0; j < b->nbatches; j++)
-			d->nbad += batch_is_bad(&batches[k + j]);
-		k += b->nbatches;
-		snapshot_hold(d, b->home);
+		nb += billers[i].nbatches;
+		snapshot_hold(d, billers[i].home);
 	}
 	free(d->billers);
-	free(d->batches);
 	d->billers = billers;
 	d->nbillers = n;
-	d->batches = batches;
 	d->nbatches = nb;
+	d->nbad = nbad;
 	d->names_id = renamed ? snapshot_names_id_new() : base->names_id;
 	return d;
+}
+
+const struct batch *snapshot_find_batch(const struct snapshot *s,
+					const char *batch_id)
+{
+	for (size_t i = 0; s && i < s->nbillers; i++)
+		for (size_t j = 0; j < s->billers[i].nbatches; j++)
+			if (!strcmp(s->billers[i].batches[j].batch_id, batch_id))
+				return &s->billers[i].batches[j];
+	return NULL;
 }
 
 enum batch_state batch_state_from_text(const char *status)

@@ -12,9 +12,11 @@
  *
  * An incremental poll (query_poll.h) parses only the billers that changed
  * and snapshot_merge() makes the next snapshot from the previous one: the
- * billers that did not change are copied as they are (their strings are
- * shared, not re-parsed or re-sanitized), and when nothing changed the
- * biller and batch arrays themselves are shared.
+ * billers that did not change keep their records: the biller record is
+ * copied, its batches and strings are shared (not copied, re-parsed or
+ * re-sanitized), and when nothing changed the biller array itself is
+ * shared.  A biller's batches live in its home arena, so the snapshot
+ * pins old arenas; snapshot_compact.h bounds how many.
  *
  * Identifiers (batch_id, biller_id) are kept byte for byte as the shard
  * sent them: they are keys for every query, write, lookup and comparison,
@@ -64,10 +66,12 @@ struct batch {
 	char local_sched[8];		/* "HH:MM" in the biller's zone, or "" */
 	enum batch_state state;
 	int attempts;			/* BT_NO_INT when NULL */
+	/* Small fields together, so the record has no padding hole: there are
+	 * hundreds of thousands of them at fleet scale (snapshot.c). */
 	bool deadline_given;		/* deadline_at was set, not derived */
+	signed char deadline_inf;	/* +1 'infinity', -1 '-infinity', else 0 */
 	int64_t scheduled_at;
 	int64_t deadline_at;		/* effective: given, or scheduled + window */
-	int deadline_inf;		/* +1 'infinity', -1 '-infinity', else 0 */
 	int64_t started_at, finished_at, updated_at;
 	/* "" for a well-formed row; else what was wrong with it, raw values
 	 * quoted and sanitized ("started_at 'infinity'; status NULL").  The
@@ -95,7 +99,10 @@ struct biller {
 	bool known;			/* a batchtop.biller row exists */
 	bool tz_known;			/* the shard recognised the zone */
 	int utc_offset_s;		/* the zone's offset now, if tz_known */
-	struct batch *batches;		/* tonight's, by scheduled time */
+	/* Tonight's, by scheduled time: in home (or in a block the
+	 * snapshot owns, for a literal fixture), shared by every later
+	 * snapshot in which this biller did not change. */
+	struct batch *batches;
 	size_t nbatches;
 	/* Facts that do not depend on the time of day. */
 	int n_closed;
@@ -105,8 +112,9 @@ struct biller {
 	int64_t ap_run_at;
 	/* Lower-cased "name id shard zone" for the text filter. */
 	const char *search;
-	/* The arena that holds this biller's own strings (NULL: a literal or
-	 * the snapshot's own); snapshot_merge() keeps it alive. */
+	/* The arena that holds this biller's own strings and batch records
+	 * (NULL: a literal or the snapshot's own); snapshot_merge() keeps it
+	 * alive. */
 	struct arena *home;
 };
 
@@ -118,15 +126,17 @@ struct snapshot {
 	int64_t taken_mono;		/* our monotonic clock at that moment */
 	struct biller *billers;
 	size_t nbillers;
-	struct batch *batches;
+	/* There is no flat array of every batch: a biller's batches are its
+	 * own (struct biller), in the arena of the poll that last read it.
+	 * Walk billers[i].batches[j]; nbatches is the total. */
 	size_t nbatches;
 	size_t nbad;			/* batches with a bad row */
 	struct arena *arena;
 	/* References to other arenas this snapshot's strings live in. */
 	struct arena **held;
 	size_t nheld;
-	/* When billers and batches are another snapshot's (a poll that
-	 * changed nothing), a reference to it; NULL when they are ours. */
+	/* When billers is another snapshot's array (a poll that changed
+	 * nothing), a reference to it; NULL when it is ours. */
 	struct snapshot *arrays_owner;
 	/* Equal in two snapshots: the same billers, in the same order, with
 	 * the same names and ids, so the name ranking (core/view.c) still
@@ -169,8 +179,10 @@ void snapshot_names_from(struct snapshot *s, const struct snapshot *base);
 /* The next snapshot from base and d, a snapshot of the billers that
  * changed (each complete): returns d, whose billers are now base's with
  * d's replacing those with the same id and new ones appended.  Costs a
- * copy of the fixed-size biller and batch records, nothing per string,
- * and nothing at all when d has no biller.  base is not modified. */
+ * copy of the fixed-size biller records; the batches of a biller that did
+ * not change are shared (its home arena is held), nothing is copied per
+ * batch or string, and nothing at all when d has no biller.  base is not
+ * modified. */
 struct snapshot *snapshot_merge(const struct snapshot *base,
 				struct snapshot *d);
 
@@ -178,6 +190,31 @@ struct snapshot *snapshot_merge(const struct snapshot *base,
 static inline bool batch_is_bad(const struct batch *t)
 {
 	return t->bad && t->bad[0];
+}
+
+/* The batch of s with this id (compared byte for byte), or NULL. */
+const struct batch *snapshot_find_batch(const struct snapshot *s,
+					const char *batch_id);
+
+/* Every batch of a snapshot, biller by biller:
+ *	struct batch_iter it = { s, 0, 0 };
+ *	for (const struct batch *t; (t = batch_iter_next(&it)); ) ... */
+struct batch_iter {
+	const struct snapshot *s;	/* NULL: no batch */
+	size_t biller, batch;
+};
+
+static inline const struct batch *batch_iter_next(struct batch_iter *it)
+{
+	while (it->s && it->biller < it->s->nbillers) {
+		const struct biller *b = &it->s->billers[it->biller];
+
+		if (it->batch < b->nbatches)
+			return &b->batches[it->batch++];
+		it->biller++;
+		it->batch = 0;
+	}
+	return NULL;
 }
 
 /* Map a status text to a state (unknown text: BATCH_OTHER). */

@@ -285,8 +285,9 @@ static const char *make_search(struct arena *a, const struct biller *b)
 }
 
 /* The biller of row q (its first), as the snapshot's next. */
-static struct biller *add_biller(struct snapshot *s, struct qrow *q,
-				 const int *cols, int index, struct intern *in)
+static struct biller *add_biller(struct snapshot *s, struct batch *all,
+				 struct qrow *q, const int *cols, int index,
+				 struct intern *in)
 {
 	struct biller *b = &s->billers[s->nbillers++];
 
@@ -305,7 +306,7 @@ static struct biller *add_biller(struct snapshot *s, struct qrow *q,
 	}
 	b->shard = s->shard;
 	b->shard_index = index;
-	b->batches = &s->batches[s->nbatches];
+	b->batches = &all[s->nbatches];
 	b->ap_payments = val_int(q, cols, C_AP_PAYMENTS, NULL);
 	b->ap_failed = val_int(q, cols, C_AP_FAILED, NULL);
 	b->ap_run_at = val_time(q, cols, C_AP_RUN, NULL, false);
@@ -314,13 +315,14 @@ static struct biller *add_biller(struct snapshot *s, struct qrow *q,
 }
 
 /* The batch of row q, for biller b. */
-static void add_batch(struct snapshot *s, struct biller *b, struct qrow *q,
-		      const int *cols, struct intern *in)
+static void add_batch(struct snapshot *s, struct batch *all, struct biller *b,
+		      struct qrow *q, const int *cols, struct intern *in)
 {
-	struct batch *t = &s->batches[s->nbatches++];
+	struct batch *t = &all[s->nbatches++];
 	const char *ls = val(q, cols, C_LOCAL_SCHED);
 	struct badness bad = { .len = 0 };
 	int64_t rr_id;
+	int inf = 0;
 
 	b->nbatches++;
 	bad.text[0] = '\0';
@@ -342,7 +344,8 @@ static void add_batch(struct snapshot *s, struct biller *b, struct qrow *q,
 	 * an unusable scheduled_at is not. */
 	t->deadline_at = val_time_inf(q, cols, C_DEADLINE,
 				      t->deadline_given ? &bad : NULL, false,
-				      t->deadline_given ? &t->deadline_inf : NULL);
+				      t->deadline_given ? &inf : NULL);
+	t->deadline_inf = (signed char)inf;
 	t->started_at = val_time(q, cols, C_STARTED, &bad, false);
 	t->finished_at = val_time(q, cols, C_FINISHED, &bad, false);
 	t->updated_at = val_time(q, cols, C_UPDATED, &bad, false);
@@ -370,6 +373,7 @@ struct snapshot *query_poll_snapshot(const PGresult *r, int index,
 	int nrows = PQntuples(r);
 	const char *prev_id = NULL;
 	struct biller *b = NULL;
+	struct batch *all;
 
 	for (int c = 0; c < C__COUNT; c++)
 		cols[c] = PQfnumber(r, col_names[c]);
@@ -383,7 +387,10 @@ struct snapshot *query_poll_snapshot(const PGresult *r, int index,
 		s->server_now = val_time(&q0, cols, C_NOW, NULL, false);
 	}
 	s->billers = xcalloc((size_t)nrows + 1, sizeof *s->billers);
-	s->batches = xcalloc((size_t)nrows + 1, sizeof *s->batches);
+	/* In the arena, the billers' home: later snapshots that share a
+	 * biller hold the arena, not this snapshot (core/snapshot.h). */
+	all = arena_alloc(s->arena, ((size_t)nrows + 1) * sizeof *all);
+	memset(all, 0, ((size_t)nrows + 1) * sizeof *all);
 
 	for (int i = 0; i < nrows; i++) {
 		struct qrow q = qrow_at(r, i);
@@ -395,12 +402,14 @@ struct snapshot *query_poll_snapshot(const PGresult *r, int index,
 		if (!id)
 			id = "";
 		if (!prev_id || strcmp(prev_id, id)) {
-			b = add_biller(s, &q, cols, index, in);
+			b = add_biller(s, all, &q, cols, index, in);
 			prev_id = id;
 		}
 		if (val(&q, cols, C_BATCH_ID))
-			add_batch(s, b, &q, cols, in);
+			add_batch(s, all, b, &q, cols, in);
 	}
+	/* Room for a row each; there are a few batches per biller. */
+	s->billers = xrealloc(s->billers, (s->nbillers + 1) * sizeof *s->billers);
 	for (size_t i = 0; i < s->nbillers; i++)
 		biller_summarize(&s->billers[i]);
 	s->nchanged = s->nbillers;
@@ -449,20 +458,24 @@ void query_poll_held(const struct snapshot *s, int64_t from_ms, char **ids,
 
 	lit_addc(&bi, '{');
 	lit_addc(&bs, '{');
-	for (size_t i = 0; s && i < s->nbatches; i++) {
-		const struct batch *t = &s->batches[i];
-		char num[24];
+	for (size_t i = 0; s && i < s->nbillers; i++) {
+		const struct biller *b = &s->billers[i];
 
-		if (!t->row_sig || t->updated_at == BT_NO_TIME ||
-		    t->updated_at < from_ms)
-			continue;
-		if (n++) {
-			lit_addc(&bi, ',');
-			lit_addc(&bs, ',');
+		for (size_t j = 0; j < b->nbatches; j++) {
+			const struct batch *t = &b->batches[j];
+			char num[24];
+
+			if (!t->row_sig || t->updated_at == BT_NO_TIME ||
+			    t->updated_at < from_ms)
+				continue;
+			if (n++) {
+				lit_addc(&bi, ',');
+				lit_addc(&bs, ',');
+			}
+			held_elem(&bi, t->batch_id);
+			snprintf(num, sizeof num, "%lld", (long long)t->row_sig);
+			lit_adds(&bs, num);
 		}
-		held_elem(&bi, t->batch_id);
-		snprintf(num, sizeof num, "%lld", (long long)t->row_sig);
-		lit_adds(&bs, num);
 	}
 	lit_addc(&bi, '}');
 	lit_addc(&bs, '}');

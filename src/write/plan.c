@@ -192,18 +192,14 @@ static void observe(struct app *app)
 		P.seen_gen[s] = app->gens[s];
 		for (size_t i = 0; i < P.n; i++) {
 			struct plan_item *it = &P.items[i];
+			const struct batch *t;
 
 			if (it->shard != (int)s || it->request_id <= 0 ||
 			    !plan_state_inflight(it->state))
 				continue;
-			for (size_t k = 0; k < snap->nbatches; k++) {
-				const struct batch *t = &snap->batches[k];
-
-				if (strcmp(t->batch_id, it->batch_id))
-					continue;
+			t = snapshot_find_batch(snap, it->batch_id);
+			if (t)
 				plan_observe(it, t->rerun_id, t->rerun_status);
-				break;
-			}
 		}
 	}
 }

@@ -91,11 +91,9 @@ static int64_t due_of(const struct app *app, int shard, const struct hold *h)
 {
 	const struct snapshot *s = snap_of(app, shard);
 	int64_t due = BT_NO_TIME, now = s ? s->server_now : app->now;
+	struct batch_iter it = { h->kind == HOLD_BATCH_CLOSE ? s : NULL, 0, 0 };
 
-	for (size_t i = 0; s && h->kind == HOLD_BATCH_CLOSE && i < s->nbatches;
-	     i++) {
-		const struct batch *t = &s->batches[i];
-
+	for (const struct batch *t; (t = batch_iter_next(&it)); ) {
 		if (t->deadline_at == BT_NO_TIME ||
 		    (t->state != BATCH_SCHEDULED && t->state != BATCH_FAILED &&
 		     strcmp(t->status, "held")) ||
@@ -377,12 +375,12 @@ static void rerun_released(struct app *app, int shard, const struct hold *h)
 	struct rerun_order *o;
 	size_t k = 0;
 	char err[300];
+	struct batch_iter it = { s, 0, 0 };
 
 	if (!s || h->kind != HOLD_BATCH_CLOSE)
 		return;
 	t = xcalloc(s->nbatches ? s->nbatches : 1, sizeof *t);
-	for (size_t i = 0; i < s->nbatches; i++) {
-		const struct batch *b = &s->batches[i];
+	for (const struct batch *b; (b = batch_iter_next(&it)); ) {
 		const struct hold *other = NULL;
 		char why[300];
 

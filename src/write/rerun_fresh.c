@@ -33,10 +33,7 @@ static const struct batch *snap_batch(const struct app *app, int shard,
 	if (shard < 0 || (size_t)shard >= app->view.nsnaps)
 		return NULL;
 	s = app->view.snaps[shard];
-	for (size_t k = 0; s && k < s->nbatches; k++)
-		if (!strcmp(s->batches[k].batch_id, batch_id))
-			return &s->batches[k];
-	return NULL;
+	return snapshot_find_batch(s, batch_id);
 }
 
 /* The snapshot shows this request, or a newer one: the entry is stale. */

@@ -208,7 +208,7 @@ static void test_full_then_delta(void **state)
 	/* The next idle poll shares the arrays themselves. */
 	idle2 = expect_for(delta_idle, idle, PGTEST_WAIT_MS, &h, "idle again");
 	assert_ptr_equal(idle2->billers, idle->billers);
-	assert_ptr_equal(idle2->batches, idle->batches);
+	assert_ptr_equal(idle2->billers[0].batches, idle->billers[0].batches);
 	snapshot_unref(idle2);
 	assert_true(idle->server_now > full->server_now);
 

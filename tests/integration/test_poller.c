@@ -629,9 +629,9 @@ static void assert_snapshot_clean(const struct snapshot *s)
 		assert_clean("search", b->search);
 		assert_clean("last_error_class", b->last_error_class);
 	}
-	for (size_t i = 0; i < s->nbatches; i++) {
-		const struct batch *t = &s->batches[i];
+	struct batch_iter it = { s, 0, 0 };
 
+	for (const struct batch *t; (t = batch_iter_next(&it)); ) {
 		assert_clean("business_day", t->business_day);
 		assert_clean("payment_type", t->payment_type);
 		assert_clean("module", t->module);
@@ -860,7 +860,7 @@ static void test_reconnect(void **state)
 	target = h.polls_ok + 2;
 	s = expect(p, polls_reach, &target, "polling again", &h);
 	assert_int_equal(s->nbatches, 1);
-	assert_string_equal(s->batches[0].batch_id, "k1");
+	assert_string_equal(s->billers[0].batches[0].batch_id, "k1");
 	assert_string_equal(h.reason, "");
 	snapshot_unref(s);
 	snapshot_unref(first);

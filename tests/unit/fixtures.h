@@ -149,21 +149,29 @@ static inline struct batch *fx_add_batch(struct snapshot *s, enum batch_state st
 		fprintf(stderr, "fixtures: a batch needs a biller first\n");
 		abort();
 	}
+	/* Every batch of the snapshot in one block of its arena, as a poll
+	 * makes them: the block moves as it grows, and the billers' views
+	 * into it with it (the old block stays in the arena, unused). */
 	if (fx_full(s->nbatches)) {
+		struct batch *all = arena_alloc(s->arena, fx_room(s->nbatches) *
+						sizeof *all);
 		size_t off = 0;
 
-		s->batches = xrealloc(s->batches,
-				      fx_room(s->nbatches) * sizeof *s->batches);
-		/* The billers' views into the array moved with it. */
 		for (size_t i = 0; i < s->nbillers; i++) {
-			s->billers[i].batches = s->batches + off;
+			if (s->billers[i].nbatches)
+				memcpy(all + off, s->billers[i].batches,
+				       s->billers[i].nbatches * sizeof *all);
+			s->billers[i].batches = all + off;
 			off += s->billers[i].nbatches;
 		}
 	}
 	b = &s->billers[s->nbillers - 1];
+	/* The block starts at the first biller's batches (it had a batch,
+	 * or the block was made while it was the only biller). */
 	if (b->nbatches == 0)
-		b->batches = &s->batches[s->nbatches];
-	t = &s->batches[s->nbatches++];
+		b->batches = s->billers[0].batches + s->nbatches;
+	t = &b->batches[b->nbatches];
+	s->nbatches++;
 	b->nbatches++;
 	memset(t, 0, sizeof *t);
 	snprintf(id, sizeof id, "%s-%zu", s->shard, s->nbatches);

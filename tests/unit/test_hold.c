@@ -238,9 +238,9 @@ static void test_biller_running_beats_held(void **state)
 	h.module = "other";	/* the held batch is held by its status alone */
 	biller_eval_held(&s->billers[0], &h, 1, NOW, 75, &ev);
 	assert_int_equal(ev.status, BS_AT_RISK);
-	s->batches[0].started_at = NOW - FX_MIN(1);
-	s->batches[0].scheduled_at = NOW - FX_MIN(1);
-	s->batches[0].deadline_at = NOW + FX_MIN(44);
+	s->billers[0].batches[0].started_at = NOW - FX_MIN(1);
+	s->billers[0].batches[0].scheduled_at = NOW - FX_MIN(1);
+	s->billers[0].batches[0].deadline_at = NOW + FX_MIN(44);
 	biller_eval_held(&s->billers[0], &h, 1, NOW, 75, &ev);
 	assert_int_equal(ev.status, BS_HELD);
 	assert_null(ev.hold);

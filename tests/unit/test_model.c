@@ -751,6 +751,27 @@ static void test_intern(void **state)
 	arena_free(fallback);
 }
 
+/* Strings are packed byte by byte; a block is still 16-byte aligned after
+ * them, and one bigger than a chunk leaves the head's room in use. */
+static void test_arena_packing(void **state)
+{
+	struct arena *a = arena_new();
+	const char *x = arena_strdup(a, "ab"), *y = arena_strdup(a, "cde");
+	void *p;
+
+	(void)state;
+	assert_ptr_equal(y, x + 3);
+	p = arena_alloc(a, 24);
+	assert_int_equal((uintptr_t)p % 16, 0);
+	assert_int_equal(arena_used(a), 16 + 32);	/* 3 + 4 + pad, 32 */
+	memset(arena_alloc(a, 1 << 20), 0, 1 << 20);
+	assert_ptr_equal(arena_strdup(a, "f"), y + 4 + 9 + 32);
+	assert_int_equal(arena_used(a), 16 + 32 + (1 << 20) + 2);
+	assert_string_equal(x, "ab");
+	assert_string_equal(y, "cde");
+	arena_free(a);
+}
+
 static struct snapshot *merge_base(void)
 {
 	struct snapshot *s = fx_snapshot(0, "m", 1000, 1000);
@@ -775,6 +796,8 @@ static void test_snapshot_merge(void **state)
 	struct snapshot *d = fx_snapshot(0, "m", 2000, 2000);
 	struct snapshot *r, *idle, *d2;
 	const char *a_name = base->billers[0].name;
+	const struct batch *a_batches = base->billers[0].batches;
+	const struct batch *c_batches = base->billers[2].batches;
 
 	(void)state;
 	fx_add_biller(d, "b", "b", "UTC", 1)->home = d->arena;
@@ -789,10 +812,12 @@ static void test_snapshot_merge(void **state)
 	assert_int_equal(r->billers[1].batches[0].state, BATCH_FAILED);
 	assert_string_equal(r->billers[3].biller_id, "z");
 	assert_int_equal(r->billers[3].nbatches, 0);
-	/* Contiguous, in biller order, as a full poll's. */
-	assert_ptr_equal(r->billers[0].batches, &r->batches[0]);
-	assert_ptr_equal(r->billers[1].batches, &r->batches[2]);
-	assert_ptr_equal(r->billers[2].batches, &r->batches[3]);
+	/* The unchanged billers' batch records are base's, not copies; the
+	 * changed one's are d's. */
+	assert_ptr_equal(r->billers[0].batches, a_batches);
+	assert_ptr_equal(r->billers[2].batches, c_batches);
+	assert_ptr_not_equal(r->billers[1].batches, base->billers[1].batches);
+	assert_int_equal(base->billers[1].batches[0].state, BATCH_CLOSED);
 	assert_int_not_equal(r->names_id, base->names_id);	/* z is new */
 	assert_int_equal(base->nbillers, 3);	/* base is not touched */
 	assert_int_equal(base->billers[1].nbatches, 2);
@@ -806,7 +831,7 @@ static void test_snapshot_merge(void **state)
 	idle = fx_snapshot(0, "m", 3000, 3000);
 	idle = snapshot_merge(r, idle);
 	assert_ptr_equal(idle->billers, r->billers);
-	assert_ptr_equal(idle->batches, r->batches);
+	assert_ptr_equal(idle->billers[2].batches, r->billers[2].batches);
 	assert_int_equal(idle->names_id, r->names_id);
 	assert_ptr_equal(idle->arrays_owner, r);
 
@@ -825,8 +850,9 @@ static void test_snapshot_merge(void **state)
 }
 
 /* Under churn each merge holds one more arena; compacting brings the
- * strings home and lets go of all but the interned ones, and what was
- * read stays the same after the older snapshots are gone. */
+ * strings home from all but the SNAPSHOT_COMPACT_KEEP arenas it uses most,
+ * lets the others go, and what was read stays the same after the older
+ * snapshots are gone. */
 static void test_snapshot_compact(void **state)
 {
 	struct intern *in = intern_new();
@@ -849,16 +875,20 @@ static void test_snapshot_compact(void **state)
 	 * parses but the newest (its own) and the base's. */
 	assert_true(cur->nheld >= 3);
 	snapshot_compact(cur, in);
-	assert_int_equal(cur->nheld, 1);
+	/* The interned arena, and at most the bound of the others (the
+	 * fixture's arenas are mostly spare room: they may all go). */
+	assert_true(cur->nheld >= 1 && cur->nheld <= 1 + SNAPSHOT_COMPACT_KEEP);
 	assert_ptr_equal(cur->held[0], intern_arena(in));
 	for (int i = 0; i < 8; i++)
 		snapshot_unref(olds[i]);
 	intern_free(in);
 	for (size_t i = 0; i < cur->nbillers; i++) {
 		const struct biller *b = &cur->billers[i];
+		bool held = b->home == cur->arena;
 
-		assert_ptr_equal(b->home, cur->arena);
-		assert_ptr_equal(b->shard, cur->shard);
+		for (size_t h = 0; h < cur->nheld; h++)
+			held = held || cur->held[h] == b->home;
+		assert_true(held);
 		assert_ptr_equal(b->batches[0].biller_id, b->biller_id);
 		assert_string_equal(b->biller_id, ids[i]);
 		assert_string_equal(b->batches[0].status, "failed");
@@ -867,6 +897,176 @@ static void test_snapshot_compact(void **state)
 	assert_string_equal(cur->billers[1].name, "b-7");
 	assert_string_equal(cur->billers[2].name, "c-5");
 	snapshot_unref(cur);
+}
+
+/* The batch records an unchanged biller shares with an older snapshot that
+ * is still published (the UI may be drawing it) are copied by compaction,
+ * never rewritten in place; the new snapshot reads the same values. */
+static void test_snapshot_compact_shared(void **state)
+{
+	struct intern *in = intern_new();
+	struct snapshot *base = merge_base(), *prev, *cur;
+	const struct batch *shared;
+	const char *status;
+
+	(void)state;
+	prev = fx_snapshot(0, "m", 2000, 2000);
+	fx_add_biller(prev, "b", "b", "UTC", 1)->home = prev->arena;
+	fx_add_batch(prev, BATCH_FAILED, 10, 20, 11, 12);
+	prev = snapshot_merge(base, prev);
+	snapshot_unref(base);
+	shared = prev->billers[0].batches;
+	status = shared[1].status;
+
+	cur = fx_snapshot(0, "m", 3000, 3000);
+	snapshot_hold(cur, intern_arena(in));
+	fx_add_biller(cur, "c", "c", "UTC", 1)->home = cur->arena;
+	cur = snapshot_merge(prev, cur);
+	assert_ptr_equal(cur->billers[0].batches, shared);
+	snapshot_compact(cur, in);
+
+	/* prev's records are as they were: same place, same strings. */
+	assert_ptr_equal(prev->billers[0].batches, shared);
+	assert_ptr_equal(shared[1].status, status);
+	assert_ptr_equal(shared[1].biller_id, prev->billers[0].biller_id);
+	/* cur has its own copy, with the same values. */
+	assert_ptr_not_equal(cur->billers[0].batches, shared);
+	assert_int_equal(cur->billers[0].nbatches, 2);
+	assert_string_equal(cur->billers[0].batches[1].status, "scheduled");
+	assert_int_equal(cur->billers[0].batches[1].deadline_at, 40);
+	assert_ptr_equal(cur->billers[0].batches[1].biller_id,
+			 cur->billers[0].biller_id);
+	assert_int_equal(cur->nbatches, 3);
+
+	/* prev gone, cur still reads everything from its own arenas. */
+	snapshot_unref(prev);
+	intern_free(in);
+	assert_string_equal(cur->billers[1].batches[0].status, "failed");
+	assert_string_equal(cur->billers[0].batches[0].batch_id, "m-1");
+	snapshot_unref(cur);
+}
+
+/* A base of n billers with two batches each, and a merge that re-reads
+ * the first `changed` of them; *base_arena is the base's arena.  Long
+ * names, so that the fixture's spare room in the arena (its batch block
+ * doubles as it grows) is a small part of it, as in a poll's. */
+static struct snapshot *merged_over(int n, int changed,
+				    struct arena **base_arena)
+{
+	struct snapshot *base = fx_snapshot(0, "m", 1000, 1000), *d;
+	char id[16], name[1001];
+
+	memset(name, 'n', sizeof name - 1);
+	name[sizeof name - 1] = '\0';
+	for (int i = 0; i < n; i++) {
+		snprintf(id, sizeof id, "b%d", i);
+		fx_add_biller(base, id, name, "UTC", 1)->home = base->arena;
+		fx_add_batch(base, BATCH_CLOSED, 10, 20, 11, 12);
+		fx_add_batch(base, BATCH_SCHEDULED, 30, 40, BT_NO_TIME, BT_NO_TIME);
+	}
+	base->names_id = snapshot_names_id_new();
+	*base_arena = base->arena;
+	d = fx_snapshot(0, "m", 2000, 2000);
+	for (int i = 0; i < changed; i++) {
+		snprintf(id, sizeof id, "b%d", i);
+		fx_add_biller(d, id, id, "UTC", 1)->home = d->arena;
+		fx_add_batch(d, BATCH_FAILED, 10, 20, 11, 12);
+	}
+	d = snapshot_merge(base, d);
+	snapshot_unref(base);
+	return d;
+}
+
+/* An arena most of whose billers the snapshot still uses stays, and its
+ * billers' records are not copied; one that is mostly dead goes, and
+ * what is left of it is copied home. */
+static void test_snapshot_compact_weighs(void **state)
+{
+	struct intern *in = intern_new();
+	struct arena *base_arena;
+	struct snapshot *s = merged_over(64, 1, &base_arena);
+	const struct batch *kept = s->billers[10].batches;
+
+	(void)state;
+	snapshot_compact(s, in);
+	assert_int_equal(s->nheld, 1);
+	assert_ptr_equal(s->held[0], base_arena);
+	assert_ptr_equal(s->billers[10].home, base_arena);
+	assert_ptr_equal(s->billers[10].batches, kept);
+	snapshot_unref(s);
+
+	s = merged_over(64, 60, &base_arena);
+	kept = s->billers[62].batches;
+	snapshot_compact(s, in);
+	assert_int_equal(s->nheld, 0);
+	assert_ptr_equal(s->billers[62].home, s->arena);
+	assert_ptr_not_equal(s->billers[62].batches, kept);
+	assert_string_equal(s->billers[62].batches[1].status, "scheduled");
+	assert_string_equal(s->billers[62].biller_id, "b62");
+	assert_int_equal(s->nbatches, 60 + 4 * 2);
+	snapshot_unref(s);
+	intern_free(in);
+}
+
+/* Arenas still in use all of them, past SNAPSHOT_COMPACT_KEEP: the
+ * smallest are copied home, so what a snapshot pins stays bounded. */
+static void test_snapshot_compact_bound(void **state)
+{
+	struct intern *in = intern_new();
+	struct snapshot *cur = merge_base(), *olds[5];
+	char id[16];
+
+	(void)state;
+	for (int i = 0; i < 5; i++) {
+		struct snapshot *d = fx_snapshot(0, "m", 2000 + i, 2000 + i);
+
+		snapshot_hold(d, intern_arena(in));
+		snprintf(id, sizeof id, "n%d", i);
+		fx_add_biller(d, id, id, "UTC", 1)->home = d->arena;
+		/* 8 batches fill the fixture's room: a dense arena */
+		for (int j = 0; j < 8; j++)
+			fx_add_batch(d, BATCH_RUNNING, 10, 20, 11, BT_NO_TIME);
+		olds[i] = cur;
+		cur = snapshot_merge(cur, d);
+	}
+	assert_int_equal(cur->nheld, 1 + 1 + 4);	/* interned, base, 4 */
+	snapshot_compact(cur, in);
+	assert_int_equal(cur->nheld, 1 + SNAPSHOT_COMPACT_KEEP);
+	for (int i = 0; i < 5; i++)
+		snapshot_unref(olds[i]);
+	intern_free(in);
+	assert_int_equal(cur->nbillers, 3 + 5);
+	assert_int_equal(cur->nbatches, 6 + 5 * 8);
+	for (size_t i = 0; i < cur->nbillers; i++)
+		for (size_t j = 0; j < cur->billers[i].nbatches; j++)
+			assert_ptr_equal(cur->billers[i].batches[j].biller_id,
+					 cur->billers[i].biller_id);
+	assert_string_equal(cur->billers[7].batches[7].status, "running");
+	assert_string_equal(cur->billers[0].batches[1].status, "scheduled");
+	snapshot_unref(cur);
+}
+
+/* A merge that changes one biller adds no batch record: its batch count is
+ * the base's, less the changed biller's old ones, plus its new ones, and
+ * the bad rows are counted the same way. */
+static void test_snapshot_merge_counts(void **state)
+{
+	struct snapshot *base = merge_base(), *d;
+
+	(void)state;
+	base->billers[1].batches[0].bad = "status NULL";
+	base->nbad = 1;
+	d = fx_snapshot(0, "m", 2000, 2000);
+	fx_add_biller(d, "b", "b", "UTC", 1)->home = d->arena;
+	fx_add_batch(d, BATCH_FAILED, 10, 20, 11, 12);
+	fx_add_batch(d, BATCH_FAILED, 10, 20, 11, 12)->bad = "attempts 'x'";
+	fx_add_batch(d, BATCH_FAILED, 10, 20, 11, 12)->bad = "status NULL";
+	d->nbad = 2;
+	d = snapshot_merge(base, d);
+	assert_int_equal(d->nbatches, 7);
+	assert_int_equal(d->nbad, 2);
+	snapshot_unref(base);
+	snapshot_unref(d);
 }
 
 /* --- daylight saving --------------------------------------------------------- */
@@ -924,7 +1124,7 @@ static void test_dst_fall_back_new_york(void **state)
 	fx_add_biller(s, "ny1", "Hudson Gas", "America/New_York", 1)->utc_offset_s = est;
 	fx_add_batch(s, BATCH_RUNNING, sched, sched + WIN, sched, BT_NO_TIME);
 	fx_seal(s);
-	assert_int_equal(s->batches[0].deadline_at, fx_utc(2026, 11, 1, 6, 15));
+	assert_int_equal(s->billers[0].batches[0].deadline_at, fx_utc(2026, 11, 1, 6, 15));
 	assert_string_equal(fmt_clock(buf, sizeof buf, sched, edt), "01:30:00");
 	assert_string_equal(fmt_clock(buf, sizeof buf, sched + WIN, est), "01:15:00");
 
@@ -1055,6 +1255,11 @@ int main(void)
 		cmocka_unit_test(test_intern),
 		cmocka_unit_test(test_snapshot_merge),
 		cmocka_unit_test(test_snapshot_compact),
+		cmocka_unit_test(test_snapshot_compact_shared),
+		cmocka_unit_test(test_arena_packing),
+		cmocka_unit_test(test_snapshot_compact_weighs),
+		cmocka_unit_test(test_snapshot_compact_bound),
+		cmocka_unit_test(test_snapshot_merge_counts),
 		cmocka_unit_test(test_dst_fall_back_new_york),
 		cmocka_unit_test(test_dst_spring_forward_london),
 		cmocka_unit_test(test_fmt_clock_offsets),
