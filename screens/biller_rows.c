@@ -173,8 +173,10 @@ bool biller_forecast_words(char *buf, size_t n, const struct app *app,
 	biller_hhmm(e50, sizeof e50, f.eta_p50, off);
 	biller_hhmm(e95, sizeof e95, f.eta_p95, off);
 	pct = (int)(f.p_miss * 100 + 0.5);
-	text_printf(buf, n, "forecast from %zu closes (%s%s): ends %s (p95 %s), "
+	text_printf(buf, n, "forecast from %zu closes (%s%s%s): ends %s (p95 %s), "
 		    "%d%% to miss: %s%s", f.closes, fc_source_words(f.source),
+		    f.tail_wider ? ", scaled to this biller's: it has run "
+				   "longer than nearly all of its own" : "",
 		    f.beyond ? "; it has run longer than all of them" : "",
 		    e50, e95, pct,
 		    forecast_will_miss(&f, t, o) ? "WILL MISS"

@@ -8,6 +8,18 @@
  * one ("beyond"), nothing in its history says how much longer it needs;
  * the guess is that it needs as long again as its closes take, from now,
  * which keeps a stuck close at risk instead of calling it nearly done.
+ * A biller has 5 to 20 closes of a type, so a close that has outrun all
+ * but one or two of them would rest on those alone (often one slow
+ * outlier, which then decides the forecast by itself) or on that guess:
+ * with fewer than FC_TAIL_MIN longer ones, the remaining time comes from
+ * the next wider pool of the chain a thin history falls back on (module,
+ * then similar billers), scaled by the ratio of the medians to this
+ * biller's size: the pool gives the shape of the tail (how much longer a
+ * close that has run this long, for its size, tends to need), the biller
+ * its scale.  Unscaled, a small biller's tail would be a big one's
+ * closes (the backtest: more false alarms on a loaded shard).  The first
+ * pool with FC_TAIL_MIN scaled closes longer than the elapsed time is
+ * used (widen_tail); none has: the biller's own tail, as before.
  *
  * Scheduled close: the start is scheduled_at plus a start delay (delays
  * shorter than the wait so far are ruled out; none left: it starts now),
@@ -263,6 +275,43 @@ static void scheduled(const struct fc_dist *D, const struct fc_dist *L,
 		sched_eta(&c, out);
 }
 
+/* A running close that has outrun all but a few of D: the next wider pool
+ * with FC_TAIL_MIN closes longer than it has run once scaled to D's median,
+ * scaled into buf (FC_POOL_MAX) and *D, its source into out.  Pools are
+ * thinned to FC_POOL_MAX, so this costs one pass over at most that many. */
+static void widen_tail(const struct fc_history *h, const struct biller *b,
+		       const struct batch *t, int64_t now, struct fc_dist *D,
+		       int64_t *buf, struct forecast *out)
+{
+	const char *id = b ? b->biller_id : t->biller_id;
+	enum fc_source s = out->source;
+	int64_t e, m = fc_quantile(D, 0.5);
+	struct fc_dist W;
+
+	if (t->state != BATCH_RUNNING || t->started_at == BT_NO_TIME)
+		return;
+	e = now > t->started_at ? now - t->started_at : 0;
+	if (fc_count_above(D, e) >= FC_TAIL_MIN)
+		return;
+	while ((s = fc_history_wider(h, s, id, t->payment_type, t->module,
+				     b ? b->nbatches : 1, &W)) != FC_NONE) {
+		int64_t mw = fc_quantile(&W, 0.5);
+		double k = mw > 0 ? (double)m / (double)mw : 1.0;
+		size_t n = W.n < FC_POOL_MAX ? W.n : FC_POOL_MAX;
+		struct fc_dist S = { buf, n };
+
+		for (size_t i = 0; i < n; i++)
+			buf[i] = (int64_t)((double)W.ms[i] * k + 0.5);
+		if (fc_count_above(&S, e) >= FC_TAIL_MIN) {
+			*D = S;
+			out->source = s;
+			out->closes = W.n;
+			out->tail_wider = true;
+			return;
+		}
+	}
+}
+
 /* The forecast, and until when (shard ms) it stays the same for an
  * unchanged close: the memo's validity. */
 static void forecast_open(const struct fc_history *h, const struct biller *b,
@@ -271,10 +320,12 @@ static void forecast_open(const struct fc_history *h, const struct biller *b,
 			  struct forecast *out, int64_t *valid_until)
 {
 	struct fc_dist D, L;
+	int64_t buf[FC_POOL_MAX];
 
 	out->source = FC_NONE;
 	out->closes = out->longer = 0;
 	out->beyond = false;
+	out->tail_wider = false;
 	out->stale = false;
 	out->start_p50 = out->eta_p50 = out->eta_p95 = BT_NO_TIME;
 	out->p_miss = -1;
@@ -288,6 +339,7 @@ static void forecast_open(const struct fc_history *h, const struct biller *b,
 	if (out->source == FC_NONE)
 		return;
 	out->closes = D.n;
+	widen_tail(h, b, t, now, &D, buf, out);
 	if (o && o->stale_ms > 0) {
 		int64_t stale_at = fc_history_read_at(h) + o->stale_ms;
 
@@ -337,7 +389,7 @@ struct memo_entry {
 	int64_t valid_until;
 	float p_miss;
 	uint32_t closes, longer;
-	uint8_t source, beyond, stale;
+	uint8_t source, beyond, stale, tail_wider;
 };
 
 struct fc_memo {
@@ -420,6 +472,7 @@ void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
 		out->closes = e->closes;
 		out->longer = e->longer;
 		out->beyond = e->beyond;
+		out->tail_wider = e->tail_wider;
 		out->stale = e->stale;
 		out->start_p50 = out->eta_p50 = out->eta_p95 = BT_NO_TIME;
 		out->p_miss = e->p_miss;
@@ -432,6 +485,7 @@ void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
 		.p_miss = (float)out->p_miss, .closes = (uint32_t)out->closes,
 		.longer = (uint32_t)out->longer, .source = (uint8_t)out->source,
 		.beyond = out->beyond, .stale = out->stale,
+		.tail_wider = out->tail_wider,
 	};
 	/* What a remembered answer says, exactly: p_miss as stored. */
 	out->p_miss = e->p_miss;

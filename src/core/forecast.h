@@ -19,7 +19,10 @@
  *   batches tonight);
  *   else none, and the caller applies the fixed rule (at_risk_pct).
  * A running close's remaining time is conditioned on how long it has run:
- * only the past closes longer than the elapsed time count.  A scheduled
+ * only the past closes longer than the elapsed time count, and when fewer
+ * than FC_TAIL_MIN of them are, the closes of the next wider pool that has
+ * that many once scaled to the biller's median (the forecast's source and
+ * tail_wider say so).  A scheduled
  * close finishes at its start (scheduled_at plus a start delay, itself
  * conditioned on the delay so far) plus a duration.  Every time is
  * absolute (epoch ms of the shard's clock): a DST night or a zone the
@@ -39,6 +42,13 @@
 
 /* Fewer closes than this is too thin to forecast from. */
 #define FC_MIN_CLOSES 5
+/* A running close whose pool has fewer durations than this longer than
+ * its elapsed time would have its remaining time decided by one or two
+ * past closes (often a slow outlier) or by a guess beyond the history: its
+ * remaining time is taken from the next wider pool of the chain (module,
+ * then similar billers), scaled to this pool's median, that has at least
+ * this many longer ones (forecast.c says why scaled). */
+#define FC_TAIL_MIN 5
 /* A pooled distribution (module, similar size) is thinned to at most this
  * many evenly spaced quantiles, so every forecast costs the same. */
 #define FC_POOL_MAX 256
@@ -96,6 +106,14 @@ enum fc_source fc_history_pick(const struct fc_history *h,
 			       const char *module, size_t batches_tonight,
 			       struct fc_dist *dur, struct fc_dist *delay);
 
+/* The next pool of the chain after `after` (FC_BILLER: the module, then
+ * similar billers; FC_MODULE: similar billers) with at least FC_MIN_CLOSES
+ * closes: its durations in *dur.  FC_NONE (dur empty): no wider pool. */
+enum fc_source fc_history_wider(const struct fc_history *h,
+				enum fc_source after, const char *biller_id,
+				const char *payment_type, const char *module,
+				size_t batches_tonight, struct fc_dist *dur);
+
 /* The rerun durations of biller_id and payment_type, when at least
  * FC_MIN_CLOSES are known (else false and d empty). */
 bool fc_history_reruns(const struct fc_history *h, const char *biller_id,
@@ -118,6 +136,11 @@ struct forecast {
 	double p_miss;		/* P(finishes after the deadline), 0..1;
 				 * < 0 when unknown (no forecast, or no
 				 * deadline to miss) */
+	bool tail_wider;	/* running past all but a few (< FC_TAIL_MIN)
+				 * of the first pool's closes: source and
+				 * closes are of the wider pool its remaining
+				 * time came from, scaled to the first's
+				 * median */
 };
 
 struct fc_memo;

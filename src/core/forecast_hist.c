@@ -347,10 +347,12 @@ static struct fc_dist dist(const struct vec *v)
 	return d;
 }
 
-enum fc_source fc_history_pick(const struct fc_history *h,
-			       const char *biller_id, const char *payment_type,
-			       const char *module, size_t batches_tonight,
-			       struct fc_dist *dur, struct fc_dist *delay)
+/* The first pool from level `from` on (FC_BILLER, FC_MODULE, FC_SIMILAR)
+ * with at least FC_MIN_CLOSES closes. */
+static enum fc_source pick_from(const struct fc_history *h, enum fc_source from,
+				const char *biller_id, const char *payment_type,
+				const char *module, size_t batches_tonight,
+				struct fc_dist *dur, struct fc_dist *delay)
 {
 	const struct entry *e;
 	int c;
@@ -361,25 +363,53 @@ enum fc_source fc_history_pick(const struct fc_history *h,
 		return FC_NONE;
 	if (!payment_type)
 		payment_type = "";
-	e = biller_id ? lookup(h, K_BILLER, biller_id, payment_type) : NULL;
+	e = from <= FC_BILLER && biller_id
+		? lookup(h, K_BILLER, biller_id, payment_type) : NULL;
 	if (e && e->dur.n >= FC_MIN_CLOSES) {
 		*dur = dist(&e->dur);
 		*delay = dist(&e->delay);
 		return FC_BILLER;
 	}
-	e = module ? lookup(h, K_MODULE, module, payment_type) : NULL;
+	e = from <= FC_MODULE && module
+		? lookup(h, K_MODULE, module, payment_type) : NULL;
 	if (e && e->dur.n >= FC_MIN_CLOSES) {
 		*dur = dist(&e->dur);
 		*delay = dist(&e->delay);
 		return FC_MODULE;
 	}
 	c = size_class((double)batches_tonight);
-	if (batches_tonight && h->size_dur[c].n >= FC_MIN_CLOSES) {
+	if (from <= FC_SIMILAR && batches_tonight &&
+	    h->size_dur[c].n >= FC_MIN_CLOSES) {
 		*dur = dist(&h->size_dur[c]);
 		*delay = dist(&h->size_delay[c]);
 		return FC_SIMILAR;
 	}
 	return FC_NONE;
+}
+
+enum fc_source fc_history_pick(const struct fc_history *h,
+			       const char *biller_id, const char *payment_type,
+			       const char *module, size_t batches_tonight,
+			       struct fc_dist *dur, struct fc_dist *delay)
+{
+	return pick_from(h, FC_BILLER, biller_id, payment_type, module,
+			 batches_tonight, dur, delay);
+}
+
+enum fc_source fc_history_wider(const struct fc_history *h,
+				enum fc_source after, const char *biller_id,
+				const char *payment_type, const char *module,
+				size_t batches_tonight, struct fc_dist *dur)
+{
+	struct fc_dist delay;
+
+	if (after == FC_NONE || after >= FC_SIMILAR) {
+		dur->ms = NULL;
+		dur->n = 0;
+		return FC_NONE;
+	}
+	return pick_from(h, (enum fc_source)(after + 1), biller_id,
+			 payment_type, module, batches_tonight, dur, &delay);
 }
 
 bool fc_history_reruns(const struct fc_history *h, const char *biller_id,

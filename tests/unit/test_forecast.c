@@ -128,6 +128,106 @@ static void test_beyond_history(void **state)
 	fc_history_unref(h);
 }
 
+/* Add closes of minutes durs[0..n) to biller id of module "m", type ach. */
+static void add_closes(struct fc_history *h, const char *id, const int *durs,
+		       size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fc_history_add(h, id, "2026-10-01", "ach", "m", 0,
+			       durs[i] * MIN);
+}
+
+/* b2 of the same module: mostly 14 minutes, a tail of five (tail[]). */
+static void add_b2(struct fc_history *h, const int tail[5])
+{
+	for (int i = 0; i < 15; i++)
+		fc_history_add(h, "b2", "2026-10-01", "ach", "m", 0, 14 * MIN);
+	add_closes(h, "b2", tail, 5);
+}
+
+/* All ten of b1's closes are shorter than it has run: alone they would
+ * guess "as long again" (9 in 10 to miss, WILL MISS).  The module's pool
+ * has five longer once scaled to b1's median (14.5 against 14 minutes):
+ * 26..30 minutes become 26.9..31.1, all before the 35-minute deadline. */
+static void test_tail_all_shorter_widens(void **state)
+{
+	static const int own[] = { 10, 11, 12, 13, 14, 15, 16, 17, 18, 19 };
+	static const int tail[] = { 26, 27, 28, 29, 30 };
+	struct fc_history *h = fc_history_new(0, T0);
+	struct batch t = running_at(T0, T0 + 35 * MIN);
+	struct biller b = biller1(&t);
+	struct fc_memo *m = fc_memo_new(4);
+	struct forecast f;
+
+	(void)state;
+	add_closes(h, "b1", own, 10);
+	add_b2(h, tail);
+	fc_history_finish(h);
+
+	forecast_batch(h, &b, &t, T0 + 25 * MIN, &opts, &f);
+	assert_int_equal(f.source, FC_MODULE);
+	assert_true(f.tail_wider);
+	assert_false(f.beyond);
+	assert_int_equal(f.closes, 30);
+	assert_int_equal(f.longer, 5);
+	assert_true(f.eta_p50 == T0 + 29 * MIN);	/* 28 x 14.5 / 14 */
+	assert_true(f.p_miss == 0);
+	assert_false(forecast_at_risk(&f, &opts));
+
+	/* The memo remembers which pool it was. */
+	forecast_miss_memo(m, h, &b, &t, T0 + 25 * MIN, &opts, &f);
+	forecast_miss_memo(m, h, &b, &t, T0 + 25 * MIN + SEC, &opts, &f);
+	assert_int_equal(f.source, FC_MODULE);
+	assert_true(f.tail_wider);
+	assert_true(f.p_miss == 0);
+
+	/* Before it outran its own closes, its own closes answer. */
+	forecast_batch(h, &b, &t, T0 + 12 * MIN, &opts, &f);
+	assert_int_equal(f.source, FC_BILLER);
+	assert_false(f.tail_wider);
+	assert_int_equal(f.longer, 7);
+	fc_memo_free(m);
+	fc_history_unref(h);
+}
+
+/* One slow outlier (60 minutes) among b1's ten closes: at 20 minutes it
+ * alone would decide (certain to miss a 40-minute deadline).  The
+ * module's scaled tail has six closes longer (22..30 and the outlier):
+ * one in six to miss, on track. */
+static void test_tail_one_outlier_widens(void **state)
+{
+	static const int own[] = { 10, 11, 12, 60, 13, 14, 15, 16, 17, 18 };
+	static const int tail[] = { 22, 24, 26, 28, 30 };
+	struct fc_history *h = fc_history_new(0, T0);
+	struct batch t = running_at(T0, T0 + 40 * MIN);
+	struct biller b = biller1(&t);
+	struct forecast f;
+
+	(void)state;
+	add_closes(h, "b1", own, 10);
+	add_b2(h, tail);
+	fc_history_finish(h);
+
+	forecast_batch(h, &b, &t, T0 + 20 * MIN, &opts, &f);
+	assert_int_equal(f.source, FC_MODULE);
+	assert_true(f.tail_wider);
+	assert_int_equal(f.longer, 6);
+	assert_true(f.p_miss > 0.16 && f.p_miss < 0.17);
+	assert_false(forecast_will_miss(&f, &t, &opts));
+	assert_false(forecast_at_risk(&f, &opts));
+
+	/* Without a wider pool (b1 alone in its module, no similar billers
+	 * of tonight's size) the outlier still decides. */
+	t.module = "alone";
+	b.nbatches = 1000;
+	forecast_batch(h, &b, &t, T0 + 20 * MIN, &opts, &f);
+	assert_int_equal(f.source, FC_BILLER);
+	assert_false(f.tail_wider);
+	assert_int_equal(f.longer, 1);
+	assert_true(f.p_miss > 0.99);
+	fc_history_unref(h);
+}
+
 /* Four closes of the biller are too few: the module's pool answers; with
  * no module either, billers of the same size; with nothing, the fixed
  * rule (FC_NONE, no p_miss). */
@@ -367,6 +467,8 @@ int main(void)
 		cmocka_unit_test(test_quantiles),
 		cmocka_unit_test(test_conditions_on_elapsed),
 		cmocka_unit_test(test_beyond_history),
+		cmocka_unit_test(test_tail_all_shorter_widens),
+		cmocka_unit_test(test_tail_one_outlier_widens),
 		cmocka_unit_test(test_thin_history_falls_back),
 		cmocka_unit_test(test_dst_night_and_unknown_zone),
 		cmocka_unit_test(test_deadlines),
