@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "core/hold.h"
+#include "core/note.h"
 #include "query/query_poll.h"
 #include "../pgtest.h"
 
@@ -556,6 +557,24 @@ static bool notes_n(const struct shard_health *h, const struct snapshot *s,
 	return s->notes_read && s->nnotes == *(const size_t *)arg;
 }
 
+static bool batch_closed(const struct shard_health *h,
+			 const struct snapshot *s, const void *arg)
+{
+	const struct batch *t = pgtest_find_batch(s, arg);
+
+	(void)h;
+	return t && !strcmp(t->status, "closed");
+}
+
+/* Whether biller's acknowledgement in s stands. */
+static bool ack_open(const struct snapshot *s, const char *biller)
+{
+	for (size_t i = 0; i < s->nnotes; i++)
+		if (!strcmp(s->notes[i].biller_id, biller) && s->notes[i].open)
+			return true;
+	return false;
+}
+
 /* Contract v3: a steady poll reads the holds and notes only when they
  * moved, or while an active hold's counts can move with the batches;
  * always on a full poll. */
@@ -563,7 +582,7 @@ static void test_extras_skipped(void **state)
 {
 	struct shard_health h;
 	struct snapshot *s, *n;
-	size_t two = 2;
+	size_t two = 2, three = 3;
 
 	(void)state;
 	T.cfg.poll_overlap = 1;
@@ -597,6 +616,28 @@ static void test_extras_skipped(void **state)
 	assert_true(s->delta);
 	s = expect_kept(s, &h);
 
+	/* A standing acknowledgement ends when its batch closes: the poll
+	 * that re-reads the batch reads the notes too. */
+	pgtest_sql(T.admin, "INSERT INTO batchtop.note (biller_id, batch_id,"
+		   " kind, author) VALUES ('b6', 'b6-1', 'acknowledged', 'amy')");
+	snapshot_unref(s);
+	s = expect_for(notes_n, &three, PGTEST_WAIT_MS, &h, "acknowledged");
+	assert_true(ack_open(s, "b6"));
+	/* Just after a full poll, so that a delta sees the close. */
+	for (int64_t end = pgtest_now_ms() + 15000; s->delta;) {
+		n = next_poll(s, &h);
+		snapshot_unref(s);
+		s = n;
+		assert_true(pgtest_now_ms() < end);
+	}
+	s = expect_kept(s, &h);
+	pgtest_sql(T.admin, "UPDATE batchtop.batch_close SET status = 'closed'"
+		   " WHERE batch_id = 'b6-1'");
+	snapshot_unref(s);
+	s = expect_for(batch_closed, "b6-1", PGTEST_WAIT_MS, &h, "closed");
+	assert_true(s->delta);
+	assert_false(ack_open(s, "b6"));
+
 	/* An active hold: its counts follow the batches, read every poll. */
 	pgtest_sql(T.admin, "INSERT INTO batchtop.hold (biller_id, kind, reason,"
 		   " placed_by) VALUES ('b5', 'batch_close', 'active', 'amy')");
@@ -619,7 +660,7 @@ static void test_extras_skipped(void **state)
 			assert_ptr_not_equal(n->holds_home, s->holds_home);
 			assert_ptr_not_equal(n->notes_home, s->notes_home);
 			assert_int_equal(n->nholds, 2);
-			assert_int_equal(n->nnotes, 2);
+			assert_int_equal(n->nnotes, 3);
 			snapshot_unref(n);
 			break;
 		}
