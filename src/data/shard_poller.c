@@ -3,9 +3,10 @@
  *
  * Life of a poller:  connect (async, with our own deadline) -> LISTEN
  * batchtop -> zones and contract version -> loop { poll query with a
- * deadline, full or incremental (choose_poll); publish snapshot; wait
- * until the next poll, a NOTIFY, a refresh request or stop }.  Any failure
- * that leaves the connection in doubt drops it; reconnects back off
+ * deadline, full or incremental (choose_poll); on a v3 shard the holds
+ * and notes when due (extras_due); publish snapshot; wait until the next
+ * poll, a NOTIFY (notify_min_interval), a refresh request or stop }.
+ * Any failure that leaves the connection in doubt drops it; reconnects back off
  * exponentially (1 s doubling up to backoff_max, +/-20% jitter), the first
  * retry after losing a working connection being immediate.
  *
