@@ -76,6 +76,8 @@ struct config {
 	int history_days;	/* calendar days of closes a read takes */
 	int at_risk_probability;  /* % chance of a miss that is "at risk" */
 	int will_miss_probability; /* % chance of a miss worded "will miss" */
+	/* NOTIFY pacing (issue 10; doc/batchtop.conf.5). */
+	int notify_min_interval; /* seconds: least gap NOTIFYs leave between polls */
 
 	/* [ui] */
 	bool show_demo;

@@ -114,6 +114,9 @@ const struct option_def config_options[] = {
 		   "Percent chance of missing its deadline that makes an open close at risk"),
 	INT_OPTION("batchtop", will_miss_probability, 90, 1, 100,
 		   "Percent chance of missing its deadline shown as \"will miss\""),
+	/* NOTIFY pacing (issue 10). */
+	INT_OPTION("batchtop", notify_min_interval, 1, 0, 3600,
+		   "Least seconds between two polls of a shard that NOTIFYs bring forward"),
 	BOOL_OPTION("ui", show_demo, false, "Show demo billers"),
 	BOOL_OPTION("ui", color, true, "Use colors"),
 	INT_OPTION("ui", wallboard_page_seconds, 10, 2, 600,

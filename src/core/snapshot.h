@@ -162,6 +162,9 @@ struct snapshot {
 	size_t nnotes;
 	struct arena *notes_home;
 	bool notes_read;
+	/* The arena the holds live in (held), when not the snapshot's own:
+	 * a steady poll that did not re-read them keeps the last ones. */
+	struct arena *holds_home;
 };
 
 /* A new empty snapshot owning a new arena, with one reference. */

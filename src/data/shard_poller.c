@@ -3,9 +3,10 @@
  *
  * Life of a poller:  connect (async, with our own deadline) -> LISTEN
  * batchtop -> zones and contract version -> loop { poll query with a
- * deadline, full or incremental (choose_poll); publish snapshot; wait
- * until the next poll, a NOTIFY, a refresh request or stop }.  Any failure
- * that leaves the connection in doubt drops it; reconnects back off
+ * deadline, full or incremental (choose_poll); on a v3 shard the holds
+ * and notes when due (extras_due); publish snapshot; wait until the next
+ * poll, a NOTIFY (notify_min_interval), a refresh request or stop }.
+ * Any failure that leaves the connection in doubt drops it; reconnects back off
  * exponentially (1 s doubling up to backoff_max, +/-20% jitter), the first
  * retry after losing a working connection being immediate.
  *
@@ -49,6 +50,8 @@
 #include "data/shard_poller.h"
 #include "data/shard_poller_int.h"
 #include "data/thread_util.h"
+#include "core/hold.h"
+#include "core/note.h"
 #include "core/snapshot_compact.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
@@ -115,6 +118,7 @@ int64_t shard_next_backoff(struct shard_poller *p)
 static int wait_next(struct shard_poller *p, int64_t last_start)
 {
 	int64_t next = last_start + (int64_t)p->cfg->poll_interval * 1000;
+	int64_t gap = (int64_t)p->cfg->notify_min_interval * 1000;
 
 	for (;;) {
 		bool refresh = false;
@@ -128,8 +132,8 @@ static int wait_next(struct shard_poller *p, int64_t last_start)
 			notified = 1;
 			PQfreemem(nf);
 		}
-		if (notified && next > last_start + NOTIFY_MIN_GAP_MS)
-			next = last_start + NOTIFY_MIN_GAP_MS;
+		if (notified && next > last_start + gap)
+			next = last_start + gap;
 		notified = 0;
 		if (mono_ms() >= next)
 			break;
@@ -151,8 +155,8 @@ static int wait_next(struct shard_poller *p, int64_t last_start)
 			notified = 1;
 			PQfreemem(nf);
 		}
-		if (notified && next > last_start + NOTIFY_MIN_GAP_MS)
-			next = last_start + NOTIFY_MIN_GAP_MS;
+		if (notified && next > last_start + gap)
+			next = last_start + gap;
 	}
 	return 0;
 }
@@ -184,29 +188,107 @@ static struct snapshot *choose_poll(struct shard_poller *p, int64_t now,
 	return base;
 }
 
+/* Contract v3: what a steady poll may skip.  Holds and notes are re-read
+ * on every full poll; between them, when the delta says they were updated
+ * since its cursor (query_poll_moved(): the cursor's overlap and the full
+ * resync bound a writer's late commit as for batches), when the last read
+ * failed, and when what they show depends on what the delta re-read: an
+ * active hold's counts on its batches and invoices (read while any hold is
+ * active), an acknowledgement's standing on its batch (read when the biller
+ * of a standing one changed).  Otherwise the last ones are kept, in the
+ * arena they were parsed into, which only they use. */
+struct extras_due {
+	bool holds, notes;
+};
+
+static bool any_active_hold(const struct snapshot *s)
+{
+	for (size_t i = 0; i < s->nholds; i++)
+		if (hold_active(&s->holds[i]))
+			return true;
+	return false;
+}
+
+/* Did delta d re-read the biller of a standing acknowledgement of base? */
+static bool ack_touched(const struct snapshot *base, const struct snapshot *d)
+{
+	for (size_t i = 0; i < base->nnotes; i++) {
+		if (!base->notes[i].open)
+			continue;
+		for (size_t j = 0; j < d->nbillers; j++)
+			if (!strcmp(d->billers[j].biller_id,
+				    base->notes[i].biller_id))
+				return true;
+	}
+	return false;
+}
+
+static struct extras_due extras_due(struct shard_poller *p,
+				    const struct snapshot *base,
+				    const struct snapshot *d, const PGresult *res)
+{
+	struct extras_due due = { false, false };
+	bool holds_moved, notes_moved;
+
+	if (p->contract < 3)
+		return due;
+	if (!base)
+		return (struct extras_due){ true, true };
+	query_poll_moved(res, &holds_moved, &notes_moved);
+	due.holds = holds_moved || !base->holds_read || any_active_hold(base);
+	due.notes = notes_moved || !base->notes_read || p->notes_stale ||
+		    ack_touched(base, d);
+	return due;
+}
+
+/* The holds of from onto s, from keeping them alive. */
+static void holds_take(struct snapshot *s, const struct snapshot *from)
+{
+	s->holds = from->holds;
+	s->nholds = from->nholds;
+	s->nholds_bad = from->nholds_bad;
+	s->holds_read = from->holds_read;
+	s->holds_home = from->holds_home ? from->holds_home : from->arena;
+	snapshot_hold(s, s->holds_home);
+}
+
+static void notes_take(struct snapshot *s, const struct snapshot *from)
+{
+	s->notes = from->notes;
+	s->nnotes = from->nnotes;
+	s->notes_read = from->notes_read;
+	s->notes_home = from->notes_home ? from->notes_home : from->arena;
+	snapshot_hold(s, s->notes_home);
+}
+
 /* Contract v3: the shard's holds into s, in one more statement after the
- * poll's (query/query_holds.h).  A shard that cannot say what it holds
- * fails the poll: without its holds, held billers would show as failing. */
-static PGresult *read_holds(struct shard_poller *p, struct snapshot *s,
-			    char *reason, size_t rn, bool *dead, bool *stop)
+ * poll's (query/query_holds.h), parsed into an arena of their own.  A
+ * shard that cannot say what it holds fails the poll: without its holds,
+ * held billers would show as failing. */
+static bool read_holds(struct shard_poller *p, struct snapshot *s,
+		       char *reason, size_t rn, bool *dead, bool *stop)
 {
 	char hours[16], limit[16];
 	const char *params[2] = { hours, limit };
+	struct snapshot *h = snapshot_new(p->index, p->name);
 	PGresult *res;
+	bool ok;
 
 	snprintf(hours, sizeof hours, "%d", p->cfg->night_hours);
 	snprintf(limit, sizeof limit, "%d", QUERY_HOLDS_LIMIT);
 	res = shard_exec(p, query_holds_sql, 2, params, reason, rn, dead, stop);
-	if (res && !query_holds_parse(res, s)) {
+	ok = res && query_holds_parse(res, h);
+	if (res && !ok)
 		snprintf(reason, rn, "holds: not a result");
-		PQclear(res);
-		res = NULL;
-	}
-	if (res && s->nholds_bad)
+	PQclear(res);
+	if (ok && h->nholds_bad)
 		log_msg(LOG_WARN, "shard %s: %zu hold rows could not be read "
 			"(a missing id or an unusable time); left out", p->name,
-			s->nholds_bad);
-	return res;
+			h->nholds_bad);
+	if (ok)
+		holds_take(s, h);
+	snapshot_unref(h);
+	return ok;
 }
 
 /* Contract v3: the night's notes onto s, after its poll (query_notes.h).
@@ -218,28 +300,81 @@ static void poll_notes(struct shard_poller *p, struct snapshot *s,
 {
 	char reason[200];
 	bool dead, stop;
+	struct snapshot *n = snapshot_new(p->index, p->name);
 	PGresult *res;
 
-	if (p->contract < 3)
-		return;
 	res = shard_exec(p, query_notes_poll_sql, 1, params, reason, sizeof reason,
 		   &dead, &stop);
+	p->notes_stale = !res;
 	if (res) {
-		query_notes_parse(res, s);
+		query_notes_parse(res, n);
 		PQclear(res);
+		notes_take(s, n);
+		snapshot_unref(n);
 		return;
 	}
+	snapshot_unref(n);
 	log_msg(LOG_WARN, "shard %s: notes not read: %s", p->name, reason);
 	pthread_mutex_lock(&p->lock);
-	if (p->snap && p->snap->notes_read) {
-		s->notes = p->snap->notes;
-		s->nnotes = p->snap->nnotes;
-		s->notes_home = p->snap->notes_home ? p->snap->notes_home
-						    : p->snap->arena;
-		s->notes_read = true;
-		snapshot_hold(s, s->notes_home);
-	}
+	if (p->snap && p->snap->notes_read)
+		notes_take(s, p->snap);
 	pthread_mutex_unlock(&p->lock);
+}
+
+/* The holds and notes of a v3 shard's poll: read when due, else kept. */
+static bool poll_extras(struct shard_poller *p, struct snapshot *s,
+			const struct snapshot *base, struct extras_due due,
+			const char **params, char *reason, size_t rn,
+			bool *dead, bool *stop)
+{
+	if (p->contract < 3)
+		return true;
+	if (due.holds) {
+		if (!read_holds(p, s, reason, rn, dead, stop))
+			return false;
+	} else {
+		holds_take(s, base);
+	}
+	if (due.notes)
+		poll_notes(p, s, params);
+	else
+		notes_take(s, base);
+	return true;
+}
+
+/* The snapshot of a poll's result res: a full one, or a delta merged
+ * onto base; *due says which extras of a v3 shard to read.  Frees res. */
+static struct snapshot *poll_snapshot(struct shard_poller *p,
+				      const struct snapshot *base,
+				      PGresult *res, int64_t start, int64_t end,
+				      struct extras_due *due)
+{
+	struct snapshot *s = query_poll_snapshot(res, p->index, p->name, end,
+						 p->intern);
+
+	*due = extras_due(p, base, s, res);
+	PQclear(res);
+#ifdef HAVE_MALLOC_TRIM
+	/* A full poll's result is megabytes, freed at once into this
+	 * thread's malloc arena, which would keep it: one per shard.
+	 * Incremental polls are small; full ones are minutes apart. */
+	if (!base)
+		malloc_trim(0);
+#endif
+	if (base) {
+		s->delta = true;
+		s = snapshot_merge(base, s);
+		/* Under churn every poll adds an arena that keeps all it
+		 * parsed alive for a few of its billers: bound them
+		 * (core/snapshot_compact.h). */
+		if (s->nheld > SNAPSHOT_COMPACT_HELD + 1)
+			snapshot_compact(s, p->intern);
+	} else {
+		snapshot_names_from(s, p->snap);
+		p->last_full = p->last_billers = start;
+		p->need_full = false;
+	}
+	return s;
 }
 
 /* One poll and its publication.  Returns -1 to stop, 1 when the
@@ -250,6 +385,7 @@ static int poll_once(struct shard_poller *p, const char **params,
 	char reason[sizeof p->health.reason], cursor[24], overlap[16];
 	struct snapshot *base = choose_poll(p, start, cursor, sizeof cursor);
 	char *held_ids = NULL, *held_sigs = NULL;
+	struct extras_due due;
 	bool dead, stop;
 	PGresult *res;
 
@@ -261,7 +397,8 @@ static int poll_once(struct shard_poller *p, const char **params,
 		params[4] = held_ids;
 		params[5] = held_sigs;
 	}
-	res = shard_exec(p, base ? query_poll_delta_sql : query_poll_sql,
+	res = shard_exec(p, !base ? query_poll_sql : p->contract >= 3
+			 ? query_poll_delta3_sql : query_poll_delta_sql,
 		   base ? 6 : 4, params, reason, sizeof reason, &dead, &stop);
 	free(held_ids);
 	free(held_sigs);
@@ -271,43 +408,17 @@ static int poll_once(struct shard_poller *p, const char **params,
 	}
 	if (res) {
 		int64_t end = mono_ms();
-		struct snapshot *s = query_poll_snapshot(res, p->index, p->name,
-							 end, p->intern);
+		struct snapshot *s = poll_snapshot(p, base, res, start, end, &due);
 
-		PQclear(res);
-#ifdef HAVE_MALLOC_TRIM
-		/* A full poll's result is megabytes, freed at once into this
-		 * thread's malloc arena, which would keep it: one per shard.
-		 * Incremental polls are small; full ones are minutes apart. */
-		if (!base)
-			malloc_trim(0);
-#endif
-		if (base) {
-			s->delta = true;
-			s = snapshot_merge(base, s);
-			/* Under churn every poll adds an arena that keeps all
-			 * it parsed alive for a few of its billers: bound them
-			 * (core/snapshot_compact.h). */
-			if (s->nheld > SNAPSHOT_COMPACT_HELD + 1)
-				snapshot_compact(s, p->intern);
-		} else {
-			snapshot_names_from(s, p->snap);
-			p->last_full = p->last_billers = start;
-			p->need_full = false;
+		if (!poll_extras(p, s, base, due, params, reason, sizeof reason,
+				 &dead, &stop)) {
+			snapshot_unref(s);
+			snapshot_unref(base);
+			if (stop)
+				return -1;
+			goto failed;
 		}
 		snapshot_unref(base);
-		if (p->contract >= 3) {
-			PGresult *hr = read_holds(p, s, reason, sizeof reason,
-						  &dead, &stop);
-
-			if (!hr) {
-				snapshot_unref(s);
-				if (stop)
-					return -1;
-				goto failed;
-			}
-			PQclear(hr);
-		}
 		/* On a replica, the delta starts from what it had replayed
 		 * before this poll began (data/replica.c). */
 		p->cursor_ms = p->rep.on_replica ? p->rep.lag.cursor_ms
@@ -315,16 +426,16 @@ static int poll_once(struct shard_poller *p, const char **params,
 		p->failures = 0;
 		*retry_at = 0;
 		log_msg(LOG_DEBUG, "shard %s: %s poll, %zu rows, %zu billers "
-			"re-read, %zu billers, %zu batches in %lld ms", p->name,
+			"re-read, %zu billers, %zu batches in %lld ms%s%s", p->name,
 			s->delta ? "incremental" : "full", s->rows_read,
 			s->nchanged, s->nbillers, s->nbatches,
-			(long long)(end - start));
+			(long long)(end - start), due.holds ? ", holds" : "",
+			due.notes ? ", notes" : "");
 		if (s->delta) {
 			pthread_mutex_lock(&p->lock);
 			p->health.polls_delta++;
 			pthread_mutex_unlock(&p->lock);
 		}
-		poll_notes(p, s, params);
 		shard_publish(p, s, SHARD_OK, NULL, end - start);
 		return 0;
 	}

@@ -20,8 +20,6 @@
 #include "data/replica.h"
 #include "data/shard_health.h"
 
-/* Smallest gap between two polls that NOTIFYs may cause. */
-#define NOTIFY_MIN_GAP_MS 1000
 
 /* How often a failing listen_dsn is tried again. */
 #define LISTEN_RETRY_MS 30000
@@ -47,6 +45,7 @@ struct shard_poller {
 	int failures;		/* consecutive; 0 after a good poll */
 	int contract;		/* the version this connection's shard offers */
 	bool need_full;		/* connected since the last full poll */
+	bool notes_stale;	/* the last read of the notes failed */
 	int64_t last_full;	/* mono ms of the last full poll's start */
 	int64_t last_billers;	/* ... and of the last one that read billers */
 	struct intern *intern;	/* this shard's repeated texts */

@@ -107,21 +107,30 @@ const char query_poll_sql[] =
  * list holds a NULL).  Rerun requests and autopay runs keep the plain
  * overlap: they change a few times a night, batches every second. */
 #define POLL_CURSOR "to_timestamp($4::bigint / 1000.0)"
-const char query_poll_delta_sql[] =
-	"WITH ch AS (SELECT c.biller_id FROM batchtop.batch_close c"
-	"   WHERE c.updated_at > " POLL_CURSOR
-	"     AND (c.batch_id, hashtextextended(c::text, 0)) NOT IN"
-	"       (SELECT * FROM unnest($5::text[], $6::bigint[]))"
-	" UNION SELECT c.biller_id FROM batchtop.rerun_request q"
-	"   JOIN batchtop.batch_close c ON c.batch_id = q.target_id"
-	"   WHERE q.kind = 'batch_close' AND q.updated_at > " POLL_CURSOR
-	" UNION SELECT r.biller_id FROM batchtop.autopay_run r"
-	"   WHERE r.updated_at > " POLL_CURSOR "),"
-	" " POLL_BILLERS(" WHERE b.biller_id IN (SELECT biller_id FROM ch)") ","
-	" d AS (SELECT" POLL_COLUMNS(POLL_CURSOR) ", bc.scheduled_at AS d_sched"
-	POLL_FROM(" AND biller_id IN (SELECT biller_id FROM ch)") ")"
-	" SELECT" POLL_NOW_MS ", d.* FROM (SELECT 1) one LEFT JOIN d ON true"
-	" ORDER BY d.biller_id, d.d_sched, d.batch_id";
+#define POLL_DELTA(moved) \
+	"WITH ch AS (SELECT c.biller_id FROM batchtop.batch_close c" \
+	"   WHERE c.updated_at > " POLL_CURSOR \
+	"     AND (c.batch_id, hashtextextended(c::text, 0)) NOT IN" \
+	"       (SELECT * FROM unnest($5::text[], $6::bigint[]))" \
+	" UNION SELECT c.biller_id FROM batchtop.rerun_request q" \
+	"   JOIN batchtop.batch_close c ON c.batch_id = q.target_id" \
+	"   WHERE q.kind = 'batch_close' AND q.updated_at > " POLL_CURSOR \
+	" UNION SELECT r.biller_id FROM batchtop.autopay_run r" \
+	"   WHERE r.updated_at > " POLL_CURSOR ")," \
+	" " POLL_BILLERS(" WHERE b.biller_id IN (SELECT biller_id FROM ch)") "," \
+	" d AS (SELECT" POLL_COLUMNS(POLL_CURSOR) ", bc.scheduled_at AS d_sched" \
+	POLL_FROM(" AND biller_id IN (SELECT biller_id FROM ch)") ")" \
+	" SELECT" POLL_NOW_MS moved ", d.* FROM (SELECT 1) one LEFT JOIN d ON true" \
+	" ORDER BY d.biller_id, d.d_sched, d.batch_id"
+const char query_poll_delta_sql[] = POLL_DELTA("");
+/* Contract v3: whether a hold or a note was updated after the cursor, an
+ * index probe each (hold_updated_at_idx, note_updated_at_idx), so that a
+ * steady poll reads them only when they moved (query_poll_moved()). */
+const char query_poll_delta3_sql[] = POLL_DELTA(
+	", EXISTS (SELECT 1 FROM batchtop.hold h"
+	"   WHERE h.updated_at > " POLL_CURSOR ") AS holds_moved,"
+	" EXISTS (SELECT 1 FROM batchtop.note n"
+	"   WHERE n.updated_at > " POLL_CURSOR ") AS notes_moved");
 
 /* The zone names the server knows, as one array literal, one name per
  * lower-cased spelling (the first in byte order), so that a poll's zone
@@ -481,6 +490,17 @@ void query_poll_held(const struct snapshot *s, int64_t from_ms, char **ids,
 	lit_addc(&bs, '}');
 	*ids = bi.s;
 	*sigs = bs.s;
+}
+
+void query_poll_moved(const PGresult *res, bool *holds, bool *notes)
+{
+	int hc = PQfnumber(res, "holds_moved"), nc = PQfnumber(res, "notes_moved");
+	struct qrow q = qrow_at(res, 0);
+	bool one = PQntuples(res) > 0;
+
+	/* Not asked, or no answer: read them, which is always right. */
+	*holds = !one || hc < 0 || qrow_bool_at(&q, hc, true);
+	*notes = !one || nc < 0 || qrow_bool_at(&q, nc, true);
 }
 
 char *query_poll_zones(const PGresult *res)

@@ -28,6 +28,12 @@ extern const char query_poll_sql[];
  * shard's clock in epoch ms), plus a row that only has now_ms.  Its result
  * is parsed by query_poll_snapshot() too and merged with snapshot_merge(). */
 extern const char query_poll_delta_sql[];
+/* The same for a contract-v3 shard, whose clock row also says whether a
+ * hold or a note was updated after the cursor: query_poll_moved(). */
+extern const char query_poll_delta3_sql[];
+/* From a query_poll_delta3_sql result: whether the holds and the notes
+ * moved since the cursor (true when the result does not say). */
+void query_poll_moved(const PGresult *res, bool *holds, bool *notes);
 /* The batches of s updated at or after from_ms (epoch ms, the delta's
  * cursor) whose signature it read, as the delta's $5 (a text[] literal of
  * their ids, byte for byte) and $6 (a bigint[] literal of their row_sig):

@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "core/hold.h"
+#include "core/note.h"
 #include "query/query_poll.h"
 #include "../pgtest.h"
 
@@ -497,10 +499,184 @@ static void test_v1(void **state)
 	snapshot_unref(s);
 }
 
+/* Two snapshots of which the second kept the first's holds and notes, not
+ * re-reading them (shard_poller.c, extras_due()). */
+static bool extras_kept(const struct snapshot *a, const struct snapshot *b)
+{
+	return a->holds_read && b->holds_read && a->notes_read &&
+	       b->notes_read && b->holds_home == a->holds_home &&
+	       b->notes_home == a->notes_home;
+}
+
+/* The next snapshot after *prev (a later poll), or a failed test. */
+static struct snapshot *next_poll(struct snapshot *prev, struct shard_health *h)
+{
+	int64_t end = pgtest_now_ms() + PGTEST_WAIT_MS;
+
+	for (;;) {
+		struct snapshot *s = expect_for(any, NULL, PGTEST_WAIT_MS, h, "a poll");
+
+		if (s != prev)
+			return s;
+		snapshot_unref(s);
+		assert_true(pgtest_now_ms() < end);
+		pgtest_sleep_ms(20);
+	}
+}
+
+/* Polls until two in a row are delta polls that kept the holds and notes;
+ * returns the second (the first is unreferenced). */
+static struct snapshot *expect_kept(struct snapshot *s, struct shard_health *h)
+{
+	int64_t end = pgtest_now_ms() + PGTEST_WAIT_MS;
+
+	for (;;) {
+		struct snapshot *n = next_poll(s, h);
+		bool kept = n->delta && extras_kept(s, n);
+
+		snapshot_unref(s);
+		s = n;
+		if (kept)
+			return s;
+		if (pgtest_now_ms() >= end)
+			fail_msg("holds and notes re-read by every poll");
+	}
+}
+
+static bool hold_reason(const struct shard_health *h, const struct snapshot *s,
+			const void *arg)
+{
+	(void)h;
+	return s->nholds >= 1 && !strcmp(s->holds[0].reason, arg);
+}
+
+static bool notes_n(const struct shard_health *h, const struct snapshot *s,
+		    const void *arg)
+{
+	(void)h;
+	return s->notes_read && s->nnotes == *(const size_t *)arg;
+}
+
+static bool batch_closed(const struct shard_health *h,
+			 const struct snapshot *s, const void *arg)
+{
+	const struct batch *t = pgtest_find_batch(s, arg);
+
+	(void)h;
+	return t && !strcmp(t->status, "closed");
+}
+
+/* Whether biller's acknowledgement in s stands. */
+static bool ack_open(const struct snapshot *s, const char *biller)
+{
+	for (size_t i = 0; i < s->nnotes; i++)
+		if (!strcmp(s->notes[i].biller_id, biller) && s->notes[i].open)
+			return true;
+	return false;
+}
+
+/* Contract v3: a steady poll reads the holds and notes only when they
+ * moved, or while an active hold's counts can move with the batches;
+ * always on a full poll. */
+static void test_extras_skipped(void **state)
+{
+	struct shard_health h;
+	struct snapshot *s, *n;
+	size_t two = 2, three = 3;
+
+	(void)state;
+	T.cfg.poll_overlap = 1;
+	T.cfg.full_resync_interval = 10;
+	shard_make("extras", 20);
+	pgtest_sql(T.admin, "INSERT INTO batchtop.hold (biller_id, kind, reason,"
+		   " placed_by, ended_at, ended_by, ended_how) VALUES ('b3',"
+		   " 'batch_close', 'first', 'amy', now(), 'bob', 'released');"
+		   "INSERT INTO batchtop.note (biller_id, kind, author, body)"
+		   " VALUES ('b3', 'note', 'amy', 'hello')");
+	start_poller();
+	s = expect_for(any, NULL, PGTEST_WAIT_MS, &h, "full");
+	assert_false(s->delta);
+	assert_int_equal(s->nholds, 1);
+	assert_int_equal(s->nnotes, 1);
+	/* Nothing moved: kept, the same arena, not a copy. */
+	s = expect_kept(s, &h);
+	assert_int_equal(s->nholds, 1);
+	assert_string_equal(s->holds[0].reason, "first");
+	assert_int_equal(s->nnotes, 1);
+	snapshot_unref(s);
+
+	/* A hold changed: read again by the next delta. */
+	pgtest_sql(T.admin, "UPDATE batchtop.hold SET reason = 'second'");
+	s = expect_for(hold_reason, "second", PGTEST_WAIT_MS, &h, "hold re-read");
+	assert_true(s->delta);
+	snapshot_unref(s);
+	pgtest_sql(T.admin, "INSERT INTO batchtop.note (biller_id, kind, author,"
+		   " body) VALUES ('b4', 'note', 'amy', 'again')");
+	s = expect_for(notes_n, &two, PGTEST_WAIT_MS, &h, "notes re-read");
+	assert_true(s->delta);
+	s = expect_kept(s, &h);
+
+	/* A standing acknowledgement ends when its batch closes: the poll
+	 * that re-reads the batch reads the notes too. */
+	pgtest_sql(T.admin, "INSERT INTO batchtop.note (biller_id, batch_id,"
+		   " kind, author) VALUES ('b6', 'b6-1', 'acknowledged', 'amy')");
+	snapshot_unref(s);
+	s = expect_for(notes_n, &three, PGTEST_WAIT_MS, &h, "acknowledged");
+	assert_true(ack_open(s, "b6"));
+	/* Just after a full poll, so that a delta sees the close. */
+	for (int64_t end = pgtest_now_ms() + 15000; s->delta;) {
+		n = next_poll(s, &h);
+		snapshot_unref(s);
+		s = n;
+		assert_true(pgtest_now_ms() < end);
+	}
+	s = expect_kept(s, &h);
+	pgtest_sql(T.admin, "UPDATE batchtop.batch_close SET status = 'closed'"
+		   " WHERE batch_id = 'b6-1'");
+	snapshot_unref(s);
+	s = expect_for(batch_closed, "b6-1", PGTEST_WAIT_MS, &h, "closed");
+	assert_true(s->delta);
+	assert_false(ack_open(s, "b6"));
+
+	/* An active hold: its counts follow the batches, read every poll. */
+	pgtest_sql(T.admin, "INSERT INTO batchtop.hold (biller_id, kind, reason,"
+		   " placed_by) VALUES ('b5', 'batch_close', 'active', 'amy')");
+	snapshot_unref(s);
+	s = expect_for(hold_reason, "active", PGTEST_WAIT_MS, &h, "active hold");
+	for (int i = 0; i < 3; i++) {
+		n = next_poll(s, &h);
+		assert_ptr_not_equal(n->holds_home, s->holds_home);
+		snapshot_unref(s);
+		s = n;
+	}
+
+	/* Released: kept again, then read afresh by the full resync. */
+	pgtest_sql(T.admin, "UPDATE batchtop.hold SET ended_at = now(),"
+		   " ended_by = 'bob', ended_how = 'released' WHERE ended_at IS NULL");
+	s = expect_kept(s, &h);
+	for (int64_t end = pgtest_now_ms() + 15000;;) {
+		n = next_poll(s, &h);
+		if (!n->delta) {
+			assert_ptr_not_equal(n->holds_home, s->holds_home);
+			assert_ptr_not_equal(n->notes_home, s->notes_home);
+			assert_int_equal(n->nholds, 2);
+			assert_int_equal(n->nnotes, 3);
+			snapshot_unref(n);
+			break;
+		}
+		assert_true(extras_kept(s, n));
+		snapshot_unref(s);
+		s = n;
+		assert_true(pgtest_now_ms() < end);
+	}
+	snapshot_unref(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_full_then_delta, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_extras_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watermark, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan_10000, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_time_1000, setup, teardown),
