@@ -227,6 +227,22 @@ static void form_leave(struct app *app, void *st)
 	free(f->screen);
 }
 
+/* Is b (marks: any marked biller) checking after a lost answer? */
+static bool checking(const struct app *app, const struct biller *b, bool marks,
+		     char *why, size_t n)
+{
+	int shard;
+	const char *id;
+
+	if (!marks)
+		return b && hold_order_checking_biller(app, b->shard_index,
+						       b->biller_id, why, n);
+	for (size_t m = 0; plan_mark_get(m, &shard, &id); m++)
+		if (hold_order_checking_biller(app, shard, id, why, n))
+			return true;
+	return false;
+}
+
 void hold_dialog_open(struct app *app, const char *screen,
 		      const struct biller *b, bool marks)
 {
@@ -239,6 +255,10 @@ void hold_dialog_open(struct app *app, const char *screen,
 	}
 	if (!a.marks && !b) {
 		screen_message(app, "no biller is selected: nothing to hold");
+		return;
+	}
+	if (checking(app, b, a.marks, why, sizeof why)) {
+		screen_message(app, "%s", why);
 		return;
 	}
 	if (b && !a.marks && b->is_demo) {
