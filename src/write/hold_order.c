@@ -129,6 +129,8 @@ struct hold_order *hold_order_freeze(const struct app *app, const char *screen,
 			.payment_type = dup_or_null(c->payment_type),
 			.module = dup_or_null(c->module),
 			.expires_iso = dup_or_null(c->expires_iso),
+			.day_from = dup_or_null(c->day_from),
+			.day_to = dup_or_null(c->day_to),
 			.words = xstrdup(c->words ? c->words : ""),
 		};
 		t[i] = (struct rerun_target){
@@ -154,6 +156,8 @@ void hold_order_free(struct hold_order *o)
 		free((char *)f->payment_type);
 		free((char *)f->module);
 		free((char *)f->expires_iso);
+		free((char *)f->day_from);
+		free((char *)f->day_to);
 		free((char *)f->words);
 		free(o->c[i].why);
 	}
@@ -373,10 +377,14 @@ static char *request_detail(const struct hold_call *c)
 {
 	switch (c->op) {
 	case HOLD_PLACE:
-		return xasprintf("kind=%s payment_type=%s module=%s expires=%s",
-				 c->hold_kind, c->payment_type ? c->payment_type
-				 : "any", c->module ? c->module : "any",
-				 c->expires_iso ? c->expires_iso : "never");
+		return xasprintf("kind=%s payment_type=%s module=%s expires=%s"
+				 "%s%s%s%s", c->hold_kind, c->payment_type ?
+				 c->payment_type : "any", c->module ? c->module
+				 : "any", c->expires_iso ? c->expires_iso : "never",
+				 c->day_from || c->day_to ? " days=" : "",
+				 c->day_from ? c->day_from : "",
+				 c->day_from || c->day_to ? ".." : "",
+				 c->day_to ? c->day_to : "");
 	case HOLD_WRITE_OFF:
 		return xasprintf("hold=%s", c->hold_id ? c->hold_id : "?");
 	case HOLD_RELEASE:
@@ -393,7 +401,8 @@ static struct sq_job *job_for(const struct hold_call *c, const char *reason)
 	case HOLD_PLACE:
 		return query_hold_place_job(JOB_HOLD, c->target, c->hold_kind,
 					    c->payment_type, c->module, reason,
-					    by, c->expires_iso);
+					    by, c->expires_iso, c->day_from,
+					    c->day_to);
 	case HOLD_RELEASE:
 		return query_hold_release_job(JOB_HOLD, c->target, by);
 	case HOLD_WRITE_OFF:

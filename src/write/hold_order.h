@@ -39,6 +39,8 @@ struct hold_call {
 	const char *hold_kind;	/* PLACE: batch_close or autopay_invoice */
 	const char *payment_type, *module;	/* PLACE: NULL for any */
 	const char *expires_iso;	/* PLACE: NULL for no expiry */
+	const char *day_from, *day_to;	/* PLACE: business days
+					 * "YYYY-MM-DD", NULL open-ended */
 	const char *words;	/* what it is, for messages ("Acme Power") */
 };
 
