@@ -1,9 +1,12 @@
 /*
  * hold_dialog.c - the form that places a hold, and its confirmation.
  *
- * The form (a screen of its own, state in st) asks for the kind, an
- * optional payment type and module, the reason (required) and the expiry
- * (core/hold_expiry.h), each field on the one line editor.  Enter opens
+ * The form (a screen of its own, state in st) asks who (the listed
+ * billers, or every biller of their shard: biller_id NULL in the
+ * contract, confirmed by typing the shard's name), the kind, an optional
+ * payment type and module, an optional business-day range, the reason
+ * (required) and the expiry (core/hold_expiry.h), each text field on the
+ * one line editor.  Enter opens
  * the confirmation (ui/confirm.h), which shows exactly what will be
  * held: every biller with its shard, the kind and filters, how many of
  * its batches (or failed invoices) that selects now, and the expiry on
@@ -43,7 +46,10 @@
 #define MAX_ZONES 8
 #define ZONE_ROWS 400
 
-enum field { F_KIND, F_TYPE, F_MODULE, F_REASON, F_EXPIRY, F__COUNT };
+enum field {
+	F_WHO, F_KIND, F_TYPE, F_MODULE, F_FROM, F_TO, F_REASON, F_EXPIRY,
+	F__COUNT
+};
 
 struct target {
 	int shard;
@@ -67,11 +73,12 @@ struct hold_form {
 	struct target t[MAX_TARGETS];
 	size_t n, more;		/* more: marked beyond MAX_TARGETS */
 	bool invoices;		/* kind: autopay_invoice */
+	bool shard_wide;	/* who: every biller of t[0]'s shard */
 	enum field focus;
-	struct lineedit ed[F__COUNT];	/* F_KIND unused */
+	struct lineedit ed[F__COUNT];	/* F_WHO, F_KIND unused */
 	struct zone z[MAX_ZONES];
 	size_t nz;
-	char error[200];
+	char error[400];
 };
 
 /* The confirmation's frozen words and order (its ctx). */
@@ -85,7 +92,8 @@ struct review {
 static unsigned long forms;
 
 static const char *const labels[F__COUNT] = {
-	"Kind", "Payment type", "Module", "Reason", "Expiry",
+	"Who", "Kind", "Payment type", "Module", "From day", "To day", "Reason",
+	"Expiry",
 };
 
 static struct hold_form *form_of(struct app *app, unsigned long id)
@@ -227,6 +235,22 @@ static void form_leave(struct app *app, void *st)
 	free(f->screen);
 }
 
+/* Is b (marks: any marked biller) checking after a lost answer? */
+static bool checking(const struct app *app, const struct biller *b, bool marks,
+		     char *why, size_t n)
+{
+	int shard;
+	const char *id;
+
+	if (!marks)
+		return b && hold_order_checking_biller(app, b->shard_index,
+						       b->biller_id, why, n);
+	for (size_t m = 0; plan_mark_get(m, &shard, &id); m++)
+		if (hold_order_checking_biller(app, shard, id, why, n))
+			return true;
+	return false;
+}
+
 void hold_dialog_open(struct app *app, const char *screen,
 		      const struct biller *b, bool marks)
 {
@@ -239,6 +263,10 @@ void hold_dialog_open(struct app *app, const char *screen,
 	}
 	if (!a.marks && !b) {
 		screen_message(app, "no biller is selected: nothing to hold");
+		return;
+	}
+	if (checking(app, b, a.marks, why, sizeof why)) {
+		screen_message(app, "%s", why);
 		return;
 	}
 	if (b && !a.marks && b->is_demo) {
@@ -257,14 +285,46 @@ static const char *opt(const struct lineedit *e)
 	return e->len ? e->text : NULL;
 }
 
+/* Does the form's selection (type, module, days) cover batch x? */
+static bool selected(const struct hold_form *f, const struct batch *x)
+{
+	const char *pt = opt(&f->ed[F_TYPE]), *mod = opt(&f->ed[F_MODULE]);
+	const char *from = opt(&f->ed[F_FROM]), *to = opt(&f->ed[F_TO]);
+	const char *day = x->business_day;
+
+	if ((pt && strcmp(pt, x->payment_type)) ||
+	    (mod && strcmp(mod, x->module)))
+		return false;
+	/* ISO dates compare as strings; a batch without a day only matches
+	 * an open range. */
+	if ((from || to) && !day)
+		return false;
+	return (!from || strcmp(day, from) >= 0) && (!to || strcmp(day, to) <= 0);
+}
+
+/* Batches of b the hold would select now (not started, failed, held). */
+static int batches_now(const struct hold_form *f, const struct biller *b)
+{
+	int k = 0;
+
+	for (size_t i = 0; i < b->nbatches; i++) {
+		const struct batch *x = &b->batches[i];
+
+		if (selected(f, x) && (x->state == BATCH_SCHEDULED ||
+				       x->state == BATCH_FAILED ||
+				       !strcmp(x->status, "held")))
+			k++;
+	}
+	return k;
+}
+
 /* What the hold would select of t's biller now, in words. */
 static void holds_now(struct app *app, const struct hold_form *f,
 		      const struct target *t, char *buf, size_t n)
 {
 	const struct biller *b = drilldown_find_biller(app, t->shard,
 						       t->biller_id);
-	const char *pt = opt(&f->ed[F_TYPE]), *mod = opt(&f->ed[F_MODULE]);
-	int k = 0;
+	int k;
 
 	if (!b) {
 		snprintf(buf, n, "not in the shard's latest data");
@@ -278,16 +338,7 @@ static void holds_now(struct app *app, const struct hold_form *f,
 				 "run", b->ap_failed, b->ap_failed == 1 ? "" : "s");
 		return;
 	}
-	for (size_t i = 0; i < b->nbatches; i++) {
-		const struct batch *x = &b->batches[i];
-
-		if ((pt && strcmp(pt, x->payment_type)) ||
-		    (mod && strcmp(mod, x->module)))
-			continue;
-		if (x->state == BATCH_SCHEDULED || x->state == BATCH_FAILED ||
-		    !strcmp(x->status, "held"))
-			k++;
-	}
+	k = batches_now(f, b);
 	snprintf(buf, n, "%d batch%s of tonight's (not started, failed or "
 		 "held)", k, k == 1 ? "" : "es");
 }
@@ -381,25 +432,29 @@ static bool blank(const char *s)
 	return true;
 }
 
-/* Freeze the form into words and calls; -1 (f->error says why) when it
- * cannot be sent as it is. */
-static int review_open(struct app *app, struct hold_form *f)
+/* "YYYY-MM-DD" (the shard checks the date itself). */
+static bool day_ok(const char *d)
 {
-	struct hold_expiry ex;
-	struct review *r;
-	struct hold_call *calls;
-	char iso[MAX_TARGETS][FMT_ISO_MAX];
-	const char *kind = f->invoices ? "autopay_invoice" : "batch_close";
+	if (strlen(d) != 10)
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? d[i] != '-' : d[i] < '0' || d[i] > '9')
+			return false;
+	return true;
+}
+
+/* Check the form: -1 with f->error, and the cursor on the field at fault. */
+static int form_check(struct hold_form *f, struct hold_expiry *ex)
+{
 	const char *pt = opt(&f->ed[F_TYPE]), *mod = opt(&f->ed[F_MODULE]);
-	char *reason;
-	bool guessed = false;
+	const char *from = opt(&f->ed[F_FROM]), *to = opt(&f->ed[F_TO]);
 
 	if (blank(f->ed[F_REASON].text)) {
 		snprintf(f->error, sizeof f->error, "a hold needs a reason: type it");
 		f->focus = F_REASON;
 		return -1;
 	}
-	if (hold_expiry_parse(f->ed[F_EXPIRY].text, &ex, f->error,
+	if (hold_expiry_parse(f->ed[F_EXPIRY].text, ex, f->error,
 			      sizeof f->error) < 0) {
 		f->focus = F_EXPIRY;
 		return -1;
@@ -410,17 +465,92 @@ static int review_open(struct app *app, struct hold_form *f)
 		f->focus = pt ? F_TYPE : F_MODULE;
 		return -1;
 	}
-	r = xcalloc(1, sizeof *r);
-	r->form_id = f->id;
-	calls = xcalloc(f->n, sizeof *calls);
-	reason = text_sanitize(f->ed[F_REASON].text, (size_t)-1);
-	add_line(r, "Hold %s of %zu biller%s%s:", kind, f->n,
-		 f->n == 1 ? "" : "s", f->more ? " (more marked: not these)" : "");
+	if ((from && !day_ok(from)) || (to && !day_ok(to))) {
+		snprintf(f->error, sizeof f->error, "a business day is YYYY-MM-DD "
+			 "(empty: open-ended)");
+		f->focus = from && !day_ok(from) ? F_FROM : F_TO;
+		return -1;
+	}
+	if (from && to && strcmp(from, to) > 0) {
+		snprintf(f->error, sizeof f->error, "the range ends before it "
+			 "starts: %.10s is after %.10s", from, to);
+		f->focus = F_TO;
+		return -1;
+	}
+	return 0;
+}
+
+static const struct snapshot *snap_of(const struct app *app, int shard)
+{
+	return shard >= 0 && (size_t)shard < app->view.nsnaps
+		? app->view.snaps[shard] : NULL;
+}
+
+/* The review of a hold on every biller of t[0]'s shard: one call, whose
+ * expiry is read on UTC's clock (the billers' zones differ). */
+static void review_shard(struct app *app, struct hold_form *f,
+			 struct review *r, const struct hold_expiry *ex,
+			 struct hold_call *call, char *iso, size_t isz)
+{
+	const struct target *t = &f->t[0];
+	const struct snapshot *s = snap_of(app, t->shard);
+	struct zone_ctx zc = { NULL, 0 };
+	int64_t now = app->now != BT_NO_TIME ? app->now : wall_ms();
+	int64_t at = hold_expiry_at(ex, now, zone_offset, &zc);
+	char *shard = text_sanitize(t->shard_name, (size_t)-1);
+	size_t billers = 0;
+	long items = 0;
+
+	for (size_t i = 0; s && i < s->nbillers; i++) {
+		const struct biller *b = &s->billers[i];
+
+		if (b->is_demo)
+			continue;
+		billers++;
+		if (!f->invoices)
+			items += batches_now(f, b);
+		else if (b->ap_failed != BT_NO_INT)
+			items += b->ap_failed;
+	}
+	add_line(r, "Hold %s of EVERY biller of shard %s:", f->invoices ?
+		 "autopay_invoice" : "batch_close", shard);
+	add_line(r, "  %zu biller%s now, and any added later; it selects %ld %s "
+		 "now", billers, billers == 1 ? "" : "s", items, f->invoices ?
+		 (items == 1 ? "failed invoice of their latest autopay runs"
+		  : "failed invoices of their latest autopay runs")
+		 : (items == 1 ? "batch of tonight's (not started, failed or held)"
+		    : "batches of tonight's (not started, failed or held)"));
+	if (at != INT64_MIN) {
+		char utc[24];
+
+		fmt_iso_ms(iso, isz, at);
+		hold_expiry_clock(utc, sizeof utc, at, now, 0);
+		add_line(r, "    expires %s UTC (%s; a shard-wide hold's clock is "
+			 "UTC)", utc, iso);
+	}
+	*call = (struct hold_call){
+		.shard = t->shard, .op = HOLD_PLACE, .target = NULL,
+		.expires_iso = at != INT64_MIN ? iso : NULL,
+		.words = "every biller of the shard",
+	};
+	free(shard);
+}
+
+/* The review lines of each listed biller, and its call. */
+static bool review_billers(struct app *app, struct hold_form *f,
+			   struct review *r, const struct hold_expiry *ex,
+			   struct hold_call *calls, char (*iso)[FMT_ISO_MAX])
+{
+	bool guessed = false;
+
+	add_line(r, "Hold %s of %zu biller%s%s:", f->invoices ? "autopay_invoice"
+		 : "batch_close", f->n, f->n == 1 ? "" : "s",
+		 f->more ? " (more marked: not these)" : "");
 	for (size_t i = 0; i < f->n; i++) {
 		const struct target *t = &f->t[i];
 		struct zone_ctx zc = { zone_of(f, t), t->offset_now };
 		int64_t now = app->now != BT_NO_TIME ? app->now : wall_ms();
-		int64_t at = hold_expiry_at(&ex, now, zone_offset, &zc);
+		int64_t at = hold_expiry_at(ex, now, zone_offset, &zc);
 		char *name = text_sanitize(t->name, (size_t)-1);
 		char *id = text_escape(t->biller_id);
 		char *shard = text_sanitize(t->shard_name, (size_t)-1);
@@ -431,7 +561,7 @@ static int review_open(struct app *app, struct hold_form *f)
 		add_line(r, "  %s (%s) on shard %s: holds %s now", name, id,
 			 shard, now_words);
 		if (at != INT64_MIN) {
-			if (ex.kind == HOLD_EXPIRY_CLOCK && !(zc.z && zc.z->read))
+			if (ex->kind == HOLD_EXPIRY_CLOCK && !(zc.z && zc.z->read))
 				guessed = true;
 			fmt_iso_ms(iso[i], sizeof iso[i], at);
 			hold_expiry_clock(clock, sizeof clock, at, now,
@@ -442,7 +572,6 @@ static int review_open(struct app *app, struct hold_form *f)
 		}
 		calls[i] = (struct hold_call){
 			.shard = t->shard, .op = HOLD_PLACE, .target = t->biller_id,
-			.hold_kind = kind, .payment_type = pt, .module = mod,
 			.expires_iso = at != INT64_MIN ? iso[i] : NULL,
 			.words = t->name,
 		};
@@ -451,8 +580,50 @@ static int review_open(struct app *app, struct hold_form *f)
 		free(shard);
 		free(zone);
 	}
+	return guessed;
+}
+
+/* Freeze the form into words and calls; -1 (f->error says why) when it
+ * cannot be sent as it is. */
+static int review_open(struct app *app, struct hold_form *f)
+{
+	struct hold_expiry ex;
+	struct review *r;
+	struct hold_call *calls;
+	char iso[MAX_TARGETS][FMT_ISO_MAX], why[400];
+	const char *kind = f->invoices ? "autopay_invoice" : "batch_close";
+	const char *pt = opt(&f->ed[F_TYPE]), *mod = opt(&f->ed[F_MODULE]);
+	const char *from = opt(&f->ed[F_FROM]), *to = opt(&f->ed[F_TO]);
+	size_t ncalls = f->shard_wide ? 1 : f->n;
+	char *reason;
+	bool guessed = false;
+
+	if (form_check(f, &ex) < 0)
+		return -1;
+	if (f->shard_wide && hold_order_checking_biller(app, f->t[0].shard, NULL,
+							why, sizeof why)) {
+		snprintf(f->error, sizeof f->error, "%s", why);
+		return -1;
+	}
+	r = xcalloc(1, sizeof *r);
+	r->form_id = f->id;
+	calls = xcalloc(ncalls, sizeof *calls);
+	reason = text_sanitize(f->ed[F_REASON].text, (size_t)-1);
+	if (f->shard_wide)
+		review_shard(app, f, r, &ex, calls, iso[0], sizeof iso[0]);
+	else
+		guessed = review_billers(app, f, r, &ex, calls, iso);
+	for (size_t i = 0; i < ncalls; i++) {
+		calls[i].hold_kind = kind;
+		calls[i].payment_type = pt;
+		calls[i].module = mod;
+		calls[i].day_from = from;
+		calls[i].day_to = to;
+	}
 	add_line(r, "Payment type: %s   Module: %s", pt ? pt : "any",
 		 mod ? mod : "any");
+	add_line(r, "Business days: %s to %s", from ? from : "any",
+		 to ? to : "any (open-ended)");
 	add_line(r, "Expiry: %s", ex.kind == HOLD_EXPIRY_NONE ? "none (until "
 		 "released)" : "at its expiry a hold does not release itself: it "
 		 "shows as due for release");
@@ -462,14 +633,19 @@ static int review_open(struct app *app, struct hold_form *f)
 	add_line(r, "Reason: %s", reason);
 	add_line(r, "Held batches do not start; held invoices are not rerun.");
 	r->order = hold_order_freeze(app, f->screen, f->ed[F_REASON].text, calls,
-				     f->n);
+				     ncalls);
 	free(calls);
 	free(reason);
 	if (!confirm_open(app, &(struct confirm){
-			.title = "Place a hold", .nlines = review_nlines,
-			.line = review_line, .answer = review_answer, .ctx = r,
-			.prompt = "y places it (audited first); any other key "
-				  "cancels" })) {
+			.title = f->shard_wide ? "Place a hold on a whole shard"
+				 : "Place a hold",
+			.expect = f->shard_wide ? f->t[0].shard_name : NULL,
+			.nlines = review_nlines, .line = review_line,
+			.answer = review_answer, .ctx = r,
+			.prompt = f->shard_wide ? "type the shard's name and Enter "
+				  "to place it (audited first); anything else "
+				  "cancels" : "y places it (audited first); any "
+				  "other key cancels" })) {
 		review_free(r);
 		snprintf(f->error, sizeof f->error, "a dialog is open already");
 		return -1;
@@ -478,6 +654,34 @@ static int review_open(struct app *app, struct hold_form *f)
 }
 
 /* --- the form ----------------------------------------------------------------- */
+
+static void draw_who(const struct hold_form *f, int y, attr_t at)
+{
+	char listed[80], wide[120];
+
+	if (f->n == 1)
+		snprintf(listed, sizeof listed, "this biller");
+	else
+		snprintf(listed, sizeof listed, "the %zu marked billers", f->n);
+	snprintf(wide, sizeof wide, "every biller of shard %s",
+		 f->n ? f->t[0].shard_name : "?");
+	draw_fmt(y, 20, COLS - 21, at, "%s   (Space: %s)",
+		 f->shard_wide ? wide : listed, f->shard_wide ? listed : wide);
+}
+
+/* Only the billers of one shard may become "every biller of it". */
+static void toggle_who(struct hold_form *f)
+{
+	for (size_t i = 1; i < f->n; i++)
+		if (f->t[i].shard != f->t[0].shard) {
+			snprintf(f->error, sizeof f->error, "the marked billers are "
+				 "on more than one shard: mark those of one shard "
+				 "to hold every biller of it");
+			return;
+		}
+	if (f->n)
+		f->shard_wide = !f->shard_wide;
+}
 
 static void form_draw(struct app *app, void *st)
 {
@@ -501,7 +705,9 @@ static void form_draw(struct app *app, void *st)
 
 		draw_fmt(y, 1, 18, at, "%s %s:", f->focus == (enum field)i ? ">" : " ",
 			 labels[i]);
-		if (i == F_KIND)
+		if (i == F_WHO)
+			draw_who(f, y, at);
+		else if (i == F_KIND)
 			draw_fmt(y, 20, COLS - 21, at, "%s   (Space: %s)",
 				 f->invoices ? "autopay_invoice" : "batch_close",
 				 f->invoices ? "batch_close" : "autopay_invoice");
@@ -509,8 +715,9 @@ static void form_draw(struct app *app, void *st)
 			lineedit_draw(&f->ed[i], y, 20, COLS - 21, "", at);
 	}
 	y++;
-	draw_text(y++, 3, COLS - 4, "Payment type, module: empty is any.  Expiry: "
-		  "4h, 90m, 1h30m, 2d, 06:00 (the biller's clock), empty: none.",
+	draw_text(y++, 3, COLS - 4, "Payment type, module: empty is any.  Days: "
+		  "YYYY-MM-DD, empty is open-ended.  Expiry: 4h, 90m, 1h30m, 2d, "
+		  "06:00 (the biller's clock), empty: none.",
 		  draw_attr(PAINT_DIM), 0);
 	if (f->error[0])
 		draw_text(y + 1, 3, COLS - 4, f->error, draw_attr(PAINT_FAILED), 0);
@@ -547,9 +754,14 @@ static bool form_key(struct app *app, void *st, enum action act, int key)
 			review_open(app, f);
 		return true;
 	}
-	if (f->focus == F_KIND) {
-		if (key == ' ' || key == KEY_LEFT || key == KEY_RIGHT)
+	if (f->focus == F_KIND || f->focus == F_WHO) {
+		if (key != ' ' && key != KEY_LEFT && key != KEY_RIGHT)
+			return true;
+		f->error[0] = '\0';
+		if (f->focus == F_KIND)
 			f->invoices = !f->invoices;
+		else
+			toggle_who(f);
 		return true;
 	}
 	lineedit_key(&f->ed[f->focus], key);

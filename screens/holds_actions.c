@@ -110,9 +110,17 @@ void holds_release(struct app *app, struct holds_st *H)
 	}
 	for (size_t i = 0; i < H->nrows; i++) {
 		const struct hold_row *r = &H->rows[i];
+		char id[32], why[400];
 
 		if (!holds_marked(H, r->shard, r->h->hold_id))
 			continue;
+		snprintf(id, sizeof id, "%" PRId64, r->h->hold_id);
+		if (hold_order_checking_hold(app, r->shard, id, why, sizeof why)) {
+			screen_message(app, "%s", why);
+			free(p);
+			free(words);
+			return;
+		}
 		snprintf(words[k], sizeof words[k], "%s %s", r->who,
 			 r->h->kind_text);
 		p[k] = (struct release_pick){ r->shard, r->h->hold_id, words[k] };
@@ -317,6 +325,17 @@ void holds_write_off_reason(struct app *app, struct holds_st *H)
 	if (blank) {
 		screen_message(app, "a write-off needs a reason: nothing written off");
 		return;
+	}
+	for (size_t i = 0; i < H->nrows; i++) {
+		const struct hold_row *r = &H->rows[i];
+		char id[32], why[400];
+
+		snprintf(id, sizeof id, "%" PRId64, r->h->hold_id);
+		if (holds_marked(H, r->shard, r->h->hold_id) &&
+		    hold_order_checking_hold(app, r->shard, id, why, sizeof why)) {
+			screen_message(app, "%s", why);
+			return;
+		}
 	}
 	snprintf(H->wo_why, sizeof H->wo_why, "%s", H->wo_reason.text);
 	holds_write_off_free(H);

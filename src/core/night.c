@@ -48,12 +48,15 @@ void night_free(struct night *n)
 		FREE_RUN(&n->holds[i], biller_id, ended_how);
 	for (size_t i = 0; i < n->naudit; i++)
 		FREE_RUN(&n->audit[i], user, detail);
+	for (size_t i = 0; i < n->nwrite_offs; i++)
+		FREE_RUN(&n->write_offs[i], invoice_id, written_by);
 	free(n->shards);
 	free(n->closes);
 	free(n->reruns);
 	free(n->notes);
 	free(n->holds);
 	free(n->audit);
+	free(n->write_offs);
 	free(n->audit_path);
 	memset(n, 0, sizeof *n);
 }
@@ -97,6 +100,16 @@ struct night_note *night_add_note(struct night *n)
 	n->notes = grow(n->notes, &n->nnotes, sizeof *x, (void **)&x);
 	x->created = NIGHT_NO_TIME;
 	return x;
+}
+
+struct night_write_off *night_add_write_off(struct night *n)
+{
+	struct night_write_off *w;
+
+	n->write_offs = grow(n->write_offs, &n->nwrite_offs, sizeof *w,
+			     (void **)&w);
+	w->written = NIGHT_NO_TIME;
+	return w;
 }
 
 struct night_hold *night_add_hold(struct night *n)
@@ -167,6 +180,16 @@ static int cmp_hold(const void *pa, const void *pb)
 	return c ? c : cmp_time(a->hold_id, b->hold_id);
 }
 
+static int cmp_write_off(const void *pa, const void *pb)
+{
+	const struct night_write_off *a = pa, *b = pb;
+	int c = cmp_time(a->written, b->written);
+
+	if (!c)
+		c = a->shard - b->shard;
+	return c ? c : strcmp(a->invoice_id, b->invoice_id);
+}
+
 /* The trail is in the order it was written; a stable sort keeps it so
  * for lines of the same millisecond. */
 static int cmp_audit(const void *pa, const void *pb)
@@ -187,6 +210,9 @@ void night_sort(struct night *n)
 		qsort(n->notes, n->nnotes, sizeof *n->notes, cmp_note);
 	if (n->nholds)
 		qsort(n->holds, n->nholds, sizeof *n->holds, cmp_hold);
+	if (n->nwrite_offs)
+		qsort(n->write_offs, n->nwrite_offs, sizeof *n->write_offs,
+		      cmp_write_off);
 	if (n->naudit)
 		qsort(n->audit, n->naudit, sizeof *n->audit, cmp_audit);
 }

@@ -53,6 +53,14 @@ struct night_hold {
 	int64_t placed, expires, ended;
 };
 
+/* An autopay invoice written off during the night (batchtop.write_off). */
+struct night_write_off {
+	int shard;
+	long long hold_id;
+	char *invoice_id, *biller_id, *reason, *written_by;
+	int64_t written;
+};
+
 /* One line of the local audit trail that falls in the night. */
 struct night_audit {
 	int64_t time;
@@ -67,6 +75,7 @@ struct night_shard {
 	char error[200];		/* why not (sanitized, never the DSN) */
 	char day[16];			/* the business day it reported, or "" */
 	bool has_notes, has_holds;	/* the contract v3 tables exist */
+	bool has_write_offs;		/* batchtop.write_off exists */
 };
 
 struct night {
@@ -88,6 +97,8 @@ struct night {
 	size_t naudit;
 	char *audit_path;		/* NULL: none configured */
 	char audit_error[200];		/* "" when it was read (or absent) */
+	struct night_write_off *write_offs;
+	size_t nwrite_offs;
 };
 
 /* An empty night of nshards named shards (names copied). */
@@ -100,6 +111,7 @@ struct night_rerun *night_add_rerun(struct night *n);
 struct night_note *night_add_note(struct night *n);
 struct night_hold *night_add_hold(struct night *n);
 struct night_audit *night_add_audit(struct night *n);
+struct night_write_off *night_add_write_off(struct night *n);
 
 /* Sort every list into the report's order: closes by scheduled time then
  * shard and batch id, the rest by their time. */

@@ -12,7 +12,7 @@
 
 static const char place_sql[] =
 	"SELECT hold_id::text AS id, outcome, detail"
-	" FROM batchtop.place_hold($1, $2, $3, $4, NULL, NULL, $5, $6,"
+	" FROM batchtop.place_hold($1, $2, $3, $4, $8::date, $9::date, $5, $6,"
 	"   $7::timestamptz)";
 
 static const char release_sql[] =
@@ -49,14 +49,15 @@ struct sq_job *query_hold_place_job(int kind, const char *biller_id,
 				    const char *hold_kind,
 				    const char *payment_type,
 				    const char *module, const char *reason,
-				    const char *by, const char *expires_iso)
+				    const char *by, const char *expires_iso,
+				    const char *day_from, const char *day_to)
 {
-	const char *params[7] = {
+	const char *params[9] = {
 		biller_id, hold_kind, payment_type, module, reason, by,
-		expires_iso,
+		expires_iso, day_from, day_to,
 	};
 
-	return sq_job_new(kind, true, place_sql, 7, params);
+	return sq_job_new(kind, true, place_sql, 9, params);
 }
 
 struct sq_job *query_hold_release_job(int kind, const char *hold_id,

@@ -28,7 +28,8 @@ struct sq_job *query_hold_place_job(int kind, const char *biller_id,
 				    const char *hold_kind,
 				    const char *payment_type,
 				    const char *module, const char *reason,
-				    const char *by, const char *expires_iso);
+				    const char *by, const char *expires_iso,
+				    const char *day_from, const char *day_to);
 /* batchtop.release_hold(hold_id, by). */
 struct sq_job *query_hold_release_job(int kind, const char *hold_id,
 				      const char *by);

@@ -15,7 +15,7 @@
 
 #include <libpq-fe.h>
 
-#define SQ_MAX_PARAMS 8
+#define SQ_MAX_PARAMS 10
 
 enum sq_status {
 	SQ_PENDING,	/* queued or running */

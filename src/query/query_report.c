@@ -42,7 +42,8 @@ static const char meta_sql[] =
 	DAY_CTE
 	" SELECT d.day::text AS day, $2::int AS hours,"
 	"  " READABLE("batchtop.note") " AS has_notes,"
-	"  " READABLE("batchtop.hold") " AS has_holds"
+	"  " READABLE("batchtop.hold") " AS has_holds,"
+	"  " READABLE("batchtop.write_off") " AS has_write_offs"
 	" FROM d";
 
 /* $3 window_minutes, for the deadline rule (query_deadline.h). */
@@ -101,10 +102,20 @@ static const char holds_sql[] =
 	" WHERE h.placed_at <= w.t1 AND (h.ended_at IS NULL OR h.ended_at >= w.t0)"
 	" ORDER BY h.placed_at, h.hold_id LIMIT 20000";
 
+/* Invoices written off during the night. */
+static const char write_offs_sql[] =
+	SPAN_CTE
+	" SELECT wo.invoice_id, wo.biller_id, wo.hold_id,"
+	"  " CUT("wo.reason") " AS reason, wo.written_by,"
+	"  " SQLTIME_MS("wo.written_at") " AS written_ms"
+	" FROM batchtop.write_off wo, w"
+	" WHERE wo.written_at BETWEEN w.t0 AND w.t1"
+	" ORDER BY wo.written_at, wo.invoice_id LIMIT 20000";
+
 static const char *const part_sql[QREPORT__PARTS] = {
 	[QREPORT_META] = meta_sql, [QREPORT_CLOSES] = closes_sql,
 	[QREPORT_RERUNS] = reruns_sql, [QREPORT_NOTES] = notes_sql,
-	[QREPORT_HOLDS] = holds_sql,
+	[QREPORT_HOLDS] = holds_sql, [QREPORT_WRITE_OFFS] = write_offs_sql,
 };
 
 struct sq_job *query_report_job(int kind, enum query_report_part part,
@@ -137,6 +148,7 @@ static void parse_meta(struct night *n, int shard, struct qrow *q)
 	snprintf(s->day, sizeof s->day, "%s", day ? day : "");
 	s->has_notes = qrow_bool(q, "has_notes", false);
 	s->has_holds = qrow_bool(q, "has_holds", false);
+	s->has_write_offs = qrow_bool(q, "has_write_offs", false);
 }
 
 static void parse_close(struct night *n, int shard, struct qrow *q)
@@ -212,12 +224,25 @@ static void parse_hold(struct night *n, int shard, struct qrow *q)
 	h->ended = ms(q, "ended_ms");
 }
 
+static void parse_write_off(struct night *n, int shard, struct qrow *q)
+{
+	struct night_write_off *w = night_add_write_off(n);
+
+	w->shard = shard;
+	w->invoice_id = qrow_dup_or_empty(q, "invoice_id");
+	w->biller_id = qrow_dup(q, "biller_id");
+	w->hold_id = (long long)qrow_int(q, "hold_id", 0);
+	w->reason = qrow_dup(q, "reason");
+	w->written_by = qrow_dup(q, "written_by");
+	w->written = ms(q, "written_ms");
+}
+
 typedef void (*row_parser)(struct night *n, int shard, struct qrow *q);
 
 static const row_parser parsers[QREPORT__PARTS] = {
 	[QREPORT_META] = parse_meta, [QREPORT_CLOSES] = parse_close,
 	[QREPORT_RERUNS] = parse_rerun, [QREPORT_NOTES] = parse_note,
-	[QREPORT_HOLDS] = parse_hold,
+	[QREPORT_HOLDS] = parse_hold, [QREPORT_WRITE_OFFS] = parse_write_off,
 };
 
 int query_report_parse(struct night *n, int shard, enum query_report_part part,

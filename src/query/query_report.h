@@ -4,8 +4,8 @@
  *
  * Per shard: the meta job first names the business day (the one asked
  * for, else the latest whose closes are due within night_hours) and says
- * whether the contract v3 tables (batchtop.note, batchtop.hold) exist and
- * may be read; the closes and reruns jobs need v2 only.  Only when meta
+ * whether the contract v3 tables (batchtop.note, batchtop.hold,
+ * batchtop.write_off) exist and may be read; the closes and reruns jobs need v2 only.  Only when meta
  * says so does the caller submit the notes and holds jobs, so a v2 shard
  * is read without an error.  Every job computes the day itself, from the
  * same parameters, so they can be queued together.  All are reads.
@@ -20,7 +20,7 @@
 
 enum query_report_part {
 	QREPORT_META, QREPORT_CLOSES, QREPORT_RERUNS, QREPORT_NOTES,
-	QREPORT_HOLDS, QREPORT__PARTS
+	QREPORT_HOLDS, QREPORT_WRITE_OFFS, QREPORT__PARTS
 };
 
 /* Long text (error messages, reasons, note bodies) is cut to this many

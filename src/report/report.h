@@ -31,7 +31,7 @@ enum report_exit {
 };
 
 /* The version of the JSON report's schema (doc/batchtop.1, REPORT). */
-#define REPORT_JSON_VERSION 1
+#define REPORT_JSON_VERSION 2
 
 /* "md", "html" or "json"; -1 for anything else. */
 int report_format_from_name(const char *name);

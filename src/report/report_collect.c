@@ -156,6 +156,8 @@ size_t report_collect_take(struct report_collect *rc, struct sq_job *job,
 			more[k++] = job_for(rc, t->shard, QREPORT_NOTES);
 		if (s->has_holds && k < max)
 			more[k++] = job_for(rc, t->shard, QREPORT_HOLDS);
+		if (s->has_write_offs && k < max)
+			more[k++] = job_for(rc, t->shard, QREPORT_WRITE_OFFS);
 	}
 	if (!rc->outstanding[t->shard])
 		rc->finished_shard[t->shard] = true;

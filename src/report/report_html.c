@@ -230,6 +230,24 @@ static void put_holds_notes(FILE *out, const struct night *n)
 		fputs("</tr>\n", out);
 	}
 	fputs("</table>\n", out);
+	if (n->nwrite_offs) {
+		table(out, "Written off", "Shard|Invoice|Biller|Hold|Reason|"
+		      "Written by|When");
+		for (size_t i = 0; i < n->nwrite_offs; i++) {
+			const struct night_write_off *w = &n->write_offs[i];
+
+			fputs("<tr class=\"write-off\">", out);
+			td(out, shard_name(n, w->shard));
+			td_id(out, w->invoice_id);
+			td_id(out, w->biller_id);
+			td_num(out, w->hold_id);
+			td(out, w->reason);
+			td(out, w->written_by);
+			td_time(out, w->written);
+			fputs("</tr>\n", out);
+		}
+		fputs("</table>\n", out);
+	}
 	table(out, "Notes", "Shard|Time|Biller|Batch|Kind|Author|Text");
 	for (size_t i = 0; i < n->nnotes; i++) {
 		const struct night_note *x = &n->notes[i];

@@ -93,6 +93,7 @@ static void put_shards(cJSON *root, const struct night *n)
 		add_text(o, "business_day", *s->day ? s->day : NULL);
 		cJSON_AddBoolToObject(o, "has_notes", s->has_notes);
 		cJSON_AddBoolToObject(o, "has_holds", s->has_holds);
+		cJSON_AddBoolToObject(o, "has_write_offs", s->has_write_offs);
 	}
 }
 
@@ -197,6 +198,18 @@ static void put_holds_notes(cJSON *root, const struct night *n)
 		add_text(o, "ended_by", h->ended_by);
 		add_text(o, "ended_how", h->ended_how);
 		cJSON_AddBoolToObject(o, "open", night_hold_open(h));
+	}
+	a = array(root, "write_offs");
+	for (size_t i = 0; i < n->nwrite_offs; i++) {
+		const struct night_write_off *w = &n->write_offs[i];
+		cJSON *o = item(a, n, w->shard);
+
+		add_id(o, "invoice_id", w->invoice_id);
+		add_id(o, "biller_id", w->biller_id);
+		cJSON_AddNumberToObject(o, "hold_id", (double)w->hold_id);
+		add_text(o, "reason", w->reason);
+		add_text(o, "written_by", w->written_by);
+		add_time(o, "written_at", w->written);
 	}
 	a = array(root, "notes");
 	for (size_t i = 0; i < n->nnotes; i++) {

@@ -230,6 +230,30 @@ static void put_holds(FILE *out, const struct night *n)
 	}
 }
 
+static void put_write_offs(FILE *out, const struct night *n)
+{
+	char id[32];
+
+	if (!n->nwrite_offs)
+		return;
+	fputs("\n## Written off\n", out);
+	header(out, "Shard | Invoice | Biller | Hold | Reason | Written by | When");
+	for (size_t i = 0; i < n->nwrite_offs; i++) {
+		const struct night_write_off *w = &n->write_offs[i];
+
+		fputs("|", out);
+		cell(out, shard_name(n, w->shard));
+		cell_id(out, w->invoice_id);
+		cell_id(out, w->biller_id);
+		snprintf(id, sizeof id, "%lld", w->hold_id);
+		cell(out, id);
+		cell(out, w->reason);
+		cell(out, w->written_by);
+		cell_time(out, w->written);
+		fputs("\n", out);
+	}
+}
+
 static void put_notes(FILE *out, const struct night *n)
 {
 	fputs("\n## Notes\n", out);
@@ -322,6 +346,7 @@ int report_write_md(const struct night *n, FILE *out)
 	put_missed(out, n);
 	put_reruns(out, n);
 	put_holds(out, n);
+	put_write_offs(out, n);
 	put_notes(out, n);
 	put_audit(out, n);
 	return ferror(out) ? -1 : 0;

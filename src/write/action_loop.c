@@ -24,6 +24,7 @@ void actions_tick(struct app *app)
 	rerun_tick(app);
 	plan_tick(app);
 	plan_release_tick(app);
+	hold_order_tick(app);
 }
 
 void actions_on_job(struct app *app, struct sq_job *job)

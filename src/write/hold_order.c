@@ -6,10 +6,14 @@
  * targets (same index), which writes the "confirm"/"cancel" lines and
  * knows whether the yes is on disk.  `sent` lists the calls whose job is
  * queued, each with its own copies, so an order may be freed while its
- * answers are still on the way.
+ * answers are still on the way.  `checks` lists what a lost answer left
+ * in doubt (a biller for place, a hold for release and write-off): no call
+ * on it goes until a poll of its shard that began after the loss has
+ * read the shard's holds, and that poll says what was recorded.
  */
 #include "autoconf.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +24,10 @@
 #include "write/hold_order.h"
 #include "write/rerun.h"
 #include "write/rerun_order.h"
+#include "core/hold.h"
+#include "core/snapshot.h"
 #include "core/text.h"
+#include "core/timefmt.h"
 #include "core/xalloc.h"
 
 struct call {
@@ -40,6 +47,8 @@ struct sent {
 	unsigned job;
 	enum hold_op op;
 	char *target, *screen, *reason;
+	char *hold_id, *hold_kind;	/* WRITE_OFF's hold; PLACE's kind */
+	char *words;
 	const struct action_report *report;
 	hold_cb cb;
 	unsigned long tag;
@@ -47,6 +56,19 @@ struct sent {
 };
 
 static struct sent *inflight;
+
+/* A call whose answer was lost: key is the biller id ("*": every biller)
+ * for PLACE, the hold id for RELEASE and WRITE_OFF. */
+struct check {
+	int shard;
+	enum hold_op op;
+	char *key, *kind, *target, *words, *screen, *reason;
+	int64_t since;		/* monotonic ms the answer was lost */
+	const struct action_report *report;
+	struct check *next;
+};
+
+static struct check *checks;
 
 const char *hold_op_name(enum hold_op op)
 {
@@ -107,6 +129,8 @@ struct hold_order *hold_order_freeze(const struct app *app, const char *screen,
 			.payment_type = dup_or_null(c->payment_type),
 			.module = dup_or_null(c->module),
 			.expires_iso = dup_or_null(c->expires_iso),
+			.day_from = dup_or_null(c->day_from),
+			.day_to = dup_or_null(c->day_to),
 			.words = xstrdup(c->words ? c->words : ""),
 		};
 		t[i] = (struct rerun_target){
@@ -132,6 +156,8 @@ void hold_order_free(struct hold_order *o)
 		free((char *)f->payment_type);
 		free((char *)f->module);
 		free((char *)f->expires_iso);
+		free((char *)f->day_from);
+		free((char *)f->day_to);
 		free((char *)f->words);
 		free(o->c[i].why);
 	}
@@ -166,15 +192,199 @@ int hold_order_audit(const struct hold_order *o, const char *event,
 	return rerun_order_audit(o->ro, event, outcome, detail, only, err, n);
 }
 
+/* --- lost answers: checking until a poll re-read the holds --------------------- */
+
+static const char *check_key(const struct hold_call *c)
+{
+	if (c->op == HOLD_WRITE_OFF)
+		return c->hold_id ? c->hold_id : "?";
+	return c->target ? c->target : "*";
+}
+
+/* The check that keeps a call on (shard, op's key) from going, or NULL.
+ * A place is kept by a lost place on the same biller or on every biller
+ * of the shard; a release or a write-off by a lost one on the same hold. */
+static const struct check *check_for(int shard, bool place, const char *key)
+{
+	for (const struct check *c = checks; c; c = c->next) {
+		if (c->shard != shard || (c->op == HOLD_PLACE) != place)
+			continue;
+		if (!strcmp(c->key, key) ||
+		    (place && (!strcmp(c->key, "*") || !strcmp(key, "*"))))
+			return c;
+	}
+	return NULL;
+}
+
+static bool check_words(const struct app *app, const struct check *c,
+			char *why, size_t n)
+{
+	char *who;
+
+	if (!c)
+		return false;
+	who = text_sanitize(c->words, (size_t)-1);
+	if (c->op == HOLD_PLACE)
+		snprintf(why, n, "checking: the answer to place_hold for %s on "
+			 "shard %s was lost; waiting for a poll of shard %s to "
+			 "re-read its holds before anyone may ask again", who,
+			 shard_name(app, c->shard), shard_name(app, c->shard));
+	else
+		snprintf(why, n, "checking: the answer to %s of hold %s (%s) on "
+			 "shard %s was lost; waiting for a poll of shard %s to "
+			 "re-read its holds before anyone may ask again",
+			 hold_op_name(c->op), c->key, who,
+			 shard_name(app, c->shard), shard_name(app, c->shard));
+	free(who);
+	return true;
+}
+
+bool hold_order_checking_biller(const struct app *app, int shard,
+				const char *biller_id, char *why, size_t n)
+{
+	return check_words(app, check_for(shard, true, biller_id ? biller_id
+					  : "*"), why, n);
+}
+
+bool hold_order_checking_hold(const struct app *app, int shard,
+			      const char *hold_id, char *why, size_t n)
+{
+	return check_words(app, check_for(shard, false, hold_id), why, n);
+}
+
+static void check_add(const struct sent *s)
+{
+	struct check *c = xcalloc(1, sizeof *c);
+
+	c->shard = s->shard;
+	c->op = s->op;
+	c->key = xstrdup(s->op == HOLD_WRITE_OFF ? s->hold_id : s->target);
+	c->kind = xstrdup(s->hold_kind ? s->hold_kind : "");
+	c->target = xstrdup(s->target);
+	c->words = xstrdup(s->words);
+	c->screen = xstrdup(s->screen);
+	c->reason = xstrdup(s->reason);
+	c->since = mono_ms();
+	c->report = s->report;
+	c->next = checks;
+	checks = c;
+}
+
+static void check_free(struct check *c)
+{
+	free(c->key);
+	free(c->kind);
+	free(c->target);
+	free(c->words);
+	free(c->screen);
+	free(c->reason);
+	free(c);
+}
+
+/* What the re-read found for c in s's holds, in words; the outcome word
+ * ("recorded" or "none") is returned. */
+static const char *reread_words(const struct app *app, const struct check *c,
+				const struct snapshot *s, char *buf, size_t n)
+{
+	const char *name = shard_name(app, c->shard);
+	char *who = text_sanitize(c->op == HOLD_WRITE_OFF ? c->target : c->words,
+				  (size_t)-1);
+	const char *word = "none";
+	const struct hold *h = NULL;
+
+	for (size_t i = 0; i < s->nholds && !h; i++) {
+		const struct hold *x = &s->holds[i];
+		char id[32];
+
+		snprintf(id, sizeof id, "%" PRId64, x->hold_id);
+		if (c->op != HOLD_PLACE)
+			h = !strcmp(id, c->key) ? x : NULL;
+		else if (hold_active(x) && !strcmp(x->kind_text, c->kind) &&
+			 (x->biller_id ? !strcmp(x->biller_id, c->key)
+				       : !strcmp(c->key, "*")))
+			h = x;
+	}
+	if (c->op == HOLD_PLACE && h) {
+		word = "recorded";
+		snprintf(buf, n, "re-read shard %s: %s is held (hold %" PRId64
+			 ", %s, placed by %s): it was recorded", name, who,
+			 h->hold_id, h->kind_text, h->placed_by);
+	} else if (c->op == HOLD_PLACE) {
+		snprintf(buf, n, "re-read shard %s: no active %s hold of %s was "
+			 "recorded; it may be asked again", name, c->kind, who);
+	} else if (!h) {
+		snprintf(buf, n, "re-read shard %s: hold %s is not among its "
+			 "holds", name, c->key);
+	} else if (c->op == HOLD_RELEASE && !hold_active(h)) {
+		word = "recorded";
+		snprintf(buf, n, "re-read shard %s: hold %s is %s (by %s): it was "
+			 "recorded", name, c->key, *h->ended_how ? h->ended_how
+			 : "ended", *h->ended_by ? h->ended_by : "someone");
+	} else if (c->op == HOLD_RELEASE) {
+		snprintf(buf, n, "re-read shard %s: hold %s is still active: the "
+			 "release was not recorded; it may be asked again", name,
+			 c->key);
+	} else {
+		snprintf(buf, n, "re-read shard %s: hold %s is %s; the write-off "
+			 "of invoice %s may be asked again (one recorded answers "
+			 "\"already\")", name, c->key, hold_active(h) ? "active"
+			 : "ended", who);
+	}
+	free(who);
+	return word;
+}
+
+void hold_order_tick(struct app *app)
+{
+	struct check **pp = &checks;
+
+	while (*pp) {
+		struct check *c = *pp;
+		const struct snapshot *s = c->shard >= 0 &&
+			(size_t)c->shard < app->view.nsnaps ?
+			app->view.snaps[c->shard] : NULL;
+		char detail[600], err[300];
+		const char *word;
+
+		/* Only a poll that began after the loss can tell: its holds
+		 * are read after its first answer (taken_mono). */
+		if (!s || !s->holds_read || s->taken_mono <= c->since) {
+			pp = &c->next;
+			continue;
+		}
+		word = reread_words(app, c, s, detail, sizeof detail);
+		struct audit_entry e = {
+			.event = "reread", .screen = c->screen,
+			.shard = shard_name(app, c->shard),
+			.kind = hold_op_name(c->op), .target = c->target,
+			.reason = c->reason, .outcome = word, .detail = detail,
+		};
+		if (rerun_audit_many(&e, 1, err, sizeof err) < 0)
+			report_say(c->report, app, REPORT_OUTCOME, "AUDIT LOG NOT "
+				   "WRITTEN (%s): %s", err, detail);
+		else
+			report_say(c->report, app, REPORT_OUTCOME, "%s", detail);
+		log_msg(LOG_INFO, "shard %s: %s %s: %s", shard_name(app, c->shard),
+			hold_op_name(c->op), c->target, detail);
+		*pp = c->next;
+		check_free(c);
+		app->dirty = true;
+	}
+}
+
 /* What a "request" line says besides its target. */
 static char *request_detail(const struct hold_call *c)
 {
 	switch (c->op) {
 	case HOLD_PLACE:
-		return xasprintf("kind=%s payment_type=%s module=%s expires=%s",
-				 c->hold_kind, c->payment_type ? c->payment_type
-				 : "any", c->module ? c->module : "any",
-				 c->expires_iso ? c->expires_iso : "never");
+		return xasprintf("kind=%s payment_type=%s module=%s expires=%s"
+				 "%s%s%s%s", c->hold_kind, c->payment_type ?
+				 c->payment_type : "any", c->module ? c->module
+				 : "any", c->expires_iso ? c->expires_iso : "never",
+				 c->day_from || c->day_to ? " days=" : "",
+				 c->day_from ? c->day_from : "",
+				 c->day_from || c->day_to ? ".." : "",
+				 c->day_to ? c->day_to : "");
 	case HOLD_WRITE_OFF:
 		return xasprintf("hold=%s", c->hold_id ? c->hold_id : "?");
 	case HOLD_RELEASE:
@@ -191,7 +401,8 @@ static struct sq_job *job_for(const struct hold_call *c, const char *reason)
 	case HOLD_PLACE:
 		return query_hold_place_job(JOB_HOLD, c->target, c->hold_kind,
 					    c->payment_type, c->module, reason,
-					    by, c->expires_iso);
+					    by, c->expires_iso, c->day_from,
+					    c->day_to);
 	case HOLD_RELEASE:
 		return query_hold_release_job(JOB_HOLD, c->target, by);
 	case HOLD_WRITE_OFF:
@@ -225,6 +436,9 @@ size_t hold_order_send(struct app *app, struct hold_order *o,
 		if (!rerun_order_confirmed(o->ro))
 			snprintf(why, sizeof why, "not sent: it was not confirmed");
 		else if (!hold_order_allowed(app, why, sizeof why))
+			;
+		else if (check_words(app, check_for(c->c.shard, c->c.op ==
+					HOLD_PLACE, check_key(&c->c)), why, sizeof why))
 			;
 		else if (c->c.shard < 0 || (size_t)c->c.shard >= app->npollers ||
 			 !app->queries || !app->queries[c->c.shard])
@@ -270,6 +484,9 @@ size_t hold_order_send(struct app *app, struct hold_order *o,
 		s->target = xstrdup(c->c.target ? c->c.target : "*");
 		s->screen = xstrdup(o->screen);
 		s->reason = xstrdup(o->reason);
+		s->hold_id = dup_or_null(c->c.hold_id);
+		s->hold_kind = dup_or_null(c->c.hold_kind);
+		s->words = xstrdup(*c->c.words ? c->c.words : s->target);
 		s->report = r;
 		s->cb = cb;
 		s->tag = tags ? tags[j] : tag;
@@ -357,9 +574,9 @@ static void answer_from(const struct app *app, struct sq_job *job,
 		break;
 	case SQ_UNKNOWN:
 		snprintf(word, wn, "unknown");
-		snprintf(detail, dn, "the answer was lost (%s): the holds screen "
-			 "shows what the shard recorded; asking again is safe",
-			 job->error);
+		snprintf(detail, dn, "the answer was lost: checking: re-reading "
+			 "shard %s's holds before anyone may ask again (%s)",
+			 shard_name(app, job->shard), job->error);
 		break;
 	default:
 		snprintf(word, wn, "not-sent");
@@ -406,9 +623,14 @@ void hold_order_on_job(struct app *app, struct sq_job *job)
 			   word);
 	log_msg(LOG_INFO, "shard %s: %s %s: %s: %s", shard_name(app, s->shard),
 		hold_op_name(s->op), s->target, word, detail);
+	if (job->status == SQ_UNKNOWN)
+		check_add(s);
 	if (s->cb)
 		s->cb(app, &a, s->tag);
 	app->dirty = true;
+	free(s->hold_id);
+	free(s->hold_kind);
+	free(s->words);
 	free(s->target);
 	free(s->screen);
 	free(s->reason);
@@ -431,9 +653,18 @@ void hold_order_shutdown(void)
 		struct sent *s = inflight;
 
 		inflight = s->next;
+		free(s->hold_id);
+		free(s->hold_kind);
+		free(s->words);
 		free(s->target);
 		free(s->screen);
 		free(s->reason);
 		free(s);
+	}
+	while (checks) {
+		struct check *c = checks;
+
+		checks = c->next;
+		check_free(c);
 	}
 }

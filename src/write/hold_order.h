@@ -39,6 +39,8 @@ struct hold_call {
 	const char *hold_kind;	/* PLACE: batch_close or autopay_invoice */
 	const char *payment_type, *module;	/* PLACE: NULL for any */
 	const char *expires_iso;	/* PLACE: NULL for no expiry */
+	const char *day_from, *day_to;	/* PLACE: business days
+					 * "YYYY-MM-DD", NULL open-ended */
 	const char *words;	/* what it is, for messages ("Acme Power") */
 };
 
@@ -98,6 +100,18 @@ const char *hold_order_why(const struct hold_order *o, size_t i);
 /* The handler of finished JOB_HOLD jobs (action_loop.c routes them; it
  * owns job). */
 void hold_order_on_job(struct app *app, struct sq_job *job);
+/* A call whose answer was lost leaves its biller (place) or hold
+ * (release, write-off) "checking": no call on it is sent until a poll of
+ * its shard that began after the loss has read the shard's holds, and
+ * says (through the call's report, and a "reread" audit line) what the
+ * shard recorded.  True, with why, while biller_id (NULL: every biller)
+ * or hold_id of shard is checking. */
+bool hold_order_checking_biller(const struct app *app, int shard,
+				const char *biller_id, char *why, size_t n);
+bool hold_order_checking_hold(const struct app *app, int shard,
+			      const char *hold_id, char *why, size_t n);
+/* Once per loop turn: end the checks whose shard has been re-read. */
+void hold_order_tick(struct app *app);
 /* Calls sent whose answer has not come. */
 size_t hold_order_unanswered(void);
 /* Forget the calls in flight (at exit). */

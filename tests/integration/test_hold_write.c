@@ -123,7 +123,7 @@ static struct sq_job *place(bool write, const char *kind)
 {
 	struct sq_job *j = query_hold_place_job(1, "th-b1", kind, NULL, NULL,
 						"processor down", "test_hold",
-						NULL);
+						NULL, NULL, NULL);
 
 	j->write = write;
 	return j;
