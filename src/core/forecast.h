@@ -117,7 +117,11 @@ struct forecast {
 	int64_t eta_p95;	/* when there is no forecast */
 	double p_miss;		/* P(finishes after the deadline), 0..1;
 				 * < 0 when unknown (no forecast, or no
-				 * deadline to miss) */
+				 * deadline to miss) */	/* Until when (shard ms, exclusive) the same close, history and
+	 * thresholds give this same p_miss, source and stale: the memo's
+	 * validity, and the moment the view re-evaluates the row at
+	 * (core/view.c).  INT64_MAX: for good. */
+	int64_t valid_until;
 };
 
 struct fc_memo;
