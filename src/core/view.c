@@ -10,6 +10,7 @@
 
 #include "core/text.h"
 #include "core/timefmt.h"
+#include "core/hold.h"
 #include "core/note.h"
 #include "core/view.h"
 #include "core/xalloc.h"
@@ -20,6 +21,9 @@ struct view_slot {
 				 * evaluation: v->rows get them brought to now */
 	uint64_t key;		/* sort_key(), inverted when reversed */
 	uint32_t pos;		/* its index in v->rows, when in */
+	uint64_t sig;		/* biller_sig() when it was evaluated */
+	int focus, hold;	/* indexes of ev.focus in its batches and of
+				 * ev.hold in the holds, -1: none */
 	bool in;		/* passes the demo and text filters */
 	bool acked;		/* failed, every failure acknowledged */
 	bool moved;		/* key or in changed in this rebuild */
@@ -31,6 +35,7 @@ struct view_seen {
 	const struct fc_history *hist;
 	const struct hold *holds;	/* a test may change them in place */
 	size_t nholds;
+	uint64_t holds_sig;		/* holds_sig() of them */
 	size_t n;
 };
 
@@ -422,6 +427,70 @@ static void update_time_base(struct view *v, int64_t now)
 
 /* --- the rebuild ----------------------------------------------------------- */
 
+static uint64_t mix(uint64_t h, uint64_t x)
+{
+	h ^= x + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	return h * 0xff51afd7ed558ccdull;
+}
+
+/*
+ * What biller_eval_all() reads of b, as 64 bits.  A poll that did not
+ * change a biller hands its batches on byte for byte (snapshot_merge), so
+ * the same signature in the next snapshot means the same evaluation and
+ * its pointers are only moved over.  Strings count by address: a changed
+ * row's strings are new allocations, made while the snapshot that had the
+ * old ones was still held by the view, so they cannot share an address.
+ */
+static uint64_t biller_sig(const struct biller *b)
+{
+	uint64_t h = mix((uintptr_t)b->biller_id, b->nbatches);
+
+	for (size_t i = 0; i < b->nbatches; i++) {
+		const struct batch *t = &b->batches[i];
+
+		h = mix(h, (uintptr_t)t->batch_id);
+		h = mix(h, (uintptr_t)t->biller_id ^ (uintptr_t)t->business_day << 1);
+		h = mix(h, (uintptr_t)t->payment_type ^ (uintptr_t)t->module << 1);
+		h = mix(h, (uintptr_t)t->status ^ (uintptr_t)t->bad << 1);
+		h = mix(h, (uint64_t)t->state << 8 | (uint64_t)(t->deadline_inf + 1));
+		h = mix(h, (uint64_t)t->scheduled_at);
+		h = mix(h, (uint64_t)t->deadline_at);
+		h = mix(h, (uint64_t)t->started_at);
+		h = mix(h, (uint64_t)t->finished_at);
+	}
+	return h;
+}
+
+static uint64_t text_sig(uint64_t h, const char *s)
+{
+	if (!s)
+		return mix(h, 1);
+	for (; *s; s++)
+		h = mix(h, (unsigned char)*s);
+	return mix(h, 0);
+}
+
+/* The holds by content (each poll reads them anew; there are few). */
+static uint64_t holds_sig(const struct snapshot *s)
+{
+	uint64_t h = mix(0, s->nholds);
+
+	for (size_t i = 0; i < s->nholds; i++) {
+		const struct hold *x = &s->holds[i];
+
+		h = mix(h, (uint64_t)x->hold_id);
+		h = mix(h, (uint64_t)x->kind);
+		h = mix(h, (uint64_t)x->expires_at);
+		h = mix(h, (uint64_t)x->ended_at);
+		h = text_sig(h, x->biller_id);
+		h = text_sig(h, x->payment_type);
+		h = text_sig(h, x->module);
+		h = text_sig(h, x->day_from);
+		h = text_sig(h, x->day_to);
+	}
+	return h;
+}
+
 void view_invalidate(struct view *v)
 {
 	v->primed = false;
@@ -484,27 +553,43 @@ static struct rebuild_plan plan_rebuild(struct view *v, int64_t now, size_t tota
 	return p;
 }
 
+/* Why a shard's billers are looked at: not for its data (only those
+ * whose instant came), a new snapshot of the same holds and history
+ * (those whose signature changed), or everything. */
+enum due { DUE_TIME, DUE_MOVED, DUE_ALL };
+
 /* Bring slot sl (biller j of shard i, slot k) up to now: evaluate it when
  * due, else only whether someone acted (the dashboard's own reruns change
  * that without a new snapshot).  True when its row changed. */
 static bool refresh_slot(struct view *v, struct view_slot *sl, size_t i,
-			 size_t j, int64_t now, bool due)
+			 size_t j, int64_t now, enum due due)
 {
 	const struct snapshot *s = v->snaps[i];
 	struct row *r = &sl->row;
 	bool acted;
 
-	if (due || !(now < r->ev.until)) {
+	if (due == DUE_MOVED) {
+		const struct biller *b = &s->billers[j];
+		uint64_t sig = biller_sig(b);
+
+		if (sig == sl->sig && now < r->ev.until) {
+			/* Unchanged: its evaluation, moved to the new arrays. */
+			r->b = b;
+			r->ev.focus = sl->focus >= 0 ? &b->batches[sl->focus] : NULL;
+			r->ev.hold = sl->hold >= 0 ? &s->holds[sl->hold] : NULL;
+			goto asked;
+		}
+		due = DUE_ALL;
+	}
+	if (due == DUE_ALL || !(now < r->ev.until)) {
 		r->b = &s->billers[j];
 		biller_eval_all(r->b, s->holds, s->nholds, now, v->at_risk_pct,
 				v->hist[i], &v->fc, &r->ev);
 		v->evals++;
-		r->acted = (r->ev.status == BS_FAILED || r->ev.status == BS_LATE) &&
-			   (v->rerun_open ? v->rerun_open
-					  : view_rerun_open)(r->b, v->rerun_open_ctx);
-		sl->acked = r->ev.status == BS_FAILED && !r->b->is_demo &&
-			    note_biller_ack(s, r->b);
-		return true;
+		sl->sig = biller_sig(r->b);
+		sl->focus = r->ev.focus ? (int)(r->ev.focus - r->b->batches) : -1;
+		sl->hold = r->ev.hold ? (int)(r->ev.hold - s->holds) : -1;
+		goto asked;
 	}
 	if (r->ev.status != BS_FAILED && r->ev.status != BS_LATE)
 		return false;
@@ -513,6 +598,13 @@ static bool refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 	if (acted == r->acted)
 		return false;
 	r->acted = acted;
+	return true;
+asked:
+	r->acted = (r->ev.status == BS_FAILED || r->ev.status == BS_LATE) &&
+		   (v->rerun_open ? v->rerun_open
+				  : view_rerun_open)(r->b, v->rerun_open_ctx);
+	sl->acked = r->ev.status == BS_FAILED && !r->b->is_demo &&
+		    note_biller_ack(s, r->b);
 	return true;
 }
 
@@ -538,10 +630,13 @@ static void refresh_slots(struct view *v, struct rebuild_plan *p, int64_t now)
 	memset(&v->totals, 0, sizeof v->totals);
 	for (size_t i = 0; i < v->nsnaps; i++) {
 		const struct snapshot *s = v->snaps[i];
-		bool due = p->all || v->seen[i].snap != s ||
-			   v->seen[i].hist != v->hist[i] ||
-			   (s && (v->seen[i].holds != s->holds ||
-				  v->seen[i].nholds != s->nholds));
+		enum due due = DUE_TIME;
+
+		if (s && (p->all || v->seen[i].hist != v->hist[i]))
+			due = DUE_ALL;
+		else if (s && (v->seen[i].snap != s || v->seen[i].holds != s->holds ||
+			       v->seen[i].nholds != s->nholds))
+			due = holds_sig(s) == v->seen[i].holds_sig ? DUE_MOVED : DUE_ALL;
 
 		for (size_t j = 0; s && j < s->nbillers; j++, k++) {
 			struct view_slot *sl = &v->slots[k];
@@ -654,6 +749,7 @@ static void remember_inputs(struct view *v, int64_t now, size_t total)
 		v->seen[i].n = v->snaps[i] ? v->snaps[i]->nbillers : 0;
 		v->seen[i].holds = v->snaps[i] ? v->snaps[i]->holds : NULL;
 		v->seen[i].nholds = v->snaps[i] ? v->snaps[i]->nholds : 0;
+		v->seen[i].holds_sig = v->snaps[i] ? holds_sig(v->snaps[i]) : 0;
 	}
 	v->nslots = total;
 	v->primed = true;
@@ -690,15 +786,3 @@ void view_rebuild(struct view *v, int64_t now)
 		biller_eval_retime(&v->rows[i].ev, now);
 	remember_inputs(v, now, total);
 }
-
-long view_find(const struct view *v, int shard_index, const char *biller_id)
-{
-	if (!biller_id)
-		return -1;
-	for (size_t i = 0; i < v->nrows; i++)
-		if (v->rows[i].b->shard_index == shard_index &&
-		    !strcmp(v->rows[i].b->biller_id, biller_id))
-			return (long)i;
-	return -1;
-}
-

@@ -12,6 +12,17 @@
 #include "core/timefmt.h"
 #include "core/view.h"
 
+long view_find(const struct view *v, int shard_index, const char *biller_id)
+{
+	if (!biller_id)
+		return -1;
+	for (size_t i = 0; i < v->nrows; i++)
+		if (v->rows[i].b->shard_index == shard_index &&
+		    !strcmp(v->rows[i].b->biller_id, biller_id))
+			return (long)i;
+	return -1;
+}
+
 size_t view_name_cell(char *buf, size_t n, const struct biller *b, bool demo_tag)
 {
 	char *id;

@@ -148,7 +148,9 @@ static void change_biller(struct world *w, struct mbiller *b, int64_t now)
 	}
 }
 
-static struct snapshot *make_snapshot(struct world *w, int i)
+/* Shard i as a full poll reads it, or (only not NULL) as an incremental
+ * poll does: only the billers marked, to be merged (snapshot_merge). */
+static struct snapshot *make_part(struct world *w, int i, const bool *only)
 {
 	struct mshard *m = &w->sh[i];
 	struct snapshot *s = fx_snapshot(i, shard_names[i], w->now, 1000 + i);
@@ -158,11 +160,14 @@ static struct snapshot *make_snapshot(struct world *w, int i)
 		const struct mbiller *mb = &m->b[j];
 		struct biller *b;
 
+		if (only && !only[j])
+			continue;
 		snprintf(id, sizeof id, "%s-%02d", shard_names[i], j);
 		/* Names repeat across shards: the rank's tie-breakers count. */
 		snprintf(name, sizeof name, "Biller %c%d", 'A' + j % 7, j % 5);
 		b = fx_add_biller(s, id, name, "UTC", mb->prio);
 		b->is_demo = mb->demo;
+		b->home = s->arena;	/* as the poller does: merges share it */
 		for (int k = 0; k < mb->nb; k++) {
 			const struct mbatch *t = &mb->t[k];
 
@@ -187,6 +192,11 @@ static struct snapshot *make_snapshot(struct world *w, int i)
 	fx_seal(s);
 	s->names_id = m->names_id;
 	return s;
+}
+
+static struct snapshot *make_snapshot(struct world *w, int i)
+{
+	return make_part(w, i, NULL);
 }
 
 /* A history of 30 days of closes for billers of shard i (every one when
@@ -224,6 +234,18 @@ static bool asked(const struct biller *b, void *ctx)
 static void both_snapshot(struct view *a, struct view *b, struct world *w, int i)
 {
 	struct snapshot *s = make_snapshot(w, i);
+
+	view_set_snapshot(a, (size_t)i, s);
+	view_set_snapshot(b, (size_t)i, s);
+	snapshot_unref(s);
+}
+
+/* An incremental poll: the changed billers merged into the last snapshot,
+ * the others' batches handed on byte for byte. */
+static void both_delta(struct view *a, struct view *b, struct world *w, int i,
+		       const bool *changed)
+{
+	struct snapshot *s = snapshot_merge(a->snaps[i], make_part(w, i, changed));
 
 	view_set_snapshot(a, (size_t)i, s);
 	view_set_snapshot(b, (size_t)i, s);
@@ -316,24 +338,32 @@ static void change_world(struct view *inc, struct view *ref, struct world *w)
 
 	for (int i = 0; i < NSHARDS; i++) {
 		struct mshard *m = &w->sh[i];
-		bool changed = false;
+		bool changed = false, which[MAXB] = { false };
 
 		if (rnd(w, 4))
 			continue;	/* this shard's poll brought nothing */
-		for (int c = (int)rnd(w, 4); c > 0 && m->n; c--, changed = true)
-			change_biller(w, &m->b[rnd(w, (unsigned)m->n)], w->now);
+		for (int c = (int)rnd(w, 4); c > 0 && m->n; c--, changed = true) {
+			int j = (int)rnd(w, (unsigned)m->n);
+
+			change_biller(w, &m->b[j], w->now);
+			which[j] = true;
+		}
 		if (rnd(w, 10) == 0) {
 			m->held = m->held >= 0 ? -1 : (int)rnd(w, (unsigned)m->n);
 			changed = true;
 		}
 		if (rnd(w, 40) == 0 && m->n < MAXB) {
+			which[m->n] = true;
 			new_biller(w, &m->b[m->n++], w->now);
 			m->names_id = snapshot_names_id_new();
 			changed = true;
 		}
-		/* A poll that only re-read the same rows: a new snapshot. */
-		if (changed || rnd(w, 3) == 0)
+		/* Mostly incremental polls; now and then a full one, or one
+		 * that re-read the same rows (new strings, same values). */
+		if (rnd(w, 5) == 0)
 			both_snapshot(inc, ref, w, i);
+		else if (changed || rnd(w, 2) == 0)
+			both_delta(inc, ref, w, i, which);
 	}
 	if (rnd(w, 30) == 0) {		/* the dashboard asks for a rerun */
 		struct mshard *m = &w->sh[rnd(w, NSHARDS)];
