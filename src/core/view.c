@@ -558,6 +558,22 @@ static struct rebuild_plan plan_rebuild(struct view *v, int64_t now, size_t tota
  * (those whose signature changed), or everything. */
 enum due { DUE_TIME, DUE_MOVED, DUE_ALL };
 
+/* What a (re)placed evaluation needs besides the status: whether someone
+ * acted, whether its failures are acknowledged.  Always true (the row
+ * changed). */
+static bool ask_rest(const struct view *v, struct view_slot *sl,
+		     const struct snapshot *s)
+{
+	struct row *r = &sl->row;
+
+	r->acted = (r->ev.status == BS_FAILED || r->ev.status == BS_LATE) &&
+		   (v->rerun_open ? v->rerun_open
+				  : view_rerun_open)(r->b, v->rerun_open_ctx);
+	sl->acked = r->ev.status == BS_FAILED && !r->b->is_demo &&
+		    note_biller_ack(s, r->b);
+	return true;
+}
+
 /* Bring slot sl (biller j of shard i, slot k) up to now: evaluate it when
  * due, else only whether someone acted (the dashboard's own reruns change
  * that without a new snapshot).  True when its row changed. */
@@ -577,7 +593,7 @@ static bool refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 			r->b = b;
 			r->ev.focus = sl->focus >= 0 ? &b->batches[sl->focus] : NULL;
 			r->ev.hold = sl->hold >= 0 ? &s->holds[sl->hold] : NULL;
-			goto asked;
+			return ask_rest(v, sl, s);
 		}
 		due = DUE_ALL;
 	}
@@ -589,7 +605,7 @@ static bool refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 		sl->sig = biller_sig(r->b);
 		sl->focus = r->ev.focus ? (int)(r->ev.focus - r->b->batches) : -1;
 		sl->hold = r->ev.hold ? (int)(r->ev.hold - s->holds) : -1;
-		goto asked;
+		return ask_rest(v, sl, s);
 	}
 	if (r->ev.status != BS_FAILED && r->ev.status != BS_LATE)
 		return false;
@@ -598,13 +614,6 @@ static bool refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 	if (acted == r->acted)
 		return false;
 	r->acted = acted;
-	return true;
-asked:
-	r->acted = (r->ev.status == BS_FAILED || r->ev.status == BS_LATE) &&
-		   (v->rerun_open ? v->rerun_open
-				  : view_rerun_open)(r->b, v->rerun_open_ctx);
-	sl->acked = r->ev.status == BS_FAILED && !r->b->is_demo &&
-		    note_biller_ack(s, r->b);
 	return true;
 }
 
