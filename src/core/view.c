@@ -73,7 +73,6 @@ void view_init(struct view *v, size_t nshards, const struct config *cfg)
 	/* Room for every open close of a large night (a miss costs only a
 	 * forecast). */
 	v->fc.memo = fc_memo_new(65536);
-	v->memo_for = 65536;
 	v->seen = xcalloc(nshards ? nshards : 1, sizeof *v->seen);
 }
 
@@ -721,19 +720,6 @@ void view_rebuild(struct view *v, int64_t now)
 		if (v->snaps[i])
 			total += v->snaps[i]->nbillers;
 	ensure_cap(v, total);
-	/* The header counts every open close's forecast each frame through
-	 * the memo (core/ahead.c): one sized for 10,000 billers thrashes at
-	 * 100,000, so it grows with the fleet (then everything is evaluated
-	 * once: same_fc() sees a new memo). */
-	if (v->fc.memo && total * 2 > v->memo_for) {
-		struct fc_memo *m = fc_memo_new(total * 2);
-
-		if (m) {
-			fc_memo_free(v->fc.memo);
-			v->fc.memo = m;
-			v->memo_for = total * 2;
-		}
-	}
 	p = plan_rebuild(v, now, total);
 	refresh_slots(v, &p, now);
 	/* Past an eighth of the rows, a sort from scratch is as cheap. */

@@ -83,7 +83,6 @@ struct view {
 	void *last_rerun_open_ctx;
 	char last_filter[128];
 	size_t evals;			/* biller evaluations, ever (tests) */
-	size_t memo_for;		/* open closes fc.memo was sized for */
 };
 
 void view_init(struct view *v, size_t nshards, const struct config *cfg);
