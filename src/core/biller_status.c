@@ -35,6 +35,34 @@ static int window_permille(const struct batch *t, int64_t now)
 	return pm > 9999 ? 9999 : (int)pm;
 }
 
+static void lower(int64_t *until, int64_t at)
+{
+	if (at < *until)
+		*until = at;
+}
+
+/* The first instant at which window_permille(t, .) passes thr (the fixed
+ * at-risk rule), for a running close not yet past it; INT64_MAX: never.
+ * used * 1000 / window > thr  <=>  used >= ceil((thr + 1) * window / 1000). */
+static int64_t permille_crossing(const struct batch *t, int64_t now, int thr)
+{
+	int64_t window, need;
+
+	if (thr >= 9999 || t->deadline_inf < 0 || t->scheduled_at == BT_NO_TIME ||
+	    t->deadline_at == BT_NO_TIME)
+		return INT64_MAX;
+	window = t->deadline_at - t->scheduled_at;
+	if (window <= 0)
+		return t->deadline_at;	/* 0 until it, 1000 from it */
+	if (window > INT64_MAX / 10001)
+		return now + 1;		/* absurd; just look again */
+	need = ((int64_t)(thr + 1) * window + 999) / 1000;
+	if (need < 1)
+		need = 1;
+	return t->scheduled_at > INT64_MAX - need ? INT64_MAX
+						   : t->scheduled_at + need;
+}
+
 /* Earlier deadline first; '-infinity' is the earliest, and a missing
  * deadline (or 'infinity') counts as the latest. */
 static int deadline_before(const struct batch *a, const struct batch *b)
@@ -78,7 +106,8 @@ static bool note_held(const struct hold *holds, size_t nholds,
  * share of the window are both 0..1000, so the riskiest batch wins. */
 static int risk_of(const struct biller *b, const struct batch *t, int64_t now,
 		   int at_risk_pct, const struct fc_history *h,
-		   const struct forecast_opts *o, bool *by_forecast)
+		   const struct forecast_opts *o, bool *by_forecast,
+		   int64_t *until)
 {
 	struct forecast f;
 	int pm;
@@ -88,6 +117,7 @@ static int risk_of(const struct biller *b, const struct batch *t, int64_t now,
 		return -1;	/* late: LATE says more than any forecast */
 	if (h && o) {
 		forecast_miss_memo(o->memo, h, b, t, now, o, &f);
+		lower(until, f.valid_until);
 		if (f.source != FC_NONE && f.p_miss >= 0) {
 			*by_forecast = true;
 			return forecast_at_risk(&f, o) ? (int)(f.p_miss * 1000) : -1;
@@ -96,7 +126,10 @@ static int risk_of(const struct biller *b, const struct batch *t, int64_t now,
 	if (t->state != BATCH_RUNNING)
 		return -1;
 	pm = window_permille(t, now);
-	return pm > at_risk_pct * 10 ? pm : -1;
+	if (pm > at_risk_pct * 10)
+		return pm;
+	lower(until, permille_crossing(t, now, at_risk_pct * 10));
+	return -1;
 }
 
 void biller_eval(const struct biller *b, int64_t now, int at_risk_pct,
@@ -126,6 +159,10 @@ struct picks {
 	const struct hold *held_by;
 	int risk_pm;
 	bool risk_fc;
+	int nrisk;		/* open batches at risk */
+	bool rising;		/* one of them by the fixed rule, whose share
+				 * of the window grows by the second */
+	int64_t until;		/* biller_eval.until so far */
 };
 
 /* Look at open (running or scheduled) batch t: the riskiest, the running
@@ -135,8 +172,12 @@ static void pick_open(struct picks *p, const struct biller *b,
 		      const struct fc_history *h, const struct forecast_opts *o)
 {
 	bool fc;
-	int pm = risk_of(b, t, now, at_risk_pct, h, o, &fc);
+	int pm = risk_of(b, t, now, at_risk_pct, h, o, &fc, &p->until);
 
+	if (pm >= 0) {
+		p->nrisk++;
+		p->rising |= !fc;
+	}
 	if (pm >= 0 && pm > p->risk_pm) {
 		p->risk = t;
 		p->risk_pm = pm;
@@ -177,6 +218,10 @@ static void decide(const struct picks *p, int64_t now, struct biller_eval *out)
 		out->status = BS_AT_RISK;
 		out->focus = p->risk;
 		out->by_forecast = p->risk_fc;
+		/* Two risks, one growing: which is riskiest can change any
+		 * second. */
+		if (p->nrisk > 1 && p->rising)
+			out->until = now + 1;
 	} else if (p->other) {
 		out->status = BS_OTHER;
 		out->focus = p->other;
@@ -216,7 +261,7 @@ void biller_eval_all(const struct biller *b, const struct hold *holds,
 		     const struct fc_history *h,
 		     const struct forecast_opts *o, struct biller_eval *out)
 {
-	struct picks p = { .risk_pm = -1 };
+	struct picks p = { .risk_pm = -1, .until = INT64_MAX };
 
 	out->status = BS_NONE;
 	out->focus = NULL;
@@ -235,6 +280,8 @@ void biller_eval_all(const struct biller *b, const struct hold *holds,
 			p.failed = t;
 		if (open && deadline_passed(t, now) && deadline_before(t, p.late))
 			p.late = t;
+		if (open && t->deadline_at != BT_NO_TIME && t->deadline_at > now)
+			lower(&p.until, t->deadline_at);	/* goes late */
 		switch (t->state) {
 		case BATCH_RUNNING:
 		case BATCH_SCHEDULED:
@@ -252,7 +299,27 @@ void biller_eval_all(const struct biller *b, const struct hold *holds,
 			break;
 		}
 	}
+	out->until = now == BT_NO_TIME ? BT_NO_TIME : p.until;
 	decide(&p, now, out);
+}
+
+void biller_eval_retime(struct biller_eval *ev, int64_t now)
+{
+	/* As decide() does for the statuses that count down. */
+	switch (ev->status) {
+	case BS_FAILED:
+	case BS_LATE:
+	case BS_AT_RISK:
+	case BS_OTHER:
+	case BS_RUNNING:
+	case BS_SCHEDULED:
+		ev->permille = window_permille(ev->focus, now);
+		ev->time_left = ev->focus->deadline_at == BT_NO_TIME
+					? 0 : ev->focus->deadline_at - now;
+		break;
+	default:
+		break;
+	}
 }
 
 const char *biller_status_label(enum biller_status s)

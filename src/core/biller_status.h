@@ -37,7 +37,13 @@ struct biller_eval {
 	int permille;			/* of focus's window elapsed, 0..1000+ */
 	const struct hold *hold;	/* BS_HELD: the hold, NULL if unread */
 	bool by_forecast;		/* at risk by its forecast, not by the
-					 * fixed rule (at_risk_pct) */
+					 * fixed rule (at_risk_pct) */	/* Shard ms before which evaluating the same biller (same snapshot,
+	 * holds, history, options) at a later now gives the same status,
+	 * focus, hold and by_forecast: the next deadline, at-risk threshold,
+	 * forecast change or tie among risks to come.  time_left and
+	 * permille move on regardless (biller_eval_retime).  INT64_MIN
+	 * (BT_NO_TIME): evaluate again every time; INT64_MAX: never. */
+	int64_t until;
 };
 
 /* Derive the status of b at now (shard time, ms), by the fixed rule. */
@@ -61,6 +67,10 @@ void biller_eval_all(const struct biller *b, const struct hold *holds,
 		     size_t nholds, int64_t now, int at_risk_pct,
 		     const struct fc_history *h,
 		     const struct forecast_opts *o, struct biller_eval *out);
+
+/* Bring an evaluation's time_left and permille to now, exactly as a new
+ * evaluation would, while now < out->until (the view, every second). */
+void biller_eval_retime(struct biller_eval *ev, int64_t now);
 
 /* "FAILED", "LATE", "AT RISK", ... never NULL. */
 const char *biller_status_label(enum biller_status s);

@@ -330,6 +330,7 @@ static void forecast_open(const struct fc_history *h, const struct biller *b,
 	out->start_p50 = out->eta_p50 = out->eta_p95 = BT_NO_TIME;
 	out->p_miss = -1;
 	*valid_until = INT64_MAX;
+	out->valid_until = INT64_MAX;
 	if (!h || !t || batch_is_bad(t) || now == BT_NO_TIME ||
 	    (t->state != BATCH_RUNNING && t->state != BATCH_SCHEDULED))
 		return;
@@ -357,6 +358,7 @@ static void forecast_open(const struct fc_history *h, const struct biller *b,
 		if (until < *valid_until)
 			*valid_until = until;
 	}
+	out->valid_until = *valid_until;
 }
 
 void forecast_batch(const struct fc_history *h, const struct biller *b,
@@ -476,6 +478,7 @@ void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
 		out->stale = e->stale;
 		out->start_p50 = out->eta_p50 = out->eta_p95 = BT_NO_TIME;
 		out->p_miss = e->p_miss;
+		out->valid_until = e->valid_until;
 		return;
 	}
 	forecast_open(h, b, t, now, o, false, out, &until);

@@ -141,6 +141,11 @@ struct forecast {
 				 * closes are of the wider pool its remaining
 				 * time came from, scaled to the first's
 				 * median */
+	/* Until when (shard ms, exclusive) the same close, history and
+	 * thresholds give this same p_miss, source and stale: the memo's
+	 * validity, and the moment the view re-evaluates the row at
+	 * (core/view.c).  INT64_MAX: for good. */
+	int64_t valid_until;
 };
 
 struct fc_memo;

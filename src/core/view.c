@@ -10,9 +10,35 @@
 
 #include "core/text.h"
 #include "core/timefmt.h"
+#include "core/hold.h"
 #include "core/note.h"
 #include "core/view.h"
+#include "core/view_sig.h"
 #include "core/xalloc.h"
+
+/* One biller's last evaluation, in snapshot order (the ranks' order). */
+struct view_slot {
+	struct row row;		/* its ev's time_left and permille as of the
+				 * evaluation: v->rows get them brought to now */
+	uint64_t key;		/* sort_key(), inverted when reversed */
+	uint32_t pos;		/* its index in v->rows, when in */
+	uint64_t sig;		/* biller_sig() when it was evaluated */
+	int focus, hold;	/* indexes of ev.focus in its batches and of
+				 * ev.hold in the holds, -1: none */
+	bool in;		/* passes the demo and text filters */
+	bool acked;		/* failed, every failure acknowledged */
+	bool moved;		/* key or in changed in this rebuild */
+};
+
+/* What a shard's billers were last evaluated from. */
+struct view_seen {
+	const struct snapshot *snap;
+	const struct fc_history *hist;
+	const struct hold *holds;	/* a test may change them in place */
+	size_t nholds;
+	uint64_t holds_sig;		/* holds_sig() of them */
+	size_t n;
+};
 
 static char status_lower[BS__COUNT][16];
 
@@ -47,6 +73,7 @@ void view_init(struct view *v, size_t nshards, const struct config *cfg)
 	/* Room for every open close of a large night (a miss costs only a
 	 * forecast). */
 	v->fc.memo = fc_memo_new(65536);
+	v->seen = xcalloc(nshards ? nshards : 1, sizeof *v->seen);
 }
 
 void view_free(struct view *v)
@@ -61,6 +88,8 @@ void view_free(struct view *v)
 	fc_memo_free(v->fc.memo);
 	free(v->rows);
 	free(v->spare);
+	free(v->slots);
+	free(v->seen);
 	free(v->ranks);
 	free(v->items);
 	free(v->tmp);
@@ -293,7 +322,8 @@ struct sort_item {
 /* qsort has no context argument; the view being sorted is kept here.  Only
  * the UI thread sorts (the benchmark too), so this is never contended. */
 static const struct view *sorting;
-static const struct row *sorting_rows;
+static const struct view_slot *sorting_slots;
+
 
 /* Clamp to [0, 2^bits) after adding half the range (keeps the order). */
 static uint64_t biased(long long v, int bits)
@@ -340,7 +370,8 @@ static int item_cmp(const void *pa, const void *pb)
 {
 	const struct sort_item *a = pa, *b = pb;
 
-	return view_compare(sorting, &sorting_rows[a->idx], &sorting_rows[b->idx]);
+	return view_compare(sorting, &sorting_slots[a->idx].row,
+			    &sorting_slots[b->idx].row);
 }
 
 /* LSD radix sort of items by key, a byte at a time, skipping the bytes in
@@ -372,42 +403,6 @@ static void radix_sort(struct sort_item *items, struct sort_item *tmp, size_t n)
 	}
 }
 
-static void sort_rows(struct view *v)
-{
-	struct sort_item *items = v->items, *tmp = v->tmp;
-	struct row *swap;
-	size_t n = v->nrows;
-
-	if (n < 2)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		items[i].key = sort_key(v, &v->rows[i]);
-		if (v->reverse)
-			items[i].key = ~items[i].key;
-		items[i].idx = (uint32_t)i;
-	}
-	radix_sort(items, tmp, n);
-	/* Equal keys can only come from more than a million billers. */
-	sorting = v;
-	sorting_rows = v->rows;
-	for (size_t i = 0; i < n;) {
-		size_t j = i + 1;
-
-		while (j < n && items[j].key == items[i].key)
-			j++;
-		if (j - i > 1)
-			qsort(items + i, j - i, sizeof *items, item_cmp);
-		i = j;
-	}
-	sorting = NULL;
-	sorting_rows = NULL;
-	for (size_t i = 0; i < n; i++)
-		v->spare[i] = v->rows[items[i].idx];
-	swap = v->rows;
-	v->rows = v->spare;
-	v->spare = swap;
-}
-
 static int row_matches(const struct view *v, const struct row *r)
 {
 	if (!v->filter[0])
@@ -431,253 +426,309 @@ static void update_time_base(struct view *v, int64_t now)
 		v->time_base = now - now % 3600000;
 }
 
-void view_rebuild(struct view *v, int64_t now)
-{
-	size_t total = 0, k;
+/* --- the rebuild ----------------------------------------------------------- */
 
-	memset(&v->totals, 0, sizeof v->totals);
-	for (size_t i = 0; i < v->nsnaps; i++)
-		if (v->snaps[i])
-			total += v->snaps[i]->nbillers;
+void view_invalidate(struct view *v)
+{
+	v->primed = false;
+}
+
+static bool same_fc(const struct forecast_opts *a, const struct forecast_opts *b)
+{
+	return a->at_risk_pct == b->at_risk_pct &&
+	       a->will_miss_pct == b->will_miss_pct &&
+	       a->stale_ms == b->stale_ms && a->memo == b->memo;
+}
+
+static void ensure_cap(struct view *v, size_t total)
+{
 	if (total > v->cap) {
 		v->cap = total + total / 4 + 16;
 		v->rows = xrealloc(v->rows, v->cap * sizeof *v->rows);
-		v->spare = xrealloc(v->spare, v->cap * sizeof *v->spare);
 		v->items = xrealloc(v->items, v->cap * sizeof(struct sort_item));
 		v->tmp = xrealloc(v->tmp, v->cap * sizeof(struct sort_item));
 	}
-	if (v->ranks_dirty || v->nranks != total)
+	if (total > v->slots_cap) {
+		v->slots_cap = v->cap;
+		v->slots = xrealloc(v->slots, v->slots_cap * sizeof *v->slots);
+	}
+}
+
+/* How much of the cache the inputs left valid. */
+struct rebuild_plan {
+	bool all;	/* evaluate every biller */
+	bool rekey;	/* compute every sort key again */
+	bool refilter;	/* decide every row's place in the filter again */
+	size_t nnew;	/* rows that moved, in v->tmp (incremental path) */
+	size_t nmoved;
+};
+
+static struct rebuild_plan plan_rebuild(struct view *v, int64_t now, size_t total)
+{
+	struct rebuild_plan p = { 0 };
+
+	p.all = !v->primed || now == BT_NO_TIME || now < v->last_now ||
+		total != v->nslots || v->at_risk_pct != v->last_at_risk_pct ||
+		!same_fc(&v->fc, &v->last_fc) ||
+		v->rerun_open != v->last_rerun_open ||
+		v->rerun_open_ctx != v->last_rerun_open_ctx;
+	/* A shard whose biller count changed moves every later slot. */
+	for (size_t i = 0; i < v->nsnaps; i++)
+		if (v->seen[i].n != (v->snaps[i] ? v->snaps[i]->nbillers : 0))
+			p.all = true;
+	p.rekey = p.all;
+	if (v->ranks_dirty || v->nranks != total) {
 		rank_billers(v);
+		p.rekey = true;
+	}
 	update_time_base(v, now);
-	v->nrows = 0;
-	k = 0;
+	if (v->time_base != v->last_base || v->sort != v->last_sort ||
+	    v->reverse != v->last_reverse)
+		p.rekey = true;
+	p.refilter = p.rekey || v->show_demo != v->last_show_demo ||
+		     strcmp(v->filter, v->last_filter);
+	return p;
+}
+
+/* Why a shard's billers are looked at: not for its data (only those
+ * whose instant came), a new snapshot of the same holds and history
+ * (those whose signature changed), or everything. */
+enum due { DUE_TIME, DUE_MOVED, DUE_ALL };
+
+/* What a (re)placed evaluation needs besides the status: whether someone
+ * acted, whether its failures are acknowledged.  Always true (the row
+ * changed). */
+static bool ask_rest(const struct view *v, struct view_slot *sl,
+		     const struct snapshot *s)
+{
+	struct row *r = &sl->row;
+
+	r->acted = (r->ev.status == BS_FAILED || r->ev.status == BS_LATE) &&
+		   (v->rerun_open ? v->rerun_open
+				  : view_rerun_open)(r->b, v->rerun_open_ctx);
+	sl->acked = r->ev.status == BS_FAILED && !r->b->is_demo &&
+		    note_biller_ack(s, r->b);
+	return true;
+}
+
+/* Bring slot sl (biller j of shard i, slot k) up to now: evaluate it when
+ * due, else only whether someone acted (the dashboard's own reruns change
+ * that without a new snapshot).  True when its row changed. */
+static bool refresh_slot(struct view *v, struct view_slot *sl, size_t i,
+			 size_t j, int64_t now, enum due due)
+{
+	const struct snapshot *s = v->snaps[i];
+	struct row *r = &sl->row;
+	bool acted;
+
+	if (due == DUE_MOVED) {
+		const struct biller *b = &s->billers[j];
+		uint64_t sig = biller_sig(b);
+
+		if (sig == sl->sig && now < r->ev.until) {
+			/* Unchanged: its evaluation, moved to the new arrays. */
+			r->b = b;
+			r->ev.focus = sl->focus >= 0 ? &b->batches[sl->focus] : NULL;
+			r->ev.hold = sl->hold >= 0 ? &s->holds[sl->hold] : NULL;
+			return ask_rest(v, sl, s);
+		}
+		due = DUE_ALL;
+	}
+	if (due == DUE_ALL || !(now < r->ev.until)) {
+		r->b = &s->billers[j];
+		biller_eval_all(r->b, s->holds, s->nholds, now, v->at_risk_pct,
+				v->hist[i], &v->fc, &r->ev);
+		v->evals++;
+		sl->sig = biller_sig(r->b);
+		sl->focus = r->ev.focus ? (int)(r->ev.focus - r->b->batches) : -1;
+		sl->hold = r->ev.hold ? (int)(r->ev.hold - s->holds) : -1;
+		return ask_rest(v, sl, s);
+	}
+	if (r->ev.status != BS_FAILED && r->ev.status != BS_LATE)
+		return false;
+	acted = (v->rerun_open ? v->rerun_open : view_rerun_open)(r->b,
+								 v->rerun_open_ctx);
+	if (acted == r->acted)
+		return false;
+	r->acted = acted;
+	return true;
+}
+
+static void count_slot(struct totals *t, const struct view_slot *sl)
+{
+	if (sl->row.b->is_demo) {
+		t->demo++;
+		return;
+	}
+	t->billers++;
+	t->by_status[sl->row.ev.status]++;
+	t->failed_acked += sl->acked;
+}
+
+/* Every slot: refreshed, re-keyed and re-filtered as the plan says, and
+ * counted.  A moved row that is in goes to v->tmp; one that changed in
+ * place is written to its row. */
+static void refresh_slots(struct view *v, struct rebuild_plan *p, int64_t now)
+{
+	struct sort_item *fresh = v->tmp;
+	size_t k = 0;
+
+	memset(&v->totals, 0, sizeof v->totals);
 	for (size_t i = 0; i < v->nsnaps; i++) {
 		const struct snapshot *s = v->snaps[i];
+		enum due due = DUE_TIME;
 
-		if (!s)
-			continue;
-		for (size_t j = 0; j < s->nbillers; j++, k++) {
-			struct row *r = &v->rows[v->nrows];
+		if (s && (p->all || v->seen[i].hist != v->hist[i]))
+			due = DUE_ALL;
+		else if (s && (v->seen[i].snap != s || v->seen[i].holds != s->holds ||
+			       v->seen[i].nholds != s->nholds))
+			due = holds_sig(s) == v->seen[i].holds_sig ? DUE_MOVED : DUE_ALL;
 
-			r->b = &s->billers[j];
-			r->rank = v->ranks[k];
-			biller_eval_all(r->b, s->holds, s->nholds, now,
-					v->at_risk_pct, v->hist[i], &v->fc,
-					&r->ev);
-			r->acted = (r->ev.status == BS_FAILED ||
-				     r->ev.status == BS_LATE) &&
-				   (v->rerun_open ? v->rerun_open
-						  : view_rerun_open)(r->b, v->rerun_open_ctx);
-			if (r->b->is_demo) {
-				v->totals.demo++;
-				if (!v->show_demo)
-					continue;
-			} else {
-				v->totals.billers++;
-				v->totals.by_status[r->ev.status]++;
-				if (r->ev.status == BS_FAILED &&
-				    note_biller_ack(s, r->b))
-					v->totals.failed_acked++;
+		for (size_t j = 0; s && j < s->nbillers; j++, k++) {
+			struct view_slot *sl = &v->slots[k];
+			bool ch = refresh_slot(v, sl, i, j, now, due);
+			uint64_t key = sl->key;
+			bool in = sl->in;
+
+			sl->row.rank = v->ranks[k];
+			if (ch || p->rekey) {
+				key = sort_key(v, &sl->row);
+				if (v->reverse)
+					key = ~key;
 			}
-			if (row_matches(v, r))
-				v->nrows++;
+			if (ch || p->refilter)
+				in = (!sl->row.b->is_demo || v->show_demo) &&
+				     row_matches(v, &sl->row);
+			sl->moved = p->refilter || key != sl->key || in != sl->in;
+			sl->key = key;
+			sl->in = in;
+			count_slot(&v->totals, sl);
+			if (p->refilter)
+				continue;
+			if (sl->moved) {
+				p->nmoved++;
+				if (in)
+					fresh[p->nnew++] = (struct sort_item){ key, (uint32_t)k };
+			} else if (ch && in) {
+				v->rows[sl->pos] = sl->row;
+			}
 		}
 	}
-	sort_rows(v);
 }
 
-long view_find(const struct view *v, int shard_index, const char *biller_id)
+/* The rows from the sorted items, and each slot's place among them. */
+static void rows_from_items(struct view *v, size_t n)
 {
-	if (!biller_id)
-		return -1;
-	for (size_t i = 0; i < v->nrows; i++)
-		if (v->rows[i].b->shard_index == shard_index &&
-		    !strcmp(v->rows[i].b->biller_id, biller_id))
-			return (long)i;
-	return -1;
-}
-
-size_t view_name_cell(char *buf, size_t n, const struct biller *b, bool demo_tag)
-{
-	char *id;
-	size_t w;
-
-	if (b->known)
-		return text_printf(buf, n, "%s%s", b->name,
-				   demo_tag && b->is_demo ? " [demo]" : "");
-	id = text_escape(b->biller_id);
-	w = text_printf(buf, n, "(no biller row) %s", id);
-	free(id);
-	return w;
-}
-
-size_t view_zone_cell(char *buf, size_t n, const struct biller *b)
-{
-	return text_printf(buf, n, "%s%s", b->tz_known ? "" : "?", b->timezone);
-}
-
-size_t view_priority_cell(char *buf, size_t n, const struct biller *b)
-{
-	if (b->priority == BT_NO_INT)
-		return text_printf(buf, n, "?");
-	if (b->priority >= 0 && b->priority <= 9)
-		return text_printf(buf, n, "%d", b->priority);
-	return text_printf(buf, n, "+");
-}
-
-size_t view_done_cell(char *buf, size_t n, const struct biller *b)
-{
-	if (!b->nbatches)
-		return text_printf(buf, n, "%s", "");
-	return text_printf(buf, n, "%d/%zu", b->n_closed, b->nbatches);
-}
-
-size_t view_attempts_cell(char *buf, size_t n, const struct biller *b)
-{
-	if (b->attempts_max == BT_NO_INT)
-		return text_printf(buf, n, "%s", "");
-	return text_printf(buf, n, "%d", b->attempts_max);
-}
-
-const char *view_status_text(const struct row *r)
-{
-	return r->ev.status == BS_OTHER && r->ev.focus
-		       ? r->ev.focus->status : biller_status_label(r->ev.status);
-}
-
-void view_choose_columns(const struct view_col *c, size_t n, int cols, int *width)
-{
-	int total = 0, extra, maxdrop = 0, maxgrow = 0;
+	const struct sort_item *items = v->items;
 
 	for (size_t i = 0; i < n; i++) {
-		width[i] = c[i].shown ? c[i].min : 0;
-		total += width[i] ? width[i] + 1 : 0;
-		maxdrop = c[i].drop > maxdrop ? c[i].drop : maxdrop;
-		maxgrow = c[i].grow > maxgrow ? c[i].grow : maxgrow;
+		struct view_slot *sl = &v->slots[items[i].idx];
+
+		v->rows[i] = sl->row;
+		sl->pos = (uint32_t)i;
 	}
-	for (int d = 1; total - 1 > cols && d <= maxdrop; d++)
-		for (size_t i = 0; i < n; i++)
-			if (c[i].drop == d && width[i]) {
-				total -= width[i] + 1;
-				width[i] = 0;
-			}
-	extra = cols - (total - 1);
-	for (int gr = 1; gr <= maxgrow && extra > 0; gr++)
-		for (size_t i = 0; i < n && extra > 0; i++) {
-			int add = c[i].want - width[i];
-
-			if (c[i].grow != gr || !width[i] || add <= 0)
-				continue;
-			add = add > extra ? extra : add;
-			width[i] += add;
-			extra -= add;
-		}
+	v->nrows = n;
 }
 
-/* Bytes of the first characters of s that fit in cols columns. */
-static size_t fit_bytes(const char *s, int cols, int *used)
+/* Every row that is in, sorted from scratch. */
+static void sort_all(struct view *v, size_t total)
 {
-	size_t i = 0;
-	int w = 0;
+	struct sort_item *items = v->items;
+	size_t n = 0;
 
-	while (s[i]) {
-		int cw;
-		size_t len = text_char_width(s + i, &cw);
+	for (size_t k = 0; k < total; k++)
+		if (v->slots[k].in)
+			items[n++] = (struct sort_item){ v->slots[k].key, (uint32_t)k };
+	radix_sort(items, v->tmp, n);
+	/* Equal keys can only come from more than a million billers. */
+	sorting = v;
+	sorting_slots = v->slots;
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
 
-		if (!len || w + cw > cols)
-			break;
-		w += cw;
-		i += len;
+		while (j < n && items[j].key == items[i].key)
+			j++;
+		if (j - i > 1)
+			qsort(items + i, j - i, sizeof *items, item_cmp);
+		i = j;
 	}
-	*used = w;
-	return i;
+	sorting = NULL;
+	sorting_slots = NULL;
+	rows_from_items(v, n);
 }
 
-size_t view_cut_middle(char *buf, size_t n, const char *s, int cols)
+static int key_cmp(const void *pa, const void *pb)
 {
-	int used, cw;
-	size_t head, tail;
+	const struct sort_item *a = pa, *b = pb;
 
-	if (text_width(s) <= cols || cols < 3)
-		return text_printf(buf, n, "%s", s);
-	/* Half the start, an ellipsis, the rest from the end: the end tells
-	 * names that share a start apart ("Granite Falls Water/Power"). */
-	head = fit_bytes(s, (cols - 1) / 2, &used);
-	tail = head;
-	while (s[tail] && text_width(s + tail) > cols - 1 - used)
-		tail += text_char_width(s + tail, &cw);
-	return text_printf(buf, n, "%.*s\u2026%s", (int)head, s, s + tail);
+	return a->key < b->key ? -1 : a->key > b->key;
 }
 
-/* The LEFT cell: the time to the focus batch's deadline, or how late. */
-size_t view_left_cell(char *buf, size_t n, const struct row *r)
+/* The rows that stayed keep their order (v->items, from the last
+ * rebuild); the few that moved (v->tmp) are sorted and merged in, from
+ * the end so that no third buffer is needed.  Keys are unique here (the
+ * name rank is part of each, under a million billers). */
+static void merge_moved(struct view *v, size_t nnew)
 {
-	char t[16];
+	struct sort_item *items = v->items, *fresh = v->tmp;
+	size_t w = 0, o, n;
 
-	buf[0] = '\0';
-	if (r->ev.focus && r->ev.focus->deadline_inf &&
-	    r->ev.status != BS_CLOSED && r->ev.status != BS_NONE &&
-	    r->ev.status != BS_HELD) {
-		/* 'infinity': it never goes late; '-infinity': always late. */
-		snprintf(buf, n, "%s", r->ev.focus->deadline_inf > 0 ? "never"
-				       : "late \u221e");
-		return strlen(buf);
+	for (size_t i = 0; i < v->nrows; i++)
+		if (!v->slots[items[i].idx].moved)
+			items[w++] = items[i];
+	qsort(fresh, nnew, sizeof *fresh, key_cmp);
+	o = n = w + nnew;
+	while (nnew) {
+		if (w && items[w - 1].key > fresh[nnew - 1].key)
+			items[--o] = items[--w];
+		else
+			items[--o] = fresh[--nnew];
 	}
-	if (!r->ev.focus || r->ev.focus->deadline_at == BT_NO_TIME)
-		return strlen(buf);
-	if (r->ev.status == BS_CLOSED || r->ev.status == BS_NONE ||
-	    r->ev.status == BS_HELD)
-		return strlen(buf);
-	if (r->ev.status == BS_CLOSED_LATE || r->ev.time_left < 0)
-		snprintf(buf, n, "late %s", fmt_countdown(t, sizeof t, r->ev.time_left));
-	else
-		fmt_countdown(buf, n, r->ev.time_left);
-	return strlen(buf);
+	rows_from_items(v, n);
 }
 
-bool view_row_forecast(const struct view *v, const struct row *r, int64_t now,
-		       struct forecast *f)
+static void remember_inputs(struct view *v, int64_t now, size_t total)
 {
-	const struct batch *t = r->ev.focus;
-
-	f->source = FC_NONE;
-	if (!t || r->ev.status == BS_FAILED || r->ev.status == BS_LATE ||
-	    (t->state != BATCH_RUNNING && t->state != BATCH_SCHEDULED))
-		return false;
-	forecast_batch(view_history(v, (size_t)r->b->shard_index), r->b, t,
-		       now, &v->fc, f);
-	return f->source != FC_NONE && f->eta_p50 != BT_NO_TIME;
-}
-
-size_t view_eta_cell(char *buf, size_t n, const struct view *v,
-		     const struct row *r, const struct forecast *f,
-		     int64_t now, bool *miss)
-{
-	int64_t p50, p95;
-	char a[16], b[16];
-
-	buf[0] = '\0';
-	if (miss)
-		*miss = false;
-	if (f->source == FC_NONE || f->eta_p50 == BT_NO_TIME)
-		return 0;
-	if (forecast_will_miss(f, r->ev.focus, &v->fc)) {
-		if (miss)
-			*miss = true;
-		snprintf(buf, n, "will miss");
-		return strlen(buf);
+	for (size_t i = 0; i < v->nsnaps; i++) {
+		v->seen[i].snap = v->snaps[i];
+		v->seen[i].hist = v->hist[i];
+		v->seen[i].n = v->snaps[i] ? v->snaps[i]->nbillers : 0;
+		v->seen[i].holds = v->snaps[i] ? v->snaps[i]->holds : NULL;
+		v->seen[i].nholds = v->snaps[i] ? v->snaps[i]->nholds : 0;
+		v->seen[i].holds_sig = v->snaps[i] ? holds_sig(v->snaps[i]) : 0;
 	}
-	p50 = f->eta_p50 > now ? f->eta_p50 - now : 0;
-	p95 = f->eta_p95 > now ? f->eta_p95 - now : 0;
-	fmt_countdown(a, sizeof a, p50);
-	/* The p95 too when it is a different answer: minutes later and a
-	 * fifth as long again, or past the deadline the p50 makes. */
-	if ((p95 - p50 > 2 * 60 * 1000 && p95 - p50 > p50 / 5) ||
-	    (!r->ev.focus->deadline_inf && r->ev.focus->deadline_at != BT_NO_TIME &&
-	     f->eta_p50 <= r->ev.focus->deadline_at &&
-	     f->eta_p95 > r->ev.focus->deadline_at))
-		snprintf(buf, n, "%s/%s", a, fmt_countdown(b, sizeof b, p95));
-	else
-		snprintf(buf, n, "%s", a);
-	return strlen(buf);
+	v->nslots = total;
+	v->primed = true;
+	v->last_now = now;
+	v->last_base = v->time_base;
+	v->last_sort = v->sort;
+	v->last_reverse = v->reverse;
+	v->last_show_demo = v->show_demo;
+	v->last_at_risk_pct = v->at_risk_pct;
+	v->last_fc = v->fc;
+	v->last_rerun_open = v->rerun_open;
+	v->last_rerun_open_ctx = v->rerun_open_ctx;
+	memcpy(v->last_filter, v->filter, sizeof v->filter);
+}
+
+void view_rebuild(struct view *v, int64_t now)
+{
+	size_t total = 0;
+	struct rebuild_plan p;
+
+	for (size_t i = 0; i < v->nsnaps; i++)
+		if (v->snaps[i])
+			total += v->snaps[i]->nbillers;
+	ensure_cap(v, total);
+	p = plan_rebuild(v, now, total);
+	refresh_slots(v, &p, now);
+	/* Past an eighth of the rows, a sort from scratch is as cheap. */
+	if (p.refilter || total > (size_t)1 << 20 || p.nmoved > total / 8 + 16)
+		sort_all(v, total);
+	else if (p.nmoved)
+		merge_moved(v, p.nnew);
+	/* The countdowns tick for every row, evaluated or not. */
+	for (size_t i = 0; i < v->nrows; i++)
+		biller_eval_retime(&v->rows[i].ev, now);
+	remember_inputs(v, now, total);
 }

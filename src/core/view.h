@@ -3,9 +3,13 @@
  * filtered, evaluated at one moment and sorted.
  *
  * The view belongs to the UI thread.  view_set_snapshots() swaps in new
- * snapshots (taking references); view_rebuild() re-evaluates each biller at
- * `now`, applies the demo and text filters and sorts.  It is cheap enough to
- * run once per second for 10,000 billers (see `make bench`).
+ * snapshots (taking references); view_rebuild() evaluates each biller at
+ * `now`, applies the demo and text filters and sorts.  It runs once a
+ * second, so it costs in proportion to what changed (see `make bench`):
+ * a biller is evaluated again only when its shard's snapshot or history
+ * or an option changed, or now reached the instant its status can change
+ * at (biller_eval.until); the rows are sorted again only when a sort key
+ * or the filter did; every visible row's countdown is brought to now.
  */
 #ifndef BT_VIEW_H
 #define BT_VIEW_H
@@ -63,6 +67,22 @@ struct view {
 	bool (*rerun_open)(const struct biller *b, void *ctx);
 	void *rerun_open_ctx;
 	char filter[128];		/* lower-cased needle, "" for none */
+	/* What the last rebuild was made of (view.c): a cached evaluation
+	 * per biller in snapshot order, the sorted order of the rows, and
+	 * the inputs, to see what changed since. */
+	struct view_slot *slots;
+	size_t nslots, slots_cap;
+	struct view_seen *seen;		/* per shard */
+	bool primed;			/* the cache is valid */
+	int64_t last_now, last_base;
+	enum sort_key last_sort;
+	bool last_reverse, last_show_demo;
+	int last_at_risk_pct;
+	struct forecast_opts last_fc;
+	bool (*last_rerun_open)(const struct biller *b, void *ctx);
+	void *last_rerun_open_ctx;
+	char last_filter[128];
+	size_t evals;			/* biller evaluations, ever (tests) */
 };
 
 void view_init(struct view *v, size_t nshards, const struct config *cfg);
@@ -80,8 +100,11 @@ const struct fc_history *view_history(const struct view *v, size_t i);
  * snapshots' server_now advanced by our monotonic clock since. */
 int64_t view_now(const struct view *v, int64_t mono_now);
 
-/* Re-evaluate, filter and sort at now. */
+/* Evaluate what is due, filter and sort at now. */
 void view_rebuild(struct view *v, int64_t now);
+/* Make the next view_rebuild() evaluate every biller and sort every row,
+ * as the first one does (the tests compare the two). */
+void view_invalidate(struct view *v);
 
 /* True when some batch of b has a rerun request the shard has not ended
  * (pending or running), from the snapshot alone. */

@@ -1,0 +1,72 @@
+/*
+ * view_sig.c - what the view's incremental rebuild (view.c) compares to
+ * tell that a biller or a shard's holds are the same in a new snapshot.
+ */
+#include "autoconf.h"
+
+#include "core/hold.h"
+#include "core/view_sig.h"
+
+static uint64_t mix(uint64_t h, uint64_t x)
+{
+	h ^= x + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	return h * 0xff51afd7ed558ccdull;
+}
+
+/*
+ * What biller_eval_all() reads of b, as 64 bits.  A poll that did not
+ * change a biller hands its batches on byte for byte (snapshot_merge), so
+ * the same signature in the next snapshot means the same evaluation and
+ * its pointers are only moved over.  Strings count by address: a changed
+ * row's strings are new allocations, made while the snapshot that had the
+ * old ones was still held by the view, so they cannot share an address.
+ */
+uint64_t biller_sig(const struct biller *b)
+{
+	uint64_t h = mix((uintptr_t)b->biller_id, b->nbatches);
+
+	for (size_t i = 0; i < b->nbatches; i++) {
+		const struct batch *t = &b->batches[i];
+
+		h = mix(h, (uintptr_t)t->batch_id);
+		h = mix(h, (uintptr_t)t->biller_id ^ (uintptr_t)t->business_day << 1);
+		h = mix(h, (uintptr_t)t->payment_type ^ (uintptr_t)t->module << 1);
+		h = mix(h, (uintptr_t)t->status ^ (uintptr_t)t->bad << 1);
+		h = mix(h, (uint64_t)t->state << 8 | (uint64_t)(t->deadline_inf + 1));
+		h = mix(h, (uint64_t)t->scheduled_at);
+		h = mix(h, (uint64_t)t->deadline_at);
+		h = mix(h, (uint64_t)t->started_at);
+		h = mix(h, (uint64_t)t->finished_at);
+	}
+	return h;
+}
+
+static uint64_t text_sig(uint64_t h, const char *s)
+{
+	if (!s)
+		return mix(h, 1);
+	for (; *s; s++)
+		h = mix(h, (unsigned char)*s);
+	return mix(h, 0);
+}
+
+/* The holds by content (each poll reads them anew; there are few). */
+uint64_t holds_sig(const struct snapshot *s)
+{
+	uint64_t h = mix(0, s->nholds);
+
+	for (size_t i = 0; i < s->nholds; i++) {
+		const struct hold *x = &s->holds[i];
+
+		h = mix(h, (uint64_t)x->hold_id);
+		h = mix(h, (uint64_t)x->kind);
+		h = mix(h, (uint64_t)x->expires_at);
+		h = mix(h, (uint64_t)x->ended_at);
+		h = text_sig(h, x->biller_id);
+		h = text_sig(h, x->payment_type);
+		h = text_sig(h, x->module);
+		h = text_sig(h, x->day_from);
+		h = text_sig(h, x->day_to);
+	}
+	return h;
+}

@@ -1,0 +1,17 @@
+/*
+ * view_sig.h - signatures of what a biller's evaluation reads, for the
+ * view's incremental rebuild (core/view.c).
+ */
+#ifndef BT_VIEW_SIG_H
+#define BT_VIEW_SIG_H
+
+#include <stdint.h>
+
+#include "core/snapshot.h"
+
+/* What biller_eval_all() reads of b's batches, as 64 bits (see .c). */
+uint64_t biller_sig(const struct biller *b);
+/* A shard's holds, by content. */
+uint64_t holds_sig(const struct snapshot *s);
+
+#endif

@@ -1,0 +1,555 @@
+/*
+ * test_view_incr.c - the incremental rebuild (core/view.c) against a full
+ * one, over a simulated hour.
+ *
+ * Two views get the same snapshots, histories and options.  One is rebuilt
+ * the way the UI does it, once a "second", evaluating only what is due;
+ * the other is invalidated before every rebuild, so it evaluates every
+ * biller and sorts every row, and has no forecast memo: it is the plain
+ * definition.  After every step their rows (order, billers, evaluations,
+ * name ranks, whether someone acted) and totals must be the same.
+ *
+ * The night is random with a fixed seed: batches start, close, fail and
+ * are rerun, new ones are scheduled, holds come and go, reruns are asked
+ * for by the dashboard alone, billers appear, a history is read again,
+ * the filter, sort and demo switch change, and time moves by a second, by
+ * odd amounts of milliseconds, or straight to the instant a deadline
+ * passes or a running close crosses the at-risk share of its window.  A
+ * row whose next re-evaluation instant is computed wrong shows its old
+ * status after that instant and fails the comparison.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/biller_status.h"
+#include "core/config.h"
+#include "core/forecast.h"
+#include "core/hold.h"
+#include "core/snapshot.h"
+#include "core/view.h"
+#include "fixtures.h"
+
+#define T0 fx_utc(2026, 3, 10, 2, 0)
+#define NSHARDS 3
+#define MAXB 48		/* billers per shard, at most */
+#define MAXT 3		/* batches per biller, at most */
+#define HOUR FX_HOUR(1)
+
+static const char *const shard_names[NSHARDS] = { "eu1", "us-east", "apac" };
+
+/* --- the night's model, from which snapshots are made ---------------------- */
+
+struct mbatch {
+	enum batch_state st;
+	int64_t sched, deadline, started, finished;
+};
+
+struct mbiller {
+	int prio;
+	bool demo;
+	int nb;
+	struct mbatch t[MAXT];
+	bool asked;		/* the dashboard asked for a rerun itself */
+};
+
+struct mshard {
+	struct mbiller b[MAXB];
+	int n;
+	int held;		/* biller with a hold on its closes, or -1 */
+	uint64_t names_id;
+};
+
+struct world {
+	struct mshard sh[NSHARDS];
+	unsigned long long rng;
+	int64_t now;
+	int at_risk_pct;
+};
+
+static unsigned rnd(struct world *w, unsigned n)
+{
+	w->rng ^= w->rng << 13;
+	w->rng ^= w->rng >> 7;
+	w->rng ^= w->rng << 17;
+	return (unsigned)((w->rng >> 11) % n);
+}
+
+static void new_batch(struct world *w, struct mbatch *t, int64_t now)
+{
+	int64_t win = FX_MIN(20 + rnd(w, 40));
+	unsigned roll = rnd(w, 10);
+
+	t->sched = now - FX_MIN(90) + FX_SEC(rnd(w, 150 * 60));
+	t->deadline = t->sched + win;
+	t->started = t->finished = BT_NO_TIME;
+	if (t->sched > now || roll < 3) {
+		t->st = BATCH_SCHEDULED;
+	} else if (roll < 8) {
+		t->st = BATCH_RUNNING;
+		t->started = t->sched + FX_SEC(rnd(w, 120));
+		if (t->started > now)
+			t->started = now;
+	} else {
+		t->st = BATCH_CLOSED;
+		t->started = t->sched;
+		t->finished = t->sched + FX_SEC(rnd(w, 3600));
+		if (t->finished > now)
+			t->finished = now;
+	}
+}
+
+static void new_biller(struct world *w, struct mbiller *b, int64_t now)
+{
+	memset(b, 0, sizeof *b);
+	b->prio = rnd(w, 8) ? (int)rnd(w, 4) : BT_NO_INT;
+	b->demo = rnd(w, 12) == 0;
+	b->nb = (int)rnd(w, MAXT + 1);
+	for (int k = 0; k < b->nb; k++)
+		new_batch(w, &b->t[k], now);
+}
+
+/* One biller's night moves on: a close starts, finishes, fails, is rerun,
+ * or a new one is scheduled. */
+static void change_biller(struct world *w, struct mbiller *b, int64_t now)
+{
+	struct mbatch *t;
+
+	if (!b->nb || rnd(w, 6) == 0) {
+		if (b->nb < MAXT)
+			new_batch(w, &b->t[b->nb++], now);
+		return;
+	}
+	t = &b->t[rnd(w, (unsigned)b->nb)];
+	switch (t->st) {
+	case BATCH_SCHEDULED:
+		t->st = BATCH_RUNNING;
+		t->started = now;
+		break;
+	case BATCH_RUNNING:
+		t->st = rnd(w, 5) ? BATCH_CLOSED : BATCH_FAILED;
+		t->finished = now;
+		break;
+	case BATCH_FAILED:
+		t->st = BATCH_RUNNING;
+		t->started = now;
+		t->finished = BT_NO_TIME;
+		break;
+	default:
+		b->prio = (int)rnd(w, 4);	/* a closed one: new priority */
+		break;
+	}
+}
+
+/* Shard i as a full poll reads it, or (only not NULL) as an incremental
+ * poll does: only the billers marked, to be merged (snapshot_merge). */
+static struct snapshot *make_part(struct world *w, int i, const bool *only)
+{
+	struct mshard *m = &w->sh[i];
+	struct snapshot *s = fx_snapshot(i, shard_names[i], w->now, 1000 + i);
+	char id[32], name[48];
+
+	for (int j = 0; j < m->n; j++) {
+		const struct mbiller *mb = &m->b[j];
+		struct biller *b;
+
+		if (only && !only[j])
+			continue;
+		snprintf(id, sizeof id, "%s-%02d", shard_names[i], j);
+		/* Names repeat across shards: the rank's tie-breakers count. */
+		snprintf(name, sizeof name, "Biller %c%d", 'A' + j % 7, j % 5);
+		b = fx_add_biller(s, id, name, "UTC", mb->prio);
+		b->is_demo = mb->demo;
+		b->home = s->arena;	/* as the poller does: merges share it */
+		for (int k = 0; k < mb->nb; k++) {
+			const struct mbatch *t = &mb->t[k];
+
+			fx_add_batch(s, t->st, t->sched, t->deadline,
+				     t->started, t->finished);
+		}
+	}
+	if (m->held >= 0 && m->held < m->n) {
+		struct hold *h = arena_alloc(s->arena, sizeof *h);
+
+		memset(h, 0, sizeof *h);
+		h->hold_id = 1;
+		h->kind = HOLD_BATCH_CLOSE;
+		snprintf(id, sizeof id, "%s-%02d", shard_names[i], m->held);
+		h->biller_id = fx_str(s, id);
+		h->placed_at = w->now;
+		h->expires_at = h->ended_at = BT_NO_TIME;
+		s->holds = h;
+		s->nholds = 1;
+		s->holds_read = true;
+	}
+	fx_seal(s);
+	s->names_id = m->names_id;
+	return s;
+}
+
+static struct snapshot *make_snapshot(struct world *w, int i)
+{
+	return make_part(w, i, NULL);
+}
+
+/* A history of 30 days of closes for billers of shard i (every one when
+ * all, else every other one: the rest get the fixed rule), read at now. */
+static struct fc_history *make_history(struct world *w, int i, bool all)
+{
+	struct fc_history *h = fc_history_new(i, w->now);
+	char id[32], day[16];
+
+	for (int j = 0; j < w->sh[i].n; j++) {
+		if (!all && j % 2)
+			continue;
+		snprintf(id, sizeof id, "%s-%02d", shard_names[i], j);
+		for (int d = 30; d >= 1; d--) {
+			snprintf(day, sizeof day, "%d", -d);
+			fc_history_add(h, id, day, "ach", "close",
+				       FX_SEC(rnd(w, 600)), FX_MIN(5 + rnd(w, 50)));
+		}
+	}
+	fc_history_finish(h);
+	return h;
+}
+
+/* The dashboard's own word on reruns: what it asked for, or the shard's. */
+static bool asked(const struct biller *b, void *ctx)
+{
+	struct world *w = ctx;
+	int j = atoi(strrchr(b->biller_id, '-') + 1);
+
+	return w->sh[b->shard_index].b[j].asked || view_rerun_open(b, NULL);
+}
+
+/* --- the two views ---------------------------------------------------------- */
+
+static void both_snapshot(struct view *a, struct view *b, struct world *w, int i)
+{
+	struct snapshot *s = make_snapshot(w, i);
+
+	view_set_snapshot(a, (size_t)i, s);
+	view_set_snapshot(b, (size_t)i, s);
+	snapshot_unref(s);
+}
+
+/* An incremental poll: the changed billers merged into the last snapshot,
+ * the others' batches handed on byte for byte. */
+static void both_delta(struct view *a, struct view *b, struct world *w, int i,
+		       const bool *changed)
+{
+	struct snapshot *s = snapshot_merge(a->snaps[i], make_part(w, i, changed));
+
+	view_set_snapshot(a, (size_t)i, s);
+	view_set_snapshot(b, (size_t)i, s);
+	snapshot_unref(s);
+}
+
+static void both_history(struct view *a, struct view *b, struct world *w, int i,
+			 bool all)
+{
+	struct fc_history *h = make_history(w, i, all);
+
+	view_set_history(a, (size_t)i, h);
+	view_set_history(b, (size_t)i, h);
+	fc_history_unref(h);
+}
+
+static void expect_same(const struct view *inc, const struct view *ref,
+			int step, int64_t now)
+{
+	if (inc->nrows != ref->nrows ||
+	    memcmp(&inc->totals, &ref->totals, sizeof inc->totals)) {
+		print_error("step %d (T0%+lld ms): %zu rows or totals differ from "
+			    "%zu rows of the full rebuild\n", step,
+			    (long long)(now - T0), inc->nrows, ref->nrows);
+		fail();
+	}
+	for (size_t i = 0; i < ref->nrows; i++) {
+		const struct row *x = &inc->rows[i], *y = &ref->rows[i];
+
+		if (x->b != y->b || x->rank != y->rank || x->acted != y->acted ||
+		    x->ev.status != y->ev.status || x->ev.focus != y->ev.focus ||
+		    x->ev.time_left != y->ev.time_left ||
+		    x->ev.permille != y->ev.permille || x->ev.hold != y->ev.hold ||
+		    x->ev.by_forecast != y->ev.by_forecast) {
+			print_error("step %d (T0%+lld ms), row %zu: %s %s (%d, "
+				    "left %lld, pm %d) where the full rebuild has "
+				    "%s %s (%d, left %lld, pm %d)\n", step,
+				    (long long)(now - T0), i, x->b->biller_id,
+				    biller_status_label(x->ev.status), x->acted,
+				    (long long)x->ev.time_left, x->ev.permille,
+				    y->b->biller_id, biller_status_label(y->ev.status),
+				    y->acted, (long long)y->ev.time_left,
+				    y->ev.permille);
+			fail();
+		}
+	}
+}
+
+/* The next "interesting" instant after now: a deadline, or where a
+ * running close's share of its window passes at_risk_pct; 0 if none. */
+static int64_t next_edge(struct world *w)
+{
+	struct mshard *m = &w->sh[rnd(w, NSHARDS)];
+	struct mbiller *b;
+	struct mbatch *t;
+	int64_t at;
+
+	if (!m->n)
+		return 0;
+	b = &m->b[rnd(w, (unsigned)m->n)];
+	if (!b->nb)
+		return 0;
+	t = &b->t[rnd(w, (unsigned)b->nb)];
+	if (rnd(w, 2))
+		at = t->deadline;
+	else
+		at = t->sched + (t->deadline - t->sched) * w->at_risk_pct / 100;
+	/* The instant itself, or a millisecond either side. */
+	at += (int64_t)rnd(w, 3) - 1;
+	return at > w->now && at - w->now < FX_MIN(5) ? at : 0;
+}
+
+static void step_time(struct world *w)
+{
+	unsigned roll = rnd(w, 20);
+	int64_t at = 0;
+
+	if (roll < 4)
+		at = next_edge(w);
+	if (!at)
+		at = w->now + (roll < 14 ? FX_SEC(1) : 1 + (int64_t)rnd(w, 30000));
+	w->now = at;
+}
+
+static void change_world(struct view *inc, struct view *ref, struct world *w)
+{
+	static const char *const filters[] = { "", "at risk", "late", "us-east", "biller a" };
+	static const enum sort_key sorts[] = { SORT_RISK, SORT_TIME_LEFT, SORT_NAME,
+					       SORT_PRIORITY, SORT_SHARD };
+
+	for (int i = 0; i < NSHARDS; i++) {
+		struct mshard *m = &w->sh[i];
+		bool changed = false, which[MAXB] = { false };
+
+		if (rnd(w, 4))
+			continue;	/* this shard's poll brought nothing */
+		for (int c = (int)rnd(w, 4); c > 0 && m->n; c--, changed = true) {
+			int j = (int)rnd(w, (unsigned)m->n);
+
+			change_biller(w, &m->b[j], w->now);
+			which[j] = true;
+		}
+		if (rnd(w, 10) == 0) {
+			m->held = m->held >= 0 ? -1 : (int)rnd(w, (unsigned)m->n);
+			changed = true;
+		}
+		if (rnd(w, 40) == 0 && m->n < MAXB) {
+			which[m->n] = true;
+			new_biller(w, &m->b[m->n++], w->now);
+			m->names_id = snapshot_names_id_new();
+			changed = true;
+		}
+		/* Mostly incremental polls; now and then a full one, or one
+		 * that re-read the same rows (new strings, same values). */
+		if (rnd(w, 5) == 0)
+			both_snapshot(inc, ref, w, i);
+		else if (changed || rnd(w, 2) == 0)
+			both_delta(inc, ref, w, i, which);
+	}
+	if (rnd(w, 30) == 0) {		/* the dashboard asks for a rerun */
+		struct mshard *m = &w->sh[rnd(w, NSHARDS)];
+
+		if (m->n)
+			m->b[rnd(w, (unsigned)m->n)].asked ^= true;
+	}
+	if (rnd(w, 150) == 0)
+		both_history(inc, ref, w, 1, true);
+	if (rnd(w, 40) == 0) {
+		const char *f = filters[rnd(w, sizeof filters / sizeof filters[0])];
+
+		view_set_filter(inc, f);
+		view_set_filter(ref, f);
+	}
+	if (rnd(w, 60) == 0)
+		inc->sort = ref->sort = sorts[rnd(w, sizeof sorts / sizeof sorts[0])];
+	if (rnd(w, 80) == 0)
+		inc->reverse = ref->reverse = !inc->reverse;
+	if (rnd(w, 80) == 0)
+		inc->show_demo = ref->show_demo = !inc->show_demo;
+}
+
+static void init(struct view *v, int64_t stale_s)
+{
+	struct config cfg;
+
+	config_defaults(&cfg);
+	view_init(v, NSHARDS, &cfg);
+	config_free(&cfg);
+	v->fc.stale_ms = stale_s * 1000;	/* goes stale within the hour */
+}
+
+static void run_night(unsigned long long seed)
+{
+	struct world *w = calloc(1, sizeof *w);
+	struct view inc, ref;
+	size_t steps = 0;
+
+	assert_non_null(w);
+	w->rng = seed;
+	w->now = T0;
+	init(&inc, 1500);
+	init(&ref, 1500);
+	w->at_risk_pct = inc.at_risk_pct;
+	/* The plain definition: every forecast computed afresh. */
+	fc_memo_free(ref.fc.memo);
+	ref.fc.memo = NULL;
+	inc.rerun_open = ref.rerun_open = asked;
+	inc.rerun_open_ctx = ref.rerun_open_ctx = w;
+	for (int i = 0; i < NSHARDS; i++) {
+		w->sh[i].n = 24 + (int)rnd(w, MAXB - 24);
+		w->sh[i].held = -1;
+		w->sh[i].names_id = snapshot_names_id_new();
+		for (int j = 0; j < w->sh[i].n; j++)
+			new_biller(w, &w->sh[i].b[j], w->now);
+		both_snapshot(&inc, &ref, w, i);
+	}
+	both_history(&inc, &ref, w, 1, true);
+	both_history(&inc, &ref, w, 2, false);
+
+	while (w->now < T0 + HOUR) {
+		view_rebuild(&inc, w->now);
+		view_invalidate(&ref);
+		view_rebuild(&ref, w->now);
+		expect_same(&inc, &ref, (int)steps, w->now);
+		steps++;
+		step_time(w);
+		change_world(&inc, &ref, w);
+	}
+	/* It was incremental: far fewer evaluations than the full one. */
+	print_message("seed %llx: %zu steps, %zu evaluations against %zu\n",
+		      seed, steps, inc.evals, ref.evals);
+	assert_true(steps > 300);
+	assert_true(inc.evals * 3 < ref.evals);
+	view_free(&inc);
+	view_free(&ref);
+	free(w);
+}
+
+static void test_incremental_matches_full(void **state)
+{
+	(void)state;
+	run_night(0x9E3779B97F4A7C15ULL);
+	run_night(0xD1B54A32D192ED03ULL);
+	run_night(0x2545F4914F6CDD1DULL);
+}
+
+/* A second passing with nothing new evaluates nothing and keeps the
+ * order; the countdowns still tick. */
+static void test_steady_second_evaluates_nothing(void **state)
+{
+	struct world *w = calloc(1, sizeof *w);
+	struct view v;
+	size_t evals;
+	int64_t left;
+
+	(void)state;
+	assert_non_null(w);
+	w->rng = 42;
+	w->now = T0;
+	init(&v, 0);
+	w->sh[0].n = 1;
+	w->sh[0].held = -1;
+	w->sh[0].b[0].nb = 1;
+	w->sh[0].b[0].prio = 1;
+	/* Running, 10% of a 40-minute window used: at risk at 75%. */
+	w->sh[0].b[0].t[0] = (struct mbatch){ BATCH_RUNNING, T0 - FX_MIN(4),
+					      T0 + FX_MIN(36), T0 - FX_MIN(4),
+					      BT_NO_TIME };
+	{
+		struct snapshot *s = make_snapshot(w, 0);
+
+		view_set_snapshot(&v, 0, s);
+		snapshot_unref(s);
+	}
+	view_rebuild(&v, T0);
+	assert_int_equal(v.nrows, 1);
+	assert_int_equal(v.rows[0].ev.status, BS_RUNNING);
+	left = v.rows[0].ev.time_left;
+	evals = v.evals;
+	view_rebuild(&v, T0 + FX_SEC(1));
+	assert_int_equal(v.evals, evals);
+	assert_int_equal(v.rows[0].ev.time_left, left - FX_SEC(1));
+	/* More than 75% of the window is 751 permille of 40 minutes:
+	 * 30:02.4 after the start, 26:02.4 from T0, to the millisecond. */
+	assert_int_equal(v.at_risk_pct, 75);
+	view_rebuild(&v, T0 + FX_SEC(26 * 60 + 2) + 399);
+	assert_int_equal(v.evals, evals);
+	assert_int_equal(v.rows[0].ev.status, BS_RUNNING);
+	assert_int_equal(v.rows[0].ev.permille, 750);
+	view_rebuild(&v, T0 + FX_SEC(26 * 60 + 2) + 400);
+	assert_int_equal(v.evals, evals + 1);
+	assert_int_equal(v.rows[0].ev.status, BS_AT_RISK);
+	assert_int_equal(v.rows[0].ev.permille, 751);
+	view_free(&v);
+	free(w);
+}
+
+/* Two closes at risk by the fixed rule, their windows used at different
+ * rates: which one decides the row changes with no new data, between
+ * deadlines, and the row shows the riskier one. */
+static void test_two_risks_change_focus(void **state)
+{
+	struct world *w = calloc(1, sizeof *w);
+	struct mbiller *b;
+	struct snapshot *s;
+	struct view v;
+
+	(void)state;
+	assert_non_null(w);
+	w->now = T0;
+	init(&v, 0);
+	w->sh[0].n = 1;
+	w->sh[0].held = -1;
+	b = &w->sh[0].b[0];
+	b->nb = 2;
+	/* 800 permille of an hour at T0, 866 at T0+4min. */
+	b->t[0] = (struct mbatch){ BATCH_RUNNING, T0 - FX_MIN(48), T0 + FX_MIN(12),
+				   T0 - FX_MIN(48), BT_NO_TIME };
+	/* 775 permille of 40 minutes at T0, 875 at T0+4min. */
+	b->t[1] = (struct mbatch){ BATCH_RUNNING, T0 - FX_MIN(31), T0 + FX_MIN(9),
+				   T0 - FX_MIN(31), BT_NO_TIME };
+	s = make_snapshot(w, 0);
+	view_set_snapshot(&v, 0, s);
+	view_rebuild(&v, T0);
+	assert_int_equal(v.rows[0].ev.status, BS_AT_RISK);
+	assert_ptr_equal(v.rows[0].ev.focus, &s->billers[0].batches[0]);
+	view_rebuild(&v, T0 + FX_MIN(4));
+	assert_int_equal(v.rows[0].ev.status, BS_AT_RISK);
+	assert_ptr_equal(v.rows[0].ev.focus, &s->billers[0].batches[1]);
+	assert_int_equal(v.rows[0].ev.permille, 875);
+	snapshot_unref(s);
+	view_free(&v);
+	free(w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_incremental_matches_full),
+		cmocka_unit_test(test_steady_second_evaluates_nothing),
+		cmocka_unit_test(test_two_risks_change_focus),
+	};
+
+	if (!fx_utf8_locale())
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
