@@ -293,6 +293,19 @@ size_t night_failures(const struct night *n)
 	return k;
 }
 
+void night_count(const struct night *n, struct night_counts *c)
+{
+	memset(c, 0, sizeof *c);
+	for (size_t i = 0; i < n->ncloses; i++) {
+		c->open += night_close_open(&n->closes[i]);
+		c->missed += n->closes[i].missed;
+	}
+	for (size_t i = 0; i < n->nreruns; i++)
+		c->reruns_open += night_rerun_open(&n->reruns[i]);
+	for (size_t i = 0; i < n->nholds; i++)
+		c->holds_open += night_hold_open(&n->holds[i]);
+}
+
 size_t night_unreadable(const struct night *n)
 {
 	size_t k = 0;

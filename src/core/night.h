@@ -131,6 +131,15 @@ bool night_close_open(const struct night_close *c);
 bool night_rerun_open(const struct night_rerun *r);
 bool night_hold_open(const struct night_hold *h);
 size_t night_failures(const struct night *n);
+
+/* The summary's counts, the same in every format. */
+struct night_counts {
+	size_t open;		/* closes still open */
+	size_t missed;		/* closes that missed their payment file */
+	size_t reruns_open;	/* reruns pending or running */
+	size_t holds_open;	/* holds still in force */
+};
+void night_count(const struct night *n, struct night_counts *c);
 /* The shards that could not be read. */
 size_t night_unreadable(const struct night *n);
 

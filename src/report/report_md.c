@@ -60,26 +60,19 @@ static void put_summary(FILE *out, const struct night *n)
 {
 	char a[48], b[48];
 	int64_t end = night_wave_end(n);
-	size_t open = 0, ropen = 0, hopen = 0, missed = 0;
+	struct night_counts c;
 
-	for (size_t i = 0; i < n->ncloses; i++) {
-		open += night_close_open(&n->closes[i]);
-		missed += n->closes[i].missed;
-	}
-	for (size_t i = 0; i < n->nreruns; i++)
-		ropen += night_rerun_open(&n->reruns[i]);
-	for (size_t i = 0; i < n->nholds; i++)
-		hopen += night_hold_open(&n->holds[i]);
+	night_count(n, &c);
 	fprintf(out, "- **Wave started:** %s\n",
 		report_time(a, sizeof a, night_wave_start(n)));
 	fprintf(out, "- **Wave ended:** %s\n", end == NIGHT_NO_TIME
 		? "not yet (closes still open)" : report_time(b, sizeof b, end));
 	fprintf(out, "- **Closes:** %zu, %zu failed, %zu missed their payment "
-		"file, %zu still open\n", n->ncloses, night_failures(n), missed, open);
+		"file, %zu still open\n", n->ncloses, night_failures(n), c.missed, c.open);
 	fprintf(out, "- **Reruns:** %zu, %zu still pending or running\n",
-		n->nreruns, ropen);
+		n->nreruns, c.reruns_open);
 	fprintf(out, "- **Holds:** %zu, %zu still in force; **notes:** %zu\n",
-		n->nholds, hopen, n->nnotes);
+		n->nholds, c.holds_open, n->nnotes);
 }
 
 static void put_shards(FILE *out, const struct night *n)
