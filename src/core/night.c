@@ -306,6 +306,12 @@ void night_count(const struct night *n, struct night_counts *c)
 		c->holds_open += night_hold_open(&n->holds[i]);
 }
 
+const char *night_shard_name(const struct night *n, int shard)
+{
+	return shard >= 0 && (size_t)shard < n->nshards ? n->shards[shard].name
+							 : "?";
+}
+
 size_t night_unreadable(const struct night *n)
 {
 	size_t k = 0;

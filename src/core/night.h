@@ -140,6 +140,8 @@ struct night_counts {
 	size_t holds_open;	/* holds still in force */
 };
 void night_count(const struct night *n, struct night_counts *c);
+/* The name of shard index shard of n, "?" when out of range. */
+const char *night_shard_name(const struct night *n, int shard);
 /* The shards that could not be read. */
 size_t night_unreadable(const struct night *n);
 

@@ -29,11 +29,6 @@ static const char style[] =
 	"svg .close.running{fill:#db3}svg .close.scheduled{fill:#bbb}"
 	"svg .failure{fill:#900}svg .rerun{fill:#639}";
 
-static const char *shard_name(const struct night *n, int shard)
-{
-	return shard >= 0 && (size_t)shard < n->nshards ? n->shards[shard].name : "?";
-}
-
 static void td(FILE *out, const char *raw)
 {
 	fputs("<td>", out);
@@ -120,7 +115,7 @@ static void put_close_row(FILE *out, const struct night *n,
 			  const struct night_close *c, const char *cls)
 {
 	fprintf(out, "<tr class=\"%s\">", cls);
-	td(out, shard_name(n, c->shard));
+	td(out, night_shard_name(n, c->shard));
 	td_id(out, c->biller_id);
 	td(out, c->name);
 	td_id(out, c->batch_id);
@@ -185,7 +180,7 @@ static void put_reruns(FILE *out, const struct night *n)
 
 		fprintf(out, "<tr class=\"rerun%s\">",
 			night_rerun_open(r) ? " open" : "");
-		td(out, shard_name(n, r->shard));
+		td(out, night_shard_name(n, r->shard));
 		td_num(out, r->request_id);
 		td(out, r->kind);
 		td_id(out, r->target_id);
@@ -208,7 +203,7 @@ static void put_holds_notes(FILE *out, const struct night *n)
 		const struct night_hold *h = &n->holds[i];
 
 		fprintf(out, "<tr class=\"hold%s\">", night_hold_open(h) ? " open" : "");
-		td(out, shard_name(n, h->shard));
+		td(out, night_shard_name(n, h->shard));
 		td_num(out, h->hold_id);
 		td_id(out, h->biller_id ? h->biller_id : "(every biller)");
 		td(out, h->kind);
@@ -230,7 +225,7 @@ static void put_holds_notes(FILE *out, const struct night *n)
 			const struct night_write_off *w = &n->write_offs[i];
 
 			fputs("<tr class=\"write-off\">", out);
-			td(out, shard_name(n, w->shard));
+			td(out, night_shard_name(n, w->shard));
 			td_id(out, w->invoice_id);
 			td_id(out, w->biller_id);
 			td_num(out, w->hold_id);
@@ -246,7 +241,7 @@ static void put_holds_notes(FILE *out, const struct night *n)
 		const struct night_note *x = &n->notes[i];
 
 		fputs("<tr class=\"note\">", out);
-		td(out, shard_name(n, x->shard));
+		td(out, night_shard_name(n, x->shard));
 		td_time(out, x->created);
 		td_id(out, x->biller_id);
 		td_id(out, x->batch_id);

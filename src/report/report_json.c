@@ -74,8 +74,7 @@ static cJSON *item(cJSON *arr, const struct night *n, int shard)
 
 	cJSON_AddItemToArray(arr, o);
 	if (shard >= 0)
-		add_text(o, "shard", (size_t)shard < n->nshards
-			 ? n->shards[shard].name : "?");
+		add_text(o, "shard", night_shard_name(n, shard));
 	return o;
 }
 

@@ -14,11 +14,6 @@
 #include "report/report_writers.h"
 #include "report/report_text.h"
 
-static const char *shard_name(const struct night *n, int shard)
-{
-	return shard >= 0 && (size_t)shard < n->nshards ? n->shards[shard].name : "?";
-}
-
 /* "| a | b |" cells: text, an identifier, or a time. */
 static void cell(FILE *out, const char *raw)
 {
@@ -104,7 +99,7 @@ static void put_close_row(FILE *out, const struct night *n,
 	char att[16];
 
 	fputs("|", out);
-	cell(out, shard_name(n, c->shard));
+	cell(out, night_shard_name(n, c->shard));
 	cell_id(out, c->biller_id);
 	cell(out, c->name);
 	cell_id(out, c->batch_id);
@@ -173,7 +168,7 @@ static void put_reruns(FILE *out, const struct night *n)
 		const struct night_rerun *r = &n->reruns[i];
 
 		fputs("|", out);
-		cell(out, shard_name(n, r->shard));
+		cell(out, night_shard_name(n, r->shard));
 		snprintf(id, sizeof id, "%lld", r->request_id);
 		cell(out, id);
 		cell(out, r->kind);
@@ -200,7 +195,7 @@ static void put_holds(FILE *out, const struct night *n)
 		char days[64], t[48];
 
 		fputs("|", out);
-		cell(out, shard_name(n, h->shard));
+		cell(out, night_shard_name(n, h->shard));
 		snprintf(id, sizeof id, "%lld", h->hold_id);
 		cell(out, id);
 		cell_id(out, h->biller_id ? h->biller_id : "(every biller)");
@@ -235,7 +230,7 @@ static void put_write_offs(FILE *out, const struct night *n)
 		const struct night_write_off *w = &n->write_offs[i];
 
 		fputs("|", out);
-		cell(out, shard_name(n, w->shard));
+		cell(out, night_shard_name(n, w->shard));
 		cell_id(out, w->invoice_id);
 		cell_id(out, w->biller_id);
 		snprintf(id, sizeof id, "%lld", w->hold_id);
@@ -255,7 +250,7 @@ static void put_notes(FILE *out, const struct night *n)
 		const struct night_note *x = &n->notes[i];
 
 		fputs("|", out);
-		cell(out, shard_name(n, x->shard));
+		cell(out, night_shard_name(n, x->shard));
 		cell_time(out, x->created);
 		cell_id(out, x->biller_id);
 		cell_id(out, x->batch_id);
@@ -279,7 +274,7 @@ static void put_open(FILE *out, const struct night *n)
 		if (!night_rerun_open(r))
 			continue;
 		fprintf(out, "\n- **Rerun %lld:** shard ", r->request_id);
-		report_md_text(out, shard_name(n, r->shard));
+		report_md_text(out, night_shard_name(n, r->shard));
 		fputs(", ", out);
 		report_md_ident(out, r->target_id);
 		fputs(" ", out);

@@ -55,6 +55,17 @@ struct sent {
 	struct sent *next;
 };
 
+static void sent_free(struct sent *s)
+{
+	free(s->hold_id);
+	free(s->hold_kind);
+	free(s->words);
+	free(s->target);
+	free(s->screen);
+	free(s->reason);
+	free(s);
+}
+
 static struct sent *inflight;
 
 /* A call whose answer was lost: key is the biller id ("*": every biller)
@@ -628,13 +639,7 @@ void hold_order_on_job(struct app *app, struct sq_job *job)
 	if (s->cb)
 		s->cb(app, &a, s->tag);
 	app->dirty = true;
-	free(s->hold_id);
-	free(s->hold_kind);
-	free(s->words);
-	free(s->target);
-	free(s->screen);
-	free(s->reason);
-	free(s);
+	sent_free(s);
 	sq_job_free(job);
 }
 
@@ -653,13 +658,7 @@ void hold_order_shutdown(void)
 		struct sent *s = inflight;
 
 		inflight = s->next;
-		free(s->hold_id);
-		free(s->hold_kind);
-		free(s->words);
-		free(s->target);
-		free(s->screen);
-		free(s->reason);
-		free(s);
+		sent_free(s);
 	}
 	while (checks) {
 		struct check *c = checks;
