@@ -163,7 +163,8 @@ struct snapshot *snapshot_merge(const struct snapshot *base,
 		return merge_nothing(base, d);
 	id_index_build(&x, base);
 	billers = xcalloc(base->nbillers + d->nbillers + 1, sizeof *billers);
-	memcpy(billers, base->billers, base->nbillers * sizeof *billers);
+	if (base->nbillers)	/* an empty base may have no array at all */
+		memcpy(billers, base->billers, base->nbillers * sizeof *billers);
 	n = base->nbillers;
 	for (size_t i = 0; i < d->nbillers; i++) {
 		size_t at = id_index_find(&x, base, d->billers[i].biller_id);

@@ -380,6 +380,8 @@ static void radix_sort(struct sort_item *items, struct sort_item *tmp, size_t n)
 {
 	uint64_t all_or = 0, all_and = ~(uint64_t)0;
 
+	if (n < 2)
+		return;		/* sorted; and items may be NULL when n is 0 */
 	for (size_t i = 0; i < n; i++) {
 		all_or |= items[i].key;
 		all_and &= items[i].key;
@@ -676,7 +678,8 @@ static void merge_moved(struct view *v, size_t nnew)
 	for (size_t i = 0; i < v->nrows; i++)
 		if (!v->slots[items[i].idx].moved)
 			items[w++] = items[i];
-	qsort(fresh, nnew, sizeof *fresh, key_cmp);
+	if (nnew > 1)		/* fresh may be NULL when nothing moved */
+		qsort(fresh, nnew, sizeof *fresh, key_cmp);
 	o = n = w + nnew;
 	while (nnew) {
 		if (w && items[w - 1].key > fresh[nnew - 1].key)
