@@ -125,7 +125,8 @@ static struct past *read_closes(FILE *in, size_t *n, long *skipped)
 			(*skipped)++;
 	}
 	free(line);
-	qsort(v, *n, sizeof *v, cmp_past);
+	if (*n > 1)	/* v is NULL when nothing was read */
+		qsort(v, *n, sizeof *v, cmp_past);
 	return v;
 }
 

@@ -451,8 +451,13 @@ static void ensure_cap(struct view *v, size_t total)
 		v->tmp = xrealloc(v->tmp, v->cap * sizeof(struct sort_item));
 	}
 	if (total > v->slots_cap) {
+		size_t old = v->slots_cap;
+
+		/* New slots start zeroed: a slot's cached flags (in, moved)
+		 * are compared before the first evaluation sets them. */
 		v->slots_cap = v->cap;
 		v->slots = xrealloc(v->slots, v->slots_cap * sizeof *v->slots);
+		memset(v->slots + old, 0, (v->slots_cap - old) * sizeof *v->slots);
 	}
 }
 
