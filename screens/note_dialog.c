@@ -128,10 +128,12 @@ static bool dialog_key(struct app *app, void *st, enum action act, int key)
 		}
 		sent = note_order_send(app, d->screen, d->kind, d->edit.text,
 				       d->t, d->n, &ui_report, why, sizeof why);
+		/* The words before the pop: it frees d and what d holds. */
+		snprintf(why, sizeof why, "%s: %zu sent, the answer follows",
+			 d->kind, sent);
 		screen_pop(app);
 		if (sent)
-			screen_message(app, "%s: %zu sent, the answer follows",
-				       d->kind, sent);
+			screen_message(app, "%s", why);
 		break;
 	case LE_CHANGED:
 		d->warn = NULL;
