@@ -99,9 +99,12 @@ void report_md_ident(FILE *out, const char *raw)
 /* The UTC fields of ms; false for no time. */
 static bool utc(int64_t ms, struct tm *tm)
 {
-	time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+	time_t t;
 
-	return ms != NIGHT_NO_TIME && gmtime_r(&t, tm);
+	if (ms == NIGHT_NO_TIME)	/* INT64_MIN: no arithmetic on it */
+		return false;
+	t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+	return gmtime_r(&t, tm) != NULL;
 }
 
 char *report_time(char *buf, size_t n, int64_t ms)
