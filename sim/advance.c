@@ -21,23 +21,27 @@
 #include "names.h"
 #include "rng.h"
 
-/* The biller's key for its size (duration_invoices): its shard's number
- * and its own, as seed.c keys it, so a close of a scratch database of
- * another name has the size its history was seeded with. */
-static void biller_key(const struct shard *s, const char *biller_id, char *key, size_t n)
+/* The key of a biller (for its size) or of one of its closes (for the
+ * close's own draws): its shard's number and the biller's, as seed.c keys
+ * it, then the rest of the id.  So a close of a scratch database of
+ * another name has the size its history was seeded with, and the same
+ * biller's close of the same day draws the same noise and delay on any
+ * shard that is first on its simulator's command line: only the load
+ * differs. */
+static void shard_key(const struct shard *s, const char *id, char *key, size_t n)
 {
 	size_t len = strlen(s->db);
 	char *end;
 	long num;
 
-	if (strncmp(biller_id, s->db, len) == 0 && strncmp(biller_id + len, "-b", 2) == 0) {
-		num = strtol(biller_id + len + 2, &end, 10);
-		if (*end == '\0' && num > 0) {
-			snprintf(key, n, "shard%d-b%03ld", s->number, num);
+	if (strncmp(id, s->db, len) == 0 && strncmp(id + len, "-b", 2) == 0) {
+		num = strtol(id + len + 2, &end, 10);
+		if ((*end == '\0' || *end == '-') && num > 0) {
+			snprintf(key, n, "shard%d-b%03ld%s", s->number, num, end);
 			return;
 		}
 	}
-	snprintf(key, n, "%s", biller_id);
+	snprintf(key, n, "%s", id);
 }
 
 /* The load of b's wave, as seed.c's history counts it: the closes of its
@@ -155,10 +159,11 @@ bool advance_start_due(struct shard *s, const struct sim_config *cfg)
 		const char *batch = PQgetvalue(res, i, 0);
 		double since = strtod(PQgetvalue(res, i, 3), NULL);
 		struct duration_plan p;
-		char key[128];
+		char key[128], bkey[200];
 
-		biller_key(s, PQgetvalue(res, i, 1), key, sizeof key);
-		duration_plan_close(cfg->seed, key, batch, atoi(PQgetvalue(res, i, 2)) + 1,
+		shard_key(s, PQgetvalue(res, i, 1), key, sizeof key);
+		shard_key(s, batch, bkey, sizeof bkey);
+		duration_plan_close(cfg->seed, key, bkey, atoi(PQgetvalue(res, i, 2)) + 1,
 				    atoi(PQgetvalue(res, i, 4)), cfg->fail_rate, &p);
 		if (since >= p.delay / cfg->speed)
 			ok = start_one(s, batch);
@@ -303,11 +308,12 @@ bool advance_finish_running(struct shard *s, const struct sim_config *cfg)
 		double left = strtod(PQgetvalue(res, i, 4), NULL);
 		bool demo = PQgetvalue(res, i, 5)[0] == 't';
 		struct duration_plan p;
-		char key[200];
+		char key[200], bkey[200];
 		double runs;
 
-		biller_key(s, biller, key, sizeof key);
-		duration_plan_close(cfg->seed, key, batch, attempt, atoi(PQgetvalue(res, i, 6)),
+		shard_key(s, biller, key, sizeof key);
+		shard_key(s, batch, bkey, sizeof bkey);
+		duration_plan_close(cfg->seed, key, bkey, attempt, atoi(PQgetvalue(res, i, 6)),
 				    cfg->fail_rate, &p);
 		runs = p.duration / cfg->speed * (p.fails ? p.fail_frac : 1.0);
 		snprintf(key, sizeof key, "%s#%d", batch, attempt);
