@@ -28,9 +28,9 @@ void actions_on_job(struct app *app, struct sq_job *job);
 bool actions_undone_words(char *buf, size_t n);
 
 /* At exit, whatever the way out (q, SIGTERM, SIGHUP): record the plan's
- * waiting batches and the requests without an answer as abandoned in the
- * audit log (one fsynced batch each; why says how batchtop stopped:
- * "quit", "stopped by SIGTERM").  Returns the message for stderr once
+ * waiting batches, the requests and the notes without an answer as
+ * abandoned in the audit log (one fsynced batch each; why says how
+ * batchtop stopped: "quit", "stopped by SIGTERM").  Returns the message for stderr once
  * curses has ended, naming them and the audit log (the caller frees), or
  * NULL when nothing was left undone. */
 char *actions_abandon(struct app *app, const char *why);

@@ -2,9 +2,12 @@
  * note_order.c - acknowledgements and notes through add_note (see
  * note_order.h).
  *
- * Each queued job carries a struct sent (its ctx) with copies of what was
- * asked, so the answer can be audited and reported after the rows it came
- * from have moved or gone.
+ * Each queued job has a struct sent in the list of those in flight, with
+ * copies of what was asked, so the answer can be audited and reported
+ * after the rows it came from have moved or gone, and so a quit before the
+ * answer can say which notes may or may not have been recorded.  The
+ * answer finds its sent by shard and job id, not through job->ctx: once
+ * the list is gone (note_order_shutdown) a late job points at nothing.
  */
 #include "autoconf.h"
 
@@ -21,11 +24,15 @@
 #include "core/xalloc.h"
 
 struct sent {
+	int shard;
+	unsigned job;
 	char *screen, *kind, *biller, *batch, *body;
 	const struct action_report *report;
+	struct sent *next;
 };
 
 static note_submit_fn submit_fn;
+static struct sent *inflight;
 
 void note_order_set_submit(note_submit_fn fn)
 {
@@ -120,6 +127,7 @@ size_t note_order_send(struct app *app, const char *screen,
 		if (!ok[i])
 			continue;
 		s = xcalloc(1, sizeof *s);
+		s->shard = t[i].shard;
 		s->screen = xstrdup(screen);
 		s->kind = xstrdup(note_kind);
 		s->biller = xstrdup(t[i].biller_id);
@@ -130,11 +138,12 @@ size_t note_order_send(struct app *app, const char *screen,
 		job = query_notes_add_job(JOB_NOTE, t[i].biller_id, t[i].batch_id,
 					  note_kind, rerun_requested_by(),
 					  body ? body : "");
-		job->ctx = s;
 		if (submit_fn)
-			submit_fn(app, t[i].shard, job);
+			s->job = submit_fn(app, t[i].shard, job);
 		else
-			shard_query_submit(app->queries[t[i].shard], job);
+			s->job = shard_query_submit(app->queries[t[i].shard], job);
+		s->next = inflight;
+		inflight = s;
 		sent++;
 	}
 	if (!sent && why[0])
@@ -185,11 +194,17 @@ static const char *answer(const struct app *app, const struct sq_job *job,
 
 void note_order_on_job(struct app *app, struct sq_job *job)
 {
-	struct sent *s = job->ctx;
+	struct sent **pp, *s = NULL;
 	char words[400], err[300];
 	const char *outcome;
 	struct audit_entry e;
 
+	for (pp = &inflight; *pp; pp = &(*pp)->next)
+		if ((*pp)->shard == job->shard && (*pp)->job == job->id) {
+			s = *pp;
+			*pp = s->next;
+			break;
+		}
 	if (!s) {
 		sq_job_free(job);
 		return;
@@ -215,4 +230,70 @@ void note_order_on_job(struct app *app, struct sq_job *job)
 		shard_poller_refresh(app->pollers[job->shard]);
 	sent_free(s);
 	sq_job_free(job);
+}
+
+/* --- leaving with notes unanswered ---------------------------------------- */
+
+size_t note_order_unanswered(void)
+{
+	size_t k = 0;
+
+	for (const struct sent *s = inflight; s; s = s->next)
+		k++;
+	return k;
+}
+
+size_t note_order_abandon(struct app *app, const char *why, char *list,
+			  size_t listn, size_t list_max, char *err, size_t n,
+			  int *failed)
+{
+	size_t k = note_order_unanswered(), i = 0, shown = 0;
+	size_t j = strlen(list);
+	struct audit_entry *e;
+	char detail[300];
+
+	*failed = 0;
+	if (!k)
+		return 0;
+	snprintf(detail, sizeof detail, "%s before the shard's answer was known: "
+		 "the note may or may not have been recorded; the shard's notes "
+		 "say, and writing it again is safe", why);
+	e = xcalloc(k, sizeof *e);
+	for (const struct sent *s = inflight; s; s = s->next, i++) {
+		const char *target = s->batch ? s->batch : s->biller;
+
+		e[i] = (struct audit_entry){
+			.event = "abandon", .screen = s->screen,
+			.shard = shard_name(app, s->shard), .kind = s->kind,
+			.target = target, .reason = s->body,
+			.outcome = "unanswered", .detail = detail,
+		};
+		if (shown < list_max && j + 1 < listn) {
+			char clean[80];
+
+			text_sanitize_into(clean, sizeof clean, target, (size_t)-1);
+			j += (size_t)snprintf(list + j, listn - j, "  %s %s: %s "
+					      "sent, no answer\n",
+					      shard_name(app, s->shard), clean,
+					      s->kind);
+			shown++;
+		}
+	}
+	if (k > shown && j + 1 < listn)
+		snprintf(list + j, listn - j, "  ... and %zu more notes\n",
+			 k - shown);
+	if (rerun_audit_many(e, k, err, n) < 0)
+		*failed = 1;
+	free(e);
+	return k;
+}
+
+void note_order_shutdown(void)
+{
+	while (inflight) {
+		struct sent *s = inflight;
+
+		inflight = s->next;
+		sent_free(s);
+	}
 }

@@ -46,6 +46,20 @@ size_t note_order_send(struct app *app, const char *screen,
 /* The handler of finished JOB_NOTE jobs (registered by the UI; owns job). */
 void note_order_on_job(struct app *app, struct sq_job *job);
 
+/* Notes sent whose answer batchtop has not had yet. */
+size_t note_order_unanswered(void);
+/* At exit: record every note without an answer as abandoned (one fsynced
+ * batch of audit lines, outcome "unanswered": it may or may not have been
+ * recorded; why says how batchtop stopped) and append a line for each of
+ * the first list_max to list (listn bytes).  Returns how many; *failed is
+ * 1 when the audit log could not be written (err says why).  As
+ * rerun_abandon_requests(); action_loop.h's actions_abandon() calls it. */
+size_t note_order_abandon(struct app *app, const char *why, char *list,
+			  size_t listn, size_t list_max, char *err, size_t n,
+			  int *failed);
+/* Forget the notes in flight (at exit, after note_order_abandon). */
+void note_order_shutdown(void);
+
 /* Tests only: queue through fn instead of the shard's query worker. */
 typedef unsigned (*note_submit_fn)(struct app *app, int shard,
 				   struct sq_job *job);
