@@ -208,6 +208,10 @@ void app_stop(struct app *app)
 void app_close(struct app *app)
 {
 	app_stop(app);
+	/* Only now: the workers that held their jobs are gone. */
+	if (app->reports && app->reports_free)
+		app->reports_free(app->reports);
+	app->reports = NULL;
 	view_free(&app->view);
 	free(app->health);
 	app->health = NULL;

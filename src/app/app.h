@@ -71,6 +71,11 @@ struct app {
 	/* The forecasts' history reads (with the query workers only); the
 	 * histories themselves are in view (view_history). */
 	struct history_reader *history;
+	/* The W reports still collecting, owned above this layer
+	 * (ui/handoff.c): app_close() hands them to reports_free once every
+	 * thread has stopped, so no job is left pointing into them. */
+	void *reports;
+	void (*reports_free)(void *reports);
 
 	bool color;			/* colours in use */
 	bool readonly;
@@ -125,7 +130,8 @@ bool app_collect(struct app *app);
  * once per shard).  The collected view and health stay.  Safe to call
  * twice. */
 void app_stop(struct app *app);
-/* app_stop(), then free everything app_open() made. */
+/* app_stop(), then free everything app_open() made, and the reports
+ * still collecting (reports_free). */
 void app_close(struct app *app);
 
 /* Take the client's latest errors and health when they changed; true

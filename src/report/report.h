@@ -71,6 +71,9 @@ bool report_collect_done(const struct report_collect *rc);
  * now is the report's time (epoch ms).  The collector keeps it. */
 struct night *report_collect_finish(struct report_collect *rc, int64_t now);
 void report_collect_free(struct report_collect *rc);
+/* How many collectors are made and not yet freed (for the tests: a quit
+ * mid-report leaves none). */
+size_t report_collect_live(void);
 
 /* --- writing ---------------------------------------------------------- */
 /* Print n as fmt.  0, or -1 when out failed. */

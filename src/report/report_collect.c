@@ -42,6 +42,14 @@ struct report_collect {
 
 #define COLLECT_MAGIC 0x6e696768u
 
+/* Collectors made and not freed (UI thread, or report_main's only one). */
+static size_t live;
+
+size_t report_collect_live(void)
+{
+	return live;
+}
+
 struct report_collect *report_collect_new(const struct config *cfg,
 					  const char *day, int kind)
 {
@@ -56,6 +64,7 @@ struct report_collect *report_collect_new(const struct config *cfg,
 	rc->day = day ? xstrdup(day) : NULL;
 	rc->kind = kind;
 	rc->magic = COLLECT_MAGIC;
+	live++;
 	snprintf(rc->night.day, sizeof rc->night.day, "%s", day ? day : "");
 	rc->night.window_minutes = cfg->window_minutes;
 	rc->night.payment_file_minute = cfg->payment_file_minute;
@@ -204,6 +213,7 @@ void report_collect_free(struct report_collect *rc)
 	if (!rc)
 		return;
 	rc->magic = 0;
+	live--;
 	night_free(&rc->night);
 	free(rc->day);
 	free(rc->tokens);

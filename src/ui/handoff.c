@@ -1,7 +1,9 @@
 /*
  * handoff.c - the W key's report, collected through the dashboard's query
  * workers (see handoff.h).  The collector is the jobs' context: each
- * report in flight is its own, and the last job back frees it.
+ * report in flight is its own, and the last job back frees it.  Those
+ * still collecting are listed in app->reports, so that a quit before the
+ * last answer frees them too (app_close(), once the workers are gone).
  */
 #include "autoconf.h"
 
@@ -9,10 +11,54 @@
 
 #include "app/app.h"
 #include "core/timefmt.h"
+#include "core/xalloc.h"
 #include "data/shard_query.h"
 #include "report/report.h"
 #include "ui/handoff.h"
 #include "ui/screen.h"
+
+/* app->reports: the collectors still out. */
+struct handoff {
+	struct report_collect **rc;
+	size_t n, cap;
+};
+
+static void handoff_free(void *p)
+{
+	struct handoff *h = p;
+
+	for (size_t i = 0; i < h->n; i++)
+		report_collect_free(h->rc[i]);
+	free(h->rc);
+	free(h);
+}
+
+static void keep(struct app *app, struct report_collect *rc)
+{
+	struct handoff *h = app->reports;
+
+	if (!h) {
+		h = xcalloc(1, sizeof *h);
+		app->reports = h;
+		app->reports_free = handoff_free;
+	}
+	if (h->n == h->cap) {
+		h->cap = h->cap ? 2 * h->cap : 2;
+		h->rc = xrealloc(h->rc, h->cap * sizeof *h->rc);
+	}
+	h->rc[h->n++] = rc;
+}
+
+static void forget(struct app *app, struct report_collect *rc)
+{
+	struct handoff *h = app->reports;
+
+	for (size_t i = 0; h && i < h->n; i++)
+		if (h->rc[i] == rc) {
+			h->rc[i] = h->rc[--h->n];
+			break;
+		}
+}
 
 static void write_it(struct app *app, struct report_collect *rc)
 {
@@ -53,6 +99,7 @@ static void on_job(struct app *app, struct sq_job *job)
 		shard_query_submit(app->queries[shard], more[i]);
 	if (report_collect_done(rc)) {
 		write_it(app, rc);
+		forget(app, rc);
 		report_collect_free(rc);
 	}
 	app->dirty = true;
@@ -69,6 +116,7 @@ void handoff_start(struct app *app)
 	}
 	app_on_job(JOB_REPORT, on_job);
 	rc = report_collect_new(app->cfg, NULL, JOB_REPORT);
+	keep(app, rc);
 	for (size_t i = 0; i < app->npollers; i++) {
 		size_t k = report_collect_start(rc, i, jobs, QREPORT_MAX_JOBS);
 
