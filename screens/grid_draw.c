@@ -19,6 +19,7 @@
 #include "screens/grid_draw.h"
 #include "ui/draw.h"
 #include "data/newrelic.h"
+#include "write/hold_order.h"
 #include "write/plan.h"
 #include "write/rerun.h"
 #include "core/note.h"
@@ -36,7 +37,8 @@ static const struct {
 	[GC_STATUS] = { "STATUS", 11, 11, 0, 0, 0, false },
 	[GC_NAME] = { "BILLER", 14, 40, 0, 0, 1, false },
 	[GC_SHARD] = { "SHARD", 5, 5, 0, 0, 3, false },
-	[GC_MARK] = { "M", 1, 1, 0, 0, 0, true },	/* "*": marked */
+	/* "*": marked; "?": a hold call on it lost its answer (checking) */
+	[GC_MARK] = { "M", 1, 1, 0, 0, 0, true },
 	[GC_ACK] = { "ACK", 3, 4, 0, 0, 0, true },	/* "✓AL": acknowledged */
 	[GC_RERUN] = { "RERUN", 7, 7, 0, 0, 0, true },	/* latest request */
 	[GC_TZ] = { "ZONE", 10, 19, 0, 1, 4, false },
@@ -208,8 +210,12 @@ static void cell_text(const struct app *app, const struct grid *g,
 	switch (c) {
 	case GC_STATUS: text_printf(buf, n, "%s", view_status_text(r)); break;
 	case GC_MARK:
-		if (plan_is_marked(b->shard_index, b->biller_id))
-			snprintf(buf, n, "*");
+		/* Checking lasts until a poll re-read the shard's holds
+		 * (write/hold_order.h): h on the row is refused till then. */
+		snprintf(buf, n, "%s%s",
+			 plan_is_marked(b->shard_index, b->biller_id) ? "*" : "",
+			 hold_order_biller_is_checking(b->shard_index, b->biller_id)
+				 ? "?" : "");
 		break;
 	case GC_RERUN: snprintf(buf, n, "%s", rerun_biller_word(b)); break;
 	case GC_ACK: cell_ack(app, g, r, buf, n); break;
@@ -285,6 +291,7 @@ static attr_t cell_attr(const struct app *app, const struct row *r, enum gcol c,
 			       ? draw_attr(PAINT_FAILED) : 0;
 	case GC_NR: return strcmp(text, "0") && text[0] ? draw_attr(PAINT_WARN) : 0;
 	case GC_ACK: return text[0] ? A_BOLD : 0;
+	case GC_MARK: return strchr(text, '?') ? draw_attr(PAINT_WARN) | A_BOLD : 0;
 	default: return 0;
 	}
 }
@@ -349,6 +356,23 @@ static void columns_with_content(const struct app *app, const struct grid *g,
 			}
 }
 
+/* 2 when a row on screen is both marked and checking ("*?"), else 1. */
+static int mark_width(const struct app *app, const struct grid *g)
+{
+	size_t n;
+	const struct row *rows = grid_rows(app, g, &n);
+	int page = grid_body_rows();
+
+	for (long i = g->cur.top; i < g->cur.top + page && i < (long)n; i++) {
+		const struct biller *b = rows[i].b;
+
+		if (hold_order_biller_is_checking(b->shard_index, b->biller_id) &&
+		    plan_is_marked(b->shard_index, b->biller_id))
+			return 2;
+	}
+	return 1;
+}
+
 static void layout(struct app *app, struct grid *g)
 {
 	struct view_col spec[GC__COUNT];
@@ -376,6 +400,8 @@ static void layout(struct app *app, struct grid *g)
 	}
 	spec[GC_SHARD].min = shard_len > spec[GC_SHARD].min ? shard_len : spec[GC_SHARD].min;
 	spec[GC_SHARD].want = shard_len + 4;	/* room for " ~12s" when stale */
+	if (spec[GC_MARK].shown)
+		spec[GC_MARK].min = spec[GC_MARK].want = mark_width(app, g);
 	spec[GC_NR].shown = spec[GC_NR].shown && app->nr;
 	view_choose_columns(spec, GC__COUNT, COLS, g->width);
 }

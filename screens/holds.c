@@ -30,6 +30,7 @@
 #include "screens/screens.h"
 #include "ui/draw.h"
 #include "ui/ui_report.h"
+#include "write/hold_order.h"
 #include "write/plan_release.h"
 
 #define FIRST_ROW 4
@@ -230,18 +231,27 @@ static void draw_row(const struct app *app, const struct holds_st *H, int y,
 	const struct hold *h = r->h;
 	const struct snapshot *s = app->view.snaps[r->shard];
 	char sel_w[120], exp[64], rate[48], money[32], age[16], line[700];
-	attr_t at = sel ? draw_attr(PAINT_SELECTED)
-		    : !hold_active(h) ? draw_attr(PAINT_DIM)
-		    : hold_due(h, r->now) ? draw_attr(PAINT_WARN) : A_NORMAL;
+	char id[32];
+	bool checking;
+	attr_t at;
+
+	/* A release or write-off of it lost its answer: "?" until a poll
+	 * re-read the shard's holds (write/hold_order.h). */
+	snprintf(id, sizeof id, "%" PRId64, h->hold_id);
+	checking = hold_order_hold_is_checking(r->shard, id);
+	at = sel ? draw_attr(PAINT_SELECTED)
+	     : !hold_active(h) ? draw_attr(PAINT_DIM)
+	     : hold_due(h, r->now) || checking ? draw_attr(PAINT_WARN) : A_NORMAL;
 
 	selection_words(h, sel_w, sizeof sel_w);
 	expiry_words(r, exp, sizeof exp);
 	rate_words(r, rate, sizeof rate);
 	autopay_money(money, sizeof money, h->held_cents);
 	fmt_age(age, sizeof age, r->now - h->placed_at);
-	snprintf(line, sizeof line, "%c %6" PRId64 " %-8.8s %-20.20s %-15.15s "
+	snprintf(line, sizeof line, "%c%c%6" PRId64 " %-8.8s %-20.20s %-15.15s "
 		 "%-18.18s %4d %4d %12s %10s %5s %-12.12s %-10.10s %s",
-		 holds_marked(H, r->shard, h->hold_id) ? '*' : ' ', h->hold_id,
+		 holds_marked(H, r->shard, h->hold_id) ? '*' : ' ',
+		 checking ? '?' : ' ', h->hold_id,
 		 s->shard, r->who, h->kind_text, sel_w, h->n_batches,
 		 h->n_invoices, money, rate, age, exp, h->placed_by, h->reason);
 	draw_text(y, 0, COLS, line, at, 0);

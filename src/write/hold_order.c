@@ -263,6 +263,16 @@ bool hold_order_checking_hold(const struct app *app, int shard,
 	return check_words(app, check_for(shard, false, hold_id), why, n);
 }
 
+bool hold_order_biller_is_checking(int shard, const char *biller_id)
+{
+	return checks && check_for(shard, true, biller_id ? biller_id : "*");
+}
+
+bool hold_order_hold_is_checking(int shard, const char *hold_id)
+{
+	return checks && hold_id && check_for(shard, false, hold_id);
+}
+
 static void check_add(const struct sent *s)
 {
 	struct check *c = xcalloc(1, sizeof *c);

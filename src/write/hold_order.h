@@ -110,6 +110,11 @@ bool hold_order_checking_biller(const struct app *app, int shard,
 				const char *biller_id, char *why, size_t n);
 bool hold_order_checking_hold(const struct app *app, int shard,
 			      const char *hold_id, char *why, size_t n);
+/* The same without the words, for the rows that draw the mark (the grid's
+ * M column, the holds screen): nothing is formatted, and with nothing
+ * checking (almost always) it costs a pointer test. */
+bool hold_order_biller_is_checking(int shard, const char *biller_id);
+bool hold_order_hold_is_checking(int shard, const char *hold_id);
 /* Once per loop turn: end the checks whose shard has been re-read. */
 void hold_order_tick(struct app *app);
 /* Calls sent whose answer has not come. */
