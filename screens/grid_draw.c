@@ -437,6 +437,9 @@ static const struct key_hint hints[] = {
 	{ ACT_MARK, "mark" }, { ACT_MARK_FAILED, "mark failed" },
 	{ ACT_BULK_RERUN, "plan" }, { ACT_FILTER, "filter" },
 	{ ACT_SORT_NEXT, "sort" }, { ACT_FREEZE, "freeze" },
+	/* Last: the first to go when narrow (the help lists them). */
+	{ ACT_ACKNOWLEDGE, "ack" }, { ACT_NOTE, "note" },
+	{ ACT_MARK_SEEN, "all seen" },
 };
 
 /* Columns the footer's main keys want ("Enter detail  l logs  r rerun
