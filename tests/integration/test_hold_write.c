@@ -13,7 +13,6 @@
  *   - the invoices an autopay hold keeps back are those its write-off
  *     reaches: written_off, then request_rerun refuses the invoice.
  */
-#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -33,13 +32,9 @@
 #include "query/query_hold_write.h"
 #include "query/query_rerun.h"
 #include "../pgtest.h"
+#include "../pgwrite.h"
 
-static struct {
-	char db[64];
-	char host[1100];
-	int wake[2];
-	PGconn *admin;
-} env = { .wake = { -1, -1 } };
+static struct pgwrite env;
 
 static struct config cfg;
 
@@ -51,46 +46,28 @@ static long holds(void)
 static int group_setup(void **state)
 {
 	(void)state;
-	pgtest_host(env.host, sizeof env.host);
-	snprintf(env.db, sizeof env.db, "th_%ld_%u", (long)getpid(),
-		 (unsigned)(pgtest_now_ms() & 0xffff));
-	pgtest_db_create(env.db, NULL, "batchtop_viewer, batchtop_operator");
-	env.admin = pgtest_connect(env.db, "test_hold_write");
-	pgtest_sql(env.admin,
+	return pgwrite_open(&env, "th", "test_hold_write",
 	    "INSERT INTO batchtop.biller VALUES ('th-b1', 'Test Water', 'UTC', 1, false);"
 	    "INSERT INTO batchtop.autopay_run (run_id, biller_id, run_at, payments, failed)"
 	    " VALUES ('th-r1', 'th-b1', now() - interval '1 hour', 10, 2);"
 	    "INSERT INTO batchtop.autopay_failure VALUES"
 	    " ('th-i1', 'th-b1', 'th-r1', 1250, 'card declined', 'needs_rerun'),"
 	    " ('th-i2', 'th-b1', 'th-r1', 900, 'card declined', 'paid_other');");
-	if (pipe2(env.wake, O_CLOEXEC | O_NONBLOCK) < 0)
-		return -1;
-	return 0;
 }
 
 static int group_teardown(void **state)
 {
-	int rc;
-
 	(void)state;
-	if (env.admin)
-		PQfinish(env.admin);
-	rc = pgtest_db_drop(env.db);
-	close(env.wake[0]);
-	close(env.wake[1]);
-	return rc;
+	return pgwrite_close(&env);
 }
 
 static int per_test(void **state)
 {
 	(void)state;
-	pgtest_sql(env.admin, "DELETE FROM batchtop.write_off;"
-		   " DELETE FROM batchtop.hold;"
-		   " UPDATE batchtop.autopay_failure SET invoice_status = 'needs_rerun'"
-		   "  WHERE invoice_id = 'th-i1'");
-	config_defaults(&cfg);
-	cfg.query_timeout = 5;
-	cfg.connect_timeout = 3;
+	pgwrite_reset(&env, "DELETE FROM batchtop.write_off;"
+		      " DELETE FROM batchtop.hold;"
+		      " UPDATE batchtop.autopay_failure SET invoice_status = 'needs_rerun'"
+		      "  WHERE invoice_id = 'th-i1'", &cfg);
 	return 0;
 }
 
@@ -99,24 +76,6 @@ static int per_test_end(void **state)
 	(void)state;
 	config_free(&cfg);
 	return 0;
-}
-
-static struct shard_query *worker_as(const char *user)
-{
-	char dsn[1300];
-
-	snprintf(dsn, sizeof dsn, "host=%s dbname=%s user=%s", env.host, env.db,
-		 user);
-	return pgtest_worker("t", dsn, &cfg, env.wake[1]);
-}
-
-static struct sq_job *run(struct shard_query *q, struct sq_job *job)
-{
-	unsigned id = shard_query_submit(q, job);
-	struct sq_job *done = pgtest_take(q);
-
-	assert_int_equal(done->id, id);
-	return done;
 }
 
 static struct sq_job *place(bool write, const char *kind)
@@ -151,8 +110,7 @@ static void test_readonly_session(void **state)
 	PGresult *r;
 
 	(void)state;
-	snprintf(dsn, sizeof dsn, "host=%s dbname=%s user=bt_operator", env.host,
-		 env.db);
+	pgwrite_dsn(&env, dsn, sizeof dsn, "bt_operator");
 	c.name = "t";
 	c.dsn = dsn;
 	c.cfg = &cfg;
@@ -174,16 +132,16 @@ static void test_read_job_and_readonly_mode(void **state)
 	struct sq_job *j;
 
 	(void)state;
-	q = worker_as("bt_operator");
-	j = run(q, place(false, "batch_close"));
+	q = pgwrite_worker(&env, "bt_operator", &cfg);
+	j = pgwrite_run(q, place(false, "batch_close"));
 	assert_int_equal(j->status, SQ_ERROR);
 	assert_string_equal(j->sqlstate, "25006");
 	sq_job_free(j);
 	shard_query_free(q, 3000);
 
 	cfg.readonly = true;
-	q = worker_as("bt_operator");
-	j = run(q, place(true, "batch_close"));
+	q = pgwrite_worker(&env, "bt_operator", &cfg);
+	j = pgwrite_run(q, place(true, "batch_close"));
 	assert_int_equal(j->status, SQ_REFUSED);
 	assert_non_null(strstr(j->error, "read-only"));
 	assert_int_equal(j->backend_pid, 0);
@@ -194,11 +152,11 @@ static void test_read_job_and_readonly_mode(void **state)
 
 static void test_viewer_refused(void **state)
 {
-	struct shard_query *q = worker_as("bt_viewer");
+	struct shard_query *q = pgwrite_worker(&env, "bt_viewer", &cfg);
 	struct sq_job *j;
 
 	(void)state;
-	j = run(q, place(true, "batch_close"));
+	j = pgwrite_run(q, place(true, "batch_close"));
 	assert_int_equal(j->status, SQ_ERROR);
 	assert_string_equal(j->sqlstate, "42501");
 	sq_job_free(j);
@@ -208,24 +166,24 @@ static void test_viewer_refused(void **state)
 
 static void test_place_exists_release_already(void **state)
 {
-	struct shard_query *q = worker_as("bt_operator");
+	struct shard_query *q = pgwrite_worker(&env, "bt_operator", &cfg);
 	struct sq_job *j;
 	char id[32], again[32];
 
 	(void)state;
-	j = run(q, place(true, "batch_close"));
+	j = pgwrite_run(q, place(true, "batch_close"));
 	assert_string_equal(outcome(j, id, sizeof id), "placed");
 	sq_job_free(j);
-	j = run(q, place(true, "batch_close"));
+	j = pgwrite_run(q, place(true, "batch_close"));
 	assert_string_equal(outcome(j, again, sizeof again), "exists");
 	assert_string_equal(again, id);
 	sq_job_free(j);
 	assert_int_equal(holds(), 1);
 
-	j = run(q, query_hold_release_job(1, id, "test_hold"));
+	j = pgwrite_run(q, query_hold_release_job(1, id, "test_hold"));
 	assert_string_equal(outcome(j, NULL, 0), "released");
 	sq_job_free(j);
-	j = run(q, query_hold_release_job(1, id, "test_hold"));
+	j = pgwrite_run(q, query_hold_release_job(1, id, "test_hold"));
 	assert_string_equal(outcome(j, NULL, 0), "already");
 	sq_job_free(j);
 	assert_int_equal(pgtest_sql_int(env.admin, "SELECT count(*) FROM "
@@ -235,19 +193,19 @@ static void test_place_exists_release_already(void **state)
 
 static void test_write_off_then_rerun_refused(void **state)
 {
-	struct shard_query *q = worker_as("bt_operator");
+	struct shard_query *q = pgwrite_worker(&env, "bt_operator", &cfg);
 	struct sq_job *j;
 	const char *inv;
 	int64_t cents;
 	char id[32];
 
 	(void)state;
-	j = run(q, place(true, "autopay_invoice"));
+	j = pgwrite_run(q, place(true, "autopay_invoice"));
 	assert_string_equal(outcome(j, id, sizeof id), "placed");
 	sq_job_free(j);
 
 	/* Only the invoice that needs a rerun is kept back. */
-	j = run(q, query_hold_invoices_job(1, id));
+	j = pgwrite_run(q, query_hold_invoices_job(1, id));
 	assert_int_equal(j->status, SQ_OK);
 	assert_true(query_hold_invoices_row(j, 0, &inv, &cents));
 	assert_string_equal(inv, "th-i1");
@@ -255,15 +213,15 @@ static void test_write_off_then_rerun_refused(void **state)
 	assert_false(query_hold_invoices_row(j, 1, &inv, &cents));
 	sq_job_free(j);
 
-	j = run(q, query_hold_write_off_job(1, "th-i1", id, "customer left",
+	j = pgwrite_run(q, query_hold_write_off_job(1, "th-i1", id, "customer left",
 					    "test_hold"));
 	assert_string_equal(outcome(j, NULL, 0), "written_off");
 	sq_job_free(j);
-	j = run(q, query_hold_invoices_job(1, id));
+	j = pgwrite_run(q, query_hold_invoices_job(1, id));
 	assert_int_equal(PQntuples(j->res), 0);
 	sq_job_free(j);
 
-	j = run(q, query_rerun_request_job(1, "autopay_invoice", "th-i1",
+	j = pgwrite_run(q, query_rerun_request_job(1, "autopay_invoice", "th-i1",
 					   "test_hold", "try again"));
 	assert_int_equal(j->status, SQ_OK);
 	{

@@ -17,8 +17,6 @@
  * Needs PGHOST (scripts/pg-env start); skipped (77) without it unless
  * BATCHTOP_REQUIRE_PG=1.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -38,22 +36,13 @@
 #include "data/shard_query.h"
 #include "query/query_rerun.h"
 #include "../pgtest.h"
+#include "../pgwrite.h"
 
-static struct {
-	char db[64];
-	char host[1100];
-	int wake[2];
-	PGconn *admin;
-} env = { .wake = { -1, -1 } };
+static struct pgwrite env;
 
 static long requests(void)
 {
 	return pgtest_sql_int(env.admin, "SELECT count(*) FROM batchtop.rerun_request");
-}
-
-static void dsn_for(char *dst, size_t n, const char *user)
-{
-	snprintf(dst, n, "host=%s dbname=%s user=%s", env.host, env.db, user);
 }
 
 /* The running test's config, made by per_test with timeouts roomier than
@@ -65,12 +54,7 @@ static struct config cfg;
 static int group_setup(void **state)
 {
 	(void)state;
-	pgtest_host(env.host, sizeof env.host);
-	snprintf(env.db, sizeof env.db, "tr_%ld_%u", (long)getpid(),
-		 (unsigned)(pgtest_now_ms() & 0xffff));
-	pgtest_db_create(env.db, NULL, "batchtop_viewer, batchtop_operator");
-	env.admin = pgtest_connect(env.db, "test_rerun");
-	pgtest_sql(env.admin,
+	return pgwrite_open(&env, "tr", "test_rerun",
 	    "INSERT INTO batchtop.biller VALUES ('tr-b1', 'Test Water', 'UTC', 1, false);"
 	    "INSERT INTO batchtop.batch_close (batch_id, biller_id, business_day,"
 	    " payment_type, module, scheduled_at, started_at, finished_at, status,"
@@ -79,31 +63,18 @@ static int group_setup(void **state)
 	    "   now() - interval '30 minutes', now() - interval '30 minutes',"
 	    "   now() - interval '20 minutes', 'failed', 1, 'multishard', 'lock wait'"
 	    " FROM unnest(ARRAY['tr-1', 'tr-2', 'tr-3', 'tr-4', 'tr-5']) AS id;");
-	if (pipe2(env.wake, O_CLOEXEC | O_NONBLOCK) < 0)
-		return -1;
-	return 0;
 }
 
 static int group_teardown(void **state)
 {
-	int rc;
-
 	(void)state;
-	if (env.admin)
-		PQfinish(env.admin);
-	rc = pgtest_db_drop(env.db);
-	close(env.wake[0]);
-	close(env.wake[1]);
-	return rc;
+	return pgwrite_close(&env);
 }
 
 static int per_test(void **state)
 {
 	(void)state;
-	pgtest_sql(env.admin, "DELETE FROM batchtop.rerun_request");
-	config_defaults(&cfg);
-	cfg.query_timeout = 5;
-	cfg.connect_timeout = 3;
+	pgwrite_reset(&env, "DELETE FROM batchtop.rerun_request", &cfg);
 	return 0;
 }
 
@@ -115,29 +86,6 @@ static int per_test_end(void **state)
 }
 
 /* --- driving a query worker ------------------------------------------------------- */
-
-/* The finished job id of q, waiting for it. */
-static struct sq_job *take(struct shard_query *q, unsigned id)
-{
-	struct sq_job *done = pgtest_take(q);
-
-	assert_int_equal(done->id, id);
-	return done;
-}
-
-static struct sq_job *run(struct shard_query *q, struct sq_job *job)
-{
-	return take(q, shard_query_submit(q, job));
-}
-
-/* A started query worker on the test database as user. */
-static struct shard_query *worker_as(const char *user, const struct config *c)
-{
-	char dsn[1300];
-
-	dsn_for(dsn, sizeof dsn, user);
-	return pgtest_worker("t", dsn, c, env.wake[1]);
-}
 
 /* The rerun action's own request (query_rerun.h); write false sends the
  * same statement as a read job, on the read-only session. */
@@ -171,7 +119,7 @@ static void test_pgconn_readonly_session(void **state)
 	PGresult *r;
 
 	(void)state;
-	dsn_for(dsn, sizeof dsn, "bt_operator");
+	pgwrite_dsn(&env, dsn, sizeof dsn, "bt_operator");
 	c.name = "t";
 	c.dsn = dsn;
 	c.cfg = &cfg;
@@ -195,9 +143,9 @@ static void test_read_job_cannot_write(void **state)
 	struct sq_job *j;
 
 	(void)state;
-	q = worker_as("bt_operator", &cfg);
+	q = pgwrite_worker(&env, "bt_operator", &cfg);
 	/* A read job runs on the read-only session, even as an operator. */
-	j = run(q, request(false, "tr-1"));
+	j = pgwrite_run(q, request(false, "tr-1"));
 	assert_int_equal(j->status, SQ_ERROR);
 	assert_string_equal(j->sqlstate, "25006");
 	sq_job_free(j);
@@ -218,7 +166,7 @@ static void test_readonly_mode_opens_nothing(void **state)
 	q = pgtest_worker("t", "host=/nonexistent/bt-test-nowhere dbname=x user=bt_operator",
 			  &cfg, env.wake[1]);
 	start = pgtest_now_ms();
-	j = run(q, request(true, "tr-1"));
+	j = pgwrite_run(q, request(true, "tr-1"));
 	assert_int_equal(j->status, SQ_REFUSED);
 	assert_non_null(strstr(j->error, "read-only"));
 	assert_true(pgtest_now_ms() - start < 1000);
@@ -227,9 +175,9 @@ static void test_readonly_mode_opens_nothing(void **state)
 
 	/* The real server, as an operator: still refused, and no session of
 	 * batchtop ever appears on it. */
-	q = worker_as("bt_operator", &cfg);
+	q = pgwrite_worker(&env, "bt_operator", &cfg);
 	for (int i = 0; i < 3; i++) {
-		j = run(q, request(true, "tr-1"));
+		j = pgwrite_run(q, request(true, "tr-1"));
 		assert_int_equal(j->status, SQ_REFUSED);
 		assert_int_equal(j->backend_pid, 0);
 		sq_job_free(j);
@@ -247,13 +195,13 @@ static void test_write_created_duplicate_viewer(void **state)
 	struct sq_job *j;
 
 	(void)state;
-	q = worker_as("bt_operator", &cfg);
-	j = run(q, request(true, "tr-2"));
+	q = pgwrite_worker(&env, "bt_operator", &cfg);
+	j = pgwrite_run(q, request(true, "tr-2"));
 	assert_int_equal(j->status, SQ_OK);
 	assert_string_equal(outcome(j), "created");
 	assert_true(j->backend_pid > 0);
 	sq_job_free(j);
-	j = run(q, request(true, "tr-2"));
+	j = pgwrite_run(q, request(true, "tr-2"));
 	assert_int_equal(j->status, SQ_OK);
 	assert_string_equal(outcome(j), "duplicate");
 	{
@@ -268,8 +216,8 @@ static void test_write_created_duplicate_viewer(void **state)
 	assert_int_equal(requests(), 1);
 
 	/* A viewer may not: 42501, nothing recorded. */
-	q = worker_as("bt_viewer", &cfg);
-	j = run(q, request(true, "tr-3"));
+	q = pgwrite_worker(&env, "bt_viewer", &cfg);
+	j = pgwrite_run(q, request(true, "tr-3"));
 	assert_int_equal(j->status, SQ_ERROR);
 	assert_string_equal(j->sqlstate, "42501");
 	sq_job_free(j);
@@ -291,7 +239,7 @@ static void test_lost_answer_is_unknown(void **state)
 	cfg.query_timeout = 20;
 	pgtest_sql(env.admin, "SELECT pg_advisory_lock(hashtext('batchtop.request_rerun'),"
 		       " hashtext('batch_close:tr-4'))");
-	q = worker_as("bt_operator", &cfg);
+	q = pgwrite_worker(&env, "bt_operator", &cfg);
 	id = shard_query_submit(q, request(true, "tr-4"));
 	end = pgtest_now_ms() + PGTEST_WAIT_MS;
 	while (!pid && pgtest_now_ms() < end) {
@@ -308,14 +256,14 @@ static void test_lost_answer_is_unknown(void **state)
 		pgtest_sql(env.admin, q2);
 	}
 	pgtest_sql(env.admin, "SELECT pg_advisory_unlock_all()");
-	j = take(q, id);
+	j = pgwrite_take(q, id);
 	assert_int_equal(j->status, SQ_UNKNOWN);
 	assert_int_equal(j->backend_pid, (int)pid);
 	sq_job_free(j);
 	assert_int_equal(requests(), 0);
 
 	/* The next write reconnects and is answered: safe to retry. */
-	j = run(q, request(true, "tr-4"));
+	j = pgwrite_run(q, request(true, "tr-4"));
 	assert_int_equal(j->status, SQ_OK);
 	assert_string_equal(outcome(j), "created");
 	sq_job_free(j);
