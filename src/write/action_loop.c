@@ -70,10 +70,10 @@ bool actions_undone_words(char *buf, size_t n)
 char *actions_abandon(struct app *app, const char *why)
 {
 	char detail[200], list[4096] = "", err[300] = "", err2[300] = "";
-	char err3[300] = "", err4[300] = "";
+	char err3[300] = "", err4[300] = "", err5[300] = "";
 	char what[200];
 	size_t batches, holds, requests, notes;
-	int failed = 0, failed2 = 0, failed3 = 0, failed4 = 0;
+	int failed = 0, failed2 = 0, failed3 = 0, failed4 = 0, failed5 = 0;
 	char *msg;
 
 	snprintf(detail, sizeof detail, "%s before this was sent", why);
@@ -83,6 +83,10 @@ char *actions_abandon(struct app *app, const char *why)
 	requests = rerun_abandon_requests(app, why, list, sizeof list,
 					  ABANDON_LIST_MAX, err2, sizeof err2,
 					  &failed2);
+	/* Hold calls count as requests, as the quit question counts them. */
+	requests += hold_order_abandon(app, why, list, sizeof list,
+				       ABANDON_LIST_MAX, err5, sizeof err5,
+				       &failed5);
 	/* A note is not a payment, but the trail must not claim it was or
 	 * was not written when nobody heard back. */
 	notes = note_order_abandon(app, why, list, sizeof list, ABANDON_LIST_MAX,
@@ -96,10 +100,11 @@ char *actions_abandon(struct app *app, const char *why)
 	msg = xasprintf("batchtop: %s with %s:\n%s"
 			"batchtop: %s %s (batchtop audit prints it)\n",
 			why, what, list,
-			failed || failed2 || failed3 || failed4 ? "THEY COULD NOT BE "
-			"RECORDED in the audit log:" : "recorded as abandoned in the "
-			"audit log", failed ? err : failed2 ? err2 : failed3 ? err3
-			: failed4 ? err4 : rerun_audit_path());
+			failed || failed2 || failed3 || failed4 || failed5
+				? "THEY COULD NOT BE RECORDED in the audit log:"
+				: "recorded as abandoned in the audit log",
+			failed ? err : failed2 ? err2 : failed3 ? err3
+			: failed4 ? err4 : failed5 ? err5 : rerun_audit_path());
 	return msg;
 }
 

@@ -662,6 +662,49 @@ size_t hold_order_unanswered(void)
 	return k;
 }
 
+size_t hold_order_abandon(struct app *app, const char *why, char *list,
+			  size_t listn, size_t list_max, char *err, size_t n,
+			  int *failed)
+{
+	size_t k = hold_order_unanswered(), i = 0, shown = 0;
+	size_t j = strlen(list);
+	struct audit_entry *e;
+	char detail[300];
+
+	*failed = 0;
+	if (!k)
+		return 0;
+	snprintf(detail, sizeof detail, "%s before the shard's answer was known: "
+		 "it may have been recorded; the shard's holds say", why);
+	e = xcalloc(k, sizeof *e);
+	for (const struct sent *s = inflight; s; s = s->next, i++) {
+		e[i] = (struct audit_entry){
+			.event = "abandon", .screen = s->screen,
+			.shard = shard_name(app, s->shard),
+			.kind = hold_op_name(s->op), .target = s->target,
+			.reason = s->reason, .outcome = "unanswered",
+			.detail = detail,
+		};
+		if (shown < list_max && j + 1 < listn) {
+			char *who = text_sanitize(s->words, (size_t)-1);
+
+			j += (size_t)snprintf(list + j, listn - j, "  %s %s %s: "
+					      "sent, no answer\n",
+					      shard_name(app, s->shard),
+					      hold_op_name(s->op), who);
+			free(who);
+			shown++;
+		}
+	}
+	if (k > shown && j + 1 < listn)
+		snprintf(list + j, listn - j, "  ... and %zu more hold calls\n",
+			 k - shown);
+	if (rerun_audit_many(e, k, err, n) < 0)
+		*failed = 1;
+	free(e);
+	return k;
+}
+
 void hold_order_shutdown(void)
 {
 	while (inflight) {

@@ -119,6 +119,14 @@ bool hold_order_hold_is_checking(int shard, const char *hold_id);
 void hold_order_tick(struct app *app);
 /* Calls sent whose answer has not come. */
 size_t hold_order_unanswered(void);
+/* At exit: record every call without an answer as abandoned (one fsynced
+ * batch of audit lines, outcome "unanswered"; why says how batchtop
+ * stopped) and append a line for each of the first list_max to list
+ * (listn bytes).  Returns how many; *failed is 1 when the audit log could
+ * not be written (err says why).  As rerun_abandon_requests(). */
+size_t hold_order_abandon(struct app *app, const char *why, char *list,
+			  size_t listn, size_t list_max, char *err, size_t n,
+			  int *failed);
 /* Forget the calls in flight (at exit). */
 void hold_order_shutdown(void);
 
