@@ -14,9 +14,11 @@
  * request's updated_at is never before its finish).  A batch whose biller
  * has no biller row has no history: it gets the fixed rule.
  *
- * The job's digest runs on the query worker's thread (query_job.h), so a
- * history of 10,000 billers is parsed, sorted and pooled there, never on
- * the UI thread; the UI gets a finished struct fc_history in job->out.
+ * batchtop reads it on the poller's connection (data/history.c) and
+ * parses it there; the job form runs on a query worker, whose digest
+ * parses it on the worker's thread (query_job.h).  Either way a history of
+ * 10,000 billers is parsed, sorted and pooled off the UI thread, which
+ * gets a finished struct fc_history.
  */
 #ifndef BT_QUERY_HISTORY_H
 #define BT_QUERY_HISTORY_H
