@@ -146,11 +146,11 @@ static bool collect_histories(struct app *app)
 		if (!shard_poller_history(app->pollers[i], &h, err, sizeof err))
 			continue;
 		history_took(app->history, i, err);
+		any = true;	/* the health line says how it went */
 		if (!h)
 			continue;
 		view_set_history(&app->view, i, h);
 		fc_history_unref(h);
-		any = true;
 	}
 	return any;
 }
