@@ -20,10 +20,14 @@
 
 #include "core/forecast.h"
 
+#ifndef SHARDS
 #define SHARDS 100
+#endif
 #define BILLERS 1000
 #define DAYS 20
+#ifndef PICKS
 #define PICKS 2000000
+#endif
 
 static unsigned long long rng = 88172645463325252ull;
 
@@ -126,8 +130,8 @@ int main(void)
 	static struct fc_history *h[SHARDS];
 	size_t before = heap_used(), after, sum = 0;
 	struct fc_dist dur, delay;
-	char id[32];
-	double t0, t1, t2;
+	static char ids[BILLERS][32];
+	double best = 0;
 
 	for (int s = 0; s < SHARDS; s++)
 		h[s] = one_shard(s);
@@ -136,19 +140,21 @@ int main(void)
 	       "%.1f MB of heap\n", SHARDS, BILLERS, fc_history_closes(h[0]),
 	       (double)(after - before) / 1e6);
 	printf("answers digest: %llx\n", answers(h));
-	t0 = now_ns();
-	for (int i = 0; i < PICKS; i++) {
-		snprintf(id, sizeof id, "biller-%05d-%d", i % BILLERS, 7);
-		sum += fc_history_pick(h[7], id, "ach", "mod1", 3, &dur, &delay);
+	/* The ids made beforehand; the least of three rounds (a loaded
+	 * machine only ever adds). */
+	for (int b = 0; b < BILLERS; b++)
+		snprintf(ids[b], sizeof ids[b], "biller-%05d-%d", b, 7);
+	for (int round = 0; round < 3; round++) {
+		double t0 = now_ns(), ns;
+
+		for (int i = 0; i < PICKS; i++)
+			sum += fc_history_pick(h[7], ids[(i * 7) % BILLERS], "ach",
+					       "mod1", 3, &dur, &delay);
+		ns = (now_ns() - t0) / PICKS;
+		if (round == 0 || ns < best)
+			best = ns;
 	}
-	t1 = now_ns();
-	for (int i = 0; i < PICKS; i++) {
-		snprintf(id, sizeof id, "biller-%05d-%d", i % BILLERS, 7);
-		sum += (size_t)id[3];
-	}
-	t2 = now_ns();
-	printf("fc_history_pick: %.0f ns a call [%zu]\n",
-	       ((t1 - t0) - (t2 - t1)) / PICKS, sum % 10);
+	printf("fc_history_pick: %.0f ns a call [%zu]\n", best, sum % 10);
 	for (int s = 0; s < SHARDS; s++)
 		fc_history_unref(h[s]);
 	return 0;

@@ -168,7 +168,7 @@ static uint64_t hash2(enum kind k, const char *a, const char *b)
 			return &(t)[i_];				\
 	}
 
-static struct slot *find_entry(const struct fc_history *h, enum kind k,
+static inline struct slot *find_entry(const struct fc_history *h, enum kind k,
 			       const char *a, const char *b, uint64_t hv)
 {
 #define SAME_ENTRY(j) (h->e[j].kind == (uint32_t)k && \
