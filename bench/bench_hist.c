@@ -24,7 +24,9 @@
 #define SHARDS 100
 #endif
 #define BILLERS 1000
+#ifndef DAYS
 #define DAYS 20
+#endif
 #ifndef PICKS
 #define PICKS 2000000
 #endif
