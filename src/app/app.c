@@ -53,20 +53,6 @@ static int newrelic_open(struct app *app, const struct newrelic_conf *nrc,
 	return 0;
 }
 
-/* A shard's history came: the view forecasts from it from now on; a
- * failed read keeps the one before (it goes stale, and says so). */
-static void on_history(struct app *app, struct sq_job *job)
-{
-	int shard;
-	struct fc_history *h = history_done(app->history, job, mono_ms(), &shard);
-
-	if (!h)
-		return;
-	view_set_history(&app->view, (size_t)shard, h);
-	fc_history_unref(h);
-	app->dirty = true;
-}
-
 int app_open(struct app *app, struct config *cfg, struct keymap *km,
 	     enum app_mode mode, const struct newrelic_conf *nrc, char **why)
 {
@@ -94,6 +80,8 @@ int app_open(struct app *app, struct config *cfg, struct keymap *km,
 		app->pollers[i] = shard_poller_new((int)i, &cfg->shards[i], cfg,
 						   app->wake[1]);
 		shard_poller_read(app->pollers[i], NULL, &app->health[i]);
+		if (mode == APP_TUI)
+			shard_poller_want_history(app->pollers[i]);
 		if (shard_poller_start(app->pollers[i]) < 0)
 			fatal("cannot start the poller of shard %s",
 			      cfg->shards[i].name);
@@ -107,10 +95,8 @@ int app_open(struct app *app, struct config *cfg, struct keymap *km,
 	}
 	if (app->nr && newrelic_start(app->nr) < 0)
 		fatal("cannot start the New Relic client");
-	if (app->queries) {
-		app->history = history_reader_new(n, cfg, JOB_HISTORY);
-		app_on_job(JOB_HISTORY, on_history);
-	}
+	if (mode == APP_TUI)
+		app->history = history_reader_new(n);
 	return 0;
 }
 
@@ -146,6 +132,29 @@ static bool dispatch_jobs(struct app *app)
 	return any;
 }
 
+/* The histories the pollers read since the last turn: the view forecasts
+ * from them from now on; a failed read keeps the one before (it goes
+ * stale, and says so). */
+static bool collect_histories(struct app *app)
+{
+	bool any = false;
+
+	for (size_t i = 0; app->history && i < app->npollers; i++) {
+		struct fc_history *h;
+		char err[200];
+
+		if (!shard_poller_history(app->pollers[i], &h, err, sizeof err))
+			continue;
+		history_took(app->history, i, err);
+		any = true;	/* the health line says how it went */
+		if (!h)
+			continue;
+		view_set_history(&app->view, i, h);
+		fc_history_unref(h);
+	}
+	return any;
+}
+
 bool app_collect(struct app *app)
 {
 	bool changed = dispatch_jobs(app);
@@ -164,9 +173,8 @@ bool app_collect(struct app *app)
 	}
 	if (app_newrelic_collect(app))
 		changed = true;
-	if (app->history)
-		history_tick(app->history, app->queries, mono_ms(),
-			     view_now(&app->view, mono_ms()));
+	if (collect_histories(app))
+		changed = true;
 	return changed;
 }
 

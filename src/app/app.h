@@ -38,7 +38,6 @@ enum job_kind {
 	JOB_REQUESTS,	/* re-reading rerun_request rows */
 	JOB_REPORT,	/* the handoff report (W) */
 	JOB_HOLD,	/* place_hold, release_hold, write_off_invoice */
-	JOB_HISTORY,	/* a shard's close history (data/history.h) */
 	JOB_NOTE,	/* batchtop.add_note */
 	JOB__COUNT
 };
@@ -68,8 +67,9 @@ struct app {
 	struct newrelic_errors *nr_errs;	/* the UI's reference, or NULL */
 	struct newrelic_health *nr_health;	/* the UI's copy (with nr) */
 	unsigned nr_gen;			/* last seen newrelic_read() counter */
-	/* The forecasts' history reads (with the query workers only); the
-	 * histories themselves are in view (view_history). */
+	/* How each shard's last history read went (the dashboard only: its
+	 * pollers read them, data/history.h); the histories themselves are
+	 * in view (view_history). */
 	struct history_reader *history;
 	/* The W reports still collecting, owned above this layer
 	 * (ui/handoff.c): app_close() hands them to reports_free once every

@@ -1,39 +1,71 @@
 /*
  * forecast_hist.c - the history forecasts are made from (forecast.h).
  *
- * One open-addressing hash table holds three kinds of entry, each keyed by
- * two strings: a biller and payment type (its closes, oldest first, their
- * sorted copy, its start delays, its reruns), a module and payment type
- * (every close of that module pooled), and a biller alone (its closes of
- * every type, to size it).  fc_history_finish() sorts every array, pools
- * the billers by size class (closes per business day of the history,
- * floor(log2)), and thins each pool to FC_POOL_MAX evenly spaced
- * quantiles.  After that nothing changes, so any thread may read it.
+ * One open-addressing hash table holds two kinds of entry, each keyed by
+ * two strings: a biller and payment type (its closes as added, their
+ * sorted copy, its start delays, its reruns) and a module and payment type
+ * (every close of that module pooled).  Each distinct string is kept once,
+ * in the history's arena, with the number of closes added for it as a
+ * biller (for its size class); entries point at those copies.
+ *
+ * While it is filled an entry grows vectors of its own.  fc_history_finish()
+ * pools the billers by size class (closes per business day of the history,
+ * floor(log2)), sorts every array, thins each pool to FC_POOL_MAX evenly
+ * spaced quantiles, and packs each entry's arrays, exactly sized, into the
+ * arena; the vectors and the string index are freed.  After that nothing
+ * changes, so any thread may read it.
+ *
+ * The arrays stay int64_t ms, because fc_dist and fc_history_recent()
+ * hand out pointers to them and those are int64_t (forecast.c, ahead.c
+ * and the backtest build distributions of their own of that type); and a
+ * biller keeps its closes both as added (for the sparkline) and sorted,
+ * for the same reason.  That is 24 bytes a close, the floor while the
+ * interface holds; 32-bit ms (24 days, far past any close) would halve it
+ * but needs fc_dist's element type changed with its users.
  */
 #include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/arena.h"
 #include "core/forecast.h"
 #include "core/xalloc.h"
 
 #define SIZE_CLASSES 16
 
-enum kind { K_BILLER, K_MODULE, K_TOTAL };
+enum kind { K_BILLER, K_MODULE };
 
 struct vec {
 	int64_t *v;
-	size_t n, cap;
+	uint32_t n, cap;
+};
+
+/* While filling: an entry's arrays as they grow. */
+struct growing {
+	struct vec dur, delay, rerun;	/* dur in the order added */
 };
 
 struct entry {
-	enum kind kind;
-	char *a, *b;		/* biller or module; payment type ("" total) */
-	uint64_t hash;
-	struct vec recent;	/* durations as added (K_BILLER) */
-	struct vec dur, delay, rerun;	/* sorted after finish */
-	size_t closes;		/* K_TOTAL: of every type */
+	const char *a, *b;	/* biller or module; payment type (interned) */
+	uint32_t sa;		/* a's string index (its biller closes) */
+	uint32_t kind;
+	/* After finish: ndur closes as added (K_BILLER only), the same
+	 * sorted, ndelay delays, nrerun reruns, sorted, in one block. */
+	const int64_t *recent, *dur, *delay, *rerun;
+	uint32_t ndur, ndelay, nrerun;
+	struct growing *g;	/* before finish */
+};
+
+/* A slot of a hash table: index + 1 (0: empty) and the hash's top half,
+ * so a probe that misses reads no entry. */
+struct slot {
+	uint32_t idx, tag;
+};
+
+struct istr {
+	const char *s;
+	uint32_t closes;	/* added as a biller's */
 };
 
 struct fc_history {
@@ -41,10 +73,15 @@ struct fc_history {
 	int shard;
 	int64_t read_at;
 	bool finished;
+	struct arena *arena;	/* the strings; after finish, the arrays */
 	struct entry *e;
 	size_t n, cap;
-	size_t *slot;		/* index + 1 into e, 0 empty; nslot a power of 2 */
+	struct slot *slot;	/* nslot a power of 2 */
 	size_t nslot;
+	struct istr *str;	/* distinct strings */
+	size_t nstr, capstr;
+	struct slot *sslot;	/* their index; freed by finish */
+	size_t nsslot;
 	size_t closes;
 	char **days;		/* distinct business days seen */
 	size_t ndays;
@@ -54,15 +91,15 @@ struct fc_history {
 static void vec_push(struct vec *v, int64_t x)
 {
 	if (v->n == v->cap) {
-		v->cap = v->cap ? v->cap * 2 : 8;
-		v->v = xrealloc(v->v, v->cap * sizeof *v->v);
+		v->cap = v->cap ? v->cap * 2 : 4;
+		v->v = xrealloc(v->v, (size_t)v->cap * sizeof *v->v);
 	}
 	v->v[v->n++] = x;
 }
 
 static void vec_append(struct vec *v, const struct vec *from)
 {
-	for (size_t i = 0; i < from->n; i++)
+	for (uint32_t i = 0; i < from->n; i++)
 		vec_push(v, from->v[i]);
 }
 
@@ -73,10 +110,10 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static void vec_sort(struct vec *v)
+static void sort_i64(int64_t *v, size_t n)
 {
-	if (v->n > 1)
-		qsort(v->v, v->n, sizeof *v->v, cmp_i64);
+	if (n > 1)
+		qsort(v, n, sizeof *v, cmp_i64);
 }
 
 /* Keep FC_POOL_MAX evenly spaced order statistics of sorted v, min and
@@ -90,78 +127,159 @@ static void vec_thin(struct vec *v)
 	v->n = FC_POOL_MAX;
 }
 
-static uint64_t hash2(enum kind k, const char *a, const char *b)
+/* A sorted (and, for a pool, thinned) vector at its exact size. */
+static void vec_settle(struct vec *v, bool thin)
 {
-	uint64_t h = 1469598103934665603ull ^ (uint64_t)k;
+	sort_i64(v->v, v->n);
+	if (thin)
+		vec_thin(v);
+	if (!v->n) {
+		free(v->v);
+		v->v = NULL;
+	} else if (v->n < v->cap) {
+		v->v = xrealloc(v->v, (size_t)v->n * sizeof *v->v);
+	}
+	v->cap = v->n;
+}
 
-	for (; *a; a++)
-		h = (h ^ (unsigned char)*a) * 1099511628211ull;
-	h = (h ^ 0xff) * 1099511628211ull;	/* a separator; lookup() */
-	for (; *b; b++)				/* compares the strings */
-		h = (h ^ (unsigned char)*b) * 1099511628211ull;
+static uint64_t fnv(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
 	return h;
 }
 
-static struct entry *lookup(const struct fc_history *h, enum kind k,
-			    const char *a, const char *b)
+static uint64_t hash2(enum kind k, const char *a, const char *b)
 {
-	uint64_t hv;
+	/* A separator between the two; lookup() compares the strings. */
+	uint64_t h = fnv(1469598103934665603ull ^ (uint64_t)k, a);
+
+	return fnv((h ^ 0xff) * 1099511628211ull, b);
+}
+
+/* Where key hash hv is in table t of n slots, or the empty slot it would
+ * take; same(i) says whether index i is the key. */
+#define PROBE(t, n, hv, same)						\
+	for (size_t i_ = (hv) & ((n) - 1);; i_ = (i_ + 1) & ((n) - 1)) { \
+		if (!(t)[i_].idx)					\
+			return &(t)[i_];				\
+		if ((t)[i_].tag == (uint32_t)((hv) >> 32) &&		\
+		    same((t)[i_].idx - 1))				\
+			return &(t)[i_];				\
+	}
+
+static inline struct slot *find_entry(const struct fc_history *h, enum kind k,
+			       const char *a, const char *b, uint64_t hv)
+{
+#define SAME_ENTRY(j) (h->e[j].kind == (uint32_t)k && \
+		       !strcmp(h->e[j].a, a) && !strcmp(h->e[j].b, b))
+	PROBE(h->slot, h->nslot, hv, SAME_ENTRY)
+#undef SAME_ENTRY
+}
+
+static const struct entry *lookup(const struct fc_history *h, enum kind k,
+				  const char *a, const char *b)
+{
+	const struct slot *s;
 
 	if (!h || !h->nslot)
 		return NULL;
-	hv = hash2(k, a, b);
-	for (size_t i = hv & (h->nslot - 1);; i = (i + 1) & (h->nslot - 1)) {
-		struct entry *e;
-
-		if (!h->slot[i])
-			return NULL;
-		e = &h->e[h->slot[i] - 1];
-		if (e->hash == hv && e->kind == k && !strcmp(e->a, a) &&
-		    !strcmp(e->b, b))
-			return e;
-	}
+	s = find_entry(h, k, a, b, hash2(k, a, b));
+	return s->idx ? &h->e[s->idx - 1] : NULL;
 }
 
-static void rehash(struct fc_history *h)
+/* A table of twice as many slots, or the first one, holding keys
+ * 0..count-1 of hash hash_of(j). */
+static struct slot *regrow(struct slot *old, size_t *nslot, size_t count,
+			   uint64_t (*hash_of)(const struct fc_history *, size_t),
+			   const struct fc_history *h)
 {
-	free(h->slot);
-	h->nslot = h->nslot ? h->nslot * 2 : 256;
-	h->slot = xcalloc(h->nslot, sizeof *h->slot);
-	for (size_t j = 0; j < h->n; j++) {
-		size_t i = h->e[j].hash & (h->nslot - 1);
+	struct slot *t;
 
-		while (h->slot[i])
-			i = (i + 1) & (h->nslot - 1);
-		h->slot[i] = j + 1;
+	free(old);
+	*nslot = *nslot ? *nslot * 2 : 256;
+	t = xcalloc(*nslot, sizeof *t);
+	for (size_t j = 0; j < count; j++) {
+		uint64_t hv = hash_of(h, j);
+		size_t i = hv & (*nslot - 1);
+
+		while (t[i].idx)
+			i = (i + 1) & (*nslot - 1);
+		t[i].idx = (uint32_t)(j + 1);
+		t[i].tag = (uint32_t)(hv >> 32);
 	}
+	return t;
+}
+
+static uint64_t entry_hash(const struct fc_history *h, size_t j)
+{
+	return hash2((enum kind)h->e[j].kind, h->e[j].a, h->e[j].b);
+}
+
+static uint64_t str_hash(const struct fc_history *h, size_t j)
+{
+	return fnv(1469598103934665603ull, h->str[j].s);
+}
+
+static struct slot *find_str(const struct fc_history *h, const char *s,
+			     uint64_t hv)
+{
+#define SAME_STR(j) (!strcmp(h->str[j].s, s))
+	PROBE(h->sslot, h->nsslot, hv, SAME_STR)
+#undef SAME_STR
+}
+
+/* The index of the one copy of s. */
+static uint32_t intern_str(struct fc_history *h, const char *s)
+{
+	uint64_t hv = fnv(1469598103934665603ull, s);
+	struct slot *sl;
+
+	if (!h->nsslot)
+		h->sslot = regrow(NULL, &h->nsslot, 0, str_hash, h);
+	sl = find_str(h, s, hv);
+	if (sl->idx)
+		return sl->idx - 1;
+	if (h->nstr == h->capstr) {
+		h->capstr = h->capstr ? h->capstr * 2 : 64;
+		h->str = xrealloc(h->str, h->capstr * sizeof *h->str);
+	}
+	h->str[h->nstr].s = arena_memdup(h->arena, s, strlen(s));
+	h->str[h->nstr].closes = 0;
+	sl->idx = (uint32_t)++h->nstr;
+	sl->tag = (uint32_t)(hv >> 32);
+	if (h->nstr * 2 > h->nsslot)
+		h->sslot = regrow(h->sslot, &h->nsslot, h->nstr, str_hash, h);
+	return (uint32_t)(h->nstr - 1);
 }
 
 static struct entry *intern(struct fc_history *h, enum kind k, const char *a,
 			    const char *b)
 {
-	struct entry *e = lookup(h, k, a, b);
+	uint64_t hv = hash2(k, a, b);
+	struct slot *sl;
+	struct entry *e;
 
-	if (e)
-		return e;
+	if (!h->nslot)
+		h->slot = regrow(NULL, &h->nslot, 0, entry_hash, h);
+	sl = find_entry(h, k, a, b, hv);
+	if (sl->idx)
+		return &h->e[sl->idx - 1];
 	if (h->n == h->cap) {
 		h->cap = h->cap ? h->cap * 2 : 64;
 		h->e = xrealloc(h->e, h->cap * sizeof *h->e);
 	}
 	e = &h->e[h->n++];
 	memset(e, 0, sizeof *e);
-	e->kind = k;
-	e->a = xstrdup(a);
-	e->b = xstrdup(b);
-	e->hash = hash2(k, a, b);
+	e->kind = (uint32_t)k;
+	e->sa = intern_str(h, a);
+	e->a = h->str[e->sa].s;
+	e->b = h->str[intern_str(h, b)].s;
+	e->g = xcalloc(1, sizeof *e->g);
+	sl->idx = (uint32_t)h->n;
+	sl->tag = (uint32_t)(hv >> 32);
 	if (h->n * 2 > h->nslot)
-		rehash(h);
-	else {
-		size_t i = e->hash & (h->nslot - 1);
-
-		while (h->slot[i])
-			i = (i + 1) & (h->nslot - 1);
-		h->slot[i] = h->n;
-	}
+		h->slot = regrow(h->slot, &h->nslot, h->n, entry_hash, h);
 	return e;
 }
 
@@ -172,6 +290,7 @@ struct fc_history *fc_history_new(int shard_index, int64_t read_at)
 	h->refs = 1;
 	h->shard = shard_index;
 	h->read_at = read_at;
+	h->arena = arena_new();
 	return h;
 }
 
@@ -182,20 +301,22 @@ struct fc_history *fc_history_ref(struct fc_history *h)
 	return h;
 }
 
+static void growing_free(struct growing *g)
+{
+	if (!g)
+		return;
+	free(g->dur.v);
+	free(g->delay.v);
+	free(g->rerun.v);
+	free(g);
+}
+
 void fc_history_unref(struct fc_history *h)
 {
 	if (!h || __atomic_sub_fetch(&h->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	for (size_t i = 0; i < h->n; i++) {
-		struct entry *e = &h->e[i];
-
-		free(e->a);
-		free(e->b);
-		free(e->recent.v);
-		free(e->dur.v);
-		free(e->delay.v);
-		free(e->rerun.v);
-	}
+	for (size_t i = 0; i < h->n; i++)
+		growing_free(h->e[i].g);
 	for (size_t i = 0; i < h->ndays; i++)
 		free(h->days[i]);
 	for (size_t c = 0; c < SIZE_CLASSES; c++) {
@@ -205,6 +326,9 @@ void fc_history_unref(struct fc_history *h)
 	free(h->days);
 	free(h->e);
 	free(h->slot);
+	free(h->str);
+	free(h->sslot);
+	arena_free(h->arena);
 	free(h);
 }
 
@@ -236,21 +360,19 @@ void fc_history_add(struct fc_history *h, const char *biller_id,
 	if (!payment_type)
 		payment_type = "";
 	e = intern(h, K_BILLER, biller_id, payment_type);
-	if (known(dur_ms)) {
-		vec_push(&e->recent, dur_ms);
-		vec_push(&e->dur, dur_ms);
-	}
+	if (known(dur_ms))
+		vec_push(&e->g->dur, dur_ms);
 	/* A start delay may be negative (started early): keep it. */
 	if (delay_ms != BT_NO_TIME)
-		vec_push(&e->delay, delay_ms);
+		vec_push(&e->g->delay, delay_ms);
+	h->str[e->sa].closes++;
 	if (module && known(dur_ms)) {
 		struct entry *m = intern(h, K_MODULE, module, payment_type);
 
-		vec_push(&m->dur, dur_ms);
+		vec_push(&m->g->dur, dur_ms);
 		if (delay_ms != BT_NO_TIME)
-			vec_push(&m->delay, delay_ms);
+			vec_push(&m->g->delay, delay_ms);
 	}
-	intern(h, K_TOTAL, biller_id, "")->closes++;
 	note_day(h, business_day);
 	h->closes++;
 }
@@ -261,7 +383,7 @@ void fc_history_add_rerun(struct fc_history *h, const char *biller_id,
 	if (h->finished || !biller_id || !known(dur_ms))
 		return;
 	vec_push(&intern(h, K_BILLER, biller_id,
-			 payment_type ? payment_type : "")->rerun, dur_ms);
+			 payment_type ? payment_type : "")->g->rerun, dur_ms);
 }
 
 /* The size class of a biller that closes n batches a business day. */
@@ -276,42 +398,85 @@ static int size_class(double n)
 	return c;
 }
 
+/* Copy n of v into the arena at *at (advanced); the copy. */
+static const int64_t *put(int64_t **at, const int64_t *v, size_t n)
+{
+	int64_t *p = *at;
+
+	if (!n)
+		return NULL;
+	memcpy(p, v, n * sizeof *v);
+	*at += n;
+	return p;
+}
+
+/* An entry's arrays, sorted (a module's thinned), into one arena block:
+ * a biller's closes as added first (they are copied before the sort). */
+static void pack(struct fc_history *h, struct entry *e)
+{
+	struct growing *g = e->g;
+	size_t nrecent = e->kind == K_BILLER ? g->dur.n : 0, total;
+	int64_t *at = NULL;
+
+	if (nrecent) {
+		at = arena_alloc(h->arena, (2 * nrecent + g->delay.n +
+					    g->rerun.n) * sizeof *at);
+		e->recent = put(&at, g->dur.v, nrecent);
+	}
+	sort_i64(g->dur.v, g->dur.n);
+	sort_i64(g->delay.v, g->delay.n);
+	sort_i64(g->rerun.v, g->rerun.n);
+	if (e->kind == K_MODULE) {
+		vec_thin(&g->dur);
+		vec_thin(&g->delay);
+	}
+	total = g->dur.n + g->delay.n + g->rerun.n;
+	if (!at && total)
+		at = arena_alloc(h->arena, total * sizeof *at);
+	e->dur = put(&at, g->dur.v, g->dur.n);
+	e->delay = put(&at, g->delay.v, g->delay.n);
+	e->rerun = put(&at, g->rerun.v, g->rerun.n);
+	e->ndur = g->dur.n;
+	e->ndelay = g->delay.n;
+	e->nrerun = g->rerun.n;
+	growing_free(g);
+	e->g = NULL;
+}
+
 void fc_history_finish(struct fc_history *h)
 {
 	double days = h->ndays ? (double)h->ndays : 1.0;
 
 	if (h->finished)
 		return;
-	/* Pool each biller's closes into its size class first: the biller's
-	 * total entry says its class, its typed entries hold the closes. */
+	/* Pool each biller's closes into its size class first: its string's
+	 * count says its class, its typed entries hold the closes. */
 	for (size_t i = 0; i < h->n; i++) {
-		struct entry *e = &h->e[i], *t;
+		struct entry *e = &h->e[i];
 		int c;
 
 		if (e->kind != K_BILLER)
 			continue;
-		t = lookup(h, K_TOTAL, e->a, "");
-		c = size_class(t ? (double)t->closes / days : 0);
-		vec_append(&h->size_dur[c], &e->dur);
-		vec_append(&h->size_delay[c], &e->delay);
+		c = size_class((double)h->str[e->sa].closes / days);
+		vec_append(&h->size_dur[c], &e->g->dur);
+		vec_append(&h->size_delay[c], &e->g->delay);
 	}
-	for (size_t i = 0; i < h->n; i++) {
-		struct entry *e = &h->e[i];
-
-		vec_sort(&e->dur);
-		vec_sort(&e->delay);
-		vec_sort(&e->rerun);
-		if (e->kind == K_MODULE) {
-			vec_thin(&e->dur);
-			vec_thin(&e->delay);
-		}
-	}
+	for (size_t i = 0; i < h->n; i++)
+		pack(h, &h->e[i]);
 	for (size_t c = 0; c < SIZE_CLASSES; c++) {
-		vec_sort(&h->size_dur[c]);
-		vec_sort(&h->size_delay[c]);
-		vec_thin(&h->size_dur[c]);
-		vec_thin(&h->size_delay[c]);
+		vec_settle(&h->size_dur[c], true);
+		vec_settle(&h->size_delay[c], true);
 	}
+	if (h->n && h->n < h->cap) {
+		h->e = xrealloc(h->e, h->n * sizeof *h->e);
+		h->cap = h->n;
+	}
+	free(h->sslot);
+	h->sslot = NULL;
+	h->nsslot = 0;
+	free(h->str);
+	h->str = NULL;
+	h->nstr = h->capstr = 0;
 	h->finished = true;
 }
 
@@ -336,15 +501,23 @@ size_t fc_history_recent(const struct fc_history *h, const char *biller_id,
 	const struct entry *e = lookup(h, K_BILLER, biller_id,
 				       payment_type ? payment_type : "");
 
-	*ms = e && e->recent.n ? e->recent.v : NULL;
-	return *ms ? e->recent.n : 0;
+	if (e && e->g)		/* not finished yet */
+		*ms = e->g->dur.n ? e->g->dur.v : NULL;
+	else
+		*ms = e && e->ndur ? e->recent : NULL;
+	return !*ms ? 0 : e->g ? e->g->dur.n : e->ndur;
 }
 
-static struct fc_dist dist(const struct vec *v)
+static struct fc_dist dist(const int64_t *v, size_t n)
 {
-	struct fc_dist d = { v->n ? v->v : NULL, v->n };
+	struct fc_dist d = { n ? v : NULL, n };
 
 	return d;
+}
+
+static struct fc_dist vdist(const struct vec *v)
+{
+	return dist(v->v, v->n);
 }
 
 /* The first pool from level `from` on (FC_BILLER, FC_MODULE, FC_SIMILAR)
@@ -365,23 +538,23 @@ static enum fc_source pick_from(const struct fc_history *h, enum fc_source from,
 		payment_type = "";
 	e = from <= FC_BILLER && biller_id
 		? lookup(h, K_BILLER, biller_id, payment_type) : NULL;
-	if (e && e->dur.n >= FC_MIN_CLOSES) {
-		*dur = dist(&e->dur);
-		*delay = dist(&e->delay);
+	if (e && e->ndur >= FC_MIN_CLOSES) {
+		*dur = dist(e->dur, e->ndur);
+		*delay = dist(e->delay, e->ndelay);
 		return FC_BILLER;
 	}
 	e = from <= FC_MODULE && module
 		? lookup(h, K_MODULE, module, payment_type) : NULL;
-	if (e && e->dur.n >= FC_MIN_CLOSES) {
-		*dur = dist(&e->dur);
-		*delay = dist(&e->delay);
+	if (e && e->ndur >= FC_MIN_CLOSES) {
+		*dur = dist(e->dur, e->ndur);
+		*delay = dist(e->delay, e->ndelay);
 		return FC_MODULE;
 	}
 	c = size_class((double)batches_tonight);
 	if (from <= FC_SIMILAR && batches_tonight &&
 	    h->size_dur[c].n >= FC_MIN_CLOSES) {
-		*dur = dist(&h->size_dur[c]);
-		*delay = dist(&h->size_delay[c]);
+		*dur = vdist(&h->size_dur[c]);
+		*delay = vdist(&h->size_delay[c]);
 		return FC_SIMILAR;
 	}
 	return FC_NONE;
@@ -421,8 +594,8 @@ bool fc_history_reruns(const struct fc_history *h, const char *biller_id,
 
 	d->ms = NULL;
 	d->n = 0;
-	if (!e || e->rerun.n < FC_MIN_CLOSES)
+	if (!e || e->nrerun < FC_MIN_CLOSES)
 		return false;
-	*d = dist(&e->rerun);
+	*d = dist(e->rerun, e->nrerun);
 	return true;
 }

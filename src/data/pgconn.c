@@ -396,11 +396,11 @@ static void failed(struct pgconn *c, const PGresult *res, char *reason,
  * only: a named one would live on a server connection we may not get
  * again. */
 static PGresult *pooled_exec(struct pgconn *c, const char *sql, int nparams,
-			     const char *const *params, int64_t deadline,
+			     const char *const *params, int t, int64_t deadline,
 			     char *reason, size_t n, bool *dead, bool *stop)
 {
 	char set[400];
-	int t = c->cfg->query_timeout * 1000, idx = 0;
+	int idx = 0;
 	PGresult *answer = NULL, *err = NULL;
 
 	snprintf(set, sizeof set, "SELECT set_config('statement_timeout', '%d',"
@@ -482,8 +482,9 @@ PGresult *pgconn_exec(struct pgconn *c, const char *sql, int nparams,
 	if (c->pooled) {
 		/* Part of it may have gone out even if sending failed. */
 		*sent = true;
-		return pooled_exec(c, sql, nparams, params, deadline, reason, n,
-				   dead, stop);
+		return pooled_exec(c, sql, nparams, params,
+				   c->cfg->query_timeout * 1000, deadline,
+				   reason, n, dead, stop);
 	}
 	if (!PQsendQueryParams(c->conn, sql, nparams, NULL, params, NULL, NULL, 0)) {
 		/* Part of it may have gone out before the failure. */
@@ -519,4 +520,24 @@ done:
 		return NULL;
 	}
 	return last;
+}
+
+/* The pipeline of pooled_exec() on any connection: its SET LOCALs make a
+ * statement_timeout shorter than the session's hold for this statement
+ * alone, in its own (read-only, for a read-only connection) transaction. */
+PGresult *pgconn_exec_within(struct pgconn *c, int timeout_ms, const char *sql,
+			     int nparams, const char *const *params,
+			     char *reason, size_t n, bool *dead, bool *stop)
+{
+	*dead = false;
+	*stop = false;
+	c->sqlstate[0] = '\0';
+	if (!c->conn) {
+		snprintf(reason, n, "not connected");
+		*dead = true;
+		return NULL;
+	}
+	return pooled_exec(c, sql, nparams, params, timeout_ms,
+			   mono_ms() + timeout_ms + PGCONN_SLACK_MS, reason, n,
+			   dead, stop);
 }

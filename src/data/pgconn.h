@@ -71,6 +71,15 @@ PGresult *pgconn_exec(struct pgconn *c, const char *sql, int nparams,
 		      const char *const *params, char *reason, size_t n,
 		      bool *sent, bool *dead, bool *stop);
 
+/* pgconn_exec() of a read with its own statement_timeout of timeout_ms
+ * (and the client's deadline that much plus PGCONN_SLACK_MS), set with SET
+ * LOCAL for this one statement, on a direct connection as through a
+ * pooler.  A server that times it out fails it cleanly (the connection
+ * stays good); one that does not answer is cancelled as in pgconn_exec(). */
+PGresult *pgconn_exec_within(struct pgconn *c, int timeout_ms, const char *sql,
+			     int nparams, const char *const *params,
+			     char *reason, size_t n, bool *dead, bool *stop);
+
 /* Wait until fd is ready for events, the deadline passes or the control
  * pipe speaks.  1 ready, 0 timeout (or *woken set by a byte other than
  * 'q'), -1 stop.  fd may be -1 to wait on the pipe alone. */

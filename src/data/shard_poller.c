@@ -41,6 +41,7 @@
 
 #include <libpq-fe.h>
 
+#include "data/history.h"
 #include "data/log.h"
 #include "data/pgconn.h"
 #include "data/replica.h"
@@ -423,6 +424,8 @@ static int poll_once(struct shard_poller *p, const char **params,
 		 * before this poll began (data/replica.c). */
 		p->cursor_ms = p->rep.on_replica ? p->rep.lag.cursor_ms
 						 : s->server_now;
+		p->hist_clock = s->server_now;
+		p->hist_mono = end;
 		p->failures = 0;
 		*retry_at = 0;
 		log_msg(LOG_DEBUG, "shard %s: %s poll, %zu rows, %zu billers "
@@ -459,6 +462,55 @@ failed:
 	return 1;
 }
 
+/* Between two polls, when one is due: the close history, on the poll
+ * connection (data/history.h), so that watching takes one connection per
+ * shard.  Its statement_timeout bounds how late it makes the next poll.
+ * Returns -1 to stop, 1 when the connection was dropped (retry_at set),
+ * 0 otherwise. */
+static int history_between(struct shard_poller *p, int64_t *retry_at)
+{
+	char reason[sizeof p->hist_error];
+	bool dead, stop;
+	struct fc_history *h;
+	int64_t start = mono_ms();
+
+	if (!p->hist_on || start < p->hist_due || p->hist_clock == BT_NO_TIME)
+		return 0;
+	h = history_read(&p->pg, p->cfg, p->index,
+			 p->hist_clock + (start - p->hist_mono), reason,
+			 sizeof reason, &dead, &stop);
+	if (stop) {
+		fc_history_unref(h);
+		return -1;
+	}
+#ifdef HAVE_MALLOC_TRIM
+	malloc_trim(0);		/* the result was as big as a full poll's */
+#endif
+	p->hist_due = history_next_due(p->cfg, h != NULL, mono_ms());
+	if (h)
+		log_msg(LOG_INFO, "shard %s: history of %zu closes read in %lld ms",
+			p->name, fc_history_closes(h),
+			(long long)(mono_ms() - start));
+	else
+		log_msg(LOG_INFO, "shard %s: history not read: %s", p->name,
+			reason);
+	pthread_mutex_lock(&p->lock);
+	fc_history_unref(p->hist);
+	p->hist = h;
+	p->hist_ready = true;
+	snprintf(p->hist_error, sizeof p->hist_error, "%s", h ? "" : reason);
+	pthread_mutex_unlock(&p->lock);
+	pipe_poke(p->wake_fd, 0);
+	if (!dead)
+		return 0;
+	/* The next poll reconnects at once, as after a lost poll. */
+	log_msg(LOG_WARN, "shard %s: history: %s", p->name, reason);
+	pgconn_close(&p->pg);
+	p->failures = 1;
+	*retry_at = 0;
+	return 1;
+}
+
 static void *poller_main(void *arg)
 {
 	struct shard_poller *p = arg;
@@ -488,6 +540,8 @@ static void *poller_main(void *arg)
 			break;
 		start = mono_ms();
 		r = poll_once(p, params, start, &retry_at);
+		if (r == 0)
+			r = history_between(p, &retry_at);
 		if (r < 0)
 			break;
 		if (r > 0)
@@ -551,6 +605,7 @@ struct shard_poller *shard_poller_new(int index, const struct shard_conf *sc,
 	p->health.replica_pooled = sc->replica && p->rep_pooled;
 	p->intern = intern_new();
 	p->cursor_ms = BT_NO_TIME;
+	p->hist_clock = BT_NO_TIME;
 	if (sc->replica) {
 		p->rep.dsn = xstrdup(sc->replica);
 		p->rep.max_lag_ms = (int64_t)sc->replica_max_lag * 1000;
@@ -618,6 +673,7 @@ void shard_poller_free(struct shard_poller *p, int wait_ms)
 		}
 	}
 	snapshot_unref(p->snap);
+	fc_history_unref(p->hist);
 	intern_free(p->intern);
 	free(p->zones);
 	if (p->ctl[0] >= 0)
@@ -658,4 +714,26 @@ unsigned shard_poller_read(struct shard_poller *p, struct snapshot **snap,
 const char *shard_poller_name(const struct shard_poller *p)
 {
 	return p->name;
+}
+
+void shard_poller_want_history(struct shard_poller *p)
+{
+	p->hist_on = true;
+}
+
+bool shard_poller_history(struct shard_poller *p, struct fc_history **h,
+			  char *err, size_t n)
+{
+	bool ready;
+
+	pthread_mutex_lock(&p->lock);
+	ready = p->hist_ready;
+	*h = ready ? p->hist : NULL;
+	if (ready) {
+		snprintf(err, n, "%s", p->hist_error);
+		p->hist = NULL;
+		p->hist_ready = false;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return ready;
 }

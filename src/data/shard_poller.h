@@ -3,7 +3,8 @@
  *
  * Each poller owns one libpq connection (read-only session, application_name
  * "batchtop", keepalives, statement_timeout) and runs one query per poll, every
- * poll_interval seconds or sooner when the shard NOTIFYs channel "batchtop".
+ * poll_interval seconds or sooner when the shard NOTIFYs channel "batchtop";
+ * for the dashboard, the close history too, between polls (data/history.h).
  * A shard that offers contract version 2 is polled in full after connecting
  * and every full_resync_interval (or biller_refresh_interval) seconds, and
  * incrementally in between: only the billers changed since the last poll
@@ -22,6 +23,7 @@
 #include "core/config.h"
 #include "core/arena.h"
 #include "core/snapshot.h"
+#include "core/forecast.h"
 #include "core/biller_status.h"
 #include "data/shard_health.h"
 
@@ -47,6 +49,15 @@ unsigned shard_poller_read(struct shard_poller *p, struct snapshot **snap,
 			   struct shard_health *health);
 
 const char *shard_poller_name(const struct shard_poller *p);
+
+/* Read the shard's close history for the forecasts too, between polls on
+ * the poller's own connection (data/history.h).  Before the start. */
+void shard_poller_want_history(struct shard_poller *p);
+/* When a history read ended since the last call: true, with *h the new
+ * finished history (the caller's reference; NULL when the read failed) and
+ * err its failure ("" when none).  Else false. */
+bool shard_poller_history(struct shard_poller *p, struct fc_history **h,
+			  char *err, size_t n);
 
 /* The poll query and its parsing are in query_poll.h. */
 

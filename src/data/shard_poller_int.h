@@ -18,6 +18,7 @@
 #include "core/config.h"
 #include "data/pgconn.h"
 #include "data/replica.h"
+#include "core/forecast.h"
 #include "data/shard_health.h"
 
 
@@ -54,6 +55,12 @@ struct shard_poller {
 	int64_t cursor_ms;	/* the next delta's clock; BT_NO_TIME: none */
 	bool pooled;		/* the primary's dsn goes through a pooler */
 	bool rep_pooled;	/* ... the replica's (replica_pooler) */
+	/* The close history (data/history.h): read between polls when
+	 * hist_on (set before the thread starts). */
+	bool hist_on;
+	int64_t hist_due;	/* mono ms; 0: after the next good poll */
+	int64_t hist_clock;	/* the last good poll's server_now ... */
+	int64_t hist_mono;	/* ... and when it was had (mono ms) */
 
 	/* Shared, under lock. */
 	pthread_mutex_t lock;
@@ -62,6 +69,9 @@ struct shard_poller {
 	unsigned gen;
 	struct snapshot *snap;
 	struct shard_health health;
+	bool hist_ready;		/* a read ended since the UI looked */
+	struct fc_history *hist;	/* its history (NULL: it failed) */
+	char hist_error[200];		/* ... and why */
 };
 
 PGresult *shard_exec(struct shard_poller *p, const char *sql, int n,

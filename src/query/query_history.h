@@ -14,9 +14,10 @@
  * request's updated_at is never before its finish).  A batch whose biller
  * has no biller row has no history: it gets the fixed rule.
  *
- * The job's digest runs on the query worker's thread (query_job.h), so a
- * history of 10,000 billers is parsed, sorted and pooled there, never on
- * the UI thread; the UI gets a finished struct fc_history in job->out.
+ * batchtop reads it on the poller's connection (data/history.c) and
+ * parses it on the poller's thread, so a history of 10,000 billers is
+ * parsed, sorted and pooled off the UI thread, which gets a finished
+ * struct fc_history.
  */
 #ifndef BT_QUERY_HISTORY_H
 #define BT_QUERY_HISTORY_H
@@ -24,20 +25,9 @@
 #include <libpq-fe.h>
 
 #include "core/forecast.h"
-#include "query/query_job.h"
 
 /* The SQL ($1 days, $2 cap per biller), for the plan test. */
 extern const char query_history_sql[];
-
-/* A read job of the given kind for shard shard_index whose digest leaves
- * a finished history in job->out (NULL when the query failed).  read_at:
- * the shard clock's estimate now (fc_history_read_at). */
-struct sq_job *query_history_job(int kind, int shard_index, int days, int cap,
-				 int64_t read_at);
-
-/* The history a finished job holds (the caller takes its reference), or
- * NULL. */
-struct fc_history *query_history_take(struct sq_job *job);
 
 /* Parse a query_history_sql result into a new, finished history; rows
  * that do not parse are skipped and counted in *bad (may be NULL). */

@@ -3,9 +3,10 @@
  * on a real PostgreSQL: its plan at 10,000 billers with 60 days kept and
  * 30 asked for (index scans of batch_close and rerun_request, never a
  * sequential one), its server time, printed for the record and bounded
- * by the query timeout batchtop gives it; and the whole read through a
- * query worker, parsed on the worker's thread into the history the
- * forecasts use, checked against what was seeded.
+ * by the query timeout batchtop gives it; the whole read as the poller
+ * makes it (data/history.c), parsed into the history the forecasts use,
+ * checked against what was seeded; and a read that cannot finish within
+ * its bound failing alone, the session still good.
  */
 #include "autoconf.h"
 
@@ -22,6 +23,8 @@
 #include <cmocka.h>
 
 #include "core/forecast.h"
+#include "data/history.h"
+#include "data/pgconn.h"
 #include "query/query_history.h"
 #include "../pgtest.h"
 
@@ -149,37 +152,55 @@ static void test_plan_and_time(void **state)
 	assert_true(best < 10000.0);
 }
 
-/* The read as batchtop makes it: a job on the query worker, parsed there. */
-static void test_read_through_worker(void **state)
+/* A read-only session as the poller opens one, with a control pipe. */
+static void open_session(struct pgconn *c, int ctl[2], char *dsn, size_t dn)
 {
-	char dsn[1400], host[1100];
-	struct shard_query *w;
-	struct sq_job *job;
+	char host[1100], reason[200];
+
+	pgtest_host(host, sizeof host);
+	snprintf(dsn, dn, "host=%s dbname=%s user=bt_viewer", host, T.db);
+	assert_int_equal(pipe2(ctl, O_CLOEXEC | O_NONBLOCK), 0);
+	*c = (struct pgconn){ .name = "history", .dsn = dsn, .cfg = &T.cfg,
+			      .readonly = true, .ctl_fd = ctl[0] };
+	assert_int_equal(pgconn_open(c, reason, sizeof reason), 0);
+}
+
+static void close_session(struct pgconn *c, int ctl[2])
+{
+	pgconn_close(c);
+	pgconn_cancel_release(&c->own_cancel);
+	close(ctl[0]);
+	close(ctl[1]);
+}
+
+/* The read as batchtop makes it: history_read() on the poller's session,
+ * parsed on the caller's thread. */
+static void test_read_on_the_session(void **state)
+{
+	char dsn[1400], reason[200];
+	struct pgconn c;
+	int ctl[2];
+	bool dead, stop;
 	struct fc_history *h;
 	struct fc_dist dur, delay;
 	const int64_t *ms;
-	int64_t t0, took;
+	int64_t t0;
 	size_t n;
 
 	(void)state;
-	pgtest_host(host, sizeof host);
-	snprintf(dsn, sizeof dsn, "host=%s dbname=%s user=bt_viewer", host, T.db);
-	T.cfg.query_timeout = 30;	/* a loaded machine; measured above */
-	w = pgtest_worker("history", dsn, &T.cfg, T.wake[1]);
+	/* A loaded machine; measured above.  The read's bound is the
+	 * shorter of the two. */
+	T.cfg.query_timeout = 30;
+	T.cfg.poll_interval = 30;
+	T.cfg.history_days = DAYS_ASKED;
+	open_session(&c, ctl, dsn, sizeof dsn);
 	t0 = pgtest_now_ms();
-	shard_query_submit(w, query_history_job(7, 0, DAYS_ASKED,
-						DAYS_ASKED * 8, 1234));
-	job = pgtest_take(w);
-	took = pgtest_now_ms() - t0;
-	assert_int_equal(job->status, SQ_OK);
-	assert_null(job->res);		/* parsed on the worker, rows freed */
-	h = query_history_take(job);
+	h = history_read(&c, &T.cfg, 0, 1234, reason, sizeof reason, &dead,
+			 &stop);
 	assert_non_null(h);
-	fprintf(stderr, "# history read through the worker: %lld ms in all "
-		"(query %lld ms), %zu closes\n", (long long)took,
-		(long long)job->ms, fc_history_closes(h));
-	sq_job_free(job);
-	shard_query_free(w, 3000);
+	fprintf(stderr, "# history read on the session: %lld ms, %zu closes\n",
+		(long long)(pgtest_now_ms() - t0), fc_history_closes(h));
+	close_session(&c, ctl);
 
 	assert_int_equal(fc_history_read_at(h), 1234);
 	/* Days 1..30 ago (current_date - 30 is the first one kept). */
@@ -202,11 +223,54 @@ static void test_read_through_worker(void **state)
 	fc_history_unref(h);
 }
 
+/* A read that cannot finish within its bound (poll_interval, shorter
+ * than query_timeout here) fails alone, in about that long, and leaves
+ * the session good for the next poll: here it waits on a lock another
+ * session holds (its lock_timeout is the same bound). */
+static void test_slow_read_is_bounded(void **state)
+{
+	char dsn[1400], reason[200];
+	struct pgconn c;
+	int ctl[2];
+	bool dead, stop, sent;
+	int64_t t0, took;
+	PGresult *res;
+	struct fc_history *h;
+
+	(void)state;
+	T.cfg.query_timeout = 30;
+	T.cfg.poll_interval = 1;
+	open_session(&c, ctl, dsn, sizeof dsn);
+	pgtest_sql(T.admin, "BEGIN");
+	pgtest_sql(T.admin, "LOCK TABLE batchtop.batch_close IN ACCESS EXCLUSIVE MODE");
+	t0 = pgtest_now_ms();
+	h = history_read(&c, &T.cfg, 0, 1234, reason, sizeof reason, &dead,
+			 &stop);
+	took = pgtest_now_ms() - t0;
+	pgtest_sql(T.admin, "ROLLBACK");
+	fprintf(stderr, "# a blocked read failed in %lld ms: %s\n",
+		(long long)took, reason);
+	assert_null(h);
+	assert_false(dead);
+	assert_false(stop);
+	assert_true(took >= 900);
+	/* Well before query_timeout (30 s): the server timed it out. */
+	assert_true(took < 1000 + PGCONN_SLACK_MS);
+	/* The session is still good, and read-only. */
+	res = pgconn_exec(&c, "SELECT current_setting('transaction_read_only')",
+			  0, NULL, reason, sizeof reason, &sent, &dead, &stop);
+	assert_non_null(res);
+	assert_string_equal(PQgetvalue(res, 0, 0), "on");
+	PQclear(res);
+	close_session(&c, ctl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plan_and_time),
-		cmocka_unit_test(test_read_through_worker),
+		cmocka_unit_test(test_read_on_the_session),
+		cmocka_unit_test(test_slow_read_is_bounded),
 	};
 	int rc = pgtest_need_server("test_history");
 
