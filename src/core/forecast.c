@@ -494,6 +494,47 @@ void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
 	out->p_miss = e->p_miss;
 }
 
+bool forecast_miss_likely(const struct forecast *f, const struct forecast_opts *o)
+{
+	if (f->source == FC_NONE || f->p_miss < 0)
+		return false;
+	return f->p_miss * 100.0 >= (double)o->will_miss_pct || f->p_miss > 0.5;
+}
+
+size_t forecast_biller_misses(const struct fc_history *h, const struct biller *b,
+			      int64_t now, const struct forecast_opts *o,
+			      int64_t *until)
+{
+	size_t n = 0;
+
+	if (now == BT_NO_TIME) {
+		*until = BT_NO_TIME;	/* ask again with a clock */
+		return 0;
+	}
+	if (!h)
+		return 0;	/* a new history re-evaluates the biller */
+	for (size_t k = 0; k < b->nbatches; k++) {
+		const struct batch *t = &b->batches[k];
+		struct forecast f;
+
+		/* An 'infinity' deadline never passes, so it is never missed;
+		 * a passed one makes the close LATE, not a predicted miss, and
+		 * time only moves on. */
+		if (batch_is_bad(t) ||
+		    (t->state != BATCH_RUNNING && t->state != BATCH_SCHEDULED) ||
+		    t->deadline_inf || t->deadline_at == BT_NO_TIME ||
+		    t->deadline_at <= now)
+			continue;
+		forecast_miss_memo(o->memo, h, b, t, now, o, &f);
+		n += forecast_miss_likely(&f, o);
+		if (f.valid_until < *until)
+			*until = f.valid_until;
+		if (t->deadline_at < *until)
+			*until = t->deadline_at;
+	}
+	return n;
+}
+
 bool forecast_at_risk(const struct forecast *f, const struct forecast_opts *o)
 {
 	return f->source != FC_NONE && f->p_miss >= 0 &&
