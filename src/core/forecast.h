@@ -181,6 +181,9 @@ void forecast_miss(const struct fc_history *h, const struct biller *b,
  * one thread only. */
 struct fc_memo *fc_memo_new(size_t slots);
 void fc_memo_free(struct fc_memo *m);
+/* Make room for about slots answers (never less room than it has); the
+ * answers remembered so far are dropped when it grows.  NULL: nothing. */
+void fc_memo_reserve(struct fc_memo *m, size_t slots);
 /* forecast_miss(), through memo m (NULL: forecast_miss() itself).  The
  * opts must be the same on every call with one memo. */
 void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,

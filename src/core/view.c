@@ -72,8 +72,8 @@ void view_init(struct view *v, size_t nshards, const struct config *cfg)
 	/* Three reads missed in a row (and their time-outs): stale. */
 	v->fc.stale_ms = ((int64_t)cfg->history_interval * 3 +
 			  (int64_t)cfg->query_timeout) * 1000;
-	/* Room for every open close of a large night (a miss costs only a
-	 * forecast). */
+	/* Room for the open closes of a small fleet; view_rebuild() makes
+	 * more as the snapshots bring more (a miss costs only a forecast). */
 	v->fc.memo = fc_memo_new(65536);
 	v->seen = xcalloc(nshards ? nshards : 1, sizeof *v->seen);
 }
@@ -742,13 +742,18 @@ static void remember_inputs(struct view *v, int64_t now, size_t total)
 
 void view_rebuild(struct view *v, int64_t now)
 {
-	size_t total = 0;
+	size_t total = 0, batches = 0;
 	struct rebuild_plan p;
 
 	for (size_t i = 0; i < v->nsnaps; i++)
-		if (v->snaps[i])
+		if (v->snaps[i]) {
 			total += v->snaps[i]->nbillers;
+			batches += v->snaps[i]->nbatches;
+		}
 	ensure_cap(v, total);
+	/* A slot per batch of the night: a memo smaller than the fleet's
+	 * open closes forgets them faster than they are asked again. */
+	fc_memo_reserve(v->fc.memo, batches);
 	p = plan_rebuild(v, now, total);
 	refresh_slots(v, &p, now);
 	/* Past an eighth of the rows, a sort from scratch is as cheap. */
