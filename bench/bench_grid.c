@@ -175,6 +175,18 @@ static double cpu_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* The i-th batch of s (i < s->nbatches), biller by biller: a snapshot
+ * has no flat array of them. */
+static struct batch *nth_batch(struct snapshot *s, size_t i)
+{
+	for (size_t j = 0; j < s->nbillers; j++) {
+		if (i < s->billers[j].nbatches)
+			return &s->billers[j].batches[i];
+		i -= s->billers[j].nbatches;
+	}
+	return NULL;
+}
+
 /* Shard 0 again as a poll that changed a few batches would give it: the
  * same night (same rng start), new arrays, n batches closed since. */
 static struct snapshot *shard0_again(unsigned long long seed, int64_t night,
@@ -187,9 +199,11 @@ static struct snapshot *shard0_again(unsigned long long seed, int64_t night,
 	s = night_shard(0, 0, NBILLERS / NSHARDS, night, mono);
 	rng = keep;
 	for (int k = 0; k < n; k++) {
-		struct batch *t = &s->batches[((size_t)f * 131 + (size_t)k * 977) %
-					      s->nbatches];
+		struct batch *t = nth_batch(s, ((size_t)f * 131 + (size_t)k * 977) %
+					       s->nbatches);
 
+		if (!t)
+			break;	/* s has no batches */
 		t->state = BATCH_CLOSED;
 		t->finished_at = now;
 	}

@@ -72,7 +72,8 @@ static void freeze(struct app *app, struct grid *g)
 		fz->snaps[i] = v->snaps[i] ? snapshot_ref(v->snaps[i]) : NULL;
 	fz->nrows = v->nrows;
 	fz->rows = xmalloc((v->nrows ? v->nrows : 1) * sizeof *fz->rows);
-	memcpy(fz->rows, v->rows, v->nrows * sizeof *fz->rows);
+	if (v->nrows)	/* v->rows is NULL before the first row */
+		memcpy(fz->rows, v->rows, v->nrows * sizeof *fz->rows);
 	fz->totals = v->totals;
 }
 

@@ -50,10 +50,12 @@ struct grid {
 	struct grid_frozen fz;
 	int width[GC__COUNT];	/* 0: column not shown */
 	/* What changed since the operator last looked (core/seen.h): set
-	 * up at the first update, observed at every one. */
+	 * up at the first update; the rows on screen observed at every
+	 * one, every row once a second (grid_seen_update). */
 	struct seen seen;
 	bool seen_ready;
 	size_t nnew;		/* rows shown marked new */
+	int64_t seen_all_second;	/* when every row was, mono s */
 };
 
 /* The rows the grid shows: the frozen copy, or the live view's. */
@@ -63,7 +65,8 @@ const struct row *grid_rows(const struct app *app, const struct grid *g,
  * the status bar. */
 int grid_body_rows(void);
 void grid_draw_all(struct app *app, struct grid *g);
-/* Observe the live rows' statuses (grid_update) and count the new ones. */
+/* Observe the live rows' statuses (grid_update) and count the new ones:
+ * those on screen every time, all of them once a second. */
 void grid_seen_update(struct app *app, struct grid *g);
 
 #endif

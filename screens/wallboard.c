@@ -35,7 +35,6 @@
 #include <curses.h>
 
 #include "core/bigdigits.h"
-#include "core/ahead.h"
 #include "ui/draw.h"
 #include "ui/keymap.h"
 #include "headless/headless.h"
@@ -430,11 +429,12 @@ static void draw_list(struct app *app, struct wb *wb, const struct layout *L)
 				   t->by_status[BS_FAILED],
 				   acked_words(t, acked, sizeof acked),
 				   t->by_status[BS_LATE], t->by_status[BS_AT_RISK]);
-		size_t misses = ahead_count_misses(&app->view, app->now);
-
-		/* The closes predicted to miss (issue 13), when there are any. */
-		if (misses && len > 0 && (size_t)len < sizeof head)
-			snprintf(head + len, sizeof head - (size_t)len, ", %zu will miss", misses);
+		/* The closes predicted to miss (issue 13), when there are any:
+		 * the view's count, kept per rebuild (never a walk of every
+		 * close per frame). */
+		if (t->misses && len > 0 && (size_t)len < sizeof head)
+			snprintf(head + len, sizeof head - (size_t)len, ", %d will miss",
+				 t->misses);
 	} else
 		snprintf(head, sizeof head, "NEEDS ATTENTION: none");
 	/* Held billers wait for a release: counted apart, never as failing. */

@@ -25,9 +25,7 @@ struct span {
 
 bool ahead_will_miss(const struct forecast *f, const struct forecast_opts *o)
 {
-	if (f->source == FC_NONE || f->p_miss < 0)
-		return false;
-	return f->p_miss * 100.0 >= (double)o->will_miss_pct || f->p_miss > 0.5;
+	return forecast_miss_likely(f, o);
 }
 
 static bool open_close(const struct batch *t)
@@ -43,6 +41,9 @@ static bool deadline_ahead(const struct batch *t, int64_t now)
 	return !t->deadline_inf && t->deadline_at != BT_NO_TIME && t->deadline_at > now;
 }
 
+/* The plain definition: every biller counted afresh at now.  The header
+ * and the wallboard read the view's running count instead (totals.misses,
+ * kept per biller by view_rebuild()); the tests compare the two. */
 size_t ahead_count_misses(const struct view *v, int64_t now)
 {
 	size_t n = 0;
@@ -53,24 +54,12 @@ size_t ahead_count_misses(const struct view *v, int64_t now)
 		const struct snapshot *s = v->snaps[i];
 		const struct fc_history *h = view_history(v, i);
 
-		if (!s || !h)
-			continue;
-		for (size_t j = 0; j < s->nbillers; j++) {
-			const struct biller *b = &s->billers[j];
+		for (size_t j = 0; s && h && j < s->nbillers; j++) {
+			int64_t until = INT64_MAX;
 
-			if (b->is_demo)
-				continue;
-			for (size_t k = 0; k < b->nbatches; k++) {
-				const struct batch *t = &b->batches[k];
-				struct forecast f;
-
-				if (!open_close(t) || !deadline_ahead(t, now))
-					continue;
-				/* Through the view's memo: the header asks
-				 * every frame, the answers rarely change. */
-				forecast_miss_memo(v->fc.memo, h, b, t, now, &v->fc, &f);
-				n += ahead_will_miss(&f, &v->fc);
-			}
+			if (!s->billers[j].is_demo)
+				n += forecast_biller_misses(h, &s->billers[j], now,
+							    &v->fc, &until);
 		}
 	}
 	return n;

@@ -50,7 +50,9 @@ struct ahead {
 bool ahead_will_miss(const struct forecast *f, const struct forecast_opts *o);
 
 /* How many open closes of non-demo billers in v are predicted to miss a
- * deadline that has not passed yet at now (those that have are LATE). */
+ * deadline that has not passed yet at now (those that have are LATE),
+ * counted afresh over the whole fleet: what v->totals.misses keeps up to
+ * date per rebuild (core/view.h), which is what the screens read. */
 size_t ahead_count_misses(const struct view *v, int64_t now);
 
 /* The night from now on, in rows of step ms (> 0): a close counts as

@@ -382,11 +382,11 @@ void forecast_miss(const struct fc_history *h, const struct biller *b,
 
 /* --- the memo ------------------------------------------------------------- */
 
-/* One remembered forecast_miss(): the batch id's address, a check of
- * everything else it read (64 bits: a false match is not a concern), and
- * the answer, packed small so that 10,000 billers' closes stay in cache. */
+/* One remembered forecast_miss(): a check of the batch id's address and
+ * everything else it read (64 bits: a false match is not a concern; 0 is
+ * an empty entry), and the answer, packed into 32 bytes: a fleet has
+ * hundreds of thousands of open closes, every one of them in the memo. */
 struct memo_entry {
-	const void *id;
 	uint64_t check;
 	int64_t valid_until;
 	float p_miss;
@@ -399,13 +399,20 @@ struct fc_memo {
 	size_t mask;
 };
 
-struct fc_memo *fc_memo_new(size_t slots)
+static size_t memo_size(size_t slots)
 {
-	struct fc_memo *m = calloc(1, sizeof *m);
 	size_t n = 64;
 
 	while (n < slots)
 		n *= 2;
+	return n;
+}
+
+struct fc_memo *fc_memo_new(size_t slots)
+{
+	struct fc_memo *m = calloc(1, sizeof *m);
+	size_t n = memo_size(slots);
+
 	if (m)
 		m->e = calloc(n, sizeof *m->e);
 	if (!m || !m->e) {
@@ -414,6 +421,22 @@ struct fc_memo *fc_memo_new(size_t slots)
 	}
 	m->mask = n - 1;
 	return m;
+}
+
+void fc_memo_reserve(struct fc_memo *m, size_t slots)
+{
+	size_t n = memo_size(slots);
+	struct memo_entry *e;
+
+	if (!m || n <= m->mask + 1)
+		return;
+	e = calloc(n, sizeof *e);
+	if (!e)
+		return;		/* the smaller one still answers */
+	/* Its answers are only a cache: they are asked for again. */
+	free(m->e);
+	m->e = e;
+	m->mask = n - 1;
 }
 
 void fc_memo_free(struct fc_memo *m)
@@ -433,7 +456,7 @@ static uint64_t mix(uint64_t h, uint64_t v)
 static uint64_t memo_check(const struct fc_history *h, const struct biller *b,
 			   const struct batch *t)
 {
-	uint64_t c = mix(0, (uintptr_t)h);
+	uint64_t c = mix((uintptr_t)t->batch_id, (uintptr_t)h);
 
 	c = mix(c, (uintptr_t)(b ? b->biller_id : t->biller_id));
 	c = mix(c, (uintptr_t)t->payment_type);
@@ -442,7 +465,8 @@ static uint64_t memo_check(const struct fc_history *h, const struct biller *b,
 	c = mix(c, (uint64_t)t->started_at);
 	c = mix(c, (uint64_t)t->deadline_at);
 	c = mix(c, (uint64_t)t->state * 4 + (uint64_t)(t->deadline_inf + 1));
-	return mix(c, b ? b->nbatches : 1);
+	c = mix(c, b ? b->nbatches : 1);
+	return c ? c : 1;	/* 0: an empty entry */
 }
 
 void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
@@ -464,12 +488,18 @@ void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
 	 * another. */
 	e = &m->e[((uintptr_t)t->batch_id >> 4) & m->mask & ~(size_t)1];
 	check = memo_check(h, b, t);
-	/* Two ways: an id whose slot another one holds tries its pair; a
-	 * new answer replaces the one it updates, else the sooner stale. */
-	if (e->id != t->batch_id &&
-	    (e[1].id == t->batch_id || e[1].valid_until < e->valid_until))
-		e++;
-	if (e->id == t->batch_id && e->check == check && now < e->valid_until) {
+	/* Two ways, the one used last first: a hit in the second moves to
+	 * the first, a new answer goes to the first and pushes its answer to
+	 * the second.  So an answer nobody asks for again (a close that
+	 * changed: a new id, a new check) is gone two answers later, even
+	 * one that would hold for good. */
+	if (e->check != check && e[1].check == check) {
+		struct memo_entry x = e[0];
+
+		e[0] = e[1];
+		e[1] = x;
+	}
+	if (e->check == check && now < e->valid_until) {
 		out->source = (enum fc_source)e->source;
 		out->closes = e->closes;
 		out->longer = e->longer;
@@ -483,8 +513,10 @@ void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
 	}
 	forecast_open(h, b, t, now, o, false, out, &until);
 	out->start_p50 = BT_NO_TIME;
+	if (e->check != check)
+		e[1] = e[0];
 	*e = (struct memo_entry){
-		.id = t->batch_id, .check = check, .valid_until = until,
+		.check = check, .valid_until = until,
 		.p_miss = (float)out->p_miss, .closes = (uint32_t)out->closes,
 		.longer = (uint32_t)out->longer, .source = (uint8_t)out->source,
 		.beyond = out->beyond, .stale = out->stale,
@@ -492,6 +524,47 @@ void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
 	};
 	/* What a remembered answer says, exactly: p_miss as stored. */
 	out->p_miss = e->p_miss;
+}
+
+bool forecast_miss_likely(const struct forecast *f, const struct forecast_opts *o)
+{
+	if (f->source == FC_NONE || f->p_miss < 0)
+		return false;
+	return f->p_miss * 100.0 >= (double)o->will_miss_pct || f->p_miss > 0.5;
+}
+
+size_t forecast_biller_misses(const struct fc_history *h, const struct biller *b,
+			      int64_t now, const struct forecast_opts *o,
+			      int64_t *until)
+{
+	size_t n = 0;
+
+	if (now == BT_NO_TIME) {
+		*until = BT_NO_TIME;	/* ask again with a clock */
+		return 0;
+	}
+	if (!h)
+		return 0;	/* a new history re-evaluates the biller */
+	for (size_t k = 0; k < b->nbatches; k++) {
+		const struct batch *t = &b->batches[k];
+		struct forecast f;
+
+		/* An 'infinity' deadline never passes, so it is never missed;
+		 * a passed one makes the close LATE, not a predicted miss, and
+		 * time only moves on. */
+		if (batch_is_bad(t) ||
+		    (t->state != BATCH_RUNNING && t->state != BATCH_SCHEDULED) ||
+		    t->deadline_inf || t->deadline_at == BT_NO_TIME ||
+		    t->deadline_at <= now)
+			continue;
+		forecast_miss_memo(o->memo, h, b, t, now, o, &f);
+		n += forecast_miss_likely(&f, o);
+		if (f.valid_until < *until)
+			*until = f.valid_until;
+		if (t->deadline_at < *until)
+			*until = t->deadline_at;
+	}
+	return n;
 }
 
 bool forecast_at_risk(const struct forecast *f, const struct forecast_opts *o)

@@ -181,12 +181,29 @@ void forecast_miss(const struct fc_history *h, const struct biller *b,
  * one thread only. */
 struct fc_memo *fc_memo_new(size_t slots);
 void fc_memo_free(struct fc_memo *m);
+/* Make room for about slots answers (never less room than it has); the
+ * answers remembered so far are dropped when it grows.  NULL: nothing. */
+void fc_memo_reserve(struct fc_memo *m, size_t slots);
 /* forecast_miss(), through memo m (NULL: forecast_miss() itself).  The
  * opts must be the same on every call with one memo. */
 void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
 			const struct biller *b, const struct batch *t,
 			int64_t now, const struct forecast_opts *o,
 			struct forecast *out);
+
+/* Does f say its close will miss, cheaply: P(miss) at o's will_miss_pct
+ * or more, or over a half (the latter is the same as an ETA p50 past the
+ * deadline, forecast_will_miss(), without the cost of the p50). */
+bool forecast_miss_likely(const struct forecast *f, const struct forecast_opts *o);
+
+/* How many open closes of b (running or scheduled, not bad) whose
+ * deadline is still ahead of now are forecast_miss_likely() from h
+ * (NULL: none), asked through o's memo; *until is lowered to the instant
+ * the count can next change at for the same b, h and o (a forecast's
+ * validity, a deadline passing).  Demo or not: the caller decides. */
+size_t forecast_biller_misses(const struct fc_history *h, const struct biller *b,
+			      int64_t now, const struct forecast_opts *o,
+			      int64_t *until);
 
 /* Is f at risk / a plain miss by o's thresholds?  A miss needs p_miss >=
  * will_miss_pct, or an eta_p50 past the deadline. */

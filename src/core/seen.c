@@ -4,6 +4,11 @@
  * A hash table keyed by shard index and biller_id (bytes), open
  * addressing with linear probing, grown at half full; billers are never
  * removed (a night has a few thousand), so no tombstones are needed.
+ * The grid observes every row on every rebuild (100,000 of them, many
+ * times a second on a large fleet), so each entry keeps its full hash:
+ * a probe compares it before it reads an id, and the hash is finished
+ * with a mixer, since FNV's low bits (the slot) carry little of the
+ * bytes that tell "B-00017" from "B-00071" on 100 shards.
  */
 #include "autoconf.h"
 
@@ -16,6 +21,7 @@
 
 struct seen_entry {
 	char *id;		/* NULL: an empty slot */
+	uint64_t hash;		/* hash() of shard and id */
 	int shard;
 	enum biller_status status;
 	int64_t changed_mono;	/* when status last changed; 0: never */
@@ -71,15 +77,20 @@ static uint64_t hash(int shard, const char *id)
 
 	for (const unsigned char *p = (const unsigned char *)id; *p; p++)
 		h = (h ^ *p) * 1099511628211ULL;
+	/* Every bit of h into the low ones (the slot). */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
 	return h;
 }
 
-static size_t slot(const struct seen_entry *tab, size_t cap, int shard,
-		   const char *id)
+static size_t slot(const struct seen_entry *tab, size_t cap, uint64_t h,
+		   int shard, const char *id)
 {
-	size_t i = (size_t)hash(shard, id) & (cap - 1);
+	size_t i = (size_t)h & (cap - 1);
 
-	while (tab[i].id && (tab[i].shard != shard || strcmp(tab[i].id, id)))
+	while (tab[i].id && (tab[i].hash != h || tab[i].shard != shard ||
+			     strcmp(tab[i].id, id)))
 		i = (i + 1) & (cap - 1);
 	return i;
 }
@@ -91,24 +102,40 @@ static void grow(struct seen *s)
 
 	for (size_t i = 0; i < s->cap; i++)
 		if (s->tab[i].id)
-			tab[slot(tab, cap, s->tab[i].shard, s->tab[i].id)] = s->tab[i];
+			tab[slot(tab, cap, s->tab[i].hash, s->tab[i].shard,
+				 s->tab[i].id)] = s->tab[i];
 	free(s->tab);
 	s->tab = tab;
 	s->cap = cap;
+}
+
+static struct seen_mark mark_of(const struct seen *s, const struct seen_entry *e,
+				int64_t mono)
+{
+	struct seen_mark m = { false, false };
+
+	if (!e->id)
+		return m;
+	m.changed = e->changed_mono && e->changed_mono > s->ref_mono;
+	m.flash = e->failed_mono && mono - e->failed_mono < s->flash_ms;
+	return m;
 }
 
 struct seen_mark seen_observe(struct seen *s, int shard, const char *biller_id,
 			      enum biller_status status, int64_t mono)
 {
 	struct seen_entry *e;
+	uint64_t h;
 
 	if (!biller_id)
 		return (struct seen_mark){ false, false };
 	if ((s->used + 1) * 2 > s->cap)
 		grow(s);
-	e = &s->tab[slot(s->tab, s->cap, shard, biller_id)];
+	h = hash(shard, biller_id);
+	e = &s->tab[slot(s->tab, s->cap, h, shard, biller_id)];
 	if (!e->id) {
 		e->id = xstrdup(biller_id);
+		e->hash = h;
 		e->shard = shard;
 		e->status = status;
 		s->used++;
@@ -118,21 +145,16 @@ struct seen_mark seen_observe(struct seen *s, int shard, const char *biller_id,
 		if (status == BS_FAILED)
 			e->failed_mono = mono;
 	}
-	return seen_lookup(s, shard, biller_id, mono);
+	return mark_of(s, e, mono);
 }
 
 struct seen_mark seen_lookup(const struct seen *s, int shard,
 			     const char *biller_id, int64_t mono)
 {
-	const struct seen_entry *e;
-	struct seen_mark m = { false, false };
+	uint64_t h;
 
 	if (!biller_id || !s->cap)
-		return m;
-	e = &s->tab[slot(s->tab, s->cap, shard, biller_id)];
-	if (!e->id)
-		return m;
-	m.changed = e->changed_mono && e->changed_mono > s->ref_mono;
-	m.flash = e->failed_mono && mono - e->failed_mono < s->flash_ms;
-	return m;
+		return (struct seen_mark){ false, false };
+	h = hash(shard, biller_id);
+	return mark_of(s, &s->tab[slot(s->tab, s->cap, h, shard, biller_id)], mono);
 }

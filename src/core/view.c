@@ -28,6 +28,8 @@ struct view_slot {
 	bool in;		/* passes the demo and text filters */
 	bool acked;		/* failed, every failure acknowledged */
 	bool moved;		/* key or in changed in this rebuild */
+	uint16_t misses;	/* forecast_biller_misses() at its count */
+	int64_t miss_until;	/* until when that count holds */
 };
 
 /* What a shard's billers were last evaluated from. */
@@ -70,8 +72,8 @@ void view_init(struct view *v, size_t nshards, const struct config *cfg)
 	/* Three reads missed in a row (and their time-outs): stale. */
 	v->fc.stale_ms = ((int64_t)cfg->history_interval * 3 +
 			  (int64_t)cfg->query_timeout) * 1000;
-	/* Room for every open close of a large night (a miss costs only a
-	 * forecast). */
+	/* Room for the open closes of a small fleet; view_rebuild() makes
+	 * more as the snapshots bring more (a miss costs only a forecast). */
 	v->fc.memo = fc_memo_new(65536);
 	v->seen = xcalloc(nshards ? nshards : 1, sizeof *v->seen);
 }
@@ -518,6 +520,21 @@ static bool ask_rest(const struct view *v, struct view_slot *sl,
 	return true;
 }
 
+/* The slot's predicted misses, counted again when they may have changed:
+ * always after an evaluation (fresh), else once now reaches the instant
+ * the last count said it holds until. */
+static void count_misses(const struct view *v, struct view_slot *sl, size_t i,
+			 int64_t now, bool fresh)
+{
+	size_t n;
+
+	if (!fresh && now < sl->miss_until)
+		return;
+	sl->miss_until = INT64_MAX;
+	n = forecast_biller_misses(v->hist[i], sl->row.b, now, &v->fc, &sl->miss_until);
+	sl->misses = (uint16_t)(n > UINT16_MAX ? UINT16_MAX : n);
+}
+
 /* Bring slot sl (biller j of shard i, slot k) up to now: evaluate it when
  * due, else only whether someone acted (the dashboard's own reruns change
  * that without a new snapshot).  True when its row changed. */
@@ -537,6 +554,7 @@ static bool refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 			r->b = b;
 			r->ev.focus = sl->focus >= 0 ? &b->batches[sl->focus] : NULL;
 			r->ev.hold = sl->hold >= 0 ? &s->holds[sl->hold] : NULL;
+			count_misses(v, sl, i, now, false);
 			return ask_rest(v, sl, s);
 		}
 		due = DUE_ALL;
@@ -549,8 +567,10 @@ static bool refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 		sl->sig = biller_sig(r->b);
 		sl->focus = r->ev.focus ? (int)(r->ev.focus - r->b->batches) : -1;
 		sl->hold = r->ev.hold ? (int)(r->ev.hold - s->holds) : -1;
+		count_misses(v, sl, i, now, true);
 		return ask_rest(v, sl, s);
 	}
+	count_misses(v, sl, i, now, false);
 	if (r->ev.status != BS_FAILED && r->ev.status != BS_LATE)
 		return false;
 	acted = (v->rerun_open ? v->rerun_open : view_rerun_open)(r->b,
@@ -568,6 +588,7 @@ static void count_slot(struct totals *t, const struct view_slot *sl)
 		return;
 	}
 	t->billers++;
+	t->misses += sl->misses;
 	t->by_status[sl->row.ev.status]++;
 	t->failed_acked += sl->acked;
 }
@@ -721,13 +742,18 @@ static void remember_inputs(struct view *v, int64_t now, size_t total)
 
 void view_rebuild(struct view *v, int64_t now)
 {
-	size_t total = 0;
+	size_t total = 0, batches = 0;
 	struct rebuild_plan p;
 
 	for (size_t i = 0; i < v->nsnaps; i++)
-		if (v->snaps[i])
+		if (v->snaps[i]) {
 			total += v->snaps[i]->nbillers;
+			batches += v->snaps[i]->nbatches;
+		}
 	ensure_cap(v, total);
+	/* A slot per batch of the night: a memo smaller than the fleet's
+	 * open closes forgets them faster than they are asked again. */
+	fc_memo_reserve(v->fc.memo, batches);
 	p = plan_rebuild(v, now, total);
 	refresh_slots(v, &p, now);
 	/* Past an eighth of the rows, a sort from scratch is as cheap. */

@@ -37,6 +37,11 @@ struct totals {
 	/* Of by_status[BS_FAILED], those whose every failure has a
 	 * standing acknowledgement (contract v3, core/note.h). */
 	int failed_acked;
+	/* Open closes of non-demo billers predicted to miss a deadline
+	 * still ahead (forecast_biller_misses(); ahead_count_misses() is the
+	 * same count made afresh): the header's "will miss", kept per biller
+	 * with its own validity so no frame walks the fleet's closes. */
+	int misses;
 };
 
 struct view {

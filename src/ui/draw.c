@@ -14,7 +14,6 @@
 #include "ui/keymap.h"
 #include "ui/screen.h"
 #include "data/newrelic.h"
-#include "core/ahead.h"
 #include "core/text.h"
 #include "core/timefmt.h"
 
@@ -292,7 +291,10 @@ void draw_header_news(struct app *app, const struct totals *t,
 	};
 	static const int keep[] = { 2, 3, 4, 5, 7, 8, 9, 10 };
 	struct hitem it[18];
-	size_t n = 0, misses = ahead_count_misses(&app->view, app->now);
+	size_t n = 0;
+	/* Counted by the view per rebuild (frozen: as of the freeze, like the
+	 * other totals beside it). */
+	int misses = t->misses;
 	int x = 0, rx = COLS;
 	char clock[16], left[16], age[16];
 
@@ -315,7 +317,7 @@ void draw_header_news(struct app *app, const struct totals *t,
 		 * important: only when there are some (issue 13). */
 		if (s == BS_AT_RISK && misses) {
 			n++;
-			snprintf(it[n].text, sizeof it[n].text, "%zu will miss", misses);
+			snprintf(it[n].text, sizeof it[n].text, "%d will miss", misses);
 			it[n].attr = draw_attr(PAINT_LATE) | A_BOLD;
 			it[n].keep = keep[i];
 		}

@@ -10,8 +10,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <string.h>
+
 #include "fixtures.h"
+#include "core/arena.h"
 #include "core/config.h"
+#include "core/hold.h"
 #include "core/ahead.h"
 #include "core/view.h"
 
@@ -150,12 +154,64 @@ static void test_shards_apart(void **state)
 	view_free(&f.v);
 }
 
+/* The view keeps the count per biller (totals.misses, what the header
+ * and the wallboard show): the same as the count afresh, and counted
+ * again when a deadline passes, when the forecast's answer runs out and
+ * when a new snapshot comes, even for a held close, which the biller's
+ * own evaluation never looks at again (its status waits for a release). */
+static void test_view_keeps_the_count(void **state)
+{
+	struct fixture f;
+	struct snapshot *s;
+	struct hold *hd;
+
+	(void)state;
+	setup(&f, 1);
+	view_rebuild(&f.v, T0);
+	assert_int_equal(f.v.totals.misses, 1);
+	assert_int_equal(ahead_count_misses(&f.v, T0), 1);
+	/* b6: held, due at 0:01 and 40 minutes long against 0:08: it will
+	 * miss until its deadline passes at 0:08. */
+	s = fx_snapshot(0, "east", T0, 1001);
+	fx_add_biller(s, "b6", "Held Power", "UTC", 4);
+	fx_add_batch(s, BATCH_SCHEDULED, T0 + FX_MIN(1), T0 + FX_MIN(8),
+		     BT_NO_TIME, BT_NO_TIME);
+	hd = arena_alloc(s->arena, sizeof *hd);
+	memset(hd, 0, sizeof *hd);
+	hd->hold_id = 1;
+	hd->kind = HOLD_BATCH_CLOSE;
+	hd->biller_id = fx_str(s, "b6");
+	hd->placed_at = T0;
+	hd->expires_at = hd->ended_at = BT_NO_TIME;
+	s->holds = hd;
+	s->nholds = 1;
+	s->holds_read = true;
+	view_set_snapshot(&f.v, 0, fx_seal(s));
+	snapshot_unref(s);
+	/* A new snapshot: b1 is gone, b6 is new. */
+	view_rebuild(&f.v, T0 + FX_SEC(1));
+	assert_int_equal(f.v.rows[0].ev.status, BS_HELD);
+	assert_int_equal(ahead_count_misses(&f.v, T0 + FX_SEC(1)), 1);
+	assert_int_equal(f.v.totals.misses, 1);
+	for (int64_t now = T0 + FX_SEC(2); now < T0 + FX_MIN(10); now += FX_SEC(7)) {
+		view_rebuild(&f.v, now);
+		assert_int_equal(f.v.totals.misses, (int)ahead_count_misses(&f.v, now));
+	}
+	/* Its deadline passed without a new evaluation of b6. */
+	assert_int_equal(f.v.totals.misses, 0);
+	assert_int_equal(f.v.rows[0].ev.status, BS_HELD);
+	view_rebuild(&f.v, BT_NO_TIME);
+	assert_int_equal(f.v.totals.misses, 0);
+	view_free(&f.v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counts_the_misses),
 		cmocka_unit_test(test_minute_by_minute),
 		cmocka_unit_test(test_shards_apart),
+		cmocka_unit_test(test_view_keeps_the_count),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

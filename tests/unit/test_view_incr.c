@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ahead.h"
 #include "core/arena.h"
 #include "core/biller_status.h"
 #include "core/config.h"
@@ -294,6 +295,24 @@ static void expect_same(const struct view *inc, const struct view *ref,
 	}
 }
 
+/* The header's "will miss", kept per biller by the incremental rebuild
+ * (totals.misses), against a count of every close afresh at now with no
+ * memo (ahead_count_misses() on the reference view): a count kept past a
+ * deadline, a forecast's change or a new snapshot shows here. */
+static void expect_misses(const struct view *inc, const struct view *ref,
+			  int step, int64_t now, size_t *with)
+{
+	size_t direct = ahead_count_misses(ref, now);
+
+	if ((size_t)inc->totals.misses != direct) {
+		print_error("step %d (T0%+lld ms): %d predicted misses kept, "
+			    "%zu counted afresh\n", step, (long long)(now - T0),
+			    inc->totals.misses, direct);
+		fail();
+	}
+	*with += direct > 0;
+}
+
 /* The next "interesting" instant after now: a deadline, or where a
  * running close's share of its window passes at_risk_pct; 0 if none. */
 static int64_t next_edge(struct world *w)
@@ -401,7 +420,7 @@ static void run_night(unsigned long long seed)
 {
 	struct world *w = calloc(1, sizeof *w);
 	struct view inc, ref;
-	size_t steps = 0;
+	size_t steps = 0, with_misses = 0;
 
 	assert_non_null(w);
 	w->rng = seed;
@@ -430,6 +449,7 @@ static void run_night(unsigned long long seed)
 		view_invalidate(&ref);
 		view_rebuild(&ref, w->now);
 		expect_same(&inc, &ref, (int)steps, w->now);
+		expect_misses(&inc, &ref, (int)steps, w->now, &with_misses);
 		steps++;
 		step_time(w);
 		change_world(&inc, &ref, w);
@@ -439,6 +459,9 @@ static void run_night(unsigned long long seed)
 		      seed, steps, inc.evals, ref.evals);
 	assert_true(steps > 300);
 	assert_true(inc.evals * 3 < ref.evals);
+	/* The night had predicted misses to count, most of the time. */
+	print_message("seed %llx: misses predicted at %zu steps\n", seed, with_misses);
+	assert_true(with_misses * 2 > steps);
 	view_free(&inc);
 	view_free(&ref);
 	free(w);
