@@ -155,9 +155,17 @@ static bool collect_histories(struct app *app)
 	return any;
 }
 
-bool app_collect(struct app *app)
+bool app_snapshots_waiting(const struct app *app)
 {
-	bool changed = dispatch_jobs(app);
+	for (size_t i = 0; app->pollers && i < app->npollers; i++)
+		if (shard_poller_read(app->pollers[i], NULL, NULL) != app->gens[i])
+			return true;
+	return false;
+}
+
+bool app_collect_snapshots(struct app *app)
+{
+	bool changed = false;
 
 	for (size_t i = 0; app->pollers && i < app->npollers; i++) {
 		struct snapshot *s;
@@ -171,11 +179,25 @@ bool app_collect(struct app *app)
 		snapshot_unref(s);
 		changed = true;
 	}
+	return changed;
+}
+
+bool app_collect_others(struct app *app)
+{
+	bool changed = dispatch_jobs(app);
+
 	if (app_newrelic_collect(app))
 		changed = true;
 	if (collect_histories(app))
 		changed = true;
 	return changed;
+}
+
+bool app_collect(struct app *app)
+{
+	bool changed = app_collect_others(app);
+
+	return app_collect_snapshots(app) || changed;
 }
 
 /* --- stopping -------------------------------------------------------------- */

@@ -125,6 +125,13 @@ int app_open(struct app *app, struct config *cfg, struct keymap *km,
  * hand finished query jobs to their handlers; ask for the histories that
  * are due.  True when anything changed. */
 bool app_collect(struct app *app);
+/* The two halves of app_collect(), for a caller that takes snapshots less
+ * often than the rest (the TUI coalesces a fleet's polls): the pollers'
+ * new snapshots; the finished jobs, New Relic and the histories. */
+bool app_collect_snapshots(struct app *app);
+bool app_collect_others(struct app *app);
+/* Has any poller published a snapshot app has not taken yet? */
+bool app_snapshots_waiting(const struct app *app);
 /* Ask every thread to stop, then wait for them all against one deadline
  * (a shard stuck where no stop request reaches costs the wait once, not
  * once per shard).  The collected view and health stay.  Safe to call

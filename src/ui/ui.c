@@ -35,6 +35,9 @@
 #include "ui/ui.h"
 #include "core/xalloc.h"
 
+/* The least time between two takes of the pollers' snapshots. */
+#define UI_SNAPSHOT_MS 250
+
 static volatile sig_atomic_t got_quit_signal;
 static volatile sig_atomic_t curses_active;
 static struct termios saved_tio;
@@ -335,6 +338,7 @@ int ui_run(struct app *app, const struct screen *root,
 {
 	int64_t last_second = BT_NO_TIME;
 	int64_t last_full_repaint;
+	int64_t snapshots_at = INT64_MIN / 2;	/* when news was last taken */
 	/* A wake-up from a worker may carry news no generation counter shows
 	 * (a finished New Relic log request): the screens get an update. */
 	bool woken = false;
@@ -352,18 +356,34 @@ int ui_run(struct app *app, const struct screen *root,
 	screen_push(app, root, NULL);
 
 	while (!app->quit && !got_quit_signal) {
-		bool changed = app_collect(app) || woken;
+		bool changed = app_collect_others(app), deferred = false;
 		int64_t second, wait;
 		struct pollfd pfd[2] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 			{ .fd = app->wake[0], .events = POLLIN },
 		};
 
+		/* A fleet's pollers publish a hundred snapshots a second: the
+		 * first news after a quiet spell is taken at once, a burst at
+		 * most every UI_SNAPSHOT_MS, so the view is rebuilt a few
+		 * times a second, not once per shard's poll. */
+		app->mono = mono_ms();
+		if (app->mono - snapshots_at >= UI_SNAPSHOT_MS) {
+			if (app_collect_snapshots(app)) {
+				changed = true;
+				snapshots_at = app->mono;
+			}
+		} else {
+			deferred = app_snapshots_waiting(app);
+		}
 		actions_tick(app);	/* re-reads due, bulk plan releases */
 
-		app->mono = mono_ms();
 		app->now = view_now(&app->view, app->mono);
 		second = (app->now != BT_NO_TIME ? app->now : app->mono) / 1000;
+		/* A wake-up that was only a poller's is taken with its
+		 * snapshot, soon. */
+		if (woken && !deferred)
+			changed = true;
 		if (changed || second != last_second) {
 			const struct screen_slot *top = screen_top(app);
 
@@ -389,6 +409,10 @@ int ui_run(struct app *app, const struct screen *root,
 		wait = 1000 - ((app->now != BT_NO_TIME ? app->now : app->mono) % 1000);
 		if (wait <= 0 || wait > 1000)
 			wait = 1000;
+		if (deferred && snapshots_at + UI_SNAPSHOT_MS - app->mono < wait)
+			wait = snapshots_at + UI_SNAPSHOT_MS - app->mono;
+		if (wait < 0)
+			wait = 0;
 		if (poll(pfd, 2, (int)wait + 1) < 0 && errno != EINTR)
 			break;
 		if (pfd[1].revents)
