@@ -38,6 +38,9 @@ void snapshot_unref(struct snapshot *s)
 	if (s->arrays_owner) {
 		snapshot_unref(s->arrays_owner);
 	} else {
+		for (size_t i = 0; i < s->nbillers; i++)
+			if (s->billers[i].home != s->arena)
+				arena_free(s->billers[i].home);
 		free(s->billers);
 	}
 	for (size_t i = 0; i < s->nheld; i++)
@@ -146,10 +149,11 @@ static size_t count_bad(const struct biller *b)
 
 /*
  * The batch records are not copied: a biller that did not change keeps
- * its batches pointer into the arena of the poll that read it (its home,
- * now held by d too), and a changed one points into d's own arena, where
- * query_poll put it.  At 100 shards x 1,000 billers a copy of every batch
- * record per poll was most of the client's memory.
+ * its batches pointer into its home block, which d now references too;
+ * a changed one comes with d's reference to its new home (query_poll put
+ * it there).  A biller replaced by d's is not referenced by d: when base
+ * goes, its block goes.  At 100 shards x 1,000 billers a copy of every
+ * batch record per poll was most of the client's memory.
  */
 struct snapshot *snapshot_merge(const struct snapshot *base,
 				struct snapshot *d)
@@ -162,9 +166,13 @@ struct snapshot *snapshot_merge(const struct snapshot *base,
 	if (d->nbillers == 0)
 		return merge_nothing(base, d);
 	id_index_build(&x, base);
-	billers = xcalloc(base->nbillers + d->nbillers + 1, sizeof *billers);
+	billers = xmalloc((base->nbillers + d->nbillers + 1) * sizeof *billers);
 	if (base->nbillers)	/* an empty base may have no array at all */
 		memcpy(billers, base->billers, base->nbillers * sizeof *billers);
+	/* A reference for each of base's, dropped below for those d replaces
+	 * (its arena as a home: a fixture's; d holds it like any other). */
+	for (size_t i = 0; i < base->nbillers; i++)
+		arena_ref(billers[i].home);
 	n = base->nbillers;
 	for (size_t i = 0; i < d->nbillers; i++) {
 		size_t at = id_index_find(&x, base, d->billers[i].biller_id);
@@ -176,15 +184,14 @@ struct snapshot *snapshot_merge(const struct snapshot *base,
 			if (strcmp(base->billers[at].name, d->billers[i].name))
 				renamed = true;
 			nbad -= count_bad(&billers[at]);
+			arena_free(billers[at].home);
 		}
 		billers[at] = d->billers[i];
 		nbad += count_bad(&billers[at]);
 	}
 	free(x.slot);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		nb += billers[i].nbatches;
-		snapshot_hold(d, billers[i].home);
-	}
 	free(d->billers);
 	d->billers = billers;
 	d->nbillers = n;
