@@ -40,6 +40,7 @@
 #include <stdint.h>
 
 struct arena;
+struct biller_index;
 struct hold;
 struct note;
 
@@ -201,6 +202,9 @@ struct snapshot {
 	/* The arena the holds live in (held), when not the snapshot's own:
 	 * a steady poll that did not re-read them keeps the last ones. */
 	struct arena *holds_home;
+	/* Where each biller id is in billers, for the next merge
+	 * (snapshot.c); NULL until a merge makes one.  The poller's. */
+	struct biller_index *index;
 };
 
 /* A new empty snapshot owning a new arena, with one reference. */

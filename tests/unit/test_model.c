@@ -962,6 +962,54 @@ static void test_biller_home_refs(void **state)
 	snapshot_unref(d2);
 }
 
+/* One index of biller ids serves a chain of merges: new billers are found
+ * again by the next merge, it grows past half full, and the entries of a
+ * merge that was dropped (never published) do not mislead a merge made
+ * from the same base again. */
+static void test_merge_index_chain(void **state)
+{
+	struct snapshot *base = fx_snapshot(0, "m", 1000, 1000);
+	struct snapshot *d, *lost, *e;
+	char id[16];
+
+	(void)state;
+	own_biller(base, "a", "A", 1, 256);
+	own_biller(base, "b", "B", 1, 256);
+	base->names_id = snapshot_names_id_new();
+	lost = fx_snapshot(0, "m", 1500, 1500);
+	own_biller(lost, "x", "X", 1, 256);
+	lost = snapshot_merge(base, lost);
+	assert_string_equal(lost->billers[2].biller_id, "x");
+	snapshot_unref(lost);	/* that poll failed: never published */
+
+	d = fx_snapshot(0, "m", 2000, 2000);
+	own_biller(d, "y", "Y", 1, 256);
+	for (int i = 0; i < 20; i++) {
+		snprintf(id, sizeof id, "n%02d", i);
+		own_biller(d, id, id, 1, 256);
+	}
+	own_biller(d, "b", "B2", 2, 256);
+	d = snapshot_merge(base, d);
+	assert_int_equal(d->nbillers, 2 + 1 + 20);
+	assert_string_equal(d->billers[1].name, "B2");
+	assert_string_equal(d->billers[2].biller_id, "y");	/* not x */
+
+	e = fx_snapshot(0, "m", 3000, 3000);
+	own_biller(e, "x", "X", 1, 256);
+	own_biller(e, "y", "Y2", 1, 256);
+	own_biller(e, "n13", "N13", 3, 256);
+	e = snapshot_merge(d, e);
+	assert_int_equal(e->nbillers, 24);
+	assert_string_equal(e->billers[2].name, "Y2");
+	assert_string_equal(e->billers[3 + 13].name, "N13");
+	assert_int_equal(e->billers[3 + 13].nbatches, 3);
+	assert_string_equal(e->billers[23].biller_id, "x");
+	assert_int_equal(e->nbatches, 1 + 2 + 1 + 20 + 2 + 1);
+	snapshot_unref(base);
+	snapshot_unref(d);
+	snapshot_unref(e);
+}
+
 /* A merge that changes one biller adds no batch record: its batch count is
  * the base's, less the changed biller's old ones, plus its new ones, and
  * the bad rows are counted the same way. */
@@ -1172,6 +1220,7 @@ int main(void)
 		cmocka_unit_test(test_snapshot_merge),
 		cmocka_unit_test(test_arena_sized),
 		cmocka_unit_test(test_biller_home_refs),
+		cmocka_unit_test(test_merge_index_chain),
 		cmocka_unit_test(test_arena_packing),
 		cmocka_unit_test(test_snapshot_merge_counts),
 		cmocka_unit_test(test_dst_fall_back_new_york),
