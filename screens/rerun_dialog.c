@@ -355,13 +355,13 @@ static void dlg_copy_batch(struct dlg_batch *d, const struct batch *t)
 	d->status = xstrdup(t->status);
 	d->error_class = xstrdup(t->error_class ? t->error_class : "");
 	d->error_message = xstrdup(t->error_message ? t->error_message : "");
-	d->rerun_status = xstrdup(t->rerun_status ? t->rerun_status : "");
-	d->rerun_by = xstrdup(t->rerun_by ? t->rerun_by : "");
-	memcpy(d->local_sched, t->local_sched, sizeof d->local_sched);
+	d->rerun_status = xstrdup(batch_rerun_status(t));
+	d->rerun_by = xstrdup(batch_rerun_by(t));
+	snprintf(d->local_sched, sizeof d->local_sched, "%s", t->local_sched);
 	d->attempts = t->attempts;
 	d->deadline_at = t->deadline_at;
 	d->deadline_inf = t->deadline_inf;
-	d->rerun_at = t->rerun_at;
+	d->rerun_at = batch_rerun_at(t);
 }
 
 static bool wanted(const struct batch *t, const struct batch *only)

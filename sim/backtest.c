@@ -153,8 +153,7 @@ static void as_seen(const struct past *p, int64_t now, struct batch *t)
 	t->payment_type = p->ptype;
 	t->module = p->module;
 	t->error_class = t->error_message = t->bad = "";
-	t->rerun_status = t->rerun_by = "";
-	t->rerun_at = BT_NO_TIME;
+	t->rerun = NULL;
 	t->attempts = now < p->started ? 0 : 1;
 	t->deadline_given = true;
 	t->scheduled_at = p->sched;

@@ -9,6 +9,7 @@
  */
 #include "autoconf.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,9 +29,21 @@ struct arena_chunk {
 
 struct arena {
 	int refs;			/* atomic */
-	size_t next_size;		/* of the next chunk */
+	unsigned next_size;		/* of the next chunk */
+	bool sized;			/* an arena_one */
 	struct arena_chunk *head;
 };
+
+/* A sized arena (arena_new_sized) is one block: the arena, then its first
+ * chunk. */
+struct arena_one {
+	struct arena a;
+	struct arena_chunk c;
+};
+
+/* The bytes of a chunk that overflows a sized arena: a guess gone wrong
+ * (an interned column past its bound, a bad row's note), rare and small. */
+#define ARENA_SPILL_CHUNK 256
 
 struct arena *arena_new(void)
 {
@@ -48,6 +61,20 @@ struct arena *arena_ref(struct arena *a)
 	return a;
 }
 
+struct arena *arena_new_sized(size_t n)
+{
+	struct arena_one *o = xmalloc(sizeof *o + n);
+
+	o->a.refs = 1;
+	o->a.next_size = ARENA_SPILL_CHUNK;
+	o->a.sized = true;
+	o->a.head = &o->c;
+	o->c.next = NULL;
+	o->c.used = 0;
+	o->c.size = n;
+	return &o->a;
+}
+
 void arena_free(struct arena *a)
 {
 	struct arena_chunk *c, *next;
@@ -56,7 +83,9 @@ void arena_free(struct arena *a)
 		return;
 	for (c = a->head; c; c = next) {
 		next = c->next;
-		free(c);
+		/* A sized arena's first chunk is part of its own block. */
+		if (!a->sized || c != &((struct arena_one *)(void *)a)->c)
+			free(c);
 	}
 	free(a);
 }
@@ -100,6 +129,25 @@ static void *carve(struct arena *a, size_t n, size_t align)
 void *arena_alloc(struct arena *a, size_t n)
 {
 	return carve(a, (n + 15) & ~(size_t)15, 16);
+}
+
+char *arena_alloc_bytes(struct arena *a, size_t n)
+{
+	return carve(a, n, 1);
+}
+
+size_t arena_room(const struct arena *a)
+{
+	size_t n = 0;
+
+	for (const struct arena_chunk *c = a->head; c; c = c->next)
+		n += c->size;
+	return n;
+}
+
+int arena_refs(const struct arena *a)
+{
+	return __atomic_load_n(&a->refs, __ATOMIC_RELAXED);
 }
 
 size_t arena_used(const struct arena *a)
@@ -226,6 +274,48 @@ static void intern_grow(struct intern *t)
 		t->slots[j] = old[i];
 	}
 	free(old);
+}
+
+/* The slot of raw bytes s, or the free slot where they go. */
+static struct intern_slot *intern_find(struct intern *t, const char *s,
+				       size_t len, uint32_t h)
+{
+	size_t j;
+
+	for (j = h & (t->cap - 1); t->slots[j].raw; j = (j + 1) & (t->cap - 1))
+		if (t->slots[j].hash == h && t->slots[j].rawlen == len &&
+		    !memcmp(t->slots[j].raw, s, len))
+			break;
+	return &t->slots[j];
+}
+
+const char *intern_exact(struct intern *t, struct arena *fallback,
+			 const char *s)
+{
+	size_t len = strlen(s);
+	uint32_t h;
+	struct intern_slot *sl;
+
+	if (len == 0)
+		return "";
+	if (len > UINT32_MAX)
+		return arena_memdup(fallback, s, len);
+	h = hash_bytes(s, len);
+	sl = intern_find(t, s, len, h);
+	if (sl->raw)
+		return sl->raw;
+	if (t->n >= INTERN_MAX)
+		return arena_memdup(fallback, s, len);
+	sl->hash = h;
+	sl->rawlen = (uint32_t)len;
+	sl->raw = arena_memdup(t->arena, s, len);
+	sl->out = arena_sanitize(t->arena, s, len);
+	if (!strcmp(sl->out, sl->raw))
+		sl->out = sl->raw;
+	s = sl->raw;
+	if (++t->n * 2 > t->cap)
+		intern_grow(t);
+	return s;
 }
 
 const char *intern_sanitize(struct intern *t, struct arena *fallback,

@@ -15,13 +15,23 @@ struct arena;
 
 /* A new arena with one reference. */
 struct arena *arena_new(void);
+/* A new arena with one reference and room for n bytes, in one malloc
+ * block: for what is allocated once and whose size is known (a biller's
+ * records, core/snapshot.h).  Allocate the 16-aligned blocks first and the
+ * strings after, and n bytes is enough; past n it grows as any arena. */
+struct arena *arena_new_sized(size_t n);
 /* Another reference: snapshots of one shard share arenas (core/snapshot.h). */
 struct arena *arena_ref(struct arena *a);
 /* Drop a reference; the last one frees every chunk. */
 void arena_free(struct arena *a);
 void *arena_alloc(struct arena *a, size_t n);		/* 16-byte aligned */
-/* The bytes handed out so far (what snapshot_compact weighs). */
+char *arena_alloc_bytes(struct arena *a, size_t n);	/* unaligned: text */
+/* The bytes handed out so far, and the bytes of its chunks: equal in a
+ * sized arena that was sized right. */
 size_t arena_used(const struct arena *a);
+size_t arena_room(const struct arena *a);
+/* Its references now (for tests: another thread may change it). */
+int arena_refs(const struct arena *a);
 const char *arena_strdup(struct arena *a, const char *s);
 /* Sanitize untrusted text (NULL gives "") into the arena. */
 const char *arena_sanitize(struct arena *a, const char *s, size_t len);
@@ -46,5 +56,9 @@ size_t intern_count(const struct intern *t);
  * bound the copy goes to fallback instead. */
 const char *intern_sanitize(struct intern *t, struct arena *fallback,
 			    const char *s, size_t len);
+/* The interned byte-exact copy of s, not sanitized (a name that is a key,
+ * such as a shard's); past the bound, a copy in fallback. */
+const char *intern_exact(struct intern *t, struct arena *fallback,
+			 const char *s);
 
 #endif

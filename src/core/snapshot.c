@@ -12,6 +12,10 @@
 #include "core/snapshot.h"
 #include "core/xalloc.h"
 
+struct biller_index;
+static struct biller_index *index_ref(struct biller_index *x);
+static void index_unref(struct biller_index *x);
+
 struct snapshot *snapshot_new(int shard_index, const char *shard)
 {
 	struct snapshot *s = xcalloc(1, sizeof *s);
@@ -38,11 +42,15 @@ void snapshot_unref(struct snapshot *s)
 	if (s->arrays_owner) {
 		snapshot_unref(s->arrays_owner);
 	} else {
+		for (size_t i = 0; i < s->nbillers; i++)
+			if (s->billers[i].home != s->arena)
+				arena_free(s->billers[i].home);
 		free(s->billers);
 	}
 	for (size_t i = 0; i < s->nheld; i++)
 		arena_free(s->held[i]);
 	free(s->held);
+	index_unref(s->index);
 	arena_free(s->arena);
 	free(s);
 }
@@ -79,9 +87,20 @@ void snapshot_names_from(struct snapshot *s, const struct snapshot *base)
 	s->names_id = same ? base->names_id : snapshot_names_id_new();
 }
 
-/* Where each biller id of base is: open addressing over indexes + 1. */
-struct id_index {
-	size_t cap;
+/*
+ * Where each biller id is in a snapshot's array: open addressing over
+ * indexes + 1.  A merge keeps every biller where it was and appends the
+ * new ones, so one index serves a whole chain of merges: each adds its new
+ * billers to it and passes it on, instead of hashing the shard's thousand
+ * ids again every poll.  Only the poller that merges reads or grows it
+ * (snapshot_unref() may free it elsewhere, once nobody holds it).  A slot
+ * is a hint: a lookup checks the id at that index in the snapshot it
+ * searches, so an entry of a merge that was never published (a poll that
+ * failed after it) costs a probe, never a wrong answer.
+ */
+struct biller_index {
+	int refs;			/* atomic */
+	size_t cap, n;
 	size_t *slot;
 };
 
@@ -94,30 +113,65 @@ static size_t id_hash(const char *s)
 	return h;
 }
 
-static void id_index_build(struct id_index *x, const struct snapshot *base)
+static void index_put(struct biller_index *x, const char *id, size_t i)
 {
-	x->cap = 16;
-	while (x->cap < base->nbillers * 2)
-		x->cap *= 2;
-	x->slot = xcalloc(x->cap, sizeof *x->slot);
-	for (size_t i = 0; i < base->nbillers; i++) {
-		size_t j = id_hash(base->billers[i].biller_id) & (x->cap - 1);
+	size_t j = id_hash(id) & (x->cap - 1);
 
-		while (x->slot[j])
-			j = (j + 1) & (x->cap - 1);
-		x->slot[j] = i + 1;
-	}
+	while (x->slot[j])
+		j = (j + 1) & (x->cap - 1);
+	x->slot[j] = i + 1;
+	x->n++;
 }
 
-/* The index in base of id, or (size_t)-1. */
-static size_t id_index_find(const struct id_index *x,
-			    const struct snapshot *base, const char *id)
+/* Rebuilt from s's billers, at twice the room they need. */
+static void index_fill(struct biller_index *x, const struct snapshot *s)
+{
+	size_t cap = 16;
+
+	while (cap < s->nbillers * 2 + 2)
+		cap *= 2;
+	free(x->slot);
+	x->cap = cap;
+	x->n = 0;
+	x->slot = xcalloc(cap, sizeof *x->slot);
+	for (size_t i = 0; i < s->nbillers; i++)
+		index_put(x, s->billers[i].biller_id, i);
+}
+
+static struct biller_index *index_of(const struct snapshot *base)
+{
+	struct biller_index *x;
+
+	if (base->index)
+		return index_ref(base->index);
+	x = xcalloc(1, sizeof *x);
+	x->refs = 1;
+	index_fill(x, base);
+	return x;
+}
+
+/* The index in s of id, or (size_t)-1. */
+static size_t index_find(const struct biller_index *x,
+			 const struct snapshot *s, const char *id)
 {
 	for (size_t j = id_hash(id) & (x->cap - 1); x->slot[j];
-	     j = (j + 1) & (x->cap - 1))
-		if (!strcmp(base->billers[x->slot[j] - 1].biller_id, id))
-			return x->slot[j] - 1;
+	     j = (j + 1) & (x->cap - 1)) {
+		size_t i = x->slot[j] - 1;
+
+		if (i < s->nbillers && !strcmp(s->billers[i].biller_id, id))
+			return i;
+	}
 	return (size_t)-1;
+}
+
+/* Biller i of s is new: in the index, grown (from s) past half full. */
+static void index_add(struct biller_index *x, const struct snapshot *s,
+		      size_t i)
+{
+	if ((x->n + 1) * 2 > x->cap)
+		index_fill(x, s);	/* s holds it already */
+	else
+		index_put(x, s->billers[i].biller_id, i);
 }
 
 /* Nothing changed: share base's arrays and the arenas they point to. */
@@ -132,7 +186,23 @@ static struct snapshot *merge_nothing(const struct snapshot *base,
 	d->nbatches = base->nbatches;
 	d->nbad = base->nbad;
 	d->names_id = base->names_id;
+	d->index = index_ref(base->index);
 	return d;
+}
+
+static struct biller_index *index_ref(struct biller_index *x)
+{
+	if (x)
+		__atomic_add_fetch(&x->refs, 1, __ATOMIC_RELAXED);
+	return x;
+}
+
+static void index_unref(struct biller_index *x)
+{
+	if (!x || __atomic_sub_fetch(&x->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	free(x->slot);
+	free(x);
 }
 
 static size_t count_bad(const struct biller *b)
@@ -146,28 +216,33 @@ static size_t count_bad(const struct biller *b)
 
 /*
  * The batch records are not copied: a biller that did not change keeps
- * its batches pointer into the arena of the poll that read it (its home,
- * now held by d too), and a changed one points into d's own arena, where
- * query_poll put it.  At 100 shards x 1,000 billers a copy of every batch
- * record per poll was most of the client's memory.
+ * its batches pointer into its home block, which d now references too;
+ * a changed one comes with d's reference to its new home (query_poll put
+ * it there).  A biller replaced by d's is not referenced by d: when base
+ * goes, its block goes.  At 100 shards x 1,000 billers a copy of every
+ * batch record per poll was most of the client's memory.
  */
 struct snapshot *snapshot_merge(const struct snapshot *base,
 				struct snapshot *d)
 {
-	struct id_index x;
+	struct biller_index *x;
 	struct biller *billers;
-	size_t n, nb = 0, nbad = base->nbad;
+	size_t n, nb = base->nbatches, nbad = base->nbad;
 	bool renamed = !base->names_id;
 
 	if (d->nbillers == 0)
 		return merge_nothing(base, d);
-	id_index_build(&x, base);
-	billers = xcalloc(base->nbillers + d->nbillers + 1, sizeof *billers);
+	x = index_of(base);
+	billers = xmalloc((base->nbillers + d->nbillers + 1) * sizeof *billers);
 	if (base->nbillers)	/* an empty base may have no array at all */
 		memcpy(billers, base->billers, base->nbillers * sizeof *billers);
+	/* A reference for each of base's, dropped below for those d replaces
+	 * (its arena as a home: a fixture's; d holds it like any other). */
+	for (size_t i = 0; i < base->nbillers; i++)
+		arena_ref(billers[i].home);
 	n = base->nbillers;
 	for (size_t i = 0; i < d->nbillers; i++) {
-		size_t at = id_index_find(&x, base, d->billers[i].biller_id);
+		size_t at = index_find(x, base, d->billers[i].biller_id);
 
 		if (at == (size_t)-1) {
 			at = n++;
@@ -176,21 +251,22 @@ struct snapshot *snapshot_merge(const struct snapshot *base,
 			if (strcmp(base->billers[at].name, d->billers[i].name))
 				renamed = true;
 			nbad -= count_bad(&billers[at]);
+			nb -= billers[at].nbatches;
+			arena_free(billers[at].home);
 		}
 		billers[at] = d->billers[i];
 		nbad += count_bad(&billers[at]);
-	}
-	free(x.slot);
-	for (size_t i = 0; i < n; i++) {
-		nb += billers[i].nbatches;
-		snapshot_hold(d, billers[i].home);
+		nb += billers[at].nbatches;
 	}
 	free(d->billers);
 	d->billers = billers;
 	d->nbillers = n;
+	for (size_t i = base->nbillers; i < n; i++)
+		index_add(x, d, i);
 	d->nbatches = nb;
 	d->nbad = nbad;
 	d->names_id = renamed ? snapshot_names_id_new() : base->names_id;
+	d->index = x;
 	return d;
 }
 

@@ -6,17 +6,18 @@
  * (snapshot_ref) and drop it when done (snapshot_unref), so the UI can keep
  * drawing an old snapshot while a poller publishes the next one, with no
  * lock held while drawing.  Every string lives in the snapshot's arena, in
- * an arena it holds a reference to (held[]: the shard's interned strings,
- * and the arenas of billers it shares with the snapshot it was merged
- * from), or is a literal.
+ * the home block of the biller it belongs to (struct biller), in an arena
+ * the snapshot holds a reference to (held[]: the shard's interned strings,
+ * its holds and notes), or is a literal.
  *
  * An incremental poll (query_poll.h) parses only the billers that changed
  * and snapshot_merge() makes the next snapshot from the previous one: the
  * billers that did not change keep their records: the biller record is
- * copied, its batches and strings are shared (not copied, re-parsed or
- * re-sanitized), and when nothing changed the biller array itself is
- * shared.  A biller's batches live in its home arena, so the snapshot
- * pins old arenas; snapshot_compact.h bounds how many.
+ * copied and takes a reference to its home block, its batches and strings
+ * are shared (not copied, re-parsed or re-sanitized), and when nothing
+ * changed the biller array itself is shared.  Each biller's home holds
+ * only that biller, so memory follows the billers the published snapshots
+ * show, not the number of polls since the last full one.
  *
  * Identifiers (batch_id, biller_id) are kept byte for byte as the shard
  * sent them: they are keys for every query, write, lookup and comparison,
@@ -39,6 +40,7 @@
 #include <stdint.h>
 
 struct arena;
+struct biller_index;
 struct hold;
 struct note;
 
@@ -54,6 +56,17 @@ enum batch_state {
 	BATCH_HELD,	/* contract v3: not started because a hold selects it */
 };
 
+/* The latest batchtop.rerun_request of a batch: few batches have one, so
+ * the record points to it (NULL: none) rather than carrying it. */
+struct batch_rerun {
+	const char *status;		/* pending, running, done, failed, ... */
+	const char *by;			/* its requested_by ("" when NULL) */
+	int64_t at;			/* its requested_at, or BT_NO_TIME */
+	int64_t id;			/* its request_id */
+};
+
+/* Fields ordered widest first, with no padding hole: there are hundreds
+ * of thousands of these at fleet scale (the _Static_assert below). */
 struct batch {
 	const char *batch_id;
 	const char *biller_id;
@@ -63,30 +76,47 @@ struct batch {
 	const char *status;		/* the text as the shard sent it */
 	const char *error_class;	/* "" when NULL */
 	const char *error_message;	/* "" when NULL */
-	char local_sched[8];		/* "HH:MM" in the biller's zone, or "" */
-	enum batch_state state;
-	int attempts;			/* BT_NO_INT when NULL */
-	/* Small fields together, so the record has no padding hole: there are
-	 * hundreds of thousands of them at fleet scale (snapshot.c). */
-	bool deadline_given;		/* deadline_at was set, not derived */
-	signed char deadline_inf;	/* +1 'infinity', -1 '-infinity', else 0 */
-	int64_t scheduled_at;
-	int64_t deadline_at;		/* effective: given, or scheduled + window */
-	int64_t started_at, finished_at, updated_at;
 	/* "" for a well-formed row; else what was wrong with it, raw values
 	 * quoted and sanitized ("started_at 'infinity'; status NULL").  The
 	 * row is kept, shown as it is, and counted in snapshot.nbad. */
 	const char *bad;
-	/* The latest batchtop.rerun_request of this batch (treat NULL as ""). */
-	const char *rerun_status;	/* pending, running, done, failed, ...;
-					 * "" when none */
-	const char *rerun_by;		/* its requested_by, "" when none */
-	int64_t rerun_at;		/* its requested_at, BT_NO_TIME when none */
-	int64_t rerun_id;		/* its request_id, 0 when none */
-	/* The shard's hash of the whole row (query_poll.h), for a row
-	 * updated within poll_overlap of the poll; 0 when not asked. */
-	int64_t row_sig;
+	/* Its latest rerun request; NULL when none (batch_rerun_*() below
+	 * read it as "", BT_NO_TIME and 0). */
+	const struct batch_rerun *rerun;
+	int64_t scheduled_at;
+	int64_t deadline_at;		/* effective: given, or scheduled + window */
+	int64_t started_at, finished_at, updated_at;
+	enum batch_state state;
+	int attempts;			/* BT_NO_INT when NULL */
+	char local_sched[6];		/* "HH:MM" in the biller's zone, or "" */
+	bool deadline_given;		/* deadline_at was set, not derived */
+	signed char deadline_inf;	/* +1 'infinity', -1 '-infinity', else 0 */
 };
+
+/* 136 bytes on LP64: grow it only knowing it costs a copy of every batch
+ * of the fleet (about 340,000 at 100 shards x 1,000 billers). */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct batch) == 136,
+	       "struct batch grew: see the comment above it");
+
+static inline const char *batch_rerun_status(const struct batch *t)
+{
+	return t->rerun ? t->rerun->status : "";
+}
+
+static inline const char *batch_rerun_by(const struct batch *t)
+{
+	return t->rerun ? t->rerun->by : "";
+}
+
+static inline int64_t batch_rerun_at(const struct batch *t)
+{
+	return t->rerun ? t->rerun->at : BT_NO_TIME;
+}
+
+static inline int64_t batch_rerun_id(const struct batch *t)
+{
+	return t->rerun ? t->rerun->id : 0;
+}
 
 struct biller {
 	const char *biller_id;
@@ -104,6 +134,10 @@ struct biller {
 	 * snapshot in which this biller did not change. */
 	struct batch *batches;
 	size_t nbatches;
+	/* The shard's hash of each batch's whole row (query_poll.h), for the
+	 * rows updated within poll_overlap of the poll, else 0; NULL when
+	 * none has one.  Only the poller reads it (query_poll_held()). */
+	const int64_t *row_sigs;
 	/* Facts that do not depend on the time of day. */
 	int n_closed;
 	int attempts_max;		/* BT_NO_INT if no batch says */
@@ -112,9 +146,11 @@ struct biller {
 	int64_t ap_run_at;
 	/* Lower-cased "name id shard zone" for the text filter. */
 	const char *search;
-	/* The arena that holds this biller's own strings and batch records
-	 * (NULL: a literal or the snapshot's own); snapshot_merge() keeps it
-	 * alive. */
+	/* The block that holds this biller's own strings and batch records,
+	 * sized for them alone (NULL: literals, or the snapshot's own arena).
+	 * Reference-counted: every snapshot whose biller array holds this
+	 * biller holds one reference (snapshot_unref() drops it), so a
+	 * biller no snapshot shows any more is freed at once. */
 	struct arena *home;
 };
 
@@ -132,7 +168,8 @@ struct snapshot {
 	size_t nbatches;
 	size_t nbad;			/* batches with a bad row */
 	struct arena *arena;
-	/* References to other arenas this snapshot's strings live in. */
+	/* References to other arenas this snapshot's strings live in (not
+	 * the billers' homes: each biller record holds its own). */
 	struct arena **held;
 	size_t nheld;
 	/* When billers is another snapshot's array (a poll that changed
@@ -165,6 +202,9 @@ struct snapshot {
 	/* The arena the holds live in (held), when not the snapshot's own:
 	 * a steady poll that did not re-read them keeps the last ones. */
 	struct arena *holds_home;
+	/* Where each biller id is in billers, for the next merge
+	 * (snapshot.c); NULL until a merge makes one.  The poller's. */
+	struct biller_index *index;
 };
 
 /* A new empty snapshot owning a new arena, with one reference. */
@@ -183,7 +223,7 @@ void snapshot_names_from(struct snapshot *s, const struct snapshot *base);
  * changed (each complete): returns d, whose billers are now base's with
  * d's replacing those with the same id and new ones appended.  Costs a
  * copy of the fixed-size biller records; the batches of a biller that did
- * not change are shared (its home arena is held), nothing is copied per
+ * not change are shared (its home gets one more reference), nothing is copied per
  * batch or string, and nothing at all when d has no biller.  base is not
  * modified. */
 struct snapshot *snapshot_merge(const struct snapshot *base,

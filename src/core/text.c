@@ -192,11 +192,10 @@ size_t text_sanitize_into(char *dst, size_t dstsz, const char *src, size_t len)
 	return w;
 }
 
-char *text_sanitize(const char *src, size_t len)
+size_t text_sanitized_len(const char *src, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)src;
 	size_t total = 0, n;
-	char *dst;
 
 	if (src == NULL)
 		len = 0;
@@ -212,6 +211,19 @@ char *text_sanitize(const char *src, size_t len)
 		p += used;
 		n -= used;
 	}
+	return total;
+}
+
+char *text_sanitize(const char *src, size_t len)
+{
+	size_t total;
+	char *dst;
+
+	if (src == NULL)
+		len = 0;
+	else if (len == (size_t)-1)
+		len = strlen(src);
+	total = text_sanitized_len(src, len);
 	dst = xmalloc(total + 1);
 	text_sanitize_into(dst, total + 1, src, len);
 	return dst;

@@ -30,6 +30,10 @@ char *text_sanitize(const char *src, size_t len);
  * a character); returns the bytes written, not counting the NUL. */
 size_t text_sanitize_into(char *dst, size_t dstsz, const char *src, size_t len);
 
+/* The bytes text_sanitize() would return, not counting the NUL (to size
+ * a block before filling it, core/arena.h). */
+size_t text_sanitized_len(const char *src, size_t len);
+
 /* Display columns of sanitized UTF-8 text. */
 int text_width(const char *s);
 

@@ -178,7 +178,7 @@ bool view_rerun_open(const struct biller *b, void *ctx)
 {
 	(void)ctx;
 	for (size_t i = 0; i < b->nbatches; i++) {
-		const char *w = b->batches[i].rerun_status;
+		const char *w = batch_rerun_status(&b->batches[i]);
 
 		if (w && (!strcmp(w, "pending") || !strcmp(w, "running")))
 			return true;

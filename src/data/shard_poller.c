@@ -53,7 +53,6 @@
 #include "data/thread_util.h"
 #include "core/hold.h"
 #include "core/note.h"
-#include "core/snapshot_compact.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 
@@ -364,12 +363,9 @@ static struct snapshot *poll_snapshot(struct shard_poller *p,
 #endif
 	if (base) {
 		s->delta = true;
+		/* Each biller is its own block: the billers this poll
+		 * replaced go with the last snapshot that shows them. */
 		s = snapshot_merge(base, s);
-		/* Under churn every poll adds an arena that keeps all it
-		 * parsed alive for a few of its billers: bound them
-		 * (core/snapshot_compact.h). */
-		if (s->nheld > SNAPSHOT_COMPACT_HELD + 1)
-			snapshot_compact(s, p->intern);
 	} else {
 		snapshot_names_from(s, p->snap);
 		p->last_full = p->last_billers = start;

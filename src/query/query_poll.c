@@ -274,37 +274,122 @@ static const char *val_id(struct arena *a, struct qrow *q, const int *cols,
 	return arena_memdup(a, s, qrow_len_at(q, cols[c]));
 }
 
+/* Lower-cased "name id shard zone " into b's home: the id sanitized (it
+ * is drawn), the rest already are. */
 static const char *make_search(struct arena *a, const struct biller *b)
 {
-	const char *parts[] = { b->name, arena_sanitize(a, b->biller_id,
-		(size_t)-1), b->shard, b->timezone };
+	char *id = text_sanitize(b->biller_id, (size_t)-1);
+	const char *parts[] = { b->name, id, b->shard, b->timezone };
 	size_t len = 0;
 	char *s, *q;
 
 	for (size_t i = 0; i < 4; i++)
 		len += strlen(parts[i]) + 1;
-	q = s = arena_alloc(a, len + 1);
+	q = s = arena_alloc_bytes(a, len + 1);
 	for (size_t i = 0; i < 4; i++) {
 		for (const char *c = parts[i]; *c; c++)
 			*q++ = (*c >= 'A' && *c <= 'Z') ? (char)(*c + 32) : *c;
 		*q++ = ' ';
 	}
 	*q = '\0';
+	free(id);
 	return s;
 }
 
-/* The biller of row q (its first), as the snapshot's next. */
-static struct biller *add_biller(struct snapshot *s, struct batch *all,
-				 struct qrow *q, const int *cols, int index,
-				 struct intern *in)
+/* The bytes of a column's sanitized copy with its NUL; 0 for a NULL,
+ * which is the literal "". */
+static size_t text_room(struct qrow *q, const int *cols, enum col c)
+{
+	const char *v = val(q, cols, c);
+
+	return v ? text_sanitized_len(v, qrow_len_at(q, cols[c])) + 1 : 0;
+}
+
+static size_t id_room(struct qrow *q, const int *cols, enum col c)
+{
+	return val(q, cols, c) ? qrow_len_at(q, cols[c]) + 1 : 0;
+}
+
+static size_t round16(size_t n)
+{
+	return (n + 15) & ~(size_t)15;
+}
+
+/* What one biller's rows [from, to) hold: they size its home block. */
+struct biller_rows {
+	const PGresult *r;
+	int from, to;
+	size_t nbatches, nreruns, nsigs;
+};
+
+/* The bytes of the biller's home: its records first (16-aligned), then
+ * its strings; interned ones take none.  A bad row's note, or a value
+ * past the intern table's bound, spills into a small extra chunk. */
+static size_t biller_room(struct biller_rows *g, const int *cols,
+			  const char *shard, bool interned)
+{
+	struct qrow q0 = qrow_at(g->r, g->from);
+	size_t strs, name = text_room(&q0, cols, C_NAME);
+
+	strs = id_room(&q0, cols, C_BILLER_ID) + name;
+	/* The search text: name, sanitized id, shard, zone, a space each. */
+	strs += (name ? name - 1 : 0) + text_sanitized_len(val(&q0, cols,
+		C_BILLER_ID), (size_t)-1) + strlen(shard) +
+		(text_room(&q0, cols, C_TZ) ? text_room(&q0, cols, C_TZ) - 1 : 0) +
+		5;
+	if (!interned)
+		strs += strlen(shard) + 1 + text_room(&q0, cols, C_TZ);
+	for (int i = g->from; i < g->to; i++) {
+		struct qrow q = qrow_at(g->r, i);
+
+		if (!val(&q, cols, C_BATCH_ID))
+			continue;
+		g->nbatches++;
+		g->nreruns += val(&q, cols, C_RR_ID) != NULL;
+		g->nsigs += val(&q, cols, C_ROW_SIG) != NULL;
+		strs += id_room(&q, cols, C_BATCH_ID) +
+			text_room(&q, cols, C_ERROR_MESSAGE);
+		if (!interned)
+			strs += text_room(&q, cols, C_BUSINESS_DAY) +
+				text_room(&q, cols, C_PAYMENT_TYPE) +
+				text_room(&q, cols, C_MODULE) +
+				text_room(&q, cols, C_STATUS) +
+				text_room(&q, cols, C_ERROR_CLASS) +
+				text_room(&q, cols, C_RR_STATUS) +
+				text_room(&q, cols, C_RR_BY);
+	}
+	return round16(g->nbatches * sizeof(struct batch)) +
+	       round16(g->nreruns * sizeof(struct batch_rerun)) +
+	       (g->nsigs ? round16(g->nbatches * sizeof(int64_t)) : 0) + strs;
+}
+
+/* The biller of rows g, as the snapshot's next, in a home of its own;
+ * *rr: room there for the rerun requests of its batches. */
+static struct biller *add_biller(struct snapshot *s, struct biller_rows *g,
+				 const int *cols, int index, struct intern *in,
+				 struct batch_rerun **rr)
 {
 	struct biller *b = &s->billers[s->nbillers++];
+	struct qrow q0 = qrow_at(g->r, g->from);
+	struct qrow *q = &q0;
+	struct arena *a = arena_new_sized(biller_room(g, cols, s->shard,
+						      in != NULL));
 
-	b->biller_id = val_id(s->arena, q, cols, C_BILLER_ID);
+	b->home = a;
+	/* The records first, while the block is aligned (arena.h). */
+	if (g->nbatches)
+		b->batches = arena_alloc(a, g->nbatches * sizeof *b->batches);
+	*rr = g->nreruns ? arena_alloc(a, g->nreruns * sizeof **rr) : NULL;
+	if (g->nsigs) {
+		int64_t *sigs = arena_alloc(a, g->nbatches * sizeof *sigs);
+
+		memset(sigs, 0, g->nbatches * sizeof *sigs);
+		b->row_sigs = sigs;
+	}
+	b->biller_id = val_id(a, q, cols, C_BILLER_ID);
 	b->known = val_bool(q, cols, C_KNOWN);
-	b->name = val_text(s->arena, q, cols, C_NAME);
-	b->timezone = val_common(in, s->arena, q, cols, C_TZ);
-	b->home = s->arena;
+	b->name = val_text(a, q, cols, C_NAME);
+	b->timezone = val_common(in, a, q, cols, C_TZ);
 	b->priority = val_int(q, cols, C_PRIORITY, NULL);
 	b->is_demo = val_bool(q, cols, C_IS_DEMO);
 	b->tz_known = val_bool(q, cols, C_TZ_KNOWN);
@@ -313,40 +398,58 @@ static struct biller *add_biller(struct snapshot *s, struct batch *all,
 		b->utc_offset_s = 0;
 		b->tz_known = false;
 	}
-	b->shard = s->shard;
+	/* Not s->shard: the biller outlives s in later snapshots. */
+	b->shard = in ? intern_exact(in, a, s->shard) : arena_strdup(a, s->shard);
 	b->shard_index = index;
-	b->batches = &all[s->nbatches];
 	b->ap_payments = val_int(q, cols, C_AP_PAYMENTS, NULL);
 	b->ap_failed = val_int(q, cols, C_AP_FAILED, NULL);
 	b->ap_run_at = val_time(q, cols, C_AP_RUN, NULL, false);
-	b->search = make_search(s->arena, b);
+	b->search = make_search(a, b);
 	return b;
 }
 
-/* The batch of row q, for biller b. */
-static void add_batch(struct snapshot *s, struct batch *all, struct biller *b,
-		      struct qrow *q, const int *cols, struct intern *in)
+/* The rerun request of row q, or NULL; rr is the next free one. */
+static const struct batch_rerun *add_rerun(struct batch_rerun *rr,
+					   struct arena *a, struct qrow *q,
+					   const int *cols, struct intern *in)
 {
-	struct batch *t = &all[s->nbatches++];
+	int64_t id = val_time(q, cols, C_RR_ID, NULL, false);
+
+	if (!val(q, cols, C_RR_ID))
+		return NULL;
+	rr->id = id == BT_NO_TIME ? 0 : id;
+	rr->status = val_common(in, a, q, cols, C_RR_STATUS);
+	rr->by = val_common(in, a, q, cols, C_RR_BY);
+	rr->at = val_time(q, cols, C_RR_AT, NULL, false);
+	return rr;
+}
+
+/* The batch of row q, as b's next, in b's home; rr: room for its rerun. */
+static void add_batch(struct snapshot *s, struct biller *b,
+		      struct batch_rerun *rr, struct qrow *q, const int *cols,
+		      struct intern *in)
+{
+	struct batch *t = &b->batches[b->nbatches];
+	struct arena *a = b->home;
 	const char *ls = val(q, cols, C_LOCAL_SCHED);
 	struct badness bad = { .len = 0 };
-	int64_t rr_id;
+	int64_t sig;
 	int inf = 0;
 
-	b->nbatches++;
 	bad.text[0] = '\0';
-	t->batch_id = val_id(s->arena, q, cols, C_BATCH_ID);
+	memset(t, 0, sizeof *t);
+	t->batch_id = val_id(a, q, cols, C_BATCH_ID);
 	t->biller_id = b->biller_id;
-	t->business_day = val_common(in, s->arena, q, cols, C_BUSINESS_DAY);
-	t->payment_type = val_common(in, s->arena, q, cols, C_PAYMENT_TYPE);
-	t->module = val_common(in, s->arena, q, cols, C_MODULE);
-	t->status = val_common(in, s->arena, q, cols, C_STATUS);
+	t->business_day = val_common(in, a, q, cols, C_BUSINESS_DAY);
+	t->payment_type = val_common(in, a, q, cols, C_PAYMENT_TYPE);
+	t->module = val_common(in, a, q, cols, C_MODULE);
+	t->status = val_common(in, a, q, cols, C_STATUS);
 	if (!val(q, cols, C_STATUS))
 		bad_add(&bad, col_names[C_STATUS], NULL);
 	t->state = batch_state_from_text(val(q, cols, C_STATUS));
 	t->attempts = val_int(q, cols, C_ATTEMPTS, &bad);
-	t->error_class = val_common(in, s->arena, q, cols, C_ERROR_CLASS);
-	t->error_message = val_text(s->arena, q, cols, C_ERROR_MESSAGE);
+	t->error_class = val_common(in, a, q, cols, C_ERROR_CLASS);
+	t->error_message = val_text(a, q, cols, C_ERROR_MESSAGE);
 	t->scheduled_at = val_time(q, cols, C_SCHEDULED, &bad, true);
 	t->deadline_given = val_bool(q, cols, C_DEADLINE_GIVEN);
 	/* An infinite deadline is legal when it was given; one derived from
@@ -358,19 +461,55 @@ static void add_batch(struct snapshot *s, struct batch *all, struct biller *b,
 	t->started_at = val_time(q, cols, C_STARTED, &bad, false);
 	t->finished_at = val_time(q, cols, C_FINISHED, &bad, false);
 	t->updated_at = val_time(q, cols, C_UPDATED, &bad, false);
-	rr_id = val_time(q, cols, C_RR_ID, NULL, false);
-	t->rerun_id = rr_id == BT_NO_TIME ? 0 : rr_id;
-	t->rerun_status = val_common(in, s->arena, q, cols, C_RR_STATUS);
-	t->rerun_by = val_common(in, s->arena, q, cols, C_RR_BY);
-	t->rerun_at = val_time(q, cols, C_RR_AT, NULL, false);
-	t->row_sig = val_time(q, cols, C_ROW_SIG, NULL, false);
-	if (t->row_sig == BT_NO_TIME)
-		t->row_sig = 0;
+	t->rerun = add_rerun(rr, a, q, cols, in);
+	sig = val_time(q, cols, C_ROW_SIG, NULL, false);
+	if (b->row_sigs && sig != BT_NO_TIME)
+		((int64_t *)b->row_sigs)[b->nbatches] = sig;
 	text_sanitize_into(t->local_sched, sizeof t->local_sched,
 			   ls ? ls : "", (size_t)-1);
-	t->bad = bad.len ? arena_strdup(s->arena, bad.text) : "";
+	t->bad = bad.len ? arena_strdup(a, bad.text) : "";
 	if (bad.len)
 		s->nbad++;
+	b->nbatches++;
+	s->nbatches++;
+}
+
+/* The biller of rows g and its batches. */
+static void add_rows(struct snapshot *s, struct biller_rows *g,
+		     const int *cols, int index, struct intern *in)
+{
+	struct batch_rerun *rr;
+	struct biller *b = add_biller(s, g, cols, index, in, &rr);
+
+	for (int i = g->from; i < g->to; i++) {
+		struct qrow q = qrow_at(g->r, i);
+
+		if (!val(&q, cols, C_BATCH_ID))
+			continue;
+		add_batch(s, b, rr, &q, cols, in);
+		if (b->batches[b->nbatches - 1].rerun)
+			rr++;
+	}
+	biller_summarize(b);
+}
+
+/* The end of the rows of the biller whose first row is from. */
+static int biller_end(const PGresult *r, const int *cols, int from,
+		      int nrows)
+{
+	struct qrow q = qrow_at(r, from);
+	const char *id = val(&q, cols, C_BILLER_ID);
+	int to = from + 1;
+
+	for (; to < nrows; to++) {
+		struct qrow n = qrow_at(r, to);
+		const char *nid = val(&n, cols, C_BILLER_ID);
+
+		if (!val(&n, cols, C_KNOWN) || strcmp(id ? id : "",
+						      nid ? nid : ""))
+			break;
+	}
+	return to;
 }
 
 struct snapshot *query_poll_snapshot(const PGresult *r, int index,
@@ -380,9 +519,6 @@ struct snapshot *query_poll_snapshot(const PGresult *r, int index,
 	struct snapshot *s = snapshot_new(index, shard);
 	int cols[C__COUNT];
 	int nrows = PQntuples(r);
-	const char *prev_id = NULL;
-	struct biller *b = NULL;
-	struct batch *all;
 
 	for (int c = 0; c < C__COUNT; c++)
 		cols[c] = PQfnumber(r, col_names[c]);
@@ -396,31 +532,21 @@ struct snapshot *query_poll_snapshot(const PGresult *r, int index,
 		s->server_now = val_time(&q0, cols, C_NOW, NULL, false);
 	}
 	s->billers = xcalloc((size_t)nrows + 1, sizeof *s->billers);
-	/* In the arena, the billers' home: later snapshots that share a
-	 * biller hold the arena, not this snapshot (core/snapshot.h). */
-	all = arena_alloc(s->arena, ((size_t)nrows + 1) * sizeof *all);
-	memset(all, 0, ((size_t)nrows + 1) * sizeof *all);
-
-	for (int i = 0; i < nrows; i++) {
+	for (int i = 0; i < nrows;) {
 		struct qrow q = qrow_at(r, i);
-		const char *id = val(&q, cols, C_BILLER_ID);
+		struct biller_rows g = { r, i, 0, 0, 0, 0 };
 
 		/* The clock row of an incremental poll that found nothing. */
-		if (!val(&q, cols, C_KNOWN))
+		if (!val(&q, cols, C_KNOWN)) {
+			i++;
 			continue;
-		if (!id)
-			id = "";
-		if (!prev_id || strcmp(prev_id, id)) {
-			b = add_biller(s, all, &q, cols, index, in);
-			prev_id = id;
 		}
-		if (val(&q, cols, C_BATCH_ID))
-			add_batch(s, all, b, &q, cols, in);
+		g.to = biller_end(r, cols, i, nrows);
+		add_rows(s, &g, cols, index, in);
+		i = g.to;
 	}
 	/* Room for a row each; there are a few batches per biller. */
 	s->billers = xrealloc(s->billers, (s->nbillers + 1) * sizeof *s->billers);
-	for (size_t i = 0; i < s->nbillers; i++)
-		biller_summarize(&s->billers[i]);
 	s->nchanged = s->nbillers;
 	return s;
 }
@@ -470,11 +596,11 @@ void query_poll_held(const struct snapshot *s, int64_t from_ms, char **ids,
 	for (size_t i = 0; s && i < s->nbillers; i++) {
 		const struct biller *b = &s->billers[i];
 
-		for (size_t j = 0; j < b->nbatches; j++) {
+		for (size_t j = 0; b->row_sigs && j < b->nbatches; j++) {
 			const struct batch *t = &b->batches[j];
 			char num[24];
 
-			if (!t->row_sig || t->updated_at == BT_NO_TIME ||
+			if (!b->row_sigs[j] || t->updated_at == BT_NO_TIME ||
 			    t->updated_at < from_ms)
 				continue;
 			if (n++) {
@@ -482,7 +608,7 @@ void query_poll_held(const struct snapshot *s, int64_t from_ms, char **ids,
 				lit_addc(&bs, ',');
 			}
 			held_elem(&bi, t->batch_id);
-			snprintf(num, sizeof num, "%lld", (long long)t->row_sig);
+			snprintf(num, sizeof num, "%lld", (long long)b->row_sigs[j]);
 			lit_adds(&bs, num);
 		}
 	}

@@ -57,8 +57,10 @@ bool query_poll_has_version(const PGresult *res);
 int query_poll_version(const PGresult *res);
 
 /* A snapshot (refcount 1) of shard `shard` (index) from a poll result,
- * taken at taken_mono.  Low-cardinality texts are interned in `in` (NULL:
- * copied into the snapshot's own arena). */
+ * taken at taken_mono.  Each biller, its batch records and its strings go
+ * into a home block of their own, sized exactly from a first pass over its
+ * rows (core/snapshot.h).  Low-cardinality texts are interned in `in`
+ * (NULL: copied into each biller's home). */
 struct snapshot *query_poll_snapshot(const PGresult *res, int index,
 				     const char *shard, int64_t taken_mono,
 				     struct intern *in);

@@ -199,7 +199,8 @@ static void observe(struct app *app)
 				continue;
 			t = snapshot_find_batch(snap, it->batch_id);
 			if (t)
-				plan_observe(it, t->rerun_id, t->rerun_status);
+				plan_observe(it, batch_rerun_id(t),
+					     batch_rerun_status(t));
 		}
 	}
 }

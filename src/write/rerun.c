@@ -609,7 +609,7 @@ const char *rerun_biller_word(const struct biller *b)
 			const struct rerun_fresh *f =
 				rerun_fresh_over(b->shard_index, t);
 
-			w = f ? f->status : t->rerun_status ? t->rerun_status : "";
+			w = f ? f->status : batch_rerun_status(t);
 		}
 		if (!*w)
 			continue;

@@ -41,7 +41,7 @@ static bool polled(const struct app *app, const struct fresh *e)
 {
 	const struct batch *t = snap_batch(app, e->shard, e->batch_id);
 
-	return t && t->rerun_id >= e->f.request_id;
+	return t && batch_rerun_id(t) >= e->f.request_id;
 }
 
 static struct fresh *find(int shard, const char *batch_id)
@@ -93,7 +93,7 @@ const struct rerun_fresh *rerun_fresh_over(int shard, const struct batch *t)
 {
 	const struct fresh *e = list ? find(shard, t->batch_id) : NULL;
 
-	return e && t->rerun_id < e->f.request_id ? &e->f : NULL;
+	return e && batch_rerun_id(t) < e->f.request_id ? &e->f : NULL;
 }
 
 bool rerun_fresh_words(const struct app *app, int shard, const char *batch_id,

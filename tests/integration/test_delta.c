@@ -243,14 +243,14 @@ static void test_full_then_delta(void **state)
 	snapshot_unref(changed);
 	for (int64_t end = pgtest_now_ms() + PGTEST_WAIT_MS;;) {
 		changed = expect_for(any, NULL, PGTEST_WAIT_MS, &h, "changed");
-		if (!strcmp(pgtest_batch(changed, "b9-1")->rerun_status, "pending"))
+		if (!strcmp(batch_rerun_status(pgtest_batch(changed, "b9-1")), "pending"))
 			break;
 		snapshot_unref(changed);
 		assert_true(pgtest_now_ms() < end);
 		pgtest_sleep_ms(50);
 	}
 	assert_true(changed->delta);
-	assert_string_equal(pgtest_batch(changed, "b9-1")->rerun_by, "amy");
+	assert_string_equal(batch_rerun_by(pgtest_batch(changed, "b9-1")), "amy");
 	assert_true(h.polls_delta >= 2);
 	snapshot_unref(changed);
 	snapshot_unref(idle);

@@ -429,14 +429,14 @@ static void test_rerun_outcome_despite_lag(void **state)
 	assert_true(h.replica_lag_ms > 0);
 	shard_poller_read(poller, &s, NULL);
 	t = pgtest_batch(s, "rc-1");
-	assert_true(t->rerun_id < id);
+	assert_true(batch_rerun_id(t) < id);
 	snapshot_unref(s);
 	pgtest_sql(env.radmin, "SELECT pg_wal_replay_resume()");
 	for (int64_t end = pgtest_now_ms() + PGTEST_WAIT_MS;;) {
 		s = NULL;
 		shard_poller_read(poller, &s, NULL);
 		t = pgtest_batch(s, "rc-1");
-		if (t->rerun_id == id) {
+		if (batch_rerun_id(t) == id) {
 			snapshot_unref(s);
 			break;
 		}

@@ -85,6 +85,19 @@ static inline const char *fx_str(struct snapshot *s, const char *text)
 	return arena_strdup(s->arena, text);
 }
 
+/* Give t a rerun request (id, status) by "ops", in s's arena. */
+static inline void fx_rerun(struct snapshot *s, struct batch *t,
+			    long long id, const char *status)
+{
+	struct batch_rerun *r = arena_alloc(s->arena, sizeof *r);
+
+	r->id = id;
+	r->status = fx_str(s, status);
+	r->by = fx_str(s, "ops");
+	r->at = BT_NO_TIME;
+	t->rerun = r;
+}
+
 /* A known biller in a known zone at UTC, with no autopay run yet; the
  * caller may change any field before fx_seal(). */
 static inline struct biller *fx_add_biller(struct snapshot *s, const char *id,

@@ -387,8 +387,7 @@ static const struct biller *poll_one(struct fixture *f, int attempts,
 	fx_add_biller(s, "acme", "Acme", "UTC", 1);
 	t = fx_add_batch_for(s, BS_FAILED, now);
 	t->attempts = attempts;
-	t->rerun_id = rerun_id;
-	t->rerun_status = fx_str(s, status);
+	fx_rerun(s, t, rerun_id, status);
 	fx_seal(s);
 	view_set_snapshot(&f->app.view, 0, s);
 	snapshot_unref(s);

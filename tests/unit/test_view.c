@@ -504,7 +504,7 @@ static void test_acted_on_goes_below(void **state)
 	(void)state;
 	init(&v);
 	t = (biller(s, "B-1", "Urgent", 1, BS_FAILED), &s->billers[s->nbillers - 1].batches[0]);
-	t->rerun_status = "pending";
+	fx_rerun(s, t, 1, "pending");
 	biller(s, "B-2", "Less urgent", 3, BS_FAILED);
 	biller(s, "B-3", "Asked here", 2, BS_FAILED);
 	biller(s, "B-4", "Late", 1, BS_LATE);
