@@ -333,6 +333,24 @@ static void draw(struct app *app)
 	app->dirty = false;
 }
 
+/* A fleet's pollers publish a hundred snapshots a second: the first news
+ * after a quiet spell is taken at once, a burst at most every
+ * UI_SNAPSHOT_MS, so the view is rebuilt a few times a second, not once
+ * per shard's poll.  True when news was taken; *deferred when some waits
+ * (then *at + UI_SNAPSHOT_MS is when it is due). */
+static bool take_snapshots(struct app *app, int64_t *at, bool *deferred)
+{
+	*deferred = false;
+	if (app->mono - *at < UI_SNAPSHOT_MS) {
+		*deferred = app_snapshots_waiting(app);
+		return false;
+	}
+	if (!app_collect_snapshots(app))
+		return false;
+	*at = app->mono;
+	return true;
+}
+
 int ui_run(struct app *app, const struct screen *root,
 	   const struct screen *help)
 {
@@ -363,19 +381,9 @@ int ui_run(struct app *app, const struct screen *root,
 			{ .fd = app->wake[0], .events = POLLIN },
 		};
 
-		/* A fleet's pollers publish a hundred snapshots a second: the
-		 * first news after a quiet spell is taken at once, a burst at
-		 * most every UI_SNAPSHOT_MS, so the view is rebuilt a few
-		 * times a second, not once per shard's poll. */
 		app->mono = mono_ms();
-		if (app->mono - snapshots_at >= UI_SNAPSHOT_MS) {
-			if (app_collect_snapshots(app)) {
-				changed = true;
-				snapshots_at = app->mono;
-			}
-		} else {
-			deferred = app_snapshots_waiting(app);
-		}
+		if (take_snapshots(app, &snapshots_at, &deferred))
+			changed = true;
 		actions_tick(app);	/* re-reads due, bulk plan releases */
 
 		app->now = view_now(&app->view, app->mono);
