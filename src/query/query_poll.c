@@ -132,15 +132,26 @@ const char query_poll_delta3_sql[] = POLL_DELTA(
 	" EXISTS (SELECT 1 FROM batchtop.note n"
 	"   WHERE n.updated_at > " POLL_CURSOR ") AS notes_moved");
 
+/* The same delta through the shard's batchtop.poll_delta() (doc/contract.md,
+ * sql/contract.sql): its plans are kept by the server for the session, so
+ * a steady poll costs it one short statement's parse and no planning; the
+ * function returns the rows of query_poll_delta3_sql, the sort is here. */
+const char query_poll_delta_fn_sql[] =
+	"SELECT * FROM batchtop.poll_delta($1::int, $2::int, $3::text[],"
+	" $4::bigint, $5::text[], $6::bigint[])"
+	" ORDER BY biller_id, d_sched, batch_id";
+
 /* The zone names the server knows, as one array literal, one name per
  * lower-cased spelling (the first in byte order), so that a poll's zone
- * match needs no sort; and whether the shard says which contract version
- * it offers (a v1 shard cannot). */
+ * match needs no sort; whether the shard says which contract version it
+ * offers (a v1 shard cannot); and whether it has poll_delta(). */
 const char query_poll_zones_sql[] =
 	"SELECT (SELECT array_agg(name)::text FROM"
 	"   (SELECT DISTINCT ON (lower(name)) name FROM pg_timezone_names"
 	"    ORDER BY lower(name), name COLLATE \"C\") z),"
-	" to_regprocedure('batchtop.contract_version()') IS NOT NULL";
+	" to_regprocedure('batchtop.contract_version()') IS NOT NULL,"
+	" to_regprocedure('batchtop.poll_delta(integer, integer, text[],"
+	"   bigint, text[], bigint[])') IS NOT NULL";
 
 const char query_poll_version_sql[] = "SELECT batchtop.contract_version()";
 
@@ -520,6 +531,14 @@ bool query_poll_has_version(const PGresult *res)
 
 	return PQntuples(res) == 1 && PQnfields(res) > 1 &&
 	       qrow_bool_at(&q, 1, false);
+}
+
+bool query_poll_has_delta_fn(const PGresult *res)
+{
+	struct qrow q = qrow_at(res, 0);
+
+	return PQntuples(res) == 1 && PQnfields(res) > 2 &&
+	       qrow_bool_at(&q, 2, false);
 }
 
 int query_poll_version(const PGresult *res)
