@@ -1117,17 +1117,16 @@ BEGIN
 		CASE WHEN bc.updated_at > v_from THEN hashtextextended(bc::text, 0) END,
 		bc.scheduled_at::timestamptz
 	  FROM bl
-	  -- Per changed biller, on its biller_id: a generic plan takes
-	  -- tonight's two bounds for a narrow range and would scan all of
-	  -- tonight on the scheduled_at index, so the bounds are tested on
+	  -- The changed billers' batches, on their biller_id: a generic plan
+	  -- takes tonight's two bounds for a narrow range and would scan all
+	  -- of tonight on the scheduled_at index, so the bounds are tested on
 	  -- "scheduled_at + 0", the same value, which no index offers.
-	  FULL JOIN (SELECT c.* FROM unnest(v_ch) ch(id)
-		CROSS JOIN LATERAL (SELECT * FROM batchtop.batch_close x
-		  WHERE x.biller_id = ch.id
-		    AND x.scheduled_at + interval '0 s'
-		        >= now() - p_night_hours * interval '1 hour'
-		    AND x.scheduled_at + interval '0 s'
-		        <= now() + p_night_hours * interval '1 hour') c) bc
+	  FULL JOIN (SELECT * FROM batchtop.batch_close
+		WHERE biller_id = ANY (v_ch)
+		  AND scheduled_at + interval '0 s'
+		      >= now() - p_night_hours * interval '1 hour'
+		  AND scheduled_at + interval '0 s'
+		      <= now() + p_night_hours * interval '1 hour') bc
 	    ON bc.biller_id = bl.biller_id
 	  LEFT JOIN LATERAL (SELECT q.request_id, q.status, q.requested_by,
 		q.requested_at FROM batchtop.rerun_request q
