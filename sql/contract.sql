@@ -1117,14 +1117,14 @@ BEGIN
 		CASE WHEN bc.updated_at > v_from THEN hashtextextended(bc::text, 0) END,
 		bc.scheduled_at::timestamptz
 	  FROM bl
-	  -- The changed billers' batches, on their biller_id: a generic plan
-	  -- takes tonight's two bounds for a narrow range and would scan all
-	  -- of tonight on the scheduled_at index, so the bounds are tested on
+	  -- The changed billers' batches from tonight's start on, on
+	  -- (biller_id, scheduled_at): a generic plan takes tonight's two
+	  -- bounds for a narrow range and would scan all of tonight on the
+	  -- scheduled_at index, so the upper bound is tested on
 	  -- "scheduled_at + 0", the same value, which no index offers.
 	  FULL JOIN (SELECT * FROM batchtop.batch_close
 		WHERE biller_id = ANY (v_ch)
-		  AND scheduled_at + interval '0 s'
-		      >= now() - p_night_hours * interval '1 hour'
+		  AND scheduled_at >= now() - p_night_hours * interval '1 hour'
 		  AND scheduled_at + interval '0 s'
 		      <= now() + p_night_hours * interval '1 hour') bc
 	    ON bc.biller_id = bl.biller_id
