@@ -1007,6 +1007,147 @@ REVOKE ALL ON FUNCTION batchtop.add_note(text, text, text, text, text) FROM PUBL
 GRANT EXECUTE ON FUNCTION batchtop.add_note(text, text, text, text, text) TO batchtop_operator;
 GRANT EXECUTE ON FUNCTION batchtop.note_is_open(batchtop.note) TO PUBLIC;
 
+-- poll_delta: the incremental poll as a function (doc/contract.md,
+-- "poll_delta").  Optional: batchtop calls it on a v3 shard that has it,
+-- and sends the same delta as one statement otherwise.  Why a function:
+-- the statement costs the server ~5 ms a poll, most of it parsing and
+-- planning a query of joins and CTEs; a PL/pgSQL function keeps its plans
+-- for the session (through a transaction pooler: for the server
+-- connection), so a call parses one line and plans nothing.  The plans
+-- are generic (plan_cache_mode below), so each statement is written for a
+-- generic plan to be the good one: changed billers as an array (= ANY
+-- estimates a few rows: index probes), each "updated_at > cursor" paired
+-- with "<= 'infinity'", which excludes nothing but makes a range the
+-- planner estimates narrow, so it scans the updated_at index.  Same rows,
+-- same columns, same predicates as the statement (query_poll.c); every
+-- column but the flags and the numbers comes back as text (what the text
+-- protocol would send), so a view implementing a table with other types
+-- still matches RETURNS TABLE.  STABLE: every statement of a call sees the
+-- one snapshot, as the statement's parts do.
+CREATE OR REPLACE FUNCTION batchtop.poll_delta(p_night_hours integer,
+	p_window_minutes integer, p_zones text[], p_cursor_ms bigint,
+	p_held_ids text[], p_held_sigs bigint[])
+RETURNS TABLE (now_ms bigint, holds_moved boolean, notes_moved boolean,
+	biller_id text, known boolean, name text, timezone text, priority text,
+	is_demo boolean, tz_known boolean, utc_offset_s text, batch_id text,
+	business_day text, payment_type text, module text, status text,
+	attempts text, error_class text, error_message text, scheduled_ms text,
+	deadline_ms text, deadline_given boolean, started_ms text,
+	finished_ms text, updated_ms text, local_sched text, ap_payments text,
+	ap_failed text, ap_run_ms text, rr_id text, rr_status text, rr_by text,
+	rr_at_ms text, row_sig bigint, d_sched timestamptz)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_generic_plan
+AS $fn$
+#variable_conflict use_column
+DECLARE
+	v_now bigint := (extract(epoch FROM now()) * 1000)::bigint;
+	v_from timestamptz := to_timestamp(p_cursor_ms / 1000.0);
+	v_holds boolean;
+	v_notes boolean;
+	v_ch text[];
+BEGIN
+	v_holds := EXISTS (SELECT 1 FROM batchtop.hold h
+		WHERE h.updated_at > v_from AND h.updated_at <= 'infinity');
+	v_notes := EXISTS (SELECT 1 FROM batchtop.note n
+		WHERE n.updated_at > v_from AND n.updated_at <= 'infinity');
+	SELECT array_agg(DISTINCT x.id) INTO v_ch FROM (
+		SELECT c.biller_id AS id FROM batchtop.batch_close c
+		 WHERE c.updated_at > v_from AND c.updated_at <= 'infinity'
+		   AND (c.batch_id, hashtextextended(c::text, 0)) NOT IN
+		       (SELECT * FROM unnest(p_held_ids, p_held_sigs))
+		UNION ALL
+		SELECT c.biller_id FROM batchtop.rerun_request q
+		  JOIN batchtop.batch_close c ON c.batch_id = q.target_id
+		 WHERE q.kind = 'batch_close' AND q.updated_at > v_from
+		   AND q.updated_at <= 'infinity'
+		UNION ALL
+		SELECT r.biller_id FROM batchtop.autopay_run r
+		 WHERE r.updated_at > v_from AND r.updated_at <= 'infinity') x;
+	-- Nothing changed (most polls of a quiet shard): the clock row alone.
+	IF v_ch IS NULL THEN
+		RETURN QUERY SELECT v_now, v_holds, v_notes, NULL::text, NULL::boolean,
+			NULL, NULL, NULL, NULL::boolean, NULL::boolean, NULL, NULL,
+			NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+			NULL::boolean, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+			NULL, NULL, NULL, NULL, NULL::bigint, NULL::timestamptz;
+		RETURN;
+	END IF;
+	-- The zone match of the statement without its hash of every zone
+	-- name each poll: the names come lower-cased and sorted in byte order
+	-- (query_poll_zones_sql), so a biller's zone is a binary search
+	-- (width_bucket) in them.
+	RETURN QUERY
+	WITH bl AS (SELECT b.biller_id, b.name, b.timezone, b.priority,
+		b.is_demo, tz.name AS tzname,
+		extract(epoch FROM (now() AT TIME ZONE tz.name)
+		  - (now() AT TIME ZONE 'UTC'))::int AS utc_offset_s,
+		ap.payments AS ap_payments, ap.failed AS ap_failed,
+		ap.run_at AS ap_run_at
+	  FROM batchtop.biller b
+	  LEFT JOIN LATERAL (SELECT p_zones[k.i] AS name
+		FROM (SELECT width_bucket(lower(b.timezone) COLLATE "C",
+		  p_zones) AS i) k
+		WHERE p_zones[k.i] = lower(b.timezone) COLLATE "C") tz ON true
+	  LEFT JOIN LATERAL (SELECT r.payments, r.failed, r.run_at
+		FROM batchtop.autopay_run r WHERE r.biller_id = b.biller_id
+		ORDER BY r.run_at DESC LIMIT 1) ap ON true
+	  WHERE b.biller_id = ANY (v_ch))
+	SELECT v_now, v_holds, v_notes,
+		coalesce(bl.biller_id, bc.biller_id)::text,
+		bl.biller_id IS NOT NULL,
+		bl.name::text, bl.timezone::text, bl.priority::text, bl.is_demo,
+		bl.tzname IS NOT NULL, bl.utc_offset_s::text,
+		bc.batch_id::text, bc.business_day::text,
+		bc.payment_type::text, bc.module::text, bc.status::text,
+		bc.attempts::text, bc.error_class::text, bc.error_message::text,
+		CASE WHEN isfinite(bc.scheduled_at) THEN round(extract(epoch FROM bc.scheduled_at) * 1000)::numeric::text ELSE bc.scheduled_at::text END,
+		CASE WHEN isfinite(coalesce(bc.deadline_at, bc.scheduled_at + p_window_minutes * interval '1 minute')) THEN round(extract(epoch FROM coalesce(bc.deadline_at, bc.scheduled_at + p_window_minutes * interval '1 minute')) * 1000)::numeric::text ELSE coalesce(bc.deadline_at, bc.scheduled_at + p_window_minutes * interval '1 minute')::text END,
+		bc.deadline_at IS NOT NULL,
+		CASE WHEN isfinite(bc.started_at) THEN round(extract(epoch FROM bc.started_at) * 1000)::numeric::text ELSE bc.started_at::text END,
+		CASE WHEN isfinite(bc.finished_at) THEN round(extract(epoch FROM bc.finished_at) * 1000)::numeric::text ELSE bc.finished_at::text END,
+		CASE WHEN isfinite(bc.updated_at) THEN round(extract(epoch FROM bc.updated_at) * 1000)::numeric::text ELSE bc.updated_at::text END,
+		CASE WHEN bl.tzname IS NOT NULL THEN
+		  to_char(bc.scheduled_at AT TIME ZONE bl.tzname, 'HH24:MI') END,
+		bl.ap_payments::text, bl.ap_failed::text,
+		CASE WHEN isfinite(bl.ap_run_at) THEN round(extract(epoch FROM bl.ap_run_at) * 1000)::numeric::text ELSE bl.ap_run_at::text END,
+		rq.request_id::text, rq.status::text, rq.requested_by::text,
+		CASE WHEN isfinite(rq.requested_at) THEN round(extract(epoch FROM rq.requested_at) * 1000)::numeric::text ELSE rq.requested_at::text END,
+		CASE WHEN bc.updated_at > v_from THEN hashtextextended(bc::text, 0) END,
+		bc.scheduled_at::timestamptz
+	  FROM bl
+	  -- The changed billers' batches from tonight's start on, on
+	  -- (biller_id, scheduled_at): a generic plan takes tonight's two
+	  -- bounds for a narrow range and would scan all of tonight on the
+	  -- scheduled_at index, so the upper bound is tested on
+	  -- "scheduled_at + 0", the same value, which no index offers.
+	  FULL JOIN (SELECT * FROM batchtop.batch_close
+		WHERE biller_id = ANY (v_ch)
+		  AND scheduled_at >= now() - p_night_hours * interval '1 hour'
+		  AND scheduled_at + interval '0 s'
+		      <= now() + p_night_hours * interval '1 hour') bc
+	    ON bc.biller_id = bl.biller_id
+	  LEFT JOIN LATERAL (SELECT q.request_id, q.status, q.requested_by,
+		q.requested_at FROM batchtop.rerun_request q
+		WHERE q.kind = 'batch_close' AND q.target_id = bc.batch_id
+		ORDER BY q.requested_at DESC NULLS LAST, q.request_id DESC LIMIT 1) rq
+	    ON bc.batch_id IS NOT NULL;
+END
+$fn$;
+
+DO $poll_delta_owner$
+DECLARE
+	v_owner text;
+BEGIN
+	SELECT n.nspowner::regrole::text INTO v_owner
+	  FROM pg_catalog.pg_namespace n WHERE n.nspname = 'batchtop';
+	EXECUTE format('ALTER FUNCTION batchtop.poll_delta(integer, integer, text[], bigint, text[], bigint[]) OWNER TO %s', v_owner);
+END
+$poll_delta_owner$;
+REVOKE ALL ON FUNCTION batchtop.poll_delta(integer, integer, text[], bigint, text[], bigint[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION batchtop.poll_delta(integer, integer, text[], bigint, text[], bigint[]) TO batchtop_viewer;
+
 -- Privileges.  The functions belong to the schema's owner, so that
 -- SECURITY DEFINER acts with the rights of whoever owns the tables.
 DO $owner$

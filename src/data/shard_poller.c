@@ -394,11 +394,19 @@ static int poll_once(struct shard_poller *p, const char **params,
 		params[4] = held_ids;
 		params[5] = held_sigs;
 	}
-	res = shard_exec(p, !base ? query_poll_sql : p->contract >= 3
-			 ? query_poll_delta3_sql : query_poll_delta_sql,
+	res = shard_exec(p, !base ? query_poll_sql : p->contract < 3
+			 ? query_poll_delta_sql : p->delta_fn
+			 ? query_poll_delta_fn_sql : query_poll_delta3_sql,
 		   base ? 6 : 4, params, reason, sizeof reason, &dead, &stop);
 	free(held_ids);
 	free(held_sigs);
+	/* A poll_delta() that fails (a view implementer's mistake) leaves
+	 * the statement, which is always there on a v3 shard. */
+	if (!res && !dead && !stop && base && p->contract >= 3 && p->delta_fn) {
+		log_msg(LOG_WARN, "shard %s: poll_delta(): %s; sending the "
+			"delta as a statement", p->name, reason);
+		p->delta_fn = false;
+	}
 	if (stop) {
 		snapshot_unref(base);
 		return -1;

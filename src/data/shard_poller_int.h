@@ -45,6 +45,7 @@ struct shard_poller {
 	char *zones;		/* the server's zone names, as a text[] literal */
 	int failures;		/* consecutive; 0 after a good poll */
 	int contract;		/* the version this connection's shard offers */
+	bool delta_fn;		/* it has batchtop.poll_delta() (contract v3) */
 	bool need_full;		/* connected since the last full poll */
 	bool notes_stale;	/* the last read of the notes failed */
 	int64_t last_full;	/* mono ms of the last full poll's start */

@@ -30,10 +30,10 @@
 /* The billers, each with its zone's offset and its latest autopay run
  * (looked up once per biller, not per batch); `filter` restricts them.
  * Zones are matched against $3, the zone names the server knows (read once
- * per connection: pg_timezone_names reads every zone file, ~40 ms; one name
- * per spelling, so at most one matches), not cast, so a zone the server
- * does not know gives NULLs instead of failing the whole poll; the match
- * ignores case, as PostgreSQL does. */
+ * per connection: pg_timezone_names reads every zone file, ~40 ms;
+ * lower-cased, each once, so at most one matches), not cast, so a zone the
+ * server does not know gives NULLs instead of failing the whole poll; the
+ * match ignores case, as PostgreSQL does. */
 #define POLL_BILLERS(filter) \
 	"bl AS (SELECT b.biller_id, b.name, b.timezone, b.priority," \
 	"   b.is_demo, tz.name AS tzname," \
@@ -43,7 +43,7 @@
 	"   ap.run_at AS ap_run_at" \
 	" FROM batchtop.biller b" \
 	" LEFT JOIN unnest($3::text[]) tz(name)" \
-	"   ON lower(tz.name) = lower(b.timezone)" \
+	"   ON tz.name = lower(b.timezone)" \
 	" LEFT JOIN LATERAL (SELECT r.payments, r.failed, r.run_at" \
 	"   FROM batchtop.autopay_run r WHERE r.biller_id = b.biller_id" \
 	"   ORDER BY r.run_at DESC LIMIT 1) ap ON true" filter ")"
@@ -132,15 +132,26 @@ const char query_poll_delta3_sql[] = POLL_DELTA(
 	" EXISTS (SELECT 1 FROM batchtop.note n"
 	"   WHERE n.updated_at > " POLL_CURSOR ") AS notes_moved");
 
-/* The zone names the server knows, as one array literal, one name per
- * lower-cased spelling (the first in byte order), so that a poll's zone
- * match needs no sort; and whether the shard says which contract version
- * it offers (a v1 shard cannot). */
+/* The same delta through the shard's batchtop.poll_delta() (doc/contract.md,
+ * sql/contract.sql): its plans are kept by the server for the session, so
+ * a steady poll costs it one short statement's parse and no planning; the
+ * function returns the rows of query_poll_delta3_sql, the sort is here. */
+const char query_poll_delta_fn_sql[] =
+	"SELECT * FROM batchtop.poll_delta($1::int, $2::int, $3::text[],"
+	" $4::bigint, $5::text[], $6::bigint[])"
+	" ORDER BY biller_id, d_sched, batch_id";
+
+/* The zone names the server knows, lower-cased (PostgreSQL finds a zone
+ * whatever its case, so the lower-cased name is as good a name), each
+ * once, in byte order, which poll_delta() searches, as one array literal;
+ * whether the shard says which contract version it offers (a v1 shard
+ * cannot); and whether it has poll_delta(). */
 const char query_poll_zones_sql[] =
-	"SELECT (SELECT array_agg(name)::text FROM"
-	"   (SELECT DISTINCT ON (lower(name)) name FROM pg_timezone_names"
-	"    ORDER BY lower(name), name COLLATE \"C\") z),"
-	" to_regprocedure('batchtop.contract_version()') IS NOT NULL";
+	"SELECT (SELECT array_agg(DISTINCT lower(name) COLLATE \"C\")::text"
+	"   FROM pg_timezone_names),"
+	" to_regprocedure('batchtop.contract_version()') IS NOT NULL,"
+	" to_regprocedure('batchtop.poll_delta(integer, integer, text[],"
+	"   bigint, text[], bigint[])') IS NOT NULL";
 
 const char query_poll_version_sql[] = "SELECT batchtop.contract_version()";
 
@@ -646,6 +657,14 @@ bool query_poll_has_version(const PGresult *res)
 
 	return PQntuples(res) == 1 && PQnfields(res) > 1 &&
 	       qrow_bool_at(&q, 1, false);
+}
+
+bool query_poll_has_delta_fn(const PGresult *res)
+{
+	struct qrow q = qrow_at(res, 0);
+
+	return PQntuples(res) == 1 && PQnfields(res) > 2 &&
+	       qrow_bool_at(&q, 2, false);
 }
 
 int query_poll_version(const PGresult *res)

@@ -42,8 +42,14 @@ void query_poll_moved(const PGresult *res, bool *holds, bool *notes);
 void query_poll_held(const struct snapshot *s, int64_t from_ms, char **ids,
 		     char **sigs);
 
-/* The zone names the server knows, as one row of one text[] literal, and
- * whether batchtop.contract_version() exists. */
+/* The same delta as query_poll_delta3_sql, same parameters, same rows in
+ * the same order, through the shard's batchtop.poll_delta() (optional in
+ * the contract): planned once per server session instead of every poll. */
+extern const char query_poll_delta_fn_sql[];
+
+/* The zone names the server knows, as one row of one text[] literal,
+ * whether batchtop.contract_version() exists and whether
+ * batchtop.poll_delta() does (query_poll_has_delta_fn()). */
 extern const char query_poll_zones_sql[];
 /* The contract version, when query_poll_has_version() said it exists. */
 extern const char query_poll_version_sql[];
@@ -52,6 +58,7 @@ extern const char query_poll_version_sql[];
  * NULL when the result is not one non-NULL value. */
 char *query_poll_zones(const PGresult *res);
 bool query_poll_has_version(const PGresult *res);
+bool query_poll_has_delta_fn(const PGresult *res);
 /* The version a query_poll_version_sql result says (1 if it makes no
  * sense). */
 int query_poll_version(const PGresult *res);

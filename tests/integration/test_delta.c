@@ -258,13 +258,13 @@ static void test_full_then_delta(void **state)
 }
 
 /* The delta query's plan on 10,000 billers: index scans only; and its
- * server time, printed for the record. */
+ * server time, planning and execution, printed for the record. */
 static double plan_ms(const char *sql, int n, const char *const *params,
 		      bool print_plan, bool *seq)
 {
 	char q[8192];
 	PGresult *r;
-	double ms = -1;
+	double ms = -1, plan = 0;
 
 	snprintf(q, sizeof q, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) %s", sql);
 	r = pgtest_sqlp(T.admin, q, n, params);
@@ -276,11 +276,53 @@ static double plan_ms(const char *sql, int n, const char *const *params,
 			*seq = true;
 		if (print_plan)
 			fprintf(stderr, "#   %s\n", line);
+		if (!strncmp(line, "Planning Time: ", 15))
+			plan = atof(line + 15);
 		if (!strncmp(line, "Execution Time: ", 16))
 			ms = atof(line + 16);
 	}
 	PQclear(r);
-	return ms;
+	return ms < 0 ? ms : plan + ms;
+}
+
+/* The server's log lines that reach the client (auto_explain's plans). */
+static char notices[1 << 16];
+
+static void keep_notice(void *arg, const PGresult *res)
+{
+	size_t len = strlen(notices);
+
+	(void)arg;
+	snprintf(notices + len, sizeof notices - len, "%s",
+		 PQresultErrorMessage(res));
+}
+
+/* poll_delta()'s own statements, as the session's cached generic plans
+ * run them (auto_explain, after the five custom plans a cache may try):
+ * index scans only.  Printed when print. */
+static void fn_plans(const char *const *params, bool print)
+{
+	PQnoticeReceiver old = PQsetNoticeReceiver(T.admin, keep_notice, NULL);
+
+	for (int i = 0; i < 6; i++)
+		PQclear(pgtest_sqlp(T.admin, query_poll_delta_fn_sql, 6, params));
+	pgtest_sql(T.admin, "LOAD 'auto_explain';"
+		   "SET auto_explain.log_min_duration = 0;"
+		   "SET auto_explain.log_nested_statements = on;"
+		   "SET client_min_messages = log");
+	notices[0] = '\0';
+	PQclear(pgtest_sqlp(T.admin, query_poll_delta_fn_sql, 6, params));
+	pgtest_sql(T.admin, "SET client_min_messages = warning;"
+		   "SET auto_explain.log_min_duration = -1");
+	PQsetNoticeReceiver(T.admin, old, NULL);
+	if (print)
+		fprintf(stderr, "# poll_delta()'s plans:\n%s", notices);
+	assert_non_null(strstr(notices, "batch_close_updated_at_idx"));
+	if (strstr(notices, "Seq Scan"))
+		fail_msg("poll_delta() scans a table sequentially");
+	/* Tonight's batches, all of them, to keep a changed biller's. */
+	if (strstr(notices, "batch_close_scheduled_at_idx"))
+		fail_msg("poll_delta() reads batches by their scheduled_at");
 }
 
 static void measure(int n, bool check_plan)
@@ -288,7 +330,7 @@ static void measure(int n, bool check_plan)
 	char *zones;
 	char cursor[32];
 	const char *params[6];
-	double best_delta = 1e9, best_full = 1e9;
+	double best_delta = 1e9, best_full = 1e9, best_fn = 1e9;
 	bool seq;
 
 	shard_make(check_plan ? "plan" : "small", n);
@@ -320,6 +362,17 @@ static void measure(int n, bool check_plan)
 		if (d < best_delta)
 			best_delta = d;
 	}
+	/* The same through poll_delta(), its plans cached after the first
+	 * calls: the execution time of the call is all of the function's. */
+	for (int i = 0; i < 8; i++) {
+		double d = plan_ms(query_poll_delta_fn_sql, 6, params, false,
+				   &seq);
+
+		if (d < best_fn)
+			best_fn = d;
+	}
+	if (check_plan)
+		fn_plans(params, true);
 	params[3] = "10";	/* poll_overlap */
 	for (int i = 0; i < 2; i++) {
 		double d = plan_ms(query_poll_sql, 4, params, false, &seq);
@@ -328,8 +381,9 @@ static void measure(int n, bool check_plan)
 			best_full = d;
 	}
 	fprintf(stderr, "# %d billers: server time of a poll (EXPLAIN ANALYZE,"
-		" best of several): incremental %.2f ms (3 billers changed),"
-		" full %.2f ms\n", n, best_delta, best_full);
+		" planning + execution, best of several): incremental %.2f ms (3 billers changed),"
+		" through poll_delta() %.2f ms, full %.2f ms\n", n, best_delta,
+		best_fn, best_full);
 	assert_true(best_delta >= 0);
 	/* Relative, so a loaded machine does not fail it: at 10,000 billers
 	 * a steady-state poll costs a small fraction of a full one. */
@@ -672,6 +726,179 @@ static void test_extras_skipped(void **state)
 	snapshot_unref(s);
 }
 
+/* The rows of two results, cell by cell by column name, in order. */
+static void same_rows(const PGresult *a, const PGresult *b, const char *what)
+{
+	if (PQntuples(a) != PQntuples(b))
+		fail_msg("%s: %d rows against %d", what, PQntuples(a),
+			 PQntuples(b));
+	for (int c = 0; c < PQnfields(a); c++) {
+		const char *name = PQfname(a, c);
+		int cb = PQfnumber(b, name);
+
+		if (cb < 0)
+			fail_msg("%s: no column %s", what, name);
+		for (int r = 0; r < PQntuples(a); r++) {
+			const char *va = PQgetisnull(a, r, c) ? "(null)"
+							      : PQgetvalue(a, r, c);
+			const char *vb = PQgetisnull(b, r, cb) ? "(null)"
+							       : PQgetvalue(b, r, cb);
+
+			if (strcmp(va, vb))
+				fail_msg("%s: row %d %s: '%s' against '%s'",
+					 what, r, name, va, vb);
+		}
+	}
+}
+
+/* Runs the delta both ways with params, in one transaction (one now()),
+ * and compares; returns the rows. */
+static int both_ways(const char *const *params, const char *what)
+{
+	PGresult *st, *fn;
+	int n;
+
+	pgtest_sql(T.admin, "BEGIN");
+	st = pgtest_sqlp(T.admin, query_poll_delta3_sql, 6, params);
+	fn = pgtest_sqlp(T.admin, query_poll_delta_fn_sql, 6, params);
+	pgtest_sql(T.admin, "COMMIT");
+	n = PQntuples(st);
+
+	same_rows(st, fn, what);
+	same_rows(fn, st, what);	/* and no column the statement lacks */
+	PQclear(st);
+	PQclear(fn);
+	return n;
+}
+
+/* poll_delta() (sql/contract.sql) returns what the statement does, cell
+ * for cell: nothing changed, changes, held rows skipped, a changed row
+ * whose signature the client holds stale, a batch whose biller is gone, an
+ * unknown zone, rerun requests and autopay runs, holds and notes moving;
+ * more than five calls each, so the session's generic plans answer too. */
+static void test_fn_same_rows(void **state)
+{
+	char cursor[32], ids[256], sigs[256];
+	const char *params[6];
+	PGresult *z;
+	char *zones;
+
+	(void)state;
+	shard_make("fnrows", 40);
+	z = pgtest_sqlp(T.admin, query_poll_zones_sql, 0, NULL);
+	zones = query_poll_zones(z);
+	assert_true(query_poll_has_delta_fn(z));
+	PQclear(z);
+	snprintf(cursor, sizeof cursor, "%lld", (long long)pgtest_sql_int(T.admin,
+		 "SELECT (extract(epoch FROM now()) * 1000)::bigint"));
+	params[0] = "12";
+	params[1] = "45";
+	params[2] = zones;
+	params[3] = cursor;
+	params[4] = "{}";
+	params[5] = "{}";
+	for (int i = 0; i < 7; i++)
+		assert_int_equal(both_ways(params, "nothing changed"), 1);
+
+	pgtest_sql(T.admin, "UPDATE batchtop.batch_close SET status = 'failed',"
+		   " error_class = 'x', error_message = 'it''s \"bad\"',"
+		   " started_at = now(), finished_at = 'infinity'"
+		   " WHERE batch_id IN ('b1-1', 'b2-2', 'b3-1');"
+		   "UPDATE batchtop.biller SET timezone = 'Mars/Olympus'"
+		   " WHERE biller_id = 'b2';"
+		   "UPDATE batchtop.biller SET timezone = 'america/chicago'"
+		   " WHERE biller_id = 'b3';"
+		   "INSERT INTO batchtop.batch_close (batch_id, biller_id,"
+		   " business_day, payment_type, module, scheduled_at, status,"
+		   " attempts, deadline_at) VALUES ('gone-1', 'nobody',"
+		   " current_date, 'card', 'close', now(), 'scheduled', 0,"
+		   " now() + interval '1 hour');"
+		   "INSERT INTO batchtop.rerun_request (kind, target_id,"
+		   " requested_by, status) VALUES ('batch_close', 'b11-1', 'amy',"
+		   " 'pending');"
+		   "UPDATE batchtop.autopay_run SET failed = 7 WHERE biller_id = 'b21';"
+		   "INSERT INTO batchtop.note (biller_id, kind, author, body)"
+		   " VALUES ('b4', 'note', 'amy', 'hello')");
+	for (int i = 0; i < 7; i++)
+		assert_true(both_ways(params, "changed") > 8);
+
+	/* Held as they are: b1-1 and b3-1 are no change, b2-2 (a stale
+	 * signature) is. */
+	{
+		PGresult *r = pgtest_sqlp(T.admin, "SELECT string_agg(CASE"
+			" WHEN batch_id = 'b2-2' THEN '1' ELSE"
+			" hashtextextended(c::text, 0)::text END, ','"
+			" ORDER BY batch_id) FROM batchtop.batch_close c WHERE"
+			" batch_id IN ('b1-1', 'b2-2', 'b3-1')", 0, NULL);
+
+		snprintf(sigs, sizeof sigs, "{%s}", PQgetvalue(r, 0, 0));
+		PQclear(r);
+	}
+	snprintf(ids, sizeof ids, "{b1-1,b2-2,b3-1}");
+	params[4] = ids;
+	params[5] = sigs;
+	for (int i = 0; i < 7; i++)
+		assert_true(both_ways(params, "held") > 6);
+	free(zones);
+}
+
+/* The poller calls poll_delta() when the shard has it; one that fails
+ * leaves the statement, and the polls go on. */
+static bool delta_after(const struct shard_health *h, const struct snapshot *s,
+			const void *arg)
+{
+	(void)s;
+	return h->polls_delta > *(const unsigned *)arg;
+}
+
+static void test_fn_used_and_fallback(void **state)
+{
+	struct shard_health h;
+	struct snapshot *s;
+	unsigned seen;
+	char q[512];
+
+	(void)state;
+	T.cfg.poll_overlap = 1;
+	shard_make("fnused", 10);
+	snprintf(q, sizeof q, "ALTER DATABASE \"%s\" SET track_functions = 'pl'",
+		 T.db);
+	pgtest_sql(T.admin, q);
+	start_poller();
+	s = expect_for(any, NULL, PGTEST_WAIT_MS, &h, "full");
+	snapshot_unref(s);
+	seen = h.polls_delta + 2;
+	s = expect_for(delta_after, &seen, PGTEST_WAIT_MS, &h, "deltas");
+	snapshot_unref(s);
+	/* Counted when the poller's session reports, within a second. */
+	for (int64_t end = pgtest_now_ms() + PGTEST_WAIT_MS;;) {
+		if (pgtest_sql_int(T.admin, "SELECT coalesce(sum(calls), 0) FROM"
+				   " pg_stat_user_functions WHERE schemaname ="
+				   " 'batchtop' AND funcname = 'poll_delta'") > 0)
+			break;
+		assert_true(pgtest_now_ms() < end);
+		pgtest_sleep_ms(100);
+		pgtest_sql(T.admin, "SELECT pg_stat_clear_snapshot()");
+	}
+
+	pgtest_sql(T.admin, "DROP FUNCTION batchtop.poll_delta(integer,"
+		   " integer, text[], bigint, text[], bigint[]);"
+		   "CREATE FUNCTION batchtop.poll_delta(integer, integer, text[],"
+		   " bigint, text[], bigint[]) RETURNS TABLE (now_ms bigint)"
+		   " LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'broken view';"
+		   " END$$;"
+		   "GRANT EXECUTE ON FUNCTION batchtop.poll_delta(integer,"
+		   " integer, text[], bigint, text[], bigint[]) TO batchtop_viewer");
+	pgtest_sql(T.admin, "UPDATE batchtop.batch_close SET status = 'failed'"
+		   " WHERE batch_id = 'b5-1'");
+	s = expect_for(batch_failed, "b5-1", PGTEST_WAIT_MS, &h, "after broken");
+	snapshot_unref(s);
+	seen = h.polls_delta + 2;
+	s = expect_for(delta_after, &seen, PGTEST_WAIT_MS, &h, "deltas after");
+	assert_int_equal(h.state, SHARD_OK);
+	snapshot_unref(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -683,6 +910,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deleted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_writer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fn_same_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fn_used_and_fallback, setup, teardown),
 	};
 	int rc = pgtest_need_server("test_delta");
 
