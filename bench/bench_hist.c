@@ -27,6 +27,8 @@
 #ifndef DAYS
 #define DAYS 20
 #endif
+/* More than any biller has (9 a day): recent answers are whole. */
+#define RECENT_MAX (16 * DAYS)
 #ifndef PICKS
 #define PICKS 2000000
 #endif
@@ -95,7 +97,7 @@ static unsigned long long answers(struct fc_history **h)
 		for (int b = 0; b < BILLERS + 3; b++)
 			for (int t = 0; t < 3; t++) {
 				struct fc_dist dur, delay, w, rr, recent;
-				const int64_t *ms;
+				static fc_ms ms[RECENT_MAX];
 				enum fc_source src, ws;
 				unsigned long long x;
 
@@ -107,7 +109,8 @@ static unsigned long long answers(struct fc_history **h)
 						      (size_t)(b % 40), &w);
 				if (!fc_history_reruns(h[s], id, types[t], &rr))
 					rr.n = 0;
-				recent.n = fc_history_recent(h[s], id, types[t], &ms);
+				recent.n = fc_history_recent(h[s], id, types[t], ms,
+							     RECENT_MAX);
 				recent.ms = ms;
 				x = (unsigned long long)src * 31 + ws;
 				x = mix(mix(mix(mix(mix(x, &dur), &delay), &w), &rr),

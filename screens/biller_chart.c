@@ -36,24 +36,24 @@ bool biller_chart_words(char *buf, size_t n, const struct app *app,
 			const struct biller *b, const struct batch *t)
 {
 	const struct fc_history *h = view_history(&app->view, (size_t)b->shard_index);
-	const int64_t *ms = NULL;
+	fc_ms ms[BILLER_CHART_CLOSES];
 	double v[BILLER_CHART_CLOSES];
 	char line[BILLER_CHART_CLOSES * 4 + 8], mark[8], cur[16], win[16];
-	size_t have, first, k = 0;
+	size_t have, k = 0;
 	int64_t window = DEFAULT_WINDOW_MS, c;
 	bool utf8 = draw_utf8();
 
 	buf[0] = '\0';
 	if (!h || batch_is_bad(t))
 		return false;
-	have = fc_history_recent(h, b->biller_id, t->payment_type, &ms);
+	have = fc_history_recent(h, b->biller_id, t->payment_type, ms,
+				 BILLER_CHART_CLOSES);
 	if (!have)
 		return false;
 	if (!t->deadline_inf && t->deadline_at != BT_NO_TIME && t->scheduled_at != BT_NO_TIME &&
 	    t->deadline_at > t->scheduled_at)
 		window = t->deadline_at - t->scheduled_at;
-	first = have > BILLER_CHART_CLOSES ? have - BILLER_CHART_CLOSES : 0;
-	for (size_t i = first; i < have; i++)
+	for (size_t i = 0; i < have; i++)
 		v[k++] = (double)ms[i];
 	spark_line(line, sizeof line, v, k, BILLER_CHART_CLOSES, (double)window, utf8);
 	c = current_ms(t, app->now);

@@ -46,23 +46,54 @@
 
 #define SUM_SIDE 24
 
+/* Where the q-quantile of n (> 0) sorted values is by linear
+ * interpolation: between the returned index and the next, at *f of the
+ * way (0: the returned one itself). */
+static size_t quantile_at(size_t n, double q, double *f)
+{
+	double pos;
+	size_t i;
+
+	*f = 0;
+	if (q <= 0 || n == 1)
+		return 0;
+	if (q >= 1)
+		return n - 1;
+	pos = q * (double)(n - 1);
+	i = (size_t)pos;
+	if (i + 1 >= n)
+		return n - 1;
+	*f = pos - (double)i;
+	return i;
+}
+
+/* From a to b (int64_t: a sum of times, or two ms of either sign) by f. */
+static int64_t lerp(int64_t a, int64_t b, double f)
+{
+	return a + (int64_t)((double)(b - a) * f + 0.5);
+}
+
 int64_t fc_quantile(const struct fc_dist *d, double q)
 {
-	double pos, f;
+	double f;
 	size_t i;
 
 	if (!d->n)
 		return BT_NO_TIME;
-	if (q <= 0 || d->n == 1)
-		return d->ms[0];
-	if (q >= 1)
-		return d->ms[d->n - 1];
-	pos = q * (double)(d->n - 1);
-	i = (size_t)pos;
-	f = pos - (double)i;
-	if (i + 1 >= d->n)
-		return d->ms[d->n - 1];
-	return d->ms[i] + (int64_t)((double)(d->ms[i + 1] - d->ms[i]) * f + 0.5);
+	i = quantile_at(d->n, q, &f);
+	return f > 0 ? lerp(d->ms[i], d->ms[i + 1], f) : d->ms[i];
+}
+
+/* fc_quantile() of n sorted times. */
+static int64_t quantile_i64(const int64_t *v, size_t n, double q)
+{
+	double f;
+	size_t i;
+
+	if (!n)
+		return BT_NO_TIME;
+	i = quantile_at(n, q, &f);
+	return f > 0 ? lerp(v[i], v[i + 1], f) : v[i];
 }
 
 size_t fc_count_above(const struct fc_dist *d, int64_t x)
@@ -226,7 +257,6 @@ static void sched_eta(const struct sched_ctx *c, struct forecast *out)
 	int64_t sums[SUM_SIDE * SUM_SIDE];
 	size_t a = c->delay.n < SUM_SIDE ? c->delay.n : SUM_SIDE;
 	size_t b = c->dur.n < SUM_SIDE ? c->dur.n : SUM_SIDE, n = 0;
-	struct fc_dist all;
 
 	for (size_t i = 0; i < a; i++) {
 		int64_t s = start_at(c, spaced(&c->delay, i, a));
@@ -235,17 +265,16 @@ static void sched_eta(const struct sched_ctx *c, struct forecast *out)
 			sums[n++] = s + spaced(&c->dur, j, b);
 	}
 	qsort(sums, n, sizeof *sums, cmp_i64);
-	all.ms = sums;
-	all.n = n;
-	out->eta_p50 = fc_quantile(&all, 0.5);
-	out->eta_p95 = fc_quantile(&all, 0.95);
+	/* Times, not fc_ms: the sums are epoch ms. */
+	out->eta_p50 = quantile_i64(sums, n, 0.5);
+	out->eta_p95 = quantile_i64(sums, n, 0.95);
 }
 
 static void scheduled(const struct fc_dist *D, const struct fc_dist *L,
 		      const struct batch *t, int64_t now, bool eta,
 		      struct forecast *out, int64_t *valid_until)
 {
-	static const int64_t zero = 0;
+	static const fc_ms zero = 0;
 	struct sched_ctx c = { *D, *L, t->scheduled_at, now };
 	size_t k;
 
@@ -281,7 +310,7 @@ static void scheduled(const struct fc_dist *D, const struct fc_dist *L,
  * thinned to FC_POOL_MAX, so this costs one pass over at most that many. */
 static void widen_tail(const struct fc_history *h, const struct biller *b,
 		       const struct batch *t, int64_t now, struct fc_dist *D,
-		       int64_t *buf, struct forecast *out)
+		       fc_ms *buf, struct forecast *out)
 {
 	const char *id = b ? b->biller_id : t->biller_id;
 	enum fc_source s = out->source;
@@ -300,8 +329,14 @@ static void widen_tail(const struct fc_history *h, const struct biller *b,
 		size_t n = W.n < FC_POOL_MAX ? W.n : FC_POOL_MAX;
 		struct fc_dist S = { buf, n };
 
-		for (size_t i = 0; i < n; i++)
-			buf[i] = (int64_t)((double)W.ms[i] * k + 0.5);
+		/* k can be large (a tiny pool median): clamped as the
+		 * history clamps, before the cast, which is then defined. */
+		for (size_t i = 0; i < n; i++) {
+			double x = (double)W.ms[i] * k + 0.5;
+
+			buf[i] = x >= (double)FC_MS_MAX ? FC_MS_MAX
+				: fc_ms_clamp((int64_t)x);
+		}
 		if (fc_count_above(&S, e) >= FC_TAIL_MIN) {
 			*D = S;
 			out->source = s;
@@ -320,7 +355,7 @@ static void forecast_open(const struct fc_history *h, const struct biller *b,
 			  struct forecast *out, int64_t *valid_until)
 {
 	struct fc_dist D, L;
-	int64_t buf[FC_POOL_MAX];
+	fc_ms buf[FC_POOL_MAX];
 
 	out->source = FC_NONE;
 	out->closes = out->longer = 0;

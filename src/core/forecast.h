@@ -60,10 +60,24 @@ enum fc_source {
 	FC_SIMILAR,	/* its shard's billers of similar size */
 };
 
+/* A duration or start delay as a history keeps it: ms in 32 bits, so a
+ * close costs half what int64_t did.  That holds +-24.8 days, and a
+ * close's duration or delay is minutes (its payment-file window is 45):
+ * one of more than 24 days is a miss at any deadline that near, and
+ * clamped to FC_MS_MAX (a delay to -FC_MS_MAX) it stays the longest,
+ * still a miss, so every answer about a deadline within 24 days of the
+ * start is the same as unclamped.  Never wrapped (a wrapped one would be
+ * negative: the shortest close).  Arithmetic with times is int64_t. */
+typedef int32_t fc_ms;
+#define FC_MS_MAX INT32_MAX
+
+/* v (ms) clamped into fc_ms's range, as a history stores it. */
+fc_ms fc_ms_clamp(int64_t v);
+
 /* A distribution: n durations in ms, sorted ascending (ms is NULL when n
  * is 0).  Owned by the history it came from. */
 struct fc_dist {
-	const int64_t *ms;
+	const fc_ms *ms;
 	size_t n;
 };
 
@@ -76,8 +90,8 @@ struct fc_history *fc_history_ref(struct fc_history *h);
 void fc_history_unref(struct fc_history *h);	/* NULL: nothing */
 
 /* Add one past close, oldest first (the sparkline's order).  delay_ms or
- * dur_ms < 0 (or BT_NO_TIME): not known.  Ids are copied byte for byte.
- * Only before fc_history_finish(). */
+ * dur_ms < 0 (or BT_NO_TIME): not known; else clamped (fc_ms_clamp).
+ * Ids are copied byte for byte.  Only before fc_history_finish(). */
 void fc_history_add(struct fc_history *h, const char *biller_id,
 		    const char *business_day, const char *payment_type,
 		    const char *module, int64_t delay_ms, int64_t dur_ms);
@@ -91,11 +105,13 @@ int fc_history_shard(const struct fc_history *h);
 int64_t fc_history_read_at(const struct fc_history *h);
 size_t fc_history_closes(const struct fc_history *h);	/* all added */
 
-/* The closes of biller_id and payment_type, in the order they were added
- * (oldest first, for a sparkline): *ms gets the array, the count is
- * returned (0: none; *ms NULL).  Owned by h. */
+/* The last (at most) max closes of biller_id and payment_type, in the
+ * order they were added (oldest first, for a sparkline), copied into ms;
+ * their count is returned (0: none).  A history keeps its closes once,
+ * sorted, with each one's place in the order added, so they are rebuilt
+ * here rather than handed out. */
 size_t fc_history_recent(const struct fc_history *h, const char *biller_id,
-			 const char *payment_type, const int64_t **ms);
+			 const char *payment_type, fc_ms *ms, size_t max);
 
 /* The duration and start-delay distributions a close of (biller_id,
  * payment_type, module) is forecast from, with tonight's batch count of

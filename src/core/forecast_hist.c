@@ -2,8 +2,9 @@
  * forecast_hist.c - the history forecasts are made from (forecast.h).
  *
  * One open-addressing hash table holds two kinds of entry, each keyed by
- * two strings: a biller and payment type (its closes as added, their
- * sorted copy, its start delays, its reruns) and a module and payment type
+ * two strings: a biller and payment type (its closes sorted with each
+ * one's place in the order added, its start delays, its reruns) and a
+ * module and payment type
  * (every close of that module pooled).  Each distinct string is kept once,
  * in the history's arena, with the number of closes added for it as a
  * biller (for its size class); entries point at those copies.
@@ -15,13 +16,13 @@
  * arena; the vectors and the string index are freed.  After that nothing
  * changes, so any thread may read it.
  *
- * The arrays stay int64_t ms, because fc_dist and fc_history_recent()
- * hand out pointers to them and those are int64_t (forecast.c, ahead.c
- * and the backtest build distributions of their own of that type); and a
- * biller keeps its closes both as added (for the sparkline) and sorted,
- * for the same reason.  That is 24 bytes a close, the floor while the
- * interface holds; 32-bit ms (24 days, far past any close) would halve it
- * but needs fc_dist's element type changed with its users.
+ * Values are fc_ms (32-bit ms, clamped: forecast.h says why that is
+ * enough).  A biller's closes are kept once, sorted, since every forecast
+ * wants them so; the order they were added in (only the sparkline asks,
+ * fc_history_recent) is each close's place in the sorted array, a byte a
+ * close while a biller has at most 256 (two up to 65,536, else four).
+ * So a close costs 4 bytes of duration, 4 of delay and 1 of order, where
+ * int64_t arrays as added and sorted cost 24.
  */
 #include "autoconf.h"
 
@@ -37,7 +38,7 @@
 enum kind { K_BILLER, K_MODULE };
 
 struct vec {
-	int64_t *v;
+	fc_ms *v;
 	uint32_t n, cap;
 };
 
@@ -50,9 +51,11 @@ struct entry {
 	const char *a, *b;	/* biller or module; payment type (interned) */
 	uint32_t sa;		/* a's string index (its biller closes) */
 	uint32_t kind;
-	/* After finish: ndur closes as added (K_BILLER only), the same
-	 * sorted, ndelay delays, nrerun reruns, sorted, in one block. */
-	const int64_t *recent, *dur, *delay, *rerun;
+	/* After finish, in one block: ndur closes, ndelay delays and nrerun
+	 * reruns, each sorted; then (K_BILLER) the place in the sorted
+	 * closes of each close in the order added, rank_width(ndur) bytes
+	 * each. */
+	const fc_ms *ms;
 	uint32_t ndur, ndelay, nrerun;
 	struct growing *g;	/* before finish */
 };
@@ -88,13 +91,22 @@ struct fc_history {
 	struct vec size_dur[SIZE_CLASSES], size_delay[SIZE_CLASSES];
 };
 
+fc_ms fc_ms_clamp(int64_t v)
+{
+	if (v > FC_MS_MAX)
+		return FC_MS_MAX;
+	if (v < -FC_MS_MAX)
+		return -FC_MS_MAX;
+	return (fc_ms)v;
+}
+
 static void vec_push(struct vec *v, int64_t x)
 {
 	if (v->n == v->cap) {
 		v->cap = v->cap ? v->cap * 2 : 4;
 		v->v = xrealloc(v->v, (size_t)v->cap * sizeof *v->v);
 	}
-	v->v[v->n++] = x;
+	v->v[v->n++] = fc_ms_clamp(x);
 }
 
 static void vec_append(struct vec *v, const struct vec *from)
@@ -103,17 +115,70 @@ static void vec_append(struct vec *v, const struct vec *from)
 		vec_push(v, from->v[i]);
 }
 
-static int cmp_i64(const void *a, const void *b)
+static int cmp_ms(const void *a, const void *b)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	fc_ms x = *(const fc_ms *)a, y = *(const fc_ms *)b;
 
 	return (x > y) - (x < y);
 }
 
-static void sort_i64(int64_t *v, size_t n)
+static void sort_ms(fc_ms *v, size_t n)
 {
 	if (n > 1)
-		qsort(v, n, sizeof *v, cmp_i64);
+		qsort(v, n, sizeof *v, cmp_ms);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Bytes of a close's place among n sorted closes. */
+static size_t rank_width(size_t n)
+{
+	return n <= 0x100 ? 1 : n <= 0x10000 ? 2 : 4;
+}
+
+/* Sort v, writing at rank (rank_width(v->n) bytes each) where the i-th
+ * value as added went: each value keyed with its index, so equal values
+ * keep their order and the sort is qsort's alone. */
+static void sort_ranked(struct vec *v, void *rank)
+{
+	size_t n = v->n, w = rank_width(n);
+	uint64_t *key = xmalloc(n * sizeof *key);
+
+	for (size_t i = 0; i < n; i++)	/* biased: unsigned order */
+		key[i] = (uint64_t)((int64_t)v->v[i] - INT32_MIN) << 32 | i;
+	qsort(key, n, sizeof *key, cmp_u64);
+	for (size_t j = 0; j < n; j++) {
+		size_t i = (size_t)(key[j] & 0xffffffffu);
+
+		v->v[j] = (fc_ms)((int64_t)(key[j] >> 32) + INT32_MIN);
+		if (w == 1)
+			((uint8_t *)rank)[i] = (uint8_t)j;
+		else if (w == 2)
+			((uint16_t *)rank)[i] = (uint16_t)j;
+		else
+			((uint32_t *)rank)[i] = (uint32_t)j;
+	}
+	free(key);
+}
+
+/* Where the i-th close of e as added is in its sorted closes. */
+static size_t rank_at(const struct entry *e, size_t i)
+{
+	const void *r = e->ms + e->ndur + e->ndelay + e->nrerun;
+
+	switch (rank_width(e->ndur)) {
+	case 1:
+		return ((const uint8_t *)r)[i];
+	case 2:
+		return ((const uint16_t *)r)[i];
+	default:
+		return ((const uint32_t *)r)[i];
+	}
 }
 
 /* Keep FC_POOL_MAX evenly spaced order statistics of sorted v, min and
@@ -130,7 +195,7 @@ static void vec_thin(struct vec *v)
 /* A sorted (and, for a pool, thinned) vector at its exact size. */
 static void vec_settle(struct vec *v, bool thin)
 {
-	sort_i64(v->v, v->n);
+	sort_ms(v->v, v->n);
 	if (thin)
 		vec_thin(v);
 	if (!v->n) {
@@ -398,47 +463,41 @@ static int size_class(double n)
 	return c;
 }
 
-/* Copy n of v into the arena at *at (advanced); the copy. */
-static const int64_t *put(int64_t **at, const int64_t *v, size_t n)
+/* Copy v to at (an empty vector has no array to copy from). */
+static void put(fc_ms *at, const struct vec *v)
 {
-	int64_t *p = *at;
-
-	if (!n)
-		return NULL;
-	memcpy(p, v, n * sizeof *v);
-	*at += n;
-	return p;
+	if (v->n)
+		memcpy(at, v->v, v->n * sizeof *at);
 }
 
-/* An entry's arrays, sorted (a module's thinned), into one arena block:
- * a biller's closes as added first (they are copied before the sort). */
+/* An entry's arrays, sorted (a module's thinned), into one arena block,
+ * a biller's order of its closes after them. */
 static void pack(struct fc_history *h, struct entry *e)
 {
 	struct growing *g = e->g;
-	size_t nrecent = e->kind == K_BILLER ? g->dur.n : 0, total;
-	int64_t *at = NULL;
+	size_t nrank = e->kind == K_BILLER ? g->dur.n : 0, total;
+	fc_ms *at = NULL;
 
-	if (nrecent) {
-		at = arena_alloc(h->arena, (2 * nrecent + g->delay.n +
-					    g->rerun.n) * sizeof *at);
-		e->recent = put(&at, g->dur.v, nrecent);
-	}
-	sort_i64(g->dur.v, g->dur.n);
-	sort_i64(g->delay.v, g->delay.n);
-	sort_i64(g->rerun.v, g->rerun.n);
+	sort_ms(g->delay.v, g->delay.n);
+	sort_ms(g->rerun.v, g->rerun.n);
 	if (e->kind == K_MODULE) {
+		sort_ms(g->dur.v, g->dur.n);
 		vec_thin(&g->dur);
 		vec_thin(&g->delay);
 	}
 	total = g->dur.n + g->delay.n + g->rerun.n;
-	if (!at && total)
-		at = arena_alloc(h->arena, total * sizeof *at);
-	e->dur = put(&at, g->dur.v, g->dur.n);
-	e->delay = put(&at, g->delay.v, g->delay.n);
-	e->rerun = put(&at, g->rerun.v, g->rerun.n);
+	if (total)
+		at = arena_alloc(h->arena, total * sizeof *at +
+				 nrank * rank_width(nrank));
+	if (nrank)	/* the ranks go after the values, 4-aligned */
+		sort_ranked(&g->dur, at + total);
+	e->ms = at;
 	e->ndur = g->dur.n;
 	e->ndelay = g->delay.n;
 	e->nrerun = g->rerun.n;
+	put(at, &g->dur);
+	put(at + e->ndur, &g->delay);
+	put(at + e->ndur + e->ndelay, &g->rerun);
 	growing_free(g);
 	e->g = NULL;
 }
@@ -496,19 +555,23 @@ size_t fc_history_closes(const struct fc_history *h)
 }
 
 size_t fc_history_recent(const struct fc_history *h, const char *biller_id,
-			 const char *payment_type, const int64_t **ms)
+			 const char *payment_type, fc_ms *ms, size_t max)
 {
-	const struct entry *e = lookup(h, K_BILLER, biller_id,
-				       payment_type ? payment_type : "");
+	const struct entry *e = biller_id
+		? lookup(h, K_BILLER, biller_id, payment_type ? payment_type : "")
+		: NULL;
+	size_t n, first;
 
-	if (e && e->g)		/* not finished yet */
-		*ms = e->g->dur.n ? e->g->dur.v : NULL;
-	else
-		*ms = e && e->ndur ? e->recent : NULL;
-	return !*ms ? 0 : e->g ? e->g->dur.n : e->ndur;
+	if (!e)
+		return 0;
+	n = e->g ? e->g->dur.n : e->ndur;	/* e->g: not finished yet */
+	first = n > max ? n - max : 0;
+	for (size_t i = first; i < n; i++)
+		ms[i - first] = e->g ? e->g->dur.v[i] : e->ms[rank_at(e, i)];
+	return n - first;
 }
 
-static struct fc_dist dist(const int64_t *v, size_t n)
+static struct fc_dist dist(const fc_ms *v, size_t n)
 {
 	struct fc_dist d = { n ? v : NULL, n };
 
@@ -539,15 +602,15 @@ static enum fc_source pick_from(const struct fc_history *h, enum fc_source from,
 	e = from <= FC_BILLER && biller_id
 		? lookup(h, K_BILLER, biller_id, payment_type) : NULL;
 	if (e && e->ndur >= FC_MIN_CLOSES) {
-		*dur = dist(e->dur, e->ndur);
-		*delay = dist(e->delay, e->ndelay);
+		*dur = dist(e->ms, e->ndur);
+		*delay = dist(e->ms + e->ndur, e->ndelay);
 		return FC_BILLER;
 	}
 	e = from <= FC_MODULE && module
 		? lookup(h, K_MODULE, module, payment_type) : NULL;
 	if (e && e->ndur >= FC_MIN_CLOSES) {
-		*dur = dist(e->dur, e->ndur);
-		*delay = dist(e->delay, e->ndelay);
+		*dur = dist(e->ms, e->ndur);
+		*delay = dist(e->ms + e->ndur, e->ndelay);
 		return FC_MODULE;
 	}
 	c = size_class((double)batches_tonight);
@@ -596,6 +659,6 @@ bool fc_history_reruns(const struct fc_history *h, const char *biller_id,
 	d->n = 0;
 	if (!e || e->nrerun < FC_MIN_CLOSES)
 		return false;
-	*d = dist(e->rerun, e->nrerun);
+	*d = dist(e->ms + e->ndur + e->ndelay, e->nrerun);
 	return true;
 }

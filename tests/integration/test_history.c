@@ -183,7 +183,7 @@ static void test_read_on_the_session(void **state)
 	bool dead, stop;
 	struct fc_history *h;
 	struct fc_dist dur, delay;
-	const int64_t *ms;
+	fc_ms ms[DAYS_ASKED + 1];
 	int64_t t0;
 	size_t n;
 
@@ -206,7 +206,7 @@ static void test_read_on_the_session(void **state)
 	/* Days 1..30 ago (current_date - 30 is the first one kept). */
 	assert_int_equal(fc_history_closes(h), (size_t)NBILLERS * DAYS_ASKED);
 	/* b1 (ach): the oldest first, 300 + 30 + 10 (d mod 7) s, d = 30..1. */
-	n = fc_history_recent(h, "b1", "ach", &ms);
+	n = fc_history_recent(h, "b1", "ach", ms, DAYS_ASKED + 1);
 	assert_int_equal(n, DAYS_ASKED);
 	assert_true(ms[0] == (300 + 30 + 10 * (30 % 7)) * 1000LL);
 	assert_true(ms[n - 1] == (300 + 30 + 10 * (1 % 7)) * 1000LL);
@@ -219,7 +219,7 @@ static void test_read_on_the_session(void **state)
 	assert_true(fc_history_reruns(h, "b20", "ach", &dur));
 	assert_int_equal(dur.n, 5);
 	assert_true(fc_quantile(&dur, 0.5) == 90000);
-	assert_int_equal(fc_history_recent(h, "b0", "ach", &ms), 0);
+	assert_int_equal(fc_history_recent(h, "b0", "ach", ms, DAYS_ASKED + 1), 0);
 	fc_history_unref(h);
 }
 

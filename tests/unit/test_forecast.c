@@ -60,7 +60,7 @@ static struct batch running_at(int64_t started, int64_t deadline)
 
 static void test_quantiles(void **state)
 {
-	int64_t v[] = { 10, 20, 30, 40 };
+	fc_ms v[] = { 10, 20, 30, 40 };
 	struct fc_dist d = { v, 4 };
 
 	(void)state;
@@ -380,16 +380,102 @@ static void test_recent_keeps_order(void **state)
 {
 	static const int durs[] = { 9, 3, 7, 1, 5 };
 	struct fc_history *h = history(durs, 5, 0);
-	const int64_t *ms;
+	fc_ms ms[8];
 
 	(void)state;
-	assert_int_equal(fc_history_recent(h, "b1", "ach", &ms), 5);
+	assert_int_equal(fc_history_recent(h, "b1", "ach", ms, 8), 5);
 	assert_true(ms[0] == 9 * MIN && ms[4] == 5 * MIN);
-	assert_int_equal(fc_history_recent(h, "b1", "card", &ms), 0);
-	assert_null(ms);
+	assert_int_equal(fc_history_recent(h, "b1", "card", ms, 8), 0);
 	/* Ids are keys byte for byte: a look-alike is another biller. */
-	assert_int_equal(fc_history_recent(h, "b1\u200b", "ach", &ms), 0);
+	assert_int_equal(fc_history_recent(h, "b1\u200b", "ach", ms, 8), 0);
 	assert_int_equal(fc_history_closes(h), 5);
+	fc_history_unref(h);
+}
+
+/* The order added is rebuilt from the sorted closes and each one's place
+ * among them, a byte, two or four of it by the biller's count: around
+ * each width's limit, with equal durations, before and after finish, the
+ * whole order and its last few. */
+static void test_recent_order_any_count(void **state)
+{
+	static const size_t counts[] = { 1, 256, 257, 65536, 65537 };
+	static fc_ms ms[65537];
+
+	(void)state;
+	for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+		size_t n = counts[c];
+		struct fc_history *h = fc_history_new(0, T0);
+		struct fc_dist dur, delay;
+		int64_t sum = 0;
+
+		for (size_t i = 0; i < n; i++)	/* 0..996 s, many alike */
+			fc_history_add(h, "b1", "2026-10-01", "ach", "m", 0,
+				       (int64_t)(i * 7919 % 997) * SEC);
+		assert_int_equal(fc_history_recent(h, "b1", "ach", ms, n), n);
+		assert_true(ms[n - 1] == (int64_t)((n - 1) * 7919 % 997) * SEC);
+		fc_history_finish(h);
+		assert_int_equal(fc_history_recent(h, "b1", "ach", ms, n), n);
+		for (size_t i = 0; i < n; i++)
+			if (ms[i] != (int64_t)(i * 7919 % 997) * SEC)
+				fail_msg("%zu closes: close %zu is %d", n, i, ms[i]);
+		assert_int_equal(fc_history_recent(h, "b1", "ach", ms, 3),
+				 n < 3 ? n : 3);
+		if (n >= 3)
+			assert_true(ms[0] == (int64_t)((n - 3) * 7919 % 997) * SEC &&
+				    ms[2] == (int64_t)((n - 1) * 7919 % 997) * SEC);
+		/* And the same closes, sorted, for the forecasts. */
+		assert_int_equal(fc_history_pick(h, "b1", "ach", "m", 1, &dur,
+						 &delay), n < FC_MIN_CLOSES
+				 ? FC_NONE : FC_BILLER);
+		if (n >= FC_MIN_CLOSES) {
+			assert_int_equal(dur.n, n);
+			for (size_t i = 0; i < n; i++) {
+				sum += dur.ms[i] - (int64_t)(i * 7919 % 997) * SEC;
+				assert_true(i == 0 || dur.ms[i - 1] <= dur.ms[i]);
+			}
+			assert_true(sum == 0);
+		}
+		fc_history_unref(h);
+	}
+}
+
+/* 32-bit ms: a close of 30 days (past the 24.8 a history holds) is
+ * clamped, so it stays the longest and a miss, never wrapped into a short
+ * one; a start delay likewise on the early side; a forecast adds it to
+ * times in 64 bits, and quantiles between the extremes do not overflow. */
+static void test_out_of_range_clamped(void **state)
+{
+	static const fc_ms wide[] = { -FC_MS_MAX, FC_MS_MAX };
+	struct fc_dist w = { wide, 2 }, dur, delay;
+	struct fc_history *h = fc_history_new(0, T0);
+	struct batch t = running_at(T0, T0 + 45 * MIN);
+	struct biller b = biller1(&t);
+	struct forecast f;
+	fc_ms ms[8];
+
+	(void)state;
+	assert_true(fc_ms_clamp(30 * 24 * 60 * MIN) == FC_MS_MAX);
+	assert_true(fc_ms_clamp(INT64_MAX) == FC_MS_MAX);
+	assert_true(fc_ms_clamp(INT64_MIN + 1) == -FC_MS_MAX);
+	assert_true(fc_ms_clamp(-5) == -5 && fc_ms_clamp(FC_MS_MAX) == FC_MS_MAX);
+	assert_true(fc_quantile(&w, 0.5) == 0);
+	for (int i = 0; i < 5; i++)
+		fc_history_add(h, "b1", "2026-10-01", "ach", "m", 0, 10 * MIN);
+	fc_history_add(h, "b1", "2026-10-02", "ach", "m",
+		       -30 * 24 * 60 * MIN, 30 * 24 * 60 * MIN);
+	fc_history_finish(h);
+	assert_int_equal(fc_history_recent(h, "b1", "ach", ms, 8), 6);
+	assert_true(ms[5] == FC_MS_MAX);
+	assert_int_equal(fc_history_pick(h, "b1", "ach", "m", 1, &dur, &delay),
+			 FC_BILLER);
+	assert_true(dur.ms[0] == 10 * MIN && dur.ms[5] == FC_MS_MAX);
+	assert_true(delay.ms[0] == -FC_MS_MAX && delay.ms[5] == 0);
+	/* Running 20 minutes: only the long one is longer; a sure miss, its
+	 * ETA the start plus the clamped duration. */
+	forecast_batch(h, &b, &t, T0 + 20 * MIN, &opts, &f);
+	assert_int_equal(f.longer, 1);
+	assert_true(f.p_miss == 1);
+	assert_true(f.eta_p50 == T0 + FC_MS_MAX);
 	fc_history_unref(h);
 }
 
@@ -474,6 +560,8 @@ int main(void)
 		cmocka_unit_test(test_deadlines),
 		cmocka_unit_test(test_rerun),
 		cmocka_unit_test(test_recent_keeps_order),
+		cmocka_unit_test(test_recent_order_any_count),
+		cmocka_unit_test(test_out_of_range_clamped),
 		cmocka_unit_test(test_pool_thinning),
 		cmocka_unit_test(test_memo_agrees),
 	};
