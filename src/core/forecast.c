@@ -474,6 +474,11 @@ void fc_memo_reserve(struct fc_memo *m, size_t slots)
 	m->mask = n - 1;
 }
 
+size_t fc_memo_slots(const struct fc_memo *m)
+{
+	return m ? m->mask + 1 : 0;
+}
+
 void fc_memo_free(struct fc_memo *m)
 {
 	if (!m)

@@ -200,6 +200,8 @@ void fc_memo_free(struct fc_memo *m);
 /* Make room for about slots answers (never less room than it has); the
  * answers remembered so far are dropped when it grows.  NULL: nothing. */
 void fc_memo_reserve(struct fc_memo *m, size_t slots);
+/* The answers m has room for (0 for NULL): 32 bytes each. */
+size_t fc_memo_slots(const struct fc_memo *m);
 /* forecast_miss(), through memo m (NULL: forecast_miss() itself).  The
  * opts must be the same on every call with one memo. */
 void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,

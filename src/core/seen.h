@@ -35,6 +35,7 @@ struct seen {
 	int64_t last_key_mono;	/* 0: no key yet */
 	int64_t last_key_wall;
 	int64_t quiet_ms, flash_ms;
+	int64_t base;		/* entries keep times from it (seen.c) */
 	struct seen_entry *tab;	/* open addressing, cap a power of two */
 	size_t cap, used;
 };

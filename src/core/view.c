@@ -21,16 +21,19 @@ struct view_slot {
 	struct row row;		/* its ev's time_left and permille as of the
 				 * evaluation: v->rows get them brought to now */
 	uint64_t key;		/* sort_key(), inverted when reversed */
-	uint32_t pos;		/* its index in v->rows, when in */
 	uint64_t sig;		/* biller_sig() when it was evaluated */
-	int focus, hold;	/* indexes of ev.focus in its batches and of
+	int64_t miss_until;	/* until when misses holds */
+	uint32_t pos;		/* its index in v->rows, when in */
+	int32_t focus, hold;	/* indexes of ev.focus in its batches and of
 				 * ev.hold in the holds, -1: none */
-	bool in;		/* passes the demo and text filters */
-	bool acked;		/* failed, every failure acknowledged */
-	bool moved;		/* key or in changed in this rebuild */
 	uint16_t misses;	/* forecast_biller_misses() at its count */
-	int64_t miss_until;	/* until when that count holds */
+	/* Bits, so that a slot is 112 bytes, not 120 (one per biller). */
+	bool in : 1;		/* passes the demo and text filters */
+	bool acked : 1;		/* failed, every failure acknowledged */
+	bool moved : 1;		/* key or in changed in this rebuild */
 };
+_Static_assert(sizeof(void *) != 8 || sizeof(struct view_slot) == 112,
+	       "a view slot is 112 bytes");
 
 /* What a shard's billers were last evaluated from. */
 struct view_seen {
@@ -74,7 +77,7 @@ void view_init(struct view *v, size_t nshards, const struct config *cfg)
 			  (int64_t)cfg->query_timeout) * 1000;
 	/* Room for the open closes of a small fleet; view_rebuild() makes
 	 * more as the snapshots bring more (a miss costs only a forecast). */
-	v->fc.memo = fc_memo_new(65536);
+	v->fc.memo = fc_memo_new(4096);
 	v->seen = xcalloc(nshards ? nshards : 1, sizeof *v->seen);
 }
 
@@ -89,7 +92,6 @@ void view_free(struct view *v)
 	free(v->hist);
 	fc_memo_free(v->fc.memo);
 	free(v->rows);
-	free(v->spare);
 	free(v->slots);
 	free(v->seen);
 	free(v->ranks);
@@ -224,15 +226,20 @@ static long long deadline_pos(const struct view *v, const struct row *r, int bit
 #define RISK_BITS 30
 #define LEFT_BITS 44
 
-static int cmp_name(const struct row *a, const struct row *b)
+static int cmp_billers(const struct biller *a, const struct biller *b)
 {
-	int c = strcmp(a->b->name, b->b->name);
+	int c = strcmp(a->name, b->name);
 
 	if (!c)
-		c = strcmp(a->b->biller_id, b->b->biller_id);
+		c = strcmp(a->biller_id, b->biller_id);
 	if (!c)
-		c = cmp_int(a->b->shard_index, b->b->shard_index);
+		c = cmp_int(a->shard_index, b->shard_index);
 	return c;
+}
+
+static int cmp_name(const struct row *a, const struct row *b)
+{
+	return cmp_billers(a->b, b->b);
 }
 
 int view_compare(const struct view *v, const struct row *a, const struct row *b)
@@ -278,15 +285,22 @@ int view_compare(const struct view *v, const struct row *a, const struct row *b)
 /* Rank every biller of every snapshot by name, id and shard: the last
  * tie-breaker of every order, as one integer.  Runs when data changes,
  * not every second. */
-static int cmp_name_ptr(const void *pa, const void *pb)
+struct rank_item {
+	const struct biller *b;
+	uint32_t k;		/* where it came from */
+};
+
+static int cmp_rank_item(const void *pa, const void *pb)
 {
-	return cmp_name(pa, pb);
+	const struct rank_item *a = pa, *b = pb;
+
+	return cmp_billers(a->b, b->b);
 }
 
 static void rank_billers(struct view *v)
 {
 	size_t total = 0, k = 0;
-	struct row *tmp;
+	struct rank_item *tmp;	/* 16 bytes a biller, freed at once */
 
 	for (size_t i = 0; i < v->nsnaps; i++)
 		if (v->snaps[i])
@@ -299,13 +313,13 @@ static void rank_billers(struct view *v)
 
 		for (size_t j = 0; s && j < s->nbillers; j++, k++) {
 			tmp[k].b = &s->billers[j];
-			tmp[k].rank = (uint32_t)k;	/* where it came from */
+			tmp[k].k = (uint32_t)k;
 		}
 	}
 	if (total > 1)
-		qsort(tmp, total, sizeof *tmp, cmp_name_ptr);
+		qsort(tmp, total, sizeof *tmp, cmp_rank_item);
 	for (size_t r = 0; r < total; r++)
-		v->ranks[tmp[r].rank] = (uint32_t)r;
+		v->ranks[tmp[r].k] = (uint32_t)r;
 	free(tmp);
 	v->ranks_dirty = false;
 }
@@ -317,9 +331,19 @@ static void rank_billers(struct view *v)
  * order must agree with view_compare(): the unit tests compare the two.
  */
 struct sort_item {
-	uint64_t key;
+	uint32_t lo, hi;	/* the key in two halves: 12 bytes, not 16 */
 	uint32_t idx;
 };
+
+static struct sort_item item_of(uint64_t key, size_t idx)
+{
+	return (struct sort_item){ (uint32_t)key, (uint32_t)(key >> 32), (uint32_t)idx };
+}
+
+static uint64_t key_of(const struct sort_item *it)
+{
+	return (uint64_t)it->hi << 32 | it->lo;
+}
 
 /* qsort has no context argument; the view being sorted is kept here.  Only
  * the UI thread sorts (the benchmark too), so this is never contended. */
@@ -385,8 +409,8 @@ static void radix_sort(struct sort_item *items, struct sort_item *tmp, size_t n)
 	if (n < 2)
 		return;		/* sorted; and items may be NULL when n is 0 */
 	for (size_t i = 0; i < n; i++) {
-		all_or |= items[i].key;
-		all_and &= items[i].key;
+		all_or |= key_of(&items[i]);
+		all_and &= key_of(&items[i]);
 	}
 	for (int shift = 0; shift < 64; shift += 8) {
 		size_t count[256] = { 0 }, pos = 0;
@@ -394,7 +418,7 @@ static void radix_sort(struct sort_item *items, struct sort_item *tmp, size_t n)
 		if ((((all_or ^ all_and) >> shift) & 0xff) == 0)
 			continue;	/* every key has the same byte here */
 		for (size_t i = 0; i < n; i++)
-			count[(items[i].key >> shift) & 0xff]++;
+			count[(key_of(&items[i]) >> shift) & 0xff]++;
 		for (int d = 0; d < 256; d++) {
 			size_t c = count[d];
 
@@ -402,7 +426,7 @@ static void radix_sort(struct sort_item *items, struct sort_item *tmp, size_t n)
 			pos += c;
 		}
 		for (size_t i = 0; i < n; i++)
-			tmp[count[(items[i].key >> shift) & 0xff]++] = items[i];
+			tmp[count[(key_of(&items[i]) >> shift) & 0xff]++] = items[i];
 		memcpy(items, tmp, n * sizeof *items);
 	}
 }
@@ -446,8 +470,10 @@ static bool same_fc(const struct forecast_opts *a, const struct forecast_opts *b
 
 static void ensure_cap(struct view *v, size_t total)
 {
+	/* Exactly the billers there are: the count changes seldom, and a
+	 * quarter more was 40 bytes a biller of rows and items unused. */
 	if (total > v->cap) {
-		v->cap = total + total / 4 + 16;
+		v->cap = total;
 		v->rows = xrealloc(v->rows, v->cap * sizeof *v->rows);
 		v->items = xrealloc(v->items, v->cap * sizeof(struct sort_item));
 		v->tmp = xrealloc(v->tmp, v->cap * sizeof(struct sort_item));
@@ -581,9 +607,13 @@ static bool refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 	return true;
 }
 
-static void count_slot(struct totals *t, const struct view_slot *sl)
+static void count_slot(struct view *v, struct totals *t,
+		       const struct view_slot *sl)
 {
-	if (sl->row.b->is_demo) {
+	const struct biller *b = sl->row.b;
+
+	v->nopen += b->nbatches - (size_t)(b->n_closed > 0 ? b->n_closed : 0);
+	if (b->is_demo) {
 		t->demo++;
 		return;
 	}
@@ -602,6 +632,7 @@ static void refresh_slots(struct view *v, struct rebuild_plan *p, int64_t now)
 	size_t k = 0;
 
 	memset(&v->totals, 0, sizeof v->totals);
+	v->nopen = 0;
 	for (size_t i = 0; i < v->nsnaps; i++) {
 		const struct snapshot *s = v->snaps[i];
 		enum due due = DUE_TIME;
@@ -630,13 +661,13 @@ static void refresh_slots(struct view *v, struct rebuild_plan *p, int64_t now)
 			sl->moved = p->refilter || key != sl->key || in != sl->in;
 			sl->key = key;
 			sl->in = in;
-			count_slot(&v->totals, sl);
+			count_slot(v, &v->totals, sl);
 			if (p->refilter)
 				continue;
 			if (sl->moved) {
 				p->nmoved++;
 				if (in)
-					fresh[p->nnew++] = (struct sort_item){ key, (uint32_t)k };
+					fresh[p->nnew++] = item_of(key, k);
 			} else if (ch && in) {
 				v->rows[sl->pos] = sl->row;
 			}
@@ -666,7 +697,7 @@ static void sort_all(struct view *v, size_t total)
 
 	for (size_t k = 0; k < total; k++)
 		if (v->slots[k].in)
-			items[n++] = (struct sort_item){ v->slots[k].key, (uint32_t)k };
+			items[n++] = item_of(v->slots[k].key, k);
 	radix_sort(items, v->tmp, n);
 	/* Equal keys can only come from more than a million billers. */
 	sorting = v;
@@ -674,7 +705,7 @@ static void sort_all(struct view *v, size_t total)
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
 
-		while (j < n && items[j].key == items[i].key)
+		while (j < n && key_of(&items[j]) == key_of(&items[i]))
 			j++;
 		if (j - i > 1)
 			qsort(items + i, j - i, sizeof *items, item_cmp);
@@ -689,7 +720,9 @@ static int key_cmp(const void *pa, const void *pb)
 {
 	const struct sort_item *a = pa, *b = pb;
 
-	return a->key < b->key ? -1 : a->key > b->key;
+	uint64_t ka = key_of(a), kb = key_of(b);
+
+	return ka < kb ? -1 : ka > kb;
 }
 
 /* The rows that stayed keep their order (v->items, from the last
@@ -708,7 +741,7 @@ static void merge_moved(struct view *v, size_t nnew)
 		qsort(fresh, nnew, sizeof *fresh, key_cmp);
 	o = n = w + nnew;
 	while (nnew) {
-		if (w && items[w - 1].key > fresh[nnew - 1].key)
+		if (w && key_of(&items[w - 1]) > key_of(&fresh[nnew - 1]))
 			items[--o] = items[--w];
 		else
 			items[--o] = fresh[--nnew];
@@ -742,20 +775,19 @@ static void remember_inputs(struct view *v, int64_t now, size_t total)
 
 void view_rebuild(struct view *v, int64_t now)
 {
-	size_t total = 0, batches = 0;
+	size_t total = 0;
 	struct rebuild_plan p;
 
 	for (size_t i = 0; i < v->nsnaps; i++)
-		if (v->snaps[i]) {
+		if (v->snaps[i])
 			total += v->snaps[i]->nbillers;
-			batches += v->snaps[i]->nbatches;
-		}
 	ensure_cap(v, total);
-	/* A slot per batch of the night: a memo smaller than the fleet's
-	 * open closes forgets them faster than they are asked again. */
-	fc_memo_reserve(v->fc.memo, batches);
 	p = plan_rebuild(v, now, total);
 	refresh_slots(v, &p, now);
+	/* A memo slot per close not closed (the open ones forecasts are
+	 * asked about), not per batch of the night: grown for the next
+	 * rebuild, as growing drops its answers. */
+	fc_memo_reserve(v->fc.memo, v->nopen);
 	/* Past an eighth of the rows, a sort from scratch is as cheap. */
 	if (p.refilter || total > (size_t)1 << 20 || p.nmoved > total / 8 + 16)
 		sort_all(v, total);

@@ -50,12 +50,13 @@ struct view {
 	struct row *rows;		/* visible rows, sorted */
 	size_t nrows, cap;
 	/* Scratch kept between rebuilds (the view is rebuilt every second). */
-	struct row *spare;		/* the sorted rows are built here */
 	uint32_t *ranks;		/* name rank, in snapshot order */
 	size_t nranks;
 	bool ranks_dirty;		/* a snapshot changed since ranking */
 	void *items, *tmp;		/* sort buffers, cap entries each */
 	struct totals totals;
+	size_t nopen;			/* batches not closed, last rebuild:
+					 * the forecast memo's size */
 	/* What the rows are made of. */
 	enum sort_key sort;
 	bool reverse;

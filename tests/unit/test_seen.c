@@ -7,6 +7,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -136,6 +137,46 @@ static void test_shards_and_many(void **state)
 	seen_free(&s);
 }
 
+/* A fleet's worth: 100 shards of 1,000 billers with the same ids, every
+ * one its own entry (a change marks that biller alone), in a table at
+ * most 7/8 full rather than half (16-byte entries: 21 bytes a biller). */
+static void test_fleet(void **state)
+{
+	struct seen s;
+	char id[32];
+	size_t marked = 0;
+
+	(void)state;
+	seen_init(&s, 0, 0);
+	for (int sh = 0; sh < 100; sh++)
+		for (int i = 0; i < 1000; i++) {
+			snprintf(id, sizeof id, "B-%05d", i);
+			seen_observe(&s, sh, id, BS_SCHEDULED, S);
+		}
+	assert_int_equal(s.used, 100000);
+	assert_true(s.cap <= 131072);
+	for (int sh = 0; sh < 100; sh++)
+		for (int i = 0; i < 1000; i++) {
+			bool ch = (sh * 1000 + i) % 13 == 0;
+
+			snprintf(id, sizeof id, "B-%05d", i);
+			marked += seen_observe(&s, sh, id, ch ? BS_FAILED
+					       : BS_SCHEDULED, 2 * S).changed;
+		}
+	assert_int_equal(marked, (100000 + 12) / 13);
+	for (int sh = 0; sh < 100; sh++)
+		for (int i = 0; i < 1000; i++) {
+			struct seen_mark m;
+
+			snprintf(id, sizeof id, "B-%05d", i);
+			m = seen_lookup(&s, sh, id, 3 * S);
+			assert_int_equal(m.changed, (sh * 1000 + i) % 13 == 0);
+			assert_int_equal(m.flash, m.changed);
+		}
+	assert_false(seen_lookup(&s, 100, "B-00000", 3 * S).changed);
+	seen_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -144,6 +185,7 @@ int main(void)
 		cmocka_unit_test(test_keys_and_quiet_minute),
 		cmocka_unit_test(test_flash_stops),
 		cmocka_unit_test(test_shards_and_many),
+		cmocka_unit_test(test_fleet),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -834,6 +835,41 @@ static void test_name_cell(void **state)
 	snapshot_unref(s);
 }
 
+/* What the view keeps for a fleet is sized to it: rows and sort items
+ * for exactly the billers there are, and a forecast memo for the closes
+ * still open, not for every batch of the night (3,000 billers, each with
+ * two closed batches and a running one: 3,000 open closes, 9,000 batches). */
+static void test_sized_to_the_fleet(void **state)
+{
+	struct snapshot *s = shard(0);
+	struct view v;
+	char id[16];
+
+	(void)state;
+	init(&v);
+	for (int i = 0; i < 3000; i++) {
+		snprintf(id, sizeof id, "B-%05d", i);
+		fx_add_biller(s, id, id, "UTC", 1);
+		fx_add_batch(s, BATCH_CLOSED, T0 - FX_MIN(300), T0 - FX_MIN(255),
+			     T0 - FX_MIN(300), T0 - FX_MIN(280));
+		fx_add_batch(s, BATCH_CLOSED, T0 - FX_MIN(200), T0 - FX_MIN(155),
+			     T0 - FX_MIN(200), T0 - FX_MIN(180));
+		fx_add_batch(s, BATCH_RUNNING, T0 - FX_MIN(1), T0 + FX_MIN(44),
+			     T0 - FX_MIN(1), BT_NO_TIME);
+	}
+	give(&v, 0, s);
+	view_rebuild(&v, T0);
+	assert_int_equal(v.nrows, 3000);
+	assert_int_equal(v.cap, 3000);
+	assert_int_equal(v.nopen, 3000);
+	/* A power of two: 4,096 for 3,000 open closes (16,384 for the
+	 * batches, as it was). */
+	assert_int_equal(fc_memo_slots(v.fc.memo), 4096);
+	view_rebuild(&v, T0 + 1000);
+	assert_int_equal(fc_memo_slots(v.fc.memo), 4096);
+	view_free(&v);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
@@ -853,6 +889,7 @@ int main(void)
 		cmocka_unit_test(test_snapshot_references),
 		cmocka_unit_test(test_rank_only_when_names_change),
 		cmocka_unit_test(test_rows_grow_and_shrink),
+		cmocka_unit_test(test_sized_to_the_fleet),
 		cmocka_unit_test(test_name_cell),
 	};
 
