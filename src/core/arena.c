@@ -29,6 +29,7 @@ struct arena_chunk {
 
 struct arena {
 	int refs;			/* atomic */
+	uint64_t serial;		/* arena_serial() */
 	unsigned next_size;		/* of the next chunk */
 	bool sized;			/* an arena_one */
 	struct arena_chunk *head;
@@ -45,11 +46,24 @@ struct arena_one {
  * (an interned column past its bound, a bad row's note), rare and small. */
 #define ARENA_SPILL_CHUNK 256
 
+static uint64_t next_serial(void)
+{
+	static uint64_t last;
+
+	return __atomic_add_fetch(&last, 1, __ATOMIC_RELAXED);
+}
+
+uint64_t arena_serial(const struct arena *a)
+{
+	return a->serial;
+}
+
 struct arena *arena_new(void)
 {
 	struct arena *a = xcalloc(1, sizeof(struct arena));
 
 	a->refs = 1;
+	a->serial = next_serial();
 	a->next_size = ARENA_FIRST_CHUNK;
 	return a;
 }
@@ -66,6 +80,7 @@ struct arena *arena_new_sized(size_t n)
 	struct arena_one *o = xmalloc(sizeof *o + n);
 
 	o->a.refs = 1;
+	o->a.serial = next_serial();
 	o->a.next_size = ARENA_SPILL_CHUNK;
 	o->a.sized = true;
 	o->a.head = &o->c;

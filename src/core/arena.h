@@ -10,6 +10,7 @@
 #define BT_ARENA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct arena;
 
@@ -20,6 +21,9 @@ struct arena *arena_new(void);
  * records, core/snapshot.h).  Allocate the 16-aligned blocks first and the
  * strings after, and n bytes is enough; past n it grows as any arena. */
 struct arena *arena_new_sized(size_t n);
+/* A number no other arena of this process has had, for life: two
+ * references to the same biller home are the same records (core/view_sig.c). */
+uint64_t arena_serial(const struct arena *a);
 /* Another reference: snapshots of one shard share arenas (core/snapshot.h). */
 struct arena *arena_ref(struct arena *a);
 /* Drop a reference; the last one frees every chunk. */
