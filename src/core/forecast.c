@@ -42,6 +42,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "core/arena.h"
 #include "core/forecast.h"
 
 #define SUM_SIDE 24
@@ -496,8 +497,13 @@ static uint64_t mix(uint64_t h, uint64_t v)
 static uint64_t memo_check(const struct fc_history *h, const struct biller *b,
 			   const struct batch *t)
 {
-	uint64_t c = mix((uintptr_t)t->batch_id, (uintptr_t)h);
+	/* Addresses say which strings, and serials which history and which
+	 * biller home: an address alone may be a freed one's, reused by
+	 * malloc for another history or biller that the memo would then
+	 * answer for with the old one's forecast. */
+	uint64_t c = mix((uintptr_t)t->batch_id, h ? fc_history_serial(h) : 0);
 
+	c = mix(c, b && b->home ? arena_serial(b->home) : 0);
 	c = mix(c, (uintptr_t)(b ? b->biller_id : t->biller_id));
 	c = mix(c, (uintptr_t)t->payment_type);
 	c = mix(c, (uintptr_t)t->module);

@@ -103,6 +103,9 @@ void fc_history_finish(struct fc_history *h);
 
 int fc_history_shard(const struct fc_history *h);
 int64_t fc_history_read_at(const struct fc_history *h);
+/* A number no other history of this process has had (its address may be
+ * another's once that one is freed: the memo keys by this). */
+uint64_t fc_history_serial(const struct fc_history *h);
 size_t fc_history_closes(const struct fc_history *h);	/* all added */
 
 /* The last (at most) max closes of biller_id and payment_type, in the

@@ -359,6 +359,11 @@ struct fc_history *fc_history_new(int shard_index, int64_t read_at)
 	return h;
 }
 
+uint64_t fc_history_serial(const struct fc_history *h)
+{
+	return arena_serial(h->arena);
+}
+
 struct fc_history *fc_history_ref(struct fc_history *h)
 {
 	if (h)
