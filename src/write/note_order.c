@@ -279,12 +279,8 @@ size_t note_order_abandon(struct app *app, const char *why, char *list,
 			shown++;
 		}
 	}
-	if (k > shown && j + 1 < listn)
-		snprintf(list + j, listn - j, "  ... and %zu more notes\n",
-			 k - shown);
-	if (rerun_audit_many(e, k, err, n) < 0)
-		*failed = 1;
-	free(e);
+	*failed = rerun_audit_abandoned(e, k, shown, "notes", list, listn,
+					j, err, n) < 0;
 	return k;
 }
 

@@ -677,13 +677,23 @@ size_t rerun_abandon_requests(struct app *app, const char *why, char *list,
 			shown++;
 		}
 	}
-	if (k > shown && j + 1 < listn)
-		snprintf(list + j, listn - j, "  ... and %zu more requests\n",
-			 k - shown);
-	if (rerun_audit_many(e, k, err, n) < 0)
-		*failed = 1;
-	free(e);
+	*failed = rerun_audit_abandoned(e, k, shown, "requests", list, listn,
+					j, err, n) < 0;
 	return k;
+}
+
+int rerun_audit_abandoned(struct audit_entry *e, size_t k, size_t shown,
+			  const char *noun, char *list, size_t listn, size_t j,
+			  char *err, size_t n)
+{
+	int rc;
+
+	if (k > shown && j + 1 < listn)
+		snprintf(list + j, listn - j, "  ... and %zu more %s\n", k - shown,
+			 noun);
+	rc = rerun_audit_many(e, k, err, n);
+	free(e);
+	return rc;
 }
 
 /* --- life -------------------------------------------------------------------------- */

@@ -87,6 +87,13 @@ const char *rerun_requested_by(void);
  * time are added).  0, or -1 with err set. */
 int rerun_audit_many(const struct audit_entry *e, size_t count, char *err,
 		     size_t n);
+/* The end of an abandon list: "... and N more <noun>" appended at j of
+ * list (listn bytes) when only `shown` of the k entries were listed, then
+ * the k entries audited at once (rerun_audit_many) and e freed.  Its
+ * return value. */
+int rerun_audit_abandoned(struct audit_entry *e, size_t k, size_t shown,
+			  const char *noun, char *list, size_t listn, size_t j,
+			  char *err, size_t n);
 
 /* Whether a request for the target may be sent now; if not, why. */
 bool rerun_may_send(const struct app *app, int shard, const char *kind,
