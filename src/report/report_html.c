@@ -9,10 +9,10 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "core/missed_report.h"
 #include "report/report_svg.h"
+#include "report/report_tables.h"
 #include "report/report_text.h"
 #include "report/report_writers.h"
 
@@ -29,30 +29,33 @@ static const char style[] =
 	"svg .close.running{fill:#db3}svg .close.scheduled{fill:#bbb}"
 	"svg .failure{fill:#900}svg .rerun{fill:#639}";
 
-static void td(FILE *out, const char *raw)
-{
-	fputs("<td>", out);
-	report_html_text(out, raw && *raw ? raw : "-");
-	fputs("</td>", out);
-}
-
-static void td_id(FILE *out, const char *raw)
-{
-	fputs("<td><code>", out);
-	report_html_ident(out, raw ? raw : "-");
-	fputs("</code></td>", out);
-}
-
-static void td_time(FILE *out, int64_t ms)
+/* One <td> of a row. */
+static void td(FILE *out, const struct rcell *c)
 {
 	char t[48];
 
-	fprintf(out, "<td>%s</td>", report_time(t, sizeof t, ms));
-}
-
-static void td_num(FILE *out, long long v)
-{
-	fprintf(out, "<td>%lld</td>", v);
+	switch (c->kind) {
+	case RC_TEXT:
+		fputs("<td>", out);
+		report_html_text(out, c->s && *c->s ? c->s : "-");
+		break;
+	case RC_ID:
+		fputs("<td><code>", out);
+		report_html_ident(out, c->s ? c->s : "-");
+		fputs("</code>", out);
+		break;
+	case RC_TIME:
+		fprintf(out, "<td>%s", report_time(t, sizeof t, c->v));
+		break;
+	case RC_NUM:
+		fprintf(out, "<td>%lld", c->v);
+		break;
+	case RC_BAD:
+		fputs("<td class=\"bad unreadable\">unreadable: ", out);
+		report_html_text(out, c->s);
+		break;
+	}
+	fputs("</td>", out);
 }
 
 /* A heading and the table's head row from "A|B|C". */
@@ -65,6 +68,27 @@ static void table(FILE *out, const char *h2, const char *cols)
 		else
 			fputc(*p, out);
 	fputs("</th></tr>\n", out);
+}
+
+static void put_table(FILE *out, const struct night *n, const struct rtable *t)
+{
+	struct rcell c[RT_MAX_COLS];
+	size_t rows = t->count(n), ncols = rtable_ncols(t);
+	bool open;
+
+	if (t->only_if_rows && !rows)
+		return;
+	table(out, t->title, t->cols);
+	for (size_t i = 0; i < rows; i++) {
+		if (!t->row(n, i, c, &open))
+			continue;
+		fprintf(out, "<tr class=\"%s%s\">", t->row_class,
+			open ? " open" : "");
+		for (size_t k = 0; k < ncols; k++)
+			td(out, &c[k]);
+		fputs("</tr>\n", out);
+	}
+	fputs("</table>\n", out);
 }
 
 static void put_summary(FILE *out, const struct night *n)
@@ -85,66 +109,6 @@ static void put_summary(FILE *out, const struct night *n)
 		c.missed, c.open, n->nreruns, c.reruns_open, n->nholds, c.holds_open, n->nnotes);
 }
 
-static void put_shards(FILE *out, const struct night *n)
-{
-	table(out, "Shards", "Shard|Read|Business day|Notes and holds");
-	for (size_t i = 0; i < n->nshards; i++) {
-		const struct night_shard *s = &n->shards[i];
-
-		fputs("<tr class=\"shard\">", out);
-		td(out, s->name);
-		if (s->read) {
-			fputs("<td>yes</td>", out);
-		} else {
-			fputs("<td class=\"bad unreadable\">unreadable: ", out);
-			report_html_text(out, s->error);
-			fputs("</td>", out);
-		}
-		td(out, s->day);
-		fprintf(out, "<td>%s</td></tr>\n", !s->read ? "-"
-			: s->has_notes || s->has_holds ? "contract v3"
-			: "contract v2: no holds/notes");
-	}
-	fputs("</table>\n", out);
-}
-
-#define CLOSE_COLS "Shard|Biller|Name|Batch|Status|Scheduled|Finished|" \
-	"Attempts|Error|Message"
-
-static void put_close_row(FILE *out, const struct night *n,
-			  const struct night_close *c, const char *cls)
-{
-	fprintf(out, "<tr class=\"%s\">", cls);
-	td(out, night_shard_name(n, c->shard));
-	td_id(out, c->biller_id);
-	td(out, c->name);
-	td_id(out, c->batch_id);
-	td(out, c->status);
-	td_time(out, c->scheduled);
-	td_time(out, c->finished);
-	td_num(out, c->attempts);
-	td(out, c->error_class);
-	td(out, c->error_message);
-	fputs("</tr>\n", out);
-}
-
-static void put_closes(FILE *out, const struct night *n)
-{
-	table(out, "Still open", CLOSE_COLS);
-	for (size_t i = 0; i < n->ncloses; i++)
-		if (night_close_open(&n->closes[i]))
-			put_close_row(out, n, &n->closes[i], "open");
-	fputs("</table>\n", out);
-	table(out, "Failures", CLOSE_COLS);
-	for (size_t i = 0; i < n->ncloses; i++) {
-		const struct night_close *c = &n->closes[i];
-
-		if (!strcmp(c->status, "failed") || c->error_class || c->error_message)
-			put_close_row(out, n, c, "failure");
-	}
-	fputs("</table>\n", out);
-}
-
 static void put_missed(FILE *out, const struct night *n)
 {
 	struct missed_report r;
@@ -155,11 +119,19 @@ static void put_missed(FILE *out, const struct night *n)
 	for (size_t i = 0; i < r.ngroups; i++) {
 		const struct missed_group *g = &r.groups[i];
 
+		char cnt[48];
+		struct rcell c[] = {
+			{ .kind = RC_TEXT, .s = g->shard_name },
+			{ .kind = RC_ID, .s = g->biller_id },
+			{ .kind = RC_TEXT, .s = g->label },
+			{ .kind = RC_TEXT, .s = cnt },
+		};
+
+		snprintf(cnt, sizeof cnt, "%ld of %ld", g->missed, g->closes);
 		fputs("<tr class=\"missed\">", out);
-		td(out, g->shard_name);
-		td_id(out, g->biller_id);
-		td(out, g->label);
-		fprintf(out, "<td>%ld of %ld</td><td>", g->missed, g->closes);
+		for (size_t k = 0; k < sizeof c / sizeof c[0]; k++)
+			td(out, &c[k]);
+		fputs("<td>", out);
 		for (size_t k = 0; k < g->nitems; k++) {
 			fputs(k ? ", " : "", out);
 			report_html_text(out, g->items[k].label);
@@ -171,114 +143,16 @@ static void put_missed(FILE *out, const struct night *n)
 	missed_report_free(&r);
 }
 
-static void put_reruns(FILE *out, const struct night *n)
-{
-	table(out, "Reruns", "Shard|Request|Kind|Target|Asked by|Asked at|"
-	      "Status|Finished|Result|Reason");
-	for (size_t i = 0; i < n->nreruns; i++) {
-		const struct night_rerun *r = &n->reruns[i];
-
-		fprintf(out, "<tr class=\"rerun%s\">",
-			night_rerun_open(r) ? " open" : "");
-		td(out, night_shard_name(n, r->shard));
-		td_num(out, r->request_id);
-		td(out, r->kind);
-		td_id(out, r->target_id);
-		td(out, r->requested_by);
-		td_time(out, r->requested);
-		td(out, r->status);
-		td_time(out, r->finished);
-		td(out, r->result);
-		td(out, r->reason);
-		fputs("</tr>\n", out);
-	}
-	fputs("</table>\n", out);
-}
-
-static void put_holds_notes(FILE *out, const struct night *n)
-{
-	table(out, "Holds", "Shard|Hold|Biller|Kind|From|To|Reason|Placed by|"
-	      "Placed|Ended|How|By");
-	for (size_t i = 0; i < n->nholds; i++) {
-		const struct night_hold *h = &n->holds[i];
-
-		fprintf(out, "<tr class=\"hold%s\">", night_hold_open(h) ? " open" : "");
-		td(out, night_shard_name(n, h->shard));
-		td_num(out, h->hold_id);
-		td_id(out, h->biller_id ? h->biller_id : "(every biller)");
-		td(out, h->kind);
-		td(out, h->day_from);
-		td(out, h->day_to);
-		td(out, h->reason);
-		td(out, h->placed_by);
-		td_time(out, h->placed);
-		td_time(out, h->ended);
-		td(out, h->ended_how);
-		td(out, h->ended_by);
-		fputs("</tr>\n", out);
-	}
-	fputs("</table>\n", out);
-	if (n->nwrite_offs) {
-		table(out, "Written off", "Shard|Invoice|Biller|Hold|Reason|"
-		      "Written by|When");
-		for (size_t i = 0; i < n->nwrite_offs; i++) {
-			const struct night_write_off *w = &n->write_offs[i];
-
-			fputs("<tr class=\"write-off\">", out);
-			td(out, night_shard_name(n, w->shard));
-			td_id(out, w->invoice_id);
-			td_id(out, w->biller_id);
-			td_num(out, w->hold_id);
-			td(out, w->reason);
-			td(out, w->written_by);
-			td_time(out, w->written);
-			fputs("</tr>\n", out);
-		}
-		fputs("</table>\n", out);
-	}
-	table(out, "Notes", "Shard|Time|Biller|Batch|Kind|Author|Text");
-	for (size_t i = 0; i < n->nnotes; i++) {
-		const struct night_note *x = &n->notes[i];
-
-		fputs("<tr class=\"note\">", out);
-		td(out, night_shard_name(n, x->shard));
-		td_time(out, x->created);
-		td_id(out, x->biller_id);
-		td_id(out, x->batch_id);
-		td(out, x->kind);
-		td(out, x->author);
-		td(out, x->body);
-		fputs("</tr>\n", out);
-	}
-	fputs("</table>\n", out);
-}
-
 static void put_audit(FILE *out, const struct night *n)
 {
 	if (*n->audit_error) {
-		fputs("<h2>Audit trail (this machine)</h2>\n<p class=\"bad\">"
-		      "Not read: ", out);
+		fprintf(out, "<h2>%s</h2>\n<p class=\"bad\">Not read: ",
+			report_table_audit.title);
 		report_html_text(out, n->audit_error);
 		fputs("</p>\n", out);
 		return;
 	}
-	table(out, "Audit trail (this machine)", "Time|Who|Event|Shard|Kind|"
-	      "Target|Outcome|Detail");
-	for (size_t i = 0; i < n->naudit; i++) {
-		const struct night_audit *a = &n->audit[i];
-
-		fputs("<tr class=\"audit\">", out);
-		td_time(out, a->time);
-		td(out, a->user);
-		td(out, a->event);
-		td(out, a->shard);
-		td(out, a->kind);
-		td_id(out, a->target);
-		td(out, a->outcome);
-		td(out, a->detail && *a->detail ? a->detail : a->reason);
-		fputs("</tr>\n", out);
-	}
-	fputs("</table>\n", out);
+	put_table(out, n, &report_table_audit);
 }
 
 int report_write_html(const struct night *n, FILE *out)
@@ -301,11 +175,14 @@ int report_write_html(const struct night *n, FILE *out)
 	fputs("</p>\n", out);
 	put_summary(out, n);
 	report_svg(n, out);
-	put_shards(out, n);
-	put_closes(out, n);
+	put_table(out, n, &report_table_shards);
+	put_table(out, n, &report_table_open);
+	put_table(out, n, &report_table_failures);
 	put_missed(out, n);
-	put_reruns(out, n);
-	put_holds_notes(out, n);
+	put_table(out, n, &report_table_reruns);
+	put_table(out, n, &report_table_holds);
+	put_table(out, n, &report_table_write_offs);
+	put_table(out, n, &report_table_notes);
 	put_audit(out, n);
 	fputs("</body></html>\n", out);
 	return ferror(out) ? -1 : 0;
