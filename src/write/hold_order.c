@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "data/log.h"
+#include "data/shard_health.h"
 #include "data/shard_query.h"
 #include "query/query_hold_write.h"
 #include "write/hold_order.h"
@@ -355,6 +356,26 @@ static const char *reread_words(const struct app *app, const struct check *c,
 	return word;
 }
 
+bool hold_check_settles(const struct snapshot *s, const struct shard_health *h,
+			int64_t since)
+{
+	int64_t as_of;
+
+	/* Only a poll that began after the loss can tell: its holds are
+	 * read after its first answer (taken_mono). */
+	if (!s || !s->holds_read)
+		return false;
+	as_of = s->taken_mono;
+	/* A replica shows the primary as it was lag_ms before the lag was
+	 * measured, which was before the poll began. */
+	if (h && h->on_replica) {
+		if (h->replica_lag_ms == BT_NO_TIME)
+			return false;
+		as_of -= h->replica_lag_ms + (h->poll_ms > 0 ? h->poll_ms : 0);
+	}
+	return as_of > since;
+}
+
 void hold_order_tick(struct app *app)
 {
 	struct check **pp = &checks;
@@ -367,9 +388,8 @@ void hold_order_tick(struct app *app)
 		char detail[600], err[300];
 		const char *word;
 
-		/* Only a poll that began after the loss can tell: its holds
-		 * are read after its first answer (taken_mono). */
-		if (!s || !s->holds_read || s->taken_mono <= c->since) {
+		if (!hold_check_settles(s, app->health ? &app->health[c->shard]
+					: NULL, c->since)) {
 			pp = &c->next;
 			continue;
 		}

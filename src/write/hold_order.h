@@ -115,6 +115,15 @@ bool hold_order_checking_hold(const struct app *app, int shard,
  * checking (almost always) it costs a pointer test. */
 bool hold_order_biller_is_checking(int shard, const char *biller_id);
 bool hold_order_hold_is_checking(int shard, const char *hold_id);
+/* Whether snapshot s (and the health read with it, h; NULL: none) can say
+ * what a call whose answer was lost at since (monotonic ms) did: its
+ * holds were read by a poll that began after the loss, and, when that
+ * poll read a replica, the replica had replayed the primary past the
+ * loss (its lag is known, and the poll's time and the lag put the data it
+ * shows after since).  Otherwise the check waits for a later poll. */
+struct shard_health;
+bool hold_check_settles(const struct snapshot *s, const struct shard_health *h,
+			int64_t since);
 /* Once per loop turn: end the checks whose shard has been re-read. */
 void hold_order_tick(struct app *app);
 /* Calls sent whose answer has not come. */
