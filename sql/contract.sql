@@ -1163,9 +1163,10 @@ GRANT EXECUTE ON FUNCTION batchtop.poll_delta(integer, integer, text[], bigint, 
 -- owned by batchtop_horizon, a NOLOGIN role with that membership and
 -- nothing else, so a viewer learns one timestamp and nothing of what the
 -- other sessions run.  VOLATILE: the activity is read now, not at a
--- snapshot.  Autovacuum writes no contract rows; a logical replication
--- worker writes rows stamped by another server's transactions, so while
--- one works in this database the horizon cannot be told.
+-- snapshot.  Autovacuum writes no contract rows.  Cannot tell: a session
+-- with track_activities off (state 'disabled') shows no xact_start, and a
+-- logical replication worker writes rows stamped by another server's
+-- transactions.
 CREATE OR REPLACE FUNCTION batchtop.poll_horizon() RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -1187,6 +1188,7 @@ BEGIN
 	END IF;
 	SELECT min(a.xact_start),
 	       coalesce(bool_or(a.query = '<insufficient privilege>'
+			OR a.state = 'disabled'
 			OR a.backend_type LIKE 'logical replication%'), false)
 	  INTO v_oldest, v_blind
 	  FROM pg_stat_activity a
