@@ -643,13 +643,18 @@ size_t query_poll_held(const struct snapshot *s, int64_t from_ms, char **ids,
 int64_t query_poll_horizon(const PGresult *res)
 {
 	int c = PQfnumber(res, "horizon_ms");
-	struct qrow q = qrow_at(res, 0);
-	int64_t v;
 
-	if (c < 0 || PQntuples(res) < 1 || !qrow_text_at(&q, c))
-		return BT_NO_TIME;
-	v = qrow_int_at(&q, c, BT_NO_TIME);
-	return q.bad ? BT_NO_TIME : v;
+	/* On one row, whichever the sort put where. */
+	for (int i = 0; c >= 0 && i < PQntuples(res); i++) {
+		struct qrow q = qrow_at(res, i);
+		int64_t v;
+
+		if (!qrow_text_at(&q, c))
+			continue;
+		v = qrow_int_at(&q, c, BT_NO_TIME);
+		return q.bad ? BT_NO_TIME : v;
+	}
+	return BT_NO_TIME;
 }
 
 void query_poll_moved(const PGresult *res, bool *holds, bool *notes)

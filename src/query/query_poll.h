@@ -48,7 +48,7 @@ size_t query_poll_held(const struct snapshot *s, int64_t from_ms, char **ids,
 extern const char query_poll_delta_fn_sql[];
 
 /* The same delta through batchtop.poll_delta_since() (optional in the
- * contract): the same parameters and rows, and on each row horizon_ms,
+ * contract): the same parameters and rows, and on one of them horizon_ms,
  * the shard's clock before which no transaction that was open when the
  * poll looked began (query_poll_horizon()). */
 extern const char query_poll_delta_since_sql[];
