@@ -60,7 +60,7 @@ const struct option_def config_options[] = {
 	INT_OPTION("batchtop", biller_refresh_interval, 300, 10, 86400,
 		   "Seconds between full re-reads of a shard's billers"),
 	INT_OPTION("batchtop", poll_overlap, 10, 0, 3600,
-		   "Seconds an incremental poll reaches back before the last one"),
+		   "Most seconds an incremental poll reaches back before the last one"),
 	INT_OPTION("batchtop", query_timeout, 10, 1, 600,
 		   "Seconds a query may run before it is cancelled"),
 	INT_OPTION("batchtop", connect_timeout, 5, 2, 120,

@@ -161,13 +161,41 @@ static int wait_next(struct shard_poller *p, int64_t last_start)
 	return 0;
 }
 
+/* An incremental poll's cursor (the shard's clock in epoch ms, as the
+ * delta's $4), how far before the last poll's clock, and why (the log). */
+struct cursor {
+	char text[24];
+	int64_t from_ms, back_ms;
+	const char *why;
+};
+
+/* The cursor after a poll whose clock was p->cursor_ms: back to the
+ * horizon that poll read (less QUERY_POLL_HORIZON_MARGIN_MS) when there
+ * was one (doc/contract.md, "poll_delta_since"), else poll_overlap
+ * seconds; never further back than poll_overlap (a transaction open
+ * longer is the full resync's, as without a horizon), never later than
+ * that clock. */
+static void cursor_set(const struct shard_poller *p, struct cursor *c)
+{
+	int64_t overlap = p->cursor_ms - (int64_t)p->cfg->poll_overlap * 1000;
+	bool known = p->horizon_ms != BT_NO_TIME;
+	int64_t h = known ? p->horizon_ms - QUERY_POLL_HORIZON_MARGIN_MS : 0;
+
+	c->from_ms = known && h >= overlap ? (h < p->cursor_ms ? h : p->cursor_ms)
+					    : overlap;
+	c->why = !known ? "poll_overlap" : h >= overlap ? "oldest transaction"
+		 : "poll_overlap, an older transaction";
+	c->back_ms = p->cursor_ms - c->from_ms;
+	snprintf(c->text, sizeof c->text, "%lld", (long long)c->from_ms);
+}
+
 /* Full or incremental?  A full poll after connecting, when the last
  * snapshot is not this connection's, and at the two intervals; for a v1
- * shard, always.  An incremental poll reads from the previous poll's
- * server clock less poll_overlap (doc/batchtop.conf.5), less the rows of
- * that overlap the last snapshot holds unchanged (query_poll_held()). */
+ * shard, always.  An incremental poll reads from the cursor (cursor_set()),
+ * less the rows since then that the last snapshot holds unchanged
+ * (query_poll_held()). */
 static struct snapshot *choose_poll(struct shard_poller *p, int64_t now,
-				    char *cursor, size_t cn)
+				    struct cursor *c)
 {
 	struct snapshot *base = NULL;
 
@@ -183,9 +211,20 @@ static struct snapshot *choose_poll(struct shard_poller *p, int64_t now,
 		snapshot_unref(base);
 		return NULL;
 	}
-	snprintf(cursor, cn, "%lld", (long long)(p->cursor_ms -
-		 (int64_t)p->cfg->poll_overlap * 1000));
+	cursor_set(p, c);
 	return base;
+}
+
+/* The delta this shard offers; poll_delta_since() says the horizon, on
+ * the primary only (a standby's writers are on the primary). */
+static const char *delta_sql(const struct shard_poller *p)
+{
+	if (p->contract < 3)
+		return query_poll_delta_sql;
+	if (!p->delta_fn)
+		return query_poll_delta3_sql;
+	return p->delta_since && !p->rep.on_replica ? query_poll_delta_since_sql
+						    : query_poll_delta_fn_sql;
 }
 
 /* Contract v3: what a steady poll may skip.  Holds and notes are re-read
@@ -379,34 +418,47 @@ static struct snapshot *poll_snapshot(struct shard_poller *p,
 static int poll_once(struct shard_poller *p, const char **params,
 		     int64_t start, int64_t *retry_at)
 {
-	char reason[sizeof p->health.reason], cursor[24], overlap[16];
-	struct snapshot *base = choose_poll(p, start, cursor, sizeof cursor);
+	char reason[sizeof p->health.reason], overlap[16], reach[64] = "";
+	struct cursor cur;
+	struct snapshot *base = choose_poll(p, start, &cur);
 	char *held_ids = NULL, *held_sigs = NULL;
+	size_t nheld = 0;
+	int64_t horizon;
 	struct extras_due due;
 	bool dead, stop;
 	PGresult *res;
 
 	snprintf(overlap, sizeof overlap, "%d", p->cfg->poll_overlap);
-	params[3] = base ? cursor : overlap;
+	params[3] = base ? cur.text : overlap;
 	if (base) {
-		query_poll_held(base, strtoll(cursor, NULL, 10), &held_ids,
-				&held_sigs);
+		nheld = query_poll_held(base, cur.from_ms, &held_ids, &held_sigs);
 		params[4] = held_ids;
 		params[5] = held_sigs;
+		snprintf(reach, sizeof reach, ", cursor -%.1f s (%s), %zu held",
+			 (double)cur.back_ms / 1000, cur.why, nheld);
 	}
-	res = shard_exec(p, !base ? query_poll_sql : p->contract < 3
-			 ? query_poll_delta_sql : p->delta_fn
-			 ? query_poll_delta_fn_sql : query_poll_delta3_sql,
+	res = shard_exec(p, !base ? query_poll_sql : delta_sql(p),
 		   base ? 6 : 4, params, reason, sizeof reason, &dead, &stop);
 	free(held_ids);
 	free(held_sigs);
-	/* A poll_delta() that fails (a view implementer's mistake) leaves
-	 * the statement, which is always there on a v3 shard. */
+	/* A poll_delta_since() that fails leaves poll_delta(), and a
+	 * poll_delta() that fails (a view implementer's mistake) the
+	 * statement, which is always there on a v3 shard. */
 	if (!res && !dead && !stop && base && p->contract >= 3 && p->delta_fn) {
-		log_msg(LOG_WARN, "shard %s: poll_delta(): %s; sending the "
-			"delta as a statement", p->name, reason);
-		p->delta_fn = false;
+		if (p->delta_since && !p->rep.on_replica) {
+			log_msg(LOG_WARN, "shard %s: poll_delta_since(): %s;"
+				" calling poll_delta()", p->name, reason);
+			p->delta_since = false;
+		} else {
+			log_msg(LOG_WARN, "shard %s: poll_delta(): %s; sending"
+				" the delta as a statement", p->name, reason);
+			p->delta_fn = false;
+		}
 	}
+	/* The next delta's reach (cursor_set()), poll_delta_since()'s,
+	 * kept with the cursor once the snapshot is published. */
+	horizon = res && base && !p->rep.on_replica ? query_poll_horizon(res)
+						    : BT_NO_TIME;
 	if (stop) {
 		snapshot_unref(base);
 		return -1;
@@ -428,16 +480,17 @@ static int poll_once(struct shard_poller *p, const char **params,
 		 * before this poll began (data/replica.c). */
 		p->cursor_ms = p->rep.on_replica ? p->rep.lag.cursor_ms
 						 : s->server_now;
+		p->horizon_ms = horizon;
 		p->hist_clock = s->server_now;
 		p->hist_mono = end;
 		p->failures = 0;
 		*retry_at = 0;
 		log_msg(LOG_DEBUG, "shard %s: %s poll, %zu rows, %zu billers "
-			"re-read, %zu billers, %zu batches in %lld ms%s%s", p->name,
-			s->delta ? "incremental" : "full", s->rows_read,
+			"re-read, %zu billers, %zu batches in %lld ms%s%s%s",
+			p->name, s->delta ? "incremental" : "full", s->rows_read,
 			s->nchanged, s->nbillers, s->nbatches,
 			(long long)(end - start), due.holds ? ", holds" : "",
-			due.notes ? ", notes" : "");
+			due.notes ? ", notes" : "", reach);
 		if (s->delta) {
 			pthread_mutex_lock(&p->lock);
 			p->health.polls_delta++;
@@ -609,6 +662,7 @@ struct shard_poller *shard_poller_new(int index, const struct shard_conf *sc,
 	p->health.replica_pooled = sc->replica && p->rep_pooled;
 	p->intern = intern_new();
 	p->cursor_ms = BT_NO_TIME;
+	p->horizon_ms = BT_NO_TIME;
 	p->hist_clock = BT_NO_TIME;
 	if (sc->replica) {
 		p->rep.dsn = xstrdup(sc->replica);

@@ -46,6 +46,7 @@ struct shard_poller {
 	int failures;		/* consecutive; 0 after a good poll */
 	int contract;		/* the version this connection's shard offers */
 	bool delta_fn;		/* it has batchtop.poll_delta() (contract v3) */
+	bool delta_since;	/* ... and batchtop.poll_delta_since() */
 	bool need_full;		/* connected since the last full poll */
 	bool notes_stale;	/* the last read of the notes failed */
 	int64_t last_full;	/* mono ms of the last full poll's start */
@@ -54,6 +55,9 @@ struct shard_poller {
 	struct replica rep;	/* where polls go (rep.dsn NULL: the primary) */
 	struct pgconn probe;	/* a try of the replica while on the primary */
 	int64_t cursor_ms;	/* the next delta's clock; BT_NO_TIME: none */
+	/* The last poll's horizon (query_poll_horizon()): the next delta
+	 * reaches back to it, not poll_overlap; BT_NO_TIME: none. */
+	int64_t horizon_ms;
 	bool pooled;		/* the primary's dsn goes through a pooler */
 	bool rep_pooled;	/* ... the replica's (replica_pooler) */
 	/* The close history (data/history.h): read between polls when

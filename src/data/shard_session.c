@@ -120,6 +120,7 @@ static int shard_setup_session(struct shard_poller *p, char *reason, size_t rn)
 	p->zones = res ? query_poll_zones(res) : NULL;
 	has_version = res && query_poll_has_version(res);
 	p->delta_fn = res && query_poll_has_delta_fn(res);
+	p->delta_since = p->delta_fn && query_poll_has_delta_since(res);
 	PQclear(res);
 	if (!p->zones)
 		return 1;

@@ -141,6 +141,14 @@ const char query_poll_delta_fn_sql[] =
 	" $4::bigint, $5::text[], $6::bigint[])"
 	" ORDER BY biller_id, d_sched, batch_id";
 
+/* And through poll_delta_since(), which reads the sessions' activity
+ * before its delta's snapshot is taken (sql/contract.sql): still one
+ * statement, so it goes through a transaction pooler as poll_delta does. */
+const char query_poll_delta_since_sql[] =
+	"SELECT * FROM batchtop.poll_delta_since($1::int, $2::int, $3::text[],"
+	" $4::bigint, $5::text[], $6::bigint[])"
+	" ORDER BY biller_id, d_sched, batch_id";
+
 /* The zone names the server knows, lower-cased (PostgreSQL finds a zone
  * whatever its case, so the lower-cased name is as good a name), each
  * once, in byte order, which poll_delta() searches, as one array literal;
@@ -151,6 +159,8 @@ const char query_poll_zones_sql[] =
 	"   FROM pg_timezone_names),"
 	" to_regprocedure('batchtop.contract_version()') IS NOT NULL,"
 	" to_regprocedure('batchtop.poll_delta(integer, integer, text[],"
+	"   bigint, text[], bigint[])') IS NOT NULL,"
+	" to_regprocedure('batchtop.poll_delta_since(integer, integer, text[],"
 	"   bigint, text[], bigint[])') IS NOT NULL";
 
 const char query_poll_version_sql[] = "SELECT batchtop.contract_version()";
@@ -596,8 +606,8 @@ static void held_elem(struct lit *b, const char *s)
 	lit_addc(b, '"');
 }
 
-void query_poll_held(const struct snapshot *s, int64_t from_ms, char **ids,
-		     char **sigs)
+size_t query_poll_held(const struct snapshot *s, int64_t from_ms, char **ids,
+		       char **sigs)
 {
 	struct lit bi = { NULL, 0, 0 }, bs = { NULL, 0, 0 };
 	size_t n = 0;
@@ -627,6 +637,24 @@ void query_poll_held(const struct snapshot *s, int64_t from_ms, char **ids,
 	lit_addc(&bs, '}');
 	*ids = bi.s;
 	*sigs = bs.s;
+	return n;
+}
+
+int64_t query_poll_horizon(const PGresult *res)
+{
+	int c = PQfnumber(res, "horizon_ms");
+
+	/* On one row, whichever the sort put where. */
+	for (int i = 0; c >= 0 && i < PQntuples(res); i++) {
+		struct qrow q = qrow_at(res, i);
+		int64_t v;
+
+		if (!qrow_text_at(&q, c))
+			continue;
+		v = qrow_int_at(&q, c, BT_NO_TIME);
+		return q.bad ? BT_NO_TIME : v;
+	}
+	return BT_NO_TIME;
 }
 
 void query_poll_moved(const PGresult *res, bool *holds, bool *notes)
@@ -665,6 +693,14 @@ bool query_poll_has_delta_fn(const PGresult *res)
 
 	return PQntuples(res) == 1 && PQnfields(res) > 2 &&
 	       qrow_bool_at(&q, 2, false);
+}
+
+bool query_poll_has_delta_since(const PGresult *res)
+{
+	struct qrow q = qrow_at(res, 0);
+
+	return PQntuples(res) == 1 && PQnfields(res) > 3 &&
+	       qrow_bool_at(&q, 3, false);
 }
 
 int query_poll_version(const PGresult *res)

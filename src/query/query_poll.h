@@ -38,18 +38,34 @@ void query_poll_moved(const PGresult *res, bool *holds, bool *notes);
  * cursor) whose signature it read, as the delta's $5 (a text[] literal of
  * their ids, byte for byte) and $6 (a bigint[] literal of their row_sig):
  * the rows the overlap would otherwise re-read though they did not change.
- * Both are the caller's to free. */
-void query_poll_held(const struct snapshot *s, int64_t from_ms, char **ids,
-		     char **sigs);
+ * Both are the caller's to free; returns how many batches they name. */
+size_t query_poll_held(const struct snapshot *s, int64_t from_ms, char **ids,
+		       char **sigs);
 
 /* The same delta as query_poll_delta3_sql, same parameters, same rows in
  * the same order, through the shard's batchtop.poll_delta() (optional in
  * the contract): planned once per server session instead of every poll. */
 extern const char query_poll_delta_fn_sql[];
 
+/* The same delta through batchtop.poll_delta_since() (optional in the
+ * contract): the same parameters and rows, and on one of them horizon_ms,
+ * the shard's clock before which no transaction that was open when the
+ * poll looked began (query_poll_horizon()). */
+extern const char query_poll_delta_since_sql[];
+/* The horizon of a query_poll_delta_since_sql result in epoch ms, or
+ * BT_NO_TIME when it has none (another statement's result, or NULL: the
+ * shard cannot tell). */
+int64_t query_poll_horizon(const PGresult *res);
+/* How far before the horizon the next delta still reaches: a writer's
+ * transaction start (its rows' updated_at) is taken a moment before the
+ * server shows that transaction open, and a poll that looks in between
+ * does not see it.  That moment is microseconds; a second is generous. */
+#define QUERY_POLL_HORIZON_MARGIN_MS 1000
+
 /* The zone names the server knows, as one row of one text[] literal,
- * whether batchtop.contract_version() exists and whether
- * batchtop.poll_delta() does (query_poll_has_delta_fn()). */
+ * whether batchtop.contract_version() exists, whether
+ * batchtop.poll_delta() does (query_poll_has_delta_fn()) and whether
+ * batchtop.poll_delta_since() does (query_poll_has_delta_since()). */
 extern const char query_poll_zones_sql[];
 /* The contract version, when query_poll_has_version() said it exists. */
 extern const char query_poll_version_sql[];
@@ -59,6 +75,7 @@ extern const char query_poll_version_sql[];
 char *query_poll_zones(const PGresult *res);
 bool query_poll_has_version(const PGresult *res);
 bool query_poll_has_delta_fn(const PGresult *res);
+bool query_poll_has_delta_since(const PGresult *res);
 /* The version a query_poll_version_sql result says (1 if it makes no
  * sense). */
 int query_poll_version(const PGresult *res);
