@@ -154,6 +154,7 @@ static void rehome(struct biller *b, const char *shard)
 	b->search = arena_strdup(a, b->search);
 	b->batches = t;
 	b->home = a;
+	biller_summarize(b);	/* as the poller does, with its home */
 }
 
 /* Shard i's billers (all, or those marked in only) as a poll parses them. */

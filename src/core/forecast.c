@@ -503,7 +503,7 @@ static uint64_t memo_check(const struct fc_history *h, const struct biller *b,
 	 * answer for with the old one's forecast. */
 	uint64_t c = mix((uintptr_t)t->batch_id, h ? fc_history_serial(h) : 0);
 
-	c = mix(c, b && b->home ? arena_serial(b->home) : 0);
+	c = mix(c, b && b->home ? biller_home_serial(b) : 0);
 	c = mix(c, (uintptr_t)(b ? b->biller_id : t->biller_id));
 	c = mix(c, (uintptr_t)t->payment_type);
 	c = mix(c, (uintptr_t)t->module);
