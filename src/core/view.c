@@ -16,35 +16,6 @@
 #include "core/view_sig.h"
 #include "core/xalloc.h"
 
-/* One biller's last evaluation, in snapshot order (the ranks' order). */
-struct view_slot {
-	struct row row;		/* its ev's time_left and permille as of the
-				 * evaluation: v->rows get them brought to now */
-	uint64_t key;		/* sort_key(), inverted when reversed */
-	uint64_t sig;		/* biller_sig() when it was evaluated */
-	int64_t miss_until;	/* until when misses holds */
-	uint32_t pos;		/* its index in v->rows, when in */
-	int32_t focus, hold;	/* indexes of ev.focus in its batches and of
-				 * ev.hold in the holds, -1: none */
-	uint16_t misses;	/* forecast_biller_misses() at its count */
-	/* Bits, so that a slot is 112 bytes, not 120 (one per biller). */
-	bool in : 1;		/* passes the demo and text filters */
-	bool acked : 1;		/* failed, every failure acknowledged */
-	bool moved : 1;		/* key or in changed in this rebuild */
-};
-_Static_assert(sizeof(void *) != 8 || sizeof(struct view_slot) == 112,
-	       "a view slot is 112 bytes");
-
-/* What a shard's billers were last evaluated from. */
-struct view_seen {
-	const struct snapshot *snap;
-	const struct fc_history *hist;
-	const struct hold *holds;	/* a test may change them in place */
-	size_t nholds;
-	uint64_t holds_sig;		/* holds_sig() of them */
-	size_t n;
-};
-
 static char status_lower[BS__COUNT][16];
 
 static void init_status_lower(void)
@@ -324,33 +295,6 @@ static void rank_billers(struct view *v)
 	v->ranks_dirty = false;
 }
 
-/*
- * Sorting 10,000 rows once a second must be cheap, so the primary keys of
- * the chosen order are packed into one integer per row (sort_key below);
- * the full comparison runs only when two packed keys are equal.  The packed
- * order must agree with view_compare(): the unit tests compare the two.
- */
-struct sort_item {
-	uint32_t lo, hi;	/* the key in two halves: 12 bytes, not 16 */
-	uint32_t idx;
-};
-
-static struct sort_item item_of(uint64_t key, size_t idx)
-{
-	return (struct sort_item){ (uint32_t)key, (uint32_t)(key >> 32), (uint32_t)idx };
-}
-
-static uint64_t key_of(const struct sort_item *it)
-{
-	return (uint64_t)it->hi << 32 | it->lo;
-}
-
-/* qsort has no context argument; the view being sorted is kept here.  Only
- * the UI thread sorts (the benchmark too), so this is never contended. */
-static const struct view *sorting;
-static const struct view_slot *sorting_slots;
-
-
 /* Clamp to [0, 2^bits) after adding half the range (keeps the order). */
 static uint64_t biased(long long v, int bits)
 {
@@ -390,45 +334,6 @@ static uint64_t sort_key(const struct view *v, const struct row *r)
 		break;
 	}
 	return rank;
-}
-
-static int item_cmp(const void *pa, const void *pb)
-{
-	const struct sort_item *a = pa, *b = pb;
-
-	return view_compare(sorting, &sorting_slots[a->idx].row,
-			    &sorting_slots[b->idx].row);
-}
-
-/* LSD radix sort of items by key, a byte at a time, skipping the bytes in
- * which every key agrees (most of them, for most sort keys).  Stable. */
-static void radix_sort(struct sort_item *items, struct sort_item *tmp, size_t n)
-{
-	uint64_t all_or = 0, all_and = ~(uint64_t)0;
-
-	if (n < 2)
-		return;		/* sorted; and items may be NULL when n is 0 */
-	for (size_t i = 0; i < n; i++) {
-		all_or |= key_of(&items[i]);
-		all_and &= key_of(&items[i]);
-	}
-	for (int shift = 0; shift < 64; shift += 8) {
-		size_t count[256] = { 0 }, pos = 0;
-
-		if ((((all_or ^ all_and) >> shift) & 0xff) == 0)
-			continue;	/* every key has the same byte here */
-		for (size_t i = 0; i < n; i++)
-			count[(key_of(&items[i]) >> shift) & 0xff]++;
-		for (int d = 0; d < 256; d++) {
-			size_t c = count[d];
-
-			count[d] = pos;
-			pos += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			tmp[count[(key_of(&items[i]) >> shift) & 0xff]++] = items[i];
-		memcpy(items, tmp, n * sizeof *items);
-	}
 }
 
 static int row_matches(const struct view *v, const struct row *r)
@@ -675,80 +580,6 @@ static void refresh_slots(struct view *v, struct rebuild_plan *p, int64_t now)
 	}
 }
 
-/* The rows from the sorted items, and each slot's place among them. */
-static void rows_from_items(struct view *v, size_t n)
-{
-	const struct sort_item *items = v->items;
-
-	for (size_t i = 0; i < n; i++) {
-		struct view_slot *sl = &v->slots[items[i].idx];
-
-		v->rows[i] = sl->row;
-		sl->pos = (uint32_t)i;
-	}
-	v->nrows = n;
-}
-
-/* Every row that is in, sorted from scratch. */
-static void sort_all(struct view *v, size_t total)
-{
-	struct sort_item *items = v->items;
-	size_t n = 0;
-
-	for (size_t k = 0; k < total; k++)
-		if (v->slots[k].in)
-			items[n++] = item_of(v->slots[k].key, k);
-	radix_sort(items, v->tmp, n);
-	/* Equal keys can only come from more than a million billers. */
-	sorting = v;
-	sorting_slots = v->slots;
-	for (size_t i = 0; i < n;) {
-		size_t j = i + 1;
-
-		while (j < n && key_of(&items[j]) == key_of(&items[i]))
-			j++;
-		if (j - i > 1)
-			qsort(items + i, j - i, sizeof *items, item_cmp);
-		i = j;
-	}
-	sorting = NULL;
-	sorting_slots = NULL;
-	rows_from_items(v, n);
-}
-
-static int key_cmp(const void *pa, const void *pb)
-{
-	const struct sort_item *a = pa, *b = pb;
-
-	uint64_t ka = key_of(a), kb = key_of(b);
-
-	return ka < kb ? -1 : ka > kb;
-}
-
-/* The rows that stayed keep their order (v->items, from the last
- * rebuild); the few that moved (v->tmp) are sorted and merged in, from
- * the end so that no third buffer is needed.  Keys are unique here (the
- * name rank is part of each, under a million billers). */
-static void merge_moved(struct view *v, size_t nnew)
-{
-	struct sort_item *items = v->items, *fresh = v->tmp;
-	size_t w = 0, o, n;
-
-	for (size_t i = 0; i < v->nrows; i++)
-		if (!v->slots[items[i].idx].moved)
-			items[w++] = items[i];
-	if (nnew > 1)		/* fresh may be NULL when nothing moved */
-		qsort(fresh, nnew, sizeof *fresh, key_cmp);
-	o = n = w + nnew;
-	while (nnew) {
-		if (w && key_of(&items[w - 1]) > key_of(&fresh[nnew - 1]))
-			items[--o] = items[--w];
-		else
-			items[--o] = fresh[--nnew];
-	}
-	rows_from_items(v, n);
-}
-
 static void remember_inputs(struct view *v, int64_t now, size_t total)
 {
 	for (size_t i = 0; i < v->nsnaps; i++) {
@@ -790,9 +621,9 @@ void view_rebuild(struct view *v, int64_t now)
 	fc_memo_reserve(v->fc.memo, v->nopen);
 	/* Past an eighth of the rows, a sort from scratch is as cheap. */
 	if (p.refilter || total > (size_t)1 << 20 || p.nmoved > total / 8 + 16)
-		sort_all(v, total);
+		view_sort_all(v, total);
 	else if (p.nmoved)
-		merge_moved(v, p.nnew);
+		view_merge_moved(v, p.nnew);
 	/* The countdowns tick for every row, evaluated or not. */
 	for (size_t i = 0; i < v->nrows; i++)
 		biller_eval_retime(&v->rows[i].ev, now);

@@ -185,4 +185,61 @@ size_t view_cut_middle(char *buf, size_t n, const char *s, int cols);
 /* Set the text filter (lower-cased internally); "" clears it. */
 void view_set_filter(struct view *v, const char *text);
 
+/* --- private to the view's own files (view.c, view_order.c) -------------- */
+
+/* One biller's last evaluation, in snapshot order (the ranks' order). */
+struct view_slot {
+	struct row row;		/* its ev's time_left and permille as of the
+				 * evaluation: v->rows get them brought to now */
+	uint64_t key;		/* sort_key(), inverted when reversed */
+	uint64_t sig;		/* biller_sig() when it was evaluated */
+	int64_t miss_until;	/* until when misses holds */
+	uint32_t pos;		/* its index in v->rows, when in */
+	int32_t focus, hold;	/* indexes of ev.focus in its batches and of
+				 * ev.hold in the holds, -1: none */
+	uint16_t misses;	/* forecast_biller_misses() at its count */
+	/* Bits, so that a slot is 112 bytes, not 120 (one per biller). */
+	bool in : 1;		/* passes the demo and text filters */
+	bool acked : 1;		/* failed, every failure acknowledged */
+	bool moved : 1;		/* key or in changed in this rebuild */
+};
+_Static_assert(sizeof(void *) != 8 || sizeof(struct view_slot) == 112,
+	       "a view slot is 112 bytes");
+
+/* What a shard's billers were last evaluated from. */
+struct view_seen {
+	const struct snapshot *snap;
+	const struct fc_history *hist;
+	const struct hold *holds;	/* a test may change them in place */
+	size_t nholds;
+	uint64_t holds_sig;		/* holds_sig() of them */
+	size_t n;
+};
+
+/*
+ * Sorting 10,000 rows once a second must be cheap, so the primary keys of
+ * the chosen order are packed into one integer per row (sort_key in view.c);
+ * the full comparison runs only when two packed keys are equal.  The packed
+ * order must agree with view_compare(): the unit tests compare the two.
+ */
+struct sort_item {
+	uint32_t lo, hi;	/* the key in two halves: 12 bytes, not 16 */
+	uint32_t idx;
+};
+
+static inline struct sort_item item_of(uint64_t key, size_t idx)
+{
+	return (struct sort_item){ (uint32_t)key, (uint32_t)(key >> 32), (uint32_t)idx };
+}
+
+static inline uint64_t key_of(const struct sort_item *it)
+{
+	return (uint64_t)it->hi << 32 | it->lo;
+}
+
+/* Every row that is in, sorted from scratch. */
+void view_sort_all(struct view *v, size_t total);
+/* The rows that did not move kept in order, the nnew in v->tmp merged in. */
+void view_merge_moved(struct view *v, size_t nnew);
+
 #endif

@@ -1,0 +1,129 @@
+/*
+ * view_order.c - the rows in the view's order: a radix sort of packed
+ * keys from scratch, or the few rows that moved merged into the order of
+ * the last rebuild (core/view.c decides which).
+ */
+#include "autoconf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/view.h"
+
+/* qsort has no context argument; the view being sorted is kept here.  Only
+ * the UI thread sorts (the benchmark too), so this is never contended. */
+static const struct view *sorting;
+static const struct view_slot *sorting_slots;
+
+static int item_cmp(const void *pa, const void *pb)
+{
+	const struct sort_item *a = pa, *b = pb;
+
+	return view_compare(sorting, &sorting_slots[a->idx].row,
+			    &sorting_slots[b->idx].row);
+}
+
+/* LSD radix sort of items by key, a byte at a time, skipping the bytes in
+ * which every key agrees (most of them, for most sort keys).  Stable. */
+static void radix_sort(struct sort_item *items, struct sort_item *tmp, size_t n)
+{
+	uint64_t all_or = 0, all_and = ~(uint64_t)0;
+
+	if (n < 2)
+		return;		/* sorted; and items may be NULL when n is 0 */
+	for (size_t i = 0; i < n; i++) {
+		all_or |= key_of(&items[i]);
+		all_and &= key_of(&items[i]);
+	}
+	for (int shift = 0; shift < 64; shift += 8) {
+		size_t count[256] = { 0 }, pos = 0;
+
+		if ((((all_or ^ all_and) >> shift) & 0xff) == 0)
+			continue;	/* every key has the same byte here */
+		for (size_t i = 0; i < n; i++)
+			count[(key_of(&items[i]) >> shift) & 0xff]++;
+		for (int d = 0; d < 256; d++) {
+			size_t c = count[d];
+
+			count[d] = pos;
+			pos += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[count[(key_of(&items[i]) >> shift) & 0xff]++] = items[i];
+		memcpy(items, tmp, n * sizeof *items);
+	}
+}
+
+/* The rows from the sorted items, and each slot's place among them. */
+static void rows_from_items(struct view *v, size_t n)
+{
+	const struct sort_item *items = v->items;
+
+	for (size_t i = 0; i < n; i++) {
+		struct view_slot *sl = &v->slots[items[i].idx];
+
+		v->rows[i] = sl->row;
+		sl->pos = (uint32_t)i;
+	}
+	v->nrows = n;
+}
+
+/* Every row that is in, sorted from scratch. */
+void view_sort_all(struct view *v, size_t total)
+{
+	struct sort_item *items = v->items;
+	size_t n = 0;
+
+	for (size_t k = 0; k < total; k++)
+		if (v->slots[k].in)
+			items[n++] = item_of(v->slots[k].key, k);
+	radix_sort(items, v->tmp, n);
+	/* Equal keys can only come from more than a million billers. */
+	sorting = v;
+	sorting_slots = v->slots;
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+
+		while (j < n && key_of(&items[j]) == key_of(&items[i]))
+			j++;
+		if (j - i > 1)
+			qsort(items + i, j - i, sizeof *items, item_cmp);
+		i = j;
+	}
+	sorting = NULL;
+	sorting_slots = NULL;
+	rows_from_items(v, n);
+}
+
+static int key_cmp(const void *pa, const void *pb)
+{
+	const struct sort_item *a = pa, *b = pb;
+
+	uint64_t ka = key_of(a), kb = key_of(b);
+
+	return ka < kb ? -1 : ka > kb;
+}
+
+/* The rows that stayed keep their order (v->items, from the last
+ * rebuild); the few that moved (v->tmp) are sorted and merged in, from
+ * the end so that no third buffer is needed.  Keys are unique here (the
+ * name rank is part of each, under a million billers). */
+void view_merge_moved(struct view *v, size_t nnew)
+{
+	struct sort_item *items = v->items, *fresh = v->tmp;
+	size_t w = 0, o, n;
+
+	for (size_t i = 0; i < v->nrows; i++)
+		if (!v->slots[items[i].idx].moved)
+			items[w++] = items[i];
+	if (nnew > 1)		/* fresh may be NULL when nothing moved */
+		qsort(fresh, nnew, sizeof *fresh, key_cmp);
+	o = n = w + nnew;
+	while (nnew) {
+		if (w && key_of(&items[w - 1]) > key_of(&fresh[nnew - 1]))
+			items[--o] = items[--w];
+		else
+			items[--o] = fresh[--nnew];
+	}
+	rows_from_items(v, n);
+}
