@@ -106,6 +106,7 @@ static void grid_leave(struct app *app, void *st)
 	free(g->sel_id);
 	if (g->seen_ready)
 		seen_free(&g->seen);
+	seen_rows_free(&g->seen_rows);
 }
 
 static void grid_update(struct app *app, void *st)

@@ -206,14 +206,9 @@ void grid_seen_update(struct app *app, struct grid *g)
 		return;
 	}
 	g->seen_all_second = app->mono / 1000;
-	g->nnew = 0;
-	for (size_t i = 0; i < app->view.nrows; i++) {
-		const struct row *r = &app->view.rows[i];
-
-		g->nnew += seen_observe(&g->seen, r->b->shard_index,
-					r->b->biller_id, r->ev.status,
-					app->mono).changed;
-	}
+	/* Those whose status changed since (every one when the reference
+	 * moved), and the count of all. */
+	g->nnew = seen_observe_view(&g->seen, &g->seen_rows, &app->view, app->mono);
 }
 
 /* The text of column c of row r, w columns wide, into buf. */

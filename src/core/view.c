@@ -64,6 +64,8 @@ void view_free(struct view *v)
 	fc_memo_free(v->fc.memo);
 	free(v->rows);
 	free(v->slots);
+	for (size_t i = 0; v->seen && i < v->nsnaps; i++)
+		free(v->seen[i].watch);
 	free(v->seen);
 	free(v->ranks);
 	free(v->items);
@@ -512,12 +514,12 @@ static bool refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 	return true;
 }
 
-static void count_slot(struct view *v, struct totals *t,
-		       const struct view_slot *sl)
+static void count_slot(struct view_seen *sh, const struct view_slot *sl)
 {
 	const struct biller *b = sl->row.b;
+	struct totals *t = &sh->totals;
 
-	v->nopen += b->nbatches - (size_t)(b->n_closed > 0 ? b->n_closed : 0);
+	sh->nopen += b->nbatches - (size_t)(b->n_closed > 0 ? b->n_closed : 0);
 	if (b->is_demo) {
 		t->demo++;
 		return;
@@ -528,55 +530,126 @@ static void count_slot(struct view *v, struct totals *t,
 	t->failed_acked += sl->acked;
 }
 
-/* Every slot: refreshed, re-keyed and re-filtered as the plan says, and
- * counted.  A moved row that is in goes to v->tmp; one that changed in
+static void add_totals(struct totals *t, const struct totals *x)
+{
+	for (int st = 0; st < BS__COUNT; st++)
+		t->by_status[st] += x->by_status[st];
+	t->billers += x->billers;
+	t->demo += x->demo;
+	t->failed_acked += x->failed_acked;
+	t->misses += x->misses;
+}
+
+/* Refresh slot k (biller j of shard i), key and filter it as the plan
+ * says.  A moved row that is in goes to v->tmp; one that changed in
  * place is written to its row. */
+static void refresh_one(struct view *v, struct rebuild_plan *p, size_t i,
+			size_t j, size_t k, int64_t now, enum due due)
+{
+	struct view_slot *sl = &v->slots[k];
+	enum biller_status was = sl->row.ev.status;
+	bool ch = refresh_slot(v, sl, i, j, now, due);
+	uint64_t key = sl->key;
+	bool in = sl->in;
+
+	sl->row.rank = v->ranks[k];
+	sl->row.slot = (uint32_t)k;
+	if (ch || p->rekey) {
+		key = sort_key(v, &sl->row);
+		if (v->reverse)
+			key = ~key;
+	}
+	if (ch || p->refilter)
+		in = (!sl->row.b->is_demo || v->show_demo) &&
+		     row_matches(v, &sl->row);
+	if (sl->row.ev.status != was || in != sl->in)
+		sl->row.changed = v->rebuilds;
+	sl->moved = p->refilter || key != sl->key || in != sl->in;
+	sl->key = key;
+	sl->in = in;
+	if (p->refilter)
+		return;
+	if (sl->moved) {
+		p->nmoved++;
+		if (in)
+			((struct sort_item *)v->tmp)[p->nnew++] = item_of(key, k);
+	} else if (ch && in) {
+		v->rows[sl->pos] = sl->row;
+	}
+}
+
+static void watch(struct view_seen *sh, size_t k)
+{
+	if (sh->nwatch == sh->watch_cap) {
+		sh->watch_cap = sh->watch_cap ? sh->watch_cap * 2 : 16;
+		sh->watch = xrealloc(sh->watch, sh->watch_cap * sizeof *sh->watch);
+	}
+	sh->watch[sh->nwatch++] = (uint32_t)k;
+}
+
+/* Every slot of shard i (its first at k0): refreshed, counted, and what
+ * it holds until. */
+static void refresh_shard(struct view *v, struct rebuild_plan *p, size_t i,
+			  size_t k0, int64_t now, enum due due)
+{
+	const struct snapshot *s = v->snaps[i];
+	struct view_seen *sh = &v->seen[i];
+
+	memset(&sh->totals, 0, sizeof sh->totals);
+	sh->nopen = 0;
+	sh->nwatch = 0;
+	sh->until = INT64_MAX;
+	for (size_t j = 0; j < s->nbillers; j++) {
+		const struct view_slot *sl = &v->slots[k0 + j];
+
+		refresh_one(v, p, i, j, k0 + j, now, due);
+		count_slot(sh, sl);
+		if (sl->row.ev.until < sh->until)
+			sh->until = sl->row.ev.until;
+		if (sl->miss_until < sh->until)
+			sh->until = sl->miss_until;
+		if (sl->row.ev.status == BS_FAILED || sl->row.ev.status == BS_LATE)
+			watch(sh, k0 + j);
+	}
+}
+
+/*
+ * Every shard's slots, as the plan says.  A shard whose snapshot, holds
+ * and history are the ones its slots were made of, with nothing to key or
+ * filter again, before the earliest instant one of its slots must be
+ * looked at again, has the same totals and rows; only whether someone
+ * acted on its failed and late rows may have changed (the dashboard's
+ * own reruns change it with no new snapshot): those alone are asked.
+ * So a rebuild costs the shards that changed, not the fleet.
+ */
 static void refresh_slots(struct view *v, struct rebuild_plan *p, int64_t now)
 {
-	struct sort_item *fresh = v->tmp;
 	size_t k = 0;
 
 	memset(&v->totals, 0, sizeof v->totals);
 	v->nopen = 0;
-	for (size_t i = 0; i < v->nsnaps; i++) {
+	for (size_t i = 0; i < v->nsnaps; k += v->snaps[i] ? v->snaps[i]->nbillers : 0, i++) {
 		const struct snapshot *s = v->snaps[i];
+		struct view_seen *sh = &v->seen[i];
 		enum due due = DUE_TIME;
 
-		if (s && (p->all || v->seen[i].hist != v->hist[i]))
+		if (!s)
+			continue;
+		if (p->all || sh->hist != v->hist[i])
 			due = DUE_ALL;
-		else if (s && (v->seen[i].snap != s || v->seen[i].holds != s->holds ||
-			       v->seen[i].nholds != s->nholds))
-			due = holds_sig(s) == v->seen[i].holds_sig ? DUE_MOVED : DUE_ALL;
-
-		for (size_t j = 0; s && j < s->nbillers; j++, k++) {
-			struct view_slot *sl = &v->slots[k];
-			bool ch = refresh_slot(v, sl, i, j, now, due);
-			uint64_t key = sl->key;
-			bool in = sl->in;
-
-			sl->row.rank = v->ranks[k];
-			if (ch || p->rekey) {
-				key = sort_key(v, &sl->row);
-				if (v->reverse)
-					key = ~key;
-			}
-			if (ch || p->refilter)
-				in = (!sl->row.b->is_demo || v->show_demo) &&
-				     row_matches(v, &sl->row);
-			sl->moved = p->refilter || key != sl->key || in != sl->in;
-			sl->key = key;
-			sl->in = in;
-			count_slot(v, &v->totals, sl);
-			if (p->refilter)
-				continue;
-			if (sl->moved) {
-				p->nmoved++;
-				if (in)
-					fresh[p->nnew++] = item_of(key, k);
-			} else if (ch && in) {
-				v->rows[sl->pos] = sl->row;
-			}
+		else if (sh->snap != s || sh->holds != s->holds ||
+			 sh->nholds != s->nholds)
+			due = holds_sig(s) == sh->holds_sig ? DUE_MOVED : DUE_ALL;
+		if (due == DUE_TIME && !p->rekey && !p->refilter && now < sh->until) {
+			for (size_t w = 0; w < sh->nwatch; w++)
+				refresh_one(v, p, i, sh->watch[w] - k, sh->watch[w],
+					    now, DUE_TIME);
+			v->skipped++;
+		} else {
+			refresh_shard(v, p, i, k, now, due);
 		}
+		add_totals(&v->totals, &sh->totals);
+		v->nopen += sh->nopen;
 	}
 }
 
@@ -613,7 +686,13 @@ void view_rebuild(struct view *v, int64_t now)
 		if (v->snaps[i])
 			total += v->snaps[i]->nbillers;
 	ensure_cap(v, total);
+	v->rebuilds++;
 	p = plan_rebuild(v, now, total);
+	/* Slots may hold other billers (ranked again, or every slot
+	 * evaluated: a shard's count changed), or the filter changed: a
+	 * reader's per-slot memory (struct row) starts again. */
+	if (p.all || p.rekey || p.refilter)
+		v->reshaped = v->rebuilds;
 	refresh_slots(v, &p, now);
 	/* A memo slot per close not closed (the open ones forecasts are
 	 * asked about), not per batch of the night: grown for the next

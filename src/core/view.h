@@ -28,6 +28,13 @@ struct row {
 	uint32_t rank;		/* of b among all billers by name, id, shard */
 	bool acted;		/* failed or late with a rerun already asked
 				 * for: after those nobody has acted on yet */
+	/* For a reader that keeps something per row between rebuilds (the
+	 * grid's "new since" marks): the biller's slot, an index below
+	 * view.nslots that stays its own until view.reshaped changes, and
+	 * the rebuild (view.rebuilds) at which its status or whether it is
+	 * in the rows last changed. */
+	uint32_t slot;
+	uint32_t changed;
 };
 
 struct totals {
@@ -89,6 +96,11 @@ struct view {
 	void *last_rerun_open_ctx;
 	char last_filter[128];
 	size_t evals;			/* biller evaluations, ever (tests) */
+	/* view_rebuild() calls, and the last of them after which a slot
+	 * may hold another biller or the filter changed which rows are in
+	 * (struct row: slot, changed). */
+	uint32_t rebuilds, reshaped;
+	size_t skipped;			/* shards skipped, ever (tests) */
 };
 
 void view_init(struct view *v, size_t nshards, const struct config *cfg);
@@ -214,6 +226,16 @@ struct view_seen {
 	size_t nholds;
 	uint64_t holds_sig;		/* holds_sig() of them */
 	size_t n;
+	/* What its slots came to when last looked at (view.c's
+	 * refresh_slots): their totals, and the earliest instant one of
+	 * them must be looked at again (an ev.until or miss_until).  Until
+	 * then, with the same inputs, only its failed and late slots (watch:
+	 * their indexes) are asked whether someone acted. */
+	struct totals totals;
+	size_t nopen;
+	int64_t until;
+	uint32_t *watch;
+	size_t nwatch, watch_cap;
 };
 
 /*

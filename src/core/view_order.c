@@ -64,6 +64,8 @@ static void rows_from_items(struct view *v, size_t n)
 
 		v->rows[i] = sl->row;
 		sl->pos = (uint32_t)i;
+		/* Placed: a slot a later rebuild skips (view.c) stays put. */
+		sl->moved = false;
 	}
 	v->nrows = n;
 }

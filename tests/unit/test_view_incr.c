@@ -34,6 +34,7 @@
 #include "core/config.h"
 #include "core/forecast.h"
 #include "core/hold.h"
+#include "core/seen.h"
 #include "core/snapshot.h"
 #include "core/view.h"
 #include "fixtures.h"
@@ -313,6 +314,49 @@ static void expect_misses(const struct view *inc, const struct view *ref,
 	*with += direct > 0;
 }
 
+/* The "new since" count of the grid (seen_observe_view(), which observes
+ * only the rows the view says changed) against seen_observe() of every
+ * row into a table of its own, at every step. */
+struct seen_pair {
+	struct seen every, inc;
+	struct seen_rows rows;
+	size_t with;		/* steps with rows marked */
+};
+
+static void expect_seen(struct seen_pair *sp, const struct view *v, int step,
+			int64_t mono)
+{
+	size_t direct = 0, kept;
+
+	for (size_t i = 0; i < v->nrows; i++)
+		direct += seen_observe(&sp->every, v->rows[i].b->shard_index,
+				       v->rows[i].b->biller_id,
+				       v->rows[i].ev.status, mono).changed;
+	kept = seen_observe_view(&sp->inc, &sp->rows, v, mono);
+	if (kept != direct) {
+		print_error("step %d: %zu rows marked new kept, %zu observing "
+			    "every row\n", step, kept, direct);
+		fail();
+	}
+	sp->with += direct > 0;
+}
+
+/* The reference moves for both: `c`, or a key and its quiet minute. */
+static void move_seen(struct seen_pair *sp, struct world *w, int64_t mono)
+{
+	unsigned roll = rnd(w, 100);
+
+	if (roll == 0) {
+		seen_mark_all(&sp->every, mono, w->now);
+		seen_mark_all(&sp->inc, mono, w->now);
+	} else if (roll < 4) {
+		seen_key(&sp->every, mono, w->now);
+		seen_key(&sp->inc, mono, w->now);
+	}
+	seen_tick(&sp->every, mono);
+	seen_tick(&sp->inc, mono);
+}
+
 /* The next "interesting" instant after now: a deadline, or where a
  * running close's share of its window passes at_risk_pct; 0 if none. */
 static int64_t next_edge(struct world *w)
@@ -420,6 +464,7 @@ static void run_night(unsigned long long seed)
 {
 	struct world *w = calloc(1, sizeof *w);
 	struct view inc, ref;
+	struct seen_pair *sp;
 	size_t steps = 0, with_misses = 0;
 
 	assert_non_null(w);
@@ -444,21 +489,39 @@ static void run_night(unsigned long long seed)
 	both_history(&inc, &ref, w, 1, true);
 	both_history(&inc, &ref, w, 2, false);
 
+	/* Monotonic time for the marks: the shard clock, less a minute so
+	 * that a quiet minute passes within the hour. */
+	sp = calloc(1, sizeof *sp);
+	assert_non_null(sp);
+	seen_init(&sp->every, w->now, w->now);
+	seen_init(&sp->inc, w->now, w->now);
+	sp->every.quiet_ms = sp->inc.quiet_ms = FX_MIN(2);
 	while (w->now < T0 + HOUR) {
 		view_rebuild(&inc, w->now);
 		view_invalidate(&ref);
 		view_rebuild(&ref, w->now);
 		expect_same(&inc, &ref, (int)steps, w->now);
 		expect_misses(&inc, &ref, (int)steps, w->now, &with_misses);
+		if (rnd(w, 3) == 0)	/* the grid's pass, once a second */
+			expect_seen(sp, &inc, (int)steps, w->now);
+		move_seen(sp, w, w->now);
 		steps++;
 		step_time(w);
 		change_world(&inc, &ref, w);
 	}
-	/* It was incremental: far fewer evaluations than the full one. */
-	print_message("seed %llx: %zu steps, %zu evaluations against %zu\n",
-		      seed, steps, inc.evals, ref.evals);
+	/* It was incremental: far fewer evaluations than the full one, and
+	 * shards skipped whole. */
+	print_message("seed %llx: %zu steps, %zu evaluations against %zu, "
+		      "%zu shards skipped, rows marked new at %zu passes\n",
+		      seed, steps, inc.evals, ref.evals, inc.skipped, sp->with);
 	assert_true(steps > 300);
 	assert_true(inc.evals * 3 < ref.evals);
+	assert_true(inc.skipped * 4 > steps);
+	assert_true(sp->with > 10);
+	seen_free(&sp->every);
+	seen_free(&sp->inc);
+	seen_rows_free(&sp->rows);
+	free(sp);
 	/* The night had predicted misses to count, most of the time. */
 	print_message("seed %llx: misses predicted at %zu steps\n", seed, with_misses);
 	assert_true(with_misses * 2 > steps);
