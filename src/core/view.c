@@ -70,6 +70,7 @@ void view_free(struct view *v)
 	free(v->ranks);
 	free(v->items);
 	free(v->tmp);
+	free(v->gone);
 	memset(v, 0, sizeof *v);
 }
 
@@ -384,12 +385,13 @@ static void ensure_cap(struct view *v, size_t total)
 		v->rows = xrealloc(v->rows, v->cap * sizeof *v->rows);
 		v->items = xrealloc(v->items, v->cap * sizeof(struct sort_item));
 		v->tmp = xrealloc(v->tmp, v->cap * sizeof(struct sort_item));
+		v->gone = xrealloc(v->gone, v->cap * sizeof *v->gone);
 	}
 	if (total > v->slots_cap) {
 		size_t old = v->slots_cap;
 
-		/* New slots start zeroed: a slot's cached flags (in, moved)
-		 * are compared before the first evaluation sets them. */
+		/* New slots start zeroed: a slot's cached flag (in) is
+		 * compared before the first evaluation sets it. */
 		v->slots_cap = v->cap;
 		v->slots = xrealloc(v->slots, v->slots_cap * sizeof *v->slots);
 		memset(v->slots + old, 0, (v->slots_cap - old) * sizeof *v->slots);
@@ -402,6 +404,7 @@ struct rebuild_plan {
 	bool rekey;	/* compute every sort key again */
 	bool refilter;	/* decide every row's place in the filter again */
 	size_t nnew;	/* rows that moved, in v->tmp (incremental path) */
+	size_t ngone;	/* their old places, in v->gone */
 	size_t nmoved;
 };
 
@@ -438,9 +441,8 @@ static struct rebuild_plan plan_rebuild(struct view *v, int64_t now, size_t tota
 enum due { DUE_TIME, DUE_MOVED, DUE_ALL };
 
 /* What a (re)placed evaluation needs besides the status: whether someone
- * acted, whether its failures are acknowledged.  Always true (the row
- * changed). */
-static bool ask_rest(const struct view *v, struct view_slot *sl,
+ * acted, whether its failures are acknowledged. */
+static void ask_rest(const struct view *v, struct view_slot *sl,
 		     const struct snapshot *s)
 {
 	struct row *r = &sl->row;
@@ -450,7 +452,6 @@ static bool ask_rest(const struct view *v, struct view_slot *sl,
 				  : view_rerun_open)(r->b, v->rerun_open_ctx);
 	sl->acked = r->ev.status == BS_FAILED && !r->b->is_demo &&
 		    note_biller_ack(s, r->b);
-	return true;
 }
 
 /* The slot's predicted misses, counted again when they may have changed:
@@ -468,11 +469,16 @@ static void count_misses(const struct view *v, struct view_slot *sl, size_t i,
 	sl->misses = (uint16_t)(n > UINT16_MAX ? UINT16_MAX : n);
 }
 
+/* How a slot's row changed: not at all; only its pointers (the same
+ * biller record in a new snapshot's array: its key and its place in the
+ * filter are the same); or more. */
+enum change { CH_NONE, CH_MOVED, CH_ROW };
+
 /* Bring slot sl (biller j of shard i, slot k) up to now: evaluate it when
  * due, else only whether someone acted (the dashboard's own reruns change
- * that without a new snapshot).  True when its row changed. */
-static bool refresh_slot(struct view *v, struct view_slot *sl, size_t i,
-			 size_t j, int64_t now, enum due due)
+ * that without a new snapshot). */
+static enum change refresh_slot(struct view *v, struct view_slot *sl, size_t i,
+				size_t j, int64_t now, enum due due)
 {
 	const struct snapshot *s = v->snaps[i];
 	struct row *r = &sl->row;
@@ -484,11 +490,15 @@ static bool refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 
 		if (sig == sl->sig && now < r->ev.until) {
 			/* Unchanged: its evaluation, moved to the new arrays. */
+			acted = r->acted;
 			r->b = b;
 			r->ev.focus = sl->focus >= 0 ? &b->batches[sl->focus] : NULL;
 			r->ev.hold = sl->hold >= 0 ? &s->holds[sl->hold] : NULL;
 			count_misses(v, sl, i, now, false);
-			return ask_rest(v, sl, s);
+			ask_rest(v, sl, s);
+			/* A signature of its home says the whole record is the
+			 * same (view_sig.c); one of its batches only, not. */
+			return sig >> 63 && r->acted == acted ? CH_MOVED : CH_ROW;
 		}
 		due = DUE_ALL;
 	}
@@ -501,17 +511,18 @@ static bool refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 		sl->focus = r->ev.focus ? (int)(r->ev.focus - r->b->batches) : -1;
 		sl->hold = r->ev.hold ? (int)(r->ev.hold - s->holds) : -1;
 		count_misses(v, sl, i, now, true);
-		return ask_rest(v, sl, s);
+		ask_rest(v, sl, s);
+		return CH_ROW;
 	}
 	count_misses(v, sl, i, now, false);
 	if (r->ev.status != BS_FAILED && r->ev.status != BS_LATE)
-		return false;
+		return CH_NONE;
 	acted = (v->rerun_open ? v->rerun_open : view_rerun_open)(r->b,
 								 v->rerun_open_ctx);
 	if (acted == r->acted)
-		return false;
+		return CH_NONE;
 	r->acted = acted;
-	return true;
+	return CH_ROW;
 }
 
 static void count_slot(struct view_seen *sh, const struct view_slot *sl)
@@ -548,34 +559,35 @@ static void refresh_one(struct view *v, struct rebuild_plan *p, size_t i,
 {
 	struct view_slot *sl = &v->slots[k];
 	enum biller_status was = sl->row.ev.status;
-	bool ch = refresh_slot(v, sl, i, j, now, due);
+	enum change ch = refresh_slot(v, sl, i, j, now, due);
 	uint64_t key = sl->key;
 	bool in = sl->in;
 
 	sl->row.rank = v->ranks[k];
 	sl->row.slot = (uint32_t)k;
-	if (ch || p->rekey) {
+	if (ch == CH_ROW || p->rekey) {
 		key = sort_key(v, &sl->row);
 		if (v->reverse)
 			key = ~key;
 	}
-	if (ch || p->refilter)
+	if (ch == CH_ROW || p->refilter)
 		in = (!sl->row.b->is_demo || v->show_demo) &&
 		     row_matches(v, &sl->row);
 	if (sl->row.ev.status != was || in != sl->in)
 		sl->row.changed = v->rebuilds;
-	sl->moved = p->refilter || key != sl->key || in != sl->in;
-	sl->key = key;
-	sl->in = in;
-	if (p->refilter)
-		return;
-	if (sl->moved) {
+	if (!p->refilter && (key != sl->key || in != sl->in)) {
+		/* Out of its place (found by its old key), into the new
+		 * order if it is in. */
 		p->nmoved++;
+		if (sl->in)
+			v->gone[p->ngone++] = (uint32_t)view_row_pos(v, sl->key, k);
 		if (in)
 			((struct sort_item *)v->tmp)[p->nnew++] = item_of(key, k);
-	} else if (ch && in) {
-		v->rows[sl->pos] = sl->row;
+	} else if (!p->refilter && ch != CH_NONE && in) {
+		v->rows[view_row_pos(v, key, k)] = sl->row;
 	}
+	sl->key = key;
+	sl->in = in;
 }
 
 static void watch(struct view_seen *sh, size_t k)
@@ -702,7 +714,7 @@ void view_rebuild(struct view *v, int64_t now)
 	if (p.refilter || total > (size_t)1 << 20 || p.nmoved > total / 8 + 16)
 		view_sort_all(v, total);
 	else if (p.nmoved)
-		view_merge_moved(v, p.nnew);
+		view_merge_moved(v, p.nnew, v->gone, p.ngone);
 	/* The countdowns tick for every row, evaluated or not. */
 	for (size_t i = 0; i < v->nrows; i++)
 		biller_eval_retime(&v->rows[i].ev, now);

@@ -61,6 +61,7 @@ struct view {
 	size_t nranks;
 	bool ranks_dirty;		/* a snapshot changed since ranking */
 	void *items, *tmp;		/* sort buffers, cap entries each */
+	uint32_t *gone;			/* rows leaving their place, cap */
 	struct totals totals;
 	size_t nopen;			/* batches not closed, last rebuild:
 					 * the forecast memo's size */
@@ -206,14 +207,12 @@ struct view_slot {
 	uint64_t key;		/* sort_key(), inverted when reversed */
 	uint64_t sig;		/* biller_sig() when it was evaluated */
 	int64_t miss_until;	/* until when misses holds */
-	uint32_t pos;		/* its index in v->rows, when in */
 	int32_t focus, hold;	/* indexes of ev.focus in its batches and of
 				 * ev.hold in the holds, -1: none */
 	uint16_t misses;	/* forecast_biller_misses() at its count */
 	/* Bits, so that a slot is 112 bytes, not 120 (one per biller). */
 	bool in : 1;		/* passes the demo and text filters */
 	bool acked : 1;		/* failed, every failure acknowledged */
-	bool moved : 1;		/* key or in changed in this rebuild */
 };
 _Static_assert(sizeof(void *) != 8 || sizeof(struct view_slot) == 112,
 	       "a view slot is 112 bytes");
@@ -261,7 +260,11 @@ static inline uint64_t key_of(const struct sort_item *it)
 
 /* Every row that is in, sorted from scratch. */
 void view_sort_all(struct view *v, size_t total);
-/* The rows that did not move kept in order, the nnew in v->tmp merged in. */
-void view_merge_moved(struct view *v, size_t nnew);
+/* The rows at the ngone positions of gone (their slots moved) taken out,
+ * the nnew items in v->tmp (slots that moved and are in) merged in. */
+void view_merge_moved(struct view *v, size_t nnew, uint32_t *gone, size_t ngone);
+/* The index in v->rows (and v->items) of the row of slot k, whose key is
+ * key: a binary search of the items. */
+size_t view_row_pos(const struct view *v, uint64_t key, size_t k);
 
 #endif

@@ -60,12 +60,9 @@ static void rows_from_items(struct view *v, size_t n)
 	const struct sort_item *items = v->items;
 
 	for (size_t i = 0; i < n; i++) {
-		struct view_slot *sl = &v->slots[items[i].idx];
+		const struct view_slot *sl = &v->slots[items[i].idx];
 
 		v->rows[i] = sl->row;
-		sl->pos = (uint32_t)i;
-		/* Placed: a slot a later rebuild skips (view.c) stays put. */
-		sl->moved = false;
 	}
 	v->nrows = n;
 }
@@ -106,26 +103,87 @@ static int key_cmp(const void *pa, const void *pb)
 	return ka < kb ? -1 : ka > kb;
 }
 
-/* The rows that stayed keep their order (v->items, from the last
- * rebuild); the few that moved (v->tmp) are sorted and merged in, from
- * the end so that no third buffer is needed.  Keys are unique here (the
- * name rank is part of each, under a million billers). */
-void view_merge_moved(struct view *v, size_t nnew)
+size_t view_row_pos(const struct view *v, uint64_t key, size_t k)
+{
+	const struct sort_item *items = v->items;
+	size_t lo = 0, hi = v->nrows;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (key_of(&items[mid]) < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* Equal keys only past a million billers: the one of slot k. */
+	while (lo < v->nrows && items[lo].idx != k)
+		lo++;
+	return lo;
+}
+
+static int pos_cmp(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+
+	return (a > b) - (a < b);
+}
+
+/* The rows and items [from, to) to start at at: one block each. */
+static void move_block(struct view *v, size_t at, size_t from, size_t to)
+{
+	struct sort_item *items = v->items;
+
+	if (at == from || from == to)
+		return;
+	memmove(items + at, items + from, (to - from) * sizeof *items);
+	memmove(v->rows + at, v->rows + from, (to - from) * sizeof *v->rows);
+}
+
+/*
+ * The rows that stayed keep their order and their content (v->items and
+ * v->rows of the last rebuild, a row changed in place written there):
+ * the places of those that moved are closed up, then the few that moved
+ * in (v->tmp) are sorted and merged in from the end, each with a block
+ * move of the rows after it, so that no third buffer is needed and no
+ * slot is read but theirs.  Keys are unique here (the name rank is part
+ * of each, under a million billers).
+ */
+void view_merge_moved(struct view *v, size_t nnew, uint32_t *gone, size_t ngone)
 {
 	struct sort_item *items = v->items, *fresh = v->tmp;
-	size_t w = 0, o, n;
+	size_t w = 0, from = 0, o, n;
 
-	for (size_t i = 0; i < v->nrows; i++)
-		if (!v->slots[items[i].idx].moved)
-			items[w++] = items[i];
+	if (ngone > 1)
+		qsort(gone, ngone, sizeof *gone, pos_cmp);
+	for (size_t g = 0; g < ngone; g++) {
+		move_block(v, w, from, gone[g]);
+		w += gone[g] - from;
+		from = gone[g] + 1;
+	}
+	move_block(v, w, from, v->nrows);
+	w += v->nrows - from;
 	if (nnew > 1)		/* fresh may be NULL when nothing moved */
 		qsort(fresh, nnew, sizeof *fresh, key_cmp);
 	o = n = w + nnew;
 	while (nnew) {
-		if (w && key_of(&items[w - 1]) > key_of(&fresh[nnew - 1]))
-			items[--o] = items[--w];
-		else
-			items[--o] = fresh[--nnew];
+		const struct sort_item *f = &fresh[--nnew];
+		size_t lo = 0, hi = w;
+
+		/* The stayed rows after f: those of greater keys. */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (key_of(&items[mid]) > key_of(f))
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		move_block(v, o - (w - lo), lo, w);
+		o -= w - lo;
+		w = lo;
+		items[--o] = *f;
+		v->rows[o] = v->slots[f->idx].row;
 	}
-	rows_from_items(v, n);
+	v->nrows = n;
 }
