@@ -346,6 +346,7 @@ int main(void)
 	set_term(scr);
 	resize_term(TERM_ROWS, TERM_COLS);
 	draw_init(&app);
+	app.view.retime_on_read = true;	/* as src/ui/ui.c sets it */
 	app.now = now;
 	view_rebuild(&app.view, app.now);
 	screen_push(&app, &screen_grid, NULL);

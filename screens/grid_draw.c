@@ -505,6 +505,10 @@ void grid_draw_all(struct app *app, struct grid *g)
 	int page = grid_body_rows();
 	char news[64] = "", at[16];
 
+	/* The rows on screen, brought to now (the view leaves the others:
+	 * src/ui/ui.c sets retime_on_read); a frozen copy keeps its time. */
+	if (!g->fz.on && g->cur.top >= 0 && page > 0)
+		view_retime(&app->view, (size_t)g->cur.top, (size_t)page);
 	layout(app, g);
 	erase();
 	/* The reference's shard time is unknown when it was taken before any

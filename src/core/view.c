@@ -715,8 +715,15 @@ void view_rebuild(struct view *v, int64_t now)
 		view_sort_all(v, total);
 	else if (p.nmoved)
 		view_merge_moved(v, p.nnew, v->gone, p.ngone);
-	/* The countdowns tick for every row, evaluated or not. */
-	for (size_t i = 0; i < v->nrows; i++)
-		biller_eval_retime(&v->rows[i].ev, now);
 	remember_inputs(v, now, total);
+	/* The countdowns tick for every row, evaluated or not: here, or
+	 * when read. */
+	if (!v->retime_on_read)
+		view_retime(v, 0, v->nrows);
+}
+
+void view_retime(struct view *v, size_t from, size_t n)
+{
+	for (size_t i = from; i < v->nrows && i - from < n; i++)
+		biller_eval_retime(&v->rows[i].ev, v->last_now);
 }

@@ -9,7 +9,8 @@
  * a biller is evaluated again only when its shard's snapshot or history
  * or an option changed, or now reached the instant its status can change
  * at (biller_eval.until); the rows are sorted again only when a sort key
- * or the filter did; every visible row's countdown is brought to now.
+ * or the filter did; every visible row's countdown is brought to now (by
+ * the reader, for the rows it reads, with retime_on_read).
  */
 #ifndef BT_VIEW_H
 #define BT_VIEW_H
@@ -81,6 +82,12 @@ struct view {
 	bool (*rerun_open)(const struct biller *b, void *ctx);
 	void *rerun_open_ctx;
 	char filter[128];		/* lower-cased needle, "" for none */
+	/* Set by the TUI, whose screens read only the rows they draw:
+	 * view_rebuild() then leaves the rows' time_left and permille as
+	 * they were, and a reader brings what it reads to the rebuild's now
+	 * with view_retime().  False (headless, tests): the rebuild brings
+	 * every row to now. */
+	bool retime_on_read;
 	/* What the last rebuild was made of (view.c): a cached evaluation
 	 * per biller in snapshot order, the sorted order of the rows, and
 	 * the inputs, to see what changed since. */
@@ -121,6 +128,10 @@ int64_t view_now(const struct view *v, int64_t mono_now);
 
 /* Evaluate what is due, filter and sort at now. */
 void view_rebuild(struct view *v, int64_t now);
+/* Bring the countdowns (time_left, permille) of rows [from, from + n) to
+ * the last rebuild's now, as a new evaluation would give them (past
+ * nrows: nothing).  Only needed with retime_on_read. */
+void view_retime(struct view *v, size_t from, size_t n);
 /* Make the next view_rebuild() evaluate every biller and sort every row,
  * as the first one does (the tests compare the two). */
 void view_invalidate(struct view *v);
