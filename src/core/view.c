@@ -71,6 +71,7 @@ void view_free(struct view *v)
 	free(v->items);
 	free(v->tmp);
 	free(v->gone);
+	free(v->kept);
 	memset(v, 0, sizeof *v);
 }
 
@@ -386,6 +387,7 @@ static void ensure_cap(struct view *v, size_t total)
 		v->items = xrealloc(v->items, v->cap * sizeof(struct sort_item));
 		v->tmp = xrealloc(v->tmp, v->cap * sizeof(struct sort_item));
 		v->gone = xrealloc(v->gone, v->cap * sizeof *v->gone);
+		v->kept = xrealloc(v->kept, v->cap * sizeof(struct sort_item));
 	}
 	if (total > v->slots_cap) {
 		size_t old = v->slots_cap;
@@ -405,6 +407,7 @@ struct rebuild_plan {
 	bool refilter;	/* decide every row's place in the filter again */
 	size_t nnew;	/* rows that moved, in v->tmp (incremental path) */
 	size_t ngone;	/* their old places, in v->gone */
+	size_t nkept;	/* rows changed in place, in v->kept */
 	size_t nmoved;
 };
 
@@ -584,7 +587,7 @@ static void refresh_one(struct view *v, struct rebuild_plan *p, size_t i,
 		if (in)
 			((struct sort_item *)v->tmp)[p->nnew++] = item_of(key, k);
 	} else if (!p->refilter && ch != CH_NONE && in) {
-		v->rows[view_row_pos(v, key, k)] = sl->row;
+		((struct sort_item *)v->kept)[p->nkept++] = item_of(key, k);
 	}
 	sl->key = key;
 	sl->in = in;
@@ -706,6 +709,11 @@ void view_rebuild(struct view *v, int64_t now)
 	if (p.all || p.rekey || p.refilter)
 		v->reshaped = v->rebuilds;
 	refresh_slots(v, &p, now);
+	/* Before the merge: their places are in the last order.  The moved
+	 * rows' items are at the start of v->tmp, the rest is free. */
+	if (!p.refilter)
+		view_place_rows(v, v->kept, p.nkept,
+				(struct sort_item *)v->tmp + p.nnew);
 	/* A memo slot per close not closed (the open ones forecasts are
 	 * asked about), not per batch of the night: grown for the next
 	 * rebuild, as growing drops its answers. */

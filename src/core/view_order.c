@@ -122,6 +122,40 @@ size_t view_row_pos(const struct view *v, uint64_t key, size_t k)
 	return lo;
 }
 
+void view_place_rows(struct view *v, struct sort_item *items, size_t n,
+		     struct sort_item *scratch)
+{
+	const struct sort_item *order = v->items;
+	size_t at = 0;
+
+	radix_sort(items, scratch, n);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t key = key_of(&items[i]);
+		size_t step = 1, lo = at, hi;
+
+		/* Gallop from the last place to bound it, then bisect. */
+		while (lo + step < v->nrows && key_of(&order[lo + step]) < key) {
+			lo += step;
+			step *= 2;
+		}
+		hi = lo + step < v->nrows ? lo + step + 1 : v->nrows;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (key_of(&order[mid]) < key)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		/* Equal keys only past a million billers: slot idx's. */
+		while (lo < v->nrows && order[lo].idx != items[i].idx)
+			lo++;
+		if (lo < v->nrows)
+			v->rows[lo] = v->slots[items[i].idx].row;
+		at = lo;
+	}
+}
+
 static int pos_cmp(const void *pa, const void *pb)
 {
 	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
