@@ -634,11 +634,16 @@ static void refresh_shard(struct view *v, struct rebuild_plan *p, size_t i,
  * filter again, before the earliest instant one of its slots must be
  * looked at again, has the same totals and rows; only whether someone
  * acted on its failed and late rows may have changed (the dashboard's
- * own reruns change it with no new snapshot): those alone are asked.
+ * own reruns change it with no new snapshot): those alone are asked, when
+ * rerun_gen changed.
  * So a rebuild costs the shards that changed, not the fleet.
  */
 static void refresh_slots(struct view *v, struct rebuild_plan *p, int64_t now)
 {
+	/* Whether someone acted can change with no new snapshot only by the
+	 * dashboard's own word, and then rerun_gen says so. */
+	bool gen_known = !v->rerun_open || v->rerun_gen;
+	uint64_t gen = v->rerun_open && v->rerun_gen ? v->rerun_gen(v->rerun_open_ctx) : 0;
 	size_t k = 0;
 
 	memset(&v->totals, 0, sizeof v->totals);
@@ -656,13 +661,15 @@ static void refresh_slots(struct view *v, struct rebuild_plan *p, int64_t now)
 			 sh->nholds != s->nholds)
 			due = holds_sig(s) == sh->holds_sig ? DUE_MOVED : DUE_ALL;
 		if (due == DUE_TIME && !p->rekey && !p->refilter && now < sh->until) {
-			for (size_t w = 0; w < sh->nwatch; w++)
+			for (size_t w = 0; w < sh->nwatch &&
+			     (!gen_known || gen != sh->acted_gen); w++)
 				refresh_one(v, p, i, sh->watch[w] - k, sh->watch[w],
 					    now, DUE_TIME);
 			v->skipped++;
 		} else {
 			refresh_shard(v, p, i, k, now, due);
 		}
+		sh->acted_gen = gen;
 		add_totals(&v->totals, &sh->totals);
 		v->nopen += sh->nopen;
 	}

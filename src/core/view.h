@@ -82,6 +82,10 @@ struct view {
 	 * for itself and the shard has not shown yet. */
 	bool (*rerun_open)(const struct biller *b, void *ctx);
 	void *rerun_open_ctx;
+	/* With rerun_open: a number that changes whenever its answer for a
+	 * biller may change with no new snapshot (the dashboard asked, or
+	 * heard back); NULL: it may change at any time. */
+	uint64_t (*rerun_gen)(void *ctx);
 	char filter[128];		/* lower-cased needle, "" for none */
 	/* Set by the TUI, whose screens read only the rows they draw:
 	 * view_rebuild() then leaves the rows' time_left and permille as
@@ -241,12 +245,14 @@ struct view_seen {
 	 * refresh_slots): their totals, and the earliest instant one of
 	 * them must be looked at again (an ev.until or miss_until).  Until
 	 * then, with the same inputs, only its failed and late slots (watch:
-	 * their indexes) are asked whether someone acted. */
+	 * their indexes) are asked whether someone acted, and only when
+	 * rerun_gen changed. */
 	struct totals totals;
 	size_t nopen;
 	int64_t until;
 	uint32_t *watch;
 	size_t nwatch, watch_cap;
+	uint64_t acted_gen;		/* rerun_gen when watch was asked */
 };
 
 /*
