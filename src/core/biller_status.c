@@ -107,7 +107,7 @@ static bool note_held(const struct hold *holds, size_t nholds,
 static int risk_of(const struct biller *b, const struct batch *t, int64_t now,
 		   int at_risk_pct, const struct fc_history *h,
 		   const struct forecast_opts *o, bool *by_forecast,
-		   int64_t *until)
+		   int64_t *until, int64_t *risk_until)
 {
 	struct forecast f;
 	int pm;
@@ -117,10 +117,15 @@ static int risk_of(const struct biller *b, const struct batch *t, int64_t now,
 		return -1;	/* late: LATE says more than any forecast */
 	if (h && o) {
 		forecast_miss_memo(o->memo, h, b, t, now, o, &f);
-		lower(until, f.valid_until);
+		/* Whether it is at risk holds till decide_until; how much
+		 * (which of two risks is the riskier) only till valid_until. */
+		lower(until, f.decide_until);
 		if (f.source != FC_NONE && f.p_miss >= 0) {
 			*by_forecast = true;
-			return forecast_at_risk(&f, o) ? (int)(f.p_miss * 1000) : -1;
+			if (!forecast_at_risk(&f, o))
+				return -1;
+			lower(risk_until, f.valid_until);
+			return (int)(f.p_miss * 1000);
 		}
 	}
 	if (t->state != BATCH_RUNNING)
@@ -163,6 +168,8 @@ struct picks {
 	bool rising;		/* one of them by the fixed rule, whose share
 				 * of the window grows by the second */
 	int64_t until;		/* biller_eval.until so far */
+	int64_t risk_until;	/* the earliest valid_until of a forecast
+				 * risk: until then their order holds */
 };
 
 /* Look at open (running or scheduled) batch t: the riskiest, the running
@@ -172,7 +179,8 @@ static void pick_open(struct picks *p, const struct biller *b,
 		      const struct fc_history *h, const struct forecast_opts *o)
 {
 	bool fc;
-	int pm = risk_of(b, t, now, at_risk_pct, h, o, &fc, &p->until);
+	int pm = risk_of(b, t, now, at_risk_pct, h, o, &fc, &p->until,
+			 &p->risk_until);
 
 	if (pm >= 0) {
 		p->nrisk++;
@@ -222,6 +230,10 @@ static void decide(const struct picks *p, int64_t now, struct biller_eval *out)
 		 * second. */
 		if (p->nrisk > 1 && p->rising)
 			out->until = now + 1;
+		/* Two risks by forecast: the riskier can change when either
+		 * chance does. */
+		if (p->nrisk > 1)
+			lower(&out->until, p->risk_until);
 	} else if (p->other) {
 		out->status = BS_OTHER;
 		out->focus = p->other;
@@ -261,7 +273,7 @@ void biller_eval_all(const struct biller *b, const struct hold *holds,
 		     const struct fc_history *h,
 		     const struct forecast_opts *o, struct biller_eval *out)
 {
-	struct picks p = { .risk_pm = -1, .until = INT64_MAX };
+	struct picks p = { .risk_pm = -1, .until = INT64_MAX, .risk_until = INT64_MAX };
 
 	out->status = BS_NONE;
 	out->focus = NULL;

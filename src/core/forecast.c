@@ -305,6 +305,86 @@ static void scheduled(const struct fc_dist *D, const struct fc_dist *L,
 		sched_eta(&c, out);
 }
 
+/* What forecast_at_risk() and forecast_miss_likely() say of a forecast
+ * with chance p, as two bits; -1 when p is so near a threshold that
+ * rounding could say otherwise (a memo keeps p as a float; a sum may be
+ * added in another order): then no answer is taken to hold. */
+static int decision(double p, const struct forecast_opts *o)
+{
+	double pct = p * 100.0;
+	double d1 = pct - (double)o->at_risk_pct, d2 = pct - (double)o->will_miss_pct;
+	double d3 = p - 0.5;
+
+	if ((d1 < 1e-4 && d1 > -1e-4) || (d2 < 1e-4 && d2 > -1e-4) ||
+	    (d3 < 1e-6 && d3 > -1e-6))
+		return -1;
+	return (pct >= (double)o->at_risk_pct) |
+	       (pct >= (double)o->will_miss_pct || p > 0.5) << 1;
+}
+
+/*
+ * A running close with k > 0 of D longer than it has run and a deadline
+ * dl ahead: its chance is A / k, A the closes of D that would end past dl
+ * (all of them among the k), so it only grows as k falls, one step per
+ * sample it outlasts.  The answers hold until k falls to the first k'
+ * whose A / k' answers otherwise, or to below FC_TAIL_MIN (a wider pool
+ * may take over) or 0 (beyond), whichever comes first: at started_at plus
+ * the sample after which at most k' are longer.  INT64_MAX: no bound
+ * better than valid_until.
+ */
+static int64_t running_decide(const struct fc_dist *D, const struct batch *t,
+			      int64_t now, int64_t dl, const struct forecast_opts *o)
+{
+	int64_t e = now > t->started_at ? now - t->started_at : 0;
+	size_t k = fc_count_above(D, e), A = fc_count_above(D, dl - t->started_at);
+	size_t low = k >= FC_TAIL_MIN ? FC_TAIL_MIN - 1 : 0, kk;
+	int cur;
+
+	if (!k || A > k || (cur = decision((double)A / (double)k, o)) < 0)
+		return INT64_MAX;
+	for (kk = k - 1; kk > low; kk--)
+		if (decision((double)A / (double)kk, o) != cur)
+			break;
+	return t->started_at + D->ms[D->n - kk - 1];
+}
+
+/*
+ * A scheduled close not started, with k > 0 start delays of L longer than
+ * it has waited: each starts after now, so the chance is the mean over
+ * those k of the share of D that would end past dl from that start, and
+ * as the wait passes a delay the smallest (the least likely to miss)
+ * drops out: it only grows.  The answers hold until the count of delays
+ * left falls to the first k' whose mean answers otherwise, or to 0 (then
+ * it would start now): at scheduled_at plus the delay after which at most
+ * k' are left.  Counted in integers, so no sum's order matters.
+ */
+static int64_t sched_decide(const struct fc_dist *D, const struct fc_dist *L,
+			    const struct batch *t, int64_t now, int64_t dl,
+			    const struct forecast_opts *o)
+{
+	int64_t sched = t->scheduled_at;
+	size_t k = fc_count_above(L, now - sched), kk;
+	uint64_t sum = 0, part = 0;
+	int cur;
+
+	if (!k || !D->n)
+		return INT64_MAX;
+	for (size_t i = L->n - k; i < L->n; i++)
+		sum += fc_count_above(D, dl - sched - L->ms[i]);
+	cur = decision((double)sum / ((double)D->n * (double)k), o);
+	if (cur < 0)
+		return INT64_MAX;
+	/* The k' largest delays, from the largest down. */
+	for (kk = 1; kk < k; kk++)
+		part += fc_count_above(D, dl - sched - L->ms[L->n - kk]);
+	for (kk = k - 1; kk > 0; kk--) {
+		if (decision((double)part / ((double)D->n * (double)kk), o) != cur)
+			break;
+		part -= fc_count_above(D, dl - sched - L->ms[L->n - kk]);
+	}
+	return sched + L->ms[L->n - kk - 1];
+}
+
 /* A running close that has outrun all but a few of D: the next wider pool
  * with FC_TAIL_MIN closes longer than it has run once scaled to D's median,
  * scaled into buf (FC_POOL_MAX) and *D, its source into out.  Pools are
@@ -366,7 +446,7 @@ static void forecast_open(const struct fc_history *h, const struct biller *b,
 	out->start_p50 = out->eta_p50 = out->eta_p95 = BT_NO_TIME;
 	out->p_miss = -1;
 	*valid_until = INT64_MAX;
-	out->valid_until = INT64_MAX;
+	out->valid_until = out->decide_until = INT64_MAX;
 	if (!h || !t || batch_is_bad(t) || now == BT_NO_TIME ||
 	    (t->state != BATCH_RUNNING && t->state != BATCH_SCHEDULED))
 		return;
@@ -385,7 +465,8 @@ static void forecast_open(const struct fc_history *h, const struct biller *b,
 			*valid_until = stale_at + 1;
 	}
 	{
-		int64_t until = INT64_MAX;
+		int64_t until = INT64_MAX, decide = INT64_MAX, dl = 0;
+		int64_t stale_until = *valid_until;
 
 		if (t->state == BATCH_RUNNING)
 			running(&D, t, now, eta, out, &until);
@@ -393,6 +474,23 @@ static void forecast_open(const struct fc_history *h, const struct biller *b,
 			scheduled(&D, &L, t, now, eta, out, &until);
 		if (until < *valid_until)
 			*valid_until = until;
+		/* The answers may hold longer than p_miss itself. */
+		if (o && deadline_of(t, &dl) == 1 && dl > now) {
+			if (t->state == BATCH_RUNNING && t->started_at != BT_NO_TIME &&
+			    !out->beyond)
+				decide = running_decide(&D, t, now, dl, o);
+			else if (t->state == BATCH_SCHEDULED &&
+				 t->scheduled_at != BT_NO_TIME && L.n)
+				decide = sched_decide(&D, &L, t, now, dl, o);
+			/* Late at dl (LATE then says more); stale at
+			 * stale_until (out->stale changes). */
+			if (decide != INT64_MAX && decide > dl)
+				decide = dl;
+			if (decide != INT64_MAX && decide > stale_until)
+				decide = stale_until;
+		}
+		out->decide_until = decide != INT64_MAX && decide > *valid_until
+				    ? decide : *valid_until;
 	}
 	out->valid_until = *valid_until;
 }
@@ -555,6 +653,8 @@ void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
 		out->start_p50 = out->eta_p50 = out->eta_p95 = BT_NO_TIME;
 		out->p_miss = e->p_miss;
 		out->valid_until = e->valid_until;
+		/* Not kept: the answers hold at least as long. */
+		out->decide_until = e->valid_until;
 		return;
 	}
 	forecast_open(h, b, t, now, o, false, out, &until);
@@ -605,8 +705,8 @@ size_t forecast_biller_misses(const struct fc_history *h, const struct biller *b
 			continue;
 		forecast_miss_memo(o->memo, h, b, t, now, o, &f);
 		n += forecast_miss_likely(&f, o);
-		if (f.valid_until < *until)
-			*until = f.valid_until;
+		if (f.decide_until < *until)
+			*until = f.decide_until;
 		if (t->deadline_at < *until)
 			*until = t->deadline_at;
 	}

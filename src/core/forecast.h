@@ -165,6 +165,13 @@ struct forecast {
 	 * validity, and the moment the view re-evaluates the row at
 	 * (core/view.c).  INT64_MAX: for good. */
 	int64_t valid_until;
+	/* Until when (>= valid_until) the same close, history and thresholds
+	 * give the same answers to forecast_at_risk() and
+	 * forecast_miss_likely(), though p_miss may grow meanwhile (a close
+	 * that outlasts past closes or waits past their starts grows more
+	 * likely to miss): when the view must look at the row again for its
+	 * status or its "will miss" count (core/biller_status.c). */
+	int64_t decide_until;
 };
 
 struct fc_memo;
