@@ -42,7 +42,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "core/arena.h"
 #include "core/forecast.h"
 
 #define SUM_SIDE 24
@@ -149,6 +148,23 @@ static void set_p_miss(struct forecast *out, const struct batch *t,
 		out->p_miss = -1;
 		break;
 	}
+}
+
+/* What forecast_at_risk() and forecast_miss_likely() say of a forecast
+ * with chance p, as two bits; -1 when p is so near a threshold that
+ * rounding could say otherwise (a memo keeps p as a float; a sum may be
+ * added in another order): then no answer is taken to hold. */
+static int decision(double p, const struct forecast_opts *o)
+{
+	double pct = p * 100.0;
+	double d1 = pct - (double)o->at_risk_pct, d2 = pct - (double)o->will_miss_pct;
+	double d3 = p - 0.5;
+
+	if ((d1 < 1e-4 && d1 > -1e-4) || (d2 < 1e-4 && d2 > -1e-4) ||
+	    (d3 < 1e-6 && d3 > -1e-6))
+		return -1;
+	return (pct >= (double)o->at_risk_pct) |
+	       (pct >= (double)o->will_miss_pct || p > 0.5) << 1;
 }
 
 struct running_ctx {
@@ -271,12 +287,66 @@ static void sched_eta(const struct sched_ctx *c, struct forecast *out)
 	out->eta_p95 = quantile_i64(sums, n, 0.95);
 }
 
+/* sched_p(), the same double to the bit (the same shares added in the
+ * same order), from the count of durations past dl for each start delay
+ * in cnt. */
+static double sched_p_of(const struct sched_ctx *c, const uint32_t *cnt)
+{
+	double sum = 0;
+
+	for (size_t i = 0; i < c->delay.n; i++)
+		sum += (double)cnt[i] / (double)c->dur.n;
+	return sum / (double)c->delay.n;
+}
+
+/*
+ * A close waiting to start, with the k delays of L longer than its wait
+ * (c->delay, ascending) and cnt[i] the durations that would end past dl
+ * from the i-th: each starts after now, so its chance is the mean of
+ * those shares, and as the wait passes a delay the smallest share drops
+ * out: it only grows.  Its answers hold until the count of delays left
+ * falls to the first k' whose mean answers otherwise, or to 0 (it would
+ * start now): at scheduled_at plus the delay after which k' are left.
+ * Counted in integers.  INT64_MAX: no bound better than valid_until.
+ */
+static int64_t sched_decide(const struct sched_ctx *c, const uint32_t *cnt,
+			    const struct forecast_opts *o)
+{
+	size_t k = c->delay.n, kk;
+	uint64_t part = 0;
+	int cur;
+
+	if (!k)
+		return INT64_MAX;
+	for (size_t i = 0; i < k; i++)
+		part += cnt[i];
+	cur = decision((double)part / ((double)c->dur.n * (double)k), o);
+	if (cur < 0)
+		return INT64_MAX;
+	part -= cnt[0];
+	/* part: the shares of the kk largest delays. */
+	for (kk = k - 1; kk > 0; kk--) {
+		if (decision((double)part / ((double)c->dur.n * (double)kk), o) != cur)
+			break;
+		part -= cnt[k - kk];
+	}
+	return c->sched + c->delay.ms[k - kk - 1];
+}
+
+/* Delays a forecast counts shares for at once (a pool is thinned to
+ * FC_POOL_MAX; a biller's own closes are fewer): more, and sched_p()
+ * counts them as it adds, with no bound past valid_until. */
+#define SCHED_COUNTS 1024
+
 static void scheduled(const struct fc_dist *D, const struct fc_dist *L,
 		      const struct batch *t, int64_t now, bool eta,
-		      struct forecast *out, int64_t *valid_until)
+		      const struct forecast_opts *o, struct forecast *out,
+		      int64_t *valid_until, int64_t *decide)
 {
 	static const fc_ms zero = 0;
 	struct sched_ctx c = { *D, *L, t->scheduled_at, now };
+	uint32_t cnt[SCHED_COUNTS];
+	int64_t dl = 0;
 	size_t k;
 
 	if (c.sched == BT_NO_TIME)
@@ -300,26 +370,26 @@ static void scheduled(const struct fc_dist *D, const struct fc_dist *L,
 	}
 	out->longer = D->n;
 	out->start_p50 = start_at(&c, fc_quantile(&c.delay, 0.5));
-	set_p_miss(out, t, sched_p, &c);
+	if (deadline_of(t, &dl) != 1 || c.delay.n > SCHED_COUNTS || !c.dur.n) {
+		set_p_miss(out, t, sched_p, &c);
+	} else if (start_at(&c, c.delay.ms[c.delay.n - 1]) +
+		   c.dur.ms[c.dur.n - 1] <= dl) {
+		/* Cannot miss even if late and slow (as sched_p says): nor
+		 * with fewer delays left, till it would start now. */
+		out->p_miss = 0;
+		if (o && k && t->scheduled_at != BT_NO_TIME)
+			*decide = c.sched + c.delay.ms[c.delay.n - 1];
+	} else {
+		for (size_t i = 0; i < c.delay.n; i++)
+			cnt[i] = (uint32_t)fc_count_above(&c.dur, dl -
+							  start_at(&c, c.delay.ms[i]));
+		out->p_miss = sched_p_of(&c, cnt);
+		/* Waiting past its scheduled time, with delays left. */
+		if (o && k && t->scheduled_at != BT_NO_TIME)
+			*decide = sched_decide(&c, cnt, o);
+	}
 	if (eta)
 		sched_eta(&c, out);
-}
-
-/* What forecast_at_risk() and forecast_miss_likely() say of a forecast
- * with chance p, as two bits; -1 when p is so near a threshold that
- * rounding could say otherwise (a memo keeps p as a float; a sum may be
- * added in another order): then no answer is taken to hold. */
-static int decision(double p, const struct forecast_opts *o)
-{
-	double pct = p * 100.0;
-	double d1 = pct - (double)o->at_risk_pct, d2 = pct - (double)o->will_miss_pct;
-	double d3 = p - 0.5;
-
-	if ((d1 < 1e-4 && d1 > -1e-4) || (d2 < 1e-4 && d2 > -1e-4) ||
-	    (d3 < 1e-6 && d3 > -1e-6))
-		return -1;
-	return (pct >= (double)o->at_risk_pct) |
-	       (pct >= (double)o->will_miss_pct || p > 0.5) << 1;
 }
 
 /*
@@ -346,43 +416,6 @@ static int64_t running_decide(const struct fc_dist *D, const struct batch *t,
 		if (decision((double)A / (double)kk, o) != cur)
 			break;
 	return t->started_at + D->ms[D->n - kk - 1];
-}
-
-/*
- * A scheduled close not started, with k > 0 start delays of L longer than
- * it has waited: each starts after now, so the chance is the mean over
- * those k of the share of D that would end past dl from that start, and
- * as the wait passes a delay the smallest (the least likely to miss)
- * drops out: it only grows.  The answers hold until the count of delays
- * left falls to the first k' whose mean answers otherwise, or to 0 (then
- * it would start now): at scheduled_at plus the delay after which at most
- * k' are left.  Counted in integers, so no sum's order matters.
- */
-static int64_t sched_decide(const struct fc_dist *D, const struct fc_dist *L,
-			    const struct batch *t, int64_t now, int64_t dl,
-			    const struct forecast_opts *o)
-{
-	int64_t sched = t->scheduled_at;
-	size_t k = fc_count_above(L, now - sched), kk;
-	uint64_t sum = 0, part = 0;
-	int cur;
-
-	if (!k || !D->n)
-		return INT64_MAX;
-	for (size_t i = L->n - k; i < L->n; i++)
-		sum += fc_count_above(D, dl - sched - L->ms[i]);
-	cur = decision((double)sum / ((double)D->n * (double)k), o);
-	if (cur < 0)
-		return INT64_MAX;
-	/* The k' largest delays, from the largest down. */
-	for (kk = 1; kk < k; kk++)
-		part += fc_count_above(D, dl - sched - L->ms[L->n - kk]);
-	for (kk = k - 1; kk > 0; kk--) {
-		if (decision((double)part / ((double)D->n * (double)kk), o) != cur)
-			break;
-		part -= fc_count_above(D, dl - sched - L->ms[L->n - kk]);
-	}
-	return sched + L->ms[L->n - kk - 1];
 }
 
 /* A running close that has outrun all but a few of D: the next wider pool
@@ -471,7 +504,7 @@ static void forecast_open(const struct fc_history *h, const struct biller *b,
 		if (t->state == BATCH_RUNNING)
 			running(&D, t, now, eta, out, &until);
 		else
-			scheduled(&D, &L, t, now, eta, out, &until);
+			scheduled(&D, &L, t, now, eta, o, out, &until, &decide);
 		if (until < *valid_until)
 			*valid_until = until;
 		/* The answers may hold longer than p_miss itself. */
@@ -479,9 +512,6 @@ static void forecast_open(const struct fc_history *h, const struct biller *b,
 			if (t->state == BATCH_RUNNING && t->started_at != BT_NO_TIME &&
 			    !out->beyond)
 				decide = running_decide(&D, t, now, dl, o);
-			else if (t->state == BATCH_SCHEDULED &&
-				 t->scheduled_at != BT_NO_TIME && L.n)
-				decide = sched_decide(&D, &L, t, now, dl, o);
 			/* Late at dl (LATE then says more); stale at
 			 * stale_until (out->stale changes). */
 			if (decide != INT64_MAX && decide > dl)
@@ -516,7 +546,7 @@ void forecast_miss(const struct fc_history *h, const struct biller *b,
 
 /* --- the memo ------------------------------------------------------------- */
 
-/* One remembered forecast_miss(): a check of the batch id's address and
+/* One remembered forecast_miss(): a check of the batch id and
  * everything else it read (64 bits: a false match is not a concern; 0 is
  * an empty entry), and the answer, packed into 32 bytes: a fleet has
  * hundreds of thousands of open closes, every one of them in the memo. */
@@ -592,19 +622,28 @@ static uint64_t mix(uint64_t h, uint64_t v)
 	return h * 0xff51afd7ed558ccdull;
 }
 
-static uint64_t memo_check(const struct fc_history *h, const struct biller *b,
-			   const struct batch *t)
+static uint64_t text_hash(uint64_t h, const char *s)
 {
-	/* Addresses say which strings, and serials which history and which
-	 * biller home: an address alone may be a freed one's, reused by
-	 * malloc for another history or biller that the memo would then
-	 * answer for with the old one's forecast. */
-	uint64_t c = mix((uintptr_t)t->batch_id, h ? fc_history_serial(h) : 0);
+	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++)
+		h = (h ^ *p) * 0x100000001b3ull;
+	return mix(h, 0);
+}
 
-	c = mix(c, b && b->home ? biller_home_serial(b) : 0);
-	c = mix(c, (uintptr_t)(b ? b->biller_id : t->biller_id));
-	c = mix(c, (uintptr_t)t->payment_type);
-	c = mix(c, (uintptr_t)t->module);
+/* Everything forecast_miss() reads of the close, by value (idh: its
+ * batch id's text_hash): the texts, not their addresses, so that a close
+ * a poll parsed again with nothing it reads changed (a new attempt count,
+ * a new updated_at: bench-fleet's churn) finds its answer, and no freed
+ * string's address reused for another can find the old one's; the
+ * history by its serial, which no other history has had. */
+static uint64_t memo_check(uint64_t idh, const struct fc_history *h,
+			   const struct biller *b, const struct batch *t)
+{
+	uint64_t c = mix(idh, h ? fc_history_serial(h) : 0);
+
+	c = text_hash(c, b ? b->biller_id : t->biller_id);
+	c = text_hash(c, t->payment_type);
+	c = text_hash(c, t->module);
+	c = mix(c, batch_is_bad(t));
 	c = mix(c, (uint64_t)t->scheduled_at);
 	c = mix(c, (uint64_t)t->started_at);
 	c = mix(c, (uint64_t)t->deadline_at);
@@ -619,19 +658,18 @@ void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
 			struct forecast *out)
 {
 	struct memo_entry *e;
-	uint64_t check;
+	uint64_t check, idh;
 	int64_t until;
 
 	if (!m || !t) {
 		forecast_miss(h, b, t, now, o, out);
 		return;
 	}
-	/* By the id's address, not its text: snapshots share an unchanged
-	 * batch's strings, and no string is read to find it; ids laid out
-	 * one after another in a snapshot's arena fall in slots one after
-	 * another. */
-	e = &m->e[((uintptr_t)t->batch_id >> 4) & m->mask & ~(size_t)1];
-	check = memo_check(h, b, t);
+	/* By the id's text: the same close has the same place in every
+	 * snapshot, parsed again or not. */
+	idh = text_hash(0xcbf29ce484222325ull, t->batch_id);
+	e = &m->e[idh & m->mask & ~(size_t)1];
+	check = memo_check(idh, h, b, t);
 	/* Two ways, the one used last first: a hit in the second moves to
 	 * the first, a new answer goes to the first and pushes its answer to
 	 * the second.  So an answer nobody asks for again (a close that
