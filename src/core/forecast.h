@@ -202,8 +202,8 @@ void forecast_miss(const struct fc_history *h, const struct biller *b,
 /* A memo of forecast_miss() answers, for a caller that asks again every
  * second about the same closes (the view): an answer is reused while the
  * close, its history and the thresholds are the same and time has not
- * passed a point where the answer changes.  slots: about the number of
- * open closes (rounded up to a power of two).  NULL when out of memory;
+ * passed a point where the answer changes.  slots: about twice the
+ * number of open closes (rounded up to a power of two).  NULL when out of memory;
  * one thread only. */
 struct fc_memo *fc_memo_new(size_t slots);
 void fc_memo_free(struct fc_memo *m);

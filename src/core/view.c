@@ -721,10 +721,11 @@ void view_rebuild(struct view *v, int64_t now)
 	if (!p.refilter)
 		view_place_rows(v, v->kept, p.nkept,
 				(struct sort_item *)v->tmp + p.nnew);
-	/* A memo slot per close not closed (the open ones forecasts are
-	 * asked about), not per batch of the night: grown for the next
-	 * rebuild, as growing drops its answers. */
-	fc_memo_reserve(v->fc.memo, v->nopen);
+	/* Two memo slots per close not closed (the open ones forecasts are
+	 * asked about; sets by a hash of the id need the room to keep the
+	 * answers till they are asked again), not per batch of the night:
+	 * grown for the next rebuild, as growing drops its answers. */
+	fc_memo_reserve(v->fc.memo, 2 * v->nopen);
 	/* Past an eighth of the rows, a sort from scratch is as cheap. */
 	if (p.refilter || total > (size_t)1 << 20 || p.nmoved > total / 8 + 16)
 		view_sort_all(v, total);
