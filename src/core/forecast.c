@@ -161,11 +161,14 @@ static int decision(double p, const struct forecast_opts *o)
 	double d1 = pct - (double)o->at_risk_pct, d2 = pct - (double)o->will_miss_pct;
 	double d3 = p - 0.5;
 
+	double d4 = p * 1000.0 - (double)o->above_pm;
+
 	if ((d1 < 1e-4 && d1 > -1e-4) || (d2 < 1e-4 && d2 > -1e-4) ||
-	    (d3 < 1e-6 && d3 > -1e-6))
+	    (d3 < 1e-6 && d3 > -1e-6) || (o->above_pm && d4 < 1e-3 && d4 > -1e-3))
 		return -1;
 	return (pct >= (double)o->at_risk_pct) |
-	       (pct >= (double)o->will_miss_pct || p > 0.5) << 1;
+	       (pct >= (double)o->will_miss_pct || p > 0.5) << 1 |
+	       (o->above_pm && d4 >= 0) << 2;
 }
 
 struct running_ctx {
@@ -761,6 +764,21 @@ size_t forecast_biller_misses(const struct fc_history *h, const struct biller *b
 			*until = t->deadline_at;
 	}
 	return n;
+}
+
+int64_t forecast_until_above(const struct fc_history *h, const struct biller *b,
+			     const struct batch *t, int64_t now,
+			     const struct forecast_opts *o, int pm)
+{
+	struct forecast_opts x = *o;
+	struct forecast f;
+
+	x.memo = NULL;
+	x.above_pm = pm > 0 ? pm : 1;
+	forecast_miss(h, b, t, now, &x, &f);
+	if (f.source == FC_NONE || f.p_miss < 0)
+		return f.valid_until;
+	return (int)((float)f.p_miss * 1000) >= pm ? f.valid_until : f.decide_until;
 }
 
 bool forecast_at_risk(const struct forecast *f, const struct forecast_opts *o)

@@ -183,6 +183,9 @@ struct forecast_opts {
 	/* Optional: where biller_eval_fc() remembers its answers (see
 	 * fc_memo_new); NULL: none. */
 	struct fc_memo *memo;
+	/* Optional (0: none): decide_until also ends where p_miss * 1000
+	 * would reach this (forecast_until_above). */
+	int above_pm;
 };
 
 /* The forecast of open close t of biller b at now (shard clock, ms) from
@@ -232,6 +235,15 @@ bool forecast_miss_likely(const struct forecast *f, const struct forecast_opts *
 size_t forecast_biller_misses(const struct fc_history *h, const struct biller *b,
 			      int64_t now, const struct forecast_opts *o,
 			      int64_t *until);
+
+/* A bound on the first instant from now at which open close t of b could
+ * have (int)(p_miss * 1000) of pm or more, its answers by o's thresholds
+ * aside (forecast_miss() with o->above_pm, no memo): until then a biller
+ * whose riskiest close is at pm keeps it (core/biller_status.c).  Its
+ * valid_until when it is there already. */
+int64_t forecast_until_above(const struct fc_history *h, const struct biller *b,
+			     const struct batch *t, int64_t now,
+			     const struct forecast_opts *o, int pm);
 
 /* Is f at risk / a plain miss by o's thresholds?  A miss needs p_miss >=
  * will_miss_pct, or an eta_p50 past the deadline. */
