@@ -291,6 +291,58 @@ static void app_setup(struct app *app, struct config *cfg, struct mshard *sh)
 	view_init(&app->view, NSHARDS, cfg);
 }
 
+/* The fleet's night at now, its first snapshots and histories in the
+ * view of app. */
+static void night(struct app *app, struct config *cfg, struct mshard *sh,
+		  int64_t now)
+{
+	for (int i = 0; i < NSHARDS; i++) {
+		snprintf(sh[i].name, sizeof sh[i].name, "shard-%03d", i);
+		for (int j = 0; j < NBILLERS; j++) {
+			struct mbiller *b = &sh[i].b[j];
+
+			b->prio = rnd(10) ? (int)rnd(6) : BT_NO_INT;
+			b->nb = rnd(100) < 3 ? 0 : 1 + (int)rnd(MAXT);
+			for (int k = 0; k < b->nb; k++)
+				new_batch(&b->t[k], now);
+		}
+	}
+	app_setup(app, cfg, sh);
+	for (int i = 0; i < NSHARDS; i++) {
+		struct fc_history *h = make_history(i, now);
+
+		sh[i].snap = make_part(&sh[i], i, NULL, now);
+		sh[i].snap->names_id = snapshot_names_id_new();
+		view_set_snapshot(&app->view, (size_t)i, sh[i].snap);
+		view_set_history(&app->view, (size_t)i, h);
+		fc_history_unref(h);
+	}
+}
+
+/* What the rebuilds cost: n of each series, c_* their sums. */
+static void report(const struct app *app, size_t evals, double *t_view,
+		   double *t_grid, double *t_all, size_t n, double c_view,
+		   double c_grid)
+{
+	printf("bench_fleet_view: %d shards x %d billers (%d non-demo), %d new "
+	       "snapshots per rebuild, %d rebuilds a simulated second, %d s\n",
+	       NSHARDS, NBILLERS, app->view.totals.billers, NEW_PER_REBUILD,
+	       PER_SECOND, SECONDS);
+	printf("  statuses at the end:");
+	for (int st = 0; st < BS__COUNT; st++)
+		printf(" %s %d%s", biller_status_label((enum biller_status)st),
+		       app->view.totals.by_status[st], st + 1 < BS__COUNT ? "," : "\n");
+	printf("  will miss %d; evaluations per rebuild %.0f\n",
+	       app->view.totals.misses, (double)evals / (double)n);
+	printf("  CPU ms per rebuild:\n");
+	print_stats("view_rebuild", t_view, n);
+	print_stats("grid update + draw", t_grid, n);
+	print_stats("both", t_all, n);
+	printf("  CPU ms per simulated second: view %.1f, grid %.1f, both %.1f "
+	       "(%.1f%% of a core)\n", c_view / SECONDS, c_grid / SECONDS,
+	       (c_view + c_grid) / SECONDS, (c_view + c_grid) / SECONDS / 10);
+}
+
 int main(void)
 {
 	enum { N = SECONDS * PER_SECOND };
@@ -308,27 +360,7 @@ int main(void)
 
 	if (!utf8_locale())
 		fprintf(stderr, "bench_fleet_view: no UTF-8 locale\n");
-	for (int i = 0; i < NSHARDS; i++) {
-		snprintf(sh[i].name, sizeof sh[i].name, "shard-%03d", i);
-		for (int j = 0; j < NBILLERS; j++) {
-			struct mbiller *b = &sh[i].b[j];
-
-			b->prio = rnd(10) ? (int)rnd(6) : BT_NO_INT;
-			b->nb = rnd(100) < 3 ? 0 : 1 + (int)rnd(MAXT);
-			for (int k = 0; k < b->nb; k++)
-				new_batch(&b->t[k], now);
-		}
-	}
-	app_setup(&app, &cfg, sh);
-	for (int i = 0; i < NSHARDS; i++) {
-		struct fc_history *h = make_history(i, now);
-
-		sh[i].snap = make_part(&sh[i], i, NULL, now);
-		sh[i].snap->names_id = snapshot_names_id_new();
-		view_set_snapshot(&app.view, (size_t)i, sh[i].snap);
-		view_set_history(&app.view, (size_t)i, h);
-		fc_history_unref(h);
-	}
+	night(&app, &cfg, sh, now);
 
 	setenv("LINES", "50", 1);
 	setenv("COLUMNS", "200", 1);
@@ -390,23 +422,8 @@ int main(void)
 	fclose(out);
 	fclose(in);
 
-	printf("bench_fleet_view: %d shards x %d billers (%d non-demo), %d new "
-	       "snapshots per rebuild, %d rebuilds a simulated second, %d s\n",
-	       NSHARDS, NBILLERS, app.view.totals.billers, NEW_PER_REBUILD,
-	       PER_SECOND, SECONDS);
-	printf("  statuses at the end:");
-	for (int st = 0; st < BS__COUNT; st++)
-		printf(" %s %d%s", biller_status_label((enum biller_status)st),
-		       app.view.totals.by_status[st], st + 1 < BS__COUNT ? "," : "\n");
-	printf("  will miss %d; evaluations per rebuild %.0f\n",
-	       app.view.totals.misses, (double)(app.view.evals - evals0) / N);
-	printf("  CPU ms per rebuild:\n");
-	print_stats("view_rebuild", t_view, N);
-	print_stats("grid update + draw", t_grid, N);
-	print_stats("both", t_all, N);
-	printf("  CPU ms per simulated second: view %.1f, grid %.1f, both %.1f "
-	       "(%.1f%% of a core)\n", c_view / SECONDS, c_grid / SECONDS,
-	       (c_view + c_grid) / SECONDS, (c_view + c_grid) / SECONDS / 10);
+	report(&app, app.view.evals - evals0, t_view, t_grid, t_all, N, c_view,
+	       c_grid);
 
 	screen_pop_all(&app);
 	view_free(&app.view);
