@@ -62,7 +62,7 @@ static void clamp(struct app *app, struct grid *g)
 static void freeze(struct app *app, struct grid *g)
 {
 	struct grid_frozen *fz = &g->fz;
-	const struct view *v = &app->view;
+	struct view *v = &app->view;
 
 	fz->on = true;
 	fz->since_mono = app->mono;
@@ -70,6 +70,8 @@ static void freeze(struct app *app, struct grid *g)
 	fz->snaps = xcalloc(v->nsnaps ? v->nsnaps : 1, sizeof *fz->snaps);
 	for (size_t i = 0; i < v->nsnaps; i++)
 		fz->snaps[i] = v->snaps[i] ? snapshot_ref(v->snaps[i]) : NULL;
+	/* The copy's countdowns stand at the moment it was frozen. */
+	view_retime(v, 0, v->nrows);
 	fz->nrows = v->nrows;
 	fz->rows = xmalloc((v->nrows ? v->nrows : 1) * sizeof *fz->rows);
 	if (v->nrows)	/* v->rows is NULL before the first row */
@@ -106,6 +108,7 @@ static void grid_leave(struct app *app, void *st)
 	free(g->sel_id);
 	if (g->seen_ready)
 		seen_free(&g->seen);
+	seen_rows_free(&g->seen_rows);
 }
 
 static void grid_update(struct app *app, void *st)

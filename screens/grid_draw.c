@@ -206,14 +206,9 @@ void grid_seen_update(struct app *app, struct grid *g)
 		return;
 	}
 	g->seen_all_second = app->mono / 1000;
-	g->nnew = 0;
-	for (size_t i = 0; i < app->view.nrows; i++) {
-		const struct row *r = &app->view.rows[i];
-
-		g->nnew += seen_observe(&g->seen, r->b->shard_index,
-					r->b->biller_id, r->ev.status,
-					app->mono).changed;
-	}
+	/* Those whose status changed since (every one when the reference
+	 * moved), and the count of all. */
+	g->nnew = seen_observe_view(&g->seen, &g->seen_rows, &app->view, app->mono);
 }
 
 /* The text of column c of row r, w columns wide, into buf. */
@@ -510,6 +505,10 @@ void grid_draw_all(struct app *app, struct grid *g)
 	int page = grid_body_rows();
 	char news[64] = "", at[16];
 
+	/* The rows on screen, brought to now (the view leaves the others:
+	 * src/ui/ui.c sets retime_on_read); a frozen copy keeps its time. */
+	if (!g->fz.on && g->cur.top >= 0 && page > 0)
+		view_retime(&app->view, (size_t)g->cur.top, (size_t)page);
 	layout(app, g);
 	erase();
 	/* The reference's shard time is unknown when it was taken before any

@@ -53,6 +53,7 @@ struct grid {
 	 * up at the first update; the rows on screen observed at every
 	 * one, every row once a second (grid_seen_update). */
 	struct seen seen;
+	struct seen_rows seen_rows;	/* the marks of the live rows */
 	bool seen_ready;
 	size_t nnew;		/* rows shown marked new */
 	int64_t seen_all_second;	/* when every row was, mono s */

@@ -466,6 +466,7 @@ static void draw_list(struct app *app, struct wb *wb, const struct layout *L)
 
 		if (idx >= n)
 			break;
+		view_retime(&app->view, (size_t)idx, 1);	/* drawn: now */
 		draw_item(L->list_y + 1 + line,
 			  col * (L->list_col_w + LIST_COL_GAP), L->list_col_w,
 			  &app->view.rows[idx]);

@@ -117,7 +117,9 @@ static int risk_of(const struct biller *b, const struct batch *t, int64_t now,
 		return -1;	/* late: LATE says more than any forecast */
 	if (h && o) {
 		forecast_miss_memo(o->memo, h, b, t, now, o, &f);
-		lower(until, f.valid_until);
+		/* Whether it is at risk holds till decide_until; which of
+		 * two risks is the riskier, see overtaken_at(). */
+		lower(until, f.decide_until);
 		if (f.source != FC_NONE && f.p_miss >= 0) {
 			*by_forecast = true;
 			return forecast_at_risk(&f, o) ? (int)(f.p_miss * 1000) : -1;
@@ -204,6 +206,32 @@ static void pick_closed(struct picks *p, const struct batch *t)
 		p->closed = t;
 }
 
+/* With more than one close at risk, the riskiest (risk_pm) stays the
+ * focus until another open close's chance could reach it: the earliest
+ * such instant of the others (each chance only grows while its answers
+ * hold; forecast_until_above).  A fixed-rule risk grows by the second,
+ * and decide() looks again then. */
+static int64_t overtaken_at(const struct biller *b, const struct hold *holds,
+			    size_t nholds, int64_t now,
+			    const struct fc_history *h,
+			    const struct forecast_opts *o, const struct picks *p)
+{
+	int64_t until = INT64_MAX;
+
+	if (!h || !o || !p->risk_fc)
+		return until;
+	for (size_t i = 0; i < b->nbatches; i++) {
+		const struct batch *t = &b->batches[i];
+
+		if (t == p->risk || (t->state != BATCH_RUNNING &&
+				     t->state != BATCH_SCHEDULED) ||
+		    deadline_passed(t, now) || hold_batch_held(holds, nholds, t, NULL))
+			continue;
+		lower(&until, forecast_until_above(h, b, t, now, o, p->risk_pm));
+	}
+	return until;
+}
+
 /* The status from the picks, most urgent first; *out's time left and
  * share of the window from its focus. */
 static void decide(const struct picks *p, int64_t now, struct biller_eval *out)
@@ -222,6 +250,8 @@ static void decide(const struct picks *p, int64_t now, struct biller_eval *out)
 		 * second. */
 		if (p->nrisk > 1 && p->rising)
 			out->until = now + 1;
+		/* Two risks: the riskier can change when another's chance
+		 * reaches this one's (biller_eval_all). */
 	} else if (p->other) {
 		out->status = BS_OTHER;
 		out->focus = p->other;
@@ -301,6 +331,8 @@ void biller_eval_all(const struct biller *b, const struct hold *holds,
 	}
 	out->until = now == BT_NO_TIME ? BT_NO_TIME : p.until;
 	decide(&p, now, out);
+	if (out->status == BS_AT_RISK && p.nrisk > 1 && out->until != BT_NO_TIME)
+		lower(&out->until, overtaken_at(b, holds, nholds, now, h, o, &p));
 }
 
 void biller_eval_retime(struct biller_eval *ev, int64_t now)

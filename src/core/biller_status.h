@@ -29,21 +29,24 @@ enum biller_status {
 	BS__COUNT
 };
 
+/* Fields ordered so that there is no padding hole: one is kept per biller
+ * (core/view.h), twice. */
 struct biller_eval {
 	enum biller_status status;
+	int permille;			/* of focus's window elapsed, 0..1000+ */
 	const struct batch *focus;	/* the batch that decides the row, or NULL */
 	int64_t time_left;		/* ms to focus's deadline (<0: late by);
 					 * for closed late: finished - deadline */
-	int permille;			/* of focus's window elapsed, 0..1000+ */
 	const struct hold *hold;	/* BS_HELD: the hold, NULL if unread */
-	bool by_forecast;		/* at risk by its forecast, not by the
-					 * fixed rule (at_risk_pct) */	/* Shard ms before which evaluating the same biller (same snapshot,
+	/* Shard ms before which evaluating the same biller (same snapshot,
 	 * holds, history, options) at a later now gives the same status,
 	 * focus, hold and by_forecast: the next deadline, at-risk threshold,
 	 * forecast change or tie among risks to come.  time_left and
 	 * permille move on regardless (biller_eval_retime).  INT64_MIN
 	 * (BT_NO_TIME): evaluate again every time; INT64_MAX: never. */
 	int64_t until;
+	bool by_forecast;		/* at risk by its forecast, not by the
+					 * fixed rule (at_risk_pct) */
 };
 
 /* Derive the status of b at now (shard time, ms), by the fixed rule. */

@@ -33,16 +33,16 @@
  * P(miss) is a step function of time: it changes only when the elapsed
  * time (or the wait) passes one of the samples it is conditioned on.  So
  * forecast_open() also says until when its answer holds, and the memo
- * (forecast_miss_memo) answers an unchanged close from its last answer
- * until then: the grid re-evaluates every biller every second, and most
- * seconds nothing moved.
+ * (forecast_memo.c) answers an unchanged close from its last answer
+ * until then.  And since both chances only grow with time, it says until
+ * when the answers to the thresholds hold (decide_until), which is when
+ * the view must look at the close again.
  */
 #include "autoconf.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "core/arena.h"
 #include "core/forecast.h"
 
 #define SUM_SIDE 24
@@ -149,6 +149,26 @@ static void set_p_miss(struct forecast *out, const struct batch *t,
 		out->p_miss = -1;
 		break;
 	}
+}
+
+/* What forecast_at_risk() and forecast_miss_likely() say of a forecast
+ * with chance p, as two bits; -1 when p is so near a threshold that
+ * rounding could say otherwise (a memo keeps p as a float; a sum may be
+ * added in another order): then no answer is taken to hold. */
+static int decision(double p, const struct forecast_opts *o)
+{
+	double pct = p * 100.0;
+	double d1 = pct - (double)o->at_risk_pct, d2 = pct - (double)o->will_miss_pct;
+	double d3 = p - 0.5;
+
+	double d4 = p * 1000.0 - (double)o->above_pm;
+
+	if ((d1 < 1e-4 && d1 > -1e-4) || (d2 < 1e-4 && d2 > -1e-4) ||
+	    (d3 < 1e-6 && d3 > -1e-6) || (o->above_pm && d4 < 1e-3 && d4 > -1e-3))
+		return -1;
+	return (pct >= (double)o->at_risk_pct) |
+	       (pct >= (double)o->will_miss_pct || p > 0.5) << 1 |
+	       (o->above_pm && d4 >= 0) << 2;
 }
 
 struct running_ctx {
@@ -271,12 +291,66 @@ static void sched_eta(const struct sched_ctx *c, struct forecast *out)
 	out->eta_p95 = quantile_i64(sums, n, 0.95);
 }
 
+/* sched_p(), the same double to the bit (the same shares added in the
+ * same order), from the count of durations past dl for each start delay
+ * in cnt. */
+static double sched_p_of(const struct sched_ctx *c, const uint32_t *cnt)
+{
+	double sum = 0;
+
+	for (size_t i = 0; i < c->delay.n; i++)
+		sum += (double)cnt[i] / (double)c->dur.n;
+	return sum / (double)c->delay.n;
+}
+
+/*
+ * A close waiting to start, with the k delays of L longer than its wait
+ * (c->delay, ascending) and cnt[i] the durations that would end past dl
+ * from the i-th: each starts after now, so its chance is the mean of
+ * those shares, and as the wait passes a delay the smallest share drops
+ * out: it only grows.  Its answers hold until the count of delays left
+ * falls to the first k' whose mean answers otherwise, or to 0 (it would
+ * start now): at scheduled_at plus the delay after which k' are left.
+ * Counted in integers.  INT64_MAX: no bound better than valid_until.
+ */
+static int64_t sched_decide(const struct sched_ctx *c, const uint32_t *cnt,
+			    const struct forecast_opts *o)
+{
+	size_t k = c->delay.n, kk;
+	uint64_t part = 0;
+	int cur;
+
+	if (!k)
+		return INT64_MAX;
+	for (size_t i = 0; i < k; i++)
+		part += cnt[i];
+	cur = decision((double)part / ((double)c->dur.n * (double)k), o);
+	if (cur < 0)
+		return INT64_MAX;
+	part -= cnt[0];
+	/* part: the shares of the kk largest delays. */
+	for (kk = k - 1; kk > 0; kk--) {
+		if (decision((double)part / ((double)c->dur.n * (double)kk), o) != cur)
+			break;
+		part -= cnt[k - kk];
+	}
+	return c->sched + c->delay.ms[k - kk - 1];
+}
+
+/* Delays a forecast counts shares for at once (a pool is thinned to
+ * FC_POOL_MAX; a biller's own closes are fewer): more, and sched_p()
+ * counts them as it adds, with no bound past valid_until. */
+#define SCHED_COUNTS 1024
+
 static void scheduled(const struct fc_dist *D, const struct fc_dist *L,
 		      const struct batch *t, int64_t now, bool eta,
-		      struct forecast *out, int64_t *valid_until)
+		      const struct forecast_opts *o, struct forecast *out,
+		      int64_t *valid_until, int64_t *decide)
 {
 	static const fc_ms zero = 0;
 	struct sched_ctx c = { *D, *L, t->scheduled_at, now };
+	uint32_t cnt[SCHED_COUNTS];
+	int64_t dl = 0;
 	size_t k;
 
 	if (c.sched == BT_NO_TIME)
@@ -300,9 +374,52 @@ static void scheduled(const struct fc_dist *D, const struct fc_dist *L,
 	}
 	out->longer = D->n;
 	out->start_p50 = start_at(&c, fc_quantile(&c.delay, 0.5));
-	set_p_miss(out, t, sched_p, &c);
+	if (deadline_of(t, &dl) != 1 || c.delay.n > SCHED_COUNTS || !c.dur.n) {
+		set_p_miss(out, t, sched_p, &c);
+	} else if (start_at(&c, c.delay.ms[c.delay.n - 1]) +
+		   c.dur.ms[c.dur.n - 1] <= dl) {
+		/* Cannot miss even if late and slow (as sched_p says): nor
+		 * with fewer delays left, till it would start now. */
+		out->p_miss = 0;
+		if (o && k && t->scheduled_at != BT_NO_TIME)
+			*decide = c.sched + c.delay.ms[c.delay.n - 1];
+	} else {
+		for (size_t i = 0; i < c.delay.n; i++)
+			cnt[i] = (uint32_t)fc_count_above(&c.dur, dl -
+							  start_at(&c, c.delay.ms[i]));
+		out->p_miss = sched_p_of(&c, cnt);
+		/* Waiting past its scheduled time, with delays left. */
+		if (o && k && t->scheduled_at != BT_NO_TIME)
+			*decide = sched_decide(&c, cnt, o);
+	}
 	if (eta)
 		sched_eta(&c, out);
+}
+
+/*
+ * A running close with k > 0 of D longer than it has run and a deadline
+ * dl ahead: its chance is A / k, A the closes of D that would end past dl
+ * (all of them among the k), so it only grows as k falls, one step per
+ * sample it outlasts.  The answers hold until k falls to the first k'
+ * whose A / k' answers otherwise, or to below FC_TAIL_MIN (a wider pool
+ * may take over) or 0 (beyond), whichever comes first: at started_at plus
+ * the sample after which at most k' are longer.  INT64_MAX: no bound
+ * better than valid_until.
+ */
+static int64_t running_decide(const struct fc_dist *D, const struct batch *t,
+			      int64_t now, int64_t dl, const struct forecast_opts *o)
+{
+	int64_t e = now > t->started_at ? now - t->started_at : 0;
+	size_t k = fc_count_above(D, e), A = fc_count_above(D, dl - t->started_at);
+	size_t low = k >= FC_TAIL_MIN ? FC_TAIL_MIN - 1 : 0, kk;
+	int cur;
+
+	if (!k || A > k || (cur = decision((double)A / (double)k, o)) < 0)
+		return INT64_MAX;
+	for (kk = k - 1; kk > low; kk--)
+		if (decision((double)A / (double)kk, o) != cur)
+			break;
+	return t->started_at + D->ms[D->n - kk - 1];
 }
 
 /* A running close that has outrun all but a few of D: the next wider pool
@@ -366,7 +483,7 @@ static void forecast_open(const struct fc_history *h, const struct biller *b,
 	out->start_p50 = out->eta_p50 = out->eta_p95 = BT_NO_TIME;
 	out->p_miss = -1;
 	*valid_until = INT64_MAX;
-	out->valid_until = INT64_MAX;
+	out->valid_until = out->decide_until = INT64_MAX;
 	if (!h || !t || batch_is_bad(t) || now == BT_NO_TIME ||
 	    (t->state != BATCH_RUNNING && t->state != BATCH_SCHEDULED))
 		return;
@@ -385,14 +502,29 @@ static void forecast_open(const struct fc_history *h, const struct biller *b,
 			*valid_until = stale_at + 1;
 	}
 	{
-		int64_t until = INT64_MAX;
+		int64_t until = INT64_MAX, decide = INT64_MAX, dl = 0;
+		int64_t stale_until = *valid_until;
 
 		if (t->state == BATCH_RUNNING)
 			running(&D, t, now, eta, out, &until);
 		else
-			scheduled(&D, &L, t, now, eta, out, &until);
+			scheduled(&D, &L, t, now, eta, o, out, &until, &decide);
 		if (until < *valid_until)
 			*valid_until = until;
+		/* The answers may hold longer than p_miss itself. */
+		if (o && deadline_of(t, &dl) == 1 && dl > now) {
+			if (t->state == BATCH_RUNNING && t->started_at != BT_NO_TIME &&
+			    !out->beyond)
+				decide = running_decide(&D, t, now, dl, o);
+			/* Late at dl (LATE then says more); stale at
+			 * stale_until (out->stale changes). */
+			if (decide != INT64_MAX && decide > dl)
+				decide = dl;
+			if (decide != INT64_MAX && decide > stale_until)
+				decide = stale_until;
+		}
+		out->decide_until = decide != INT64_MAX && decide > *valid_until
+				    ? decide : *valid_until;
 	}
 	out->valid_until = *valid_until;
 }
@@ -414,162 +546,6 @@ void forecast_miss(const struct fc_history *h, const struct biller *b,
 
 	forecast_open(h, b, t, now, o, false, out, &until);
 	out->start_p50 = BT_NO_TIME;
-}
-
-/* --- the memo ------------------------------------------------------------- */
-
-/* One remembered forecast_miss(): a check of the batch id's address and
- * everything else it read (64 bits: a false match is not a concern; 0 is
- * an empty entry), and the answer, packed into 32 bytes: a fleet has
- * hundreds of thousands of open closes, every one of them in the memo. */
-struct memo_entry {
-	uint64_t check;
-	int64_t valid_until;
-	float p_miss;
-	uint32_t closes, longer;
-	uint8_t source, beyond, stale, tail_wider;
-};
-
-struct fc_memo {
-	struct memo_entry *e;
-	size_t mask;
-};
-
-static size_t memo_size(size_t slots)
-{
-	size_t n = 64;
-
-	while (n < slots)
-		n *= 2;
-	return n;
-}
-
-struct fc_memo *fc_memo_new(size_t slots)
-{
-	struct fc_memo *m = calloc(1, sizeof *m);
-	size_t n = memo_size(slots);
-
-	if (m)
-		m->e = calloc(n, sizeof *m->e);
-	if (!m || !m->e) {
-		free(m);
-		return NULL;
-	}
-	m->mask = n - 1;
-	return m;
-}
-
-void fc_memo_reserve(struct fc_memo *m, size_t slots)
-{
-	size_t n = memo_size(slots);
-	struct memo_entry *e;
-
-	if (!m || n <= m->mask + 1)
-		return;
-	e = calloc(n, sizeof *e);
-	if (!e)
-		return;		/* the smaller one still answers */
-	/* Its answers are only a cache: they are asked for again. */
-	free(m->e);
-	m->e = e;
-	m->mask = n - 1;
-}
-
-size_t fc_memo_slots(const struct fc_memo *m)
-{
-	return m ? m->mask + 1 : 0;
-}
-
-void fc_memo_free(struct fc_memo *m)
-{
-	if (!m)
-		return;
-	free(m->e);
-	free(m);
-}
-
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-	return h * 0xff51afd7ed558ccdull;
-}
-
-static uint64_t memo_check(const struct fc_history *h, const struct biller *b,
-			   const struct batch *t)
-{
-	/* Addresses say which strings, and serials which history and which
-	 * biller home: an address alone may be a freed one's, reused by
-	 * malloc for another history or biller that the memo would then
-	 * answer for with the old one's forecast. */
-	uint64_t c = mix((uintptr_t)t->batch_id, h ? fc_history_serial(h) : 0);
-
-	c = mix(c, b && b->home ? arena_serial(b->home) : 0);
-	c = mix(c, (uintptr_t)(b ? b->biller_id : t->biller_id));
-	c = mix(c, (uintptr_t)t->payment_type);
-	c = mix(c, (uintptr_t)t->module);
-	c = mix(c, (uint64_t)t->scheduled_at);
-	c = mix(c, (uint64_t)t->started_at);
-	c = mix(c, (uint64_t)t->deadline_at);
-	c = mix(c, (uint64_t)t->state * 4 + (uint64_t)(t->deadline_inf + 1));
-	c = mix(c, b ? b->nbatches : 1);
-	return c ? c : 1;	/* 0: an empty entry */
-}
-
-void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
-			const struct biller *b, const struct batch *t,
-			int64_t now, const struct forecast_opts *o,
-			struct forecast *out)
-{
-	struct memo_entry *e;
-	uint64_t check;
-	int64_t until;
-
-	if (!m || !t) {
-		forecast_miss(h, b, t, now, o, out);
-		return;
-	}
-	/* By the id's address, not its text: snapshots share an unchanged
-	 * batch's strings, and no string is read to find it; ids laid out
-	 * one after another in a snapshot's arena fall in slots one after
-	 * another. */
-	e = &m->e[((uintptr_t)t->batch_id >> 4) & m->mask & ~(size_t)1];
-	check = memo_check(h, b, t);
-	/* Two ways, the one used last first: a hit in the second moves to
-	 * the first, a new answer goes to the first and pushes its answer to
-	 * the second.  So an answer nobody asks for again (a close that
-	 * changed: a new id, a new check) is gone two answers later, even
-	 * one that would hold for good. */
-	if (e->check != check && e[1].check == check) {
-		struct memo_entry x = e[0];
-
-		e[0] = e[1];
-		e[1] = x;
-	}
-	if (e->check == check && now < e->valid_until) {
-		out->source = (enum fc_source)e->source;
-		out->closes = e->closes;
-		out->longer = e->longer;
-		out->beyond = e->beyond;
-		out->tail_wider = e->tail_wider;
-		out->stale = e->stale;
-		out->start_p50 = out->eta_p50 = out->eta_p95 = BT_NO_TIME;
-		out->p_miss = e->p_miss;
-		out->valid_until = e->valid_until;
-		return;
-	}
-	forecast_open(h, b, t, now, o, false, out, &until);
-	out->start_p50 = BT_NO_TIME;
-	if (e->check != check)
-		e[1] = e[0];
-	*e = (struct memo_entry){
-		.check = check, .valid_until = until,
-		.p_miss = (float)out->p_miss, .closes = (uint32_t)out->closes,
-		.longer = (uint32_t)out->longer, .source = (uint8_t)out->source,
-		.beyond = out->beyond, .stale = out->stale,
-		.tail_wider = out->tail_wider,
-	};
-	/* What a remembered answer says, exactly: p_miss as stored. */
-	out->p_miss = e->p_miss;
 }
 
 bool forecast_miss_likely(const struct forecast *f, const struct forecast_opts *o)
@@ -605,12 +581,27 @@ size_t forecast_biller_misses(const struct fc_history *h, const struct biller *b
 			continue;
 		forecast_miss_memo(o->memo, h, b, t, now, o, &f);
 		n += forecast_miss_likely(&f, o);
-		if (f.valid_until < *until)
-			*until = f.valid_until;
+		if (f.decide_until < *until)
+			*until = f.decide_until;
 		if (t->deadline_at < *until)
 			*until = t->deadline_at;
 	}
 	return n;
+}
+
+int64_t forecast_until_above(const struct fc_history *h, const struct biller *b,
+			     const struct batch *t, int64_t now,
+			     const struct forecast_opts *o, int pm)
+{
+	struct forecast_opts x = *o;
+	struct forecast f;
+
+	x.memo = NULL;
+	x.above_pm = pm > 0 ? pm : 1;
+	forecast_miss(h, b, t, now, &x, &f);
+	if (f.source == FC_NONE || f.p_miss < 0)
+		return f.valid_until;
+	return (int)((float)f.p_miss * 1000) >= pm ? f.valid_until : f.decide_until;
 }
 
 bool forecast_at_risk(const struct forecast *f, const struct forecast_opts *o)

@@ -165,6 +165,13 @@ struct forecast {
 	 * validity, and the moment the view re-evaluates the row at
 	 * (core/view.c).  INT64_MAX: for good. */
 	int64_t valid_until;
+	/* Until when (>= valid_until) the same close, history and thresholds
+	 * give the same answers to forecast_at_risk() and
+	 * forecast_miss_likely(), though p_miss may grow meanwhile (a close
+	 * that outlasts past closes or waits past their starts grows more
+	 * likely to miss): when the view must look at the row again for its
+	 * status or its "will miss" count (core/biller_status.c). */
+	int64_t decide_until;
 };
 
 struct fc_memo;
@@ -176,6 +183,9 @@ struct forecast_opts {
 	/* Optional: where biller_eval_fc() remembers its answers (see
 	 * fc_memo_new); NULL: none. */
 	struct fc_memo *memo;
+	/* Optional (0: none): decide_until also ends where p_miss * 1000
+	 * would reach this (forecast_until_above). */
+	int above_pm;
 };
 
 /* The forecast of open close t of biller b at now (shard clock, ms) from
@@ -195,8 +205,8 @@ void forecast_miss(const struct fc_history *h, const struct biller *b,
 /* A memo of forecast_miss() answers, for a caller that asks again every
  * second about the same closes (the view): an answer is reused while the
  * close, its history and the thresholds are the same and time has not
- * passed a point where the answer changes.  slots: about the number of
- * open closes (rounded up to a power of two).  NULL when out of memory;
+ * passed a point where the answer changes.  slots: about twice the
+ * number of open closes (rounded up to a power of two).  NULL when out of memory;
  * one thread only. */
 struct fc_memo *fc_memo_new(size_t slots);
 void fc_memo_free(struct fc_memo *m);
@@ -225,6 +235,15 @@ bool forecast_miss_likely(const struct forecast *f, const struct forecast_opts *
 size_t forecast_biller_misses(const struct fc_history *h, const struct biller *b,
 			      int64_t now, const struct forecast_opts *o,
 			      int64_t *until);
+
+/* A bound on the first instant from now at which open close t of b could
+ * have (int)(p_miss * 1000) of pm or more, its answers by o's thresholds
+ * aside (forecast_miss() with o->above_pm, no memo): until then a biller
+ * whose riskiest close is at pm keeps it (core/biller_status.c).  Its
+ * valid_until when it is there already. */
+int64_t forecast_until_above(const struct fc_history *h, const struct biller *b,
+			     const struct batch *t, int64_t now,
+			     const struct forecast_opts *o, int pm);
 
 /* Is f at risk / a plain miss by o's thresholds?  A miss needs p_miss >=
  * will_miss_pct, or an eta_p50 past the deadline. */

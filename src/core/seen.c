@@ -19,6 +19,7 @@
 
 #include "core/seen.h"
 #include "core/snapshot.h"
+#include "core/view.h"
 #include "core/xalloc.h"
 
 /* key: the hash with its low 4 bits replaced by the status (0: an empty
@@ -169,4 +170,38 @@ struct seen_mark seen_lookup(const struct seen *s, int shard,
 	if (!biller_id || !s->cap)
 		return (struct seen_mark){ false, false };
 	return mark_of(s, &s->tab[slot(s->tab, s->cap, hash(shard, biller_id))], mono);
+}
+
+size_t seen_observe_view(struct seen *s, struct seen_rows *m,
+			 const struct view *v, int64_t mono)
+{
+	bool all = !m->n || m->n != v->nslots || m->reshaped != v->reshaped ||
+		   m->ref_mono != s->ref_mono;
+	size_t n = 0;
+
+	if (m->n != v->nslots) {
+		free(m->marks);
+		m->marks = xcalloc(v->nslots ? v->nslots : 1, 1);
+		m->n = v->nslots;
+	}
+	for (size_t i = 0; i < v->nrows; i++) {
+		const struct row *r = &v->rows[i];
+
+		if (all || r->changed > m->rebuild)
+			m->marks[r->slot] = seen_observe(s, r->b->shard_index,
+							 r->b->biller_id,
+							 r->ev.status,
+							 mono).changed;
+		n += m->marks[r->slot];
+	}
+	m->rebuild = v->rebuilds;
+	m->reshaped = v->reshaped;
+	m->ref_mono = s->ref_mono;
+	return n;
+}
+
+void seen_rows_free(struct seen_rows *m)
+{
+	free(m->marks);
+	memset(m, 0, sizeof *m);
 }

@@ -70,4 +70,30 @@ struct seen_mark seen_observe(struct seen *s, int shard, const char *biller_id,
 struct seen_mark seen_lookup(const struct seen *s, int shard,
 			     const char *biller_id, int64_t mono);
 
+/*
+ * The count of rows marked changed among a view's rows (core/view.h),
+ * kept from one call to the next: a row is observed again only when its
+ * status or its place in the rows changed since the last call (struct
+ * row: changed), and every row when the view's slots were reshaped or the
+ * reference moved (seen_tick, seen_mark_all).  The count is the one
+ * seen_observe() on every row gives; the calls cost the rows that
+ * changed, not the fleet (one pass over the rows, no lookup each).
+ */
+struct view;
+
+struct seen_rows {
+	uint8_t *marks;		/* per view slot: marked changed last call */
+	size_t n;		/* slots marks has (0: nothing yet) */
+	uint32_t rebuild;	/* view.rebuilds at the last call */
+	uint32_t reshaped;	/* view.reshaped then */
+	int64_t ref_mono;	/* s->ref_mono then */
+};
+
+/* Observe v's rows at mono, as they may have changed since the last call
+ * with m (zeroed before the first), and return how many are marked
+ * changed. */
+size_t seen_observe_view(struct seen *s, struct seen_rows *m,
+			 const struct view *v, int64_t mono);
+void seen_rows_free(struct seen_rows *m);
+
 #endif

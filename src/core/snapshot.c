@@ -297,11 +297,17 @@ enum batch_state batch_state_from_text(const char *status)
 	return BATCH_OTHER;
 }
 
+uint64_t biller_home_serial(const struct biller *b)
+{
+	return b->home_serial ? b->home_serial : arena_serial(b->home);
+}
+
 void biller_summarize(struct biller *b)
 {
 	const struct batch *err = NULL;
 	int errfailed = 0;
 
+	b->home_serial = b->home ? arena_serial(b->home) : 0;
 	b->n_closed = 0;
 	b->attempts_max = BT_NO_INT;
 	for (size_t i = 0; i < b->nbatches; i++) {

@@ -152,6 +152,10 @@ struct biller {
 	 * biller holds one reference (snapshot_unref() drops it), so a
 	 * biller no snapshot shows any more is freed at once. */
 	struct arena *home;
+	/* arena_serial(home), set by biller_summarize() (0: none, or home
+	 * set after it): the view's signature of the biller (view_sig.c)
+	 * and the forecast memo read it with no cache miss into home. */
+	uint64_t home_serial;
 };
 
 struct snapshot {
@@ -260,10 +264,15 @@ static inline const struct batch *batch_iter_next(struct batch_iter *it)
 	return NULL;
 }
 
+/* The serial of b's home block (b->home not NULL): the one kept in b
+ * when it was summarized with that home, else read from the home. */
+uint64_t biller_home_serial(const struct biller *b);
+
 /* Map a status text to a state (unknown text: BATCH_OTHER). */
 enum batch_state batch_state_from_text(const char *status);
 
-/* Fill the time-independent biller facts from its batches. */
+/* Fill the time-independent biller facts from its batches (and
+ * home_serial from its home). */
 void biller_summarize(struct biller *b);
 
 #endif

@@ -16,35 +16,6 @@
 #include "core/view_sig.h"
 #include "core/xalloc.h"
 
-/* One biller's last evaluation, in snapshot order (the ranks' order). */
-struct view_slot {
-	struct row row;		/* its ev's time_left and permille as of the
-				 * evaluation: v->rows get them brought to now */
-	uint64_t key;		/* sort_key(), inverted when reversed */
-	uint64_t sig;		/* biller_sig() when it was evaluated */
-	int64_t miss_until;	/* until when misses holds */
-	uint32_t pos;		/* its index in v->rows, when in */
-	int32_t focus, hold;	/* indexes of ev.focus in its batches and of
-				 * ev.hold in the holds, -1: none */
-	uint16_t misses;	/* forecast_biller_misses() at its count */
-	/* Bits, so that a slot is 112 bytes, not 120 (one per biller). */
-	bool in : 1;		/* passes the demo and text filters */
-	bool acked : 1;		/* failed, every failure acknowledged */
-	bool moved : 1;		/* key or in changed in this rebuild */
-};
-_Static_assert(sizeof(void *) != 8 || sizeof(struct view_slot) == 112,
-	       "a view slot is 112 bytes");
-
-/* What a shard's billers were last evaluated from. */
-struct view_seen {
-	const struct snapshot *snap;
-	const struct fc_history *hist;
-	const struct hold *holds;	/* a test may change them in place */
-	size_t nholds;
-	uint64_t holds_sig;		/* holds_sig() of them */
-	size_t n;
-};
-
 static char status_lower[BS__COUNT][16];
 
 static void init_status_lower(void)
@@ -93,10 +64,14 @@ void view_free(struct view *v)
 	fc_memo_free(v->fc.memo);
 	free(v->rows);
 	free(v->slots);
+	for (size_t i = 0; v->seen && i < v->nsnaps; i++)
+		free(v->seen[i].watch);
 	free(v->seen);
 	free(v->ranks);
 	free(v->items);
 	free(v->tmp);
+	free(v->gone);
+	free(v->kept);
 	memset(v, 0, sizeof *v);
 }
 
@@ -324,33 +299,6 @@ static void rank_billers(struct view *v)
 	v->ranks_dirty = false;
 }
 
-/*
- * Sorting 10,000 rows once a second must be cheap, so the primary keys of
- * the chosen order are packed into one integer per row (sort_key below);
- * the full comparison runs only when two packed keys are equal.  The packed
- * order must agree with view_compare(): the unit tests compare the two.
- */
-struct sort_item {
-	uint32_t lo, hi;	/* the key in two halves: 12 bytes, not 16 */
-	uint32_t idx;
-};
-
-static struct sort_item item_of(uint64_t key, size_t idx)
-{
-	return (struct sort_item){ (uint32_t)key, (uint32_t)(key >> 32), (uint32_t)idx };
-}
-
-static uint64_t key_of(const struct sort_item *it)
-{
-	return (uint64_t)it->hi << 32 | it->lo;
-}
-
-/* qsort has no context argument; the view being sorted is kept here.  Only
- * the UI thread sorts (the benchmark too), so this is never contended. */
-static const struct view *sorting;
-static const struct view_slot *sorting_slots;
-
-
 /* Clamp to [0, 2^bits) after adding half the range (keeps the order). */
 static uint64_t biased(long long v, int bits)
 {
@@ -390,45 +338,6 @@ static uint64_t sort_key(const struct view *v, const struct row *r)
 		break;
 	}
 	return rank;
-}
-
-static int item_cmp(const void *pa, const void *pb)
-{
-	const struct sort_item *a = pa, *b = pb;
-
-	return view_compare(sorting, &sorting_slots[a->idx].row,
-			    &sorting_slots[b->idx].row);
-}
-
-/* LSD radix sort of items by key, a byte at a time, skipping the bytes in
- * which every key agrees (most of them, for most sort keys).  Stable. */
-static void radix_sort(struct sort_item *items, struct sort_item *tmp, size_t n)
-{
-	uint64_t all_or = 0, all_and = ~(uint64_t)0;
-
-	if (n < 2)
-		return;		/* sorted; and items may be NULL when n is 0 */
-	for (size_t i = 0; i < n; i++) {
-		all_or |= key_of(&items[i]);
-		all_and &= key_of(&items[i]);
-	}
-	for (int shift = 0; shift < 64; shift += 8) {
-		size_t count[256] = { 0 }, pos = 0;
-
-		if ((((all_or ^ all_and) >> shift) & 0xff) == 0)
-			continue;	/* every key has the same byte here */
-		for (size_t i = 0; i < n; i++)
-			count[(key_of(&items[i]) >> shift) & 0xff]++;
-		for (int d = 0; d < 256; d++) {
-			size_t c = count[d];
-
-			count[d] = pos;
-			pos += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			tmp[count[(key_of(&items[i]) >> shift) & 0xff]++] = items[i];
-		memcpy(items, tmp, n * sizeof *items);
-	}
 }
 
 static int row_matches(const struct view *v, const struct row *r)
@@ -477,12 +386,14 @@ static void ensure_cap(struct view *v, size_t total)
 		v->rows = xrealloc(v->rows, v->cap * sizeof *v->rows);
 		v->items = xrealloc(v->items, v->cap * sizeof(struct sort_item));
 		v->tmp = xrealloc(v->tmp, v->cap * sizeof(struct sort_item));
+		v->gone = xrealloc(v->gone, v->cap * sizeof *v->gone);
+		v->kept = xrealloc(v->kept, v->cap * sizeof(struct sort_item));
 	}
 	if (total > v->slots_cap) {
 		size_t old = v->slots_cap;
 
-		/* New slots start zeroed: a slot's cached flags (in, moved)
-		 * are compared before the first evaluation sets them. */
+		/* New slots start zeroed: a slot's cached flag (in) is
+		 * compared before the first evaluation sets it. */
 		v->slots_cap = v->cap;
 		v->slots = xrealloc(v->slots, v->slots_cap * sizeof *v->slots);
 		memset(v->slots + old, 0, (v->slots_cap - old) * sizeof *v->slots);
@@ -495,6 +406,8 @@ struct rebuild_plan {
 	bool rekey;	/* compute every sort key again */
 	bool refilter;	/* decide every row's place in the filter again */
 	size_t nnew;	/* rows that moved, in v->tmp (incremental path) */
+	size_t ngone;	/* their old places, in v->gone */
+	size_t nkept;	/* rows changed in place, in v->kept */
 	size_t nmoved;
 };
 
@@ -531,9 +444,8 @@ static struct rebuild_plan plan_rebuild(struct view *v, int64_t now, size_t tota
 enum due { DUE_TIME, DUE_MOVED, DUE_ALL };
 
 /* What a (re)placed evaluation needs besides the status: whether someone
- * acted, whether its failures are acknowledged.  Always true (the row
- * changed). */
-static bool ask_rest(const struct view *v, struct view_slot *sl,
+ * acted, whether its failures are acknowledged. */
+static void ask_rest(const struct view *v, struct view_slot *sl,
 		     const struct snapshot *s)
 {
 	struct row *r = &sl->row;
@@ -543,7 +455,6 @@ static bool ask_rest(const struct view *v, struct view_slot *sl,
 				  : view_rerun_open)(r->b, v->rerun_open_ctx);
 	sl->acked = r->ev.status == BS_FAILED && !r->b->is_demo &&
 		    note_biller_ack(s, r->b);
-	return true;
 }
 
 /* The slot's predicted misses, counted again when they may have changed:
@@ -561,11 +472,16 @@ static void count_misses(const struct view *v, struct view_slot *sl, size_t i,
 	sl->misses = (uint16_t)(n > UINT16_MAX ? UINT16_MAX : n);
 }
 
+/* How a slot's row changed: not at all; only its pointers (the same
+ * biller record in a new snapshot's array: its key and its place in the
+ * filter are the same); or more. */
+enum change { CH_NONE, CH_MOVED, CH_ROW };
+
 /* Bring slot sl (biller j of shard i, slot k) up to now: evaluate it when
  * due, else only whether someone acted (the dashboard's own reruns change
- * that without a new snapshot).  True when its row changed. */
-static bool refresh_slot(struct view *v, struct view_slot *sl, size_t i,
-			 size_t j, int64_t now, enum due due)
+ * that without a new snapshot). */
+static enum change refresh_slot(struct view *v, struct view_slot *sl, size_t i,
+				size_t j, int64_t now, enum due due)
 {
 	const struct snapshot *s = v->snaps[i];
 	struct row *r = &sl->row;
@@ -577,11 +493,15 @@ static bool refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 
 		if (sig == sl->sig && now < r->ev.until) {
 			/* Unchanged: its evaluation, moved to the new arrays. */
+			acted = r->acted;
 			r->b = b;
 			r->ev.focus = sl->focus >= 0 ? &b->batches[sl->focus] : NULL;
 			r->ev.hold = sl->hold >= 0 ? &s->holds[sl->hold] : NULL;
 			count_misses(v, sl, i, now, false);
-			return ask_rest(v, sl, s);
+			ask_rest(v, sl, s);
+			/* A signature of its home says the whole record is the
+			 * same (view_sig.c); one of its batches only, not. */
+			return sig >> 63 && r->acted == acted ? CH_MOVED : CH_ROW;
 		}
 		due = DUE_ALL;
 	}
@@ -594,25 +514,26 @@ static bool refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 		sl->focus = r->ev.focus ? (int)(r->ev.focus - r->b->batches) : -1;
 		sl->hold = r->ev.hold ? (int)(r->ev.hold - s->holds) : -1;
 		count_misses(v, sl, i, now, true);
-		return ask_rest(v, sl, s);
+		ask_rest(v, sl, s);
+		return CH_ROW;
 	}
 	count_misses(v, sl, i, now, false);
 	if (r->ev.status != BS_FAILED && r->ev.status != BS_LATE)
-		return false;
+		return CH_NONE;
 	acted = (v->rerun_open ? v->rerun_open : view_rerun_open)(r->b,
 								 v->rerun_open_ctx);
 	if (acted == r->acted)
-		return false;
+		return CH_NONE;
 	r->acted = acted;
-	return true;
+	return CH_ROW;
 }
 
-static void count_slot(struct view *v, struct totals *t,
-		       const struct view_slot *sl)
+static void count_slot(struct view_seen *sh, const struct view_slot *sl)
 {
 	const struct biller *b = sl->row.b;
+	struct totals *t = &sh->totals;
 
-	v->nopen += b->nbatches - (size_t)(b->n_closed > 0 ? b->n_closed : 0);
+	sh->nopen += b->nbatches - (size_t)(b->n_closed > 0 ? b->n_closed : 0);
 	if (b->is_demo) {
 		t->demo++;
 		return;
@@ -623,130 +544,135 @@ static void count_slot(struct view *v, struct totals *t,
 	t->failed_acked += sl->acked;
 }
 
-/* Every slot: refreshed, re-keyed and re-filtered as the plan says, and
- * counted.  A moved row that is in goes to v->tmp; one that changed in
+static void add_totals(struct totals *t, const struct totals *x)
+{
+	for (int st = 0; st < BS__COUNT; st++)
+		t->by_status[st] += x->by_status[st];
+	t->billers += x->billers;
+	t->demo += x->demo;
+	t->failed_acked += x->failed_acked;
+	t->misses += x->misses;
+}
+
+/* Refresh slot k (biller j of shard i), key and filter it as the plan
+ * says.  A moved row that is in goes to v->tmp; one that changed in
  * place is written to its row. */
+static void refresh_one(struct view *v, struct rebuild_plan *p, size_t i,
+			size_t j, size_t k, int64_t now, enum due due)
+{
+	struct view_slot *sl = &v->slots[k];
+	enum biller_status was = sl->row.ev.status;
+	enum change ch = refresh_slot(v, sl, i, j, now, due);
+	uint64_t key = sl->key;
+	bool in = sl->in;
+
+	sl->row.rank = v->ranks[k];
+	sl->row.slot = (uint32_t)k;
+	if (ch == CH_ROW || p->rekey) {
+		key = sort_key(v, &sl->row);
+		if (v->reverse)
+			key = ~key;
+	}
+	if (ch == CH_ROW || p->refilter)
+		in = (!sl->row.b->is_demo || v->show_demo) &&
+		     row_matches(v, &sl->row);
+	if (sl->row.ev.status != was || in != sl->in)
+		sl->row.changed = v->rebuilds;
+	if (!p->refilter && (key != sl->key || in != sl->in)) {
+		/* Out of its place (found by its old key), into the new
+		 * order if it is in. */
+		p->nmoved++;
+		if (sl->in)
+			v->gone[p->ngone++] = (uint32_t)view_row_pos(v, sl->key, k);
+		if (in)
+			((struct sort_item *)v->tmp)[p->nnew++] = item_of(key, k);
+	} else if (!p->refilter && ch != CH_NONE && in) {
+		((struct sort_item *)v->kept)[p->nkept++] = item_of(key, k);
+	}
+	sl->key = key;
+	sl->in = in;
+}
+
+static void watch(struct view_seen *sh, size_t k)
+{
+	if (sh->nwatch == sh->watch_cap) {
+		sh->watch_cap = sh->watch_cap ? sh->watch_cap * 2 : 16;
+		sh->watch = xrealloc(sh->watch, sh->watch_cap * sizeof *sh->watch);
+	}
+	sh->watch[sh->nwatch++] = (uint32_t)k;
+}
+
+/* Every slot of shard i (its first at k0): refreshed, counted, and what
+ * it holds until. */
+static void refresh_shard(struct view *v, struct rebuild_plan *p, size_t i,
+			  size_t k0, int64_t now, enum due due)
+{
+	const struct snapshot *s = v->snaps[i];
+	struct view_seen *sh = &v->seen[i];
+
+	memset(&sh->totals, 0, sizeof sh->totals);
+	sh->nopen = 0;
+	sh->nwatch = 0;
+	sh->until = INT64_MAX;
+	for (size_t j = 0; j < s->nbillers; j++) {
+		const struct view_slot *sl = &v->slots[k0 + j];
+
+		refresh_one(v, p, i, j, k0 + j, now, due);
+		count_slot(sh, sl);
+		if (sl->row.ev.until < sh->until)
+			sh->until = sl->row.ev.until;
+		if (sl->miss_until < sh->until)
+			sh->until = sl->miss_until;
+		if (sl->row.ev.status == BS_FAILED || sl->row.ev.status == BS_LATE)
+			watch(sh, k0 + j);
+	}
+}
+
+/*
+ * Every shard's slots, as the plan says.  A shard whose snapshot, holds
+ * and history are the ones its slots were made of, with nothing to key or
+ * filter again, before the earliest instant one of its slots must be
+ * looked at again, has the same totals and rows; only whether someone
+ * acted on its failed and late rows may have changed (the dashboard's
+ * own reruns change it with no new snapshot): those alone are asked, when
+ * rerun_gen changed.
+ * So a rebuild costs the shards that changed, not the fleet.
+ */
 static void refresh_slots(struct view *v, struct rebuild_plan *p, int64_t now)
 {
-	struct sort_item *fresh = v->tmp;
+	/* Whether someone acted can change with no new snapshot only by the
+	 * dashboard's own word, and then rerun_gen says so. */
+	bool gen_known = !v->rerun_open || v->rerun_gen;
+	uint64_t gen = v->rerun_open && v->rerun_gen ? v->rerun_gen(v->rerun_open_ctx) : 0;
 	size_t k = 0;
 
 	memset(&v->totals, 0, sizeof v->totals);
 	v->nopen = 0;
-	for (size_t i = 0; i < v->nsnaps; i++) {
+	for (size_t i = 0; i < v->nsnaps; k += v->snaps[i] ? v->snaps[i]->nbillers : 0, i++) {
 		const struct snapshot *s = v->snaps[i];
+		struct view_seen *sh = &v->seen[i];
 		enum due due = DUE_TIME;
 
-		if (s && (p->all || v->seen[i].hist != v->hist[i]))
+		if (!s)
+			continue;
+		if (p->all || sh->hist != v->hist[i])
 			due = DUE_ALL;
-		else if (s && (v->seen[i].snap != s || v->seen[i].holds != s->holds ||
-			       v->seen[i].nholds != s->nholds))
-			due = holds_sig(s) == v->seen[i].holds_sig ? DUE_MOVED : DUE_ALL;
-
-		for (size_t j = 0; s && j < s->nbillers; j++, k++) {
-			struct view_slot *sl = &v->slots[k];
-			bool ch = refresh_slot(v, sl, i, j, now, due);
-			uint64_t key = sl->key;
-			bool in = sl->in;
-
-			sl->row.rank = v->ranks[k];
-			if (ch || p->rekey) {
-				key = sort_key(v, &sl->row);
-				if (v->reverse)
-					key = ~key;
-			}
-			if (ch || p->refilter)
-				in = (!sl->row.b->is_demo || v->show_demo) &&
-				     row_matches(v, &sl->row);
-			sl->moved = p->refilter || key != sl->key || in != sl->in;
-			sl->key = key;
-			sl->in = in;
-			count_slot(v, &v->totals, sl);
-			if (p->refilter)
-				continue;
-			if (sl->moved) {
-				p->nmoved++;
-				if (in)
-					fresh[p->nnew++] = item_of(key, k);
-			} else if (ch && in) {
-				v->rows[sl->pos] = sl->row;
-			}
+		else if (sh->snap != s || sh->holds != s->holds ||
+			 sh->nholds != s->nholds)
+			due = holds_sig(s) == sh->holds_sig ? DUE_MOVED : DUE_ALL;
+		if (due == DUE_TIME && !p->rekey && !p->refilter && now < sh->until) {
+			for (size_t w = 0; w < sh->nwatch &&
+			     (!gen_known || gen != sh->acted_gen); w++)
+				refresh_one(v, p, i, sh->watch[w] - k, sh->watch[w],
+					    now, DUE_TIME);
+			v->skipped++;
+		} else {
+			refresh_shard(v, p, i, k, now, due);
 		}
+		sh->acted_gen = gen;
+		add_totals(&v->totals, &sh->totals);
+		v->nopen += sh->nopen;
 	}
-}
-
-/* The rows from the sorted items, and each slot's place among them. */
-static void rows_from_items(struct view *v, size_t n)
-{
-	const struct sort_item *items = v->items;
-
-	for (size_t i = 0; i < n; i++) {
-		struct view_slot *sl = &v->slots[items[i].idx];
-
-		v->rows[i] = sl->row;
-		sl->pos = (uint32_t)i;
-	}
-	v->nrows = n;
-}
-
-/* Every row that is in, sorted from scratch. */
-static void sort_all(struct view *v, size_t total)
-{
-	struct sort_item *items = v->items;
-	size_t n = 0;
-
-	for (size_t k = 0; k < total; k++)
-		if (v->slots[k].in)
-			items[n++] = item_of(v->slots[k].key, k);
-	radix_sort(items, v->tmp, n);
-	/* Equal keys can only come from more than a million billers. */
-	sorting = v;
-	sorting_slots = v->slots;
-	for (size_t i = 0; i < n;) {
-		size_t j = i + 1;
-
-		while (j < n && key_of(&items[j]) == key_of(&items[i]))
-			j++;
-		if (j - i > 1)
-			qsort(items + i, j - i, sizeof *items, item_cmp);
-		i = j;
-	}
-	sorting = NULL;
-	sorting_slots = NULL;
-	rows_from_items(v, n);
-}
-
-static int key_cmp(const void *pa, const void *pb)
-{
-	const struct sort_item *a = pa, *b = pb;
-
-	uint64_t ka = key_of(a), kb = key_of(b);
-
-	return ka < kb ? -1 : ka > kb;
-}
-
-/* The rows that stayed keep their order (v->items, from the last
- * rebuild); the few that moved (v->tmp) are sorted and merged in, from
- * the end so that no third buffer is needed.  Keys are unique here (the
- * name rank is part of each, under a million billers). */
-static void merge_moved(struct view *v, size_t nnew)
-{
-	struct sort_item *items = v->items, *fresh = v->tmp;
-	size_t w = 0, o, n;
-
-	for (size_t i = 0; i < v->nrows; i++)
-		if (!v->slots[items[i].idx].moved)
-			items[w++] = items[i];
-	if (nnew > 1)		/* fresh may be NULL when nothing moved */
-		qsort(fresh, nnew, sizeof *fresh, key_cmp);
-	o = n = w + nnew;
-	while (nnew) {
-		if (w && key_of(&items[w - 1]) > key_of(&fresh[nnew - 1]))
-			items[--o] = items[--w];
-		else
-			items[--o] = fresh[--nnew];
-	}
-	rows_from_items(v, n);
 }
 
 static void remember_inputs(struct view *v, int64_t now, size_t total)
@@ -782,19 +708,38 @@ void view_rebuild(struct view *v, int64_t now)
 		if (v->snaps[i])
 			total += v->snaps[i]->nbillers;
 	ensure_cap(v, total);
+	v->rebuilds++;
 	p = plan_rebuild(v, now, total);
+	/* Slots may hold other billers (ranked again, or every slot
+	 * evaluated: a shard's count changed), or the filter changed: a
+	 * reader's per-slot memory (struct row) starts again. */
+	if (p.all || p.rekey || p.refilter)
+		v->reshaped = v->rebuilds;
 	refresh_slots(v, &p, now);
-	/* A memo slot per close not closed (the open ones forecasts are
-	 * asked about), not per batch of the night: grown for the next
-	 * rebuild, as growing drops its answers. */
-	fc_memo_reserve(v->fc.memo, v->nopen);
+	/* Before the merge: their places are in the last order.  The moved
+	 * rows' items are at the start of v->tmp, the rest is free. */
+	if (!p.refilter)
+		view_place_rows(v, v->kept, p.nkept,
+				(struct sort_item *)v->tmp + p.nnew);
+	/* Two memo slots per close not closed (the open ones forecasts are
+	 * asked about; sets by a hash of the id need the room to keep the
+	 * answers till they are asked again), not per batch of the night:
+	 * grown for the next rebuild, as growing drops its answers. */
+	fc_memo_reserve(v->fc.memo, 2 * v->nopen);
 	/* Past an eighth of the rows, a sort from scratch is as cheap. */
 	if (p.refilter || total > (size_t)1 << 20 || p.nmoved > total / 8 + 16)
-		sort_all(v, total);
+		view_sort_all(v, total);
 	else if (p.nmoved)
-		merge_moved(v, p.nnew);
-	/* The countdowns tick for every row, evaluated or not. */
-	for (size_t i = 0; i < v->nrows; i++)
-		biller_eval_retime(&v->rows[i].ev, now);
+		view_merge_moved(v, p.nnew, v->gone, p.ngone);
 	remember_inputs(v, now, total);
+	/* The countdowns tick for every row, evaluated or not: here, or
+	 * when read. */
+	if (!v->retime_on_read)
+		view_retime(v, 0, v->nrows);
+}
+
+void view_retime(struct view *v, size_t from, size_t n)
+{
+	for (size_t i = from; i < v->nrows && i - from < n; i++)
+		biller_eval_retime(&v->rows[i].ev, v->last_now);
 }

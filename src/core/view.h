@@ -9,7 +9,8 @@
  * a biller is evaluated again only when its shard's snapshot or history
  * or an option changed, or now reached the instant its status can change
  * at (biller_eval.until); the rows are sorted again only when a sort key
- * or the filter did; every visible row's countdown is brought to now.
+ * or the filter did; every visible row's countdown is brought to now (by
+ * the reader, for the rows it reads, with retime_on_read).
  */
 #ifndef BT_VIEW_H
 #define BT_VIEW_H
@@ -28,6 +29,13 @@ struct row {
 	uint32_t rank;		/* of b among all billers by name, id, shard */
 	bool acted;		/* failed or late with a rerun already asked
 				 * for: after those nobody has acted on yet */
+	/* For a reader that keeps something per row between rebuilds (the
+	 * grid's "new since" marks): the biller's slot, an index below
+	 * view.nslots that stays its own until view.reshaped changes, and
+	 * the rebuild (view.rebuilds) at which its status or whether it is
+	 * in the rows last changed. */
+	uint32_t slot;
+	uint32_t changed;
 };
 
 struct totals {
@@ -54,6 +62,8 @@ struct view {
 	size_t nranks;
 	bool ranks_dirty;		/* a snapshot changed since ranking */
 	void *items, *tmp;		/* sort buffers, cap entries each */
+	uint32_t *gone;			/* rows leaving their place, cap */
+	void *kept;			/* rows changed in place, cap items */
 	struct totals totals;
 	size_t nopen;			/* batches not closed, last rebuild:
 					 * the forecast memo's size */
@@ -72,7 +82,17 @@ struct view {
 	 * for itself and the shard has not shown yet. */
 	bool (*rerun_open)(const struct biller *b, void *ctx);
 	void *rerun_open_ctx;
+	/* With rerun_open: a number that changes whenever its answer for a
+	 * biller may change with no new snapshot (the dashboard asked, or
+	 * heard back); NULL: it may change at any time. */
+	uint64_t (*rerun_gen)(void *ctx);
 	char filter[128];		/* lower-cased needle, "" for none */
+	/* Set by the TUI, whose screens read only the rows they draw:
+	 * view_rebuild() then leaves the rows' time_left and permille as
+	 * they were, and a reader brings what it reads to the rebuild's now
+	 * with view_retime().  False (headless, tests): the rebuild brings
+	 * every row to now. */
+	bool retime_on_read;
 	/* What the last rebuild was made of (view.c): a cached evaluation
 	 * per biller in snapshot order, the sorted order of the rows, and
 	 * the inputs, to see what changed since. */
@@ -89,6 +109,11 @@ struct view {
 	void *last_rerun_open_ctx;
 	char last_filter[128];
 	size_t evals;			/* biller evaluations, ever (tests) */
+	/* view_rebuild() calls, and the last of them after which a slot
+	 * may hold another biller or the filter changed which rows are in
+	 * (struct row: slot, changed). */
+	uint32_t rebuilds, reshaped;
+	size_t skipped;			/* shards skipped, ever (tests) */
 };
 
 void view_init(struct view *v, size_t nshards, const struct config *cfg);
@@ -108,6 +133,10 @@ int64_t view_now(const struct view *v, int64_t mono_now);
 
 /* Evaluate what is due, filter and sort at now. */
 void view_rebuild(struct view *v, int64_t now);
+/* Bring the countdowns (time_left, permille) of rows [from, from + n) to
+ * the last rebuild's now, as a new evaluation would give them (past
+ * nrows: nothing).  Only needed with retime_on_read. */
+void view_retime(struct view *v, size_t from, size_t n);
 /* Make the next view_rebuild() evaluate every biller and sort every row,
  * as the first one does (the tests compare the two). */
 void view_invalidate(struct view *v);
@@ -184,5 +213,82 @@ size_t view_cut_middle(char *buf, size_t n, const char *s, int cols);
 
 /* Set the text filter (lower-cased internally); "" clears it. */
 void view_set_filter(struct view *v, const char *text);
+
+/* --- private to the view's own files (view.c, view_order.c) -------------- */
+
+/* One biller's last evaluation, in snapshot order (the ranks' order). */
+struct view_slot {
+	struct row row;		/* its ev's time_left and permille as of the
+				 * evaluation: v->rows get them brought to now */
+	uint64_t key;		/* sort_key(), inverted when reversed */
+	uint64_t sig;		/* biller_sig() when it was evaluated */
+	int64_t miss_until;	/* until when misses holds */
+	int32_t focus, hold;	/* indexes of ev.focus in its batches and of
+				 * ev.hold in the holds, -1: none */
+	uint16_t misses;	/* forecast_biller_misses() at its count */
+	/* Bits, so that a slot is 112 bytes, not 120 (one per biller). */
+	bool in : 1;		/* passes the demo and text filters */
+	bool acked : 1;		/* failed, every failure acknowledged */
+};
+_Static_assert(sizeof(void *) != 8 || sizeof(struct view_slot) == 112,
+	       "a view slot is 112 bytes");
+
+/* What a shard's billers were last evaluated from. */
+struct view_seen {
+	const struct snapshot *snap;
+	const struct fc_history *hist;
+	const struct hold *holds;	/* a test may change them in place */
+	size_t nholds;
+	uint64_t holds_sig;		/* holds_sig() of them */
+	size_t n;
+	/* What its slots came to when last looked at (view.c's
+	 * refresh_slots): their totals, and the earliest instant one of
+	 * them must be looked at again (an ev.until or miss_until).  Until
+	 * then, with the same inputs, only its failed and late slots (watch:
+	 * their indexes) are asked whether someone acted, and only when
+	 * rerun_gen changed. */
+	struct totals totals;
+	size_t nopen;
+	int64_t until;
+	uint32_t *watch;
+	size_t nwatch, watch_cap;
+	uint64_t acted_gen;		/* rerun_gen when watch was asked */
+};
+
+/*
+ * Sorting 10,000 rows once a second must be cheap, so the primary keys of
+ * the chosen order are packed into one integer per row (sort_key in view.c);
+ * the full comparison runs only when two packed keys are equal.  The packed
+ * order must agree with view_compare(): the unit tests compare the two.
+ */
+struct sort_item {
+	uint32_t lo, hi;	/* the key in two halves: 12 bytes, not 16 */
+	uint32_t idx;
+};
+
+static inline struct sort_item item_of(uint64_t key, size_t idx)
+{
+	return (struct sort_item){ (uint32_t)key, (uint32_t)(key >> 32), (uint32_t)idx };
+}
+
+static inline uint64_t key_of(const struct sort_item *it)
+{
+	return (uint64_t)it->hi << 32 | it->lo;
+}
+
+/* Every row that is in, sorted from scratch. */
+void view_sort_all(struct view *v, size_t total);
+/* The rows at the ngone positions of gone (their slots moved) taken out,
+ * the nnew items in v->tmp (slots that moved and are in) merged in. */
+void view_merge_moved(struct view *v, size_t nnew, uint32_t *gone, size_t ngone);
+/* The index in v->rows (and v->items) of the row of slot k, whose key is
+ * key: a binary search of the items. */
+size_t view_row_pos(const struct view *v, uint64_t key, size_t k);
+/* Write the rows of the n slots in items (key and slot each; sorted here,
+ * in place, with n entries of scratch) to their places in v->rows, which
+ * they kept: one pass of short forward searches, not a binary search
+ * each. */
+void view_place_rows(struct view *v, struct sort_item *items, size_t n,
+		     struct sort_item *scratch);
 
 #endif

@@ -34,7 +34,7 @@ uint64_t biller_sig(const struct biller *b)
 	 * a test's snapshot does); the top bit keeps it apart from the
 	 * hashes below. */
 	if (b->home)
-		return mix(mix(arena_serial(b->home), (uintptr_t)b->biller_id),
+		return mix(mix(biller_home_serial(b), (uintptr_t)b->biller_id),
 			   (uintptr_t)b->batches) | (uint64_t)1 << 63;
 	h = mix((uintptr_t)b->biller_id, b->nbatches);
 

@@ -60,6 +60,10 @@ static struct {
 	struct target *targets;
 	struct read *reads;
 	rerun_submit_fn submit;	/* tests only; NULL: the query worker */
+	/* Changes whenever targets or the answered-not-polled list do: what
+	 * rerun_biller_word() says of a biller can change only then, or with
+	 * a new snapshot (the view's rerun_gen). */
+	uint64_t gen;
 } R;
 
 /* --- small helpers ------------------------------------------------------------ */
@@ -142,6 +146,7 @@ static struct target *target_find(int shard, const char *kind, const char *targe
 
 static void target_drop(struct target *t)
 {
+	R.gen++;
 	for (struct target **pp = &R.targets; *pp; pp = &(*pp)->next) {
 		if (*pp == t) {
 			*pp = t->next;
@@ -200,6 +205,7 @@ static struct target *target_add(int shard, const char *kind,
 	t->screen = xstrdup(screen);
 	t->reason = xstrdup(reason ? reason : "");
 	t->state = T_SENDING;
+	R.gen++;
 	t->next = R.targets;
 	R.targets = t;
 	return t;
@@ -327,9 +333,11 @@ static void finish_answer(struct app *app, struct target *t,
 
 	if (a->request_id > 0 && !strcmp(t->kind, RERUN_BATCH) &&
 	    (a->result == RR_CREATED || a->result == RR_DUPLICATE ||
-	     a->result == RR_REREAD_OPEN))
+	     a->result == RR_REREAD_OPEN)) {
 		attempt = rerun_fresh_note(app, t->shard, t->target, a->request_id,
 					   a->status);
+		R.gen++;
+	}
 	if (a->result == RR_CREATED) {
 		/* A second request after a second failure must read differently
 		 * from the first: name the request, and the attempt it makes. */
@@ -358,6 +366,7 @@ static void finish_answer(struct app *app, struct target *t,
 		shard_name(app, t->shard), t->kind, t->target,
 		rerun_result_word(a->result), a->detail);
 	if (keep) {
+		R.gen++;
 		t->state = T_UNKNOWN;
 		t->reread_job = 0;
 		t->reread_at = mono_ms();
@@ -631,6 +640,12 @@ static bool biller_rerun_open(const struct biller *b, void *ctx)
 	return word_rank(rerun_biller_word(b)) <= 3;	/* unknown .. pending */
 }
 
+static uint64_t rerun_generation(void *ctx)
+{
+	(void)ctx;
+	return R.gen;
+}
+
 /* --- leaving with work undone ----------------------------------------------- */
 
 size_t rerun_unanswered(void)
@@ -711,6 +726,7 @@ void rerun_init(struct app *app)
 	R.audit_path = audit_path(app->cfg);
 	R.ready = true;
 	app->view.rerun_open = biller_rerun_open;
+	app->view.rerun_gen = rerun_generation;
 }
 
 void rerun_tick(struct app *app)
@@ -718,7 +734,8 @@ void rerun_tick(struct app *app)
 	if (!R.ready)
 		return;
 	start_rereads(app);
-	rerun_fresh_tick(app);
+	if (rerun_fresh_tick(app))
+		R.gen++;
 }
 
 void rerun_shutdown(void)
@@ -726,6 +743,7 @@ void rerun_shutdown(void)
 	while (R.targets)
 		target_drop(R.targets);
 	rerun_fresh_clear();
+	R.gen++;
 	while (R.reads) {
 		struct read *r = R.reads;
 

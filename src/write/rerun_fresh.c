@@ -122,14 +122,19 @@ static void drop(struct fresh **pp)
 	free(e);
 }
 
-void rerun_fresh_tick(const struct app *app)
+bool rerun_fresh_tick(const struct app *app)
 {
+	bool dropped = false;
+
 	for (struct fresh **pp = &list; *pp;) {
-		if (polled(app, *pp))
+		if (polled(app, *pp)) {
 			drop(pp);
-		else
+			dropped = true;
+		} else {
 			pp = &(*pp)->next;
+		}
 	}
+	return dropped;
 }
 
 void rerun_fresh_clear(void)

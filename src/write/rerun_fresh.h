@@ -44,8 +44,9 @@ const struct rerun_fresh *rerun_fresh_over(int shard, const struct batch *t);
  * the detail; false (buf "") when there is nothing fresh. */
 bool rerun_fresh_words(const struct app *app, int shard, const char *batch_id,
 		       char *buf, size_t n);
-/* Once per loop turn: forget what the snapshots now carry. */
-void rerun_fresh_tick(const struct app *app);
+/* Once per loop turn: forget what the snapshots now carry; true when
+ * something was forgotten. */
+bool rerun_fresh_tick(const struct app *app);
 /* Forget everything (at exit). */
 void rerun_fresh_clear(void);
 

@@ -547,6 +547,61 @@ static void test_memo_agrees(void **state)
 	fc_history_unref(h);
 }
 
+/* Until decide_until, a forecast at every instant its p_miss can change
+ * at (each valid_until) answers forecast_at_risk() and
+ * forecast_miss_likely() as the first did: for running closes started
+ * at many times, and scheduled ones waiting past their time or not due
+ * yet, from a history of spread durations and start delays.  And the
+ * answers mostly hold longer than p_miss does (what the view gains). */
+static void test_decide_until_holds(void **state)
+{
+	struct fc_history *h = fc_history_new(0, T0);
+	size_t checked = 0, longer = 0;
+	char day[16];
+
+	(void)state;
+	for (int i = 0; i < 40; i++) {
+		snprintf(day, sizeof day, "2026-09-%02d", i % 30 + 1);
+		fc_history_add(h, "b1", day, "ach", "m", (i * 37 % 300 - 30) * SEC,
+			       (8 + i * 13 % 41) * MIN + i * 7 * SEC);
+	}
+	fc_history_finish(h);
+	for (int i = 0; i < 120; i++) {
+		struct batch t = running_at(T0 - i * 30 * SEC, T0 + 45 * MIN - i * 30 * SEC);
+		struct biller b;
+		struct forecast f0, f;
+		int64_t dl;
+
+		if (i % 2) {	/* scheduled, some of them waiting past it */
+			t.state = BATCH_SCHEDULED;
+			t.scheduled_at = T0 + (i - 60) * 20 * SEC;
+			t.deadline_at = t.scheduled_at + (30 + i % 20) * MIN;
+			t.started_at = BT_NO_TIME;
+		}
+		dl = t.deadline_at;
+		b = biller1(&t);
+		forecast_miss(h, &b, &t, T0, &opts, &f0);
+		if (f0.source == FC_NONE || f0.p_miss < 0)
+			continue;
+		assert_true(f0.decide_until >= f0.valid_until);
+		longer += f0.decide_until > f0.valid_until;
+		for (int64_t now = T0; now < f0.decide_until && now < dl;) {
+			forecast_miss(h, &b, &t, now, &opts, &f);
+			assert_int_equal(forecast_at_risk(&f, &opts),
+					 forecast_at_risk(&f0, &opts));
+			assert_int_equal(forecast_miss_likely(&f, &opts),
+					 forecast_miss_likely(&f0, &opts));
+			checked++;
+			now = f.valid_until > now ? f.valid_until : now + 1;
+		}
+	}
+	print_message("%zu forecasts checked, %zu answers held past valid_until\n",
+		      checked, longer);
+	assert_true(checked > 200);
+	assert_true(longer > 30);
+	fc_history_unref(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -564,6 +619,7 @@ int main(void)
 		cmocka_unit_test(test_out_of_range_clamped),
 		cmocka_unit_test(test_pool_thinning),
 		cmocka_unit_test(test_memo_agrees),
+		cmocka_unit_test(test_decide_until_holds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,187 @@
+/*
+ * forecast_memo.c - forecast_miss() answers remembered (forecast.h): a
+ * set-associative table keyed by a close's shard and batch id, holding
+ * each answer with the instant it stops holding.
+ */
+#include "autoconf.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/forecast.h"
+
+/* One remembered forecast_miss(): a check of the batch id and
+ * everything else it read (64 bits: a false match is not a concern; 0 is
+ * an empty entry), and the answer, packed into 32 bytes: a fleet has
+ * hundreds of thousands of open closes, every one of them in the memo. */
+struct memo_entry {
+	uint64_t check;
+	int64_t valid_until;
+	float p_miss;
+	uint32_t closes, longer;
+	uint8_t source, beyond, stale, tail_wider;
+};
+
+/* Ways of a set (consecutive entries: two cache lines). */
+#define MEMO_WAYS 4
+
+struct fc_memo {
+	struct memo_entry *e;
+	size_t mask;
+};
+
+static size_t memo_size(size_t slots)
+{
+	size_t n = 64;
+
+	while (n < slots)
+		n *= 2;
+	return n;
+}
+
+struct fc_memo *fc_memo_new(size_t slots)
+{
+	struct fc_memo *m = calloc(1, sizeof *m);
+	size_t n = memo_size(slots);
+
+	if (m)
+		m->e = calloc(n, sizeof *m->e);
+	if (!m || !m->e) {
+		free(m);
+		return NULL;
+	}
+	m->mask = n - 1;
+	return m;
+}
+
+void fc_memo_reserve(struct fc_memo *m, size_t slots)
+{
+	size_t n = memo_size(slots);
+	struct memo_entry *e;
+
+	if (!m || n <= m->mask + 1)
+		return;
+	e = calloc(n, sizeof *e);
+	if (!e)
+		return;		/* the smaller one still answers */
+	/* Its answers are only a cache: they are asked for again. */
+	free(m->e);
+	m->e = e;
+	m->mask = n - 1;
+}
+
+size_t fc_memo_slots(const struct fc_memo *m)
+{
+	return m ? m->mask + 1 : 0;
+}
+
+void fc_memo_free(struct fc_memo *m)
+{
+	if (!m)
+		return;
+	free(m->e);
+	free(m);
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	return h * 0xff51afd7ed558ccdull;
+}
+
+static uint64_t text_hash(uint64_t h, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++)
+		h = (h ^ *p) * 0x100000001b3ull;
+	return mix(h, 0);
+}
+
+/* Everything forecast_miss() reads of the close, by value (idh: its
+ * batch id's text_hash): the texts, not their addresses, so that a close
+ * a poll parsed again with nothing it reads changed (a new attempt count,
+ * a new updated_at: bench-fleet's churn) finds its answer, and no freed
+ * string's address reused for another can find the old one's; the
+ * history by its serial, which no other history has had. */
+static uint64_t memo_check(uint64_t idh, const struct fc_history *h,
+			   const struct biller *b, const struct batch *t)
+{
+	uint64_t c = mix(idh, h ? fc_history_serial(h) : 0);
+
+	c = text_hash(c, b ? b->biller_id : t->biller_id);
+	c = text_hash(c, t->payment_type);
+	c = text_hash(c, t->module);
+	c = mix(c, batch_is_bad(t));
+	c = mix(c, (uint64_t)t->scheduled_at);
+	c = mix(c, (uint64_t)t->started_at);
+	c = mix(c, (uint64_t)t->deadline_at);
+	c = mix(c, (uint64_t)t->state * 4 + (uint64_t)(t->deadline_inf + 1));
+	c = mix(c, b ? b->nbatches : 1);
+	return c ? c : 1;	/* 0: an empty entry */
+}
+
+void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
+			const struct biller *b, const struct batch *t,
+			int64_t now, const struct forecast_opts *o,
+			struct forecast *out)
+{
+	struct memo_entry *e;
+	uint64_t check, idh;
+	int64_t until;
+
+	if (!m || !t) {
+		forecast_miss(h, b, t, now, o, out);
+		return;
+	}
+	/* By the shard and the id's text: the same close has the same place
+	 * in every snapshot, parsed again or not, and shards that use the
+	 * same ids (copies of one database: bench-fleet's) do not share
+	 * places. */
+	idh = text_hash(mix(0xcbf29ce484222325ull, h ? (uint64_t)fc_history_shard(h) : 0),
+			t->batch_id);
+	e = &m->e[idh & m->mask & ~(size_t)(MEMO_WAYS - 1)];
+	check = memo_check(idh, h, b, t);
+	/* MEMO_WAYS ways, the one used last first: a hit moves to the
+	 * first, a new answer goes to the first and pushes the others down,
+	 * the last out.  So an answer nobody asks for again (a close that
+	 * changed: a new check in its id's set) goes within MEMO_WAYS
+	 * answers, even one that would hold for good.  Two ways were too
+	 * few: at a slot per open close, sets by a hash of the id held three
+	 * or more often enough that half the answers were pushed out before
+	 * they were asked for again (bench-fleet, 20 x 1,000). */
+	for (int w = 1; w < MEMO_WAYS && e->check != check; w++) {
+		if (e[w].check == check) {
+			struct memo_entry x = e[w];
+
+			memmove(e + 1, e, (size_t)w * sizeof *e);
+			e[0] = x;
+		}
+	}
+	if (e->check == check && now < e->valid_until) {
+		out->source = (enum fc_source)e->source;
+		out->closes = e->closes;
+		out->longer = e->longer;
+		out->beyond = e->beyond;
+		out->tail_wider = e->tail_wider;
+		out->stale = e->stale;
+		out->start_p50 = out->eta_p50 = out->eta_p95 = BT_NO_TIME;
+		out->p_miss = e->p_miss;
+		out->valid_until = e->valid_until;
+		/* Not kept: the answers hold at least as long. */
+		out->decide_until = e->valid_until;
+		return;
+	}
+	forecast_miss(h, b, t, now, o, out);
+	until = out->valid_until;
+	if (e->check != check)
+		memmove(e + 1, e, (MEMO_WAYS - 1) * sizeof *e);
+	*e = (struct memo_entry){
+		.check = check, .valid_until = until,
+		.p_miss = (float)out->p_miss, .closes = (uint32_t)out->closes,
+		.longer = (uint32_t)out->longer, .source = (uint8_t)out->source,
+		.beyond = out->beyond, .stale = out->stale,
+		.tail_wider = out->tail_wider,
+	};
+	/* What a remembered answer says, exactly: p_miss as stored. */
+	out->p_miss = e->p_miss;
+}
