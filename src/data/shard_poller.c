@@ -413,6 +413,24 @@ static struct snapshot *poll_snapshot(struct shard_poller *p,
 	return s;
 }
 
+/* A poll_delta_since() that fails leaves poll_delta(), and a
+ * poll_delta() that fails (a view implementer's mistake) the statement,
+ * which is always there on a v3 shard. */
+static void delta_failed(struct shard_poller *p, const char *reason)
+{
+	if (p->contract < 3 || !p->delta_fn)
+		return;
+	if (p->delta_since && !p->rep.on_replica) {
+		log_msg(LOG_WARN, "shard %s: poll_delta_since(): %s; calling "
+			"poll_delta()", p->name, reason);
+		p->delta_since = false;
+	} else {
+		log_msg(LOG_WARN, "shard %s: poll_delta(): %s; sending the "
+			"delta as a statement", p->name, reason);
+		p->delta_fn = false;
+	}
+}
+
 /* One poll and its publication.  Returns -1 to stop, 1 when the
  * connection was dropped (retry_at set), 0 otherwise. */
 static int poll_once(struct shard_poller *p, const char **params,
@@ -441,20 +459,8 @@ static int poll_once(struct shard_poller *p, const char **params,
 		   base ? 6 : 4, params, reason, sizeof reason, &dead, &stop);
 	free(held_ids);
 	free(held_sigs);
-	/* A poll_delta_since() that fails leaves poll_delta(), and a
-	 * poll_delta() that fails (a view implementer's mistake) the
-	 * statement, which is always there on a v3 shard. */
-	if (!res && !dead && !stop && base && p->contract >= 3 && p->delta_fn) {
-		if (p->delta_since && !p->rep.on_replica) {
-			log_msg(LOG_WARN, "shard %s: poll_delta_since(): %s;"
-				" calling poll_delta()", p->name, reason);
-			p->delta_since = false;
-		} else {
-			log_msg(LOG_WARN, "shard %s: poll_delta(): %s; sending"
-				" the delta as a statement", p->name, reason);
-			p->delta_fn = false;
-		}
-	}
+	if (!res && !dead && !stop && base)
+		delta_failed(p, reason);
 	/* The next delta's reach (cursor_set()), poll_delta_since()'s,
 	 * kept with the cursor once the snapshot is published. */
 	horizon = res && base && !p->rep.on_replica ? query_poll_horizon(res)
