@@ -310,9 +310,14 @@ void biller_summarize(struct biller *b)
 	b->home_serial = b->home ? arena_serial(b->home) : 0;
 	b->n_closed = 0;
 	b->attempts_max = BT_NO_INT;
+	b->sig_latest = BT_NO_TIME;
 	for (size_t i = 0; i < b->nbatches; i++) {
 		const struct batch *t = &b->batches[i];
 		int failed = t->state == BATCH_FAILED;
+
+		if (b->row_sigs && b->row_sigs[i] && t->updated_at != BT_NO_TIME &&
+		    (b->sig_latest == BT_NO_TIME || t->updated_at > b->sig_latest))
+			b->sig_latest = t->updated_at;
 
 		if (t->state == BATCH_CLOSED)
 			b->n_closed++;

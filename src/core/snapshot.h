@@ -156,6 +156,11 @@ struct biller {
 	 * set after it): the view's signature of the biller (view_sig.c)
 	 * and the forecast memo read it with no cache miss into home. */
 	uint64_t home_serial;
+	/* The latest updated_at of its batches that have a row hash
+	 * (row_sigs), BT_NO_TIME when none; set by biller_summarize().  The
+	 * poller's held list (query_poll_held()) skips a biller older than
+	 * its cursor without reading its batches. */
+	int64_t sig_latest;
 };
 
 struct snapshot {
