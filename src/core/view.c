@@ -446,13 +446,14 @@ enum due { DUE_TIME, DUE_MOVED, DUE_ALL };
 /* What a (re)placed evaluation needs besides the status: whether someone
  * acted, whether its failures are acknowledged. */
 static void ask_rest(const struct view *v, struct view_slot *sl,
-		     const struct snapshot *s)
+		     const struct snapshot *s, bool ask_acted)
 {
 	struct row *r = &sl->row;
 
-	r->acted = (r->ev.status == BS_FAILED || r->ev.status == BS_LATE) &&
-		   (v->rerun_open ? v->rerun_open
-				  : view_rerun_open)(r->b, v->rerun_open_ctx);
+	if (ask_acted)
+		r->acted = (r->ev.status == BS_FAILED || r->ev.status == BS_LATE) &&
+			   (v->rerun_open ? v->rerun_open
+					  : view_rerun_open)(r->b, v->rerun_open_ctx);
 	sl->acked = r->ev.status == BS_FAILED && !r->b->is_demo &&
 		    note_biller_ack(s, r->b);
 }
@@ -498,7 +499,9 @@ static enum change refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 			r->ev.focus = sl->focus >= 0 ? &b->batches[sl->focus] : NULL;
 			r->ev.hold = sl->hold >= 0 ? &s->holds[sl->hold] : NULL;
 			count_misses(v, sl, i, now, false);
-			ask_rest(v, sl, s);
+			/* The same batches: whether someone acted changes
+			 * only with the dashboard's own word (rerun_gen). */
+			ask_rest(v, sl, s, !v->acted_current);
 			/* A signature of its home says the whole record is the
 			 * same (view_sig.c); one of its batches only, not. */
 			return sig >> 63 && r->acted == acted ? CH_MOVED : CH_ROW;
@@ -514,7 +517,7 @@ static enum change refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 		sl->focus = r->ev.focus ? (int)(r->ev.focus - r->b->batches) : -1;
 		sl->hold = r->ev.hold ? (int)(r->ev.hold - s->holds) : -1;
 		count_misses(v, sl, i, now, true);
-		ask_rest(v, sl, s);
+		ask_rest(v, sl, s, true);
 		return CH_ROW;
 	}
 	count_misses(v, sl, i, now, false);
@@ -667,7 +670,9 @@ static void refresh_slots(struct view *v, struct rebuild_plan *p, int64_t now)
 					    now, DUE_TIME);
 			v->skipped++;
 		} else {
+			v->acted_current = gen_known && gen == sh->acted_gen;
 			refresh_shard(v, p, i, k, now, due);
+			v->acted_current = false;
 		}
 		sh->acted_gen = gen;
 		add_totals(&v->totals, &sh->totals);

@@ -114,6 +114,10 @@ struct view {
 	 * (struct row: slot, changed). */
 	uint32_t rebuilds, reshaped;
 	size_t skipped;			/* shards skipped, ever (tests) */
+	/* While refresh_slots() is on a shard: rerun_gen is the one its
+	 * failed and late rows were last asked at, so an unchanged biller
+	 * handed on to a new snapshot keeps whether someone acted. */
+	bool acted_current;
 };
 
 void view_init(struct view *v, size_t nshards, const struct config *cfg);
