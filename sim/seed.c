@@ -43,6 +43,14 @@
 #define MAX_PAIRS 3
 #define HISTORY_WINDOW 2700.0	/* 45 minutes */
 #define TONIGHT_GAP_MAX "900.0"	/* platform seconds; > DURATION_LOAD_RADIUS */
+/* A past day's closes run at its billers' local evenings, the last of them
+ * (Honolulu, after midnight) about 36 hours after its UTC midnight.  Tonight
+ * is played from now, whatever the hour, and batchtop counts as tonight
+ * what is scheduled within night_hours (12 by default) of now: a past day
+ * is seeded only once all of it is that far behind, or after midnight UTC
+ * yesterday's history would land in tonight's grid beside tonight's closes
+ * (twice the batches, and a benchmark whose figures depend on the hour). */
+#define HISTORY_CLEAR "48 hours"
 
 struct seed_biller {
 	char id[96];
@@ -421,8 +429,10 @@ static bool insert_history(struct seed_ctx *c)
 	snprintf(ndays, sizeof ndays, "%d", c->cfg->history_days);
 	days = shard_query(c->s,
 		"SELECT d::text, to_char(d, 'YYYYMMDD') FROM "
-		"(SELECT current_date - i AS d FROM generate_series(1, $1::int * 2 + 7) AS i) AS x "
-		"WHERE extract(isodow FROM d) < 6 ORDER BY d DESC LIMIT $1::int", 1, params);
+		"(SELECT current_date - i AS d FROM generate_series(1, $1::int * 2 + 9) AS i) AS x "
+		"WHERE extract(isodow FROM d) < 6 "
+		"AND d::timestamp AT TIME ZONE 'UTC' + interval '" HISTORY_CLEAR "' <= now() "
+		"ORDER BY d DESC LIMIT $1::int", 1, params);
 	if (!days)
 		return false;
 	rows_init(&t, 13);
