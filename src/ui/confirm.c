@@ -39,7 +39,7 @@ struct dialog {
 	struct confirm c;
 	char title[160];
 	char prompt[200];
-	char expect[32];
+	char expect[LINEEDIT_MAX];	/* a shard name fits whole */
 	bool has_expect;
 	struct lineedit typed;
 };
@@ -76,9 +76,15 @@ static void confirm_enter(struct app *app, void *st, const void *arg)
 			   (size_t)-1);
 	text_sanitize_into(d->prompt, sizeof d->prompt, c->prompt ? c->prompt : "",
 			   (size_t)-1);
+	/* What must be typed is compared whole: a text cut short here would
+	 * let its first bytes confirm.  None is that long (a shard name is at
+	 * most 32 bytes); if one were, nothing typed could match it. */
 	if (c->expect) {
 		d->has_expect = true;
-		snprintf(d->expect, sizeof d->expect, "%s", c->expect);
+		if (strlen(c->expect) < sizeof d->expect)
+			snprintf(d->expect, sizeof d->expect, "%s", c->expect);
+		else
+			d->expect[0] = '\0';
 	}
 	lineedit_init(&d->typed, NULL, sizeof d->expect - 1);
 }
