@@ -80,8 +80,9 @@ int app_open(struct app *app, struct config *cfg, struct keymap *km,
 		app->pollers[i] = shard_poller_new((int)i, &cfg->shards[i], cfg,
 						   app->wake[1]);
 		shard_poller_read(app->pollers[i], NULL, &app->health[i]);
-		if (mode == APP_TUI)
-			shard_poller_want_history(app->pollers[i]);
+		/* Headless too, so that --once and --check judge a close
+		 * by the same forecast as the screen (headless.c waits). */
+		shard_poller_want_history(app->pollers[i]);
 		if (shard_poller_start(app->pollers[i]) < 0)
 			fatal("cannot start the poller of shard %s",
 			      cfg->shards[i].name);
@@ -95,8 +96,7 @@ int app_open(struct app *app, struct config *cfg, struct keymap *km,
 	}
 	if (app->nr && newrelic_start(app->nr) < 0)
 		fatal("cannot start the New Relic client");
-	if (mode == APP_TUI)
-		app->history = history_reader_new(n);
+	app->history = history_reader_new(n);
 	return 0;
 }
 
@@ -231,8 +231,6 @@ void app_stop(struct app *app)
 	app->pollers = NULL;
 	free(app->queries);
 	app->queries = NULL;
-	history_reader_free(app->history);
-	app->history = NULL;
 }
 
 void app_close(struct app *app)
@@ -243,6 +241,9 @@ void app_close(struct app *app)
 		app->reports_free(app->reports);
 	app->reports = NULL;
 	view_free(&app->view);
+	/* Kept past app_stop(): headless output says whether it was read. */
+	history_reader_free(app->history);
+	app->history = NULL;
 	free(app->health);
 	app->health = NULL;
 	free(app->gens);

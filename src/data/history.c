@@ -56,6 +56,7 @@ struct fc_history *history_read(struct pgconn *c, const struct config *cfg,
 struct history_reader {
 	size_t n;
 	char (*error)[200];
+	bool *took;		/* a read of the shard ended, once at least */
 };
 
 struct history_reader *history_reader_new(size_t nshards)
@@ -64,6 +65,7 @@ struct history_reader *history_reader_new(size_t nshards)
 
 	r->n = nshards;
 	r->error = xcalloc(nshards ? nshards : 1, sizeof *r->error);
+	r->took = xcalloc(nshards ? nshards : 1, sizeof *r->took);
 	return r;
 }
 
@@ -72,14 +74,21 @@ void history_reader_free(struct history_reader *r)
 	if (!r)
 		return;
 	free(r->error);
+	free(r->took);
 	free(r);
 }
 
 void history_took(struct history_reader *r, size_t shard, const char *error)
 {
-	if (r && shard < r->n)
-		snprintf(r->error[shard], sizeof r->error[shard], "%s",
-			 error ? error : "");
+	if (!r || shard >= r->n)
+		return;
+	snprintf(r->error[shard], sizeof r->error[shard], "%s", error ? error : "");
+	r->took[shard] = true;
+}
+
+bool history_answered(const struct history_reader *r, size_t shard)
+{
+	return r && shard < r->n && r->took[shard];
 }
 
 const char *history_error(const struct history_reader *r, size_t shard)

@@ -53,5 +53,7 @@ void history_reader_free(struct history_reader *r);
 void history_took(struct history_reader *r, size_t shard, const char *error);
 /* The last read's failure, "" when it succeeded (for the health line). */
 const char *history_error(const struct history_reader *r, size_t shard);
+/* Whether a read of shard has ended (well or not) since the start. */
+bool history_answered(const struct history_reader *r, size_t shard);
 
 #endif

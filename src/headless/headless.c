@@ -5,8 +5,10 @@
  * there is a [newrelic] section) with the dashboard's app_open(), without
  * curses or query workers:
  * it waits on the wake pipe until every shard has published a snapshot or
- * failed at least once and New Relic has answered or failed, bounded by
- * connect_timeout + query_timeout + a little slack, then stops them and
+ * failed at least once, each shard that answered has had its close history
+ * read or failed to (the forecasts judge AT RISK as on the screen), and New
+ * Relic has answered or failed, bounded by connect_timeout + query_timeout
+ * + the history's own timeout + a little slack, then stops them and
  * keeps the shards' last snapshots in a view (demo billers included,
  * marked) and New Relic's health.  The printers read only that view and
  * the health: headless_table.c, headless_json.c (cJSON escapes),
@@ -30,6 +32,7 @@
 #include "headless/headless_prom.h"
 #include "headless/headless_table.h"
 #include "headless/headless_words.h"
+#include "data/history.h"
 #include "data/log.h"
 #include "data/newrelic.h"
 #include "core/timefmt.h"
@@ -54,11 +57,19 @@ int headless_format_from_name(const char *name)
 
 /* --- collecting ------------------------------------------------------------ */
 
+/* Every shard answered or failed, and each that answered has had its close
+ * history read (or failed to), so its closes are judged by their forecasts
+ * as on the screen; New Relic answered or failed. */
 static bool all_answered(const struct app *app)
 {
-	for (size_t i = 0; i < app->npollers; i++)
-		if (app->health[i].state == SHARD_CONNECTING)
+	for (size_t i = 0; i < app->npollers; i++) {
+		enum shard_state st = app->health[i].state;
+
+		if (st == SHARD_CONNECTING)
 			return false;
+		if (st == SHARD_OK && !history_answered(app->history, i))
+			return false;
+	}
 	return !app->nr_health || app->nr_health->state != NEWRELIC_STARTING;
 }
 
@@ -84,7 +95,8 @@ static int collect(const struct config *cfg, const struct newrelic_conf *nrc,
 	if (app_open(app, (struct config *)cfg, NULL, APP_HEADLESS, nrc, why) < 0)
 		return -1;
 	deadline = mono_ms() + ((int64_t)cfg->connect_timeout +
-				cfg->query_timeout + COLLECT_SLACK_S) * 1000;
+				cfg->query_timeout + COLLECT_SLACK_S) * 1000 +
+		   history_timeout_ms(cfg);
 	for (;;) {
 		struct pollfd pfd = { .fd = app->wake[0], .events = POLLIN };
 		int64_t left;

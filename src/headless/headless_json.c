@@ -11,6 +11,7 @@
 #include <cJSON.h>
 
 #include "app/app.h"
+#include "data/history.h"
 #include "data/json_out.h"
 #include "core/note.h"
 #include "headless/headless_json.h"
@@ -195,6 +196,19 @@ static const char *listen_token(enum shard_listen l)
 	return NULL;
 }
 
+/* Whether the forecasts had the shard's close history: "read", "failed"
+ * (with history_error), or "not read" (the shard did not answer, or the
+ * read did not end in time): the fixed rule judged its closes then. */
+static void json_history(cJSON *o, const struct app *app, size_t i)
+{
+	const char *err = history_error(app->history, i);
+	bool took = history_answered(app->history, i);
+
+	cJSON_AddStringToObject(o, "history", !took ? "not read"
+					      : err[0] ? "failed" : "read");
+	json_text(o, "history_error", took && err[0] ? err : "");
+}
+
 static cJSON *json_shard(const struct app *app, size_t i)
 {
 	const struct shard_health *h = &app->health[i];
@@ -235,6 +249,7 @@ static cJSON *json_shard(const struct app *app, size_t i)
 	} else {
 		cJSON_AddNullToObject(o, "replica");
 	}
+	json_history(o, app, i);
 	return o;
 }
 
