@@ -413,12 +413,29 @@ static struct snapshot *poll_snapshot(struct shard_poller *p,
 	return s;
 }
 
+/* Whether a failed call tells nothing of the function itself: no server
+ * error (our own deadline), or a slow or busy shard (57: statement_timeout
+ * or a cancel, 55: a lock, 53: resources, 40: a conflict, 08 and 58: the
+ * connection or the server's I/O), which the next poll may not meet. */
+static bool failure_transient(const char *sqlstate)
+{
+	static const char *const classes[] = { "08", "40", "53", "55", "57", "58" };
+
+	if (!sqlstate[0])
+		return true;
+	for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++)
+		if (!strncmp(sqlstate, classes[i], 2))
+			return true;
+	return false;
+}
+
 /* A poll_delta_since() that fails leaves poll_delta(), and a
  * poll_delta() that fails (a view implementer's mistake) the statement,
- * which is always there on a v3 shard. */
+ * which is always there on a v3 shard.  Not for a timeout: on an
+ * overloaded shard, the heavier call would make things worse for good. */
 static void delta_failed(struct shard_poller *p, const char *reason)
 {
-	if (p->contract < 3 || !p->delta_fn)
+	if (p->contract < 3 || !p->delta_fn || failure_transient(p->pg.sqlstate))
 		return;
 	if (p->delta_since && !p->rep.on_replica) {
 		log_msg(LOG_WARN, "shard %s: poll_delta_since(): %s; calling "
