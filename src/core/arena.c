@@ -227,10 +227,19 @@ struct intern_slot {
 	const char *out;	/* sanitized */
 };
 
+/* A blob's slot: its bytes in the table's arena (NULL: free). */
+struct blob_slot {
+	uint32_t hash;
+	uint32_t len;
+	const void *p;
+};
+
 struct intern {
 	struct arena *arena;
 	struct intern_slot *slots;
 	size_t cap, n;
+	struct blob_slot *blobs;	/* NULL until the first blob */
+	size_t bcap, nb;
 };
 
 struct intern *intern_new(void)
@@ -249,6 +258,7 @@ void intern_free(struct intern *t)
 		return;
 	arena_free(t->arena);
 	free(t->slots);
+	free(t->blobs);
 	free(t);
 }
 
@@ -260,6 +270,16 @@ struct arena *intern_arena(const struct intern *t)
 size_t intern_count(const struct intern *t)
 {
 	return t->n;
+}
+
+bool intern_full(const struct intern *t)
+{
+	return t->n >= INTERN_MAX;
+}
+
+size_t intern_blobs(const struct intern *t)
+{
+	return t->nb;
 }
 
 static uint32_t hash_bytes(const char *s, size_t len)
@@ -365,4 +385,53 @@ const char *intern_sanitize(struct intern *t, struct arena *fallback,
 	if (++t->n * 2 > t->cap)
 		intern_grow(t);		/* moves the slots, not the strings */
 	return out;
+}
+
+/* --- blobs: the same open addressing, keyed by bytes ---------------------- */
+
+static void blob_grow(struct intern *t)
+{
+	struct blob_slot *old = t->blobs;
+	size_t oldcap = t->bcap;
+
+	t->bcap = oldcap ? oldcap * 2 : 64;
+	t->blobs = xcalloc(t->bcap, sizeof *t->blobs);
+	for (size_t i = 0; i < oldcap; i++) {
+		size_t j;
+
+		if (!old[i].p)
+			continue;
+		for (j = old[i].hash & (t->bcap - 1); t->blobs[j].p;
+		     j = (j + 1) & (t->bcap - 1))
+			;
+		t->blobs[j] = old[i];
+	}
+	free(old);
+}
+
+const void *intern_blob(struct intern *t, const void *p, size_t n)
+{
+	uint32_t h;
+	size_t j;
+	void *copy;
+
+	if (n > UINT32_MAX)
+		return NULL;
+	if (!t->blobs)
+		blob_grow(t);
+	h = hash_bytes(p, n);
+	for (j = h & (t->bcap - 1); t->blobs[j].p; j = (j + 1) & (t->bcap - 1))
+		if (t->blobs[j].hash == h && t->blobs[j].len == n &&
+		    !memcmp(t->blobs[j].p, p, n))
+			return t->blobs[j].p;
+	if (t->nb >= INTERN_MAX)
+		return NULL;
+	copy = arena_alloc(t->arena, n);
+	memcpy(copy, p, n);
+	t->blobs[j].hash = h;
+	t->blobs[j].len = (uint32_t)n;
+	t->blobs[j].p = copy;
+	if (++t->nb * 2 > t->bcap)
+		blob_grow(t);
+	return copy;
 }
