@@ -7,8 +7,8 @@
  * drawing an old snapshot while a poller publishes the next one, with no
  * lock held while drawing.  Every string lives in the snapshot's arena, in
  * the home block of the biller it belongs to (struct biller), in an arena
- * the snapshot holds a reference to (held[]: the shard's interned strings,
- * its holds and notes), or is a literal.
+ * the snapshot holds a reference to (held[]: the shard's interned strings
+ * and batch words, its holds and notes), or is a literal.
  *
  * An incremental poll (query_poll.h) parses only the billers that changed
  * and snapshot_merge() makes the next snapshot from the previous one: the

@@ -450,7 +450,7 @@ static const struct batch_rerun *add_rerun(struct batch_rerun *rr,
 
 /* The words of row q: one copy per shard of each combination, in the
  * intern table when every word is one of its own and the row is not bad
- * (a bad row's note is its own), else in a (where the strings went). */
+ * (a bad row's note is its own), else in a, the biller's home. */
 static const struct batch_kind *row_kind(struct arena *a, struct qrow *q,
 					 const int *cols, struct intern *in,
 					 const struct badness *bad)
