@@ -137,13 +137,17 @@ static void rehome(struct biller *b, const char *shard)
 	struct batch *t = b->nbatches ? arena_alloc(a, b->nbatches * sizeof *t) : NULL;
 
 	for (size_t k = 0; k < b->nbatches; k++) {
+		struct batch_kind *w = arena_alloc(a, sizeof *w);
+
 		t[k] = b->batches[k];
 		t[k].batch_id = arena_strdup(a, t[k].batch_id);
-		t[k].business_day = arena_strdup(a, t[k].business_day);
-		t[k].status = arena_strdup(a, t[k].status);
+		*w = *t[k].kind;
+		w->business_day = arena_strdup(a, w->business_day);
+		w->status = arena_strdup(a, w->status);
 		/* Interned by the poller: the same address every poll. */
-		t[k].payment_type = "ach";
-		t[k].module = "close";
+		w->payment_type = "ach";
+		w->module = "close";
+		t[k].kind = w;
 	}
 	b->biller_id = arena_strdup(a, b->biller_id);
 	for (size_t k = 0; k < b->nbatches; k++)

@@ -115,10 +115,10 @@ static void night_batch(struct snapshot *s, int64_t now)
 	} else {
 		at = now - FX_MIN(rnd(40));
 		t = fx_add_batch(s, BATCH_OTHER, at, at + win, at, BT_NO_TIME);
-		t->status = fx_str(s, rnd(2) ? "paused" : "awaiting_approval");
+		fx_kind(t)->status = fx_str(s, rnd(2) ? "paused" : "awaiting_approval");
 	}
 	if (t->state == BATCH_FAILED || rnd(100) < 2)
-		t->error_class = fx_str(s, errors[rnd(sizeof errors / sizeof errors[0])]);
+		fx_kind(t)->error_class = fx_str(s, errors[rnd(sizeof errors / sizeof errors[0])]);
 }
 
 static struct snapshot *night_shard(int index, int first, int count,
@@ -257,8 +257,8 @@ static void add_history(struct view *v, size_t shard, const struct snapshot *s,
 			for (int d = 30; d >= 1; d--) {
 				snprintf(day, sizeof day, "%d", -d);
 				fc_history_add(h, b->biller_id, day,
-					       b->batches[k].payment_type,
-					       b->batches[k].module,
+					       b->batches[k].kind->payment_type,
+					       b->batches[k].kind->module,
 					       (int64_t)((i + (size_t)d) % 120) * 1000,
 					       FX_MIN(5 + (int64_t)((i * 7 + (size_t)d * 13) % 40)));
 			}

@@ -241,7 +241,7 @@ static void tonight_day(const struct biller_st *B, char *buf, size_t n)
 {
 	buf[0] = '\0';
 	for (size_t i = 0; B->b && i < B->b->nbatches; i++) {
-		const char *d = B->b->batches[i].business_day;
+		const char *d = B->b->batches[i].kind->business_day;
 
 		if (*d && (!buf[0] || strcmp(d, buf) < 0))
 			snprintf(buf, n, "%s", d);
@@ -443,7 +443,7 @@ static void build_lines(struct app *app, struct biller_st *B)
 				       : draw_attr(paint),
 			 (long)i, true);
 		if (batch_is_bad(t)) {
-			char *text = xasprintf("bad row: %s", t->bad);
+			char *text = xasprintf("bad row: %s", t->kind->bad);
 
 			add_wrapped(B, text, 4, COLS, draw_attr(PAINT_WARN), (long)i);
 			free(text);
@@ -560,7 +560,7 @@ static void draw_title(struct app *app, const struct biller_st *B)
 		const char *status;
 
 		eval_biller(app, B, b, &ev);
-		status = ev.status == BS_OTHER && ev.focus ? ev.focus->status
+		status = ev.status == BS_OTHER && ev.focus ? ev.focus->kind->status
 			 : biller_status_label(ev.status);
 		char *id = text_escape(b->biller_id);
 

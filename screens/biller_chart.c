@@ -46,7 +46,7 @@ bool biller_chart_words(char *buf, size_t n, const struct app *app,
 	buf[0] = '\0';
 	if (!h || batch_is_bad(t))
 		return false;
-	have = fc_history_recent(h, b->biller_id, t->payment_type, ms,
+	have = fc_history_recent(h, b->biller_id, t->kind->payment_type, ms,
 				 BILLER_CHART_CLOSES);
 	if (!have)
 		return false;

@@ -112,16 +112,16 @@ void biller_batch_row(char *buf, size_t n, const struct batch *t, int off,
 		snprintf(att, sizeof att, "?");
 	else
 		snprintf(att, sizeof att, "%d", t->attempts);
-	cells[0] = t->payment_type;
-	cells[1] = t->module;
+	cells[0] = t->kind->payment_type;
+	cells[1] = t->kind->module;
 	cells[2] = sched;
 	cells[3] = due;
 	cells[4] = start;
 	cells[5] = end;
-	cells[6] = t->status;
+	cells[6] = t->kind->status;
 	cells[7] = att;
 	cells[8] = left;
-	cells[9] = t->error_class;
+	cells[9] = t->kind->error_class;
 	buf[0] = '\0';
 	for (size_t c = 0; c < NBW + 1 && used + 1 < n; c++) {
 		char fit[256];

@@ -96,7 +96,7 @@ static void rebuild(struct app *app, struct forecast_st *F)
 
 		snprintf(l->name, sizeof l->name, "%s",
 			 m->b->name[0] ? m->b->name : m->b->biller_id);
-		snprintf(l->what, sizeof l->what, "%s/%s", m->t->payment_type, m->t->module);
+		snprintf(l->what, sizeof l->what, "%s/%s", m->t->kind->payment_type, m->t->kind->module);
 		l->shard = m->shard;
 		l->deadline = m->t->deadline_at;
 		l->eta = m->eta_p50;

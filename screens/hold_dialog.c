@@ -290,10 +290,10 @@ static bool selected(const struct hold_form *f, const struct batch *x)
 {
 	const char *pt = opt(&f->ed[F_TYPE]), *mod = opt(&f->ed[F_MODULE]);
 	const char *from = opt(&f->ed[F_FROM]), *to = opt(&f->ed[F_TO]);
-	const char *day = x->business_day;
+	const char *day = x->kind->business_day;
 
-	if ((pt && strcmp(pt, x->payment_type)) ||
-	    (mod && strcmp(mod, x->module)))
+	if ((pt && strcmp(pt, x->kind->payment_type)) ||
+	    (mod && strcmp(mod, x->kind->module)))
 		return false;
 	/* ISO dates compare as strings; a batch without a day only matches
 	 * an open range. */
@@ -312,7 +312,7 @@ static int batches_now(const struct hold_form *f, const struct biller *b)
 
 		if (selected(f, x) && (x->state == BATCH_SCHEDULED ||
 				       x->state == BATCH_FAILED ||
-				       !strcmp(x->status, "held")))
+				       !strcmp(x->kind->status, "held")))
 			k++;
 	}
 	return k;

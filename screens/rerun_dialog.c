@@ -201,9 +201,9 @@ static void dlg_estimate(struct app *app, const struct dlg *d, char *buf,
 	const struct fc_history *h = view_history(&app->view, (size_t)d->shard);
 	const struct forecast_opts *o = &app->view.fc;
 	int minute = app->cfg->payment_file_minute;
-	struct batch t = { .biller_id = d->biller_id,
-			   .payment_type = d->b[0].payment_type,
-			   .module = d->b[0].module };
+	struct batch_kind k = { .payment_type = d->b[0].payment_type,
+				.module = d->b[0].module };
+	struct batch t = { .biller_id = d->biller_id, .kind = &k };
 	struct biller b = { .biller_id = d->biller_id,
 			    .nbatches = d->batches_tonight };
 	struct fc_rerun r;
@@ -350,10 +350,10 @@ static void dlg_copy_batch(struct dlg_batch *d, const struct batch *t)
 {
 	d->batch_id = xstrdup(t->batch_id);
 	d->batch_shown = text_escape(t->batch_id);
-	d->payment_type = xstrdup(t->payment_type);
-	d->module = xstrdup(t->module);
-	d->status = xstrdup(t->status);
-	d->error_class = xstrdup(t->error_class ? t->error_class : "");
+	d->payment_type = xstrdup(t->kind->payment_type);
+	d->module = xstrdup(t->kind->module);
+	d->status = xstrdup(t->kind->status);
+	d->error_class = xstrdup(t->kind->error_class ? t->kind->error_class : "");
 	d->error_message = xstrdup(t->error_message ? t->error_message : "");
 	d->rerun_status = xstrdup(batch_rerun_status(t));
 	d->rerun_by = xstrdup(batch_rerun_by(t));
@@ -406,7 +406,7 @@ static size_t count_targets(struct app *app, const struct biller *b,
 		screen_message(app, only ? "batch %s is %s, not failed: nothing to rerun"
 				     : "%s%s has no failed batch: nothing to rerun",
 			   only ? only->batch_id : (*b->name ? b->name : b->biller_id),
-			   only ? only->status : "");
+			   only ? only->kind->status : "");
 	return n;
 }
 

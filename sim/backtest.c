@@ -143,16 +143,19 @@ static struct fc_history *history_before(const struct past *v, size_t from, size
 	return h;
 }
 
-/* The open close p as the grid would have seen it at now. */
-static void as_seen(const struct past *p, int64_t now, struct batch *t)
+/* The open close p as the grid would have seen it at now; its words in
+ * k. */
+static void as_seen(const struct past *p, int64_t now, struct batch *t,
+		    struct batch_kind *k)
 {
 	memset(t, 0, sizeof *t);
 	t->batch_id = p->batch_id;
 	t->biller_id = p->biller_id;
-	t->business_day = p->day;
-	t->payment_type = p->ptype;
-	t->module = p->module;
-	t->error_class = t->error_message = t->bad = "";
+	k->business_day = p->day;
+	k->payment_type = p->ptype;
+	k->module = p->module;
+	k->error_class = t->error_message = k->bad = "";
+	t->kind = k;
 	t->rerun = NULL;
 	t->attempts = now < p->started ? 0 : 1;
 	t->deadline_given = true;
@@ -162,11 +165,11 @@ static void as_seen(const struct past *p, int64_t now, struct batch *t)
 	t->updated_at = now;
 	if (now < p->started) {
 		t->state = BATCH_SCHEDULED;
-		t->status = "scheduled";
+		k->status = "scheduled";
 		t->started_at = BT_NO_TIME;
 	} else {
 		t->state = BATCH_RUNNING;
-		t->status = "running";
+		k->status = "running";
 		t->started_at = p->started;
 	}
 }
@@ -190,6 +193,7 @@ static void replay(const struct fc_history *h, const struct past *p, size_t nbat
 {
 	struct biller b;
 	struct batch t;
+	struct batch_kind k;
 	struct forecast f;
 	int64_t minute = o->minute_ms ? o->minute_ms : (p->deadline - p->sched) / WINDOW_MINUTES;
 	int64_t lead = p->deadline - o->lead_minutes * minute;
@@ -207,7 +211,7 @@ static void replay(const struct fc_history *h, const struct past *p, size_t nbat
 	if (minute <= 0)
 		return;
 	for (int64_t now = p->sched; now < end; now += minute) {
-		as_seen(p, now, &t);
+		as_seen(p, now, &t, &k);
 		forecast_miss(h, &b, &t, now, &o->fc, &f);
 		if (f.source == FC_NONE || f.p_miss < 0)
 			y->no_forecast++;
@@ -217,7 +221,7 @@ static void replay(const struct fc_history *h, const struct past *p, size_t nbat
 	/* The call at the lead time, for the closes still open then. */
 	if (p->finished <= lead)
 		return;
-	as_seen(p, lead, &t);
+	as_seen(p, lead, &t, &k);
 	forecast_batch(h, &b, &t, lead, &o->fc, &f);
 	y->lead_open++;
 	y->lead_missed += missed;

@@ -87,7 +87,7 @@ static bool p50_span(const struct fc_history *h, const struct biller *b,
 	struct fc_dist D, L;
 	int64_t start, dur;
 
-	if (fc_history_pick(h, b->biller_id, t->payment_type, t->module, b->nbatches,
+	if (fc_history_pick(h, b->biller_id, t->kind->payment_type, t->kind->module, b->nbatches,
 			    &D, &L) == FC_NONE || !D.n)
 		return false;
 	if (t->state == BATCH_RUNNING) {

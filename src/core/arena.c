@@ -21,26 +21,34 @@
 #define ARENA_CHUNK (64 * 1024)
 #define ARENA_FIRST_CHUNK 1024
 
+/* 16 bytes, so that data is 16-aligned with no hole: a chunk holds less
+ * than 4 GiB (carve() says so), and every biller's home is one (a
+ * hundred thousand of them at fleet scale). */
 struct arena_chunk {
 	struct arena_chunk *next;
-	size_t used, size;
+	uint32_t used, size;
 	_Alignas(16) unsigned char data[];
 };
 
 struct arena {
 	int refs;			/* atomic */
+	unsigned next_size : 31;	/* of the next chunk */
+	unsigned sized : 1;		/* an arena_one */
 	uint64_t serial;		/* arena_serial() */
-	unsigned next_size;		/* of the next chunk */
-	bool sized;			/* an arena_one */
 	struct arena_chunk *head;
 };
 
 /* A sized arena (arena_new_sized) is one block: the arena, then its first
- * chunk. */
+ * chunk; 48 bytes before the data where they were 64. */
 struct arena_one {
 	struct arena a;
 	struct arena_chunk c;
 };
+
+_Static_assert(sizeof(struct arena_chunk) == 16 || sizeof(void *) != 8,
+	       "a chunk's header grew");
+_Static_assert(sizeof(struct arena_one) == 48 || sizeof(void *) != 8,
+	       "a sized arena's header grew: one per biller");
 
 /* The bytes of a chunk that overflows a sized arena: a guess gone wrong
  * (an interned column past its bound, a bad row's note), rare and small. */
@@ -75,6 +83,15 @@ struct arena *arena_ref(struct arena *a)
 	return a;
 }
 
+/* A chunk's size fits its header's 32 bits, or the program stops: a
+ * single allocation of 4 GiB is a broken invariant, not a poll. */
+static uint32_t chunk_size(size_t n)
+{
+	if (n > UINT32_MAX)
+		fatal("arena: a chunk of %zu bytes", n);
+	return (uint32_t)n;
+}
+
 struct arena *arena_new_sized(size_t n)
 {
 	struct arena_one *o = xmalloc(sizeof *o + n);
@@ -82,11 +99,11 @@ struct arena *arena_new_sized(size_t n)
 	o->a.refs = 1;
 	o->a.serial = next_serial();
 	o->a.next_size = ARENA_SPILL_CHUNK;
-	o->a.sized = true;
+	o->a.sized = 1;
 	o->a.head = &o->c;
 	o->c.next = NULL;
 	o->c.used = 0;
-	o->c.size = n;
+	o->c.size = chunk_size(n);
 	return &o->a;
 }
 
@@ -118,7 +135,7 @@ static void *carve(struct arena *a, size_t n, size_t align)
 	if (c && n > ARENA_CHUNK && c->size - c->used < pad + n) {
 		struct arena_chunk *big = xmalloc(sizeof *big + n);
 
-		big->size = big->used = n;
+		big->size = big->used = chunk_size(n);
 		big->next = c->next;
 		c->next = big;
 		return big->data;
@@ -130,14 +147,14 @@ static void *carve(struct arena *a, size_t n, size_t align)
 			a->next_size *= 2;
 
 		c = xmalloc(sizeof *c + size);
-		c->size = size;
+		c->size = chunk_size(size);
 		c->used = 0;
 		c->next = a->head;
 		a->head = c;
 		pad = 0;
 	}
 	p = c->data + c->used + pad;
-	c->used += pad + n;
+	c->used += (uint32_t)(pad + n);
 	return p;
 }
 
@@ -227,10 +244,19 @@ struct intern_slot {
 	const char *out;	/* sanitized */
 };
 
+/* A blob's slot: its bytes in the table's arena (NULL: free). */
+struct blob_slot {
+	uint32_t hash;
+	uint32_t len;
+	const void *p;
+};
+
 struct intern {
 	struct arena *arena;
 	struct intern_slot *slots;
 	size_t cap, n;
+	struct blob_slot *blobs;	/* NULL until the first blob */
+	size_t bcap, nb;
 };
 
 struct intern *intern_new(void)
@@ -249,6 +275,7 @@ void intern_free(struct intern *t)
 		return;
 	arena_free(t->arena);
 	free(t->slots);
+	free(t->blobs);
 	free(t);
 }
 
@@ -260,6 +287,16 @@ struct arena *intern_arena(const struct intern *t)
 size_t intern_count(const struct intern *t)
 {
 	return t->n;
+}
+
+bool intern_full(const struct intern *t)
+{
+	return t->n >= INTERN_MAX;
+}
+
+size_t intern_blobs(const struct intern *t)
+{
+	return t->nb;
 }
 
 static uint32_t hash_bytes(const char *s, size_t len)
@@ -365,4 +402,53 @@ const char *intern_sanitize(struct intern *t, struct arena *fallback,
 	if (++t->n * 2 > t->cap)
 		intern_grow(t);		/* moves the slots, not the strings */
 	return out;
+}
+
+/* --- blobs: the same open addressing, keyed by bytes ---------------------- */
+
+static void blob_grow(struct intern *t)
+{
+	struct blob_slot *old = t->blobs;
+	size_t oldcap = t->bcap;
+
+	t->bcap = oldcap ? oldcap * 2 : 64;
+	t->blobs = xcalloc(t->bcap, sizeof *t->blobs);
+	for (size_t i = 0; i < oldcap; i++) {
+		size_t j;
+
+		if (!old[i].p)
+			continue;
+		for (j = old[i].hash & (t->bcap - 1); t->blobs[j].p;
+		     j = (j + 1) & (t->bcap - 1))
+			;
+		t->blobs[j] = old[i];
+	}
+	free(old);
+}
+
+const void *intern_blob(struct intern *t, const void *p, size_t n)
+{
+	uint32_t h;
+	size_t j;
+	void *copy;
+
+	if (n > UINT32_MAX)
+		return NULL;
+	if (!t->blobs)
+		blob_grow(t);
+	h = hash_bytes(p, n);
+	for (j = h & (t->bcap - 1); t->blobs[j].p; j = (j + 1) & (t->bcap - 1))
+		if (t->blobs[j].hash == h && t->blobs[j].len == n &&
+		    !memcmp(t->blobs[j].p, p, n))
+			return t->blobs[j].p;
+	if (t->nb >= INTERN_MAX)
+		return NULL;
+	copy = arena_alloc(t->arena, n);
+	memcpy(copy, p, n);
+	t->blobs[j].hash = h;
+	t->blobs[j].len = (uint32_t)n;
+	t->blobs[j].p = copy;
+	if (++t->nb * 2 > t->bcap)
+		blob_grow(t);
+	return copy;
 }

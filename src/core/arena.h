@@ -9,6 +9,7 @@
 #ifndef BT_ARENA_H
 #define BT_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -60,6 +61,17 @@ size_t intern_count(const struct intern *t);
  * bound the copy goes to fallback instead. */
 const char *intern_sanitize(struct intern *t, struct arena *fallback,
 			    const char *s, size_t len);
+/* Has the table reached its bound?  Past it, intern_sanitize() and
+ * intern_exact() copy new values into their fallback instead. */
+bool intern_full(const struct intern *t);
+/* One 16-aligned copy of each distinct n bytes (compared byte for byte; a
+ * struct of pointers to the table's own strings, say: core/snapshot.h's
+ * struct batch_kind), in the table's arena, for as long as any snapshot
+ * holds it; NULL past the table's bound (the caller keeps its own copy).
+ * What the bytes point to must live as long as the table: interned
+ * strings or literals, never a copy in a fallback. */
+const void *intern_blob(struct intern *t, const void *p, size_t n);
+size_t intern_blobs(const struct intern *t);
 /* The interned byte-exact copy of s, not sanitized (a name that is a key,
  * such as a shard's); past the bound, a copy in fallback. */
 const char *intern_exact(struct intern *t, struct arena *fallback,

@@ -440,7 +440,7 @@ static void widen_tail(const struct fc_history *h, const struct biller *b,
 	e = now > t->started_at ? now - t->started_at : 0;
 	if (fc_count_above(D, e) >= FC_TAIL_MIN)
 		return;
-	while ((s = fc_history_wider(h, s, id, t->payment_type, t->module,
+	while ((s = fc_history_wider(h, s, id, t->kind->payment_type, t->kind->module,
 				     b ? b->nbatches : 1, &W)) != FC_NONE) {
 		int64_t mw = fc_quantile(&W, 0.5);
 		double k = mw > 0 ? (double)m / (double)mw : 1.0;
@@ -488,7 +488,7 @@ static void forecast_open(const struct fc_history *h, const struct biller *b,
 	    (t->state != BATCH_RUNNING && t->state != BATCH_SCHEDULED))
 		return;
 	out->source = fc_history_pick(h, b ? b->biller_id : t->biller_id,
-				      t->payment_type, t->module,
+				      t->kind->payment_type, t->kind->module,
 				      b ? b->nbatches : 1, &D, &L);
 	if (out->source == FC_NONE)
 		return;
@@ -638,11 +638,11 @@ void forecast_rerun(const struct fc_history *h, const struct biller *b,
 	out->p_miss = -1;
 	if (!h || !t)
 		return;
-	if (fc_history_reruns(h, id, t->payment_type, &R)) {
+	if (fc_history_reruns(h, id, t->kind->payment_type, &R)) {
 		out->source = FC_BILLER;
 		out->from_reruns = true;
 	} else {
-		out->source = fc_history_pick(h, id, t->payment_type, t->module,
+		out->source = fc_history_pick(h, id, t->kind->payment_type, t->kind->module,
 					      b ? b->nbatches : 1, &R, &L);
 		if (out->source == FC_NONE)
 			return;

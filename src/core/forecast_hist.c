@@ -51,14 +51,21 @@ struct entry {
 	const char *a, *b;	/* biller or module; payment type (interned) */
 	uint32_t sa;		/* a's string index (its biller closes) */
 	uint32_t kind;
-	/* After finish, in one block: ndur closes, ndelay delays and nrerun
-	 * reruns, each sorted; then (K_BILLER) the place in the sorted
-	 * closes of each close in the order added, rank_width(ndur) bytes
-	 * each. */
-	const fc_ms *ms;
-	uint32_t ndur, ndelay, nrerun;
-	struct growing *g;	/* before finish */
+	/* One or the other (h->finished says which), so that an entry is
+	 * 48 bytes, not 56: there is one per biller and payment type. */
+	union {
+		/* After finish, in one block: ndur closes, ndelay delays
+		 * and nrerun reruns, each sorted; then (K_BILLER) the place
+		 * in the sorted closes of each close in the order added,
+		 * rank_width(ndur) bytes each. */
+		const fc_ms *ms;
+		struct growing *g;	/* before finish */
+	};
+	uint32_t ndur, ndelay, nrerun;	/* 0 before finish */
 };
+
+_Static_assert(sizeof(struct entry) == 48 || sizeof(void *) != 8,
+	       "a history entry grew: one per biller and payment type");
 
 /* A slot of a hash table: index + 1 (0: empty) and the hash's top half,
  * so a probe that misses reads no entry. */
@@ -385,7 +392,7 @@ void fc_history_unref(struct fc_history *h)
 {
 	if (!h || __atomic_sub_fetch(&h->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	for (size_t i = 0; i < h->n; i++)
+	for (size_t i = 0; !h->finished && i < h->n; i++)
 		growing_free(h->e[i].g);
 	for (size_t i = 0; i < h->ndays; i++)
 		free(h->days[i]);
@@ -503,8 +510,7 @@ static void pack(struct fc_history *h, struct entry *e)
 	put(at, &g->dur);
 	put(at + e->ndur, &g->delay);
 	put(at + e->ndur + e->ndelay, &g->rerun);
-	growing_free(g);
-	e->g = NULL;
+	growing_free(g);	/* e->ms took its place */
 }
 
 void fc_history_finish(struct fc_history *h)
@@ -569,10 +575,10 @@ size_t fc_history_recent(const struct fc_history *h, const char *biller_id,
 
 	if (!e)
 		return 0;
-	n = e->g ? e->g->dur.n : e->ndur;	/* e->g: not finished yet */
+	n = h->finished ? e->ndur : e->g->dur.n;
 	first = n > max ? n - max : 0;
 	for (size_t i = first; i < n; i++)
-		ms[i - first] = e->g ? e->g->dur.v[i] : e->ms[rank_at(e, i)];
+		ms[i - first] = h->finished ? e->ms[rank_at(e, i)] : e->g->dur.v[i];
 	return n - first;
 }
 

@@ -109,8 +109,8 @@ static uint64_t memo_check(uint64_t idh, const struct fc_history *h,
 	uint64_t c = mix(idh, h ? fc_history_serial(h) : 0);
 
 	c = text_hash(c, b ? b->biller_id : t->biller_id);
-	c = text_hash(c, t->payment_type);
-	c = text_hash(c, t->module);
+	c = text_hash(c, t->kind->payment_type);
+	c = text_hash(c, t->kind->module);
 	c = mix(c, batch_is_bad(t));
 	c = mix(c, (uint64_t)t->scheduled_at);
 	c = mix(c, (uint64_t)t->started_at);

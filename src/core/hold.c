@@ -60,8 +60,8 @@ const struct hold *hold_for_batch(const struct hold *holds, size_t n,
 		const struct hold *h = &holds[i];
 
 		if (h->kind == HOLD_BATCH_CLOSE && hold_active(h) &&
-		    hold_selects(h, t->biller_id, t->payment_type, t->module,
-				 t->business_day))
+		    hold_selects(h, t->biller_id, t->kind->payment_type, t->kind->module,
+				 t->kind->business_day))
 			return h;
 	}
 	return NULL;

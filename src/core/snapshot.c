@@ -324,7 +324,7 @@ void biller_summarize(struct biller *b)
 		if (t->attempts != BT_NO_INT &&
 		    (b->attempts_max == BT_NO_INT || t->attempts > b->attempts_max))
 			b->attempts_max = t->attempts;
-		if (!t->error_class[0])
+		if (!t->kind->error_class[0])
 			continue;
 		/* A failed batch's error outranks an old error on a batch
 		 * that has since recovered; then the most recent wins. */
@@ -334,5 +334,5 @@ void biller_summarize(struct biller *b)
 			errfailed = failed;
 		}
 	}
-	b->last_error_class = err ? err->error_class : "";
+	b->last_error_class = err ? err->kind->error_class : "";
 }

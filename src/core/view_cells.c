@@ -68,7 +68,7 @@ size_t view_attempts_cell(char *buf, size_t n, const struct biller *b)
 const char *view_status_text(const struct row *r)
 {
 	return r->ev.status == BS_OTHER && r->ev.focus
-		       ? r->ev.focus->status : biller_status_label(r->ev.status);
+		       ? r->ev.focus->kind->status : biller_status_label(r->ev.status);
 }
 
 void view_choose_columns(const struct view_col *c, size_t n, int cols, int *width)

@@ -42,9 +42,9 @@ uint64_t biller_sig(const struct biller *b)
 		const struct batch *t = &b->batches[i];
 
 		h = mix(h, (uintptr_t)t->batch_id);
-		h = mix(h, (uintptr_t)t->biller_id ^ (uintptr_t)t->business_day << 1);
-		h = mix(h, (uintptr_t)t->payment_type ^ (uintptr_t)t->module << 1);
-		h = mix(h, (uintptr_t)t->status ^ (uintptr_t)t->bad << 1);
+		h = mix(h, (uintptr_t)t->biller_id ^ (uintptr_t)t->kind->business_day << 1);
+		h = mix(h, (uintptr_t)t->kind->payment_type ^ (uintptr_t)t->kind->module << 1);
+		h = mix(h, (uintptr_t)t->kind->status ^ (uintptr_t)t->kind->bad << 1);
 		h = mix(h, (uint64_t)t->state << 8 | (uint64_t)(t->deadline_inf + 1));
 		h = mix(h, (uint64_t)t->scheduled_at);
 		h = mix(h, (uint64_t)t->deadline_at);

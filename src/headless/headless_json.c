@@ -82,13 +82,13 @@ static cJSON *json_batch(const struct batch *t)
 	cJSON *o = cJSON_CreateObject();
 
 	json_id(o, "batch_id", t->batch_id, false);
-	json_text(o, "business_day", t->business_day);
-	json_text(o, "payment_type", t->payment_type);
-	json_text(o, "module", t->module);
-	cJSON_AddStringToObject(o, "status", t->status);
+	json_text(o, "business_day", t->kind->business_day);
+	json_text(o, "payment_type", t->kind->payment_type);
+	json_text(o, "module", t->kind->module);
+	cJSON_AddStringToObject(o, "status", t->kind->status);
 	cJSON_AddStringToObject(o, "state", headless_batch_state_token(t->state));
 	json_int(o, "attempts", t->attempts != BT_NO_INT, t->attempts);
-	json_text(o, "error_class", t->error_class);
+	json_text(o, "error_class", t->kind->error_class);
 	json_text(o, "error_message", t->error_message);
 	json_time(o, "scheduled_at", t->scheduled_at);
 	json_time(o, "deadline_at", t->deadline_at);
@@ -99,7 +99,7 @@ static cJSON *json_batch(const struct batch *t)
 	json_time(o, "finished_at", t->finished_at);
 	json_time(o, "updated_at", t->updated_at);
 	json_text(o, "local_scheduled", t->local_sched);
-	json_text(o, "bad_row", t->bad);
+	json_text(o, "bad_row", t->kind->bad);
 	return o;
 }
 

@@ -133,7 +133,7 @@ static struct prom_shard *prom_tally(const struct app *app)
 		}
 		s->billers[r->ev.status]++;
 		for (size_t j = 0; j < b->nbatches; j++)
-			count_status(s, b->batches[j].status);
+			count_status(s, b->batches[j].kind->status);
 		if (b->ap_payments != BT_NO_INT && b->ap_failed != BT_NO_INT) {
 			s->ap_payments += b->ap_payments;
 			s->ap_failed += b->ap_failed;

@@ -344,8 +344,9 @@ struct biller_rows {
 };
 
 /* The bytes of the biller's home: its records first (16-aligned), then
- * its strings; interned ones take none.  A bad row's note, or a value
- * past the intern table's bound, spills into a small extra chunk. */
+ * its strings; interned ones take none, nor do their batches' words
+ * (struct batch_kind).  A bad row's note and words, or a value past the
+ * intern table's bound, spill into a small extra chunk. */
 static size_t biller_room(struct biller_rows *g, const int *cols,
 			  const char *shard, bool interned)
 {
@@ -377,7 +378,9 @@ static size_t biller_room(struct biller_rows *g, const int *cols,
 				text_room(&q, cols, C_STATUS) +
 				text_room(&q, cols, C_ERROR_CLASS) +
 				text_room(&q, cols, C_RR_STATUS) +
-				text_room(&q, cols, C_RR_BY);
+				text_room(&q, cols, C_RR_BY) +
+				/* its own words, 16-aligned after text */
+				sizeof(struct batch_kind) + 15;
 	}
 	return round16(g->nbatches * sizeof(struct batch)) +
 	       round16(g->nreruns * sizeof(struct batch_rerun)) +
@@ -445,6 +448,32 @@ static const struct batch_rerun *add_rerun(struct batch_rerun *rr,
 	return rr;
 }
 
+/* The words of row q: one copy per shard of each combination, in the
+ * intern table when every word is one of its own and the row is not bad
+ * (a bad row's note is its own), else in a, the biller's home. */
+static const struct batch_kind *row_kind(struct arena *a, struct qrow *q,
+					 const int *cols, struct intern *in,
+					 const struct badness *bad)
+{
+	struct batch_kind k, *copy;
+	const struct batch_kind *shared = NULL;
+
+	k.business_day = val_common(in, a, q, cols, C_BUSINESS_DAY);
+	k.payment_type = val_common(in, a, q, cols, C_PAYMENT_TYPE);
+	k.module = val_common(in, a, q, cols, C_MODULE);
+	k.status = val_common(in, a, q, cols, C_STATUS);
+	k.error_class = val_common(in, a, q, cols, C_ERROR_CLASS);
+	k.bad = bad->len ? arena_strdup(a, bad->text) : "";
+	/* Not full after the last word: every word came from the table. */
+	if (in && !bad->len && !intern_full(in))
+		shared = intern_blob(in, &k, sizeof k);
+	if (shared)
+		return shared;
+	copy = arena_alloc(a, sizeof *copy);
+	*copy = k;
+	return copy;
+}
+
 /* The batch of row q, as b's next, in b's home; rr: room for its rerun. */
 static void add_batch(struct snapshot *s, struct biller *b,
 		      struct batch_rerun *rr, struct qrow *q, const int *cols,
@@ -461,15 +490,10 @@ static void add_batch(struct snapshot *s, struct biller *b,
 	memset(t, 0, sizeof *t);
 	t->batch_id = val_id(a, q, cols, C_BATCH_ID);
 	t->biller_id = b->biller_id;
-	t->business_day = val_common(in, a, q, cols, C_BUSINESS_DAY);
-	t->payment_type = val_common(in, a, q, cols, C_PAYMENT_TYPE);
-	t->module = val_common(in, a, q, cols, C_MODULE);
-	t->status = val_common(in, a, q, cols, C_STATUS);
 	if (!val(q, cols, C_STATUS))
 		bad_add(&bad, col_names[C_STATUS], NULL);
 	t->state = batch_state_from_text(val(q, cols, C_STATUS));
 	t->attempts = val_int(q, cols, C_ATTEMPTS, &bad);
-	t->error_class = val_common(in, a, q, cols, C_ERROR_CLASS);
 	t->error_message = val_text(a, q, cols, C_ERROR_MESSAGE);
 	t->scheduled_at = val_time(q, cols, C_SCHEDULED, &bad, true);
 	t->deadline_given = val_bool(q, cols, C_DEADLINE_GIVEN);
@@ -488,7 +512,7 @@ static void add_batch(struct snapshot *s, struct biller *b,
 		((int64_t *)b->row_sigs)[b->nbatches] = sig;
 	text_sanitize_into(t->local_sched, sizeof t->local_sched,
 			   ls ? ls : "", (size_t)-1);
-	t->bad = bad.len ? arena_strdup(a, bad.text) : "";
+	t->kind = row_kind(a, q, cols, in, &bad);
 	if (bad.len)
 		s->nbad++;
 	b->nbatches++;

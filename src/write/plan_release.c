@@ -96,9 +96,9 @@ static int64_t due_of(const struct app *app, int shard, const struct hold *h)
 	for (const struct batch *t; (t = batch_iter_next(&it)); ) {
 		if (t->deadline_at == BT_NO_TIME ||
 		    (t->state != BATCH_SCHEDULED && t->state != BATCH_FAILED &&
-		     strcmp(t->status, "held")) ||
-		    !hold_selects(h, t->biller_id, t->payment_type, t->module,
-				  t->business_day))
+		     strcmp(t->kind->status, "held")) ||
+		    !hold_selects(h, t->biller_id, t->kind->payment_type, t->kind->module,
+				  t->kind->business_day))
 			continue;
 		if (due == BT_NO_TIME || t->deadline_at < due)
 			due = t->deadline_at;
@@ -385,16 +385,16 @@ static void rerun_released(struct app *app, int shard, const struct hold *h)
 		char why[300];
 
 		if (b->state != BATCH_FAILED ||
-		    !hold_selects(h, b->biller_id, b->payment_type, b->module,
-				  b->business_day))
+		    !hold_selects(h, b->biller_id, b->kind->payment_type, b->kind->module,
+				  b->kind->business_day))
 			continue;
 		for (size_t j = 0; j < s->nholds && !other; j++)
 			if (s->holds[j].hold_id != h->hold_id &&
 			    hold_active(&s->holds[j]) &&
 			    s->holds[j].kind == HOLD_BATCH_CLOSE &&
 			    hold_selects(&s->holds[j], b->biller_id,
-					 b->payment_type, b->module,
-					 b->business_day))
+					 b->kind->payment_type, b->kind->module,
+					 b->kind->business_day))
 				other = &s->holds[j];
 		if (other || !rerun_may_send(app, shard, RERUN_BATCH, b->batch_id,
 					     why, sizeof why))

@@ -166,7 +166,7 @@ static bool batch_failed(const struct shard_health *h,
 	const struct batch *t = pgtest_find_batch(s, arg);
 
 	(void)h;
-	return t && !strcmp(t->status, "failed");
+	return t && !strcmp(t->kind->status, "failed");
 }
 
 static bool batch_running(const struct shard_health *h,
@@ -175,7 +175,7 @@ static bool batch_running(const struct shard_health *h,
 	const struct batch *t = pgtest_find_batch(s, arg);
 
 	(void)h;
-	return t && !strcmp(t->status, "running");
+	return t && !strcmp(t->kind->status, "running");
 }
 
 static bool batch_gone(const struct shard_health *h,
@@ -232,9 +232,9 @@ static void test_full_then_delta(void **state)
 			 pgtest_biller(idle, "b8")->search);
 	assert_ptr_not_equal(b7->name, pgtest_biller(idle, "b7")->name);
 	/* Interned: one copy of each payment type per shard. */
-	assert_ptr_equal(pgtest_batch(changed, "b7-2")->payment_type,
-			 pgtest_batch(full, "b9-2")->payment_type);
-	assert_string_equal(pgtest_batch(full, "b7-2")->status, "scheduled");
+	assert_ptr_equal(pgtest_batch(changed, "b7-2")->kind->payment_type,
+			 pgtest_batch(full, "b9-2")->kind->payment_type);
+	assert_string_equal(pgtest_batch(full, "b7-2")->kind->status, "scheduled");
 
 	/* A new rerun request re-reads its batch's biller. */
 	pgtest_sql(T.admin, "INSERT INTO batchtop.rerun_request (kind, target_id,"
@@ -434,7 +434,7 @@ static void test_watermark(void **state)
 	idle = expect_for(delta_idle, changed, PGTEST_WAIT_MS, &h, "idle");
 	assert_true(idle->server_now - pgtest_batch(idle, "b7-2")->updated_at
 		    < 10000);
-	assert_string_equal(pgtest_batch(idle, "b7-2")->status, "failed");
+	assert_string_equal(pgtest_batch(idle, "b7-2")->kind->status, "failed");
 	snapshot_unref(idle);
 
 	/* The same updated_at, another status. */
@@ -617,7 +617,7 @@ static bool batch_closed(const struct shard_health *h,
 	const struct batch *t = pgtest_find_batch(s, arg);
 
 	(void)h;
-	return t && !strcmp(t->status, "closed");
+	return t && !strcmp(t->kind->status, "closed");
 }
 
 /* Whether biller's acknowledgement in s stands. */

@@ -205,7 +205,7 @@ static bool batch_failed(const struct snapshot *s, const void *arg)
 {
 	const struct batch *t = pgtest_find_batch(s, arg);
 
-	return t && !strcmp(t->status, "failed");
+	return t && !strcmp(t->kind->status, "failed");
 }
 
 /* A writer's transaction updates a batch (updated_at = its start) and

@@ -479,13 +479,13 @@ static void test_basic(void **state)
 	/* A running batch with a derived deadline. */
 	t = pgtest_batch(s, "ny-1");
 	assert_string_equal(t->biller_id, "b-ny");
-	assert_string_equal(t->business_day, "2026-03-01");
-	assert_string_equal(t->payment_type, "card");
-	assert_string_equal(t->module, "close");
-	assert_string_equal(t->status, "running");
+	assert_string_equal(t->kind->business_day, "2026-03-01");
+	assert_string_equal(t->kind->payment_type, "card");
+	assert_string_equal(t->kind->module, "close");
+	assert_string_equal(t->kind->status, "running");
 	assert_int_equal(t->state, BATCH_RUNNING);
 	assert_int_equal(t->attempts, 2);
-	assert_string_equal(t->error_class, "");
+	assert_string_equal(t->kind->error_class, "");
 	assert_string_equal(t->error_message, "");
 	assert_int_equal(t->scheduled_at, batch_ms(sh->c, "ny-1", "scheduled_at"));
 	assert_false(t->deadline_given);
@@ -504,13 +504,13 @@ static void test_basic(void **state)
 	assert_true(t->deadline_given);
 	assert_int_equal(t->deadline_at, batch_ms(sh->c, "ny-2", "deadline_at"));
 	assert_int_equal(t->state, BATCH_SCHEDULED);
-	assert_string_equal(t->business_day, "2026-03-02");
-	assert_string_equal(t->payment_type, "ach");
-	assert_string_equal(t->module, "settle");
+	assert_string_equal(t->kind->business_day, "2026-03-02");
+	assert_string_equal(t->kind->payment_type, "ach");
+	assert_string_equal(t->kind->module, "settle");
 
 	t = pgtest_batch(s, "ny-3");
 	assert_int_equal(t->state, BATCH_FAILED);
-	assert_string_equal(t->error_class, "db_timeout");
+	assert_string_equal(t->kind->error_class, "db_timeout");
 	assert_string_equal(t->error_message, "boom");
 	assert_int_equal(t->finished_at, batch_ms(sh->c, "ny-3", "finished_at"));
 
@@ -647,11 +647,11 @@ static void assert_snapshot_clean(const struct snapshot *s)
 	struct batch_iter it = { s, 0, 0 };
 
 	for (const struct batch *t; (t = batch_iter_next(&it)); ) {
-		assert_clean("business_day", t->business_day);
-		assert_clean("payment_type", t->payment_type);
-		assert_clean("module", t->module);
-		assert_clean("status", t->status);
-		assert_clean("error_class", t->error_class);
+		assert_clean("business_day", t->kind->business_day);
+		assert_clean("payment_type", t->kind->payment_type);
+		assert_clean("module", t->kind->module);
+		assert_clean("status", t->kind->status);
+		assert_clean("error_class", t->kind->error_class);
 		assert_clean("error_message", t->error_message);
 		assert_clean("local_sched", t->local_sched);
 	}
@@ -747,8 +747,8 @@ static void test_strange_data(void **state)
 	assert_string_equal(t->batch_id, "evil-1");
 	assert_string_equal(t->biller_id, b->biller_id);
 	assert_int_equal(t->state, BATCH_OTHER);	/* "failed" + junk */
-	assert_true(!strncmp(t->status, "failed", 6));
-	assert_true(!strncmp(t->error_class, "weird", 5));
+	assert_true(!strncmp(t->kind->status, "failed", 6));
+	assert_true(!strncmp(t->kind->error_class, "weird", 5));
 	assert_non_null(strstr(t->error_message, "end"));
 	assert_string_equal(t->local_sched, "");
 
@@ -760,8 +760,8 @@ static void test_strange_data(void **state)
 	assert_string_equal(b->timezone, "Mars/Olympus");
 	t = pgtest_batch(s, "mars-1");
 	assert_int_equal(t->state, BATCH_OTHER);
-	assert_string_equal(t->status, "paused");
-	assert_string_equal(t->error_class, "quantum_flux");
+	assert_string_equal(t->kind->status, "paused");
+	assert_string_equal(t->kind->error_class, "quantum_flux");
 	assert_string_equal(t->error_message, "");
 	assert_int_equal(t->attempts, 2147483647);
 	assert_string_equal(t->local_sched, "");
@@ -772,7 +772,7 @@ static void test_strange_data(void **state)
 	/* Status is case-sensitive text: "RUNNING" is not "running". */
 	t = pgtest_batch(s, "lower-1");
 	assert_int_equal(t->state, BATCH_OTHER);
-	assert_string_equal(t->status, "RUNNING");
+	assert_string_equal(t->kind->status, "RUNNING");
 	/* A zone name in the wrong case is still the zone, as PostgreSQL
 	 * takes it (and it is shown as the shard spelled it). */
 	b = pgtest_biller(s, "b-lower");
@@ -793,7 +793,7 @@ static void test_strange_data(void **state)
 	t = &b->batches[0];
 	assert_string_equal(t->batch_id, "ghost-1");
 	assert_int_equal(t->state, BATCH_OTHER);
-	assert_string_equal(t->status, "");
+	assert_string_equal(t->kind->status, "");
 	assert_int_equal(t->attempts, -1);
 	assert_string_equal(t->local_sched, "");
 	assert_false(t->deadline_given);
@@ -803,7 +803,7 @@ static void test_strange_data(void **state)
 	b = pgtest_biller(s, "b-empty");
 	assert_string_equal(b->name, "");
 	assert_int_equal(b->priority, 32767);
-	assert_string_equal(pgtest_batch(s, "empty-1")->business_day, "1999-12-31");
+	assert_string_equal(pgtest_batch(s, "empty-1")->kind->business_day, "1999-12-31");
 
 	/* A biller without batches tonight, with a huge name. */
 	b = pgtest_biller(s, "b-long");
@@ -1629,7 +1629,7 @@ static void test_infinite_times(void **state)
 	assert_int_equal(t->started_at, BT_NO_TIME);
 	assert_int_equal(t->finished_at, BT_NO_TIME);
 	assert_true(batch_is_bad(t));
-	assert_string_equal(t->bad, "started_at 'infinity'; finished_at "
+	assert_string_equal(t->kind->bad, "started_at 'infinity'; finished_at "
 			    "'-infinity'; updated_at 'infinity'");
 	assert_int_equal(t->deadline_inf, 0);
 	assert_true(t->deadline_at != BT_NO_TIME);

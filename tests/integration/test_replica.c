@@ -184,7 +184,7 @@ static const char *status_of(const struct snapshot *s, const char *id)
 {
 	const struct batch *t = pgtest_find_batch(s, id);
 
-	return t ? t->status : "";
+	return t ? t->kind->status : "";
 }
 
 static bool on_replica(const struct shard_health *h, const struct snapshot *s)

@@ -85,6 +85,13 @@ static inline const char *fx_str(struct snapshot *s, const char *text)
 	return arena_strdup(s->arena, text);
 }
 
+/* The words of a fixture's batch, which it may change: each batch of a
+ * fixture has its own (fx_add_batch), unlike a poll's, which share them. */
+static inline struct batch_kind *fx_kind(const struct batch *t)
+{
+	return (struct batch_kind *)(uintptr_t)t->kind;
+}
+
 /* Give t a rerun request (id, status) by "ops", in s's arena. */
 static inline void fx_rerun(struct snapshot *s, struct batch *t,
 			    long long id, const char *status)
@@ -156,6 +163,7 @@ static inline struct batch *fx_add_batch(struct snapshot *s, enum batch_state st
 {
 	struct biller *b;
 	struct batch *t;
+	struct batch_kind *k;
 	char id[32];
 
 	if (s->nbillers == 0) {
@@ -190,13 +198,15 @@ static inline struct batch *fx_add_batch(struct snapshot *s, enum batch_state st
 	snprintf(id, sizeof id, "%s-%zu", s->shard, s->nbatches);
 	t->batch_id = fx_str(s, id);
 	t->biller_id = b->biller_id;
-	t->business_day = fx_str(s, "2026-11-01");
-	t->payment_type = fx_str(s, "ach");
-	t->module = fx_str(s, "close");
-	t->status = fx_str(s, fx_status_text(st));
-	t->error_class = "";
+	k = arena_alloc(s->arena, sizeof *k);
+	k->business_day = fx_str(s, "2026-11-01");
+	k->payment_type = fx_str(s, "ach");
+	k->module = fx_str(s, "close");
+	k->status = fx_str(s, fx_status_text(st));
+	k->error_class = "";
+	k->bad = "";
+	t->kind = k;
 	t->error_message = "";
-	t->bad = "";
 	t->state = st;
 	t->attempts = BT_NO_INT;
 	t->deadline_given = true;

@@ -202,7 +202,7 @@ static void test_other_running_scheduled(void **state)
 	add(s, BATCH_OTHER, T0);
 	ev = eval_at(s, T0 + FX_MIN(1));
 	assert_int_equal(ev.status, BS_OTHER);
-	assert_string_equal(ev.focus->status, "paused");
+	assert_string_equal(ev.focus->kind->status, "paused");
 	snapshot_unref(s);
 
 	s = one_biller();
@@ -560,7 +560,7 @@ static struct batch *with_error(struct snapshot *s, enum batch_state st,
 {
 	struct batch *t = add(s, st, T0);
 
-	t->error_class = fx_str(s, cls);
+	fx_kind(t)->error_class = fx_str(s, cls);
 	t->updated_at = updated;
 	return t;
 }
@@ -824,7 +824,7 @@ static void test_snapshot_merge(void **state)
 	snapshot_unref(base);
 	assert_ptr_equal(r->billers[0].name, a_name);
 	assert_string_equal(r->billers[0].name, "a");
-	assert_string_equal(r->billers[2].batches[1].status, "scheduled");
+	assert_string_equal(r->billers[2].batches[1].kind->status, "scheduled");
 
 	/* Nothing changed: the same arrays, the same names_id. */
 	idle = fx_snapshot(0, "m", 3000, 3000);
@@ -843,10 +843,13 @@ static void test_snapshot_merge(void **state)
 	assert_int_equal(d2->nbatches, 3);
 	snapshot_unref(r);
 	snapshot_unref(idle);	/* d2 holds what it needs of both */
-	assert_string_equal(d2->billers[1].batches[0].status, "failed");
+	assert_string_equal(d2->billers[1].batches[0].kind->status, "failed");
 	assert_string_equal(d2->billers[0].name, "a");
 	snapshot_unref(d2);
 }
+
+/* Every batch of own_biller(): no words at all. */
+static const struct batch_kind no_words = { "", "", "", "", "", "" };
 
 /* A biller of s in a home of its own, as query_poll builds one: a sized
  * block holding its strings and batch records, one reference s owns. */
@@ -868,9 +871,8 @@ static struct biller *own_biller(struct snapshot *s, const char *id,
 		snprintf(bid, sizeof bid, "%s-%d", id, j);
 		t[j].batch_id = arena_strdup(a, bid);
 		t[j].biller_id = b->biller_id;
-		t[j].status = t[j].business_day = t[j].payment_type = "";
-		t[j].module = t[j].error_class = t[j].error_message = "";
-		t[j].bad = "";
+		t[j].kind = &no_words;
+		t[j].error_message = "";
 		t[j].state = BATCH_RUNNING;
 		t[j].attempts = 1;
 		t[j].scheduled_at = 1000 + j;
@@ -1018,13 +1020,13 @@ static void test_snapshot_merge_counts(void **state)
 	struct snapshot *base = merge_base(), *d;
 
 	(void)state;
-	base->billers[1].batches[0].bad = "status NULL";
+	fx_kind(&base->billers[1].batches[0])->bad = "status NULL";
 	base->nbad = 1;
 	d = fx_snapshot(0, "m", 2000, 2000);
 	fx_add_biller(d, "b", "b", "UTC", 1)->home = d->arena;
 	fx_add_batch(d, BATCH_FAILED, 10, 20, 11, 12);
-	fx_add_batch(d, BATCH_FAILED, 10, 20, 11, 12)->bad = "attempts 'x'";
-	fx_add_batch(d, BATCH_FAILED, 10, 20, 11, 12)->bad = "status NULL";
+	fx_kind(fx_add_batch(d, BATCH_FAILED, 10, 20, 11, 12))->bad = "attempts 'x'";
+	fx_kind(fx_add_batch(d, BATCH_FAILED, 10, 20, 11, 12))->bad = "status NULL";
 	d->nbad = 2;
 	d = snapshot_merge(base, d);
 	assert_int_equal(d->nbatches, 7);
