@@ -111,56 +111,6 @@ int64_t shard_next_backoff(struct shard_poller *p)
 	return d + d * jitter / 1000;
 }
 
-/* Wait for the next poll time; NOTIFYs and refreshes bring it forward.
- * Returns -1 to stop, 1 when the connection broke, 0 to poll.  Through a
- * pooler the poll connection carries no NOTIFYs: the LISTEN connection,
- * if any, is watched instead, and its loss only ends the NOTIFYs. */
-static int wait_next(struct shard_poller *p, int64_t last_start)
-{
-	int64_t next = last_start + (int64_t)p->cfg->poll_interval * 1000;
-	int64_t gap = (int64_t)p->cfg->notify_min_interval * 1000;
-
-	for (;;) {
-		bool refresh = false;
-		int r;
-		PGnotify *nf;
-		int notified = 0;
-		PGconn *conn = p->pooled ? p->lis.conn : p->pg.conn;
-
-		/* A NOTIFY that came with the last result is queued already. */
-		while (conn && (nf = PQnotifies(conn))) {
-			notified = 1;
-			PQfreemem(nf);
-		}
-		if (notified && next > last_start + gap)
-			next = last_start + gap;
-		notified = 0;
-		if (mono_ms() >= next)
-			break;
-		r = pgconn_wait(p->ctl[0], conn ? PQsocket(conn) : -1, POLLIN,
-				next, &refresh);
-		if (r < 0)
-			return -1;
-		if (refresh)
-			return 0;
-		if (r == 0)
-			continue;
-		if (!PQconsumeInput(conn) || PQstatus(conn) == CONNECTION_BAD) {
-			if (conn == p->pg.conn)
-				return 1;
-			shard_listen_lost(p);
-			continue;
-		}
-		while ((nf = PQnotifies(conn))) {
-			notified = 1;
-			PQfreemem(nf);
-		}
-		if (notified && next > last_start + gap)
-			next = last_start + gap;
-	}
-	return 0;
-}
-
 /* An incremental poll's cursor (the shard's clock in epoch ms, as the
  * delta's $4), how far before the last poll's clock, and why (the log). */
 struct cursor {
@@ -609,7 +559,7 @@ static void *poller_main(void *arg)
 			break;
 		if (r > 0)
 			continue;
-		r = wait_next(p, start);
+		r = shard_wait_next(p, start);
 		if (r < 0)
 			break;
 		if (r > 0) {

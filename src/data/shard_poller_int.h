@@ -100,6 +100,11 @@ int shard_replica_check(struct shard_poller *p);
 /* Publish snap (NULL: keep the last) and the shard's state (shard_poller.c). */
 void shard_publish(struct shard_poller *p, struct snapshot *snap,
 		   enum shard_state state, const char *reason, int64_t poll_ms);
+/* Wait for the next poll, due poll_interval after last_start; a NOTIFY
+ * brings it to notify_min_interval after, a refresh to now
+ * (poller_wait.c).  Returns -1 to stop, 1 when the connection broke, 0 to
+ * poll. */
+int shard_wait_next(struct shard_poller *p, int64_t last_start);
 /* The next reconnect's delay in ms, growing with p->failures. */
 int64_t shard_next_backoff(struct shard_poller *p);
 
