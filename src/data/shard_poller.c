@@ -51,6 +51,7 @@
 #include "data/shard_poller.h"
 #include "data/shard_poller_int.h"
 #include "data/thread_util.h"
+#include "data/wake_gate.h"
 #include "core/hold.h"
 #include "core/note.h"
 #include "core/timefmt.h"
@@ -90,7 +91,10 @@ void shard_publish(struct shard_poller *p, struct snapshot *snap,
 	p->gen++;
 	pthread_mutex_unlock(&p->lock);
 	snapshot_unref(old);
-	pipe_poke(p->wake_fd, 0);
+	if (p->gate)
+		wake_gate_poke(p->gate);
+	else
+		pipe_poke(p->wake_fd, 0);
 }
 
 /* --- the thread ---------------------------------------------------------- */
@@ -661,6 +665,11 @@ int shard_poller_start(struct shard_poller *p)
 		return -1;
 	p->started = 1;
 	return 0;
+}
+
+void shard_poller_gate(struct shard_poller *p, struct wake_gate *g)
+{
+	p->gate = g;
 }
 
 void shard_poller_refresh(struct shard_poller *p)

@@ -32,6 +32,7 @@ struct shard_poller {
 	char *dsn;
 	const struct config *cfg;
 	int wake_fd;
+	struct wake_gate *gate;	/* NULL: a byte to wake_fd per snapshot */
 	int ctl[2];		/* the UI writes 'r' (refresh) or 'q' (quit) */
 	pthread_t thread;
 	int started;
