@@ -393,7 +393,6 @@ static int poll_once(struct shard_poller *p, const char **params,
 	char reason[sizeof p->health.reason], overlap[16], reach[64] = "";
 	struct cursor cur;
 	struct snapshot *base = choose_poll(p, start, &cur);
-	char *held_ids = NULL, *held_sigs = NULL;
 	size_t nheld = 0;
 	int64_t horizon;
 	struct extras_due due;
@@ -403,16 +402,14 @@ static int poll_once(struct shard_poller *p, const char **params,
 	snprintf(overlap, sizeof overlap, "%d", p->cfg->poll_overlap);
 	params[3] = base ? cur.text : overlap;
 	if (base) {
-		nheld = query_poll_held(base, cur.from_ms, &held_ids, &held_sigs);
-		params[4] = held_ids;
-		params[5] = held_sigs;
+		nheld = query_poll_held(base, cur.from_ms, &p->held);
+		params[4] = p->held.ids;
+		params[5] = p->held.sigs;
 		snprintf(reach, sizeof reach, ", cursor -%.1f s (%s), %zu held",
 			 (double)cur.back_ms / 1000, cur.why, nheld);
 	}
 	res = shard_exec(p, !base ? query_poll_sql : delta_sql(p),
 		   base ? 6 : 4, params, reason, sizeof reason, &dead, &stop);
-	free(held_ids);
-	free(held_sigs);
 	if (!res && !dead && !stop && base)
 		delta_failed(p, reason);
 	/* The next delta's reach (cursor_set()), poll_delta_since()'s,
@@ -698,6 +695,7 @@ void shard_poller_free(struct shard_poller *p, int wait_ms)
 	snapshot_unref(p->snap);
 	fc_history_unref(p->hist);
 	intern_free(p->intern);
+	query_held_free(&p->held);
 	free(p->zones);
 	if (p->ctl[0] >= 0)
 		close(p->ctl[0]);

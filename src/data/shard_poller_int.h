@@ -20,6 +20,7 @@
 #include "data/replica.h"
 #include "core/forecast.h"
 #include "data/shard_health.h"
+#include "query/query_poll.h"
 
 
 /* How often a failing listen_dsn is tried again. */
@@ -53,6 +54,7 @@ struct shard_poller {
 	int64_t last_full;	/* mono ms of the last full poll's start */
 	int64_t last_billers;	/* ... and of the last one that read billers */
 	struct intern *intern;	/* this shard's repeated texts */
+	struct query_held held;	/* the delta's held list, reused */
 	struct replica rep;	/* where polls go (rep.dsn NULL: the primary) */
 	struct pgconn probe;	/* a try of the replica while on the primary */
 	int64_t cursor_ms;	/* the next delta's clock; BT_NO_TIME: none */
