@@ -26,6 +26,7 @@
 #include "data/shard_poller.h"
 #include "data/shard_query.h"
 #include "data/thread_util.h"
+#include "data/wake_gate.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 
@@ -64,6 +65,7 @@ int app_open(struct app *app, struct config *cfg, struct keymap *km,
 	app->readonly = mode == APP_HEADLESS || cfg->readonly;
 	if (pipe2(app->wake, O_CLOEXEC | O_NONBLOCK) < 0)
 		fatal("pipe: %s", strerror(errno));
+	wake_gate_init(&app->snap_gate, app->wake[1]);
 	if (nrc && newrelic_open(app, nrc, why) < 0) {
 		close(app->wake[0]);
 		close(app->wake[1]);
@@ -79,6 +81,7 @@ int app_open(struct app *app, struct config *cfg, struct keymap *km,
 	for (size_t i = 0; i < n; i++) {
 		app->pollers[i] = shard_poller_new((int)i, &cfg->shards[i], cfg,
 						   app->wake[1]);
+		shard_poller_gate(app->pollers[i], &app->snap_gate);
 		shard_poller_read(app->pollers[i], NULL, &app->health[i]);
 		/* Headless too, so that --once and --check judge a close
 		 * by the same forecast as the screen (headless.c waits). */
@@ -167,6 +170,8 @@ bool app_collect_snapshots(struct app *app)
 {
 	bool changed = false;
 
+	/* Before reading: what is published from now on pokes once. */
+	wake_gate_arm(&app->snap_gate);
 	for (size_t i = 0; app->pollers && i < app->npollers; i++) {
 		struct snapshot *s;
 		unsigned gen = shard_poller_read(app->pollers[i], NULL, NULL);

@@ -15,6 +15,7 @@
 
 #include "core/config.h"
 #include "data/shard_poller.h"
+#include "data/wake_gate.h"
 #include "core/view.h"
 
 struct history_reader;
@@ -61,6 +62,9 @@ struct app {
 	unsigned *gens;			/* last seen poller generations */
 	struct view view;
 	int wake[2];			/* pollers write, the loop reads */
+	/* The pollers' way to wake[1]: one byte per take of the snapshots
+	 * (data/wake_gate.h), armed by app_collect_snapshots(). */
+	struct wake_gate snap_gate;
 	/* New Relic: NULL when not configured (no column, no log source);
 	 * app_newrelic_collect() refreshes the other three. */
 	struct newrelic *nr;

@@ -51,6 +51,7 @@
 #include "data/shard_poller.h"
 #include "data/shard_poller_int.h"
 #include "data/thread_util.h"
+#include "data/wake_gate.h"
 #include "core/hold.h"
 #include "core/note.h"
 #include "core/timefmt.h"
@@ -90,7 +91,10 @@ void shard_publish(struct shard_poller *p, struct snapshot *snap,
 	p->gen++;
 	pthread_mutex_unlock(&p->lock);
 	snapshot_unref(old);
-	pipe_poke(p->wake_fd, 0);
+	if (p->gate)
+		wake_gate_poke(p->gate);
+	else
+		pipe_poke(p->wake_fd, 0);
 }
 
 /* --- the thread ---------------------------------------------------------- */
@@ -109,56 +113,6 @@ int64_t shard_next_backoff(struct shard_poller *p)
 	p->failures++;
 	jitter = (int)(rand_r(&p->rng) % 401) - 200;	/* -20% .. +20% */
 	return d + d * jitter / 1000;
-}
-
-/* Wait for the next poll time; NOTIFYs and refreshes bring it forward.
- * Returns -1 to stop, 1 when the connection broke, 0 to poll.  Through a
- * pooler the poll connection carries no NOTIFYs: the LISTEN connection,
- * if any, is watched instead, and its loss only ends the NOTIFYs. */
-static int wait_next(struct shard_poller *p, int64_t last_start)
-{
-	int64_t next = last_start + (int64_t)p->cfg->poll_interval * 1000;
-	int64_t gap = (int64_t)p->cfg->notify_min_interval * 1000;
-
-	for (;;) {
-		bool refresh = false;
-		int r;
-		PGnotify *nf;
-		int notified = 0;
-		PGconn *conn = p->pooled ? p->lis.conn : p->pg.conn;
-
-		/* A NOTIFY that came with the last result is queued already. */
-		while (conn && (nf = PQnotifies(conn))) {
-			notified = 1;
-			PQfreemem(nf);
-		}
-		if (notified && next > last_start + gap)
-			next = last_start + gap;
-		notified = 0;
-		if (mono_ms() >= next)
-			break;
-		r = pgconn_wait(p->ctl[0], conn ? PQsocket(conn) : -1, POLLIN,
-				next, &refresh);
-		if (r < 0)
-			return -1;
-		if (refresh)
-			return 0;
-		if (r == 0)
-			continue;
-		if (!PQconsumeInput(conn) || PQstatus(conn) == CONNECTION_BAD) {
-			if (conn == p->pg.conn)
-				return 1;
-			shard_listen_lost(p);
-			continue;
-		}
-		while ((nf = PQnotifies(conn))) {
-			notified = 1;
-			PQfreemem(nf);
-		}
-		if (notified && next > last_start + gap)
-			next = last_start + gap;
-	}
-	return 0;
 }
 
 /* An incremental poll's cursor (the shard's clock in epoch ms, as the
@@ -456,7 +410,6 @@ static int poll_once(struct shard_poller *p, const char **params,
 	char reason[sizeof p->health.reason], overlap[16], reach[64] = "";
 	struct cursor cur;
 	struct snapshot *base = choose_poll(p, start, &cur);
-	char *held_ids = NULL, *held_sigs = NULL;
 	size_t nheld = 0;
 	int64_t horizon;
 	struct extras_due due;
@@ -466,16 +419,14 @@ static int poll_once(struct shard_poller *p, const char **params,
 	snprintf(overlap, sizeof overlap, "%d", p->cfg->poll_overlap);
 	params[3] = base ? cur.text : overlap;
 	if (base) {
-		nheld = query_poll_held(base, cur.from_ms, &held_ids, &held_sigs);
-		params[4] = held_ids;
-		params[5] = held_sigs;
+		nheld = query_poll_held(base, cur.from_ms, &p->held);
+		params[4] = p->held.ids;
+		params[5] = p->held.sigs;
 		snprintf(reach, sizeof reach, ", cursor -%.1f s (%s), %zu held",
 			 (double)cur.back_ms / 1000, cur.why, nheld);
 	}
 	res = shard_exec(p, !base ? query_poll_sql : delta_sql(p),
 		   base ? 6 : 4, params, reason, sizeof reason, &dead, &stop);
-	free(held_ids);
-	free(held_sigs);
 	if (!res && !dead && !stop && base)
 		delta_failed(p, reason);
 	/* The next delta's reach (cursor_set()), poll_delta_since()'s,
@@ -626,7 +577,7 @@ static void *poller_main(void *arg)
 			break;
 		if (r > 0)
 			continue;
-		r = wait_next(p, start);
+		r = shard_wait_next(p, start);
 		if (r < 0)
 			break;
 		if (r > 0) {
@@ -730,6 +681,11 @@ int shard_poller_start(struct shard_poller *p)
 	return 0;
 }
 
+void shard_poller_gate(struct shard_poller *p, struct wake_gate *g)
+{
+	p->gate = g;
+}
+
 void shard_poller_refresh(struct shard_poller *p)
 {
 	pipe_poke(p->ctl[1], 'r');
@@ -756,6 +712,7 @@ void shard_poller_free(struct shard_poller *p, int wait_ms)
 	snapshot_unref(p->snap);
 	fc_history_unref(p->hist);
 	intern_free(p->intern);
+	query_held_free(&p->held);
 	free(p->zones);
 	if (p->ctl[0] >= 0)
 		close(p->ctl[0]);

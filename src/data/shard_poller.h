@@ -32,6 +32,10 @@ struct shard_poller;
 /* wake_fd is the write end of the UI's wake pipe (non-blocking). */
 struct shard_poller *shard_poller_new(int index, const struct shard_conf *sc,
 				      const struct config *cfg, int wake_fd);
+/* Wake the UI through g (data/wake_gate.h: one byte per take) instead of
+ * a byte per snapshot.  Before the start; g outlives the poller. */
+struct wake_gate;
+void shard_poller_gate(struct shard_poller *p, struct wake_gate *g);
 /* Start the thread; -1 on failure. */
 int shard_poller_start(struct shard_poller *p);
 /* Ask for a poll now (never overlaps a running one). */

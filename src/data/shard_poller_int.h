@@ -20,6 +20,7 @@
 #include "data/replica.h"
 #include "core/forecast.h"
 #include "data/shard_health.h"
+#include "query/query_poll.h"
 
 
 /* How often a failing listen_dsn is tried again. */
@@ -32,6 +33,7 @@ struct shard_poller {
 	char *dsn;
 	const struct config *cfg;
 	int wake_fd;
+	struct wake_gate *gate;	/* NULL: a byte to wake_fd per snapshot */
 	int ctl[2];		/* the UI writes 'r' (refresh) or 'q' (quit) */
 	pthread_t thread;
 	int started;
@@ -52,6 +54,7 @@ struct shard_poller {
 	int64_t last_full;	/* mono ms of the last full poll's start */
 	int64_t last_billers;	/* ... and of the last one that read billers */
 	struct intern *intern;	/* this shard's repeated texts */
+	struct query_held held;	/* the delta's held list, reused */
 	struct replica rep;	/* where polls go (rep.dsn NULL: the primary) */
 	struct pgconn probe;	/* a try of the replica while on the primary */
 	int64_t cursor_ms;	/* the next delta's clock; BT_NO_TIME: none */
@@ -100,6 +103,11 @@ int shard_replica_check(struct shard_poller *p);
 /* Publish snap (NULL: keep the last) and the shard's state (shard_poller.c). */
 void shard_publish(struct shard_poller *p, struct snapshot *snap,
 		   enum shard_state state, const char *reason, int64_t poll_ms);
+/* Wait for the next poll, due poll_interval after last_start; a NOTIFY
+ * brings it to notify_min_interval after, a refresh to now
+ * (poller_wait.c).  Returns -1 to stop, 1 when the connection broke, 0 to
+ * poll. */
+int shard_wait_next(struct shard_poller *p, int64_t last_start);
 /* The next reconnect's delay in ms, growing with p->failures. */
 int64_t shard_next_backoff(struct shard_poller *p);
 

@@ -630,10 +630,10 @@ static void held_elem(struct lit *b, const char *s)
 	lit_addc(b, '"');
 }
 
-size_t query_poll_held(const struct snapshot *s, int64_t from_ms, char **ids,
-		       char **sigs)
+size_t query_poll_held(const struct snapshot *s, int64_t from_ms,
+		       struct query_held *h)
 {
-	struct lit bi = { NULL, 0, 0 }, bs = { NULL, 0, 0 };
+	struct lit bi = { h->ids, 0, h->ids_cap }, bs = { h->sigs, 0, h->sigs_cap };
 	size_t n = 0;
 
 	lit_addc(&bi, '{');
@@ -664,9 +664,18 @@ size_t query_poll_held(const struct snapshot *s, int64_t from_ms, char **ids,
 	}
 	lit_addc(&bi, '}');
 	lit_addc(&bs, '}');
-	*ids = bi.s;
-	*sigs = bs.s;
+	h->ids = bi.s;
+	h->ids_cap = bi.cap;
+	h->sigs = bs.s;
+	h->sigs_cap = bs.cap;
 	return n;
+}
+
+void query_held_free(struct query_held *h)
+{
+	free(h->ids);
+	free(h->sigs);
+	*h = (struct query_held){ NULL, NULL, 0, 0 };
 }
 
 int64_t query_poll_horizon(const PGresult *res)

@@ -34,13 +34,23 @@ extern const char query_poll_delta3_sql[];
 /* From a query_poll_delta3_sql result: whether the holds and the notes
  * moved since the cursor (true when the result does not say). */
 void query_poll_moved(const PGresult *res, bool *holds, bool *notes);
+/* The held list's two literals, in buffers kept from one poll to the
+ * next (a poller's own): written over and grown as needed, never shrunk. */
+struct query_held {
+	char *ids, *sigs;
+	size_t ids_cap, sigs_cap;
+};
+
 /* The batches of s updated at or after from_ms (epoch ms, the delta's
- * cursor) whose signature it read, as the delta's $5 (a text[] literal of
- * their ids, byte for byte) and $6 (a bigint[] literal of their row_sig):
- * the rows the overlap would otherwise re-read though they did not change.
- * Both are the caller's to free; returns how many batches they name. */
-size_t query_poll_held(const struct snapshot *s, int64_t from_ms, char **ids,
-		       char **sigs);
+ * cursor) whose signature it read, as the delta's $5 (h->ids, a text[]
+ * literal of their ids, byte for byte) and $6 (h->sigs, a bigint[] literal
+ * of their row_sig): the rows the overlap would otherwise re-read though
+ * they did not change.  h starts zeroed and is reused call after call;
+ * returns how many batches they name. */
+size_t query_poll_held(const struct snapshot *s, int64_t from_ms,
+		       struct query_held *h);
+/* Free h's buffers (zeroed again). */
+void query_held_free(struct query_held *h);
 
 /* The same delta as query_poll_delta3_sql, same parameters, same rows in
  * the same order, through the shard's batchtop.poll_delta() (optional in

@@ -193,6 +193,13 @@ static void ui_start(void)
 	keypad(stdscr, TRUE);
 	define_missing_keys();
 	nodelay(stdscr, TRUE);
+	/* Without it, doupdate() stops every few lines to poll stdin for a
+	 * key that would cut the update short, writing out what it has so
+	 * far first: a frame went out as dozens of 12-byte writes (80 a
+	 * second and 43 polls at 20 shards, strace), each one a wake-up of
+	 * the terminal too.  A frame here is a few hundred bytes; a key is
+	 * read after it, within the same turn of the loop. */
+	typeahead(-1);
 	set_escdelay(50);
 	curs_set(0);
 	leaveok(stdscr, TRUE);

@@ -13,6 +13,7 @@
  * stopped backend) is undone by the per-test teardown; the databases are
  * dropped by the group teardown.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -41,7 +42,7 @@
 
 /* --- the environment of one run ------------------------------------------ */
 
-#define MAX_DBS 16
+#define MAX_DBS 24
 #define MAX_LIVE 8
 
 static struct {
@@ -1638,6 +1639,150 @@ static void test_infinite_times(void **state)
 	poller_free(p);
 }
 
+/* --- 10. sleeping: what wakes a poller, and what does not ---------------- */
+
+#define MAX_TIDS 256
+
+/* The ids of this process's threads; how many (at most MAX_TIDS). */
+static int thread_ids(int *ids)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while (n < MAX_TIDS && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			ids[n++] = atoi(e->d_name);
+	closedir(d);
+	return n;
+}
+
+/* The threads of now[] that were not in before[]: the poller's. */
+static int new_threads(const int *before, int nb, int *now, int nn)
+{
+	int k = 0;
+
+	for (int i = 0; i < nn; i++) {
+		bool old = false;
+
+		for (int j = 0; j < nb && !old; j++)
+			old = now[i] == before[j];
+		if (!old)
+			now[k++] = now[i];
+	}
+	return k;
+}
+
+/* How often the threads ids[] went to sleep (voluntary context switches,
+ * /proc/self/task/TID/status), summed. */
+static long sleeps_of(const int *ids, int n)
+{
+	long sum = 0;
+
+	for (int i = 0; i < n; i++) {
+		char path[64], line[128];
+		FILE *f;
+
+		snprintf(path, sizeof path, "/proc/self/task/%d/status", ids[i]);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof line, f))
+			if (!strncmp(line, "voluntary_ctxt_switches:", 24))
+				sum += atol(line + 24);
+		fclose(f);
+	}
+	return sum;
+}
+
+/* NOTIFYs that arrive before notify_min_interval has passed since the last
+ * poll began can only bring the next poll to that time: the poller reads
+ * them then, and does not wake for each (poller_wait.c).  Twenty of them,
+ * 100 ms apart, used to cost twenty wake-ups; the poll they ask for still
+ * comes at notify_min_interval, not at poll_interval. */
+static void test_notify_asleep(void **state)
+{
+	struct shard *sh = *state;
+	struct shard_health h;
+	struct shard_poller *p;
+	struct snapshot *s;
+	int before[MAX_TIDS], mine[MAX_TIDS], nb, nm;
+	unsigned target = 2;
+	long sleeps;
+	int64_t t_ok, spent, took;
+
+	sh->cfg.poll_interval = 60;
+	sh->cfg.notify_min_interval = 10;
+	nb = thread_ids(before);
+	p = poller_start(0, "asleep", sh->dsn, &sh->cfg);
+	s = expect_ok(p, &h);
+	t_ok = pgtest_now_ms();
+	snapshot_unref(s);
+	assert_int_equal(h.polls_ok, 1);
+	nm = new_threads(before, nb, mine, thread_ids(mine));
+	assert_true(nm >= 1);
+
+	sleeps = sleeps_of(mine, nm);
+	for (int i = 0; i < 20; i++) {
+		pgtest_sql(sh->c, "NOTIFY batchtop");
+		pgtest_sleep_ms(100);
+	}
+	sleeps = sleeps_of(mine, nm) - sleeps;
+	spent = pgtest_now_ms() - t_ok;
+	shard_poller_read(p, NULL, &h);
+	print_message("# 20 NOTIFYs in %lld ms: the poller slept %ld times, "
+		      "%u polls\n", (long long)spent, sleeps, h.polls_ok);
+	/* Only if the burst ended before notify_min_interval: a machine so
+	 * loaded that 20 statements took 8 s says nothing here. */
+	if (spent < 8000) {
+		assert_int_equal(h.polls_ok, 1);
+		if (sleeps >= 10)
+			fail_msg("the poller woke %ld times for 20 NOTIFYs that "
+				 "could not bring its poll forward", sleeps);
+	}
+
+	s = expect(p, polls_reach, &target, "polled for the NOTIFYs", &h);
+	took = pgtest_now_ms() - t_ok;
+	snapshot_unref(s);
+	print_message("# the NOTIFYs' poll came %lld ms after the first\n",
+		      (long long)took);
+	/* Not before notify_min_interval (less the first poll's own time),
+	 * and long before poll_interval. */
+	assert_true(took >= 9000);
+	assert_true(took < 30000);
+	poller_free(p);
+}
+
+/* A stop reaches a poller that sleeps until a poll an hour away, both
+ * while it waits for notify_min_interval (its control pipe alone) and
+ * after (its socket too). */
+static void test_stop_asleep(void **state)
+{
+	struct shard *sh = *state;
+	struct shard_health h;
+	struct shard_poller *p;
+	struct snapshot *s;
+	const int gaps[2] = { 600, 0 };
+
+	for (int i = 0; i < 2; i++) {
+		int64_t t0, took;
+
+		sh->cfg.poll_interval = 3600;
+		sh->cfg.notify_min_interval = gaps[i];
+		p = poller_start(0, "stop", sh->dsn, &sh->cfg);
+		s = expect_ok(p, &h);
+		snapshot_unref(s);
+		pgtest_sleep_ms(300);	/* asleep now */
+		t0 = pgtest_now_ms();
+		poller_free(p);
+		took = pgtest_now_ms() - t0;
+		print_message("# notify_min_interval %d: stopped in %lld ms\n",
+			      gaps[i], (long long)took);
+		assert_true(took < 2000);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1656,6 +1801,8 @@ int main(void)
 		SHARD_TEST(test_notify, "notify"),
 		SHARD_TEST(test_notify_during_poll, "notify_race"),
 		SHARD_TEST(test_refresh, "refresh"),
+		SHARD_TEST(test_notify_asleep, "asleep"),
+		SHARD_TEST(test_stop_asleep, "stop_asleep"),
 	};
 	int rc = pgtest_need_server("test_poller");
 
