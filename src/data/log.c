@@ -10,6 +10,9 @@
  * dropped and counted; the writer adds "N log lines dropped" after the
  * lines it took, which is exactly where the dropped ones belonged (the
  * ring stays full, dropping everything, until the writer takes it).
+ * Woken by the first line, the writer gathers the lines that follow for
+ * GATHER_MS before it writes them, so that a busy log costs a few
+ * wake-ups a second rather than one a line.
  * log_flush() waits (bounded) until every line queued before it is
  * written; log_close() and the process exit flush first.
  */
@@ -35,6 +38,10 @@
 #define LINE_MAX_BYTES 2048
 /* How long closing or exiting waits for the disk. */
 #define FLUSH_WAIT_MS 2000
+/* How long the writer gathers lines after the first before it writes:
+ * with -vv every poller logs each poll, and a wake-up per line was a
+ * hundred a second at 100 shards.  A flush or close cuts it short. */
+#define GATHER_MS 100
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t log_wake = PTHREAD_COND_INITIALIZER;	/* writer */
@@ -49,6 +56,8 @@ static size_t head, count;
 static unsigned long dropped;
 static uint64_t queued, written;	/* lines ever queued / written */
 static bool stopping;
+static bool gathering;		/* the writer is gathering: no signal */
+static int flushers;		/* log_flush() calls waiting */
 static int writer_done;
 static pthread_t writer;
 static bool writer_started;
@@ -83,6 +92,23 @@ static void write_all(int fd, const char *s)
 	}
 }
 
+/* Under log_lock: wait GATHER_MS for more lines, unless someone flushes
+ * or closes, or the ring is half full. */
+static void gather(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += GATHER_MS * 1000000L;
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	gathering = true;
+	while (!stopping && !flushers && count < log_cap / 2)
+		if (pthread_cond_timedwait(&log_wake, &log_lock, &ts))
+			break;
+	gathering = false;
+}
+
 static void *writer_main(void *arg)
 {
 	char **batch = xcalloc(log_cap + 1, sizeof *batch);
@@ -97,6 +123,7 @@ static void *writer_main(void *arg)
 			pthread_cond_wait(&log_wake, &log_lock);
 		if (!count && stopping)
 			break;
+		gather();
 		while (count) {
 			batch[n++] = ring[head];
 			head = (head + 1) % log_cap;
@@ -213,9 +240,12 @@ void log_flush(void)
 	ts.tv_sec += FLUSH_WAIT_MS / 1000;
 	pthread_mutex_lock(&log_lock);
 	want = queued;
+	flushers++;
+	pthread_cond_signal(&log_wake);		/* no gathering now */
 	while (ring && !writer_done && written < want)
 		if (pthread_cond_timedwait(&log_idle, &log_lock, &ts))
 			break;
+	flushers--;
 	pthread_mutex_unlock(&log_lock);
 }
 
@@ -264,7 +294,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		ring[(head + count) % log_cap] = xstrdup(line);
 		count++;
 		queued++;
-		pthread_cond_signal(&log_wake);
+		if (!gathering || count >= log_cap / 2)
+			pthread_cond_signal(&log_wake);
 	} else if (ring) {
 		dropped++;
 	}
