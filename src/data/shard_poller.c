@@ -48,6 +48,7 @@
 #include "query/query_holds.h"
 #include "query/query_notes.h"
 #include "query/query_poll.h"
+#include "query/query_zones.h"
 #include "data/shard_poller.h"
 #include "data/shard_poller_int.h"
 #include "data/thread_util.h"
@@ -413,6 +414,40 @@ static struct snapshot *poll_snapshot(struct shard_poller *p,
 	return s;
 }
 
+/* The poll's statement: a full poll with every zone name, a delta with
+ * the short list, asked again at once with every name when its answer
+ * says a zone is unknown that the short list may have lacked
+ * (query/query_zones.h), so no poll shows a known zone as unknown.
+ * *zones_seen: the short list should be made again from this poll. */
+static PGresult *poll_exec(struct shard_poller *p, const struct snapshot *base,
+			   const char **params, char *reason, size_t rn,
+			   bool *dead, bool *stop, bool *zones_seen)
+{
+	const char *sql = base ? delta_sql(p) : query_poll_sql;
+	PGresult *res;
+
+	params[2] = base && p->zones_short ? p->zones_short : p->zones;
+	res = shard_exec(p, sql, base ? 6 : 4, params, reason, rn, dead, stop);
+	*zones_seen = !base;
+	if (res && params[2] != p->zones && query_zones_recheck(res, base)) {
+		log_msg(LOG_DEBUG, "shard %s: a zone the short list lacks: "
+			"asking again with every zone", p->name);
+		PQclear(res);
+		params[2] = p->zones;
+		res = shard_exec(p, sql, 6, params, reason, rn, dead, stop);
+		*zones_seen = true;
+	}
+	params[2] = p->zones;
+	return res;
+}
+
+static void zones_short_update(struct shard_poller *p,
+			       const struct snapshot *s)
+{
+	free(p->zones_short);
+	p->zones_short = query_zones_short(s, p->zones);
+}
+
 /* A poll_delta_since() that fails leaves poll_delta(), and a
  * poll_delta() that fails (a view implementer's mistake) the statement,
  * which is always there on a v3 shard. */
@@ -443,7 +478,7 @@ static int poll_once(struct shard_poller *p, const char **params,
 	size_t nheld = 0;
 	int64_t horizon;
 	struct extras_due due;
-	bool dead, stop;
+	bool dead, stop, zones_seen;
 	PGresult *res;
 
 	snprintf(overlap, sizeof overlap, "%d", p->cfg->poll_overlap);
@@ -455,8 +490,8 @@ static int poll_once(struct shard_poller *p, const char **params,
 		snprintf(reach, sizeof reach, ", cursor -%.1f s (%s), %zu held",
 			 (double)cur.back_ms / 1000, cur.why, nheld);
 	}
-	res = shard_exec(p, !base ? query_poll_sql : delta_sql(p),
-		   base ? 6 : 4, params, reason, sizeof reason, &dead, &stop);
+	res = poll_exec(p, base, params, reason, sizeof reason, &dead, &stop,
+			&zones_seen);
 	free(held_ids);
 	free(held_sigs);
 	if (!res && !dead && !stop && base)
@@ -482,6 +517,8 @@ static int poll_once(struct shard_poller *p, const char **params,
 			goto failed;
 		}
 		snapshot_unref(base);
+		if (zones_seen)
+			zones_short_update(p, s);
 		/* On a replica, the delta starts from what it had replayed
 		 * before this poll began (data/replica.c). */
 		p->cursor_ms = p->rep.on_replica ? p->rep.lag.cursor_ms
@@ -740,6 +777,7 @@ void shard_poller_free(struct shard_poller *p, int wait_ms)
 	fc_history_unref(p->hist);
 	intern_free(p->intern);
 	free(p->zones);
+	free(p->zones_short);
 	if (p->ctl[0] >= 0)
 		close(p->ctl[0]);
 	if (p->ctl[1] >= 0)

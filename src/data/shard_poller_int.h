@@ -43,6 +43,9 @@ struct shard_poller {
 	int64_t lis_retry_at;	/* mono ms: when to try lis again */
 	unsigned rng;
 	char *zones;		/* the server's zone names, as a text[] literal */
+	/* The deltas' zone list: those of the billers held (query/
+	 * query_zones.h), made after each full poll; NULL: zones. */
+	char *zones_short;
 	int failures;		/* consecutive; 0 after a good poll */
 	int contract;		/* the version this connection's shard offers */
 	bool delta_fn;		/* it has batchtop.poll_delta() (contract v3) */

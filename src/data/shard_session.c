@@ -118,6 +118,9 @@ static int shard_setup_session(struct shard_poller *p, char *reason, size_t rn)
 		return -1;
 	free(p->zones);
 	p->zones = res ? query_poll_zones(res) : NULL;
+	/* Another server may know other zones: the next full poll says. */
+	free(p->zones_short);
+	p->zones_short = NULL;
 	has_version = res && query_poll_has_version(res);
 	p->delta_fn = res && query_poll_has_delta_fn(res);
 	p->delta_since = p->delta_fn && query_poll_has_delta_since(res);
