@@ -48,7 +48,6 @@
 #include "query/query_holds.h"
 #include "query/query_notes.h"
 #include "query/query_poll.h"
-#include "query/query_zones.h"
 #include "data/shard_poller.h"
 #include "data/shard_poller_int.h"
 #include "data/thread_util.h"
@@ -414,40 +413,6 @@ static struct snapshot *poll_snapshot(struct shard_poller *p,
 	return s;
 }
 
-/* The poll's statement: a full poll with every zone name, a delta with
- * the short list, asked again at once with every name when its answer
- * says a zone is unknown that the short list may have lacked
- * (query/query_zones.h), so no poll shows a known zone as unknown.
- * *zones_seen: the short list should be made again from this poll. */
-static PGresult *poll_exec(struct shard_poller *p, const struct snapshot *base,
-			   const char **params, char *reason, size_t rn,
-			   bool *dead, bool *stop, bool *zones_seen)
-{
-	const char *sql = base ? delta_sql(p) : query_poll_sql;
-	PGresult *res;
-
-	params[2] = base && p->zones_short ? p->zones_short : p->zones;
-	res = shard_exec(p, sql, base ? 6 : 4, params, reason, rn, dead, stop);
-	*zones_seen = !base;
-	if (res && params[2] != p->zones && query_zones_recheck(res, base)) {
-		log_msg(LOG_DEBUG, "shard %s: a zone the short list lacks: "
-			"asking again with every zone", p->name);
-		PQclear(res);
-		params[2] = p->zones;
-		res = shard_exec(p, sql, 6, params, reason, rn, dead, stop);
-		*zones_seen = true;
-	}
-	params[2] = p->zones;
-	return res;
-}
-
-static void zones_short_update(struct shard_poller *p,
-			       const struct snapshot *s)
-{
-	free(p->zones_short);
-	p->zones_short = query_zones_short(s, p->zones);
-}
-
 /* A poll_delta_since() that fails leaves poll_delta(), and a
  * poll_delta() that fails (a view implementer's mistake) the statement,
  * which is always there on a v3 shard. */
@@ -490,8 +455,9 @@ static int poll_once(struct shard_poller *p, const char **params,
 		snprintf(reach, sizeof reach, ", cursor -%.1f s (%s), %zu held",
 			 (double)cur.back_ms / 1000, cur.why, nheld);
 	}
-	res = poll_exec(p, base, params, reason, sizeof reason, &dead, &stop,
-			&zones_seen);
+	res = shard_poll_exec(p, base ? delta_sql(p) : query_poll_sql, base,
+			      params, reason, sizeof reason, &dead, &stop,
+			      &zones_seen);
 	free(held_ids);
 	free(held_sigs);
 	if (!res && !dead && !stop && base)
@@ -518,7 +484,7 @@ static int poll_once(struct shard_poller *p, const char **params,
 		}
 		snapshot_unref(base);
 		if (zones_seen)
-			zones_short_update(p, s);
+			shard_zones_update(p, s);
 		/* On a replica, the delta starts from what it had replayed
 		 * before this poll began (data/replica.c). */
 		p->cursor_ms = p->rep.on_replica ? p->rep.lag.cursor_ms
@@ -778,6 +744,7 @@ void shard_poller_free(struct shard_poller *p, int wait_ms)
 	intern_free(p->intern);
 	free(p->zones);
 	free(p->zones_short);
+	zone_set_clear(&p->zones_unknown);
 	if (p->ctl[0] >= 0)
 		close(p->ctl[0]);
 	if (p->ctl[1] >= 0)

@@ -20,6 +20,7 @@
 #include "data/replica.h"
 #include "core/forecast.h"
 #include "data/shard_health.h"
+#include "query/query_zones.h"
 
 
 /* How often a failing listen_dsn is tried again. */
@@ -46,6 +47,7 @@ struct shard_poller {
 	/* The deltas' zone list: those of the billers held (query/
 	 * query_zones.h), made after each full poll; NULL: zones. */
 	char *zones_short;
+	struct zone_set zones_unknown;	/* ... and those no name matched */
 	int failures;		/* consecutive; 0 after a good poll */
 	int contract;		/* the version this connection's shard offers */
 	bool delta_fn;		/* it has batchtop.poll_delta() (contract v3) */
@@ -103,6 +105,15 @@ int shard_replica_check(struct shard_poller *p);
 /* Publish snap (NULL: keep the last) and the shard's state (shard_poller.c). */
 void shard_publish(struct shard_poller *p, struct snapshot *snap,
 		   enum shard_state state, const char *reason, int64_t poll_ms);
+/* A poll's statement sql (a full poll when base is NULL, else a delta
+ * onto base) with the zone list it needs; *zones_seen: the short list
+ * is to be made again from this poll's snapshot, by shard_zones_update()
+ * (shard_session.c). */
+PGresult *shard_poll_exec(struct shard_poller *p, const char *sql,
+			  const struct snapshot *base, const char **params,
+			  char *reason, size_t rn, bool *dead, bool *stop,
+			  bool *zones_seen);
+void shard_zones_update(struct shard_poller *p, const struct snapshot *s);
 /* The next reconnect's delay in ms, growing with p->failures. */
 int64_t shard_next_backoff(struct shard_poller *p);
 

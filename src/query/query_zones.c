@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "query/query_zones.h"
-#include "core/text.h"
 #include "core/xalloc.h"
 
 static char ascii_lower(char c)
@@ -131,44 +130,67 @@ char *query_zones_short(const struct snapshot *s, const char *all)
 	return out;
 }
 
-/* base's biller with this id (byte for byte), or NULL. */
-static const struct biller *find_biller(const struct snapshot *base,
-					const char *id)
+/* The timezone of row r of res when it says the zone of a biller of the
+ * shard is unknown, else NULL ("" for a NULL zone). */
+static const char *unknown_zone(const PGresult *res, int r, const int *c)
 {
-	for (size_t i = 0; base && i < base->nbillers; i++)
-		if (!strcmp(base->billers[i].biller_id, id))
-			return &base->billers[i];
-	return NULL;
+	if (PQgetisnull(res, r, c[0]) || strcmp(PQgetvalue(res, r, c[0]), "t") ||
+	    !strcmp(PQgetvalue(res, r, c[1]), "t"))
+		return NULL;
+	return PQgetvalue(res, r, c[2]);
 }
 
-bool query_zones_recheck(const PGresult *res, const struct snapshot *base)
+static bool zone_cols(const PGresult *res, int *c)
 {
-	int ck = PQfnumber(res, "known"), ct = PQfnumber(res, "tz_known");
-	int ci = PQfnumber(res, "biller_id"), cz = PQfnumber(res, "timezone");
-	const char *last = NULL;
+	c[0] = PQfnumber(res, "known");
+	c[1] = PQfnumber(res, "tz_known");
+	c[2] = PQfnumber(res, "timezone");
+	return c[0] >= 0 && c[1] >= 0 && c[2] >= 0;
+}
 
-	if (ck < 0 || ct < 0 || ci < 0 || cz < 0)
+static bool zone_set_has(const struct zone_set *set, const char *z)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (!strcmp(set->zone[i], z))
+			return true;
+	return false;
+}
+
+void query_zones_unknown(const PGresult *res, struct zone_set *set)
+{
+	int c[3];
+
+	if (!zone_cols(res, c))
+		return;
+	for (int r = 0; r < PQntuples(res); r++) {
+		const char *z = unknown_zone(res, r, c);
+
+		if (!z || zone_set_has(set, z))
+			continue;
+		set->zone = xrealloc(set->zone, (set->n + 1) * sizeof *set->zone);
+		set->zone[set->n++] = xstrdup(z);
+	}
+}
+
+void zone_set_clear(struct zone_set *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		free(set->zone[i]);
+	free(set->zone);
+	set->zone = NULL;
+	set->n = 0;
+}
+
+bool query_zones_recheck(const PGresult *res, const struct zone_set *set)
+{
+	int c[3];
+
+	if (!zone_cols(res, c))
 		return false;
 	for (int r = 0; r < PQntuples(res); r++) {
-		const char *id = PQgetvalue(res, r, ci);
-		const struct biller *b;
-		char *zone;
-		bool same;
+		const char *z = unknown_zone(res, r, c);
 
-		if (PQgetisnull(res, r, ck) || strcmp(PQgetvalue(res, r, ck), "t") ||
-		    !strcmp(PQgetvalue(res, r, ct), "t"))
-			continue;
-		if (last && !strcmp(last, id))
-			continue;
-		last = id;
-		b = find_biller(base, id);
-		if (!b || b->tz_known)
-			return true;
-		zone = text_sanitize(PQgetisnull(res, r, cz) ? NULL :
-				     PQgetvalue(res, r, cz), (size_t)-1);
-		same = !strcmp(zone, b->timezone);
-		free(zone);
-		if (!same)
+		if (z && !zone_set_has(set, z))
 			return true;
 	}
 	return false;

@@ -11,9 +11,11 @@
  * What keeps the answer exact: a name in the short list is one of the
  * server's, so a biller the delta says is in a known zone is; a biller
  * the delta says is not may be in a zone the short list lacks (a new
- * biller, or one whose zone changed).  query_zones_recheck() finds those
- * rows, and the poller then asks again at once with every name, before
- * anything is shown, and rebuilds the short list from what it got.
+ * biller, or one whose zone changed).  So the poller keeps the zone texts,
+ * byte for byte, that an answer asked with every name said were unknown
+ * (struct zone_set), and a delta that says unknown of any other
+ * (query_zones_recheck()) is asked again at once with every name, before
+ * anything is shown; then the short list is made again.
  */
 #ifndef BT_QUERY_ZONES_H
 #define BT_QUERY_ZONES_H
@@ -30,10 +32,21 @@
  * literal the caller frees. */
 char *query_zones_short(const struct snapshot *s, const char *all);
 
+/* Zone texts, exactly as the shard sent them (not sanitized: two texts
+ * that draw the same, one with a zero-width character, are two zones). */
+struct zone_set {
+	char **zone;
+	size_t n;
+};
+
+/* Add to set the zones that res, a poll asked with every zone name, says
+ * are unknown for a biller of the shard. */
+void query_zones_unknown(const PGresult *res, struct zone_set *set);
+void zone_set_clear(struct zone_set *set);
+
 /* Does delta result res, asked with a short list, say a biller's zone is
- * unknown where the full list might know it: a biller of the shard whose
- * zone is not known in res, unless base holds it with the same zone,
- * already unknown (which every name said)?  Then ask again with all. */
-bool query_zones_recheck(const PGresult *res, const struct snapshot *base);
+ * unknown that set does not hold (one every name said was unknown)?  Then
+ * the full list might know it: ask again with all. */
+bool query_zones_recheck(const PGresult *res, const struct zone_set *set);
 
 #endif

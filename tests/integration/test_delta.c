@@ -929,6 +929,15 @@ static bool mars_attempted(const struct shard_health *h,
 	return t && t->attempts == 1;
 }
 
+static bool zw_attempted(const struct shard_health *h,
+			 const struct snapshot *s, const void *arg)
+{
+	const struct batch *t = pgtest_find_batch(s, "zw-1");
+
+	(void)h, (void)arg;
+	return t && t->attempts == 1;
+}
+
 static int zone_offset(const char *zone)
 {
 	char q[256];
@@ -949,8 +958,16 @@ static void test_zone_outside_short_list(void **state)
 	(void)state;
 	T.cfg.poll_overlap = 1;
 	shard_make("zones", 20);
+	/* A zone that draws as Asia/Seoul, with a zero-width space: unknown. */
+	pgtest_sql(T.admin, "INSERT INTO batchtop.biller VALUES ('zw', 'ZW',"
+		   " E'Asia/Seoul\\u200B', 1, false);"
+		   "INSERT INTO batchtop.batch_close (batch_id, biller_id,"
+		   " business_day, payment_type, module, scheduled_at, status,"
+		   " attempts) VALUES ('zw-1', 'zw', current_date, 'card',"
+		   " 'close', now() - interval '1 hour', 'scheduled', 0)");
 	start_poller();
 	full = expect_for(any, NULL, PGTEST_WAIT_MS, &h, "full");
+	assert_false(pgtest_biller(full, "zw")->tz_known);
 	z = pgtest_sqlp(T.admin, query_poll_zones_sql, 0, NULL);
 	zones = query_poll_zones(z);
 	PQclear(z);
@@ -1003,6 +1020,19 @@ static void test_zone_outside_short_list(void **state)
 	assert_true(s->delta);
 	assert_false(pgtest_biller(s, "mars")->tz_known);
 	assert_true(pgtest_biller(s, "tokyo")->tz_known);
+	snapshot_unref(s);
+
+	/* The zero-width space taken out: the same text on screen, another
+	 * zone, and this one the server knows. */
+	pgtest_sql(T.admin, "UPDATE batchtop.biller SET timezone = 'Asia/Seoul'"
+		   " WHERE biller_id = 'zw';"
+		   "UPDATE batchtop.batch_close SET attempts = 1"
+		   " WHERE batch_id = 'zw-1'");
+	s = expect_for(zw_attempted, NULL, PGTEST_WAIT_MS, &h, "zw fixed");
+	assert_true(s->delta);
+	b = pgtest_biller(s, "zw");
+	assert_true(b->tz_known);
+	assert_int_equal(b->utc_offset_s, zone_offset("Asia/Seoul"));
 	snapshot_unref(s);
 	snapshot_unref(full);
 	free(zones);
