@@ -1197,7 +1197,8 @@ BEGIN
 	-- A prepared transaction's start is not shown anywhere.  (The
 	-- functions under the views: the views join what is not needed.)
 	-- A server that allows none has none (it does not start with more
-	-- than it allows), and asking costs a tenth of a millisecond.
+	-- than it allows), so it need not list the server's prepared
+	-- transactions, which takes a lock and a set-returning call.
 	IF current_setting('max_prepared_transactions')::int > 0
 	   AND EXISTS (SELECT 1 FROM pg_prepared_xact() x
 		       WHERE x.dbid = v_db) THEN
