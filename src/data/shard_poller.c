@@ -413,7 +413,7 @@ static int poll_once(struct shard_poller *p, const char **params,
 	size_t nheld = 0;
 	int64_t horizon;
 	struct extras_due due;
-	bool dead, stop;
+	bool dead, stop, zones_seen;
 	PGresult *res;
 
 	snprintf(overlap, sizeof overlap, "%d", p->cfg->poll_overlap);
@@ -425,8 +425,9 @@ static int poll_once(struct shard_poller *p, const char **params,
 		snprintf(reach, sizeof reach, ", cursor -%.1f s (%s), %zu held",
 			 (double)cur.back_ms / 1000, cur.why, nheld);
 	}
-	res = shard_exec(p, !base ? query_poll_sql : delta_sql(p),
-		   base ? 6 : 4, params, reason, sizeof reason, &dead, &stop);
+	res = shard_poll_exec(p, base ? delta_sql(p) : query_poll_sql, base,
+			      params, reason, sizeof reason, &dead, &stop,
+			      &zones_seen);
 	if (!res && !dead && !stop && base)
 		delta_failed(p, reason);
 	/* The next delta's reach (cursor_set()), poll_delta_since()'s,
@@ -450,6 +451,8 @@ static int poll_once(struct shard_poller *p, const char **params,
 			goto failed;
 		}
 		snapshot_unref(base);
+		if (zones_seen)
+			shard_zones_update(p, s);
 		/* On a replica, the delta starts from what it had replayed
 		 * before this poll began (data/replica.c). */
 		p->cursor_ms = p->rep.on_replica ? p->rep.lag.cursor_ms
@@ -714,6 +717,8 @@ void shard_poller_free(struct shard_poller *p, int wait_ms)
 	intern_free(p->intern);
 	query_held_free(&p->held);
 	free(p->zones);
+	free(p->zones_short);
+	zone_set_clear(&p->zones_unknown);
 	if (p->ctl[0] >= 0)
 		close(p->ctl[0]);
 	if (p->ctl[1] >= 0)

@@ -21,6 +21,7 @@
 #include "core/forecast.h"
 #include "data/shard_health.h"
 #include "query/query_poll.h"
+#include "query/query_zones.h"
 
 
 /* How often a failing listen_dsn is tried again. */
@@ -45,6 +46,10 @@ struct shard_poller {
 	int64_t lis_retry_at;	/* mono ms: when to try lis again */
 	unsigned rng;
 	char *zones;		/* the server's zone names, as a text[] literal */
+	/* The deltas' zone list: those of the billers held (query/
+	 * query_zones.h), made after each full poll; NULL: zones. */
+	char *zones_short;
+	struct zone_set zones_unknown;	/* ... and those no name matched */
 	int failures;		/* consecutive; 0 after a good poll */
 	int contract;		/* the version this connection's shard offers */
 	bool delta_fn;		/* it has batchtop.poll_delta() (contract v3) */
@@ -108,6 +113,15 @@ void shard_publish(struct shard_poller *p, struct snapshot *snap,
  * (poller_wait.c).  Returns -1 to stop, 1 when the connection broke, 0 to
  * poll. */
 int shard_wait_next(struct shard_poller *p, int64_t last_start);
+/* A poll's statement sql (a full poll when base is NULL, else a delta
+ * onto base) with the zone list it needs; *zones_seen: the short list
+ * is to be made again from this poll's snapshot, by shard_zones_update()
+ * (shard_session.c). */
+PGresult *shard_poll_exec(struct shard_poller *p, const char *sql,
+			  const struct snapshot *base, const char **params,
+			  char *reason, size_t rn, bool *dead, bool *stop,
+			  bool *zones_seen);
+void shard_zones_update(struct shard_poller *p, const struct snapshot *s);
 /* The next reconnect's delay in ms, growing with p->failures. */
 int64_t shard_next_backoff(struct shard_poller *p);
 

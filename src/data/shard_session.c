@@ -1,8 +1,9 @@
 /*
  * shard_session.c - the sessions of a shard's poller: connecting with our
  * own deadline, setting the session up (zones, contract version, LISTEN),
- * LISTEN on listen_dsn behind a pooler, and moving between the primary and
- * its replica.  Runs on the poller's thread only (shard_poller.c).
+ * LISTEN on listen_dsn behind a pooler, moving between the primary and
+ * its replica, and the zone list each poll sends with its statement.
+ * Runs on the poller's thread only (shard_poller.c).
  */
 #include "autoconf.h"
 
@@ -17,6 +18,7 @@
 #include "data/replica.h"
 #include "data/shard_poller_int.h"
 #include "query/query_poll.h"
+#include "query/query_zones.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 
@@ -118,6 +120,10 @@ static int shard_setup_session(struct shard_poller *p, char *reason, size_t rn)
 		return -1;
 	free(p->zones);
 	p->zones = res ? query_poll_zones(res) : NULL;
+	/* Another server may know other zones: the next full poll says. */
+	free(p->zones_short);
+	p->zones_short = NULL;
+	zone_set_clear(&p->zones_unknown);
 	has_version = res && query_poll_has_version(res);
 	p->delta_fn = res && query_poll_has_delta_fn(res);
 	p->delta_since = p->delta_fn && query_poll_has_delta_since(res);
@@ -281,3 +287,42 @@ int shard_replica_check(struct shard_poller *p)
 	return 0;
 }
 
+
+/* The short list goes with the connection's zones (shard_setup_session()):
+ * a full poll sends every zone name, a delta the short list, and asks
+ * again at once with every name when its answer says a zone is unknown
+ * that the short list may have lacked (query/query_zones.h), so no poll
+ * shows a known zone as unknown. */
+PGresult *shard_poll_exec(struct shard_poller *p, const char *sql,
+			  const struct snapshot *base, const char **params,
+			  char *reason, size_t rn, bool *dead, bool *stop,
+			  bool *zones_seen)
+{
+	PGresult *res;
+
+	params[2] = base && p->zones_short ? p->zones_short : p->zones;
+	res = shard_exec(p, sql, base ? 6 : 4, params, reason, rn, dead, stop);
+	*zones_seen = !base;
+	if (res && params[2] != p->zones &&
+	    query_zones_recheck(res, &p->zones_unknown)) {
+		log_msg(LOG_DEBUG, "shard %s: a zone the short list lacks: "
+			"asking again with every zone", p->name);
+		PQclear(res);
+		params[2] = p->zones;
+		res = shard_exec(p, sql, 6, params, reason, rn, dead, stop);
+		*zones_seen = true;
+	}
+	/* What every name said is unknown: a full poll says it of all. */
+	if (res && !base)
+		zone_set_clear(&p->zones_unknown);
+	if (res && params[2] == p->zones)
+		query_zones_unknown(res, &p->zones_unknown);
+	params[2] = p->zones;
+	return res;
+}
+
+void shard_zones_update(struct shard_poller *p, const struct snapshot *s)
+{
+	free(p->zones_short);
+	p->zones_short = query_zones_short(s, p->zones);
+}

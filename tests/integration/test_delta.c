@@ -23,6 +23,7 @@
 #include "core/hold.h"
 #include "core/note.h"
 #include "query/query_poll.h"
+#include "query/query_zones.h"
 #include "../pgtest.h"
 
 static struct {
@@ -899,6 +900,144 @@ static void test_fn_used_and_fallback(void **state)
 	snapshot_unref(s);
 }
 
+/* The deltas send only the zones of the billers held (query_zones.h);
+ * a biller that shows up, or moves, in a zone outside that list is shown
+ * in its zone by the very poll that brings it, which asked again with
+ * every zone; a zone the server does not know stays unknown. */
+static bool biller_in(const struct shard_health *h, const struct snapshot *s,
+		      const void *arg)
+{
+	(void)h;
+	return pgtest_find_biller(s, arg) != NULL;
+}
+
+static bool b4_in_paris(const struct shard_health *h,
+			const struct snapshot *s, const void *arg)
+{
+	const struct biller *b = pgtest_find_biller(s, "b4");
+
+	(void)h, (void)arg;
+	return b && !strcmp(b->timezone, "Europe/Paris");
+}
+
+static bool mars_attempted(const struct shard_health *h,
+			   const struct snapshot *s, const void *arg)
+{
+	const struct batch *t = pgtest_find_batch(s, "mars-1");
+
+	(void)h, (void)arg;
+	return t && t->attempts == 1;
+}
+
+static bool zw_attempted(const struct shard_health *h,
+			 const struct snapshot *s, const void *arg)
+{
+	const struct batch *t = pgtest_find_batch(s, "zw-1");
+
+	(void)h, (void)arg;
+	return t && t->attempts == 1;
+}
+
+static int zone_offset(const char *zone)
+{
+	char q[256];
+
+	snprintf(q, sizeof q, "SELECT extract(epoch FROM (now() AT TIME ZONE"
+		 " '%s') - (now() AT TIME ZONE 'UTC'))::int", zone);
+	return (int)pgtest_sql_int(T.admin, q);
+}
+
+static void test_zone_outside_short_list(void **state)
+{
+	struct shard_health h;
+	struct snapshot *full, *s;
+	const struct biller *b;
+	char *zones, *shortz;
+	PGresult *z;
+
+	(void)state;
+	T.cfg.poll_overlap = 1;
+	shard_make("zones", 20);
+	/* A zone that draws as Asia/Seoul, with a zero-width space: unknown. */
+	pgtest_sql(T.admin, "INSERT INTO batchtop.biller VALUES ('zw', 'ZW',"
+		   " E'Asia/Seoul\\u200B', 1, false);"
+		   "INSERT INTO batchtop.batch_close (batch_id, biller_id,"
+		   " business_day, payment_type, module, scheduled_at, status,"
+		   " attempts) VALUES ('zw-1', 'zw', current_date, 'card',"
+		   " 'close', now() - interval '1 hour', 'scheduled', 0)");
+	start_poller();
+	full = expect_for(any, NULL, PGTEST_WAIT_MS, &h, "full");
+	assert_false(pgtest_biller(full, "zw")->tz_known);
+	z = pgtest_sqlp(T.admin, query_poll_zones_sql, 0, NULL);
+	zones = query_poll_zones(z);
+	PQclear(z);
+	assert_non_null(zones);
+	assert_true(strlen(zones) > 10000);
+	shortz = query_zones_short(full, zones);
+	assert_string_equal(shortz, "{\"america/chicago\",\"america/new_york\","
+			    "\"utc\"}");
+	free(shortz);
+	s = expect_for(delta_idle, NULL, PGTEST_WAIT_MS, &h, "idle");
+	snapshot_unref(s);
+
+	pgtest_sql(T.admin, "INSERT INTO batchtop.biller VALUES ('tokyo',"
+		   " 'Tokyo', 'Asia/Tokyo', 1, false), ('mars', 'Mars',"
+		   " 'Mars/Olympus', 1, false);"
+		   "INSERT INTO batchtop.batch_close (batch_id, biller_id,"
+		   " business_day, payment_type, module, scheduled_at, status,"
+		   " attempts) VALUES ('tokyo-1', 'tokyo', current_date, 'card',"
+		   " 'close', now(), 'scheduled', 0), ('mars-1', 'mars',"
+		   " current_date, 'card', 'close', now(), 'scheduled', 0)");
+	s = expect_for(biller_in, "tokyo", PGTEST_WAIT_MS, &h, "tokyo");
+	assert_true(s->delta);
+	b = pgtest_biller(s, "tokyo");
+	assert_true(b->tz_known);
+	assert_int_equal(b->utc_offset_s, zone_offset("Asia/Tokyo"));
+	assert_true(pgtest_batch(s, "tokyo-1")->local_sched[0] != '\0');
+	assert_false(pgtest_biller(s, "mars")->tz_known);
+	snapshot_unref(s);
+
+	pgtest_sql(T.admin, "UPDATE batchtop.biller SET timezone ="
+		   " 'Europe/Paris' WHERE biller_id = 'b4';"
+		   "UPDATE batchtop.batch_close SET attempts = 1"
+		   " WHERE batch_id = 'b4-1'");
+	s = expect_for(b4_in_paris, NULL, PGTEST_WAIT_MS, &h, "b4 in Paris");
+	assert_true(s->delta);
+	b = pgtest_biller(s, "b4");
+	assert_true(b->tz_known);
+	assert_int_equal(b->utc_offset_s, zone_offset("Europe/Paris"));
+	/* What the next deltas send: Mars is no zone of the server's. */
+	shortz = query_zones_short(s, zones);
+	assert_string_equal(shortz, "{\"america/chicago\",\"america/new_york\","
+			    "\"asia/tokyo\",\"europe/paris\",\"utc\"}");
+	free(shortz);
+	snapshot_unref(s);
+
+	/* The unknown zone again: still unknown, and the polls go on. */
+	pgtest_sql(T.admin, "UPDATE batchtop.batch_close SET attempts = 1"
+		   " WHERE batch_id = 'mars-1'");
+	s = expect_for(mars_attempted, NULL, PGTEST_WAIT_MS, &h, "mars again");
+	assert_true(s->delta);
+	assert_false(pgtest_biller(s, "mars")->tz_known);
+	assert_true(pgtest_biller(s, "tokyo")->tz_known);
+	snapshot_unref(s);
+
+	/* The zero-width space taken out: the same text on screen, another
+	 * zone, and this one the server knows. */
+	pgtest_sql(T.admin, "UPDATE batchtop.biller SET timezone = 'Asia/Seoul'"
+		   " WHERE biller_id = 'zw';"
+		   "UPDATE batchtop.batch_close SET attempts = 1"
+		   " WHERE batch_id = 'zw-1'");
+	s = expect_for(zw_attempted, NULL, PGTEST_WAIT_MS, &h, "zw fixed");
+	assert_true(s->delta);
+	b = pgtest_biller(s, "zw");
+	assert_true(b->tz_known);
+	assert_int_equal(b->utc_offset_s, zone_offset("Asia/Seoul"));
+	snapshot_unref(s);
+	snapshot_unref(full);
+	free(zones);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -912,6 +1051,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_long_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fn_same_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fn_used_and_fallback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_zone_outside_short_list, setup, teardown),
 	};
 	int rc = pgtest_need_server("test_delta");
 

@@ -1,0 +1,52 @@
+/*
+ * query_zones.h - the zone list an incremental poll sends.
+ *
+ * Every poll matches each biller's zone against a list of the server's
+ * zone names (query_poll.h, $3), because casting a zone the server does
+ * not know would fail the whole poll.  All of them are ~1,200 names,
+ * 21.8 KB that the server parsed and searched on every poll; a shard's
+ * billers use a dozen.  So a full poll sends them all, and the deltas
+ * after it only those of the billers it saw with a known zone.
+ *
+ * What keeps the answer exact: a name in the short list is one of the
+ * server's, so a biller the delta says is in a known zone is; a biller
+ * the delta says is not may be in a zone the short list lacks (a new
+ * biller, or one whose zone changed).  So the poller keeps the zone texts,
+ * byte for byte, that an answer asked with every name said were unknown
+ * (struct zone_set), and a delta that says unknown of any other
+ * (query_zones_recheck()) is asked again at once with every name, before
+ * anything is shown; then the short list is made again.
+ */
+#ifndef BT_QUERY_ZONES_H
+#define BT_QUERY_ZONES_H
+
+#include <stdbool.h>
+
+#include <libpq-fe.h>
+
+#include "core/snapshot.h"
+
+/* The zones of s's billers whose zone the shard knew, lower-cased, each
+ * once, in byte order (as poll_delta() searches them), each one of the
+ * names of `all` (the text[] literal of query_poll_zones()), as a text[]
+ * literal the caller frees. */
+char *query_zones_short(const struct snapshot *s, const char *all);
+
+/* Zone texts, exactly as the shard sent them (not sanitized: two texts
+ * that draw the same, one with a zero-width character, are two zones). */
+struct zone_set {
+	char **zone;
+	size_t n;
+};
+
+/* Add to set the zones that res, a poll asked with every zone name, says
+ * are unknown for a biller of the shard. */
+void query_zones_unknown(const PGresult *res, struct zone_set *set);
+void zone_set_clear(struct zone_set *set);
+
+/* Does delta result res, asked with a short list, say a biller's zone is
+ * unknown that set does not hold (one every name said was unknown)?  Then
+ * the full list might know it: ask again with all. */
+bool query_zones_recheck(const PGresult *res, const struct zone_set *set);
+
+#endif
