@@ -215,6 +215,18 @@ void fc_memo_free(struct fc_memo *m);
 void fc_memo_reserve(struct fc_memo *m, size_t slots);
 /* The answers m has room for (0 for NULL): 32 bytes each. */
 size_t fc_memo_slots(const struct fc_memo *m);
+/* What a memo was asked, ever (a debug line, -vv; the tests): answers
+ * it had; forecasts made because it had none for the close (new to it,
+ * changed in what a forecast reads, or pushed out) or the one it had had
+ * run out (time passed its valid_until); and forecasts forecast_until_above()
+ * made with its opts (never remembered). */
+struct fc_memo_counts {
+	uint64_t hits, absent, expired, above;
+};
+/* m's counts (all 0 for NULL). */
+struct fc_memo_counts fc_memo_counts(const struct fc_memo *m);
+/* One more forecast_until_above() (forecast.c; NULL: nothing). */
+void fc_memo_count_above(struct fc_memo *m);
 /* forecast_miss(), through memo m (NULL: forecast_miss() itself).  The
  * opts must be the same on every call with one memo. */
 void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,

@@ -14,14 +14,48 @@
 /* One remembered forecast_miss(): a check of the batch id and
  * everything else it read (64 bits: a false match is not a concern; 0 is
  * an empty entry), and the answer, packed into 32 bytes: a fleet has
- * hundreds of thousands of open closes, every one of them in the memo. */
+ * hundreds of thousands of open closes, every one of them in the memo.
+ * The answers' own validity (decide_until) is kept as ms past
+ * valid_until: without it an answer found here said they held only till
+ * valid_until, and the view looked at the close again then (a count
+ * after every evaluation found its answer here; bench-fleet). */
 struct memo_entry {
 	uint64_t check;
 	int64_t valid_until;
 	float p_miss;
-	uint32_t closes, longer;
-	uint8_t source, beyond, stale, tail_wider;
+	uint32_t closes : 27;	/* a shard's closes of a pool: far fewer */
+	uint32_t source : 2;
+	uint32_t beyond : 1, stale : 1, tail_wider : 1;
+	uint32_t longer;
+	uint32_t decide;	/* decide_until - valid_until, DECIDE_* */
 };
+_Static_assert(sizeof(struct memo_entry) == 32, "a memo entry is 32 bytes");
+_Static_assert(FC_SIMILAR < 4, "a source is kept in 2 bits");
+
+/* decide for decide_until INT64_MAX (for good); a later decide_until
+ * than DECIDE_MAX ms past valid_until is kept as that (sooner: the view
+ * only looks again sooner). */
+#define CLOSES_MAX ((1u << 27) - 1)
+
+#define DECIDE_FOREVER UINT32_MAX
+#define DECIDE_MAX (UINT32_MAX - 1)
+
+static uint32_t decide_of(int64_t valid_until, int64_t decide_until)
+{
+	if (decide_until == INT64_MAX)
+		return valid_until == INT64_MAX ? 0 : DECIDE_FOREVER;
+	if (decide_until <= valid_until)
+		return 0;
+	return decide_until - valid_until > DECIDE_MAX
+		       ? DECIDE_MAX : (uint32_t)(decide_until - valid_until);
+}
+
+static int64_t decide_until_of(const struct memo_entry *e)
+{
+	if (e->decide == DECIDE_FOREVER || e->valid_until == INT64_MAX)
+		return INT64_MAX;
+	return e->valid_until + e->decide;
+}
 
 /* Ways of a set (consecutive entries: two cache lines). */
 #define MEMO_WAYS 4
@@ -29,6 +63,7 @@ struct memo_entry {
 struct fc_memo {
 	struct memo_entry *e;
 	size_t mask;
+	struct fc_memo_counts n;
 };
 
 static size_t memo_size(size_t slots)
@@ -74,6 +109,17 @@ void fc_memo_reserve(struct fc_memo *m, size_t slots)
 size_t fc_memo_slots(const struct fc_memo *m)
 {
 	return m ? m->mask + 1 : 0;
+}
+
+struct fc_memo_counts fc_memo_counts(const struct fc_memo *m)
+{
+	return m ? m->n : (struct fc_memo_counts){ 0 };
+}
+
+void fc_memo_count_above(struct fc_memo *m)
+{
+	if (m)
+		m->n.above++;
 }
 
 void fc_memo_free(struct fc_memo *m)
@@ -158,6 +204,7 @@ void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
 		}
 	}
 	if (e->check == check && now < e->valid_until) {
+		m->n.hits++;
 		out->source = (enum fc_source)e->source;
 		out->closes = e->closes;
 		out->longer = e->longer;
@@ -167,21 +214,28 @@ void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
 		out->start_p50 = out->eta_p50 = out->eta_p95 = BT_NO_TIME;
 		out->p_miss = e->p_miss;
 		out->valid_until = e->valid_until;
-		/* Not kept: the answers hold at least as long. */
-		out->decide_until = e->valid_until;
+		out->decide_until = decide_until_of(e);
 		return;
 	}
+	if (e->check == check)
+		m->n.expired++;
+	else
+		m->n.absent++;
 	forecast_miss(h, b, t, now, o, out);
 	until = out->valid_until;
 	if (e->check != check)
 		memmove(e + 1, e, (MEMO_WAYS - 1) * sizeof *e);
 	*e = (struct memo_entry){
 		.check = check, .valid_until = until,
-		.p_miss = (float)out->p_miss, .closes = (uint32_t)out->closes,
-		.longer = (uint32_t)out->longer, .source = (uint8_t)out->source,
+		.p_miss = (float)out->p_miss,
+		.closes = out->closes < CLOSES_MAX ? (uint32_t)out->closes : CLOSES_MAX,
+		.longer = (uint32_t)out->longer, .source = (uint32_t)out->source & 3,
 		.beyond = out->beyond, .stale = out->stale,
 		.tail_wider = out->tail_wider,
+		.decide = decide_of(until, out->decide_until),
 	};
+	/* What a remembered answer says, exactly: its closes as stored. */
+	out->closes = e->closes;
 	/* What a remembered answer says, exactly: p_miss as stored. */
 	out->p_miss = e->p_miss;
 }

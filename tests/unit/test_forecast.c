@@ -504,7 +504,10 @@ static void test_pool_thinning(void **state)
 
 /* The memo answers exactly what forecast_miss() would, second by second,
  * for running and scheduled closes, also when a close changes under the
- * same id (it starts) and when ids fight over a slot. */
+ * same id (it starts) and when ids fight over a slot.  An answer it had
+ * keeps until when the thresholds' answers hold (decide_until, never
+ * later than a fresh forecast says), not only until valid_until, and its
+ * counts say which answers it had. */
 static void test_memo_agrees(void **state)
 {
 	static const int durs[] = { 10, 20, 25, 30, 35, 40, 41, 42, 44, 60 };
@@ -514,6 +517,8 @@ static void test_memo_agrees(void **state)
 	struct batch t[100];
 	struct biller b;
 	struct forecast f, g;
+	struct fc_memo_counts c0, c1;
+	size_t asked = 0, hits_longer = 0;
 
 	(void)state;
 	assert_non_null(m);
@@ -536,13 +541,28 @@ static void test_memo_agrees(void **state)
 		}
 		for (int i = 0; i < 100; i++) {
 			forecast_miss(h, &b, &t[i], now, &opts, &f);
+			c0 = fc_memo_counts(m);
 			forecast_miss_memo(m, h, &b, &t[i], now, &opts, &g);
+			c1 = fc_memo_counts(m);
+			asked++;
 			assert_int_equal(g.source, f.source);
-			assert_true(g.p_miss > f.p_miss - 1e-6 &&
-				    g.p_miss < f.p_miss + 1e-6);
+			/* To the bit: a threshold decides the same. */
+			assert_true(g.p_miss == f.p_miss);
 			assert_int_equal(g.closes, f.closes);
+			assert_true(g.valid_until == f.valid_until);
+			assert_true(g.decide_until >= g.valid_until);
+			assert_true(g.decide_until <= f.decide_until);
+			assert_int_equal(c1.hits + c1.absent + c1.expired,
+					 c0.hits + c0.absent + c0.expired + 1);
+			hits_longer += c1.hits > c0.hits &&
+				       g.decide_until > g.valid_until;
 		}
 	}
+	c1 = fc_memo_counts(m);
+	assert_int_equal(c1.hits + c1.absent + c1.expired, asked);
+	assert_true(c1.hits > 0 && c1.absent > 0 && c1.expired > 0);
+	assert_int_equal(c1.above, 0);
+	assert_true(hits_longer > 0);
 	fc_memo_free(m);
 	fc_history_unref(h);
 }
