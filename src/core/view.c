@@ -64,8 +64,10 @@ void view_free(struct view *v)
 	fc_memo_free(v->fc.memo);
 	free(v->rows);
 	free(v->slots);
-	for (size_t i = 0; v->seen && i < v->nsnaps; i++)
+	for (size_t i = 0; v->seen && i < v->nsnaps; i++) {
 		free(v->seen[i].watch);
+		snapshot_unref(v->seen[i].snap);
+	}
 	free(v->seen);
 	free(v->ranks);
 	free(v->items);
@@ -478,37 +480,109 @@ static void count_misses(const struct view *v, struct view_slot *sl, size_t i,
  * filter are the same); or more. */
 enum change { CH_NONE, CH_MOVED, CH_ROW };
 
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/*
+ * Whether b, a new record of biller a (the same place in its shard's
+ * snapshots), gives an evaluation the same input: the same batches with
+ * the same states, instants and words, which is all biller_eval_all(),
+ * its forecasts (forecast_miss reads ids, payment type, module, times,
+ * state, the batch count) and the holds it is matched against read.  A
+ * poll that saw only attempts or updated_at move (bench-fleet's churn),
+ * or an error text, a rerun, the priority or the name change, parses the
+ * biller anew all the same: its evaluation, its due instant and its
+ * forecasts' count stand.  Compared field by field, not hashed: the old
+ * record is still there (view_seen.snap).
+ */
+static bool same_input(const struct biller *a, const struct biller *b)
+{
+	if (a->nbatches != b->nbatches || !same_text(a->biller_id, b->biller_id))
+		return false;
+	for (size_t k = 0; k < a->nbatches; k++) {
+		const struct batch *x = &a->batches[k], *y = &b->batches[k];
+
+		if (x->state != y->state || x->scheduled_at != y->scheduled_at ||
+		    x->deadline_at != y->deadline_at ||
+		    x->started_at != y->started_at ||
+		    x->finished_at != y->finished_at ||
+		    x->deadline_inf != y->deadline_inf ||
+		    !same_text(x->batch_id, y->batch_id) ||
+		    !same_text(x->biller_id, y->biller_id) ||
+		    !same_text(x->business_day, y->business_day) ||
+		    !same_text(x->payment_type, y->payment_type) ||
+		    !same_text(x->module, y->module) ||
+		    !same_text(x->status, y->status) || !same_text(x->bad, y->bad))
+			return false;
+	}
+	return true;
+}
+
+/* Slot sl's evaluation handed on to b, biller j of shard i's snapshot s,
+ * whose input is the same (its signature sig): the pointers moved to the
+ * new arrays.  Whether someone acted is asked again unless acted_current
+ * (see refresh_slot). */
+static void hand_on(const struct view *v, struct view_slot *sl, size_t i,
+		    const struct biller *b, uint64_t sig, int64_t now,
+		    bool acted_current)
+{
+	const struct snapshot *s = v->snaps[i];
+	struct row *r = &sl->row;
+
+	r->b = b;
+	sl->sig = sig;
+	r->ev.focus = sl->focus >= 0 ? &b->batches[sl->focus] : NULL;
+	r->ev.hold = sl->hold >= 0 ? &s->holds[sl->hold] : NULL;
+	count_misses(v, sl, i, now, false);
+	ask_rest(v, sl, s, !acted_current);
+}
+
 /* Bring slot sl (biller j of shard i, slot k) up to now: evaluate it when
  * due, else only whether someone acted (the dashboard's own reruns change
- * that without a new snapshot). */
+ * that without a new snapshot).  acted_current: rerun_gen is the one
+ * shard i's failed and late rows were last asked at, so an unchanged
+ * biller handed on to a new snapshot keeps whether someone acted. */
 static enum change refresh_slot(struct view *v, struct view_slot *sl, size_t i,
-				size_t j, int64_t now, enum due due)
+				size_t j, int64_t now, enum due due,
+				bool acted_current)
 {
 	const struct snapshot *s = v->snaps[i];
 	struct row *r = &sl->row;
 	bool acted;
 
-	if (due == DUE_MOVED) {
+	if (due == DUE_MOVED && now < r->ev.until) {
 		const struct biller *b = &s->billers[j];
 		uint64_t sig = biller_sig(b);
 
-		if (sig == sl->sig && now < r->ev.until) {
-			/* Unchanged: its evaluation, moved to the new arrays. */
-			acted = r->acted;
-			r->b = b;
-			r->ev.focus = sl->focus >= 0 ? &b->batches[sl->focus] : NULL;
-			r->ev.hold = sl->hold >= 0 ? &s->holds[sl->hold] : NULL;
-			count_misses(v, sl, i, now, false);
-			/* The same batches: whether someone acted changes
+		if (sig == sl->sig) {
+			/* Unchanged: its evaluation, moved to the new arrays.
+			 * The same batches: whether someone acted changes
 			 * only with the dashboard's own word (rerun_gen). */
-			ask_rest(v, sl, s, !v->acted_current);
+			acted = r->acted;
+			hand_on(v, sl, i, b, sig, now, acted_current);
 			/* A signature of its home says the whole record is the
 			 * same (view_sig.c); one of its batches only, not. */
 			return sig >> 63 && r->acted == acted ? CH_MOVED : CH_ROW;
 		}
+		if (r->b && same_input(r->b, b)) {
+			/* A new record, the same input: the evaluation
+			 * stands; its key and filter are made again (the
+			 * priority or the name may be new), and whether
+			 * someone acted asked (a rerun may be). */
+			hand_on(v, sl, i, b, sig, now, false);
+			v->why.kept++;
+			return CH_ROW;
+		}
 		due = DUE_ALL;
+		v->why.changed++;
+	} else if (due == DUE_ALL) {
+		v->why.all++;
 	}
-	if (due == DUE_ALL || !(now < r->ev.until)) {
+	if (due != DUE_TIME || !(now < r->ev.until)) {
+		if (due != DUE_ALL)
+			v->why.time++;
 		r->b = &s->billers[j];
 		biller_eval_all(r->b, s->holds, s->nholds, now, v->at_risk_pct,
 				v->hist[i], &v->fc, &r->ev);
@@ -561,11 +635,12 @@ static void add_totals(struct totals *t, const struct totals *x)
  * says.  A moved row that is in goes to v->tmp; one that changed in
  * place is written to its row. */
 static void refresh_one(struct view *v, struct rebuild_plan *p, size_t i,
-			size_t j, size_t k, int64_t now, enum due due)
+			size_t j, size_t k, int64_t now, enum due due,
+			bool acted_current)
 {
 	struct view_slot *sl = &v->slots[k];
 	enum biller_status was = sl->row.ev.status;
-	enum change ch = refresh_slot(v, sl, i, j, now, due);
+	enum change ch = refresh_slot(v, sl, i, j, now, due, acted_current);
 	uint64_t key = sl->key;
 	bool in = sl->in;
 
@@ -606,9 +681,9 @@ static void watch(struct view_seen *sh, size_t k)
 }
 
 /* Every slot of shard i (its first at k0): refreshed, counted, and what
- * it holds until. */
+ * it holds until.  acted_current: as refresh_slot() says. */
 static void refresh_shard(struct view *v, struct rebuild_plan *p, size_t i,
-			  size_t k0, int64_t now, enum due due)
+			  size_t k0, int64_t now, enum due due, bool acted_current)
 {
 	const struct snapshot *s = v->snaps[i];
 	struct view_seen *sh = &v->seen[i];
@@ -620,7 +695,7 @@ static void refresh_shard(struct view *v, struct rebuild_plan *p, size_t i,
 	for (size_t j = 0; j < s->nbillers; j++) {
 		const struct view_slot *sl = &v->slots[k0 + j];
 
-		refresh_one(v, p, i, j, k0 + j, now, due);
+		refresh_one(v, p, i, j, k0 + j, now, due, acted_current);
 		count_slot(sh, sl);
 		if (sl->row.ev.until < sh->until)
 			sh->until = sl->row.ev.until;
@@ -667,12 +742,11 @@ static void refresh_slots(struct view *v, struct rebuild_plan *p, int64_t now)
 			for (size_t w = 0; w < sh->nwatch &&
 			     (!gen_known || gen != sh->acted_gen); w++)
 				refresh_one(v, p, i, sh->watch[w] - k, sh->watch[w],
-					    now, DUE_TIME);
+					    now, DUE_TIME, false);
 			v->skipped++;
 		} else {
-			v->acted_current = gen_known && gen == sh->acted_gen;
-			refresh_shard(v, p, i, k, now, due);
-			v->acted_current = false;
+			refresh_shard(v, p, i, k, now, due,
+				      gen_known && gen == sh->acted_gen);
 		}
 		sh->acted_gen = gen;
 		add_totals(&v->totals, &sh->totals);
@@ -683,7 +757,10 @@ static void refresh_slots(struct view *v, struct rebuild_plan *p, int64_t now)
 static void remember_inputs(struct view *v, int64_t now, size_t total)
 {
 	for (size_t i = 0; i < v->nsnaps; i++) {
-		v->seen[i].snap = v->snaps[i];
+		if (v->seen[i].snap != v->snaps[i]) {
+			snapshot_unref(v->seen[i].snap);
+			v->seen[i].snap = snapshot_ref(v->snaps[i]);
+		}
 		v->seen[i].hist = v->hist[i];
 		v->seen[i].n = v->snaps[i] ? v->snaps[i]->nbillers : 0;
 		v->seen[i].holds = v->snaps[i] ? v->snaps[i]->holds : NULL;

@@ -109,15 +109,20 @@ struct view {
 	void *last_rerun_open_ctx;
 	char last_filter[128];
 	size_t evals;			/* biller evaluations, ever (tests) */
+	/* Of them, why (a debug line, -vv; the bench): every biller of a
+	 * shard (the first rebuild, a new history or option, a biller count
+	 * that changed); one whose record changed in what an evaluation
+	 * reads; one whose instant came (ev.until).  And the billers whose
+	 * record changed only in what it does not read (attempts, say),
+	 * whose evaluation was kept. */
+	struct view_why {
+		size_t all, changed, time, kept;
+	} why;
 	/* view_rebuild() calls, and the last of them after which a slot
 	 * may hold another biller or the filter changed which rows are in
 	 * (struct row: slot, changed). */
 	uint32_t rebuilds, reshaped;
 	size_t skipped;			/* shards skipped, ever (tests) */
-	/* While refresh_slots() is on a shard: rerun_gen is the one its
-	 * failed and late rows were last asked at, so an unchanged biller
-	 * handed on to a new snapshot keeps whether someone acted. */
-	bool acted_current;
 };
 
 void view_init(struct view *v, size_t nshards, const struct config *cfg);
@@ -239,7 +244,10 @@ _Static_assert(sizeof(void *) != 8 || sizeof(struct view_slot) == 112,
 
 /* What a shard's billers were last evaluated from. */
 struct view_seen {
-	const struct snapshot *snap;
+	/* A reference of its own: its slots' rows point into it until the
+	 * next rebuild, which compares a changed biller's new record with
+	 * the old one (view.c, same_input). */
+	struct snapshot *snap;
 	const struct fc_history *hist;
 	const struct hold *holds;	/* a test may change them in place */
 	size_t nholds;
