@@ -74,6 +74,7 @@ void view_free(struct view *v)
 	free(v->tmp);
 	free(v->gone);
 	free(v->kept);
+	free(v->pos);
 	memset(v, 0, sizeof *v);
 }
 
@@ -389,7 +390,8 @@ static void ensure_cap(struct view *v, size_t total)
 		v->items = xrealloc(v->items, v->cap * sizeof(struct sort_item));
 		v->tmp = xrealloc(v->tmp, v->cap * sizeof(struct sort_item));
 		v->gone = xrealloc(v->gone, v->cap * sizeof *v->gone);
-		v->kept = xrealloc(v->kept, v->cap * sizeof(struct sort_item));
+		v->kept = xrealloc(v->kept, v->cap * sizeof *v->kept);
+		v->pos = xrealloc(v->pos, v->cap * sizeof *v->pos);
 	}
 	if (total > v->slots_cap) {
 		size_t old = v->slots_cap;
@@ -661,11 +663,11 @@ static void refresh_one(struct view *v, struct rebuild_plan *p, size_t i,
 		 * order if it is in. */
 		p->nmoved++;
 		if (sl->in)
-			v->gone[p->ngone++] = (uint32_t)view_row_pos(v, sl->key, k);
+			v->gone[p->ngone++] = v->pos[k];
 		if (in)
 			((struct sort_item *)v->tmp)[p->nnew++] = item_of(key, k);
 	} else if (!p->refilter && ch != CH_NONE && in) {
-		((struct sort_item *)v->kept)[p->nkept++] = item_of(key, k);
+		v->kept[p->nkept++] = (uint32_t)k;
 	}
 	sl->key = key;
 	sl->in = in;
@@ -798,11 +800,9 @@ void view_rebuild(struct view *v, int64_t now)
 	if (p.all || p.rekey || p.refilter)
 		v->reshaped = v->rebuilds;
 	refresh_slots(v, &p, now);
-	/* Before the merge: their places are in the last order.  The moved
-	 * rows' items are at the start of v->tmp, the rest is free. */
+	/* Before the merge: their places are in the last order. */
 	if (!p.refilter)
-		view_place_rows(v, v->kept, p.nkept,
-				(struct sort_item *)v->tmp + p.nnew);
+		view_place_rows(v, v->kept, p.nkept);
 	/* Two memo slots per close not closed (the open ones forecasts are
 	 * asked about; sets by a hash of the id need the room to keep the
 	 * answers till they are asked again), not per batch of the night:

@@ -63,7 +63,11 @@ struct view {
 	bool ranks_dirty;		/* a snapshot changed since ranking */
 	void *items, *tmp;		/* sort buffers, cap entries each */
 	uint32_t *gone;			/* rows leaving their place, cap */
-	void *kept;			/* rows changed in place, cap items */
+	uint32_t *kept;			/* slots whose row changed in place, cap */
+	/* Per slot that is in, the index of its row in rows (and items):
+	 * kept by the sort and the merge (view_order.c), so that a row
+	 * changed in place is written there without a search. */
+	uint32_t *pos;
 	struct totals totals;
 	size_t nopen;			/* batches not closed, last rebuild:
 					 * the forecast memo's size */
@@ -293,14 +297,8 @@ void view_sort_all(struct view *v, size_t total);
 /* The rows at the ngone positions of gone (their slots moved) taken out,
  * the nnew items in v->tmp (slots that moved and are in) merged in. */
 void view_merge_moved(struct view *v, size_t nnew, uint32_t *gone, size_t ngone);
-/* The index in v->rows (and v->items) of the row of slot k, whose key is
- * key: a binary search of the items. */
-size_t view_row_pos(const struct view *v, uint64_t key, size_t k);
-/* Write the rows of the n slots in items (key and slot each; sorted here,
- * in place, with n entries of scratch) to their places in v->rows, which
- * they kept: one pass of short forward searches, not a binary search
- * each. */
-void view_place_rows(struct view *v, struct sort_item *items, size_t n,
-		     struct sort_item *scratch);
+/* Write the rows of the n slots in kept to their places in v->rows, which
+ * they kept (v->pos). */
+void view_place_rows(struct view *v, const uint32_t *kept, size_t n);
 
 #endif
