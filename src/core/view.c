@@ -783,10 +783,25 @@ static void remember_inputs(struct view *v, int64_t now, size_t total)
 	memcpy(v->last_filter, v->filter, sizeof v->filter);
 }
 
+/* How far back view_now() may step and still be taken as no step. */
+#define VIEW_STEP_BACK_MS 10000
+
 void view_rebuild(struct view *v, int64_t now)
 {
 	size_t total = 0;
 	struct rebuild_plan p;
+
+	/* view_now() follows the shard that answered last, and shards' clock
+	 * estimates differ by their polls' latency (and their clocks' skew):
+	 * it steps back by some ms whenever the freshest answer is a slower
+	 * shard's.  An evaluation holds from its instant on, not before it,
+	 * so a step back meant every biller of the fleet evaluated again
+	 * (once a minute or more at 20 shards, bench-fleet): the view's time
+	 * stands still instead.  A larger step (the clock was set back) is
+	 * taken as it comes, and everything evaluated at it. */
+	if (v->primed && now != BT_NO_TIME && now < v->last_now &&
+	    v->last_now - now <= VIEW_STEP_BACK_MS)
+		now = v->last_now;
 
 	for (size_t i = 0; i < v->nsnaps; i++)
 		if (v->snaps[i])

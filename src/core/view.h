@@ -144,7 +144,8 @@ const struct fc_history *view_history(const struct view *v, size_t i);
  * snapshots' server_now advanced by our monotonic clock since. */
 int64_t view_now(const struct view *v, int64_t mono_now);
 
-/* Evaluate what is due, filter and sort at now. */
+/* Evaluate what is due, filter and sort at now.  A now at most 10 s
+ * before the last rebuild's is taken as that one (view.c says why). */
 void view_rebuild(struct view *v, int64_t now);
 /* Bring the countdowns (time_left, permille) of rows [from, from + n) to
  * the last rebuild's now, as a new evaluation would give them (past
