@@ -351,9 +351,46 @@ static bool take_snapshots(struct app *app, int64_t *at, bool *deferred)
 	return true;
 }
 
+/* Once a minute in the debug log (-vv): what the rebuilds of the minute
+ * were asked to do, so that their cost can be told by its causes
+ * (core/view.h, view.why; core/forecast.h, fc_memo_counts). */
+struct rebuild_counts {
+	int64_t at;		/* mono ms of the last line */
+	size_t rebuilds;
+	struct view_why why;
+	struct fc_memo_counts fc;
+};
+
+static void log_rebuild_counts(const struct app *app, struct rebuild_counts *c)
+{
+	const struct view *v = &app->view;
+	struct fc_memo_counts fc = fc_memo_counts(v->fc.memo);
+
+	if (app->mono - c->at < 60000)
+		return;
+	if (c->at)
+		log_msg(LOG_DEBUG, "view: %zu rebuilds in %lld s; evaluations: "
+			"%zu of every biller, %zu changed, %zu due; %zu kept "
+			"(same input); forecasts: %llu remembered, %llu new to "
+			"the memo, %llu run out, %llu until_above",
+			(size_t)v->rebuilds - c->rebuilds,
+			(long long)(app->mono - c->at) / 1000,
+			v->why.all - c->why.all, v->why.changed - c->why.changed,
+			v->why.time - c->why.time, v->why.kept - c->why.kept,
+			(unsigned long long)(fc.hits - c->fc.hits),
+			(unsigned long long)(fc.absent - c->fc.absent),
+			(unsigned long long)(fc.expired - c->fc.expired),
+			(unsigned long long)(fc.above - c->fc.above));
+	c->at = app->mono;
+	c->rebuilds = v->rebuilds;
+	c->why = v->why;
+	c->fc = fc;
+}
+
 int ui_run(struct app *app, const struct screen *root,
 	   const struct screen *help)
 {
+	struct rebuild_counts counts = { 0 };
 	int64_t last_second = BT_NO_TIME;
 	int64_t last_full_repaint;
 	int64_t snapshots_at = INT64_MIN / 2;	/* when news was last taken */
@@ -400,6 +437,7 @@ int ui_run(struct app *app, const struct screen *root,
 			const struct screen_slot *top = screen_top(app);
 
 			view_rebuild(&app->view, app->now);
+			log_rebuild_counts(app, &counts);
 			if (top->s->update)
 				top->s->update(app, top->st);
 			last_second = second;
