@@ -299,10 +299,12 @@ static void print_asked(const struct asked *a, const struct asked *b, size_t n)
 	       (double)(b->why.time - a->why.time) * per,
 	       (double)(b->why.kept - a->why.kept) * per);
 	printf("  forecasts per simulated second: memo hits %.0f, made for a "
-	       "close it had not %.0f, for one run out %.0f, until_above %.0f\n",
+	       "close it had not %.0f, for one run out %.0f; until_above "
+	       "remembered %.0f, made %.0f\n",
 	       (double)(b->fc.hits - a->fc.hits) * per,
 	       (double)(b->fc.absent - a->fc.absent) * per,
 	       (double)(b->fc.expired - a->fc.expired) * per,
+	       (double)(b->fc.above_hits - a->fc.above_hits) * per,
 	       (double)(b->fc.above - a->fc.above) * per);
 }
 

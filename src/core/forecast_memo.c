@@ -60,9 +60,22 @@ static int64_t decide_until_of(const struct memo_entry *e)
 /* Ways of a set (consecutive entries: two cache lines). */
 #define MEMO_WAYS 4
 
+/* One remembered forecast_until_above(): a check of the close as
+ * memo_check() makes it with the pm mixed in, and the answer.  Asked only
+ * of billers with more than one close at risk, so the table has an
+ * eighth of the entries, two ways a set. */
+struct above_entry {
+	uint64_t check;
+	int64_t until;
+};
+
+#define ABOVE_WAYS 2
+
 struct fc_memo {
 	struct memo_entry *e;
 	size_t mask;
+	struct above_entry *a;
+	size_t amask;
 	struct fc_memo_counts n;
 };
 
@@ -80,13 +93,20 @@ struct fc_memo *fc_memo_new(size_t slots)
 	struct fc_memo *m = calloc(1, sizeof *m);
 	size_t n = memo_size(slots);
 
-	if (m)
+	if (m) {
 		m->e = calloc(n, sizeof *m->e);
-	if (!m || !m->e) {
+		m->a = calloc(n / 8, sizeof *m->a);
+	}
+	if (!m || !m->e || !m->a) {
+		if (m) {
+			free(m->e);
+			free(m->a);
+		}
 		free(m);
 		return NULL;
 	}
 	m->mask = n - 1;
+	m->amask = n / 8 - 1;
 	return m;
 }
 
@@ -94,16 +114,24 @@ void fc_memo_reserve(struct fc_memo *m, size_t slots)
 {
 	size_t n = memo_size(slots);
 	struct memo_entry *e;
+	struct above_entry *a;
 
 	if (!m || n <= m->mask + 1)
 		return;
 	e = calloc(n, sizeof *e);
-	if (!e)
+	a = calloc(n / 8, sizeof *a);
+	if (!e || !a) {
+		free(e);
+		free(a);
 		return;		/* the smaller one still answers */
+	}
 	/* Its answers are only a cache: they are asked for again. */
 	free(m->e);
+	free(m->a);
 	m->e = e;
 	m->mask = n - 1;
+	m->a = a;
+	m->amask = n / 8 - 1;
 }
 
 size_t fc_memo_slots(const struct fc_memo *m)
@@ -116,17 +144,13 @@ struct fc_memo_counts fc_memo_counts(const struct fc_memo *m)
 	return m ? m->n : (struct fc_memo_counts){ 0 };
 }
 
-void fc_memo_count_above(struct fc_memo *m)
-{
-	if (m)
-		m->n.above++;
-}
 
 void fc_memo_free(struct fc_memo *m)
 {
 	if (!m)
 		return;
 	free(m->e);
+	free(m->a);
 	free(m);
 }
 
@@ -166,6 +190,16 @@ static uint64_t memo_check(uint64_t idh, const struct fc_history *h,
 	return c ? c : 1;	/* 0: an empty entry */
 }
 
+/* Where close t of h's shard is looked for: by the shard and the id's
+ * text, so that the same close has the same place in every snapshot,
+ * parsed again or not, and shards that use the same ids (copies of one
+ * database: bench-fleet's) do not share places. */
+static uint64_t id_hash(const struct fc_history *h, const struct batch *t)
+{
+	return text_hash(mix(0xcbf29ce484222325ull,
+			     h ? (uint64_t)fc_history_shard(h) : 0), t->batch_id);
+}
+
 void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
 			const struct biller *b, const struct batch *t,
 			int64_t now, const struct forecast_opts *o,
@@ -179,12 +213,7 @@ void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
 		forecast_miss(h, b, t, now, o, out);
 		return;
 	}
-	/* By the shard and the id's text: the same close has the same place
-	 * in every snapshot, parsed again or not, and shards that use the
-	 * same ids (copies of one database: bench-fleet's) do not share
-	 * places. */
-	idh = text_hash(mix(0xcbf29ce484222325ull, h ? (uint64_t)fc_history_shard(h) : 0),
-			t->batch_id);
+	idh = id_hash(h, t);
 	e = &m->e[idh & m->mask & ~(size_t)(MEMO_WAYS - 1)];
 	check = memo_check(idh, h, b, t);
 	/* MEMO_WAYS ways, the one used last first: a hit moves to the
@@ -238,4 +267,55 @@ void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
 	out->closes = e->closes;
 	/* What a remembered answer says, exactly: p_miss as stored. */
 	out->p_miss = e->p_miss;
+}
+
+static struct above_entry *above_set(struct fc_memo *m, const struct fc_history *h,
+				     const struct biller *b, const struct batch *t,
+				     int pm, uint64_t *check)
+{
+	uint64_t idh = id_hash(h, t);
+
+	*check = mix(memo_check(idh, h, b, t), (uint64_t)(unsigned)pm);
+	if (!*check)
+		*check = 1;
+	/* By the check, pm and all: a close asked at two pms (two billers'
+	 * risks, a risk that grew) takes two sets. */
+	return &m->a[*check & m->amask & ~(size_t)(ABOVE_WAYS - 1)];
+}
+
+bool fc_memo_above_find(struct fc_memo *m, const struct fc_history *h,
+			const struct biller *b, const struct batch *t, int pm,
+			int64_t now, int64_t *until)
+{
+	struct above_entry *a;
+	uint64_t check;
+
+	if (!m)
+		return false;
+	a = above_set(m, h, b, t, pm, &check);
+	for (int w = 0; w < ABOVE_WAYS; w++) {
+		if (a[w].check == check && now < a[w].until) {
+			m->n.above_hits++;
+			*until = a[w].until;
+			return true;
+		}
+	}
+	return false;
+}
+
+void fc_memo_above_keep(struct fc_memo *m, const struct fc_history *h,
+			const struct biller *b, const struct batch *t, int pm,
+			int64_t until)
+{
+	struct above_entry *a;
+	uint64_t check;
+
+	if (!m)
+		return;
+	m->n.above++;
+	a = above_set(m, h, b, t, pm, &check);
+	/* The newest first; one of the same check (run out) is replaced. */
+	if (a[0].check != check)
+		a[1] = a[0];
+	a[0] = (struct above_entry){ .check = check, .until = until };
 }

@@ -372,7 +372,8 @@ static void log_rebuild_counts(const struct app *app, struct rebuild_counts *c)
 		log_msg(LOG_DEBUG, "view: %zu rebuilds in %lld s; evaluations: "
 			"%zu of every biller, %zu changed, %zu due; %zu kept "
 			"(same input); forecasts: %llu remembered, %llu new to "
-			"the memo, %llu run out, %llu until_above",
+			"the memo, %llu run out; until_above: %llu remembered, "
+			"%llu made",
 			(size_t)v->rebuilds - c->rebuilds,
 			(long long)(app->mono - c->at) / 1000,
 			v->why.all - c->why.all, v->why.changed - c->why.changed,
@@ -380,6 +381,7 @@ static void log_rebuild_counts(const struct app *app, struct rebuild_counts *c)
 			(unsigned long long)(fc.hits - c->fc.hits),
 			(unsigned long long)(fc.absent - c->fc.absent),
 			(unsigned long long)(fc.expired - c->fc.expired),
+			(unsigned long long)(fc.above_hits - c->fc.above_hits),
 			(unsigned long long)(fc.above - c->fc.above));
 	c->at = app->mono;
 	c->rebuilds = v->rebuilds;
