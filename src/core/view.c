@@ -522,6 +522,22 @@ static bool same_input(const struct biller *a, const struct biller *b)
 	return true;
 }
 
+/* Whether the batches of b, a new record of a with the same input, have
+ * the same latest rerun requests: then whether someone acted is what it
+ * was, but for the dashboard's own word (rerun_gen), as for a record
+ * handed on unchanged. */
+static bool same_reruns(const struct biller *a, const struct biller *b)
+{
+	for (size_t k = 0; k < a->nbatches; k++) {
+		const struct batch *x = &a->batches[k], *y = &b->batches[k];
+
+		if (batch_rerun_id(x) != batch_rerun_id(y) ||
+		    !same_text(batch_rerun_status(x), batch_rerun_status(y)))
+			return false;
+	}
+	return true;
+}
+
 /* Slot sl's evaluation handed on to b, biller j of shard i's snapshot s,
  * whose input is the same (its signature sig): the pointers moved to the
  * new arrays.  Whether someone acted is asked again unless acted_current
@@ -572,8 +588,11 @@ static enum change refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 			/* A new record, the same input: the evaluation
 			 * stands; its key and filter are made again (the
 			 * priority or the name may be new), and whether
-			 * someone acted asked (a rerun may be). */
-			hand_on(v, sl, i, b, sig, now, false);
+			 * someone acted asked if a rerun is new
+			 * (rerun_biller_word() for every failed one that
+			 * bench-fleet's churn parsed again, before). */
+			hand_on(v, sl, i, b, sig, now,
+				acted_current && same_reruns(r->b, b));
 			v->why.kept++;
 			return CH_ROW;
 		}

@@ -11,7 +11,8 @@
  *
  * The night is random with a fixed seed: batches start, close, fail and
  * are rerun, new ones are scheduled, a poll brings a close whose attempts
- * alone moved (a new record, the same input), holds come and go, reruns are asked
+ * or rerun request alone moved (a new record, the same input), holds come
+ * and go, reruns are asked
  * for by the dashboard alone, billers appear, a history is read again,
  * the filter, sort and demo switch change, and time moves by a second, by
  * odd amounts of milliseconds, or straight to the instant a deadline
@@ -54,6 +55,7 @@ struct mbatch {
 	enum batch_state st;
 	int64_t sched, deadline, started, finished;
 	int attempts;
+	int rerun;		/* a rerun request: 0 none, 1 pending, 2 done */
 };
 
 struct mbiller {
@@ -132,6 +134,13 @@ static void change_biller(struct world *w, struct mbiller *b, int64_t now)
 		b->t[rnd(w, (unsigned)b->nb)].attempts++;
 		return;
 	}
+	/* Someone asks the shard for a rerun of a failed close, or the shard
+	 * ends it: the rerun column only, a new record otherwise the same. */
+	for (int k = 0; k < b->nb; k++)
+		if (b->t[k].st == BATCH_FAILED && rnd(w, 2) == 0) {
+			b->t[k].rerun = (b->t[k].rerun + 1) % 3;
+			return;
+		}
 	if (!b->nb || rnd(w, 6) == 0) {
 		if (b->nb < MAXT)
 			new_batch(w, &b->t[b->nb++], now);
@@ -190,6 +199,8 @@ static struct snapshot *make_part(struct world *w, int i, const bool *only)
 			snprintf(bid, sizeof bid, "%s/%d", id, k);
 			x->batch_id = fx_str(s, bid);
 			x->attempts = t->attempts;
+			if (t->rerun)
+				fx_rerun(s, x, 100 + k, t->rerun == 1 ? "pending" : "done");
 		}
 	}
 	if (m->held >= 0 && m->held < m->n) {
@@ -608,7 +619,7 @@ static void test_steady_second_evaluates_nothing(void **state)
 	/* Running, 10% of a 40-minute window used: at risk at 75%. */
 	w->sh[0].b[0].t[0] = (struct mbatch){ BATCH_RUNNING, T0 - FX_MIN(4),
 					      T0 + FX_MIN(36), T0 - FX_MIN(4),
-					      BT_NO_TIME, 0 };
+					      BT_NO_TIME, 0, 0 };
 	{
 		struct snapshot *s = make_snapshot(w, 0);
 
@@ -671,10 +682,10 @@ static void test_two_risks_change_focus(void **state)
 	b->nb = 2;
 	/* 800 permille of an hour at T0, 866 at T0+4min. */
 	b->t[0] = (struct mbatch){ BATCH_RUNNING, T0 - FX_MIN(48), T0 + FX_MIN(12),
-				   T0 - FX_MIN(48), BT_NO_TIME, 0 };
+				   T0 - FX_MIN(48), BT_NO_TIME, 0, 0 };
 	/* 775 permille of 40 minutes at T0, 875 at T0+4min. */
 	b->t[1] = (struct mbatch){ BATCH_RUNNING, T0 - FX_MIN(31), T0 + FX_MIN(9),
-				   T0 - FX_MIN(31), BT_NO_TIME, 0 };
+				   T0 - FX_MIN(31), BT_NO_TIME, 0, 0 };
 	s = make_snapshot(w, 0);
 	view_set_snapshot(&v, 0, s);
 	view_rebuild(&v, T0);
@@ -722,10 +733,10 @@ static void test_attempts_only_keeps_evaluation(void **state)
 		 * history of every biller). */
 		b->t[0] = (struct mbatch){ BATCH_RUNNING, T0 - FX_MIN(10 + j),
 					   T0 + FX_MIN(35 - j), T0 - FX_MIN(10 + j),
-					   BT_NO_TIME, 1 };
+					   BT_NO_TIME, 1, 0 };
 		b->t[1] = (struct mbatch){ BATCH_SCHEDULED, T0 + FX_MIN(5 * j),
 					   T0 + FX_MIN(5 * j + 45), BT_NO_TIME,
-					   BT_NO_TIME, 0 };
+					   BT_NO_TIME, 0, 0 };
 	}
 	both_snapshot(&v, &ref, w, 1);
 	both_history(&v, &ref, w, 1, true);
