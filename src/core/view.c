@@ -64,8 +64,10 @@ void view_free(struct view *v)
 	fc_memo_free(v->fc.memo);
 	free(v->rows);
 	free(v->slots);
+	free(v->due_list);
 	for (size_t i = 0; v->seen && i < v->nsnaps; i++) {
 		free(v->seen[i].watch);
+		free(v->seen[i].due);
 		snapshot_unref(v->seen[i].snap);
 	}
 	free(v->seen);
@@ -626,20 +628,23 @@ static enum change refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 	return CH_ROW;
 }
 
-static void count_slot(struct view_seen *sh, const struct view_slot *sl)
+/* Slot sl counted into its shard's totals (sign 1), or taken out of
+ * them (-1: before it is looked at again on its own, refresh_due). */
+static void count_slot(struct view_seen *sh, const struct view_slot *sl, int sign)
 {
 	const struct biller *b = sl->row.b;
 	struct totals *t = &sh->totals;
+	size_t open = b->nbatches - (size_t)(b->n_closed > 0 ? b->n_closed : 0);
 
-	sh->nopen += b->nbatches - (size_t)(b->n_closed > 0 ? b->n_closed : 0);
+	sh->nopen = sign > 0 ? sh->nopen + open : sh->nopen - open;
 	if (b->is_demo) {
-		t->demo++;
+		t->demo += sign;
 		return;
 	}
-	t->billers++;
-	t->misses += sl->misses;
-	t->by_status[sl->row.ev.status]++;
-	t->failed_acked += sl->acked;
+	t->billers += sign;
+	t->misses += sign * (int)sl->misses;
+	t->by_status[sl->row.ev.status] += sign;
+	t->failed_acked += sign * (int)sl->acked;
 }
 
 static void add_totals(struct totals *t, const struct totals *x)
@@ -692,13 +697,86 @@ static void refresh_one(struct view *v, struct rebuild_plan *p, size_t i,
 	sl->in = in;
 }
 
-static void watch(struct view_seen *sh, size_t k)
+/* Slot k in its shard's watch list, once. */
+static void watch(struct view *v, struct view_seen *sh, size_t k)
 {
+	if (v->slots[k].watched)
+		return;
+	v->slots[k].watched = true;
 	if (sh->nwatch == sh->watch_cap) {
 		sh->watch_cap = sh->watch_cap ? sh->watch_cap * 2 : 16;
 		sh->watch = xrealloc(sh->watch, sh->watch_cap * sizeof *sh->watch);
 	}
 	sh->watch[sh->nwatch++] = (uint32_t)k;
+}
+
+/* When slot sl must be looked at again, with the same inputs. */
+static int64_t slot_due(const struct view_slot *sl)
+{
+	return sl->row.ev.until < sl->miss_until ? sl->row.ev.until : sl->miss_until;
+}
+
+static bool due_before(const struct view_due *a, const struct view_due *b)
+{
+	return a->at < b->at;
+}
+
+static void due_sift_down(struct view_due *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		struct view_due x;
+
+		if (l < n && due_before(&h[l], &h[m]))
+			m = l;
+		if (l + 1 < n && due_before(&h[l + 1], &h[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		x = h[i];
+		h[i] = h[m];
+		h[m] = x;
+		i = m;
+	}
+}
+
+static void due_push(struct view_seen *sh, int64_t at, size_t k)
+{
+	size_t i;
+
+	if (at == INT64_MAX)
+		return;		/* never */
+	if (sh->ndue == sh->due_cap) {
+		sh->due_cap = sh->due_cap ? sh->due_cap * 2 : 64;
+		sh->due = xrealloc(sh->due, sh->due_cap * sizeof *sh->due);
+	}
+	i = sh->ndue++;
+	sh->due[i] = (struct view_due){ at, (uint32_t)k };
+	while (i && due_before(&sh->due[i], &sh->due[(i - 1) / 2])) {
+		struct view_due x = sh->due[i];
+
+		sh->due[i] = sh->due[(i - 1) / 2];
+		sh->due[(i - 1) / 2] = x;
+		i = (i - 1) / 2;
+	}
+}
+
+static struct view_due due_pop(struct view_seen *sh)
+{
+	struct view_due top = sh->due[0];
+
+	sh->due[0] = sh->due[--sh->ndue];
+	due_sift_down(sh->due, sh->ndue, 0);
+	return top;
+}
+
+/* The heap of shard sh's n slots from k0, made anew. */
+static void due_remake(struct view *v, struct view_seen *sh, size_t k0, size_t n)
+{
+	sh->ndue = 0;
+	for (size_t j = 0; j < n; j++)
+		due_push(sh, slot_due(&v->slots[k0 + j]), k0 + j);
+	sh->until = sh->ndue ? sh->due[0].at : INT64_MAX;
 }
 
 /* Every slot of shard i (its first at k0): refreshed, counted, and what
@@ -712,19 +790,77 @@ static void refresh_shard(struct view *v, struct rebuild_plan *p, size_t i,
 	memset(&sh->totals, 0, sizeof sh->totals);
 	sh->nopen = 0;
 	sh->nwatch = 0;
-	sh->until = INT64_MAX;
 	for (size_t j = 0; j < s->nbillers; j++) {
-		const struct view_slot *sl = &v->slots[k0 + j];
+		struct view_slot *sl = &v->slots[k0 + j];
 
 		refresh_one(v, p, i, j, k0 + j, now, due, acted_current);
-		count_slot(sh, sl);
-		if (sl->row.ev.until < sh->until)
-			sh->until = sl->row.ev.until;
-		if (sl->miss_until < sh->until)
-			sh->until = sl->miss_until;
+		count_slot(sh, sl, 1);
+		sl->watched = false;
 		if (sl->row.ev.status == BS_FAILED || sl->row.ev.status == BS_LATE)
-			watch(sh, k0 + j);
+			watch(v, sh, k0 + j);
 	}
+	due_remake(v, sh, k0, s->nbillers);
+}
+
+static int cmp_u32(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+
+	return (a > b) - (a < b);
+}
+
+/*
+ * Shard i (its first slot at k0), whose inputs are the ones its slots were
+ * made of, once now reached the instant one of them must be looked at
+ * (its heap's top): only those whose instant came are refreshed, their
+ * counts taken out of the shard's totals and put back, their next instants
+ * pushed; with them, when ask_watch, its failed and late ones, whether
+ * someone acted.  Each slot once (refresh_one() files a moved row once).
+ * So a second costs the billers whose time came, not their shards'.
+ */
+static void refresh_due(struct view *v, struct rebuild_plan *p, size_t i,
+			size_t k0, int64_t now, bool ask_watch)
+{
+	struct view_seen *sh = &v->seen[i];
+	size_t n = 0, need = sh->ndue + (ask_watch ? sh->nwatch : 0);
+
+	if (need > v->due_list_cap) {
+		v->due_list_cap = need * 2;
+		v->due_list = xrealloc(v->due_list, v->due_list_cap * sizeof *v->due_list);
+	}
+	while (sh->ndue && sh->due[0].at <= now) {
+		struct view_due e = due_pop(sh);
+
+		if (slot_due(&v->slots[e.k]) == e.at)	/* else stale */
+			v->due_list[n++] = e.k;
+	}
+	for (size_t w = 0; ask_watch && w < sh->nwatch; w++)
+		v->due_list[n++] = sh->watch[w];
+	if (n > 1)
+		qsort(v->due_list, n, sizeof *v->due_list, cmp_u32);
+	for (size_t x = 0; x < n; x++) {
+		size_t k = v->due_list[x];
+		struct view_slot *sl = &v->slots[k];
+		int64_t was;
+
+		if (x && k == v->due_list[x - 1])
+			continue;
+		was = slot_due(sl);
+		count_slot(sh, sl, -1);
+		refresh_one(v, p, i, k - k0, k, now, DUE_TIME, false);
+		count_slot(sh, sl, 1);
+		if (sl->row.ev.status == BS_FAILED || sl->row.ev.status == BS_LATE)
+			watch(v, sh, k);
+		/* Popped when its time came; else its entry stands, unless
+		 * its instant moved. */
+		if (was <= now || slot_due(sl) != was)
+			due_push(sh, slot_due(sl), k);
+	}
+	/* Stale entries pile up only as instants move without their time
+	 * coming: past four a slot, the heap is made anew. */
+	if (sh->ndue > 4 * sh->n + 64)
+		due_remake(v, sh, k0, sh->n);
+	sh->until = sh->ndue ? sh->due[0].at : INT64_MAX;
 }
 
 /*
@@ -765,6 +901,10 @@ static void refresh_slots(struct view *v, struct rebuild_plan *p, int64_t now)
 				refresh_one(v, p, i, sh->watch[w] - k, sh->watch[w],
 					    now, DUE_TIME, false);
 			v->skipped++;
+		} else if (due == DUE_TIME && !p->rekey && !p->refilter) {
+			refresh_due(v, p, i, k, now, !gen_known || gen != sh->acted_gen);
+			v->skipped++;
+			v->due_only++;
 		} else {
 			refresh_shard(v, p, i, k, now, due,
 				      gen_known && gen == sh->acted_gen);

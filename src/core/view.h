@@ -127,6 +127,10 @@ struct view {
 	 * (struct row: slot, changed). */
 	uint32_t rebuilds, reshaped;
 	size_t skipped;			/* shards skipped, ever (tests) */
+	size_t due_only;		/* of them, with their due slots
+					 * looked at (tests) */
+	uint32_t *due_list;		/* scratch of refresh_due() */
+	size_t due_list_cap;
 };
 
 void view_init(struct view *v, size_t nshards, const struct config *cfg);
@@ -243,9 +247,17 @@ struct view_slot {
 	/* Bits, so that a slot is 112 bytes, not 120 (one per biller). */
 	bool in : 1;		/* passes the demo and text filters */
 	bool acked : 1;		/* failed, every failure acknowledged */
+	bool watched : 1;	/* in its shard's watch list */
 };
 _Static_assert(sizeof(void *) != 8 || sizeof(struct view_slot) == 112,
 	       "a view slot is 112 bytes");
+
+/* When a slot (k) must be looked at again (at: its ev.until or miss_until,
+ * the earlier), as its shard's heap keeps it. */
+struct view_due {
+	int64_t at;
+	uint32_t k;
+};
 
 /* What a shard's billers were last evaluated from. */
 struct view_seen {
@@ -270,6 +282,12 @@ struct view_seen {
 	uint32_t *watch;
 	size_t nwatch, watch_cap;
 	uint64_t acted_gen;		/* rerun_gen when watch was asked */
+	/* Its slots' instants, a min-heap by at (until is its top): made
+	 * whole when every slot is looked at, else only the slots whose
+	 * instant came are, and pushed again.  An entry whose slot's instant
+	 * has moved since is stale, dropped when it comes up. */
+	struct view_due *due;
+	size_t ndue, due_cap;
 };
 
 /*

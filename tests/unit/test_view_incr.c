@@ -567,14 +567,17 @@ static void run_night(unsigned long long seed, bool with_gen)
 	/* It was incremental: far fewer evaluations than the full one, and
 	 * shards skipped whole. */
 	print_message("seed %llx: %zu steps, %zu evaluations against %zu, "
-		      "%zu shards skipped, rows marked new at %zu passes, "
-		      "%zu evaluations kept for the same input\n",
-		      seed, steps, inc.evals, ref.evals, inc.skipped, sp->with,
-		      inc.why.kept);
+		      "%zu shards skipped (%zu with their due slots looked at), "
+		      "rows marked new at %zu passes, %zu evaluations kept for "
+		      "the same input\n",
+		      seed, steps, inc.evals, ref.evals, inc.skipped, inc.due_only,
+		      sp->with, inc.why.kept);
 	assert_true(steps > 300);
 	assert_true(inc.evals * 3 < ref.evals);
 	assert_true(inc.why.kept > 50);
 	assert_true(back > 5);	/* the clock stepped back, and stood */
+	/* Shards whose time came had only their due slots looked at. */
+	assert_true(inc.due_only * 10 > steps);
 	assert_int_equal(inc.why.all + inc.why.changed + inc.why.time, inc.evals);
 	assert_true(inc.skipped * 4 > steps);
 	assert_true(sp->with > 10);
