@@ -135,27 +135,6 @@ void view_set_filter(struct view *v, const char *text)
 	v->filter[i] = '\0';
 }
 
-static int cmp_int(long long a, long long b)
-{
-	return a < b ? -1 : a > b;
-}
-
-/* Unknown priorities sort after every known one. */
-static int prio_key(const struct biller *b)
-{
-	return b->priority == BT_NO_INT ? 1 << 20 : b->priority;
-}
-
-/* The priority in the risk order's key: 9 bits (the status and whether
- * someone acted take the bits above); priorities past 510 and none at all
- * sort together, last. */
-static int risk_prio(const struct biller *b)
-{
-	int p = prio_key(b);
-
-	return p > 511 ? 511 : p;
-}
-
 bool view_rerun_open(const struct biller *b, void *ctx)
 {
 	(void)ctx;
@@ -166,183 +145,6 @@ bool view_rerun_open(const struct biller *b, void *ctx)
 			return true;
 	}
 	return false;
-}
-
-/*
- * Where a row's deadline puts it in the risk and time-left orders, in
- * `bits` bits (signed).  The key is the deadline itself, an instant that
- * stays put as time passes, so rows move only when the data does (time
- * left truncated to seconds made billers under a second apart swap every
- * second).  Milliseconds from the view's time base, clamped; billers whose
- * window no longer matters (closed, closed late, no close) come last, and
- * just before them those without a deadline (or with 'infinity').
- * view_compare() and sort_key() both use this, so they always agree.
- */
-static long long deadline_pos(const struct view *v, const struct row *r, int bits)
-{
-	long long half = (long long)1 << (bits - 1), d;
-	const struct batch *f = r->ev.focus;
-
-	switch (r->ev.status) {
-	case BS_CLOSED:
-	case BS_CLOSED_LATE:
-	case BS_NONE:
-		return half - 1;
-	case BS_HELD:		/* waits for a release, not for a deadline */
-		return half - 2;
-	default:
-		break;
-	}
-	if (f && f->deadline_inf)
-		return f->deadline_inf < 0 ? -half : half - 2;
-	if (!f || f->deadline_at == BT_NO_TIME)
-		return half - 2;
-	d = (long long)(f->deadline_at - v->time_base);
-	return d < -half ? -half : d > half - 3 ? half - 3 : d;
-}
-
-/* Deadlines in the packed risk order: 30 bits of milliseconds, about six
- * days either side of the time base. */
-#define RISK_BITS 30
-#define LEFT_BITS 44
-
-static int cmp_billers(const struct biller *a, const struct biller *b)
-{
-	int c = strcmp(a->name, b->name);
-
-	if (!c)
-		c = strcmp(a->biller_id, b->biller_id);
-	if (!c)
-		c = cmp_int(a->shard_index, b->shard_index);
-	return c;
-}
-
-static int cmp_name(const struct row *a, const struct row *b)
-{
-	return cmp_billers(a->b, b->b);
-}
-
-int view_compare(const struct view *v, const struct row *a, const struct row *b)
-{
-	int c = 0;
-
-	switch (v->sort) {
-	case SORT_RISK:
-		c = cmp_int(a->ev.status, b->ev.status);
-		if (!c)
-			c = cmp_int(a->acted, b->acted);
-		if (!c)
-			c = cmp_int(risk_prio(a->b), risk_prio(b->b));
-		if (!c)
-			c = cmp_int(deadline_pos(v, a, RISK_BITS),
-				    deadline_pos(v, b, RISK_BITS));
-		break;
-	case SORT_NAME:
-		break;
-	case SORT_SHARD:
-		c = cmp_int(a->b->shard_index, b->b->shard_index);
-		break;
-	case SORT_PRIORITY:
-		c = cmp_int(prio_key(a->b), prio_key(b->b));
-		if (!c)
-			c = cmp_int(a->ev.status, b->ev.status);
-		break;
-	case SORT_TIME_LEFT:
-		c = cmp_int(deadline_pos(v, a, LEFT_BITS),
-			    deadline_pos(v, b, LEFT_BITS));
-		break;
-	case SORT_AUTOPAY:
-		c = -cmp_int(biller_autopay_pct(a->b), biller_autopay_pct(b->b));
-		break;
-	case SORT__COUNT:
-		break;
-	}
-	if (!c)
-		c = cmp_name(a, b);
-	return v->reverse ? -c : c;
-}
-
-/* Rank every biller of every snapshot by name, id and shard: the last
- * tie-breaker of every order, as one integer.  Runs when data changes,
- * not every second. */
-struct rank_item {
-	const struct biller *b;
-	uint32_t k;		/* where it came from */
-};
-
-static int cmp_rank_item(const void *pa, const void *pb)
-{
-	const struct rank_item *a = pa, *b = pb;
-
-	return cmp_billers(a->b, b->b);
-}
-
-static void rank_billers(struct view *v)
-{
-	size_t total = 0, k = 0;
-	struct rank_item *tmp;	/* 16 bytes a biller, freed at once */
-
-	for (size_t i = 0; i < v->nsnaps; i++)
-		if (v->snaps[i])
-			total += v->snaps[i]->nbillers;
-	v->ranks = xrealloc(v->ranks, (total ? total : 1) * sizeof *v->ranks);
-	v->nranks = total;
-	tmp = xmalloc((total ? total : 1) * sizeof *tmp);
-	for (size_t i = 0; i < v->nsnaps; i++) {
-		const struct snapshot *s = v->snaps[i];
-
-		for (size_t j = 0; s && j < s->nbillers; j++, k++) {
-			tmp[k].b = &s->billers[j];
-			tmp[k].k = (uint32_t)k;
-		}
-	}
-	if (total > 1)
-		qsort(tmp, total, sizeof *tmp, cmp_rank_item);
-	for (size_t r = 0; r < total; r++)
-		v->ranks[tmp[r].k] = (uint32_t)r;
-	free(tmp);
-	v->ranks_dirty = false;
-}
-
-/* Clamp to [0, 2^bits) after adding half the range (keeps the order). */
-static uint64_t biased(long long v, int bits)
-{
-	long long half = (long long)1 << (bits - 1);
-
-	if (v < -half)
-		v = -half;
-	if (v > half - 1)
-		v = half - 1;
-	return (uint64_t)(v + half);
-}
-
-/* The whole order as one integer: the primary keys, then the name rank
- * (20 bits: up to a million billers).  Deadlines are placed by
- * deadline_pos(), as in view_compare(), so the two always agree. */
-static uint64_t sort_key(const struct view *v, const struct row *r)
-{
-	uint64_t prio = (uint64_t)(prio_key(r->b) > 1023 ? 1023 : prio_key(r->b));
-	uint64_t rank = r->rank & 0xfffff;
-
-	switch (v->sort) {
-	case SORT_RISK:
-		return (uint64_t)r->ev.status << 60 | (uint64_t)r->acted << 59 |
-		       (uint64_t)risk_prio(r->b) << 50 |
-		       biased(deadline_pos(v, r, RISK_BITS), RISK_BITS) << 20 | rank;
-	case SORT_NAME:
-		return rank;
-	case SORT_SHARD:
-		return (uint64_t)(r->b->shard_index & 0xffff) << 20 | rank;
-	case SORT_PRIORITY:
-		return prio << 50 | (uint64_t)r->ev.status << 46 | rank;
-	case SORT_TIME_LEFT:
-		return biased(deadline_pos(v, r, LEFT_BITS), LEFT_BITS) << 20 | rank;
-	case SORT_AUTOPAY:
-		return (uint64_t)(101 - biller_autopay_pct(r->b)) << 20 | rank;
-	case SORT__COUNT:
-		break;
-	}
-	return rank;
 }
 
 static int row_matches(const struct view *v, const struct row *r)
@@ -432,7 +234,7 @@ static struct rebuild_plan plan_rebuild(struct view *v, int64_t now, size_t tota
 			p.all = true;
 	p.rekey = p.all;
 	if (v->ranks_dirty || v->nranks != total) {
-		rank_billers(v);
+		view_rank_billers(v);
 		p.rekey = true;
 	}
 	update_time_base(v, now);
@@ -673,7 +475,7 @@ static void refresh_one(struct view *v, struct rebuild_plan *p, size_t i,
 	sl->row.rank = v->ranks[k];
 	sl->row.slot = (uint32_t)k;
 	if (ch == CH_ROW || p->rekey) {
-		key = sort_key(v, &sl->row);
+		key = view_sort_key(v, &sl->row);
 		if (v->reverse)
 			key = ~key;
 	}
@@ -710,75 +512,6 @@ static void watch(struct view *v, struct view_seen *sh, size_t k)
 	sh->watch[sh->nwatch++] = (uint32_t)k;
 }
 
-/* When slot sl must be looked at again, with the same inputs. */
-static int64_t slot_due(const struct view_slot *sl)
-{
-	return sl->row.ev.until < sl->miss_until ? sl->row.ev.until : sl->miss_until;
-}
-
-static bool due_before(const struct view_due *a, const struct view_due *b)
-{
-	return a->at < b->at;
-}
-
-static void due_sift_down(struct view_due *h, size_t n, size_t i)
-{
-	for (;;) {
-		size_t l = 2 * i + 1, m = i;
-		struct view_due x;
-
-		if (l < n && due_before(&h[l], &h[m]))
-			m = l;
-		if (l + 1 < n && due_before(&h[l + 1], &h[m]))
-			m = l + 1;
-		if (m == i)
-			return;
-		x = h[i];
-		h[i] = h[m];
-		h[m] = x;
-		i = m;
-	}
-}
-
-static void due_push(struct view_seen *sh, int64_t at, size_t k)
-{
-	size_t i;
-
-	if (at == INT64_MAX)
-		return;		/* never */
-	if (sh->ndue == sh->due_cap) {
-		sh->due_cap = sh->due_cap ? sh->due_cap * 2 : 64;
-		sh->due = xrealloc(sh->due, sh->due_cap * sizeof *sh->due);
-	}
-	i = sh->ndue++;
-	sh->due[i] = (struct view_due){ at, (uint32_t)k };
-	while (i && due_before(&sh->due[i], &sh->due[(i - 1) / 2])) {
-		struct view_due x = sh->due[i];
-
-		sh->due[i] = sh->due[(i - 1) / 2];
-		sh->due[(i - 1) / 2] = x;
-		i = (i - 1) / 2;
-	}
-}
-
-static struct view_due due_pop(struct view_seen *sh)
-{
-	struct view_due top = sh->due[0];
-
-	sh->due[0] = sh->due[--sh->ndue];
-	due_sift_down(sh->due, sh->ndue, 0);
-	return top;
-}
-
-/* The heap of shard sh's n slots from k0, made anew. */
-static void due_remake(struct view *v, struct view_seen *sh, size_t k0, size_t n)
-{
-	sh->ndue = 0;
-	for (size_t j = 0; j < n; j++)
-		due_push(sh, slot_due(&v->slots[k0 + j]), k0 + j);
-	sh->until = sh->ndue ? sh->due[0].at : INT64_MAX;
-}
-
 /* Every slot of shard i (its first at k0): refreshed, counted, and what
  * it holds until.  acted_current: as refresh_slot() says. */
 static void refresh_shard(struct view *v, struct rebuild_plan *p, size_t i,
@@ -799,7 +532,7 @@ static void refresh_shard(struct view *v, struct rebuild_plan *p, size_t i,
 		if (sl->row.ev.status == BS_FAILED || sl->row.ev.status == BS_LATE)
 			watch(v, sh, k0 + j);
 	}
-	due_remake(v, sh, k0, s->nbillers);
+	view_due_remake(v, sh, k0, s->nbillers);
 }
 
 static int cmp_u32(const void *pa, const void *pb)
@@ -829,9 +562,9 @@ static void refresh_due(struct view *v, struct rebuild_plan *p, size_t i,
 		v->due_list = xrealloc(v->due_list, v->due_list_cap * sizeof *v->due_list);
 	}
 	while (sh->ndue && sh->due[0].at <= now) {
-		struct view_due e = due_pop(sh);
+		struct view_due e = view_due_pop(sh);
 
-		if (slot_due(&v->slots[e.k]) == e.at)	/* else stale */
+		if (view_slot_due(&v->slots[e.k]) == e.at)	/* else stale */
 			v->due_list[n++] = e.k;
 	}
 	for (size_t w = 0; ask_watch && w < sh->nwatch; w++)
@@ -845,7 +578,7 @@ static void refresh_due(struct view *v, struct rebuild_plan *p, size_t i,
 
 		if (x && k == v->due_list[x - 1])
 			continue;
-		was = slot_due(sl);
+		was = view_slot_due(sl);
 		count_slot(sh, sl, -1);
 		refresh_one(v, p, i, k - k0, k, now, DUE_TIME, false);
 		count_slot(sh, sl, 1);
@@ -853,13 +586,13 @@ static void refresh_due(struct view *v, struct rebuild_plan *p, size_t i,
 			watch(v, sh, k);
 		/* Popped when its time came; else its entry stands, unless
 		 * its instant moved. */
-		if (was <= now || slot_due(sl) != was)
-			due_push(sh, slot_due(sl), k);
+		if (was <= now || view_slot_due(sl) != was)
+			view_due_push(sh, view_slot_due(sl), k);
 	}
 	/* Stale entries pile up only as instants move without their time
 	 * coming: past four a slot, the heap is made anew. */
 	if (sh->ndue > 4 * sh->n + 64)
-		due_remake(v, sh, k0, sh->n);
+		view_due_remake(v, sh, k0, sh->n);
 	sh->until = sh->ndue ? sh->due[0].at : INT64_MAX;
 }
 

@@ -259,6 +259,16 @@ struct view_due {
 	uint32_t k;
 };
 
+struct view_seen;
+/* When slot sl must be looked at again, with the same inputs (view_due.c). */
+int64_t view_slot_due(const struct view_slot *sl);
+/* Slot k's instant at into sh's heap (INT64_MAX: never, not kept). */
+void view_due_push(struct view_seen *sh, int64_t at, size_t k);
+/* The earliest entry of sh's heap, taken out (sh->ndue > 0). */
+struct view_due view_due_pop(struct view_seen *sh);
+/* sh's heap of its n slots from k0, made anew, and its until. */
+void view_due_remake(struct view *v, struct view_seen *sh, size_t k0, size_t n);
+
 /* What a shard's billers were last evaluated from. */
 struct view_seen {
 	/* A reference of its own: its slots' rows point into it until the
@@ -310,6 +320,13 @@ static inline uint64_t key_of(const struct sort_item *it)
 {
 	return (uint64_t)it->hi << 32 | it->lo;
 }
+
+/* Every biller of every snapshot ranked by name, id and shard into
+ * v->ranks (view_key.c): the last tie-breaker of every order. */
+void view_rank_billers(struct view *v);
+/* Row r's place in v's order as one integer (view_key.c), not yet
+ * inverted for v->reverse. */
+uint64_t view_sort_key(const struct view *v, const struct row *r);
 
 /* Every row that is in, sorted from scratch. */
 void view_sort_all(struct view *v, size_t total);
