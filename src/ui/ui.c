@@ -35,8 +35,8 @@
 #include "ui/ui.h"
 #include "core/xalloc.h"
 
-/* The least time between two takes of the pollers' snapshots. */
-#define UI_SNAPSHOT_MS 250
+/* News after this long without any is taken at once (take_snapshots). */
+#define UI_SNAPSHOT_MS 1000
 
 static volatile sig_atomic_t got_quit_signal;
 static volatile sig_atomic_t curses_active;
@@ -334,14 +334,17 @@ static void draw(struct app *app)
 }
 
 /* A fleet's pollers publish a hundred snapshots a second: the first news
- * after a quiet spell is taken at once, a burst at most every
- * UI_SNAPSHOT_MS, so the view is rebuilt a few times a second, not once
- * per shard's poll.  True when news was taken; *deferred when some waits
- * (then *at + UI_SNAPSHOT_MS is when it is due). */
-static bool take_snapshots(struct app *app, int64_t *at, bool *deferred)
+ * after a quiet spell (UI_SNAPSHOT_MS) is taken at once, a burst's with
+ * the next second's tick (tick: this turn is one), so the view is rebuilt
+ * and the screen drawn once a second with the countdowns, not once per
+ * shard's poll (four times a second before: each rebuild walks the
+ * shards with news, each draw the screen; bench-fleet).  True when news
+ * was taken; *deferred when some waits for the tick. */
+static bool take_snapshots(struct app *app, int64_t *at, bool tick,
+			   bool *deferred)
 {
 	*deferred = false;
-	if (app->mono - *at < UI_SNAPSHOT_MS) {
+	if (!tick && app->mono - *at < UI_SNAPSHOT_MS) {
 		*deferred = app_snapshots_waiting(app);
 		return false;
 	}
@@ -425,7 +428,10 @@ int ui_run(struct app *app, const struct screen *root,
 		};
 
 		app->mono = mono_ms();
-		if (take_snapshots(app, &snapshots_at, &deferred))
+		app->now = view_now(&app->view, app->mono);
+		second = (app->now != BT_NO_TIME ? app->now : app->mono) / 1000;
+		if (take_snapshots(app, &snapshots_at, second != last_second,
+				   &deferred))
 			changed = true;
 		actions_tick(app);	/* re-reads due, bulk plan releases */
 
@@ -461,8 +467,6 @@ int ui_run(struct app *app, const struct screen *root,
 		wait = 1000 - ((app->now != BT_NO_TIME ? app->now : app->mono) % 1000);
 		if (wait <= 0 || wait > 1000)
 			wait = 1000;
-		if (deferred && snapshots_at + UI_SNAPSHOT_MS - app->mono < wait)
-			wait = snapshots_at + UI_SNAPSHOT_MS - app->mono;
 		if (wait < 0)
 			wait = 0;
 		if (poll(pfd, 2, (int)wait + 1) < 0 && errno != EINTR)
