@@ -32,11 +32,12 @@ struct memo_entry {
 _Static_assert(sizeof(struct memo_entry) == 32, "a memo entry is 32 bytes");
 _Static_assert(FC_SIMILAR < 4, "a source is kept in 2 bits");
 
+/* closes past this are kept as this (counts of a pool's closes). */
+#define CLOSES_MAX ((1u << 27) - 1)
+
 /* decide for decide_until INT64_MAX (for good); a later decide_until
  * than DECIDE_MAX ms past valid_until is kept as that (sooner: the view
  * only looks again sooner). */
-#define CLOSES_MAX ((1u << 27) - 1)
-
 #define DECIDE_FOREVER UINT32_MAX
 #define DECIDE_MAX (UINT32_MAX - 1)
 
@@ -143,7 +144,6 @@ struct fc_memo_counts fc_memo_counts(const struct fc_memo *m)
 {
 	return m ? m->n : (struct fc_memo_counts){ 0 };
 }
-
 
 void fc_memo_free(struct fc_memo *m)
 {

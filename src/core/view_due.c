@@ -70,9 +70,20 @@ struct view_due view_due_pop(struct view_seen *sh)
 
 void view_due_remake(struct view *v, struct view_seen *sh, size_t k0, size_t n)
 {
+	if (n > sh->due_cap) {
+		sh->due_cap = n;
+		sh->due = xrealloc(sh->due, sh->due_cap * sizeof *sh->due);
+	}
 	sh->ndue = 0;
-	for (size_t j = 0; j < n; j++)
-		view_due_push(sh, view_slot_due(&v->slots[k0 + j]), k0 + j);
+	for (size_t j = 0; j < n; j++) {
+		int64_t at = view_slot_due(&v->slots[k0 + j]);
+
+		if (at != INT64_MAX)
+			sh->due[sh->ndue++] = (struct view_due){ at, (uint32_t)(k0 + j) };
+	}
+	/* Made bottom-up: a pass, not a push each (every new snapshot of a
+	 * shard makes its heap anew). */
+	for (size_t i = sh->ndue / 2; i-- > 0;)
+		due_sift_down(sh->due, sh->ndue, i);
 	sh->until = sh->ndue ? sh->due[0].at : INT64_MAX;
 }
-
