@@ -6,11 +6,13 @@
  * snapshots (taking references); view_rebuild() evaluates each biller at
  * `now`, applies the demo and text filters and sorts.  It runs once a
  * second, so it costs in proportion to what changed (see `make bench`):
- * a biller is evaluated again only when its shard's snapshot or history
- * or an option changed, or now reached the instant its status can change
- * at (biller_eval.until); the rows are sorted again only when a sort key
- * or the filter did; every visible row's countdown is brought to now (by
- * the reader, for the rows it reads, with retime_on_read).
+ * a biller is evaluated again only when its shard's history or holds or
+ * an option changed, a new snapshot changed what its evaluation reads (a
+ * record parsed anew that reads the same keeps it), or now reached the
+ * instant its status can change at (biller_eval.until; only a shard's due
+ * slots are looked at then); the rows are sorted again only when a sort
+ * key or the filter did; every visible row's countdown is brought to now
+ * (by the reader, for the rows it reads, with retime_on_read).
  */
 #ifndef BT_VIEW_H
 #define BT_VIEW_H
