@@ -11,35 +11,26 @@
  * anew and merged into the last snapshot (snapshot_merge), the others'
  * records handed on.  A new snapshot changes about 1% of its shard's
  * batches (a close starts, finishes, fails).  Each shard has a history
- * of 30 closes per biller, so forecasts decide what is at risk.
+ * of 30 closes per biller, so forecasts decide what is at risk.  It runs
+ * twice: with that churn, then with scripts/bench-fleet's (a poll's
+ * changed billers have only a batch's attempts moved: a new record with
+ * the same states and times); with "states" or "attempts" as its
+ * argument, only that one.
  *
  * Per rebuild it times, in CPU time of this process (the machine is
  * shared): view_rebuild(), and the grid screen's update and draw into an
  * off-screen 200x50 terminal, as the UI loop does after a rebuild.  It
  * prints ms per rebuild and per simulated second; the latter over 10 is
- * the per cent of a core the UI thread would spend.  Exits 0; non-zero
- * only when the setup fails.
+ * the per cent of a core the UI thread would spend, and why billers were
+ * evaluated and forecasts made.  Exits 0; non-zero only when the setup
+ * fails.
  */
 #include "autoconf.h"
 
-#include <curses.h>
-#include <langinfo.h>
-#include <locale.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-
-#include "app/app.h"
+#include "bench_setup.h"
 #include "core/arena.h"
-#include "core/config.h"
-#include "core/timefmt.h"
-#include "core/view.h"
-#include "data/shard_poller.h"
-#include "fixtures.h"
 #include "screens/screens.h"
 #include "ui/draw.h"
-#include "ui/keymap.h"
 
 #define NSHARDS 100
 #define NBILLERS 1000		/* per shard */
@@ -55,8 +46,13 @@
 
 struct mbatch {
 	enum batch_state st;
+	int attempts;
 	int64_t sched, deadline, started, finished;
 };
+
+/* What a poll's changed billers changed: a close's state, or (bench-fleet's
+ * churn) only its attempts. */
+enum churn { CHURN_STATES, CHURN_ATTEMPTS };
 
 struct mbiller {
 	int prio, nb;
@@ -87,6 +83,7 @@ static void new_batch(struct mbatch *t, int64_t now)
 	unsigned roll = rnd(1000);
 
 	t->started = t->finished = BT_NO_TIME;
+	t->attempts = 1;
 	if (roll < 500) {
 		t->sched = now - FX_MIN(60 + rnd(120));
 		t->st = BATCH_CLOSED;
@@ -110,14 +107,16 @@ static void new_batch(struct mbatch *t, int64_t now)
 
 /* One poll's worth of news for a biller: a close starts, finishes or
  * fails; one that has closed is left alone. */
-static void change_biller(struct mbiller *b, int64_t now)
+static void change_biller(struct mbiller *b, int64_t now, enum churn churn)
 {
 	struct mbatch *t;
 
 	if (!b->nb)
 		return;
 	t = &b->t[rnd((unsigned)b->nb)];
-	if (t->st == BATCH_SCHEDULED) {
+	if (churn == CHURN_ATTEMPTS) {
+		t->attempts++;
+	} else if (t->st == BATCH_SCHEDULED) {
 		t->st = BATCH_RUNNING;
 		t->started = now;
 	} else if (t->st == BATCH_RUNNING) {
@@ -179,10 +178,19 @@ static struct snapshot *make_part(struct mshard *m, int i, const bool *only,
 			 'a' + (j / 26) % 26, i);
 		b = fx_add_biller(s, id, name, "UTC", mb->prio);
 		b->is_demo = j % 50 == 7;
-		for (int k = 0; k < mb->nb; k++)
-			fx_add_batch(s, mb->t[k].st, mb->t[k].sched,
-				     mb->t[k].deadline, mb->t[k].started,
-				     mb->t[k].finished);
+		for (int k = 0; k < mb->nb; k++) {
+			struct batch *t = fx_add_batch(s, mb->t[k].st, mb->t[k].sched,
+						       mb->t[k].deadline, mb->t[k].started,
+						       mb->t[k].finished);
+			char bid[32];
+
+			/* The batch's own id, as every poll reads it (the
+			 * fixture numbers batches in the snapshot's order,
+			 * which a poll's few changed billers do not keep). */
+			snprintf(bid, sizeof bid, "%s-%d", id, k);
+			t->batch_id = fx_str(s, bid);
+			t->attempts = mb->t[k].attempts;
+		}
 	}
 	fx_seal(s);
 	for (size_t j = 0; j < s->nbillers; j++)
@@ -194,23 +202,19 @@ static struct snapshot *make_part(struct mshard *m, int i, const bool *only,
 static struct fc_history *make_history(int i, int64_t now)
 {
 	struct fc_history *h = fc_history_new(i, now);
-	char id[24], day[16];
+	char id[24];
 
 	for (int j = 0; j < NBILLERS; j++) {
 		snprintf(id, sizeof id, "B-%03d-%04d", i, j);
-		for (int d = 30; d >= 1; d--) {
-			snprintf(day, sizeof day, "%d", -d);
-			fc_history_add(h, id, day, "ach", "close",
-				       (int64_t)((j + d) % 120) * 1000,
-				       FX_MIN(5 + (j * 7 + d * 13) % 40));
-		}
+		bench_history_add(h, (size_t)j, id, "ach", "close");
 	}
 	fc_history_finish(h);
 	return h;
 }
 
 /* A poll of shard i: about 1% of its batches changed, merged. */
-static void poll_shard(struct view *v, struct mshard *m, int i, int64_t now)
+static void poll_shard(struct view *v, struct mshard *m, int i, int64_t now,
+		       enum churn churn)
 {
 	static bool which[NBILLERS];
 	struct snapshot *d, *s;
@@ -219,7 +223,7 @@ static void poll_shard(struct view *v, struct mshard *m, int i, int64_t now)
 	for (int c = 0; c < NBILLERS / 50; c++) {
 		int j = (int)rnd(NBILLERS);
 
-		change_biller(&m->b[j], now);
+		change_biller(&m->b[j], now, churn);
 		which[j] = true;
 	}
 	d = make_part(m, i, which, now);
@@ -232,67 +236,15 @@ static void poll_shard(struct view *v, struct mshard *m, int i, int64_t now)
 
 /* --- timing ----------------------------------------------------------------- */
 
-static double cpu_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static void print_stats(const char *what, double *v, size_t n)
 {
 	double sum = 0;
 
 	for (size_t i = 0; i < n; i++)
 		sum += v[i];
-	qsort(v, n, sizeof *v, cmp_double);
+	qsort(v, n, sizeof *v, bench_cmp_double);
 	printf("  %-22s mean %7.3f  median %7.3f  p95 %7.3f  max %7.3f ms\n",
 	       what, sum / (double)n, v[n / 2], v[(n * 95) / 100], v[n - 1]);
-}
-
-static int utf8_locale(void)
-{
-	if (setlocale(LC_ALL, "") && strcmp(nl_langinfo(CODESET), "UTF-8") == 0)
-		return 1;
-	return setlocale(LC_ALL, "C.UTF-8") != NULL;
-}
-
-/* Pollers for the shards' names (never started) and the app around the
- * view, as bench_grid.c sets them up. */
-static void app_setup(struct app *app, struct config *cfg, struct mshard *sh)
-{
-	config_defaults(cfg);
-	memset(app, 0, sizeof *app);
-	app->cfg = cfg;
-	app->km = keymap_new_default();
-	app->npollers = NSHARDS;
-	app->pollers = xcalloc(NSHARDS, sizeof *app->pollers);
-	app->health = xcalloc(NSHARDS, sizeof *app->health);
-	app->gens = xcalloc(NSHARDS, sizeof *app->gens);
-	app->wake[0] = app->wake[1] = -1;
-	app->mono = mono_ms();
-	for (int i = 0; i < NSHARDS; i++) {
-		struct shard_conf sc;
-
-		memset(&sc, 0, sizeof sc);
-		sc.name = xstrdup(sh[i].name);
-		sc.dsn = xstrdup("host=/nonexistent dbname=billing");
-		app->pollers[i] = shard_poller_new(i, &sc, cfg, -1);
-		free(sc.name);
-		free(sc.dsn);
-		app->health[i].state = SHARD_OK;
-		app->health[i].since_mono = app->mono;
-		app->health[i].last_ok_mono = app->mono;
-	}
-	view_init(&app->view, NSHARDS, cfg);
 }
 
 /* The fleet's night at now, its first snapshots and histories in the
@@ -300,8 +252,11 @@ static void app_setup(struct app *app, struct config *cfg, struct mshard *sh)
 static void night(struct app *app, struct config *cfg, struct mshard *sh,
 		  int64_t now)
 {
+	const char *names[NSHARDS];
+
 	for (int i = 0; i < NSHARDS; i++) {
 		snprintf(sh[i].name, sizeof sh[i].name, "shard-%03d", i);
+		names[i] = sh[i].name;
 		for (int j = 0; j < NBILLERS; j++) {
 			struct mbiller *b = &sh[i].b[j];
 
@@ -311,7 +266,7 @@ static void night(struct app *app, struct config *cfg, struct mshard *sh,
 				new_batch(&b->t[k], now);
 		}
 	}
-	app_setup(app, cfg, sh);
+	bench_app_init(app, cfg, NSHARDS, names);
 	for (int i = 0; i < NSHARDS; i++) {
 		struct fc_history *h = make_history(i, now);
 
@@ -323,21 +278,58 @@ static void night(struct app *app, struct config *cfg, struct mshard *sh,
 	}
 }
 
+/* What the measured rebuilds were asked to do: the view's and the memo's
+ * counts at their end less those at their start. */
+struct asked {
+	size_t evals;
+	struct view_why why;
+	struct fc_memo_counts fc;
+};
+
+static struct asked asked_now(const struct view *v)
+{
+	return (struct asked){ v->evals, v->why, fc_memo_counts(v->fc.memo) };
+}
+
+static void print_asked(const struct asked *a, const struct asked *b, size_t n)
+{
+	double per = 1.0 / SECONDS;
+
+	printf("  evaluations per rebuild %.0f; per simulated second: every "
+	       "biller %.0f, changed %.0f, due %.0f, kept (same input) %.0f\n",
+	       (double)(b->evals - a->evals) / (double)n,
+	       (double)(b->why.all - a->why.all) * per,
+	       (double)(b->why.changed - a->why.changed) * per,
+	       (double)(b->why.time - a->why.time) * per,
+	       (double)(b->why.kept - a->why.kept) * per);
+	printf("  forecasts per simulated second: memo hits %.0f, made for a "
+	       "close it had not %.0f, for one run out %.0f; until_above "
+	       "remembered %.0f, made %.0f\n",
+	       (double)(b->fc.hits - a->fc.hits) * per,
+	       (double)(b->fc.absent - a->fc.absent) * per,
+	       (double)(b->fc.expired - a->fc.expired) * per,
+	       (double)(b->fc.above_hits - a->fc.above_hits) * per,
+	       (double)(b->fc.above - a->fc.above) * per);
+}
+
 /* What the rebuilds cost: n of each series, c_* their sums. */
-static void report(const struct app *app, size_t evals, double *t_view,
+static void report(const struct app *app, enum churn churn,
+		   const struct asked *a, const struct asked *b, double *t_view,
 		   double *t_grid, double *t_all, size_t n, double c_view,
 		   double c_grid)
 {
 	printf("bench_fleet_view: %d shards x %d billers (%d non-demo), %d new "
-	       "snapshots per rebuild, %d rebuilds a simulated second, %d s\n",
+	       "snapshots per rebuild, %d rebuilds a simulated second, %d s, "
+	       "churn: %s\n",
 	       NSHARDS, NBILLERS, app->view.totals.billers, NEW_PER_REBUILD,
-	       PER_SECOND, SECONDS);
+	       PER_SECOND, SECONDS, churn == CHURN_ATTEMPTS
+	       ? "attempts only (bench-fleet's)" : "states");
 	printf("  statuses at the end:");
 	for (int st = 0; st < BS__COUNT; st++)
 		printf(" %s %d%s", biller_status_label((enum biller_status)st),
 		       app->view.totals.by_status[st], st + 1 < BS__COUNT ? "," : "\n");
-	printf("  will miss %d; evaluations per rebuild %.0f\n",
-	       app->view.totals.misses, (double)evals / (double)n);
+	printf("  will miss %d\n", app->view.totals.misses);
+	print_asked(a, b, n);
 	printf("  CPU ms per rebuild:\n");
 	print_stats("view_rebuild", t_view, n);
 	print_stats("grid update + draw", t_grid, n);
@@ -347,7 +339,8 @@ static void report(const struct app *app, size_t evals, double *t_view,
 	       (c_view + c_grid) / SECONDS, (c_view + c_grid) / SECONDS / 10);
 }
 
-int main(void)
+/* One night of the fleet with the given churn, measured and reported. */
+static int run(enum churn churn)
 {
 	enum { N = SECONDS * PER_SECOND };
 	static double t_view[N], t_grid[N], t_all[N];
@@ -356,31 +349,15 @@ int main(void)
 	struct config cfg;
 	struct app app;
 	const struct screen_slot *grid;
-	SCREEN *scr;
-	FILE *out, *in;
+	struct bench_term term;
 	int64_t now = fx_utc(2026, 11, 1, 6, 0), mono0;
 	int next = 0;
-	size_t evals0;
+	struct asked a, b;
 
-	if (!utf8_locale())
-		fprintf(stderr, "bench_fleet_view: no UTF-8 locale\n");
+	rng = 0x2545F4914F6CDD1DULL;	/* the same night each run */
 	night(&app, &cfg, sh, now);
-
-	setenv("LINES", "50", 1);
-	setenv("COLUMNS", "200", 1);
-	out = fopen("/dev/null", "w");
-	in = fopen("/dev/null", "r");
-	if (!out || !in) {
-		perror("bench_fleet_view: /dev/null");
+	if (!bench_term_open(&term, TERM_ROWS, TERM_COLS, "bench_fleet_view"))
 		return 1;
-	}
-	scr = newterm("xterm-256color", out, in);
-	if (!scr) {
-		fprintf(stderr, "bench_fleet_view: no terminfo entry for xterm-256color\n");
-		return 1;
-	}
-	set_term(scr);
-	resize_term(TERM_ROWS, TERM_COLS);
 	draw_init(&app);
 	app.view.retime_on_read = true;	/* as src/ui/ui.c sets it */
 	app.now = now;
@@ -389,7 +366,7 @@ int main(void)
 	grid = screen_top(&app);
 
 	mono0 = app.mono;
-	evals0 = app.view.evals;
+	a = asked_now(&app.view);
 	for (int f = -WARMUP_S * PER_SECOND; f < N; f++) {
 		double c0, c1, c2;
 
@@ -399,20 +376,19 @@ int main(void)
 		app.mono = mono0 + (int64_t)(f + WARMUP_S * PER_SECOND + 1) *
 					   (1000 / PER_SECOND);
 		for (int k = 0; k < NEW_PER_REBUILD; k++, next = (next + 1) % NSHARDS)
-			poll_shard(&app.view, &sh[next], next, now);
-		for (int i = 0; i < NSHARDS; i++)
-			app.health[i].last_ok_mono = app.mono;
+			poll_shard(&app.view, &sh[next], next, now, churn);
+		bench_all_healthy(&app);
 		if (f == 0)
-			evals0 = app.view.evals;
+			a = asked_now(&app.view);
 
-		c0 = cpu_ms();
+		c0 = bench_cpu_ms();
 		view_rebuild(&app.view, app.now);
-		c1 = cpu_ms();
+		c1 = bench_cpu_ms();
 		grid->s->update(&app, grid->st);
 		grid->s->draw(&app, grid->st);
 		wnoutrefresh(stdscr);
 		doupdate();
-		c2 = cpu_ms();
+		c2 = bench_cpu_ms();
 		if (f < 0)
 			continue;
 		t_view[f] = c1 - c0;
@@ -421,24 +397,28 @@ int main(void)
 		c_view += c1 - c0;
 		c_grid += c2 - c1;
 	}
-	endwin();
-	delscreen(scr);
-	fclose(out);
-	fclose(in);
+	b = asked_now(&app.view);
+	bench_term_close(&term);
 
-	report(&app, app.view.evals - evals0, t_view, t_grid, t_all, N, c_view,
-	       c_grid);
+	report(&app, churn, &a, &b, t_view, t_grid, t_all, N, c_view, c_grid);
 
 	screen_pop_all(&app);
-	view_free(&app.view);
+	bench_app_free(&app, &cfg);
 	for (int i = 0; i < NSHARDS; i++) {
-		shard_poller_free(app.pollers[i], 0);
 		snapshot_unref(sh[i].snap);
+		sh[i].snap = NULL;
 	}
-	free(app.pollers);
-	free(app.health);
-	free(app.gens);
-	keymap_free(app.km);
-	config_free(&cfg);
 	return 0;
+}
+
+/* Both churns; "states" or "attempts" as the argument: that one only. */
+int main(int argc, char **argv)
+{
+	const char *only = argc > 1 ? argv[1] : "";
+
+	if (!bench_utf8_locale())
+		fprintf(stderr, "bench_fleet_view: no UTF-8 locale\n");
+	if (strcmp(only, "attempts") && run(CHURN_STATES))
+		return 1;
+	return strcmp(only, "states") ? run(CHURN_ATTEMPTS) : 0;
 }

@@ -15,23 +15,9 @@
  */
 #include "autoconf.h"
 
-#include <curses.h>
-#include <langinfo.h>
-#include <locale.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-
-#include "app/app.h"
-#include "core/config.h"
-#include "ui/draw.h"
-#include "fixtures.h"
-#include "ui/keymap.h"
+#include "bench_setup.h"
 #include "screens/screens.h"
-#include "data/shard_poller.h"
-#include "core/timefmt.h"
-#include "core/view.h"
+#include "ui/draw.h"
 
 #define NBILLERS 10000
 #define NSHARDS 4
@@ -155,26 +141,6 @@ static struct snapshot *night_shard(int index, int first, int count,
 	return fx_seal(s);
 }
 
-/* --- timing ----------------------------------------------------------------- */
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-/* CPU time of this process: what the rebuild costs, less sensitive than
- * the wall clock to other work on a shared machine. */
-static double cpu_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 /* The i-th batch of s (i < s->nbatches), biller by biller: a snapshot
  * has no flat array of them. */
 static struct batch *nth_batch(struct snapshot *s, size_t i)
@@ -212,13 +178,6 @@ static struct snapshot *shard0_again(unsigned long long seed, int64_t night,
 	return s;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 struct stats {
 	double median, p95, max;
 };
@@ -229,7 +188,7 @@ static struct stats summarize(double *v, size_t n)
 	struct stats st;
 	size_t i95 = (n * 95 + 99) / 100;
 
-	qsort(v, n, sizeof *v, cmp_double);
+	qsort(v, n, sizeof *v, bench_cmp_double);
 	st.median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 	st.p95 = v[i95 ? i95 - 1 : 0];
 	st.max = v[n - 1];
@@ -248,20 +207,14 @@ static void add_history(struct view *v, size_t shard, const struct snapshot *s,
 			int64_t now)
 {
 	struct fc_history *h = fc_history_new((int)shard, now);
-	char day[16];
 
 	for (size_t i = 0; i < s->nbillers; i++) {
 		const struct biller *b = &s->billers[i];
 
 		for (size_t k = 0; k < b->nbatches; k++)
-			for (int d = 30; d >= 1; d--) {
-				snprintf(day, sizeof day, "%d", -d);
-				fc_history_add(h, b->biller_id, day,
-					       b->batches[k].kind->payment_type,
-					       b->batches[k].kind->module,
-					       (int64_t)((i + (size_t)d) % 120) * 1000,
-					       FX_MIN(5 + (int64_t)((i * 7 + (size_t)d * 13) % 40)));
-			}
+			bench_history_add(h, i, b->biller_id,
+					  b->batches[k].kind->payment_type,
+					  b->batches[k].kind->module);
 	}
 	fc_history_finish(h);
 	view_set_history(v, shard, h);
@@ -269,13 +222,6 @@ static void add_history(struct view *v, size_t shard, const struct snapshot *s,
 }
 
 /* --- main -------------------------------------------------------------------- */
-
-static int utf8_locale(void)
-{
-	if (setlocale(LC_ALL, "") && strcmp(nl_langinfo(CODESET), "UTF-8") == 0)
-		return 1;
-	return setlocale(LC_ALL, "C.UTF-8") != NULL;
-}
 
 int main(int argc, char **argv)
 {
@@ -285,45 +231,19 @@ int main(int argc, char **argv)
 	static double t_shard[NEWDATA_FRAMES], c_shard[NEWDATA_FRAMES];
 	unsigned long long seed0 = 0;
 	int64_t night;
-	struct shard_conf sc[NSHARDS];
 	struct config cfg;
 	struct app app;
 	const struct screen_slot *grid;
-	SCREEN *scr;
-	FILE *out, *in;
+	struct bench_term term;
 	int64_t now = fx_utc(2026, 11, 1, 6, 0);
 	size_t half_rows = 0, all_rows = 0;
 	struct stats rebuild, drawn, total;
 
 	(void)argc;
 	(void)argv;
-	if (!utf8_locale())
+	if (!bench_utf8_locale())
 		fprintf(stderr, "bench_grid: no UTF-8 locale; names may draw as bytes\n");
-	config_defaults(&cfg);
-	memset(&app, 0, sizeof app);
-	app.cfg = &cfg;
-	app.km = keymap_new_default();
-	app.npollers = NSHARDS;
-	app.pollers = xcalloc(NSHARDS, sizeof *app.pollers);
-	app.health = xcalloc(NSHARDS, sizeof *app.health);
-	app.gens = xcalloc(NSHARDS, sizeof *app.gens);
-	app.wake[0] = app.wake[1] = -1;
-	app.mono = mono_ms();
-	for (int i = 0; i < NSHARDS; i++) {
-		/* Real pollers for their names; never started.  Every field
-		 * zero first: a field added later (replica) is then unset. */
-		memset(&sc[i], 0, sizeof sc[i]);
-		sc[i].name = xstrdup(shard_names[i]);
-		sc[i].dsn = xstrdup("host=/nonexistent dbname=billing");
-		sc[i].line = 0;
-		app.pollers[i] = shard_poller_new(i, &sc[i], &cfg, -1);
-		free(sc[i].name);
-		free(sc[i].dsn);
-		app.health[i].state = SHARD_OK;
-		app.health[i].since_mono = app.mono;
-		app.health[i].last_ok_mono = app.mono;
-	}
-	view_init(&app.view, NSHARDS, &cfg);
+	bench_app_init(&app, &cfg, NSHARDS, shard_names);
 	night = now;
 	for (int i = 0; i < NSHARDS; i++) {
 		struct snapshot *s;
@@ -344,27 +264,8 @@ int main(int argc, char **argv)
 	}
 
 	/* An off-screen terminal: curses writes to /dev/null. */
-	setenv("LINES", "50", 1);
-	setenv("COLUMNS", "200", 1);
-	out = fopen("/dev/null", "w");
-	in = fopen("/dev/null", "r");
-	if (!out || !in) {
-		perror("bench_grid: /dev/null");
+	if (!bench_term_open(&term, TERM_ROWS, TERM_COLS, "bench_grid"))
 		return 1;
-	}
-	scr = newterm("xterm-256color", out, in);
-	if (!scr) {
-		fprintf(stderr, "bench_grid: no terminfo entry for xterm-256color\n");
-		return 1;
-	}
-	set_term(scr);
-	resize_term(TERM_ROWS, TERM_COLS);
-	if (LINES != TERM_ROWS || COLS != TERM_COLS) {
-		endwin();
-		fprintf(stderr, "bench_grid: terminal is %dx%d, not %dx%d\n",
-			COLS, LINES, TERM_COLS, TERM_ROWS);
-		return 1;
-	}
 	draw_init(&app);
 	app.now = now;
 	view_rebuild(&app.view, app.now);
@@ -378,18 +279,17 @@ int main(int argc, char **argv)
 		now += 1000;
 		app.now = now;
 		app.mono = mono_ms();
-		for (int i = 0; i < NSHARDS; i++)
-			app.health[i].last_ok_mono = app.mono;
+		bench_all_healthy(&app);
 		view_set_filter(&app.view, f % 2 ? FILTER : "");
 
-		t0 = now_ms();
+		t0 = bench_wall_ms();
 		view_rebuild(&app.view, app.now);
 		grid->s->update(&app, grid->st);
-		t1 = now_ms();
+		t1 = bench_wall_ms();
 		grid->s->draw(&app, grid->st);
 		wnoutrefresh(stdscr);
 		doupdate();
-		t2 = now_ms();
+		t2 = bench_wall_ms();
 
 		if (f < 0)
 			continue;
@@ -415,11 +315,11 @@ int main(int argc, char **argv)
 
 		now += 1000;
 		app.now = now;
-		t0 = now_ms();
-		c0 = cpu_ms();
+		t0 = bench_wall_ms();
+		c0 = bench_cpu_ms();
 		view_rebuild(&app.view, app.now);
-		c_steady[f] = cpu_ms() - c0;
-		t_steady[f] = now_ms() - t0;
+		c_steady[f] = bench_cpu_ms() - c0;
+		t_steady[f] = bench_wall_ms() - t0;
 	}
 
 	/* The rebuild after one shard's poll changed 25 of its batches:
@@ -434,11 +334,11 @@ int main(int argc, char **argv)
 		s = shard0_again(seed0, night, now, app.mono, 25, f);
 		view_set_snapshot(&app.view, 0, s);
 		snapshot_unref(s);
-		t0 = now_ms();
-		c0 = cpu_ms();
+		t0 = bench_wall_ms();
+		c0 = bench_cpu_ms();
 		view_rebuild(&app.view, app.now);
-		c_shard[f] = cpu_ms() - c0;
-		t_shard[f] = now_ms() - t0;
+		c_shard[f] = bench_cpu_ms() - c0;
+		t_shard[f] = bench_wall_ms() - t0;
 	}
 
 	/* Frames right after a poll delivered new snapshots: the billers are
@@ -449,19 +349,16 @@ int main(int argc, char **argv)
 		now += 1000;
 		app.now = now;
 		app.view.ranks_dirty = true;
-		t0 = now_ms();
+		t0 = bench_wall_ms();
 		view_rebuild(&app.view, app.now);
 		grid->s->update(&app, grid->st);
 		grid->s->draw(&app, grid->st);
 		wnoutrefresh(stdscr);
 		doupdate();
-		t_newdata[f] = now_ms() - t0;
+		t_newdata[f] = bench_wall_ms() - t0;
 	}
 
-	endwin();
-	delscreen(scr);
-	fclose(out);
-	fclose(in);
+	bench_term_close(&term);
 
 	rebuild = summarize(t_rebuild, FRAMES);
 	drawn = summarize(t_draw, FRAMES);
@@ -494,13 +391,6 @@ int main(int argc, char **argv)
 	       TARGET_MS);
 
 	screen_pop_all(&app);
-	view_free(&app.view);
-	for (int i = 0; i < NSHARDS; i++)
-		shard_poller_free(app.pollers[i], 0);
-	free(app.pollers);
-	free(app.health);
-	free(app.gens);
-	keymap_free(app.km);
-	config_free(&cfg);
+	bench_app_free(&app, &cfg);
 	return 0;
 }

@@ -213,8 +213,31 @@ void fc_memo_free(struct fc_memo *m);
 /* Make room for about slots answers (never less room than it has); the
  * answers remembered so far are dropped when it grows.  NULL: nothing. */
 void fc_memo_reserve(struct fc_memo *m, size_t slots);
-/* The answers m has room for (0 for NULL): 32 bytes each. */
+/* The answers m has room for (0 for NULL): 32 bytes each, and an eighth
+ * as many of forecast_until_above() of 16 bytes. */
 size_t fc_memo_slots(const struct fc_memo *m);
+/* What a memo was asked, ever (a debug line, -vv; the tests): answers
+ * it had; forecasts made because it had none for the close (new to it,
+ * changed in what a forecast reads, or pushed out) or the one it had had
+ * run out (time passed its valid_until); and of forecast_until_above()
+ * with its opts, the answers it had and the forecasts made. */
+struct fc_memo_counts {
+	uint64_t hits, absent, expired;
+	uint64_t above_hits, above;
+};
+/* m's counts (all 0 for NULL). */
+struct fc_memo_counts fc_memo_counts(const struct fc_memo *m);
+/* forecast_until_above()'s answers, remembered beside forecast_miss()'s
+ * (for forecast.c): true with *until when m (NULL: none) has the answer
+ * for close t of b at pm, from h, and it holds at now; else keep one
+ * made now.  The answer is an instant before which t cannot reach pm,
+ * so it holds until that instant for the same close and history. */
+bool fc_memo_above_find(struct fc_memo *m, const struct fc_history *h,
+			const struct biller *b, const struct batch *t, int pm,
+			int64_t now, int64_t *until);
+void fc_memo_above_keep(struct fc_memo *m, const struct fc_history *h,
+			const struct biller *b, const struct batch *t, int pm,
+			int64_t until);
 /* forecast_miss(), through memo m (NULL: forecast_miss() itself).  The
  * opts must be the same on every call with one memo. */
 void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,

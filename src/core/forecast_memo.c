@@ -14,21 +14,70 @@
 /* One remembered forecast_miss(): a check of the batch id and
  * everything else it read (64 bits: a false match is not a concern; 0 is
  * an empty entry), and the answer, packed into 32 bytes: a fleet has
- * hundreds of thousands of open closes, every one of them in the memo. */
+ * hundreds of thousands of open closes, every one of them in the memo.
+ * The answers' own validity (decide_until) is kept as ms past
+ * valid_until: without it an answer found here said they held only till
+ * valid_until, and the view looked at the close again then (a count
+ * after every evaluation found its answer here; bench-fleet). */
 struct memo_entry {
 	uint64_t check;
 	int64_t valid_until;
 	float p_miss;
-	uint32_t closes, longer;
-	uint8_t source, beyond, stale, tail_wider;
+	uint32_t closes : 27;	/* a shard's closes of a pool: far fewer */
+	uint32_t source : 2;
+	uint32_t beyond : 1, stale : 1, tail_wider : 1;
+	uint32_t longer;
+	uint32_t decide;	/* decide_until - valid_until, DECIDE_* */
 };
+_Static_assert(sizeof(struct memo_entry) == 32, "a memo entry is 32 bytes");
+_Static_assert(FC_SIMILAR < 4, "a source is kept in 2 bits");
+
+/* closes past this are kept as this (counts of a pool's closes). */
+#define CLOSES_MAX ((1u << 27) - 1)
+
+/* decide for decide_until INT64_MAX (for good); a later decide_until
+ * than DECIDE_MAX ms past valid_until is kept as that (sooner: the view
+ * only looks again sooner). */
+#define DECIDE_FOREVER UINT32_MAX
+#define DECIDE_MAX (UINT32_MAX - 1)
+
+static uint32_t decide_of(int64_t valid_until, int64_t decide_until)
+{
+	if (decide_until == INT64_MAX)
+		return valid_until == INT64_MAX ? 0 : DECIDE_FOREVER;
+	if (decide_until <= valid_until)
+		return 0;
+	return decide_until - valid_until > DECIDE_MAX
+		       ? DECIDE_MAX : (uint32_t)(decide_until - valid_until);
+}
+
+static int64_t decide_until_of(const struct memo_entry *e)
+{
+	if (e->decide == DECIDE_FOREVER || e->valid_until == INT64_MAX)
+		return INT64_MAX;
+	return e->valid_until + e->decide;
+}
 
 /* Ways of a set (consecutive entries: two cache lines). */
 #define MEMO_WAYS 4
 
+/* One remembered forecast_until_above(): a check of the close as
+ * memo_check() makes it with the pm mixed in, and the answer.  Asked only
+ * of billers with more than one close at risk, so the table has an
+ * eighth of the entries, two ways a set. */
+struct above_entry {
+	uint64_t check;
+	int64_t until;
+};
+
+#define ABOVE_WAYS 2
+
 struct fc_memo {
 	struct memo_entry *e;
 	size_t mask;
+	struct above_entry *a;
+	size_t amask;
+	struct fc_memo_counts n;
 };
 
 static size_t memo_size(size_t slots)
@@ -45,13 +94,20 @@ struct fc_memo *fc_memo_new(size_t slots)
 	struct fc_memo *m = calloc(1, sizeof *m);
 	size_t n = memo_size(slots);
 
-	if (m)
+	if (m) {
 		m->e = calloc(n, sizeof *m->e);
-	if (!m || !m->e) {
+		m->a = calloc(n / 8, sizeof *m->a);
+	}
+	if (!m || !m->e || !m->a) {
+		if (m) {
+			free(m->e);
+			free(m->a);
+		}
 		free(m);
 		return NULL;
 	}
 	m->mask = n - 1;
+	m->amask = n / 8 - 1;
 	return m;
 }
 
@@ -59,16 +115,24 @@ void fc_memo_reserve(struct fc_memo *m, size_t slots)
 {
 	size_t n = memo_size(slots);
 	struct memo_entry *e;
+	struct above_entry *a;
 
 	if (!m || n <= m->mask + 1)
 		return;
 	e = calloc(n, sizeof *e);
-	if (!e)
+	a = calloc(n / 8, sizeof *a);
+	if (!e || !a) {
+		free(e);
+		free(a);
 		return;		/* the smaller one still answers */
+	}
 	/* Its answers are only a cache: they are asked for again. */
 	free(m->e);
+	free(m->a);
 	m->e = e;
 	m->mask = n - 1;
+	m->a = a;
+	m->amask = n / 8 - 1;
 }
 
 size_t fc_memo_slots(const struct fc_memo *m)
@@ -76,11 +140,17 @@ size_t fc_memo_slots(const struct fc_memo *m)
 	return m ? m->mask + 1 : 0;
 }
 
+struct fc_memo_counts fc_memo_counts(const struct fc_memo *m)
+{
+	return m ? m->n : (struct fc_memo_counts){ 0 };
+}
+
 void fc_memo_free(struct fc_memo *m)
 {
 	if (!m)
 		return;
 	free(m->e);
+	free(m->a);
 	free(m);
 }
 
@@ -120,6 +190,16 @@ static uint64_t memo_check(uint64_t idh, const struct fc_history *h,
 	return c ? c : 1;	/* 0: an empty entry */
 }
 
+/* Where close t of h's shard is looked for: by the shard and the id's
+ * text, so that the same close has the same place in every snapshot,
+ * parsed again or not, and shards that use the same ids (copies of one
+ * database: bench-fleet's) do not share places. */
+static uint64_t id_hash(const struct fc_history *h, const struct batch *t)
+{
+	return text_hash(mix(0xcbf29ce484222325ull,
+			     h ? (uint64_t)fc_history_shard(h) : 0), t->batch_id);
+}
+
 void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
 			const struct biller *b, const struct batch *t,
 			int64_t now, const struct forecast_opts *o,
@@ -133,12 +213,7 @@ void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
 		forecast_miss(h, b, t, now, o, out);
 		return;
 	}
-	/* By the shard and the id's text: the same close has the same place
-	 * in every snapshot, parsed again or not, and shards that use the
-	 * same ids (copies of one database: bench-fleet's) do not share
-	 * places. */
-	idh = text_hash(mix(0xcbf29ce484222325ull, h ? (uint64_t)fc_history_shard(h) : 0),
-			t->batch_id);
+	idh = id_hash(h, t);
 	e = &m->e[idh & m->mask & ~(size_t)(MEMO_WAYS - 1)];
 	check = memo_check(idh, h, b, t);
 	/* MEMO_WAYS ways, the one used last first: a hit moves to the
@@ -158,6 +233,7 @@ void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
 		}
 	}
 	if (e->check == check && now < e->valid_until) {
+		m->n.hits++;
 		out->source = (enum fc_source)e->source;
 		out->closes = e->closes;
 		out->longer = e->longer;
@@ -167,21 +243,79 @@ void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
 		out->start_p50 = out->eta_p50 = out->eta_p95 = BT_NO_TIME;
 		out->p_miss = e->p_miss;
 		out->valid_until = e->valid_until;
-		/* Not kept: the answers hold at least as long. */
-		out->decide_until = e->valid_until;
+		out->decide_until = decide_until_of(e);
 		return;
 	}
+	if (e->check == check)
+		m->n.expired++;
+	else
+		m->n.absent++;
 	forecast_miss(h, b, t, now, o, out);
 	until = out->valid_until;
 	if (e->check != check)
 		memmove(e + 1, e, (MEMO_WAYS - 1) * sizeof *e);
 	*e = (struct memo_entry){
 		.check = check, .valid_until = until,
-		.p_miss = (float)out->p_miss, .closes = (uint32_t)out->closes,
-		.longer = (uint32_t)out->longer, .source = (uint8_t)out->source,
+		.p_miss = (float)out->p_miss,
+		.closes = out->closes < CLOSES_MAX ? (uint32_t)out->closes : CLOSES_MAX,
+		.longer = (uint32_t)out->longer, .source = (uint32_t)out->source & 3,
 		.beyond = out->beyond, .stale = out->stale,
 		.tail_wider = out->tail_wider,
+		.decide = decide_of(until, out->decide_until),
 	};
+	/* What a remembered answer says, exactly: its closes as stored. */
+	out->closes = e->closes;
 	/* What a remembered answer says, exactly: p_miss as stored. */
 	out->p_miss = e->p_miss;
+}
+
+static struct above_entry *above_set(struct fc_memo *m, const struct fc_history *h,
+				     const struct biller *b, const struct batch *t,
+				     int pm, uint64_t *check)
+{
+	uint64_t idh = id_hash(h, t);
+
+	*check = mix(memo_check(idh, h, b, t), (uint64_t)(unsigned)pm);
+	if (!*check)
+		*check = 1;
+	/* By the check, pm and all: a close asked at two pms (two billers'
+	 * risks, a risk that grew) takes two sets. */
+	return &m->a[*check & m->amask & ~(size_t)(ABOVE_WAYS - 1)];
+}
+
+bool fc_memo_above_find(struct fc_memo *m, const struct fc_history *h,
+			const struct biller *b, const struct batch *t, int pm,
+			int64_t now, int64_t *until)
+{
+	struct above_entry *a;
+	uint64_t check;
+
+	if (!m)
+		return false;
+	a = above_set(m, h, b, t, pm, &check);
+	for (int w = 0; w < ABOVE_WAYS; w++) {
+		if (a[w].check == check && now < a[w].until) {
+			m->n.above_hits++;
+			*until = a[w].until;
+			return true;
+		}
+	}
+	return false;
+}
+
+void fc_memo_above_keep(struct fc_memo *m, const struct fc_history *h,
+			const struct biller *b, const struct batch *t, int pm,
+			int64_t until)
+{
+	struct above_entry *a;
+	uint64_t check;
+
+	if (!m)
+		return;
+	m->n.above++;
+	a = above_set(m, h, b, t, pm, &check);
+	/* The newest first; one of the same check (run out) is replaced. */
+	if (a[0].check != check)
+		a[1] = a[0];
+	a[0] = (struct above_entry){ .check = check, .until = until };
 }

@@ -64,14 +64,19 @@ void view_free(struct view *v)
 	fc_memo_free(v->fc.memo);
 	free(v->rows);
 	free(v->slots);
-	for (size_t i = 0; v->seen && i < v->nsnaps; i++)
+	free(v->due_list);
+	for (size_t i = 0; v->seen && i < v->nsnaps; i++) {
 		free(v->seen[i].watch);
+		free(v->seen[i].due);
+		snapshot_unref(v->seen[i].snap);
+	}
 	free(v->seen);
 	free(v->ranks);
 	free(v->items);
 	free(v->tmp);
 	free(v->gone);
 	free(v->kept);
+	free(v->pos);
 	memset(v, 0, sizeof *v);
 }
 
@@ -130,27 +135,6 @@ void view_set_filter(struct view *v, const char *text)
 	v->filter[i] = '\0';
 }
 
-static int cmp_int(long long a, long long b)
-{
-	return a < b ? -1 : a > b;
-}
-
-/* Unknown priorities sort after every known one. */
-static int prio_key(const struct biller *b)
-{
-	return b->priority == BT_NO_INT ? 1 << 20 : b->priority;
-}
-
-/* The priority in the risk order's key: 9 bits (the status and whether
- * someone acted take the bits above); priorities past 510 and none at all
- * sort together, last. */
-static int risk_prio(const struct biller *b)
-{
-	int p = prio_key(b);
-
-	return p > 511 ? 511 : p;
-}
-
 bool view_rerun_open(const struct biller *b, void *ctx)
 {
 	(void)ctx;
@@ -161,183 +145,6 @@ bool view_rerun_open(const struct biller *b, void *ctx)
 			return true;
 	}
 	return false;
-}
-
-/*
- * Where a row's deadline puts it in the risk and time-left orders, in
- * `bits` bits (signed).  The key is the deadline itself, an instant that
- * stays put as time passes, so rows move only when the data does (time
- * left truncated to seconds made billers under a second apart swap every
- * second).  Milliseconds from the view's time base, clamped; billers whose
- * window no longer matters (closed, closed late, no close) come last, and
- * just before them those without a deadline (or with 'infinity').
- * view_compare() and sort_key() both use this, so they always agree.
- */
-static long long deadline_pos(const struct view *v, const struct row *r, int bits)
-{
-	long long half = (long long)1 << (bits - 1), d;
-	const struct batch *f = r->ev.focus;
-
-	switch (r->ev.status) {
-	case BS_CLOSED:
-	case BS_CLOSED_LATE:
-	case BS_NONE:
-		return half - 1;
-	case BS_HELD:		/* waits for a release, not for a deadline */
-		return half - 2;
-	default:
-		break;
-	}
-	if (f && f->deadline_inf)
-		return f->deadline_inf < 0 ? -half : half - 2;
-	if (!f || f->deadline_at == BT_NO_TIME)
-		return half - 2;
-	d = (long long)(f->deadline_at - v->time_base);
-	return d < -half ? -half : d > half - 3 ? half - 3 : d;
-}
-
-/* Deadlines in the packed risk order: 30 bits of milliseconds, about six
- * days either side of the time base. */
-#define RISK_BITS 30
-#define LEFT_BITS 44
-
-static int cmp_billers(const struct biller *a, const struct biller *b)
-{
-	int c = strcmp(a->name, b->name);
-
-	if (!c)
-		c = strcmp(a->biller_id, b->biller_id);
-	if (!c)
-		c = cmp_int(a->shard_index, b->shard_index);
-	return c;
-}
-
-static int cmp_name(const struct row *a, const struct row *b)
-{
-	return cmp_billers(a->b, b->b);
-}
-
-int view_compare(const struct view *v, const struct row *a, const struct row *b)
-{
-	int c = 0;
-
-	switch (v->sort) {
-	case SORT_RISK:
-		c = cmp_int(a->ev.status, b->ev.status);
-		if (!c)
-			c = cmp_int(a->acted, b->acted);
-		if (!c)
-			c = cmp_int(risk_prio(a->b), risk_prio(b->b));
-		if (!c)
-			c = cmp_int(deadline_pos(v, a, RISK_BITS),
-				    deadline_pos(v, b, RISK_BITS));
-		break;
-	case SORT_NAME:
-		break;
-	case SORT_SHARD:
-		c = cmp_int(a->b->shard_index, b->b->shard_index);
-		break;
-	case SORT_PRIORITY:
-		c = cmp_int(prio_key(a->b), prio_key(b->b));
-		if (!c)
-			c = cmp_int(a->ev.status, b->ev.status);
-		break;
-	case SORT_TIME_LEFT:
-		c = cmp_int(deadline_pos(v, a, LEFT_BITS),
-			    deadline_pos(v, b, LEFT_BITS));
-		break;
-	case SORT_AUTOPAY:
-		c = -cmp_int(biller_autopay_pct(a->b), biller_autopay_pct(b->b));
-		break;
-	case SORT__COUNT:
-		break;
-	}
-	if (!c)
-		c = cmp_name(a, b);
-	return v->reverse ? -c : c;
-}
-
-/* Rank every biller of every snapshot by name, id and shard: the last
- * tie-breaker of every order, as one integer.  Runs when data changes,
- * not every second. */
-struct rank_item {
-	const struct biller *b;
-	uint32_t k;		/* where it came from */
-};
-
-static int cmp_rank_item(const void *pa, const void *pb)
-{
-	const struct rank_item *a = pa, *b = pb;
-
-	return cmp_billers(a->b, b->b);
-}
-
-static void rank_billers(struct view *v)
-{
-	size_t total = 0, k = 0;
-	struct rank_item *tmp;	/* 16 bytes a biller, freed at once */
-
-	for (size_t i = 0; i < v->nsnaps; i++)
-		if (v->snaps[i])
-			total += v->snaps[i]->nbillers;
-	v->ranks = xrealloc(v->ranks, (total ? total : 1) * sizeof *v->ranks);
-	v->nranks = total;
-	tmp = xmalloc((total ? total : 1) * sizeof *tmp);
-	for (size_t i = 0; i < v->nsnaps; i++) {
-		const struct snapshot *s = v->snaps[i];
-
-		for (size_t j = 0; s && j < s->nbillers; j++, k++) {
-			tmp[k].b = &s->billers[j];
-			tmp[k].k = (uint32_t)k;
-		}
-	}
-	if (total > 1)
-		qsort(tmp, total, sizeof *tmp, cmp_rank_item);
-	for (size_t r = 0; r < total; r++)
-		v->ranks[tmp[r].k] = (uint32_t)r;
-	free(tmp);
-	v->ranks_dirty = false;
-}
-
-/* Clamp to [0, 2^bits) after adding half the range (keeps the order). */
-static uint64_t biased(long long v, int bits)
-{
-	long long half = (long long)1 << (bits - 1);
-
-	if (v < -half)
-		v = -half;
-	if (v > half - 1)
-		v = half - 1;
-	return (uint64_t)(v + half);
-}
-
-/* The whole order as one integer: the primary keys, then the name rank
- * (20 bits: up to a million billers).  Deadlines are placed by
- * deadline_pos(), as in view_compare(), so the two always agree. */
-static uint64_t sort_key(const struct view *v, const struct row *r)
-{
-	uint64_t prio = (uint64_t)(prio_key(r->b) > 1023 ? 1023 : prio_key(r->b));
-	uint64_t rank = r->rank & 0xfffff;
-
-	switch (v->sort) {
-	case SORT_RISK:
-		return (uint64_t)r->ev.status << 60 | (uint64_t)r->acted << 59 |
-		       (uint64_t)risk_prio(r->b) << 50 |
-		       biased(deadline_pos(v, r, RISK_BITS), RISK_BITS) << 20 | rank;
-	case SORT_NAME:
-		return rank;
-	case SORT_SHARD:
-		return (uint64_t)(r->b->shard_index & 0xffff) << 20 | rank;
-	case SORT_PRIORITY:
-		return prio << 50 | (uint64_t)r->ev.status << 46 | rank;
-	case SORT_TIME_LEFT:
-		return biased(deadline_pos(v, r, LEFT_BITS), LEFT_BITS) << 20 | rank;
-	case SORT_AUTOPAY:
-		return (uint64_t)(101 - biller_autopay_pct(r->b)) << 20 | rank;
-	case SORT__COUNT:
-		break;
-	}
-	return rank;
 }
 
 static int row_matches(const struct view *v, const struct row *r)
@@ -387,7 +194,8 @@ static void ensure_cap(struct view *v, size_t total)
 		v->items = xrealloc(v->items, v->cap * sizeof(struct sort_item));
 		v->tmp = xrealloc(v->tmp, v->cap * sizeof(struct sort_item));
 		v->gone = xrealloc(v->gone, v->cap * sizeof *v->gone);
-		v->kept = xrealloc(v->kept, v->cap * sizeof(struct sort_item));
+		v->kept = xrealloc(v->kept, v->cap * sizeof *v->kept);
+		v->pos = xrealloc(v->pos, v->cap * sizeof *v->pos);
 	}
 	if (total > v->slots_cap) {
 		size_t old = v->slots_cap;
@@ -426,7 +234,7 @@ static struct rebuild_plan plan_rebuild(struct view *v, int64_t now, size_t tota
 			p.all = true;
 	p.rekey = p.all;
 	if (v->ranks_dirty || v->nranks != total) {
-		rank_billers(v);
+		view_rank_billers(v);
 		p.rekey = true;
 	}
 	update_time_base(v, now);
@@ -478,37 +286,135 @@ static void count_misses(const struct view *v, struct view_slot *sl, size_t i,
  * filter are the same); or more. */
 enum change { CH_NONE, CH_MOVED, CH_ROW };
 
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/*
+ * Whether b, a new record of biller a (the same place in its shard's
+ * snapshots), gives an evaluation the same input: the same batches with
+ * the same states, instants and words, which is all biller_eval_all(),
+ * its forecasts (forecast_miss reads ids, payment type, module, times,
+ * state, the batch count) and the holds it is matched against read.  A
+ * poll that saw only attempts or updated_at move (bench-fleet's churn),
+ * or an error text, a rerun, the priority or the name change, parses the
+ * biller anew all the same: its evaluation, its due instant and its
+ * forecasts' count stand.  Compared field by field, not hashed: the old
+ * record is still there (view_seen.snap).
+ */
+/* A batch's words (one interned copy per shard, most of the time). */
+static bool same_kind(const struct batch_kind *x, const struct batch_kind *y)
+{
+	return x == y ||
+	       (same_text(x->business_day, y->business_day) &&
+		same_text(x->payment_type, y->payment_type) &&
+		same_text(x->module, y->module) &&
+		same_text(x->status, y->status) && same_text(x->bad, y->bad));
+}
+
+static bool same_input(const struct biller *a, const struct biller *b)
+{
+	if (a->nbatches != b->nbatches || !same_text(a->biller_id, b->biller_id))
+		return false;
+	for (size_t k = 0; k < a->nbatches; k++) {
+		const struct batch *x = &a->batches[k], *y = &b->batches[k];
+
+		if (x->state != y->state || x->scheduled_at != y->scheduled_at ||
+		    x->deadline_at != y->deadline_at ||
+		    x->started_at != y->started_at ||
+		    x->finished_at != y->finished_at ||
+		    x->deadline_inf != y->deadline_inf ||
+		    !same_text(x->batch_id, y->batch_id) ||
+		    !same_text(x->biller_id, y->biller_id) ||
+		    !same_kind(x->kind, y->kind))
+			return false;
+	}
+	return true;
+}
+
+/* Whether the batches of b, a new record of a with the same input, have
+ * the same latest rerun requests: then whether someone acted is what it
+ * was, but for the dashboard's own word (rerun_gen), as for a record
+ * handed on unchanged. */
+static bool same_reruns(const struct biller *a, const struct biller *b)
+{
+	for (size_t k = 0; k < a->nbatches; k++) {
+		const struct batch *x = &a->batches[k], *y = &b->batches[k];
+
+		if (batch_rerun_id(x) != batch_rerun_id(y) ||
+		    !same_text(batch_rerun_status(x), batch_rerun_status(y)))
+			return false;
+	}
+	return true;
+}
+
+/* Slot sl's evaluation handed on to b, biller j of shard i's snapshot s,
+ * whose input is the same (its signature sig): the pointers moved to the
+ * new arrays.  Whether someone acted is asked again unless acted_current
+ * (see refresh_slot). */
+static void hand_on(const struct view *v, struct view_slot *sl, size_t i,
+		    const struct biller *b, uint64_t sig, int64_t now,
+		    bool acted_current)
+{
+	const struct snapshot *s = v->snaps[i];
+	struct row *r = &sl->row;
+
+	r->b = b;
+	sl->sig = sig;
+	r->ev.focus = sl->focus >= 0 ? &b->batches[sl->focus] : NULL;
+	r->ev.hold = sl->hold >= 0 ? &s->holds[sl->hold] : NULL;
+	count_misses(v, sl, i, now, false);
+	ask_rest(v, sl, s, !acted_current);
+}
+
 /* Bring slot sl (biller j of shard i, slot k) up to now: evaluate it when
  * due, else only whether someone acted (the dashboard's own reruns change
- * that without a new snapshot). */
+ * that without a new snapshot).  acted_current: rerun_gen is the one
+ * shard i's failed and late rows were last asked at, so an unchanged
+ * biller handed on to a new snapshot keeps whether someone acted. */
 static enum change refresh_slot(struct view *v, struct view_slot *sl, size_t i,
-				size_t j, int64_t now, enum due due)
+				size_t j, int64_t now, enum due due,
+				bool acted_current)
 {
 	const struct snapshot *s = v->snaps[i];
 	struct row *r = &sl->row;
 	bool acted;
 
-	if (due == DUE_MOVED) {
+	if (due == DUE_MOVED && now < r->ev.until) {
 		const struct biller *b = &s->billers[j];
 		uint64_t sig = biller_sig(b);
 
-		if (sig == sl->sig && now < r->ev.until) {
-			/* Unchanged: its evaluation, moved to the new arrays. */
-			acted = r->acted;
-			r->b = b;
-			r->ev.focus = sl->focus >= 0 ? &b->batches[sl->focus] : NULL;
-			r->ev.hold = sl->hold >= 0 ? &s->holds[sl->hold] : NULL;
-			count_misses(v, sl, i, now, false);
-			/* The same batches: whether someone acted changes
+		if (sig == sl->sig) {
+			/* Unchanged: its evaluation, moved to the new arrays.
+			 * The same batches: whether someone acted changes
 			 * only with the dashboard's own word (rerun_gen). */
-			ask_rest(v, sl, s, !v->acted_current);
+			acted = r->acted;
+			hand_on(v, sl, i, b, sig, now, acted_current);
 			/* A signature of its home says the whole record is the
 			 * same (view_sig.c); one of its batches only, not. */
 			return sig >> 63 && r->acted == acted ? CH_MOVED : CH_ROW;
 		}
+		if (r->b && same_input(r->b, b)) {
+			/* A new record, the same input: the evaluation
+			 * stands; its key and filter are made again (the
+			 * priority or the name may be new), and whether
+			 * someone acted asked if a rerun is new
+			 * (rerun_biller_word() for every failed one that
+			 * bench-fleet's churn parsed again, before). */
+			hand_on(v, sl, i, b, sig, now,
+				acted_current && same_reruns(r->b, b));
+			v->why.kept++;
+			return CH_ROW;
+		}
 		due = DUE_ALL;
+		v->why.changed++;
+	} else if (due == DUE_ALL) {
+		v->why.all++;
 	}
-	if (due == DUE_ALL || !(now < r->ev.until)) {
+	if (due != DUE_TIME || !(now < r->ev.until)) {
+		if (due != DUE_ALL)
+			v->why.time++;
 		r->b = &s->billers[j];
 		biller_eval_all(r->b, s->holds, s->nholds, now, v->at_risk_pct,
 				v->hist[i], &v->fc, &r->ev);
@@ -531,20 +437,23 @@ static enum change refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 	return CH_ROW;
 }
 
-static void count_slot(struct view_seen *sh, const struct view_slot *sl)
+/* Slot sl counted into its shard's totals (sign 1), or taken out of
+ * them (-1: before it is looked at again on its own, refresh_due). */
+static void count_slot(struct view_seen *sh, const struct view_slot *sl, int sign)
 {
 	const struct biller *b = sl->row.b;
 	struct totals *t = &sh->totals;
+	size_t open = b->nbatches - (size_t)(b->n_closed > 0 ? b->n_closed : 0);
 
-	sh->nopen += b->nbatches - (size_t)(b->n_closed > 0 ? b->n_closed : 0);
+	sh->nopen = sign > 0 ? sh->nopen + open : sh->nopen - open;
 	if (b->is_demo) {
-		t->demo++;
+		t->demo += sign;
 		return;
 	}
-	t->billers++;
-	t->misses += sl->misses;
-	t->by_status[sl->row.ev.status]++;
-	t->failed_acked += sl->acked;
+	t->billers += sign;
+	t->misses += sign * (int)sl->misses;
+	t->by_status[sl->row.ev.status] += sign;
+	t->failed_acked += sign * (int)sl->acked;
 }
 
 static void add_totals(struct totals *t, const struct totals *x)
@@ -561,18 +470,19 @@ static void add_totals(struct totals *t, const struct totals *x)
  * says.  A moved row that is in goes to v->tmp; one that changed in
  * place is written to its row. */
 static void refresh_one(struct view *v, struct rebuild_plan *p, size_t i,
-			size_t j, size_t k, int64_t now, enum due due)
+			size_t j, size_t k, int64_t now, enum due due,
+			bool acted_current)
 {
 	struct view_slot *sl = &v->slots[k];
 	enum biller_status was = sl->row.ev.status;
-	enum change ch = refresh_slot(v, sl, i, j, now, due);
+	enum change ch = refresh_slot(v, sl, i, j, now, due, acted_current);
 	uint64_t key = sl->key;
 	bool in = sl->in;
 
 	sl->row.rank = v->ranks[k];
 	sl->row.slot = (uint32_t)k;
 	if (ch == CH_ROW || p->rekey) {
-		key = sort_key(v, &sl->row);
+		key = view_sort_key(v, &sl->row);
 		if (v->reverse)
 			key = ~key;
 	}
@@ -586,18 +496,22 @@ static void refresh_one(struct view *v, struct rebuild_plan *p, size_t i,
 		 * order if it is in. */
 		p->nmoved++;
 		if (sl->in)
-			v->gone[p->ngone++] = (uint32_t)view_row_pos(v, sl->key, k);
+			v->gone[p->ngone++] = v->pos[k];
 		if (in)
 			((struct sort_item *)v->tmp)[p->nnew++] = item_of(key, k);
 	} else if (!p->refilter && ch != CH_NONE && in) {
-		((struct sort_item *)v->kept)[p->nkept++] = item_of(key, k);
+		v->kept[p->nkept++] = (uint32_t)k;
 	}
 	sl->key = key;
 	sl->in = in;
 }
 
-static void watch(struct view_seen *sh, size_t k)
+/* Slot k in its shard's watch list, once. */
+static void watch(struct view *v, struct view_seen *sh, size_t k)
 {
+	if (v->slots[k].watched)
+		return;
+	v->slots[k].watched = true;
 	if (sh->nwatch == sh->watch_cap) {
 		sh->watch_cap = sh->watch_cap ? sh->watch_cap * 2 : 16;
 		sh->watch = xrealloc(sh->watch, sh->watch_cap * sizeof *sh->watch);
@@ -606,9 +520,9 @@ static void watch(struct view_seen *sh, size_t k)
 }
 
 /* Every slot of shard i (its first at k0): refreshed, counted, and what
- * it holds until. */
+ * it holds until.  acted_current: as refresh_slot() says. */
 static void refresh_shard(struct view *v, struct rebuild_plan *p, size_t i,
-			  size_t k0, int64_t now, enum due due)
+			  size_t k0, int64_t now, enum due due, bool acted_current)
 {
 	const struct snapshot *s = v->snaps[i];
 	struct view_seen *sh = &v->seen[i];
@@ -616,19 +530,77 @@ static void refresh_shard(struct view *v, struct rebuild_plan *p, size_t i,
 	memset(&sh->totals, 0, sizeof sh->totals);
 	sh->nopen = 0;
 	sh->nwatch = 0;
-	sh->until = INT64_MAX;
 	for (size_t j = 0; j < s->nbillers; j++) {
-		const struct view_slot *sl = &v->slots[k0 + j];
+		struct view_slot *sl = &v->slots[k0 + j];
 
-		refresh_one(v, p, i, j, k0 + j, now, due);
-		count_slot(sh, sl);
-		if (sl->row.ev.until < sh->until)
-			sh->until = sl->row.ev.until;
-		if (sl->miss_until < sh->until)
-			sh->until = sl->miss_until;
+		refresh_one(v, p, i, j, k0 + j, now, due, acted_current);
+		count_slot(sh, sl, 1);
+		sl->watched = false;
 		if (sl->row.ev.status == BS_FAILED || sl->row.ev.status == BS_LATE)
-			watch(sh, k0 + j);
+			watch(v, sh, k0 + j);
 	}
+	view_due_remake(v, sh, k0, s->nbillers);
+}
+
+static int cmp_u32(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+
+	return (a > b) - (a < b);
+}
+
+/*
+ * Shard i (its first slot at k0), whose inputs are the ones its slots were
+ * made of, once now reached the instant one of them must be looked at
+ * (its heap's top): only those whose instant came are refreshed, their
+ * counts taken out of the shard's totals and put back, their next instants
+ * pushed; with them, when ask_watch, its failed and late ones, whether
+ * someone acted.  Each slot once (refresh_one() files a moved row once).
+ * So a second costs the billers whose time came, not their shards'.
+ */
+static void refresh_due(struct view *v, struct rebuild_plan *p, size_t i,
+			size_t k0, int64_t now, bool ask_watch)
+{
+	struct view_seen *sh = &v->seen[i];
+	size_t n = 0, need = sh->ndue + (ask_watch ? sh->nwatch : 0);
+
+	if (need > v->due_list_cap) {
+		v->due_list_cap = need * 2;
+		v->due_list = xrealloc(v->due_list, v->due_list_cap * sizeof *v->due_list);
+	}
+	while (sh->ndue && sh->due[0].at <= now) {
+		struct view_due e = view_due_pop(sh);
+
+		if (view_slot_due(&v->slots[e.k]) == e.at)	/* else stale */
+			v->due_list[n++] = e.k;
+	}
+	for (size_t w = 0; ask_watch && w < sh->nwatch; w++)
+		v->due_list[n++] = sh->watch[w];
+	if (n > 1)
+		qsort(v->due_list, n, sizeof *v->due_list, cmp_u32);
+	for (size_t x = 0; x < n; x++) {
+		size_t k = v->due_list[x];
+		struct view_slot *sl = &v->slots[k];
+		int64_t was;
+
+		if (x && k == v->due_list[x - 1])
+			continue;
+		was = view_slot_due(sl);
+		count_slot(sh, sl, -1);
+		refresh_one(v, p, i, k - k0, k, now, DUE_TIME, false);
+		count_slot(sh, sl, 1);
+		if (sl->row.ev.status == BS_FAILED || sl->row.ev.status == BS_LATE)
+			watch(v, sh, k);
+		/* Popped when its time came; else its entry stands, unless
+		 * its instant moved. */
+		if (was <= now || view_slot_due(sl) != was)
+			view_due_push(sh, view_slot_due(sl), k);
+	}
+	/* Stale entries pile up only as instants move without their time
+	 * coming: past four a slot, the heap is made anew. */
+	if (sh->ndue > 4 * sh->n + 64)
+		view_due_remake(v, sh, k0, sh->n);
+	sh->until = sh->ndue ? sh->due[0].at : INT64_MAX;
 }
 
 /*
@@ -667,12 +639,15 @@ static void refresh_slots(struct view *v, struct rebuild_plan *p, int64_t now)
 			for (size_t w = 0; w < sh->nwatch &&
 			     (!gen_known || gen != sh->acted_gen); w++)
 				refresh_one(v, p, i, sh->watch[w] - k, sh->watch[w],
-					    now, DUE_TIME);
+					    now, DUE_TIME, false);
 			v->skipped++;
+		} else if (due == DUE_TIME && !p->rekey && !p->refilter) {
+			refresh_due(v, p, i, k, now, !gen_known || gen != sh->acted_gen);
+			v->skipped++;
+			v->due_only++;
 		} else {
-			v->acted_current = gen_known && gen == sh->acted_gen;
-			refresh_shard(v, p, i, k, now, due);
-			v->acted_current = false;
+			refresh_shard(v, p, i, k, now, due,
+				      gen_known && gen == sh->acted_gen);
 		}
 		sh->acted_gen = gen;
 		add_totals(&v->totals, &sh->totals);
@@ -683,7 +658,10 @@ static void refresh_slots(struct view *v, struct rebuild_plan *p, int64_t now)
 static void remember_inputs(struct view *v, int64_t now, size_t total)
 {
 	for (size_t i = 0; i < v->nsnaps; i++) {
-		v->seen[i].snap = v->snaps[i];
+		if (v->seen[i].snap != v->snaps[i]) {
+			snapshot_unref(v->seen[i].snap);
+			v->seen[i].snap = snapshot_ref(v->snaps[i]);
+		}
 		v->seen[i].hist = v->hist[i];
 		v->seen[i].n = v->snaps[i] ? v->snaps[i]->nbillers : 0;
 		v->seen[i].holds = v->snaps[i] ? v->snaps[i]->holds : NULL;
@@ -704,10 +682,25 @@ static void remember_inputs(struct view *v, int64_t now, size_t total)
 	memcpy(v->last_filter, v->filter, sizeof v->filter);
 }
 
+/* How far back view_now() may step and still be taken as no step. */
+#define VIEW_STEP_BACK_MS 10000
+
 void view_rebuild(struct view *v, int64_t now)
 {
 	size_t total = 0;
 	struct rebuild_plan p;
+
+	/* view_now() follows the shard that answered last, and shards' clock
+	 * estimates differ by their polls' latency (and their clocks' skew):
+	 * it steps back by some ms whenever the freshest answer is a slower
+	 * shard's.  An evaluation holds from its instant on, not before it,
+	 * so a step back meant every biller of the fleet evaluated again
+	 * (once a minute or more at 20 shards, bench-fleet): the view's time
+	 * stands still instead.  A larger step (the clock was set back) is
+	 * taken as it comes, and everything evaluated at it. */
+	if (v->primed && now != BT_NO_TIME && now < v->last_now &&
+	    v->last_now - now <= VIEW_STEP_BACK_MS)
+		now = v->last_now;
 
 	for (size_t i = 0; i < v->nsnaps; i++)
 		if (v->snaps[i])
@@ -721,11 +714,9 @@ void view_rebuild(struct view *v, int64_t now)
 	if (p.all || p.rekey || p.refilter)
 		v->reshaped = v->rebuilds;
 	refresh_slots(v, &p, now);
-	/* Before the merge: their places are in the last order.  The moved
-	 * rows' items are at the start of v->tmp, the rest is free. */
+	/* Before the merge: their places are in the last order. */
 	if (!p.refilter)
-		view_place_rows(v, v->kept, p.nkept,
-				(struct sort_item *)v->tmp + p.nnew);
+		view_place_rows(v, v->kept, p.nkept);
 	/* Two memo slots per close not closed (the open ones forecasts are
 	 * asked about; sets by a hash of the id need the room to keep the
 	 * answers till they are asked again), not per batch of the night:

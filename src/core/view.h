@@ -6,11 +6,13 @@
  * snapshots (taking references); view_rebuild() evaluates each biller at
  * `now`, applies the demo and text filters and sorts.  It runs once a
  * second, so it costs in proportion to what changed (see `make bench`):
- * a biller is evaluated again only when its shard's snapshot or history
- * or an option changed, or now reached the instant its status can change
- * at (biller_eval.until); the rows are sorted again only when a sort key
- * or the filter did; every visible row's countdown is brought to now (by
- * the reader, for the rows it reads, with retime_on_read).
+ * a biller is evaluated again only when its shard's history or holds or
+ * an option changed, a new snapshot changed what its evaluation reads (a
+ * record parsed anew that reads the same keeps it), or now reached the
+ * instant its status can change at (biller_eval.until; only a shard's due
+ * slots are looked at then); the rows are sorted again only when a sort
+ * key or the filter did; every visible row's countdown is brought to now
+ * (by the reader, for the rows it reads, with retime_on_read).
  */
 #ifndef BT_VIEW_H
 #define BT_VIEW_H
@@ -63,7 +65,11 @@ struct view {
 	bool ranks_dirty;		/* a snapshot changed since ranking */
 	void *items, *tmp;		/* sort buffers, cap entries each */
 	uint32_t *gone;			/* rows leaving their place, cap */
-	void *kept;			/* rows changed in place, cap items */
+	uint32_t *kept;			/* slots whose row changed in place, cap */
+	/* Per slot that is in, the index of its row in rows (and items):
+	 * kept by the sort and the merge (view_order.c), so that a row
+	 * changed in place is written there without a search. */
+	uint32_t *pos;
 	struct totals totals;
 	size_t nopen;			/* batches not closed, last rebuild:
 					 * the forecast memo's size */
@@ -109,15 +115,24 @@ struct view {
 	void *last_rerun_open_ctx;
 	char last_filter[128];
 	size_t evals;			/* biller evaluations, ever (tests) */
+	/* Of them, why (a debug line, -vv; the bench): every biller of a
+	 * shard (the first rebuild, a new history or option, a biller count
+	 * that changed); one whose record changed in what an evaluation
+	 * reads; one whose instant came (ev.until).  And the billers whose
+	 * record changed only in what it does not read (attempts, say),
+	 * whose evaluation was kept. */
+	struct view_why {
+		size_t all, changed, time, kept;
+	} why;
 	/* view_rebuild() calls, and the last of them after which a slot
 	 * may hold another biller or the filter changed which rows are in
 	 * (struct row: slot, changed). */
 	uint32_t rebuilds, reshaped;
 	size_t skipped;			/* shards skipped, ever (tests) */
-	/* While refresh_slots() is on a shard: rerun_gen is the one its
-	 * failed and late rows were last asked at, so an unchanged biller
-	 * handed on to a new snapshot keeps whether someone acted. */
-	bool acted_current;
+	size_t due_only;		/* of them, with their due slots
+					 * looked at (tests) */
+	uint32_t *due_list;		/* scratch of refresh_due() */
+	size_t due_list_cap;
 };
 
 void view_init(struct view *v, size_t nshards, const struct config *cfg);
@@ -135,7 +150,8 @@ const struct fc_history *view_history(const struct view *v, size_t i);
  * snapshots' server_now advanced by our monotonic clock since. */
 int64_t view_now(const struct view *v, int64_t mono_now);
 
-/* Evaluate what is due, filter and sort at now. */
+/* Evaluate what is due, filter and sort at now.  A now at most 10 s
+ * before the last rebuild's is taken as that one (view.c says why). */
 void view_rebuild(struct view *v, int64_t now);
 /* Bring the countdowns (time_left, permille) of rows [from, from + n) to
  * the last rebuild's now, as a new evaluation would give them (past
@@ -233,13 +249,34 @@ struct view_slot {
 	/* Bits, so that a slot is 112 bytes, not 120 (one per biller). */
 	bool in : 1;		/* passes the demo and text filters */
 	bool acked : 1;		/* failed, every failure acknowledged */
+	bool watched : 1;	/* in its shard's watch list */
 };
 _Static_assert(sizeof(void *) != 8 || sizeof(struct view_slot) == 112,
 	       "a view slot is 112 bytes");
 
+/* When a slot (k) must be looked at again (at: its ev.until or miss_until,
+ * the earlier), as its shard's heap keeps it. */
+struct view_due {
+	int64_t at;
+	uint32_t k;
+};
+
+struct view_seen;
+/* When slot sl must be looked at again, with the same inputs (view_due.c). */
+int64_t view_slot_due(const struct view_slot *sl);
+/* Slot k's instant at into sh's heap (INT64_MAX: never, not kept). */
+void view_due_push(struct view_seen *sh, int64_t at, size_t k);
+/* The earliest entry of sh's heap, taken out (sh->ndue > 0). */
+struct view_due view_due_pop(struct view_seen *sh);
+/* sh's heap of its n slots from k0, made anew, and its until. */
+void view_due_remake(struct view *v, struct view_seen *sh, size_t k0, size_t n);
+
 /* What a shard's billers were last evaluated from. */
 struct view_seen {
-	const struct snapshot *snap;
+	/* A reference of its own: its slots' rows point into it until the
+	 * next rebuild, which compares a changed biller's new record with
+	 * the old one (view.c, same_input). */
+	struct snapshot *snap;
 	const struct fc_history *hist;
 	const struct hold *holds;	/* a test may change them in place */
 	size_t nholds;
@@ -257,6 +294,12 @@ struct view_seen {
 	uint32_t *watch;
 	size_t nwatch, watch_cap;
 	uint64_t acted_gen;		/* rerun_gen when watch was asked */
+	/* Its slots' instants, a min-heap by at (until is its top): made
+	 * whole when every slot is looked at, else only the slots whose
+	 * instant came are, and pushed again.  An entry whose slot's instant
+	 * has moved since is stale, dropped when it comes up. */
+	struct view_due *due;
+	size_t ndue, due_cap;
 };
 
 /*
@@ -280,19 +323,20 @@ static inline uint64_t key_of(const struct sort_item *it)
 	return (uint64_t)it->hi << 32 | it->lo;
 }
 
+/* Every biller of every snapshot ranked by name, id and shard into
+ * v->ranks (view_key.c): the last tie-breaker of every order. */
+void view_rank_billers(struct view *v);
+/* Row r's place in v's order as one integer (view_key.c), not yet
+ * inverted for v->reverse. */
+uint64_t view_sort_key(const struct view *v, const struct row *r);
+
 /* Every row that is in, sorted from scratch. */
 void view_sort_all(struct view *v, size_t total);
 /* The rows at the ngone positions of gone (their slots moved) taken out,
  * the nnew items in v->tmp (slots that moved and are in) merged in. */
 void view_merge_moved(struct view *v, size_t nnew, uint32_t *gone, size_t ngone);
-/* The index in v->rows (and v->items) of the row of slot k, whose key is
- * key: a binary search of the items. */
-size_t view_row_pos(const struct view *v, uint64_t key, size_t k);
-/* Write the rows of the n slots in items (key and slot each; sorted here,
- * in place, with n entries of scratch) to their places in v->rows, which
- * they kept: one pass of short forward searches, not a binary search
- * each. */
-void view_place_rows(struct view *v, struct sort_item *items, size_t n,
-		     struct sort_item *scratch);
+/* Write the rows of the n slots in kept to their places in v->rows, which
+ * they kept (v->pos). */
+void view_place_rows(struct view *v, const uint32_t *kept, size_t n);
 
 #endif

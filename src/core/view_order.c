@@ -63,6 +63,7 @@ static void rows_from_items(struct view *v, size_t n)
 		const struct view_slot *sl = &v->slots[items[i].idx];
 
 		v->rows[i] = sl->row;
+		v->pos[items[i].idx] = (uint32_t)i;
 	}
 	v->nrows = n;
 }
@@ -103,57 +104,10 @@ static int key_cmp(const void *pa, const void *pb)
 	return ka < kb ? -1 : ka > kb;
 }
 
-size_t view_row_pos(const struct view *v, uint64_t key, size_t k)
+void view_place_rows(struct view *v, const uint32_t *kept, size_t n)
 {
-	const struct sort_item *items = v->items;
-	size_t lo = 0, hi = v->nrows;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (key_of(&items[mid]) < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	/* Equal keys only past a million billers: the one of slot k. */
-	while (lo < v->nrows && items[lo].idx != k)
-		lo++;
-	return lo;
-}
-
-void view_place_rows(struct view *v, struct sort_item *items, size_t n,
-		     struct sort_item *scratch)
-{
-	const struct sort_item *order = v->items;
-	size_t at = 0;
-
-	radix_sort(items, scratch, n);
-	for (size_t i = 0; i < n; i++) {
-		uint64_t key = key_of(&items[i]);
-		size_t step = 1, lo = at, hi;
-
-		/* Gallop from the last place to bound it, then bisect. */
-		while (lo + step < v->nrows && key_of(&order[lo + step]) < key) {
-			lo += step;
-			step *= 2;
-		}
-		hi = lo + step < v->nrows ? lo + step + 1 : v->nrows;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-
-			if (key_of(&order[mid]) < key)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		/* Equal keys only past a million billers: slot idx's. */
-		while (lo < v->nrows && order[lo].idx != items[i].idx)
-			lo++;
-		if (lo < v->nrows)
-			v->rows[lo] = v->slots[items[i].idx].row;
-		at = lo;
-	}
+	for (size_t i = 0; i < n; i++)
+		v->rows[v->pos[kept[i]]] = v->slots[kept[i]].row;
 }
 
 static int pos_cmp(const void *pa, const void *pb)
@@ -186,10 +140,11 @@ static void move_block(struct view *v, size_t at, size_t from, size_t to)
 void view_merge_moved(struct view *v, size_t nnew, uint32_t *gone, size_t ngone)
 {
 	struct sort_item *items = v->items, *fresh = v->tmp;
-	size_t w = 0, from = 0, o, n;
+	size_t w = 0, from = 0, o, n, first;
 
 	if (ngone > 1)
 		qsort(gone, ngone, sizeof *gone, pos_cmp);
+	first = ngone ? gone[0] : v->nrows;
 	for (size_t g = 0; g < ngone; g++) {
 		move_block(v, w, from, gone[g]);
 		w += gone[g] - from;
@@ -220,4 +175,7 @@ void view_merge_moved(struct view *v, size_t nnew, uint32_t *gone, size_t ngone)
 		v->rows[o] = v->slots[f->idx].row;
 	}
 	v->nrows = n;
+	/* The rows before the first that left or came kept their places. */
+	for (size_t i = first < o ? first : o; i < n; i++)
+		v->pos[items[i].idx] = (uint32_t)i;
 }

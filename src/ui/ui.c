@@ -35,8 +35,8 @@
 #include "ui/ui.h"
 #include "core/xalloc.h"
 
-/* The least time between two takes of the pollers' snapshots. */
-#define UI_SNAPSHOT_MS 250
+/* News after this long without any is taken at once (take_snapshots). */
+#define UI_SNAPSHOT_MS 1000
 
 static volatile sig_atomic_t got_quit_signal;
 static volatile sig_atomic_t curses_active;
@@ -341,14 +341,17 @@ static void draw(struct app *app)
 }
 
 /* A fleet's pollers publish a hundred snapshots a second: the first news
- * after a quiet spell is taken at once, a burst at most every
- * UI_SNAPSHOT_MS, so the view is rebuilt a few times a second, not once
- * per shard's poll.  True when news was taken; *deferred when some waits
- * (then *at + UI_SNAPSHOT_MS is when it is due). */
-static bool take_snapshots(struct app *app, int64_t *at, bool *deferred)
+ * after a quiet spell (UI_SNAPSHOT_MS) is taken at once, a burst's with
+ * the next second's tick (tick: this turn is one), so the view is rebuilt
+ * and the screen drawn once a second with the countdowns, not once per
+ * shard's poll (four times a second before: each rebuild walks the
+ * shards with news, each draw the screen; bench-fleet).  True when news
+ * was taken; *deferred when some waits for the tick. */
+static bool take_snapshots(struct app *app, int64_t *at, bool tick,
+			   bool *deferred)
 {
 	*deferred = false;
-	if (app->mono - *at < UI_SNAPSHOT_MS) {
+	if (!tick && app->mono - *at < UI_SNAPSHOT_MS) {
 		*deferred = app_snapshots_waiting(app);
 		return false;
 	}
@@ -358,9 +361,48 @@ static bool take_snapshots(struct app *app, int64_t *at, bool *deferred)
 	return true;
 }
 
+/* Once a minute in the debug log (-vv): what the rebuilds of the minute
+ * were asked to do, so that their cost can be told by its causes
+ * (core/view.h, view.why; core/forecast.h, fc_memo_counts). */
+struct rebuild_counts {
+	int64_t at;		/* mono ms of the last line */
+	size_t rebuilds;
+	struct view_why why;
+	struct fc_memo_counts fc;
+};
+
+static void log_rebuild_counts(const struct app *app, struct rebuild_counts *c)
+{
+	const struct view *v = &app->view;
+	struct fc_memo_counts fc = fc_memo_counts(v->fc.memo);
+
+	if (app->mono - c->at < 60000)
+		return;
+	if (c->at)
+		log_msg(LOG_DEBUG, "view: %zu rebuilds in %lld s; evaluations: "
+			"%zu of every biller, %zu changed, %zu due; %zu kept "
+			"(same input); forecasts: %llu remembered, %llu new to "
+			"the memo, %llu run out; until_above: %llu remembered, "
+			"%llu made",
+			(size_t)v->rebuilds - c->rebuilds,
+			(long long)(app->mono - c->at) / 1000,
+			v->why.all - c->why.all, v->why.changed - c->why.changed,
+			v->why.time - c->why.time, v->why.kept - c->why.kept,
+			(unsigned long long)(fc.hits - c->fc.hits),
+			(unsigned long long)(fc.absent - c->fc.absent),
+			(unsigned long long)(fc.expired - c->fc.expired),
+			(unsigned long long)(fc.above_hits - c->fc.above_hits),
+			(unsigned long long)(fc.above - c->fc.above));
+	c->at = app->mono;
+	c->rebuilds = v->rebuilds;
+	c->why = v->why;
+	c->fc = fc;
+}
+
 int ui_run(struct app *app, const struct screen *root,
 	   const struct screen *help)
 {
+	struct rebuild_counts counts = { 0 };
 	int64_t last_second = BT_NO_TIME;
 	int64_t last_full_repaint;
 	int64_t snapshots_at = INT64_MIN / 2;	/* when news was last taken */
@@ -393,7 +435,10 @@ int ui_run(struct app *app, const struct screen *root,
 		};
 
 		app->mono = mono_ms();
-		if (take_snapshots(app, &snapshots_at, &deferred))
+		app->now = view_now(&app->view, app->mono);
+		second = (app->now != BT_NO_TIME ? app->now : app->mono) / 1000;
+		if (take_snapshots(app, &snapshots_at, second != last_second,
+				   &deferred))
 			changed = true;
 		actions_tick(app);	/* re-reads due, bulk plan releases */
 
@@ -407,6 +452,7 @@ int ui_run(struct app *app, const struct screen *root,
 			const struct screen_slot *top = screen_top(app);
 
 			view_rebuild(&app->view, app->now);
+			log_rebuild_counts(app, &counts);
 			if (top->s->update)
 				top->s->update(app, top->st);
 			last_second = second;
@@ -428,8 +474,6 @@ int ui_run(struct app *app, const struct screen *root,
 		wait = 1000 - ((app->now != BT_NO_TIME ? app->now : app->mono) % 1000);
 		if (wait <= 0 || wait > 1000)
 			wait = 1000;
-		if (deferred && snapshots_at + UI_SNAPSHOT_MS - app->mono < wait)
-			wait = snapshots_at + UI_SNAPSHOT_MS - app->mono;
 		if (wait < 0)
 			wait = 0;
 		if (poll(pfd, 2, (int)wait + 1) < 0 && errno != EINTR)

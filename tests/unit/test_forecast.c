@@ -517,7 +517,10 @@ static void test_pool_thinning(void **state)
 
 /* The memo answers exactly what forecast_miss() would, second by second,
  * for running and scheduled closes, also when a close changes under the
- * same id (it starts) and when ids fight over a slot. */
+ * same id (it starts) and when ids fight over a slot.  An answer it had
+ * keeps until when the thresholds' answers hold (decide_until, never
+ * later than a fresh forecast says), not only until valid_until, and its
+ * counts say which answers it had. */
 static void test_memo_agrees(void **state)
 {
 	static const int durs[] = { 10, 20, 25, 30, 35, 40, 41, 42, 44, 60 };
@@ -527,6 +530,8 @@ static void test_memo_agrees(void **state)
 	struct batch t[100];
 	struct biller b;
 	struct forecast f, g;
+	struct fc_memo_counts c0, c1;
+	size_t asked = 0, hits_longer = 0;
 
 	(void)state;
 	assert_non_null(m);
@@ -549,14 +554,105 @@ static void test_memo_agrees(void **state)
 		}
 		for (int i = 0; i < 100; i++) {
 			forecast_miss(h, &b, &t[i], now, &opts, &f);
+			c0 = fc_memo_counts(m);
 			forecast_miss_memo(m, h, &b, &t[i], now, &opts, &g);
+			c1 = fc_memo_counts(m);
+			asked++;
 			assert_int_equal(g.source, f.source);
-			assert_true(g.p_miss > f.p_miss - 1e-6 &&
-				    g.p_miss < f.p_miss + 1e-6);
+			/* To the bit: a threshold decides the same. */
+			assert_true(g.p_miss == f.p_miss);
 			assert_int_equal(g.closes, f.closes);
+			assert_true(g.valid_until == f.valid_until);
+			assert_true(g.decide_until >= g.valid_until);
+			assert_true(g.decide_until <= f.decide_until);
+			assert_int_equal(c1.hits + c1.absent + c1.expired,
+					 c0.hits + c0.absent + c0.expired + 1);
+			hits_longer += c1.hits > c0.hits &&
+				       g.decide_until > g.valid_until;
 		}
 	}
+	c1 = fc_memo_counts(m);
+	assert_int_equal(c1.hits + c1.absent + c1.expired, asked);
+	assert_true(c1.hits > 0 && c1.absent > 0 && c1.expired > 0);
+	assert_int_equal(c1.above, 0);
+	assert_true(hits_longer > 0);
 	fc_memo_free(m);
+	fc_history_unref(h);
+}
+
+/* forecast_until_above() through a memo: its first answer is the one
+ * made without, a remembered one is given only before it runs out, and
+ * every answer holds: before it, a close below pm stays below (checked
+ * every 20 s of an hour and a half). */
+static void test_memo_until_above(void **state)
+{
+	static const int durs[] = { 10, 20, 25, 30, 35, 40, 41, 42, 44, 60 };
+	static const int pms[] = { 100, 300, 500, 800 };
+	struct fc_history *h = history(durs, 10, 3);
+	struct forecast_opts with = opts, without = opts;
+	char ids[40][8];
+	struct batch t[40];
+	struct biller b;
+	int64_t last[40][4] = { { 0 } };
+	struct fc_memo_counts c;
+
+	(void)state;
+	with.memo = fc_memo_new(4096);
+	without.memo = NULL;
+	assert_non_null(with.memo);
+	for (int i = 0; i < 40; i++) {
+		snprintf(ids[i], sizeof ids[i], "y%d", i);
+		t[i] = running_at(T0 - i * MIN, T0 + 45 * MIN - i * MIN);
+		t[i].batch_id = ids[i];
+		if (i % 2) {
+			t[i].state = BATCH_SCHEDULED;
+			t[i].scheduled_at = T0 + (i - 20) * MIN;
+			t[i].deadline_at = t[i].scheduled_at + 45 * MIN;
+			t[i].started_at = BT_NO_TIME;
+		}
+	}
+	b = biller1(t);
+	for (int64_t now = T0; now < T0 + 90 * MIN; now += 20 * SEC) {
+		for (int i = 0; i < 40; i++)
+			for (int k = 0; k < 4; k++) {
+				int64_t um = forecast_until_above(h, &b, &t[i], now,
+								  &with, pms[k]);
+				int64_t uf = forecast_until_above(h, &b, &t[i], now,
+								  &without, pms[k]);
+
+				assert_true(um > now);
+				/* New, or run out: made now, as without. */
+				if (last[i][k] <= now)
+					assert_true(um == uf);
+				else
+					assert_true(um == last[i][k]);
+				last[i][k] = um;
+			}
+	}
+	/* Soundness, afresh: from each instant, below pm until the answer. */
+	for (int i = 0; i < 40; i++)
+		for (int k = 0; k < 4; k++)
+			for (int64_t now = T0; now < T0 + 90 * MIN; now += 5 * MIN) {
+				int64_t u = forecast_until_above(h, &b, &t[i], now,
+								 &without, pms[k]);
+				struct forecast f;
+
+				forecast_miss(h, &b, &t[i], now, &without, &f);
+				if (f.source == FC_NONE || f.p_miss < 0 ||
+				    (int)(f.p_miss * 1000) >= pms[k])
+					continue;
+				for (int64_t x = now; x < u && x < T0 + 90 * MIN;
+				     x += 20 * SEC) {
+					forecast_miss(h, &b, &t[i], x, &without, &f);
+					assert_true(f.p_miss < 0 ||
+						    (int)(f.p_miss * 1000) < pms[k]);
+				}
+			}
+	c = fc_memo_counts(with.memo);
+	print_message("until_above: %llu remembered, %llu made\n", (unsigned long long)c.above_hits, (unsigned long long)c.above);
+	assert_true(c.above_hits > 0 && c.above > 0);
+	assert_int_equal(c.hits + c.absent + c.expired, 0);
+	fc_memo_free(with.memo);
 	fc_history_unref(h);
 }
 
@@ -633,6 +729,7 @@ int main(void)
 		cmocka_unit_test(test_pool_thinning),
 		cmocka_unit_test(test_memo_agrees),
 		cmocka_unit_test(test_decide_until_holds),
+		cmocka_unit_test(test_memo_until_above),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,7 +10,9 @@
  * name ranks, whether someone acted) and totals must be the same.
  *
  * The night is random with a fixed seed: batches start, close, fail and
- * are rerun, new ones are scheduled, holds come and go, reruns are asked
+ * are rerun, new ones are scheduled, a poll brings a close whose attempts
+ * or rerun request alone moved (a new record, the same input), holds come
+ * and go, reruns are asked
  * for by the dashboard alone, billers appear, a history is read again,
  * the filter, sort and demo switch change, and time moves by a second, by
  * odd amounts of milliseconds, or straight to the instant a deadline
@@ -52,6 +54,8 @@ static const char *const shard_names[NSHARDS] = { "eu1", "us-east", "apac" };
 struct mbatch {
 	enum batch_state st;
 	int64_t sched, deadline, started, finished;
+	int attempts;
+	int rerun;		/* a rerun request: 0 none, 1 pending, 2 done */
 };
 
 struct mbiller {
@@ -120,11 +124,23 @@ static void new_biller(struct world *w, struct mbiller *b, int64_t now)
 }
 
 /* One biller's night moves on: a close starts, finishes, fails, is rerun,
- * or a new one is scheduled. */
+ * takes another attempt and nothing else (bench-fleet's churn), or a new
+ * one is scheduled. */
 static void change_biller(struct world *w, struct mbiller *b, int64_t now)
 {
 	struct mbatch *t;
 
+	if (b->nb && rnd(w, 4) == 0) {
+		b->t[rnd(w, (unsigned)b->nb)].attempts++;
+		return;
+	}
+	/* Someone asks the shard for a rerun of a failed close, or the shard
+	 * ends it: the rerun column only, a new record otherwise the same. */
+	for (int k = 0; k < b->nb; k++)
+		if (b->t[k].st == BATCH_FAILED && rnd(w, 2) == 0) {
+			b->t[k].rerun = (b->t[k].rerun + 1) % 3;
+			return;
+		}
 	if (!b->nb || rnd(w, 6) == 0) {
 		if (b->nb < MAXT)
 			new_batch(w, &b->t[b->nb++], now);
@@ -173,9 +189,18 @@ static struct snapshot *make_part(struct world *w, int i, const bool *only)
 		b->home = s->arena;	/* as the poller does: merges share it */
 		for (int k = 0; k < mb->nb; k++) {
 			const struct mbatch *t = &mb->t[k];
+			struct batch *x = fx_add_batch(s, t->st, t->sched, t->deadline,
+						       t->started, t->finished);
+			char bid[40];
 
-			fx_add_batch(s, t->st, t->sched, t->deadline,
-				     t->started, t->finished);
+			/* Its own id, the same in every poll (the fixture
+			 * numbers the snapshot's batches, which a poll of a
+			 * few billers does not keep). */
+			snprintf(bid, sizeof bid, "%s/%d", id, k);
+			x->batch_id = fx_str(s, bid);
+			x->attempts = t->attempts;
+			if (t->rerun)
+				fx_rerun(s, x, 100 + k, t->rerun == 1 ? "pending" : "done");
 		}
 	}
 	if (m->held >= 0 && m->held < m->n) {
@@ -278,6 +303,14 @@ static void expect_same(const struct view *inc, const struct view *ref,
 		print_error("step %d (T0%+lld ms): %zu rows or totals differ from "
 			    "%zu rows of the full rebuild\n", step,
 			    (long long)(now - T0), inc->nrows, ref->nrows);
+		/* Side by side: the first line that differs names the row. */
+		for (size_t i = 0; i < inc->nrows || i < ref->nrows; i++)
+			print_error("  %s %s | %s %s filter '%s'\n",
+				    i < inc->nrows ? inc->rows[i].b->biller_id : "-",
+				    i < inc->nrows ? biller_status_label(inc->rows[i].ev.status) : "-",
+				    i < ref->nrows ? ref->rows[i].b->biller_id : "-",
+				    i < ref->nrows ? biller_status_label(ref->rows[i].ev.status) : "-",
+				    inc->filter);
 		fail();
 	}
 	for (size_t i = 0; i < ref->nrows; i++) {
@@ -387,6 +420,9 @@ static int64_t next_edge(struct world *w)
 	return at > w->now && at - w->now < FX_MIN(5) ? at : 0;
 }
 
+/* Mostly forward; now and then back by up to three seconds, as the
+ * clock estimate steps when a slower shard answered last (the view's
+ * time then stands: the rows are compared at inc.last_now). */
 static void step_time(struct world *w)
 {
 	unsigned roll = rnd(w, 20);
@@ -396,6 +432,8 @@ static void step_time(struct world *w)
 		at = next_edge(w);
 	if (!at)
 		at = w->now + (roll < 14 ? FX_SEC(1) : 1 + (int64_t)rnd(w, 30000));
+	if (rnd(w, 25) == 0)
+		at = w->now - 1 - (int64_t)rnd(w, 3000);
 	w->now = at;
 }
 
@@ -473,7 +511,7 @@ static void run_night(unsigned long long seed, bool with_gen)
 	struct world *w = calloc(1, sizeof *w);
 	struct view inc, ref;
 	struct seen_pair *sp;
-	size_t steps = 0, with_misses = 0;
+	size_t steps = 0, with_misses = 0, back = 0;
 
 	assert_non_null(w);
 	w->rng = seed;
@@ -514,10 +552,11 @@ static void run_night(unsigned long long seed, bool with_gen)
 	while (w->now < T0 + HOUR) {
 		view_rebuild(&inc, w->now);
 		view_invalidate(&ref);
-		view_rebuild(&ref, w->now);
+		view_rebuild(&ref, inc.last_now);
 		view_retime(&inc, 0, inc.nrows);
-		expect_same(&inc, &ref, (int)steps, w->now);
-		expect_misses(&inc, &ref, (int)steps, w->now, &with_misses);
+		expect_same(&inc, &ref, (int)steps, inc.last_now);
+		expect_misses(&inc, &ref, (int)steps, inc.last_now, &with_misses);
+		back += inc.last_now != w->now;
 		if (rnd(w, 3) == 0)	/* the grid's pass, once a second */
 			expect_seen(sp, &inc, (int)steps, w->now);
 		move_seen(sp, w, w->now);
@@ -528,10 +567,18 @@ static void run_night(unsigned long long seed, bool with_gen)
 	/* It was incremental: far fewer evaluations than the full one, and
 	 * shards skipped whole. */
 	print_message("seed %llx: %zu steps, %zu evaluations against %zu, "
-		      "%zu shards skipped, rows marked new at %zu passes\n",
-		      seed, steps, inc.evals, ref.evals, inc.skipped, sp->with);
+		      "%zu shards skipped (%zu with their due slots looked at), "
+		      "rows marked new at %zu passes, %zu evaluations kept for "
+		      "the same input\n",
+		      seed, steps, inc.evals, ref.evals, inc.skipped, inc.due_only,
+		      sp->with, inc.why.kept);
 	assert_true(steps > 300);
 	assert_true(inc.evals * 3 < ref.evals);
+	assert_true(inc.why.kept > 50);
+	assert_true(back > 5);	/* the clock stepped back, and stood */
+	/* Shards whose time came had only their due slots looked at. */
+	assert_true(inc.due_only * 10 > steps);
+	assert_int_equal(inc.why.all + inc.why.changed + inc.why.time, inc.evals);
 	assert_true(inc.skipped * 4 > steps);
 	assert_true(sp->with > 10);
 	seen_free(&sp->every);
@@ -575,7 +622,7 @@ static void test_steady_second_evaluates_nothing(void **state)
 	/* Running, 10% of a 40-minute window used: at risk at 75%. */
 	w->sh[0].b[0].t[0] = (struct mbatch){ BATCH_RUNNING, T0 - FX_MIN(4),
 					      T0 + FX_MIN(36), T0 - FX_MIN(4),
-					      BT_NO_TIME };
+					      BT_NO_TIME, 0, 0 };
 	{
 		struct snapshot *s = make_snapshot(w, 0);
 
@@ -590,6 +637,19 @@ static void test_steady_second_evaluates_nothing(void **state)
 	view_rebuild(&v, T0 + FX_SEC(1));
 	assert_int_equal(v.evals, evals);
 	assert_int_equal(v.rows[0].ev.time_left, left - FX_SEC(1));
+	/* The clock estimate steps back a little (another shard answered
+	 * last): the view's time stands, nothing is evaluated. */
+	view_rebuild(&v, T0 + 500);
+	assert_int_equal(v.evals, evals);
+	assert_true(v.last_now == T0 + FX_SEC(1));
+	assert_int_equal(v.rows[0].ev.time_left, left - FX_SEC(1));
+	/* Set back by a minute: taken as it is, every biller evaluated. */
+	view_rebuild(&v, T0 - FX_MIN(1));
+	assert_int_equal(v.evals, evals + 1);
+	assert_true(v.last_now == T0 - FX_MIN(1));
+	assert_int_equal(v.rows[0].ev.time_left, left + FX_MIN(1));
+	view_rebuild(&v, T0 + FX_SEC(1));
+	evals = v.evals;
 	/* More than 75% of the window is 751 permille of 40 minutes:
 	 * 30:02.4 after the start, 26:02.4 from T0, to the millisecond. */
 	assert_int_equal(v.at_risk_pct, 75);
@@ -625,10 +685,10 @@ static void test_two_risks_change_focus(void **state)
 	b->nb = 2;
 	/* 800 permille of an hour at T0, 866 at T0+4min. */
 	b->t[0] = (struct mbatch){ BATCH_RUNNING, T0 - FX_MIN(48), T0 + FX_MIN(12),
-				   T0 - FX_MIN(48), BT_NO_TIME };
+				   T0 - FX_MIN(48), BT_NO_TIME, 0, 0 };
 	/* 775 permille of 40 minutes at T0, 875 at T0+4min. */
 	b->t[1] = (struct mbatch){ BATCH_RUNNING, T0 - FX_MIN(31), T0 + FX_MIN(9),
-				   T0 - FX_MIN(31), BT_NO_TIME };
+				   T0 - FX_MIN(31), BT_NO_TIME, 0, 0 };
 	s = make_snapshot(w, 0);
 	view_set_snapshot(&v, 0, s);
 	view_rebuild(&v, T0);
@@ -643,12 +703,102 @@ static void test_two_risks_change_focus(void **state)
 	free(w);
 }
 
+/* A poll whose only news of a biller is another attempt of a close: a
+ * new record, parsed anew, with the same states and times.  Its
+ * evaluation, its forecasts and the instant it is due stand (no
+ * evaluation, no forecast asked), its row shows the new record, and the
+ * rows are those of a rebuild from scratch. */
+static void test_attempts_only_keeps_evaluation(void **state)
+{
+	struct world *w = calloc(1, sizeof *w);
+	struct view v, ref;
+	struct fc_memo_counts c0, c1;
+	size_t evals;
+	bool which[MAXB] = { false };
+
+	(void)state;
+	assert_non_null(w);
+	w->rng = 7;
+	w->now = T0;
+	init(&v, 0);
+	init(&ref, 0);
+	fc_memo_free(ref.fc.memo);
+	ref.fc.memo = NULL;
+	w->sh[1].n = 8;
+	w->sh[1].held = -1;
+	w->sh[1].names_id = snapshot_names_id_new();
+	for (int j = 0; j < 8; j++) {
+		struct mbiller *b = &w->sh[1].b[j];
+
+		b->prio = j % 3;
+		b->nb = 2;
+		/* One running, one waiting: both forecast (shard 1 has a
+		 * history of every biller). */
+		b->t[0] = (struct mbatch){ BATCH_RUNNING, T0 - FX_MIN(10 + j),
+					   T0 + FX_MIN(35 - j), T0 - FX_MIN(10 + j),
+					   BT_NO_TIME, 1, 0 };
+		b->t[1] = (struct mbatch){ BATCH_SCHEDULED, T0 + FX_MIN(5 * j),
+					   T0 + FX_MIN(5 * j + 45), BT_NO_TIME,
+					   BT_NO_TIME, 0, 0 };
+	}
+	both_snapshot(&v, &ref, w, 1);
+	both_history(&v, &ref, w, 1, true);
+	view_rebuild(&v, w->now);
+	evals = v.evals;
+	c0 = fc_memo_counts(v.fc.memo);
+
+	w->now += FX_SEC(1);
+	w->sh[1].b[3].t[0].attempts++;
+	w->sh[1].b[5].t[1].attempts++;
+	which[3] = which[5] = true;
+	both_delta(&v, &ref, w, 1, which);
+	view_rebuild(&v, w->now);
+	c1 = fc_memo_counts(v.fc.memo);
+	assert_int_equal(v.evals, evals);
+	assert_int_equal(v.why.kept, 2);
+	assert_true(c1.hits == c0.hits && c1.absent == c0.absent &&
+		    c1.expired == c0.expired);
+	/* Every row's focus is a batch of its own record, moved over. */
+	for (size_t i = 0; i < v.nrows; i++)
+		assert_true(v.rows[i].ev.focus >= v.rows[i].b->batches &&
+			    v.rows[i].ev.focus < v.rows[i].b->batches +
+						 v.rows[i].b->nbatches);
+	view_rebuild(&ref, w->now);
+	view_retime(&v, 0, v.nrows);
+	expect_same(&v, &ref, 1, w->now);
+	{
+		long i = view_find(&v, 1, "us-east-03");
+
+		assert_true(i >= 0);
+		assert_int_equal(v.rows[i].b->batches[0].attempts, 2);
+		assert_ptr_equal(v.rows[i].b, &v.snaps[1]->billers[3]);
+	}
+	/* A change it reads is evaluated: the waiting close starts. */
+	w->now += FX_SEC(1);
+	w->sh[1].b[3].t[1].st = BATCH_RUNNING;
+	w->sh[1].b[3].t[1].started = w->now;
+	memset(which, 0, sizeof which);
+	which[3] = true;
+	both_delta(&v, &ref, w, 1, which);
+	view_rebuild(&v, w->now);
+	assert_int_equal(v.evals, evals + 1);
+	assert_int_equal(v.why.changed, 1);
+	view_invalidate(&ref);
+	view_rebuild(&ref, w->now);
+	view_retime(&v, 0, v.nrows);
+	expect_same(&v, &ref, 2, w->now);
+	view_free(&v);
+	view_free(&ref);
+	free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_incremental_matches_full),
 		cmocka_unit_test(test_steady_second_evaluates_nothing),
 		cmocka_unit_test(test_two_risks_change_focus),
+		cmocka_unit_test(test_attempts_only_keeps_evaluation),
 	};
 
 	if (!fx_utf8_locale())
