@@ -399,6 +399,14 @@ static void log_rebuild_counts(const struct app *app, struct rebuild_counts *c)
 	c->fc = fc;
 }
 
+/* Milliseconds to the next second of the clock the screen shows. */
+static int to_next_second(const struct app *app)
+{
+	int64_t wait = 1000 - ((app->now != BT_NO_TIME ? app->now : app->mono) % 1000);
+
+	return wait <= 0 || wait > 1000 ? 1000 : (int)wait;
+}
+
 int ui_run(struct app *app, const struct screen *root,
 	   const struct screen *help)
 {
@@ -428,7 +436,7 @@ int ui_run(struct app *app, const struct screen *root,
 
 	while (!app->quit && !got_quit_signal) {
 		bool changed = app_collect_others(app), deferred = false;
-		int64_t second, wait;
+		int64_t second;
 		struct pollfd pfd[2] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 			{ .fd = app->wake[0], .events = POLLIN },
@@ -471,12 +479,7 @@ int ui_run(struct app *app, const struct screen *root,
 		if (app->dirty)
 			draw(app);
 
-		wait = 1000 - ((app->now != BT_NO_TIME ? app->now : app->mono) % 1000);
-		if (wait <= 0 || wait > 1000)
-			wait = 1000;
-		if (wait < 0)
-			wait = 0;
-		if (poll(pfd, 2, (int)wait + 1) < 0 && errno != EINTR)
+		if (poll(pfd, 2, to_next_second(app) + 1) < 0 && errno != EINTR)
 			break;
 		if (pfd[1].revents)
 			drain_wake(app->wake[0]);
