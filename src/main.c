@@ -25,6 +25,7 @@
 #include "ui/keymap.h"
 #include "data/log.h"
 #include "data/newrelic.h"
+#include "data/thread_util.h"
 #include "write/rerun.h"
 #include "screens/screens.h"
 #include "ui/ui.h"
@@ -574,6 +575,7 @@ int main(int argc, char **argv)
 	struct newrelic_conf nrc;
 	int status;
 
+	thread_one_malloc_arena();	/* before the first thread */
 	ensure_utf8_locale();
 	memset(&cfg, 0, sizeof cfg);
 	status = parse_options(argc, argv, &o);

@@ -21,14 +21,12 @@
  * malloc, and there it dereferences a heap that is not there. */
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #undef HAVE_MALLOC_TRIM
-#undef HAVE_MALLOPT
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 #undef HAVE_MALLOC_TRIM
-#undef HAVE_MALLOPT
 #endif
 #endif
-#if defined(HAVE_MALLOC_TRIM) || defined(HAVE_MALLOPT)
+#ifdef HAVE_MALLOC_TRIM
 #include <malloc.h>
 #endif
 #include <poll.h>
@@ -658,23 +656,9 @@ struct shard_poller *shard_poller_new(int index, const struct shard_conf *sc,
 	return p;
 }
 
-/* glibc gives threads arenas of their own (up to 8 per core), and what a
- * poller frees stays in its arena for the next poller that lands there:
- * at 100 shards that was a third of the RSS (296 MB with them, 214 MB
- * without, bench-fleet 100 x 1,000).  The pollers hold no allocator lock
- * for long (a poll is a few mallocs per row), so they share one. */
-static void one_malloc_arena(void)
-{
-#if defined(HAVE_MALLOPT) && defined(M_ARENA_MAX)
-	mallopt(M_ARENA_MAX, 1);
-#endif
-}
-
 int shard_poller_start(struct shard_poller *p)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-	pthread_once(&once, one_malloc_arena);
+	thread_one_malloc_arena();
 	if (pipe2(p->ctl, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -1;
 	p->pg.ctl_fd = p->lis.ctl_fd = p->ctl[0];

@@ -4,6 +4,18 @@
  */
 #include "autoconf.h"
 
+/* The sanitizers replace malloc: mallopt() is glibc's. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#undef HAVE_MALLOPT
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#undef HAVE_MALLOPT
+#endif
+#endif
+
+#ifdef HAVE_MALLOPT
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdlib.h>
 #include <time.h>
@@ -12,6 +24,29 @@
 #include "data/thread_util.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
+
+/* glibc gives threads arenas of their own (up to 8 per core), and what a
+ * poller frees stays in its arena for the next poller that lands there:
+ * at 100 shards that was a third of the RSS (296 MB with them, 214 MB
+ * without, bench-fleet 100 x 1,000).  The pollers hold no allocator lock
+ * for long (a poll is a few mallocs per row), so they share one.  Set
+ * before any thread: a thread that allocated before it (the log writer,
+ * made first) keeps an arena of its own, and the pollers made after are
+ * dealt out over every arena there is (61 MB of the heap in a second
+ * arena, bench-fleet 100 x 1,000). */
+static void one_arena(void)
+{
+#if defined(HAVE_MALLOPT) && defined(M_ARENA_MAX)
+	mallopt(M_ARENA_MAX, 1);
+#endif
+}
+
+void thread_one_malloc_arena(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, one_arena);
+}
 
 int thread_ms_left(int64_t deadline)
 {

@@ -18,6 +18,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* One malloc arena for every thread (see thread_util.c).  Call before the
+ * first thread is made: main() does, and the pollers' start again (tests
+ * start pollers without main); later calls do nothing. */
+void thread_one_malloc_arena(void);
+
 /* Milliseconds from now until deadline (monotonic ms, as mono_ms()), 0 when
  * it has passed: to join many threads against one shared deadline, after
  * asking each of them to stop. */
