@@ -17,6 +17,7 @@
 #include "autoconf.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <curses.h>
@@ -39,8 +40,7 @@ struct dialog {
 	struct confirm c;
 	char title[160];
 	char prompt[200];
-	char expect[LINEEDIT_MAX];	/* a shard name fits whole */
-	bool has_expect;
+	char *expect;		/* what must be typed, whole; NULL: y or n */
 	struct lineedit typed;
 };
 
@@ -76,17 +76,10 @@ static void confirm_enter(struct app *app, void *st, const void *arg)
 			   (size_t)-1);
 	text_sanitize_into(d->prompt, sizeof d->prompt, c->prompt ? c->prompt : "",
 			   (size_t)-1);
-	/* What must be typed is compared whole: a text cut short here would
-	 * let its first bytes confirm.  None is that long (a shard name is at
-	 * most 32 bytes); if one were, nothing typed could match it. */
-	if (c->expect) {
-		d->has_expect = true;
-		if (strlen(c->expect) < sizeof d->expect)
-			snprintf(d->expect, sizeof d->expect, "%s", c->expect);
-		else
-			d->expect[0] = '\0';
-	}
-	lineedit_init(&d->typed, NULL, sizeof d->expect - 1);
+	/* What must be typed is compared whole: a copy cut short would let
+	 * its first bytes confirm. */
+	d->expect = c->expect ? xstrdup(c->expect) : NULL;
+	lineedit_init(&d->typed, NULL, 0);
 }
 
 /* Close the box, then tell the opener. */
@@ -96,7 +89,7 @@ static void finish(struct app *app, struct dialog *d, bool yes)
 	char typed[sizeof d->typed.text];
 
 	snprintf(typed, sizeof typed, "%s",
-		 d->has_expect ? d->typed.text : (yes ? "y" : ""));
+		 d->expect ? d->typed.text : (yes ? "y" : ""));
 	d->answered = true;
 	screen_pop(app);		/* frees d */
 	if (c.answer)
@@ -107,6 +100,8 @@ static void confirm_leave(struct app *app, void *st)
 {
 	struct dialog *d = st;
 
+	free(d->expect);
+	d->expect = NULL;
 	/* Left without an answer (batchtop is quitting): that is a no. */
 	if (!d->answered) {
 		d->answered = true;
@@ -239,7 +234,7 @@ static void confirm_draw(struct app *app, void *st)
 	int x = (COLS - w) / 2;
 	int room = LINES - 5;		/* rows 2 .. LINES-2 */
 	int prompt_rows = wrap(d->prompt, -1, 0, tw, 0);
-	int inner = room - 3 - prompt_rows - (d->has_expect ? 1 : 0);
+	int inner = room - 3 - prompt_rows - (d->expect ? 1 : 0);
 	int need = 0, used = 0, h, y, r;
 	char buf[LINE_MAX];
 
@@ -265,7 +260,7 @@ static void confirm_draw(struct app *app, void *st)
 	}
 	if (used < 1)
 		used = 1;
-	h = used + 3 + prompt_rows + (d->has_expect ? 1 : 0);
+	h = used + 3 + prompt_rows + (d->expect ? 1 : 0);
 	y = 2 + (room - h) / 2;
 	if (y < 2)
 		y = 2;
@@ -288,7 +283,7 @@ static void confirm_draw(struct app *app, void *st)
 	}
 	r++;
 	r += wrap(d->prompt, r, x + BOX_PAD, tw, A_BOLD);
-	if (d->has_expect)
+	if (d->expect)
 		lineedit_draw(&d->typed, r, x + BOX_PAD, tw, "> ", A_BOLD);
 	box_edge(y + h - 1, x, w, "\u2514", "\u2500", "\u2518", NULL);
 }
@@ -298,7 +293,7 @@ static bool confirm_key(struct app *app, void *st, enum action act, int key)
 	struct dialog *d = st;
 
 	(void)act;
-	if (!d->has_expect) {
+	if (!d->expect) {
 		finish(app, d, key == 'y');
 		return true;
 	}
