@@ -400,6 +400,21 @@ static void delta_failed(struct shard_poller *p, const char *reason)
 	}
 }
 
+/* How often the process hands its free heap pages back, at most. */
+#define MALLOC_TRIM_EVERY_MS 10000
+
+/* What the merges and the UI freed since (data/thread_util.c). */
+static void heap_trim(void)
+{
+	struct heap_figures f;
+
+	if (thread_malloc_trim_every(MALLOC_TRIM_EVERY_MS, &f))
+		log_msg(LOG_DEBUG, "malloc: heap %.1f MB, %.1f MB of it free, "
+			"%.1f MB mapped apart; free pages handed back in %lld ms",
+			(double)f.heap / 1048576, (double)f.free / 1048576,
+			(double)f.mapped / 1048576, (long long)f.trim_ms);
+}
+
 /* One poll and its publication.  Returns -1 to stop, 1 when the
  * connection was dropped (retry_at set), 0 otherwise. */
 static int poll_once(struct shard_poller *p, const char **params,
@@ -472,6 +487,7 @@ static int poll_once(struct shard_poller *p, const char **params,
 			pthread_mutex_unlock(&p->lock);
 		}
 		shard_publish(p, s, SHARD_OK, NULL, end - start);
+		heap_trim();
 		return 0;
 	}
 	snapshot_unref(base);

@@ -4,16 +4,22 @@
  */
 #include "autoconf.h"
 
-/* The sanitizers replace malloc: mallopt() is glibc's. */
+/* The sanitizers replace malloc: mallopt(), malloc_trim() and
+ * mallinfo2() are glibc's (malloc_trim would walk a heap that is not
+ * there). */
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #undef HAVE_MALLOPT
+#undef HAVE_MALLOC_TRIM
+#undef HAVE_MALLINFO2
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 #undef HAVE_MALLOPT
+#undef HAVE_MALLOC_TRIM
+#undef HAVE_MALLINFO2
 #endif
 #endif
 
-#ifdef HAVE_MALLOPT
+#if defined(HAVE_MALLOPT) || defined(HAVE_MALLOC_TRIM)
 #include <malloc.h>
 #endif
 #include <signal.h>
@@ -46,6 +52,45 @@ void thread_one_malloc_arena(void)
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 	pthread_once(&once, one_arena);
+}
+
+/* The heap's free pages are resident until they are handed back: glibc
+ * returns on its own only the top of the heap.  The trims after each full
+ * poll (shard_poller.c) run while the other shards' results and the first
+ * snapshots are still alive; once they settle, half the heap was free and
+ * resident (bench-fleet 20 x 1,000: heap 56.4 MB, 29.3 MB of it free; RSS
+ * 72.7 MB, and 46.7 MB with this trim every 10 s).  So one trim at most
+ * every interval for the whole process, by whichever thread asks first
+ * after it: the walk holds the one arena's lock for 1-5 ms, and no lock
+ * of batchtop's. */
+bool thread_malloc_trim_every(int64_t interval_ms, struct heap_figures *f)
+{
+#ifdef HAVE_MALLOC_TRIM
+	static int64_t last;	/* atomic; mono ms of the last trim */
+	int64_t now = mono_ms(), was = __atomic_load_n(&last, __ATOMIC_RELAXED);
+
+	*f = (struct heap_figures){ 0 };
+	if ((was && now - was < interval_ms) ||
+	    !__atomic_compare_exchange_n(&last, &was, now, false,
+					 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		return false;
+#ifdef HAVE_MALLINFO2
+	{
+		struct mallinfo2 mi = mallinfo2();
+
+		f->heap = mi.arena;
+		f->free = mi.fordblks;
+		f->mapped = mi.hblkhd;
+	}
+#endif
+	malloc_trim(0);
+	f->trim_ms = mono_ms() - now;
+	return true;
+#else
+	(void)interval_ms;
+	*f = (struct heap_figures){ 0 };
+	return false;
+#endif
 }
 
 int thread_ms_left(int64_t deadline)

@@ -28,6 +28,20 @@ void thread_one_malloc_arena(void);
  * asking each of them to stop. */
 int thread_ms_left(int64_t deadline);
 
+/* What malloc holds, as the debug log shows it: the main heap, the part
+ * of it that is free (resident or not), what is mapped apart (blocks past
+ * the mmap threshold), and how long the trim took. */
+struct heap_figures {
+	size_t heap, free, mapped;
+	int64_t trim_ms;
+};
+
+/* Hand the heap's free pages back to the system (malloc_trim) and return
+ * true with *f filled in, unless a thread of this process did less than
+ * interval_ms ago.  Any thread may call it; it takes no lock of
+ * batchtop's.  Without glibc: never (the heap figures need 2.33). */
+bool thread_malloc_trim_every(int64_t interval_ms, struct heap_figures *f);
+
 /* Wait up to wait_ms for *done (read under lock), then join the thread and
  * return true; or detach it and return false. */
 bool thread_join_within(pthread_t thread, pthread_mutex_t *lock,
