@@ -716,7 +716,7 @@ void shard_poller_free(struct shard_poller *p, int wait_ms)
 	fc_history_unref(p->hist);
 	intern_free(p->intern);
 	query_held_free(&p->held);
-	free(p->zones);
+	shard_zones_release(p->zone_names);
 	free(p->zones_short);
 	zone_set_clear(&p->zones_unknown);
 	if (p->ctl[0] >= 0)

@@ -45,7 +45,10 @@ struct shard_poller {
 	char *listen_dsn;	/* NULL: none */
 	int64_t lis_retry_at;	/* mono ms: when to try lis again */
 	unsigned rng;
-	char *zones;		/* the server's zone names, as a text[] literal */
+	/* The server's zone names (shared with the pollers of the same
+	 * list: shard_zones_release()), and their text[] literal. */
+	struct zone_names *zone_names;
+	const char *zones;
 	/* The deltas' zone list: those of the billers held (query/
 	 * query_zones.h), made after each full poll; NULL: zones. */
 	char *zones_short;
@@ -122,6 +125,8 @@ PGresult *shard_poll_exec(struct shard_poller *p, const char *sql,
 			  char *reason, size_t rn, bool *dead, bool *stop,
 			  bool *zones_seen);
 void shard_zones_update(struct shard_poller *p, const struct snapshot *s);
+/* Let go of a poller's zone names (NULL: nothing). */
+void shard_zones_release(struct zone_names *z);
 /* The next reconnect's delay in ms, growing with p->failures. */
 int64_t shard_next_backoff(struct shard_poller *p);
 

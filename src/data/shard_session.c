@@ -7,6 +7,7 @@
  */
 #include "autoconf.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,71 @@ int shard_listen_direct(struct shard_poller *p)
 	return 0;
 }
 
+/* The zone lists the pollers hold, each once: every shard of a server
+ * sends the same ~1,200 names, and a poller kept a 22 KB copy of its own
+ * (2.2 MB at 100 shards).  A list is matched by its text when a session
+ * is set up (rare), then read with no lock: it is never written. */
+struct shared_zones {
+	struct zone_names *z;
+	int refs;		/* under zones_lock */
+	struct shared_zones *next;
+};
+
+static pthread_mutex_t zones_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct shared_zones *zones_held;
+
+/* The shared list whose text is all's (which this frees or keeps), or
+ * NULL for NULL. */
+static struct zone_names *zones_share(char *all)
+{
+	struct shared_zones *h;
+	struct zone_names *z;
+
+	if (!all)
+		return NULL;
+	pthread_mutex_lock(&zones_lock);
+	for (h = zones_held; h && strcmp(h->z->all, all); h = h->next)
+		;
+	if (h) {
+		h->refs++;
+		pthread_mutex_unlock(&zones_lock);
+		free(all);
+		return h->z;
+	}
+	pthread_mutex_unlock(&zones_lock);
+	/* Parsed outside the lock: another poller may do the same list
+	 * meanwhile, and both are kept, which is only a copy more. */
+	z = zone_names_new(all);
+	h = xcalloc(1, sizeof *h);
+	h->z = z;
+	h->refs = 1;
+	pthread_mutex_lock(&zones_lock);
+	h->next = zones_held;
+	zones_held = h;
+	pthread_mutex_unlock(&zones_lock);
+	return z;
+}
+
+void shard_zones_release(struct zone_names *z)
+{
+	struct shared_zones **at, *h = NULL;
+
+	if (!z)
+		return;
+	pthread_mutex_lock(&zones_lock);
+	for (at = &zones_held; *at && (*at)->z != z; at = &(*at)->next)
+		;
+	if (*at && !--(*at)->refs) {
+		h = *at;
+		*at = h->next;
+	}
+	pthread_mutex_unlock(&zones_lock);
+	if (h) {
+		zone_names_free(h->z);
+		free(h);
+	}
+}
+
 /* LISTEN, the zone names and the contract version of a new connection.
  * Returns -1 to stop, 1 on failure (reason says why), 0 when ready.  The
  * zones and the version are kept here, per shard, not in the session:
@@ -118,8 +184,9 @@ static int shard_setup_session(struct shard_poller *p, char *reason, size_t rn)
 	res = shard_exec(p, query_poll_zones_sql, 0, NULL, reason, rn, &dead, &stop);
 	if (stop)
 		return -1;
-	free(p->zones);
-	p->zones = res ? query_poll_zones(res) : NULL;
+	shard_zones_release(p->zone_names);
+	p->zone_names = zones_share(res ? query_poll_zones(res) : NULL);
+	p->zones = p->zone_names ? p->zone_names->all : NULL;
 	/* Another server may know other zones: the next full poll says. */
 	free(p->zones_short);
 	p->zones_short = NULL;
@@ -324,5 +391,5 @@ PGresult *shard_poll_exec(struct shard_poller *p, const char *sql,
 void shard_zones_update(struct shard_poller *p, const struct snapshot *s)
 {
 	free(p->zones_short);
-	p->zones_short = query_zones_short(s, p->zones);
+	p->zones_short = query_zones_short_of(s, p->zone_names);
 }

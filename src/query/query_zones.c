@@ -84,13 +84,52 @@ static void lit_put(char *out, size_t *len, const char *s)
 	out[(*len)++] = '"';
 }
 
-char *query_zones_short(const struct snapshot *s, const char *all)
+struct zone_names *zone_names_new(char *all)
+{
+	struct zone_names *z;
+	char name[256], *text;
+	const char *p = all;
+	size_t n = 0, len = 0;
+
+	if (!all)
+		return NULL;
+	while (lit_next(&p, name, sizeof name))
+		if (name[0]) {
+			n++;
+			len += strlen(name) + 1;
+		}
+	z = xcalloc(1, sizeof *z);
+	z->all = all;
+	z->name = xcalloc(n + 1, sizeof *z->name);
+	text = z->text = xmalloc(len + 1);
+	for (p = all; lit_next(&p, name, sizeof name);) {
+		size_t l = strlen(name) + 1;
+
+		if (!name[0])
+			continue;
+		memcpy(text, name, l);
+		z->name[z->n++] = text;
+		text += l;
+	}
+	qsort(z->name, z->n, sizeof *z->name, lower_qsort);
+	return z;
+}
+
+void zone_names_free(struct zone_names *z)
+{
+	if (!z)
+		return;
+	free(z->text);
+	free(z->name);
+	free(z->all);
+	free(z);
+}
+
+char *query_zones_short_of(const struct snapshot *s, const struct zone_names *names)
 {
 	const char **z = xcalloc(s->nbillers + 1, sizeof *z);
-	bool *found;
-	size_t n = 0, k = 0, room = 3, len = 0;
-	char name[256], *out;
-	const char *p = all;
+	size_t n = 0, k = 0, m = 0, room = 3, len = 0;
+	char *out;
 
 	for (size_t i = 0; i < s->nbillers; i++)
 		if (s->billers[i].tz_known && s->billers[i].timezone[0])
@@ -102,31 +141,34 @@ char *query_zones_short(const struct snapshot *s, const char *all)
 	/* Only the server's own names (lower-cased there, so equal to the
 	 * ASCII lower-casing here): a zone text whose lower() differs (a
 	 * character lower() maps to ASCII) is left to the recheck. */
-	found = xcalloc(k + 1, sizeof *found);
-	while (p && lit_next(&p, name, sizeof name)) {
-		const char *key = name;
-		const char **hit = name[0] ? bsearch(&key, z, k, sizeof *z,
-						    lower_qsort) : NULL;
+	for (size_t i = 0; i < k; i++) {
+		const char *key = z[i];
 
-		if (hit)
-			found[hit - z] = true;
-	}
-	for (size_t i = 0; i < k; i++)
-		if (found[i])
+		if (names && bsearch(&key, names->name, names->n,
+				     sizeof *names->name, lower_qsort)) {
+			z[m++] = z[i];
 			room += 2 * strlen(z[i]) + 3;
+		}
+	}
 	out = xmalloc(room);
 	out[len++] = '{';
-	for (size_t i = 0, m = 0; i < k; i++) {
-		if (!found[i])
-			continue;
-		if (m++)
+	for (size_t i = 0; i < m; i++) {
+		if (i)
 			out[len++] = ',';
 		lit_put(out, &len, z[i]);
 	}
 	out[len++] = '}';
 	out[len] = '\0';
-	free(found);
 	free(z);
+	return out;
+}
+
+char *query_zones_short(const struct snapshot *s, const char *all)
+{
+	struct zone_names *z = zone_names_new(all ? xstrdup(all) : NULL);
+	char *out = query_zones_short_of(s, z);
+
+	zone_names_free(z);
 	return out;
 }
 

@@ -26,10 +26,28 @@
 
 #include "core/snapshot.h"
 
+/* A server's zone names, parsed once: the text[] literal of
+ * query_poll_zones() that full polls send, and its names in byte order of
+ * their lower-cased text, for the short lists.  Never written after
+ * zone_names_new(), so the pollers of one server share one (the literal
+ * is 22 KB; data/shard_session.c keeps one per distinct list). */
+struct zone_names {
+	char *all;		/* the literal */
+	char **name;		/* sorted, into text */
+	size_t n;
+	char *text;		/* the names, one block */
+};
+
+/* The names of literal all, which the result then owns (NULL: NULL).
+ * An element too long for a zone name, or a NULL, is left out. */
+struct zone_names *zone_names_new(char *all);
+void zone_names_free(struct zone_names *z);	/* NULL: nothing */
+
 /* The zones of s's billers whose zone the shard knew, lower-cased, each
  * once, in byte order (as poll_delta() searches them), each one of the
- * names of `all` (the text[] literal of query_poll_zones()), as a text[]
- * literal the caller frees. */
+ * names of z, as a text[] literal the caller frees. */
+char *query_zones_short_of(const struct snapshot *s, const struct zone_names *z);
+/* The same of literal all, parsed for this call. */
 char *query_zones_short(const struct snapshot *s, const char *all);
 
 /* Zone texts, exactly as the shard sent them (not sanitized: two texts
