@@ -5,6 +5,7 @@
  */
 #include "autoconf.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,72 +73,87 @@ struct above_entry {
 
 #define ABOVE_WAYS 2
 
+/* The sets are as many as asked for, not a power of two: at 100 shards
+ * two slots per open close were 340,000, and the power of two above them
+ * 524,288 (16.8 MB).  A set is picked by the top half of the hash times
+ * the sets (a multiply and a shift, as cheap as the mask it replaces). */
 struct fc_memo {
 	struct memo_entry *e;
-	size_t mask;
+	size_t nsets;
 	struct above_entry *a;
-	size_t amask;
+	size_t nasets;
 	struct fc_memo_counts n;
 };
 
-static size_t memo_size(size_t slots)
+/* The set of hash v among n. */
+static size_t set_of(uint64_t v, size_t n)
 {
-	size_t n = 64;
+	return (size_t)(((v >> 32) * (uint64_t)n) >> 32);
+}
 
-	while (n < slots)
-		n *= 2;
-	return n;
+/* Sets for slots answers: at least 16 (64 slots); an eighth as many
+ * above_entry sets of ABOVE_WAYS, at least 8. */
+static size_t memo_sets(size_t slots)
+{
+	size_t n = (slots + MEMO_WAYS - 1) / MEMO_WAYS;
+
+	return n < 16 ? 16 : n > UINT32_MAX ? UINT32_MAX : n;
+}
+
+static size_t above_sets(size_t nsets)
+{
+	size_t n = nsets * MEMO_WAYS / 8 / ABOVE_WAYS;
+
+	return n < 8 ? 8 : n;
+}
+
+/* m's tables replaced by empty ones of nsets sets; false (m unchanged)
+ * when out of memory. */
+static bool memo_alloc(struct fc_memo *m, size_t nsets)
+{
+	size_t nasets = above_sets(nsets);
+	struct memo_entry *e = calloc(nsets * MEMO_WAYS, sizeof *e);
+	struct above_entry *a = calloc(nasets * ABOVE_WAYS, sizeof *a);
+
+	if (!e || !a) {
+		free(e);
+		free(a);
+		return false;
+	}
+	free(m->e);
+	free(m->a);
+	m->e = e;
+	m->nsets = nsets;
+	m->a = a;
+	m->nasets = nasets;
+	return true;
 }
 
 struct fc_memo *fc_memo_new(size_t slots)
 {
 	struct fc_memo *m = calloc(1, sizeof *m);
-	size_t n = memo_size(slots);
 
-	if (m) {
-		m->e = calloc(n, sizeof *m->e);
-		m->a = calloc(n / 8, sizeof *m->a);
-	}
-	if (!m || !m->e || !m->a) {
-		if (m) {
-			free(m->e);
-			free(m->a);
-		}
+	if (m && !memo_alloc(m, memo_sets(slots))) {
 		free(m);
 		return NULL;
 	}
-	m->mask = n - 1;
-	m->amask = n / 8 - 1;
 	return m;
 }
 
 void fc_memo_reserve(struct fc_memo *m, size_t slots)
 {
-	size_t n = memo_size(slots);
-	struct memo_entry *e;
-	struct above_entry *a;
-
-	if (!m || n <= m->mask + 1)
+	if (!m || slots <= m->nsets * MEMO_WAYS)
 		return;
-	e = calloc(n, sizeof *e);
-	a = calloc(n / 8, sizeof *a);
-	if (!e || !a) {
-		free(e);
-		free(a);
-		return;		/* the smaller one still answers */
-	}
-	/* Its answers are only a cache: they are asked for again. */
-	free(m->e);
-	free(m->a);
-	m->e = e;
-	m->mask = n - 1;
-	m->a = a;
-	m->amask = n / 8 - 1;
+	/* An eighth more than asked: a count of open closes that grows by
+	 * a few each rebuild would otherwise drop every answer each time.
+	 * Its answers are only a cache: they are asked for again, and the
+	 * smaller one still answers when there is no room. */
+	(void)memo_alloc(m, memo_sets(slots + slots / 8));
 }
 
 size_t fc_memo_slots(const struct fc_memo *m)
 {
-	return m ? m->mask + 1 : 0;
+	return m ? m->nsets * MEMO_WAYS : 0;
 }
 
 struct fc_memo_counts fc_memo_counts(const struct fc_memo *m)
@@ -214,7 +230,7 @@ void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
 		return;
 	}
 	idh = id_hash(h, t);
-	e = &m->e[idh & m->mask & ~(size_t)(MEMO_WAYS - 1)];
+	e = &m->e[set_of(idh, m->nsets) * MEMO_WAYS];
 	check = memo_check(idh, h, b, t);
 	/* MEMO_WAYS ways, the one used last first: a hit moves to the
 	 * first, a new answer goes to the first and pushes the others down,
@@ -280,7 +296,7 @@ static struct above_entry *above_set(struct fc_memo *m, const struct fc_history 
 		*check = 1;
 	/* By the check, pm and all: a close asked at two pms (two billers'
 	 * risks, a risk that grew) takes two sets. */
-	return &m->a[*check & m->amask & ~(size_t)(ABOVE_WAYS - 1)];
+	return &m->a[set_of(*check, m->nasets) * ABOVE_WAYS];
 }
 
 bool fc_memo_above_find(struct fc_memo *m, const struct fc_history *h,
