@@ -8,17 +8,25 @@
  *
  * Tasks (thread_task_*): whoever lets go last drops the arg, exactly once,
  * whether the caller waits for the call or walks away from it first.
+ *
+ * The periodic trim (thread_malloc_trim_every) hands back the free pages
+ * in the middle of the heap, which free() keeps, once per interval.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "autoconf.h"
 
 #include "data/thread_util.h"
 #include "core/timefmt.h"
@@ -205,6 +213,57 @@ static void test_task_walked_away(void **state)
 	call_close(&c);
 }
 
+/* Resident pages of this process (/proc/self/statm), in KB. */
+static long rss_kb(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long size = 0, res = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld %ld", &size, &res) != 2)
+			res = -1;
+		fclose(f);
+	}
+	return res < 0 ? -1 : res * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* 32 MB of 4 KB blocks, written, then all freed but one block at the top
+ * of the heap, which holds the rest in: free() alone gives nothing back;
+ * the trim must. */
+static void test_malloc_trim(void **state)
+{
+	enum { N = 8192, SZ = 4000 };
+	char **blk = calloc(N, sizeof *blk);
+	struct heap_figures f;
+	long before, after;
+
+	(void)state;
+#if !defined(HAVE_MALLOC_TRIM) || defined(__SANITIZE_ADDRESS__) || \
+	defined(__SANITIZE_THREAD__)
+	free(blk);
+	skip();
+#endif
+	assert_non_null(blk);
+	for (int i = 0; i < N; i++) {
+		blk[i] = malloc(SZ);
+		assert_non_null(blk[i]);
+		memset(blk[i], 1, SZ);
+	}
+	for (int i = 0; i < N - 1; i++)
+		free(blk[i]);
+	before = rss_kb();
+	assert_true(thread_malloc_trim_every(3600 * 1000, &f));
+	after = rss_kb();
+	assert_true(before > 0 && after > 0);
+	assert_true(before - after > 16 * 1024);
+	assert_true(f.heap >= (size_t)N * SZ);
+	assert_true(f.free >= (size_t)(N - 1) * SZ);
+	/* Once an hour at most: not again now. */
+	assert_false(thread_malloc_trim_every(3600 * 1000, &f));
+	free(blk[N - 1]);
+	free(blk);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_shared_deadline),
 		cmocka_unit_test(test_task_waited_for),
 		cmocka_unit_test(test_task_walked_away),
+		cmocka_unit_test(test_malloc_trim),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
