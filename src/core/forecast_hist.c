@@ -42,17 +42,18 @@ struct vec {
 	uint32_t n, cap;
 };
 
-/* While filling: an entry's arrays as they grow. */
+/* While filling: an entry's arrays as they grow, and a's string index
+ * (its biller closes: the size class), which finish reads before pack
+ * frees this. */
 struct growing {
 	struct vec dur, delay, rerun;	/* dur in the order added */
+	uint32_t sa;
 };
 
 struct entry {
 	const char *a, *b;	/* biller or module; payment type (interned) */
-	uint32_t sa;		/* a's string index (its biller closes) */
-	uint32_t kind;
 	/* One or the other (h->finished says which), so that an entry is
-	 * 48 bytes, not 56: there is one per biller and payment type. */
+	 * 40 bytes, not 56: there is one per biller and payment type. */
 	union {
 		/* After finish, in one block: ndur closes, ndelay delays
 		 * and nrerun reruns, each sorted; then (K_BILLER) the place
@@ -61,10 +62,11 @@ struct entry {
 		const fc_ms *ms;
 		struct growing *g;	/* before finish */
 	};
+	uint32_t kind;
 	uint32_t ndur, ndelay, nrerun;	/* 0 before finish */
 };
 
-_Static_assert(sizeof(struct entry) == 48 || sizeof(void *) != 8,
+_Static_assert(sizeof(struct entry) == 40 || sizeof(void *) != 8,
 	       "a history entry grew: one per biller and payment type");
 
 /* A slot of a hash table: index + 1 (0: empty) and the hash's top half,
@@ -360,10 +362,10 @@ static struct entry *intern(struct fc_history *h, enum kind k, const char *a,
 	e = &h->e[h->n++];
 	memset(e, 0, sizeof *e);
 	e->kind = (uint32_t)k;
-	e->sa = intern_str(h, a);
-	e->a = h->str[e->sa].s;
-	e->b = h->str[intern_str(h, b)].s;
 	e->g = xcalloc(1, sizeof *e->g);
+	e->g->sa = intern_str(h, a);
+	e->a = h->str[e->g->sa].s;
+	e->b = h->str[intern_str(h, b)].s;
 	sl->idx = (uint32_t)h->n;
 	sl->tag = (uint32_t)(hv >> 32);
 	if (h->n * 2 > h->nslot)
@@ -458,7 +460,7 @@ void fc_history_add(struct fc_history *h, const char *biller_id,
 	/* A start delay may be negative (started early): keep it. */
 	if (delay_ms != BT_NO_TIME)
 		vec_push(&e->g->delay, delay_ms);
-	h->str[e->sa].closes++;
+	h->str[e->g->sa].closes++;
 	if (module && known(dur_ms)) {
 		struct entry *m = intern(h, K_MODULE, module, payment_type);
 
@@ -543,7 +545,7 @@ void fc_history_finish(struct fc_history *h)
 
 		if (e->kind != K_BILLER)
 			continue;
-		c = size_class((double)h->str[e->sa].closes / days);
+		c = size_class((double)h->str[e->g->sa].closes / days);
 		vec_append(&h->size_dur[c], &e->g->dur);
 		vec_append(&h->size_delay[c], &e->g->delay);
 	}
