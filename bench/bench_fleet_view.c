@@ -194,7 +194,7 @@ static struct snapshot *make_part(struct mshard *m, int i, const bool *only,
 	}
 	fx_seal(s);
 	for (size_t j = 0; j < s->nbillers; j++)
-		rehome(&s->billers[j], m->name);
+		rehome(snapshot_biller_w(s, j), m->name);
 	return s;
 }
 

@@ -19,7 +19,6 @@
 
 #include "core/arena.h"
 #include "core/snapshot.h"
-#include "core/xalloc.h"
 
 #define NSHARDS 100
 #define NBILLERS 1000
@@ -78,12 +77,6 @@ static void fill_biller(struct biller *b, struct snapshot *s, unsigned k,
 	s->nbatches += nb;
 }
 
-static struct biller *add(struct snapshot *s)
-{
-	s->billers = xrealloc(s->billers, (s->nbillers + 1) * sizeof *s->billers);
-	return &s->billers[s->nbillers++];
-}
-
 static struct snapshot *full(int shard)
 {
 	char name[16];
@@ -92,7 +85,7 @@ static struct snapshot *full(int shard)
 	snprintf(name, sizeof name, "shard-%02d", shard);
 	s = snapshot_new(shard, name);
 	for (unsigned k = 0; k < NBILLERS; k++)
-		fill_biller(add(s), s, k, 0);
+		fill_biller(snapshot_add_biller(s), s, k, 0);
 	s->names_id = snapshot_names_id_new();
 	return s;
 }
@@ -104,7 +97,7 @@ static struct snapshot *delta(const struct snapshot *base, unsigned gen,
 
 	d->delta = true;
 	for (unsigned i = 0; i < NCHANGED; i++)
-		fill_biller(add(d), d, (unsigned)rand_r(seed) % NBILLERS, gen);
+		fill_biller(snapshot_add_biller(d), d, (unsigned)rand_r(seed) % NBILLERS, gen);
 	d->nchanged = d->nbillers;
 	return d;
 }

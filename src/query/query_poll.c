@@ -395,7 +395,7 @@ static struct biller *add_biller(struct snapshot *s, struct biller_rows *g,
 				 const int *cols, int index, struct intern *in,
 				 struct batch_rerun **rr)
 {
-	struct biller *b = &s->billers[s->nbillers++];
+	struct biller *b = snapshot_add_biller(s);
 	struct qrow q0 = qrow_at(g->r, g->from);
 	struct qrow *q = &q0;
 	struct arena *a = arena_new_sized(biller_room(g, cols, s->shard,
@@ -578,7 +578,6 @@ struct snapshot *query_poll_snapshot(const PGresult *r, int index,
 
 		s->server_now = val_time(&q0, cols, C_NOW, NULL, false);
 	}
-	s->billers = xcalloc((size_t)nrows + 1, sizeof *s->billers);
 	for (int i = 0; i < nrows;) {
 		struct qrow q = qrow_at(r, i);
 		struct biller_rows g = { r, i, 0, 0, 0, 0 };
@@ -592,8 +591,6 @@ struct snapshot *query_poll_snapshot(const PGresult *r, int index,
 		add_rows(s, &g, cols, index, in);
 		i = g.to;
 	}
-	/* Room for a row each; there are a few batches per biller. */
-	s->billers = xrealloc(s->billers, (s->nbillers + 1) * sizeof *s->billers);
 	s->nchanged = s->nbillers;
 	return s;
 }
@@ -641,7 +638,7 @@ size_t query_poll_held(const struct snapshot *s, int64_t from_ms,
 	lit_addc(&bi, '{');
 	lit_addc(&bs, '{');
 	for (size_t i = 0; s && i < s->nbillers; i++) {
-		const struct biller *b = &s->billers[i];
+		const struct biller *b = snapshot_biller(s, i);
 
 		/* Most billers: nothing hashed since the cursor, known
 		 * without a cache miss into their batches. */

@@ -92,9 +92,12 @@ char *query_zones_short(const struct snapshot *s, const char *all)
 	char name[256], *out;
 	const char *p = all;
 
-	for (size_t i = 0; i < s->nbillers; i++)
-		if (s->billers[i].tz_known && s->billers[i].timezone[0])
-			z[n++] = s->billers[i].timezone;
+	for (size_t i = 0; i < s->nbillers; i++) {
+		const struct biller *b = snapshot_biller(s, i);
+
+		if (b->tz_known && b->timezone[0])
+			z[n++] = b->timezone;
+	}
 	qsort(z, n, sizeof *z, lower_qsort);
 	for (size_t i = 0; i < n; i++)
 		if (!k || lower_cmp(z[k - 1], z[i]))
