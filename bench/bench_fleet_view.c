@@ -154,7 +154,6 @@ static void rehome(struct biller *b, const char *shard)
 	b->name = arena_strdup(a, b->name);
 	b->timezone = "UTC";
 	b->shard = shard;
-	b->search = arena_strdup(a, b->search);
 	b->batches = t;
 	b->home = a;
 	biller_summarize(b);	/* as the poller does, with its home */

@@ -56,7 +56,6 @@ static void fill_biller(struct biller *b, struct snapshot *s, unsigned k,
 	b->timezone = "UTC";
 	b->shard = s->shard;
 	b->shard_index = s->shard_index;
-	b->search = "";
 	b->known = b->tz_known = true;
 	b->nbatches = nb;
 	for (size_t j = 0; j < nb; j++) {

@@ -10,6 +10,7 @@
 
 #include "core/arena.h"
 #include "core/snapshot.h"
+#include "core/text.h"
 #include "core/xalloc.h"
 
 struct biller_index;
@@ -444,6 +445,66 @@ enum batch_state batch_state_from_text(const char *status)
 uint64_t biller_home_serial(const struct biller *b)
 {
 	return b->home_serial ? b->home_serial : arena_serial(b->home);
+}
+
+/* Printable ASCII: what the sanitizer keeps as it is (most ids). */
+static bool plain(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			return false;
+	return true;
+}
+
+/* The search text into buf (room n), or its length + 1 if more. */
+static size_t search_into(const struct biller *b, const char *id, char *buf,
+			  size_t n)
+{
+	const char *parts[] = { b->name, id, b->shard, b->timezone };
+	size_t len = 1;
+	char *q = buf;
+
+	for (size_t i = 0; i < 4; i++)
+		len += strlen(parts[i]) + 1;
+	if (len > n)
+		return len;
+	for (size_t i = 0; i < 4; i++) {
+		for (const char *c = parts[i]; *c; c++)
+			*q++ = (*c >= 'A' && *c <= 'Z') ? (char)(*c + 32) : *c;
+		*q++ = ' ';
+	}
+	*q = '\0';
+	return len;
+}
+
+char *biller_search_text(const struct biller *b)
+{
+	char *id = plain(b->biller_id) ? NULL : text_sanitize(b->biller_id,
+							       (size_t)-1);
+	const char *use = id ? id : b->biller_id;
+	size_t n = search_into(b, use, NULL, 0);
+	char *out = xmalloc(n);
+
+	search_into(b, use, out, n);
+	free(id);
+	return out;
+}
+
+bool biller_search_has(const struct biller *b, const char *needle)
+{
+	char buf[256];
+	bool hit;
+
+	if (plain(b->biller_id) &&
+	    search_into(b, b->biller_id, buf, sizeof buf) <= sizeof buf)
+		return strstr(buf, needle) != NULL;
+	{
+		char *text = biller_search_text(b);
+
+		hit = strstr(text, needle) != NULL;
+		free(text);
+	}
+	return hit;
 }
 
 void biller_summarize(struct biller *b)

@@ -157,8 +157,6 @@ struct biller {
 	const char *last_error_class;	/* of the latest failed batch, or "" */
 	int ap_payments, ap_failed;	/* latest autopay run, BT_NO_INT if none */
 	int64_t ap_run_at;
-	/* Lower-cased "name id shard zone" for the text filter. */
-	const char *search;
 	/* The block that holds this biller's own strings and batch records,
 	 * sized for them alone (NULL: literals, or the snapshot's own arena).
 	 * Reference-counted: every snapshot whose biller array holds this
@@ -175,6 +173,12 @@ struct biller {
 	 * its cursor without reading its batches. */
 	int64_t sig_latest;
 };
+
+/* 128 bytes on LP64 (136 with the filter's search text pointer, whose
+ * text was ~50 bytes more in every biller's home, made by every poll):
+ * there are 1,000 per shard in every chunk table (below). */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct biller) == 128,
+	       "struct biller grew: see the comment above it");
 
 /*
  * The biller array, in chunks of BILLER_CHUNK records shared between the
@@ -329,6 +333,14 @@ uint64_t biller_home_serial(const struct biller *b);
 
 /* Map a status text to a state (unknown text: BATCH_OTHER). */
 enum batch_state batch_state_from_text(const char *status);
+
+/* Biller b's text for the filter: "name id shard zone ", each followed
+ * by a space, lower-cased (ASCII), the id sanitized as it is drawn; made
+ * when a filter asks (not kept in every biller's home by every poll).
+ * The caller frees it. */
+char *biller_search_text(const struct biller *b);
+/* Does that text contain needle (lower-cased by the caller)? */
+bool biller_search_has(const struct biller *b, const char *needle);
 
 /* Fill the time-independent biller facts from its batches (and
  * home_serial from its home). */

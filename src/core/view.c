@@ -151,7 +151,7 @@ static int row_matches(const struct view *v, const struct row *r)
 {
 	if (!v->filter[0])
 		return 1;
-	if (strstr(r->b->search, v->filter))
+	if (biller_search_has(r->b, v->filter))
 		return 1;
 	/* Let "failed" or "at risk" find the billers in that state. */
 	return strstr(status_lower[r->ev.status], v->filter) != NULL;

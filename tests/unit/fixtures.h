@@ -127,7 +127,6 @@ static inline struct biller *fx_add_biller(struct snapshot *s, const char *id,
 	b->ap_run_at = BT_NO_TIME;
 	b->last_error_class = "";
 	b->attempts_max = BT_NO_INT;
-	b->search = "";
 	return b;
 }
 
@@ -267,34 +266,11 @@ static inline struct batch *fx_add_batch_for(struct snapshot *s,
 	return NULL;
 }
 
-/* "name id shard zone " lower-cased (ASCII only), as the poller makes it. */
-static inline const char *fx_search(struct snapshot *s, const struct biller *b)
-{
-	const char *parts[] = { b->name, b->biller_id, b->shard, b->timezone };
-	size_t len = 1;
-	char *out, *q;
-
-	for (size_t i = 0; i < 4; i++)
-		len += strlen(parts[i]) + 1;
-	q = out = arena_alloc(s->arena, len);
-	for (size_t i = 0; i < 4; i++) {
-		for (const char *c = parts[i]; *c; c++)
-			*q++ = (*c >= 'A' && *c <= 'Z') ? (char)(*c + 32) : *c;
-		*q++ = ' ';
-	}
-	*q = '\0';
-	return out;
-}
-
-/* What the poller does after the last row: summaries and search texts. */
+/* What the poller does after the last row: the summaries. */
 static inline struct snapshot *fx_seal(struct snapshot *s)
 {
-	for (size_t i = 0; i < s->nbillers; i++) {
-		struct biller *b = snapshot_biller_w(s, i);
-
-		biller_summarize(b);
-		b->search = fx_search(s, b);
-	}
+	for (size_t i = 0; i < s->nbillers; i++)
+		biller_summarize(snapshot_biller_w(s, i));
 	return s;
 }
 

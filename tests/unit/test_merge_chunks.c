@@ -34,7 +34,7 @@ static struct biller *add(struct snapshot *s, unsigned k, int nb, int gen)
 	b->home = a;
 	b->biller_id = arena_strdup(a, id);
 	b->name = arena_strdup(a, name);
-	b->timezone = b->search = "";
+	b->timezone = "";
 	b->shard = s->shard;
 	b->batches = nb ? arena_alloc(a, (size_t)nb * sizeof *b->batches) : NULL;
 	b->nbatches = (size_t)nb;

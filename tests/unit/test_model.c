@@ -864,7 +864,6 @@ static struct biller *own_biller(struct snapshot *s, const char *id,
 	b->home = a;
 	b->biller_id = arena_strdup(a, id);
 	b->name = arena_strdup(a, name);
-	b->search = b->name;
 	for (int j = 0; j < nbatches; j++) {
 		char bid[32];
 
