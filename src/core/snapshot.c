@@ -77,9 +77,6 @@ static void chunk_unref(struct biller_chunk *c)
 	if (__atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	for (unsigned k = 0; k < c->n; k++)
-		if (c->b[k].home)
-			__builtin_prefetch(c->b[k].home, 1);
-	for (unsigned k = 0; k < c->n; k++)
 		home_free(c, c->b[k].home);
 	arena_free(c->own);
 	free(c);
@@ -94,11 +91,6 @@ static struct biller_chunk *chunk_copy(const struct biller_chunk *c,
 
 	n->n = c->n;
 	memcpy(n->b, c->b, c->n * sizeof *n->b);
-	/* Each home is a cache miss: ask for them all before the first
-	 * atomic add waits on one. */
-	for (unsigned k = 0; k < c->n; k++)
-		if (n->b[k].home)
-			__builtin_prefetch(n->b[k].home, 1);
 	for (unsigned k = 0; k < c->n; k++)
 		if (k != skip)
 			home_ref(n, n->b[k].home);
