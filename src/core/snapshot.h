@@ -193,7 +193,7 @@ _Static_assert(sizeof(void *) != 8 || sizeof(struct biller) == 128,
  * merged or published, adds or writes billers (snapshot_add_biller(),
  * snapshot_biller_w()).
  */
-#define BILLER_CHUNK 16
+#define BILLER_CHUNK 8
 
 struct biller_chunk {
 	int refs;			/* atomic */
