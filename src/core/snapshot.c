@@ -377,7 +377,10 @@ struct snapshot *snapshot_merge(const struct snapshot *base,
 
 			if (strcmp(was->name, db->name))
 				renamed = true;
-			nbad -= count_bad(was);
+			/* None bad so far: none in was, whose batches are
+			 * out of the cache (nearly always none). */
+			if (nbad)
+				nbad -= count_bad(was);
 			nb -= was->nbatches;
 		}
 		b = slot_w(t, &nt, base, at, &old);

@@ -20,6 +20,9 @@
 #include "core/snapshot.h"
 
 static const struct batch_kind words = { "d", "ach", "m", "running", "", "" };
+static const struct batch_kind bad_words = {
+	"d", "ach", "m", "", "", "status NULL",
+};
 
 /* Biller id (k) at the end of s, in a home of its own with nb batches;
  * gen tells one poll's copy of it from another's. */
@@ -42,7 +45,9 @@ static struct biller *add(struct snapshot *s, unsigned k, int nb, int gen)
 		memset(&b->batches[j], 0, sizeof b->batches[j]);
 		b->batches[j].batch_id = b->biller_id;
 		b->batches[j].biller_id = b->biller_id;
-		b->batches[j].kind = &words;
+		/* A bad row now and then, none in the first poll's. */
+		b->batches[j].kind = (gen * 3 + j) % 11 == 5 ? &bad_words : &words;
+		s->nbad += batch_is_bad(&b->batches[j]);
 		b->batches[j].error_message = "";
 		b->batches[j].attempts = gen;
 	}
@@ -211,11 +216,17 @@ static void test_merge_chain_refs(void **state)
 		}
 		check_refs(live, nlive);
 		for (size_t l = 0; l < nlive; l++) {
-			size_t nb = 0;
+			size_t nb = 0, nbad = 0;
 
-			for (size_t i = 0; i < live[l]->nbillers; i++)
-				nb += snapshot_biller(live[l], i)->nbatches;
+			for (size_t i = 0; i < live[l]->nbillers; i++) {
+				const struct biller *b = snapshot_biller(live[l], i);
+
+				nb += b->nbatches;
+				for (size_t j = 0; j < b->nbatches; j++)
+					nbad += batch_is_bad(&b->batches[j]);
+			}
 			assert_int_equal(live[l]->nbatches, nb);
+			assert_int_equal(live[l]->nbad, nbad);
 		}
 	}
 	for (size_t l = 0; l < nlive; l++)
