@@ -154,7 +154,6 @@ static void rehome(struct biller *b, const char *shard)
 	b->name = arena_strdup(a, b->name);
 	b->timezone = "UTC";
 	b->shard = shard;
-	b->search = arena_strdup(a, b->search);
 	b->batches = t;
 	b->home = a;
 	biller_summarize(b);	/* as the poller does, with its home */
@@ -194,7 +193,7 @@ static struct snapshot *make_part(struct mshard *m, int i, const bool *only,
 	}
 	fx_seal(s);
 	for (size_t j = 0; j < s->nbillers; j++)
-		rehome(&s->billers[j], m->name);
+		rehome(snapshot_biller_w(s, j), m->name);
 	return s;
 }
 

@@ -146,9 +146,9 @@ static struct snapshot *night_shard(int index, int first, int count,
 static struct batch *nth_batch(struct snapshot *s, size_t i)
 {
 	for (size_t j = 0; j < s->nbillers; j++) {
-		if (i < s->billers[j].nbatches)
-			return &s->billers[j].batches[i];
-		i -= s->billers[j].nbatches;
+		if (i < snapshot_biller(s, j)->nbatches)
+			return &snapshot_biller(s, j)->batches[i];
+		i -= snapshot_biller(s, j)->nbatches;
 	}
 	return NULL;
 }
@@ -209,7 +209,7 @@ static void add_history(struct view *v, size_t shard, const struct snapshot *s,
 	struct fc_history *h = fc_history_new((int)shard, now);
 
 	for (size_t i = 0; i < s->nbillers; i++) {
-		const struct biller *b = &s->billers[i];
+		const struct biller *b = snapshot_biller(s, i);
 
 		for (size_t k = 0; k < b->nbatches; k++)
 			bench_history_add(h, i, b->biller_id,

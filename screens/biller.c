@@ -98,8 +98,8 @@ const struct biller *drilldown_find_biller(const struct app *app, int shard,
 		return NULL;
 	s = app->view.snaps[shard];
 	for (size_t i = 0; s && i < s->nbillers; i++)
-		if (!strcmp(s->billers[i].biller_id, biller_id))
-			return &s->billers[i];
+		if (!strcmp(snapshot_biller(s, i)->biller_id, biller_id))
+			return snapshot_biller(s, i);
 	return NULL;
 }
 

@@ -502,7 +502,7 @@ static void review_shard(struct app *app, struct hold_form *f,
 	long items = 0;
 
 	for (size_t i = 0; s && i < s->nbillers; i++) {
-		const struct biller *b = &s->billers[i];
+		const struct biller *b = snapshot_biller(s, i);
 
 		if (b->is_demo)
 			continue;

@@ -68,9 +68,9 @@ static void who_words(const struct snapshot *s, const struct hold *h,
 		return;
 	}
 	for (size_t i = 0; i < s->nbillers; i++)
-		if (!strcmp(s->billers[i].biller_id, h->biller_id) &&
-		    *s->billers[i].name) {
-			snprintf(buf, n, "%s", s->billers[i].name);
+		if (!strcmp(snapshot_biller(s, i)->biller_id, h->biller_id) &&
+		    *snapshot_biller(s, i)->name) {
+			snprintf(buf, n, "%s", snapshot_biller(s, i)->name);
 			return;
 		}
 	text_sanitize_into(buf, n, h->biller_id, (size_t)-1);

@@ -202,7 +202,7 @@ static void replay(const struct fc_history *h, const struct past *p, size_t nbat
 
 	memset(&b, 0, sizeof b);
 	b.biller_id = p->biller_id;
-	b.name = b.timezone = b.shard = b.last_error_class = b.search = "";
+	b.name = b.timezone = b.shard = b.last_error_class = "";
 	b.known = true;
 	b.batches = &t;
 	b.nbatches = nbatches;

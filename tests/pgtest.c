@@ -268,8 +268,8 @@ const struct biller *pgtest_find_biller(const struct snapshot *s,
 					const char *id)
 {
 	for (size_t i = 0; i < s->nbillers; i++)
-		if (!strcmp(s->billers[i].biller_id, id))
-			return &s->billers[i];
+		if (!strcmp(snapshot_biller(s, i)->biller_id, id))
+			return snapshot_biller(s, i);
 	return NULL;
 }
 

@@ -57,8 +57,8 @@ size_t ahead_count_misses(const struct view *v, int64_t now)
 		for (size_t j = 0; s && h && j < s->nbillers; j++) {
 			int64_t until = INT64_MAX;
 
-			if (!s->billers[j].is_demo)
-				n += forecast_biller_misses(h, &s->billers[j], now,
+			if (!snapshot_biller(s, j)->is_demo)
+				n += forecast_biller_misses(h, snapshot_biller(s, j), now,
 							    &v->fc, &until);
 		}
 	}
@@ -175,7 +175,7 @@ void ahead_build(struct ahead *n, const struct view *v, int64_t now, int64_t ste
 		const struct fc_history *h = view_history(v, i);
 
 		for (size_t j = 0; s && j < s->nbillers; j++) {
-			const struct biller *b = &s->billers[j];
+			const struct biller *b = snapshot_biller(s, j);
 
 			for (size_t k = 0; !b->is_demo && k < b->nbatches; k++) {
 				if (!open_close(&b->batches[k]))

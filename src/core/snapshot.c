@@ -10,6 +10,7 @@
 
 #include "core/arena.h"
 #include "core/snapshot.h"
+#include "core/text.h"
 #include "core/xalloc.h"
 
 struct biller_index;
@@ -35,18 +36,109 @@ struct snapshot *snapshot_ref(struct snapshot *s)
 	return s;
 }
 
+/* --- the biller chunks (snapshot.h) -------------------------------------- */
+
+static size_t nchunks(size_t nbillers)
+{
+	return (nbillers + BILLER_CHUNK - 1) / BILLER_CHUNK;
+}
+
+static struct biller_chunk *chunk_new(struct arena *own)
+{
+	struct biller_chunk *c = xmalloc(sizeof *c);
+
+	c->refs = 1;
+	c->n = 0;
+	c->own = arena_ref(own);
+	return c;
+}
+
+static void chunk_ref(struct biller_chunk *c)
+{
+	__atomic_add_fetch(&c->refs, 1, __ATOMIC_RELAXED);
+}
+
+/* A chunk's reference to a biller's home: none for own's (the chunk
+ * holds own once) or for literals. */
+static void home_ref(const struct biller_chunk *c, struct arena *home)
+{
+	if (home && home != c->own)
+		arena_ref(home);
+}
+
+static void home_free(const struct biller_chunk *c, struct arena *home)
+{
+	if (home && home != c->own)
+		arena_free(home);
+}
+
+static void chunk_unref(struct biller_chunk *c)
+{
+	if (__atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	for (unsigned k = 0; k < c->n; k++)
+		home_free(c, c->b[k].home);
+	arena_free(c->own);
+	free(c);
+}
+
+/* A private copy of c, with a reference to each home but record skip's
+ * (about to be replaced: no reference taken, none to drop). */
+static struct biller_chunk *chunk_copy(const struct biller_chunk *c,
+				       unsigned skip)
+{
+	struct biller_chunk *n = chunk_new(c->own);
+
+	n->n = c->n;
+	memcpy(n->b, c->b, c->n * sizeof *n->b);
+	for (unsigned k = 0; k < c->n; k++)
+		if (k != skip)
+			home_ref(n, n->b[k].home);
+	return n;
+}
+
+/* Room in s's table for one more chunk. */
+static void table_grow(struct snapshot *s)
+{
+	if (nchunks(s->nbillers) < s->chunks_cap)
+		return;
+	s->chunks_cap = s->chunks_cap ? s->chunks_cap * 2 : 4;
+	s->chunks = xrealloc(s->chunks, s->chunks_cap * sizeof *s->chunks);
+}
+
+struct biller *snapshot_add_biller(struct snapshot *s)
+{
+	struct biller_chunk *c;
+	struct biller *b;
+
+	if (s->nbillers % BILLER_CHUNK == 0) {
+		table_grow(s);
+		s->chunks[nchunks(s->nbillers)] = chunk_new(s->arena);
+	}
+	c = s->chunks[s->nbillers / BILLER_CHUNK];
+	b = &c->b[c->n++];
+	memset(b, 0, sizeof *b);
+	s->nbillers++;
+	return b;
+}
+
+static void table_free(struct snapshot *s)
+{
+	for (size_t i = 0; i < nchunks(s->nbillers); i++)
+		chunk_unref(s->chunks[i]);
+	free(s->chunks);
+	s->chunks = NULL;
+	s->nbillers = s->chunks_cap = 0;
+}
+
 void snapshot_unref(struct snapshot *s)
 {
 	if (!s || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	if (s->arrays_owner) {
+	if (s->arrays_owner)
 		snapshot_unref(s->arrays_owner);
-	} else {
-		for (size_t i = 0; i < s->nbillers; i++)
-			if (s->billers[i].home != s->arena)
-				arena_free(s->billers[i].home);
-		free(s->billers);
-	}
+	else
+		table_free(s);
 	for (size_t i = 0; i < s->nheld; i++)
 		arena_free(s->held[i]);
 	free(s->held);
@@ -83,7 +175,8 @@ void snapshot_names_from(struct snapshot *s, const struct snapshot *base)
 	bool same = base && base->names_id && base->nbillers == s->nbillers;
 
 	for (size_t i = 0; same && i < s->nbillers; i++)
-		same = same_names(&s->billers[i], &base->billers[i]);
+		same = same_names(snapshot_biller(s, i),
+				  snapshot_biller(base, i));
 	s->names_id = same ? base->names_id : snapshot_names_id_new();
 }
 
@@ -135,7 +228,7 @@ static void index_fill(struct biller_index *x, const struct snapshot *s)
 	x->n = 0;
 	x->slot = xcalloc(cap, sizeof *x->slot);
 	for (size_t i = 0; i < s->nbillers; i++)
-		index_put(x, s->billers[i].biller_id, i);
+		index_put(x, snapshot_biller(s, i)->biller_id, i);
 }
 
 static struct biller_index *index_of(const struct snapshot *base)
@@ -158,7 +251,8 @@ static size_t index_find(const struct biller_index *x,
 	     j = (j + 1) & (x->cap - 1)) {
 		size_t i = x->slot[j] - 1;
 
-		if (i < s->nbillers && !strcmp(s->billers[i].biller_id, id))
+		if (i < s->nbillers &&
+		    !strcmp(snapshot_biller(s, i)->biller_id, id))
 			return i;
 	}
 	return (size_t)-1;
@@ -171,17 +265,17 @@ static void index_add(struct biller_index *x, const struct snapshot *s,
 	if ((x->n + 1) * 2 > x->cap)
 		index_fill(x, s);	/* s holds it already */
 	else
-		index_put(x, s->billers[i].biller_id, i);
+		index_put(x, snapshot_biller(s, i)->biller_id, i);
 }
 
 /* Nothing changed: share base's arrays and the arenas they point to. */
 static struct snapshot *merge_nothing(const struct snapshot *base,
 				      struct snapshot *d)
 {
-	free(d->billers);
+	table_free(d);
 	d->arrays_owner = snapshot_ref(base->arrays_owner ?
 		base->arrays_owner : (struct snapshot *)base);
-	d->billers = base->billers;
+	d->chunks = base->chunks;
 	d->nbillers = base->nbillers;
 	d->nbatches = base->nbatches;
 	d->nbad = base->nbad;
@@ -214,52 +308,97 @@ static size_t count_bad(const struct biller *b)
 	return n;
 }
 
+/* Record at of table t (nt chunks in use), being made from base, to
+ * write: its chunk copied first while it is still base's, a new chunk
+ * (own NULL) past the last.  *old: the record holds a biller whose home
+ * reference the caller drops (a fresh copy took none for it). */
+static struct biller *slot_w(struct biller_chunk **t, size_t *nt,
+			     const struct snapshot *base, size_t at, bool *old)
+{
+	size_t ci = at / BILLER_CHUNK;
+	unsigned k = (unsigned)(at % BILLER_CHUNK);
+	struct biller_chunk *c;
+
+	*old = false;
+	if (ci == *nt)
+		t[(*nt)++] = chunk_new(NULL);
+	else if (ci < nchunks(base->nbillers) && t[ci] == base->chunks[ci])
+		t[ci] = chunk_copy(t[ci], k);
+	else
+		*old = k < t[ci]->n;
+	c = t[ci];
+	if (k == c->n)
+		c->n++;		/* appended: billers come in order */
+	return &c->b[k];
+}
+
 /*
  * The batch records are not copied: a biller that did not change keeps
- * its batches pointer into its home block, which d now references too;
- * a changed one comes with d's reference to its new home (query_poll put
- * it there).  A biller replaced by d's is not referenced by d: when base
- * goes, its block goes.  At 100 shards x 1,000 billers a copy of every
- * batch record per poll was most of the client's memory.
+ * its batches pointer into its home block; a chunk that holds only such
+ * billers is base's, referenced once more.  A chunk with a changed or new
+ * biller is copied (a reference to each home it carries) and the changed
+ * biller's home gets the new chunk's reference; the replaced one's stays
+ * with base's chunk: when base goes, its block goes.  At 100 shards x
+ * 1,000 billers a copy of every batch record per poll was most of the
+ * client's memory, and a copy of every biller record with a reference to
+ * every home most of a merge's time.
  */
 struct snapshot *snapshot_merge(const struct snapshot *base,
 				struct snapshot *d)
 {
 	struct biller_index *x;
-	struct biller *billers;
-	size_t n, nb = base->nbatches, nbad = base->nbad;
+	struct biller_chunk **t;
+	size_t n = base->nbillers, nb = base->nbatches, nbad = base->nbad;
+	size_t nbase = nchunks(base->nbillers), nt = nbase, cap;
 	bool renamed = !base->names_id;
 
 	if (d->nbillers == 0)
 		return merge_nothing(base, d);
 	x = index_of(base);
-	billers = xmalloc((base->nbillers + d->nbillers + 1) * sizeof *billers);
-	if (base->nbillers)	/* an empty base may have no array at all */
-		memcpy(billers, base->billers, base->nbillers * sizeof *billers);
-	/* A reference for each of base's, dropped below for those d replaces
-	 * (its arena as a home: a fixture's; d holds it like any other). */
-	for (size_t i = 0; i < base->nbillers; i++)
-		arena_ref(billers[i].home);
-	n = base->nbillers;
+	cap = nchunks(base->nbillers + d->nbillers) + 1;
+	t = xmalloc(cap * sizeof *t);
+	if (nbase)	/* an empty base may have no table at all */
+		memcpy(t, base->chunks, nbase * sizeof *t);
 	for (size_t i = 0; i < d->nbillers; i++) {
-		size_t at = index_find(x, base, d->billers[i].biller_id);
+		const struct biller *db = snapshot_biller(d, i);
+		size_t at = index_find(x, base, db->biller_id);
+		struct biller_chunk *c;
+		struct biller *b;
+		bool old;
 
 		if (at == (size_t)-1) {
 			at = n++;
 			renamed = true;
 		} else {
-			if (strcmp(base->billers[at].name, d->billers[i].name))
+			/* What it holds now: base's, or an earlier biller
+			 * of d with the same id. */
+			const struct biller *was =
+				&t[at / BILLER_CHUNK]->b[at % BILLER_CHUNK];
+
+			if (strcmp(was->name, db->name))
 				renamed = true;
-			nbad -= count_bad(&billers[at]);
-			nb -= billers[at].nbatches;
-			arena_free(billers[at].home);
+			/* None bad so far: none in was, whose batches are
+			 * out of the cache (nearly always none). */
+			if (nbad)
+				nbad -= count_bad(was);
+			nb -= was->nbatches;
 		}
-		billers[at] = d->billers[i];
-		nbad += count_bad(&billers[at]);
-		nb += billers[at].nbatches;
+		b = slot_w(t, &nt, base, at, &old);
+		c = t[at / BILLER_CHUNK];
+		if (old)
+			home_free(c, b->home);
+		*b = *db;
+		home_ref(c, b->home);
+		nbad += count_bad(b);
+		nb += b->nbatches;
 	}
-	free(d->billers);
-	d->billers = billers;
+	/* base's chunks that d left alone: one more reference each. */
+	for (size_t i = 0; i < nbase; i++)
+		if (t[i] == base->chunks[i])
+			chunk_ref(t[i]);
+	table_free(d);
+	d->chunks = t;
+	d->chunks_cap = cap;
 	d->nbillers = n;
 	for (size_t i = base->nbillers; i < n; i++)
 		index_add(x, d, i);
@@ -273,10 +412,11 @@ struct snapshot *snapshot_merge(const struct snapshot *base,
 const struct batch *snapshot_find_batch(const struct snapshot *s,
 					const char *batch_id)
 {
-	for (size_t i = 0; s && i < s->nbillers; i++)
-		for (size_t j = 0; j < s->billers[i].nbatches; j++)
-			if (!strcmp(s->billers[i].batches[j].batch_id, batch_id))
-				return &s->billers[i].batches[j];
+	struct batch_iter it = { s, 0, 0 };
+
+	for (const struct batch *t; (t = batch_iter_next(&it)); )
+		if (!strcmp(t->batch_id, batch_id))
+			return t;
 	return NULL;
 }
 
@@ -300,6 +440,66 @@ enum batch_state batch_state_from_text(const char *status)
 uint64_t biller_home_serial(const struct biller *b)
 {
 	return b->home_serial ? b->home_serial : arena_serial(b->home);
+}
+
+/* Printable ASCII: what the sanitizer keeps as it is (most ids). */
+static bool plain(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			return false;
+	return true;
+}
+
+/* The search text into buf (room n), or its length + 1 if more. */
+static size_t search_into(const struct biller *b, const char *id, char *buf,
+			  size_t n)
+{
+	const char *parts[] = { b->name, id, b->shard, b->timezone };
+	size_t len = 1;
+	char *q = buf;
+
+	for (size_t i = 0; i < 4; i++)
+		len += strlen(parts[i]) + 1;
+	if (len > n)
+		return len;
+	for (size_t i = 0; i < 4; i++) {
+		for (const char *c = parts[i]; *c; c++)
+			*q++ = (*c >= 'A' && *c <= 'Z') ? (char)(*c + 32) : *c;
+		*q++ = ' ';
+	}
+	*q = '\0';
+	return len;
+}
+
+char *biller_search_text(const struct biller *b)
+{
+	char *id = plain(b->biller_id) ? NULL : text_sanitize(b->biller_id,
+							       (size_t)-1);
+	const char *use = id ? id : b->biller_id;
+	size_t n = search_into(b, use, NULL, 0);
+	char *out = xmalloc(n);
+
+	search_into(b, use, out, n);
+	free(id);
+	return out;
+}
+
+bool biller_search_has(const struct biller *b, const char *needle)
+{
+	char buf[256];
+	bool hit;
+
+	if (plain(b->biller_id) &&
+	    search_into(b, b->biller_id, buf, sizeof buf) <= sizeof buf)
+		return strstr(buf, needle) != NULL;
+	{
+		char *text = biller_search_text(b);
+
+		hit = strstr(text, needle) != NULL;
+		free(text);
+	}
+	return hit;
 }
 
 void biller_summarize(struct biller *b)

@@ -12,10 +12,11 @@
  *
  * An incremental poll (query_poll.h) parses only the billers that changed
  * and snapshot_merge() makes the next snapshot from the previous one: the
- * billers that did not change keep their records: the biller record is
- * copied and takes a reference to its home block, its batches and strings
- * are shared (not copied, re-parsed or re-sanitized), and when nothing
- * changed the biller array itself is shared.  Each biller's home holds
+ * billers that did not change keep their records: the chunks of the
+ * biller array that hold none that changed are shared (struct
+ * biller_chunk), their batches and strings too (not copied, re-parsed or
+ * re-sanitized), and when nothing changed the whole table of chunks is
+ * shared.  Each biller's home holds
  * only that biller, so memory follows the billers the published snapshots
  * show, not the number of polls since the last full one.
  *
@@ -156,8 +157,6 @@ struct biller {
 	const char *last_error_class;	/* of the latest failed batch, or "" */
 	int ap_payments, ap_failed;	/* latest autopay run, BT_NO_INT if none */
 	int64_t ap_run_at;
-	/* Lower-cased "name id shard zone" for the text filter. */
-	const char *search;
 	/* The block that holds this biller's own strings and batch records,
 	 * sized for them alone (NULL: literals, or the snapshot's own arena).
 	 * Reference-counted: every snapshot whose biller array holds this
@@ -175,17 +174,47 @@ struct biller {
 	int64_t sig_latest;
 };
 
+/* 128 bytes on LP64 (136 with the filter's search text pointer, whose
+ * text was ~50 bytes more in every biller's home, made by every poll):
+ * there are 1,000 per shard in every chunk table (below). */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct biller) == 128,
+	       "struct biller grew: see the comment above it");
+
+/*
+ * The biller array, in chunks of BILLER_CHUNK records shared between the
+ * snapshots of a shard: a merge copies only the chunks holding a biller
+ * that changed and takes one reference to each of the others, instead of
+ * copying every record and taking a reference to every biller's home
+ * (19 of 1,000 billers change in a poll; bench/bench_merge.c).  A chunk
+ * holds one reference to own (the arena of the snapshot that made it, or
+ * NULL) and one to each of its billers' homes that is not own; the last
+ * snapshot to drop the chunk drops those.  Read biller i with
+ * snapshot_biller(); only the thread building a snapshot, before it is
+ * merged or published, adds or writes billers (snapshot_add_biller(),
+ * snapshot_biller_w()).
+ */
+#define BILLER_CHUNK 8
+
+struct biller_chunk {
+	int refs;			/* atomic */
+	unsigned n;			/* records in use */
+	struct arena *own;
+	struct biller b[BILLER_CHUNK];
+};
+
 struct snapshot {
 	int refs;			/* atomic */
 	int shard_index;
 	const char *shard;
 	int64_t server_now;		/* the shard's clock when it answered */
 	int64_t taken_mono;		/* our monotonic clock at that moment */
-	struct biller *billers;
-	size_t nbillers;
+	/* nbillers records in chunks[i / BILLER_CHUNK] (above); room for
+	 * chunks_cap chunk pointers. */
+	struct biller_chunk **chunks;
+	size_t nbillers, chunks_cap;
 	/* There is no flat array of every batch: a biller's batches are its
 	 * own (struct biller), in the arena of the poll that last read it.
-	 * Walk billers[i].batches[j]; nbatches is the total. */
+	 * Walk snapshot_biller(s, i)->batches[j]; nbatches is the total. */
 	size_t nbatches;
 	size_t nbad;			/* batches with a bad row */
 	struct arena *arena;
@@ -193,7 +222,7 @@ struct snapshot {
 	 * the billers' homes: each biller record holds its own). */
 	struct arena **held;
 	size_t nheld;
-	/* When billers is another snapshot's array (a poll that changed
+	/* When chunks is another snapshot's table (a poll that changed
 	 * nothing), a reference to it; NULL when it is ours. */
 	struct snapshot *arrays_owner;
 	/* Equal in two snapshots: the same billers, in the same order, with
@@ -228,6 +257,23 @@ struct snapshot {
 	struct biller_index *index;
 };
 
+/* Biller i of s (i < s->nbillers). */
+static inline const struct biller *snapshot_biller(const struct snapshot *s,
+						   size_t i)
+{
+	return &s->chunks[i / BILLER_CHUNK]->b[i % BILLER_CHUNK];
+}
+
+/* The same, to write: only while s is being built (above). */
+static inline struct biller *snapshot_biller_w(struct snapshot *s, size_t i)
+{
+	return &s->chunks[i / BILLER_CHUNK]->b[i % BILLER_CHUNK];
+}
+
+/* A new zeroed biller at the end of s, being built; its home (if any)
+ * is then s's to drop. */
+struct biller *snapshot_add_biller(struct snapshot *s);
+
 /* A new empty snapshot owning a new arena, with one reference. */
 struct snapshot *snapshot_new(int shard_index, const char *shard);
 struct snapshot *snapshot_ref(struct snapshot *s);
@@ -243,10 +289,10 @@ void snapshot_names_from(struct snapshot *s, const struct snapshot *base);
 /* The next snapshot from base and d, a snapshot of the billers that
  * changed (each complete): returns d, whose billers are now base's with
  * d's replacing those with the same id and new ones appended.  Costs a
- * copy of the fixed-size biller records; the batches of a biller that did
- * not change are shared (its home gets one more reference), nothing is copied per
- * batch or string, and nothing at all when d has no biller.  base is not
- * modified. */
+ * copy of the chunks that hold a changed or new biller (and a reference
+ * to each of their other billers' homes) and a reference to each other
+ * chunk; nothing is copied per batch or string, and nothing at all when
+ * d has no biller.  base is not modified. */
 struct snapshot *snapshot_merge(const struct snapshot *base,
 				struct snapshot *d);
 
@@ -271,7 +317,7 @@ struct batch_iter {
 static inline const struct batch *batch_iter_next(struct batch_iter *it)
 {
 	while (it->s && it->biller < it->s->nbillers) {
-		const struct biller *b = &it->s->billers[it->biller];
+		const struct biller *b = snapshot_biller(it->s, it->biller);
 
 		if (it->batch < b->nbatches)
 			return &b->batches[it->batch++];
@@ -287,6 +333,14 @@ uint64_t biller_home_serial(const struct biller *b);
 
 /* Map a status text to a state (unknown text: BATCH_OTHER). */
 enum batch_state batch_state_from_text(const char *status);
+
+/* Biller b's text for the filter: "name id shard zone ", each followed
+ * by a space, lower-cased (ASCII), the id sanitized as it is drawn; made
+ * when a filter asks (not kept in every biller's home by every poll).
+ * The caller frees it. */
+char *biller_search_text(const struct biller *b);
+/* Does that text contain needle (lower-cased by the caller)? */
+bool biller_search_has(const struct biller *b, const char *needle);
 
 /* Fill the time-independent biller facts from its batches (and
  * home_serial from its home). */

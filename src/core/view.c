@@ -151,7 +151,7 @@ static int row_matches(const struct view *v, const struct row *r)
 {
 	if (!v->filter[0])
 		return 1;
-	if (strstr(r->b->search, v->filter))
+	if (biller_search_has(r->b, v->filter))
 		return 1;
 	/* Let "failed" or "at risk" find the billers in that state. */
 	return strstr(status_lower[r->ev.status], v->filter) != NULL;
@@ -382,7 +382,7 @@ static enum change refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 	bool acted;
 
 	if (due == DUE_MOVED && now < r->ev.until) {
-		const struct biller *b = &s->billers[j];
+		const struct biller *b = snapshot_biller(s, j);
 		uint64_t sig = biller_sig(b);
 
 		if (sig == sl->sig) {
@@ -415,7 +415,7 @@ static enum change refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 	if (due != DUE_TIME || !(now < r->ev.until)) {
 		if (due != DUE_ALL)
 			v->why.time++;
-		r->b = &s->billers[j];
+		r->b = snapshot_biller(s, j);
 		biller_eval_all(r->b, s->holds, s->nholds, now, v->at_risk_pct,
 				v->hist[i], &v->fc, &r->ev);
 		v->evals++;

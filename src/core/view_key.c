@@ -158,7 +158,7 @@ void view_rank_billers(struct view *v)
 		const struct snapshot *s = v->snaps[i];
 
 		for (size_t j = 0; s && j < s->nbillers; j++, k++) {
-			tmp[k].b = &s->billers[j];
+			tmp[k].b = snapshot_biller(s, j);
 			tmp[k].k = (uint32_t)k;
 		}
 	}

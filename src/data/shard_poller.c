@@ -207,7 +207,7 @@ static bool ack_touched(const struct snapshot *base, const struct snapshot *d)
 		if (!base->notes[i].open)
 			continue;
 		for (size_t j = 0; j < d->nbillers; j++)
-			if (!strcmp(d->billers[j].biller_id,
+			if (!strcmp(snapshot_biller(d, j)->biller_id,
 				    base->notes[i].biller_id))
 				return true;
 	}

@@ -297,28 +297,6 @@ static const char *val_id(struct arena *a, struct qrow *q, const int *cols,
 	return arena_memdup(a, s, qrow_len_at(q, cols[c]));
 }
 
-/* Lower-cased "name id shard zone " into b's home: the id sanitized (it
- * is drawn), the rest already are. */
-static const char *make_search(struct arena *a, const struct biller *b)
-{
-	char *id = text_sanitize(b->biller_id, (size_t)-1);
-	const char *parts[] = { b->name, id, b->shard, b->timezone };
-	size_t len = 0;
-	char *s, *q;
-
-	for (size_t i = 0; i < 4; i++)
-		len += strlen(parts[i]) + 1;
-	q = s = arena_alloc_bytes(a, len + 1);
-	for (size_t i = 0; i < 4; i++) {
-		for (const char *c = parts[i]; *c; c++)
-			*q++ = (*c >= 'A' && *c <= 'Z') ? (char)(*c + 32) : *c;
-		*q++ = ' ';
-	}
-	*q = '\0';
-	free(id);
-	return s;
-}
-
 /* The bytes of a column's sanitized copy with its NUL; 0 for a NULL,
  * which is the literal "". */
 static size_t text_room(struct qrow *q, const int *cols, enum col c)
@@ -356,11 +334,6 @@ static size_t biller_room(struct biller_rows *g, const int *cols,
 	size_t strs, name = text_room(&q0, cols, C_NAME);
 
 	strs = id_room(&q0, cols, C_BILLER_ID) + name;
-	/* The search text: name, sanitized id, shard, zone, a space each. */
-	strs += (name ? name - 1 : 0) + text_sanitized_len(val(&q0, cols,
-		C_BILLER_ID), (size_t)-1) + strlen(shard) +
-		(text_room(&q0, cols, C_TZ) ? text_room(&q0, cols, C_TZ) - 1 : 0) +
-		5;
 	if (!interned)
 		strs += strlen(shard) + 1 + text_room(&q0, cols, C_TZ);
 	for (int i = g->from; i < g->to; i++) {
@@ -395,7 +368,7 @@ static struct biller *add_biller(struct snapshot *s, struct biller_rows *g,
 				 const int *cols, int index, struct intern *in,
 				 struct batch_rerun **rr)
 {
-	struct biller *b = &s->billers[s->nbillers++];
+	struct biller *b = snapshot_add_biller(s);
 	struct qrow q0 = qrow_at(g->r, g->from);
 	struct qrow *q = &q0;
 	struct arena *a = arena_new_sized(biller_room(g, cols, s->shard,
@@ -430,7 +403,6 @@ static struct biller *add_biller(struct snapshot *s, struct biller_rows *g,
 	b->ap_payments = val_int(q, cols, C_AP_PAYMENTS, NULL);
 	b->ap_failed = val_int(q, cols, C_AP_FAILED, NULL);
 	b->ap_run_at = val_time(q, cols, C_AP_RUN, NULL, false);
-	b->search = make_search(a, b);
 	return b;
 }
 
@@ -578,7 +550,6 @@ struct snapshot *query_poll_snapshot(const PGresult *r, int index,
 
 		s->server_now = val_time(&q0, cols, C_NOW, NULL, false);
 	}
-	s->billers = xcalloc((size_t)nrows + 1, sizeof *s->billers);
 	for (int i = 0; i < nrows;) {
 		struct qrow q = qrow_at(r, i);
 		struct biller_rows g = { r, i, 0, 0, 0, 0 };
@@ -592,8 +563,6 @@ struct snapshot *query_poll_snapshot(const PGresult *r, int index,
 		add_rows(s, &g, cols, index, in);
 		i = g.to;
 	}
-	/* Room for a row each; there are a few batches per biller. */
-	s->billers = xrealloc(s->billers, (s->nbillers + 1) * sizeof *s->billers);
 	s->nchanged = s->nbillers;
 	return s;
 }
@@ -641,7 +610,7 @@ size_t query_poll_held(const struct snapshot *s, int64_t from_ms,
 	lit_addc(&bi, '{');
 	lit_addc(&bs, '{');
 	for (size_t i = 0; s && i < s->nbillers; i++) {
-		const struct biller *b = &s->billers[i];
+		const struct biller *b = snapshot_biller(s, i);
 
 		/* Most billers: nothing hashed since the cursor, known
 		 * without a cache miss into their batches. */

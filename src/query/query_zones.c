@@ -131,9 +131,12 @@ char *query_zones_short_of(const struct snapshot *s, const struct zone_names *na
 	size_t n = 0, k = 0, m = 0, room = 3, len = 0;
 	char *out;
 
-	for (size_t i = 0; i < s->nbillers; i++)
-		if (s->billers[i].tz_known && s->billers[i].timezone[0])
-			z[n++] = s->billers[i].timezone;
+	for (size_t i = 0; i < s->nbillers; i++) {
+		const struct biller *b = snapshot_biller(s, i);
+
+		if (b->tz_known && b->timezone[0])
+			z[n++] = b->timezone;
+	}
 	qsort(z, n, sizeof *z, lower_qsort);
 	for (size_t i = 0; i < n; i++)
 		if (!k || lower_cmp(z[k - 1], z[i]))

@@ -83,7 +83,7 @@ size_t plan_mark_failed(struct app *app)
 		const struct snapshot *snap = app->view.snaps[s];
 
 		for (size_t i = 0; snap && i < snap->nbillers; i++) {
-			const struct biller *b = &snap->billers[i];
+			const struct biller *b = snapshot_biller(snap, i);
 
 			if (!b->is_demo && has_failed(b) &&
 			    mark_find(b->shard_index, b->biller_id) < 0)

@@ -113,11 +113,7 @@ static inline struct biller *fx_add_biller(struct snapshot *s, const char *id,
 {
 	struct biller *b;
 
-	if (fx_full(s->nbillers))
-		s->billers = xrealloc(s->billers,
-				      fx_room(s->nbillers) * sizeof *s->billers);
-	b = &s->billers[s->nbillers++];
-	memset(b, 0, sizeof *b);
+	b = snapshot_add_biller(s);
 	b->biller_id = fx_str(s, id);
 	b->name = fx_str(s, name);
 	b->timezone = fx_str(s, zone);
@@ -131,7 +127,6 @@ static inline struct biller *fx_add_biller(struct snapshot *s, const char *id,
 	b->ap_run_at = BT_NO_TIME;
 	b->last_error_class = "";
 	b->attempts_max = BT_NO_INT;
-	b->search = "";
 	return b;
 }
 
@@ -179,18 +174,20 @@ static inline struct batch *fx_add_batch(struct snapshot *s, enum batch_state st
 		size_t off = 0;
 
 		for (size_t i = 0; i < s->nbillers; i++) {
-			if (s->billers[i].nbatches)
-				memcpy(all + off, s->billers[i].batches,
-				       s->billers[i].nbatches * sizeof *all);
-			s->billers[i].batches = all + off;
-			off += s->billers[i].nbatches;
+			struct biller *o = snapshot_biller_w(s, i);
+
+			if (o->nbatches)
+				memcpy(all + off, o->batches,
+				       o->nbatches * sizeof *all);
+			o->batches = all + off;
+			off += o->nbatches;
 		}
 	}
-	b = &s->billers[s->nbillers - 1];
+	b = snapshot_biller_w(s, s->nbillers - 1);
 	/* The block starts at the first biller's batches (it had a batch,
 	 * or the block was made while it was the only biller). */
 	if (b->nbatches == 0)
-		b->batches = s->billers[0].batches + s->nbatches;
+		b->batches = snapshot_biller(s, 0)->batches + s->nbatches;
 	t = &b->batches[b->nbatches];
 	s->nbatches++;
 	b->nbatches++;
@@ -269,32 +266,11 @@ static inline struct batch *fx_add_batch_for(struct snapshot *s,
 	return NULL;
 }
 
-/* "name id shard zone " lower-cased (ASCII only), as the poller makes it. */
-static inline const char *fx_search(struct snapshot *s, const struct biller *b)
-{
-	const char *parts[] = { b->name, b->biller_id, b->shard, b->timezone };
-	size_t len = 1;
-	char *out, *q;
-
-	for (size_t i = 0; i < 4; i++)
-		len += strlen(parts[i]) + 1;
-	q = out = arena_alloc(s->arena, len);
-	for (size_t i = 0; i < 4; i++) {
-		for (const char *c = parts[i]; *c; c++)
-			*q++ = (*c >= 'A' && *c <= 'Z') ? (char)(*c + 32) : *c;
-		*q++ = ' ';
-	}
-	*q = '\0';
-	return out;
-}
-
-/* What the poller does after the last row: summaries and search texts. */
+/* What the poller does after the last row: the summaries. */
 static inline struct snapshot *fx_seal(struct snapshot *s)
 {
-	for (size_t i = 0; i < s->nbillers; i++) {
-		biller_summarize(&s->billers[i]);
-		s->billers[i].search = fx_search(s, &s->billers[i]);
-	}
+	for (size_t i = 0; i < s->nbillers; i++)
+		biller_summarize(snapshot_biller_w(s, i));
 	return s;
 }
 

@@ -70,7 +70,7 @@ static void setup(struct fixture *f, int nshards)
 		     T0 - FX_MIN(50), BT_NO_TIME);
 	past(h, "b5", 40);	/* ignored: the history is finished */
 	view_set_snapshot(&f->v, 0, fx_seal(s));
-	f->slow = &f->v.snaps[0]->billers[0].batches[0];
+	f->slow = &snapshot_biller(f->v.snaps[0], 0)->batches[0];
 	snapshot_unref(s);
 	view_set_history(&f->v, 0, h);
 	fc_history_unref(h);

@@ -39,7 +39,7 @@ static struct snapshot *held_snapshot(void)
 		t->batch_id = fx_str(s, ids[i]);
 		t->updated_at = T0 + FX_SEC(i);
 	}
-	b = &s->billers[0];
+	b = snapshot_biller_w(s, 0);
 	b->row_sigs = sigs;
 	return fx_seal(s);
 }

@@ -207,21 +207,21 @@ static void test_biller_held_not_failed(void **state)
 	struct biller_eval ev;
 
 	(void)state;
-	biller_eval_held(&s->billers[0], NULL, 0, NOW, 75, &ev);
+	biller_eval_held(snapshot_biller(s, 0), NULL, 0, NOW, 75, &ev);
 	assert_int_equal(ev.status, BS_FAILED);
 	/* Holding the cards: the failure is held, the ach batch is late. */
 	h.payment_type = "card";
-	biller_eval_held(&s->billers[0], &h, 1, NOW, 75, &ev);
+	biller_eval_held(snapshot_biller(s, 0), &h, 1, NOW, 75, &ev);
 	assert_int_equal(ev.status, BS_LATE);
 	/* Holding both: HELD, with the hold, and never late. */
 	h.payment_type = NULL;
-	biller_eval_held(&s->billers[0], &h, 1, NOW, 75, &ev);
+	biller_eval_held(snapshot_biller(s, 0), &h, 1, NOW, 75, &ev);
 	assert_int_equal(ev.status, BS_HELD);
 	assert_ptr_equal(ev.hold, &h);
 	assert_string_equal(biller_status_label(ev.status), "HELD");
 	/* Another biller's hold holds nothing here. */
 	h.biller_id = "b2";
-	biller_eval_held(&s->billers[0], &h, 1, NOW, 75, &ev);
+	biller_eval_held(snapshot_biller(s, 0), &h, 1, NOW, 75, &ev);
 	assert_int_equal(ev.status, BS_FAILED);
 	assert_null(ev.hold);
 	snapshot_unref(s);
@@ -242,12 +242,12 @@ static void test_biller_running_beats_held(void **state)
 		     BT_NO_TIME, BT_NO_TIME);
 	fx_seal(s);
 	h.module = "other";	/* the held batch is held by its status alone */
-	biller_eval_held(&s->billers[0], &h, 1, NOW, 75, &ev);
+	biller_eval_held(snapshot_biller(s, 0), &h, 1, NOW, 75, &ev);
 	assert_int_equal(ev.status, BS_AT_RISK);
-	s->billers[0].batches[0].started_at = NOW - FX_MIN(1);
-	s->billers[0].batches[0].scheduled_at = NOW - FX_MIN(1);
-	s->billers[0].batches[0].deadline_at = NOW + FX_MIN(44);
-	biller_eval_held(&s->billers[0], &h, 1, NOW, 75, &ev);
+	snapshot_biller(s, 0)->batches[0].started_at = NOW - FX_MIN(1);
+	snapshot_biller(s, 0)->batches[0].scheduled_at = NOW - FX_MIN(1);
+	snapshot_biller(s, 0)->batches[0].deadline_at = NOW + FX_MIN(44);
+	biller_eval_held(snapshot_biller(s, 0), &h, 1, NOW, 75, &ev);
 	assert_int_equal(ev.status, BS_HELD);
 	assert_null(ev.hold);
 	snapshot_unref(s);

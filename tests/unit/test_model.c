@@ -42,7 +42,7 @@ static struct snapshot *one_biller(void)
 static const struct biller *sealed_biller(struct snapshot *s)
 {
 	fx_seal(s);
-	return &s->billers[0];
+	return snapshot_biller(s, 0);
 }
 
 /* Evaluate the only biller of s at now. */
@@ -112,7 +112,7 @@ static void test_late_exactly_at_deadline(void **state)
 		ev = eval_at(s, T0 + WIN + FX_SEC(90));
 		assert_int_equal(ev.status, BS_LATE);
 		assert_int_equal(ev.time_left, -FX_SEC(90));
-		assert_ptr_equal(ev.focus, &s->billers[0].batches[0]);
+		assert_ptr_equal(ev.focus, &snapshot_biller(s, 0)->batches[0]);
 		snapshot_unref(s);
 	}
 }
@@ -232,7 +232,7 @@ static void test_closed_late_and_closed(void **state)
 	fx_add_batch(s, BATCH_CLOSED, T0, T0 + WIN, T0, T0 + FX_MIN(30));
 	ev = eval_at(s, T0 + FX_HOUR(1));
 	assert_int_equal(ev.status, BS_CLOSED);
-	assert_ptr_equal(ev.focus, &s->billers[0].batches[1]);
+	assert_ptr_equal(ev.focus, &snapshot_biller(s, 0)->batches[1]);
 	assert_int_equal(ev.permille, 1000);
 	assert_int_equal(ev.time_left, 0);
 	snapshot_unref(s);
@@ -244,7 +244,7 @@ static void test_closed_late_and_closed(void **state)
 	fx_add_batch(s, BATCH_CLOSED, T0, T0 + WIN, T0, T0 + WIN + FX_SEC(5));
 	ev = eval_at(s, T0 + FX_HOUR(1));
 	assert_int_equal(ev.status, BS_CLOSED_LATE);
-	assert_ptr_equal(ev.focus, &s->billers[0].batches[1]);
+	assert_ptr_equal(ev.focus, &snapshot_biller(s, 0)->batches[1]);
 	assert_int_equal(ev.time_left, FX_SEC(65));	/* positive: late by */
 	assert_int_equal(ev.permille, 1000);
 	snapshot_unref(s);
@@ -274,7 +274,7 @@ static void test_each_maker_alone(void **state)
 		add_batch_for(s, (enum biller_status)st);
 		ev = eval_at(s, T0);
 		assert_int_equal(ev.status, st);
-		assert_ptr_equal(ev.focus, &s->billers[0].batches[0]);
+		assert_ptr_equal(ev.focus, &snapshot_biller(s, 0)->batches[0]);
 		snapshot_unref(s);
 	}
 }
@@ -298,7 +298,7 @@ static void test_precedence_pairs(void **state)
 						 biller_status_label(lo),
 						 biller_status_label(ev.status));
 				assert_ptr_equal(ev.focus,
-						 &s->billers[0].batches[order]);
+						 &snapshot_biller(s, 0)->batches[order]);
 				snapshot_unref(s);
 			}
 		}
@@ -317,7 +317,7 @@ static void test_focus_earliest_deadline(void **state)
 	fx_add_batch(s, BATCH_RUNNING, T0, T0 + FX_MIN(20), T0, BT_NO_TIME);
 	ev = eval_at(s, T0 + FX_MIN(5));
 	assert_int_equal(ev.status, BS_RUNNING);
-	assert_ptr_equal(ev.focus, &s->billers[0].batches[1]);
+	assert_ptr_equal(ev.focus, &snapshot_biller(s, 0)->batches[1]);
 	assert_int_equal(ev.time_left, FX_MIN(15));
 	assert_int_equal(ev.permille, 250);
 	snapshot_unref(s);
@@ -328,7 +328,7 @@ static void test_focus_earliest_deadline(void **state)
 	add(s, BATCH_RUNNING, T0 - FX_MIN(10));
 	ev = eval_at(s, T0 + FX_HOUR(1));
 	assert_int_equal(ev.status, BS_LATE);
-	assert_ptr_equal(ev.focus, &s->billers[0].batches[1]);
+	assert_ptr_equal(ev.focus, &snapshot_biller(s, 0)->batches[1]);
 	assert_int_equal(ev.time_left, -FX_MIN(25));
 	snapshot_unref(s);
 
@@ -337,7 +337,7 @@ static void test_focus_earliest_deadline(void **state)
 	fx_add_batch(s, BATCH_FAILED, T0, T0 + FX_MIN(50), T0, T0 + FX_MIN(1));
 	fx_add_batch(s, BATCH_FAILED, T0, T0 + FX_MIN(40), T0, T0 + FX_MIN(2));
 	ev = eval_at(s, T0 + FX_MIN(10));
-	assert_ptr_equal(ev.focus, &s->billers[0].batches[1]);
+	assert_ptr_equal(ev.focus, &snapshot_biller(s, 0)->batches[1]);
 	assert_int_equal(ev.time_left, FX_MIN(30));
 	snapshot_unref(s);
 
@@ -346,7 +346,7 @@ static void test_focus_earliest_deadline(void **state)
 	add(s, BATCH_SCHEDULED, T0 + FX_MIN(40));
 	add(s, BATCH_SCHEDULED, T0 + FX_MIN(10));
 	ev = eval_at(s, T0);
-	assert_ptr_equal(ev.focus, &s->billers[0].batches[1]);
+	assert_ptr_equal(ev.focus, &snapshot_biller(s, 0)->batches[1]);
 	assert_int_equal(ev.time_left, FX_MIN(55));
 	snapshot_unref(s);
 
@@ -357,7 +357,7 @@ static void test_focus_earliest_deadline(void **state)
 		     T0 - FX_MIN(9), BT_NO_TIME);		/* 90% */
 	ev = eval_at(s, T0);
 	assert_int_equal(ev.status, BS_AT_RISK);
-	assert_ptr_equal(ev.focus, &s->billers[0].batches[1]);
+	assert_ptr_equal(ev.focus, &snapshot_biller(s, 0)->batches[1]);
 	assert_int_equal(ev.permille, 900);
 	snapshot_unref(s);
 }
@@ -454,7 +454,7 @@ static void test_infinite_deadlines(void **state)
 		t->deadline_inf = -1;
 		ev = eval_at(s, T0);
 		assert_int_equal(ev.status, BS_LATE);
-		assert_ptr_equal(ev.focus, &s->billers[0].batches[0]);
+		assert_ptr_equal(ev.focus, &snapshot_biller(s, 0)->batches[0]);
 		assert_int_equal(ev.permille, 1000);
 		snapshot_unref(s);
 	}
@@ -492,7 +492,7 @@ static void test_null_times_mixed(void **state)
 	add(s, BATCH_RUNNING, T0);
 	ev = eval_at(s, T0 + FX_MIN(9));
 	assert_int_equal(ev.status, BS_RUNNING);
-	assert_ptr_equal(ev.focus, &s->billers[0].batches[1]);
+	assert_ptr_equal(ev.focus, &snapshot_biller(s, 0)->batches[1]);
 	snapshot_unref(s);
 
 	/* Only the one without: running, no time left known. */
@@ -510,7 +510,7 @@ static void test_null_times_mixed(void **state)
 	fx_add_batch(s, BATCH_CLOSED, T0, T0 + WIN, T0, T0 + FX_MIN(3));
 	ev = eval_at(s, T0 + FX_HOUR(1));
 	assert_int_equal(ev.status, BS_CLOSED);
-	assert_ptr_equal(ev.focus, &s->billers[0].batches[1]);
+	assert_ptr_equal(ev.focus, &snapshot_biller(s, 0)->batches[1]);
 	snapshot_unref(s);
 }
 
@@ -782,7 +782,7 @@ static struct snapshot *merge_base(void)
 		fx_add_batch(s, BATCH_SCHEDULED, 30, 40, BT_NO_TIME, BT_NO_TIME);
 	}
 	for (size_t i = 0; i < s->nbillers; i++)
-		biller_summarize(&s->billers[i]);
+		biller_summarize(snapshot_biller_w(s, i));
 	s->names_id = snapshot_names_id_new();
 	return s;
 }
@@ -794,9 +794,9 @@ static void test_snapshot_merge(void **state)
 	struct snapshot *base = merge_base();
 	struct snapshot *d = fx_snapshot(0, "m", 2000, 2000);
 	struct snapshot *r, *idle, *d2;
-	const char *a_name = base->billers[0].name;
-	const struct batch *a_batches = base->billers[0].batches;
-	const struct batch *c_batches = base->billers[2].batches;
+	const char *a_name = snapshot_biller(base, 0)->name;
+	const struct batch *a_batches = snapshot_biller(base, 0)->batches;
+	const struct batch *c_batches = snapshot_biller(base, 2)->batches;
 
 	(void)state;
 	fx_add_biller(d, "b", "b", "UTC", 1)->home = d->arena;
@@ -806,31 +806,31 @@ static void test_snapshot_merge(void **state)
 	assert_ptr_equal(r, d);
 	assert_int_equal(r->nbillers, 4);
 	assert_int_equal(r->nbatches, 5);
-	assert_string_equal(r->billers[1].biller_id, "b");
-	assert_int_equal(r->billers[1].nbatches, 1);
-	assert_int_equal(r->billers[1].batches[0].state, BATCH_FAILED);
-	assert_string_equal(r->billers[3].biller_id, "z");
-	assert_int_equal(r->billers[3].nbatches, 0);
+	assert_string_equal(snapshot_biller(r, 1)->biller_id, "b");
+	assert_int_equal(snapshot_biller(r, 1)->nbatches, 1);
+	assert_int_equal(snapshot_biller(r, 1)->batches[0].state, BATCH_FAILED);
+	assert_string_equal(snapshot_biller(r, 3)->biller_id, "z");
+	assert_int_equal(snapshot_biller(r, 3)->nbatches, 0);
 	/* The unchanged billers' batch records are base's, not copies; the
 	 * changed one's are d's. */
-	assert_ptr_equal(r->billers[0].batches, a_batches);
-	assert_ptr_equal(r->billers[2].batches, c_batches);
-	assert_ptr_not_equal(r->billers[1].batches, base->billers[1].batches);
-	assert_int_equal(base->billers[1].batches[0].state, BATCH_CLOSED);
+	assert_ptr_equal(snapshot_biller(r, 0)->batches, a_batches);
+	assert_ptr_equal(snapshot_biller(r, 2)->batches, c_batches);
+	assert_ptr_not_equal(snapshot_biller(r, 1)->batches, snapshot_biller(base, 1)->batches);
+	assert_int_equal(snapshot_biller(base, 1)->batches[0].state, BATCH_CLOSED);
 	assert_int_not_equal(r->names_id, base->names_id);	/* z is new */
 	assert_int_equal(base->nbillers, 3);	/* base is not touched */
-	assert_int_equal(base->billers[1].nbatches, 2);
+	assert_int_equal(snapshot_biller(base, 1)->nbatches, 2);
 	/* The unchanged billers' strings are base's, kept alive by r. */
 	snapshot_unref(base);
-	assert_ptr_equal(r->billers[0].name, a_name);
-	assert_string_equal(r->billers[0].name, "a");
-	assert_string_equal(r->billers[2].batches[1].kind->status, "scheduled");
+	assert_ptr_equal(snapshot_biller(r, 0)->name, a_name);
+	assert_string_equal(snapshot_biller(r, 0)->name, "a");
+	assert_string_equal(snapshot_biller(r, 2)->batches[1].kind->status, "scheduled");
 
 	/* Nothing changed: the same arrays, the same names_id. */
 	idle = fx_snapshot(0, "m", 3000, 3000);
 	idle = snapshot_merge(r, idle);
-	assert_ptr_equal(idle->billers, r->billers);
-	assert_ptr_equal(idle->billers[2].batches, r->billers[2].batches);
+	assert_ptr_equal(idle->chunks, r->chunks);
+	assert_ptr_equal(snapshot_biller(idle, 2)->batches, snapshot_biller(r, 2)->batches);
 	assert_int_equal(idle->names_id, r->names_id);
 	assert_ptr_equal(idle->arrays_owner, r);
 
@@ -839,12 +839,12 @@ static void test_snapshot_merge(void **state)
 	fx_add_biller(d2, "c", "c", "UTC", 2)->home = d2->arena;
 	d2 = snapshot_merge(idle, d2);
 	assert_int_equal(d2->names_id, idle->names_id);
-	assert_int_equal(d2->billers[2].priority, 2);
+	assert_int_equal(snapshot_biller(d2, 2)->priority, 2);
 	assert_int_equal(d2->nbatches, 3);
 	snapshot_unref(r);
 	snapshot_unref(idle);	/* d2 holds what it needs of both */
-	assert_string_equal(d2->billers[1].batches[0].kind->status, "failed");
-	assert_string_equal(d2->billers[0].name, "a");
+	assert_string_equal(snapshot_biller(d2, 1)->batches[0].kind->status, "failed");
+	assert_string_equal(snapshot_biller(d2, 0)->name, "a");
 	snapshot_unref(d2);
 }
 
@@ -864,7 +864,6 @@ static struct biller *own_biller(struct snapshot *s, const char *id,
 	b->home = a;
 	b->biller_id = arena_strdup(a, id);
 	b->name = arena_strdup(a, name);
-	b->search = b->name;
 	for (int j = 0; j < nbatches; j++) {
 		char bid[32];
 
@@ -931,8 +930,8 @@ static void test_biller_home_refs(void **state)
 	assert_int_equal(arena_refs(hc), 2);
 	assert_int_equal(arena_refs(hb), 1);	/* base's alone */
 	assert_int_equal(arena_refs(hb2), 1);	/* d's alone */
-	assert_ptr_equal(d->billers[0].home, ha);
-	assert_ptr_equal(d->billers[1].home, hb2);
+	assert_ptr_equal(snapshot_biller(d, 0)->home, ha);
+	assert_ptr_equal(snapshot_biller(d, 1)->home, hb2);
 	assert_int_equal(d->nbatches, 4);
 
 	/* A poll that changed nothing shares d's array: no new reference
@@ -943,8 +942,8 @@ static void test_biller_home_refs(void **state)
 	snapshot_unref(base);	/* hb goes; ha and hc stay, d's */
 	assert_int_equal(arena_refs(ha), 1);
 	assert_int_equal(arena_refs(hc), 1);
-	assert_string_equal(idle->billers[1].batches[0].batch_id, "b-0");
-	assert_string_equal(idle->billers[2].name, "Charlie");
+	assert_string_equal(snapshot_biller(idle, 1)->batches[0].batch_id, "b-0");
+	assert_string_equal(snapshot_biller(idle, 2)->name, "Charlie");
 
 	/* Replacing c again, with a new biller appended: d2 does not
 	 * reference the old c, which goes with idle. */
@@ -958,9 +957,9 @@ static void test_biller_home_refs(void **state)
 	assert_int_equal(arena_refs(ha), 1);
 	assert_int_equal(d2->nbillers, 4);
 	assert_int_equal(d2->nbatches, 2 + 1 + 2);
-	assert_string_equal(d2->billers[0].batches[1].batch_id, "a-1");
-	assert_string_equal(d2->billers[2].batches[1].batch_id, "c-1");
-	assert_string_equal(d2->billers[3].name, "Echo");
+	assert_string_equal(snapshot_biller(d2, 0)->batches[1].batch_id, "a-1");
+	assert_string_equal(snapshot_biller(d2, 2)->batches[1].batch_id, "c-1");
+	assert_string_equal(snapshot_biller(d2, 3)->name, "Echo");
 	snapshot_unref(d2);
 }
 
@@ -981,7 +980,7 @@ static void test_merge_index_chain(void **state)
 	lost = fx_snapshot(0, "m", 1500, 1500);
 	own_biller(lost, "x", "X", 1, 256);
 	lost = snapshot_merge(base, lost);
-	assert_string_equal(lost->billers[2].biller_id, "x");
+	assert_string_equal(snapshot_biller(lost, 2)->biller_id, "x");
 	snapshot_unref(lost);	/* that poll failed: never published */
 
 	d = fx_snapshot(0, "m", 2000, 2000);
@@ -993,8 +992,8 @@ static void test_merge_index_chain(void **state)
 	own_biller(d, "b", "B2", 2, 256);
 	d = snapshot_merge(base, d);
 	assert_int_equal(d->nbillers, 2 + 1 + 20);
-	assert_string_equal(d->billers[1].name, "B2");
-	assert_string_equal(d->billers[2].biller_id, "y");	/* not x */
+	assert_string_equal(snapshot_biller(d, 1)->name, "B2");
+	assert_string_equal(snapshot_biller(d, 2)->biller_id, "y");	/* not x */
 
 	e = fx_snapshot(0, "m", 3000, 3000);
 	own_biller(e, "x", "X", 1, 256);
@@ -1002,10 +1001,10 @@ static void test_merge_index_chain(void **state)
 	own_biller(e, "n13", "N13", 3, 256);
 	e = snapshot_merge(d, e);
 	assert_int_equal(e->nbillers, 24);
-	assert_string_equal(e->billers[2].name, "Y2");
-	assert_string_equal(e->billers[3 + 13].name, "N13");
-	assert_int_equal(e->billers[3 + 13].nbatches, 3);
-	assert_string_equal(e->billers[23].biller_id, "x");
+	assert_string_equal(snapshot_biller(e, 2)->name, "Y2");
+	assert_string_equal(snapshot_biller(e, 3 + 13)->name, "N13");
+	assert_int_equal(snapshot_biller(e, 3 + 13)->nbatches, 3);
+	assert_string_equal(snapshot_biller(e, 23)->biller_id, "x");
 	assert_int_equal(e->nbatches, 1 + 2 + 1 + 20 + 2 + 1);
 	snapshot_unref(base);
 	snapshot_unref(d);
@@ -1020,7 +1019,7 @@ static void test_snapshot_merge_counts(void **state)
 	struct snapshot *base = merge_base(), *d;
 
 	(void)state;
-	fx_kind(&base->billers[1].batches[0])->bad = "status NULL";
+	fx_kind(&snapshot_biller(base, 1)->batches[0])->bad = "status NULL";
 	base->nbad = 1;
 	d = fx_snapshot(0, "m", 2000, 2000);
 	fx_add_biller(d, "b", "b", "UTC", 1)->home = d->arena;
@@ -1090,7 +1089,7 @@ static void test_dst_fall_back_new_york(void **state)
 	fx_add_biller(s, "ny1", "Hudson Gas", "America/New_York", 1)->utc_offset_s = est;
 	fx_add_batch(s, BATCH_RUNNING, sched, sched + WIN, sched, BT_NO_TIME);
 	fx_seal(s);
-	assert_int_equal(s->billers[0].batches[0].deadline_at, fx_utc(2026, 11, 1, 6, 15));
+	assert_int_equal(snapshot_biller(s, 0)->batches[0].deadline_at, fx_utc(2026, 11, 1, 6, 15));
 	assert_string_equal(fmt_clock(buf, sizeof buf, sched, edt), "01:30:00");
 	assert_string_equal(fmt_clock(buf, sizeof buf, sched + WIN, est), "01:15:00");
 

@@ -391,7 +391,7 @@ static const struct biller *poll_one(struct fixture *f, int attempts,
 	fx_seal(s);
 	view_set_snapshot(&f->app.view, 0, s);
 	snapshot_unref(s);
-	return &f->app.view.snaps[0]->billers[0];
+	return snapshot_biller(f->app.view.snaps[0], 0);
 }
 
 static void rerun_once(struct fixture *f, const char *id, const char *created)

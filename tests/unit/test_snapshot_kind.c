@@ -132,12 +132,12 @@ static void test_kind_shared(void **state)
 	assert_string_equal(c->kind->payment_type, "card");
 	assert_string_equal(c->kind->status, "failed");
 	assert_string_equal(c->kind->error_class, "timeout");
-	assert_string_equal(s->billers[2].batches[0].kind->payment_type, "");
-	assert_string_equal(s->billers[2].batches[0].kind->business_day, "");
+	assert_string_equal(snapshot_biller(s, 2)->batches[0].kind->payment_type, "");
+	assert_string_equal(snapshot_biller(s, 2)->batches[0].kind->business_day, "");
 	/* The homes were sized right: the words take no room in them. */
 	for (size_t i = 0; i < s->nbillers; i++)
-		assert_int_equal(arena_used(s->billers[i].home),
-				 arena_room(s->billers[i].home));
+		assert_int_equal(arena_used(snapshot_biller(s, i)->home),
+				 arena_room(snapshot_biller(s, i)->home));
 	/* Three combinations, in the table's own arena, which s holds. */
 	assert_int_equal(intern_blobs(in), 3);
 	intern_free(in);
@@ -208,8 +208,8 @@ static void test_kind_unshared(void **state)
 	}
 	assert_string_equal(batch_of(s, "x4199")->kind->module, "close");
 	/* Without a table the home has room for every word: no spill. */
-	assert_true(arena_used(s2->billers[0].home) <=
-		    arena_room(s2->billers[0].home));
+	assert_true(arena_used(snapshot_biller(s2, 0)->home) <=
+		    arena_room(snapshot_biller(s2, 0)->home));
 	intern_free(in);
 	snapshot_unref(s);
 	snapshot_unref(s2);

@@ -54,7 +54,7 @@ static struct biller *biller(struct snapshot *s, const char *id,
 {
 	fx_add_biller(s, id, name, "Europe/Paris", prio);
 	fx_add_batch_for(s, st, T0);
-	return &s->billers[s->nbillers - 1];
+	return snapshot_biller_w(s, s->nbillers - 1);
 }
 
 /* A biller running since a minute ago with `left` ms to its deadline
@@ -504,7 +504,7 @@ static void test_acted_on_goes_below(void **state)
 
 	(void)state;
 	init(&v);
-	t = (biller(s, "B-1", "Urgent", 1, BS_FAILED), &s->billers[s->nbillers - 1].batches[0]);
+	t = (biller(s, "B-1", "Urgent", 1, BS_FAILED), &snapshot_biller(s, s->nbillers - 1)->batches[0]);
 	fx_rerun(s, t, 1, "pending");
 	biller(s, "B-2", "Less urgent", 3, BS_FAILED);
 	biller(s, "B-3", "Asked here", 2, BS_FAILED);

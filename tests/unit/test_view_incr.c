@@ -693,10 +693,10 @@ static void test_two_risks_change_focus(void **state)
 	view_set_snapshot(&v, 0, s);
 	view_rebuild(&v, T0);
 	assert_int_equal(v.rows[0].ev.status, BS_AT_RISK);
-	assert_ptr_equal(v.rows[0].ev.focus, &s->billers[0].batches[0]);
+	assert_ptr_equal(v.rows[0].ev.focus, &snapshot_biller(s, 0)->batches[0]);
 	view_rebuild(&v, T0 + FX_MIN(4));
 	assert_int_equal(v.rows[0].ev.status, BS_AT_RISK);
-	assert_ptr_equal(v.rows[0].ev.focus, &s->billers[0].batches[1]);
+	assert_ptr_equal(v.rows[0].ev.focus, &snapshot_biller(s, 0)->batches[1]);
 	assert_int_equal(v.rows[0].ev.permille, 875);
 	snapshot_unref(s);
 	view_free(&v);
@@ -771,7 +771,7 @@ static void test_attempts_only_keeps_evaluation(void **state)
 
 		assert_true(i >= 0);
 		assert_int_equal(v.rows[i].b->batches[0].attempts, 2);
-		assert_ptr_equal(v.rows[i].b, &v.snaps[1]->billers[3]);
+		assert_ptr_equal(v.rows[i].b, snapshot_biller(v.snaps[1], 3));
 	}
 	/* A change it reads is evaluated: the waiting close starts. */
 	w->now += FX_SEC(1);
