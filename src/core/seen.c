@@ -185,7 +185,7 @@ size_t seen_observe_view(struct seen *s, struct seen_rows *m,
 		m->n = v->nslots;
 	}
 	for (size_t i = 0; i < v->nrows; i++) {
-		const struct row *r = &v->rows[i];
+		const struct row *r = view_row(v, i);
 
 		if (all || r->changed > m->rebuild)
 			m->marks[r->slot] = seen_observe(s, r->b->shard_index,

@@ -62,7 +62,6 @@ void view_free(struct view *v)
 	free(v->snaps);
 	free(v->hist);
 	fc_memo_free(v->fc.memo);
-	free(v->rows);
 	free(v->slots);
 	free(v->due_list);
 	for (size_t i = 0; v->seen && i < v->nsnaps; i++) {
@@ -75,7 +74,6 @@ void view_free(struct view *v)
 	free(v->items);
 	free(v->tmp);
 	free(v->gone);
-	free(v->kept);
 	free(v->pos);
 	memset(v, 0, sizeof *v);
 }
@@ -187,14 +185,12 @@ static bool same_fc(const struct forecast_opts *a, const struct forecast_opts *b
 static void ensure_cap(struct view *v, size_t total)
 {
 	/* Exactly the billers there are: the count changes seldom, and a
-	 * quarter more was 40 bytes a biller of rows and items unused. */
+	 * quarter more was bytes a biller of items and slots unused. */
 	if (total > v->cap) {
 		v->cap = total;
-		v->rows = xrealloc(v->rows, v->cap * sizeof *v->rows);
 		v->items = xrealloc(v->items, v->cap * sizeof(struct sort_item));
 		v->tmp = xrealloc(v->tmp, v->cap * sizeof(struct sort_item));
 		v->gone = xrealloc(v->gone, v->cap * sizeof *v->gone);
-		v->kept = xrealloc(v->kept, v->cap * sizeof *v->kept);
 		v->pos = xrealloc(v->pos, v->cap * sizeof *v->pos);
 	}
 	if (total > v->slots_cap) {
@@ -215,7 +211,6 @@ struct rebuild_plan {
 	bool refilter;	/* decide every row's place in the filter again */
 	size_t nnew;	/* rows that moved, in v->tmp (incremental path) */
 	size_t ngone;	/* their old places, in v->gone */
-	size_t nkept;	/* rows changed in place, in v->kept */
 	size_t nmoved;
 };
 
@@ -467,8 +462,8 @@ static void add_totals(struct totals *t, const struct totals *x)
 }
 
 /* Refresh slot k (biller j of shard i), key and filter it as the plan
- * says.  A moved row that is in goes to v->tmp; one that changed in
- * place is written to its row. */
+ * says.  A moved row that is in goes to v->tmp (one that changed in
+ * place is read where it is, view_row()). */
 static void refresh_one(struct view *v, struct rebuild_plan *p, size_t i,
 			size_t j, size_t k, int64_t now, enum due due,
 			bool acted_current)
@@ -499,8 +494,6 @@ static void refresh_one(struct view *v, struct rebuild_plan *p, size_t i,
 			v->gone[p->ngone++] = v->pos[k];
 		if (in)
 			((struct sort_item *)v->tmp)[p->nnew++] = item_of(key, k);
-	} else if (!p->refilter && ch != CH_NONE && in) {
-		v->kept[p->nkept++] = (uint32_t)k;
 	}
 	sl->key = key;
 	sl->in = in;
@@ -714,9 +707,6 @@ void view_rebuild(struct view *v, int64_t now)
 	if (p.all || p.rekey || p.refilter)
 		v->reshaped = v->rebuilds;
 	refresh_slots(v, &p, now);
-	/* Before the merge: their places are in the last order. */
-	if (!p.refilter)
-		view_place_rows(v, v->kept, p.nkept);
 	/* Two memo slots per close not closed (the open ones forecasts are
 	 * asked about; sets by a hash of the id need the room to keep the
 	 * answers till they are asked again), not per batch of the night:
@@ -736,6 +726,8 @@ void view_rebuild(struct view *v, int64_t now)
 
 void view_retime(struct view *v, size_t from, size_t n)
 {
+	const struct sort_item *items = v->items;
+
 	for (size_t i = from; i < v->nrows && i - from < n; i++)
-		biller_eval_retime(&v->rows[i].ev, v->last_now);
+		biller_eval_retime(&v->slots[items[i].idx].row.ev, v->last_now);
 }

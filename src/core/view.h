@@ -57,18 +57,20 @@ struct totals {
 struct view {
 	struct snapshot **snaps;	/* one per shard, may be NULL */
 	size_t nsnaps;
-	struct row *rows;		/* visible rows, sorted */
+	/* The visible rows, sorted: row i is view_row(v, i), the row of
+	 * slot items[i].idx (kept there, not copied: a new snapshot moves
+	 * every row's pointers, and a copy per row cost its write). */
 	size_t nrows, cap;
 	/* Scratch kept between rebuilds (the view is rebuilt every second). */
 	uint32_t *ranks;		/* name rank, in snapshot order */
 	size_t nranks;
 	bool ranks_dirty;		/* a snapshot changed since ranking */
-	void *items, *tmp;		/* sort buffers, cap entries each */
+	void *items, *tmp;		/* sort buffers, cap entries each;
+					 * items[0, nrows): the rows' order */
 	uint32_t *gone;			/* rows leaving their place, cap */
-	uint32_t *kept;			/* slots whose row changed in place, cap */
-	/* Per slot that is in, the index of its row in rows (and items):
-	 * kept by the sort and the merge (view_order.c), so that a row
-	 * changed in place is written there without a search. */
+	/* Per slot that is in, the index of its row in items: kept by the
+	 * sort and the merge (view_order.c), so that a row leaving its
+	 * place is found there without a search. */
 	uint32_t *pos;
 	struct totals totals;
 	size_t nopen;			/* batches not closed, last rebuild:
@@ -238,8 +240,8 @@ void view_set_filter(struct view *v, const char *text);
 
 /* One biller's last evaluation, in snapshot order (the ranks' order). */
 struct view_slot {
-	struct row row;		/* its ev's time_left and permille as of the
-				 * evaluation: v->rows get them brought to now */
+	struct row row;		/* view_row(); its ev's time_left and permille
+				 * as of the evaluation or the last retime */
 	uint64_t key;		/* sort_key(), inverted when reversed */
 	uint64_t sig;		/* biller_sig() when it was evaluated */
 	int64_t miss_until;	/* until when misses holds */
@@ -335,8 +337,11 @@ void view_sort_all(struct view *v, size_t total);
 /* The rows at the ngone positions of gone (their slots moved) taken out,
  * the nnew items in v->tmp (slots that moved and are in) merged in. */
 void view_merge_moved(struct view *v, size_t nnew, uint32_t *gone, size_t ngone);
-/* Write the rows of the n slots in kept to their places in v->rows, which
- * they kept (v->pos). */
-void view_place_rows(struct view *v, const uint32_t *kept, size_t n);
+
+/* Row i of the view (i < v->nrows): the row of the slot in its place. */
+static inline const struct row *view_row(const struct view *v, size_t i)
+{
+	return &v->slots[((const struct sort_item *)v->items)[i].idx].row;
+}
 
 #endif

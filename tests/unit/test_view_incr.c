@@ -306,15 +306,15 @@ static void expect_same(const struct view *inc, const struct view *ref,
 		/* Side by side: the first line that differs names the row. */
 		for (size_t i = 0; i < inc->nrows || i < ref->nrows; i++)
 			print_error("  %s %s | %s %s filter '%s'\n",
-				    i < inc->nrows ? inc->rows[i].b->biller_id : "-",
-				    i < inc->nrows ? biller_status_label(inc->rows[i].ev.status) : "-",
-				    i < ref->nrows ? ref->rows[i].b->biller_id : "-",
-				    i < ref->nrows ? biller_status_label(ref->rows[i].ev.status) : "-",
+				    i < inc->nrows ? view_row(inc, i)->b->biller_id : "-",
+				    i < inc->nrows ? biller_status_label(view_row(inc, i)->ev.status) : "-",
+				    i < ref->nrows ? view_row(ref, i)->b->biller_id : "-",
+				    i < ref->nrows ? biller_status_label(view_row(ref, i)->ev.status) : "-",
 				    inc->filter);
 		fail();
 	}
 	for (size_t i = 0; i < ref->nrows; i++) {
-		const struct row *x = &inc->rows[i], *y = &ref->rows[i];
+		const struct row *x = view_row(inc, i), *y = view_row(ref, i);
 
 		if (x->b != y->b || x->rank != y->rank || x->acted != y->acted ||
 		    x->ev.status != y->ev.status || x->ev.focus != y->ev.focus ||
@@ -368,9 +368,9 @@ static void expect_seen(struct seen_pair *sp, const struct view *v, int step,
 	size_t direct = 0, kept;
 
 	for (size_t i = 0; i < v->nrows; i++)
-		direct += seen_observe(&sp->every, v->rows[i].b->shard_index,
-				       v->rows[i].b->biller_id,
-				       v->rows[i].ev.status, mono).changed;
+		direct += seen_observe(&sp->every, view_row(v, i)->b->shard_index,
+				       view_row(v, i)->b->biller_id,
+				       view_row(v, i)->ev.status, mono).changed;
 	kept = seen_observe_view(&sp->inc, &sp->rows, v, mono);
 	if (kept != direct) {
 		print_error("step %d: %zu rows marked new kept, %zu observing "
@@ -631,23 +631,23 @@ static void test_steady_second_evaluates_nothing(void **state)
 	}
 	view_rebuild(&v, T0);
 	assert_int_equal(v.nrows, 1);
-	assert_int_equal(v.rows[0].ev.status, BS_RUNNING);
-	left = v.rows[0].ev.time_left;
+	assert_int_equal(view_row(&v, 0)->ev.status, BS_RUNNING);
+	left = view_row(&v, 0)->ev.time_left;
 	evals = v.evals;
 	view_rebuild(&v, T0 + FX_SEC(1));
 	assert_int_equal(v.evals, evals);
-	assert_int_equal(v.rows[0].ev.time_left, left - FX_SEC(1));
+	assert_int_equal(view_row(&v, 0)->ev.time_left, left - FX_SEC(1));
 	/* The clock estimate steps back a little (another shard answered
 	 * last): the view's time stands, nothing is evaluated. */
 	view_rebuild(&v, T0 + 500);
 	assert_int_equal(v.evals, evals);
 	assert_true(v.last_now == T0 + FX_SEC(1));
-	assert_int_equal(v.rows[0].ev.time_left, left - FX_SEC(1));
+	assert_int_equal(view_row(&v, 0)->ev.time_left, left - FX_SEC(1));
 	/* Set back by a minute: taken as it is, every biller evaluated. */
 	view_rebuild(&v, T0 - FX_MIN(1));
 	assert_int_equal(v.evals, evals + 1);
 	assert_true(v.last_now == T0 - FX_MIN(1));
-	assert_int_equal(v.rows[0].ev.time_left, left + FX_MIN(1));
+	assert_int_equal(view_row(&v, 0)->ev.time_left, left + FX_MIN(1));
 	view_rebuild(&v, T0 + FX_SEC(1));
 	evals = v.evals;
 	/* More than 75% of the window is 751 permille of 40 minutes:
@@ -655,12 +655,12 @@ static void test_steady_second_evaluates_nothing(void **state)
 	assert_int_equal(v.at_risk_pct, 75);
 	view_rebuild(&v, T0 + FX_SEC(26 * 60 + 2) + 399);
 	assert_int_equal(v.evals, evals);
-	assert_int_equal(v.rows[0].ev.status, BS_RUNNING);
-	assert_int_equal(v.rows[0].ev.permille, 750);
+	assert_int_equal(view_row(&v, 0)->ev.status, BS_RUNNING);
+	assert_int_equal(view_row(&v, 0)->ev.permille, 750);
 	view_rebuild(&v, T0 + FX_SEC(26 * 60 + 2) + 400);
 	assert_int_equal(v.evals, evals + 1);
-	assert_int_equal(v.rows[0].ev.status, BS_AT_RISK);
-	assert_int_equal(v.rows[0].ev.permille, 751);
+	assert_int_equal(view_row(&v, 0)->ev.status, BS_AT_RISK);
+	assert_int_equal(view_row(&v, 0)->ev.permille, 751);
 	view_free(&v);
 	free(w);
 }
@@ -692,12 +692,12 @@ static void test_two_risks_change_focus(void **state)
 	s = make_snapshot(w, 0);
 	view_set_snapshot(&v, 0, s);
 	view_rebuild(&v, T0);
-	assert_int_equal(v.rows[0].ev.status, BS_AT_RISK);
-	assert_ptr_equal(v.rows[0].ev.focus, &s->billers[0].batches[0]);
+	assert_int_equal(view_row(&v, 0)->ev.status, BS_AT_RISK);
+	assert_ptr_equal(view_row(&v, 0)->ev.focus, &s->billers[0].batches[0]);
 	view_rebuild(&v, T0 + FX_MIN(4));
-	assert_int_equal(v.rows[0].ev.status, BS_AT_RISK);
-	assert_ptr_equal(v.rows[0].ev.focus, &s->billers[0].batches[1]);
-	assert_int_equal(v.rows[0].ev.permille, 875);
+	assert_int_equal(view_row(&v, 0)->ev.status, BS_AT_RISK);
+	assert_ptr_equal(view_row(&v, 0)->ev.focus, &s->billers[0].batches[1]);
+	assert_int_equal(view_row(&v, 0)->ev.permille, 875);
 	snapshot_unref(s);
 	view_free(&v);
 	free(w);
@@ -760,9 +760,9 @@ static void test_attempts_only_keeps_evaluation(void **state)
 		    c1.expired == c0.expired);
 	/* Every row's focus is a batch of its own record, moved over. */
 	for (size_t i = 0; i < v.nrows; i++)
-		assert_true(v.rows[i].ev.focus >= v.rows[i].b->batches &&
-			    v.rows[i].ev.focus < v.rows[i].b->batches +
-						 v.rows[i].b->nbatches);
+		assert_true(view_row(&v, i)->ev.focus >= view_row(&v, i)->b->batches &&
+			    view_row(&v, i)->ev.focus < view_row(&v, i)->b->batches +
+						 view_row(&v, i)->b->nbatches);
 	view_rebuild(&ref, w->now);
 	view_retime(&v, 0, v.nrows);
 	expect_same(&v, &ref, 1, w->now);
@@ -770,8 +770,8 @@ static void test_attempts_only_keeps_evaluation(void **state)
 		long i = view_find(&v, 1, "us-east-03");
 
 		assert_true(i >= 0);
-		assert_int_equal(v.rows[i].b->batches[0].attempts, 2);
-		assert_ptr_equal(v.rows[i].b, &v.snaps[1]->billers[3]);
+		assert_int_equal(view_row(&v, i)->b->batches[0].attempts, 2);
+		assert_ptr_equal(view_row(&v, i)->b, &v.snaps[1]->billers[3]);
 	}
 	/* A change it reads is evaluated: the waiting close starts. */
 	w->now += FX_SEC(1);
