@@ -74,6 +74,7 @@ void view_free(struct view *v)
 	free(v->items);
 	free(v->tmp);
 	free(v->gone);
+	free(v->changes);
 	free(v->pos);
 	memset(v, 0, sizeof *v);
 }
@@ -192,6 +193,12 @@ static void ensure_cap(struct view *v, size_t total)
 		v->tmp = xrealloc(v->tmp, v->cap * sizeof(struct sort_item));
 		v->gone = xrealloc(v->gone, v->cap * sizeof *v->gone);
 		v->pos = xrealloc(v->pos, v->cap * sizeof *v->pos);
+	}
+	/* A quarter of the billers changed between two reads of the log:
+	 * reading them all is as cheap. */
+	if (total / 4 + 64 > v->changes_cap) {
+		v->changes_cap = total / 4 + 64;
+		v->changes = xrealloc(v->changes, v->changes_cap * sizeof *v->changes);
 	}
 	if (total > v->slots_cap) {
 		size_t old = v->slots_cap;
@@ -461,6 +468,19 @@ static void add_totals(struct totals *t, const struct totals *x)
 	t->misses += x->misses;
 }
 
+/* Slot k's row changed at this rebuild, into the log of changes; a full
+ * log starts again (a reader then reads every row, once). */
+static void log_change(struct view *v, struct view_slot *sl, size_t k)
+{
+	sl->row.changed = v->rebuilds;
+	if (v->nchanges == v->changes_cap) {
+		v->nchanges = 0;
+		v->changes_gen = v->rebuilds;
+		return;
+	}
+	v->changes[v->nchanges++] = (uint32_t)k;
+}
+
 /* Refresh slot k (biller j of shard i), key and filter it as the plan
  * says.  A moved row that is in goes to v->tmp (one that changed in
  * place is read where it is, view_row()). */
@@ -485,7 +505,7 @@ static void refresh_one(struct view *v, struct rebuild_plan *p, size_t i,
 		in = (!sl->row.b->is_demo || v->show_demo) &&
 		     row_matches(v, &sl->row);
 	if (sl->row.ev.status != was || in != sl->in)
-		sl->row.changed = v->rebuilds;
+		log_change(v, sl, k);
 	if (!p->refilter && (key != sl->key || in != sl->in)) {
 		/* Out of its place (found by its old key), into the new
 		 * order if it is in. */
@@ -704,8 +724,11 @@ void view_rebuild(struct view *v, int64_t now)
 	/* Slots may hold other billers (ranked again, or every slot
 	 * evaluated: a shard's count changed), or the filter changed: a
 	 * reader's per-slot memory (struct row) starts again. */
-	if (p.all || p.rekey || p.refilter)
+	if (p.all || p.rekey || p.refilter) {
 		v->reshaped = v->rebuilds;
+		v->nchanges = 0;
+		v->changes_gen = v->rebuilds;
+	}
 	refresh_slots(v, &p, now);
 	/* Two memo slots per close not closed (the open ones forecasts are
 	 * asked about; sets by a hash of the id need the room to keep the

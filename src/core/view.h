@@ -130,6 +130,13 @@ struct view {
 	 * may hold another biller or the filter changed which rows are in
 	 * (struct row: slot, changed). */
 	uint32_t rebuilds, reshaped;
+	/* The slots whose row.changed was set, in the order they were, since
+	 * the log was last started again (changes_gen moved: at a reshape,
+	 * or when it was full), so that a reader that keeps something per
+	 * row reads the rows that changed, not all (seen_observe_view). */
+	uint32_t *changes;
+	size_t nchanges, changes_cap;
+	uint32_t changes_gen;
 	size_t skipped;			/* shards skipped, ever (tests) */
 	size_t due_only;		/* of them, with their due slots
 					 * looked at (tests) */

@@ -360,6 +360,7 @@ struct seen_pair {
 	struct seen every, inc;
 	struct seen_rows rows;
 	size_t with;		/* steps with rows marked */
+	size_t passes;		/* seen_observe_view() calls */
 };
 
 static void expect_seen(struct seen_pair *sp, const struct view *v, int step,
@@ -372,6 +373,7 @@ static void expect_seen(struct seen_pair *sp, const struct view *v, int step,
 				       view_row(v, i)->b->biller_id,
 				       view_row(v, i)->ev.status, mono).changed;
 	kept = seen_observe_view(&sp->inc, &sp->rows, v, mono);
+	sp->passes++;
 	if (kept != direct) {
 		print_error("step %d: %zu rows marked new kept, %zu observing "
 			    "every row\n", step, kept, direct);
@@ -510,7 +512,7 @@ static void run_night(unsigned long long seed, bool with_gen)
 {
 	struct world *w = calloc(1, sizeof *w);
 	struct view inc, ref;
-	struct seen_pair *sp;
+	struct seen_pair *sp, *rare;
 	size_t steps = 0, with_misses = 0, back = 0;
 
 	assert_non_null(w);
@@ -549,6 +551,12 @@ static void run_night(unsigned long long seed, bool with_gen)
 	seen_init(&sp->every, w->now, w->now);
 	seen_init(&sp->inc, w->now, w->now);
 	sp->every.quiet_ms = sp->inc.quiet_ms = FX_MIN(2);
+	/* A reader seldom called, whose reference never moves: many
+	 * rebuilds' changes read from the log at once. */
+	rare = calloc(1, sizeof *rare);
+	assert_non_null(rare);
+	seen_init(&rare->every, w->now, w->now);
+	seen_init(&rare->inc, w->now, w->now);
 	while (w->now < T0 + HOUR) {
 		view_rebuild(&inc, w->now);
 		view_invalidate(&ref);
@@ -559,6 +567,8 @@ static void run_night(unsigned long long seed, bool with_gen)
 		back += inc.last_now != w->now;
 		if (rnd(w, 3) == 0)	/* the grid's pass, once a second */
 			expect_seen(sp, &inc, (int)steps, w->now);
+		if (steps % 37 == 36)
+			expect_seen(rare, &inc, (int)steps, w->now);
 		move_seen(sp, w, w->now);
 		steps++;
 		step_time(w);
@@ -581,6 +591,15 @@ static void run_night(unsigned long long seed, bool with_gen)
 	assert_int_equal(inc.why.all + inc.why.changed + inc.why.time, inc.evals);
 	assert_true(inc.skipped * 4 > steps);
 	assert_true(sp->with > 10);
+	/* Most passes read only the rows the view logged as changed. */
+	print_message("seed %llx: %zu of %zu passes observed every row, %zu "
+		      "read every slot\n", seed, sp->rows.full, sp->passes,
+		      sp->rows.scans);
+	assert_true(sp->rows.full > 0 && sp->rows.full * 2 < sp->passes);
+	seen_free(&rare->every);
+	seen_free(&rare->inc);
+	seen_rows_free(&rare->rows);
+	free(rare);
 	seen_free(&sp->every);
 	seen_free(&sp->inc);
 	seen_rows_free(&sp->rows);
@@ -603,6 +622,56 @@ static void test_incremental_matches_full(void **state)
 
 /* A second passing with nothing new evaluates nothing and keeps the
  * order; the countdowns still tick. */
+/* The "new since" count once more billers changed between two calls than
+ * the view's log of changes holds (3,000 running closes all turned late
+ * while nobody looked): every slot is read, and the count is the one
+ * observing every row gives; then the log serves again. */
+static void test_seen_after_log_fills(void **state)
+{
+	struct snapshot *s = fx_snapshot(0, "s0", T0, T0);
+	struct seen_pair *sp = calloc(1, sizeof *sp);
+	struct view v;
+	char id[16];
+
+	(void)state;
+	assert_non_null(sp);
+	init(&v, 0);
+	for (int i = 0; i < 3000; i++) {
+		snprintf(id, sizeof id, "B-%05d", i);
+		fx_add_biller(s, id, id, "UTC", 1);
+		/* Late at T0 + 40 min, the even ones; the odd at + 60 min. */
+		fx_add_batch(s, BATCH_RUNNING, T0 - FX_MIN(1),
+			     T0 + FX_MIN(i % 2 ? 60 : 40), T0 - FX_MIN(1),
+			     BT_NO_TIME);
+	}
+	view_set_snapshot(&v, 0, fx_seal(s));
+	snapshot_unref(s);
+	seen_init(&sp->every, T0, T0);
+	seen_init(&sp->inc, T0, T0);
+	view_rebuild(&v, T0);
+	expect_seen(sp, &v, 0, T0);
+	assert_int_equal(sp->rows.full, 1);
+	view_rebuild(&v, T0 + FX_MIN(50));	/* 1,500 late: more than the log */
+	assert_true(v.changes_cap < 1500);
+	expect_seen(sp, &v, 1, T0 + FX_MIN(50));
+	assert_int_equal(sp->rows.scans, 1);
+	view_rebuild(&v, T0 + FX_MIN(70));	/* 1,500 more, in two rebuilds */
+	view_rebuild(&v, T0 + FX_MIN(71));
+	expect_seen(sp, &v, 2, T0 + FX_MIN(71));
+	assert_int_equal(sp->rows.scans, 2);
+	/* A few at a time: read from the log alone. */
+	view_rebuild(&v, T0 + FX_MIN(72));
+	expect_seen(sp, &v, 3, T0 + FX_MIN(72));
+	assert_int_equal(sp->rows.full, 1);
+	assert_int_equal(sp->rows.scans, 2);
+	assert_true(sp->with >= 3);
+	seen_free(&sp->every);
+	seen_free(&sp->inc);
+	seen_rows_free(&sp->rows);
+	free(sp);
+	view_free(&v);
+}
+
 static void test_steady_second_evaluates_nothing(void **state)
 {
 	struct world *w = calloc(1, sizeof *w);
@@ -799,6 +868,7 @@ int main(void)
 		cmocka_unit_test(test_steady_second_evaluates_nothing),
 		cmocka_unit_test(test_two_risks_change_focus),
 		cmocka_unit_test(test_attempts_only_keeps_evaluation),
+		cmocka_unit_test(test_seen_after_log_fills),
 	};
 
 	if (!fx_utf8_locale())
