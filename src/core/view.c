@@ -533,26 +533,37 @@ static void watch(struct view *v, struct view_seen *sh, size_t k)
 }
 
 /* Every slot of shard i (its first at k0): refreshed, counted, and what
- * it holds until.  acted_current: as refresh_slot() says. */
+ * it holds until.  acted_current: as refresh_slot() says.  A new snapshot
+ * of the same billers (DUE_MOVED) keeps the shard's heap, the slots whose
+ * instant moved pushed again (most keep theirs: making the heap anew was
+ * a sixth of such a shard's cost); else it is made anew. */
 static void refresh_shard(struct view *v, struct rebuild_plan *p, size_t i,
 			  size_t k0, int64_t now, enum due due, bool acted_current)
 {
 	const struct snapshot *s = v->snaps[i];
 	struct view_seen *sh = &v->seen[i];
+	bool keep_heap = due == DUE_MOVED;
 
 	memset(&sh->totals, 0, sizeof sh->totals);
 	sh->nopen = 0;
 	sh->nwatch = 0;
 	for (size_t j = 0; j < s->nbillers; j++) {
 		struct view_slot *sl = &v->slots[k0 + j];
+		int64_t was = keep_heap ? view_slot_due(sl) : 0;
 
 		refresh_one(v, p, i, j, k0 + j, now, due, acted_current);
 		count_slot(sh, sl, 1);
 		sl->watched = false;
 		if (sl->row.ev.status == BS_FAILED || sl->row.ev.status == BS_LATE)
 			watch(v, sh, k0 + j);
+		if (keep_heap && view_slot_due(sl) != was)
+			view_due_push(sh, view_slot_due(sl), k0 + j);
 	}
-	view_due_remake(v, sh, k0, s->nbillers);
+	/* Stale entries past four a slot: made anew, as refresh_due does. */
+	if (!keep_heap || sh->ndue > 4 * s->nbillers + 64)
+		view_due_remake(v, sh, k0, s->nbillers);
+	else
+		sh->until = sh->ndue ? sh->due[0].at : INT64_MAX;
 }
 
 static int cmp_u32(const void *pa, const void *pb)
