@@ -352,20 +352,21 @@ static bool same_reruns(const struct biller *a, const struct biller *b)
 }
 
 /* Slot sl's evaluation handed on to b, biller j of shard i's snapshot s,
- * whose input is the same (its signature sig): the pointers moved to the
- * new arrays.  Whether someone acted is asked again unless acted_current
- * (see refresh_slot). */
+ * whose input is the same: the pointers moved to the new arrays, at the
+ * places they had in the old ones (the old record and holds are still
+ * there: view_seen.snap).  Whether someone acted is asked again unless
+ * acted_current (see refresh_slot). */
 static void hand_on(const struct view *v, struct view_slot *sl, size_t i,
-		    const struct biller *b, uint64_t sig, int64_t now,
-		    bool acted_current)
+		    const struct biller *b, int64_t now, bool acted_current)
 {
 	const struct snapshot *s = v->snaps[i];
 	struct row *r = &sl->row;
 
+	if (r->ev.focus)
+		r->ev.focus = &b->batches[r->ev.focus - r->b->batches];
+	if (r->ev.hold)
+		r->ev.hold = &s->holds[r->ev.hold - v->seen[i].holds];
 	r->b = b;
-	sl->sig = sig;
-	r->ev.focus = sl->focus >= 0 ? &b->batches[sl->focus] : NULL;
-	r->ev.hold = sl->hold >= 0 ? &s->holds[sl->hold] : NULL;
 	count_misses(v, sl, i, now, false);
 	ask_rest(v, sl, s, !acted_current);
 }
@@ -387,12 +388,14 @@ static enum change refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 		const struct biller *b = &s->billers[j];
 		uint64_t sig = biller_sig(b);
 
-		if (sig == sl->sig) {
+		/* The record it was evaluated from is still there: its
+		 * signature is made again rather than kept per slot. */
+		if (r->b && sig == biller_sig(r->b)) {
 			/* Unchanged: its evaluation, moved to the new arrays.
 			 * The same batches: whether someone acted changes
 			 * only with the dashboard's own word (rerun_gen). */
 			acted = r->acted;
-			hand_on(v, sl, i, b, sig, now, acted_current);
+			hand_on(v, sl, i, b, now, acted_current);
 			/* A signature of its home says the whole record is the
 			 * same (view_sig.c); one of its batches only, not. */
 			return sig >> 63 && r->acted == acted ? CH_MOVED : CH_ROW;
@@ -404,7 +407,7 @@ static enum change refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 			 * someone acted asked if a rerun is new
 			 * (rerun_biller_word() for every failed one that
 			 * bench-fleet's churn parsed again, before). */
-			hand_on(v, sl, i, b, sig, now,
+			hand_on(v, sl, i, b, now,
 				acted_current && same_reruns(r->b, b));
 			v->why.kept++;
 			return CH_ROW;
@@ -421,9 +424,6 @@ static enum change refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 		biller_eval_all(r->b, s->holds, s->nholds, now, v->at_risk_pct,
 				v->hist[i], &v->fc, &r->ev);
 		v->evals++;
-		sl->sig = biller_sig(r->b);
-		sl->focus = r->ev.focus ? (int)(r->ev.focus - r->b->batches) : -1;
-		sl->hold = r->ev.hold ? (int)(r->ev.hold - s->holds) : -1;
 		count_misses(v, sl, i, now, true);
 		ask_rest(v, sl, s, true);
 		return CH_ROW;

@@ -250,18 +250,17 @@ struct view_slot {
 	struct row row;		/* view_row(); its ev's time_left and permille
 				 * as of the evaluation or the last retime */
 	uint64_t key;		/* sort_key(), inverted when reversed */
-	uint64_t sig;		/* biller_sig() when it was evaluated */
 	int64_t miss_until;	/* until when misses holds */
-	int32_t focus, hold;	/* indexes of ev.focus in its batches and of
-				 * ev.hold in the holds, -1: none */
 	uint16_t misses;	/* forecast_biller_misses() at its count */
-	/* Bits, so that a slot is 112 bytes, not 120 (one per biller). */
+	/* Bits, so that a slot is 96 bytes, not 104 (one per biller).  What
+	 * can be made again from the record it was evaluated from (its
+	 * signature, the places of its focus and hold) is not kept. */
 	bool in : 1;		/* passes the demo and text filters */
 	bool acked : 1;		/* failed, every failure acknowledged */
 	bool watched : 1;	/* in its shard's watch list */
 };
-_Static_assert(sizeof(void *) != 8 || sizeof(struct view_slot) == 112,
-	       "a view slot is 112 bytes");
+_Static_assert(sizeof(void *) != 8 || sizeof(struct view_slot) == 96,
+	       "a view slot is 96 bytes");
 
 /* When a slot (k) must be looked at again (at: its ev.until or miss_until,
  * the earlier), as its shard's heap keeps it. */
