@@ -183,6 +183,13 @@ static bool same_fc(const struct forecast_opts *a, const struct forecast_opts *b
 	       a->stale_ms == b->stale_ms && a->memo == b->memo;
 }
 
+/* Past this many rows moved, a sort from scratch is as cheap as the
+ * merge (an eighth of them): v->tmp and v->gone hold no more. */
+static size_t merge_max(size_t total)
+{
+	return total / 8 + 16;
+}
+
 static void ensure_cap(struct view *v, size_t total)
 {
 	/* Exactly the billers there are: the count changes seldom, and a
@@ -190,8 +197,8 @@ static void ensure_cap(struct view *v, size_t total)
 	if (total > v->cap) {
 		v->cap = total;
 		v->items = xrealloc(v->items, v->cap * sizeof(struct sort_item));
-		v->tmp = xrealloc(v->tmp, v->cap * sizeof(struct sort_item));
-		v->gone = xrealloc(v->gone, v->cap * sizeof *v->gone);
+		v->tmp = xrealloc(v->tmp, merge_max(v->cap) * sizeof(struct sort_item));
+		v->gone = xrealloc(v->gone, merge_max(v->cap) * sizeof *v->gone);
 		v->pos = xrealloc(v->pos, v->cap * sizeof *v->pos);
 	}
 	/* A quarter of the billers changed between two reads of the log:
@@ -219,11 +226,12 @@ struct rebuild_plan {
 	size_t nnew;	/* rows that moved, in v->tmp (incremental path) */
 	size_t ngone;	/* their old places, in v->gone */
 	size_t nmoved;
+	size_t merge_max;	/* merge_max(): past it, nothing kept in tmp */
 };
 
 static struct rebuild_plan plan_rebuild(struct view *v, int64_t now, size_t total)
 {
-	struct rebuild_plan p = { 0 };
+	struct rebuild_plan p = { .merge_max = merge_max(total) };
 
 	p.all = !v->primed || now == BT_NO_TIME || now < v->last_now ||
 		total != v->nslots || v->at_risk_pct != v->last_at_risk_pct ||
@@ -510,9 +518,9 @@ static void refresh_one(struct view *v, struct rebuild_plan *p, size_t i,
 		/* Out of its place (found by its old key), into the new
 		 * order if it is in. */
 		p->nmoved++;
-		if (sl->in)
+		if (sl->in && p->nmoved <= p->merge_max)
 			v->gone[p->ngone++] = v->pos[k];
-		if (in)
+		if (in && p->nmoved <= p->merge_max)
 			((struct sort_item *)v->tmp)[p->nnew++] = item_of(key, k);
 	}
 	sl->key = key;
@@ -746,8 +754,7 @@ void view_rebuild(struct view *v, int64_t now)
 	 * answers till they are asked again), not per batch of the night:
 	 * grown for the next rebuild, as growing drops its answers. */
 	fc_memo_reserve(v->fc.memo, 2 * v->nopen);
-	/* Past an eighth of the rows, a sort from scratch is as cheap. */
-	if (p.refilter || total > (size_t)1 << 20 || p.nmoved > total / 8 + 16)
+	if (p.refilter || total > (size_t)1 << 20 || p.nmoved > p.merge_max)
 		view_sort_all(v, total);
 	else if (p.nmoved)
 		view_merge_moved(v, p.nnew, v->gone, p.ngone);

@@ -65,9 +65,11 @@ struct view {
 	uint32_t *ranks;		/* name rank, in snapshot order */
 	size_t nranks;
 	bool ranks_dirty;		/* a snapshot changed since ranking */
-	void *items, *tmp;		/* sort buffers, cap entries each;
-					 * items[0, nrows): the rows' order */
-	uint32_t *gone;			/* rows leaving their place, cap */
+	void *items;			/* cap entries; [0, nrows): the rows'
+					 * order */
+	void *tmp;			/* rows moved in, for the merge: an
+					 * eighth of cap (view.c, merge_max) */
+	uint32_t *gone;			/* rows leaving their place, as tmp */
 	/* Per slot that is in, the index of its row in items: kept by the
 	 * sort and the merge (view_order.c), so that a row leaving its
 	 * place is found there without a search. */

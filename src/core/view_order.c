@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/view.h"
+#include "core/xalloc.h"
 
 /* qsort has no context argument; the view being sorted is kept here.  Only
  * the UI thread sorts (the benchmark too), so this is never contended. */
@@ -67,13 +68,18 @@ static void rows_from_items(struct view *v, size_t n)
 /* Every row that is in, sorted from scratch. */
 void view_sort_all(struct view *v, size_t total)
 {
-	struct sort_item *items = v->items;
+	struct sort_item *items = v->items, *tmp;
 	size_t n = 0;
 
 	for (size_t k = 0; k < total; k++)
 		if (v->slots[k].in)
 			items[n++] = item_of(v->slots[k].key, k);
-	radix_sort(items, v->tmp, n);
+	/* Its scratch only while it sorts: v->tmp holds an eighth of the
+	 * rows (the merge's), and this runs when the filter or the order
+	 * changed or many rows moved. */
+	tmp = xmalloc((n ? n : 1) * sizeof *tmp);
+	radix_sort(items, tmp, n);
+	free(tmp);
 	/* Equal keys can only come from more than a million billers. */
 	sorting = v;
 	sorting_slots = v->slots;
