@@ -79,6 +79,31 @@ void view_free(struct view *v)
 	memset(v, 0, sizeof *v);
 }
 
+/* Past this many rows moved, a sort from scratch is as cheap as the
+ * merge (an eighth of them): v->tmp and v->gone hold no more. */
+static size_t merge_max(size_t total)
+{
+	return total / 8 + 16;
+}
+
+size_t view_bytes(const struct view *v)
+{
+	size_t n = sizeof *v;
+
+	n += v->nsnaps * (sizeof *v->snaps + sizeof *v->hist + sizeof *v->seen);
+	n += v->slots_cap * sizeof *v->slots;
+	n += v->cap * (sizeof(struct sort_item) + sizeof *v->pos);
+	if (v->cap)	/* tmp and gone, as ensure_cap() sized them */
+		n += merge_max(v->cap) * (sizeof(struct sort_item) + sizeof *v->gone);
+	n += v->nranks * sizeof *v->ranks;
+	n += v->changes_cap * sizeof *v->changes;
+	n += v->due_list_cap * sizeof *v->due_list;
+	for (size_t i = 0; v->seen && i < v->nsnaps; i++)
+		n += v->seen[i].due_cap * sizeof *v->seen[i].due +
+		     v->seen[i].watch_cap * sizeof *v->seen[i].watch;
+	return n;
+}
+
 void view_set_history(struct view *v, size_t i, struct fc_history *h)
 {
 	if (i >= v->nsnaps || v->hist[i] == h)
@@ -181,13 +206,6 @@ static bool same_fc(const struct forecast_opts *a, const struct forecast_opts *b
 	return a->at_risk_pct == b->at_risk_pct &&
 	       a->will_miss_pct == b->will_miss_pct &&
 	       a->stale_ms == b->stale_ms && a->memo == b->memo;
-}
-
-/* Past this many rows moved, a sort from scratch is as cheap as the
- * merge (an eighth of them): v->tmp and v->gone hold no more. */
-static size_t merge_max(size_t total)
-{
-	return total / 8 + 16;
 }
 
 static void ensure_cap(struct view *v, size_t total)

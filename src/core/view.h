@@ -148,6 +148,10 @@ struct view {
 
 void view_init(struct view *v, size_t nshards, const struct config *cfg);
 void view_free(struct view *v);
+/* The bytes of heap v holds of its own: its slots, order, scratch and
+ * heaps (not the snapshots, histories or the forecast memo it refers
+ * to).  For the bench and -vv. */
+size_t view_bytes(const struct view *v);
 
 /* Replace shard i's snapshot (takes a new reference; NULL keeps none). */
 void view_set_snapshot(struct view *v, size_t i, struct snapshot *s);
