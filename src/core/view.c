@@ -585,8 +585,9 @@ static void refresh_shard(struct view *v, struct rebuild_plan *p, size_t i,
 		if (keep_heap && view_slot_due(sl) != was)
 			view_due_push(sh, view_slot_due(sl), k0 + j);
 	}
-	/* Stale entries past four a slot: made anew, as refresh_due does. */
-	if (!keep_heap || sh->ndue > 4 * s->nbillers + 64)
+	/* Past one stale entry a slot, made anew: a heap's room stays as it
+	 * grew (16 bytes an entry, 1.6 MB a slot each at 100,000). */
+	if (!keep_heap || sh->ndue > 2 * s->nbillers + 64)
 		view_due_remake(v, sh, k0, s->nbillers);
 	else
 		sh->until = sh->ndue ? sh->due[0].at : INT64_MAX;
