@@ -211,7 +211,7 @@ static bool same_fc(const struct forecast_opts *a, const struct forecast_opts *b
 static void ensure_cap(struct view *v, size_t total)
 {
 	/* Exactly the billers there are: the count changes seldom, and a
-	 * quarter more was bytes a biller of items and slots unused. */
+	 * quarter more left a quarter of the items and slots unused. */
 	if (total > v->cap) {
 		v->cap = total;
 		v->items = xrealloc(v->items, v->cap * sizeof(struct sort_item));
