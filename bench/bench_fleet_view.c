@@ -328,6 +328,17 @@ static void report(const struct app *app, enum churn churn,
 		printf(" %s %d%s", biller_status_label((enum biller_status)st),
 		       app->view.totals.by_status[st], st + 1 < BS__COUNT ? "," : "\n");
 	printf("  will miss %d\n", app->view.totals.misses);
+	{
+		size_t due = 0;
+
+		for (size_t i = 0; i < app->view.nsnaps; i++)
+			due += app->view.seen[i].due_cap * sizeof *app->view.seen[i].due;
+		printf("  the view's own heap: %.1f MB (%zu slots of %zu bytes, "
+		       "the due heaps %.1f MB; forecast memo, snapshots and "
+		       "histories not counted)\n",
+		       (double)view_bytes(&app->view) / 1e6, app->view.slots_cap,
+		       sizeof *app->view.slots, (double)due / 1e6);
+	}
 	print_asked(a, b, n);
 	printf("  CPU ms per rebuild:\n");
 	print_stats("view_rebuild", t_view, n);

@@ -34,11 +34,10 @@
 
 static void remember(struct app *app, struct grid *g)
 {
-	size_t n;
-	const struct row *rows = grid_rows(app, g, &n);
+	size_t n = grid_nrows(app, g);
 
 	if (g->cur.sel >= 0 && (size_t)g->cur.sel < n) {
-		const struct biller *b = rows[g->cur.sel].b;
+		const struct biller *b = grid_row(app, g, (size_t)g->cur.sel)->b;
 
 		g->has_sel = true;
 		g->sel_shard = b->shard_index;
@@ -53,7 +52,7 @@ static void clamp(struct app *app, struct grid *g)
 {
 	size_t n;
 
-	grid_rows(app, g, &n);
+	n = grid_nrows(app, g);
 	listcursor_clamp(&g->cur, n, grid_body_rows());
 }
 
@@ -74,8 +73,8 @@ static void freeze(struct app *app, struct grid *g)
 	view_retime(v, 0, v->nrows);
 	fz->nrows = v->nrows;
 	fz->rows = xmalloc((v->nrows ? v->nrows : 1) * sizeof *fz->rows);
-	if (v->nrows)	/* v->rows is NULL before the first row */
-		memcpy(fz->rows, v->rows, v->nrows * sizeof *fz->rows);
+	for (size_t i = 0; i < v->nrows; i++)
+		fz->rows[i] = *view_row(v, i);
 	fz->totals = v->totals;
 }
 
@@ -182,22 +181,20 @@ static bool edit_key(struct app *app, struct grid *g, int key)
  * in the shard's latest data (nothing fresh to act on: it says so). */
 static const struct biller *selected_biller(struct app *app, struct grid *g)
 {
-	size_t n;
-	const struct row *rows = grid_rows(app, g, &n);
+	size_t n = grid_nrows(app, g);
+	const struct biller *b;
 	long i;
 
 	if (g->cur.sel < 0 || (size_t)g->cur.sel >= n)
 		return NULL;
+	b = grid_row(app, g, (size_t)g->cur.sel)->b;
 	if (!g->fz.on)
-		return rows[g->cur.sel].b;
-	i = view_find(&app->view, rows[g->cur.sel].b->shard_index,
-		      rows[g->cur.sel].b->biller_id);
+		return b;
+	i = view_find(&app->view, b->shard_index, b->biller_id);
 	if (i < 0)
 		screen_message(app, "%s is no longer in its shard's latest data "
-			       "(Z resumes)", *rows[g->cur.sel].b->name
-					       ? rows[g->cur.sel].b->name
-					       : rows[g->cur.sel].b->biller_id);
-	return i >= 0 ? app->view.rows[i].b : NULL;
+			       "(Z resumes)", *b->name ? b->name : b->biller_id);
+	return i >= 0 ? view_row(&app->view, (size_t)i)->b : NULL;
 }
 
 static void mark(struct app *app, struct grid *g, const struct biller *b)
@@ -246,7 +243,7 @@ static bool biller_key(struct app *app, struct grid *g, enum action act)
 		biller_screen_open(app, b->shard_index, b->biller_id);
 		break;
 	case ACT_LOGS: {
-		const struct row *r = &grid_rows(app, g, &(size_t){ 0 })[g->cur.sel];
+		const struct row *r = grid_row(app, g, (size_t)g->cur.sel);
 
 		logs_screen_open(app, b->shard_index, b->biller_id, NULL,
 				 r->ev.focus ? r->ev.focus->batch_id : NULL);
@@ -304,7 +301,7 @@ static bool note_key(struct app *app, struct grid *g, enum action act)
 			continue;
 		at = view_find(&app->view, shard, id);
 		if (at >= 0)
-			list[k++] = app->view.rows[at].b;
+			list[k++] = view_row(&app->view, (size_t)at)->b;
 	}
 	note_dialog_ack(app, "grid", list, k, NULL);
 	free(list);
@@ -318,7 +315,7 @@ static bool grid_key(struct app *app, void *st, enum action act, int key)
 
 	if (g->seen_ready)
 		seen_key(&g->seen, app->mono, app->now);
-	grid_rows(app, g, &n);
+	n = grid_nrows(app, g);
 	if (g->editing)
 		return edit_key(app, g, key);
 	if (listcursor_key(&g->cur, act, n, grid_body_rows())) {

@@ -76,11 +76,14 @@ int grid_body_rows(void)
 	return LINES - 4 - (plan_has_line() ? 1 : 0);
 }
 
-const struct row *grid_rows(const struct app *app, const struct grid *g,
-			    size_t *n)
+size_t grid_nrows(const struct app *app, const struct grid *g)
 {
-	*n = g->fz.on ? g->fz.nrows : app->view.nrows;
-	return g->fz.on ? g->fz.rows : app->view.rows;
+	return g->fz.on ? g->fz.nrows : app->view.nrows;
+}
+
+const struct row *grid_row(const struct app *app, const struct grid *g, size_t i)
+{
+	return g->fz.on ? &g->fz.rows[i] : view_row(&app->view, i);
 }
 
 /* --- cells ---------------------------------------------------------------- */
@@ -198,7 +201,7 @@ void grid_seen_update(struct app *app, struct grid *g)
 		size_t end = top + (size_t)(grid_body_rows() > 0 ? grid_body_rows() : 0);
 
 		for (size_t i = top; i < end && i < app->view.nrows; i++) {
-			const struct row *r = &app->view.rows[i];
+			const struct row *r = view_row(&app->view, i);
 
 			seen_observe(&g->seen, r->b->shard_index, r->b->biller_id,
 				     r->ev.status, app->mono);
@@ -355,8 +358,7 @@ static void draw_row(struct app *app, struct grid *g, int y, const struct row *r
 static void columns_with_content(const struct app *app, const struct grid *g,
 				 bool *has)
 {
-	size_t n;
-	const struct row *rows = grid_rows(app, g, &n);
+	size_t n = grid_nrows(app, g);
 	int page = grid_body_rows();
 	char buf[256];
 
@@ -365,7 +367,7 @@ static void columns_with_content(const struct app *app, const struct grid *g,
 	for (long i = g->cur.top; i < g->cur.top + page && i < (long)n; i++)
 		for (int c = 0; c < GC__COUNT; c++)
 			if (!has[c]) {
-				cell_text(app, g, &rows[i], (enum gcol)c, 40,
+				cell_text(app, g, grid_row(app, g, (size_t)i), (enum gcol)c, 40,
 					  buf, sizeof buf);
 				has[c] = buf[0] != '\0';
 			}
@@ -374,12 +376,11 @@ static void columns_with_content(const struct app *app, const struct grid *g,
 /* 2 when a row on screen is both marked and checking ("*?"), else 1. */
 static int mark_width(const struct app *app, const struct grid *g)
 {
-	size_t n;
-	const struct row *rows = grid_rows(app, g, &n);
+	size_t n = grid_nrows(app, g);
 	int page = grid_body_rows();
 
 	for (long i = g->cur.top; i < g->cur.top + page && i < (long)n; i++) {
-		const struct biller *b = rows[i].b;
+		const struct biller *b = grid_row(app, g, (size_t)i)->b;
 
 		if (hold_order_biller_is_checking(b->shard_index, b->biller_id) &&
 		    plan_is_marked(b->shard_index, b->biller_id))
@@ -499,8 +500,7 @@ static void draw_bar(struct app *app, struct grid *g, size_t n)
 
 void grid_draw_all(struct app *app, struct grid *g)
 {
-	size_t n;
-	const struct row *rows = grid_rows(app, g, &n);
+	size_t n = grid_nrows(app, g);
 	const struct view *v = &app->view;
 	int page = grid_body_rows();
 	char news[64] = "", at[16];
@@ -525,7 +525,7 @@ void grid_draw_all(struct app *app, struct grid *g)
 	for (int i = 0; i < page && g->cur.top + i < (long)n; i++) {
 		long idx = g->cur.top + i;
 
-		draw_row(app, g, 3 + i, &rows[idx], idx == g->cur.sel);
+		draw_row(app, g, 3 + i, grid_row(app, g, (size_t)idx), idx == g->cur.sel);
 	}
 	if (n == 0) {
 		const char *why = v->filter[0] ? "no biller matches the filter"

@@ -59,9 +59,10 @@ struct grid {
 	int64_t seen_all_second;	/* when every row was, mono s */
 };
 
-/* The rows the grid shows: the frozen copy, or the live view's. */
-const struct row *grid_rows(const struct app *app, const struct grid *g,
-			    size_t *n);
+/* The rows the grid shows: the frozen copy, or the live view's; how
+ * many, and row i of them (i below that). */
+size_t grid_nrows(const struct app *app, const struct grid *g);
+const struct row *grid_row(const struct app *app, const struct grid *g, size_t i);
 /* Rows of the body: the terminal less two header lines, the headings and
  * the status bar. */
 int grid_body_rows(void);

@@ -469,7 +469,7 @@ static void draw_list(struct app *app, struct wb *wb, const struct layout *L)
 		view_retime(&app->view, (size_t)idx, 1);	/* drawn: now */
 		draw_item(L->list_y + 1 + line,
 			  col * (L->list_col_w + LIST_COL_GAP), L->list_col_w,
-			  &app->view.rows[idx]);
+			  view_row(&app->view, idx));
 	}
 }
 

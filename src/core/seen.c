@@ -172,32 +172,89 @@ struct seen_mark seen_lookup(const struct seen *s, int shard,
 	return mark_of(s, &s->tab[slot(s->tab, s->cap, hash(shard, biller_id))], mono);
 }
 
+/* Every row observed anew, and the count made again. */
+static void observe_all(struct seen *s, struct seen_rows *m,
+			const struct view *v, int64_t mono)
+{
+	memset(m->marks, 0, m->n);
+	m->count = 0;
+	for (size_t i = 0; i < v->nrows; i++) {
+		const struct row *r = view_row(v, i);
+
+		m->marks[r->slot] = seen_observe(s, r->b->shard_index,
+						 r->b->biller_id, r->ev.status,
+						 mono).changed;
+		m->count += m->marks[r->slot];
+	}
+	m->full++;
+}
+
+/* Every slot read, those changed since the last call (row.changed)
+ * observed again, and the count made again: after the view's log of
+ * changes started again.  One observation costs two cache misses (the
+ * id, the entry), every row's 65 ms at 100,000 rows, a read of a slot
+ * one. */
+static void observe_changed(struct seen *s, struct seen_rows *m,
+			    const struct view *v, int64_t mono)
+{
+	m->count = 0;
+	for (size_t k = 0; k < v->nslots; k++) {
+		const struct view_slot *sl = &v->slots[k];
+
+		if (!sl->in)
+			m->marks[k] = 0;
+		else if (sl->row.changed > m->rebuild)
+			m->marks[k] = seen_observe(s, sl->row.b->shard_index,
+						   sl->row.b->biller_id,
+						   sl->row.ev.status, mono).changed;
+		m->count += m->marks[k];
+	}
+	m->scans++;
+}
+
+/*
+ * The slots the view logged as changed since the last call (a status, or
+ * whether the row is in): each observed again if it is in, its mark taken
+ * out of the count and the new one put in.  So a call costs the rows that
+ * changed, not the fleet; every row is observed when the view's slots or
+ * the reference moved, every slot read when the log started again.
+ */
 size_t seen_observe_view(struct seen *s, struct seen_rows *m,
 			 const struct view *v, int64_t mono)
 {
 	bool all = !m->n || m->n != v->nslots || m->reshaped != v->reshaped ||
 		   m->ref_mono != s->ref_mono;
-	size_t n = 0;
+	bool scan = m->changes_gen != v->changes_gen ||
+		    m->changes_read > v->nchanges;
 
 	if (m->n != v->nslots) {
 		free(m->marks);
 		m->marks = xcalloc(v->nslots ? v->nslots : 1, 1);
 		m->n = v->nslots;
 	}
-	for (size_t i = 0; i < v->nrows; i++) {
-		const struct row *r = &v->rows[i];
+	if (all) {
+		observe_all(s, m, v, mono);
+	} else if (scan) {
+		observe_changed(s, m, v, mono);
+	} else {
+		for (size_t x = m->changes_read; x < v->nchanges; x++) {
+			size_t k = v->changes[x];
+			const struct view_slot *sl = &v->slots[k];
+			uint8_t mark = sl->in && seen_observe(s, sl->row.b->shard_index,
+							      sl->row.b->biller_id,
+							      sl->row.ev.status,
+							      mono).changed;
 
-		if (all || r->changed > m->rebuild)
-			m->marks[r->slot] = seen_observe(s, r->b->shard_index,
-							 r->b->biller_id,
-							 r->ev.status,
-							 mono).changed;
-		n += m->marks[r->slot];
+			m->count = m->count - m->marks[k] + mark;
+			m->marks[k] = mark;
+		}
 	}
+	m->changes_read = v->nchanges;
+	m->changes_gen = v->changes_gen;
 	m->rebuild = v->rebuilds;
 	m->reshaped = v->reshaped;
 	m->ref_mono = s->ref_mono;
-	return n;
+	return m->count;
 }
 
 void seen_rows_free(struct seen_rows *m)

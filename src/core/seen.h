@@ -84,9 +84,14 @@ struct view;
 struct seen_rows {
 	uint8_t *marks;		/* per view slot: marked changed last call */
 	size_t n;		/* slots marks has (0: nothing yet) */
-	uint32_t rebuild;	/* view.rebuilds at the last call */
 	uint32_t reshaped;	/* view.reshaped then */
+	uint32_t rebuild;	/* view.rebuilds at the last call */
 	int64_t ref_mono;	/* s->ref_mono then */
+	uint32_t changes_gen;	/* view.changes_gen then */
+	size_t changes_read;	/* of view.changes then */
+	size_t count;		/* slots marked */
+	size_t full;		/* calls that observed every row (tests) */
+	size_t scans;		/* calls that read every slot (tests) */
 };
 
 /* Observe v's rows at mono, as they may have changed since the last call

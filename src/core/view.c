@@ -62,7 +62,6 @@ void view_free(struct view *v)
 	free(v->snaps);
 	free(v->hist);
 	fc_memo_free(v->fc.memo);
-	free(v->rows);
 	free(v->slots);
 	free(v->due_list);
 	for (size_t i = 0; v->seen && i < v->nsnaps; i++) {
@@ -75,9 +74,34 @@ void view_free(struct view *v)
 	free(v->items);
 	free(v->tmp);
 	free(v->gone);
-	free(v->kept);
+	free(v->changes);
 	free(v->pos);
 	memset(v, 0, sizeof *v);
+}
+
+/* Past this many rows moved, a sort from scratch is as cheap as the
+ * merge (an eighth of them): v->tmp and v->gone hold no more. */
+static size_t merge_max(size_t total)
+{
+	return total / 8 + 16;
+}
+
+size_t view_bytes(const struct view *v)
+{
+	size_t n = sizeof *v;
+
+	n += v->nsnaps * (sizeof *v->snaps + sizeof *v->hist + sizeof *v->seen);
+	n += v->slots_cap * sizeof *v->slots;
+	n += v->cap * (sizeof(struct sort_item) + sizeof *v->pos);
+	if (v->cap)	/* tmp and gone, as ensure_cap() sized them */
+		n += merge_max(v->cap) * (sizeof(struct sort_item) + sizeof *v->gone);
+	n += v->nranks * sizeof *v->ranks;
+	n += v->changes_cap * sizeof *v->changes;
+	n += v->due_list_cap * sizeof *v->due_list;
+	for (size_t i = 0; v->seen && i < v->nsnaps; i++)
+		n += v->seen[i].due_cap * sizeof *v->seen[i].due +
+		     v->seen[i].watch_cap * sizeof *v->seen[i].watch;
+	return n;
 }
 
 void view_set_history(struct view *v, size_t i, struct fc_history *h)
@@ -187,15 +211,19 @@ static bool same_fc(const struct forecast_opts *a, const struct forecast_opts *b
 static void ensure_cap(struct view *v, size_t total)
 {
 	/* Exactly the billers there are: the count changes seldom, and a
-	 * quarter more was 40 bytes a biller of rows and items unused. */
+	 * quarter more left a quarter of the items and slots unused. */
 	if (total > v->cap) {
 		v->cap = total;
-		v->rows = xrealloc(v->rows, v->cap * sizeof *v->rows);
 		v->items = xrealloc(v->items, v->cap * sizeof(struct sort_item));
-		v->tmp = xrealloc(v->tmp, v->cap * sizeof(struct sort_item));
-		v->gone = xrealloc(v->gone, v->cap * sizeof *v->gone);
-		v->kept = xrealloc(v->kept, v->cap * sizeof *v->kept);
+		v->tmp = xrealloc(v->tmp, merge_max(v->cap) * sizeof(struct sort_item));
+		v->gone = xrealloc(v->gone, merge_max(v->cap) * sizeof *v->gone);
 		v->pos = xrealloc(v->pos, v->cap * sizeof *v->pos);
+	}
+	/* A quarter of the billers changed between two reads of the log:
+	 * reading them all is as cheap. */
+	if (total / 4 + 64 > v->changes_cap) {
+		v->changes_cap = total / 4 + 64;
+		v->changes = xrealloc(v->changes, v->changes_cap * sizeof *v->changes);
 	}
 	if (total > v->slots_cap) {
 		size_t old = v->slots_cap;
@@ -215,13 +243,13 @@ struct rebuild_plan {
 	bool refilter;	/* decide every row's place in the filter again */
 	size_t nnew;	/* rows that moved, in v->tmp (incremental path) */
 	size_t ngone;	/* their old places, in v->gone */
-	size_t nkept;	/* rows changed in place, in v->kept */
 	size_t nmoved;
+	size_t merge_max;	/* merge_max(): past it, nothing kept in tmp */
 };
 
 static struct rebuild_plan plan_rebuild(struct view *v, int64_t now, size_t total)
 {
-	struct rebuild_plan p = { 0 };
+	struct rebuild_plan p = { .merge_max = merge_max(total) };
 
 	p.all = !v->primed || now == BT_NO_TIME || now < v->last_now ||
 		total != v->nslots || v->at_risk_pct != v->last_at_risk_pct ||
@@ -350,20 +378,21 @@ static bool same_reruns(const struct biller *a, const struct biller *b)
 }
 
 /* Slot sl's evaluation handed on to b, biller j of shard i's snapshot s,
- * whose input is the same (its signature sig): the pointers moved to the
- * new arrays.  Whether someone acted is asked again unless acted_current
- * (see refresh_slot). */
+ * whose input is the same: the pointers moved to the new arrays, at the
+ * places they had in the old ones (the old record and holds are still
+ * there: view_seen.snap).  Whether someone acted is asked again unless
+ * acted_current (see refresh_slot). */
 static void hand_on(const struct view *v, struct view_slot *sl, size_t i,
-		    const struct biller *b, uint64_t sig, int64_t now,
-		    bool acted_current)
+		    const struct biller *b, int64_t now, bool acted_current)
 {
 	const struct snapshot *s = v->snaps[i];
 	struct row *r = &sl->row;
 
+	if (r->ev.focus)
+		r->ev.focus = &b->batches[r->ev.focus - r->b->batches];
+	if (r->ev.hold)
+		r->ev.hold = &s->holds[r->ev.hold - v->seen[i].holds];
 	r->b = b;
-	sl->sig = sig;
-	r->ev.focus = sl->focus >= 0 ? &b->batches[sl->focus] : NULL;
-	r->ev.hold = sl->hold >= 0 ? &s->holds[sl->hold] : NULL;
 	count_misses(v, sl, i, now, false);
 	ask_rest(v, sl, s, !acted_current);
 }
@@ -385,12 +414,14 @@ static enum change refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 		const struct biller *b = snapshot_biller(s, j);
 		uint64_t sig = biller_sig(b);
 
-		if (sig == sl->sig) {
+		/* The record it was evaluated from is still there: its
+		 * signature is made again rather than kept per slot. */
+		if (r->b && sig == biller_sig(r->b)) {
 			/* Unchanged: its evaluation, moved to the new arrays.
 			 * The same batches: whether someone acted changes
 			 * only with the dashboard's own word (rerun_gen). */
 			acted = r->acted;
-			hand_on(v, sl, i, b, sig, now, acted_current);
+			hand_on(v, sl, i, b, now, acted_current);
 			/* A signature of its home says the whole record is the
 			 * same (view_sig.c); one of its batches only, not. */
 			return sig >> 63 && r->acted == acted ? CH_MOVED : CH_ROW;
@@ -402,7 +433,7 @@ static enum change refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 			 * someone acted asked if a rerun is new
 			 * (rerun_biller_word() for every failed one that
 			 * bench-fleet's churn parsed again, before). */
-			hand_on(v, sl, i, b, sig, now,
+			hand_on(v, sl, i, b, now,
 				acted_current && same_reruns(r->b, b));
 			v->why.kept++;
 			return CH_ROW;
@@ -419,9 +450,6 @@ static enum change refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 		biller_eval_all(r->b, s->holds, s->nholds, now, v->at_risk_pct,
 				v->hist[i], &v->fc, &r->ev);
 		v->evals++;
-		sl->sig = biller_sig(r->b);
-		sl->focus = r->ev.focus ? (int)(r->ev.focus - r->b->batches) : -1;
-		sl->hold = r->ev.hold ? (int)(r->ev.hold - s->holds) : -1;
 		count_misses(v, sl, i, now, true);
 		ask_rest(v, sl, s, true);
 		return CH_ROW;
@@ -466,9 +494,22 @@ static void add_totals(struct totals *t, const struct totals *x)
 	t->misses += x->misses;
 }
 
+/* Slot k's row changed at this rebuild, into the log of changes; a full
+ * log starts again (a reader then reads every row, once). */
+static void log_change(struct view *v, struct view_slot *sl, size_t k)
+{
+	sl->row.changed = v->rebuilds;
+	if (v->nchanges == v->changes_cap) {
+		v->nchanges = 0;
+		v->changes_gen = v->rebuilds;
+		return;
+	}
+	v->changes[v->nchanges++] = (uint32_t)k;
+}
+
 /* Refresh slot k (biller j of shard i), key and filter it as the plan
- * says.  A moved row that is in goes to v->tmp; one that changed in
- * place is written to its row. */
+ * says.  A moved row that is in goes to v->tmp (one that changed in
+ * place is read where it is, view_row()). */
 static void refresh_one(struct view *v, struct rebuild_plan *p, size_t i,
 			size_t j, size_t k, int64_t now, enum due due,
 			bool acted_current)
@@ -490,17 +531,15 @@ static void refresh_one(struct view *v, struct rebuild_plan *p, size_t i,
 		in = (!sl->row.b->is_demo || v->show_demo) &&
 		     row_matches(v, &sl->row);
 	if (sl->row.ev.status != was || in != sl->in)
-		sl->row.changed = v->rebuilds;
+		log_change(v, sl, k);
 	if (!p->refilter && (key != sl->key || in != sl->in)) {
 		/* Out of its place (found by its old key), into the new
 		 * order if it is in. */
 		p->nmoved++;
-		if (sl->in)
+		if (sl->in && p->nmoved <= p->merge_max)
 			v->gone[p->ngone++] = v->pos[k];
-		if (in)
+		if (in && p->nmoved <= p->merge_max)
 			((struct sort_item *)v->tmp)[p->nnew++] = item_of(key, k);
-	} else if (!p->refilter && ch != CH_NONE && in) {
-		v->kept[p->nkept++] = (uint32_t)k;
 	}
 	sl->key = key;
 	sl->in = in;
@@ -520,26 +559,38 @@ static void watch(struct view *v, struct view_seen *sh, size_t k)
 }
 
 /* Every slot of shard i (its first at k0): refreshed, counted, and what
- * it holds until.  acted_current: as refresh_slot() says. */
+ * it holds until.  acted_current: as refresh_slot() says.  A new snapshot
+ * of the same billers (DUE_MOVED) keeps the shard's heap, the slots whose
+ * instant moved pushed again (most keep theirs: making the heap anew was
+ * a sixth of such a shard's cost); else it is made anew. */
 static void refresh_shard(struct view *v, struct rebuild_plan *p, size_t i,
 			  size_t k0, int64_t now, enum due due, bool acted_current)
 {
 	const struct snapshot *s = v->snaps[i];
 	struct view_seen *sh = &v->seen[i];
+	bool keep_heap = due == DUE_MOVED;
 
 	memset(&sh->totals, 0, sizeof sh->totals);
 	sh->nopen = 0;
 	sh->nwatch = 0;
 	for (size_t j = 0; j < s->nbillers; j++) {
 		struct view_slot *sl = &v->slots[k0 + j];
+		int64_t was = keep_heap ? view_slot_due(sl) : 0;
 
 		refresh_one(v, p, i, j, k0 + j, now, due, acted_current);
 		count_slot(sh, sl, 1);
 		sl->watched = false;
 		if (sl->row.ev.status == BS_FAILED || sl->row.ev.status == BS_LATE)
 			watch(v, sh, k0 + j);
+		if (keep_heap && view_slot_due(sl) != was)
+			view_due_push(sh, view_slot_due(sl), k0 + j);
 	}
-	view_due_remake(v, sh, k0, s->nbillers);
+	/* Past one stale entry a slot, made anew: a heap's room stays as it
+	 * grew (16 bytes an entry, 1.6 MB a slot each at 100,000). */
+	if (!keep_heap || sh->ndue > 2 * s->nbillers + 64)
+		view_due_remake(v, sh, k0, s->nbillers);
+	else
+		sh->until = sh->ndue ? sh->due[0].at : INT64_MAX;
 }
 
 static int cmp_u32(const void *pa, const void *pb)
@@ -711,19 +762,18 @@ void view_rebuild(struct view *v, int64_t now)
 	/* Slots may hold other billers (ranked again, or every slot
 	 * evaluated: a shard's count changed), or the filter changed: a
 	 * reader's per-slot memory (struct row) starts again. */
-	if (p.all || p.rekey || p.refilter)
+	if (p.all || p.rekey || p.refilter) {
 		v->reshaped = v->rebuilds;
+		v->nchanges = 0;
+		v->changes_gen = v->rebuilds;
+	}
 	refresh_slots(v, &p, now);
-	/* Before the merge: their places are in the last order. */
-	if (!p.refilter)
-		view_place_rows(v, v->kept, p.nkept);
 	/* Two memo slots per close not closed (the open ones forecasts are
 	 * asked about; sets by a hash of the id need the room to keep the
 	 * answers till they are asked again), not per batch of the night:
 	 * grown for the next rebuild, as growing drops its answers. */
 	fc_memo_reserve(v->fc.memo, 2 * v->nopen);
-	/* Past an eighth of the rows, a sort from scratch is as cheap. */
-	if (p.refilter || total > (size_t)1 << 20 || p.nmoved > total / 8 + 16)
+	if (p.refilter || total > (size_t)1 << 20 || p.nmoved > p.merge_max)
 		view_sort_all(v, total);
 	else if (p.nmoved)
 		view_merge_moved(v, p.nnew, v->gone, p.ngone);
@@ -736,6 +786,8 @@ void view_rebuild(struct view *v, int64_t now)
 
 void view_retime(struct view *v, size_t from, size_t n)
 {
+	const struct sort_item *items = v->items;
+
 	for (size_t i = from; i < v->nrows && i - from < n; i++)
-		biller_eval_retime(&v->rows[i].ev, v->last_now);
+		biller_eval_retime(&v->slots[items[i].idx].row.ev, v->last_now);
 }

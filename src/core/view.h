@@ -57,18 +57,22 @@ struct totals {
 struct view {
 	struct snapshot **snaps;	/* one per shard, may be NULL */
 	size_t nsnaps;
-	struct row *rows;		/* visible rows, sorted */
+	/* The visible rows, sorted: row i is view_row(v, i), the row of
+	 * slot items[i].idx (kept there, not copied: a new snapshot moves
+	 * every row's pointers, and a copy per row cost its write). */
 	size_t nrows, cap;
 	/* Scratch kept between rebuilds (the view is rebuilt every second). */
 	uint32_t *ranks;		/* name rank, in snapshot order */
 	size_t nranks;
 	bool ranks_dirty;		/* a snapshot changed since ranking */
-	void *items, *tmp;		/* sort buffers, cap entries each */
-	uint32_t *gone;			/* rows leaving their place, cap */
-	uint32_t *kept;			/* slots whose row changed in place, cap */
-	/* Per slot that is in, the index of its row in rows (and items):
-	 * kept by the sort and the merge (view_order.c), so that a row
-	 * changed in place is written there without a search. */
+	void *items;			/* cap entries; [0, nrows): the rows'
+					 * order */
+	void *tmp;			/* rows moved in, for the merge: an
+					 * eighth of cap (view.c, merge_max) */
+	uint32_t *gone;			/* rows leaving their place, as tmp */
+	/* Per slot that is in, the index of its row in items: kept by the
+	 * sort and the merge (view_order.c), so that a row leaving its
+	 * place is found there without a search. */
 	uint32_t *pos;
 	struct totals totals;
 	size_t nopen;			/* batches not closed, last rebuild:
@@ -128,6 +132,13 @@ struct view {
 	 * may hold another biller or the filter changed which rows are in
 	 * (struct row: slot, changed). */
 	uint32_t rebuilds, reshaped;
+	/* The slots whose row.changed was set, in the order they were, since
+	 * the log was last started again (changes_gen moved: at a reshape,
+	 * or when it was full), so that a reader that keeps something per
+	 * row reads the rows that changed, not all (seen_observe_view). */
+	uint32_t *changes;
+	size_t nchanges, changes_cap;
+	uint32_t changes_gen;
 	size_t skipped;			/* shards skipped, ever (tests) */
 	size_t due_only;		/* of them, with their due slots
 					 * looked at (tests) */
@@ -137,6 +148,10 @@ struct view {
 
 void view_init(struct view *v, size_t nshards, const struct config *cfg);
 void view_free(struct view *v);
+/* The bytes of heap v holds of its own: its slots, order, scratch and
+ * heaps (not the snapshots, histories or the forecast memo it refers
+ * to).  For the bench and -vv. */
+size_t view_bytes(const struct view *v);
 
 /* Replace shard i's snapshot (takes a new reference; NULL keeps none). */
 void view_set_snapshot(struct view *v, size_t i, struct snapshot *s);
@@ -238,21 +253,20 @@ void view_set_filter(struct view *v, const char *text);
 
 /* One biller's last evaluation, in snapshot order (the ranks' order). */
 struct view_slot {
-	struct row row;		/* its ev's time_left and permille as of the
-				 * evaluation: v->rows get them brought to now */
+	struct row row;		/* view_row(); its ev's time_left and permille
+				 * as of the evaluation or the last retime */
 	uint64_t key;		/* sort_key(), inverted when reversed */
-	uint64_t sig;		/* biller_sig() when it was evaluated */
 	int64_t miss_until;	/* until when misses holds */
-	int32_t focus, hold;	/* indexes of ev.focus in its batches and of
-				 * ev.hold in the holds, -1: none */
 	uint16_t misses;	/* forecast_biller_misses() at its count */
-	/* Bits, so that a slot is 112 bytes, not 120 (one per biller). */
+	/* Bits, so that a slot is 96 bytes, not 104 (one per biller).  What
+	 * can be made again from the record it was evaluated from (its
+	 * signature, the places of its focus and hold) is not kept. */
 	bool in : 1;		/* passes the demo and text filters */
 	bool acked : 1;		/* failed, every failure acknowledged */
 	bool watched : 1;	/* in its shard's watch list */
 };
-_Static_assert(sizeof(void *) != 8 || sizeof(struct view_slot) == 112,
-	       "a view slot is 112 bytes");
+_Static_assert(sizeof(void *) != 8 || sizeof(struct view_slot) == 96,
+	       "a view slot is 96 bytes");
 
 /* When a slot (k) must be looked at again (at: its ev.until or miss_until,
  * the earlier), as its shard's heap keeps it. */
@@ -335,8 +349,11 @@ void view_sort_all(struct view *v, size_t total);
 /* The rows at the ngone positions of gone (their slots moved) taken out,
  * the nnew items in v->tmp (slots that moved and are in) merged in. */
 void view_merge_moved(struct view *v, size_t nnew, uint32_t *gone, size_t ngone);
-/* Write the rows of the n slots in kept to their places in v->rows, which
- * they kept (v->pos). */
-void view_place_rows(struct view *v, const uint32_t *kept, size_t n);
+
+/* Row i of the view (i < v->nrows): the row of the slot in its place. */
+static inline const struct row *view_row(const struct view *v, size_t i)
+{
+	return &v->slots[((const struct sort_item *)v->items)[i].idx].row;
+}
 
 #endif

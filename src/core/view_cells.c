@@ -17,8 +17,8 @@ long view_find(const struct view *v, int shard_index, const char *biller_id)
 	if (!biller_id)
 		return -1;
 	for (size_t i = 0; i < v->nrows; i++)
-		if (v->rows[i].b->shard_index == shard_index &&
-		    !strcmp(v->rows[i].b->biller_id, biller_id))
+		if (view_row(v, i)->b->shard_index == shard_index &&
+		    !strcmp(view_row(v, i)->b->biller_id, biller_id))
 			return (long)i;
 	return -1;
 }

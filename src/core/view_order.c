@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/view.h"
+#include "core/xalloc.h"
 
 /* qsort has no context argument; the view being sorted is kept here.  Only
  * the UI thread sorts (the benchmark too), so this is never contended. */
@@ -54,30 +55,31 @@ static void radix_sort(struct sort_item *items, struct sort_item *tmp, size_t n)
 	}
 }
 
-/* The rows from the sorted items, and each slot's place among them. */
+/* The sorted items are the rows: each slot's place among them. */
 static void rows_from_items(struct view *v, size_t n)
 {
 	const struct sort_item *items = v->items;
 
-	for (size_t i = 0; i < n; i++) {
-		const struct view_slot *sl = &v->slots[items[i].idx];
-
-		v->rows[i] = sl->row;
+	for (size_t i = 0; i < n; i++)
 		v->pos[items[i].idx] = (uint32_t)i;
-	}
 	v->nrows = n;
 }
 
 /* Every row that is in, sorted from scratch. */
 void view_sort_all(struct view *v, size_t total)
 {
-	struct sort_item *items = v->items;
+	struct sort_item *items = v->items, *tmp;
 	size_t n = 0;
 
 	for (size_t k = 0; k < total; k++)
 		if (v->slots[k].in)
 			items[n++] = item_of(v->slots[k].key, k);
-	radix_sort(items, v->tmp, n);
+	/* Its scratch only while it sorts: v->tmp holds an eighth of the
+	 * rows (the merge's), and this runs when the filter or the order
+	 * changed or many rows moved. */
+	tmp = xmalloc((n ? n : 1) * sizeof *tmp);
+	radix_sort(items, tmp, n);
+	free(tmp);
 	/* Equal keys can only come from more than a million billers. */
 	sorting = v;
 	sorting_slots = v->slots;
@@ -104,12 +106,6 @@ static int key_cmp(const void *pa, const void *pb)
 	return ka < kb ? -1 : ka > kb;
 }
 
-void view_place_rows(struct view *v, const uint32_t *kept, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		v->rows[v->pos[kept[i]]] = v->slots[kept[i]].row;
-}
-
 static int pos_cmp(const void *pa, const void *pb)
 {
 	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
@@ -117,7 +113,7 @@ static int pos_cmp(const void *pa, const void *pb)
 	return (a > b) - (a < b);
 }
 
-/* The rows and items [from, to) to start at at: one block each. */
+/* The items (rows) [from, to) to start at at, as one block. */
 static void move_block(struct view *v, size_t at, size_t from, size_t to)
 {
 	struct sort_item *items = v->items;
@@ -125,12 +121,11 @@ static void move_block(struct view *v, size_t at, size_t from, size_t to)
 	if (at == from || from == to)
 		return;
 	memmove(items + at, items + from, (to - from) * sizeof *items);
-	memmove(v->rows + at, v->rows + from, (to - from) * sizeof *v->rows);
 }
 
 /*
- * The rows that stayed keep their order and their content (v->items and
- * v->rows of the last rebuild, a row changed in place written there):
+ * The rows that stayed keep their order (v->items of the last rebuild;
+ * a row changed in place is its slot's, read through view_row()):
  * the places of those that moved are closed up, then the few that moved
  * in (v->tmp) are sorted and merged in from the end, each with a block
  * move of the rows after it, so that no third buffer is needed and no
@@ -172,7 +167,6 @@ void view_merge_moved(struct view *v, size_t nnew, uint32_t *gone, size_t ngone)
 		o -= w - lo;
 		w = lo;
 		items[--o] = *f;
-		v->rows[o] = v->slots[f->idx].row;
 	}
 	v->nrows = n;
 	/* The rows before the first that left or came kept their places. */

@@ -64,7 +64,7 @@ int headless_csv_print(const struct app *app, FILE *out)
 		fprintf(out, "%s%s", c ? "," : "", csv_columns[c]);
 	fputs("\r\n", out);
 	for (size_t i = 0; i < app->view.nrows; i++) {
-		const struct row *r = &app->view.rows[i];
+		const struct row *r = view_row(&app->view, i);
 		const struct biller *b = r->b;
 		int64_t left = 0, late = 0;
 		bool has_left = headless_time_left(r, app->now, &left);

@@ -302,7 +302,7 @@ int headless_json_print(const struct app *app, FILE *out)
 		cJSON_AddItemToArray(arr, json_shard(app, i));
 	arr = cJSON_AddArrayToObject(root, "billers");
 	for (size_t i = 0; i < app->view.nrows; i++)
-		cJSON_AddItemToArray(arr, json_biller(app, &app->view.rows[i]));
+		cJSON_AddItemToArray(arr, json_biller(app, view_row(&app->view, i)));
 	text = json_out_pretty(root, "JSON");
 	rc = fprintf(out, "%s\n", text);
 	free(text);

@@ -120,7 +120,7 @@ static struct prom_shard *prom_tally(const struct app *app)
 		}
 	}
 	for (size_t i = 0; i < app->view.nrows; i++) {
-		const struct row *r = &app->view.rows[i];
+		const struct row *r = view_row(&app->view, i);
 		const struct biller *b = r->b;
 		struct prom_shard *s;
 

@@ -29,7 +29,7 @@ static int widest(const struct app *app, int which, int min, int max)
 	int w = min;
 
 	for (size_t i = 0; i < app->view.nrows; i++) {
-		const struct biller *b = app->view.rows[i].b;
+		const struct biller *b = view_row(&app->view, i)->b;
 		int bw = which == 0 ? text_width(b->name) + (b->is_demo ? 7 : 0)
 			 : which == 1 ? text_width(b->shard)
 				      : text_width(b->timezone) + 1;
@@ -105,7 +105,7 @@ int headless_table_print(const struct app *app, FILE *out)
 	cell(out, "ERROR", 17, 0);
 	fprintf(out, "AP%%\n");
 	for (size_t i = 0; i < app->view.nrows; i++) {
-		const struct row *r = &app->view.rows[i];
+		const struct row *r = view_row(&app->view, i);
 		const struct biller *b = r->b;
 		int64_t ms = 0;
 		int pct = biller_autopay_pct(b);

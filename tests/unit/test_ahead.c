@@ -190,7 +190,7 @@ static void test_view_keeps_the_count(void **state)
 	snapshot_unref(s);
 	/* A new snapshot: b1 is gone, b6 is new. */
 	view_rebuild(&f.v, T0 + FX_SEC(1));
-	assert_int_equal(f.v.rows[0].ev.status, BS_HELD);
+	assert_int_equal(view_row(&f.v, 0)->ev.status, BS_HELD);
 	assert_int_equal(ahead_count_misses(&f.v, T0 + FX_SEC(1)), 1);
 	assert_int_equal(f.v.totals.misses, 1);
 	for (int64_t now = T0 + FX_SEC(2); now < T0 + FX_MIN(10); now += FX_SEC(7)) {
@@ -199,7 +199,7 @@ static void test_view_keeps_the_count(void **state)
 	}
 	/* Its deadline passed without a new evaluation of b6. */
 	assert_int_equal(f.v.totals.misses, 0);
-	assert_int_equal(f.v.rows[0].ev.status, BS_HELD);
+	assert_int_equal(view_row(&f.v, 0)->ev.status, BS_HELD);
 	view_rebuild(&f.v, BT_NO_TIME);
 	assert_int_equal(f.v.totals.misses, 0);
 	view_free(&f.v);

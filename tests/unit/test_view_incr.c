@@ -306,15 +306,15 @@ static void expect_same(const struct view *inc, const struct view *ref,
 		/* Side by side: the first line that differs names the row. */
 		for (size_t i = 0; i < inc->nrows || i < ref->nrows; i++)
 			print_error("  %s %s | %s %s filter '%s'\n",
-				    i < inc->nrows ? inc->rows[i].b->biller_id : "-",
-				    i < inc->nrows ? biller_status_label(inc->rows[i].ev.status) : "-",
-				    i < ref->nrows ? ref->rows[i].b->biller_id : "-",
-				    i < ref->nrows ? biller_status_label(ref->rows[i].ev.status) : "-",
+				    i < inc->nrows ? view_row(inc, i)->b->biller_id : "-",
+				    i < inc->nrows ? biller_status_label(view_row(inc, i)->ev.status) : "-",
+				    i < ref->nrows ? view_row(ref, i)->b->biller_id : "-",
+				    i < ref->nrows ? biller_status_label(view_row(ref, i)->ev.status) : "-",
 				    inc->filter);
 		fail();
 	}
 	for (size_t i = 0; i < ref->nrows; i++) {
-		const struct row *x = &inc->rows[i], *y = &ref->rows[i];
+		const struct row *x = view_row(inc, i), *y = view_row(ref, i);
 
 		if (x->b != y->b || x->rank != y->rank || x->acted != y->acted ||
 		    x->ev.status != y->ev.status || x->ev.focus != y->ev.focus ||
@@ -360,6 +360,7 @@ struct seen_pair {
 	struct seen every, inc;
 	struct seen_rows rows;
 	size_t with;		/* steps with rows marked */
+	size_t passes;		/* seen_observe_view() calls */
 };
 
 static void expect_seen(struct seen_pair *sp, const struct view *v, int step,
@@ -368,10 +369,11 @@ static void expect_seen(struct seen_pair *sp, const struct view *v, int step,
 	size_t direct = 0, kept;
 
 	for (size_t i = 0; i < v->nrows; i++)
-		direct += seen_observe(&sp->every, v->rows[i].b->shard_index,
-				       v->rows[i].b->biller_id,
-				       v->rows[i].ev.status, mono).changed;
+		direct += seen_observe(&sp->every, view_row(v, i)->b->shard_index,
+				       view_row(v, i)->b->biller_id,
+				       view_row(v, i)->ev.status, mono).changed;
 	kept = seen_observe_view(&sp->inc, &sp->rows, v, mono);
+	sp->passes++;
 	if (kept != direct) {
 		print_error("step %d: %zu rows marked new kept, %zu observing "
 			    "every row\n", step, kept, direct);
@@ -510,7 +512,7 @@ static void run_night(unsigned long long seed, bool with_gen)
 {
 	struct world *w = calloc(1, sizeof *w);
 	struct view inc, ref;
-	struct seen_pair *sp;
+	struct seen_pair *sp, *rare;
 	size_t steps = 0, with_misses = 0, back = 0;
 
 	assert_non_null(w);
@@ -549,6 +551,12 @@ static void run_night(unsigned long long seed, bool with_gen)
 	seen_init(&sp->every, w->now, w->now);
 	seen_init(&sp->inc, w->now, w->now);
 	sp->every.quiet_ms = sp->inc.quiet_ms = FX_MIN(2);
+	/* A reader seldom called, whose reference never moves: many
+	 * rebuilds' changes read from the log at once. */
+	rare = calloc(1, sizeof *rare);
+	assert_non_null(rare);
+	seen_init(&rare->every, w->now, w->now);
+	seen_init(&rare->inc, w->now, w->now);
 	while (w->now < T0 + HOUR) {
 		view_rebuild(&inc, w->now);
 		view_invalidate(&ref);
@@ -559,6 +567,8 @@ static void run_night(unsigned long long seed, bool with_gen)
 		back += inc.last_now != w->now;
 		if (rnd(w, 3) == 0)	/* the grid's pass, once a second */
 			expect_seen(sp, &inc, (int)steps, w->now);
+		if (steps % 37 == 36)
+			expect_seen(rare, &inc, (int)steps, w->now);
 		move_seen(sp, w, w->now);
 		steps++;
 		step_time(w);
@@ -581,6 +591,15 @@ static void run_night(unsigned long long seed, bool with_gen)
 	assert_int_equal(inc.why.all + inc.why.changed + inc.why.time, inc.evals);
 	assert_true(inc.skipped * 4 > steps);
 	assert_true(sp->with > 10);
+	/* Most passes read only the rows the view logged as changed. */
+	print_message("seed %llx: %zu of %zu passes observed every row, %zu "
+		      "read every slot\n", seed, sp->rows.full, sp->passes,
+		      sp->rows.scans);
+	assert_true(sp->rows.full > 0 && sp->rows.full * 2 < sp->passes);
+	seen_free(&rare->every);
+	seen_free(&rare->inc);
+	seen_rows_free(&rare->rows);
+	free(rare);
 	seen_free(&sp->every);
 	seen_free(&sp->inc);
 	seen_rows_free(&sp->rows);
@@ -603,6 +622,56 @@ static void test_incremental_matches_full(void **state)
 
 /* A second passing with nothing new evaluates nothing and keeps the
  * order; the countdowns still tick. */
+/* The "new since" count once more billers changed between two calls than
+ * the view's log of changes holds (3,000 running closes all turned late
+ * while nobody looked): every slot is read, and the count is the one
+ * observing every row gives; then the log serves again. */
+static void test_seen_after_log_fills(void **state)
+{
+	struct snapshot *s = fx_snapshot(0, "s0", T0, T0);
+	struct seen_pair *sp = calloc(1, sizeof *sp);
+	struct view v;
+	char id[16];
+
+	(void)state;
+	assert_non_null(sp);
+	init(&v, 0);
+	for (int i = 0; i < 3000; i++) {
+		snprintf(id, sizeof id, "B-%05d", i);
+		fx_add_biller(s, id, id, "UTC", 1);
+		/* Late at T0 + 40 min, the even ones; the odd at + 60 min. */
+		fx_add_batch(s, BATCH_RUNNING, T0 - FX_MIN(1),
+			     T0 + FX_MIN(i % 2 ? 60 : 40), T0 - FX_MIN(1),
+			     BT_NO_TIME);
+	}
+	view_set_snapshot(&v, 0, fx_seal(s));
+	snapshot_unref(s);
+	seen_init(&sp->every, T0, T0);
+	seen_init(&sp->inc, T0, T0);
+	view_rebuild(&v, T0);
+	expect_seen(sp, &v, 0, T0);
+	assert_int_equal(sp->rows.full, 1);
+	view_rebuild(&v, T0 + FX_MIN(50));	/* 1,500 late: more than the log */
+	assert_true(v.changes_cap < 1500);
+	expect_seen(sp, &v, 1, T0 + FX_MIN(50));
+	assert_int_equal(sp->rows.scans, 1);
+	view_rebuild(&v, T0 + FX_MIN(70));	/* 1,500 more, in two rebuilds */
+	view_rebuild(&v, T0 + FX_MIN(71));
+	expect_seen(sp, &v, 2, T0 + FX_MIN(71));
+	assert_int_equal(sp->rows.scans, 2);
+	/* A few at a time: read from the log alone. */
+	view_rebuild(&v, T0 + FX_MIN(72));
+	expect_seen(sp, &v, 3, T0 + FX_MIN(72));
+	assert_int_equal(sp->rows.full, 1);
+	assert_int_equal(sp->rows.scans, 2);
+	assert_true(sp->with >= 3);
+	seen_free(&sp->every);
+	seen_free(&sp->inc);
+	seen_rows_free(&sp->rows);
+	free(sp);
+	view_free(&v);
+}
+
 static void test_steady_second_evaluates_nothing(void **state)
 {
 	struct world *w = calloc(1, sizeof *w);
@@ -631,23 +700,23 @@ static void test_steady_second_evaluates_nothing(void **state)
 	}
 	view_rebuild(&v, T0);
 	assert_int_equal(v.nrows, 1);
-	assert_int_equal(v.rows[0].ev.status, BS_RUNNING);
-	left = v.rows[0].ev.time_left;
+	assert_int_equal(view_row(&v, 0)->ev.status, BS_RUNNING);
+	left = view_row(&v, 0)->ev.time_left;
 	evals = v.evals;
 	view_rebuild(&v, T0 + FX_SEC(1));
 	assert_int_equal(v.evals, evals);
-	assert_int_equal(v.rows[0].ev.time_left, left - FX_SEC(1));
+	assert_int_equal(view_row(&v, 0)->ev.time_left, left - FX_SEC(1));
 	/* The clock estimate steps back a little (another shard answered
 	 * last): the view's time stands, nothing is evaluated. */
 	view_rebuild(&v, T0 + 500);
 	assert_int_equal(v.evals, evals);
 	assert_true(v.last_now == T0 + FX_SEC(1));
-	assert_int_equal(v.rows[0].ev.time_left, left - FX_SEC(1));
+	assert_int_equal(view_row(&v, 0)->ev.time_left, left - FX_SEC(1));
 	/* Set back by a minute: taken as it is, every biller evaluated. */
 	view_rebuild(&v, T0 - FX_MIN(1));
 	assert_int_equal(v.evals, evals + 1);
 	assert_true(v.last_now == T0 - FX_MIN(1));
-	assert_int_equal(v.rows[0].ev.time_left, left + FX_MIN(1));
+	assert_int_equal(view_row(&v, 0)->ev.time_left, left + FX_MIN(1));
 	view_rebuild(&v, T0 + FX_SEC(1));
 	evals = v.evals;
 	/* More than 75% of the window is 751 permille of 40 minutes:
@@ -655,12 +724,12 @@ static void test_steady_second_evaluates_nothing(void **state)
 	assert_int_equal(v.at_risk_pct, 75);
 	view_rebuild(&v, T0 + FX_SEC(26 * 60 + 2) + 399);
 	assert_int_equal(v.evals, evals);
-	assert_int_equal(v.rows[0].ev.status, BS_RUNNING);
-	assert_int_equal(v.rows[0].ev.permille, 750);
+	assert_int_equal(view_row(&v, 0)->ev.status, BS_RUNNING);
+	assert_int_equal(view_row(&v, 0)->ev.permille, 750);
 	view_rebuild(&v, T0 + FX_SEC(26 * 60 + 2) + 400);
 	assert_int_equal(v.evals, evals + 1);
-	assert_int_equal(v.rows[0].ev.status, BS_AT_RISK);
-	assert_int_equal(v.rows[0].ev.permille, 751);
+	assert_int_equal(view_row(&v, 0)->ev.status, BS_AT_RISK);
+	assert_int_equal(view_row(&v, 0)->ev.permille, 751);
 	view_free(&v);
 	free(w);
 }
@@ -692,12 +761,12 @@ static void test_two_risks_change_focus(void **state)
 	s = make_snapshot(w, 0);
 	view_set_snapshot(&v, 0, s);
 	view_rebuild(&v, T0);
-	assert_int_equal(v.rows[0].ev.status, BS_AT_RISK);
-	assert_ptr_equal(v.rows[0].ev.focus, &snapshot_biller(s, 0)->batches[0]);
+	assert_int_equal(view_row(&v, 0)->ev.status, BS_AT_RISK);
+	assert_ptr_equal(view_row(&v, 0)->ev.focus, &snapshot_biller(s, 0)->batches[0]);
 	view_rebuild(&v, T0 + FX_MIN(4));
-	assert_int_equal(v.rows[0].ev.status, BS_AT_RISK);
-	assert_ptr_equal(v.rows[0].ev.focus, &snapshot_biller(s, 0)->batches[1]);
-	assert_int_equal(v.rows[0].ev.permille, 875);
+	assert_int_equal(view_row(&v, 0)->ev.status, BS_AT_RISK);
+	assert_ptr_equal(view_row(&v, 0)->ev.focus, &snapshot_biller(s, 0)->batches[1]);
+	assert_int_equal(view_row(&v, 0)->ev.permille, 875);
 	snapshot_unref(s);
 	view_free(&v);
 	free(w);
@@ -760,9 +829,9 @@ static void test_attempts_only_keeps_evaluation(void **state)
 		    c1.expired == c0.expired);
 	/* Every row's focus is a batch of its own record, moved over. */
 	for (size_t i = 0; i < v.nrows; i++)
-		assert_true(v.rows[i].ev.focus >= v.rows[i].b->batches &&
-			    v.rows[i].ev.focus < v.rows[i].b->batches +
-						 v.rows[i].b->nbatches);
+		assert_true(view_row(&v, i)->ev.focus >= view_row(&v, i)->b->batches &&
+			    view_row(&v, i)->ev.focus < view_row(&v, i)->b->batches +
+						 view_row(&v, i)->b->nbatches);
 	view_rebuild(&ref, w->now);
 	view_retime(&v, 0, v.nrows);
 	expect_same(&v, &ref, 1, w->now);
@@ -770,8 +839,8 @@ static void test_attempts_only_keeps_evaluation(void **state)
 		long i = view_find(&v, 1, "us-east-03");
 
 		assert_true(i >= 0);
-		assert_int_equal(v.rows[i].b->batches[0].attempts, 2);
-		assert_ptr_equal(v.rows[i].b, snapshot_biller(v.snaps[1], 3));
+		assert_int_equal(view_row(&v, i)->b->batches[0].attempts, 2);
+		assert_ptr_equal(view_row(&v, i)->b, snapshot_biller(v.snaps[1], 3));
 	}
 	/* A change it reads is evaluated: the waiting close starts. */
 	w->now += FX_SEC(1);
@@ -799,6 +868,7 @@ int main(void)
 		cmocka_unit_test(test_steady_second_evaluates_nothing),
 		cmocka_unit_test(test_two_risks_change_focus),
 		cmocka_unit_test(test_attempts_only_keeps_evaluation),
+		cmocka_unit_test(test_seen_after_log_fills),
 	};
 
 	if (!fx_utf8_locale())
