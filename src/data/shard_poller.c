@@ -431,7 +431,7 @@ static void delta_failed(struct shard_poller *p, const char *sql,
 static int poll_once(struct shard_poller *p, const char **params,
 		     int64_t start, int64_t *retry_at)
 {
-	char reason[sizeof p->health.reason], overlap[16], reach[64] = "";
+	char reason[sizeof p->health.reason], overlap[16], reach[96] = "";
 	struct cursor cur;
 	struct snapshot *base = choose_poll(p, start, &cur);
 	size_t nheld = 0;
