@@ -1054,17 +1054,23 @@ DECLARE
 	v_notes boolean;
 	v_ch text[];
 BEGIN
-	v_holds := EXISTS (SELECT 1 FROM batchtop.hold h
-		WHERE h.updated_at > v_from AND h.updated_at <= 'infinity');
-	v_notes := EXISTS (SELECT 1 FROM batchtop.note n
-		WHERE n.updated_at > v_from AND n.updated_at <= 'infinity');
 	-- A row the client does not hold is a change whatever its hash:
 	-- only a held one is hashed (its whole text, ~4 us a row), to see
-	-- whether it is still the one held.
-	SELECT array_agg(DISTINCT x.id) INTO v_ch FROM (
+	-- whether it is still the one held.  Held or not is a hashed
+	-- subplan (NOT IN), not "<> ALL", which compares each row with
+	-- every held id in turn.  The holds' and notes' probes go in the
+	-- same statement: each statement of a call costs its executor's
+	-- start and its plan's check, more than such a probe's scan, on a
+	-- backend called once a second.
+	SELECT array_agg(DISTINCT x.id),
+	       EXISTS (SELECT 1 FROM batchtop.hold h
+		WHERE h.updated_at > v_from AND h.updated_at <= 'infinity'),
+	       EXISTS (SELECT 1 FROM batchtop.note n
+		WHERE n.updated_at > v_from AND n.updated_at <= 'infinity')
+	  INTO v_ch, v_holds, v_notes FROM (
 		SELECT c.biller_id AS id FROM batchtop.batch_close c
 		 WHERE c.updated_at > v_from AND c.updated_at <= 'infinity'
-		   AND (c.batch_id <> ALL (p_held_ids)
+		   AND (c.batch_id NOT IN (SELECT unnest(p_held_ids))
 			OR (c.batch_id, hashtextextended(c::text, 0)) NOT IN
 			   (SELECT * FROM unnest(p_held_ids, p_held_sigs)))
 		UNION ALL
@@ -1084,6 +1090,10 @@ BEGIN
 			NULL, NULL, NULL, NULL, NULL::bigint, NULL::timestamptz;
 		RETURN;
 	END IF;
+	-- The changed billers one by one on biller_pkey: "biller_id = ANY
+	-- (v_ch)" in a generic plan is a sequential scan of every biller
+	-- up to a few thousand of them, each compared with every changed
+	-- id; OFFSET 0 keeps the probe a nested loop.
 	-- The zone match of the statement without its hash of every zone
 	-- name each poll: the names come lower-cased and sorted in byte order
 	-- (query_poll_zones_sql), so a biller's zone is a binary search
@@ -1095,15 +1105,16 @@ BEGIN
 		  - (now() AT TIME ZONE 'UTC'))::int AS utc_offset_s,
 		ap.payments AS ap_payments, ap.failed AS ap_failed,
 		ap.run_at AS ap_run_at
-	  FROM batchtop.biller b
+	  FROM unnest(v_ch) ch(id)
+	  CROSS JOIN LATERAL (SELECT * FROM batchtop.biller b0
+		WHERE b0.biller_id = ch.id OFFSET 0) b
 	  LEFT JOIN LATERAL (SELECT p_zones[k.i] AS name
 		FROM (SELECT width_bucket(lower(b.timezone) COLLATE "C",
 		  p_zones) AS i) k
 		WHERE p_zones[k.i] = lower(b.timezone) COLLATE "C") tz ON true
 	  LEFT JOIN LATERAL (SELECT r.payments, r.failed, r.run_at
 		FROM batchtop.autopay_run r WHERE r.biller_id = b.biller_id
-		ORDER BY r.run_at DESC LIMIT 1) ap ON true
-	  WHERE b.biller_id = ANY (v_ch))
+		ORDER BY r.run_at DESC LIMIT 1) ap ON true)
 	SELECT v_now, v_holds, v_notes,
 		coalesce(bl.biller_id, bc.biller_id)::text,
 		bl.biller_id IS NOT NULL,
@@ -1182,7 +1193,6 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-	v_db oid;
 	v_oldest timestamptz;
 	v_blind boolean;
 BEGIN
@@ -1192,8 +1202,6 @@ BEGIN
 	   OR current_setting('transaction_isolation') <> 'read committed' THEN
 		RETURN NULL;
 	END IF;
-	SELECT d.oid INTO v_db FROM pg_database d
-	 WHERE d.datname = current_database();
 	-- A prepared transaction's start is not shown anywhere.  (The
 	-- functions under the views: the views join what is not needed.)
 	-- A server that allows none has none (it does not start with more
@@ -1201,9 +1209,12 @@ BEGIN
 	-- transactions, which takes a lock and a set-returning call.
 	IF current_setting('max_prepared_transactions')::int > 0
 	   AND EXISTS (SELECT 1 FROM pg_prepared_xact() x
-		       WHERE x.dbid = v_db) THEN
+		       JOIN pg_database d ON d.oid = x.dbid
+		       WHERE d.datname = current_database()) THEN
 		RETURN NULL;
 	END IF;
+	-- This database by name in the statements that need it, not in a
+	-- statement of its own (one executor start fewer a call).
 	-- pg_stat_activity's rows of this database's sessions only: the
 	-- view forms a row for every session of the server (~2 us each, a
 	-- third of a millisecond a call beside 180 sessions); the backend
@@ -1216,7 +1227,8 @@ BEGIN
 	  INTO v_oldest, v_blind
 	  FROM pg_stat_get_backend_idset() s(id),
 	       LATERAL pg_stat_get_activity(pg_stat_get_backend_pid(s.id)) a
-	 WHERE pg_stat_get_backend_dbid(s.id) = v_db
+	 WHERE pg_stat_get_backend_dbid(s.id) = (SELECT d.oid FROM pg_database d
+		WHERE d.datname = current_database())
 	   AND pg_stat_get_backend_pid(s.id) <> pg_backend_pid()
 	   AND a.backend_type IS DISTINCT FROM 'autovacuum worker';
 	IF v_blind THEN

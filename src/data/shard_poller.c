@@ -168,15 +168,40 @@ static struct snapshot *choose_poll(struct shard_poller *p, int64_t now,
 }
 
 /* The delta this shard offers; poll_delta_since() says the horizon, on
- * the primary only (a standby's writers are on the primary). */
+ * the primary only (a standby's writers are on the primary), when there
+ * is none or the one held was read QUERY_POLL_HORIZON_REUSE polls ago;
+ * poll_delta() keeps it otherwise (horizon_next()). */
 static const char *delta_sql(const struct shard_poller *p)
 {
 	if (p->contract < 3)
 		return query_poll_delta_sql;
 	if (!p->delta_fn)
 		return query_poll_delta3_sql;
-	return p->delta_since && !p->rep.on_replica ? query_poll_delta_since_sql
-						    : query_poll_delta_fn_sql;
+	if (!p->delta_since || p->rep.on_replica)
+		return query_poll_delta_fn_sql;
+	return p->horizon_ms == BT_NO_TIME ||
+	       p->horizon_reused >= QUERY_POLL_HORIZON_REUSE
+		       ? query_poll_delta_since_sql : query_poll_delta_fn_sql;
+}
+
+/* The horizon the next delta reaches back to (cursor_set()) after a poll
+ * that sent sql and got res: the one it read, the one held when it kept
+ * it (a delta on the primary through poll_delta() while
+ * poll_delta_since() is there), else none. */
+static int64_t horizon_next(struct shard_poller *p, const char *sql,
+			    const PGresult *res)
+{
+	if (!res || p->rep.on_replica)
+		return BT_NO_TIME;
+	if (sql == query_poll_delta_since_sql) {
+		p->horizon_reused = 0;
+		return query_poll_horizon(res);
+	}
+	if (sql == query_poll_delta_fn_sql && p->delta_since) {
+		p->horizon_reused++;
+		return p->horizon_ms;
+	}
+	return BT_NO_TIME;
 }
 
 /* Contract v3: what a steady poll may skip.  Holds and notes are re-read
@@ -385,11 +410,12 @@ static bool failure_transient(const char *sqlstate)
  * poll_delta() that fails (a view implementer's mistake) the statement,
  * which is always there on a v3 shard.  Not for a timeout: on an
  * overloaded shard, the heavier call would make things worse for good. */
-static void delta_failed(struct shard_poller *p, const char *reason)
+static void delta_failed(struct shard_poller *p, const char *sql,
+			 const char *reason)
 {
 	if (p->contract < 3 || !p->delta_fn || failure_transient(p->pg.sqlstate))
 		return;
-	if (p->delta_since && !p->rep.on_replica) {
+	if (sql == query_poll_delta_since_sql) {
 		log_msg(LOG_WARN, "shard %s: poll_delta_since(): %s; calling "
 			"poll_delta()", p->name, reason);
 		p->delta_since = false;
@@ -420,33 +446,35 @@ static void heap_trim(void)
 static int poll_once(struct shard_poller *p, const char **params,
 		     int64_t start, int64_t *retry_at)
 {
-	char reason[sizeof p->health.reason], overlap[16], reach[64] = "";
+	char reason[sizeof p->health.reason], overlap[16], reach[96] = "";
 	struct cursor cur;
 	struct snapshot *base = choose_poll(p, start, &cur);
 	size_t nheld = 0;
 	int64_t horizon;
+	const char *sql;
 	struct extras_due due;
 	bool dead, stop, zones_seen;
 	PGresult *res;
 
 	snprintf(overlap, sizeof overlap, "%d", p->cfg->poll_overlap);
 	params[3] = base ? cur.text : overlap;
+	sql = base ? delta_sql(p) : query_poll_sql;
 	if (base) {
 		nheld = query_poll_held(base, cur.from_ms, &p->held);
 		params[4] = p->held.ids;
 		params[5] = p->held.sigs;
-		snprintf(reach, sizeof reach, ", cursor -%.1f s (%s), %zu held",
-			 (double)cur.back_ms / 1000, cur.why, nheld);
+		snprintf(reach, sizeof reach, ", cursor -%.1f s (%s), %zu held%s",
+			 (double)cur.back_ms / 1000, cur.why, nheld,
+			 sql == query_poll_delta_since_sql ? ", sessions read"
+							   : "");
 	}
-	res = shard_poll_exec(p, base ? delta_sql(p) : query_poll_sql, base,
-			      params, reason, sizeof reason, &dead, &stop,
-			      &zones_seen);
+	res = shard_poll_exec(p, sql, base, params, reason, sizeof reason,
+			      &dead, &stop, &zones_seen);
 	if (!res && !dead && !stop && base)
-		delta_failed(p, reason);
-	/* The next delta's reach (cursor_set()), poll_delta_since()'s,
-	 * kept with the cursor once the snapshot is published. */
-	horizon = res && base && !p->rep.on_replica ? query_poll_horizon(res)
-						    : BT_NO_TIME;
+		delta_failed(p, sql, reason);
+	/* The next delta's reach (cursor_set()), kept with the cursor once
+	 * the snapshot is published. */
+	horizon = horizon_next(p, sql, res);
 	if (stop) {
 		snapshot_unref(base);
 		return -1;

@@ -69,6 +69,7 @@ struct shard_poller {
 	/* The last poll's horizon (query_poll_horizon()): the next delta
 	 * reaches back to it, not poll_overlap; BT_NO_TIME: none. */
 	int64_t horizon_ms;
+	unsigned horizon_reused;	/* polls since it was read */
 	bool pooled;		/* the primary's dsn goes through a pooler */
 	bool rep_pooled;	/* ... the replica's (replica_pooler) */
 	/* The close history (data/history.h): read between polls when

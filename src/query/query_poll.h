@@ -71,6 +71,14 @@ int64_t query_poll_horizon(const PGresult *res);
  * server shows that transaction open, and a poll that looks in between
  * does not see it.  That moment is microseconds; a second is generous. */
 #define QUERY_POLL_HORIZON_MARGIN_MS 1000
+/* How many steady polls in a row call poll_delta() and keep the last
+ * horizon before one calls poll_delta_since() again: horizons never move
+ * back, so an older one is still a bound, only one that reaches further
+ * back (doc/contract.md, "poll_delta_since").  Reading the sessions is
+ * about a third of a millisecond of the shard's CPU; a horizon older by
+ * two polls re-hashes two polls' worth more held rows, a few microseconds
+ * each. */
+#define QUERY_POLL_HORIZON_REUSE 2
 
 /* The zone names the server knows, as one row of one text[] literal,
  * whether batchtop.contract_version() exists, whether

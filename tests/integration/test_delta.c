@@ -298,10 +298,12 @@ static void keep_notice(void *arg, const PGresult *res)
 
 /* poll_delta()'s own statements, as the session's cached generic plans
  * run them (auto_explain, after the five custom plans a cache may try):
- * index scans only.  Printed when print. */
-static void fn_plans(const char *const *params, bool print)
+ * index scans only (strict), printed; or none on the billers or the
+ * batches. */
+static void fn_plans(const char *const *params, bool strict)
 {
 	PQnoticeReceiver old = PQsetNoticeReceiver(T.admin, keep_notice, NULL);
+	bool bad;
 
 	for (int i = 0; i < 6; i++)
 		PQclear(pgtest_sqlp(T.admin, query_poll_delta_fn_sql, 6, params));
@@ -314,13 +316,18 @@ static void fn_plans(const char *const *params, bool print)
 	pgtest_sql(T.admin, "SET client_min_messages = warning;"
 		   "SET auto_explain.log_min_duration = -1");
 	PQsetNoticeReceiver(T.admin, old, NULL);
-	if (print)
+	/* At 1,000 billers a few rerun requests are a page, which a scan
+	 * reads faster than an index; the billers and the batches are not. */
+	bad = strict ? strstr(notices, "Seq Scan") != NULL
+		     : strstr(notices, "Seq Scan on biller") ||
+		       strstr(notices, "Seq Scan on batch_close");
+	if (strict || bad)
 		fprintf(stderr, "# poll_delta()'s plans:\n%s", notices);
 	assert_non_null(strstr(notices, "batch_close_updated_at_idx"));
-	if (strstr(notices, "Seq Scan"))
+	if (bad)
 		fail_msg("poll_delta() scans a table sequentially");
 	/* Tonight's batches, all of them, to keep a changed biller's. */
-	if (strstr(notices, "batch_close_scheduled_at_idx"))
+	if (strict && strstr(notices, "batch_close_scheduled_at_idx"))
 		fail_msg("poll_delta() reads batches by their scheduled_at");
 }
 
@@ -370,8 +377,9 @@ static void measure(int n, bool check_plan)
 		if (d < best_fn)
 			best_fn = d;
 	}
-	if (check_plan)
-		fn_plans(params, true);
+	/* Index scans only at 1,000 billers too, where a sequential scan
+	 * of the billers is what a generic plan would pick for "= ANY". */
+	fn_plans(params, check_plan);
 	params[3] = "10";	/* poll_overlap */
 	for (int i = 0; i < 2; i++) {
 		double d = plan_ms(query_poll_sql, 4, params, false, &seq);
