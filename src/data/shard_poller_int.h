@@ -131,4 +131,19 @@ void shard_zones_release(struct zone_names *z);
 /* The next reconnect's delay in ms, growing with p->failures. */
 int64_t shard_next_backoff(struct shard_poller *p);
 
+/* A v3 shard's holds and notes (shard_extras.c): which to read after the
+ * poll that made d from base (base NULL: a full poll, read both), then
+ * read them onto s or carry base's over.  shard_poll_extras() returns
+ * false, with reason, when the holds could not be read: the poll fails. */
+struct extras_due {
+	bool holds, notes;
+};
+struct extras_due shard_extras_due(struct shard_poller *p,
+				   const struct snapshot *base,
+				   const struct snapshot *d, const PGresult *res);
+bool shard_poll_extras(struct shard_poller *p, struct snapshot *s,
+		       const struct snapshot *base, struct extras_due due,
+		       const char **params, char *reason, size_t rn,
+		       bool *dead, bool *stop);
+
 #endif
