@@ -124,9 +124,13 @@ struct view {
 	 * that changed); one whose record changed in what an evaluation
 	 * reads; one whose instant came (ev.until).  And the billers whose
 	 * record changed only in what it does not read (attempts, say),
-	 * whose evaluation was kept. */
+	 * whose evaluation was kept.  Then the billers of a new snapshot or
+	 * of a full rebuild looked at one by one (visited), and those of a
+	 * new snapshot that were not, their chunk of records being the last
+	 * snapshot's own (shared: view.c, refresh_chunks). */
 	struct view_why {
 		size_t all, changed, time, kept;
+		size_t visited, shared;
 	} why;
 	/* view_rebuild() calls, and the last of them after which a slot
 	 * may hold another biller or the filter changed which rows are in
