@@ -293,7 +293,8 @@ void view_due_remake(struct view *v, struct view_seen *sh, size_t k0, size_t n);
 struct view_seen {
 	/* A reference of its own: its slots' rows point into it until the
 	 * next rebuild, which compares a changed biller's new record with
-	 * the old one (view.c, same_input). */
+	 * the old one (view_sig.c, view_same_input), and its chunks with the
+	 * new snapshot's (view.c, refresh_chunks). */
 	struct snapshot *snap;
 	const struct fc_history *hist;
 	const struct hold *holds;	/* a test may change them in place */
