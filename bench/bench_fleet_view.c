@@ -301,6 +301,10 @@ static void print_asked(const struct asked *a, const struct asked *b, size_t n)
 	       (double)(b->why.changed - a->why.changed) * per,
 	       (double)(b->why.time - a->why.time) * per,
 	       (double)(b->why.kept - a->why.kept) * per);
+	printf("  billers of new snapshots per simulated second: visited "
+	       "%.0f, in chunks shared with the last one (not looked at) %.0f\n",
+	       (double)(b->why.visited - a->why.visited) * per,
+	       (double)(b->why.shared - a->why.shared) * per);
 	printf("  forecasts per simulated second: memo hits %.0f, made for a "
 	       "close it had not %.0f, for one run out %.0f; until_above "
 	       "remembered %.0f, made %.0f\n",

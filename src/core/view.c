@@ -314,69 +314,6 @@ static void count_misses(const struct view *v, struct view_slot *sl, size_t i,
  * filter are the same); or more. */
 enum change { CH_NONE, CH_MOVED, CH_ROW };
 
-static bool same_text(const char *a, const char *b)
-{
-	return a == b || (a && b && !strcmp(a, b));
-}
-
-/*
- * Whether b, a new record of biller a (the same place in its shard's
- * snapshots), gives an evaluation the same input: the same batches with
- * the same states, instants and words, which is all biller_eval_all(),
- * its forecasts (forecast_miss reads ids, payment type, module, times,
- * state, the batch count) and the holds it is matched against read.  A
- * poll that saw only attempts or updated_at move (bench-fleet's churn),
- * or an error text, a rerun, the priority or the name change, parses the
- * biller anew all the same: its evaluation, its due instant and its
- * forecasts' count stand.  Compared field by field, not hashed: the old
- * record is still there (view_seen.snap).
- */
-/* A batch's words (one interned copy per shard, most of the time). */
-static bool same_kind(const struct batch_kind *x, const struct batch_kind *y)
-{
-	return x == y ||
-	       (same_text(x->business_day, y->business_day) &&
-		same_text(x->payment_type, y->payment_type) &&
-		same_text(x->module, y->module) &&
-		same_text(x->status, y->status) && same_text(x->bad, y->bad));
-}
-
-static bool same_input(const struct biller *a, const struct biller *b)
-{
-	if (a->nbatches != b->nbatches || !same_text(a->biller_id, b->biller_id))
-		return false;
-	for (size_t k = 0; k < a->nbatches; k++) {
-		const struct batch *x = &a->batches[k], *y = &b->batches[k];
-
-		if (x->state != y->state || x->scheduled_at != y->scheduled_at ||
-		    x->deadline_at != y->deadline_at ||
-		    x->started_at != y->started_at ||
-		    x->finished_at != y->finished_at ||
-		    x->deadline_inf != y->deadline_inf ||
-		    !same_text(x->batch_id, y->batch_id) ||
-		    !same_text(x->biller_id, y->biller_id) ||
-		    !same_kind(x->kind, y->kind))
-			return false;
-	}
-	return true;
-}
-
-/* Whether the batches of b, a new record of a with the same input, have
- * the same latest rerun requests: then whether someone acted is what it
- * was, but for the dashboard's own word (rerun_gen), as for a record
- * handed on unchanged. */
-static bool same_reruns(const struct biller *a, const struct biller *b)
-{
-	for (size_t k = 0; k < a->nbatches; k++) {
-		const struct batch *x = &a->batches[k], *y = &b->batches[k];
-
-		if (batch_rerun_id(x) != batch_rerun_id(y) ||
-		    !same_text(batch_rerun_status(x), batch_rerun_status(y)))
-			return false;
-	}
-	return true;
-}
-
 /* Slot sl's evaluation handed on to b, biller j of shard i's snapshot s,
  * whose input is the same: the pointers moved to the new arrays, at the
  * places they had in the old ones (the old record and holds are still
@@ -426,7 +363,7 @@ static enum change refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 			 * same (view_sig.c); one of its batches only, not. */
 			return sig >> 63 && r->acted == acted ? CH_MOVED : CH_ROW;
 		}
-		if (r->b && same_input(r->b, b)) {
+		if (r->b && view_same_input(r->b, b)) {
 			/* A new record, the same input: the evaluation
 			 * stands; its key and filter are made again (the
 			 * priority or the name may be new), and whether
@@ -434,7 +371,7 @@ static enum change refresh_slot(struct view *v, struct view_slot *sl, size_t i,
 			 * (rerun_biller_word() for every failed one that
 			 * bench-fleet's churn parsed again, before). */
 			hand_on(v, sl, i, b, now,
-				acted_current && same_reruns(r->b, b));
+				acted_current && view_same_reruns(r->b, b));
 			v->why.kept++;
 			return CH_ROW;
 		}
@@ -573,6 +510,7 @@ static void refresh_shard(struct view *v, struct rebuild_plan *p, size_t i,
 	memset(&sh->totals, 0, sizeof sh->totals);
 	sh->nopen = 0;
 	sh->nwatch = 0;
+	v->why.visited += s->nbillers;
 	for (size_t j = 0; j < s->nbillers; j++) {
 		struct view_slot *sl = &v->slots[k0 + j];
 		int64_t was = keep_heap ? view_slot_due(sl) : 0;
@@ -655,6 +593,71 @@ static void refresh_due(struct view *v, struct rebuild_plan *p, size_t i,
 }
 
 /*
+ * Whether shard i's new snapshot s may be walked chunk by chunk
+ * (refresh_chunks): its slots were made of sh->snap, which has the same
+ * billers in the same order (the same names_id; nothing to rank, key or
+ * filter again), and the same holds and notes arrays, so that a record
+ * both share keeps its hold's place and its acknowledgement.
+ */
+static bool chunks_comparable(const struct rebuild_plan *p,
+			      const struct view_seen *sh, const struct snapshot *s)
+{
+	const struct snapshot *o = sh->snap;
+
+	return !p->rekey && !p->refilter && o && o != s &&
+	       o->nbillers == s->nbillers && s->names_id &&
+	       o->names_id == s->names_id && sh->holds == s->holds &&
+	       sh->nholds == s->nholds && o->notes == s->notes &&
+	       o->nnotes == s->nnotes;
+}
+
+/*
+ * Shard i's new snapshot of the same billers (chunks_comparable), its
+ * first slot at k0.  A merge copies only the chunks of records holding a
+ * changed or new biller and shares the others (core/snapshot.h): a chunk
+ * that is the old snapshot's at the same place holds the very records its
+ * slots were evaluated from, with nothing to move over or compare; only
+ * the other chunks' billers go the way every biller of refresh_shard()
+ * goes, each counted out of the shard's totals and back in.  What else
+ * can change for the shared ones without a new record (an instant came,
+ * someone acted: rerun_gen) is what refresh_due() looks at for a shard
+ * with no new snapshot.  So a poll that changed 19 of 1,000 billers costs
+ * about 18 chunks of 8, not 1,000 slots.
+ */
+static void refresh_chunks(struct view *v, struct rebuild_plan *p, size_t i,
+			   size_t k0, int64_t now, bool acted_current)
+{
+	const struct snapshot *s = v->snaps[i], *o = v->seen[i].snap;
+	struct view_seen *sh = &v->seen[i];
+
+	for (size_t j0 = 0; j0 < s->nbillers; j0 += BILLER_CHUNK) {
+		size_t j1 = j0 + BILLER_CHUNK < s->nbillers ? j0 + BILLER_CHUNK
+							    : s->nbillers;
+
+		if (s->chunks[j0 / BILLER_CHUNK] == o->chunks[j0 / BILLER_CHUNK]) {
+			v->why.shared += j1 - j0;
+			continue;
+		}
+		v->why.visited += j1 - j0;
+		for (size_t j = j0; j < j1; j++) {
+			struct view_slot *sl = &v->slots[k0 + j];
+			int64_t was = view_slot_due(sl);
+
+			count_slot(sh, sl, -1);
+			refresh_one(v, p, i, j, k0 + j, now, DUE_MOVED, acted_current);
+			count_slot(sh, sl, 1);
+			if (sl->row.ev.status == BS_FAILED || sl->row.ev.status == BS_LATE)
+				watch(v, sh, k0 + j);
+			if (view_slot_due(sl) != was)
+				view_due_push(sh, view_slot_due(sl), k0 + j);
+		}
+	}
+	/* The copied chunks' slots are current already: what came of
+	 * their instants, only found so. */
+	refresh_due(v, p, i, k0, now, !acted_current);
+}
+
+/*
  * Every shard's slots, as the plan says.  A shard whose snapshot, holds
  * and history are the ones its slots were made of, with nothing to key or
  * filter again, before the earliest instant one of its slots must be
@@ -696,6 +699,9 @@ static void refresh_slots(struct view *v, struct rebuild_plan *p, int64_t now)
 			refresh_due(v, p, i, k, now, !gen_known || gen != sh->acted_gen);
 			v->skipped++;
 			v->due_only++;
+		} else if (due == DUE_MOVED && chunks_comparable(p, sh, s)) {
+			refresh_chunks(v, p, i, k, now,
+				       gen_known && gen == sh->acted_gen);
 		} else {
 			refresh_shard(v, p, i, k, now, due,
 				      gen_known && gen == sh->acted_gen);

@@ -124,9 +124,13 @@ struct view {
 	 * that changed); one whose record changed in what an evaluation
 	 * reads; one whose instant came (ev.until).  And the billers whose
 	 * record changed only in what it does not read (attempts, say),
-	 * whose evaluation was kept. */
+	 * whose evaluation was kept.  Then the billers of a new snapshot or
+	 * of a full rebuild looked at one by one (visited), and those of a
+	 * new snapshot that were not, their chunk of records being the last
+	 * snapshot's own (shared: view.c, refresh_chunks). */
 	struct view_why {
 		size_t all, changed, time, kept;
+		size_t visited, shared;
 	} why;
 	/* view_rebuild() calls, and the last of them after which a slot
 	 * may hold another biller or the filter changed which rows are in
@@ -289,7 +293,8 @@ void view_due_remake(struct view *v, struct view_seen *sh, size_t k0, size_t n);
 struct view_seen {
 	/* A reference of its own: its slots' rows point into it until the
 	 * next rebuild, which compares a changed biller's new record with
-	 * the old one (view.c, same_input). */
+	 * the old one (view_sig.c, view_same_input), and its chunks with the
+	 * new snapshot's (view.c, refresh_chunks). */
 	struct snapshot *snap;
 	const struct fc_history *hist;
 	const struct hold *holds;	/* a test may change them in place */

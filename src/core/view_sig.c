@@ -4,6 +4,8 @@
  */
 #include "autoconf.h"
 
+#include <string.h>
+
 #include "core/arena.h"
 #include "core/hold.h"
 #include "core/view_sig.h"
@@ -82,4 +84,67 @@ uint64_t holds_sig(const struct snapshot *s)
 		h = text_sig(h, x->day_to);
 	}
 	return h;
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/*
+ * Whether b, a new record of biller a (the same place in its shard's
+ * snapshots), gives an evaluation the same input: the same batches with
+ * the same states, instants and words, which is all biller_eval_all(),
+ * its forecasts (forecast_miss reads ids, payment type, module, times,
+ * state, the batch count) and the holds it is matched against read.  A
+ * poll that saw only attempts or updated_at move (bench-fleet's churn),
+ * or an error text, a rerun, the priority or the name change, parses the
+ * biller anew all the same: its evaluation, its due instant and its
+ * forecasts' count stand.  Compared field by field, not hashed: the old
+ * record is still there (view_seen.snap).
+ */
+/* A batch's words (one interned copy per shard, most of the time). */
+static bool same_kind(const struct batch_kind *x, const struct batch_kind *y)
+{
+	return x == y ||
+	       (same_text(x->business_day, y->business_day) &&
+		same_text(x->payment_type, y->payment_type) &&
+		same_text(x->module, y->module) &&
+		same_text(x->status, y->status) && same_text(x->bad, y->bad));
+}
+
+bool view_same_input(const struct biller *a, const struct biller *b)
+{
+	if (a->nbatches != b->nbatches || !same_text(a->biller_id, b->biller_id))
+		return false;
+	for (size_t k = 0; k < a->nbatches; k++) {
+		const struct batch *x = &a->batches[k], *y = &b->batches[k];
+
+		if (x->state != y->state || x->scheduled_at != y->scheduled_at ||
+		    x->deadline_at != y->deadline_at ||
+		    x->started_at != y->started_at ||
+		    x->finished_at != y->finished_at ||
+		    x->deadline_inf != y->deadline_inf ||
+		    !same_text(x->batch_id, y->batch_id) ||
+		    !same_text(x->biller_id, y->biller_id) ||
+		    !same_kind(x->kind, y->kind))
+			return false;
+	}
+	return true;
+}
+
+/* Whether the batches of b, a new record of a with the same input, have
+ * the same latest rerun requests: then whether someone acted is what it
+ * was, but for the dashboard's own word (rerun_gen), as for a record
+ * handed on unchanged. */
+bool view_same_reruns(const struct biller *a, const struct biller *b)
+{
+	for (size_t k = 0; k < a->nbatches; k++) {
+		const struct batch *x = &a->batches[k], *y = &b->batches[k];
+
+		if (batch_rerun_id(x) != batch_rerun_id(y) ||
+		    !same_text(batch_rerun_status(x), batch_rerun_status(y)))
+			return false;
+	}
+	return true;
 }

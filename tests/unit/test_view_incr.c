@@ -579,12 +579,16 @@ static void run_night(unsigned long long seed, bool with_gen)
 	print_message("seed %llx: %zu steps, %zu evaluations against %zu, "
 		      "%zu shards skipped (%zu with their due slots looked at), "
 		      "rows marked new at %zu passes, %zu evaluations kept for "
-		      "the same input\n",
+		      "the same input, %zu billers of new snapshots in shared "
+		      "chunks against %zu visited\n",
 		      seed, steps, inc.evals, ref.evals, inc.skipped, inc.due_only,
-		      sp->with, inc.why.kept);
+		      sp->with, inc.why.kept, inc.why.shared, inc.why.visited);
 	assert_true(steps > 300);
 	assert_true(inc.evals * 3 < ref.evals);
 	assert_true(inc.why.kept > 50);
+	/* New snapshots were walked chunk by chunk (view.c, refresh_chunks),
+	 * and the rows were still a full rebuild's. */
+	assert_true(inc.why.shared > 1000);
 	assert_true(back > 5);	/* the clock stepped back, and stood */
 	/* Shards whose time came had only their due slots looked at. */
 	assert_true(inc.due_only * 10 > steps);
