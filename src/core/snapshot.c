@@ -50,6 +50,7 @@ static struct biller_chunk *chunk_new(struct arena *own)
 	c->refs = 1;
 	c->n = 0;
 	c->own = arena_ref(own);
+	c->sig_set = false;
 	return c;
 }
 
@@ -95,6 +96,22 @@ static struct biller_chunk *chunk_copy(const struct biller_chunk *c,
 		if (k != skip)
 			home_ref(n, n->b[k].home);
 	return n;
+}
+
+void snapshot_chunks_summarize(struct snapshot *s)
+{
+	for (size_t i = 0; i < nchunks(s->nbillers); i++) {
+		struct biller_chunk *c = s->chunks[i];
+		int64_t latest = BT_NO_TIME;
+
+		if (c->sig_set)
+			continue;
+		for (unsigned k = 0; k < c->n; k++)
+			if (c->b[k].row_sigs && c->b[k].sig_latest > latest)
+				latest = c->b[k].sig_latest;
+		c->sig_latest = latest;
+		c->sig_set = true;
+	}
 }
 
 /* Room in s's table for one more chunk. */

@@ -199,6 +199,12 @@ struct biller_chunk {
 	int refs;			/* atomic */
 	unsigned n;			/* records in use */
 	struct arena *own;
+	/* The latest sig_latest of its billers (BT_NO_TIME: none has a row
+	 * hash), once sig_set: snapshot_chunks_summarize().  The poller's
+	 * held list (query_poll_held()) passes over a chunk older than its
+	 * cursor without reading its eight records. */
+	int64_t sig_latest;
+	bool sig_set;
 	struct biller b[BILLER_CHUNK];
 };
 
@@ -273,6 +279,12 @@ static inline struct biller *snapshot_biller_w(struct snapshot *s, size_t i)
 /* A new zeroed biller at the end of s, being built; its home (if any)
  * is then s's to drop. */
 struct biller *snapshot_add_biller(struct snapshot *s);
+
+/* Set sig_latest of each chunk of s that does not have it: by the thread
+ * that built s, once its billers are summarized (biller_summarize()) and
+ * before it is published.  A chunk s shares with an older snapshot has it
+ * already and is not written. */
+void snapshot_chunks_summarize(struct snapshot *s);
 
 /* A new empty snapshot owning a new arena, with one reference. */
 struct snapshot *snapshot_new(int shard_index, const char *shard);

@@ -229,6 +229,7 @@ static struct snapshot *poll_snapshot(struct shard_poller *p,
 		p->last_full = p->last_billers = start;
 		p->need_full = false;
 	}
+	snapshot_chunks_summarize(s);
 	return s;
 }
 

@@ -6,7 +6,7 @@
  * biller, then its batches, then the next biller (a biller's batches are
  * contiguous in the snapshot's batch array), and finish with fx_seal(),
  * which computes what the poller computes once the rows are read: the
- * summary of every biller and its lower-cased search text.  Strings live in
+ * summary of every biller.  Strings live in
  * the snapshot's arena; snapshot_unref() frees everything.
  *
  * The arrays grow as things are added, so a pointer returned by fx_add_*
