@@ -50,7 +50,6 @@ static struct biller_chunk *chunk_new(struct arena *own)
 	c->refs = 1;
 	c->n = 0;
 	c->own = arena_ref(own);
-	c->sig_set = false;
 	return c;
 }
 
@@ -100,17 +99,18 @@ static struct biller_chunk *chunk_copy(const struct biller_chunk *c,
 
 void snapshot_chunks_summarize(struct snapshot *s)
 {
+	if (s->arrays_owner)
+		return;
 	for (size_t i = 0; i < nchunks(s->nbillers); i++) {
-		struct biller_chunk *c = s->chunks[i];
+		const struct biller_chunk *c = s->chunks[i];
 		int64_t latest = BT_NO_TIME;
 
-		if (c->sig_set)
+		if (s->chunk_sigs[i] != CHUNK_SIG_UNSET)
 			continue;
 		for (unsigned k = 0; k < c->n; k++)
 			if (c->b[k].row_sigs && c->b[k].sig_latest > latest)
 				latest = c->b[k].sig_latest;
-		c->sig_latest = latest;
-		c->sig_set = true;
+		s->chunk_sigs[i] = latest;
 	}
 }
 
@@ -121,6 +121,8 @@ static void table_grow(struct snapshot *s)
 		return;
 	s->chunks_cap = s->chunks_cap ? s->chunks_cap * 2 : 4;
 	s->chunks = xrealloc(s->chunks, s->chunks_cap * sizeof *s->chunks);
+	s->chunk_sigs = xrealloc(s->chunk_sigs,
+				 s->chunks_cap * sizeof *s->chunk_sigs);
 }
 
 struct biller *snapshot_add_biller(struct snapshot *s)
@@ -130,6 +132,7 @@ struct biller *snapshot_add_biller(struct snapshot *s)
 
 	if (s->nbillers % BILLER_CHUNK == 0) {
 		table_grow(s);
+		s->chunk_sigs[nchunks(s->nbillers)] = CHUNK_SIG_UNSET;
 		s->chunks[nchunks(s->nbillers)] = chunk_new(s->arena);
 	}
 	c = s->chunks[s->nbillers / BILLER_CHUNK];
@@ -144,7 +147,9 @@ static void table_free(struct snapshot *s)
 	for (size_t i = 0; i < nchunks(s->nbillers); i++)
 		chunk_unref(s->chunks[i]);
 	free(s->chunks);
+	free(s->chunk_sigs);
 	s->chunks = NULL;
+	s->chunk_sigs = NULL;
 	s->nbillers = s->chunks_cap = 0;
 }
 
@@ -293,6 +298,7 @@ static struct snapshot *merge_nothing(const struct snapshot *base,
 	d->arrays_owner = snapshot_ref(base->arrays_owner ?
 		base->arrays_owner : (struct snapshot *)base);
 	d->chunks = base->chunks;
+	d->chunk_sigs = base->chunk_sigs;
 	d->nbillers = base->nbillers;
 	d->nbatches = base->nbatches;
 	d->nbad = base->nbad;
@@ -365,6 +371,7 @@ struct snapshot *snapshot_merge(const struct snapshot *base,
 {
 	struct biller_index *x;
 	struct biller_chunk **t;
+	int64_t *sigs;
 	size_t n = base->nbillers, nb = base->nbatches, nbad = base->nbad;
 	size_t nbase = nchunks(base->nbillers), nt = nbase, cap;
 	bool renamed = !base->names_id;
@@ -409,12 +416,19 @@ struct snapshot *snapshot_merge(const struct snapshot *base,
 		nbad += count_bad(b);
 		nb += b->nbatches;
 	}
-	/* base's chunks that d left alone: one more reference each. */
+	/* base's chunks that d left alone: one more reference each, and
+	 * their latest row hash as it was; the others are worked out again. */
+	sigs = xmalloc(cap * sizeof *sigs);
+	for (size_t i = 0; i < nt; i++)
+		sigs[i] = CHUNK_SIG_UNSET;
 	for (size_t i = 0; i < nbase; i++)
-		if (t[i] == base->chunks[i])
+		if (t[i] == base->chunks[i]) {
 			chunk_ref(t[i]);
+			sigs[i] = base->chunk_sigs[i];
+		}
 	table_free(d);
 	d->chunks = t;
+	d->chunk_sigs = sigs;
 	d->chunks_cap = cap;
 	d->nbillers = n;
 	for (size_t i = base->nbillers; i < n; i++)

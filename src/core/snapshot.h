@@ -194,17 +194,12 @@ _Static_assert(sizeof(void *) != 8 || sizeof(struct biller) == 128,
  * snapshot_biller_w()).
  */
 #define BILLER_CHUNK 8
+#define CHUNK_SIG_UNSET INT64_MAX
 
 struct biller_chunk {
 	int refs;			/* atomic */
 	unsigned n;			/* records in use */
 	struct arena *own;
-	/* The latest sig_latest of its billers (BT_NO_TIME: none has a row
-	 * hash), once sig_set: snapshot_chunks_summarize().  The poller's
-	 * held list (query_poll_held()) passes over a chunk older than its
-	 * cursor without reading its eight records. */
-	int64_t sig_latest;
-	bool sig_set;
 	struct biller b[BILLER_CHUNK];
 };
 
@@ -218,6 +213,13 @@ struct snapshot {
 	 * chunks_cap chunk pointers. */
 	struct biller_chunk **chunks;
 	size_t nbillers, chunks_cap;
+	/* Beside each chunk, the latest sig_latest of its billers
+	 * (BT_NO_TIME: none has a row hash; CHUNK_SIG_UNSET: not worked out,
+	 * snapshot_chunks_summarize()).  The poller's held list
+	 * (query_poll_held()) reads this array, a kilobyte at 1,000 billers,
+	 * instead of every chunk: the chunks lie apart in the heap, a cache
+	 * and TLB miss each.  Shared with chunks (arrays_owner). */
+	int64_t *chunk_sigs;
 	/* There is no flat array of every batch: a biller's batches are its
 	 * own (struct biller), in the arena of the poll that last read it.
 	 * Walk snapshot_biller(s, i)->batches[j]; nbatches is the total. */
@@ -280,10 +282,10 @@ static inline struct biller *snapshot_biller_w(struct snapshot *s, size_t i)
  * is then s's to drop. */
 struct biller *snapshot_add_biller(struct snapshot *s);
 
-/* Set sig_latest of each chunk of s that does not have it: by the thread
- * that built s, once its billers are summarized (biller_summarize()) and
- * before it is published.  A chunk s shares with an older snapshot has it
- * already and is not written. */
+/* Work out s->chunk_sigs where unset: by the thread that built s, once
+ * its billers are summarized (biller_summarize()) and before it is
+ * published.  A chunk table shared with an older snapshot is not
+ * written. */
 void snapshot_chunks_summarize(struct snapshot *s);
 
 /* A new empty snapshot owning a new arena, with one reference. */

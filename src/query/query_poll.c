@@ -610,19 +610,22 @@ size_t query_poll_held(const struct snapshot *s, int64_t from_ms,
 	lit_addc(&bi, '{');
 	lit_addc(&bs, '{');
 	for (size_t i = 0; s && i < s->nbillers; i++) {
-		const struct biller_chunk *c = s->chunks[i / BILLER_CHUNK];
 		const struct biller *b;
 
 		/* Most chunks: nothing hashed since the cursor in any of
-		 * its billers, known without reading them (a cache miss
-		 * each, 1,000 a poll); the same test for a biller, without
-		 * a cache miss into its batches. */
-		if (i % BILLER_CHUNK == 0 && c->sig_set &&
-		    (c->sig_latest == BT_NO_TIME || c->sig_latest < from_ms)) {
-			i += c->n - 1;
-			continue;
+		 * its billers, known without reading the chunk (a cache
+		 * miss each: snapshot.h, chunk_sigs); the same test for a
+		 * biller, without a cache miss into its batches. */
+		if (i % BILLER_CHUNK == 0) {
+			int64_t latest = s->chunk_sigs[i / BILLER_CHUNK];
+
+			if (latest != CHUNK_SIG_UNSET &&
+			    (latest == BT_NO_TIME || latest < from_ms)) {
+				i += BILLER_CHUNK - 1;	/* the last may be short */
+				continue;
+			}
 		}
-		b = &c->b[i % BILLER_CHUNK];
+		b = snapshot_biller(s, i);
 		if (!b->row_sigs || b->sig_latest == BT_NO_TIME ||
 		    b->sig_latest < from_ms)
 			continue;
