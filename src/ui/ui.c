@@ -381,13 +381,16 @@ static void log_rebuild_counts(const struct app *app, struct rebuild_counts *c)
 	if (c->at)
 		log_msg(LOG_DEBUG, "view: %zu rebuilds in %lld s; evaluations: "
 			"%zu of every biller, %zu changed, %zu due; %zu kept "
-			"(same input); forecasts: %llu remembered, %llu new to "
+			"(same input); billers of new snapshots: %zu looked at, "
+			"%zu in shared chunks; forecasts: %llu remembered, %llu new to "
 			"the memo, %llu run out; until_above: %llu remembered, "
 			"%llu made",
 			(size_t)v->rebuilds - c->rebuilds,
 			(long long)(app->mono - c->at) / 1000,
 			v->why.all - c->why.all, v->why.changed - c->why.changed,
 			v->why.time - c->why.time, v->why.kept - c->why.kept,
+			v->why.visited - c->why.visited,
+			v->why.shared - c->why.shared,
 			(unsigned long long)(fc.hits - c->fc.hits),
 			(unsigned long long)(fc.absent - c->fc.absent),
 			(unsigned long long)(fc.expired - c->fc.expired),
