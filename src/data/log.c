@@ -269,6 +269,12 @@ int log_fileno(void)
 	return fd;
 }
 
+bool log_wants(enum log_level level)
+{
+	return (int)level <= __atomic_load_n(&log_max, __ATOMIC_RELAXED) &&
+	       __atomic_load_n(&log_fd, __ATOMIC_RELAXED) >= 0;
+}
+
 void log_msg(enum log_level level, const char *fmt, ...)
 {
 	char line[LINE_MAX_BYTES];

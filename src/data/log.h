@@ -11,6 +11,8 @@
 #ifndef BT_LOG_H
 #define BT_LOG_H
 
+#include <stdbool.h>
+
 #include <stddef.h>
 
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
@@ -32,6 +34,9 @@ void log_set_queue_lines(size_t n);
 unsigned long log_dropped(void);
 /* The log's file descriptor, or -1 when there is no log. */
 int log_fileno(void);
+/* Would a line at level be written?  For a figure that costs something
+ * to gather (data/thread_util.c's heap walk), asked before gathering it. */
+bool log_wants(enum log_level level);
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

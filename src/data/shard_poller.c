@@ -17,18 +17,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-/* glibc's malloc_trim() walks glibc's own heap; the sanitizers replace
- * malloc, and there it dereferences a heap that is not there. */
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#undef HAVE_MALLOC_TRIM
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#undef HAVE_MALLOC_TRIM
-#endif
-#endif
-#ifdef HAVE_MALLOC_TRIM
-#include <malloc.h>
-#endif
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -212,13 +200,11 @@ static struct snapshot *poll_snapshot(struct shard_poller *p,
 
 	*due = shard_extras_due(p, base, s, res);
 	PQclear(res);
-#ifdef HAVE_MALLOC_TRIM
 	/* A full poll's result is megabytes, freed at once into this
 	 * thread's malloc arena, which would keep it: one per shard.
 	 * Incremental polls are small; full ones are minutes apart. */
 	if (!base)
-		malloc_trim(0);
-#endif
+		thread_malloc_trim();
 	if (base) {
 		s->delta = true;
 		/* Each biller is its own block: the billers this poll
@@ -276,8 +262,10 @@ static void delta_failed(struct shard_poller *p, const char *sql,
 static void heap_trim(void)
 {
 	struct heap_figures f;
+	bool logged = log_wants(LOG_DEBUG);
 
-	if (thread_malloc_trim_every(MALLOC_TRIM_EVERY_MS, &f))
+	if (thread_malloc_trim_every(MALLOC_TRIM_EVERY_MS,
+				     logged ? &f : NULL) && logged)
 		log_msg(LOG_DEBUG, "malloc: heap %.1f MB, %.1f MB of it free, "
 			"%.1f MB mapped apart; free pages handed back in %lld ms",
 			(double)f.heap / 1048576, (double)f.free / 1048576,
@@ -402,9 +390,7 @@ static int history_between(struct shard_poller *p, int64_t *retry_at)
 		fc_history_unref(h);
 		return -1;
 	}
-#ifdef HAVE_MALLOC_TRIM
-	malloc_trim(0);		/* the result was as big as a full poll's */
-#endif
+	thread_malloc_trim();	/* the result was as big as a full poll's */
 	p->hist_due = history_next_due(p->cfg, h != NULL, mono_ms());
 	if (h)
 		log_msg(LOG_INFO, "shard %s: history of %zu closes read in %lld ms",

@@ -63,19 +63,30 @@ void thread_one_malloc_arena(void)
  * every interval for the whole process, by whichever thread asks first
  * after it: the walk holds the one arena's lock for 1-5 ms, and no lock
  * of batchtop's. */
+bool thread_malloc_trim(void)
+{
+#ifdef HAVE_MALLOC_TRIM
+	malloc_trim(0);
+	return true;
+#else
+	return false;
+#endif
+}
+
 bool thread_malloc_trim_every(int64_t interval_ms, struct heap_figures *f)
 {
 #ifdef HAVE_MALLOC_TRIM
 	static int64_t last;	/* atomic; mono ms of the last trim */
 	int64_t now = mono_ms(), was = __atomic_load_n(&last, __ATOMIC_RELAXED);
 
-	*f = (struct heap_figures){ 0 };
+	if (f)
+		*f = (struct heap_figures){ 0 };
 	if ((was && now - was < interval_ms) ||
 	    !__atomic_compare_exchange_n(&last, &was, now, false,
 					 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		return false;
 #ifdef HAVE_MALLINFO2
-	{
+	if (f) {	/* a walk of every free chunk: only when asked */
 		struct mallinfo2 mi = mallinfo2();
 
 		f->heap = mi.arena;
@@ -84,11 +95,13 @@ bool thread_malloc_trim_every(int64_t interval_ms, struct heap_figures *f)
 	}
 #endif
 	malloc_trim(0);
-	f->trim_ms = mono_ms() - now;
+	if (f)
+		f->trim_ms = mono_ms() - now;
 	return true;
 #else
 	(void)interval_ms;
-	*f = (struct heap_figures){ 0 };
+	if (f)
+		*f = (struct heap_figures){ 0 };
 	return false;
 #endif
 }

@@ -36,8 +36,14 @@ struct heap_figures {
 	int64_t trim_ms;
 };
 
+/* Hand the heap's free pages back to the system now (malloc_trim(0)), as
+ * after a result megabytes big; false where there is no such call
+ * (not glibc, or a sanitizer's malloc, whose heap it would walk). */
+bool thread_malloc_trim(void);
+
 /* Hand the heap's free pages back to the system (malloc_trim) and return
- * true with *f filled in, unless a thread of this process did less than
+ * true with *f filled in (f NULL: not gathered, which walks every free
+ * chunk), unless a thread of this process did less than
  * interval_ms ago.  Any thread may call it; it takes no lock of
  * batchtop's.  Without glibc: never (the heap figures need 2.33). */
 bool thread_malloc_trim_every(int64_t interval_ms, struct heap_figures *f);

@@ -52,11 +52,15 @@ static void test_order_and_close(void **state)
 
 	(void)state;
 	snprintf(path, sizeof path, "%s/plain.log", dir);
+	assert_false(log_wants(LOG_ERROR));	/* no log open */
 	assert_int_equal(log_open(path, LOG_INFO), 0);
+	assert_true(log_wants(LOG_INFO));
+	assert_false(log_wants(LOG_DEBUG));
 	for (int i = 0; i < lines; i++)
 		log_msg(LOG_INFO, "line %d", i);
 	log_msg(LOG_DEBUG, "too verbose");
 	log_close();		/* flushes: everything is in the file now */
+	assert_false(log_wants(LOG_ERROR));
 	text = slurp(path);
 	p = text;
 	for (int i = 0; i < lines; i++) {
