@@ -176,7 +176,8 @@ struct seen_mark seen_lookup(const struct seen *s, int shard,
 static void observe_all(struct seen *s, struct seen_rows *m,
 			const struct view *v, int64_t mono)
 {
-	memset(m->marks, 0, m->n);
+	if (m->n)	/* marks is NULL before the first row */
+		memset(m->marks, 0, m->n);
 	m->count = 0;
 	for (size_t i = 0; i < v->nrows; i++) {
 		const struct row *r = view_row(v, i);
