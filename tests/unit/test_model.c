@@ -899,9 +899,28 @@ static void test_arena_sized(void **state)
 	assert_int_equal(arena_room(a), 38);
 	assert_string_equal(arena_strdup(a, "more"), "more");	/* spills */
 	assert_int_equal(arena_used(a), 38 + 5);
+	/* After a spill the own room is still used first; an aligned block
+	 * that does not fit goes to a chunk, aligned too, and one bigger
+	 * than any chunk gets its own. */
+	p = arena_alloc(a, 16);
+	assert_int_equal((uintptr_t)p % 16, 0);
+	assert_int_equal(arena_used(a), 38 + 16 + 16);	/* "more", padded to 16 */
+	p = arena_alloc(a, 100 * 1024);
+	assert_int_equal((uintptr_t)p % 16, 0);
+	memset(p, 1, 100 * 1024);
+	assert_true(arena_room(a) >= 38 + 5 + 16 + 100 * 1024);
 	arena_free(a);
 	a = arena_new_sized(0);
 	assert_int_equal(arena_room(a), 0);
+	assert_string_equal(arena_strdup(a, ""), "");
+	assert_int_equal(arena_used(a), 1);
+	arena_free(a);
+	/* Filled exactly, as a biller's home is: no chunk at all. */
+	a = arena_new_sized(48);
+	assert_int_equal((uintptr_t)arena_alloc(a, 32) % 16, 0);
+	assert_string_equal(arena_strdup(a, "fifteen bytes!"), "fifteen bytes!");
+	assert_int_equal(arena_used(a), 47);
+	assert_int_equal(arena_room(a), 48);
 	arena_free(a);
 }
 
