@@ -584,6 +584,28 @@ size_t fc_history_closes(const struct fc_history *h)
 	return h->closes;
 }
 
+static size_t vec_bytes(const struct vec *v)
+{
+	return (size_t)v->cap * sizeof *v->v;
+}
+
+size_t fc_history_bytes(const struct fc_history *h)
+{
+	size_t n = sizeof *h + arena_room(h->arena);
+
+	n += h->cap * sizeof *h->e + h->nslot * sizeof *h->slot;
+	n += h->capstr * sizeof *h->str + h->nsslot * sizeof *h->sslot;
+	n += h->ndays * sizeof *h->days;
+	for (size_t i = 0; i < h->ndays; i++)
+		n += strlen(h->days[i]) + 1;
+	for (size_t c = 0; c < SIZE_CLASSES; c++)
+		n += vec_bytes(&h->size_dur[c]) + vec_bytes(&h->size_delay[c]);
+	for (size_t i = 0; !h->finished && i < h->n; i++)
+		n += sizeof *h->e[i].g + vec_bytes(&h->e[i].g->dur) +
+		     vec_bytes(&h->e[i].g->delay) + vec_bytes(&h->e[i].g->rerun);
+	return n;
+}
+
 size_t fc_history_recent(const struct fc_history *h, const char *biller_id,
 			 const char *payment_type, fc_ms *ms, size_t max)
 {
