@@ -192,7 +192,9 @@ static unsigned long long answers(struct fc_history **h)
 static size_t heap_used(void)
 {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
-	return mallinfo2().uordblks;
+	struct mallinfo2 m = mallinfo2();
+
+	return m.uordblks + m.hblkhd;	/* big blocks are mmapped */
 #else
 	return 0;
 #endif

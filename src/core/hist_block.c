@@ -1,0 +1,247 @@
+/*
+ * hist_block.c - a finished forecast history in one exactly sized block
+ * (hist_block.h says what it holds, in what order).
+ *
+ * The index is open addressing with linear probing over 4-byte slots: a
+ * slot holds its entry's index + 1 in the bits below nslot (0: empty) and
+ * the hash's top bits above them, so a probe that misses mostly reads no
+ * entry.  Nothing is written after hist_block_index(), so any thread may
+ * read.
+ *
+ * An entry's three counts fit its 32-bit counts word when they are small
+ * (a biller's closes of a month: a few hundred at most); past that the
+ * word says HB_WIDE and the counts take the entry's first three words of
+ * values instead, so no count has a limit short of 32 bits.
+ */
+#include "autoconf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/hist_block.h"
+#include "core/xalloc.h"
+
+#define DUR_BITS 12
+#define DELAY_BITS 12
+#define RERUN_MAX 0xfe		/* 8 bits; 0xff marks HB_WIDE */
+#define HB_WIDE UINT32_MAX
+#define WIDE_WORDS 3
+#define MODULE_BIT 0x80000000u
+
+static uint64_t fnv(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+uint64_t hist_block_hash(enum hb_kind k, const char *a, const char *b)
+{
+	/* A separator between the two; a find compares the strings. */
+	uint64_t h = fnv(1469598103934665603ull ^ (uint64_t)k, a);
+
+	return fnv((h ^ 0xff) * 1099511628211ull, b);
+}
+
+size_t hist_block_rank_width(size_t n)
+{
+	return n <= 0x100 ? 1 : n <= 0x10000 ? 2 : 4;
+}
+
+static bool wide(size_t ndur, size_t ndelay, size_t nrerun)
+{
+	return ndur >> DUR_BITS || ndelay >> DELAY_BITS || nrerun > RERUN_MAX;
+}
+
+size_t hist_block_words(enum hb_kind k, size_t ndur, size_t ndelay,
+			size_t nrerun)
+{
+	size_t rank = k == HB_BILLER ? ndur * hist_block_rank_width(ndur) : 0;
+
+	return (wide(ndur, ndelay, nrerun) ? WIDE_WORDS : 0) + ndur + ndelay +
+	       nrerun + (rank + sizeof(fc_ms) - 1) / sizeof(fc_ms);
+}
+
+/* The slots for n entries: at most three quarters full, so a probe that
+ * misses stops within a few slots; 0 for none. */
+static size_t slots_for(size_t n)
+{
+	size_t s = 2;
+
+	if (!n)
+		return 0;
+	while (s * 3 < n * 4)
+		s *= 2;
+	return s;
+}
+
+void hist_block_alloc(struct hist_block *b, size_t n, size_t words,
+		      size_t str_bytes)
+{
+	unsigned char *p;
+
+	memset(b, 0, sizeof *b);
+	/* Offsets are 32 bits, a string's 31 (the top one is the kind), and
+	 * an index + 1 sits below nslot in a slot: a history of a billion
+	 * entries is a broken invariant, not a shard. */
+	if (n >= (size_t)1 << 30 || words > UINT32_MAX ||
+	    str_bytes >= MODULE_BIT)
+		fatal("history: %zu entries, %zu values, %zu bytes of ids",
+		      n, words, str_bytes);
+	b->n = n;
+	b->nslot = slots_for(n);
+	b->words = words;
+	b->str_bytes = str_bytes;
+	b->bytes = n * sizeof *b->e + b->nslot * sizeof *b->slot +
+		   words * sizeof *b->ms + str_bytes;
+	if (!b->bytes)
+		return;
+	p = b->mem = xmalloc(b->bytes);
+	/* Largest alignment first: no padding between the parts. */
+	if (n)
+		b->e = (struct hb_entry *)(void *)p;
+	p += n * sizeof *b->e;
+	if (b->nslot) {
+		b->slot = (uint32_t *)(void *)p;
+		memset(b->slot, 0, b->nslot * sizeof *b->slot);
+	}
+	p += b->nslot * sizeof *b->slot;
+	if (words)
+		b->ms = (fc_ms *)(void *)p;
+	p += words * sizeof *b->ms;
+	if (str_bytes)
+		b->str = (char *)p;
+}
+
+fc_ms *hist_block_put(struct hist_block *b, size_t i, enum hb_kind k,
+		      uint32_t sa, uint32_t sb, size_t at, size_t ndur,
+		      size_t ndelay, size_t nrerun)
+{
+	struct hb_entry *e = &b->e[i];
+	fc_ms *v;
+
+	e->a = sa;
+	e->b = sb | (k == HB_MODULE ? MODULE_BIT : 0);
+	e->at = (uint32_t)at;
+	e->counts = 0;
+	if (!hist_block_words(k, ndur, ndelay, nrerun))
+		return NULL;	/* nothing to write, maybe nowhere to */
+	v = b->ms + at;
+	if (wide(ndur, ndelay, nrerun)) {
+		uint32_t c[WIDE_WORDS] = { (uint32_t)ndur, (uint32_t)ndelay,
+					   (uint32_t)nrerun };
+
+		e->counts = HB_WIDE;
+		memcpy(v, c, sizeof c);
+		return v + WIDE_WORDS;
+	}
+	e->counts = (uint32_t)(ndur | ndelay << DUR_BITS |
+			       nrerun << (DUR_BITS + DELAY_BITS));
+	return v;
+}
+
+static uint32_t mask_of(const struct hist_block *b)
+{
+	return (uint32_t)(b->nslot - 1);
+}
+
+static const char *key_a(const struct hist_block *b, const struct hb_entry *e)
+{
+	return b->str + e->a;
+}
+
+static const char *key_b(const struct hist_block *b, const struct hb_entry *e)
+{
+	return b->str + (e->b & ~MODULE_BIT);
+}
+
+static enum hb_kind kind_of(const struct hb_entry *e)
+{
+	return e->b & MODULE_BIT ? HB_MODULE : HB_BILLER;
+}
+
+void hist_block_index(struct hist_block *b)
+{
+	uint32_t mask = mask_of(b);
+
+	for (size_t i = 0; i < b->n; i++) {
+		const struct hb_entry *e = &b->e[i];
+		uint64_t hv = hist_block_hash(kind_of(e), key_a(b, e), key_b(b, e));
+		size_t s = hv & mask;
+
+		while (b->slot[s] & mask)
+			s = (s + 1) & mask;
+		b->slot[s] = ((uint32_t)(hv >> 32) & ~mask) | (uint32_t)(i + 1);
+	}
+}
+
+void hist_block_free(struct hist_block *b)
+{
+	free(b->mem);
+	memset(b, 0, sizeof *b);
+}
+
+const struct hb_entry *hist_block_find(const struct hist_block *b,
+				       enum hb_kind k, const char *a,
+				       const char *s)
+{
+	uint64_t hv;
+	uint32_t mask, tag;
+
+	if (!b->nslot)
+		return NULL;
+	hv = hist_block_hash(k, a, s);
+	mask = mask_of(b);
+	tag = (uint32_t)(hv >> 32) & ~mask;
+	for (size_t i = hv & mask;; i = (i + 1) & mask) {
+		uint32_t sl = b->slot[i];
+		const struct hb_entry *e;
+
+		if (!(sl & mask))
+			return NULL;
+		if ((sl & ~mask) != tag)
+			continue;
+		e = &b->e[(sl & mask) - 1];
+		if (kind_of(e) == k && !strcmp(key_a(b, e), a) &&
+		    !strcmp(key_b(b, e), s))
+			return e;
+	}
+}
+
+struct hb_view hist_block_view(const struct hist_block *b,
+			       const struct hb_entry *e)
+{
+	struct hb_view v = { NULL, 0, 0, 0 };
+
+	if (!b->ms)	/* no values in the whole block */
+		return v;
+	v.ms = b->ms + e->at;
+	if (e->counts == HB_WIDE) {
+		uint32_t c[WIDE_WORDS];
+
+		memcpy(c, v.ms, sizeof c);
+		v.ms += WIDE_WORDS;
+		v.ndur = c[0];
+		v.ndelay = c[1];
+		v.nrerun = c[2];
+	} else {
+		v.ndur = e->counts & ((1u << DUR_BITS) - 1);
+		v.ndelay = e->counts >> DUR_BITS & ((1u << DELAY_BITS) - 1);
+		v.nrerun = e->counts >> (DUR_BITS + DELAY_BITS);
+	}
+	return v;
+}
+
+size_t hist_block_rank_at(const struct hb_view *v, size_t i)
+{
+	const void *r = v->ms + v->ndur + v->ndelay + v->nrerun;
+
+	switch (hist_block_rank_width(v->ndur)) {
+	case 1:
+		return ((const uint8_t *)r)[i];
+	case 2:
+		return ((const uint16_t *)r)[i];
+	default:
+		return ((const uint32_t *)r)[i];
+	}
+}
