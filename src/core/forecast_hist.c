@@ -443,6 +443,30 @@ static void put(fc_ms *at, const struct vec *v)
 		memcpy(at, v->v, v->n * sizeof *at);
 }
 
+/* Sort an entry's arrays (a ranked biller's closes wait for
+ * sort_ranked) and drop what no answer reads: the delays of a pool too
+ * thin to forecast from (pick_from passes it by on its closes' count
+ * alone), reruns too few for fc_history_reruns, a module's closes too few
+ * to pick.  A thin biller keeps its closes as added, for
+ * fc_history_recent, which is all that reads them. */
+static void settle_entry(struct fill_entry *e)
+{
+	if (e->dur.n < FC_MIN_CLOSES) {
+		e->delay.n = 0;
+		if (e->kind == HB_MODULE)
+			e->dur.n = 0;
+	}
+	if (e->rerun.n < FC_MIN_CLOSES)
+		e->rerun.n = 0;
+	sort_ms(&e->delay);
+	sort_ms(&e->rerun);
+	if (e->kind == HB_MODULE) {
+		sort_ms(&e->dur);
+		vec_thin(&e->dur);
+		vec_thin(&e->delay);
+	}
+}
+
 /* Pool each biller's closes into its size class (its string's count says
  * its class), then sort every array and thin the pools, in place. */
 static void settle(struct hist_fill *f)
@@ -459,17 +483,8 @@ static void settle(struct hist_fill *f)
 		vec_append(&f->size_dur[c], &e->dur);
 		vec_append(&f->size_delay[c], &e->delay);
 	}
-	for (size_t i = 0; i < f->n; i++) {
-		struct fill_entry *e = &f->e[i];
-
-		sort_ms(&e->delay);
-		sort_ms(&e->rerun);
-		if (e->kind == HB_MODULE) {	/* a biller's: sort_ranked */
-			sort_ms(&e->dur);
-			vec_thin(&e->dur);
-			vec_thin(&e->delay);
-		}
-	}
+	for (size_t i = 0; i < f->n; i++)
+		settle_entry(&f->e[i]);
 	for (size_t c = 0; c < SIZE_CLASSES; c++) {
 		sort_ms(&f->size_dur[c]);
 		vec_thin(&f->size_dur[c]);
@@ -520,7 +535,7 @@ void fc_history_finish(struct fc_history *h)
 		fc_ms *v = hist_block_put(&h->blk, i, k, off[e->sa], off[e->sb],
 					  at, nd, ny, nr);
 
-		if (k == HB_BILLER && nd)	/* ranks after the values */
+		if (hist_block_ranked(k, nd))	/* ranks after the values */
 			sort_ranked(&e->dur, v + nd + ny + nr);
 		if (v) {
 			put(v, &e->dur);
@@ -622,7 +637,8 @@ size_t fc_history_recent(const struct fc_history *h, const char *biller_id,
 		return 0;
 	first = v.ndur > max ? v.ndur - max : 0;
 	for (size_t i = first; i < v.ndur; i++)
-		ms[i - first] = v.ms[hist_block_rank_at(&v, i)];
+		ms[i - first] = hist_block_ranked(HB_BILLER, v.ndur)
+			? v.ms[hist_block_rank_at(&v, i)] : v.ms[i];
 	return v.ndur - first;
 }
 

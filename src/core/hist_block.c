@@ -43,6 +43,11 @@ uint64_t hist_block_hash(enum hb_kind k, const char *a, const char *b)
 	return fnv((h ^ 0xff) * 1099511628211ull, b);
 }
 
+bool hist_block_ranked(enum hb_kind k, size_t ndur)
+{
+	return k == HB_BILLER && ndur >= FC_MIN_CLOSES;
+}
+
 size_t hist_block_rank_width(size_t n)
 {
 	return n <= 0x100 ? 1 : n <= 0x10000 ? 2 : 4;
@@ -56,7 +61,8 @@ static bool wide(size_t ndur, size_t ndelay, size_t nrerun)
 size_t hist_block_words(enum hb_kind k, size_t ndur, size_t ndelay,
 			size_t nrerun)
 {
-	size_t rank = k == HB_BILLER ? ndur * hist_block_rank_width(ndur) : 0;
+	size_t rank = hist_block_ranked(k, ndur)
+		? ndur * hist_block_rank_width(ndur) : 0;
 
 	return (wide(ndur, ndelay, nrerun) ? WIDE_WORDS : 0) + ndur + ndelay +
 	       nrerun + (rank + sizeof(fc_ms) - 1) / sizeof(fc_ms);

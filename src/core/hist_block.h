@@ -47,8 +47,9 @@ struct hist_block {
 	size_t str_bytes;
 };
 
-/* An entry's arrays, found: ndur sorted durations, then ndelay delays and
- * nrerun reruns, sorted; a biller's order of closes after them. */
+/* An entry's arrays, found: ndur durations (sorted unless a thin
+ * biller's, hist_block_ranked), then ndelay delays and nrerun reruns,
+ * sorted; a ranked biller's order of closes after them. */
 struct hb_view {
 	const fc_ms *ms;
 	size_t ndur, ndelay, nrerun;
@@ -57,6 +58,10 @@ struct hb_view {
 /* The hash both a filling history and a block key entries by. */
 uint64_t hist_block_hash(enum hb_kind k, const char *a, const char *b);
 
+/* Are an entry's closes kept sorted with their order (a biller's that
+ * can be forecast from: FC_MIN_CLOSES or more), or as added (a thin
+ * biller's, which only fc_history_recent reads; a module's, unordered)? */
+bool hist_block_ranked(enum hb_kind k, size_t ndur);
 /* Bytes of a close's place among n sorted closes (1, 2 or 4). */
 size_t hist_block_rank_width(size_t n);
 /* The words of ms an entry of these counts takes. */
@@ -70,7 +75,7 @@ void hist_block_alloc(struct hist_block *b, size_t n, size_t words,
 /* Entry i (entries are put in order, their words one after another from
  * at): its strings at offsets sa and sb of b->str, already copied there.
  * Returns where its values go (ndur + ndelay + nrerun of them, then a
- * biller's ranks, hist_block_rank_width(ndur) bytes each). */
+ * ranked biller's ranks, hist_block_rank_width(ndur) bytes each). */
 fc_ms *hist_block_put(struct hist_block *b, size_t i, enum hb_kind k,
 		      uint32_t sa, uint32_t sb, size_t at, size_t ndur,
 		      size_t ndelay, size_t nrerun);
@@ -84,8 +89,8 @@ const struct hb_entry *hist_block_find(const struct hist_block *b,
 				       const char *s);
 struct hb_view hist_block_view(const struct hist_block *b,
 			       const struct hb_entry *e);
-/* Where the i-th close of a biller's entry as added is in its sorted
- * closes. */
+/* Where the i-th close of a ranked biller's entry as added is in its
+ * sorted closes. */
 size_t hist_block_rank_at(const struct hb_view *v, size_t i);
 
 #endif
