@@ -3,9 +3,9 @@
  * (hist_block.h says what it holds, in what order).
  *
  * The index is open addressing with linear probing over 4-byte slots: a
- * slot holds its entry's index + 1 in the bits below nslot (0: empty) and
- * the hash's top bits above them, so a probe that misses mostly reads no
- * entry.  Nothing is written after hist_block_index(), so any thread may
+ * slot holds its entry's index + 1 in the low bits, as many as the count
+ * of entries needs (0: empty), and the hash's top bits above them, so a
+ * probe that misses mostly reads no entry.  Nothing is written after hist_block_index(), so any thread may
  * read.
  *
  * An entry's three counts fit its 32-bit counts word when they are small
@@ -68,17 +68,12 @@ size_t hist_block_words(enum hb_kind k, size_t ndur, size_t ndelay,
 	       nrerun + (rank + sizeof(fc_ms) - 1) / sizeof(fc_ms);
 }
 
-/* The slots for n entries: at most three quarters full, so a probe that
- * misses stops within a few slots; 0 for none. */
+/* The slots for n entries: three quarters full, so a probe that misses
+ * stops within a few slots, whatever n is (a power of two would leave
+ * anything from three eighths to three quarters); 0 for none. */
 static size_t slots_for(size_t n)
 {
-	size_t s = 2;
-
-	if (!n)
-		return 0;
-	while (s * 3 < n * 4)
-		s *= 2;
-	return s;
+	return n ? n + n / 3 + 1 : 0;
 }
 
 void hist_block_alloc(struct hist_block *b, size_t n, size_t words,
@@ -88,7 +83,7 @@ void hist_block_alloc(struct hist_block *b, size_t n, size_t words,
 
 	memset(b, 0, sizeof *b);
 	/* Offsets are 32 bits, a string's 31 (the top one is the kind), and
-	 * an index + 1 sits below nslot in a slot: a history of a billion
+	 * an index + 1 leaves a slot a bit of tag: a history of a billion
 	 * entries is a broken invariant, not a shard. */
 	if (n >= (size_t)1 << 30 || words > UINT32_MAX ||
 	    str_bytes >= MODULE_BIT)
@@ -96,6 +91,10 @@ void hist_block_alloc(struct hist_block *b, size_t n, size_t words,
 		      n, words, str_bytes);
 	b->n = n;
 	b->nslot = slots_for(n);
+	/* The bits of a slot that hold an index + 1: as many as n needs. */
+	b->mask = 1;
+	while (b->mask <= n)
+		b->mask = b->mask << 1 | 1;
 	b->words = words;
 	b->str_bytes = str_bytes;
 	b->bytes = n * sizeof *b->e + b->nslot * sizeof *b->slot +
@@ -148,7 +147,18 @@ fc_ms *hist_block_put(struct hist_block *b, size_t i, enum hb_kind k,
 
 static uint32_t mask_of(const struct hist_block *b)
 {
-	return (uint32_t)(b->nslot - 1);
+	return b->mask;
+}
+
+/* Where a probe for hash hv starts: its low half scaled to nslot. */
+static size_t home(const struct hist_block *b, uint64_t hv)
+{
+	return (size_t)(((hv & 0xffffffffu) * (uint64_t)b->nslot) >> 32);
+}
+
+static size_t next(const struct hist_block *b, size_t i)
+{
+	return i + 1 == b->nslot ? 0 : i + 1;
 }
 
 static const char *key_a(const struct hist_block *b, const struct hb_entry *e)
@@ -173,10 +183,10 @@ void hist_block_index(struct hist_block *b)
 	for (size_t i = 0; i < b->n; i++) {
 		const struct hb_entry *e = &b->e[i];
 		uint64_t hv = hist_block_hash(kind_of(e), key_a(b, e), key_b(b, e));
-		size_t s = hv & mask;
+		size_t s = home(b, hv);
 
 		while (b->slot[s] & mask)
-			s = (s + 1) & mask;
+			s = next(b, s);
 		b->slot[s] = ((uint32_t)(hv >> 32) & ~mask) | (uint32_t)(i + 1);
 	}
 }
@@ -199,7 +209,7 @@ const struct hb_entry *hist_block_find(const struct hist_block *b,
 	hv = hist_block_hash(k, a, s);
 	mask = mask_of(b);
 	tag = (uint32_t)(hv >> 32) & ~mask;
-	for (size_t i = hv & mask;; i = (i + 1) & mask) {
+	for (size_t i = home(b, hv);; i = next(b, i)) {
 		uint32_t sl = b->slot[i];
 		const struct hb_entry *e;
 

@@ -39,8 +39,9 @@ struct hist_block {
 	size_t bytes;
 	struct hb_entry *e;
 	size_t n;
-	uint32_t *slot;		/* nslot, a power of 2 (0 when n is 0) */
+	uint32_t *slot;		/* nslot (0 when n is 0) */
 	size_t nslot;
+	uint32_t mask;		/* a slot's bits of index + 1 */
 	fc_ms *ms;
 	size_t words;
 	char *str;
