@@ -508,32 +508,55 @@ static void lay_strings(struct hist_block *b, const struct hist_fill *f,
 	}
 }
 
+/* Number the distinct payment types of the entries, first come first
+ * numbered, into type[their string's index]: *ntypes of them in the
+ * block's table, HB_TYPES_MAX for any past it. */
+static void number_types(const struct hist_fill *f, uint32_t *type,
+			 size_t *ntypes)
+{
+	*ntypes = 0;
+	for (size_t i = 0; i < f->nstr; i++)
+		type[i] = UINT32_MAX;
+	for (size_t i = 0; i < f->n; i++) {
+		uint32_t *t = &type[f->e[i].sb];
+
+		if (*t != UINT32_MAX)
+			continue;
+		*t = *ntypes < HB_TYPES_MAX ? (uint32_t)(*ntypes)++
+					    : HB_TYPES_MAX;
+	}
+}
+
 void fc_history_finish(struct fc_history *h)
 {
 	struct hist_fill *f = h->fill;
-	size_t words = 0, str_bytes = 0, at = 0;
-	uint32_t *off;
+	size_t words = 0, str_bytes = 0, at = 0, ntypes;
+	uint32_t *off, *type;
 
 	if (!f)
 		return;
 	settle(f);
+	/* A string's offset in the block, and its number as a type. */
+	off = xmalloc((f->nstr ? f->nstr : 1) * 2 * sizeof *off);
+	type = off + f->nstr;
+	number_types(f, type, &ntypes);
 	for (size_t i = 0; i < f->n; i++)
 		words += hist_block_words((enum hb_kind)f->e[i].kind,
-					  f->e[i].dur.n, f->e[i].delay.n,
-					  f->e[i].rerun.n);
+					  type[f->e[i].sb], f->e[i].dur.n,
+					  f->e[i].delay.n, f->e[i].rerun.n);
 	for (size_t c = 0; c < SIZE_CLASSES; c++)
 		words += f->size_dur[c].n + f->size_delay[c].n;
 	for (size_t i = 0; i < f->nstr; i++)
 		str_bytes += strlen(f->str[i].s) + 1;
-	hist_block_alloc(&h->blk, f->n, words, str_bytes);
-	off = xmalloc((f->nstr ? f->nstr : 1) * sizeof *off);
+	hist_block_alloc(&h->blk, f->n, ntypes, words, str_bytes);
 	lay_strings(&h->blk, f, off);
 	for (size_t i = 0; i < f->n; i++) {
 		struct fill_entry *e = &f->e[i];
 		enum hb_kind k = (enum hb_kind)e->kind;
 		size_t nd = e->dur.n, ny = e->delay.n, nr = e->rerun.n;
-		fc_ms *v = hist_block_put(&h->blk, i, k, off[e->sa], off[e->sb],
-					  at, nd, ny, nr);
+		size_t t = type[e->sb];
+		fc_ms *v = hist_block_put(&h->blk, i, k, off[e->sa], t,
+					  off[e->sb], at, nd, ny, nr);
 
 		if (hist_block_ranked(k, nd))	/* ranks after the values */
 			sort_ranked(&e->dur, v + nd + ny + nr);
@@ -542,7 +565,7 @@ void fc_history_finish(struct fc_history *h)
 			put(v + nd, &e->delay);
 			put(v + nd + ny, &e->rerun);
 		}
-		at += hist_block_words(k, nd, ny, nr);
+		at += hist_block_words(k, t, nd, ny, nr);
 	}
 	for (size_t c = 0; c < SIZE_CLASSES; c++) {
 		struct pool *p = &h->pool[c];

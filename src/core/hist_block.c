@@ -8,10 +8,13 @@
  * probe that misses mostly reads no entry.  Nothing is written after hist_block_index(), so any thread may
  * read.
  *
- * An entry's three counts fit its 32-bit counts word when they are small
- * (a biller's closes of a month: a few hundred at most); past that the
- * word says HB_WIDE and the counts take the entry's first three words of
- * values instead, so no count has a limit short of 32 bits.
+ * An entry names its payment type by its place in a table of the
+ * distinct ones (a shard has a handful), and its counts fit 16 bits when
+ * they are small (fewer than 255 closes and delays, no reruns kept: most
+ * billers).  Past that, or past HB_TYPES_MAX types, its counts word says
+ * HB_WIDE and the three counts and the type's string offset take the
+ * entry's first four words of values instead, so no count or offset has
+ * a limit short of 32 bits.
  */
 #include "autoconf.h"
 
@@ -21,12 +24,10 @@
 #include "core/hist_block.h"
 #include "core/xalloc.h"
 
-#define DUR_BITS 12
-#define DELAY_BITS 12
-#define RERUN_MAX 0xfe		/* 8 bits; 0xff marks HB_WIDE */
-#define HB_WIDE UINT32_MAX
-#define WIDE_WORDS 3
-#define MODULE_BIT 0x80000000u
+#define SMALL_MAX 0xfe		/* 8 bits each of ndur, ndelay */
+#define HB_WIDE UINT16_MAX
+#define WIDE_WORDS 4
+#define MODULE_BIT 0x8000u
 
 static uint64_t fnv(uint64_t h, const char *s)
 {
@@ -53,18 +54,19 @@ size_t hist_block_rank_width(size_t n)
 	return n <= 0x100 ? 1 : n <= 0x10000 ? 2 : 4;
 }
 
-static bool wide(size_t ndur, size_t ndelay, size_t nrerun)
+static bool wide(size_t type, size_t ndur, size_t ndelay, size_t nrerun)
 {
-	return ndur >> DUR_BITS || ndelay >> DELAY_BITS || nrerun > RERUN_MAX;
+	return type >= HB_TYPES_MAX || ndur > SMALL_MAX ||
+	       ndelay > SMALL_MAX || nrerun;
 }
 
-size_t hist_block_words(enum hb_kind k, size_t ndur, size_t ndelay,
-			size_t nrerun)
+size_t hist_block_words(enum hb_kind k, size_t type, size_t ndur,
+			size_t ndelay, size_t nrerun)
 {
 	size_t rank = hist_block_ranked(k, ndur)
 		? ndur * hist_block_rank_width(ndur) : 0;
 
-	return (wide(ndur, ndelay, nrerun) ? WIDE_WORDS : 0) + ndur + ndelay +
+	return (wide(type, ndur, ndelay, nrerun) ? WIDE_WORDS : 0) + ndur + ndelay +
 	       nrerun + (rank + sizeof(fc_ms) - 1) / sizeof(fc_ms);
 }
 
@@ -76,17 +78,17 @@ static size_t slots_for(size_t n)
 	return n ? n + n / 3 + 1 : 0;
 }
 
-void hist_block_alloc(struct hist_block *b, size_t n, size_t words,
-		      size_t str_bytes)
+void hist_block_alloc(struct hist_block *b, size_t n, size_t ntypes,
+		      size_t words, size_t str_bytes)
 {
 	unsigned char *p;
 
 	memset(b, 0, sizeof *b);
-	/* Offsets are 32 bits, a string's 31 (the top one is the kind), and
-	 * an index + 1 leaves a slot a bit of tag: a history of a billion
-	 * entries is a broken invariant, not a shard. */
+	/* Offsets are 32 bits, and an index + 1 leaves a slot a bit of tag:
+	 * a history of a billion entries is a broken invariant, not a
+	 * shard. */
 	if (n >= (size_t)1 << 30 || words > UINT32_MAX ||
-	    str_bytes >= MODULE_BIT)
+	    str_bytes > UINT32_MAX || ntypes > HB_TYPES_MAX)
 		fatal("history: %zu entries, %zu values, %zu bytes of ids",
 		      n, words, str_bytes);
 	b->n = n;
@@ -95,10 +97,11 @@ void hist_block_alloc(struct hist_block *b, size_t n, size_t words,
 	b->mask = 1;
 	while (b->mask <= n)
 		b->mask = b->mask << 1 | 1;
+	b->ntypes = ntypes;
 	b->words = words;
 	b->str_bytes = str_bytes;
 	b->bytes = n * sizeof *b->e + b->nslot * sizeof *b->slot +
-		   words * sizeof *b->ms + str_bytes;
+		   ntypes * sizeof *b->type + words * sizeof *b->ms + str_bytes;
 	if (!b->bytes)
 		return;
 	p = b->mem = xmalloc(b->bytes);
@@ -111,6 +114,9 @@ void hist_block_alloc(struct hist_block *b, size_t n, size_t words,
 		memset(b->slot, 0, b->nslot * sizeof *b->slot);
 	}
 	p += b->nslot * sizeof *b->slot;
+	if (ntypes)
+		b->type = (uint32_t *)(void *)p;
+	p += ntypes * sizeof *b->type;
 	if (words)
 		b->ms = (fc_ms *)(void *)p;
 	p += words * sizeof *b->ms;
@@ -119,30 +125,29 @@ void hist_block_alloc(struct hist_block *b, size_t n, size_t words,
 }
 
 fc_ms *hist_block_put(struct hist_block *b, size_t i, enum hb_kind k,
-		      uint32_t sa, uint32_t sb, size_t at, size_t ndur,
-		      size_t ndelay, size_t nrerun)
+		      uint32_t sa, size_t type, uint32_t sb, size_t at,
+		      size_t ndur, size_t ndelay, size_t nrerun)
 {
 	struct hb_entry *e = &b->e[i];
 	fc_ms *v;
 
 	e->a = sa;
-	e->b = sb | (k == HB_MODULE ? MODULE_BIT : 0);
 	e->at = (uint32_t)at;
-	e->counts = 0;
-	if (!hist_block_words(k, ndur, ndelay, nrerun))
-		return NULL;	/* nothing to write, maybe nowhere to */
-	v = b->ms + at;
-	if (wide(ndur, ndelay, nrerun)) {
+	e->b = (uint16_t)((type < HB_TYPES_MAX ? type : HB_TYPES_MAX) |
+			  (k == HB_MODULE ? MODULE_BIT : 0));
+	if (wide(type, ndur, ndelay, nrerun)) {
 		uint32_t c[WIDE_WORDS] = { (uint32_t)ndur, (uint32_t)ndelay,
-					   (uint32_t)nrerun };
+					   (uint32_t)nrerun, sb };
 
 		e->counts = HB_WIDE;
+		v = b->ms + at;
 		memcpy(v, c, sizeof c);
 		return v + WIDE_WORDS;
 	}
-	e->counts = (uint32_t)(ndur | ndelay << DUR_BITS |
-			       nrerun << (DUR_BITS + DELAY_BITS));
-	return v;
+	b->type[type] = sb;
+	e->counts = (uint16_t)(ndur | ndelay << 8);
+	/* Nothing to write, and maybe nowhere to (a block of no values). */
+	return ndur + ndelay ? b->ms + at : NULL;
 }
 
 static uint32_t mask_of(const struct hist_block *b)
@@ -168,7 +173,12 @@ static const char *key_a(const struct hist_block *b, const struct hb_entry *e)
 
 static const char *key_b(const struct hist_block *b, const struct hb_entry *e)
 {
-	return b->str + (e->b & ~MODULE_BIT);
+	uint32_t sb;
+
+	if (e->counts != HB_WIDE)
+		return b->str + b->type[e->b & ~MODULE_BIT];
+	memcpy(&sb, b->ms + e->at + WIDE_WORDS - 1, sizeof sb);
+	return b->str + sb;
 }
 
 static enum hb_kind kind_of(const struct hb_entry *e)
@@ -241,9 +251,8 @@ struct hb_view hist_block_view(const struct hist_block *b,
 		v.ndelay = c[1];
 		v.nrerun = c[2];
 	} else {
-		v.ndur = e->counts & ((1u << DUR_BITS) - 1);
-		v.ndelay = e->counts >> DUR_BITS & ((1u << DELAY_BITS) - 1);
-		v.nrerun = e->counts >> (DUR_BITS + DELAY_BITS);
+		v.ndur = e->counts & 0xff;
+		v.ndelay = e->counts >> 8;
 	}
 	return v;
 }
