@@ -2,10 +2,11 @@
  * hist_block.c - a finished forecast history in one exactly sized block
  * (hist_block.h says what it holds, in what order).
  *
- * The index is open addressing with linear probing over 4-byte slots: a
- * slot holds its entry's index + 1 in the low bits, as many as the count
- * of entries needs (0: empty), and the hash's top bits above them, so a
- * probe that misses mostly reads no entry.  Nothing is written after hist_block_index(), so any thread may
+ * The index is open addressing with linear probing: a slot holds its
+ * entry's index + 1 in the low bits, as many as the count of entries
+ * needs (0: empty), and the hash's top bits above them, so a probe that
+ * misses mostly reads no entry.  A slot is 2 bytes while that leaves
+ * SLOT16_TAG_BITS of tag (a shard's thousand or so entries), else 4.  Nothing is written after hist_block_index(), so any thread may
  * read.
  *
  * An entry names its payment type by its place in a table of the
@@ -28,6 +29,7 @@
 #define HB_WIDE UINT16_MAX
 #define WIDE_WORDS 4
 #define MODULE_BIT 0x8000u
+#define SLOT16_TAG_BITS 4
 
 static uint64_t fnv(uint64_t h, const char *s)
 {
@@ -97,10 +99,13 @@ void hist_block_alloc(struct hist_block *b, size_t n, size_t ntypes,
 	b->mask = 1;
 	while (b->mask <= n)
 		b->mask = b->mask << 1 | 1;
+	b->slot_width = b->mask >> (16 - SLOT16_TAG_BITS) ? 4 : 2;
+	/* Rounded up to 4 bytes: the type table after them is 4-aligned. */
+	b->slot_bytes = (b->nslot * b->slot_width + 3) & ~(size_t)3;
 	b->ntypes = ntypes;
 	b->words = words;
 	b->str_bytes = str_bytes;
-	b->bytes = n * sizeof *b->e + b->nslot * sizeof *b->slot +
+	b->bytes = n * sizeof *b->e + b->slot_bytes +
 		   ntypes * sizeof *b->type + words * sizeof *b->ms + str_bytes;
 	if (!b->bytes)
 		return;
@@ -110,10 +115,10 @@ void hist_block_alloc(struct hist_block *b, size_t n, size_t ntypes,
 		b->e = (struct hb_entry *)(void *)p;
 	p += n * sizeof *b->e;
 	if (b->nslot) {
-		b->slot = (uint32_t *)(void *)p;
-		memset(b->slot, 0, b->nslot * sizeof *b->slot);
+		b->slot = p;
+		memset(b->slot, 0, b->slot_bytes);
 	}
-	p += b->nslot * sizeof *b->slot;
+	p += b->slot_bytes;
 	if (ntypes)
 		b->type = (uint32_t *)(void *)p;
 	p += ntypes * sizeof *b->type;
@@ -166,6 +171,21 @@ static size_t next(const struct hist_block *b, size_t i)
 	return i + 1 == b->nslot ? 0 : i + 1;
 }
 
+static uint32_t slot_at(const struct hist_block *b, size_t i)
+{
+	if (b->slot_width == 2)
+		return ((const uint16_t *)b->slot)[i];
+	return ((const uint32_t *)b->slot)[i];
+}
+
+/* The tag bits of hash hv: those of a slot above its index bits. */
+static uint32_t tag_of(const struct hist_block *b, uint64_t hv)
+{
+	uint32_t t = (uint32_t)(hv >> 32) & ~b->mask;
+
+	return b->slot_width == 2 ? t & 0xffffu : t;
+}
+
 static const char *key_a(const struct hist_block *b, const struct hb_entry *e)
 {
 	return b->str + e->a;
@@ -195,9 +215,14 @@ void hist_block_index(struct hist_block *b)
 		uint64_t hv = hist_block_hash(kind_of(e), key_a(b, e), key_b(b, e));
 		size_t s = home(b, hv);
 
-		while (b->slot[s] & mask)
+		uint32_t v = tag_of(b, hv) | (uint32_t)(i + 1);
+
+		while (slot_at(b, s) & mask)
 			s = next(b, s);
-		b->slot[s] = ((uint32_t)(hv >> 32) & ~mask) | (uint32_t)(i + 1);
+		if (b->slot_width == 2)
+			((uint16_t *)b->slot)[s] = (uint16_t)v;
+		else
+			((uint32_t *)b->slot)[s] = v;
 	}
 }
 
@@ -218,9 +243,9 @@ const struct hb_entry *hist_block_find(const struct hist_block *b,
 		return NULL;
 	hv = hist_block_hash(k, a, s);
 	mask = mask_of(b);
-	tag = (uint32_t)(hv >> 32) & ~mask;
+	tag = tag_of(b, hv);
 	for (size_t i = home(b, hv);; i = next(b, i)) {
-		uint32_t sl = b->slot[i];
+		uint32_t sl = slot_at(b, i);
 		const struct hb_entry *e;
 
 		if (!(sl & mask))

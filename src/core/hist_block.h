@@ -4,7 +4,7 @@
  * finished).
  *
  * One allocation, sized exactly, holds in turn: the entries (12 bytes
- * each), their hash index (4 bytes a slot, three quarters full), the
+ * each), their hash index (2 or 4 bytes a slot, three quarters full), the
  * string offsets of the distinct payment types, the values (fc_ms: every
  * entry's arrays and a biller's order of closes, then the size-class
  * pools), and each distinct string once.  Entries name their strings and
@@ -45,8 +45,8 @@ struct hist_block {
 	size_t bytes;
 	struct hb_entry *e;
 	size_t n;
-	uint32_t *slot;		/* nslot (0 when n is 0) */
-	size_t nslot;
+	void *slot;		/* nslot of slot_width bytes (0 when n is 0) */
+	size_t nslot, slot_width, slot_bytes;
 	uint32_t mask;		/* a slot's bits of index + 1 */
 	uint32_t *type;		/* ntypes offsets in str */
 	size_t ntypes;
