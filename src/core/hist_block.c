@@ -6,8 +6,8 @@
  * entry's index + 1 in the low bits, as many as the count of entries
  * needs (0: empty), and the hash's top bits above them, so a probe that
  * misses mostly reads no entry.  A slot is 2 bytes while that leaves
- * SLOT16_TAG_BITS of tag (a shard's thousand or so entries), else 4.  Nothing is written after hist_block_index(), so any thread may
- * read.
+ * SLOT16_TAG_BITS of tag (a shard's thousand or so entries), else 4.
+ * Nothing is written after hist_block_index(), so any thread may read.
  *
  * An entry names its payment type by its place in a table of the
  * distinct ones (a shard has a handful), and its counts fit 16 bits when
@@ -68,8 +68,8 @@ size_t hist_block_words(enum hb_kind k, size_t type, size_t ndur,
 	size_t rank = hist_block_ranked(k, ndur)
 		? ndur * hist_block_rank_width(ndur) : 0;
 
-	return (wide(type, ndur, ndelay, nrerun) ? WIDE_WORDS : 0) + ndur + ndelay +
-	       nrerun + (rank + sizeof(fc_ms) - 1) / sizeof(fc_ms);
+	return (wide(type, ndur, ndelay, nrerun) ? WIDE_WORDS : 0) + ndur +
+	       ndelay + nrerun + (rank + sizeof(fc_ms) - 1) / sizeof(fc_ms);
 }
 
 /* The slots for n entries: three quarters full, so a probe that misses
@@ -155,11 +155,6 @@ fc_ms *hist_block_put(struct hist_block *b, size_t i, enum hb_kind k,
 	return ndur + ndelay ? b->ms + at : NULL;
 }
 
-static uint32_t mask_of(const struct hist_block *b)
-{
-	return b->mask;
-}
-
 /* Where a probe for hash hv starts: its low half scaled to nslot. */
 static size_t home(const struct hist_block *b, uint64_t hv)
 {
@@ -208,16 +203,13 @@ static enum hb_kind kind_of(const struct hb_entry *e)
 
 void hist_block_index(struct hist_block *b)
 {
-	uint32_t mask = mask_of(b);
-
 	for (size_t i = 0; i < b->n; i++) {
 		const struct hb_entry *e = &b->e[i];
 		uint64_t hv = hist_block_hash(kind_of(e), key_a(b, e), key_b(b, e));
 		size_t s = home(b, hv);
-
 		uint32_t v = tag_of(b, hv) | (uint32_t)(i + 1);
 
-		while (slot_at(b, s) & mask)
+		while (slot_at(b, s) & b->mask)
 			s = next(b, s);
 		if (b->slot_width == 2)
 			((uint16_t *)b->slot)[s] = (uint16_t)v;
@@ -242,7 +234,7 @@ const struct hb_entry *hist_block_find(const struct hist_block *b,
 	if (!b->nslot)
 		return NULL;
 	hv = hist_block_hash(k, a, s);
-	mask = mask_of(b);
+	mask = b->mask;
 	tag = tag_of(b, hv);
 	for (size_t i = home(b, hv);; i = next(b, i)) {
 		uint32_t sl = slot_at(b, i);
