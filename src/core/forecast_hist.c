@@ -21,7 +21,9 @@
  * fc_history_recent) is each close's place in the sorted array, a byte a
  * close while a biller has at most 256 (two up to 65,536, else four).
  * So a close costs 4 bytes of duration, 4 of delay and 1 of order, where
- * int64_t arrays as added and sorted cost 24.
+ * int64_t arrays as added and sorted cost 24.  A biller too thin to
+ * forecast from (fewer than FC_MIN_CLOSES closes of a type: every biller
+ * of a two-day history) keeps only its durations, as added: 4 bytes.
  */
 #include "autoconf.h"
 
