@@ -121,11 +121,12 @@ static struct fc_history *fleet_shard(int s)
 
 static struct fc_history *one_shard(int s)
 {
-	struct fc_history *h = fc_history_new(s, 1000);
+	struct fc_history *h;
 	char id[32], mod[16], day[8];
 
 	if (fleet)
 		return fleet_shard(s);
+	h = fc_history_new(s, 1000);
 	for (int b = 0; b < BILLERS; b++) {
 		int nt = 1 + (int)(r32() % 2), per = b % 7 == 0 ? 9 : 1;
 
