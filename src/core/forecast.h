@@ -107,6 +107,9 @@ int64_t fc_history_read_at(const struct fc_history *h);
  * another's once that one is freed: the memo keys by this). */
 uint64_t fc_history_serial(const struct fc_history *h);
 size_t fc_history_closes(const struct fc_history *h);	/* all added */
+/* The bytes of heap h holds, as asked of malloc (its own bookkeeping
+ * aside): what a history costs a shard, for the tests and bench-hist. */
+size_t fc_history_bytes(const struct fc_history *h);
 
 /* The last (at most) max closes of biller_id and payment_type, in the
  * order they were added (oldest first, for a sparkline), copied into ms;
