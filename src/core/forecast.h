@@ -217,6 +217,8 @@ void fc_memo_reserve(struct fc_memo *m, size_t slots);
 /* The answers m has room for (0 for NULL): 32 bytes each, and an eighth
  * as many of forecast_until_above() of 16 bytes. */
 size_t fc_memo_slots(const struct fc_memo *m);
+/* The heap m holds, its tables and itself (0 for NULL). */
+size_t fc_memo_bytes(const struct fc_memo *m);
 /* What a memo was asked, ever (a debug line, -vv; the tests): answers
  * it had; forecasts made because it had none for the close (new to it,
  * changed in what a forecast reads, or pushed out) or the one it had had

@@ -156,6 +156,14 @@ size_t fc_memo_slots(const struct fc_memo *m)
 	return m ? m->nsets * MEMO_WAYS : 0;
 }
 
+size_t fc_memo_bytes(const struct fc_memo *m)
+{
+	if (!m)
+		return 0;
+	return sizeof *m + m->nsets * MEMO_WAYS * sizeof *m->e +
+	       m->nasets * ABOVE_WAYS * sizeof *m->a;
+}
+
 struct fc_memo_counts fc_memo_counts(const struct fc_memo *m)
 {
 	return m ? m->n : (struct fc_memo_counts){ 0 };
