@@ -206,7 +206,7 @@ void forecast_miss(const struct fc_history *h, const struct biller *b,
  * second about the same closes (the view): an answer is reused while the
  * close, its history and the thresholds are the same and time has not
  * passed a point where the answer changes.  slots: about twice the
- * number of open closes (rounded up to a whole set of 4, at least 64).
+ * number of open closes (rounded up to a whole set of 8, at least 64).
  * NULL when out of memory; one thread only. */
 struct fc_memo *fc_memo_new(size_t slots);
 void fc_memo_free(struct fc_memo *m);
@@ -214,7 +214,7 @@ void fc_memo_free(struct fc_memo *m);
  * eighth more than slots when it grows); the answers remembered so far
  * are dropped when it grows.  NULL: nothing. */
 void fc_memo_reserve(struct fc_memo *m, size_t slots);
-/* The answers m has room for (0 for NULL): 32 bytes each, and an eighth
+/* The answers m has room for (0 for NULL): 24 bytes each, and an eighth
  * as many of forecast_until_above() of 16 bytes. */
 size_t fc_memo_slots(const struct fc_memo *m);
 /* The heap m holds, its tables and itself (0 for NULL). */
