@@ -150,6 +150,16 @@ struct fc_memo *fc_memo_new(size_t slots)
 	return m;
 }
 
+size_t fc_memo_slots_for(size_t nopen)
+{
+	/* A slot and a quarter per open close (with reserve's eighth, 1.4;
+	 * 2.25 at four ways).  Sets by a hash of the id hold a number of
+	 * closes that varies about their mean (here 5.7 of 8 ways) and keep
+	 * the changed closes' old answers a while; the slots past the
+	 * closes are for that. */
+	return nopen + nopen / 4;
+}
+
 void fc_memo_reserve(struct fc_memo *m, size_t slots)
 {
 	if (!m || slots <= m->nsets * MEMO_WAYS)
