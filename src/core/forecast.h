@@ -208,18 +208,23 @@ void forecast_miss(const struct fc_history *h, const struct biller *b,
 /* A memo of forecast_miss() answers, for a caller that asks again every
  * second about the same closes (the view): an answer is reused while the
  * close, its history and the thresholds are the same and time has not
- * passed a point where the answer changes.  slots: about twice the
- * number of open closes (rounded up to a whole set of 4, at least 64).
+ * passed a point where the answer changes.  slots: see
+ * fc_memo_slots_for() (rounded up to a whole set of 8, at least 64).
  * NULL when out of memory; one thread only. */
 struct fc_memo *fc_memo_new(size_t slots);
+/* The slots to ask for to keep the answers of nopen open closes till
+ * they are asked again. */
+size_t fc_memo_slots_for(size_t nopen);
 void fc_memo_free(struct fc_memo *m);
 /* Make room for about slots answers (never less room than it has; an
  * eighth more than slots when it grows); the answers remembered so far
  * are dropped when it grows.  NULL: nothing. */
 void fc_memo_reserve(struct fc_memo *m, size_t slots);
-/* The answers m has room for (0 for NULL): 32 bytes each, and an eighth
+/* The answers m has room for (0 for NULL): 24 bytes each, and an eighth
  * as many of forecast_until_above() of 16 bytes. */
 size_t fc_memo_slots(const struct fc_memo *m);
+/* The heap m holds, its tables and itself (0 for NULL). */
+size_t fc_memo_bytes(const struct fc_memo *m);
 /* What a memo was asked, ever (a debug line, -vv; the tests): answers
  * it had; forecasts made because it had none for the close (new to it,
  * changed in what a forecast reads, or pushed out) or the one it had had

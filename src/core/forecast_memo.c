@@ -12,29 +12,43 @@
 
 #include "core/forecast.h"
 
-/* One remembered forecast_miss(): a check of the batch id and
- * everything else it read (64 bits: a false match is not a concern; 0 is
- * an empty entry), and the answer, packed into 32 bytes: a fleet has
- * hundreds of thousands of open closes, every one of them in the memo.
- * The answers' own validity (decide_until) is kept as ms past
- * valid_until: without it an answer found here said they held only till
- * valid_until, and the view looked at the close again then (a count
- * after every evaluation found its answer here; bench-fleet). */
+/* One remembered forecast_miss(): the check of the batch id and
+ * everything else it read, and the answer, packed into 24 bytes: a fleet
+ * has hundreds of thousands of open closes, every one of them in the
+ * memo.  The check is the whole key, all 64 bits of it (0 is an empty
+ * entry): a shorter one was looked at, but at a few thousand lookups of
+ * eight ways a second, 32 bits would match another close's answer within
+ * days.  The instants are kept as ms past the memo's base (m->base): an
+ * answer that holds past what 32 bits reach is not kept.  The answers'
+ * own validity (decide_until) is kept as ms past valid_until: without it
+ * an answer found here said they held only till valid_until, and the
+ * view looked at the close again then (bench-fleet). */
 struct memo_entry {
 	uint64_t check;
-	int64_t valid_until;
 	float p_miss;
-	uint32_t closes : 27;	/* a shard's closes of a pool: far fewer */
+	uint32_t valid;		/* valid_until - base, VALID_FOREVER */
+	uint32_t decide;	/* decide_until - valid_until, DECIDE_* */
+	uint32_t closes : 12, longer : 12;	/* pools: FC_POOL_MAX at most */
 	uint32_t source : 2;
 	uint32_t beyond : 1, stale : 1, tail_wider : 1;
-	uint32_t longer;
-	uint32_t decide;	/* decide_until - valid_until, DECIDE_* */
 };
-_Static_assert(sizeof(struct memo_entry) == 32, "a memo entry is 32 bytes");
+_Static_assert(sizeof(struct memo_entry) == 24, "a memo entry is 24 bytes");
 _Static_assert(FC_SIMILAR < 4, "a source is kept in 2 bits");
+_Static_assert(FC_POOL_MAX <= 4095, "a pool's closes are kept in 12 bits");
 
-/* closes past this are kept as this (counts of a pool's closes). */
-#define CLOSES_MAX ((1u << 27) - 1)
+/* closes and longer past this are not kept (pools are thinned to
+ * FC_POOL_MAX: none is). */
+#define CLOSES_MAX 4095u
+
+/* valid for valid_until INT64_MAX; past VALID_MAX the answer is not
+ * kept.  The base is REBASE_BEFORE before the first now the memo keeps an
+ * answer at (shards' clocks differ a little), and moves, dropping every
+ * answer, when a now is REBASE_AFTER past it: 49 days of ms minus both
+ * leaves about 20 days ahead of any now for an answer to hold. */
+#define VALID_FOREVER UINT32_MAX
+#define VALID_MAX (UINT32_MAX - 1)
+#define REBASE_BEFORE (7 * 86400000LL)
+#define REBASE_AFTER (22 * 86400000LL)
 
 /* decide for decide_until INT64_MAX (for good); a later decide_until
  * than DECIDE_MAX ms past valid_until is kept as that (sooner: the view
@@ -52,15 +66,8 @@ static uint32_t decide_of(int64_t valid_until, int64_t decide_until)
 		       ? DECIDE_MAX : (uint32_t)(decide_until - valid_until);
 }
 
-static int64_t decide_until_of(const struct memo_entry *e)
-{
-	if (e->decide == DECIDE_FOREVER || e->valid_until == INT64_MAX)
-		return INT64_MAX;
-	return e->valid_until + e->decide;
-}
-
-/* Ways of a set (consecutive entries: two cache lines). */
-#define MEMO_WAYS 4
+/* Ways of a set (consecutive entries: three cache lines). */
+#define MEMO_WAYS 8
 
 /* One remembered forecast_until_above(): a check of the close as
  * memo_check() makes it with the pm mixed in, and the answer.  Asked only
@@ -80,6 +87,8 @@ struct above_entry {
 struct fc_memo {
 	struct memo_entry *e;
 	size_t nsets;
+	int64_t base;		/* of the entries' instants, when based */
+	bool based;
 	struct above_entry *a;
 	size_t nasets;
 	struct fc_memo_counts n;
@@ -91,13 +100,13 @@ static size_t set_of(uint64_t v, size_t n)
 	return (size_t)(((v >> 32) * (uint64_t)n) >> 32);
 }
 
-/* Sets for slots answers: at least 16 (64 slots); an eighth as many
+/* Sets for slots answers: at least 8 (64 slots); an eighth as many
  * above_entry sets of ABOVE_WAYS, at least 8. */
 static size_t memo_sets(size_t slots)
 {
 	size_t n = (slots + MEMO_WAYS - 1) / MEMO_WAYS;
 
-	return n < 16 ? 16 : n > UINT32_MAX ? UINT32_MAX : n;
+	return n < 8 ? 8 : n > UINT32_MAX ? UINT32_MAX : n;
 }
 
 static size_t above_sets(size_t nsets)
@@ -124,6 +133,7 @@ static bool memo_alloc(struct fc_memo *m, size_t nsets)
 	free(m->a);
 	m->e = e;
 	m->nsets = nsets;
+	m->based = false;
 	m->a = a;
 	m->nasets = nasets;
 	return true;
@@ -140,6 +150,16 @@ struct fc_memo *fc_memo_new(size_t slots)
 	return m;
 }
 
+size_t fc_memo_slots_for(size_t nopen)
+{
+	/* A slot and a quarter per open close (with reserve's eighth, 1.4;
+	 * 2.25 at four ways).  Sets by a hash of the id hold a number of
+	 * closes that varies about their mean (here 5.7 of 8 ways) and keep
+	 * the changed closes' old answers a while; the slots past the
+	 * closes are for that. */
+	return nopen + nopen / 4;
+}
+
 void fc_memo_reserve(struct fc_memo *m, size_t slots)
 {
 	if (!m || slots <= m->nsets * MEMO_WAYS)
@@ -154,6 +174,14 @@ void fc_memo_reserve(struct fc_memo *m, size_t slots)
 size_t fc_memo_slots(const struct fc_memo *m)
 {
 	return m ? m->nsets * MEMO_WAYS : 0;
+}
+
+size_t fc_memo_bytes(const struct fc_memo *m)
+{
+	if (!m)
+		return 0;
+	return sizeof *m + m->nsets * MEMO_WAYS * sizeof *m->e +
+	       m->nasets * ABOVE_WAYS * sizeof *m->a;
 }
 
 struct fc_memo_counts fc_memo_counts(const struct fc_memo *m)
@@ -216,14 +244,87 @@ static uint64_t id_hash(const struct fc_history *h, const struct batch *t)
 			     h ? (uint64_t)fc_history_shard(h) : 0), t->batch_id);
 }
 
+/* The entry's answer into out, as forecast_miss() gave it. */
+static void memo_answer(const struct fc_memo *m, const struct memo_entry *e,
+			struct forecast *out)
+{
+	out->source = (enum fc_source)e->source;
+	out->closes = e->closes;
+	out->longer = e->longer;
+	out->beyond = e->beyond;
+	out->tail_wider = e->tail_wider;
+	out->stale = e->stale;
+	out->start_p50 = out->eta_p50 = out->eta_p95 = BT_NO_TIME;
+	out->p_miss = e->p_miss;
+	if (e->valid == VALID_FOREVER) {
+		out->valid_until = out->decide_until = INT64_MAX;
+		return;
+	}
+	out->valid_until = m->base + e->valid;
+	out->decide_until = e->decide == DECIDE_FOREVER
+			    ? INT64_MAX : out->valid_until + e->decide;
+}
+
+/* Does the entry's answer hold at now? */
+static bool memo_holds(const struct fc_memo *m, const struct memo_entry *e,
+		       int64_t now)
+{
+	return e->valid == VALID_FOREVER || now < m->base + e->valid;
+}
+
+/* Where a new answer of set e goes: an empty way, else one run out (no
+ * use to anybody: asked again it is made again), else the one used
+ * longest ago. */
+static int memo_victim(const struct fc_memo *m, const struct memo_entry *e,
+		       int64_t now)
+{
+	for (int w = MEMO_WAYS - 1; w > 0; w--)
+		if (!e[w].check || !memo_holds(m, &e[w], now))
+			return w;
+	return MEMO_WAYS - 1;
+}
+
+/* Answer out, made at now, as an entry of m (false: it does not fit, and
+ * is not kept).  The base is set, or moved, here. */
+static bool memo_pack(struct fc_memo *m, uint64_t check, int64_t now,
+		      const struct forecast *out, struct memo_entry *x)
+{
+	int64_t until = out->valid_until;
+
+	if (!m->based || now < m->base || now - m->base > REBASE_AFTER) {
+		if (now < INT64_MIN / 2 || now > INT64_MAX / 2)
+			return false;	/* no clock to speak of */
+		if (m->based)
+			memset(m->e, 0, m->nsets * MEMO_WAYS * sizeof *m->e);
+		m->base = now - REBASE_BEFORE;
+		m->based = true;
+	}
+	if (out->closes > CLOSES_MAX || out->longer > CLOSES_MAX ||
+	    (until != INT64_MAX &&
+	     (until < m->base || until - m->base > VALID_MAX)))
+		return false;
+	*x = (struct memo_entry){
+		.check = check,
+		.valid = until == INT64_MAX ? VALID_FOREVER
+					    : (uint32_t)(until - m->base),
+		.decide = decide_of(until, out->decide_until),
+		.p_miss = (float)out->p_miss,
+		.closes = (uint32_t)out->closes, .longer = (uint32_t)out->longer,
+		.source = (uint32_t)out->source & 3,
+		.beyond = out->beyond, .stale = out->stale,
+		.tail_wider = out->tail_wider,
+	};
+	return true;
+}
+
 void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
 			const struct biller *b, const struct batch *t,
 			int64_t now, const struct forecast_opts *o,
 			struct forecast *out)
 {
-	struct memo_entry *e;
+	struct memo_entry *e, x;
 	uint64_t check, idh;
-	int64_t until;
+	int w;
 
 	if (!m || !t) {
 		forecast_miss(h, b, t, now, o, out);
@@ -233,54 +334,38 @@ void forecast_miss_memo(struct fc_memo *m, const struct fc_history *h,
 	e = &m->e[set_of(idh, m->nsets) * MEMO_WAYS];
 	check = memo_check(idh, h, b, t);
 	/* MEMO_WAYS ways, the one used last first: a hit moves to the
-	 * first, a new answer goes to the first and pushes the others down,
-	 * the last out.  So an answer nobody asks for again (a close that
-	 * changed: a new check in its id's set) goes within MEMO_WAYS
-	 * answers, even one that would hold for good.  Two ways were too
-	 * few: at a slot per open close, sets by a hash of the id held three
-	 * or more often enough that half the answers were pushed out before
-	 * they were asked for again (bench-fleet, 20 x 1,000). */
-	for (int w = 1; w < MEMO_WAYS && e->check != check; w++) {
-		if (e[w].check == check) {
-			struct memo_entry x = e[w];
-
-			memmove(e + 1, e, (size_t)w * sizeof *e);
-			e[0] = x;
+	 * first, a new answer goes to the first and pushes the others down
+	 * to an empty way, one run out, or out of the last.  So an answer
+	 * nobody asks for again (a close that changed: a new check in its
+	 * id's set) goes within MEMO_WAYS answers, even one that would hold
+	 * for good.  Sets by a hash of the id hold a number of closes that
+	 * varies; the more ways, the less a set's count strays from its mean
+	 * and the fewer answers are pushed out before they are asked again
+	 * (two ways were too few at a slot per open close: bench-fleet). */
+	for (w = 0; w < MEMO_WAYS && e[w].check != check; w++)
+		;
+	if (w < MEMO_WAYS) {
+		x = e[w];
+		memmove(e + 1, e, (size_t)w * sizeof *e);
+		e[0] = x;
+		if (memo_holds(m, e, now)) {
+			m->n.hits++;
+			memo_answer(m, e, out);
+			return;
 		}
-	}
-	if (e->check == check && now < e->valid_until) {
-		m->n.hits++;
-		out->source = (enum fc_source)e->source;
-		out->closes = e->closes;
-		out->longer = e->longer;
-		out->beyond = e->beyond;
-		out->tail_wider = e->tail_wider;
-		out->stale = e->stale;
-		out->start_p50 = out->eta_p50 = out->eta_p95 = BT_NO_TIME;
-		out->p_miss = e->p_miss;
-		out->valid_until = e->valid_until;
-		out->decide_until = decide_until_of(e);
-		return;
-	}
-	if (e->check == check)
 		m->n.expired++;
-	else
+	} else {
 		m->n.absent++;
+	}
 	forecast_miss(h, b, t, now, o, out);
-	until = out->valid_until;
-	if (e->check != check)
-		memmove(e + 1, e, (MEMO_WAYS - 1) * sizeof *e);
-	*e = (struct memo_entry){
-		.check = check, .valid_until = until,
-		.p_miss = (float)out->p_miss,
-		.closes = out->closes < CLOSES_MAX ? (uint32_t)out->closes : CLOSES_MAX,
-		.longer = (uint32_t)out->longer, .source = (uint32_t)out->source & 3,
-		.beyond = out->beyond, .stale = out->stale,
-		.tail_wider = out->tail_wider,
-		.decide = decide_of(until, out->decide_until),
-	};
-	/* What a remembered answer says, exactly: its closes as stored. */
-	out->closes = e->closes;
+	if (!memo_pack(m, check, now, out, &x))
+		return;
+	/* memo_pack() may have dropped every answer (a new base). */
+	if (e[0].check != check) {
+		w = memo_victim(m, e, now);
+		memmove(e + 1, e, (size_t)w * sizeof *e);
+	}
+	e[0] = x;
 	/* What a remembered answer says, exactly: p_miss as stored. */
 	out->p_miss = e->p_miss;
 }

@@ -774,11 +774,10 @@ void view_rebuild(struct view *v, int64_t now)
 		v->changes_gen = v->rebuilds;
 	}
 	refresh_slots(v, &p, now);
-	/* Two memo slots per close not closed (the open ones forecasts are
-	 * asked about; sets by a hash of the id need the room to keep the
-	 * answers till they are asked again), not per batch of the night:
-	 * grown for the next rebuild, as growing drops its answers. */
-	fc_memo_reserve(v->fc.memo, 2 * v->nopen);
+	/* Memo slots for the closes not closed (the open ones forecasts
+	 * are asked about), not for every batch of the night: grown for the
+	 * next rebuild, as growing drops its answers. */
+	fc_memo_reserve(v->fc.memo, fc_memo_slots_for(v->nopen));
 	if (p.refilter || total > (size_t)1 << 20 || p.nmoved > p.merge_max)
 		view_sort_all(v, total);
 	else if (p.nmoved)

@@ -525,7 +525,7 @@ static void test_memo_agrees(void **state)
 {
 	static const int durs[] = { 10, 20, 25, 30, 35, 40, 41, 42, 44, 60 };
 	struct fc_history *h = history(durs, 10, 3);
-	struct fc_memo *m = fc_memo_new(2);	/* 64 slots: collisions */
+	struct fc_memo *m = fc_memo_new(96);	/* 96 slots: collisions */
 	char ids[100][8];
 	struct batch t[100];
 	struct biller b;
