@@ -38,10 +38,11 @@
 #define LINE_MAX_BYTES 2048
 /* How long closing or exiting waits for the disk. */
 #define FLUSH_WAIT_MS 2000
-/* How long the writer gathers lines after the first before it writes:
- * with -vv every poller logs each poll, and a wake-up per line was a
- * hundred a second at 100 shards.  A flush or close cuts it short. */
-#define GATHER_MS 100
+/* How long the writer gathers lines after the first before it writes
+ * (LOG_GATHER_MS, log.h): with -vv every poller logs each poll, and a
+ * wake-up per line was a hundred a second at 100 shards.  A flush or
+ * close cuts it short. */
+#define GATHER_MS LOG_GATHER_MS
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t log_wake = PTHREAD_COND_INITIALIZER;	/* writer */

@@ -30,6 +30,9 @@ void log_close(void);
 void log_flush(void);
 /* The queue's size in lines, for tests: before log_open() only. */
 void log_set_queue_lines(size_t n);
+/* How long the writer gathers the lines that follow a first one before
+ * it writes them (ms). */
+#define LOG_GATHER_MS 100
 /* Lines dropped and not yet reported in the log. */
 unsigned long log_dropped(void);
 /* The log's file descriptor, or -1 when there is no log. */
