@@ -523,12 +523,12 @@ static void refresh_shard(struct view *v, struct rebuild_plan *p, size_t i,
 		if (keep_heap && view_slot_due(sl) != was)
 			view_due_push(sh, view_slot_due(sl), k0 + j);
 	}
-	/* Past one stale entry a slot, made anew: a heap's room stays as it
-	 * grew (16 bytes an entry, 1.6 MB a slot each at 100,000). */
-	if (!keep_heap || sh->ndue > 2 * s->nbillers + 64)
+	/* Past view_due_bound(), made anew: a heap's room stays as it grew
+	 * (12 bytes an entry, 1.2 MB a slot each at 100,000). */
+	if (!keep_heap || sh->ndue > view_due_bound(s->nbillers))
 		view_due_remake(v, sh, k0, s->nbillers);
 	else
-		sh->until = sh->ndue ? sh->due[0].at : INT64_MAX;
+		sh->until = sh->ndue ? view_due_at(&sh->due[0]) : INT64_MAX;
 }
 
 static int cmp_u32(const void *pa, const void *pb)
@@ -557,10 +557,11 @@ static void refresh_due(struct view *v, struct rebuild_plan *p, size_t i,
 		v->due_list_cap = need * 2;
 		v->due_list = xrealloc(v->due_list, v->due_list_cap * sizeof *v->due_list);
 	}
-	while (sh->ndue && sh->due[0].at <= now) {
+	while (sh->ndue && view_due_at(&sh->due[0]) <= now) {
 		struct view_due e = view_due_pop(sh);
 
-		if (view_slot_due(&v->slots[e.k]) == e.at)	/* else stale */
+		/* Else stale: its slot's instant moved since. */
+		if (view_slot_due(&v->slots[e.k]) == view_due_at(&e))
 			v->due_list[n++] = e.k;
 	}
 	for (size_t w = 0; ask_watch && w < sh->nwatch; w++)
@@ -586,10 +587,10 @@ static void refresh_due(struct view *v, struct rebuild_plan *p, size_t i,
 			view_due_push(sh, view_slot_due(sl), k);
 	}
 	/* Stale entries pile up only as instants move without their time
-	 * coming: past four a slot, the heap is made anew. */
-	if (sh->ndue > 4 * sh->n + 64)
+	 * coming: past view_due_bound(), the heap is made anew. */
+	if (sh->ndue > view_due_bound(sh->n))
 		view_due_remake(v, sh, k0, sh->n);
-	sh->until = sh->ndue ? sh->due[0].at : INT64_MAX;
+	sh->until = sh->ndue ? view_due_at(&sh->due[0]) : INT64_MAX;
 }
 
 /*

@@ -272,12 +272,33 @@ struct view_slot {
 _Static_assert(sizeof(void *) != 8 || sizeof(struct view_slot) == 96,
 	       "a view slot is 96 bytes");
 
-/* When a slot (k) must be looked at again (at: its ev.until or miss_until,
- * the earlier), as its shard's heap keeps it. */
+/* When a slot (k) must be looked at again (its ev.until or miss_until,
+ * the earlier), as its shard's heap keeps it: the instant in two halves,
+ * so that an entry is 12 bytes, not 16 (struct sort_item's reason); read
+ * it with view_due_at(). */
 struct view_due {
-	int64_t at;
+	uint32_t at_lo, at_hi;
 	uint32_t k;
 };
+
+static inline int64_t view_due_at(const struct view_due *e)
+{
+	return (int64_t)((uint64_t)e->at_hi << 32 | e->at_lo);
+}
+
+static inline struct view_due view_due_of(int64_t at, size_t k)
+{
+	return (struct view_due){ (uint32_t)(uint64_t)at,
+				  (uint32_t)((uint64_t)at >> 32), (uint32_t)k };
+}
+
+/* The entries a shard's heap of n slots may hold, stale ones included,
+ * before it is made anew (view.c): one a slot and half a slot's worth of
+ * stale ones, so that its room stays near 18 bytes a slot. */
+static inline size_t view_due_bound(size_t n)
+{
+	return n + n / 2 + 64;
+}
 
 struct view_seen;
 /* When slot sl must be looked at again, with the same inputs (view_due.c). */

@@ -16,7 +16,7 @@ int64_t view_slot_due(const struct view_slot *sl)
 
 static bool due_before(const struct view_due *a, const struct view_due *b)
 {
-	return a->at < b->at;
+	return view_due_at(a) < view_due_at(b);
 }
 
 static void due_sift_down(struct view_due *h, size_t n, size_t i)
@@ -45,11 +45,14 @@ void view_due_push(struct view_seen *sh, int64_t at, size_t k)
 	if (at == INT64_MAX)
 		return;		/* never */
 	if (sh->ndue == sh->due_cap) {
-		sh->due_cap = sh->due_cap ? sh->due_cap * 2 : 64;
+		/* By half, not double: a heap stays within view_due_bound()
+		 * of its slots, and doubling past it would leave room that is
+		 * never used. */
+		sh->due_cap = sh->due_cap ? sh->due_cap + sh->due_cap / 2 : 64;
 		sh->due = xrealloc(sh->due, sh->due_cap * sizeof *sh->due);
 	}
 	i = sh->ndue++;
-	sh->due[i] = (struct view_due){ at, (uint32_t)k };
+	sh->due[i] = view_due_of(at, k);
 	while (i && due_before(&sh->due[i], &sh->due[(i - 1) / 2])) {
 		struct view_due x = sh->due[i];
 
@@ -79,11 +82,11 @@ void view_due_remake(struct view *v, struct view_seen *sh, size_t k0, size_t n)
 		int64_t at = view_slot_due(&v->slots[k0 + j]);
 
 		if (at != INT64_MAX)
-			sh->due[sh->ndue++] = (struct view_due){ at, (uint32_t)(k0 + j) };
+			sh->due[sh->ndue++] = view_due_of(at, k0 + j);
 	}
 	/* Made bottom-up: a pass, not a push each (every new snapshot of a
 	 * shard makes its heap anew). */
 	for (size_t i = sh->ndue / 2; i-- > 0;)
 		due_sift_down(sh->due, sh->ndue, i);
-	sh->until = sh->ndue ? sh->due[0].at : INT64_MAX;
+	sh->until = sh->ndue ? view_due_at(&sh->due[0]) : INT64_MAX;
 }

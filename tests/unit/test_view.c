@@ -840,6 +840,42 @@ static void test_name_cell(void **state)
  * for exactly the billers there are, and a forecast memo for the closes
  * still open, not for every batch of the night (3,000 billers, each with
  * two closed batches and a running one: 3,000 open closes, 9,000 batches). */
+/* A due entry keeps its instant whole in two halves, BT_NO_TIME and
+ * negative times included, and the heap pops in order of instant; its
+ * room grows by half, so a shard's heap within view_due_bound() of 1,000
+ * slots holds no more than a slot and a half and a little. */
+static void test_due_heap_entries(void **state)
+{
+	static const int64_t at[] = { 5, BT_NO_TIME, -1, INT64_MAX - 1,
+				      (int64_t)1 << 32, ((int64_t)1 << 32) - 1,
+				      1733180400123, -1733180400123, 0, 7 };
+	struct view_seen sh = { 0 };
+	int64_t last = INT64_MIN;
+
+	(void)state;
+	assert_int_equal(sizeof(struct view_due), 12);
+	for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+		struct view_due e = view_due_of(at[i], i);
+
+		assert_true(view_due_at(&e) == at[i]);
+		assert_int_equal(e.k, i);
+		view_due_push(&sh, at[i], i);
+	}
+	view_due_push(&sh, INT64_MAX, 99);	/* never: not kept */
+	assert_int_equal(sh.ndue, sizeof at / sizeof at[0]);
+	while (sh.ndue) {
+		struct view_due e = view_due_pop(&sh);
+
+		assert_true(view_due_at(&e) >= last);
+		assert_true(view_due_at(&e) == at[e.k]);
+		last = view_due_at(&e);
+	}
+	for (size_t i = 0; i < view_due_bound(1000); i++)
+		view_due_push(&sh, (int64_t)(i * 7919 % 1000), i % 1000);
+	assert_true(sh.due_cap * sizeof *sh.due <= 1000 * 12 * 2);
+	free(sh.due);
+}
+
 static void test_sized_to_the_fleet(void **state)
 {
 	struct snapshot *s = shard(0);
@@ -898,6 +934,7 @@ int main(void)
 		cmocka_unit_test(test_snapshot_references),
 		cmocka_unit_test(test_rank_only_when_names_change),
 		cmocka_unit_test(test_rows_grow_and_shrink),
+		cmocka_unit_test(test_due_heap_entries),
 		cmocka_unit_test(test_sized_to_the_fleet),
 		cmocka_unit_test(test_name_cell),
 	};
