@@ -149,8 +149,6 @@ static void rehome(struct biller *b, const char *shard)
 		t[k].kind = w;
 	}
 	b->biller_id = arena_strdup(a, b->biller_id);
-	for (size_t k = 0; k < b->nbatches; k++)
-		t[k].biller_id = b->biller_id;
 	b->name = arena_strdup(a, b->name);
 	b->timezone = "UTC";
 	b->shard = shard;

@@ -63,7 +63,6 @@ static void fill_biller(struct biller *b, struct snapshot *s, unsigned k,
 
 		memset(t, 0, sizeof *t);
 		t->batch_id = b->biller_id;
-		t->biller_id = b->biller_id;
 		t->kind = &kind;
 		t->error_message = "";
 		t->state = BATCH_CLOSED;

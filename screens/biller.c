@@ -435,7 +435,7 @@ static void build_lines(struct app *app, struct biller_st *B)
 	for (size_t i = 0; i < b->nbatches; i++) {
 		const struct batch *t = &b->batches[i];
 		bool sel = (long)i == B->batch.sel;
-		enum paint paint = hold_batch_held(holds, nholds, t, NULL)
+		enum paint paint = hold_batch_held(holds, nholds, b->biller_id, t, NULL)
 					   ? PAINT_HELD : biller_batch_paint(t, app->now);
 
 		biller_batch_row(row, sizeof row, t, off, app->now);

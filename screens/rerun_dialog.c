@@ -203,7 +203,7 @@ static void dlg_estimate(struct app *app, const struct dlg *d, char *buf,
 	int minute = app->cfg->payment_file_minute;
 	struct batch_kind k = { .payment_type = d->b[0].payment_type,
 				.module = d->b[0].module };
-	struct batch t = { .biller_id = d->biller_id, .kind = &k };
+	struct batch t = { .kind = &k };
 	struct biller b = { .biller_id = d->biller_id,
 			    .nbatches = d->batches_tonight };
 	struct fc_rerun r;

@@ -150,7 +150,6 @@ static void as_seen(const struct past *p, int64_t now, struct batch *t,
 {
 	memset(t, 0, sizeof *t);
 	t->batch_id = p->batch_id;
-	t->biller_id = p->biller_id;
 	k->business_day = p->day;
 	k->payment_type = p->ptype;
 	k->module = p->module;

@@ -85,14 +85,15 @@ static int deadline_passed(const struct batch *t, int64_t now)
 	       t->deadline_at <= now;
 }
 
-/* Is t held?  Then keep it in *held when its deadline is the earliest. */
+/* Is t, of biller_id, held?  Then keep it in *held when its deadline is
+ * the earliest. */
 static bool note_held(const struct hold *holds, size_t nholds,
-		      const struct batch *t, const struct batch **held,
-		      const struct hold **held_by)
+		      const char *biller_id, const struct batch *t,
+		      const struct batch **held, const struct hold **held_by)
 {
 	const struct hold *by;
 
-	if (!hold_batch_held(holds, nholds, t, &by))
+	if (!hold_batch_held(holds, nholds, biller_id, t, &by))
 		return false;
 	if (deadline_before(t, *held)) {
 		*held = t;
@@ -225,7 +226,8 @@ static int64_t overtaken_at(const struct biller *b, const struct hold *holds,
 
 		if (t == p->risk || (t->state != BATCH_RUNNING &&
 				     t->state != BATCH_SCHEDULED) ||
-		    deadline_passed(t, now) || hold_batch_held(holds, nholds, t, NULL))
+		    deadline_passed(t, now) ||
+		    hold_batch_held(holds, nholds, b->biller_id, t, NULL))
 			continue;
 		lower(&until, forecast_until_above(h, b, t, now, o, p->risk_pm));
 	}
@@ -304,7 +306,8 @@ void biller_eval_all(const struct biller *b, const struct hold *holds,
 		const struct batch *t = &b->batches[i];
 		int open = t->state != BATCH_CLOSED && t->state != BATCH_FAILED;
 
-		if (note_held(holds, nholds, t, &p.held, &p.held_by))
+		if (note_held(holds, nholds, b->biller_id, t, &p.held,
+			      &p.held_by))
 			continue;
 		if (t->state == BATCH_FAILED && deadline_before(t, p.failed))
 			p.failed = t;

@@ -430,7 +430,7 @@ static void widen_tail(const struct fc_history *h, const struct biller *b,
 		       const struct batch *t, int64_t now, struct fc_dist *D,
 		       fc_ms *buf, struct forecast *out)
 {
-	const char *id = b ? b->biller_id : t->biller_id;
+	const char *id = b->biller_id;
 	enum fc_source s = out->source;
 	int64_t e, m = fc_quantile(D, 0.5);
 	struct fc_dist W;
@@ -441,7 +441,7 @@ static void widen_tail(const struct fc_history *h, const struct biller *b,
 	if (fc_count_above(D, e) >= FC_TAIL_MIN)
 		return;
 	while ((s = fc_history_wider(h, s, id, t->kind->payment_type, t->kind->module,
-				     b ? b->nbatches : 1, &W)) != FC_NONE) {
+				     b->nbatches, &W)) != FC_NONE) {
 		int64_t mw = fc_quantile(&W, 0.5);
 		double k = mw > 0 ? (double)m / (double)mw : 1.0;
 		size_t n = W.n < FC_POOL_MAX ? W.n : FC_POOL_MAX;
@@ -487,9 +487,9 @@ static void forecast_open(const struct fc_history *h, const struct biller *b,
 	if (!h || !t || batch_is_bad(t) || now == BT_NO_TIME ||
 	    (t->state != BATCH_RUNNING && t->state != BATCH_SCHEDULED))
 		return;
-	out->source = fc_history_pick(h, b ? b->biller_id : t->biller_id,
+	out->source = fc_history_pick(h, b->biller_id,
 				      t->kind->payment_type, t->kind->module,
-				      b ? b->nbatches : 1, &D, &L);
+				      b->nbatches, &D, &L);
 	if (out->source == FC_NONE)
 		return;
 	out->closes = D.n;
@@ -640,7 +640,7 @@ void forecast_rerun(const struct fc_history *h, const struct biller *b,
 		    struct fc_rerun *out)
 {
 	int64_t k = nbatches ? (int64_t)nbatches : 1;
-	const char *id = b ? b->biller_id : t->biller_id;
+	const char *id = b->biller_id;
 	struct fc_dist R, L;
 
 	out->source = FC_NONE;
@@ -656,7 +656,7 @@ void forecast_rerun(const struct fc_history *h, const struct biller *b,
 		out->from_reruns = true;
 	} else {
 		out->source = fc_history_pick(h, id, t->kind->payment_type, t->kind->module,
-					      b ? b->nbatches : 1, &R, &L);
+					      b->nbatches, &R, &L);
 		if (out->source == FC_NONE)
 			return;
 	}

@@ -222,7 +222,7 @@ static uint64_t memo_check(uint64_t idh, const struct fc_history *h,
 {
 	uint64_t c = mix(idh, h ? fc_history_serial(h) : 0);
 
-	c = text_hash(c, b ? b->biller_id : t->biller_id);
+	c = text_hash(c, b->biller_id);
 	c = text_hash(c, t->kind->payment_type);
 	c = text_hash(c, t->kind->module);
 	c = mix(c, batch_is_bad(t));
@@ -230,7 +230,7 @@ static uint64_t memo_check(uint64_t idh, const struct fc_history *h,
 	c = mix(c, (uint64_t)t->started_at);
 	c = mix(c, (uint64_t)t->deadline_at);
 	c = mix(c, (uint64_t)t->state * 4 + (uint64_t)(t->deadline_inf + 1));
-	c = mix(c, b ? b->nbatches : 1);
+	c = mix(c, b->nbatches);
 	return c ? c : 1;	/* 0: an empty entry */
 }
 

@@ -53,14 +53,14 @@ bool hold_selects(const struct hold *h, const char *biller_id,
 }
 
 const struct hold *hold_for_batch(const struct hold *holds, size_t n,
-				  const struct batch *t)
+				  const char *biller_id, const struct batch *t)
 {
 	/* holds[] is oldest first, so the first match is the oldest. */
 	for (size_t i = 0; i < n; i++) {
 		const struct hold *h = &holds[i];
 
 		if (h->kind == HOLD_BATCH_CLOSE && hold_active(h) &&
-		    hold_selects(h, t->biller_id, t->kind->payment_type, t->kind->module,
+		    hold_selects(h, biller_id, t->kind->payment_type, t->kind->module,
 				 t->kind->business_day))
 			return h;
 	}
@@ -68,19 +68,20 @@ const struct hold *hold_for_batch(const struct hold *holds, size_t n,
 }
 
 bool hold_batch_held(const struct hold *holds, size_t n,
-		     const struct batch *t, const struct hold **by)
+		     const char *biller_id, const struct batch *t,
+		     const struct hold **by)
 {
 	const struct hold *h = NULL;
 	bool held;
 
 	switch (t->state) {
 	case BATCH_HELD:
-		h = hold_for_batch(holds, n, t);
+		h = hold_for_batch(holds, n, biller_id, t);
 		held = true;
 		break;
 	case BATCH_SCHEDULED:
 	case BATCH_FAILED:
-		h = hold_for_batch(holds, n, t);
+		h = hold_for_batch(holds, n, biller_id, t);
 		held = h != NULL;
 		break;
 	default:

@@ -70,17 +70,18 @@ bool hold_selects(const struct hold *h, const char *biller_id,
 		  const char *payment_type, const char *module,
 		  const char *business_day);
 
-/* The oldest active batch_close hold of holds[0..n) that selects batch t,
- * or NULL. */
+/* The oldest active batch_close hold of holds[0..n) that selects batch t
+ * of biller_id, or NULL. */
 const struct hold *hold_for_batch(const struct hold *holds, size_t n,
-				  const struct batch *t);
+				  const char *biller_id, const struct batch *t);
 
 /* Is t held: its status is 'held', or it has not started or has failed
  * and an active hold selects it?  A running or closed batch is never
  * held (a hold stops no attempt).  *by, when not NULL, gets the hold
  * (NULL for a 'held' batch whose hold batchtop did not read). */
 bool hold_batch_held(const struct hold *holds, size_t n,
-		     const struct batch *t, const struct hold **by);
+		     const char *biller_id, const struct batch *t,
+		     const struct hold **by);
 
 /* The oldest active hold of any kind naming biller_id (or every biller),
  * or NULL: what the biller detail shows. */

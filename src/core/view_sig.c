@@ -44,7 +44,7 @@ uint64_t biller_sig(const struct biller *b)
 		const struct batch *t = &b->batches[i];
 
 		h = mix(h, (uintptr_t)t->batch_id);
-		h = mix(h, (uintptr_t)t->biller_id ^ (uintptr_t)t->kind->business_day << 1);
+		h = mix(h, (uintptr_t)t->kind->business_day);
 		h = mix(h, (uintptr_t)t->kind->payment_type ^ (uintptr_t)t->kind->module << 1);
 		h = mix(h, (uintptr_t)t->kind->status ^ (uintptr_t)t->kind->bad << 1);
 		h = mix(h, (uint64_t)t->state << 8 | (uint64_t)(t->deadline_inf + 1));
@@ -126,7 +126,6 @@ bool view_same_input(const struct biller *a, const struct biller *b)
 		    x->finished_at != y->finished_at ||
 		    x->deadline_inf != y->deadline_inf ||
 		    !same_text(x->batch_id, y->batch_id) ||
-		    !same_text(x->biller_id, y->biller_id) ||
 		    !same_kind(x->kind, y->kind))
 			return false;
 	}

@@ -463,7 +463,6 @@ static void add_batch(struct snapshot *s, struct biller *b,
 	bad.text[0] = '\0';
 	memset(t, 0, sizeof *t);
 	t->batch_id = val_id(a, q, cols, C_BATCH_ID);
-	t->biller_id = b->biller_id;
 	if (!val(q, cols, C_STATUS))
 		bad_add(&bad, col_names[C_STATUS], NULL);
 	t->state = batch_state_from_text(val(q, cols, C_STATUS));

@@ -97,7 +97,8 @@ static int64_t due_of(const struct app *app, int shard, const struct hold *h)
 		if (t->deadline_at == BT_NO_TIME ||
 		    (t->state != BATCH_SCHEDULED && t->state != BATCH_FAILED &&
 		     strcmp(t->kind->status, "held")) ||
-		    !hold_selects(h, t->biller_id, t->kind->payment_type, t->kind->module,
+		    !hold_selects(h, batch_iter_biller(&it)->biller_id,
+				  t->kind->payment_type, t->kind->module,
 				  t->kind->business_day))
 			continue;
 		if (due == BT_NO_TIME || t->deadline_at < due)
@@ -381,18 +382,19 @@ static void rerun_released(struct app *app, int shard, const struct hold *h)
 		return;
 	t = xcalloc(s->nbatches ? s->nbatches : 1, sizeof *t);
 	for (const struct batch *b; (b = batch_iter_next(&it)); ) {
+		const char *biller_id = batch_iter_biller(&it)->biller_id;
 		const struct hold *other = NULL;
 		char why[300];
 
 		if (b->state != BATCH_FAILED ||
-		    !hold_selects(h, b->biller_id, b->kind->payment_type, b->kind->module,
+		    !hold_selects(h, biller_id, b->kind->payment_type, b->kind->module,
 				  b->kind->business_day))
 			continue;
 		for (size_t j = 0; j < s->nholds && !other; j++)
 			if (s->holds[j].hold_id != h->hold_id &&
 			    hold_active(&s->holds[j]) &&
 			    s->holds[j].kind == HOLD_BATCH_CLOSE &&
-			    hold_selects(&s->holds[j], b->biller_id,
+			    hold_selects(&s->holds[j], biller_id,
 					 b->kind->payment_type, b->kind->module,
 					 b->kind->business_day))
 				other = &s->holds[j];
@@ -401,7 +403,7 @@ static void rerun_released(struct app *app, int shard, const struct hold *h)
 			continue;
 		t[k++] = (struct rerun_target){
 			.shard = shard, .kind = RERUN_BATCH, .id = b->batch_id,
-			.words = b->biller_id,
+			.words = biller_id,
 		};
 	}
 	if (k) {

@@ -194,7 +194,6 @@ static inline struct batch *fx_add_batch(struct snapshot *s, enum batch_state st
 	memset(t, 0, sizeof *t);
 	snprintf(id, sizeof id, "%s-%zu", s->shard, s->nbatches);
 	t->batch_id = fx_str(s, id);
-	t->biller_id = b->biller_id;
 	k = arena_alloc(s->arena, sizeof *k);
 	k->business_day = fx_str(s, "2026-11-01");
 	k->payment_type = fx_str(s, "ach");

@@ -63,7 +63,7 @@ static struct batch running_at(int64_t started, int64_t deadline)
 
 	*k = (struct batch_kind){ .payment_type = "ach", .module = "m",
 				  .bad = "" };
-	t = (struct batch){ .batch_id = "x", .biller_id = "b1", .kind = k,
+	t = (struct batch){ .batch_id = "x", .kind = k,
 			   .state = BATCH_RUNNING, .scheduled_at = started,
 			   .started_at = started, .deadline_at = deadline,
 			   .finished_at = BT_NO_TIME };

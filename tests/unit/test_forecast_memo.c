@@ -45,7 +45,7 @@ static struct fc_history *history(int shard)
  * T0 + 5 minutes), due at deadline. */
 static struct batch close_of(const char *id, int64_t started, int64_t deadline)
 {
-	struct batch t = { .batch_id = id, .biller_id = "b1", .kind = &kind,
+	struct batch t = { .batch_id = id, .kind = &kind,
 			   .state = BATCH_RUNNING, .scheduled_at = started,
 			   .started_at = started, .deadline_at = deadline,
 			   .finished_at = BT_NO_TIME };

@@ -40,10 +40,10 @@ static struct hold any_hold(int64_t id)
 	return h;
 }
 
-/* A batch with just the fields matching looks at. */
-static struct batch batch_of(const char *biller, const char *type,
-			     const char *module, const char *day,
-			     enum batch_state st)
+/* A batch with just the fields matching looks at (its biller is the
+ * caller's to name: a batch record does not). */
+static struct batch batch_of(const char *type, const char *module,
+			     const char *day, enum batch_state st)
 {
 	/* Returned by value: its words outlive the call (a few at a time). */
 	static struct batch_kind kinds[64];
@@ -54,7 +54,6 @@ static struct batch batch_of(const char *biller, const char *type,
 	memset(&t, 0, sizeof t);
 	memset(k, 0, sizeof *k);
 	t.batch_id = "x";
-	t.biller_id = biller;
 	k->payment_type = type;
 	k->module = module;
 	k->business_day = day;
@@ -126,7 +125,7 @@ static void test_day_range(void **state)
 static void test_for_batch_kind_activity_order(void **state)
 {
 	struct hold hs[3];
-	struct batch t = batch_of("b1", "card", "portal", "2026-12-01", BATCH_SCHEDULED);
+	struct batch t = batch_of("card", "portal", "2026-12-01", BATCH_SCHEDULED);
 
 	(void)state;
 	hs[0] = any_hold(5);
@@ -135,11 +134,11 @@ static void test_for_batch_kind_activity_order(void **state)
 	hs[1].ended_at = NOW - FX_MIN(5);	/* released */
 	hs[2] = any_hold(7);
 	hs[2].biller_id = "b2";
-	assert_null(hold_for_batch(hs, 3, &t));
+	assert_null(hold_for_batch(hs, 3, "b1", &t));
 	hs[2].biller_id = "b1";
-	assert_ptr_equal(hold_for_batch(hs, 3, &t), &hs[2]);
+	assert_ptr_equal(hold_for_batch(hs, 3, "b1", &t), &hs[2]);
 	hs[1].ended_at = BT_NO_TIME;		/* the older one is active again */
-	assert_ptr_equal(hold_for_batch(hs, 3, &t), &hs[1]);
+	assert_ptr_equal(hold_for_batch(hs, 3, "b1", &t), &hs[1]);
 }
 
 static void test_held_states(void **state)
@@ -150,23 +149,23 @@ static void test_held_states(void **state)
 
 	(void)state;
 	h.payment_type = "card";
-	t = batch_of("b1", "card", "portal", "2026-12-01", BATCH_FAILED);
-	assert_true(hold_batch_held(&h, 1, &t, &by));
+	t = batch_of("card", "portal", "2026-12-01", BATCH_FAILED);
+	assert_true(hold_batch_held(&h, 1, "b1", &t, &by));
 	assert_ptr_equal(by, &h);
 	t.state = BATCH_SCHEDULED;
-	assert_true(hold_batch_held(&h, 1, &t, NULL));
+	assert_true(hold_batch_held(&h, 1, "b1", &t, NULL));
 	/* A hold stops no attempt, and a closed batch is done. */
 	t.state = BATCH_RUNNING;
-	assert_false(hold_batch_held(&h, 1, &t, &by));
+	assert_false(hold_batch_held(&h, 1, "b1", &t, &by));
 	assert_null(by);
 	t.state = BATCH_CLOSED;
-	assert_false(hold_batch_held(&h, 1, &t, NULL));
+	assert_false(hold_batch_held(&h, 1, "b1", &t, NULL));
 	/* The shard says held: held, even when batchtop read no hold. */
 	t.state = BATCH_HELD;
-	assert_true(hold_batch_held(NULL, 0, &t, &by));
+	assert_true(hold_batch_held(NULL, 0, "b1", &t, &by));
 	assert_null(by);
-	t = batch_of("b1", "ach", "portal", "2026-12-01", BATCH_FAILED);
-	assert_false(hold_batch_held(&h, 1, &t, NULL));
+	t = batch_of("ach", "portal", "2026-12-01", BATCH_FAILED);
+	assert_false(hold_batch_held(&h, 1, "b1", &t, NULL));
 }
 
 static void test_due_for_release(void **state)

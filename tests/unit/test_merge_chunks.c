@@ -44,7 +44,6 @@ static struct biller *add(struct snapshot *s, unsigned k, int nb, int gen)
 	for (int j = 0; j < nb; j++) {
 		memset(&b->batches[j], 0, sizeof b->batches[j]);
 		b->batches[j].batch_id = b->biller_id;
-		b->batches[j].biller_id = b->biller_id;
 		/* A bad row now and then, none in the first poll's. */
 		b->batches[j].kind = (gen * 3 + j) % 11 == 5 ? &bad_words : &words;
 		s->nbad += batch_is_bad(&b->batches[j]);

@@ -869,7 +869,6 @@ static struct biller *own_biller(struct snapshot *s, const char *id,
 
 		snprintf(bid, sizeof bid, "%s-%d", id, j);
 		t[j].batch_id = arena_strdup(a, bid);
-		t[j].biller_id = b->biller_id;
 		t[j].kind = &no_words;
 		t[j].error_message = "";
 		t[j].state = BATCH_RUNNING;
