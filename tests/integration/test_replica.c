@@ -152,6 +152,23 @@ static struct shard_poller *start_poller(int max_lag)
 typedef bool (*cond_fn)(const struct shard_health *h,
 			const struct snapshot *s);
 
+/* What the standby says of its replay, for a failure's message: its last
+ * replayed commit's time, received and replayed LSNs, and whether replay
+ * is paused (or why it cannot say). */
+static void standby_state(char *out, size_t n)
+{
+	PGresult *res = PQexec(env.radmin,
+		"SELECT concat_ws(' ', coalesce(pg_last_xact_replay_timestamp()"
+		"::text, 'none'), pg_last_wal_receive_lsn(),"
+		" pg_last_wal_replay_lsn(), pg_is_wal_replay_paused())");
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		snprintf(out, n, "%s", PQgetvalue(res, 0, 0));
+	else
+		snprintf(out, n, "unknown: %s", PQerrorMessage(env.radmin));
+	PQclear(res);
+}
+
 static void wait_for(const char *what, unsigned after, cond_fn cond,
 		     int wait_ms, struct shard_health *out)
 {
@@ -168,12 +185,18 @@ static void wait_for(const char *what, unsigned after, cond_fn cond,
 		snapshot_unref(s);
 		if (ok)
 			break;
-		if (pgtest_now_ms() > end)
+		if (pgtest_now_ms() > end) {
+			char standby[300];
+
+			standby_state(standby, sizeof standby);
 			fail_msg("%s: not within %d ms (state %d, on replica %d, "
-				 "lag %lld, why \"%s\", reason \"%s\")", what,
-				 wait_ms, (int)h.state, h.on_replica,
+				 "lag %lld, why \"%s\", reason \"%s\"; the "
+				 "standby: last replayed commit, received, "
+				 "replayed, paused: %s)", what, wait_ms,
+				 (int)h.state, h.on_replica,
 				 (long long)h.replica_lag_ms, h.replica_why,
-				 h.reason);
+				 h.reason, standby);
+		}
 		pgtest_sleep_ms(50);
 	}
 	if (out)
