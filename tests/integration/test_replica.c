@@ -250,7 +250,14 @@ static void replicated_now(void)
 	/* A real write: a no-op UPDATE may be suppressed and commit
 	 * nothing, leaving the replay timestamp where it was. */
 	pgtest_sql(env.admin, "INSERT INTO public.tick VALUES (now())");
-	lsn = pgtest_sql_text(env.admin, "SELECT pg_current_wal_lsn()::text");
+	/* The insert position, past the commit record: pg-env's server
+	 * commits asynchronously (synchronous_commit off), so the write
+	 * position pg_current_wal_lsn() gives may still lie before it, and
+	 * replay could reach that while the commit is not replayed (the
+	 * standby, restarted by an earlier test, then has no replayed
+	 * commit at all). */
+	lsn = pgtest_sql_text(env.admin,
+			      "SELECT pg_current_wal_insert_lsn()::text");
 	snprintf(q, sizeof q, "SELECT (pg_last_wal_replay_lsn() >= '%s')::int",
 		 lsn);
 	free(lsn);
