@@ -49,8 +49,9 @@ struct shard_poller {
 	 * list: shard_zones_release()), and their text[] literal. */
 	struct zone_names *zone_names;
 	const char *zones;
-	/* The deltas' zone list: those of the billers held (query/
-	 * query_zones.h), made after each full poll; NULL: zones. */
+	/* The polls' zone list: those of the shard's billers (query/
+	 * query_zones.h), made with the connection and after each full
+	 * poll; NULL: zones. */
 	char *zones_short;
 	struct zone_set zones_unknown;	/* ... and those no name matched */
 	int failures;		/* consecutive; 0 after a good poll */

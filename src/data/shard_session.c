@@ -151,6 +151,30 @@ void shard_zones_release(struct zone_names *z)
 	}
 }
 
+/* The short list of a new connection, and the zones of the shard's that
+ * no name matches (query/query_zones.h), so that no poll needs to send
+ * every name unless a biller's zone is new.  Failing is only a full list
+ * on the first poll, which then says what is wrong.  Returns -1 to stop,
+ * 1 when the connection died, else 0. */
+static int shard_zones_setup(struct shard_poller *p, char *reason, size_t rn)
+{
+	bool dead, stop;
+	PGresult *res = shard_exec(p, query_poll_biller_zones_sql, 0, NULL,
+				   reason, rn, &dead, &stop);
+
+	if (stop)
+		return -1;
+	if (!res) {
+		log_msg(LOG_DEBUG, "shard %s: the billers' zones: %s; the first "
+			"poll sends every zone", p->name, reason);
+		return dead ? 1 : 0;
+	}
+	p->zones_short = query_zones_setup(res, p->zone_names,
+					   &p->zones_unknown);
+	PQclear(res);
+	return 0;
+}
+
 /* LISTEN, the zone names and the contract version of a new connection.
  * Returns -1 to stop, 1 on failure (reason says why), 0 when ready.  The
  * zones and the version are kept here, per shard, not in the session:
@@ -187,7 +211,7 @@ static int shard_setup_session(struct shard_poller *p, char *reason, size_t rn)
 	shard_zones_release(p->zone_names);
 	p->zone_names = zones_share(res ? query_poll_zones(res) : NULL);
 	p->zones = p->zone_names ? p->zone_names->all : NULL;
-	/* Another server may know other zones: the next full poll says. */
+	/* Another server may know other zones: shard_zones_setup() says. */
 	free(p->zones_short);
 	p->zones_short = NULL;
 	zone_set_clear(&p->zones_unknown);
@@ -214,6 +238,8 @@ static int shard_setup_session(struct shard_poller *p, char *reason, size_t rn)
 				"polling in full", p->name, reason);
 		PQclear(res);
 	}
+	if (shard_zones_setup(p, reason, rn) < 0)
+		return -1;
 	p->need_full = true;
 	return 0;
 }
@@ -356,10 +382,10 @@ int shard_replica_check(struct shard_poller *p)
 
 
 /* The short list goes with the connection's zones (shard_setup_session()):
- * a full poll sends every zone name, a delta the short list, and asks
- * again at once with every name when its answer says a zone is unknown
- * that the short list may have lacked (query/query_zones.h), so no poll
- * shows a known zone as unknown. */
+ * a poll sends it (every zone name when there is none), and asks again at
+ * once with every name when its answer says a zone is unknown that the
+ * short list may have lacked (query/query_zones.h), so no poll shows a
+ * known zone as unknown. */
 PGresult *shard_poll_exec(struct shard_poller *p, const char *sql,
 			  const struct snapshot *base, const char **params,
 			  char *reason, size_t rn, bool *dead, bool *stop,
@@ -367,7 +393,10 @@ PGresult *shard_poll_exec(struct shard_poller *p, const char *sql,
 {
 	PGresult *res;
 
-	params[2] = base && p->zones_short ? p->zones_short : p->zones;
+	params[2] = p->zones_short ? p->zones_short : p->zones;
+	if (!p->zones_short)
+		log_msg(LOG_DEBUG, "shard %s: no short zone list: asking with "
+			"every zone", p->name);
 	res = shard_exec(p, sql, base ? 6 : 4, params, reason, rn, dead, stop);
 	*zones_seen = !base;
 	if (res && params[2] != p->zones &&
@@ -376,14 +405,18 @@ PGresult *shard_poll_exec(struct shard_poller *p, const char *sql,
 			"asking again with every zone", p->name);
 		PQclear(res);
 		params[2] = p->zones;
-		res = shard_exec(p, sql, 6, params, reason, rn, dead, stop);
+		res = shard_exec(p, sql, base ? 6 : 4, params, reason, rn, dead,
+				 stop);
 		*zones_seen = true;
 	}
-	/* What every name said is unknown: a full poll says it of all. */
-	if (res && !base)
-		zone_set_clear(&p->zones_unknown);
-	if (res && params[2] == p->zones)
+	/* What every name said is unknown: a full poll asked so says it of
+	 * all.  One asked with the short list keeps the set, whose zones
+	 * that poll found unknown as well. */
+	if (res && params[2] == p->zones) {
+		if (!base)
+			zone_set_clear(&p->zones_unknown);
 		query_zones_unknown(res, &p->zones_unknown);
+	}
 	params[2] = p->zones;
 	return res;
 }

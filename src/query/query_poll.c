@@ -153,17 +153,32 @@ const char query_poll_delta_since_sql[] =
 
 /* The zone names the server knows, lower-cased (PostgreSQL finds a zone
  * whatever its case, so the lower-cased name is as good a name), each
- * once, in byte order, which poll_delta() searches, as one array literal;
- * whether the shard says which contract version it offers (a v1 shard
- * cannot); and whether it has poll_delta(). */
+ * once, in byte order, which poll_delta() searches, as array literals of
+ * QUERY_POLL_ZONE_PART names a row, in order (query_poll_zones() joins
+ * them: one 22 KB value would grow libpq's input buffer of the connection
+ * from 16 to 32 KB for good); and in every row whether the shard says
+ * which contract version it offers (a v1 shard cannot) and whether it has
+ * poll_delta() and poll_delta_since(). */
+#define QUERY_POLL_ZONE_PART "200"
 const char query_poll_zones_sql[] =
-	"SELECT (SELECT array_agg(DISTINCT lower(name) COLLATE \"C\")::text"
-	"   FROM pg_timezone_names),"
+	"SELECT array_agg(n ORDER BY n)::text,"
 	" to_regprocedure('batchtop.contract_version()') IS NOT NULL,"
 	" to_regprocedure('batchtop.poll_delta(integer, integer, text[],"
 	"   bigint, text[], bigint[])') IS NOT NULL,"
 	" to_regprocedure('batchtop.poll_delta_since(integer, integer, text[],"
-	"   bigint, text[], bigint[])') IS NOT NULL";
+	"   bigint, text[], bigint[])') IS NOT NULL"
+	" FROM (SELECT n, (row_number() OVER (ORDER BY n) - 1)"
+	"     / " QUERY_POLL_ZONE_PART " AS part"
+	"   FROM (SELECT DISTINCT lower(name) COLLATE \"C\" AS n"
+	"     FROM pg_timezone_names) z) k"
+	" GROUP BY part ORDER BY part";
+
+/* The zones of the shard's billers, each text once, as the shard holds it
+ * and as lower() makes it (the poll's match), for the short list of a
+ * new connection (query_zones_setup()): a full poll needs every name only
+ * for a biller whose zone that list lacks. */
+const char query_poll_biller_zones_sql[] =
+	"SELECT DISTINCT timezone, lower(timezone) FROM batchtop.biller";
 
 const char query_poll_version_sql[] = "SELECT batchtop.contract_version()";
 
@@ -690,37 +705,59 @@ void query_poll_moved(const PGresult *res, bool *holds, bool *notes)
 
 char *query_poll_zones(const PGresult *res)
 {
-	struct qrow q = qrow_at(res, 0);
-	const char *z;
+	int rows = PQntuples(res);
+	size_t len = 0, at = 0;
+	char *out;
 
-	if (PQntuples(res) != 1)
+	if (rows < 1 || PQnfields(res) < 1)
 		return NULL;
-	z = qrow_text_at(&q, 0);
-	return z ? xstrdup(z) : NULL;
+	/* Each part is "{a,b,...}"; together "{a,...,z}". */
+	for (int r = 0; r < rows; r++) {
+		size_t l = (size_t)PQgetlength(res, r, 0);
+		const char *v = PQgetvalue(res, r, 0);
+
+		if (PQgetisnull(res, r, 0) || l < 2 || v[0] != '{' ||
+		    v[l - 1] != '}')
+			return NULL;
+		len += l;
+	}
+	out = xmalloc(len + 1);
+	out[at++] = '{';
+	for (int r = 0; r < rows; r++) {
+		size_t l = (size_t)PQgetlength(res, r, 0) - 2;
+
+		if (r && l && at > 1)
+			out[at++] = ',';
+		memcpy(out + at, PQgetvalue(res, r, 0) + 1, l);
+		at += l;
+	}
+	out[at++] = '}';
+	out[at] = '\0';
+	return out;
+}
+
+/* The flags are in every row; the first says them. */
+static bool zones_flag(const PGresult *res, int col)
+{
+	struct qrow q = qrow_at(res, 0);
+
+	return PQntuples(res) >= 1 && PQnfields(res) > col &&
+	       qrow_bool_at(&q, col, false);
 }
 
 bool query_poll_has_version(const PGresult *res)
 {
-	struct qrow q = qrow_at(res, 0);
-
-	return PQntuples(res) == 1 && PQnfields(res) > 1 &&
-	       qrow_bool_at(&q, 1, false);
+	return zones_flag(res, 1);
 }
 
 bool query_poll_has_delta_fn(const PGresult *res)
 {
-	struct qrow q = qrow_at(res, 0);
-
-	return PQntuples(res) == 1 && PQnfields(res) > 2 &&
-	       qrow_bool_at(&q, 2, false);
+	return zones_flag(res, 2);
 }
 
 bool query_poll_has_delta_since(const PGresult *res)
 {
-	struct qrow q = qrow_at(res, 0);
-
-	return PQntuples(res) == 1 && PQnfields(res) > 3 &&
-	       qrow_bool_at(&q, 3, false);
+	return zones_flag(res, 3);
 }
 
 int query_poll_version(const PGresult *res)

@@ -2,9 +2,10 @@
  * query_poll.h - the poll: one query per shard per poll_interval, and the
  * snapshot (core/snapshot.h) built from its rows.
  *
- * The poller thread (src/data/shard_poller.c) runs query_poll_zones_sql once
- * per connection and query_poll_sql on every poll; this file says what
- * they ask and how their rows become a snapshot.  Identifiers are kept
+ * The poller thread (src/data/shard_poller.c) runs query_poll_zones_sql and
+ * query_poll_biller_zones_sql once per connection and query_poll_sql on
+ * every poll; this file says what they ask and how their rows become a
+ * snapshot.  Identifiers are kept
  * byte for byte, every other text sanitized; a batch whose values do not
  * parse is kept, with what was wrong in its bad text.
  */
@@ -20,8 +21,9 @@
 #include "core/snapshot.h"
 #include "core/biller_status.h"
 
-/* The full poll.  Parameters: $1 night_hours, $2 window_minutes, $3 the
- * server's zone names as a text[] literal (query_poll_zones()). */
+/* The full poll.  Parameters: $1 night_hours, $2 window_minutes, $3 zone
+ * names of the server's as a text[] literal: all of them
+ * (query_poll_zones()) or a short list (query/query_zones.h). */
 extern const char query_poll_sql[];
 /* The incremental poll of a contract-v2 shard (doc/contract.md): the same
  * rows as the full poll, for the billers changed since $4 (the cursor, the
@@ -80,16 +82,21 @@ int64_t query_poll_horizon(const PGresult *res);
  * each. */
 #define QUERY_POLL_HORIZON_REUSE 2
 
-/* The zone names the server knows, as one row of one text[] literal,
- * whether batchtop.contract_version() exists, whether
+/* The zone names the server knows, as rows of text[] literals that
+ * query_poll_zones() joins, and in each row whether
+ * batchtop.contract_version() exists, whether
  * batchtop.poll_delta() does (query_poll_has_delta_fn()) and whether
  * batchtop.poll_delta_since() does (query_poll_has_delta_since()). */
 extern const char query_poll_zones_sql[];
+/* The zones of the shard's billers: each text, and its lower() (for
+ * query_zones_setup()). */
+extern const char query_poll_biller_zones_sql[];
 /* The contract version, when query_poll_has_version() said it exists. */
 extern const char query_poll_version_sql[];
 
-/* The literal of a query_poll_zones_sql result (the caller frees it), or
- * NULL when the result is not one non-NULL value. */
+/* The literal of a query_poll_zones_sql result, its rows' parts joined
+ * (the caller frees it), or NULL when it has no rows or a part is not a
+ * literal. */
 char *query_poll_zones(const PGresult *res);
 bool query_poll_has_version(const PGresult *res);
 bool query_poll_has_delta_fn(const PGresult *res);

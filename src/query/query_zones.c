@@ -125,18 +125,20 @@ void zone_names_free(struct zone_names *z)
 	free(z);
 }
 
-char *query_zones_short_of(const struct snapshot *s, const struct zone_names *names)
+static bool zone_named(const struct zone_names *names, const char *z)
 {
-	const char **z = xcalloc(s->nbillers + 1, sizeof *z);
-	size_t n = 0, k = 0, m = 0, room = 3, len = 0;
+	return names && bsearch(&z, names->name, names->n, sizeof *names->name,
+				lower_qsort);
+}
+
+/* The literal of the n zone texts z (sorted here, z is the caller's),
+ * lower-cased, each once, in byte order, those of names only. */
+static char *short_literal(const char **z, size_t n,
+			   const struct zone_names *names)
+{
+	size_t k = 0, m = 0, room = 3, len = 0;
 	char *out;
 
-	for (size_t i = 0; i < s->nbillers; i++) {
-		const struct biller *b = snapshot_biller(s, i);
-
-		if (b->tz_known && b->timezone[0])
-			z[n++] = b->timezone;
-	}
 	qsort(z, n, sizeof *z, lower_qsort);
 	for (size_t i = 0; i < n; i++)
 		if (!k || lower_cmp(z[k - 1], z[i]))
@@ -144,15 +146,11 @@ char *query_zones_short_of(const struct snapshot *s, const struct zone_names *na
 	/* Only the server's own names (lower-cased there, so equal to the
 	 * ASCII lower-casing here): a zone text whose lower() differs (a
 	 * character lower() maps to ASCII) is left to the recheck. */
-	for (size_t i = 0; i < k; i++) {
-		const char *key = z[i];
-
-		if (names && bsearch(&key, names->name, names->n,
-				     sizeof *names->name, lower_qsort)) {
+	for (size_t i = 0; i < k; i++)
+		if (zone_named(names, z[i])) {
 			z[m++] = z[i];
 			room += 2 * strlen(z[i]) + 3;
 		}
-	}
 	out = xmalloc(room);
 	out[len++] = '{';
 	for (size_t i = 0; i < m; i++) {
@@ -162,6 +160,22 @@ char *query_zones_short_of(const struct snapshot *s, const struct zone_names *na
 	}
 	out[len++] = '}';
 	out[len] = '\0';
+	return out;
+}
+
+char *query_zones_short_of(const struct snapshot *s, const struct zone_names *names)
+{
+	const char **z = xcalloc(s->nbillers + 1, sizeof *z);
+	size_t n = 0;
+	char *out;
+
+	for (size_t i = 0; i < s->nbillers; i++) {
+		const struct biller *b = snapshot_biller(s, i);
+
+		if (b->tz_known && b->timezone[0])
+			z[n++] = b->timezone;
+	}
+	out = short_literal(z, n, names);
 	free(z);
 	return out;
 }
@@ -201,6 +215,14 @@ static bool zone_set_has(const struct zone_set *set, const char *z)
 	return false;
 }
 
+static void zone_set_add(struct zone_set *set, const char *z)
+{
+	if (zone_set_has(set, z))
+		return;
+	set->zone = xrealloc(set->zone, (set->n + 1) * sizeof *set->zone);
+	set->zone[set->n++] = xstrdup(z);
+}
+
 void query_zones_unknown(const PGresult *res, struct zone_set *set)
 {
 	int c[3];
@@ -210,10 +232,8 @@ void query_zones_unknown(const PGresult *res, struct zone_set *set)
 	for (int r = 0; r < PQntuples(res); r++) {
 		const char *z = unknown_zone(res, r, c);
 
-		if (!z || zone_set_has(set, z))
-			continue;
-		set->zone = xrealloc(set->zone, (set->n + 1) * sizeof *set->zone);
-		set->zone[set->n++] = xstrdup(z);
+		if (z)
+			zone_set_add(set, z);
 	}
 }
 
@@ -239,4 +259,30 @@ bool query_zones_recheck(const PGresult *res, const struct zone_set *set)
 			return true;
 	}
 	return false;
+}
+
+char *query_zones_setup(const PGresult *res, const struct zone_names *names,
+			struct zone_set *unknown)
+{
+	int rows = PQntuples(res);
+	const char **z;
+	size_t n = 0;
+	char *out;
+
+	if (!names || PQnfields(res) < 2)
+		return NULL;
+	z = xcalloc((size_t)rows + 1, sizeof *z);
+	for (int r = 0; r < rows; r++) {
+		const char *low = PQgetvalue(res, r, 1);
+
+		/* What a poll asked with every name would say: known when
+		 * lower() of the text is one of the names, exactly. */
+		if (!PQgetisnull(res, r, 1) && zone_named(names, low))
+			z[n++] = low;
+		else
+			zone_set_add(unknown, PQgetvalue(res, r, 0));
+	}
+	out = short_literal(z, n, names);
+	free(z);
+	return out;
 }

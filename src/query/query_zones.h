@@ -5,17 +5,22 @@
  * zone names (query_poll.h, $3), because casting a zone the server does
  * not know would fail the whole poll.  All of them are ~1,200 names,
  * 21.8 KB that the server parsed and searched on every poll; a shard's
- * billers use a dozen.  So a full poll sends them all, and the deltas
- * after it only those of the billers it saw with a known zone.
+ * billers use a dozen.  So every poll sends the short list: the zones of
+ * the shard's billers that the server knows, read when the connection is
+ * made (query_zones_setup()), then those of the billers each full poll
+ * saw with a known zone.  A 22 KB parameter would also grow libpq's
+ * output buffer of the connection from 16 to 32 KB for good; only a
+ * recheck (below) sends every name.
  *
  * What keeps the answer exact: a name in the short list is one of the
  * server's, so a biller the delta says is in a known zone is; a biller
  * the delta says is not may be in a zone the short list lacks (a new
  * biller, or one whose zone changed).  So the poller keeps the zone texts,
  * byte for byte, that an answer asked with every name said were unknown
- * (struct zone_set), and a delta that says unknown of any other
- * (query_zones_recheck()) is asked again at once with every name, before
- * anything is shown; then the short list is made again.
+ * or that query_zones_setup() found no name for (struct zone_set), and a
+ * poll that says unknown of any other (query_zones_recheck()) is asked
+ * again at once with every name, before anything is shown; then the short
+ * list is made again.
  */
 #ifndef BT_QUERY_ZONES_H
 #define BT_QUERY_ZONES_H
@@ -62,7 +67,13 @@ struct zone_set {
 void query_zones_unknown(const PGresult *res, struct zone_set *set);
 void zone_set_clear(struct zone_set *set);
 
-/* Does delta result res, asked with a short list, say a biller's zone is
+/* The short list of a new connection from res, a query_poll_biller_zones_sql
+ * result (the caller frees it; NULL when names is NULL), and into unknown
+ * the texts none of names matches, as a poll asked with every name would
+ * say (a NULL zone as ""). */
+char *query_zones_setup(const PGresult *res, const struct zone_names *names,
+			struct zone_set *unknown);
+/* Does poll result res, asked with a short list, say a biller's zone is
  * unknown that set does not hold (one every name said was unknown)?  Then
  * the full list might know it: ask again with all. */
 bool query_zones_recheck(const PGresult *res, const struct zone_set *set);

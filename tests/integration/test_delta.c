@@ -22,12 +22,14 @@
 
 #include "core/hold.h"
 #include "core/note.h"
+#include "data/log.h"
 #include "query/query_poll.h"
 #include "query/query_zones.h"
 #include "../pgtest.h"
 
 static struct {
 	char db[64];
+	char logpath[256];
 	int wake[2];
 	PGconn *admin;
 	struct config cfg;
@@ -953,6 +955,89 @@ static int zone_offset(const char *zone)
 	return (int)pgtest_sql_int(T.admin, q);
 }
 
+/* The polls of shard "delta" the log says were asked with every zone
+ * name (data/shard_session.c). */
+static int every_zone_polls(void)
+{
+	char line[1024];
+	int n = 0;
+	FILE *f;
+
+	log_flush();
+	f = fopen(T.logpath, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f))
+		n += strstr(line, "shard delta: ") && strstr(line, "every zone");
+	fclose(f);
+	return n;
+}
+
+/* The zone names come in parts of a few KB, so that no message of the
+ * connection's outgrows libpq's 16 KB buffers (query_poll.c); joined,
+ * they are the one literal a single value would be. */
+static void test_zone_parts(void **state)
+{
+	PGresult *z, *one;
+	char *zones;
+
+	(void)state;
+	shard_make("parts", 3);
+	z = pgtest_sqlp(T.admin, query_poll_zones_sql, 0, NULL);
+	assert_true(PQntuples(z) > 3);
+	for (int r = 0; r < PQntuples(z); r++)
+		assert_true(PQgetlength(z, r, 0) < 8192);
+	zones = query_poll_zones(z);
+	one = pgtest_sqlp(T.admin, "SELECT (SELECT array_agg(DISTINCT"
+			  " lower(name) COLLATE \"C\")::text FROM"
+			  " pg_timezone_names), to_regprocedure("
+			  "'batchtop.contract_version()') IS NOT NULL", 0, NULL);
+	assert_non_null(zones);
+	assert_string_equal(zones, PQgetvalue(one, 0, 0));
+	assert_true(query_poll_has_version(z));
+	assert_true(query_poll_has_delta_fn(z));
+	free(zones);
+	PQclear(z);
+	PQclear(one);
+}
+
+/* A new connection's short list and unknown zones, read from the shard
+ * (query_zones_setup()): what a poll asked with every name says. */
+static void test_zone_setup(void **state)
+{
+	struct zone_set unknown = { 0 };
+	struct zone_names *names;
+	PGresult *z;
+	char *shortz;
+
+	(void)state;
+	shard_make("zsetup", 3);
+	pgtest_sql(T.admin, "INSERT INTO batchtop.biller VALUES"
+		   " ('zw', 'ZW', E'Asia/Seoul\\u200B', 1, false),"
+		   " ('up', 'Up', 'ASIA/Tokyo', 1, false),"
+		   " ('mars', 'Mars', 'Mars/Olympus', 1, false),"
+		   " ('blank', 'Blank', '', 1, false)");
+	z = pgtest_sqlp(T.admin, query_poll_zones_sql, 0, NULL);
+	names = zone_names_new(query_poll_zones(z));
+	PQclear(z);
+	z = pgtest_sqlp(T.admin, query_poll_biller_zones_sql, 0, NULL);
+	shortz = query_zones_setup(z, names, &unknown);
+	PQclear(z);
+	assert_string_equal(shortz, "{\"america/chicago\",\"america/new_york\","
+			    "\"asia/tokyo\",\"utc\"}");
+	assert_int_equal(unknown.n, 3);
+	for (size_t i = 0; i < unknown.n; i++)
+		assert_true(!strcmp(unknown.zone[i], "Asia/Seoul\u200B") ||
+			    !strcmp(unknown.zone[i], "Mars/Olympus") ||
+			    !strcmp(unknown.zone[i], ""));
+	free(shortz);
+	zone_set_clear(&unknown);
+	assert_null(query_zones_setup(z = pgtest_sqlp(T.admin,
+		query_poll_biller_zones_sql, 0, NULL), NULL, &unknown));
+	assert_int_equal(unknown.n, 0);
+	PQclear(z);
+	zone_names_free(names);
+}
+
 static void test_zone_outside_short_list(void **state)
 {
 	struct shard_health h;
@@ -974,6 +1059,7 @@ static void test_zone_outside_short_list(void **state)
 	start_poller();
 	full = expect_for(any, NULL, PGTEST_WAIT_MS, &h, "full");
 	assert_false(pgtest_biller(full, "zw")->tz_known);
+	assert_true(pgtest_biller(full, "b1")->tz_known);
 	z = pgtest_sqlp(T.admin, query_poll_zones_sql, 0, NULL);
 	zones = query_poll_zones(z);
 	PQclear(z);
@@ -985,6 +1071,9 @@ static void test_zone_outside_short_list(void **state)
 	free(shortz);
 	s = expect_for(delta_idle, NULL, PGTEST_WAIT_MS, &h, "idle");
 	snapshot_unref(s);
+	/* The connection read its billers' zones: not even the full poll
+	 * needed every name, the unknown zone included. */
+	assert_int_equal(every_zone_polls(), 0);
 
 	pgtest_sql(T.admin, "INSERT INTO batchtop.biller VALUES ('tokyo',"
 		   " 'Tokyo', 'Asia/Tokyo', 1, false), ('mars', 'Mars',"
@@ -1002,6 +1091,7 @@ static void test_zone_outside_short_list(void **state)
 	assert_true(pgtest_batch(s, "tokyo-1")->local_sched[0] != '\0');
 	assert_false(pgtest_biller(s, "mars")->tz_known);
 	snapshot_unref(s);
+	assert_true(every_zone_polls() >= 1);
 
 	pgtest_sql(T.admin, "UPDATE batchtop.biller SET timezone ="
 		   " 'Europe/Paris' WHERE biller_id = 'b4';"
@@ -1057,6 +1147,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_long_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fn_same_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fn_used_and_fallback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_zone_parts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_zone_setup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zone_outside_short_list, setup, teardown),
 	};
 	int rc = pgtest_need_server("test_delta");
@@ -1065,5 +1157,13 @@ int main(void)
 		return rc;
 	if (pipe2(T.wake, O_CLOEXEC | O_NONBLOCK) < 0)
 		return 1;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	snprintf(T.logpath, sizeof T.logpath, "tests/integration/test_delta.%ld.dbg",
+		 (long)getpid());
+	if (log_open(T.logpath, LOG_DEBUG) < 0)
+		return 1;
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	log_close();
+	if (!rc)
+		unlink(T.logpath);
+	return rc;
 }
