@@ -159,7 +159,7 @@ static void cell_ack(const struct app *app, const struct grid *g,
 		     const struct row *r, char *buf, size_t n)
 {
 	const struct snapshot *s = row_snap(app, g, r);
-	const struct note *all = note_biller_ack(s, r->b), *some = NULL;
+	const struct note *all = note_biller_ack(s, r->b), *some = all;
 	const struct note *v;
 	size_t k;
 	char ini[8];
@@ -170,9 +170,9 @@ static void cell_ack(const struct app *app, const struct grid *g,
 			if (v[i].kind == NOTE_ACK && v[i].open)
 				some = &v[i];
 	}
-	if (!all && !some)
+	if (!some)
 		return;
-	note_initials((all ? all : some)->author, ini, sizeof ini);
+	note_initials(some->author, ini, sizeof ini);
 	snprintf(buf, n, "%s%s", all ? (draw_utf8() ? "\u2713" : "+")
 				     : (draw_utf8() ? "\u00b7" : "~"), ini);
 }
@@ -251,9 +251,12 @@ static void cell_text(const struct app *app, const struct grid *g,
 	case GC_PRIO: view_priority_cell(buf, n, b); break;
 	case GC_CLOSED: view_done_cell(buf, n, b); break;
 	case GC_SCHED:
-		if (r->ev.focus)
-			snprintf(buf, n, "%s", r->ev.focus->local_sched[0]
-					 ? r->ev.focus->local_sched : "--:--");
+		if (r->ev.focus) {
+			char lt[BATCH_LOCAL_SCHED_LEN];
+
+			batch_local_sched(r->ev.focus, lt);
+			snprintf(buf, n, "%s", lt[0] ? lt : "--:--");
+		}
 		break;
 	case GC_BAR: cell_bar(buf, n, r, w); break;
 	case GC_LEFT: view_left_cell(buf, n, r); break;

@@ -357,7 +357,7 @@ static void dlg_copy_batch(struct dlg_batch *d, const struct batch *t)
 	d->error_message = xstrdup(t->error_message ? t->error_message : "");
 	d->rerun_status = xstrdup(batch_rerun_status(t));
 	d->rerun_by = xstrdup(batch_rerun_by(t));
-	snprintf(d->local_sched, sizeof d->local_sched, "%s", t->local_sched);
+	batch_local_sched(t, d->local_sched);
 	d->attempts = t->attempts;
 	d->deadline_at = t->deadline_at;
 	d->deadline_inf = t->deadline_inf;

@@ -96,20 +96,61 @@ struct batch {
 	int64_t scheduled_at;
 	int64_t deadline_at;		/* effective: given, or scheduled + window */
 	int64_t started_at, finished_at, updated_at;
-	enum batch_state state;
 	int attempts;			/* BT_NO_INT when NULL */
-	char local_sched[6];		/* "HH:MM" in the biller's zone, or "" */
-	bool deadline_given;		/* deadline_at was set, not derived */
-	signed char deadline_inf;	/* +1 'infinity', -1 '-infinity', else 0 */
+	/* 1 + the minute of the day of scheduled_at in the biller's zone
+	 * (batch_local_sched() writes it "HH:MM"); 0 when the zone is
+	 * unknown. */
+	uint16_t local_min;
+	enum batch_state state : 8;
+	bool deadline_given : 1;	/* deadline_at was set, not derived */
+	signed char deadline_inf : 2;	/* +1 'infinity', -1 '-infinity', else 0 */
 };
 
-/* 88 bytes on LP64 (136 with the words in each record, 96 with its
+/* 80 bytes on LP64 (136 with the words in each record, 96 with its
  * biller's id, which the biller that holds it has: a batch is reached
- * through its biller, or batch_iter_biller()): grow it only knowing it
- * costs a copy of every batch of the fleet (about 187,000 at 100 shards
- * x 1,000 billers in bench-fleet's night, 8 bytes = 1.5 MB). */
-_Static_assert(sizeof(void *) != 8 || sizeof(struct batch) == 88,
+ * through its biller, or batch_iter_biller(); 88 with the local time as
+ * text): grow it only knowing it costs a copy of every batch of the
+ * fleet (about 187,000 at 100 shards x 1,000 billers in bench-fleet's
+ * night, 8 bytes = 1.5 MB). */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct batch) == 80,
 	       "struct batch grew: see the comment above it");
+
+#define BATCH_LOCAL_SCHED_LEN 6
+/* The local scheduled time, "HH:MM" into out, or "" when the zone is
+ * unknown; returns out. */
+static inline const char *batch_local_sched(const struct batch *t,
+					    char out[BATCH_LOCAL_SCHED_LEN])
+{
+	unsigned m = t->local_min ? t->local_min - 1u : 0u;
+
+	if (!t->local_min || m >= 24 * 60) {
+		out[0] = '\0';
+		return out;
+	}
+	out[0] = (char)('0' + m / 600);
+	out[1] = (char)('0' + m / 60 % 10);
+	out[2] = ':';
+	out[3] = (char)('0' + m % 60 / 10);
+	out[4] = (char)('0' + m % 10);
+	out[5] = '\0';
+	return out;
+}
+
+/* t->local_min of "HH:MM" (0 for anything else: NULL, "", a malformed
+ * text). */
+static inline uint16_t batch_local_min_of(const char *hhmm)
+{
+	const char *s = hhmm;
+	unsigned h, m;
+
+	if (!s || s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9' ||
+	    s[2] != ':' || s[3] < '0' || s[3] > '5' || s[4] < '0' ||
+	    s[4] > '9' || s[5])
+		return 0;
+	h = (unsigned)(s[0] - '0') * 10 + (unsigned)(s[1] - '0');
+	m = (unsigned)(s[3] - '0') * 10 + (unsigned)(s[4] - '0');
+	return h < 24 ? (uint16_t)(1 + h * 60 + m) : 0;
+}
 
 static inline const char *batch_rerun_status(const struct batch *t)
 {

@@ -58,7 +58,7 @@ static void csv_int(FILE *out, bool known, int64_t v)
 
 int headless_csv_print(const struct app *app, FILE *out)
 {
-	char buf[FMT_ISO_MAX];
+	char buf[FMT_ISO_MAX], lt[BATCH_LOCAL_SCHED_LEN];
 
 	for (size_t c = 0; c < CSV_NCOLUMNS; c++)
 		fprintf(out, "%s%s", c ? "," : "", csv_columns[c]);
@@ -89,7 +89,8 @@ int headless_csv_print(const struct app *app, FILE *out)
 		csv_int(out, b->priority != BT_NO_INT, b->priority);
 		fprintf(out, ",%s,%d,%zu,", headless_status_token(r->ev.status),
 			b->n_closed, b->nbatches);
-		headless_csv_field(out, r->ev.focus ? r->ev.focus->local_sched : "");
+		headless_csv_field(out, r->ev.focus ?
+				   batch_local_sched(r->ev.focus, lt) : "");
 		fputc(',', out);
 		if (headless_has_deadline(r))
 			fputs(fmt_iso_ms(buf, sizeof buf, r->ev.focus->deadline_at), out);

@@ -80,6 +80,7 @@ static void json_id(cJSON *o, const char *key, const char *id, bool empty_null)
 static cJSON *json_batch(const struct batch *t)
 {
 	cJSON *o = cJSON_CreateObject();
+	char lt[BATCH_LOCAL_SCHED_LEN];
 
 	json_id(o, "batch_id", t->batch_id, false);
 	json_text(o, "business_day", t->kind->business_day);
@@ -98,7 +99,7 @@ static cJSON *json_batch(const struct batch *t)
 	json_time(o, "started_at", t->started_at);
 	json_time(o, "finished_at", t->finished_at);
 	json_time(o, "updated_at", t->updated_at);
-	json_text(o, "local_scheduled", t->local_sched);
+	json_text(o, "local_scheduled", batch_local_sched(t, lt));
 	json_text(o, "bad_row", t->kind->bad);
 	return o;
 }

@@ -89,7 +89,7 @@ int headless_table_print(const struct app *app, FILE *out)
 {
 	int name_w = widest(app, 0, 6, 40), shard_w = widest(app, 1, 5, 20);
 	int tz_w = widest(app, 2, 4, 24);
-	char buf[320], t[16];
+	char buf[320], t[16], lt[BATCH_LOCAL_SCHED_LEN];
 
 	table_header(app, out);
 	fputc('\n', out);
@@ -121,8 +121,8 @@ int headless_table_print(const struct app *app, FILE *out)
 		cell(out, buf, 1, 1);
 		view_done_cell(buf, sizeof buf, b);
 		cell(out, buf, 5, 1);
-		cell(out, r->ev.focus && r->ev.focus->local_sched[0]
-				  ? r->ev.focus->local_sched : "", 5, 0);
+		cell(out, r->ev.focus ? batch_local_sched(r->ev.focus, lt) : "",
+		     5, 0);
 		buf[0] = '\0';
 		if (headless_late_by(r, app->now, &ms))
 			snprintf(buf, sizeof buf, "late %s", fmt_countdown(t, sizeof t, ms));

@@ -498,8 +498,7 @@ static void add_batch(struct snapshot *s, struct biller *b,
 	sig = val_time(q, cols, C_ROW_SIG, NULL, false);
 	if (b->row_sigs && sig != BT_NO_TIME)
 		((int64_t *)b->row_sigs)[b->nbatches] = sig;
-	text_sanitize_into(t->local_sched, sizeof t->local_sched,
-			   ls ? ls : "", (size_t)-1);
+	t->local_min = batch_local_min_of(ls);
 	t->kind = row_kind(a, q, cols, in, &bad);
 	if (bad.len)
 		s->nbad++;

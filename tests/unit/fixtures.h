@@ -216,8 +216,7 @@ static inline struct batch *fx_add_batch(struct snapshot *s, enum batch_state st
 		int64_t min = scheduled / 60000 + b->utc_offset_s / 60;
 		int64_t day = ((min % 1440) + 1440) % 1440;
 
-		snprintf(t->local_sched, sizeof t->local_sched, "%02d:%02d",
-			 (int)(day / 60), (int)(day % 60));
+		t->local_min = (uint16_t)(1 + day);
 	}
 	return t;
 }

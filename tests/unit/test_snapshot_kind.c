@@ -4,7 +4,9 @@
  * as the shard sent them (sanitized), and kept apart where they differ or
  * where the row is bad.  The poll's result is built with libpq's own
  * client-side calls (PQmakeEmptyPGresult, PQsetvalue), so the parser reads
- * a real PGresult without a server.
+ * a real PGresult without a server.  Also the batch's packed fields: the
+ * local scheduled time kept as a minute of the day, the state and the
+ * deadline's flags beside it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -215,12 +217,61 @@ static void test_kind_unshared(void **state)
 	snapshot_unref(s2);
 }
 
+/* The local scheduled time, kept as a minute of the day (struct batch's
+ * local_min), reads back as the shard's "HH:MM" at both ends of the day;
+ * NULL and anything not "HH:MM" read as "" (the zone is unknown). */
+static void test_local_sched(void **state)
+{
+	static const struct {
+		const char *sent, *back;
+	} c[] = {
+		{ "00:00", "00:00" }, { "23:59", "23:59" }, { "07:05", "07:05" },
+		{ "12:30", "12:30" }, { NULL, "" }, { "", "" }, { "24:00", "" },
+		{ "7:05", "" }, { "07:60", "" }, { "07:05:00", "" },
+		{ "ab:cd", "" },
+	};
+	const int n = (int)(sizeof c / sizeof c[0]);
+	PGresult *r = result_new();
+	struct intern *in = intern_new();
+	struct snapshot *s;
+	char id[16], lt[BATCH_LOCAL_SCHED_LEN];
+
+	(void)state;
+	for (int i = 0; i < n; i++) {
+		snprintf(id, sizeof id, "t%d", i);
+		add_row(r, i, "b1", id, "2026-12-01", "ach", "close",
+			i % 2 ? "failed" : "running", NULL);
+		set(r, i, "local_sched", c[i].sent);
+		if (i < 2) {	/* a given infinite deadline, both signs */
+			set(r, i, "deadline_given", "t");
+			set(r, i, "deadline_ms", i ? "-Infinity" : "Infinity");
+		}
+	}
+	s = query_poll_snapshot(r, 0, "s0", 5, in);
+	PQclear(r);
+	for (int i = 0; i < n; i++) {
+		const struct batch *t;
+
+		snprintf(id, sizeof id, "t%d", i);
+		t = batch_of(s, id);
+		assert_string_equal(batch_local_sched(t, lt), c[i].back);
+		assert_int_equal(t->local_min != 0, c[i].back[0] != '\0');
+		/* The narrowed fields beside it keep their values. */
+		assert_int_equal(t->state, i % 2 ? BATCH_FAILED : BATCH_RUNNING);
+		assert_int_equal(t->deadline_given, i < 2);
+		assert_int_equal(t->deadline_inf, i == 0 ? 1 : i == 1 ? -1 : 0);
+	}
+	intern_free(in);
+	snapshot_unref(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kind_shared),
 		cmocka_unit_test(test_kind_sanitized_and_bad),
 		cmocka_unit_test(test_kind_unshared),
+		cmocka_unit_test(test_local_sched),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
